@@ -1,0 +1,206 @@
+"""The store: idempotent messages, versioned results, quarantine, run log, corrections.
+
+Each test runs on SQLite; with ZHIJIAN_TEST_POSTGRES_URL set (the CI sets it) the same
+tests also run against PostgreSQL.
+"""
+from __future__ import annotations
+
+import os
+import uuid
+from dataclasses import dataclass
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+
+from pipeline.conversation import Sentiment
+from pipeline.store import Store, StoreError, engine_url, result_row_to_contract
+from tests.pipeline._scoring_fakes import FakeModel, FakeRubric, conversation, msg
+
+PG_URL = os.environ.get("ZHIJIAN_TEST_POSTGRES_URL")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request, tmp_path):
+    if request.param == "sqlite":
+        s = Store(f"sqlite:///{tmp_path / 'sub' / 'qa.db'}")
+        yield s
+        s.close()
+        return
+    if not PG_URL:
+        pytest.skip("PostgreSQL store tests need ZHIJIAN_TEST_POSTGRES_URL (the CI sets it)")
+    # A private schema per test keeps runs independent on a shared database.
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(engine_url(PG_URL))
+    with admin.begin() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    url = engine_url(PG_URL).update_query_dict({"options": f"-csearch_path={schema}"})
+    s = Store(url.render_as_string(hide_password=False))
+    yield s
+    s.close()
+    with admin.begin() as conn:
+        conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+def scored(cid: str, **kw):
+    c = conversation(cid, **kw)
+    for m in c.customer_messages:
+        m.sentiment = Sentiment("negative" if "差" in m.text or "还没" in m.text else "positive",
+                                {"negative": 0.8, "neutral": 0.1, "positive": 0.1})  # fmt: skip
+    c.model_version = FakeModel().model_id
+    FakeRubric().score(c)
+    return c
+
+
+def test_sqlite_creates_parent_folder_and_uses_wal(tmp_path):
+    path = tmp_path / "a" / "b" / "qa.db"
+    s = Store(f"sqlite:///{path}")
+    assert path.exists()
+    with s.engine.connect() as conn:
+        assert conn.execute(sa.text("PRAGMA journal_mode")).scalar() == "wal"
+        assert conn.execute(sa.text("PRAGMA foreign_keys")).scalar() == 1
+    s.close()
+
+
+def test_unreachable_store_says_what_to_check(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    with pytest.raises(StoreError) as err:
+        Store(f"sqlite:///{blocker}/qa.db")
+    text = str(err.value)
+    assert text.startswith(f"cannot open store sqlite:///{blocker}/qa.db: ")
+    assert "check --store or ZHIJIAN_STORE_URL" in text
+
+
+def test_unreachable_postgres_hides_password():
+    with pytest.raises(StoreError) as err:
+        Store("postgresql://qa:secret@127.0.0.1:1/qa")
+    assert "secret" not in str(err.value)
+    assert "check --store or ZHIJIAN_STORE_URL" in str(err.value)
+
+
+def test_bad_url_is_a_store_error():
+    with pytest.raises(StoreError, match="cannot open store nonsense"):
+        Store("nonsense")
+
+
+def test_store_messages_is_idempotent(store):
+    ms = conversation("h001").messages + conversation("h002").messages
+    assert store.store_messages(ms, "r1") == (6, 0)
+    assert store.store_messages(ms, "r2") == (0, 6)
+    # a repeat inside one batch counts as a duplicate too
+    extra = msg("h003", 1, "customer", "在吗")
+    assert store.store_messages([extra, extra], "r3") == (1, 1)
+    assert store.new_message_keys([extra.message_key, "nope"]) == {"nope"}
+
+
+def test_load_conversation_messages_across_files(store):
+    first = conversation("h001").messages[:2]
+    for m in first:
+        m.source_file = "day1.jsonl"
+    later = msg("h001", 1, "customer", "明天继续", minutes=60 * 20, source_file="day2.jsonl", source_line=1)
+    store.store_messages(first, "r1")
+    store.store_messages([later], "r2")
+    loaded = store.load_conversation_messages(["h001", "unknown"])
+    assert [m.text for m in loaded] == [first[0].text, first[1].text, "明天继续"]
+    assert loaded[0].timestamp == first[0].timestamp and loaded[0].timestamp.utcoffset().total_seconds() == 8 * 3600
+    assert loaded[1].agent_id == "A07"
+    assert store.message_counts(["h001"]) == {"h001": 3}
+
+
+def test_save_results_replaces_same_versions_and_keeps_others(store):
+    c = scored("h001")
+    store.upsert_conversations([c], "r1")
+    store.save_results([c], "r1")
+    c.score = 50.0
+    store.save_results([c], "r2")
+    c2 = scored("h001")
+    c2.model_version = "other-model@2"
+    store.save_results([c2], "r3")
+    with store.engine.connect() as conn:
+        rows = conn.execute(sa.text("SELECT model_version, score, run_id FROM results ORDER BY id")).all()
+    assert sorted((r[0], r[1], r[2]) for r in rows) == [("fake-sentiment@1", 50.0, "r2"), ("other-model@2", 100.0, "r3")]
+    back = store.load_results(["h001"], "fake@1", "fake-sentiment@1")["h001"]
+    contract = result_row_to_contract(back)
+    assert contract["score"] == 50.0 and contract["rubric"] == "fake@1"
+    assert contract["started_at"] == "2026-10-03T14:02:11+08:00"
+    assert contract["sentiment"]["customer_start"] == "negative"
+
+
+def test_quarantine_not_duplicated_on_rerun(store):
+    @dataclass
+    class Row:
+        source_file: str
+        line: int
+        field: str
+        reason: str
+        raw: str
+
+    rows = [Row("a.jsonl", 3, "timestamp", "missing timestamp", '{"x":1}'), Row("a.jsonl", 9, "role", "unknown role 客服?", "{}")]
+    assert store.store_quarantine(rows, "r1") == 2
+    assert store.store_quarantine(rows, "r2") == 0
+    listed = store.list_quarantine()
+    assert [(q.source_file, q.line, q.field) for q in listed] == [("a.jsonl", 3, "timestamp"), ("a.jsonl", 9, "role")]
+    assert len(store.list_quarantine(run_id="r2")) == 2  # met again by r2
+    assert store.list_quarantine(run_id="nope") == []
+
+
+def test_run_log(store):
+    rid = store.start_run(["a.jsonl"], command="zhijian score a.jsonl", rubric_version="fake@1")
+    run = store.get_run(rid)
+    assert run["status"] == "running" and run["input_files"] == ["a.jsonl"] and run["user"] and run["host"]
+    store.finish_run(rid, status="ok", read=3, stored=3, duplicates=0, quarantined=0, conversations=1, flagged=0)
+    run = store.list_runs()[0]
+    assert run["status"] == "ok" and run["read"] == 3 and run["finished_at"] >= run["started_at"]
+    with pytest.raises(ValueError, match="unknown run fields"):
+        store.finish_run(rid, bogus=1)
+
+
+def test_scoring_errors_recorded(store):
+    store.record_scoring_errors([("boom1", "rubric", "RuntimeError: x")], "r1")
+    assert [e["conversation_id"] for e in store.list_scoring_errors("r1")] == ["boom1"]
+
+
+def test_effective_results_applies_corrections(store):
+    a, b = scored("h001"), scored("h002", start_minutes=60 * 24 * 40)  # b starts in November
+    store.upsert_conversations([a, b], "r1")
+    store.save_results([a, b], "r1")
+    df = store.effective_results(date(2026, 10, 1), date(2026, 11, 1))
+    assert list(df.conversation_id) == ["h001"]
+    assert not df.corrected.iloc[0] and df.score.iloc[0] == 100.0 and df.shop.iloc[0] == "s1"
+
+    store.add_correction("h001", criterion="greeting", status="fail", reviewer="王芳", comment="问候不完整")
+    df = store.effective_results("2026-10-01", "2026-11-01")
+    row = df.iloc[0]
+    assert row.corrected and row.criteria["greeting"]["status"] == "fail" and row.criteria["greeting"]["points"] == 0
+    assert row.score == 50.0 and row.auto_score == 100.0 and row.corrected_criteria == ["greeting"]
+
+    store.add_correction("h001", criterion="greeting", status="pass", reviewer="李雷")  # newest wins
+    store.add_correction("h001", score=80, reviewer="李雷")
+    row = store.effective_results("2026-10-01", "2026-11-01").iloc[0]
+    assert row.criteria["greeting"]["status"] == "pass" and row.score == 80.0
+    assert row.reviewers == ["王芳", "李雷"]
+
+    # another rubric version is a separate set of results
+    assert store.effective_results("2026-10-01", "2026-11-01", rubric_version="v@9").empty
+
+
+def test_correction_errors_say_what_to_fix(store):
+    a = scored("h001")
+    store.save_results([a], "r1")
+    with pytest.raises(ValueError, match="no result for conversation 'zzz'"):
+        store.add_correction("zzz", score=50, reviewer="x")
+    with pytest.raises(ValueError, match="unknown criterion 'nope'.*known: empathy, forbidden_phrases, greeting"):
+        store.add_correction("h001", criterion="nope", status="fail", reviewer="x")
+    with pytest.raises(ValueError, match="status must be one of pass, fail, na"):
+        store.add_correction("h001", criterion="greeting", status="bad", reviewer="x")
+    with pytest.raises(ValueError, match="reviewer"):
+        store.add_correction("h001", score=50, reviewer=" ")
+    with pytest.raises(ValueError, match="nothing to correct"):
+        store.add_correction("h001", reviewer="x")
+
+
+def test_effective_results_empty_store(store):
+    df = store.effective_results(None, None)
+    assert df.empty and "corrected" in df.columns
