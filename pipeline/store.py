@@ -422,6 +422,11 @@ class Store:
         duplicates counts repeats inside `msgs` plus messages already in the store, so
         stored + duplicates == len(msgs).
         """
+        stored, duplicates, _ = self.store_messages_detail(msgs, run_id)
+        return stored, duplicates
+
+    def store_messages_detail(self, msgs: Sequence[Message], run_id: str | None) -> tuple[int, int, set[str]]:
+        """store_messages, plus the ids of the conversations that got new messages (these need re-scoring)."""
         rows: dict[str, dict] = {}
         for m in msgs:
             key = m.message_key or message_key_for(m)
@@ -438,7 +443,7 @@ class Store:
             # ON CONFLICT DO NOTHING as well: a concurrent run may have stored the same message meanwhile.
             self._upsert(conn, messages, new_rows, ["message_key"], None)
         stored = len(new_rows)
-        return stored, len(msgs) - stored
+        return stored, len(msgs) - stored, {r["conversation_id"] for r in new_rows}
 
     def new_message_keys(self, keys: Iterable[str]) -> set[str]:
         """Those of `keys` not yet in the store."""

@@ -116,3 +116,84 @@ def chat_rows(cid: str, *, day: int = 3, agent: str = "A07", bad_end: bool = Fal
         {"conversation_id": cid, "timestamp": base + "4:00+08:00", "role": "customer",
          "text": "还是很差" if bad_end else "好的谢谢"},
     ]  # fmt: skip
+
+
+# ---------------------------------------------------------------------- fake ingest stages
+@dataclass
+class FakeQuarantinedRow:
+    source_file: str
+    line: int
+    field: str
+    reason: str
+    raw: str
+
+
+@dataclass
+class FakeIngestResult:
+    messages: list
+    quarantined: list
+    read: int
+    duplicates_in_batch: int
+
+
+def fake_read_inputs(paths, mapping=None) -> FakeIngestResult:
+    """JSONL only: a row without a timestamp or with bad JSON is quarantined; in-batch repeats dropped."""
+    from pipeline.store import message_key_for
+
+    msgs, quarantined, read, dups, seen = [], [], 0, 0, set()
+    for path in paths:
+        for i, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), start=1):
+            if not line.strip():
+                continue
+            read += 1
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as err:
+                quarantined.append(FakeQuarantinedRow(str(path), i, "", f"not JSON: {err}", line))
+                continue
+            if not row.get("timestamp"):
+                quarantined.append(FakeQuarantinedRow(str(path), i, "timestamp", "missing timestamp", line))
+                continue
+            m = Message(
+                conversation_id=row["conversation_id"], seq=row.get("seq"), role=row["role"],
+                timestamp=datetime.fromisoformat(row["timestamp"]), text=row.get("text", ""),
+                agent_id=row.get("agent_id"), source_file=str(path), source_line=i,
+            )  # fmt: skip
+            m.message_key = message_key_for(m)
+            if m.message_key in seen:
+                dups += 1
+                continue
+            seen.add(m.message_key)
+            msgs.append(m)
+    return FakeIngestResult(msgs, quarantined, read, dups)
+
+
+def fake_assemble(messages) -> list[Conversation]:
+    by_id: dict[str, list[Message]] = {}
+    for m in messages:
+        by_id.setdefault(m.conversation_id, []).append(m)
+    convs = []
+    for cid, ms in by_id.items():
+        ms.sort(key=lambda m: m.timestamp)
+        for i, m in enumerate(ms, start=1):
+            m.seq = i
+        convs.append(Conversation(conversation_id=cid, messages=ms))
+    return convs
+
+
+def fake_normalise(conv: Conversation) -> None:
+    if conv.conversation_id.startswith("badnorm"):
+        raise ValueError("cannot normalise")
+    for m in conv.messages:
+        m.norm = m.text
+        m.norm_to_text = list(range(len(m.text) + 1))
+
+
+def fake_segment(conv: Conversation) -> None:
+    return None
+
+
+def fake_stages():
+    from pipeline.scoring import Stages
+
+    return Stages(fake_read_inputs, fake_assemble, fake_normalise, fake_segment)

@@ -1,0 +1,63 @@
+"""One results-contract JSON object per conversation (shared/spec/results-contract.md)."""
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from pathlib import Path
+from typing import IO
+
+from pipeline.conversation import Conversation
+
+
+def sentiment_summary(conv: Conversation) -> dict:
+    """customer_start / customer_end labels and one turn per customer message that has a sentiment.
+
+    The sentiment stage fills every customer message with text, so `turns` covers them all.
+    """
+    turns = [
+        {"seq": m.seq, "label": m.sentiment.label, "scores": {k: float(v) for k, v in m.sentiment.scores.items()}}
+        for m in conv.messages
+        if m.role == "customer" and m.sentiment is not None
+    ]
+    return {
+        "customer_start": turns[0]["label"] if turns else None,
+        "customer_end": turns[-1]["label"] if turns else None,
+        "turns": turns,
+    }
+
+
+def conversation_to_result(conv: Conversation) -> dict:
+    """The contract object for a scored conversation (timestamps ISO-8601 with their offset)."""
+    return {
+        "conversation_id": conv.conversation_id,
+        "agent_id": conv.agent_id,
+        "agents": conv.agents,
+        "started_at": conv.started_at.isoformat() if conv.started_at else None,
+        "ended_at": conv.ended_at.isoformat() if conv.ended_at else None,
+        "score": conv.score,
+        "rubric": conv.rubric_version,
+        "model": conv.model_version,
+        "criteria": {cid: result.to_dict() for cid, result in conv.criteria.items()},
+        "sentiment": sentiment_summary(conv),
+        "flags": [flag.to_dict() for flag in conv.flags],
+        "flagged": conv.flagged,
+    }
+
+
+def dumps_result(result: dict) -> str:
+    """One JSONL line: UTF-8 Chinese kept readable (ensure_ascii=False)."""
+    return json.dumps(result, ensure_ascii=False, separators=(",", ":"))
+
+
+def write_results(results: Iterable[dict], out: Path | str | IO[str]) -> int:
+    """Write result objects as JSON Lines; returns how many. A path's parent folder is created."""
+    if hasattr(out, "write"):
+        n = 0
+        for r in results:
+            out.write(dumps_result(r) + "\n")  # type: ignore[union-attr]
+            n += 1
+        return n
+    path = Path(out)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8") as fh:
+        return write_results(results, fh)

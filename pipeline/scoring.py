@@ -1,0 +1,480 @@
+"""The nightly run as plain functions: ingest → store → (re)score touched conversations → results.
+
+`score_files` runs everything; the Prefect flow (flows/nightly_qa.py) calls the same
+step functions as tasks:
+
+    ctx = prepare_run(paths, ...)          # check inputs, open store, load rubric + model, log the run
+    ingest = ingest_step(ctx)              # read files (masking happens in ingest)
+    plan = store_step(ctx, ingest)         # quarantine + messages; which conversations to (re)score
+    for ids in plan.batches(batch_size):   # settings.batch_size conversations per batch
+        score_batch(ctx, ids)              # load ALL stored messages → assemble → normalise → segment
+                                           #   → sentiment → rubric → save results
+    summary = finish_run(ctx, plan, results_path)   # results JSONL + run log
+
+Why conversations are re-assembled from the store: a conversation continued in a later
+night's file must be scored with all its messages, not just tonight's.
+
+A conversation whose processing raises is recorded (store table `scoring_errors`, run
+status 'partial', a `scoring_error` flag in the results file) and the run goes on.
+"""
+from __future__ import annotations
+
+import logging
+import shlex
+import sys
+import time
+import traceback
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pipeline.conversation import Conversation, Flag, Message
+from pipeline.results import conversation_to_result, write_results
+from pipeline.sentiment import annotate_sentiment
+from pipeline.settings import get_settings
+from pipeline.store import Store, result_row_to_contract
+
+log = logging.getLogger("zhijian.scoring")
+
+STAGES = ("ingest", "store", "assemble", "normalise", "segment", "sentiment", "rubric", "results")
+
+
+class RunError(RuntimeError):
+    """The run could not happen (no inputs, unreadable store, invalid rubric or model); says what to fix."""
+
+
+@dataclass
+class Stages:
+    """The stage functions a run calls; defaults are the project's modules (tests may swap in fakes)."""
+
+    read_inputs: Callable[..., Any]
+    assemble: Callable[[list[Message]], list[Conversation]]
+    normalise_conversation: Callable[[Conversation], Any]
+    segment_conversation: Callable[[Conversation], Any]
+
+
+def default_stages() -> Stages:
+    from pipeline.ingest import assemble, read_inputs
+    from pipeline.normalise import normalise_conversation
+    from pipeline.segment import segment_conversation
+
+    return Stages(read_inputs, assemble, normalise_conversation, segment_conversation)
+
+
+@dataclass
+class RunSummary:
+    run_id: str
+    read: int = 0
+    stored: int = 0
+    duplicates: int = 0
+    quarantined: int = 0
+    conversations: int = 0  # conversations in the input files (= objects in the results file)
+    flagged: int = 0
+    scored: int = 0  # scored this run
+    reused: int = 0  # unchanged since an earlier run under the same rubric+model: read back from the store
+    scoring_errors: int = 0
+    status: str = "ok"  # ok | partial (some conversations failed to score) | failed
+    store_url: str = ""
+    results_path: str | None = None
+    rubric_version: str | None = None
+    model_version: str | None = None
+    flagged_conversations: list[tuple[str, list[str]]] = field(default_factory=list)  # (id, flag codes)
+    errors: list[tuple[str, str, str]] = field(default_factory=list)  # (conversation_id, stage, error)
+    stage_seconds: dict[str, float] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    def summary_line(self) -> str:
+        """The contract's machine-readable last line of `zhijian score`."""
+        return (
+            f"summary: read={self.read} stored={self.stored} duplicates={self.duplicates} "
+            f"quarantined={self.quarantined} conversations={self.conversations} flagged={self.flagged}"
+        )
+
+
+class RunContext:
+    """What the steps of one run share (a plain class: Prefect passes it between tasks untouched)."""
+
+    def __init__(
+        self,
+        paths: list[Path],
+        store: Store,
+        rubric: Any,
+        model: Any,
+        stages: Stages,
+        run_id: str,
+        mapping: Any = None,
+        rescore: bool = False,
+        progress: bool = False,
+    ) -> None:
+        self.paths = paths
+        self.store = store
+        self.rubric = rubric
+        self.model = model
+        self.stages = stages
+        self.run_id = run_id
+        self.mapping = mapping
+        self.rescore = rescore
+        self.progress = progress
+        self.stage_seconds: dict[str, float] = {s: 0.0 for s in STAGES}
+        self.results: dict[str, dict] = {}  # conversation_id -> contract object
+        self.errors: list[tuple[str, str, str]] = []
+        self.scored = 0
+        self.started = time.perf_counter()
+
+    @contextmanager
+    def timed(self, stage: str) -> Iterator[None]:
+        t0 = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.stage_seconds[stage] = self.stage_seconds.get(stage, 0.0) + time.perf_counter() - t0
+
+
+@dataclass
+class StorePlan:
+    """Outcome of storing tonight's rows, and what is left to score."""
+
+    read: int
+    stored: int
+    duplicates: int
+    quarantined: int
+    input_ids: list[str]  # conversations in the input files, in first-appearance order
+    to_score: list[str]  # touched by new messages, or without a current result
+    reused: int
+
+    def batches(self, size: int) -> list[list[str]]:
+        return [self.to_score[i : i + size] for i in range(0, len(self.to_score), size)]
+
+
+# ---------------------------------------------------------------------- setup
+def check_inputs(paths: Sequence[str | Path]) -> list[Path]:
+    """The input files, or RunError naming what is missing."""
+    if not paths:
+        raise RunError("no input files: give one or more chat-log files (.jsonl, .csv, .parquet, .json)")
+    files = [Path(p) for p in paths]
+    missing = [str(p) for p in files if not p.exists()]
+    if missing:
+        raise RunError(f"input file not found: {', '.join(missing)} — check the path(s)")
+    folders = [str(p) for p in files if p.is_dir()]
+    if folders:
+        raise RunError(f"input is a folder, not a file: {', '.join(folders)} — pass the files (e.g. {folders[0]}/*.jsonl)")
+    return files
+
+
+def load_rubric_or_fail(rubric_path: str | Path | None) -> Any:
+    path = Path(rubric_path) if rubric_path else get_settings().rubric_path
+    if not path.exists():
+        raise RunError(f"rubric file not found: {path} — pass --rubric PATH or set ZHIJIAN_RUBRIC_PATH")
+    from pipeline.rubric import load_rubric
+    try:
+        return load_rubric(path)
+    except Exception as err:  # RubricError lists every problem with its location
+        raise RunError(f"invalid rubric {path}:\n{err}\nFix the rubric file (check it with `zhijian rubric check {path}`).") from err
+
+
+def load_model_or_fail(model: Any) -> Any:
+    if model is not None and not isinstance(model, (str, Path)):
+        return model  # already a classifier
+    from models.sentiment import load_sentiment_model
+
+    try:
+        return load_sentiment_model(str(model) if model is not None else None)
+    except Exception as err:
+        where = model or get_settings().sentiment_model
+        raise RunError(
+            f"cannot load sentiment model {where}: {err} — pass --model PATH_OR_NAME, set ZHIJIAN_SENTIMENT_MODEL, "
+            f"or train the default one (zhijian train-sentiment)"
+        ) from err
+
+
+def prepare_run(
+    paths: Sequence[str | Path],
+    store_url: str | None = None,
+    rubric_path: str | Path | None = None,
+    model: Any = None,
+    mapping: Any = None,
+    *,
+    rubric: Any = None,
+    stages: Stages | None = None,
+    rescore: bool = False,
+    progress: bool = False,
+    command: str | None = None,
+) -> RunContext:
+    """Check everything a run needs before touching data; record the run as started."""
+    from pipeline.store import StoreError
+
+    files = check_inputs(paths)
+    if isinstance(mapping, (str, Path)):
+        mapping = load_mapping_or_fail(mapping)
+    rubric = rubric if rubric is not None else load_rubric_or_fail(rubric_path)
+    model = load_model_or_fail(model)
+    try:
+        store = Store(store_url)
+    except StoreError as err:
+        raise RunError(str(err)) from err
+    run_id = store.start_run(
+        files,
+        command=command if command is not None else shlex.join(["zhijian", *sys.argv[1:]]),
+        rubric_version=rubric.id,
+        model_version=getattr(model, "model_id", None),
+    )
+    return RunContext(files, store, rubric, model, stages or default_stages(), run_id, mapping, rescore, progress)
+
+
+def load_mapping_or_fail(path: str | Path) -> Any:
+    from pipeline.mapping import ColumnMapping
+
+    if not Path(path).exists():
+        raise RunError(f"mapping file not found: {path} — check --mapping")
+    try:
+        return ColumnMapping.load(path)
+    except Exception as err:
+        raise RunError(f"invalid column mapping {path}: {err} — fix the mapping file") from err
+
+
+# ---------------------------------------------------------------------- steps
+def ingest_step(ctx: RunContext) -> Any:
+    """Read every input file; bad rows come back quarantined, never raised."""
+    with ctx.timed("ingest"):
+        return ctx.stages.read_inputs(ctx.paths, mapping=ctx.mapping)
+
+
+def _batch_duplicates(ingest: Any) -> int:
+    for name in ("duplicates_in_batch", "duplicates"):
+        value = getattr(ingest, name, None)
+        if value is not None:
+            return int(value)
+    return 0
+
+
+def store_step(ctx: RunContext, ingest: Any) -> StorePlan:
+    """Store quarantine and messages; decide which conversations to score and read back the rest."""
+    msgs: list[Message] = list(ingest.messages)
+    quarantined = list(ingest.quarantined)
+    read = int(ingest.read)
+    batch_dups = _batch_duplicates(ingest)
+    if read != len(msgs) + len(quarantined) + batch_dups:
+        # Keep the contract's invariant honest: whatever ingest counted as read is accounted for.
+        log.warning(
+            "ingest counts disagree: read=%d messages=%d quarantined=%d duplicates=%d",
+            read, len(msgs), len(quarantined), batch_dups,
+        )  # fmt: skip
+        batch_dups = max(read - len(msgs) - len(quarantined), 0)
+    with ctx.timed("store"):
+        ctx.store.store_quarantine(quarantined, ctx.run_id)
+        stored, store_dups, touched = ctx.store.store_messages_detail(msgs, ctx.run_id)
+    input_ids = list(dict.fromkeys(m.conversation_id for m in msgs))
+    to_score = [cid for cid in input_ids if cid in touched or ctx.rescore]
+    untouched = [cid for cid in input_ids if cid not in touched and not ctx.rescore]
+    reused = 0
+    if untouched:
+        with ctx.timed("store"):
+            previous = ctx.store.load_results(untouched, ctx.rubric.id, getattr(ctx.model, "model_id", None))
+            counts = ctx.store.message_counts(untouched)
+        for cid in untouched:
+            row = previous.get(cid)
+            if row is not None and row["message_count"] == counts.get(cid):
+                ctx.results[cid] = result_row_to_contract(row)
+                reused += 1
+            else:  # new rubric/model version, or an earlier run failed before scoring it
+                to_score.append(cid)
+    return StorePlan(
+        read=read,
+        stored=stored,
+        duplicates=batch_dups + store_dups,
+        quarantined=len(quarantined),
+        input_ids=input_ids,
+        to_score=to_score,
+        reused=reused,
+    )
+
+
+def _error_result(cid: str, stage: str, err: BaseException, msgs: list[Message]) -> dict:
+    """A results-file object for a conversation that could not be scored, so it is not silently missing."""
+    conv = Conversation(conversation_id=cid, messages=sorted(msgs, key=lambda m: m.timestamp))
+    conv.flags = [Flag("scoring_error", f"评分失败（{stage}）：{type(err).__name__}: {err}", None)]
+    return conversation_to_result(conv)
+
+
+def score_batch(ctx: RunContext, conversation_ids: Sequence[str]) -> list[str]:
+    """Score one batch of conversations from ALL their stored messages; returns the ids scored OK."""
+    with ctx.timed("store"):
+        msgs = ctx.store.load_conversation_messages(conversation_ids)
+    by_id: dict[str, list[Message]] = {}
+    for m in msgs:
+        by_id.setdefault(m.conversation_id, []).append(m)
+    failed: dict[str, tuple[str, BaseException]] = {}
+
+    with ctx.timed("assemble"):
+        try:
+            convs = ctx.stages.assemble(msgs)
+        except Exception:  # one broken conversation must not sink the batch: retry one by one
+            convs = []
+            for cid, group in by_id.items():
+                try:
+                    convs.extend(ctx.stages.assemble(group))
+                except Exception as err:
+                    failed[cid] = ("assemble", err)
+
+    def each(stage: str, fn: Callable[[Conversation], Any], items: list[Conversation]) -> list[Conversation]:
+        ok = []
+        with ctx.timed(stage):
+            for conv in items:
+                try:
+                    fn(conv)
+                    ok.append(conv)
+                except Exception as err:
+                    failed[conv.conversation_id] = (stage, err)
+        return ok
+
+    convs = each("normalise", ctx.stages.normalise_conversation, convs)
+    convs = each("segment", ctx.stages.segment_conversation, convs)
+    with ctx.timed("sentiment"):
+        try:
+            annotate_sentiment(convs, ctx.model)
+        except Exception:  # isolate the conversation the model chokes on
+            kept = []
+            for conv in convs:
+                try:
+                    annotate_sentiment([conv], ctx.model)
+                    kept.append(conv)
+                except Exception as err:
+                    failed[conv.conversation_id] = ("sentiment", err)
+            convs = kept
+    convs = each("rubric", ctx.rubric.score, convs)
+
+    with ctx.timed("store"):
+        ctx.store.upsert_conversations(convs, ctx.run_id)
+        ctx.store.save_results(convs, ctx.run_id)
+    with ctx.timed("results"):
+        for conv in convs:
+            ctx.results[conv.conversation_id] = conversation_to_result(conv)
+        errors = []
+        for cid, (stage, err) in failed.items():
+            log.error("conversation %s failed at %s: %s", cid, stage, err, exc_info=err)
+            errors.append((cid, stage, "".join(traceback.format_exception_only(type(err), err)).strip()))
+            ctx.results[cid] = _error_result(cid, stage, err, by_id.get(cid, []))
+    if errors:
+        with ctx.timed("store"):
+            ctx.store.record_scoring_errors(errors, ctx.run_id)
+        ctx.errors.extend(errors)
+    ctx.scored += len(convs)
+    return [c.conversation_id for c in convs]
+
+
+def finish_run(ctx: RunContext, plan: StorePlan, results_path: str | Path | None = None) -> RunSummary:
+    """Write the results file (one object per input conversation, input order) and close the run log."""
+    ordered = [ctx.results[cid] for cid in plan.input_ids if cid in ctx.results]
+    with ctx.timed("results"):
+        if results_path is not None:
+            write_results(ordered, results_path)
+    flagged = [(r["conversation_id"], [f["code"] for f in r["flags"]]) for r in ordered if r["flagged"]]
+    summary = RunSummary(
+        run_id=ctx.run_id,
+        read=plan.read,
+        stored=plan.stored,
+        duplicates=plan.duplicates,
+        quarantined=plan.quarantined,
+        conversations=len(ordered),
+        flagged=len(flagged),
+        scored=ctx.scored,
+        reused=plan.reused,
+        scoring_errors=len(ctx.errors),
+        status="partial" if ctx.errors else "ok",
+        store_url=ctx.store.url,
+        results_path=str(results_path) if results_path is not None else None,
+        rubric_version=ctx.rubric.id,
+        model_version=getattr(ctx.model, "model_id", None),
+        flagged_conversations=flagged,
+        errors=list(ctx.errors),
+        stage_seconds={k: round(v, 4) for k, v in ctx.stage_seconds.items()},
+        seconds=round(time.perf_counter() - ctx.started, 3),
+    )
+    ctx.store.finish_run(
+        ctx.run_id,
+        status=summary.status,
+        error=f"{len(ctx.errors)} conversation(s) failed to score; see scoring_errors" if ctx.errors else None,
+        read=summary.read,
+        stored=summary.stored,
+        duplicates=summary.duplicates,
+        quarantined=summary.quarantined,
+        conversations=summary.conversations,
+        flagged=summary.flagged,
+        scoring_errors=summary.scoring_errors,
+    )
+    return summary
+
+
+def fail_run(ctx: RunContext, err: BaseException) -> None:
+    """Mark the run failed in the run log (the store may itself be the problem: never raise from here)."""
+    try:
+        ctx.store.finish_run(ctx.run_id, status="failed", error=f"{type(err).__name__}: {err}")
+    except Exception:
+        log.exception("could not record the failed run %s", ctx.run_id)
+
+
+# ---------------------------------------------------------------------- the whole run
+def score_files(
+    paths: Sequence[str | Path],
+    store_url: str | None = None,
+    results_path: str | Path | None = None,
+    rubric_path: str | Path | None = None,
+    model: Any = None,
+    mapping: Any = None,
+    progress: bool = False,
+    *,
+    rubric: Any = None,
+    stages: Stages | None = None,
+    rescore: bool = False,
+    batch_size: int | None = None,
+    command: str | None = None,
+) -> RunSummary:
+    """Run the nightly QA on chat-log files: store, score, write results. Invariant: read = stored + duplicates + quarantined.
+
+    `model` is a classifier object, a path/name for models.sentiment.load_sentiment_model, or
+    None for the default; `rubric` (an object with .id and .score) overrides `rubric_path`.
+    `rescore=True` scores every input conversation again even when a current result exists.
+    """
+    ctx = prepare_run(
+        paths, store_url, rubric_path, model, mapping,
+        rubric=rubric, stages=stages, rescore=rescore, progress=progress, command=command,
+    )  # fmt: skip
+    size = batch_size or get_settings().batch_size
+    try:
+        with _progress(progress) as bar:
+            step = bar.add_task("reading chat logs", total=None) if bar else None
+            ingest = ingest_step(ctx)
+            if bar:
+                bar.update(step, description=f"storing {ingest.read} rows")
+            plan = store_step(ctx, ingest)
+            if bar:
+                bar.update(step, description=f"scoring {len(plan.to_score)} conversations", total=len(plan.to_score))
+            for ids in plan.batches(size):
+                score_batch(ctx, ids)
+                if bar:
+                    bar.advance(step, len(ids))
+            summary = finish_run(ctx, plan, results_path)
+    except BaseException as err:
+        fail_run(ctx, err)
+        raise
+    finally:
+        ctx.store.close()
+    return summary
+
+
+@contextmanager
+def _progress(enabled: bool) -> Iterator[Any]:
+    if not enabled:
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    # stderr: stdout's last line belongs to the machine-readable summary.
+    with Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=Console(stderr=True), transient=True,
+    ) as bar:  # fmt: skip
+        yield bar

@@ -1,0 +1,63 @@
+"""The sentiment stage: one batched model call over the customer messages of many conversations.
+
+It classifies `Message.text` (the text as shown, after masking), not `Message.norm`:
+the results file then agrees with `zhijian sentiment` run on the same lines, and the
+model sees what it was trained on (raw chat turns). Fills `Message.sentiment` on
+customer messages with non-empty text and `Conversation.model_version`; nothing else.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+import numpy as np
+
+from pipeline.conversation import SENTIMENT_LABELS, Conversation, Message, Sentiment
+
+
+class SentimentModel(Protocol):
+    classes_: Sequence[str]
+    model_id: str
+
+    def predict_proba(self, texts: list[str]) -> Any: ...
+
+
+def needs_sentiment(m: Message) -> bool:
+    return m.role == "customer" and bool(m.text and m.text.strip())
+
+
+def probabilities_to_sentiments(classes: Sequence[str], proba: np.ndarray) -> list[Sentiment]:
+    """Rows of class probabilities → Sentiment(label, scores) with every contract label present."""
+    classes = [str(c) for c in classes]
+    unknown = set(classes) - set(SENTIMENT_LABELS)
+    if unknown:
+        raise ValueError(f"sentiment model classes {classes} are not {list(SENTIMENT_LABELS)}")
+    out: list[Sentiment] = []
+    for row in proba:
+        scores = {label: 0.0 for label in SENTIMENT_LABELS}
+        for label, p in zip(classes, row):
+            scores[label] = round(float(p), 4)
+        label = classes[int(np.argmax(row))]
+        out.append(Sentiment(label=label, scores=scores))
+    return out
+
+
+def classify_texts(model: SentimentModel, texts: list[str], batch_size: int = 256) -> list[Sentiment]:
+    """Classify texts in batches of `batch_size` (bounds the model's memory, not the call count)."""
+    out: list[Sentiment] = []
+    for i in range(0, len(texts), batch_size):
+        chunk = texts[i : i + batch_size]
+        proba = np.asarray(model.predict_proba(chunk), dtype=float)
+        if proba.shape != (len(chunk), len(model.classes_)):
+            raise ValueError(f"predict_proba returned shape {proba.shape} for {len(chunk)} texts")
+        out.extend(probabilities_to_sentiments(model.classes_, proba))
+    return out
+
+
+def annotate_sentiment(conversations: Sequence[Conversation], model: SentimentModel, batch_size: int = 256) -> None:
+    """Fill Message.sentiment for every customer message with text, across all conversations at once."""
+    targets = [m for conv in conversations for m in conv.messages if needs_sentiment(m)]
+    for m, sentiment in zip(targets, classify_texts(model, [m.text for m in targets], batch_size)):
+        m.sentiment = sentiment
+    for conv in conversations:
+        conv.model_version = model.model_id
