@@ -1,0 +1,208 @@
+"""Pieces several built-in criteria share: guarded phrase matching, customer
+emotion, conversation type, and message selection by role and position."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from pydantic import Field
+
+from pipeline.conversation import Conversation, Message
+from pipeline.rubric.matching import (
+    Lexicon,
+    Match,
+    compile_entries,
+    contrast_cancels,
+    find_spans,
+    has_sarcasm,
+    is_negated,
+    is_quoted,
+    view,
+)
+from pipeline.rubric.schema import LexiconParams, ParaphraseParams, Strict
+from pipeline.rubric.similarity import ParaphraseDetector
+
+
+class GuardParams(Strict):
+    """Which guards drop a match: negated (我不理解), followed by a contrast without an offer
+    (我理解，但规定就是规定), quoted (您说“没办法”是指…), sarcastic (呵呵)."""
+
+    negation: bool = False
+    negation_window: int = Field(default=3, ge=1, le=10)
+    contrast: bool = False
+    contrast_offer: list[str] = Field(default_factory=list, description="what after 但/不过 keeps the match (an offer)")
+    quotation: bool = True
+    sarcasm: bool = False
+
+
+@dataclass
+class Rejected:
+    match: Match
+    why: str  # "否定" / "转折" / "引用" / "反讽"
+
+
+@dataclass
+class Found:
+    accepted: list[Match] = field(default_factory=list)
+    rejected: list[Rejected] = field(default_factory=list)
+
+
+class PhraseMatcher:
+    """Lexicon + cue patterns + exemplar similarity, then guards. Rules: <id>.lexicon / .cue / .similarity."""
+
+    def __init__(
+        self,
+        rule_prefix: str,
+        lexicon: LexiconParams,
+        guards: GuardParams | None = None,
+        paraphrase: ParaphraseParams | None = None,
+    ) -> None:
+        self.lexicon = Lexicon(
+            lexicon.phrases,
+            rule=f"{rule_prefix}.lexicon",
+            variants=lexicon.variants,
+            exclude=lexicon.exclude,
+            boundary_max_len=lexicon.boundary_max_len,
+        )
+        self.guards = guards or GuardParams()
+        self.offer = compile_entries(self.guards.contrast_offer) if self.guards.contrast_offer else None
+        self.cues: Lexicon | None = None
+        self.similar: ParaphraseDetector | None = None
+        if paraphrase is not None and paraphrase.enabled:
+            if paraphrase.cues:
+                self.cues = Lexicon(
+                    paraphrase.cues,
+                    rule=f"{rule_prefix}.cue",
+                    variants=lexicon.variants,
+                    exclude=lexicon.exclude,
+                    boundary_max_len=0,
+                )
+            if paraphrase.exemplars:
+                self.similar = ParaphraseDetector(
+                    paraphrase.exemplars,
+                    threshold=paraphrase.threshold,
+                    rule=f"{rule_prefix}.similarity",
+                    min_exemplar_chars=paraphrase.min_exemplar_chars,
+                )
+        self.exclude_pattern = compile_entries(lexicon.exclude, lexicon.variants)
+
+    def terms(self) -> list[str]:
+        return self.lexicon.terms()
+
+    def _why_rejected(self, m: Match) -> str | None:
+        v = m.view
+        g = self.guards
+        if g.quotation and is_quoted(v, m.start, m.end):
+            return "引用"
+        if g.negation and is_negated(v, m.start, m.end, g.negation_window):
+            return "否定"
+        if g.contrast and contrast_cancels(v, m.end, self.offer):
+            return "转折"
+        if g.sarcasm and has_sarcasm(v):
+            return "反讽"
+        return None
+
+    def find(self, msg: Message) -> Found:
+        v = view(msg)
+        found = Found()
+        if not v.s:
+            return found
+        candidates = list(self.lexicon.find(v))
+        if self.cues is not None:
+            candidates += self.cues.find(v)
+        if self.similar is not None:
+            sims = self.similar.find(v)
+            if sims:
+                excluded = find_spans(self.exclude_pattern, v.s)
+                for s in sims:
+                    # a paraphrase window overlapping an excluded context (不知道您…) is not a match
+                    if any(not (s.end <= a or s.start >= b) for a, b in excluded):
+                        continue
+                    candidates.append(s)
+        taken: list[Match] = []
+        for m in sorted(candidates, key=lambda m: (m.start, -(m.end - m.start))):
+            if any(not (m.end <= t.start or m.start >= t.end) for t in taken):
+                continue  # overlapping a match already taken (lexicon first at the same start)
+            why = self._why_rejected(m)
+            if why:
+                found.rejected.append(Rejected(m, why))
+            else:
+                found.accepted.append(m)
+            taken.append(m)
+        return found
+
+
+# ----------------------------------------------------------------------------
+# roles and positions
+# ----------------------------------------------------------------------------
+
+
+def human_agent_messages(conv: Conversation, with_text: bool = True) -> list[Message]:
+    """Human-agent messages in order; bots and system events never count for the agent."""
+    return [m for m in conv.messages if m.role == "agent" and (m.text.strip() or not with_text)]
+
+
+def customer_messages(conv: Conversation, with_text: bool = False) -> list[Message]:
+    return [m for m in conv.messages if m.role == "customer" and (m.text.strip() or not with_text)]
+
+
+def seconds_between(a: Message, b: Message) -> float:
+    return (b.timestamp - a.timestamp).total_seconds()
+
+
+# ----------------------------------------------------------------------------
+# customer emotion and conversation type
+# ----------------------------------------------------------------------------
+
+
+class EmotionParams(Strict):
+    """When a customer message counts as negative: the sentiment stage's label when present
+    (use_sentiment), else — or additionally — negative-emotion cues, guarded against negation."""
+
+    use_sentiment: bool = True
+    cues_with_sentiment: bool = True
+    cues: LexiconParams = Field(default_factory=LexiconParams)
+    negation_window: int = Field(default=2, ge=1, le=10)
+
+
+class EmotionDetector:
+    def __init__(self, params: EmotionParams, rule_prefix: str) -> None:
+        self.params = params
+        self.rule_prefix = rule_prefix
+        self.matcher = PhraseMatcher(
+            rule_prefix,
+            params.cues,
+            GuardParams(negation=True, negation_window=params.negation_window, quotation=False),
+        )
+
+    def negative(self, msg: Message) -> tuple[bool, str, Match | None]:
+        """(is_negative, how, cue match). how: "sentiment" / "lexicon" / ""."""
+        if not msg.text.strip():
+            return False, "", None
+        if self.params.use_sentiment and msg.sentiment is not None:
+            if msg.sentiment.label == "negative":
+                return True, "sentiment", None
+            if not self.params.cues_with_sentiment:
+                return False, "", None
+        found = self.matcher.find(msg)
+        if found.accepted:
+            return True, "lexicon", found.accepted[0]
+        return False, "", None
+
+
+class TopicParams(Strict):
+    """Conversation type from the customer's words (after-sales / complaint)."""
+
+    cues: LexiconParams = Field(default_factory=LexiconParams)
+
+
+def topic_match(conv: Conversation, matcher: PhraseMatcher) -> Match | None:
+    for m in customer_messages(conv, with_text=True):
+        found = matcher.find(m)
+        if found.accepted:
+            return found.accepted[0]
+    return None
+
+
+def compile_regex(entries: list[str]) -> re.Pattern | None:
+    return compile_entries(entries)

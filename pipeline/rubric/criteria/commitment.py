@@ -1,0 +1,80 @@
+"""time_commitment.v1: when the agent hands the problem on, it says when the customer will hear back."""
+from __future__ import annotations
+
+from pydantic import Field
+
+from pipeline.conversation import Conversation, CriterionResult
+from pipeline.rubric.criteria import lexicons as L
+from pipeline.rubric.criteria._common import GuardParams, PhraseMatcher, human_agent_messages
+from pipeline.rubric.matching import message_evidence
+from pipeline.rubric.registry import Criterion, register_criterion
+from pipeline.rubric.schema import LexiconParams, Strict
+
+
+class CommitmentParams(Strict):
+    triggers: LexiconParams = Field(
+        default_factory=lambda: LexiconParams(phrases=L.TIME_TRIGGERS, variants=L.YOU),
+        description="the agent hands the problem on or cannot solve it now",
+    )
+    commitments: LexiconParams = Field(
+        default_factory=lambda: LexiconParams(phrases=L.TIME_COMMITMENTS), description="a concrete time frame"
+    )
+    window: int = Field(default=3, ge=1, description="agent messages from the hand-off in which the time frame may come")
+    accept_vague: bool = Field(default=False, description="also accept 尽快/马上/稍后 as a commitment")
+    vague: list[str] = Field(default_factory=lambda: list(L.TIME_VAGUE))
+
+
+@register_criterion("time_commitment.v1")
+class TimeCommitment(Criterion):
+    """na unless a human agent hands the problem on (帮您反馈 / 提交售后 / 登记一下 …); then pass
+    when that message or one of the next `window - 1` agent messages gives a concrete time frame
+    (24小时内 / 1-3个工作日 / 明天下午). Vague words (尽快/马上) do not count unless accept_vague.
+    Each hand-off needs a time frame: the first one without is the failure."""
+
+    Params = CommitmentParams
+
+    def compile(self):
+        p: CommitmentParams = self.params
+        commit = p.commitments
+        if p.accept_vague:
+            commit = commit.model_copy(update={"phrases": [*commit.phrases, *p.vague]})
+        return (
+            PhraseMatcher(f"{self.id}.handoff", p.triggers, GuardParams(quotation=True, negation=False)),
+            PhraseMatcher(self.id, commit, GuardParams(quotation=False)),
+        )
+
+    def lexicon_terms(self) -> list[str]:
+        trig, commit = self.compiled
+        return trig.terms() + commit.terms()
+
+    def score(self, conversation: Conversation) -> CriterionResult:
+        trig, commit = self.compiled
+        agent_msgs = human_agent_messages(conversation)
+        handoffs = []
+        for i, m in enumerate(agent_msgs):
+            found = trig.find(m)
+            if found.accepted:
+                handoffs.append((i, found.accepted[0]))
+        if not handoffs:
+            return self.not_applicable()
+        evidence = []
+        covered_until = -1
+        for i, hand in handoffs:
+            if i <= covered_until:
+                continue  # a time frame already given covers hand-offs up to there
+            promise = None
+            for m in agent_msgs[i : i + self.params.window]:
+                found = commit.find(m)
+                if found.accepted:
+                    promise = (agent_msgs.index(m), found.accepted[0])
+                    break
+            if promise is None:
+                return self.failed(
+                    [
+                        hand.evidence("转交/反馈处理"),
+                        message_evidence(hand.view.msg, f"{self.id}.missing", "转交或反馈处理后未告知客户处理时限（如 24小时内 / 1-3个工作日）"),
+                    ]
+                )
+            covered_until = promise[0]
+            evidence += [hand.evidence("转交/反馈处理"), promise[1].evidence("告知处理时限")]
+        return self.passed(evidence)

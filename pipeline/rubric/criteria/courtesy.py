@@ -1,0 +1,91 @@
+"""greeting.v1 and closing.v1: courtesy at the human agent's first and last messages."""
+from __future__ import annotations
+
+from pydantic import Field
+
+from pipeline.conversation import Conversation, CriterionResult
+from pipeline.rubric.criteria import lexicons as L
+from pipeline.rubric.criteria._common import GuardParams, PhraseMatcher, human_agent_messages
+from pipeline.rubric.matching import message_evidence
+from pipeline.rubric.registry import Criterion, register_criterion
+from pipeline.rubric.schema import LexiconParams, Strict
+
+
+class GreetingParams(Strict):
+    lexicon: LexiconParams = Field(
+        default_factory=lambda: LexiconParams(phrases=L.GREETING, exclude=L.GREETING_EXCLUDE, boundary_max_len=1)
+    )
+    first_messages: int = Field(default=1, ge=1, description="how many of the agent's first messages may greet")
+    per_agent: bool = Field(default=False, description="after a transfer, each new agent's first message must greet too")
+
+
+@register_criterion("greeting.v1")
+class Greeting(Criterion):
+    """Pass when the human agent's first message (with text) greets; bots never count. na without a human agent."""
+
+    Params = GreetingParams
+
+    def compile(self) -> PhraseMatcher:
+        return PhraseMatcher(self.id, self.params.lexicon, GuardParams(quotation=True))
+
+    def lexicon_terms(self) -> list[str]:
+        return self.compiled.terms()
+
+    def score(self, conversation: Conversation) -> CriterionResult:
+        p: GreetingParams = self.params
+        agent_msgs = human_agent_messages(conversation)
+        if not agent_msgs:
+            return self.not_applicable()
+        groups: list[list] = []
+        if p.per_agent:
+            seen: dict[str | None, list] = {}
+            for m in agent_msgs:
+                seen.setdefault(m.agent_id, []).append(m)
+            groups = [msgs[: p.first_messages] for msgs in seen.values()]
+        else:
+            groups = [agent_msgs[: p.first_messages]]
+        evidence, missing = [], []
+        for group in groups:
+            hit = None
+            for m in group:
+                found = self.compiled.find(m)
+                if found.accepted:
+                    hit = found.accepted[0]
+                    break
+            if hit:
+                evidence.append(hit.evidence("人工客服首条消息问候"))
+            else:
+                missing.append(message_evidence(group[0], f"{self.id}.missing", "人工客服首条消息未问候（应在此处问候客户）"))
+        if missing:
+            return self.failed(missing + evidence)
+        return self.passed(evidence)
+
+
+class ClosingParams(Strict):
+    lexicon: LexiconParams = Field(default_factory=lambda: LexiconParams(phrases=L.CLOSING, variants=L.YOU))
+    last_messages: int = Field(default=2, ge=1, description="how many of the agent's last messages may close")
+
+
+@register_criterion("closing.v1")
+class Closing(Criterion):
+    """Pass when one of the human agent's last two messages (with text) closes with a courtesy."""
+
+    Params = ClosingParams
+
+    def compile(self) -> PhraseMatcher:
+        return PhraseMatcher(self.id, self.params.lexicon, GuardParams(quotation=True))
+
+    def lexicon_terms(self) -> list[str]:
+        return self.compiled.terms()
+
+    def score(self, conversation: Conversation) -> CriterionResult:
+        agent_msgs = human_agent_messages(conversation)
+        if not agent_msgs:
+            return self.not_applicable()
+        for m in reversed(agent_msgs[-self.params.last_messages :]):
+            found = self.compiled.find(m)
+            if found.accepted:
+                return self.passed([found.accepted[-1].evidence("人工客服结束语")])
+        return self.failed(
+            [message_evidence(agent_msgs[-1], f"{self.id}.missing", f"人工客服最后 {self.params.last_messages} 条消息没有结束语（询问其他需要、致谢、祝福或欢迎再来）")]
+        )

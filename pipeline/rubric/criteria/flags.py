@@ -1,0 +1,116 @@
+"""Built-in flag detectors: signals that send a conversation to a human reviewer."""
+from __future__ import annotations
+
+from pydantic import Field
+
+from pipeline.conversation import Conversation, Flag
+from pipeline.rubric.criteria import lexicons as L
+from pipeline.rubric.criteria._common import EmotionDetector, EmotionParams, GuardParams, PhraseMatcher
+from pipeline.rubric.registry import FlagDetector, register_flag
+from pipeline.rubric.schema import LexiconParams, Strict
+
+
+class CriterionFailParams(Strict):
+    criterion: str = Field(description="id of a criterion in this rubric")
+    reason: str = Field(
+        default="{note}",
+        description="Chinese reason; {note} is the failing evidence's note, {matched} the matched words, {criterion} the id",
+    )
+
+
+@register_flag("criterion_fail.v1")
+class CriterionFail(FlagDetector):
+    """Raised when the named criterion fails (sla_breach, empathy_missing; forbidden_phrase as a red line)."""
+
+    Params = CriterionFailParams
+
+    def detect(self, conversation: Conversation, rubric) -> list[Flag]:
+        result = conversation.criteria.get(self.params.criterion)
+        if result is None or result.status != "fail":
+            return []
+        ev = next((e for e in result.evidence if e.span is not None and e.seq is not None and not e.rule.endswith(".trigger.lexicon")), None)
+        ev = ev or next((e for e in reversed(result.evidence) if e.seq is not None), None)
+        note = ev.note if ev else ""
+        matched = ev.text[ev.span[0] : ev.span[1]] if ev and ev.span else ""
+        reason = self.params.reason.format(note=note, matched=matched, criterion=self.params.criterion)
+        return [self.flag(reason, ev.seq if ev else None)]
+
+
+class LowScoreParams(Strict):
+    threshold: float = Field(default=60, ge=0, le=100, description="default: the rubric's low_score")
+
+
+@register_flag("low_score.v1")
+class LowScore(FlagDetector):
+    Params = LowScoreParams
+    rubric_defaults = {"threshold": "low_score"}
+
+    def detect(self, conversation: Conversation, rubric) -> list[Flag]:
+        if conversation.score is None or conversation.score >= self.params.threshold:
+            return []
+        return [self.flag(f"质检得分 {conversation.score:g}，低于 {self.params.threshold:g} 分", None)]
+
+
+def _default_negative_end() -> EmotionParams:
+    return EmotionParams(
+        cues_with_sentiment=False,
+        cues=LexiconParams(phrases=L.NEGATIVE_EMOTION, exclude=L.NEGATIVE_EMOTION_EXCLUDE, boundary_max_len=1),
+    )
+
+
+class NegativeEndParams(Strict):
+    emotion: EmotionParams = Field(default_factory=_default_negative_end)
+
+
+@register_flag("negative_end.v1")
+class NegativeEnd(FlagDetector):
+    """The customer's last message with text is negative: Message.sentiment when the sentiment stage
+    filled it, else the negative-cue lexicon (the reason and seq say which was used)."""
+
+    Params = NegativeEndParams
+
+    def compile(self) -> EmotionDetector:
+        return EmotionDetector(self.params.emotion, "negative_end")
+
+    def lexicon_terms(self) -> list[str]:
+        return self.compiled.matcher.terms()
+
+    def detect(self, conversation: Conversation, rubric) -> list[Flag]:
+        last = next((m for m in reversed(conversation.messages) if m.role == "customer" and m.text.strip()), None)
+        if last is None:
+            return []
+        negative, how, cue = self.compiled.negative(last)
+        if not negative:
+            return []
+        if how == "sentiment":
+            return [self.flag(f"客户最后一条消息情绪为负面（情感模型，seq {last.seq}），问题可能未解决", last.seq)]
+        return [self.flag(f"客户最后一条消息含负面情绪词“{cue.matched_text}”（词表兜底，未使用情感模型），问题可能未解决", last.seq)]
+
+
+class AbuseParams(Strict):
+    lexicon: LexiconParams = Field(
+        default_factory=lambda: LexiconParams(phrases=L.ABUSE, exclude=L.ABUSE_EXCLUDE, boundary_max_len=1)
+    )
+
+
+@register_flag("abusive_customer.v1")
+class AbusiveCustomer(FlagDetector):
+    """The customer insults or swears at the agent (垃圾客服 / 你是猪吗 / 滚), guarded against 垃圾袋 /
+    滚筒洗衣机 / 滚动 and quotations. Protects the agent; it never lowers the agent's score."""
+
+    Params = AbuseParams
+
+    def compile(self) -> PhraseMatcher:
+        return PhraseMatcher("abusive_customer", self.params.lexicon, GuardParams(quotation=True))
+
+    def lexicon_terms(self) -> list[str]:
+        return self.compiled.terms()
+
+    def detect(self, conversation: Conversation, rubric) -> list[Flag]:
+        for m in conversation.messages:
+            if m.role != "customer" or not m.text.strip():
+                continue
+            found = self.compiled.find(m)
+            if found.accepted:
+                return [self.flag(f"客户辱骂客服：“{found.accepted[0].matched_text}”（保护客服，不扣客服分）", m.seq)]
+        return []

@@ -1,0 +1,114 @@
+"""first_response_sla.v1 and response_pace.v1: how fast the human agent answers."""
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from pipeline.conversation import Conversation, CriterionResult, Message
+from pipeline.rubric.criteria._common import seconds_between
+from pipeline.rubric.matching import message_evidence
+from pipeline.rubric.registry import Criterion, register_criterion
+from pipeline.rubric.schema import Strict
+
+
+def _fmt(seconds: float) -> str:
+    return f"{seconds:.0f}" if abs(seconds - round(seconds)) < 0.05 else f"{seconds:.1f}"
+
+
+class FirstResponseParams(Strict):
+    threshold_seconds: float = Field(default=300, gt=0, description="default: the rubric's sla.first_response_seconds")
+
+
+@register_criterion("first_response_sla.v1")
+class FirstResponseSla(Criterion):
+    """Pass when the first human-agent message after the first customer message comes within
+    threshold_seconds of it. Bots do not count. Fail when no human agent ever answers; na without
+    customer messages."""
+
+    Params = FirstResponseParams
+    rubric_defaults = {"threshold_seconds": "sla.first_response_seconds"}
+
+    def score(self, conversation: Conversation) -> CriterionResult:
+        limit = self.params.threshold_seconds
+        first_customer = next((m for m in conversation.messages if m.role == "customer"), None)
+        if first_customer is None:
+            return self.not_applicable()
+        reply = next((m for m in conversation.messages if m.role == "agent" and m.seq > first_customer.seq), None)
+        if reply is None:
+            return self.failed(
+                [message_evidence(first_customer, f"{self.id}.no_reply", f"无人工客服回复（超过 {_fmt(limit)} 秒时限）")]
+            )
+        waited = max(0.0, seconds_between(first_customer, reply))
+        if waited <= limit:
+            return self.passed(
+                [message_evidence(reply, f"{self.id}.timing", f"首次响应 {_fmt(waited)} 秒，未超过 {_fmt(limit)} 秒", whole=True)]
+            )
+        return self.failed(
+            [message_evidence(reply, f"{self.id}.timing", f"首次响应 {_fmt(waited)} 秒，超过 {_fmt(limit)} 秒", whole=True)]
+        )
+
+
+class ResponsePaceParams(Strict):
+    threshold_seconds: float = Field(default=300, gt=0, description="default: the rubric's sla.reply_seconds")
+    min_share: float = Field(default=0.8, ge=0, le=1, description="share of customer messages answered in time")
+    measure_from: Literal["message", "burst_start"] = Field(
+        default="message",
+        description="message: each customer message waits until the next human reply; "
+        "burst_start: every message of a run of consecutive customer messages counts from the run's first",
+    )
+    count_trailing: bool = Field(
+        default=False, description="count customer messages after the agent's last reply as unanswered"
+    )
+    min_messages: int = Field(default=1, ge=1, description="fewer counted customer messages than this: na")
+
+
+@register_criterion("response_pace.v1")
+class ResponsePace(Criterion):
+    """Share of customer messages answered by a human agent within threshold_seconds. A human
+    agent message covers every customer message since the previous human agent message (a run of
+    consecutive customer messages is answered by one reply). Customer messages after the agent's
+    last reply are not counted (the chat ended) unless count_trailing. Fail when no human ever replies."""
+
+    Params = ResponsePaceParams
+    rubric_defaults = {"threshold_seconds": "sla.reply_seconds"}
+
+    def score(self, conversation: Conversation) -> CriterionResult:
+        p: ResponsePaceParams = self.params
+        msgs = conversation.messages
+        customers = [m for m in msgs if m.role == "customer"]
+        if not customers:
+            return self.not_applicable()
+        waits: list[tuple[Message, Message | None, float | None]] = []
+        pending: list[Message] = []
+        for m in msgs:
+            if m.role == "customer":
+                pending.append(m)
+            elif m.role == "agent" and pending:
+                start = pending[0]
+                for c in pending:
+                    origin = start if p.measure_from == "burst_start" else c
+                    waits.append((c, m, max(0.0, seconds_between(origin, m))))
+                pending = []
+        any_reply = any(m.role == "agent" for m in msgs if m.seq > customers[0].seq)
+        if pending and (p.count_trailing or not any_reply):
+            waits.extend((c, None, None) for c in pending)
+        if len(waits) < p.min_messages:
+            return self.not_applicable()
+        in_time = [w for w in waits if w[2] is not None and w[2] <= p.threshold_seconds]
+        share = len(in_time) / len(waits)
+        late = [w for w in waits if w[2] is None or w[2] > p.threshold_seconds]
+        summary = f"{len(in_time)}/{len(waits)} 条客户消息在 {_fmt(p.threshold_seconds)} 秒内得到人工回复（{share:.0%}，要求 ≥ {p.min_share:.0%}）"
+        evidence = []
+        for c, reply, wait in late[:5]:
+            if reply is None:
+                evidence.append(message_evidence(c, f"{self.id}.unanswered", "该客户消息无人工回复", whole=True))
+            else:
+                evidence.append(
+                    message_evidence(reply, f"{self.id}.late", f"回复客户 seq {c.seq} 用时 {_fmt(wait)} 秒，超过 {_fmt(p.threshold_seconds)} 秒", whole=True)
+                )
+        anchor = waits[0][1] or waits[0][0]
+        evidence.insert(0, message_evidence(anchor, f"{self.id}.share", summary))
+        if share >= p.min_share:
+            return self.passed(evidence)
+        return self.failed(evidence)

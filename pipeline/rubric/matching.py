@@ -1,0 +1,367 @@
+"""Matching building blocks shared by the criteria.
+
+Everything here works on a message's *analysis form* (`Message.norm`: simplified,
+half-width, emoticons out) and maps what it finds back onto the text as shown
+with `Message.text_span`, so evidence spans always index `Message.text`.
+
+When a message was built by hand (no `norm`), `view()` derives an analysis form
+locally with a 1:1 character mapping (traditional → simplified, full-width →
+half-width), so criteria give the same answer in unit tests as in the pipeline.
+
+Blocks:
+- `Lexicon`: phrase list (plain phrases, or `re:` regular expressions) with
+  variants, exclusion contexts (垃圾袋 is not 垃圾) and token-boundary checks for
+  short phrases (亲 is not the 亲 in 亲自).
+- guards: `is_negated`, `contrast_cancels`, `is_quoted`, `has_sarcasm`.
+- `clauses()`: clause windows for paraphrase detection.
+"""
+from __future__ import annotations
+
+import itertools
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Iterable
+
+from pipeline.conversation import Evidence, Message
+
+# ----------------------------------------------------------------------------
+# analysis view of a message
+# ----------------------------------------------------------------------------
+
+_CLAUSE_SPLIT = re.compile(r"[，,。.!！?？;；~～…\n\r\t]+|\s{2,}")
+
+try:  # opencc is a project dependency; keep hand-built tests working without it
+    import opencc
+
+    _T2S = opencc.OpenCC("t2s")
+except Exception:  # pragma: no cover - depends on the environment
+    _T2S = None
+
+
+@lru_cache(maxsize=8192)
+def _char_simplified(ch: str) -> str:
+    out = unicodedata.normalize("NFKC", ch)
+    if len(out) != 1:
+        out = ch
+    if _T2S is not None:
+        conv = _T2S.convert(out)
+        if len(conv) == 1:
+            out = conv
+    return out.lower()
+
+
+@lru_cache(maxsize=4096)
+def local_analysis_form(text: str) -> str:
+    """A length-preserving analysis form for messages that were not normalised."""
+    return "".join(_char_simplified(c) for c in text)
+
+
+@dataclass(frozen=True)
+class View:
+    """What the matchers look at: the analysis string, token boundaries, and a way back to `text`."""
+
+    msg: Message
+    s: str
+    boundaries: frozenset[int] | None  # token start/end offsets in `s`; None when not segmented
+    mapped: bool  # True when `s` is msg.norm (map spans with msg.text_span)
+
+    def text_span(self, start: int, end: int) -> tuple[int, int]:
+        if self.mapped:
+            a, b = self.msg.text_span(start, end)
+        else:
+            a, b = start, end
+        n = len(self.msg.text)
+        a, b = max(0, min(a, n)), max(0, min(b, n))
+        return (a, max(a, b))
+
+
+def view(msg: Message) -> View:
+    if msg.norm:
+        s = msg.norm.lower()
+        if len(s) != len(msg.norm):  # lower() must not shift offsets
+            s = msg.norm
+        mapped = True
+        # guard against a stage that left an inconsistent offset map
+        if msg.norm_to_text and len(msg.norm_to_text) < len(msg.norm):
+            mapped = False
+            s = local_analysis_form(msg.text)
+    else:
+        s = local_analysis_form(msg.text or "")
+        mapped = False
+    boundaries = None
+    if msg.tokens and mapped:
+        b: set[int] = set()
+        for t in msg.tokens:
+            b.add(t.start)
+            b.add(t.end)
+        boundaries = frozenset(b)
+    return View(msg=msg, s=s, boundaries=boundaries, mapped=mapped)
+
+
+def clauses(s: str) -> list[tuple[int, int]]:
+    """Clause spans of an analysis string (split on punctuation)."""
+    out: list[tuple[int, int]] = []
+    pos = 0
+    for m in _CLAUSE_SPLIT.finditer(s):
+        if m.start() > pos:
+            out.append((pos, m.start()))
+        pos = m.end()
+    if pos < len(s):
+        out.append((pos, len(s)))
+    return out
+
+
+def clause_of(s: str, start: int, end: int) -> tuple[int, int]:
+    """The clause that contains [start, end)."""
+    for a, b in clauses(s):
+        if a <= start < b or (a < end <= b):
+            return a, b
+    return start, end
+
+
+# ----------------------------------------------------------------------------
+# matches and evidence
+# ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Match:
+    view: View
+    start: int  # offsets in view.s
+    end: int
+    rule: str  # e.g. "greeting.lexicon", "empathy.similarity"
+    pattern: str = ""  # the lexicon entry / exemplar / cue that matched
+    score: float | None = None  # similarity score when rule is *.similarity
+
+    @property
+    def seq(self) -> int:
+        return self.view.msg.seq
+
+    @property
+    def matched_text(self) -> str:
+        a, b = self.view.text_span(self.start, self.end)
+        return self.view.msg.text[a:b]
+
+    def evidence(self, note: str = "") -> Evidence:
+        a, b = self.view.text_span(self.start, self.end)
+        shown = self.view.msg.text[a:b]
+        detail = f"匹配“{shown}”"
+        if self.pattern and self.pattern != shown:
+            detail += f"（规则项“{self.pattern}”"
+            detail += f"，相似度 {self.score:.2f}）" if self.score is not None else "）"
+        if note:
+            detail += f"；{note}"
+        return Evidence(seq=self.view.msg.seq, text=self.view.msg.text, span=(a, b), rule=self.rule, note=detail)
+
+
+def message_evidence(msg: Message, rule: str, note: str, whole: bool = False) -> Evidence:
+    """Evidence that points at a whole message (timing) or at where something was expected (span None)."""
+    span = (0, len(msg.text)) if whole and msg.text else None
+    return Evidence(seq=msg.seq, text=msg.text, span=span, rule=rule, note=note)
+
+
+# ----------------------------------------------------------------------------
+# lexicons
+# ----------------------------------------------------------------------------
+
+REGEX_PREFIX = "re:"
+
+
+def expand_variants(phrase: str, variants: dict[str, list[str]], limit: int = 64) -> list[str]:
+    """All spellings of `phrase` with each variant key replaced by its alternatives (bounded)."""
+    if not variants or phrase.startswith(REGEX_PREFIX):
+        return [phrase]
+    keys = [k for k in sorted(variants, key=len, reverse=True) if k and k in phrase]
+    if not keys:
+        return [phrase]
+    # split the phrase into literal pieces and variant slots
+    pattern = re.compile("|".join(re.escape(k) for k in keys))
+    pieces: list[list[str]] = []
+    pos = 0
+    for m in pattern.finditer(phrase):
+        if m.start() > pos:
+            pieces.append([phrase[pos : m.start()]])
+        pieces.append([m.group(0), *variants[m.group(0)]])
+        pos = m.end()
+    if pos < len(phrase):
+        pieces.append([phrase[pos:]])
+    out: list[str] = []
+    for combo in itertools.product(*pieces):
+        out.append("".join(combo))
+        if len(out) >= limit:
+            break
+    return out
+
+
+def compile_entries(entries: Iterable[str], variants: dict[str, list[str]] | None = None) -> re.Pattern | None:
+    """One alternation (longest first) over plain phrases and `re:` expressions, analysis-form aware."""
+    plain: set[str] = set()
+    regexes: list[str] = []
+    for e in entries:
+        if e.startswith(REGEX_PREFIX):
+            regexes.append(e[len(REGEX_PREFIX) :])
+            continue
+        for v in expand_variants(e, variants or {}):
+            v = local_analysis_form(v)
+            if v:
+                plain.add(v)
+    alts = [re.escape(p) for p in sorted(plain, key=len, reverse=True)] + [f"(?:{r})" for r in regexes]
+    if not alts:
+        return None
+    return re.compile("(?=(" + "|".join(alts) + "))")
+
+
+def find_spans(pattern: re.Pattern | None, s: str) -> list[tuple[int, int]]:
+    """All (possibly overlapping) matches, longest at each start; zero-length ones dropped."""
+    if pattern is None or not s:
+        return []
+    out = []
+    for m in pattern.finditer(s):
+        a, b = m.start(1), m.end(1)
+        if b > a:
+            out.append((a, b))
+    return out
+
+
+def validate_entries(entries: Iterable[str]) -> list[str]:
+    """Error messages for entries that are not valid regular expressions."""
+    errors = []
+    for i, e in enumerate(entries):
+        if e.startswith(REGEX_PREFIX):
+            try:
+                re.compile(e[len(REGEX_PREFIX) :])
+            except re.error as exc:
+                errors.append(f"[{i}] {e!r}: invalid regular expression ({exc})")
+        elif not e.strip():
+            errors.append(f"[{i}]: empty phrase")
+    return errors
+
+
+class Lexicon:
+    """A phrase lexicon with variants, exclusion contexts and token-boundary checks.
+
+    - phrases: plain phrases, or `re:<regex>` (matched on the analysis form).
+    - variants: {"您": ["你"]} — every phrase is also matched with the alternatives.
+    - exclude: contexts in which a match does not count (垃圾袋, 滚筒, 不知道您…):
+      a match lying inside an exclusion match is dropped.
+    - boundary_max_len: matches this short must start and end on jieba token
+      boundaries when the message is segmented (character fallback otherwise).
+    """
+
+    def __init__(
+        self,
+        phrases: Iterable[str],
+        *,
+        rule: str,
+        variants: dict[str, list[str]] | None = None,
+        exclude: Iterable[str] = (),
+        boundary_max_len: int = 1,
+    ) -> None:
+        self.phrases = list(phrases)
+        self.rule = rule
+        self.pattern = compile_entries(self.phrases, variants)
+        self.exclude = compile_entries(list(exclude), variants)
+        self.boundary_max_len = boundary_max_len
+
+    def terms(self) -> list[str]:
+        """Plain phrases (for the segmenter's user dictionary)."""
+        return [p for p in self.phrases if not p.startswith(REGEX_PREFIX)]
+
+    def find(self, v: View) -> list[Match]:
+        spans = find_spans(self.pattern, v.s)
+        if not spans:
+            return []
+        excluded = find_spans(self.exclude, v.s)
+        out: list[Match] = []
+        last_end = -1
+        for a, b in spans:
+            if a < last_end:  # inside a match already taken (longest at each start wins)
+                continue
+            if any(ea <= a and b <= eb for ea, eb in excluded):
+                continue
+            if v.boundaries is not None and (b - a) <= self.boundary_max_len:
+                if a not in v.boundaries or b not in v.boundaries:
+                    continue
+            out.append(Match(view=v, start=a, end=b, rule=self.rule, pattern=v.s[a:b]))
+            last_end = b
+        return out
+
+
+# ----------------------------------------------------------------------------
+# guards
+# ----------------------------------------------------------------------------
+
+NEGATORS_BEFORE = ("不是", "并不", "从不", "毫不", "不会", "没有", "无法", "不能", "没法", "不太", "不", "没", "别", "未", "难以")
+NEGATORS_AFTER = ("不了", "不到", "不来", "不能")
+
+
+def is_negated(v: View, start: int, end: int, window: int = 3) -> bool:
+    """A negator shortly before the match in the same clause (我不理解 / 我不是不理解), or 理解不了 after."""
+    ca, cb = clause_of(v.s, start, end)
+    before = v.s[max(ca, start - window) : start]
+    if any(n in before for n in NEGATORS_BEFORE):
+        return True
+    after = v.s[end : min(cb, end + 2)]
+    return any(after.startswith(n) for n in NEGATORS_AFTER)
+
+
+CONTRAST_MARKERS = ("但是", "可是", "不过", "然而", "只是", "但", "可")
+_CONTRAST_RE = re.compile("|".join(CONTRAST_MARKERS))
+
+
+def contrast_cancels(v: View, end: int, offer: re.Pattern | None) -> bool:
+    """我理解，但规定就是规定: a contrast after the match cancels it unless what follows offers help."""
+    rest = v.s[end:]
+    m = _CONTRAST_RE.search(rest)
+    if not m:
+        return False
+    # 可 only counts as a contrast at a clause start (可是 handled above; 可以 is not a contrast)
+    if m.group(0) == "可" and (rest[m.end() : m.end() + 1] in ("以", "能") or (m.start() > 0 and rest[m.start() - 1] not in "，,。 ")):
+        return False
+    tail = rest[m.end() :]
+    if offer is not None and offer.search(tail):
+        return False
+    return True
+
+
+_QUOTE_PAIRS = {"“": "”", "「": "」", "『": "』", '"': '"', "‘": "’", "'": "'", "《": "》"}
+_REPORTED = re.compile(r"(说|讲|提到|回复|回答|表示|写着|写的|称|问)(了|过|的是|的)?[:：,，]?\s*$")
+_SPEAKER = re.compile(r"(您|你|客户|买家|顾客|同事|他|她|对方|之前|上一位|刚才|前面)")
+_QUOTE_AFTER = re.compile(r"^[”」』\"']?\s*(是指|是什么意思|的意思|这句话|这种话|这样的话|这个说法|是吗|对吗)")
+
+
+def quoted_spans(s: str) -> list[tuple[int, int]]:
+    spans = []
+    i = 0
+    while i < len(s):
+        close = _QUOTE_PAIRS.get(s[i])
+        if close:
+            j = s.find(close, i + 1)
+            if j > i:
+                spans.append((i + 1, j))
+                i = j + 1
+                continue
+        i += 1
+    return spans
+
+
+def is_quoted(v: View, start: int, end: int) -> bool:
+    """您说“没办法”是指… / 之前同事回复“不归我管” / 您说没办法是指: quoting is not using."""
+    if any(a <= start and end <= b for a, b in quoted_spans(v.s)):
+        return True
+    ca, _ = clause_of(v.s, start, end)
+    before = v.s[max(0, start - 8) : start]
+    if _REPORTED.search(before) and _SPEAKER.search(before) and not before.rstrip().endswith(("我说", "我说过", "我说了")):
+        return True
+    if _QUOTE_AFTER.search(v.s[end:]) and _SPEAKER.search(v.s[max(0, start - 8) : start]):
+        return True
+    return False
+
+
+SARCASM = re.compile(r"呵呵|你开心就好|您开心就好|随你便|行行行|好好好好|哦哦哦|理解理解理解|真是服了|无语了")
+
+
+def has_sarcasm(v: View) -> bool:
+    return bool(SARCASM.search(v.s))

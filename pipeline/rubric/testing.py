@@ -1,0 +1,73 @@
+"""Build conversations by hand for tests and examples.
+
+    conv = make_conversation([("customer", "在吗", 0), ("agent", "您好，在的", 30)])
+
+Runs the real normalise and segment stages when they are installed (so spans map
+through Message.norm exactly as in the nightly run); otherwise the criteria fall
+back to the text itself.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from typing import Iterable, Sequence
+
+from pipeline.conversation import Conversation, Message, Sentiment
+
+START = datetime(2026, 10, 3, 14, 0, 0, tzinfo=timezone(timedelta(hours=8)))
+
+
+def prepare(conv: Conversation) -> Conversation:
+    """Run the normalise and segment stages when available (each is optional)."""
+    try:
+        from pipeline.normalise import normalise_conversation
+    except Exception:
+        normalise_conversation = None
+    if normalise_conversation is not None:
+        try:
+            normalise_conversation(conv)
+        except Exception:
+            pass
+    try:
+        from pipeline.segment import segment_conversation
+    except Exception:
+        segment_conversation = None
+    if segment_conversation is not None and any(m.norm for m in conv.messages):
+        try:
+            segment_conversation(conv)
+        except Exception:
+            pass
+    return conv
+
+
+def make_conversation(
+    turns: Iterable[Sequence],
+    conversation_id: str = "t1",
+    *,
+    start: datetime = START,
+    run_stages: bool = True,
+) -> Conversation:
+    """turns: (role, text, seconds_from_start[, agent_id | sentiment_label]) tuples.
+
+    A 4th item that is "negative"/"neutral"/"positive" sets the customer's sentiment;
+    any other 4th item is the agent_id (default "A01" for agents).
+    """
+    messages = []
+    for i, turn in enumerate(turns, start=1):
+        role, text, seconds = turn[0], turn[1], turn[2]
+        extra = turn[3] if len(turn) > 3 else None
+        msg = Message(
+            conversation_id=conversation_id,
+            seq=i,
+            role=role,
+            timestamp=start + timedelta(seconds=float(seconds)),
+            text=text,
+            agent_id=("A01" if role == "agent" else None),
+        )
+        if extra in ("negative", "neutral", "positive"):
+            scores = {k: (0.8 if k == extra else 0.1) for k in ("negative", "neutral", "positive")}
+            msg.sentiment = Sentiment(label=extra, scores=scores)
+        elif extra is not None:
+            msg.agent_id = str(extra)
+        messages.append(msg)
+    conv = Conversation(conversation_id=conversation_id, messages=messages)
+    return prepare(conv) if run_stages else conv
