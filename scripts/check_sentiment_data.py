@@ -5,7 +5,9 @@ Verifies, for chat_turns.tsv and chat_turns_holdout.tsv:
   * every non-empty line is `label<TAB>text` with exactly one tab,
   * label is one of negative / neutral / positive,
   * text is non-empty, has no tab and no leading/trailing whitespace,
-  * no duplicate texts within a file and none shared across files.
+  * no duplicate texts within a file and none shared across files,
+  * no holdout text that equals a main text after dropping punctuation,
+    emoji, spaces and case (near-duplicate leakage).
 Prints counts per class per file (and a Markdown table with --markdown).
 Exits 1 on any error.
 
@@ -13,12 +15,18 @@ Usage: python scripts/check_sentiment_data.py [--markdown] [DATA_DIR]
 """
 from __future__ import annotations
 
+import re
 import sys
 from collections import Counter
 from pathlib import Path
 
 LABELS = ("negative", "neutral", "positive")
 FILES = ("chat_turns.tsv", "chat_turns_holdout.tsv")
+
+
+def normalise(text: str) -> str:
+    """Lower-case and drop whitespace, punctuation and emoji, for near-duplicate checks."""
+    return re.sub(r"[\s\W_]+", "", text.lower())
 
 
 def check_file(path: Path, errors: list[str]) -> tuple[Counter, dict[str, int]]:
@@ -53,7 +61,8 @@ def check_file(path: Path, errors: list[str]) -> tuple[Counter, dict[str, int]]:
             errors.append(f"{path.name}:{n}: duplicate of line {texts[text]}: {text!r}")
             continue
         texts[text] = n
-        counts[label] += 1
+        if label in LABELS:
+            counts[label] += 1
     return counts, texts
 
 
@@ -73,6 +82,12 @@ def main(argv: list[str]) -> int:
         a, b = (results[f][1] for f in FILES)
         for text in sorted(set(a) & set(b)):
             errors.append(f"text in both files (main:{a[text]}, holdout:{b[text]}): {text!r}")
+        # near-duplicates (differing only in punctuation/emoji/spacing/case) would leak too
+        main_norm = {normalise(t): t for t in a}
+        for text, n in b.items():
+            key = normalise(text)
+            if key and key in main_norm and text not in a:
+                errors.append(f"holdout:{n} near-duplicate of main text {main_norm[key]!r}: {text!r}")
     if markdown:
         print("| file | negative | neutral | positive | total |")
         print("|---|---:|---:|---:|---:|")
