@@ -1,15 +1,16 @@
 #!/usr/bin/env python3
 """Validate the hand-labelled rubric golden set and count its labels.
 
-Usage: python scripts/count_golden.py [DIR] [--markdown]
+Usage: python scripts/count_golden.py [DIR] [--markdown] [--update-readme]
 
 Checks every *.json file in DIR (default tests/golden/rubric):
 required fields, label values in the allowed set, known flag codes,
 seq strictly increasing, timestamps parseable ISO-8601 with an offset,
 agent rows carrying agent_id, csat in 1..5, file name NNN_slug.json
 matching conversation_id gNNN. Prints a pass/fail/na table per criterion
-and a count per flag (Markdown with --markdown). Exit status 1 on any
-validation error.
+and a count per flag (Markdown with --markdown; --update-readme rewrites
+the table between the counts markers in DIR/README.md). Exit status 1 on
+any validation error.
 """
 from __future__ import annotations
 
@@ -131,17 +132,30 @@ def main(argv: list[str]) -> int:
             if key in label_counts:
                 label_counts[key][value] += 1
         flag_counts.update(data.get("expected_flags", []))
-    md = "--markdown" in argv
+    md = "--markdown" in argv or "--update-readme" in argv
     print(f"\n{len(files)} conversations, {n_errors} validation errors\n")
     if md:
-        print("| criterion | pass | fail | na |\n|---|---:|---:|---:|")
+        n_none = sum(1 for p in files if not json.loads(p.read_text(encoding="utf-8")).get("expected_flags"))
+        lines = [f"{len(files)} conversations.", "", "| criterion | pass | fail | na |", "|---|---:|---:|---:|"]
         for c in CRITERIA:
             k = label_counts[c]
-            print(f"| `{c}` | {k['pass']} | {k['fail']} | {k['na']} |")
-        print("\n| flag | conversations |\n|---|---:|")
-        for f in FLAGS:
-            print(f"| `{f}` | {flag_counts[f]} |")
-        print(f"| (none) | {sum(1 for p in files if not json.loads(p.read_text(encoding='utf-8')).get('expected_flags'))} |")
+            lines.append(f"| `{c}` | {k['pass']} | {k['fail']} | {k['na']} |")
+        lines += ["", "| flag | conversations |", "|---|---:|"]
+        lines += [f"| `{f}` | {flag_counts[f]} |" for f in FLAGS]
+        lines.append(f"| (no flag) | {n_none} |")
+        table = "\n".join(lines)
+        print(table)
+        if "--update-readme" in argv:
+            readme = root / "README.md"
+            text = readme.read_text(encoding="utf-8")
+            start, end = "<!-- counts:start -->", "<!-- counts:end -->"
+            if start not in text or end not in text:
+                print("README.md has no counts markers")
+                return 1
+            head, rest = text.split(start, 1)
+            _, tail = rest.split(end, 1)
+            readme.write_text(f"{head}{start}\n{table}\n{end}{tail}", encoding="utf-8")
+            print(f"updated {readme}")
     else:
         print(f"{'criterion':22} {'pass':>5} {'fail':>5} {'na':>5}")
         for c in CRITERIA:
