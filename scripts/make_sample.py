@@ -77,6 +77,8 @@ ADDRS = ["北京市朝阳区建国路88号", "上海市浦东新区世纪大道1
          "重庆市渝北区新牌坊二路66号", "天津市南开区鞍山西道192号", "苏州市工业园区星湖街328号",
          "长沙市岳麓区麓山南路932号", "郑州市金水区花园路39号", "哈尔滨市南岗区西大直街92号"]
 PHONE_PREFIX = ["138", "139", "137", "136", "135", "150", "151", "158", "159", "186", "187", "188", "131", "177"]
+HANDOFF = ["这个问题需要售后专员跟进，我帮您转接一下，请稍等。", "我帮您转给售后同事处理，她会继续跟进，请稍等~",
+           "这个情况我转接给专门负责售后的同事，请您稍等一下。"]
 EXPRESS = [("SF", 12), ("YT", 13), ("ZTO", 12), ("JT", 13), ("YD", 13)]
 
 
@@ -164,6 +166,7 @@ class Generator:
         cfg = yaml.safe_load((LIB / "bot.yaml").read_text(encoding="utf-8"))
         self.shops, self.bot = cfg["shops"], cfg["bot"]
         self.bodies = load_bodies()
+        self.body_by_id = {b.id: b for b in self.bodies}
         self.tails = load_tails()
         self.customers = {}          # customer_id -> {"shop":..., "count":...}
         self.used_bodies = collections.Counter()
@@ -234,8 +237,8 @@ class Generator:
             w = float(a["weight"])
             if "calm" in body.tags and aid in ("A05", "A01"):
                 w *= 2.5
-            if "bad" in body.tags and aid not in ("A06", "A07", "A08"):
-                w = 0.0
+            if "bad" in body.tags:
+                w = {"A08": 1.0, "A06": 0.25}.get(aid, 0.0)
             if body.scenario in ("complaint", "abusive") and aid == "A05":
                 w *= 1.8
             if body.scenario == "presale" and aid == "A03":
@@ -320,6 +323,7 @@ class Generator:
         text = re.sub(r"\{dunno\}", sub_taboo("dunno"), text)
         text = re.sub(r"\{promise\}", sub_promise, text)
         text = re.sub(r"\{confirm\}", sub_confirm, text)
+        text = text.replace("{handoff}", self.pool(agent, "handoff", r.choice(HANDOFF)))
         text = text.replace("{wait}", self.pool(agent, "wait", "稍等。"))
         text = text.replace("{sorry_wait}", self.pool(agent, "sorry_wait"))
         return text, None
@@ -355,6 +359,8 @@ class Generator:
         if r.random() < float(agent.get("taboo_rate", 0)):
             ctx["taboo_p"] = 0.85
         notes = ctx["notes"]
+        if "bad" in body.tags:
+            notes["taboo"] = True  # the body itself holds the taboo wording
 
         msgs = []
         t = start
@@ -375,6 +381,13 @@ class Generator:
             return text
 
         lines = list(body.lines)
+        # Some after-sales chats get handed to a colleague (usually the after-sales specialist).
+        if (kind == "normal" and not body.has_transfer and body.scenario not in ("presale", "short", "other")
+                and "bad" not in body.tags and aid != "A05" and r.random() < 0.14):
+            agent_idx = [k for k, ln in enumerate(lines) if ln[0] == "A" and "{close}" not in ln[2]]
+            if len(agent_idx) >= 3:
+                at = agent_idx[1]
+                lines[at:at] = [("A", None, "{handoff}"), ("S", None, "{transfer}")]
         # Some customers open with a bare 在吗 before the question.
         if lines and lines[0][0] == "C" and r.random() < 0.12 and "short" not in body.tags \
                 and not lines[0][2].startswith("在"):
@@ -484,22 +497,25 @@ class Generator:
                 if last_role == "agent":
                     d = r.uniform(3, 40) + len(rendered) * 0.3
             pending_first = False
-            # A taboo-prone agent sometimes snaps at an unhappy customer mid-chat.
-            if (ctx["taboo_p"] > 0 and not first_here and body.mood != "neutral" and ag.get("taboo_inject")
-                    and not notes.get("taboo") and r.random() < 0.35 and "{close}" not in text):
-                rendered = self.pool(ag, "taboo_inject") + rendered
+            # A taboo-prone agent sometimes snaps at the customer mid-chat.
+            last_chance = not any(ln[0] == "A" and "{close}" not in ln[2] for ln in lines[i:])
+            if (ctx["taboo_p"] > 0 and (not first_here or last_chance) and ag.get("taboo_inject")
+                    and current == aid and not notes.get("taboo") and "{close}" not in text
+                    and (last_chance or r.random() < 0.45)):
+                key = "taboo_inject" if body.mood in ("negative", "angry") else "taboo_inject_neutral"
+                rendered = (self.pool(ag, key) or self.pool(ag, "taboo_inject")) + rendered
                 notes["taboo"] = True
                 ctx["taboo_line"] = True
             add("agent", rendered, d, who=current)
             last_role = "agent"
-            if ctx["taboo_line"] and body.mood != "neutral" and not veered and r.random() < 0.6:
+            if ctx["taboo_line"] and body.mood in ("negative", "angry") and not veered and r.random() < 0.6:
                 # The customer reacts to the taboo phrase; the chat turns sour.
                 veered = True
                 tail = r.choice(self.tails)
                 lines = lines[:i] + tail + ([("A", None, "{close}")] if r.random() < 0.4 else [])
                 notes["veered"] = True
 
-        if not has_close_slot and not veered and not closed:
+        if not has_close_slot and not veered and not closed and "bad" not in body.tags:
             c = self.closing_text(self.agents[current], month, body.end)
             if c:
                 add("agent", c, r.uniform(5, 40), who=current)
@@ -513,16 +529,17 @@ class Generator:
         csat = None
         p_rate = {"happy": 0.55, "neutral": 0.45, "angry": 0.7}[end]
         if r.random() < p_rate:
-            base = {"happy": r.choice([5, 5, 5, 4, 4]), "neutral": r.choice([3, 4, 4, 5, 3, 2]),
-                    "angry": r.choice([1, 1, 1, 2, 2, 3])}[end]
+            base = {"happy": r.choice([5, 5, 4, 4]), "neutral": r.choice([3, 3, 4]),
+                    "angry": r.choice([1, 1, 2])}[end]
             if frt and frt > SLA_SECONDS and r.random() < 0.7:
                 base -= 1
             if notes.get("taboo") and r.random() < 0.8:
                 base -= 1
             if notes.get("greet_missing") and notes.get("close_missing") and r.random() < 0.5:
                 base -= 1
-            if aid in ("A01", "A05") and end != "angry" and r.random() < 0.5:
-                base += 1
+            # How the customer felt about this agent beyond what the body says.
+            bias = float(self.agents[agents_in_chat[-1]].get("csat_bias", 0))
+            base += int(bias) + (1 if r.random() < abs(bias - int(bias)) else 0) * (1 if bias > 0 else -1)
             csat = max(1, min(5, base))
             add("system", f"买家已评价：{CSAT_TEXT[csat]}（{csat}星）", r.uniform(10, 600), csat=csat)
 
@@ -565,12 +582,370 @@ class Generator:
 
 # ------------------------------------------------------------------ output --
 
-def write_messy(g, seed):
-    pass  # filled in below
+def _table(headers, rows):
+    out = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+    out += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    return "\n".join(out)
+
+
+def _median(xs):
+    return round(statistics.median(xs)) if xs else "–"
+
+
+MESSY = SAMPLE / "messy"
+
+
+def _messy_convs(g, day, n, prefix):
+    """Fresh conversations for the messy exports (ids MX-…, outside the nightly sample)."""
+    out = []
+    for _ in range(n):
+        rows, info = g.conversation(day)
+        new_id = f"MX-{prefix}-{len(out) + 1:03d}"
+        for row in rows:
+            row["conversation_id"] = new_id
+        out.append(rows)
+    return out
+
+
+def write_messy(g):
+    import csv
+    import pandas as pd
+
+    MESSY.mkdir(exist_ok=True)
+    for old in MESSY.iterdir():
+        if old.name != "README.md":
+            old.unlink()
+    notes = {}
+
+    # 1. 千牛-style export: GBK, Chinese headers, Chinese role words, naive local times.
+    day = dt.date(2026, 11, 1)
+    convs = []
+    while len(convs) < 4:
+        rows = _messy_convs(g, day, 1, f"QN{len(convs) + 1}")[0]
+        try:
+            for row in rows:
+                row["text"].encode("gbk")
+        except UnicodeEncodeError:
+            continue
+        for row in rows:
+            row["conversation_id"] = f"QN-20261101-{len(convs) + 1:03d}"
+        convs.append(rows)
+    # one message with a comma and double quotes, so the CSV needs quoting
+    convs[0][0]["text"] = '你好，尺码表上写的"L"是多少厘米，能发我吗'
+    role_zh = {"customer": "买家", "agent": "客服", "bot": "机器人", "system": "系统"}
+    n_rows = 0
+    with open(MESSY / "qianniu-export-gbk.csv", "w", encoding="gbk", newline="") as f:
+        wr = csv.writer(f)
+        wr.writerow(["会话ID", "客服", "买家", "时间", "内容", "发送方"])
+        for rows in convs:
+            for row in rows:
+                ts = dt.datetime.fromisoformat(row["timestamp"]).strftime("%Y-%m-%d %H:%M:%S")
+                wr.writerow([row["conversation_id"], row["agent_id"] or "", row["customer_id"], ts,
+                             row["text"], role_zh[row["role"]]])
+                n_rows += 1
+    notes["gbk"] = (n_rows, len(convs))
+    (MESSY / "mapping.yaml").write_text(
+        "# Column mapping for qianniu-export-gbk.csv (source column -> canonical field).\n"
+        "# 时间 holds naive local times; they are read as Asia/Shanghai.\n"
+        "columns: {会话ID: conversation_id, 客服: agent_id, 买家: customer_id, 时间: timestamp, 内容: text, 发送方: role}\n"
+        "roles: {客服: agent, 买家: customer, 机器人: bot, 系统: system}\n", encoding="utf-8")
+
+    # 2. helpdesk export: UTF-8 with BOM, canonical headers, epoch-second timestamps,
+    #    one message with a line break inside (quoted).
+    convs = _messy_convs(g, dt.date(2026, 11, 2), 3, "HD")
+    convs[1][0]["text"] = convs[1][0]["text"] + "\n订单截图在下面，麻烦看一下"
+    fields = ["conversation_id", "seq", "timestamp", "role", "agent_id", "agent_name", "customer_id", "text",
+              "channel", "shop", "csat"]
+    n_rows = 0
+    with open(MESSY / "helpdesk-export-utf8-bom.csv", "w", encoding="utf-8-sig", newline="") as f:
+        wr = csv.DictWriter(f, fieldnames=fields)
+        wr.writeheader()
+        for rows in convs:
+            for row in rows:
+                out = dict(row)
+                out["timestamp"] = int(dt.datetime.fromisoformat(row["timestamp"]).timestamp())
+                wr.writerow({k: ("" if v is None else v) for k, v in out.items()})
+                n_rows += 1
+    notes["bom"] = (n_rows, len(convs))
+
+    # 3. nested JSON: conversation-level fields once, messages in a list.
+    convs = _messy_convs(g, dt.date(2026, 11, 3), 3, "NJ")
+    nested = []
+    for rows in convs:
+        nested.append({
+            "conversation_id": rows[0]["conversation_id"], "shop": rows[0]["shop"],
+            "channel": rows[0]["channel"], "customer_id": rows[0]["customer_id"],
+            "messages": [{k: row[k] for k in ("seq", "timestamp", "role", "agent_id", "agent_name", "text", "csat")
+                          if row[k] is not None} for row in rows],
+        })
+    (MESSY / "export-nested.json").write_text(json.dumps(nested, ensure_ascii=False, indent=2) + "\n",
+                                              encoding="utf-8")
+    notes["nested"] = (sum(len(c["messages"]) for c in nested), len(nested))
+
+    # 4. Parquet with canonical columns (timestamp as ISO-8601 string, csat as nullable int).
+    convs = _messy_convs(g, dt.date(2026, 11, 4), 3, "PQ")
+    df = pd.DataFrame([row for rows in convs for row in rows], columns=fields)
+    df["csat"] = df["csat"].astype("Int64")
+    df.to_parquet(MESSY / "export.parquet", index=False)
+    notes["parquet"] = (len(df), len(convs))
+
+    # 5. JSONL with bad rows (line numbers documented in messy/README.md).
+    base = _messy_convs(g, dt.date(2026, 11, 5), 2, "BAD")
+    a, b = base
+    while a[-1]["role"] == "system":   # the extra rows below continue the chat, so no rating yet
+        a.pop()
+    lines = []   # (json-or-raw, expectation, why)
+
+    def add(obj, expect, why, raw=None):
+        lines.append((raw if raw is not None else json.dumps(obj, ensure_ascii=False), expect, why))
+
+    cid_a = a[0]["conversation_id"]
+    agent_row = next(r for r in a if r["role"] == "agent")
+    for row in a[:3]:
+        add(row, "stored", "ordinary row")
+    add(dict(a[1]), "duplicate", "exact duplicate of line 2 (same message exported twice)")
+    for row in a[3:]:
+        add(row, "stored", "ordinary row")
+    t0 = dt.datetime.fromisoformat(a[-1]["timestamp"])
+
+    def ts(sec):
+        return (t0 + dt.timedelta(seconds=sec)).isoformat(timespec="seconds")
+
+    common = {k: a[0][k] for k in ("customer_id", "channel", "shop")}
+    cust = lambda sec, text, **kw: {"conversation_id": cid_a, "timestamp": ts(sec), "role": "customer",
+                                     "agent_id": None, "text": text, **common, **kw}
+    agt = lambda sec, text, **kw: {"conversation_id": cid_a, "timestamp": ts(sec), "role": "agent",
+                                    "agent_id": agent_row["agent_id"], "agent_name": agent_row["agent_name"],
+                                    "text": text, **common, **kw}
+    add(cust(60, "還有一個問題，這件衣服可以退貨嗎？我覺得顏色不太對[微笑]"), "stored",
+        "traditional characters + platform emoticon code [微笑]")
+    add(agt(90, "<p>亲，可以的哦<br/>签收后<b>7天内</b>支持七天无理由退货&nbsp;#E-s21</p>"), "stored",
+        "HTML fragment, &nbsp; entity and emoticon code #E-s21 (normalise strips them)")
+    add(cust(150, "我的订单号是ＡＢ２０２６１１０５，电话１３８１２３４５６７８"), "stored",
+        "full-width letters and digits, incl. a full-width phone number the masking must still catch")
+    add({**cust(170, "店小二你好"), "role": "店小二"}, "quarantined",
+        "unknown role string '店小二' (not customer/agent/bot/system nor a known synonym)")
+    add({k: v for k, v in cust(0, "你们几点发货").items() if k != "timestamp"}, "quarantined",
+        "timestamp missing")
+    add(cust(200, "", ), "stored", "empty text (a picture message) is kept, not quarantined")
+    pasted = ("【商品详情】" + "本品采用优质新疆长绒棉，经过精梳、紧密纺、活性印染等多道工序，手感柔软亲肤，透气吸湿。"
+              "尺寸：1.8米床适用，被套200*230cm，床单245*250cm，枕套48*74cm。洗涤说明：首次洗涤请单独冷水洗涤，"
+              "不可漂白，低温熨烫，阴凉处晾干。") * 70
+    add(cust(260, "我直接把详情页复制过来了，你看看是不是这个意思：" + pasted), "stored",
+        f"very long pasted text ({len(pasted) + 26} characters): kept whole")
+    add(agt(320, "亲，是的，您复制的就是这款四件套的说明，尺寸没有问题~"), "stored", "ordinary row")
+    add(agt(400, "请问还有其他可以帮您的吗？祝您生活愉快~", agent_id=None) | {"agent_id": None}, "quarantined",
+        "agent row without agent_id")
+    add({**cust(420, "好的谢谢"), "timestamp": "2026-11-05 25:61:00"}, "quarantined",
+        "timestamp not a valid time (25:61)")
+    # conversation b: rows written out of time order, no seq
+    rows_b = [dict(r) for r in b]
+    for r in rows_b:
+        r.pop("seq", None)
+    order = list(range(len(rows_b)))
+    order[1], order[3] = order[3], order[1]
+    order[-1], order[-2] = order[-2], order[-1]
+    for k in order[:-1]:
+        add(rows_b[k], "stored", "conversation " + rows_b[k]["conversation_id"] +
+            ": rows out of timestamp order and without seq (ordered by timestamp on assembly)")
+    last = json.dumps(rows_b[order[-1]], ensure_ascii=False)
+    add(None, "quarantined", "truncated last line (the export was cut off mid-record)",
+        raw=last[: len(last) // 2])
+    with open(MESSY / "bad-rows.jsonl", "w", encoding="utf-8", newline="\n") as f:
+        f.write("\n".join(l for l, _, _ in lines))   # no newline after the truncated line
+    notes["bad"] = lines
+    write_messy_readme(notes)
+
+
+def write_messy_readme(notes):
+    w = []
+    w.append("# Messy exports (synthetic)")
+    w.append("")
+    w.append("Small real-world-style exports for the README example and the demo. All content is synthetic,")
+    w.append("written for this project (generated by `scripts/make_sample.py` from the same hand-written")
+    w.append("library as the nightly sample; conversation ids start with `MX-` or `QN-` so they never clash")
+    w.append("with the nightly sample). Decisions on doubtful rows follow `pipeline/ingest.py`'s documented")
+    w.append("policy and `shared/spec/chatlog-format.md`.")
+    w.append("")
+    w.append("| file | what it is | rows | conversations |")
+    w.append("|---|---|---|---|")
+    w.append(f"| `qianniu-export-gbk.csv` | 千牛-style export: **GBK** encoded, Chinese headers `会话ID, 客服, 买家, 时间, 内容, 发送方`, role words 客服/买家/机器人/系统, naive local times `2026-11-01 14:02:11` (Asia/Shanghai). One text holds a comma and double quotes (CSV-quoted). Read it with `mapping.yaml`. | {notes['gbk'][0]} | {notes['gbk'][1]} |")
+    w.append(f"| `mapping.yaml` | the column mapping for the GBK file: `columns:` source column → canonical field, `roles:` source role word → canonical role | – | – |")
+    w.append(f"| `helpdesk-export-utf8-bom.csv` | helpdesk export: **UTF-8 with BOM**, canonical headers, timestamps as **epoch seconds**, empty cells for nulls; one message contains a line break inside a quoted field | {notes['bom'][0]} | {notes['bom'][1]} |")
+    w.append(f"| `export-nested.json` | **nested JSON**: a list of conversations (`conversation_id, shop, channel, customer_id`) each with a `messages` list (`seq, timestamp, role, agent_id, agent_name, text, csat`; null fields left out) | {notes['nested'][0]} | {notes['nested'][1]} |")
+    w.append(f"| `export.parquet` | **Parquet** with the canonical columns (timestamp as ISO-8601 string with +08:00, csat as nullable Int64) | {notes['parquet'][0]} | {notes['parquet'][1]} |")
+    bad = notes["bad"]
+    cnt = collections.Counter(e for _, e, _ in bad)
+    w.append(f"| `bad-rows.jsonl` | JSON Lines full of trouble, line by line below | {len(bad)} | 2 |")
+    w.append("")
+    w.append("All rows of the first four files are valid: every one of them should be stored.")
+    w.append("")
+    w.append("## bad-rows.jsonl, line by line")
+    w.append("")
+    w.append(f"Expected: read **{len(bad)}** = stored **{cnt['stored']}** + duplicates **{cnt['duplicate']}**"
+             f" + quarantined **{cnt['quarantined']}** (on a first run into an empty store).")
+    w.append("")
+    w.append("| line | expected | why |")
+    w.append("|---|---|---|")
+    for n, (_, e, why) in enumerate(bad, 1):
+        w.append(f"| {n} | {e} | {why} |")
+    w.append("")
+    w.append("Notes: the duplicate on line 4 is not an error to fix but the same message exported twice; it is")
+    w.append("counted as a duplicate, not stored again. The truncated last line has no trailing newline. The")
+    w.append("traditional characters, full-width characters, HTML and emoticon codes are kept in the stored text")
+    w.append("(masked) and cleaned only in the normalised view used for scoring.")
+    w.append("")
+    w.append("Try it:")
+    w.append("")
+    w.append("```")
+    w.append("zhijian score data/sample/messy/qianniu-export-gbk.csv --mapping data/sample/messy/mapping.yaml --results out.jsonl")
+    w.append("zhijian score data/sample/messy/bad-rows.jsonl --results out.jsonl")
+    w.append("```")
+    (MESSY / "README.md").write_text("\n".join(w) + "\n", encoding="utf-8")
 
 
 def write_readme(g, convs, by_day, seed):
-    pass
+    infos = [info for _, info in convs]
+    months = sorted({i["month"] for i in infos})
+    n_msgs = sum(len(r) for r, _ in convs)
+    lines = []
+    w = lines.append
+    w("# Bundled sample data (synthetic)")
+    w("")
+    w("**Everything in this folder is synthetic, written for the Zhijian project.** The shops, agents,")
+    w("customers, order numbers, phone numbers, names and addresses are invented; any resemblance to real")
+    w("people or shops is accidental. The phone numbers and addresses are there on purpose, so that the")
+    w("masking stage has something to mask.")
+    w("")
+    w("This file is written by `scripts/make_sample.py` (seed %d); every count below is computed by" % seed)
+    w("that script from the data it wrote, not estimated. Regenerate everything with:")
+    w("")
+    w("```")
+    w(".venv/bin/python scripts/make_sample.py            # same seed -> byte-identical files")
+    w(".venv/bin/python scripts/make_sample.py --seed 7   # another draw from the same library")
+    w("```")
+    w("")
+    w("## Layout")
+    w("")
+    w("- `chats-YYYY-MM-DD.jsonl` — one file per night, one message per line in the canonical shape of")
+    w("  `shared/spec/chatlog-format.md` (`conversation_id, seq, timestamp, role, agent_id, agent_name,")
+    w("  customer_id, text, channel, shop, csat`; absent values are `null`). A message goes into the file")
+    w("  of its own local (+08:00) date, so a chat that starts just before midnight continues in the next")
+    w("  night's file (same `conversation_id`, no message repeated).")
+    w("- `library/` — the hand-written material the generator assembles: conversation bodies")
+    w("  (`presale.txt`, `shipping.txt`, `aftersale.txt`, `complaint.txt`, `short.txt`), the endings used")
+    w("  when an agent's taboo phrase sets a customer off (`tails.txt`), the per-agent style pools")
+    w("  (`agents.yaml`: each agent's own greetings, closings, empathy, confirmation and time-commitment")
+    w("  phrases, and the rates at which they use or forget them) and the shops and the bot (`bot.yaml`).")
+    w("- `messy/` — small real-world-style exports (GBK CSV with Chinese headers + `mapping.yaml`,")
+    w("  UTF-8-BOM CSV, nested JSON, Parquet, and a JSONL full of bad rows); see `messy/README.md`.")
+    w("")
+    w("## Totals")
+    w("")
+    rows = []
+    for m in months:
+        mi = [i for i in infos if i["month"] == m]
+        rows.append([m, len(mi), sum(i["messages"] for i in mi),
+                     sum(1 for i in mi if i["notes"].get("bot")),
+                     sum(1 for i in mi if i["notes"].get("transfer")),
+                     sum(1 for i in mi if i["csat"]),
+                     round(statistics.mean([i["csat"] for i in mi if i["csat"]]), 2),
+                     sum(1 for i in mi if i["end"] == "angry")])
+    rows.append(["**all**", len(infos), n_msgs, sum(1 for i in infos if i["notes"].get("bot")),
+                 sum(1 for i in infos if i["notes"].get("transfer")), sum(1 for i in infos if i["csat"]),
+                 round(statistics.mean([i["csat"] for i in infos if i["csat"]]), 2),
+                 sum(1 for i in infos if i["end"] == "angry")])
+    w(_table(["month (start date)", "conversations", "messages", "bot answered first", "agent transfers",
+              "with CSAT", "mean CSAT", "customer ends angry"], rows))
+    w("")
+    cust = collections.Counter(i["customer_id"] for i in infos)
+    split = [r[0]["conversation_id"] for r, _ in convs if r[0]["timestamp"][:10] != r[-1]["timestamp"][:10]]
+    after = [i["conversation_id"] for i in infos if i["kind"] == "after_hours"]
+    night = [i for i in infos if i["start"].hour >= 22 or i["start"].hour < 9]
+    w(f"- {len(by_day)} nightly files, {min(by_day)} … {max(by_day)}; {len(infos)} conversations, {n_msgs} messages.")
+    w(f"- Shops: " + ", ".join(f"{k} {v}" for k, v in collections.Counter(i['shop'] for i in infos).most_common())
+      + "; channels: " + ", ".join(f"{k} {v}" for k, v in collections.Counter(i['channel'] for i in infos).most_common()) + ".")
+    w(f"- {len(cust)} distinct customers; {sum(1 for v in cust.values() if v > 1)} of them come back"
+      f" (2+ conversations, up to {max(cust.values())}).")
+    w(f"- Conversations split across two nightly files ({len(split)}): " + ", ".join(f"`{c}`" for c in split) + ".")
+    w(f"- Night chats (start 22:00–09:00): {len(night)}. Of these, {len(after)} arrive after the human service"
+      " hours (00:00–09:00): the bot answers, a human picks the chat up after 09:00, so these breach the")
+    w("  5-minute first-response SLA through no fault of the morning agent: " + ", ".join(f"`{c}`" for c in after) + ".")
+    w(f"- Messages with personal data (phone / address / name slots): "
+      f"{sum(1 for r, _ in convs for m in r if re.search(r'1[3-9][0-9]{9}', m['text'] or ''))} with a phone number.")
+    w("")
+    w("## Agents: intended profiles and what the sample actually holds")
+    w("")
+    w("Read this next to the monthly QA cards: the cards should tell the same story. The counts are per")
+    w("conversation in which the agent was the **first** human agent (transfers also count for the agent")
+    w("who received the chat in the *handled* column). *SLA breach*: first human reply more than 300 s after")
+    w("the customer's first message. *Greeting/closing missing*, *empathy skipped* and *taboo* record what")
+    w("the generator decided; the QA pipeline has to find them on its own.")
+    w("")
+    rows = []
+    for aid, a in g.agents.items():
+        w(f"- **{aid} {a['name']}** — {a['profile']}")
+    w("")
+    for m in months:
+        rows = []
+        for aid, a in g.agents.items():
+            mine = [i for i in infos if i["agent"] == aid and i["month"] == m]
+            handled = [i for i in infos if aid in i["agents"] and i["month"] == m]
+            frts = [i["first_response_s"] for i in mine if i["first_response_s"] is not None
+                    and i["kind"] != "after_hours"]
+            cs = [i["csat"] for i in mine if i["csat"]]
+            rows.append([f"{aid} {a['name']}", len(handled), len(mine), _median(frts),
+                         sum(1 for x in frts if x > SLA_SECONDS),
+                         sum(1 for i in mine if i["notes"].get("greet_missing")),
+                         sum(1 for i in mine if i["notes"].get("close_missing")),
+                         sum(1 for i in mine if i["notes"].get("empathy_skipped")),
+                         sum(1 for i in mine if i["notes"].get("taboo")),
+                         sum(1 for i in mine if i["end"] == "angry"),
+                         f"{round(statistics.mean(cs), 2)} (n={len(cs)})" if cs else "–"])
+        w(f"### {m}")
+        w("")
+        w(_table(["agent", "handled", "first agent", "median first reply (s)*", "SLA breaches*",
+                  "greeting missing", "closing missing", "empathy skipped", "taboo phrase", "ends angry",
+                  "mean CSAT"], rows))
+        w("")
+    w("\\* excluding the after-hours chats listed above.")
+    w("")
+    w("## Scenarios")
+    w("")
+    sc = collections.Counter((i["scenario"], i["month"]) for i in infos)
+    rows = [[k, v, *[sc[(k, m)] for m in months], sum(sc[(k, m)] for m in months),
+             sum(1 for b in g.bodies if b.scenario == k)] for k, v in SCENARIO_LABELS.items()]
+    w(_table(["scenario", "中文", *months, "total", "hand-written bodies"], rows))
+    w("")
+    ends = collections.Counter(i["end"] for i in infos)
+    w(f"Customer mood at the end (as written): happy {ends['happy']}, neutral {ends['neutral']}, angry {ends['angry']}.")
+    w(f"Other things to find: abusive customers (垃圾客服 / 你是猪吗 / 滚) in the `abusive` bodies, the harmless")
+    w("word 垃圾袋 in product questions (bodies tagged `harmless_garbage`: "
+      f"{sum(1 for i in infos if 'harmless_garbage' in g.body_by_id[i['body']].tags)} conversations),")
+    w("and agents *quoting* a taboo phrase a colleague used (“不知道”, “这是规定”, “快递的问题跟我们无关”) while")
+    w("apologising for it — that quoting is not a violation (bodies tagged `quote_taboo`: "
+      f"{sum(1 for i in infos if 'quote_taboo' in g.body_by_id[i['body']].tags)} conversations).")
+    w("")
+    w("## How the generator works")
+    w("")
+    w(f"The library holds {len(g.bodies)} hand-written conversation bodies (" + ", ".join(
+        f"{k}: {v}" for k, v in collections.Counter(b.source.split(':')[0] for b in g.bodies).items())
+      + f") and {len(g.tails)} hand-written sour endings. For each")
+    w("day (≈5–6 chats, fewer during the 国庆 holiday 10-01…10-07) the script picks the least-used body,")
+    w("a shop and channel, a start time (business hours mostly; some 22:00–24:00; a few after-hours), a")
+    w("customer (about a fifth are returning customers), and an agent on shift (the night-shift agent")
+    w("takes 18:00–24:00 chats; complaints and angry chats lean towards A05/A01; the few bodies whose")
+    w("agent lines are bad in themselves go only to A08/A06). The agent's style pool then fills the")
+    w("slots — greeting, empathy, confirmation, time commitment, refusal framing, closing — or leaves them")
+    w("out at that agent's own rates (the newcomer's rates improve from September to October). A")
+    w("taboo-prone agent's chat may turn: after the taboo line the body is cut and a sour ending follows,")
+    w("so the customer ends angry and rates low. About half the chats get a bot first (welcome, an")
+    w("off-target FAQ answer, the customer asks for 人工, hand-off). Delays come from each agent's")
+    w("first-response and reply ranges (A07's are long). CSAT (1–5, on a final `system` row, for about")
+    w("half the chats) follows the ending, and drops for SLA breaches, taboo phrases and missing")
+    w("greeting+closing. No two conversations have the same text.")
+    w("")
+    (SAMPLE / "README.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 def build(seed):
@@ -648,7 +1023,7 @@ def main(argv=None):
     g, convs = build(args.seed)
     by_day = write_nightly(convs)
     if not args.no_messy:
-        write_messy(g, args.seed)
+        write_messy(g)
     write_readme(g, convs, by_day, args.seed)
     print(f"{len(convs)} conversations, {sum(len(r) for r, _ in convs)} messages, {len(by_day)} nightly files")
 
