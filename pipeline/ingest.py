@@ -650,9 +650,17 @@ def _read_csv(lines: list[str | None], raw_lines: list[bytes] | None, encoding: 
     resolved = rename.mapping.resolve(header)
     n_fields = len(header)
 
+    optional_tail = [resolved.by_source.get(h) not in REQUIRED_FIELDS for h in header]
+    ends_cleanly = bool(lines) and lines[-1] is not None and not lines[-1].strip()
+
     def to_row(line_no: int, record: str, fields: list[str]) -> _RawRow:
         if len(fields) > n_fields and not any(f.strip() for f in fields[n_fields:]):
             fields = fields[:n_fields]  # trailing empty columns from Excel
+        # Some tools drop trailing empty optional columns; a short last line without a
+        # final newline is a truncated export instead.
+        if (len(fields) < n_fields and all(optional_tail[len(fields):])
+                and (ends_cleanly or line_no < last)):
+            fields = fields + [""] * (n_fields - len(fields))
         if len(fields) != n_fields:
             truncated = " (truncated line?)" if len(fields) < n_fields else " (an unquoted comma in the text?)"
             return _RawRow(line_no, f"line {line_no}", record,

@@ -121,8 +121,8 @@ class ResolvedColumns:
             return (f"columns '{cands}' could each be {canonical}; declare which one in a column "
                     f"mapping file (columns: {{<header>: {canonical}}})")
         shown = ", ".join(str(h) for h in list(headers)[:12])
-        return (f"no column for {canonical} (columns are: {shown}); rename it or declare it in a "
-                f"column mapping file (columns: {{<header>: {canonical}}})")
+        return (f"is missing: no column or key for {canonical} (present: {shown}); add it, or name the "
+                f"column that holds it in a column mapping file (columns: {{<header>: {canonical}}})")
 
 
 @dataclass
