@@ -29,7 +29,7 @@ class TimeCommitment(Criterion):
     """na unless a human agent hands the problem on (帮您反馈 / 提交售后 / 登记一下 …); then pass
     when that message or one of the next `window - 1` agent messages gives a concrete time frame
     (24小时内 / 1-3个工作日 / 明天下午). Vague words (尽快/马上) do not count unless accept_vague.
-    Each hand-off needs a time frame: the first one without is the failure."""
+    One time frame after any hand-off is enough; without one, the first hand-off is the failure."""
 
     Params = CommitmentParams
 
@@ -57,24 +57,16 @@ class TimeCommitment(Criterion):
                 handoffs.append((i, found.accepted[0]))
         if not handoffs:
             return self.not_applicable()
-        evidence = []
-        covered_until = -1
+        # one concrete time frame after a hand-off tells the customer when they hear back
         for i, hand in handoffs:
-            if i <= covered_until:
-                continue  # a time frame already given covers hand-offs up to there
-            promise = None
             for m in agent_msgs[i : i + self.params.window]:
                 found = commit.find(m)
                 if found.accepted:
-                    promise = (agent_msgs.index(m), found.accepted[0])
-                    break
-            if promise is None:
-                return self.failed(
-                    [
-                        hand.evidence("转交/反馈处理"),
-                        message_evidence(hand.view.msg, f"{self.id}.missing", "转交或反馈处理后未告知客户处理时限（如 24小时内 / 1-3个工作日）"),
-                    ]
-                )
-            covered_until = promise[0]
-            evidence += [hand.evidence("转交/反馈处理"), promise[1].evidence("告知处理时限")]
-        return self.passed(evidence)
+                    return self.passed([hand.evidence("转交/反馈处理"), found.accepted[0].evidence("告知处理时限")])
+        first = handoffs[0][1]
+        return self.failed(
+            [
+                first.evidence("转交/反馈处理"),
+                message_evidence(first.view.msg, f"{self.id}.missing", "转交或反馈处理后未告知客户处理时限（如 24小时内 / 1-3个工作日）"),
+            ]
+        )

@@ -11,6 +11,14 @@ from pipeline.rubric.registry import Criterion, register_criterion
 from pipeline.rubric.schema import LexiconParams, Strict
 
 
+def _no_agent(criterion: Criterion, conversation: Conversation, note: str) -> CriterionResult:
+    """No human agent at all: a customer who wrote was owed the courtesy (fail); nobody wrote: na."""
+    customers = [m for m in conversation.messages if m.role == "customer"]
+    if not customers:
+        return criterion.not_applicable()
+    return criterion.failed([message_evidence(customers[0], f"{criterion.id}.no_agent", note)])
+
+
 class GreetingParams(Strict):
     lexicon: LexiconParams = Field(
         default_factory=lambda: LexiconParams(phrases=L.GREETING, exclude=L.GREETING_EXCLUDE, boundary_max_len=1)
@@ -35,7 +43,7 @@ class Greeting(Criterion):
         p: GreetingParams = self.params
         agent_msgs = human_agent_messages(conversation)
         if not agent_msgs:
-            return self.not_applicable()
+            return _no_agent(self, conversation, "无人工客服接待，客户未得到问候")
         groups: list[list] = []
         if p.per_agent:
             seen: dict[str | None, list] = {}
@@ -81,7 +89,7 @@ class Closing(Criterion):
     def score(self, conversation: Conversation) -> CriterionResult:
         agent_msgs = human_agent_messages(conversation)
         if not agent_msgs:
-            return self.not_applicable()
+            return _no_agent(self, conversation, "无人工客服接待，没有结束语")
         for m in reversed(agent_msgs[-self.params.last_messages :]):
             found = self.compiled.find(m)
             if found.accepted:

@@ -89,7 +89,9 @@ class NegativeEnd(FlagDetector):
 
 class AbuseParams(Strict):
     lexicon: LexiconParams = Field(
-        default_factory=lambda: LexiconParams(phrases=L.ABUSE, exclude=L.ABUSE_EXCLUDE, boundary_max_len=1)
+        default_factory=lambda: LexiconParams(
+            phrases=L.ABUSE, exclude=L.ABUSE_EXCLUDE, variants=L.ABUSE_VARIANTS, boundary_max_len=1
+        )
     )
 
 

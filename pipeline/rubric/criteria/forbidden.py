@@ -36,12 +36,10 @@ class ForbiddenPhrases(Criterion):
 
     def score(self, conversation: Conversation) -> CriterionResult:
         agent_msgs = human_agent_messages(conversation)
-        if not agent_msgs:
-            return self.not_applicable()
         violations = []
         for m in agent_msgs:
             for match in self.compiled.find(m).accepted:
                 violations.append(match.evidence("禁用语"))
         if violations:
             return self.failed(violations)
-        return self.passed([Evidence(seq=None, text="", span=None, rule=f"{self.id}.none", note="人工客服消息中未发现禁用语")])
+        return self.passed([Evidence(seq=None, text="", span=None, rule=f"{self.id}.none", note="人工客服消息中未发现禁用语" if agent_msgs else "无人工客服消息，无禁用语")])

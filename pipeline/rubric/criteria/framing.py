@@ -6,7 +6,11 @@ from pydantic import Field
 from pipeline.conversation import Conversation, CriterionResult
 from pipeline.rubric.criteria import lexicons as L
 from pipeline.rubric.criteria._common import GuardParams, PhraseMatcher, human_agent_messages
-from pipeline.rubric.matching import Lexicon, message_evidence, view
+import re
+
+from pipeline.rubric.matching import Lexicon, Match, clauses, message_evidence, view
+
+_CONTRAST = re.compile("不过|但是|可是|但")
 from pipeline.rubric.registry import Criterion, register_criterion
 from pipeline.rubric.schema import LexiconParams, Strict
 
@@ -39,6 +43,28 @@ class PositiveFraming(Criterion):
         )
         return refusal, alt
 
+    def _offer_after(self, msg, start: int):
+        """An alternative later in the message: an offer cue, or a contrast (不过/但是) whose clause
+        does not refuse again (不过买三卷送一卷)."""
+        refusal, alt = self.compiled
+        v = view(msg)
+        offer = next((a for a in alt.find(v) if a.start >= start), None)
+        if offer is not None:
+            return offer
+        for marker in _CONTRAST.finditer(v.s, start):
+            rest_start = marker.end()
+            clause_end = len(v.s)
+            for a, b in clauses(v.s):
+                if a <= rest_start < b:
+                    clause_end = b
+                    break
+            if clause_end - rest_start < 2:
+                continue
+            again = [r for r in refusal.find(msg).accepted if r.start >= rest_start]
+            if not again:
+                return Match(view=v, start=marker.start(), end=clause_end, rule=f"{self.id}.contrast_offer", pattern=v.s[marker.start():clause_end])
+        return None
+
     def lexicon_terms(self) -> list[str]:
         refusal, alt = self.compiled
         return refusal.terms() + alt.terms()
@@ -54,7 +80,7 @@ class PositiveFraming(Criterion):
                 continue
             any_refusal = True
             r = found.accepted[0]
-            offer = next((a for a in alt.find(view(m)) if a.start >= r.end), None)
+            offer = self._offer_after(m, r.end)
             if offer is None:
                 for later in agent_msgs[i + 1 : i + self.params.window]:
                     cands = alt.find(view(later))

@@ -5,9 +5,12 @@ from typing import Literal
 
 from pydantic import Field
 
+import re
+
 from pipeline.conversation import Conversation, CriterionResult, Message
+from pipeline.rubric.criteria import lexicons as L
 from pipeline.rubric.criteria._common import seconds_between
-from pipeline.rubric.matching import message_evidence
+from pipeline.rubric.matching import local_analysis_form, message_evidence, view
 from pipeline.rubric.registry import Criterion, register_criterion
 from pipeline.rubric.schema import Strict
 
@@ -16,8 +19,29 @@ def _fmt(seconds: float) -> str:
     return f"{seconds:.0f}" if abs(seconds - round(seconds)) < 0.05 else f"{seconds:.1f}"
 
 
+class Acknowledgements:
+    """A customer message made only of acknowledgements (好的谢谢 / 嗯嗯 / 👌) needs no answer."""
+
+    def __init__(self, phrases: list[str], filler: str) -> None:
+        words = sorted({local_analysis_form(p) for p in phrases if p}, key=len, reverse=True)
+        self.pattern = re.compile("^(?:" + "|".join([re.escape(w) for w in words] + [filler]) + ")*$") if words else None
+
+    def is_ack(self, msg: Message) -> bool:
+        s = view(msg).s
+        if not s.strip():
+            return False  # a picture or card: it may be a question
+        return bool(self.pattern and self.pattern.match(s))
+
+
+def _default_acks() -> list[str]:
+    return list(L.ACKNOWLEDGEMENTS)
+
+
 class FirstResponseParams(Strict):
     threshold_seconds: float = Field(default=300, gt=0, description="default: the rubric's sla.first_response_seconds")
+    acknowledgements: list[str] = Field(
+        default_factory=_default_acks, description="messages made only of these need no answer (agent-initiated chats)"
+    )
 
 
 @register_criterion("first_response_sla.v1")
@@ -29,6 +53,12 @@ class FirstResponseSla(Criterion):
     Params = FirstResponseParams
     rubric_defaults = {"threshold_seconds": "sla.first_response_seconds"}
 
+    @property
+    def acks(self) -> Acknowledgements:
+        if self._compiled is None:
+            self._compiled = Acknowledgements(self.params.acknowledgements, L.ACK_FILLER)
+        return self._compiled
+
     def score(self, conversation: Conversation) -> CriterionResult:
         limit = self.params.threshold_seconds
         first_customer = next((m for m in conversation.messages if m.role == "customer"), None)
@@ -36,6 +66,12 @@ class FirstResponseSla(Criterion):
             return self.not_applicable()
         reply = next((m for m in conversation.messages if m.role == "agent" and m.seq > first_customer.seq), None)
         if reply is None:
+            opener = next((m for m in conversation.messages if m.role == "agent"), None)
+            if opener is not None and all(self.acks.is_ack(m) for m in conversation.messages if m.role == "customer"):
+                # the agent opened the chat and the customer only acknowledged: nobody waited
+                return self.passed(
+                    [message_evidence(opener, f"{self.id}.agent_initiated", "人工客服主动发起会话，客户仅作确认，无需等待", whole=True)]
+                )
             return self.failed(
                 [message_evidence(first_customer, f"{self.id}.no_reply", f"无人工客服回复（超过 {_fmt(limit)} 秒时限）")]
             )
@@ -57,9 +93,12 @@ class ResponsePaceParams(Strict):
         description="message: each customer message waits until the next human reply; "
         "burst_start: every message of a run of consecutive customer messages counts from the run's first",
     )
-    count_trailing: bool = Field(
-        default=False, description="count customer messages after the agent's last reply as unanswered"
+    trailing: Literal["count_unless_ack", "count", "ignore"] = Field(
+        default="count_unless_ack",
+        description="customer messages after the agent's last reply: unanswered unless they only acknowledge "
+        "(好的谢谢), always unanswered, or not counted",
     )
+    acknowledgements: list[str] = Field(default_factory=_default_acks)
     min_messages: int = Field(default=1, ge=1, description="fewer counted customer messages than this: na")
 
 
@@ -67,11 +106,19 @@ class ResponsePaceParams(Strict):
 class ResponsePace(Criterion):
     """Share of customer messages answered by a human agent within threshold_seconds. A human
     agent message covers every customer message since the previous human agent message (a run of
-    consecutive customer messages is answered by one reply). Customer messages after the agent's
-    last reply are not counted (the chat ended) unless count_trailing. Fail when no human ever replies."""
+    consecutive customer messages is answered by one reply; each is timed from its own timestamp
+    unless measure_from=burst_start). Customer messages after the agent's last reply count as
+    unanswered unless they only acknowledge (好的谢谢). na when nothing is left to count (an
+    agent-initiated chat answered with 好的). Fail when no human ever replies."""
 
     Params = ResponsePaceParams
     rubric_defaults = {"threshold_seconds": "sla.reply_seconds"}
+
+    @property
+    def acks(self) -> Acknowledgements:
+        if self._compiled is None:
+            self._compiled = Acknowledgements(self.params.acknowledgements, L.ACK_FILLER)
+        return self._compiled
 
     def score(self, conversation: Conversation) -> CriterionResult:
         p: ResponsePaceParams = self.params
@@ -90,9 +137,11 @@ class ResponsePace(Criterion):
                     origin = start if p.measure_from == "burst_start" else c
                     waits.append((c, m, max(0.0, seconds_between(origin, m))))
                 pending = []
-        any_reply = any(m.role == "agent" for m in msgs if m.seq > customers[0].seq)
-        if pending and (p.count_trailing or not any_reply):
-            waits.extend((c, None, None) for c in pending)
+        if pending and p.trailing != "ignore":
+            if p.trailing == "count":
+                waits.extend((c, None, None) for c in pending)
+            else:
+                waits.extend((c, None, None) for c in pending if not self.acks.is_ack(c))
         if len(waits) < p.min_messages:
             return self.not_applicable()
         in_time = [w for w in waits if w[2] is not None and w[2] <= p.threshold_seconds]

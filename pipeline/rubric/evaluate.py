@@ -1,0 +1,279 @@
+"""Evaluate a rubric against a labelled set of conversations.
+
+Each labelled file (tests/golden/rubric/*.json) is one conversation: canonical
+message fields, plus "labels": {criterion_id: "pass"/"fail"/"na"} and
+"expected_flags": [codes]. Every file goes through the real pipeline stages —
+normalise, segment (when installed), sentiment (the project model when it loads,
+else none: the rubric's lexicon fallback decides, and the report says so) — and
+is scored with the rubric. The report gives agreement per criterion, precision
+and recall per flag, and every disagreement with its evidence.
+
+    python -m pipeline.rubric.evaluate tests/golden/rubric rubrics/default.yaml --compare
+"""
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from pipeline.conversation import Conversation, Message
+from pipeline.rubric.engine import Rubric, load_rubric
+from pipeline.rubric.testing import prepare
+
+DEFAULT_LABELLED_DIR = Path(__file__).resolve().parents[2] / "tests" / "golden" / "rubric"
+
+
+@dataclass
+class Disagreement:
+    file: str
+    criterion: str  # a criterion id, or "flag:<code>"
+    expected: str
+    got: str
+    evidence: list[dict] = field(default_factory=list)
+
+
+@dataclass
+class EvalReport:
+    rubric_id: str
+    similarity: bool | None
+    sentiment_source: str  # "model <id>" or "lexicon fallback (…)"
+    files: int
+    criteria: dict[str, dict[str, Any]]  # id -> {accuracy, n, correct}
+    flags: dict[str, dict[str, Any]]  # code -> {precision, recall, tp, fp, fn}
+    disagreements: list[Disagreement]
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict:
+        d = dict(self.__dict__)
+        d["disagreements"] = [x.__dict__ for x in self.disagreements]
+        return d
+
+
+# ----------------------------------------------------------------------------
+# reading labelled files
+# ----------------------------------------------------------------------------
+
+
+def _timestamp(value: Any) -> datetime:
+    from zoneinfo import ZoneInfo
+
+    try:
+        from pipeline.ingest import parse_timestamp
+
+        return parse_timestamp(value, ZoneInfo("Asia/Shanghai"))
+    except ImportError:
+        pass
+    if isinstance(value, (int, float)):
+        return datetime.fromtimestamp(value, ZoneInfo("Asia/Shanghai"))
+    ts = datetime.fromisoformat(str(value))
+    return ts if ts.tzinfo else ts.replace(tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+def read_labelled(path: Path) -> tuple[Conversation, dict[str, str], list[str]]:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    records = data["messages"] if isinstance(data, dict) else data
+    cid = str(data.get("conversation_id") or path.stem) if isinstance(data, dict) else path.stem
+    messages = []
+    for i, r in enumerate(records, start=1):
+        messages.append(
+            Message(
+                conversation_id=str(r.get("conversation_id") or cid),
+                seq=int(r.get("seq") or i),
+                role=str(r["role"]),
+                timestamp=_timestamp(r["timestamp"]),
+                text=str(r.get("text") or ""),
+                agent_id=r.get("agent_id"),
+                agent_name=r.get("agent_name"),
+                customer_id=r.get("customer_id"),
+                channel=r.get("channel"),
+                shop=r.get("shop"),
+                csat=r.get("csat"),
+            )
+        )
+    messages.sort(key=lambda m: (m.seq, m.timestamp))
+    conv = Conversation(conversation_id=cid, messages=messages)
+    labels = dict(data.get("labels") or {}) if isinstance(data, dict) else {}
+    flags = list(data.get("expected_flags") or []) if isinstance(data, dict) else []
+    return conv, labels, flags
+
+
+def _load_sentiment(use_model: bool) -> tuple[Any, str]:
+    if not use_model:
+        return None, "lexicon fallback (model switched off)"
+    try:
+        from models.sentiment import load_sentiment_model
+
+        model = load_sentiment_model()
+        return model, f"model {getattr(model, 'model_id', type(model).__name__)}"
+    except Exception as exc:  # the rubric's negative-cue lexicon stands in
+        return None, f"lexicon fallback (sentiment model unavailable: {type(exc).__name__}: {str(exc)[:120]})"
+
+
+def _ratio(a: int, b: int) -> float | None:
+    return round(a / b, 3) if b else None
+
+
+# ----------------------------------------------------------------------------
+# evaluation
+# ----------------------------------------------------------------------------
+
+
+def evaluate(
+    labelled_dir: str | Path = DEFAULT_LABELLED_DIR,
+    rubric_path: str | Path | None = None,
+    *,
+    similarity: bool | None = None,
+    rubric: Rubric | None = None,
+    sentiment: bool = True,
+    _model_cache: dict | None = None,
+) -> EvalReport:
+    """Score every labelled file and compare with its labels and expected flags."""
+    import time
+
+    t0 = time.perf_counter()
+    rubric = rubric or load_rubric(rubric_path, similarity=similarity)
+    files = sorted(Path(labelled_dir).glob("*.json"))
+    conversations = []
+    for f in files:
+        conv, labels, flags = read_labelled(f)
+        prepare(conv)
+        conversations.append((f, conv, labels, flags))
+    cache = _model_cache if _model_cache is not None else {}
+    if "model" not in cache:
+        cache["model"] = _load_sentiment(sentiment)
+    model, source = cache["model"]
+    if model is not None:
+        try:
+            from pipeline.sentiment import annotate_sentiment
+
+            annotate_sentiment([c for _, c, _, _ in conversations], model)
+        except Exception as exc:
+            source = f"lexicon fallback (sentiment stage failed: {type(exc).__name__}: {exc})"
+            for _, c, _, _ in conversations:
+                for m in c.messages:
+                    m.sentiment = None
+
+    crit_stats: dict[str, dict[str, int]] = {}
+    flag_stats: dict[str, dict[str, int]] = {}
+    disagreements: list[Disagreement] = []
+    for f, conv, labels, expected_flags in conversations:
+        rubric.score(conv)
+        for cid, expected in labels.items():
+            st = crit_stats.setdefault(cid, {"n": 0, "correct": 0})
+            st["n"] += 1
+            result = conv.criteria.get(cid)
+            got = result.status if result else "missing"
+            if got == expected:
+                st["correct"] += 1
+            else:
+                ev = [e.to_dict() for e in result.evidence] if result else []
+                disagreements.append(Disagreement(f.name, cid, expected, got, ev))
+        got_codes = {fl.code for fl in conv.flags}
+        want = set(expected_flags)
+        for code in {*(fl.code for fl in rubric.flags), *want}:
+            st = flag_stats.setdefault(code, {"tp": 0, "fp": 0, "fn": 0})
+            if code in got_codes and code in want:
+                st["tp"] += 1
+            elif code in got_codes:
+                st["fp"] += 1
+                reasons = [{"seq": fl.seq, "reason": fl.reason} for fl in conv.flags if fl.code == code]
+                disagreements.append(Disagreement(f.name, f"flag:{code}", "absent", "raised", reasons))
+            elif code in want:
+                st["fn"] += 1
+                disagreements.append(Disagreement(f.name, f"flag:{code}", "raised", "absent", []))
+    criteria = {
+        cid: {"accuracy": _ratio(s["correct"], s["n"]), "n": s["n"], "correct": s["correct"]}
+        for cid, s in sorted(crit_stats.items())
+    }
+    flags = {
+        code: {
+            "precision": _ratio(s["tp"], s["tp"] + s["fp"]),
+            "recall": _ratio(s["tp"], s["tp"] + s["fn"]),
+            **s,
+        }
+        for code, s in sorted(flag_stats.items())
+    }
+    return EvalReport(
+        rubric_id=rubric.id,
+        similarity=similarity,
+        sentiment_source=source,
+        files=len(files),
+        criteria=criteria,
+        flags=flags,
+        disagreements=disagreements,
+        seconds=round(time.perf_counter() - t0, 2),
+    )
+
+
+def _fmt(x: float | None) -> str:
+    return "  —  " if x is None else f"{x:.3f}"
+
+
+def format_report(report: EvalReport, *, show_disagreements: bool = True) -> str:
+    sim = {None: "as in the rubric", True: "on", False: "off"}[report.similarity]
+    lines = [
+        f"rubric {report.rubric_id} on {report.files} labelled conversations; paraphrase layer (similarity + cues): {sim}",
+        f"sentiment: {report.sentiment_source}",
+        "",
+        f"{'criterion':<22}{'accuracy':>9}{'n':>6}",
+    ]
+    for cid, s in report.criteria.items():
+        lines.append(f"{cid:<22}{_fmt(s['accuracy']):>9}{s['n']:>6}")
+    lines += ["", f"{'flag':<22}{'precision':>10}{'recall':>8}{'tp':>5}{'fp':>5}{'fn':>5}"]
+    for code, s in report.flags.items():
+        lines.append(f"{code:<22}{_fmt(s['precision']):>10}{_fmt(s['recall']):>8}{s['tp']:>5}{s['fp']:>5}{s['fn']:>5}")
+    if show_disagreements:
+        lines += ["", f"disagreements: {len(report.disagreements)}"]
+        for d in report.disagreements:
+            lines.append(f"- {d.file}  {d.criterion}: expected {d.expected}, got {d.got}")
+            for e in d.evidence[:4]:
+                if "rule" in e:
+                    span = e.get("span")
+                    shown = e["text"][span[0] : span[1]] if span else ""
+                    lines.append(f"    seq {e.get('seq')} {e['rule']} “{shown}” {e.get('note', '')}")
+                else:
+                    lines.append(f"    seq {e.get('seq')} {e.get('reason', '')}")
+    return "\n".join(lines)
+
+
+def main(
+    labelled_dir: str | Path = DEFAULT_LABELLED_DIR,
+    rubric_path: str | Path | None = None,
+    similarity: bool = True,
+) -> int:
+    """Print agreement per criterion, flag precision/recall and the disagreements. Returns 0."""
+    report = evaluate(labelled_dir, rubric_path, similarity=similarity)
+    print(format_report(report))
+    return 0
+
+
+def compare(labelled_dir: str | Path = DEFAULT_LABELLED_DIR, rubric_path: str | Path | None = None) -> str:
+    """Side by side: paraphrase layer off vs on (what similarity + cues add)."""
+    cache: dict = {}
+    off = evaluate(labelled_dir, rubric_path, similarity=False, _model_cache=cache)
+    on = evaluate(labelled_dir, rubric_path, similarity=True, _model_cache=cache)
+    lines = [
+        f"rubric {on.rubric_id}, {on.files} labelled conversations; sentiment: {on.sentiment_source}",
+        "",
+        f"{'criterion':<22}{'off':>8}{'on':>8}{'n':>5}",
+    ]
+    for cid in on.criteria:
+        lines.append(f"{cid:<22}{_fmt(off.criteria[cid]['accuracy']):>8}{_fmt(on.criteria[cid]['accuracy']):>8}{on.criteria[cid]['n']:>5}")
+    lines += ["", f"{'flag':<20}{'P off':>8}{'R off':>8}{'P on':>8}{'R on':>8}"]
+    for code in on.flags:
+        a, b = off.flags[code], on.flags[code]
+        lines.append(f"{code:<20}{_fmt(a['precision']):>8}{_fmt(a['recall']):>8}{_fmt(b['precision']):>8}{_fmt(b['recall']):>8}")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    labelled = args[0] if args else DEFAULT_LABELLED_DIR
+    rubric_file = args[1] if len(args) > 1 else None
+    if "--compare" in sys.argv:
+        print(compare(labelled, rubric_file))
+    else:
+        raise SystemExit(main(labelled, rubric_file, similarity="--no-similarity" not in sys.argv))
