@@ -77,7 +77,7 @@ ADDRS = ["北京市朝阳区建国路88号", "上海市浦东新区世纪大道1
          "重庆市渝北区新牌坊二路66号", "天津市南开区鞍山西道192号", "苏州市工业园区星湖街328号",
          "长沙市岳麓区麓山南路932号", "郑州市金水区花园路39号", "哈尔滨市南岗区西大直街92号"]
 PHONE_PREFIX = ["138", "139", "137", "136", "135", "150", "151", "158", "159", "186", "187", "188", "131", "177"]
-HANDOFF = ["这个问题需要售后专员跟进，我帮您转接一下，请稍等。", "我帮您转给售后同事处理，她会继续跟进，请稍等~",
+HANDOFF = ["这个问题需要售后专员跟进，我帮您转接一下，请稍等。", "我帮您转给售后同事处理，后面由售后同事继续跟进，请稍等~",
            "这个情况我转接给专门负责售后的同事，请您稍等一下。"]
 EXPRESS = [("SF", 12), ("YT", 13), ("ZTO", 12), ("JT", 13), ("YD", 13)]
 
@@ -285,6 +285,7 @@ class Generator:
                     greet_prefix += self.pool(agent, "sorry_wait")
             else:
                 notes["greet_missing"] = True
+                text = re.sub(r"^(\{greet\})?(亲亲|亲)[，,]", r"\1", text)
             if "{greet}" not in text:
                 text = "{greet}" + text
             if greet_prefix:
@@ -346,6 +347,8 @@ class Generator:
         shop = self.shops[shop_key]
         channel = r.choices(list(shop["channels"]), list(shop["channels"].values()))[0]
         start = self.start_time(day, "night" if ("night" in body.tags and kind == "normal") else kind)
+        while body.has_transfer and kind == "normal" and start.hour >= 21:
+            start = self.start_time(day, kind)  # nobody to transfer to on the night shift
         month = day.strftime("%Y-%m")
         hour = start.hour
         after_hours = hour < 9 and kind == "after_hours"
@@ -383,7 +386,7 @@ class Generator:
         lines = list(body.lines)
         # Some after-sales chats get handed to a colleague (usually the after-sales specialist).
         if (kind == "normal" and not body.has_transfer and body.scenario not in ("presale", "short", "other")
-                and "bad" not in body.tags and aid != "A05" and r.random() < 0.14):
+                and "bad" not in body.tags and aid != "A05" and 9 <= agent_hour < 21 and r.random() < 0.14):
             agent_idx = [k for k, ln in enumerate(lines) if ln[0] == "A" and "{close}" not in ln[2]]
             if len(agent_idx) >= 3:
                 at = agent_idx[1]
@@ -422,7 +425,7 @@ class Generator:
                 add("bot", r.choice(self.bot["transferring"]), r.randint(1, 2))
             else:
                 add("bot", self.bot["welcome"][3].format(shop=shop_name, bot=bot_name), r.randint(1, 3))
-            add("system", self.bot["system_handoff"], 1)
+            add("system", self.bot["system_after_hours"] if bot_mode == "after_hours" else self.bot["system_handoff"], 1)
 
         # first human response delay
         lo, hi = agent["first_response"]
@@ -833,7 +836,7 @@ def write_readme(g, convs, by_day, seed):
     w("  of its own local (+08:00) date, so a chat that starts just before midnight continues in the next")
     w("  night's file (same `conversation_id`, no message repeated).")
     w("- `library/` — the hand-written material the generator assembles: conversation bodies")
-    w("  (`presale.txt`, `shipping.txt`, `aftersale.txt`, `complaint.txt`, `short.txt`), the endings used")
+    w("  (`presale.txt`, `shipping.txt`, `aftersale.txt`, `complaint.txt`, `mixed.txt`, `short.txt`), the endings used")
     w("  when an agent's taboo phrase sets a customer off (`tails.txt`), the per-agent style pools")
     w("  (`agents.yaml`: each agent's own greetings, closings, empathy, confirmation and time-commitment")
     w("  phrases, and the rates at which they use or forget them) and the shops and the bot (`bot.yaml`).")
