@@ -179,6 +179,17 @@ def _address_ok(candidate: str) -> bool:
 
 def mask_text(text: str) -> str:
     """Replace personal data in `text` with placeholders; keeps everything else as written."""
+    # A placeholder can expose a neighbour (zhang@x.com13812345678: the phone only has a
+    # boundary once the e-mail is [邮箱]), so repeat until nothing changes (rarely twice).
+    for _ in range(4):
+        masked = _mask_once(text)
+        if masked == text:
+            break
+        text = masked
+    return text
+
+
+def _mask_once(text: str) -> str:
     if not text:
         return text
     folded = text.translate(_WIDTH_FOLD)

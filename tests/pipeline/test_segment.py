@@ -1,0 +1,110 @@
+"""Segmentation: domain terms pinned with the project user dictionary, offsets into norm."""
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from pipeline.conversation import Conversation, Message
+from pipeline.segment import DOMAIN_TERMS_PATH, ensure_user_dict, segment_conversation, tokenize
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def words(text: str) -> list[str]:
+    return [t.word for t in tokenize(text)]
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("七天无理由退货", ["七天无理由退货"]),
+    ("支持七天无理由退货吗", ["支持", "七天无理由退货", "吗"]),
+    ("价保怎么申请", ["价保", "怎么", "申请"]),
+    ("工单号是多少", ["工单号", "是", "多少"]),
+    ("订单号123456789", ["订单号", "123456789"]),
+    ("运费险和好评返现", ["运费险", "和", "好评返现"]),
+    ("已揽收,正在派件", ["已揽收", ",", "正在", "派件"]),
+    ("申请仅退款还是退货退款", ["申请", "仅退款", "还是", "退货退款"]),
+    ("漏发了一件,还有错发", ["漏发", "了", "一件", ",", "还有", "错发"]),
+    ("亲,您好很高兴为您服务", ["亲", ",", "您好", "很高兴为您服务"]),
+])
+def test_domain_terms_pinned(text, expected):
+    assert words(text) == expected
+
+
+def test_lexicon_has_enough_terms():
+    terms = [line.split()[0] for line in DOMAIN_TERMS_PATH.read_text(encoding="utf-8").splitlines()
+             if line.strip() and not line.startswith("#")]
+    assert len(terms) >= 80
+    for must in ("七天无理由退货", "七天无理由", "价保", "运费险", "工单号", "订单号", "退货退款", "仅退款", "补发",
+                 "催发货", "揽收", "派件", "签收", "拒收", "好评返现", "保价", "小二", "亲", "售后", "质量问题",
+                 "破损", "漏发", "错发"):
+        assert must in terms
+
+
+def test_ensure_user_dict_keeps_rubric_phrases_whole():
+    phrases = ["不归我管", "我也没办法", "爱买不买", "你听不懂吗", "快递的问题跟我们无关", "换做是我也会着急",
+               "請問還有其他可以幫您的嗎"]  # traditional: added in its analysis form
+    ensure_user_dict(phrases)
+    assert "不归我管" in words("这个不归我管的")
+    assert "我也没办法" in words("我也没办法啊")
+    assert "快递的问题跟我们无关" in words("快递的问题跟我们无关")
+    assert "请问还有其他可以帮您的吗" in words("请问还有其他可以帮您的吗")
+    assert ensure_user_dict(phrases) == 0  # idempotent
+    assert ensure_user_dict(["", "  ", "hello world"]) == 0  # a spaced phrase can never be one token
+
+
+def test_token_offsets_index_norm():
+    norm = "亲,七天无理由退货可以的 iphone 15 pro价保"
+    tokens = tokenize(norm)
+    for t in tokens:
+        assert norm[t.start:t.end] == t.word
+        assert not t.word.isspace()
+    assert tokens[0].start == 0 and tokens[-1].end == len(norm)
+
+
+def test_empty_input():
+    assert tokenize("") == []
+
+
+def test_segment_conversation_normalises_when_needed():
+    msgs = [Message(conversation_id="c", seq=1, role="customer", timestamp=datetime.now(timezone.utc),
+                    text="請問價保怎麼申請[微笑]")]
+    conv = segment_conversation(Conversation(conversation_id="c", messages=msgs))
+    m = conv.messages[0]
+    assert m.norm == "请问价保怎么申请"
+    assert "价保" in [t.word for t in m.tokens]
+    t = next(t for t in m.tokens if t.word == "价保")
+    s, e = m.text_span(t.start, t.end)
+    assert m.text[s:e] == "價保"
+
+
+def test_threads_share_one_tokenizer():
+    results: list[list[str]] = []
+    errors: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            for _ in range(50):
+                results.append(words("支持七天无理由退货,价保和工单号"))
+        except BaseException as exc:  # noqa: BLE001
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert not errors
+    assert all(r == results[0] for r in results)
+
+
+def test_jieba_is_quiet_on_stderr():
+    code = "from pipeline.segment import tokenize; print(len(tokenize('七天无理由退货')))"
+    proc = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "1"
+    assert "Building prefix dict" not in proc.stderr and "Loading model" not in proc.stderr
