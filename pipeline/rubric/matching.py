@@ -295,14 +295,24 @@ class Lexicon:
 
 NEGATORS_BEFORE = ("不是", "并不", "从不", "毫不", "不会", "没有", "无法", "不能", "没法", "不太", "不", "没", "别", "未", "难以")
 NEGATORS_AFTER = ("不了", "不到", "不来", "不能")
+NON_NEGATING = (
+    "不舒服", "不便", "不好意思", "不满", "不开心", "不高兴", "不爽", "不错", "不少", "不同", "不断", "不久", "不好的", "不愉快",
+    "没想到", "没收到", "没到", "不合适", "不放心", "没办法", "不容易", "不准", "不一样", "不对", "不行",
+)
 
 
 def is_negated(v: View, start: int, end: int, window: int = 3) -> bool:
     """A negator shortly before the match in the same clause (我不理解 / 我不是不理解), or 理解不了 after."""
     ca, cb = clause_of(v.s, start, end)
-    before = v.s[max(ca, start - window) : start]
-    if any(n in before for n in NEGATORS_BEFORE):
-        return True
+    lo = max(ca, start - window)
+    before = v.s[lo:start]
+    for n in NEGATORS_BEFORE:
+        i = before.find(n)
+        while i >= 0:
+            # 不 in 不舒服 / 不好意思 describes, it does not negate what follows
+            if not v.s.startswith(NON_NEGATING, lo + i):
+                return True
+            i = before.find(n, i + 1)
     after = v.s[end : min(cb, end + 2)]
     return any(after.startswith(n) for n in NEGATORS_AFTER)
 

@@ -13,7 +13,7 @@ from pipeline.rubric.schema import LexiconParams, Strict
 
 class CommitmentParams(Strict):
     triggers: LexiconParams = Field(
-        default_factory=lambda: LexiconParams(phrases=L.TIME_TRIGGERS, variants=L.YOU),
+        default_factory=lambda: LexiconParams(phrases=L.TIME_TRIGGERS, exclude=L.TIME_TRIGGER_EXCLUDE, variants=L.YOU),
         description="the agent hands the problem on or cannot solve it now",
     )
     commitments: LexiconParams = Field(

@@ -19,6 +19,9 @@ def _fmt(seconds: float) -> str:
     return f"{seconds:.0f}" if abs(seconds - round(seconds)) < 0.05 else f"{seconds:.1f}"
 
 
+_EMOTICON = re.compile(r"\[[^\[\]]{1,8}\]|#e-[a-z0-9]+|/:[a-z0-9]+")
+
+
 class Acknowledgements:
     """A customer message made only of acknowledgements (好的谢谢 / 嗯嗯 / 👌) needs no answer."""
 
@@ -27,9 +30,13 @@ class Acknowledgements:
         self.pattern = re.compile("^(?:" + "|".join([re.escape(w) for w in words] + [filler]) + ")*$") if words else None
 
     def is_ack(self, msg: Message) -> bool:
-        s = view(msg).s
-        if not s.strip():
+        if not msg.text.strip():
             return False  # a picture or card: it may be a question
+        if msg.norm_to_text and not msg.norm.strip():
+            return True  # normalised away entirely: platform emoticons only ([再见] [抱拳])
+        s = _EMOTICON.sub("", view(msg).s)
+        if not s.strip():
+            return True
         return bool(self.pattern and self.pattern.match(s))
 
 
