@@ -201,6 +201,7 @@ def prepare_run(
     rescore: bool = False,
     progress: bool = False,
     command: str | None = None,
+    run_id: str | None = None,
 ) -> RunContext:
     """Check everything a run needs before touching data; record the run as started."""
     from pipeline.store import StoreError
@@ -219,6 +220,7 @@ def prepare_run(
         command=command if command is not None else shlex.join(["zhijian", *sys.argv[1:]]),
         rubric_version=rubric.id,
         model_version=getattr(model, "model_id", None),
+        run_id=run_id,
     )
     return RunContext(files, store, rubric, model, stages or default_stages(), run_id, mapping, rescore, progress)
 
@@ -430,6 +432,7 @@ def score_files(
     rescore: bool = False,
     batch_size: int | None = None,
     command: str | None = None,
+    run_id: str | None = None,
 ) -> RunSummary:
     """Run the nightly QA on chat-log files: store, score, write results. Invariant: read = stored + duplicates + quarantined.
 
@@ -439,7 +442,7 @@ def score_files(
     """
     ctx = prepare_run(
         paths, store_url, rubric_path, model, mapping,
-        rubric=rubric, stages=stages, rescore=rescore, progress=progress, command=command,
+        rubric=rubric, stages=stages, rescore=rescore, progress=progress, command=command, run_id=run_id,
     )  # fmt: skip
     size = batch_size or get_settings().batch_size
     try:

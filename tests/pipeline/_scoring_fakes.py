@@ -43,13 +43,14 @@ def conversation(cid: str, *, start_minutes: float = 0, agent: str = "A07", nega
     return Conversation(conversation_id=cid, messages=ms, customer_id="c1", shop="s1", channel="tmall")
 
 
-@dataclass
 class FakeModel:
     """Scikit-learn-like sentiment model: negative when the text has 差/还没, positive on 谢."""
 
-    model_id: str = "fake-sentiment@1"
+    model_id = "fake-sentiment@1"
     classes_: tuple = ("negative", "neutral", "positive")
-    calls: int = 0
+
+    def __init__(self) -> None:
+        self.calls = 0
 
     def predict_proba(self, texts: list[str]) -> np.ndarray:
         self.calls += 1
@@ -92,8 +93,9 @@ class FakeRubric:
         if bad:
             crit["forbidden_phrases"] = CriterionResult("fail", 0, 10, [])
             conv.flags.append(Flag("forbidden_phrase", "使用禁用语", bad[0].seq, red_line=True))
-        last = conv.customer_messages[-1] if conv.customer_messages else None
-        if last is not None and last.sentiment is not None and last.sentiment.label == "negative":
+        felt = [m for m in conv.customer_messages if m.sentiment is not None]
+        last = felt[-1] if felt else None
+        if last is not None and last.sentiment.label == "negative":
             conv.flags.append(Flag("negative_end", "客户结束时情绪负面", last.seq))
         earned = sum(c.points for c in crit.values() if c.status != "na")
         total = sum(c.max_points for c in crit.values() if c.status != "na")

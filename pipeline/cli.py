@@ -1,0 +1,359 @@
+"""`zhijian`: the command line (typer). Command bodies import lazily so `zhijian --help` stays fast.
+
+`score` and `sentiment` follow shared/spec/results-contract.md exactly; the last line
+`score` prints on stdout is the machine-readable summary. Progress, logs and errors go
+to stderr.
+"""
+from __future__ import annotations
+
+import glob
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+
+app = typer.Typer(
+    name="zhijian",
+    help="质检 Zhijian: nightly quality inspection of Chinese e-commerce customer-service chats.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+rubric_app = typer.Typer(help="Rubric tools.", no_args_is_help=True)
+app.add_typer(rubric_app, name="rubric")
+
+StoreOpt = Annotated[
+    Optional[str],
+    typer.Option("--store", help="Store URL (sqlite:///path/qa.db, postgresql://…); default: ZHIJIAN_STORE_URL / settings."),
+]
+
+EXIT_RUN_FAILED = 1
+
+
+def _fail(message: str, code: int = EXIT_RUN_FAILED) -> typer.Exit:
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(code)
+
+
+def _open_store(url: str | None) -> Any:
+    from pipeline.store import Store, StoreError
+
+    try:
+        return Store(url)
+    except StoreError as err:
+        raise _fail(str(err)) from None
+
+
+def _console() -> Any:
+    from rich.console import Console
+
+    return Console()
+
+
+# ---------------------------------------------------------------------- score
+@app.command()
+def score(
+    inputs: Annotated[list[Path], typer.Argument(help="Chat-log files (.jsonl, .csv, .parquet, .json).", show_default=False)] = None,  # type: ignore[assignment]
+    results: Annotated[Optional[Path], typer.Option("--results", help="Write one JSON object per conversation here (JSONL).")] = None,
+    store: StoreOpt = None,
+    rubric: Annotated[Optional[Path], typer.Option("--rubric", help="Rubric file; default: ZHIJIAN_RUBRIC_PATH / rubrics/default.yaml.")] = None,
+    model: Annotated[Optional[str], typer.Option("--model", help="Sentiment model directory or name; default: ZHIJIAN_SENTIMENT_MODEL.")] = None,
+    mapping: Annotated[Optional[Path], typer.Option("--mapping", help="Column mapping (YAML/TOML) for exports with other column names.")] = None,
+    flow: Annotated[bool, typer.Option("--flow/--no-flow", help="Run as the Prefect flow (run history, artifact; ~6 s start-up) or as plain functions.")] = True,
+    rescore: Annotated[bool, typer.Option("--rescore", help="Score every input conversation again, even unchanged ones.")] = False,
+) -> None:
+    """Run the nightly QA on chat-log files: store messages, score, write results.
+
+    The last line on stdout is `summary: read=N stored=S duplicates=D quarantined=Q conversations=C flagged=F`.
+    """
+    from pipeline.scoring import RunError, check_inputs, load_rubric_or_fail
+
+    command = "zhijian " + " ".join(sys.argv[1:])
+    try:
+        # Fail fast, before Prefect starts, on what the user can fix.
+        check_inputs(inputs or [])
+        load_rubric_or_fail(rubric)
+        _open_store(store).close()
+        if flow:
+            summary = _score_with_flow(inputs, store, results, rubric, model, mapping, rescore, command)
+        else:
+            from pipeline.scoring import score_files
+
+            summary = score_files(
+                inputs, store, results, rubric, model, str(mapping) if mapping else None,
+                progress=sys.stderr.isatty(), rescore=rescore, command=command,
+            )  # fmt: skip
+    except RunError as err:
+        raise _fail(str(err)) from None
+    out = typer.echo
+    out(f"run {summary.run_id}: {summary.scored} scored, {summary.reused} unchanged, status {summary.status}")
+    if summary.results_path:
+        out(f"results: {summary.results_path}")
+    if summary.quarantined:
+        out(f"quarantined rows: zhijian quarantine --run {summary.run_id}")
+    if summary.scoring_errors:
+        out(f"{summary.scoring_errors} conversation(s) could not be scored: zhijian quarantine --run {summary.run_id}")
+    sys.stderr.flush()
+    out(summary.summary_line())
+
+
+def _score_with_flow(inputs, store, results, rubric, model, mapping, rescore, command) -> Any:
+    # Offline machines otherwise wait ~10 s on the temporary server's telemetry DNS lookup, and a
+    # loaded machine can take longer than Prefect's default 20 s to start that server.
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
+    import uuid
+
+    from pipeline.scoring import RunError, score_files
+    from pipeline.store import Store
+
+    run_id = str(uuid.uuid4())
+    try:
+        from flows.nightly_qa import nightly_qa
+
+        return nightly_qa(
+            [str(p) for p in inputs], store_url=store, results_path=str(results) if results else None,
+            rubric_path=str(rubric) if rubric else None, model=model, mapping=str(mapping) if mapping else None,
+            rescore=rescore, command=command, run_id=run_id,
+        )  # fmt: skip
+    except RunError:
+        raise
+    except Exception as err:
+        started = Store(store)
+        try:
+            ran = started.get_run(run_id) is not None
+        finally:
+            started.close()
+        if ran:  # the flow itself failed mid-run: report it, do not run twice
+            raise _fail(
+                f"the nightly flow failed: {type(err).__name__}: {err} — see the log above and "
+                f"`zhijian runs`; `zhijian score --no-flow …` runs the same steps without Prefect"
+            ) from None
+        # Prefect could not even start (no temporary server, …): the run must still happen.
+        typer.echo(f"warning: Prefect unavailable ({type(err).__name__}: {err}); running without the flow", err=True)
+        return score_files(
+            inputs, store, results, rubric, model, str(mapping) if mapping else None,
+            rescore=rescore, command=command, run_id=run_id,
+        )  # fmt: skip
+
+
+# ---------------------------------------------------------------------- listings
+@app.command()
+def quarantine(
+    store: StoreOpt = None,
+    run: Annotated[Optional[str], typer.Option("--run", help="Only rows met by this run (run id, or 'last').")] = None,
+    limit: Annotated[int, typer.Option("--limit", help="Show at most this many rows (0: all).")] = 500,
+) -> None:
+    """List quarantined input rows (file, line, field, reason) and conversations that failed to score."""
+    from rich.table import Table
+
+    st = _open_store(store)
+    if run == "last":
+        runs = st.list_runs(limit=1)
+        if not runs:
+            raise _fail("no runs in the store yet: run `zhijian score` first")
+        run = runs[0]["run_id"]
+    rows = st.list_quarantine(run_id=run, limit=limit or None)
+    errors = st.list_scoring_errors(run_id=run)
+    console = _console()
+    if not rows and not errors:
+        console.print("no quarantined rows" + (f" for run {run}" if run else ""))
+        return
+    if rows:
+        table = Table(title=f"Quarantined rows ({len(rows)}{'+' if limit and len(rows) == limit else ''})")
+        for col in ("file", "line", "field", "reason"):
+            table.add_column(col, overflow="fold")
+        for q in rows:
+            table.add_row(q.source_file, str(q.line), q.field or "", q.reason)
+        console.print(table)
+    if errors:
+        table = Table(title=f"Conversations that could not be scored ({len(errors)})")
+        for col in ("conversation", "stage", "error", "run"):
+            table.add_column(col, overflow="fold")
+        for e in errors:
+            table.add_row(e["conversation_id"], e["stage"], e["error"], e["run_id"] or "")
+        console.print(table)
+
+
+@app.command()
+def runs(
+    store: StoreOpt = None,
+    limit: Annotated[int, typer.Option("--limit", help="Newest N runs.")] = 20,
+) -> None:
+    """List the run log: who ran what, when, with which versions, and the counts."""
+    from rich.table import Table
+
+    rows = _open_store(store).list_runs(limit=limit)
+    console = _console()
+    if not rows:
+        console.print("no runs yet")
+        return
+    table = Table(title="Runs (newest first)")
+    for col in ("run", "started", "who", "status", "read = stored+dup+quar", "conv", "flagged", "errors", "versions",
+                "files"):  # fmt: skip
+        table.add_column(col, overflow="fold")
+
+    def n(value: Any) -> str:
+        return "?" if value is None else str(value)
+
+    for r in rows:
+        files = r["input_files"] or []
+        table.add_row(
+            r["run_id"][:8], r["started_at"].strftime("%Y-%m-%d %H:%M"), f"{r['user']}@{r['host']}", r["status"],
+            f"{n(r['read'])} = {n(r['stored'])}+{n(r['duplicates'])}+{n(r['quarantined'])}",
+            n(r["conversations"]), n(r["flagged"]), n(r["scoring_errors"]),
+            f"{r['rubric_version'] or ''} {r['model_version'] or ''}",
+            f"{len(files)} ({Path(files[0]).name}…)" if len(files) > 1 else (files[0] if files else ""),
+        )  # fmt: skip
+    console.print(table)
+
+
+# ---------------------------------------------------------------------- sentiment
+@app.command()
+def sentiment(
+    input: Annotated[Path, typer.Option("--input", help="UTF-8 text file, one text a line.")],
+    output: Annotated[Path, typer.Option("--output", help="JSONL: one {text, label, scores} a line, in input order.")],
+    model: Annotated[Optional[str], typer.Option("--model", help="Model directory or name; default: ZHIJIAN_SENTIMENT_MODEL.")] = None,
+    batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="Texts per model call.")] = 256,
+) -> None:
+    """Classify each line of a text file with the sentiment model."""
+    import json
+
+    from pipeline.scoring import RunError, load_model_or_fail
+    from pipeline.sentiment import classify_texts
+
+    if not input.is_file():
+        raise _fail(f"input file not found: {input} — give a UTF-8 text file, one text a line")
+    try:
+        texts = input.read_text(encoding="utf-8-sig").splitlines()
+    except UnicodeDecodeError as err:
+        raise _fail(f"{input} is not UTF-8 ({err}) — convert it, e.g. iconv -f GB18030 -t UTF-8") from None
+    try:
+        clf = load_model_or_fail(model)
+    except RunError as err:
+        raise _fail(str(err)) from None
+    labels = classify_texts(clf, texts, batch_size=batch_size)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    with output.open("w", encoding="utf-8") as fh:
+        for text, s in zip(texts, labels):
+            fh.write(json.dumps({"text": text, "label": s.label, "scores": s.scores}, ensure_ascii=False) + "\n")
+    typer.echo(f"wrote {len(texts)} line(s) to {output} (model {getattr(clf, 'model_id', model)})", err=True)
+
+
+# ---------------------------------------------------------------------- corrections
+@app.command()
+def correct(
+    conversation_id: Annotated[str, typer.Argument(help="The conversation to correct.")],
+    reviewer: Annotated[str, typer.Option("--reviewer", help="Who corrects (recorded with the correction).")],
+    criterion: Annotated[Optional[str], typer.Option("--criterion", help="Criterion id (e.g. greeting); omit to correct the whole conversation.")] = None,
+    status: Annotated[Optional[str], typer.Option("--status", help="pass, fail or na.")] = None,
+    points: Annotated[Optional[float], typer.Option("--points", help="Corrected points for the criterion.")] = None,
+    score_: Annotated[Optional[float], typer.Option("--score", help="Corrected total score (0–100).")] = None,
+    comment: Annotated[Optional[str], typer.Option("--comment", help="Why.")] = None,
+    rubric_version: Annotated[Optional[str], typer.Option("--rubric-version", help="Default: the version of the latest result.")] = None,
+    store: StoreOpt = None,
+) -> None:
+    """Record a reviewer's correction; reports and cards apply it over the automatic result."""
+    st = _open_store(store)
+    try:
+        cid = st.add_correction(
+            conversation_id, reviewer=reviewer, criterion=criterion, status=status, points=points,
+            score=score_, comment=comment, rubric_version=rubric_version,
+        )  # fmt: skip
+    except ValueError as err:
+        raise _fail(str(err)) from None
+    what = f"criterion {criterion}" if criterion else "conversation"
+    typer.echo(f"correction #{cid} recorded for {conversation_id} ({what}) by {reviewer}")
+
+
+# ---------------------------------------------------------------------- thin commands owned elsewhere
+@rubric_app.command("check")
+def rubric_check(file: Annotated[Path, typer.Argument(help="Rubric YAML file.")]) -> None:
+    """Validate a rubric; print every problem with its location."""
+    from pipeline.rubric.cli import check_rubric
+
+    raise typer.Exit(check_rubric(file) or 0)
+
+
+_PASS_THROUGH = {"allow_extra_args": True, "ignore_unknown_options": True}
+
+
+@app.command("eval-rubric", context_settings=_PASS_THROUGH)
+def eval_rubric(ctx: typer.Context) -> None:
+    """Evaluate the rubric on the golden conversations (options are passed on)."""
+    from pipeline.rubric.evaluate import main as evaluate_main
+
+    _exit_with(evaluate_main(ctx.args) if ctx.args else evaluate_main())
+
+
+@app.command("train-sentiment", context_settings=_PASS_THROUGH)
+def train_sentiment(ctx: typer.Context) -> None:
+    """Rebuild the default sentiment model (options such as --out, --seed are passed on)."""
+    from models.train import main as train_main
+
+    train_main(list(ctx.args))
+
+
+@app.command("eval-sentiment")
+def eval_sentiment(
+    model: Annotated[Optional[str], typer.Option("--model", help="Model directory or name; default: the shipped one.")] = None,
+    json_out: Annotated[Optional[Path], typer.Option("--json-out", help="Also write the metrics as JSON.")] = None,
+) -> None:
+    """Evaluate the sentiment model next to the baselines."""
+    from models.evaluate import main as evaluate_main
+
+    evaluate_main(model=model, json_out=json_out)
+
+
+@app.command()
+def cards(
+    month: Annotated[str, typer.Option("--month", help="YYYY-MM")],
+    out: Annotated[Path, typer.Option("--out", help="Output folder for the cards.")],
+    store: StoreOpt = None,
+) -> None:
+    """Build the monthly QA cards from the store."""
+    import re
+
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
+        raise _fail(f"--month must look like 2026-10, not {month!r}")
+    from pipeline.cards import build_cards
+
+    report = build_cards(month, store, out)
+    typer.echo(f"cards for {month} written to {out}")
+    if report is not None and hasattr(report, "summary"):
+        typer.echo(str(report.summary))
+
+
+@app.command()
+def demo(
+    out: Annotated[Path, typer.Option("--out", help="Folder for the demo store and results.")] = Path("out/demo"),
+    flow: Annotated[bool, typer.Option("--flow/--no-flow", help="Run through the Prefect flow.")] = False,
+) -> None:
+    """Score the bundled sample chats (data/sample/*.jsonl) into a demo store under ./out/."""
+    from pipeline.settings import REPO_ROOT
+
+    files = sorted(glob.glob(str(REPO_ROOT / "data" / "sample" / "*.jsonl")))
+    if not files:
+        raise _fail(f"no sample files in {REPO_ROOT / 'data' / 'sample'}")
+    out.mkdir(parents=True, exist_ok=True)
+    store_url = f"sqlite:///{(out / 'qa.db').resolve()}"
+    results = out / "results.jsonl"
+    score([Path(f) for f in files], results=results, store=store_url, rubric=None, model=None, mapping=None,
+          flow=flow, rescore=False)  # fmt: skip
+    typer.echo(f"store: {store_url}  results: {results}")
+    typer.echo(f"next: zhijian quarantine --store {store_url} ; zhijian runs --store {store_url}")
+
+
+def _exit_with(code: Any) -> None:
+    if isinstance(code, int) and code:
+        raise typer.Exit(code)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

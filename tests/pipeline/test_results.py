@@ -1,0 +1,62 @@
+"""conversation_to_result follows shared/spec/results-contract.md exactly."""
+from __future__ import annotations
+
+import io
+import json
+
+from pipeline.results import conversation_to_result, write_results
+from pipeline.sentiment import annotate_sentiment
+from tests.pipeline._scoring_fakes import FakeModel, FakeRubric, conversation, msg
+
+CONTRACT_KEYS = [
+    "conversation_id", "agent_id", "agents", "started_at", "ended_at", "score", "rubric", "model",
+    "criteria", "sentiment", "flags", "flagged",
+]  # fmt: skip
+
+
+def scored(conv):
+    annotate_sentiment([conv], FakeModel())
+    FakeRubric().score(conv)
+    return conv
+
+
+def test_contract_shape():
+    conv = conversation("h001", negative_end=True)
+    conv.messages.append(msg("h001", 4, "agent", "我是B", minutes=5, agent="B02"))
+    conv.messages.append(msg("h001", 5, "agent", "好的", minutes=6, agent="B02"))
+    conv.messages.append(msg("h001", 6, "customer", "", minutes=7))  # a picture: no text, no sentiment turn
+    r = conversation_to_result(scored(conv))
+    assert list(r) == CONTRACT_KEYS
+    assert r["agent_id"] == "B02" and r["agents"] == ["A07", "B02"]
+    assert r["started_at"] == "2026-10-03T14:02:11+08:00" and r["ended_at"] == "2026-10-03T14:09:11+08:00"
+    assert r["rubric"] == "fake@1" and r["model"] == "fake-sentiment@1" and r["score"] == 100.0
+    greeting = r["criteria"]["greeting"]
+    assert greeting == {
+        "status": "pass", "points": 10, "max_points": 10,
+        "evidence": [{"seq": 2, "text": "您好，很高兴为您服务", "span": [0, 2], "rule": "greeting.lexicon"}],
+    }  # fmt: skip
+    assert r["criteria"]["empathy"]["status"] == "na"
+    s = r["sentiment"]
+    assert (s["customer_start"], s["customer_end"]) == ("negative", "negative")
+    assert [t["seq"] for t in s["turns"]] == [1, 3]
+    assert set(s["turns"][0]["scores"]) == {"negative", "neutral", "positive"}
+    assert r["flags"] == [{"code": "negative_end", "reason": "客户结束时情绪负面", "seq": 3, "red_line": False}]
+    assert r["flagged"] is True
+    json.dumps(r)  # serialisable as is
+
+
+def test_write_results_keeps_chinese_readable(tmp_path):
+    r = conversation_to_result(scored(conversation("h001")))
+    buf = io.StringIO()
+    assert write_results([r, r], buf) == 2
+    assert "您好" in buf.getvalue() and buf.getvalue().count("\n") == 2
+    out = tmp_path / "x" / "out.jsonl"
+    write_results([r], out)
+    assert json.loads(out.read_text(encoding="utf-8")) == r
+
+
+def test_unscored_conversation_has_nulls():
+    conv = conversation("h009")
+    r = conversation_to_result(conv)
+    assert r["score"] is None and r["sentiment"] == {"customer_start": None, "customer_end": None, "turns": []}
+    assert r["flagged"] is False
