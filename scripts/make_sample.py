@@ -23,7 +23,7 @@ Body format (one body = one conversation skeleton):
 
 Agent slots: {greet} {empathy} {wait} {confirm} {promise} {rule} {dunno}
 {close} {sorry_wait}.  Data slots (any line): {order} {express} {ticket}
-{name} {phone} {addr}.  The first agent line of each agent gets a greeting
+{name} {phone} {addr} {idcard}.  The first agent line of each agent gets a greeting
 prefix unless it already holds {greet}.  A {close} line is dropped when the
 agent forgets to close; bodies without one get a closing appended at the
 agent's rate.
@@ -77,6 +77,7 @@ ADDRS = ["北京市朝阳区建国路88号", "上海市浦东新区世纪大道1
          "重庆市渝北区新牌坊二路66号", "天津市南开区鞍山西道192号", "苏州市工业园区星湖街328号",
          "长沙市岳麓区麓山南路932号", "郑州市金水区花园路39号", "哈尔滨市南岗区西大直街92号"]
 PHONE_PREFIX = ["138", "139", "137", "136", "135", "150", "151", "158", "159", "186", "187", "188", "131", "177"]
+ID_RE = r"[1-6][0-9]{5}(19|20)[0-9]{2}(0[1-9]|1[0-2])(0[1-9]|[12][0-9]|3[01])[0-9]{3}[0-9X]"
 HANDOFF = ["这个问题需要售后专员跟进，我帮您转接一下，请稍等。", "我帮您转给售后同事处理，后面由售后同事继续跟进，请稍等~",
            "这个情况我转接给专门负责售后的同事，请您稍等一下。"]
 EXPRESS = [("SF", 12), ("YT", 13), ("ZTO", 12), ("JT", 13), ("YD", 13)]
@@ -188,7 +189,17 @@ class Generator:
             "name": r.choice(NAMES),
             "phone": self.phone(),
             "addr": r.choice(ADDRS),
+            "idcard": self.idcard(),
         }
+
+    def idcard(self):
+        # 18-digit resident ID shape with a valid check digit (fake region/birth/sequence).
+        r = self.rng
+        body = (r.choice(["110105", "310115", "440106", "330106", "510107"])
+                + f"{r.randint(1965, 2002)}{r.randint(1, 12):02d}{r.randint(1, 28):02d}" + f"{r.randint(0, 999):03d}")
+        weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+        check = "10X98765432"[sum(int(c) * w for c, w in zip(body, weights)) % 11]
+        return body + check
 
     # ---- picking
     def pick_customer(self, shop_key, body, day):
@@ -874,8 +885,12 @@ def write_readme(g, convs, by_day, seed):
     w(f"- Night chats (start 22:00–09:00): {len(night)}. Of these, {len(after)} arrive after the human service"
       " hours (00:00–09:00): the bot answers, a human picks the chat up after 09:00, so these breach the")
     w("  5-minute first-response SLA through no fault of the morning agent: " + ", ".join(f"`{c}`" for c in after) + ".")
-    w(f"- Messages with personal data (phone / address / name slots): "
-      f"{sum(1 for r, _ in convs for m in r if re.search(r'1[3-9][0-9]{9}', m['text'] or ''))} with a phone number.")
+    def count(pattern):
+        return sum(1 for r, _ in convs for m in r if re.search(pattern, m["text"] or ""))
+    w(f"- Personal data for the masking stage: {count(r'1[3-9][0-9]{9}')} messages with a phone number, "
+      f"{count('|'.join(ADDRS))} with a street address, {count(r'收件人|联系人')} with a recipient/contact name, "
+      f"{count(ID_RE)} with a resident ID-card number, {count(r'@example')} with an e-mail address; "
+      f"order numbers ({count(r'(?<![0-9])[2-4][0-9]{17}(?![0-9X])')} messages) are 18 digits, like Taobao's, and are not personal data.")
     w("")
     w("## Agents: intended profiles and what the sample actually holds")
     w("")
@@ -912,6 +927,21 @@ def write_readme(g, convs, by_day, seed):
                   "mean CSAT"], rows))
         w("")
     w("\\* excluding the after-hours chats listed above.")
+    w("")
+    w("Example conversations per agent, for checking the coaching examples on the QA cards:")
+    w("")
+    for aid, a in g.agents.items():
+        mine = [i for i in infos if i["agent"] == aid]
+        ex = []
+        for label, test in (("taboo phrase", lambda i: i["notes"].get("taboo")),
+                            ("SLA breach", lambda i: (i["first_response_s"] or 0) > SLA_SECONDS and i["kind"] != "after_hours"),
+                            ("no greeting", lambda i: i["notes"].get("greet_missing")),
+                            ("no closing", lambda i: i["notes"].get("close_missing")),
+                            ("angry customer calmed", lambda i: g.body_by_id[i["body"]].mood == "angry" and i["end"] == "happy")):
+            ids = [i["conversation_id"] for i in mine if test(i)][:3]
+            if ids:
+                ex.append(f"{label}: " + ", ".join(f"`{c}`" for c in ids))
+        w(f"- {aid} {a['name']}: " + ("; ".join(ex) if ex else "–"))
     w("")
     w("## Scenarios")
     w("")
