@@ -186,10 +186,13 @@ def agent_month(agent_id: str, records: list[ConvRecord], criteria: list[str], c
     fig, rates = figures_for(records, criteria, codes)
     red = []
     for r in sorted(records, key=lambda r: (r.started_at is None, r.started_at, r.conversation_id)):
+        evidence = (r.criteria.get("forbidden_phrases") or {}).get("evidence") or []
         for f in r.flags:
             if is_red_line(f):
+                ev = next((e for e in evidence if e.get("seq") == f.get("seq")), evidence[0] if evidence else {})
+                before, marked, after = excerpt(ev.get("text", ""), ev.get("span"))
                 red.append({"conversation_id": r.conversation_id, "seq": f.get("seq"), "reason": f.get("reason", ""),
-                            "code": f.get("code")})
+                            "code": f.get("code"), "before": before, "marked": marked, "after": after})
     return AgentMonth(
         agent_id=agent_id,
         figures=fig,

@@ -3,7 +3,9 @@ to view it and the HTML stays self-contained). Chinese labels need a CJK font th
 scripts/install_fonts.sh installs fonts-noto-cjk."""
 from __future__ import annotations
 
+import hashlib
 import io
+import re
 import warnings
 from functools import lru_cache
 
@@ -61,6 +63,13 @@ def _svg(fig) -> str:
     plt.close(fig)
     text = buf.getvalue()
     text = text[text.index("<svg"):]
+    # Several charts share one HTML page: make their element ids (glyphs, clip paths, markers) unique
+    # per chart, deterministically, so no reference resolves into another chart.
+    prefix = "c" + hashlib.sha1(text.encode("utf-8")).hexdigest()[:8] + "-"
+    ids = set(re.findall(r'id="([^"]+)"', text))
+    if ids:
+        pattern = re.compile(r'(id="|#)(' + "|".join(re.escape(i) for i in sorted(ids, key=len, reverse=True)) + r')(?=["\)])')
+        text = pattern.sub(lambda m: m.group(1) + prefix + m.group(2), text)
     return text  # natural size in pt + viewBox; CSS max-width shrinks it on narrow pages
 
 
@@ -162,8 +171,7 @@ def heatmap(criteria_names: list[str], agents: list[str], rates: list[list[Rate]
 
     data = np.array([[(r.rate if r.rate is not None else np.nan) for r in row] for row in rates], dtype=float)
     fig, ax = plt.subplots(figsize=(max(4.5, 0.8 * len(agents) + 2.2), 0.5 * len(criteria_names) + 1.2))
-    cmap = plt.get_cmap("RdYlGn").copy()
-    cmap.set_bad("#edf2f7")
+    cmap = plt.get_cmap("RdYlGn").with_extremes(bad="#edf2f7")
     im = ax.imshow(np.ma.masked_invalid(data), cmap=cmap, vmin=0.5, vmax=1.0, aspect="auto")
     for i, row in enumerate(rates):
         for j, r in enumerate(row):
