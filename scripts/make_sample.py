@@ -34,6 +34,7 @@ import argparse
 import collections
 import datetime as dt
 import json
+import math
 import random
 import re
 import statistics
@@ -172,7 +173,7 @@ class Generator:
         self.customers = {}          # customer_id -> {"shop":..., "count":...}
         self.used_bodies = collections.Counter()
         self.conv_counter = collections.Counter()
-        self.stats = collections.defaultdict(collections.Counter)
+        self.load = collections.Counter()   # (month, agent) -> conversations assigned
 
     # ---- personal data
     def phone(self):
@@ -256,6 +257,10 @@ class Generator:
                 w *= 1.5
             if body.scenario == "presale" and aid == "A05":
                 w *= 0.4
+            # Keep monthly workloads comparable, so every agent's QA card has enough chats.
+            month = day.strftime("%Y-%m")
+            counts = [self.load[(month, x)] for x in on]
+            w *= math.exp(-(self.load[(month, aid)] - sum(counts) / len(counts)) / 3.0)
             weights.append(w)
         if sum(weights) == 0:
             weights = [1.0] * len(on)
@@ -281,7 +286,7 @@ class Generator:
 
     def render_agent_line(self, text, agent, aid, month, ctx, first_of_agent):
         r = self.rng
-        notes = ctx["notes"]
+        notes = ctx["by_agent"][aid]   # what this agent did or forgot
         greet_prefix = ""
         if first_of_agent:
             greeted = r.random() < rate(agent["greet_rate"], month)
@@ -365,16 +370,18 @@ class Generator:
         after_hours = hour < 9 and kind == "after_hours"
         agent_hour = 9 if after_hours else hour
         aid = self.pick_agent(body, day, agent_hour)
+        self.load[(day.strftime("%Y-%m"), aid)] += 1
         agent = self.agents[aid]
         cid = self.pick_customer(shop_key, body, day)
         slots = self.data_slots()
-        ctx = {"notes": {}, "taboo_p": 0.0}
+        ctx = {"notes": {}, "by_agent": collections.defaultdict(dict), "taboo_p": 0.0}
+        by_agent = ctx["by_agent"]
         # Whether this agent's taboo habit shows in this chat at all.
         if r.random() < float(agent.get("taboo_rate", 0)):
             ctx["taboo_p"] = 0.85
         notes = ctx["notes"]
         if "bad" in body.tags:
-            notes["taboo"] = True  # the body itself holds the taboo wording
+            by_agent[aid]["taboo"] = True  # the body itself holds the taboo wording
 
         msgs = []
         t = start
@@ -490,7 +497,7 @@ class Generator:
                 if veered and r.random() < 0.7:
                     c = None
                 if c is None:
-                    notes["close_missing"] = True
+                    by_agent[current]["close_missing"] = True
                     continue
                 closed = True
                 text = c
@@ -514,11 +521,11 @@ class Generator:
             # A taboo-prone agent sometimes snaps at the customer mid-chat.
             last_chance = not any(ln[0] == "A" and "{close}" not in ln[2] for ln in lines[i:])
             if (ctx["taboo_p"] > 0 and (not first_here or last_chance) and ag.get("taboo_inject")
-                    and current == aid and not notes.get("taboo") and "{close}" not in text
+                    and current == aid and not by_agent[current].get("taboo") and "{close}" not in text
                     and (last_chance or r.random() < 0.45)):
                 key = "taboo_inject" if body.mood in ("negative", "angry") else "taboo_inject_neutral"
                 rendered = (self.pool(ag, key) or self.pool(ag, "taboo_inject")) + rendered
-                notes["taboo"] = True
+                by_agent[current]["taboo"] = True
                 ctx["taboo_line"] = True
             add("agent", rendered, d, who=current)
             last_role = "agent"
@@ -534,7 +541,7 @@ class Generator:
             if c:
                 add("agent", c, r.uniform(5, 40), who=current)
             else:
-                notes["close_missing"] = True
+                by_agent[current]["close_missing"] = True
 
         end = "angry" if veered else body.end
         first_agent_msg = next((m for m in msgs if m["role"] == "agent"), None)
@@ -547,9 +554,9 @@ class Generator:
                     "angry": r.choice([1, 1, 2])}[end]
             if frt and frt > SLA_SECONDS and r.random() < 0.7:
                 base -= 1
-            if notes.get("taboo") and r.random() < 0.8:
+            if any(v.get("taboo") for v in by_agent.values()) and r.random() < 0.8:
                 base -= 1
-            if notes.get("greet_missing") and notes.get("close_missing") and r.random() < 0.5:
+            if any(v.get("greet_missing") and v.get("close_missing") for v in by_agent.values()) and r.random() < 0.5:
                 base -= 1
             # How the customer felt about this agent beyond what the body says.
             bias = float(self.agents[agents_in_chat[-1]].get("csat_bias", 0))
@@ -572,7 +579,7 @@ class Generator:
             "conversation_id": conv_id, "body": body.id, "scenario": body.scenario, "shop": shop["name"],
             "channel": channel, "month": month, "day": day, "agent": aid,
             "agents": list(dict.fromkeys(agents_in_chat)), "customer_id": cid, "end": end, "csat": csat,
-            "first_response_s": frt, "notes": dict(notes), "start": start, "kind": kind,
+            "first_response_s": frt, "notes": dict(notes), "agent_notes": {k: dict(v) for k, v in by_agent.items()}, "start": start, "kind": kind,
             "messages": len(rows),
         }
         return rows, info
@@ -914,10 +921,10 @@ def write_readme(g, convs, by_day, seed):
             cs = [i["csat"] for i in mine if i["csat"]]
             rows.append([f"{aid} {a['name']}", len(handled), len(mine), _median(frts),
                          sum(1 for x in frts if x > SLA_SECONDS),
-                         sum(1 for i in mine if i["notes"].get("greet_missing")),
-                         sum(1 for i in mine if i["notes"].get("close_missing")),
-                         sum(1 for i in mine if i["notes"].get("empathy_skipped")),
-                         sum(1 for i in mine if i["notes"].get("taboo")),
+                         sum(1 for i in mine if i["agent_notes"].get(aid, {}).get("greet_missing")),
+                         sum(1 for i in mine if i["agent_notes"].get(aid, {}).get("close_missing")),
+                         sum(1 for i in mine if i["agent_notes"].get(aid, {}).get("empathy_skipped")),
+                         sum(1 for i in mine if i["agent_notes"].get(aid, {}).get("taboo")),
                          sum(1 for i in mine if i["end"] == "angry"),
                          f"{round(statistics.mean(cs), 2)} (n={len(cs)})" if cs else "–"])
         w(f"### {m}")
@@ -933,10 +940,10 @@ def write_readme(g, convs, by_day, seed):
     for aid, a in g.agents.items():
         mine = [i for i in infos if i["agent"] == aid]
         ex = []
-        for label, test in (("taboo phrase", lambda i: i["notes"].get("taboo")),
+        for label, test in (("taboo phrase", lambda i: i["agent_notes"].get(aid, {}).get("taboo")),
                             ("SLA breach", lambda i: (i["first_response_s"] or 0) > SLA_SECONDS and i["kind"] != "after_hours"),
-                            ("no greeting", lambda i: i["notes"].get("greet_missing")),
-                            ("no closing", lambda i: i["notes"].get("close_missing")),
+                            ("no greeting", lambda i: i["agent_notes"].get(aid, {}).get("greet_missing")),
+                            ("no closing", lambda i: i["agent_notes"].get(aid, {}).get("close_missing")),
                             ("angry customer calmed", lambda i: g.body_by_id[i["body"]].mood == "angry" and i["end"] == "happy")):
             ids = [i["conversation_id"] for i in mine if test(i)][:3]
             if ids:
