@@ -36,6 +36,8 @@ class ForbiddenPhrases(Criterion):
 
     def score(self, conversation: Conversation) -> CriterionResult:
         agent_msgs = human_agent_messages(conversation)
+        if not agent_msgs and not any(m.role == "customer" for m in conversation.messages):
+            return self.not_applicable()
         violations = []
         for m in agent_msgs:
             for match in self.compiled.find(m).accepted:

@@ -1,0 +1,84 @@
+"""Matching building blocks: lexicons, variants, guards, paraphrase similarity."""
+from __future__ import annotations
+
+from pipeline.rubric.matching import (
+    Lexicon,
+    expand_variants,
+    is_negated,
+    is_quoted,
+    local_analysis_form,
+    view,
+)
+from pipeline.rubric.similarity import ParaphraseDetector, bigrams, dice
+from pipeline.rubric.testing import make_conversation
+
+
+def msg(text: str, run_stages: bool = True):
+    return make_conversation([("agent", text, 0)], run_stages=run_stages).messages[0]
+
+
+def test_variants_expand():
+    assert set(expand_variants("您好", {"您": ["你"]})) == {"您好", "你好"}
+    assert expand_variants("re:您好", {"您": ["你"]}) == ["re:您好"]
+
+
+def test_local_analysis_form_keeps_offsets():
+    text = "請問ＡＢＣ這個"
+    form = local_analysis_form(text)
+    assert len(form) == len(text) and form.startswith("请问abc")
+
+
+def test_lexicon_exclusion_and_token_boundary():
+    lex = Lexicon(["滚", "垃圾"], rule="x.lexicon", exclude=["滚筒", "垃圾袋"])
+    assert [m.matched_text for m in lex.find(view(msg("你给我滚")))] == ["滚"]
+    assert lex.find(view(msg("滚筒洗衣机和垃圾袋"))) == []
+    # without segmentation the exclusions still hold (character fallback)
+    assert lex.find(view(msg("滚筒洗衣机", run_stages=False))) == []
+
+
+def test_short_phrase_needs_token_boundaries_when_segmented():
+    m = msg("他亲自送来的")
+    lex = Lexicon(["亲"], rule="x.lexicon")
+    if m.tokens:  # segmented: 亲 inside the token 亲自 is not a greeting
+        assert lex.find(view(m)) == []
+
+
+def test_spans_map_back_to_text_as_shown():
+    m = msg("[微笑]親，您好呀")
+    lex = Lexicon(["您好", "亲"], rule="x.lexicon")
+    found = lex.find(view(m))
+    assert found
+    for f in found:
+        a, b = f.view.text_span(f.start, f.end)
+        assert m.text[a:b] == f.matched_text
+        assert f.evidence().span == (a, b)
+
+
+def test_negation_guard():
+    m = msg("我不是不理解您")
+    v = view(m)
+    i = v.s.index("理解")
+    assert is_negated(v, i, i + 2)
+    m2 = msg("穿着不舒服确实挺难受")
+    v2 = view(m2)
+    j = v2.s.index("确实")
+    assert not is_negated(v2, j, len(v2.s))  # 不 of 不舒服 negates nothing here
+
+
+def test_quotation_guard():
+    for text, phrase in [("您说“没办法”是指哪一步", "没办法"), ("之前同事回复「不归我管」", "不归我管"), ("您说没办法是指什么", "没办法")]:
+        v = view(msg(text))
+        i = v.s.index(local_analysis_form(phrase))
+        assert is_quoted(v, i, i + len(phrase)), text
+    v = view(msg("我已经说过了没办法"))
+    i = v.s.index("没办法")
+    assert not is_quoted(v, i, i + 3)
+
+
+def test_dice_and_detector_clause_windows():
+    assert dice(bigrams("换做是我也会着急"), bigrams("换做是我也会着急")) == 1.0
+    det = ParaphraseDetector(["换做是我也会着急", "不知道"], threshold=0.6, rule="empathy.similarity")
+    assert len(det.exemplars) == 1  # too-short exemplars are not compared
+    found = det.find(view(msg("好的，换做是我肯定也会着急的，我马上处理")))
+    assert found and found[0].rule == "empathy.similarity" and found[0].score >= 0.6
+    assert det.find(view(msg("这款是纯棉的，可以机洗"))) == []
