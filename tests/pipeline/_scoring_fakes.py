@@ -199,3 +199,35 @@ def fake_stages():
     from pipeline.scoring import Stages
 
     return Stages(fake_read_inputs, fake_assemble, fake_normalise, fake_segment)
+
+
+# ---------------------------------------------------------------------- PostgreSQL (CI sets the URL)
+from contextlib import contextmanager  # noqa: E402
+
+
+@contextmanager
+def postgres_schema_url():
+    """A store URL on ZHIJIAN_TEST_POSTGRES_URL with a private schema (dropped after); skips without the URL."""
+    import os
+    import uuid
+
+    import pytest
+    import sqlalchemy as sa
+
+    from pipeline.store import engine_url
+
+    base = os.environ.get("ZHIJIAN_TEST_POSTGRES_URL")
+    if not base:
+        pytest.skip("PostgreSQL store tests need ZHIJIAN_TEST_POSTGRES_URL (the CI sets it)")
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(engine_url(base))
+    with admin.begin() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield engine_url(base).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
+            hide_password=False
+        )
+    finally:
+        with admin.begin() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()

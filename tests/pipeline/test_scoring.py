@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from pipeline.scoring import STAGES, RunError, score_files
 from pipeline.store import Store
-from tests.pipeline._scoring_fakes import FakeModel, FakeRubric, chat_rows, fake_stages, write_jsonl
+from tests.pipeline._scoring_fakes import FakeModel, FakeRubric, chat_rows, fake_stages, postgres_schema_url, write_jsonl
 
 
 def run(paths, tmp_path, **kw):
@@ -158,3 +158,17 @@ def test_counts_always_add_up(tmp_path_factory, plan):
         total_stored += s.stored
     with Store(f"sqlite:///{tmp / 'qa.db'}").engine.connect() as conn:
         assert conn.execute(sa.text("SELECT count(*) FROM messages")).scalar() == total_stored
+
+
+def test_score_files_on_postgres(day1, tmp_path):
+    with postgres_schema_url() as url:
+        s = run([day1], tmp_path, store_url=url)
+        assert (s.read, s.stored, s.quarantined, s.conversations) == (7, 6, 1, 2)
+        again = run([day1], tmp_path, store_url=url)
+        assert (again.stored, again.duplicates, again.reused) == (0, 6, 2)
+        later = write_jsonl(tmp_path / "day2.jsonl", [
+            {"conversation_id": "h001", "timestamp": "2026-10-04T09:00:00+08:00", "role": "customer", "text": "还是很差"}])
+        third = run([later], tmp_path, store_url=url, results_path=tmp_path / "o3.jsonl")
+        (h001,) = read_results(tmp_path / "o3.jsonl")
+        assert third.stored == 1 and len(h001["sentiment"]["turns"]) == 3
+        Store(url).close()

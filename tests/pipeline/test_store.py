@@ -5,8 +5,6 @@ tests also run against PostgreSQL.
 """
 from __future__ import annotations
 
-import os
-import uuid
 from dataclasses import dataclass
 from datetime import date
 
@@ -14,10 +12,8 @@ import pytest
 import sqlalchemy as sa
 
 from pipeline.conversation import Sentiment
-from pipeline.store import Store, StoreError, engine_url, result_row_to_contract
-from tests.pipeline._scoring_fakes import FakeModel, FakeRubric, conversation, msg
-
-PG_URL = os.environ.get("ZHIJIAN_TEST_POSTGRES_URL")
+from pipeline.store import Store, StoreError, result_row_to_contract
+from tests.pipeline._scoring_fakes import FakeModel, FakeRubric, conversation, msg, postgres_schema_url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -27,20 +23,10 @@ def store(request, tmp_path):
         yield s
         s.close()
         return
-    if not PG_URL:
-        pytest.skip("PostgreSQL store tests need ZHIJIAN_TEST_POSTGRES_URL (the CI sets it)")
-    # A private schema per test keeps runs independent on a shared database.
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(engine_url(PG_URL))
-    with admin.begin() as conn:
-        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    url = engine_url(PG_URL).update_query_dict({"options": f"-csearch_path={schema}"})
-    s = Store(url.render_as_string(hide_password=False))
-    yield s
-    s.close()
-    with admin.begin() as conn:
-        conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+    with postgres_schema_url() as url:
+        s = Store(url)
+        yield s
+        s.close()
 
 
 def scored(cid: str, **kw):
