@@ -97,6 +97,8 @@ class IngestResult:
 def _is_missing(value: Any) -> bool:
     if value is None:
         return True
+    if type(value) is str:  # the common case, first
+        return not value or value.isspace()
     if isinstance(value, float) and math.isnan(value):
         return True
     if isinstance(value, str) and not value.strip():
@@ -280,8 +282,11 @@ def _safe_raw(raw: str) -> str:
 
 
 def _build_message(batch: _Batch, source: str, row: _RawRow) -> Message | None:
-    data = dict(batch.mapping.defaults)
-    data.update({k: v for k, v in (row.data or {}).items() if not _is_missing(v) or k not in data})
+    data = row.data or {}
+    if batch.mapping.defaults:
+        merged = dict(batch.mapping.defaults)
+        merged.update({k: v for k, v in data.items() if not _is_missing(v) or k not in merged})
+        data = merged
     problems: list[tuple[str, str]] = []
 
     conversation_id = "" if _is_missing(data.get("conversation_id")) else _as_str(data["conversation_id"])

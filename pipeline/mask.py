@@ -61,7 +61,21 @@ _LANDLINE_RE = re.compile(
 # Place names may not contain these function characters, so the match does not
 # swallow the words before an address (请送到/麻烦核对一下 …).
 _STOP = "一下的了在是我你您他她它们这那有和与及或到从送寄发给把被让请帮麻烦亲吗呢吧啊哦呀嗯就都也还要会能可以已经没不很太更最再又才只去来个对址住收货件电话手机码联系人姓名改换填写错地方哪里边"
-_NAME_CH = rf"(?:(?![{_STOP}])[\u4e00-\u9fa5])"
+
+
+def _han_class_without(excluded: str) -> str:
+    """A character class of the Han block minus `excluded` (a plain class is far faster than a lookahead)."""
+    stops = sorted({ord(ch) for ch in excluded if "\u4e00" <= ch <= "\u9fa5"})
+    ranges: list[str] = []
+    start = 0x4E00
+    for cp in stops + [0x9FA6]:
+        if cp > start:
+            ranges.append(f"{chr(start)}-{chr(cp - 1)}" if cp - 1 > start else chr(start))
+        start = cp + 1
+    return "[" + "".join(ranges) + "]"
+
+
+_NAME_CH = _han_class_without(_STOP)
 _PROVINCES = ("北京|天津|上海|重庆|河北|山西|辽宁|吉林|黑龙江|江苏|浙江|安徽|福建|江西|山东|河南|湖北|湖南|"
               "广东|海南|四川|贵州|云南|陕西|甘肃|青海|台湾|内蒙古|广西|西藏|宁夏|新疆|香港|澳门")
 _ADMIN = rf"(?:(?:{_PROVINCES})(?:省|市|自治区|特别行政区)?|{_NAME_CH}{{1,7}}?(?:自治区|自治州|省|市|州|盟|区|县|旗|镇|乡|街道|村|社区))"
@@ -93,7 +107,7 @@ _SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁
              "景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝")
 _COMPOUND_SURNAMES = "欧阳|司马|诸葛|上官|东方|皇甫|尉迟|公孙|慕容|长孙|宇文|司徒|夏侯|令狐|端木|独孤|南宫|西门"
 _GIVEN_STOP = "电手地收联的了是在吗呢吧啊哦呀先女姐生士号码和跟与及也都就要想已经说"
-_GIVEN_CH = rf"(?:(?!先生|女士|小姐|老师|师傅|同学)(?![{_GIVEN_STOP}])[\u4e00-\u9fa5])"
+_GIVEN_CH = rf"(?:(?!先生|女士|小姐|老师|师傅|同学){_han_class_without(_GIVEN_STOP)})"
 # Surnames that are also everyday words (本人于昨天…, 我叫高兴…) only count after a colon.
 _AMBIGUOUS_SURNAMES = set("于和时高成方向管应全明商安常连路单解车项景宁齐曲师文金石白包关甘毕游华古吉简麻查池迟边党宫费冷席卫米宗桂沙荣仲巫寇万钱尚符舒童凌季盛农司卓")
 _PLAIN_SURNAMES = "".join(ch for ch in _SURNAMES if ch not in _AMBIGUOUS_SURNAMES)
@@ -104,7 +118,9 @@ _NAME_RE = re.compile(
 )
 _NAME_GATE = re.compile(_NAME_LABELS)
 
-_HAS_DIGIT = re.compile(r"\d")
+_LONG_DIGITS = re.compile(r"\d(?:[\s\-]?\d){6,}")
+# Only full-width digits, letters and the symbols the rules look at need folding (not ，：).
+_FULL_WIDTH_GATE = re.compile("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a\uff20\uff0b\uff0d\uff0e\uff08\uff09\uff3f\u3000]")
 _MASKED_PHONE = "{}****{}"
 
 PLACEHOLDERS: tuple[str, ...] = ("[地址]", "[姓名]", "[邮箱]", "[身份证号]", "[银行卡号]")
@@ -192,9 +208,10 @@ def mask_text(text: str) -> str:
 def _mask_once(text: str) -> str:
     if not text:
         return text
-    folded = text.translate(_WIDTH_FOLD)
+    folded = text.translate(_WIDTH_FOLD) if _FULL_WIDTH_GATE.search(text) else text
     spans = _Spans()
-    has_digit = _HAS_DIGIT.search(folded) is not None
+    # Every number rule needs a run of 7+ digits (separators allowed): skip them all otherwise.
+    has_digit = _LONG_DIGITS.search(folded) is not None
 
     if has_digit:
         _claim(spans, _KEEP_RE, folded, lambda m: None)

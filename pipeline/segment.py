@@ -27,6 +27,10 @@ DOMAIN_TERMS_PATH = LEXICON_DIR / "domain_terms.txt"
 _lock = threading.RLock()
 _tokenizer = None  # jieba.Tokenizer, created on first use
 _added: set[str] = set()
+# Chats repeat themselves (quick replies, 在吗, 好的谢谢): remember recent results.
+# Cleared whenever the dictionary changes, so a cached split never predates a term.
+_CACHE_MAX = 200_000
+_cache: dict[str, tuple[tuple[str, int, int], ...]] = {}
 
 
 def _read_terms(path: Path) -> list[tuple[str, int | None]]:
@@ -97,6 +101,8 @@ def ensure_user_dict(extra_terms: Iterable[str]) -> int:
         for term in extra_terms:
             if term and _add_term(tok, str(term).strip()):
                 added += 1
+        if added:
+            _cache.clear()
     return added
 
 
@@ -104,8 +110,14 @@ def tokenize(norm: str) -> list[Token]:
     """jieba tokens of an analysis-form string; start/end index `norm`. Spaces are not tokens."""
     if not norm:
         return []
-    tok = get_tokenizer()
-    return [Token(word, start, end) for word, start, end in tok.tokenize(norm, HMM=True) if not word.isspace()]
+    cached = _cache.get(norm)
+    if cached is None:
+        tok = get_tokenizer()
+        cached = tuple((w, s, e) for w, s, e in tok.tokenize(norm, HMM=True) if not w.isspace())
+        if len(_cache) >= _CACHE_MAX:
+            _cache.clear()
+        _cache[norm] = cached
+    return [Token(w, s, e) for w, s, e in cached]
 
 
 def segment_conversation(conv: Conversation) -> Conversation:
