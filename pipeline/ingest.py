@@ -865,9 +865,9 @@ def _most_common(values: Iterable[str | None]) -> str | None:
 def assemble(messages: Iterable[Message]) -> list[Conversation]:
     """Group messages into conversations, order them and assign 1-based `seq`.
 
-    Order: by the source `seq` when every message of the conversation has one
-    (ties by time), otherwise by timestamp; equal keys keep file order (the sort
-    is stable). Messages already stored (seq 1..n) can be passed together with a
+    Order: by the source `seq` when every message of the conversation has one and
+    no two share it (ties by time), otherwise by timestamp (seq breaks ties); equal
+    keys keep file order (the sort is stable). Messages already stored (seq 1..n) can be passed together with a
     new night's messages to rebuild a conversation split across files.
     Conversations come out in order of first appearance.
     """
@@ -876,10 +876,13 @@ def assemble(messages: Iterable[Message]) -> list[Conversation]:
         groups.setdefault(m.conversation_id, []).append(m)
     conversations: list[Conversation] = []
     for conversation_id, msgs in groups.items():
-        if all(m.seq is not None for m in msgs):
+        seqs = [m.seq for m in msgs]
+        if None not in seqs and len(set(seqs)) == len(seqs):
             msgs.sort(key=lambda m: (m.seq, m.timestamp))
         else:
-            msgs.sort(key=lambda m: m.timestamp)
+            # No seq, or seq restarting per file (two nightly exports both counting from 1):
+            # time decides, the file's seq only breaks ties.
+            msgs.sort(key=lambda m: (m.timestamp, m.seq if m.seq is not None else float("inf")))
         for n, m in enumerate(msgs, start=1):
             m.seq = n
         customer_ids = [m.customer_id for m in msgs if m.role == "customer"] or [m.customer_id for m in msgs]

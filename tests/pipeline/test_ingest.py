@@ -387,3 +387,53 @@ def test_fuzz_csv_rows(tmp_path, rows, quote, encoding):
     path.write_bytes(buf.getvalue().encode(encoding, errors="replace"))
     r = read_inputs([path])
     check_counts(r)
+
+
+def test_seq_restarting_in_each_nightly_file_falls_back_to_time(tmp_path):
+    day1 = tmp_path / "d1.jsonl"
+    day2 = tmp_path / "d2.jsonl"
+    day1.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in [
+        {"conversation_id": "s", "seq": 1, "timestamp": "2026-10-03T23:58:00+08:00", "role": "customer", "text": "一"},
+        {"conversation_id": "s", "seq": 2, "timestamp": "2026-10-03T23:59:00+08:00", "role": "agent", "agent_id": "A", "text": "二"},
+    ]), encoding="utf-8")
+    day2.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in [
+        {"conversation_id": "s", "seq": 1, "timestamp": "2026-10-04T00:01:00+08:00", "role": "customer", "text": "三"},
+        {"conversation_id": "s", "seq": 2, "timestamp": "2026-10-04T00:02:00+08:00", "role": "agent", "agent_id": "A", "text": "四"},
+    ]), encoding="utf-8")
+    [conv] = assemble(read_inputs([day2, day1]).messages)
+    assert [m.text for m in conv.messages] == ["一", "二", "三", "四"]
+    assert [m.seq for m in conv.messages] == [1, 2, 3, 4]
+
+
+def test_ingest_leaves_seq_none_until_assemble():
+    r = read("role_strings.jsonl")
+    assert all(m.seq is None for m in r.messages)
+    assert all(m.norm == "" and m.tokens == [] for m in r.messages)  # later stages fill these
+
+
+@pytest.mark.slow
+def test_front_throughput(tmp_path):
+    """20k messages through ingest+mask+assemble+normalise+segment well inside a CI budget."""
+    import time
+
+    from pipeline.normalise import normalise_conversation
+    from pipeline.segment import segment_conversation, tokenize
+
+    tokenize("预热")  # jieba load is a one-off per process, not per message
+    lines = []
+    samples = ["在吗", "亲，您好，很高兴为您服务", "我的手机是13812345678，收货地址：浙江省杭州市西湖区文三路100号",
+               "<p>亲&nbsp;在的</p>[微笑]", "這個產品質量問題，請幫我退貨", "订单号：123456789012345678 麻烦查一下"]
+    for i in range(20_000):
+        row = {"conversation_id": f"c{i // 10}", "timestamp": 1791000000 + i, "role": "agent" if i % 2 else "customer",
+               "agent_id": "A1", "text": f"{samples[i % len(samples)]} 第{i}条"}
+        lines.append(json.dumps(row, ensure_ascii=False))
+    path = tmp_path / "many.jsonl"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    start = time.perf_counter()
+    convs = assemble(read_inputs([path]).messages)
+    for c in convs:
+        normalise_conversation(c)
+        segment_conversation(c)
+    elapsed = time.perf_counter() - start
+    assert sum(len(c.messages) for c in convs) == 20_000
+    assert elapsed < 30, f"{elapsed:.1f}s for 20k messages"
