@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections import OrderedDict
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -66,6 +67,12 @@ class View:
     s: str
     boundaries: frozenset[int] | None  # token start/end offsets in `s`; None when not segmented
     mapped: bool  # True when `s` is msg.norm (map spans with msg.text_span)
+    # what the view was built from (the cache checks these are unchanged)
+    text: str = ""
+    norm: str = ""
+    ntokens: int = 0
+    clause_spans: tuple[tuple[int, int], ...] = ()
+    quotes: tuple[tuple[int, int], ...] = ()
 
     def text_span(self, start: int, end: int) -> tuple[int, int]:
         if self.mapped:
@@ -77,7 +84,24 @@ class View:
         return (a, max(a, b))
 
 
+_VIEW_CACHE: "OrderedDict[int, View]" = OrderedDict()
+_VIEW_CACHE_SIZE = 4096
+
+
 def view(msg: Message) -> View:
+    """The analysis view of a message (cached: every criterion looks at the same messages)."""
+    key = id(msg)
+    hit = _VIEW_CACHE.get(key)
+    if hit is not None and hit.msg is msg and hit.text is msg.text and hit.norm is msg.norm and hit.ntokens == len(msg.tokens):
+        return hit
+    v = _make_view(msg)
+    _VIEW_CACHE[key] = v
+    if len(_VIEW_CACHE) > _VIEW_CACHE_SIZE:
+        _VIEW_CACHE.popitem(last=False)
+    return v
+
+
+def _make_view(msg: Message) -> View:
     if msg.norm:
         s = msg.norm.lower()
         if len(s) != len(msg.norm):  # lower() must not shift offsets
@@ -97,7 +121,10 @@ def view(msg: Message) -> View:
             b.add(t.start)
             b.add(t.end)
         boundaries = frozenset(b)
-    return View(msg=msg, s=s, boundaries=boundaries, mapped=mapped)
+    return View(
+        msg=msg, s=s, boundaries=boundaries, mapped=mapped, text=msg.text, norm=msg.norm, ntokens=len(msg.tokens),
+        clause_spans=tuple(clauses(s)), quotes=tuple(quoted_spans(s)) if _ANY_QUOTE.search(s) else (),
+    )
 
 
 def clauses(s: str) -> list[tuple[int, int]]:
@@ -113,9 +140,10 @@ def clauses(s: str) -> list[tuple[int, int]]:
     return out
 
 
-def clause_of(s: str, start: int, end: int) -> tuple[int, int]:
-    """The clause that contains [start, end)."""
-    for a, b in clauses(s):
+def clause_of(s: str | View, start: int, end: int) -> tuple[int, int]:
+    """The clause that contains [start, end) (pass a View to use its precomputed clauses)."""
+    spans = s.clause_spans if isinstance(s, View) else clauses(s)
+    for a, b in spans:
         if a <= start < b or (a < end <= b):
             return a, b
     return start, end
@@ -207,10 +235,33 @@ def compile_entries(entries: Iterable[str], variants: dict[str, list[str]] | Non
             v = local_analysis_form(v)
             if v:
                 plain.add(v)
-    alts = [re.escape(p) for p in sorted(plain, key=len, reverse=True)] + [f"(?:{r})" for r in regexes]
+    alts = ([_trie_regex(plain)] if plain else []) + [f"(?:{r})" for r in regexes]
     if not alts:
         return None
     return re.compile("(?=(" + "|".join(alts) + "))")
+
+
+def _trie_regex(words: Iterable[str]) -> str:
+    """One regex for many plain phrases, as a character trie: fast, and longest match first."""
+    trie: dict = {}
+    for w in words:
+        node = trie
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict) -> str:
+        end = "" in node
+        children = [(ch, sub) for ch, sub in node.items() if ch]
+        if not children:
+            return ""
+        parts = [re.escape(ch) + build(sub) for ch, sub in sorted(children)]
+        body = parts[0] if len(parts) == 1 else "(?:" + "|".join(parts) + ")"
+        if end:  # greedy optional: tries the longer phrase first
+            return "(?:" + body + ")?" if len(parts) == 1 else body + "?"
+        return body
+
+    return "(?:" + build(trie) + ")"
 
 
 def find_spans(pattern: re.Pattern | None, s: str) -> list[tuple[int, int]]:
@@ -303,7 +354,7 @@ NON_NEGATING = (
 
 def is_negated(v: View, start: int, end: int, window: int = 3) -> bool:
     """A negator shortly before the match in the same clause (我不理解 / 我不是不理解), or 理解不了 after."""
-    ca, cb = clause_of(v.s, start, end)
+    ca, cb = clause_of(v, start, end)
     lo = max(ca, start - window)
     before = v.s[lo:start]
     for n in NEGATORS_BEFORE:
@@ -336,6 +387,7 @@ def contrast_cancels(v: View, end: int, offer: re.Pattern | None) -> bool:
     return True
 
 
+_ANY_QUOTE = re.compile("[“「『\"‘'《]")
 _QUOTE_PAIRS = {"“": "”", "「": "」", "『": "』", '"': '"', "‘": "’", "'": "'", "《": "》"}
 _REPORTED = re.compile(r"(说|讲|提到|回复|回答|表示|写着|写的|称|问)(了|过|的是|的)?[:：,，]?\s*$")
 _SPEAKER = re.compile(r"(您|你|客户|买家|顾客|同事|他|她|对方|之前|上一位|刚才|前面)")
@@ -359,9 +411,8 @@ def quoted_spans(s: str) -> list[tuple[int, int]]:
 
 def is_quoted(v: View, start: int, end: int) -> bool:
     """您说“没办法”是指… / 之前同事回复“不归我管” / 您说没办法是指: quoting is not using."""
-    if any(a <= start and end <= b for a, b in quoted_spans(v.s)):
+    if any(a <= start and end <= b for a, b in v.quotes):
         return True
-    ca, _ = clause_of(v.s, start, end)
     before = v.s[max(0, start - 8) : start]
     if _REPORTED.search(before) and _SPEAKER.search(before) and not before.rstrip().endswith(("我说", "我说过", "我说了")):
         return True

@@ -70,12 +70,25 @@ class ParaphraseDetector:
         for g in grams:
             for idx in self.index.get(g, ()):
                 counts[idx] += 1
-        return [i for i, c in counts.items() if c >= self.min_shared]
+        out = []
+        for i, c in counts.items():
+            if c < self.min_shared:
+                continue
+            ex = self.exemplars[i]
+            # best case: a window about the exemplar's length holding every shared bigram
+            smallest_window = max(1, len(ex.text) - 2)
+            if 2 * c / (smallest_window + len(ex.grams)) < self.threshold:
+                continue
+            out.append(i)
+        return out
 
     def find(self, v: View) -> list[Match]:
         if not self.exemplars or not v.s:
             return []
-        spans = clauses(v.s)
+        # message-level prefilter: shared bigrams over the whole message bound every window's
+        if not self._candidates(bigrams(v.s)):
+            return []
+        spans = list(v.clause_spans) if v.clause_spans or not v.s else clauses(v.s)
         # windows: each clause and each pair of adjacent clauses (搁谁都膈应，实在对不住)
         regions = list(spans) + [(spans[i][0], spans[i + 1][1]) for i in range(len(spans) - 1)]
         best: dict[tuple[int, int], tuple[float, str]] = {}
