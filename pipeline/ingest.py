@@ -1,7 +1,7 @@
 """Read chat-log exports into masked `Message`s, quarantining what cannot be read.
 
 Formats: JSON Lines, CSV/TSV (UTF-8, UTF-8 with BOM, UTF-16 with BOM, GBK/GB18030,
-detected without being told), Parquet, and nested conversation JSON (a list of
+detected without being told), Parquet, Excel .xlsx (first sheet), and nested conversation JSON (a list of
 conversations each with `messages`, or `{"conversations": [...]}`; a JSONL file
 whose lines are conversations also works). Directories are read file by file.
 
@@ -52,6 +52,9 @@ from .conversation import Conversation, Message
 from .mapping import REQUIRED_FIELDS, ColumnMapping, ResolvedColumns, normalise_role
 from .mask import mask_text
 
+# Pasted product descriptions can exceed csv's 128 KiB default field limit.
+csv.field_size_limit(64 * 1024 * 1024)
+
 MAX_TEXT_CHARS = 20_000
 MAX_RAW_CHARS = 2_000  # how much of a bad row the quarantine keeps
 TRUNCATION_MARK = "[已截断]"
@@ -59,7 +62,7 @@ _MAX_CSV_RECORD_LINES = 200  # a quoted field spanning more lines than this is a
 _EARLIEST = datetime(1990, 1, 1, tzinfo=timezone.utc)
 _LATEST = datetime(2100, 1, 1, tzinfo=timezone.utc)
 
-SUPPORTED_SUFFIXES = (".jsonl", ".ndjson", ".json", ".csv", ".tsv", ".parquet", ".pq")  # what a directory expands to
+SUPPORTED_SUFFIXES = (".jsonl", ".ndjson", ".json", ".csv", ".tsv", ".parquet", ".pq", ".xlsx", ".xlsm")  # what a directory expands to
 
 
 @dataclass
@@ -634,7 +637,10 @@ def _split_csv(record: str, delimiter: str) -> list[str] | None:
 
 def _split_csv_literal(record: str, delimiter: str) -> list[str]:
     """Split treating quotes as ordinary characters: the fallback for a stray quote."""
-    return next(csv.reader([record], delimiter=delimiter, quoting=csv.QUOTE_NONE))
+    try:
+        return next(csv.reader([record], delimiter=delimiter, quoting=csv.QUOTE_NONE))
+    except (csv.Error, StopIteration):
+        return record.split(delimiter)
 
 
 def _read_csv(lines: list[str | None], raw_lines: list[bytes] | None, encoding: str, path: Path,
@@ -738,8 +744,38 @@ def _read_parquet(path: Path, rename: _Resolver) -> Iterator[_RawRow]:
         yield _RawRow(n, f"row {n}", raw, data=_rename(record, resolved, columns))
 
 
+def _read_xlsx(path: Path, rename: _Resolver) -> Iterator[_RawRow]:
+    """Seller consoles often export Excel: the first sheet, first non-empty row as the header."""
+    try:
+        import openpyxl
+
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        sheet = workbook.worksheets[0]
+        rows = sheet.iter_rows(values_only=True)
+    except Exception as exc:  # noqa: BLE001 - any reader failure is a file-level quarantine
+        raise _FileError(f"cannot read as an Excel workbook ({type(exc).__name__}: {_short(str(exc), 160)}); "
+                         "re-export it or save it as CSV") from None
+    try:
+        header: list[str] | None = None
+        resolved: ResolvedColumns | None = None
+        for n, values in enumerate(rows, start=1):
+            if values is None or all(v is None or str(v).strip() == "" for v in values):
+                continue
+            if header is None:
+                header = [str(v).strip() if v is not None else f"column{i + 1}" for i, v in enumerate(values)]
+                resolved = rename.mapping.resolve(header)
+                continue
+            record = dict(zip(header, values))
+            raw = json.dumps(record, ensure_ascii=False, default=str)
+            yield _RawRow(n, f"sheet '{sheet.title}' row {n}", raw, data=_rename(record, resolved, header))  # type: ignore[arg-type]
+    finally:
+        workbook.close()
+
+
 def _sniff_kind(path: Path, head: bytes) -> str:
     suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        return "xlsx"
     if head.startswith(b"PAR1") or suffix in (".parquet", ".pq"):
         return "parquet"
     if suffix in (".jsonl", ".ndjson"):
@@ -778,6 +814,8 @@ def _read_file(batch: _Batch, path: Path, rename: _Resolver) -> None:
     try:
         if kind == "parquet":
             rows = _read_parquet(path, rename)
+        elif kind == "xlsx":
+            rows = _read_xlsx(path, rename)
         else:
             lines, encoding = _decode_lines(data)
             if _looks_binary("\n".join(line for line in lines[:200] if line)):

@@ -35,7 +35,7 @@ _WIDTH_FOLD[0x3000] = 0x20
 
 # --- kept: identifiers reviewers need --------------------------------------------
 _KEEP_LABEL = (r"(?:订单编号|订单号码|订单号|订单|子订单|主订单|运单号码|运单号|运单|快递单号|物流单号|快递号|"
-               r"单号|工单号|工单|售后单号|退款单号|退货单号|服务单号|交易号|流水号|编号|型号|货号|款号|"
+               r"单号|工单号|工单|顺丰|中通|圆通|申通|韵达|极兔|百世|德邦|邮政|EMS|ems|京东快递|快递|物流|售后单号|退款单号|退货单号|服务单号|交易号|流水号|编号|型号|货号|款号|"
                r"sku|SKU|order\s*(?:no\.?|id|number)?|Order\s*(?:No\.?|ID|Number)?)")
 _KEEP_RE = re.compile(_KEEP_LABEL + r"\s*(?:[:：#是为]\s*)?[#]?(?:[A-Za-z]{0,4}[-\d]{5,40}[A-Za-z\d]*)")
 # 400/800 hotlines are businesses, not persons.
@@ -171,6 +171,12 @@ def _claim(spans: _Spans, pattern: re.Pattern[str], folded: str,
                 spans.add(start, end, rep)
 
 
+# Everyday words that end like a place name but are not one (超市3号货架 is no address).
+_NOT_PLACES = frozenset(("超市", "上市", "门市", "夜市", "股市", "城市", "都市", "专区", "地区", "市区", "郊区", "山区",
+                         "误区", "禁区", "景区", "校区", "园区", "服务区", "售后专区", "保税区", "商城", "京东商城", "长城",
+                         "新城", "中心", "客服中心", "售后中心", "服务中心", "会员中心", "个人中心", "网点"))
+
+
 def _address_ok(candidate: str) -> bool:
     """An address needs a place (admin/road/estate) and a house number, or three parts."""
     kinds: list[str] = []
@@ -182,7 +188,8 @@ def _address_ok(candidate: str) -> bool:
         for kind, pat in _ADDR_KIND:
             m = pat.match(candidate, pos)
             if m:
-                kinds.append(kind)
+                if m.group(0) not in _NOT_PLACES:
+                    kinds.append(kind)
                 pos = m.end()
                 break
         else:

@@ -233,6 +233,25 @@ def test_truncated_nested_json_keeps_complete_conversations(tmp_path):
     assert any("not valid JSON" in q.reason or "truncated" in q.reason for q in r.quarantined)
 
 
+def test_excel_export():
+    r = read("excel_export.xlsx")
+    assert [(m.conversation_id, m.role, m.agent_id) for m in r.messages] == [
+        ("20261003001", "customer", None), ("20261003001", "agent", "A14")]
+    assert r.messages[0].timestamp == datetime(2026, 10, 3, 22, 0, tzinfo=SHANGHAI)
+    assert r.messages[0].text == "收件人[姓名]，电话138****5678"
+    assert len(r.quarantined) == 1 and "row 5" in r.quarantined[0].reason
+
+
+def test_csv_field_longer_than_the_csv_module_default(tmp_path):
+    long_text = "很长" * 100_000  # 200,000 characters: beyond csv's 128 KiB default
+    path = tmp_path / "long.csv"
+    path.write_text(f'conversation_id,timestamp,role,text\nc,2026-10-03 10:00:00,customer,"{long_text}"\n'
+                    "c,2026-10-03 10:00:01,customer,next\n", encoding="utf-8")
+    r = read_inputs([path])
+    check_counts(r)
+    assert len(r.messages) == 2 and r.messages[0].text.endswith(TRUNCATION_MARK)
+
+
 def test_chinese_headers_recognised_without_mapping():
     r = read("chinese_headers.csv")
     assert [(m.role, m.agent_id, m.customer_id) for m in r.messages] == [("customer", None, "b200"), ("agent", "A13", None)]
