@@ -320,10 +320,14 @@ def cards(
         raise _fail(f"--month must look like 2026-10, not {month!r}")
     from pipeline.cards import build_cards
 
-    report = build_cards(month, store, out)
-    typer.echo(f"cards for {month} written to {out}")
-    if report is not None and hasattr(report, "summary"):
-        typer.echo(str(report.summary))
+    from pipeline.store import StoreError
+
+    try:
+        report = build_cards(month, store, out)
+    except StoreError as err:
+        raise _fail(str(err)) from None
+    summary = getattr(report, "summary", None)
+    typer.echo(summary() if callable(summary) else f"cards for {month} written to {out}")
 
 
 @app.command()

@@ -203,3 +203,33 @@ def test_score_end_to_end_real_modules_through_the_flow(lexicon_model, tmp_path)
     assert second.returncode == 0, second.stderr[-3000:]
     assert second.stdout.strip().splitlines()[-1].startswith("summary: read=7 stored=0 duplicates=6 quarantined=1 ")
     assert [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()] == results
+
+
+def test_score_falls_back_when_prefect_cannot_start(fakes, day1, tmp_path, monkeypatch):
+    import flows.nightly_qa
+
+    def no_server(*args, **kwargs):
+        raise RuntimeError("Timed out while attempting to connect to ephemeral Prefect API server")
+
+    monkeypatch.setattr(flows.nightly_qa, "nightly_qa", no_server)
+    result = invoke("score", day1, "--store", f"sqlite:///{tmp_path / 'qa.db'}")
+    assert result.exit_code == 0
+    assert "running without the flow" in result.stderr
+    assert result.stdout.splitlines()[-1].startswith("summary: read=7 stored=6 ")
+
+
+def test_score_reports_a_flow_that_failed_mid_run(fakes, day1, tmp_path, monkeypatch):
+    import flows.nightly_qa
+    from pipeline.store import Store
+
+    store = f"sqlite:///{tmp_path / 'qa.db'}"
+
+    def fails_after_start(paths, store_url=None, run_id=None, **kwargs):
+        Store(store_url).start_run(paths, run_id=run_id)
+        raise OSError("disk full")
+
+    monkeypatch.setattr(flows.nightly_qa, "nightly_qa", fails_after_start)
+    result = invoke("score", day1, "--store", store)
+    assert result.exit_code != 0
+    assert "the nightly flow failed: OSError: disk full" in result.stderr and "--no-flow" in result.stderr
+    assert len(Store(store).list_runs()) == 1  # not run a second time behind the user's back
