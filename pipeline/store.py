@@ -87,6 +87,7 @@ runs = sa.Table(
     sa.Column("input_files", sa.JSON),
     sa.Column("rubric_version", sa.String(100)),
     sa.Column("model_version", sa.String(200)),
+    sa.Column("app_version", sa.String(50)),  # the zhijian package version that ran
     sa.Column("read", sa.Integer),
     sa.Column("stored", sa.Integer),
     sa.Column("duplicates", sa.Integer),
@@ -276,10 +277,26 @@ class Store:
         try:
             self.engine = self._make_engine(self.url, echo)
             metadata.create_all(self.engine)
+            missing = self._missing_columns()
         except (SQLAlchemyError, ArgumentError, OSError, ValueError, ImportError) as err:
             raise StoreError(
                 f"cannot open store {safe_url(self.url)}: {_short(err)} — check --store or ZHIJIAN_STORE_URL"
             ) from err
+        if missing:
+            self.engine.dispose()
+            raise StoreError(
+                f"cannot open store {safe_url(self.url)}: it was created by an older zhijian and lacks "
+                f"{', '.join(missing)} — add the column(s) or point --store / ZHIJIAN_STORE_URL at a new store"
+            )
+
+    def _missing_columns(self) -> list[str]:
+        """Columns this version needs that an existing store lacks (create_all never alters a table)."""
+        inspector = sa.inspect(self.engine)
+        missing = []
+        for table in metadata.sorted_tables:
+            have = {c["name"] for c in inspector.get_columns(table.name)}
+            missing += [f"{table.name}.{c.name}" for c in table.columns if c.name not in have]
+        return missing
 
     # ------------------------------------------------------------------ engine
     @staticmethod
@@ -385,6 +402,7 @@ class Store:
             "input_files": [str(p) for p in input_files],
             "rubric_version": rubric_version,
             "model_version": model_version,
+            "app_version": _app_version(),
             "status": "running",
         }
         with self.engine.begin() as conn:
@@ -796,6 +814,15 @@ class Store:
 
 
 # ---------------------------------------------------------------------- row helpers
+def _app_version() -> str | None:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("zhijian")
+    except PackageNotFoundError:  # running from a source tree that was never installed
+        return None
+
+
 def _short(err: BaseException) -> str:
     text = str(getattr(err, "orig", None) or err).strip().splitlines()
     return text[0] if text else type(err).__name__

@@ -190,3 +190,13 @@ def test_correction_errors_say_what_to_fix(store):
 def test_effective_results_empty_store(store):
     df = store.effective_results(None, None)
     assert df.empty and "corrected" in df.columns
+
+
+def test_older_store_schema_is_reported(tmp_path):
+    path = tmp_path / "old.db"
+    engine = sa.create_engine(f"sqlite:///{path}")
+    with engine.begin() as conn:
+        conn.execute(sa.text("CREATE TABLE runs (run_id VARCHAR(36) PRIMARY KEY, started_at DATETIME)"))
+    engine.dispose()
+    with pytest.raises(StoreError, match=r"created by an older zhijian and lacks runs\.finished_at.*new store"):
+        Store(f"sqlite:///{path}")
