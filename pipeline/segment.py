@@ -27,6 +27,7 @@ DOMAIN_TERMS_PATH = LEXICON_DIR / "domain_terms.txt"
 _lock = threading.RLock()
 _tokenizer = None  # jieba.Tokenizer, created on first use
 _added: set[str] = set()
+_LONG_TERM_FREQ = 2000  # about the dictionary frequency of 质量 (8009) or 在的 (3861)
 # Chats repeat themselves (quick replies, 在吗, 好的谢谢): remember recent results.
 # Cleared whenever the dictionary changes, so a cached split never predates a term.
 _CACHE_MAX = 200_000
@@ -52,9 +53,13 @@ def _add_term(tok, term: str, freq: int | None = None) -> bool:
     # jieba splits blocks on spaces and most punctuation: such a phrase can never be one token.
     if not norm or " " in norm or norm in _added:
         return False
-    # suggest_freq(tune=False) gives the frequency that makes the whole term win over its parts.
+    # suggest_freq(tune=False) gives the frequency that makes the term win over its own parts
+    # when it stands alone; a floor for longer terms also wins against neighbours
+    # (产品|质量问题, not 产品质量|问题). Two-character terms get no floor, so 在的 does
+    # not break 现在的.
     needed = tok.suggest_freq(norm, tune=False)
-    tok.add_word(norm, freq=max(freq or 0, needed, 3), tag=None)
+    floor = _LONG_TERM_FREQ if len(norm) >= 3 else 3
+    tok.add_word(norm, freq=max(freq or 0, needed, floor), tag=None)
     _added.add(norm)
     return True
 

@@ -456,3 +456,21 @@ def test_front_throughput(tmp_path):
     elapsed = time.perf_counter() - start
     assert sum(len(c.messages) for c in convs) == 20_000
     assert elapsed < 30, f"{elapsed:.1f}s for 20k messages"
+
+
+def test_utf16_tab_separated_export(tmp_path):
+    body = "会话ID\t时间\t发送方\t客服\t内容\nw1\t2026-10-03 10:00:00\t买家\t\t在吗\nw1\t2026-10-03 10:00:09\t客服\tA1\t在的亲\n"
+    path = tmp_path / "export.txt"
+    path.write_bytes(body.encode("utf-16"))  # with BOM, as Excel's "Unicode text" writes it
+    r = read_inputs([path])
+    check_counts(r)
+    assert [m.text for m in r.messages] == ["在吗", "在的亲"]
+
+
+def test_mapping_defaults_and_timezone(tmp_path):
+    path = tmp_path / "utc.csv"
+    path.write_text("conversation_id,timestamp,role,text\nc,2026-10-03 06:00:00,customer,hi\n", encoding="utf-8")
+    mapping = ColumnMapping.from_dict({"timezone": "UTC", "defaults": {"shop": "示例旗舰店", "channel": "抖音"}})
+    [m] = read_inputs([path], mapping=mapping).messages
+    assert m.timestamp == datetime(2026, 10, 3, 6, 0, tzinfo=timezone.utc)
+    assert (m.shop, m.channel) == ("示例旗舰店", "抖音")

@@ -108,3 +108,31 @@ def test_jieba_is_quiet_on_stderr():
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "1"
     assert "Building prefix dict" not in proc.stderr and "Loading model" not in proc.stderr
+
+
+def test_front_of_pipeline_on_messy_fixture():
+    """ingest → assemble → normalise → segment on the HTML/emoticon/traditional/full-width fixture."""
+    from pipeline.ingest import assemble, read_inputs
+    from pipeline.normalise import normalise_conversation
+
+    messy = REPO / "tests" / "fixtures" / "messy"
+    [conv] = assemble(read_inputs([messy / "content_oddities.jsonl"]).messages)
+    normalise_conversation(conv)
+    segment_conversation(conv)
+    norms = [m.norm for m in conv.messages]
+    assert norms[0] == norms[1] == ""
+    assert norms[3] == "亲,您好很高兴为您服务"
+    assert norms[4] == "这个产品质量问题,请帮我退货"
+    assert norms[5] == "型号abc-123,买了2件,ok?"
+    for m in conv.messages:
+        assert len(m.norm_to_text) == len(m.norm) + 1
+        for t in m.tokens:
+            assert m.norm[t.start:t.end] == t.word
+            s, e = m.text_span(t.start, t.end)
+            assert 0 <= s <= e <= len(m.text)
+    greeting = next(t for t in conv.messages[3].tokens if t.word == "很高兴为您服务")
+    s, e = conv.messages[3].text_span(greeting.start, greeting.end)
+    assert conv.messages[3].text[s:e] == "很高兴为您服务"
+    quality = next(t for t in conv.messages[4].tokens if t.word == "质量问题")
+    s, e = conv.messages[4].text_span(quality.start, quality.end)
+    assert conv.messages[4].text[s:e] == "質量問題"
