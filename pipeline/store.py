@@ -73,6 +73,8 @@ class UTCDateTime(sa.types.TypeDecorator):
         return value.astimezone(_tz())
 
 
+# Free-text columns are TEXT, not VARCHAR(n): an export with a 300-character shop or agent name
+# must not fail a night's batch insert on PostgreSQL (SQLite never checks lengths, so tests would not tell).
 metadata = sa.MetaData()
 
 runs = sa.Table(
@@ -81,13 +83,13 @@ runs = sa.Table(
     sa.Column("run_id", sa.String(36), primary_key=True),
     sa.Column("started_at", UTCDateTime, nullable=False),
     sa.Column("finished_at", UTCDateTime),
-    sa.Column("user", sa.String(200)),
-    sa.Column("host", sa.String(200)),
+    sa.Column("user", sa.Text),
+    sa.Column("host", sa.Text),
     sa.Column("command", sa.Text),
     sa.Column("input_files", sa.JSON),
-    sa.Column("rubric_version", sa.String(100)),
-    sa.Column("model_version", sa.String(200)),
-    sa.Column("app_version", sa.String(50)),  # the zhijian package version that ran
+    sa.Column("rubric_version", sa.Text),
+    sa.Column("model_version", sa.Text),
+    sa.Column("app_version", sa.Text),  # the zhijian package version that ran
     sa.Column("read", sa.Integer),
     sa.Column("stored", sa.Integer),
     sa.Column("duplicates", sa.Integer),
@@ -95,24 +97,24 @@ runs = sa.Table(
     sa.Column("conversations", sa.Integer),
     sa.Column("flagged", sa.Integer),
     sa.Column("scoring_errors", sa.Integer),
-    sa.Column("status", sa.String(20), nullable=False),  # running | ok | partial | failed
+    sa.Column("status", sa.Text, nullable=False),  # running | ok | partial | failed
     sa.Column("error", sa.Text),
 )
 
 messages = sa.Table(
     "messages",
     metadata,
-    sa.Column("message_key", sa.String(64), primary_key=True),
-    sa.Column("conversation_id", sa.String(200), nullable=False, index=True),
+    sa.Column("message_key", sa.Text, primary_key=True),
+    sa.Column("conversation_id", sa.Text, nullable=False, index=True),
     sa.Column("seq", sa.Integer),
-    sa.Column("role", sa.String(20), nullable=False),
+    sa.Column("role", sa.Text, nullable=False),
     sa.Column("timestamp", UTCDateTime, nullable=False),
     sa.Column("text", sa.Text, nullable=False),
-    sa.Column("agent_id", sa.String(200)),
-    sa.Column("agent_name", sa.String(200)),
-    sa.Column("customer_id", sa.String(200)),
-    sa.Column("channel", sa.String(200)),
-    sa.Column("shop", sa.String(200)),
+    sa.Column("agent_id", sa.Text),
+    sa.Column("agent_name", sa.Text),
+    sa.Column("customer_id", sa.Text),
+    sa.Column("channel", sa.Text),
+    sa.Column("shop", sa.Text),
     sa.Column("csat", sa.Integer),
     sa.Column("source_file", sa.Text),
     sa.Column("source_line", sa.Integer),
@@ -122,13 +124,13 @@ messages = sa.Table(
 conversations = sa.Table(
     "conversations",
     metadata,
-    sa.Column("conversation_id", sa.String(200), primary_key=True),
-    sa.Column("customer_id", sa.String(200)),
-    sa.Column("shop", sa.String(200)),
-    sa.Column("channel", sa.String(200)),
+    sa.Column("conversation_id", sa.Text, primary_key=True),
+    sa.Column("customer_id", sa.Text),
+    sa.Column("shop", sa.Text),
+    sa.Column("channel", sa.Text),
     sa.Column("started_at", UTCDateTime),
     sa.Column("ended_at", UTCDateTime),
-    sa.Column("agent_id", sa.String(200)),
+    sa.Column("agent_id", sa.Text),
     sa.Column("agents", sa.JSON),
     sa.Column("message_count", sa.Integer),
     sa.Column("last_run_id", sa.String(36)),
@@ -138,13 +140,13 @@ results = sa.Table(
     "results",
     metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("conversation_id", sa.String(200), nullable=False, index=True),
-    sa.Column("rubric_version", sa.String(100), nullable=False),
-    sa.Column("model_version", sa.String(200), nullable=False),
+    sa.Column("conversation_id", sa.Text, nullable=False, index=True),
+    sa.Column("rubric_version", sa.Text, nullable=False),
+    sa.Column("model_version", sa.Text, nullable=False),
     sa.Column("run_id", sa.String(36)),
     sa.Column("scored_at", UTCDateTime, nullable=False),
     sa.Column("message_count", sa.Integer),
-    sa.Column("agent_id", sa.String(200)),
+    sa.Column("agent_id", sa.Text),
     sa.Column("agents", sa.JSON),
     sa.Column("started_at", UTCDateTime, index=True),
     sa.Column("ended_at", UTCDateTime),
@@ -165,7 +167,7 @@ quarantine = sa.Table(
     sa.Column("last_run_id", sa.String(36)),  # a re-run that meets the same bad row again
     sa.Column("source_file", sa.Text, nullable=False),
     sa.Column("line", sa.Integer, nullable=False),
-    sa.Column("field", sa.String(200)),
+    sa.Column("field", sa.Text),
     sa.Column("reason", sa.Text, nullable=False),
     sa.Column("raw", sa.Text),
     sa.Column("raw_hash", sa.String(64), nullable=False),
@@ -179,8 +181,8 @@ scoring_errors = sa.Table(
     metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("run_id", sa.String(36), index=True),
-    sa.Column("conversation_id", sa.String(200), nullable=False),
-    sa.Column("stage", sa.String(50), nullable=False),
+    sa.Column("conversation_id", sa.Text, nullable=False),
+    sa.Column("stage", sa.Text, nullable=False),
     sa.Column("error", sa.Text, nullable=False),
     sa.Column("created_at", UTCDateTime, nullable=False),
 )
@@ -189,14 +191,14 @@ corrections = sa.Table(
     "corrections",
     metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("conversation_id", sa.String(200), nullable=False, index=True),
-    sa.Column("rubric_version", sa.String(100), nullable=False),
-    sa.Column("criterion", sa.String(100)),  # NULL = the whole conversation
-    sa.Column("status", sa.String(10)),
+    sa.Column("conversation_id", sa.Text, nullable=False, index=True),
+    sa.Column("rubric_version", sa.Text, nullable=False),
+    sa.Column("criterion", sa.Text),  # NULL = the whole conversation
+    sa.Column("status", sa.Text),
     sa.Column("points", sa.Float),
     sa.Column("score", sa.Float),
     sa.Column("flags", sa.JSON),
-    sa.Column("reviewer", sa.String(200), nullable=False),
+    sa.Column("reviewer", sa.Text, nullable=False),
     sa.Column("comment", sa.Text),
     sa.Column("created_at", UTCDateTime, nullable=False),
 )
@@ -588,6 +590,7 @@ class Store:
         dedup: dict[tuple, dict] = {}
         for q in rows:
             raw = q.raw if isinstance(q.raw, str) or q.raw is None else json.dumps(q.raw, ensure_ascii=False)
+            raw = _nul_free(raw)
             raw_hash = hashlib.sha256((raw or "").encode("utf-8")).hexdigest()
             source_file = str(q.source_file)
             line = int(q.line) if q.line is not None else 0
@@ -596,8 +599,8 @@ class Store:
                 "last_run_id": run_id,
                 "source_file": source_file,
                 "line": line,
-                "field": q.field,
-                "reason": q.reason,
+                "field": _nul_free(q.field),
+                "reason": _nul_free(q.reason),
                 "raw": raw,
                 "raw_hash": raw_hash,
                 "created_at": now,
@@ -833,8 +836,13 @@ def _unique_by_id(convs: Sequence[Conversation]) -> list[Conversation]:
     return list({c.conversation_id: c for c in convs}.values())
 
 
+def _nul_free(value: Any) -> Any:
+    # PostgreSQL TEXT cannot hold NUL; one such character in an export must not fail the whole batch.
+    return value.replace("\x00", "\ufffd") if isinstance(value, str) and "\x00" in value else value
+
+
 def _message_row(m: Message, key: str, run_id: str | None) -> dict:
-    return {
+    row = {
         "message_key": key,
         "conversation_id": m.conversation_id,
         "seq": m.seq,
@@ -851,6 +859,7 @@ def _message_row(m: Message, key: str, run_id: str | None) -> dict:
         "source_line": m.source_line,
         "first_run_id": run_id,
     }
+    return {k: _nul_free(v) for k, v in row.items()}
 
 
 def _row_to_message(r: Any) -> Message:

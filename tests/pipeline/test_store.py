@@ -200,3 +200,10 @@ def test_older_store_schema_is_reported(tmp_path):
     engine.dispose()
     with pytest.raises(StoreError, match=r"created by an older zhijian and lacks runs\.finished_at.*new store"):
         Store(f"sqlite:///{path}")
+
+
+def test_long_names_and_nul_characters_are_stored(store):
+    m = msg("h" * 300, 1, "customer", "图片\x00坏了", agent_name="名" * 300, shop="店" * 300)
+    assert store.store_messages([m], "r1") == (1, 0)
+    (back,) = store.load_conversation_messages(["h" * 300])
+    assert back.shop == "店" * 300 and back.text == "图片\ufffd坏了"
