@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import glob
 import hashlib
 import io
 import json
@@ -257,6 +258,7 @@ class _Batch:
         self.tz = ZoneInfo(mapping.timezone or get_settings().timezone)
         self.result = IngestResult()
         self.seen: set[str] = set()
+        self.roles: dict[str, str | None] = {}  # raw role string -> role (exports repeat a handful)
 
     def quarantine(self, source: str, line: int | None, fld: str | None, reason: str, raw: str) -> None:
         self.result.quarantined.append(QuarantinedRow(source, line, fld, reason, _safe_raw(raw)))
@@ -306,7 +308,14 @@ def _build_message(batch: _Batch, source: str, row: _RawRow) -> Message | None:
         problems.append(("timestamp", str(exc)))
 
     role_value = data.get("role")
-    role = batch.mapping.role_of(role_value) if not _is_missing(role_value) else None
+    role = None
+    if not _is_missing(role_value):
+        try:
+            role = batch.roles[role_value]
+        except (KeyError, TypeError):  # TypeError: an unhashable value from JSON
+            role = batch.mapping.role_of(role_value)
+            if isinstance(role_value, str):
+                batch.roles[role_value] = role
     if role is None:
         if _is_missing(role_value):
             reason = data.get("__missing__role") or "is missing; say who wrote the message (customer/agent/bot/system)"
@@ -868,6 +877,10 @@ def _expand(paths: Iterable[str | Path] | str | Path) -> list[Path]:
         path = Path(p)
         if path.is_dir():
             out.extend(sorted(f for f in path.rglob("*") if f.is_file() and f.suffix.lower() in SUPPORTED_SUFFIXES))
+        elif not path.exists() and any(ch in str(p) for ch in "*?["):
+            # A pattern the shell did not expand (Windows, a scheduler's config): expand it here.
+            matches = sorted(Path(m) for m in glob.glob(str(p), recursive=True) if Path(m).is_file())
+            out.extend(matches or [path])  # no match: reported as a missing file
         else:
             out.append(path)
     return out

@@ -474,3 +474,10 @@ def test_mapping_defaults_and_timezone(tmp_path):
     [m] = read_inputs([path], mapping=mapping).messages
     assert m.timestamp == datetime(2026, 10, 3, 6, 0, tzinfo=timezone.utc)
     assert (m.shop, m.channel) == ("示例旗舰店", "抖音")
+
+
+def test_unexpanded_glob_patterns():
+    r = read_inputs([str(MESSY / "night_*.jsonl"), str(MESSY / "nothing_*.jsonl")])
+    check_counts(r)
+    assert len(r.messages) == 4
+    assert len(r.quarantined) == 1 and "file not found" in r.quarantined[0].reason
