@@ -223,6 +223,114 @@ def expand_variants(phrase: str, variants: dict[str, list[str]], limit: int = 64
     return out
 
 
+def required_literals(regex: str) -> frozenset[str] | None:
+    """Literal strings one of which every match must contain (a cheap prefilter), or None.
+
+    Looks at the regex's top-level items that must occur (not optional) and picks the most
+    selective: a literal character, or a group whose branches are all literal strings."""
+    try:
+        import re._parser as sre_parse  # Python 3.11+
+    except ImportError:  # pragma: no cover
+        import sre_parse  # type: ignore
+    try:
+        parsed = sre_parse.parse(regex)
+    except Exception:
+        return None
+    LITERAL, SUBPATTERN, BRANCH, IN = sre_parse.LITERAL, sre_parse.SUBPATTERN, sre_parse.BRANCH, sre_parse.IN
+
+    def literal_string(items) -> str | None:
+        out = []
+        for op, av in items:
+            if op is LITERAL:
+                out.append(chr(av))
+            elif op is SUBPATTERN and av[3] is not None:
+                inner = literal_string(list(av[3]))
+                if inner is None:
+                    return None
+                out.append(inner)
+            else:
+                return None
+        return "".join(out)
+
+    best: frozenset[str] | None = None
+    best_len = 0
+    for op, av in parsed:
+        lits: list[str] | None = None
+        if op is LITERAL:
+            lits = [chr(av)]
+        elif op is SUBPATTERN:
+            body = list(av[3])
+            if len(body) == 1 and body[0][0] is BRANCH:
+                branches = [literal_string(list(b)) for b in body[0][1][1]]
+                if all(b for b in branches):
+                    lits = branches  # type: ignore[assignment]
+            else:
+                single = literal_string(body)
+                if single:
+                    lits = [single]
+        elif op is IN and all(o is LITERAL for o, _ in av):
+            lits = [chr(c) for _, c in av]
+        if lits:
+            shortest = min(len(x) for x in lits)
+            if shortest > best_len or (shortest == best_len and best is not None and len(lits) < len(best)):
+                best, best_len = frozenset(lits), shortest
+    return best
+
+
+class CompiledEntries:
+    """Plain phrases as one trie regex; `re:` entries each behind a literal prefilter.
+
+    One scan of a trie over every regex's required literals says which regexes can match
+    at all; only those run (most messages trigger none)."""
+
+    def __init__(self, plain: set[str], regexes: list[str]) -> None:
+        self.trie = re.compile("(?=(" + _trie_regex(plain) + "))") if plain else None
+        self.patterns = [re.compile("(?=(" + r + "))") for r in regexes]
+        self.always: list[int] = []
+        self.by_literal: dict[str, list[int]] = {}
+        for i, r in enumerate(regexes):
+            lits = required_literals(r)
+            if not lits:
+                self.always.append(i)
+                continue
+            for lit in lits:
+                self.by_literal.setdefault(lit, []).append(i)
+        self.literals = re.compile("(?=(" + _trie_regex(self.by_literal) + "))") if self.by_literal else None
+
+    def spans(self, s: str) -> list[tuple[int, int]]:
+        out = find_spans(self.trie, s) if self.trie is not None else []
+        if self.patterns:
+            todo = set(self.always)
+            if self.literals is not None:
+                by = self.by_literal
+                for m in self.literals.finditer(s):
+                    # every literal starting here (the trie reports the longest; shorter ones are prefixes)
+                    word = m.group(1)
+                    for k in range(1, len(word) + 1):
+                        idx = by.get(word[:k])
+                        if idx:
+                            todo.update(idx)
+            for i in sorted(todo):
+                out.extend(find_spans(self.patterns[i], s))
+        if len(out) > 1:
+            out.sort(key=lambda ab: (ab[0], ab[0] - ab[1]))
+        return out
+
+
+def compile_lexicon(entries: Iterable[str], variants: dict[str, list[str]] | None = None) -> CompiledEntries:
+    plain: set[str] = set()
+    regexes: list[str] = []
+    for e in entries:
+        if e.startswith(REGEX_PREFIX):
+            regexes.append(e[len(REGEX_PREFIX) :])
+            continue
+        for v in expand_variants(e, variants or {}):
+            v = local_analysis_form(v)
+            if v:
+                plain.add(v)
+    return CompiledEntries(plain, regexes)
+
+
 def compile_entries(entries: Iterable[str], variants: dict[str, list[str]] | None = None) -> re.Pattern | None:
     """One alternation (longest first) over plain phrases and `re:` expressions, analysis-form aware."""
     plain: set[str] = set()
@@ -312,8 +420,8 @@ class Lexicon:
     ) -> None:
         self.phrases = list(phrases)
         self.rule = rule
-        self.pattern = compile_entries(self.phrases, variants)
-        self.exclude = compile_entries(list(exclude), variants)
+        self.pattern = compile_lexicon(self.phrases, variants)
+        self.exclude = compile_lexicon(list(exclude), variants)
         self.boundary_max_len = boundary_max_len
 
     def terms(self) -> list[str]:
@@ -321,10 +429,10 @@ class Lexicon:
         return [p for p in self.phrases if not p.startswith(REGEX_PREFIX)]
 
     def find(self, v: View) -> list[Match]:
-        spans = find_spans(self.pattern, v.s)
+        spans = self.pattern.spans(v.s)
         if not spans:
             return []
-        excluded = find_spans(self.exclude, v.s)
+        excluded = self.exclude.spans(v.s)
         out: list[Match] = []
         last_end = -1
         for a, b in spans:
