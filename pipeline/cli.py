@@ -75,6 +75,10 @@ def score(
         # Fail fast, before Prefect starts, on what the user can fix.
         check_inputs(inputs or [])
         load_rubric_or_fail(rubric)
+        if mapping is not None:
+            from pipeline.scoring import load_mapping_or_fail
+
+            load_mapping_or_fail(mapping)
         _open_store(store).close()
         if flow:
             summary = _score_with_flow(inputs, store, results, rubric, model, mapping, rescore, command)

@@ -233,7 +233,8 @@ def load_mapping_or_fail(path: str | Path) -> Any:
     try:
         return ColumnMapping.load(path)
     except Exception as err:
-        raise RunError(f"invalid column mapping {path}: {err} — fix the mapping file") from err
+        detail = str(err) if str(path) in str(err) else f"invalid column mapping {path}: {err}"
+        raise RunError(f"{detail}\nFix the mapping file (see pipeline/mapping.py for its format).") from err
 
 
 # ---------------------------------------------------------------------- steps

@@ -233,3 +233,13 @@ def test_score_reports_a_flow_that_failed_mid_run(fakes, day1, tmp_path, monkeyp
     assert result.exit_code != 0
     assert "the nightly flow failed: OSError: disk full" in result.stderr and "--no-flow" in result.stderr
     assert len(Store(store).list_runs()) == 1  # not run a second time behind the user's back
+
+
+def test_score_invalid_mapping(fakes, day1, tmp_path):
+    pytest.importorskip("pipeline.mapping", reason="pipeline/mapping.py is not there yet")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("columns: [1, 2\n", encoding="utf-8")
+    result = invoke("score", day1, "--mapping", bad, "--store", f"sqlite:///{tmp_path / 'qa.db'}")
+    assert result.exit_code != 0
+    assert f"invalid column mapping {bad}" in result.stderr and "Fix the mapping file" in result.stderr
+    assert result.stderr.count("invalid column mapping") == 1
