@@ -172,3 +172,9 @@ def test_score_files_on_postgres(day1, tmp_path):
         (h001,) = read_results(tmp_path / "o3.jsonl")
         assert third.stored == 1 and len(h001["sentiment"]["turns"]) == 3
         Store(url).close()
+
+
+def test_progress_bars_go_to_stderr(day1, tmp_path, capsys):
+    s = run([day1], tmp_path, progress=True)
+    assert s.conversations == 2
+    assert capsys.readouterr().out == ""  # stdout stays free for the summary line
