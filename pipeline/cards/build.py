@@ -85,6 +85,9 @@ def _sla_threshold(rubric_path: Path | None = None) -> float:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except Exception:  # no rubric file yet / unreadable: the chart line is informational only
         return DEFAULT_SLA_SECONDS
+    sla = data.get("sla") or {}
+    if isinstance(sla, dict) and isinstance(sla.get("first_response_seconds"), (int, float)):
+        return float(sla["first_response_seconds"])  # rubrics/default.yaml: sla.first_response_seconds
     crits = data.get("criteria") or []
     items = crits.items() if isinstance(crits, dict) else [(c.get("id"), c) for c in crits if isinstance(c, dict)]
     for cid, c in items:
@@ -279,7 +282,11 @@ def build_cards(month: str, store_url: str | None, out_dir: Path, *, pdf: bool =
 
     t3 = time.perf_counter()
     if pdf_jobs:
-        report.cards_pdf = render_pdfs(pdf_jobs, out_dir, str(m))
+        try:
+            report.cards_pdf = render_pdfs(pdf_jobs, out_dir, str(m))
+        except (ImportError, OSError) as err:  # WeasyPrint without pango: keep the HTML cards, say what to do
+            warnings.append(f"PDF cards not written ({type(err).__name__}: {err}); "
+                            "install pango and a CJK font with scripts/install_fonts.sh")
     seconds["pdf"] = time.perf_counter() - t3
     seconds["total"] = time.perf_counter() - t0
     return report
