@@ -413,8 +413,8 @@ def _looks_binary(text: str) -> bool:
 def _decode_lines(data: bytes) -> tuple[list[str | None], str]:
     """Lines of a text file (None where a line is not valid in the file's encoding) and the encoding."""
     if b"\x00" in data[:4096] and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise _FileError("the file contains NUL bytes: it is binary, not a text chat export "
-                         "(Excel .xlsx? export it as CSV)")
+        raise _FileError("the file contains NUL bytes: it is binary, not a text chat export; "
+                         "export the chat log as CSV, JSON Lines, JSON, Parquet or .xlsx")
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         text = data.decode("utf-16", errors="replace")
         return text.split("\n"), "utf-16"
@@ -753,12 +753,13 @@ def _read_parquet(path: Path, rename: _Resolver) -> Iterator[_RawRow]:
         yield _RawRow(n, f"row {n}", raw, data=_rename(record, resolved, columns))
 
 
-def _read_xlsx(path: Path, rename: _Resolver) -> Iterator[_RawRow]:
+def _read_xlsx(data: bytes, rename: _Resolver) -> Iterator[_RawRow]:
     """Seller consoles often export Excel: the first sheet, first non-empty row as the header."""
     try:
         import openpyxl
 
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        # From bytes: openpyxl refuses a workbook whose file name does not end in .xlsx.
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         sheet = workbook.worksheets[0]
         rows = sheet.iter_rows(values_only=True)
     except Exception as exc:  # noqa: BLE001 - any reader failure is a file-level quarantine
@@ -783,7 +784,7 @@ def _read_xlsx(path: Path, rename: _Resolver) -> Iterator[_RawRow]:
 
 def _sniff_kind(path: Path, head: bytes) -> str:
     suffix = path.suffix.lower()
-    if suffix in (".xlsx", ".xlsm"):
+    if suffix in (".xlsx", ".xlsm") or head.startswith(b"PK\x03\x04"):  # a workbook, whatever its name
         return "xlsx"
     if head.startswith(b"PAR1") or suffix in (".parquet", ".pq"):
         return "parquet"
@@ -824,7 +825,7 @@ def _read_file(batch: _Batch, path: Path, rename: _Resolver) -> None:
         if kind == "parquet":
             rows = _read_parquet(path, rename)
         elif kind == "xlsx":
-            rows = _read_xlsx(path, rename)
+            rows = _read_xlsx(data, rename)
         else:
             lines, encoding = _decode_lines(data)
             if _looks_binary("\n".join(line for line in lines[:200] if line)):

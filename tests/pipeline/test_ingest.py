@@ -481,3 +481,11 @@ def test_unexpanded_glob_patterns():
     check_counts(r)
     assert len(r.messages) == 4
     assert len(r.quarantined) == 1 and "file not found" in r.quarantined[0].reason
+
+
+def test_workbook_saved_with_a_csv_name(tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_bytes((MESSY / "excel_export.xlsx").read_bytes())
+    r = read_inputs([path])
+    check_counts(r)
+    assert len(r.messages) == 2
