@@ -35,7 +35,8 @@ class Empathy(Criterion):
     """na when no customer message is negative (sentiment label, or negative-emotion cues);
     otherwise pass when a human agent's reply after the first negative message acknowledges the
     feeling or apologises — lexicon, cue pattern or exemplar similarity — not negated, not cancelled
-    by a contrast (我理解，但规定就是规定), not quoted, not sarcastic."""
+    by a contrast (我理解，但规定就是规定), not quoted, not sarcastic. No human reply after the
+    negative message at all is a fail too (the feeling was never acknowledged)."""
 
     Params = EmpathyParams
 
@@ -68,6 +69,7 @@ class Empathy(Criterion):
             trig_ev.rule = f"{self.id}.trigger.lexicon"
         else:
             trig_ev = message_evidence(tmsg, f"{self.id}.trigger.sentiment", "客户首次出现负面情绪（情感模型判为 negative）", whole=True)
+        later_agent = [m for m in conversation.messages if m.role == "agent" and m.seq > tmsg.seq and m.text.strip()]
         rejected = []
         for m in conversation.messages:
             if m.seq <= tmsg.seq or m.role != "agent" or not m.text.strip():
@@ -79,8 +81,7 @@ class Empathy(Criterion):
         evidence = [trig_ev]
         for r in rejected[:3]:
             evidence.append(r.match.evidence(f"不计入：{r.why}"))
-        later_agent = [m for m in conversation.messages if m.role == "agent" and m.seq > tmsg.seq and m.text.strip()]
-        where = later_agent[0] if later_agent else tmsg
+        where = later_agent[0] if later_agent else tmsg  # no reply at all: the negative message itself
         evidence.append(
             message_evidence(where, f"{self.id}.missing", "客户出现负面情绪后，人工客服未表达理解或歉意（应在此处先安抚情绪）")
         )
