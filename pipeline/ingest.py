@@ -205,7 +205,8 @@ def parse_timestamp(value: Any, tz: ZoneInfo, fmt: str | None = None) -> datetim
                     result = datetime(int(y), int(mo), int(d), int(h or 0), int(mi or 0), int(s or 0),
                                       int((frac or "0").ljust(6, "0")[:6]))
                 except ValueError:
-                    raise ValueError(f"'{_short(text)}' is not a real date and time; {_TS_HINT}") from None
+                    raise ValueError(f"'{_short(text)}' is not an ISO-8601 time or epoch seconds (no such date or time); "
+                                     f"{_TS_HINT}") from None
                 if off:
                     result = datetime.fromisoformat(result.isoformat() + ("+00:00" if off.upper() == "Z" else off))
         if result.tzinfo is None:
