@@ -238,6 +238,54 @@ class ColumnMapping:
         return cls(columns=columns, role_synonyms=roles, timestamp_format=ts_format,
                    timezone=str(tz) if tz else None, defaults=defaults, source=source)
 
+    @classmethod
+    def from_options(cls, columns: Iterable[str] = (), roles: Iterable[str] = (),
+                     timestamp_format: str | None = None, timezone: str | None = None,
+                     base: "ColumnMapping | None" = None) -> "ColumnMapping":
+        """A mapping from CLI options such as `--column 会话编号=conversation_id --role 咨询者=customer`.
+
+        Options override `base` (e.g. a mapping file given alongside them); errors are collected
+        and raised together as a MappingError, like a file's.
+        """
+        errors: list[str] = []
+
+        def pairs(values: Iterable[str], option: str) -> dict[str, str]:
+            out: dict[str, str] = {}
+            for value in values:
+                left, sep, right = str(value).partition("=")
+                if not sep or not left.strip() or not right.strip():
+                    errors.append(f"{option} '{value}': expected SOURCE=VALUE (e.g. 会话编号=conversation_id)")
+                    continue
+                out[left.strip()] = right.strip()
+            return out
+
+        column_pairs = pairs(columns, "--column")
+        role_pairs = pairs(roles, "--role")
+        data: dict[str, Any] = {"columns": {}, "roles": {}}
+        if base is not None:
+            overridden = set(column_pairs.values())
+            data["columns"] = {k: v for k, v in base.columns.items() if v not in overridden}
+            data["roles"] = dict(base.role_synonyms)
+            data["timestamp_format"] = base.timestamp_format
+            data["timezone"] = base.timezone
+            data["defaults"] = dict(base.defaults)
+        data["columns"].update(column_pairs)
+        data["roles"].update(role_pairs)
+        if timestamp_format is not None:
+            data["timestamp_format"] = timestamp_format
+        if timezone is not None:
+            data["timezone"] = timezone
+        data = {k: v for k, v in data.items() if v not in (None, {})}
+        try:
+            mapping = cls.from_dict(data, source="command-line options")
+        except MappingError as exc:
+            errors.extend(exc.errors)
+            mapping = None
+        if errors:
+            raise MappingError("command-line options", errors)
+        assert mapping is not None
+        return mapping
+
     # ---------------------------------------------------------------- use
     def resolve(self, headers: Iterable[str]) -> ResolvedColumns:
         """Map a file's headers: declared columns, then canonical names, then unambiguous aliases."""

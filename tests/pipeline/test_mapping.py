@@ -101,3 +101,26 @@ def test_declared_and_canonical_columns_win_over_aliases():
 def test_canonical_fields_cover_the_spec():
     assert set(CANONICAL_FIELDS) == {"conversation_id", "seq", "timestamp", "role", "agent_id", "agent_name",
                                      "customer_id", "text", "channel", "shop", "csat"}
+
+
+def test_from_command_line_options():
+    m = ColumnMapping.from_options(columns=["会话编号=conversation_id", "消息内容 = text"], roles=["咨询者=customer"],
+                                   timestamp_format="%Y/%m/%d %H:%M:%S", timezone="Asia/Shanghai")
+    assert m.columns == {"会话编号": "conversation_id", "消息内容": "text"}
+    assert m.role_of("咨询者") == "customer" and m.timezone == "Asia/Shanghai"
+
+
+def test_command_line_options_override_a_file():
+    base = ColumnMapping.load(MESSY / "qianniu_mapping.yaml")
+    m = ColumnMapping.from_options(columns=["买家ID=customer_id"], base=base)
+    assert m.columns["买家ID"] == "customer_id" and "买家昵称" not in m.columns
+    assert m.columns["会话编号"] == "conversation_id" and m.defaults == {"channel": "淘宝"}
+
+
+def test_command_line_option_errors_are_collected():
+    with pytest.raises(MappingError) as info:
+        ColumnMapping.from_options(columns=["会话编号", "内容=txt"], roles=["x=robot"], timezone="Nowhere/City")
+    text = str(info.value)
+    assert "--column '会话编号': expected SOURCE=VALUE" in text
+    assert "'txt' is not a canonical field" in text and "'robot' is not a role" in text
+    assert "'Nowhere/City' is not an IANA time zone" in text
