@@ -184,3 +184,34 @@ def test_month_boundary_is_local_time(built):
     # edge-sep-30 starts 2026-09-30 23:55 in Shanghai (15:55 UTC): September, not on the October card
     for path in report.cards_html.values():
         assert "edge-sep-30" not in path.read_text(encoding="utf-8")
+
+
+def test_trend_previous_month_recomputes(built, synthetic_store):
+    report, _ = built
+    eng = sa.create_engine(synthetic_store)
+    with eng.connect() as c:
+        rows = c.execute(sa.text("SELECT agent_id, score, started_at FROM results")).all()
+    eng.dispose()
+    sept = defaultdict(list)
+    for agent, score, started in rows:
+        if datetime(2026, 8, 31, 16) <= _ts(started) < datetime(2026, 9, 30, 16):
+            sept[agent].append(score)
+    assert len(sept["A01"]) == 32  # 31 regular + edge-sep-30 (23:55 Shanghai time on 30 September)
+    csv_rows = _csv_rows(report)
+    for agent, scores in sept.items():
+        assert float(csv_rows[agent]["score_mean_prev_month"]) == pytest.approx(np.mean(scores), abs=1e-5)
+        assert int(csv_rows[agent]["score_mean_prev_month_n"]) == len(scores)
+        assert float(csv_rows[agent]["score_mean_change"]) == pytest.approx(
+            float(csv_rows[agent]["score_mean"]) - np.mean(scores), abs=1e-5)
+
+
+def test_team_column_recomputes(built, synthetic_store):
+    report, _ = built
+    everyone = list(_load(synthetic_store).values())
+    team_mean = np.mean([r["score"] for r in everyone])
+    st = [r["criteria"]["first_response_sla"]["status"] for r in everyone]
+    team_sla = st.count("pass") / (st.count("pass") + st.count("fail"))
+    html = report.cards_html["A02"].read_text(encoding="utf-8")
+    assert f'<td class="num">{team_mean:.1f}</td>' in html
+    assert f'<td class="num">{100 * team_sla:.1f}%</td>' in html
+    assert f'<td class="num">{len(everyone)}</td>' in html
