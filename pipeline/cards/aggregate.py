@@ -76,6 +76,7 @@ class Example:
     marked: str
     after: str
     note: str = ""
+    role: str | None = None  # who wrote the quoted message: "customer" or "agent"
 
 
 @dataclass
@@ -177,7 +178,8 @@ def coaching(records: list[ConvRecord], rates: dict[str, Rate], criteria: list[s
             ev = (r.criteria[cid].get("evidence") or [{}])
             item = next((e for e in ev if e.get("span")), ev[0] if ev else {})
             before, marked, after = excerpt(item.get("text", ""), item.get("span"))
-            examples.append(Example(r.conversation_id, item.get("seq"), before, marked, after, item.get("note", "")))
+            examples.append(Example(r.conversation_id, item.get("seq"), before, marked, after, item.get("note", ""),
+                                    r.roles.get(item.get("seq"))))
         out.append({"criterion": cid, "name": criterion_name(cid), "rate": rates[cid], "examples": examples})
     return out
 

@@ -109,6 +109,7 @@ def load_records(store: Store, start: datetime, end: datetime, rubric_version: s
             r.first_response_s, r.unanswered = first_response_seconds(msgs)
             names = [m.agent_name for m in msgs if m.role == "agent" and m.agent_id == r.agent_id and m.agent_name]
             r.agent_name = names[0] if names else None
+            r.roles = {m.seq: m.role for m in msgs if m.seq is not None}
     return records, version
 
 

@@ -20,3 +20,4 @@ class ConvRecord:
     unanswered: bool = False  # a customer wrote and no human agent ever answered
     corrected: set[str] = field(default_factory=set)  # "score", "flags", "criterion:<id>" that a reviewer changed
     agent_name: str | None = None
+    roles: dict[int, str] = field(default_factory=dict)  # message seq -> role (customer/agent), for excerpts
