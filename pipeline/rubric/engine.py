@@ -129,7 +129,9 @@ def _import_plugins(data: dict, errors: list[ConfigError]) -> None:
             errors.append(ConfigError(f"plugins[{i}]", f"cannot import {name!r}: {exc}"))
 
 
-def build_rubric(data: Any, source: str | None = None, *, similarity: bool | None = None) -> Rubric:
+def build_rubric(
+    data: Any, source: str | None = None, *, similarity: bool | None = None, exemplars: bool | None = None
+) -> Rubric:
     """Validate already-parsed rubric data; raise RubricError listing every problem."""
     errors: list[ConfigError] = []
     if not isinstance(data, dict):
@@ -178,9 +180,12 @@ def build_rubric(data: Any, source: str | None = None, *, similarity: bool | Non
         if config is not None:
             for pname, dotted in cls.rubric_defaults.items():
                 params_raw.setdefault(pname, _resolve(config, dotted))
-        if similarity is not None and "paraphrase" in cls.Params.model_fields:
-            para = dict(params_raw.get("paraphrase") or {})
-            para["enabled"] = bool(similarity)
+        if "paraphrase" in cls.Params.model_fields and (similarity is not None or exemplars is False):
+            para = dict(params_raw.get("paraphrase") or cls.Params().paraphrase.model_dump())
+            if similarity is not None:
+                para["enabled"] = bool(similarity)
+            if exemplars is False:  # keep the cue patterns, drop exemplar similarity
+                para["exemplars"] = []
             params_raw["paraphrase"] = para
         try:
             params = cls.Params.model_validate(params_raw)
@@ -253,12 +258,15 @@ def _display_path(path: Path) -> str:
         return str(path)
 
 
-def load_rubric(path: str | Path | None = None, *, similarity: bool | None = None) -> Rubric:
+def load_rubric(
+    path: str | Path | None = None, *, similarity: bool | None = None, exemplars: bool | None = None
+) -> Rubric:
     """Load and validate a rubric file (default: settings.rubric_path).
 
     similarity: None keeps the file's setting; False/True switches every
     criterion's paraphrase layer (exemplar similarity and cue patterns) off/on,
-    used by the evaluation to measure what it adds.
+    used by the evaluation to measure what it adds; exemplars=False keeps the cue patterns
+    but drops exemplar similarity (to measure the two mechanisms apart).
     Raises RubricError listing every problem with its location.
     """
     if path is None:
@@ -268,7 +276,7 @@ def load_rubric(path: str | Path | None = None, *, similarity: bool | None = Non
     path = Path(path)
     source = _display_path(path)
     data = _read_yaml(path)
-    rubric = build_rubric(data, source, similarity=similarity)
+    rubric = build_rubric(data, source, similarity=similarity, exemplars=exemplars)
     _extend_user_dict(rubric)
     return rubric
 

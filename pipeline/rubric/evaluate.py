@@ -224,7 +224,8 @@ def format_report(report: EvalReport, *, show_disagreements: bool = True) -> str
         lines.append(f"{cid:<22}{_fmt(s['accuracy']):>9}{s['n']:>6}")
     lines += ["", f"{'flag':<22}{'precision':>10}{'recall':>8}{'tp':>5}{'fp':>5}{'fn':>5}"]
     for code, s in report.flags.items():
-        lines.append(f"{code:<22}{_fmt(s['precision']):>10}{_fmt(s['recall']):>8}{s['tp']:>5}{s['fp']:>5}{s['fn']:>5}")
+        note = "" if s["tp"] + s["fn"] else "  (never expected in this set)"
+        lines.append(f"{code:<22}{_fmt(s['precision']):>10}{_fmt(s['recall']):>8}{s['tp']:>5}{s['fp']:>5}{s['fn']:>5}{note}")
     if show_disagreements:
         lines += ["", f"disagreements: {len(report.disagreements)}"]
         for d in report.disagreements:
@@ -251,21 +252,31 @@ def main(
 
 
 def compare(labelled_dir: str | Path = DEFAULT_LABELLED_DIR, rubric_path: str | Path | None = None) -> str:
-    """Side by side: paraphrase layer off vs on (what similarity + cues add)."""
+    """Side by side: word lists only, + cue patterns, + exemplar similarity (what each layer adds)."""
     cache: dict = {}
-    off = evaluate(labelled_dir, rubric_path, similarity=False, _model_cache=cache)
-    on = evaluate(labelled_dir, rubric_path, similarity=True, _model_cache=cache)
+    runs = [
+        ("lexicon", evaluate(labelled_dir, rubric_path, similarity=False, _model_cache=cache)),
+        ("+cues", evaluate(labelled_dir, rubric_path, rubric=load_rubric(rubric_path, exemplars=False), _model_cache=cache)),
+        ("+similar", evaluate(labelled_dir, rubric_path, similarity=True, _model_cache=cache)),
+    ]
+    on = runs[-1][1]
     lines = [
         f"rubric {on.rubric_id}, {on.files} labelled conversations; sentiment: {on.sentiment_source}",
+        "paraphrase layer: lexicon = word lists only (similarity=False); +cues = cue patterns; "
+        "+similar = cues and exemplar similarity (similarity=True, the default)",
         "",
-        f"{'criterion':<22}{'off':>8}{'on':>8}{'n':>5}",
+        f"{'criterion':<22}" + "".join(f"{name:>10}" for name, _ in runs) + f"{'n':>5}",
     ]
     for cid in on.criteria:
-        lines.append(f"{cid:<22}{_fmt(off.criteria[cid]['accuracy']):>8}{_fmt(on.criteria[cid]['accuracy']):>8}{on.criteria[cid]['n']:>5}")
-    lines += ["", f"{'flag':<20}{'P off':>8}{'R off':>8}{'P on':>8}{'R on':>8}"]
+        lines.append(f"{cid:<22}" + "".join(f"{_fmt(r.criteria[cid]['accuracy']):>10}" for _, r in runs) + f"{on.criteria[cid]['n']:>5}")
+    lines += ["", f"{'flag (P / R)':<22}" + "".join(f"{name:>16}" for name, _ in runs)]
     for code in on.flags:
-        a, b = off.flags[code], on.flags[code]
-        lines.append(f"{code:<20}{_fmt(a['precision']):>8}{_fmt(a['recall']):>8}{_fmt(b['precision']):>8}{_fmt(b['recall']):>8}")
+        cells = []
+        for _, r in runs:
+            f = r.flags[code]
+            cells.append(f"{_fmt(f['precision'])} / {_fmt(f['recall'])}")
+        note = "" if any(r.flags[code]["tp"] + r.flags[code]["fn"] for _, r in runs) else "   (not labelled in this set)"
+        lines.append(f"{code:<22}" + "".join(f"{c:>16}" for c in cells) + note)
     return "\n".join(lines)
 
 

@@ -457,7 +457,10 @@ NEGATORS_AFTER = ("不了", "不到", "不来", "不能")
 NON_NEGATING = (
     "不舒服", "不便", "不好意思", "不满", "不开心", "不高兴", "不爽", "不错", "不少", "不同", "不断", "不久", "不好的", "不愉快",
     "没想到", "没收到", "没到", "不合适", "不放心", "没办法", "不容易", "不准", "不一样", "不对", "不行",
+    "特别", "别人", "区别", "分别", "级别", "类别", "个别", "告别", "差别", "别的", "别处", "无论", "不管", "不论",
+    "不仅", "不好受", "未来",
 )
+_NON_NEGATING_RE = re.compile("(?=(" + "|".join(sorted(NON_NEGATING, key=len, reverse=True)) + "))")
 
 
 def is_negated(v: View, start: int, end: int, window: int = 3) -> bool:
@@ -465,11 +468,18 @@ def is_negated(v: View, start: int, end: int, window: int = 3) -> bool:
     ca, cb = clause_of(v, start, end)
     lo = max(ca, start - window)
     before = v.s[lo:start]
+    if not any(n in before for n in NEGATORS_BEFORE):
+        after = v.s[end : min(cb, end + 2)]
+        return any(after.startswith(n) for n in NEGATORS_AFTER)
+    # 不 in 不舒服 / 别 in 特别 describes, it does not negate what follows
+    covered = [
+        (m.start(1), m.end(1)) for m in _NON_NEGATING_RE.finditer(v.s, max(0, lo - 4), min(len(v.s), start + 4))
+    ]
     for n in NEGATORS_BEFORE:
         i = before.find(n)
         while i >= 0:
-            # 不 in 不舒服 / 不好意思 describes, it does not negate what follows
-            if not v.s.startswith(NON_NEGATING, lo + i):
+            pos = lo + i
+            if not any(a <= pos and pos + len(n) <= b for a, b in covered):
                 return True
             i = before.find(n, i + 1)
     after = v.s[end : min(cb, end + 2)]
