@@ -35,7 +35,7 @@ class Settings(BaseSettings):
     timezone: str = Field(default="Asia/Shanghai", description="Time zone for naive timestamps in chat exports.")
     batch_size: int = Field(default=2000, ge=1, description="Conversations per batch (one Prefect task each).")
     card_min_conversations: int = Field(
-        default=20, ge=1, description="Fewest conversations in a month before a card gives a star tier or rank."
+        default=15, ge=1, description="Fewest conversations in a month before a card gives a star tier, rank or team comparison (Wilson intervals on fewer are too wide to be fair)."
     )
 
 
