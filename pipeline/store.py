@@ -323,7 +323,13 @@ class Store:
                 cur.close()
 
         else:
-            engine = sa.create_engine(parsed, echo=echo, pool_pre_ping=True)
+            kwargs = {"echo": echo, "pool_pre_ping": True}
+            if parsed.get_backend_name() == "postgresql" and parsed.get_driver_name() == "psycopg2":
+                # SQLAlchemy's multi-row VALUES batching skips INSERT … ON CONFLICT, and psycopg2's
+                # plain executemany is a round trip per row (measured: 4 of 6 s storing 23k messages);
+                # execute_batch sends them in pages instead.
+                kwargs["executemany_mode"] = "values_plus_batch"
+            engine = sa.create_engine(parsed, **kwargs)
         with engine.connect() as conn:  # fail now, with a clear message, not at the first write
             conn.execute(sa.text("SELECT 1"))
         return engine
@@ -359,14 +365,14 @@ class Store:
             return
         stmt = self._insert(table)
         if stmt is not None:
-            if update is None:
-                stmt = stmt.on_conflict_do_nothing(index_elements=keys)
-            else:
-                stmt = stmt.on_conflict_do_update(
-                    index_elements=keys, set_={c: getattr(stmt.excluded, c) for c in update}
-                )
+
+            def on_conflict(ins: Any) -> Any:
+                if update is None:
+                    return ins.on_conflict_do_nothing(index_elements=keys)
+                return ins.on_conflict_do_update(index_elements=keys, set_={c: getattr(ins.excluded, c) for c in update})
+
             for chunk in _chunks(rows):
-                conn.execute(stmt, list(chunk))
+                conn.execute(on_conflict(stmt), list(chunk))
             return
         # Portable fallback (other databases): delete-then-insert for updates, filter for do-nothing.
         for chunk in _chunks(rows):
