@@ -164,6 +164,8 @@ def build_cards(month: str, store_url: str | None, out_dir: Path, *, pdf: bool =
     criteria = agg.criteria_ids(records)
     codes = agg.flag_codes(records)
     figure_names = set(_figure_columns(criteria, codes))
+    # a card_tiers_path setting, where the project adds one, points at a shop's own tier file
+    tiers_path = tiers_path or getattr(settings, "card_tiers_path", None)
     tiers = load_tier_rules(tiers_path, known_figures=figure_names | {"conversations"})
     names = _criterion_names()
     sla_s = _sla_threshold()

@@ -179,3 +179,22 @@ def test_golden_card(built):
             pytest.fail(f"golden file was missing and has been written: {GOLDEN}; review and commit it")
     assert got == GOLDEN.read_text(encoding="utf-8"), "card changed: review, then UPDATE_GOLDEN=1 pytest to accept"
     assert GENERATED_AT.year == 2026
+
+
+def test_agent_ids_are_safe_in_file_names():
+    from pipeline.cards.build import safe_name
+
+    assert safe_name("A03") == "A03"
+    assert safe_name("售后/小王 01") == "售后_小王_01"
+    assert safe_name("../etc") == "___etc"
+
+
+def test_custom_tier_file(synthetic_store, tmp_path):
+    tiers = tmp_path / "tiers.yaml"
+    tiers.write_text("tiers:\n  - stars: 3\n    name: 合格\n    description: 会话 ≥ 20\n    when: ['conversations >= 20']\n"
+                     "  - stars: 1\n    name: 其他\n    description: 其余\n    when: []\n", encoding="utf-8")
+    report = build_cards("2026-10", synthetic_store, tmp_path / "out", pdf=False, tiers_path=tiers)
+    with report.csv_path.open(encoding="utf-8-sig") as fh:
+        rows = {r["agent_id"]: r for r in csv.DictReader(fh)}
+    assert {rows[a]["tier"] for a in report.ranked} == {"合格"}
+    assert "conversations ≥ 20" in rows["A01"]["tier_rule"]
