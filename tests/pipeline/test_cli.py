@@ -243,3 +243,10 @@ def test_score_invalid_mapping(fakes, day1, tmp_path):
     assert result.exit_code != 0
     assert f"invalid column mapping {bad}" in result.stderr and "Fix the mapping file" in result.stderr
     assert result.stderr.count("invalid column mapping") == 1
+
+
+def test_help_does_not_import_the_heavy_modules():
+    code = ("import sys, pipeline.cli; heavy = [m for m in ('prefect', 'sqlalchemy', 'pandas', 'torch', 'jieba') "
+            "if m in sys.modules]; print(heavy)")  # fmt: skip
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=60)
+    assert out.stdout.strip() == "[]", out.stderr
