@@ -10,6 +10,7 @@ from pipeline.cards import build_cards
 from tests.pipeline.cards.synth import build_store
 
 GENERATED_AT = datetime(2026, 11, 1, 6, 0, tzinfo=timezone.utc)
+MIN_CONVERSATIONS = 20
 # Reviewer corrections the cards must apply: (conversation, kwargs for Store.add_correction)
 CORRECTIONS = [
     ("A03-2026-10-005", {"score": 95.0, "comment": "复核：问候在图片卡片里，已补分"}),
@@ -32,5 +33,6 @@ def synthetic_store(tmp_path_factory) -> str:
 @pytest.fixture(scope="session")
 def built(synthetic_store, tmp_path_factory):
     out = tmp_path_factory.mktemp("cards-out")
-    report = build_cards("2026-10", synthetic_store, out, generated_at=GENERATED_AT)
+    # min_conversations pinned: the golden card and the texts below must not move with the setting's default
+    report = build_cards("2026-10", synthetic_store, out, generated_at=GENERATED_AT, min_conversations=MIN_CONVERSATIONS)
     return report, Path(out)

@@ -134,6 +134,18 @@ def test_min_conversations_setting_lowers_the_bar(synthetic_store, tmp_path):
     assert "A06" in report.ranked
 
 
+def test_min_conversations_defaults_to_the_setting(synthetic_store, tmp_path):
+    from pipeline.settings import get_settings
+
+    minimum = get_settings().card_min_conversations
+    report = build_cards("2026-10", synthetic_store, tmp_path, pdf=False)
+    with report.csv_path.open(encoding="utf-8-sig") as fh:
+        rows = list(csv.DictReader(fh))
+    assert {int(r["min_conversations"]) for r in rows} == {minimum}
+    assert {r["agent_id"] for r in rows if r["eligible"] == "True"} == {
+        r["agent_id"] for r in rows if int(r["conversations"]) >= minimum}
+
+
 def test_correction_replaces_the_automatic_score(tmp_path):
     url = f"sqlite:///{tmp_path / 'qa.db'}"
     build_store(url, months=("2026-10",)).close()
