@@ -97,7 +97,10 @@ def view(msg: Message) -> View:
     v = _make_view(msg)
     _VIEW_CACHE[key] = v
     if len(_VIEW_CACHE) > _VIEW_CACHE_SIZE:
-        _VIEW_CACHE.popitem(last=False)
+        try:
+            _VIEW_CACHE.popitem(last=False)
+        except KeyError:  # another thread evicted first
+            pass
     return v
 
 
