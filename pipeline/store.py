@@ -222,7 +222,7 @@ def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def _as_datetime(value: date | datetime | str | None, *, end: bool = False) -> datetime | None:
+def _as_datetime(value: date | datetime | str | None) -> datetime | None:
     """A date/datetime/ISO string as an aware datetime; naive values are in the settings time zone."""
     if value is None:
         return None
