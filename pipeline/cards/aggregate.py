@@ -164,9 +164,10 @@ def excerpt(text: str, span: list | tuple | None, width: int = 28) -> tuple[str,
 
 def coaching(records: list[ConvRecord], rates: dict[str, Rate], criteria: list[str],
              how_many: int = 3, examples_per: int = 2) -> list[dict]:
-    """The weakest criteria (lowest pass rate with at least one fail) with excerpts from the agent's own chats."""
+    """The weakest criteria (at least one fail; lowest upper 95% bound first) with excerpts from the agent's chats."""
     candidates = [c for c in criteria if rates[c].n and rates[c].successes < rates[c].n]
-    candidates.sort(key=lambda c: (rates[c].rate, -(rates[c].n - rates[c].successes), c))
+    # Weakest = lowest upper Wilson bound: 0 of 1 is not "weaker" than 1 of 13 — it is just unknown.
+    candidates.sort(key=lambda c: (rates[c].ci_high, rates[c].rate, c))
     out = []
     for cid in candidates[:how_many]:
         examples: list[Example] = []

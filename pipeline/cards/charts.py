@@ -131,9 +131,16 @@ def first_response_hist(values: list[float], threshold_s: float | None) -> str:
     configure_matplotlib()
     fig, ax = plt.subplots(figsize=(6.2, 2.3))
     if values:
-        top = max(max(values), (threshold_s or 0) * 1.2, 60)
+        # one chat left for hours would squash the rest: cut the axis at ~P95 and count what lies beyond
+        ordered = sorted(values)
+        p90 = ordered[int(0.9 * (len(ordered) - 1))]
+        top = max(min(max(values), max(3 * (threshold_s or 0), 2 * p90)), 60)
+        beyond = sum(1 for v in values if v > top)
         bins = min(30, max(8, len(values) // 3))
-        ax.hist(values, bins=bins, range=(0, top), color=BLUE, alpha=0.85)
+        ax.hist([min(v, top) for v in values], bins=bins, range=(0, top), color=BLUE, alpha=0.85)
+        if beyond:
+            ax.text(0.99, 0.95, f"另有 {beyond} 段超过 {top:,.0f} 秒（计入最右一栏）", transform=ax.transAxes,
+                    ha="right", va="top", fontsize=7, color=RED)
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))
         if threshold_s:
             ax.axvline(threshold_s, color=RED, ls="--", lw=1)
