@@ -26,7 +26,9 @@ class CommitmentParams(Strict):
 
 @register_criterion("time_commitment.v1")
 class TimeCommitment(Criterion):
-    """na unless a human agent hands the problem on (帮您反馈 / 提交售后 / 登记一下 …); then pass
+    """na unless a human agent hands the problem on (帮您反馈 / 提交售后 / 登记一下 …) — a live
+    transfer inside the chat (the next event is a transfer or another agent answers) is not a
+    hand-off; then pass
     when that message or one of the next `window - 1` agent messages gives a concrete time frame
     (24小时内 / 1-3个工作日 / 明天下午). Vague words (尽快/马上) do not count unless accept_vague.
     One time frame after any hand-off is enough; without one, the first hand-off is the failure."""
@@ -43,6 +45,15 @@ class TimeCommitment(Criterion):
             PhraseMatcher(self.id, commit, GuardParams(quotation=False)),
         )
 
+    @staticmethod
+    def _live_transfer(conversation: Conversation, msg) -> bool:
+        """The next non-customer message is a system transfer event or another human agent."""
+        after = [m for m in conversation.messages if m.seq > msg.seq and m.role != "customer"]
+        if not after:
+            return False
+        nxt = after[0]
+        return nxt.role == "system" or (nxt.role == "agent" and nxt.agent_id is not None and nxt.agent_id != msg.agent_id)
+
     def lexicon_terms(self) -> list[str]:
         trig, commit = self.compiled
         return trig.terms() + commit.terms()
@@ -52,6 +63,8 @@ class TimeCommitment(Criterion):
         agent_msgs = human_agent_messages(conversation)
         handoffs = []
         for i, m in enumerate(agent_msgs):
+            if self._live_transfer(conversation, m):
+                continue  # handed to a colleague inside the chat: the customer is not left waiting
             found = trig.find(m)
             if found.accepted:
                 handoffs.append((i, found.accepted[0]))
