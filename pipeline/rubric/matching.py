@@ -534,10 +534,12 @@ def is_quoted(v: View, start: int, end: int) -> bool:
     """您说“没办法”是指… / 之前同事回复“不归我管” / 您说没办法是指: quoting is not using."""
     if any(a <= start and end <= b for a, b in v.quotes):
         return True
-    before = v.s[max(0, start - 8) : start]
+    # reported speech in the same clause (您说没办法是指… / 同事回复：不归我管), not 您直接跟师傅说，还有…
+    ca, _ = clause_of(v, start, end)
+    before = v.s[max(ca, start - 8) : start]
     if _REPORTED.search(before) and _SPEAKER.search(before) and not before.rstrip().endswith(("我说", "我说过", "我说了")):
         return True
-    if _QUOTE_AFTER.search(v.s[end:]) and _SPEAKER.search(v.s[max(0, start - 8) : start]):
+    if _QUOTE_AFTER.search(v.s[end:]) and _SPEAKER.search(before):
         return True
     return False
 
