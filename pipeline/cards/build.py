@@ -336,6 +336,37 @@ COLUMN_NOTES = {
 }
 
 
+NAMED_COLUMN_NOTES = {
+    "agent_id": "the main human agent of the conversations (most agent messages)",
+    "month": "YYYY-MM; conversations counted by start time in settings.timezone",
+    "eligible": "True when conversations ≥ min_conversations: only then tier, rank and team comparison",
+    "conversations": "conversations handled (count)",
+    "score_n": "conversations with a score",
+    "score_mean": "mean QA score 0–100 (human corrections applied)",
+    "score_std": "sample standard deviation of the QA score (points)",
+    "first_response_n": "conversations with a measured first response",
+    "first_response_unanswered": "conversations where no human agent answered the customer",
+    "first_response_median_s": "median seconds, first customer message → first human-agent message",
+    "first_response_p90_s": "90th percentile seconds, first customer message → first human-agent message",
+    "sla_pass_rate": "fraction 0–1 of first_response_sla passes (same as first_response_sla_pass_rate)",
+    "sentiment_turnaround_rate": "fraction 0–1 of conversations starting negative that end neutral or positive",
+    "negative_end_rate": "fraction 0–1 of conversations whose last customer sentiment is negative",
+    "flagged_conversations": "conversations with at least one flag",
+    "red_lines": "red-line flags (forbidden phrases), occurrences",
+    "csat_mean": "mean buyer rating 1–5 where the logs carry one",
+    "csat_n": "conversations with a buyer rating",
+    "corrected_conversations": "conversations with at least one reviewer correction",
+    "corrected_scores": "conversations whose score a correction changed",
+    "corrected_criteria": "criterion results changed by corrections",
+    "tier_stars": "star tier 1–5; empty when not eligible",
+    "tier": "tier name",
+    "tier_rule": "the tier rule that fired (or why no tier)",
+    "rank": "rank by score_mean among eligible agents (1 = best); empty when not eligible",
+    "score_mean_prev_month": "score_mean of the previous month (same rubric version)",
+    "score_mean_change": "score_mean − score_mean_prev_month (points)",
+}
+
+
 def write_table(rows: list[dict], columns: list[str], csv_path: Path, xlsx_path: Path) -> None:
     """One row per agent, every figure its own column: UTF-8 CSV (with BOM, for Excel) and an .xlsx."""
     from openpyxl import Workbook
@@ -363,9 +394,9 @@ def write_table(rows: list[dict], columns: list[str], csv_path: Path, xlsx_path:
     notes = wb.create_sheet("columns")
     notes.append(["column", "meaning / unit"])
     for c in columns:
-        note = next((v for k, v in COLUMN_NOTES.items() if c.endswith(k)), "")
+        note = NAMED_COLUMN_NOTES.get(c) or next((v for k, v in COLUMN_NOTES.items() if c.endswith(k)), "")
         if c.startswith("flags_"):
-            note = "conversations carrying this flag code"
+            note = "conversations carrying this flag code at least once"
         notes.append([c, note])
     wb.save(xlsx_path)
 
