@@ -1,4 +1,5 @@
-"""The labelled evaluation set (tests/golden/rubric), when present: agreement thresholds."""
+"""The labelled evaluation sets (tests/golden/rubric and, when present, tests/golden/rubric_holdout):
+criterion agreement ≥ 0.9, flag precision ≥ 0.85 and recall ≥ 0.9 (flags the set labels)."""
 from __future__ import annotations
 
 import pytest
@@ -7,12 +8,13 @@ from pipeline.rubric.evaluate import evaluate, format_report
 
 from .conftest import DEFAULT_RUBRIC, GOLDEN
 
-pytestmark = pytest.mark.skipif(not any(GOLDEN.glob("*.json")), reason="no labelled set in tests/golden/rubric")
+SETS = [d for d in (GOLDEN, GOLDEN.parent / "rubric_holdout") if d.is_dir() and any(d.glob("*.json"))]
+pytestmark = pytest.mark.skipif(not SETS, reason="no labelled set in tests/golden/rubric")
 
 
-@pytest.fixture(scope="module")
-def report():
-    return evaluate(GOLDEN, DEFAULT_RUBRIC, sentiment=False)
+@pytest.fixture(scope="module", params=SETS, ids=[d.name for d in SETS])
+def report(request):
+    return evaluate(request.param, DEFAULT_RUBRIC, sentiment=False)
 
 
 def test_criterion_agreement(report):
