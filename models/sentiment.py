@@ -1,0 +1,383 @@
+"""The project's sentiment classifier: a small fine-tuned BERT behind a scikit-learn-like contract.
+
+    clf = load_sentiment_model()             # settings.sentiment_model, default models/zh-cs-sentiment
+    clf.predict(["怎么还没发货啊"])            # ["negative"]
+    clf.predict_proba(texts)                 # n x 3, columns in clf.classes_ order
+    clf.model_id                             # "zh-cs-sentiment@1"
+
+Any Hugging Face encoder can be fine-tuned: ``SentimentClassifier(base="some/dir-or-name").fit(texts, labels)``.
+Probabilities are temperature-scaled on a validation split held out inside ``fit``; the temperature
+is stored with the model (``zhijian.json``). On CPU the Linear layers are quantised to int8 at load
+time when the saved model says int8 holds its accuracy (``quantize`` in ``zhijian.json``).
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+import random
+import time
+from pathlib import Path
+from typing import Callable, Sequence
+
+import numpy as np
+
+from models.data import CLASSES, normalize_text
+
+META_FILE = "zhijian.json"
+
+
+class SentimentModel:
+    """What every sentiment model in the project shares: the classes, predict, and the model id."""
+
+    classes_: list[str]
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def predict(self, texts: Sequence[str]) -> list[str]:
+        proba = self.predict_proba(texts)
+        return [self.classes_[i] for i in proba.argmax(axis=1)] if len(proba) else []
+
+    @property
+    def model_id(self) -> str:
+        meta = getattr(self, "meta_", {}) or {}
+        return f"{meta.get('name', type(self).__name__)}@{meta.get('version', 0)}"
+
+
+def quiet_transformers() -> None:
+    """No progress bars or load reports from transformers: this runs inside CLI commands and flows."""
+    from transformers.utils import logging
+
+    logging.set_verbosity_error()
+    logging.disable_progress_bar()
+
+
+def _check_labels(labels: Sequence[str]) -> list[str]:
+    bad = sorted({l for l in labels if l not in CLASSES})
+    if bad:
+        raise ValueError(f"unknown labels {bad}: use only {CLASSES}")
+    return list(labels)
+
+
+def sensible_threads(limit: int | None = None) -> int:
+    """CPUs this process may use (cgroup/affinity aware), capped by ``limit``."""
+    try:
+        n = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - macOS
+        n = os.cpu_count() or 1
+    return max(1, min(n, limit or n))
+
+
+def fit_temperature(logits: np.ndarray, labels: np.ndarray, grid: Sequence[float] | None = None) -> float:
+    """Temperature scaling (Guo et al. 2017): the T minimising validation NLL of softmax(logits / T)."""
+    if len(labels) == 0:
+        return 1.0
+    grid = grid if grid is not None else np.exp(np.linspace(math.log(0.25), math.log(8.0), 121))
+    best_t, best_nll = 1.0, float("inf")
+    for t in grid:
+        z = logits / t
+        z = z - z.max(axis=1, keepdims=True)
+        logp = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+        nll = -float(logp[np.arange(len(labels)), labels].mean())
+        if nll < best_nll:
+            best_t, best_nll = float(t), nll
+    return best_t
+
+
+def _softmax(z: np.ndarray) -> np.ndarray:
+    z = z - z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+class SentimentClassifier(SentimentModel):
+    """Fine-tunes an ``AutoModelForSequenceClassification`` for 3-class customer sentiment.
+
+    ``__init__`` only stores its arguments; ``fit`` learns ``model_``, ``tokenizer_``,
+    ``temperature_``, ``classes_``, ``meta_``.
+    """
+
+    def __init__(
+        self,
+        base: str | Path | None = None,
+        *,
+        max_length: int = 128,
+        epochs: float = 3.0,
+        batch_size: int = 64,
+        learning_rate: float = 1e-4,
+        weight_decay: float = 0.01,
+        warmup_ratio: float = 0.06,
+        validation_fraction: float = 0.1,
+        calibrate: bool = True,
+        seed: int = 13,
+        device: str | None = None,
+        predict_batch_size: int = 128,
+        quantize: str | bool = "auto",
+        num_threads: int | None = None,
+        name: str = "zh-cs-sentiment",
+        version: int = 1,
+        log: Callable[[str], None] | None = None,
+    ):
+        self.base = base
+        self.max_length = max_length
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.weight_decay = weight_decay
+        self.warmup_ratio = warmup_ratio
+        self.validation_fraction = validation_fraction
+        self.calibrate = calibrate
+        self.seed = seed
+        self.device = device
+        self.predict_batch_size = predict_batch_size
+        self.quantize = quantize
+        self.num_threads = num_threads
+        self.name = name
+        self.version = version
+        self.log = log
+
+    # ---------------------------------------------------------------- fitting
+    def _device(self) -> str:
+        import torch
+
+        if self.device:
+            return self.device
+        return "cuda" if torch.cuda.is_available() else "cpu"
+
+    def fit(self, texts: Sequence[str], labels: Sequence[str], sample_weight: Sequence[float] | None = None,
+            validation: tuple[Sequence[str], Sequence[str]] | None = None) -> "SentimentClassifier":
+        """Fine-tune ``base`` on ``texts``/``labels``; then fit the temperature on a validation split.
+
+        ``validation`` gives the calibration set explicitly; otherwise ``validation_fraction`` of the
+        texts (chosen by a hash of the text) is held out for it when ``calibrate`` is on.
+        """
+        import torch
+        from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+        quiet_transformers()
+        if self.base is None:
+            raise ValueError("SentimentClassifier needs base= a Hugging Face encoder (a local directory or hub name)")
+        labels = _check_labels(labels)
+        texts = [normalize_text(t) for t in texts]
+        weights = list(sample_weight) if sample_weight is not None else [1.0] * len(texts)
+        if validation is None and self.calibrate and self.validation_fraction > 0 and len(texts) >= 20:
+            keep = [hash_frac(t) < self.validation_fraction for t in texts]
+            val = ([t for t, k in zip(texts, keep) if k], [l for l, k in zip(labels, keep) if k])
+            texts, labels, weights = ([x for x, k in zip(seq, keep) if not k] for seq in (texts, labels, weights))
+        else:
+            val = ([normalize_text(t) for t in validation[0]], _check_labels(validation[1])) if validation else ([], [])
+
+        random.seed(self.seed)
+        np.random.seed(self.seed)
+        torch.manual_seed(self.seed)
+        device = self._device()
+        if device == "cpu":
+            torch.set_num_threads(sensible_threads(self.num_threads))
+        id2label = dict(enumerate(CLASSES))
+        tokenizer = AutoTokenizer.from_pretrained(str(self.base))
+        model = AutoModelForSequenceClassification.from_pretrained(
+            str(self.base), num_labels=len(CLASSES), id2label=id2label,
+            label2id={v: k for k, v in id2label.items()}, ignore_mismatched_sizes=True)
+        model.to(device)
+        y = np.array([CLASSES.index(l) for l in labels])
+        w = np.array(weights, dtype=np.float64)
+        n = len(texts)
+        steps_per_epoch = max(1, math.ceil(n / self.batch_size))
+        total = max(1, int(round(steps_per_epoch * self.epochs)))
+        warmup = int(total * self.warmup_ratio)
+        no_decay = ("bias", "LayerNorm.weight", "layer_norm", "norm.weight")
+        groups = [
+            {"params": [p for nm, p in model.named_parameters() if not any(k in nm for k in no_decay)],
+             "weight_decay": self.weight_decay},
+            {"params": [p for nm, p in model.named_parameters() if any(k in nm for k in no_decay)], "weight_decay": 0.0},
+        ]
+        opt = torch.optim.AdamW(groups, lr=self.learning_rate)
+        def lr_factor(s: int) -> float:  # linear warm-up, then linear decay to 0
+            if s < warmup:
+                return (s + 1) / warmup
+            return max(0.0, (total - s) / max(1, total - warmup))
+
+        sched = torch.optim.lr_scheduler.LambdaLR(opt, lr_factor)
+        rng = np.random.default_rng(self.seed)
+        use_amp = device.startswith("cuda")
+        model.train()
+        step, t0 = 0, time.time()
+        while step < total:
+            order = rng.permutation(n)
+            for start in range(0, n, self.batch_size):
+                if step >= total:
+                    break
+                idx = order[start:start + self.batch_size]
+                enc = tokenizer([texts[i] for i in idx], padding=True, truncation=True,
+                                max_length=self.max_length, return_tensors="pt").to(device)
+                target = torch.tensor(y[idx], device=device)
+                bw = torch.tensor(w[idx], dtype=torch.float32, device=device)
+                with torch.autocast("cuda", dtype=torch.bfloat16, enabled=use_amp):
+                    logits = model(**enc).logits
+                loss = (torch.nn.functional.cross_entropy(logits.float(), target, reduction="none") * bw).sum() / bw.sum()
+                loss.backward()
+                torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+                opt.step()
+                sched.step()
+                opt.zero_grad(set_to_none=True)
+                step += 1
+                if self.log and (step % 200 == 0 or step == total):
+                    self.log(f"fine-tune step {step}/{total} loss {loss.item():.4f} ({time.time() - t0:.0f}s)")
+        model.eval()
+        model.to("cpu")
+        self.model_ = model
+        self.tokenizer_ = tokenizer
+        self.classes_ = list(CLASSES)
+        self.temperature_ = 1.0
+        self.quantized_ = False
+        self.meta_ = {"name": self.name, "version": self.version, "classes": list(CLASSES),
+                      "max_length": self.max_length, "temperature": 1.0,
+                      "quantize": self.quantize if isinstance(self.quantize, bool) else False,
+                      "base": str(self.base), "n_train": n}
+        if val[0] and self.calibrate:
+            logits = self.decision_function(val[0])
+            self.temperature_ = fit_temperature(logits, np.array([CLASSES.index(l) for l in val[1]]))
+            self.meta_["temperature"] = self.temperature_
+            self.meta_["n_calibration"] = len(val[0])
+        return self
+
+    # ------------------------------------------------------------- predicting
+    def decision_function(self, texts: Sequence[str]) -> np.ndarray:
+        """Raw logits (n x 3, classes_ order), before temperature scaling."""
+        import torch
+
+        texts = [normalize_text(t) for t in texts]
+        out = np.zeros((len(texts), len(self.classes_)), dtype=np.float32)
+        if not texts:
+            return out
+        # Sort by length so each batch pads little; put rows back in input order afterwards.
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        device = next(self.model_.parameters()).device if not self.quantized_ else torch.device("cpu")
+        with torch.inference_mode():
+            for start in range(0, len(order), self.predict_batch_size):
+                idx = order[start:start + self.predict_batch_size]
+                enc = self.tokenizer_([texts[i] or " " for i in idx], padding=True, truncation=True,
+                                      max_length=self.meta_.get("max_length", self.max_length), return_tensors="pt")
+                logits = self.model_(**enc.to(device)).logits.float().cpu().numpy()
+                out[idx] = logits[:, self._column_order()]
+        return out
+
+    def _column_order(self) -> list[int]:
+        id2label = {int(k): str(v).lower() for k, v in self.model_.config.id2label.items()}
+        label2id = {v: k for k, v in id2label.items()}
+        try:
+            return [label2id[c] for c in self.classes_]
+        except KeyError:
+            raise ValueError(f"model labels {sorted(label2id)} do not name {self.classes_}; fine-tune it first") from None
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        return _softmax(self.decision_function(texts) / self.temperature_)
+
+    # ------------------------------------------------------------ persistence
+    def save(self, directory: str | Path) -> Path:
+        """Weights as safetensors, the tokenizer, and ``zhijian.json`` (name, version, temperature, metrics)."""
+        if self.quantized_:
+            raise ValueError("save the model before quantising it (load(..., quantize=False))")
+        out = Path(directory)
+        out.mkdir(parents=True, exist_ok=True)
+        self.model_.save_pretrained(str(out), safe_serialization=True)
+        self.tokenizer_.save_pretrained(str(out))
+        (out / META_FILE).write_text(json.dumps(self.meta_, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        return out
+
+    @classmethod
+    def load(cls, directory: str | Path, quantize: str | bool | None = None, num_threads: int | None = None,
+             device: str | None = None) -> "SentimentClassifier":
+        """Load a saved model (local directory, or a hub name where a hub is reachable).
+
+        ``quantize``: None follows the saved model's ``quantize`` flag (int8 on CPU when it held the
+        accuracy), True/False forces it. int8 applies on CPU only.
+        """
+        import torch
+        from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+        quiet_transformers()
+        source = str(directory)
+        meta = _read_meta(source)
+        self = cls(base=source, max_length=int(meta.get("max_length", 128)), name=meta.get("name", Path(source).name),
+                   version=int(meta.get("version", 1)), num_threads=num_threads, device=device,
+                   quantize=quantize if quantize is not None else meta.get("quantize", False))
+        model = AutoModelForSequenceClassification.from_pretrained(source, dtype=torch.float32)
+        model.eval()
+        target = device or "cpu"
+        if target == "cpu":
+            torch.set_num_threads(sensible_threads(num_threads or int(os.environ.get("ZHIJIAN_THREADS", "0")) or None))
+        want_int8 = self.quantize is True or (self.quantize == "auto" and target == "cpu")
+        quantized = False
+        if want_int8 and target == "cpu":
+            model = quantize_dynamic_int8(model)
+            quantized = True
+        else:
+            model.to(target)
+        self.model_ = model
+        self.tokenizer_ = AutoTokenizer.from_pretrained(source)
+        self.classes_ = list(meta.get("classes", CLASSES))
+        self.temperature_ = float(meta.get("temperature", 1.0))
+        self.quantized_ = quantized
+        self.meta_ = meta or {"name": self.name, "version": self.version}
+        return self
+
+
+def quantize_dynamic_int8(model):
+    """Dynamic int8 quantisation of every Linear layer (weights int8, activations quantised on the fly)."""
+    import warnings
+
+    import torch
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
+
+
+def hash_frac(text: str) -> float:
+    import hashlib
+
+    return int(hashlib.sha1(("frac|" + text).encode("utf-8")).hexdigest()[:8], 16) / 0xFFFFFFFF
+
+
+def _read_meta(source: str) -> dict:
+    path = Path(source) / META_FILE
+    if path.exists():
+        return json.loads(path.read_text(encoding="utf-8"))
+    if Path(source).exists():
+        return {}
+    try:  # a hub name: fetch the metadata file next to the weights
+        from huggingface_hub import hf_hub_download
+
+        return json.loads(Path(hf_hub_download(source, META_FILE)).read_text(encoding="utf-8"))
+    except Exception:  # noqa: BLE001 - a hub model without our metadata is still loadable
+        return {}
+
+
+def load_sentiment_model(path_or_name: str | Path | None = None, **kwargs) -> SentimentModel:
+    """The sentiment model at ``path_or_name`` (default: ``settings.sentiment_model``).
+
+    A local directory holding a baseline (``zhijian.json`` with ``kind`` ``lexicon``/``tfidf``) loads
+    that baseline; any other directory or hub name loads a :class:`SentimentClassifier`.
+    """
+    if path_or_name is None:
+        from pipeline.settings import get_settings
+
+        path_or_name = get_settings().sentiment_model
+    source = str(path_or_name)
+    local = Path(source)
+    if local.exists():
+        if not local.is_dir():
+            raise FileNotFoundError(f"sentiment model {source!r} is a file: give the model directory")
+        kind = _read_meta(source).get("kind", "transformer")
+        if kind != "transformer":
+            from models.baseline import BASELINES
+
+            return BASELINES[kind].load(local)
+        if not (local / "config.json").exists():
+            raise FileNotFoundError(f"{source!r} holds no model (no config.json): rebuild it with "
+                                    "`zhijian train-sentiment` or point ZHIJIAN_SENTIMENT_MODEL at a model directory")
+    elif source.startswith((".", "/", "~")) or source.count("/") > 1:
+        raise FileNotFoundError(f"sentiment model directory {source!r} does not exist")
+    return SentimentClassifier.load(source, **kwargs)

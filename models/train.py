@@ -1,0 +1,240 @@
+"""Rebuild the default sentiment model from scratch with one command, seeded.
+
+    python -m models.train --out models/zh-cs-sentiment        (also: zhijian train-sentiment)
+
+Steps: build the char tokenizer → masked-LM pre-training (and a from-scratch twin for comparison)
+→ fine-tune each on reviews + chat turns → keep the better one on the validation split →
+temperature calibration → int8 check → save with metrics in zhijian.json.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+import time
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from models.data import HELD_OUT_DOMAIN, SentimentData, load_data
+
+DEFAULTS = dict(pretrain_steps=6000, pretrain_batch_size=128, pretrain_lr=5e-4, finetune_epochs=4.0,
+                finetune_lr=2e-4, finetune_batch_size=64, chat_weight=3.0, vocab_size=7000)
+
+
+def subsample(data: SentimentData, n: int) -> SentimentData:
+    """At most ``n`` rows of each corpus, chosen by text hash (so the same rows every time)."""
+    from models.sentiment import hash_frac
+
+    def take(rows, key=lambda r: r.text):
+        return sorted(rows, key=lambda r: hash_frac(key(r)))[:n]
+
+    return SentimentData(reviews=take(data.reviews), chat=take(data.chat), chat_holdout=take(data.chat_holdout),
+                         unlabelled=take(data.unlabelled, key=lambda t: t))
+
+
+def selection_score(metrics: dict, split: str = "validation") -> float:
+    """Mean of review polarity accuracy and chat-turn macro-F1 on one split (the model-selection score)."""
+    parts = [metrics.get(f"reviews_{split}_acc"), metrics.get(f"chat_{split}_macro_f1")]
+    parts = [p for p in parts if p is not None and not np.isnan(p)]
+    return float(np.mean(parts)) if parts else 0.0
+
+
+def build_tokenizer_step(data: SentimentData, work: Path, vocab_size: int) -> Path:
+    from models.tokenizer import build_tokenizer
+
+    build_tokenizer(data.pretraining_texts(), work / "tokenizer", max_size=vocab_size)
+    return work / "tokenizer"
+
+
+def pretrain_step(tokenizer_dir: Path, data: SentimentData, work: Path, steps: int, seed: int, device: str | None,
+                  batch_size: int, lr: float, log: Callable[[str], None], encoder_config: dict,
+                  max_seconds: float | None = None) -> dict[str, Path]:
+    """Returns {"scratch": dir, "pretrained": dir} (the latter only when steps > 0)."""
+    from models.pretrain import init_encoder, pretrain_mlm
+
+    bases = {"scratch": init_encoder(tokenizer_dir, work / "scratch", seed=seed, **encoder_config)}
+    if steps > 0:
+        bases["pretrained"] = pretrain_mlm(bases["scratch"], data.pretraining_texts(), work / "pretrained",
+                                           steps=steps, batch_size=batch_size, learning_rate=lr, seed=seed,
+                                           device=device, max_seconds=max_seconds, log=log)
+    return bases
+
+
+def finetune_step(base: str | Path, data: SentimentData, seed: int, device: str | None, epochs: float, lr: float,
+                  batch_size: int, chat_weight: float, log: Callable[[str], None]):
+    """Fine-tune one base on training reviews + chat turns; calibrate on the validation split."""
+    from models.sentiment import SentimentClassifier
+
+    train = data.training_examples("train")
+    val = data.training_examples("validation")
+    weights = [chat_weight if e.source == "chat" else 1.0 for e in train]
+    clf = SentimentClassifier(base=str(base), epochs=epochs, learning_rate=lr, batch_size=batch_size, seed=seed,
+                              device=device, log=log)
+    return clf.fit([e.text for e in train], [e.label for e in train], sample_weight=weights,
+                   validation=([e.text for e in val], [e.label for e in val]))
+
+
+def int8_check(clf, data: SentimentData, tolerance: float = 0.005) -> dict:
+    """Evaluate fp32 and int8 (CPU) on validation+test; int8 is kept when no figure drops by > tolerance."""
+    import copy
+
+    from models.evaluate import evaluate_model
+    from models.sentiment import quantize_dynamic_int8
+
+    fp32 = evaluate_model(clf, data, splits=("validation", "test"))
+    q = copy.copy(clf)
+    q.model_ = quantize_dynamic_int8(copy.deepcopy(clf.model_).to("cpu"))
+    q.quantized_ = True
+    int8 = evaluate_model(q, data, splits=("validation", "test"))
+    keys = [k for k in fp32 if k in int8 and not np.isnan(fp32[k])]
+    worst = max((fp32[k] - int8[k] for k in keys), default=0.0)
+    return {"fp32": fp32, "int8": int8, "max_drop": float(worst), "quantize": bool(worst <= tolerance)}
+
+
+def pretrain_steps_run(pretrained_dir: str | Path | None) -> int:
+    """The MLM steps actually run (fewer than asked when a time limit cut them)."""
+    if pretrained_dir is None:
+        return 0
+    config = json.loads((Path(pretrained_dir) / "config.json").read_text(encoding="utf-8"))
+    return int(config.get("zhijian_pretrain_steps", 0))
+
+
+def score_candidate(clf, data: SentimentData, name: str, log: Callable[[str], None] = print) -> dict:
+    from models.evaluate import evaluate_model
+
+    metrics = evaluate_model(clf, data, splits=("validation", "test"))
+    metrics["selection_score"] = selection_score(metrics)
+    log(f"{name}: {json.dumps(metrics)}")
+    return metrics
+
+
+def choose_and_save(candidates: dict, data: SentimentData, out_dir: str | Path, seed: int, device: str | None,
+                    settings: dict, log: Callable[[str], None] = print, started: float | None = None) -> dict:
+    """Keep the candidate with the best validation score, decide int8, save it with its report."""
+    import torch
+
+    chosen = max(candidates, key=lambda n: candidates[n][1]["selection_score"])
+    clf, metrics = candidates[chosen]
+    check = int8_check(clf, data)
+    log(f"int8 check: max drop {check['max_drop']:.4f} → quantize={check['quantize']}")
+    clf.meta_.update({
+        "quantize": check["quantize"],
+        "encoder": chosen,
+        "base": chosen if settings.get("base") is None else settings["base"],
+        "seed": seed,
+        "held_out_domain": HELD_OUT_DOMAIN,
+        "metrics": metrics,
+        "int8_metrics": check["int8"],
+        "candidates": {n: m for n, (_, m) in candidates.items()},
+        "data": data.summary(),
+        "train_seconds": round(time.time() - started, 1) if started else None,
+        "device": device or ("cuda" if torch.cuda.is_available() else "cpu"),
+        "settings": settings,
+    })
+    out = Path(out_dir)
+    if out.exists():
+        shutil.rmtree(out)
+    clf.save(out)
+    log(f"saved {clf.model_id} ({chosen}) to {out}")
+    return clf.meta_
+
+
+def train_default(
+    out_dir: str | Path = "models/zh-cs-sentiment",
+    seed: int = 13,
+    device: str | None = None,
+    base: str | Path | None = None,
+    pretrain_steps: int = DEFAULTS["pretrain_steps"],
+    finetune_epochs: float = DEFAULTS["finetune_epochs"],
+    compare_scratch: bool = True,
+    work_dir: str | Path | None = None,
+    data_cache: str | Path | None = None,
+    pretrain_batch_size: int = DEFAULTS["pretrain_batch_size"],
+    pretrain_lr: float = DEFAULTS["pretrain_lr"],
+    finetune_lr: float = DEFAULTS["finetune_lr"],
+    finetune_batch_size: int = DEFAULTS["finetune_batch_size"],
+    chat_weight: float = DEFAULTS["chat_weight"],
+    vocab_size: int = DEFAULTS["vocab_size"],
+    encoder_config: dict | None = None,
+    pretrain_max_seconds: float | None = None,
+    max_examples: int | None = None,
+    log: Callable[[str], None] = print,
+) -> dict:
+    """Build the default model into ``out_dir`` and return its report (also saved in zhijian.json).
+
+    ``base`` given: fine-tune that encoder (a local directory or hub name) instead of building the
+    tokenizer and pre-training. ``pretrain_steps=0``: from scratch only. ``compare_scratch``: also
+    fine-tune a from-scratch twin and keep pre-training only if it wins on the validation split.
+    ``encoder_config`` overrides the BERT shape (models.pretrain.DEFAULT_ENCODER); ``max_examples``
+    keeps a hash-chosen subset of every split and corpus (for quick smoke runs and tests).
+    """
+    import torch
+
+    t0 = time.time()
+    torch.manual_seed(seed)
+    data = load_data(cache_dir=data_cache)
+    if max_examples:
+        data = subsample(data, max_examples)
+    log(f"data: {json.dumps(data.summary(), ensure_ascii=False)}")
+    tmp = None
+    if work_dir is None:
+        tmp = tempfile.mkdtemp(prefix="zh-cs-sentiment-")
+        work = Path(tmp)
+    else:
+        work = Path(work_dir)
+        work.mkdir(parents=True, exist_ok=True)
+    try:
+        if base is not None:
+            bases = {"given": str(base)}
+        else:
+            tok = build_tokenizer_step(data, work, vocab_size)
+            bases = pretrain_step(tok, data, work, pretrain_steps, seed, device, pretrain_batch_size, pretrain_lr, log,
+                                  encoder_config or {}, pretrain_max_seconds)
+            if not compare_scratch and "pretrained" in bases:
+                bases.pop("scratch")
+        candidates = {}
+        for name, path in bases.items():
+            log(f"fine-tuning the {name} encoder ({time.time() - t0:.0f}s)")
+            clf = finetune_step(path, data, seed, device, finetune_epochs, finetune_lr, finetune_batch_size,
+                                chat_weight, log)
+            candidates[name] = (clf, score_candidate(clf, data, name, log))
+        settings = dict(pretrain_steps=pretrain_steps, pretrain_max_seconds=pretrain_max_seconds,
+                        encoder_config=encoder_config, finetune_epochs=finetune_epochs, finetune_lr=finetune_lr,
+                        pretrain_lr=pretrain_lr, pretrain_batch_size=pretrain_batch_size,
+                        finetune_batch_size=finetune_batch_size, chat_weight=chat_weight, vocab_size=vocab_size,
+                        base=str(base) if base else None, max_examples=max_examples,
+                        pretrain_steps_run=pretrain_steps_run(bases.get("pretrained")))
+        meta = choose_and_save(candidates, data, out_dir, seed=seed, device=device, settings=settings, log=log,
+                               started=t0)
+        return meta
+    finally:
+        if tmp:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def main(argv: list[str] | None = None) -> dict:
+    import argparse
+
+    p = argparse.ArgumentParser(description="Rebuild the default sentiment model (zh-cs-sentiment).")
+    p.add_argument("--out", default="models/zh-cs-sentiment")
+    p.add_argument("--seed", type=int, default=13)
+    p.add_argument("--device", default=None)
+    p.add_argument("--base", default=None, help="fine-tune this HF encoder (dir or hub name) instead of pre-training")
+    p.add_argument("--pretrain-steps", type=int, default=DEFAULTS["pretrain_steps"])
+    p.add_argument("--finetune-epochs", type=float, default=DEFAULTS["finetune_epochs"])
+    p.add_argument("--no-compare-scratch", action="store_true")
+    p.add_argument("--work-dir", default=None)
+    p.add_argument("--data-cache", default=None)
+    p.add_argument("--pretrain-max-seconds", type=float, default=None)
+    p.add_argument("--max-examples", type=int, default=None, help="subsample every corpus (smoke runs)")
+    a = p.parse_args(argv)
+    return train_default(a.out, seed=a.seed, device=a.device, base=a.base, pretrain_steps=a.pretrain_steps,
+                         finetune_epochs=a.finetune_epochs, compare_scratch=not a.no_compare_scratch,
+                         work_dir=a.work_dir, data_cache=a.data_cache, max_examples=a.max_examples,
+                         pretrain_max_seconds=a.pretrain_max_seconds)
+
+
+if __name__ == "__main__":
+    main()
