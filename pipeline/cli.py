@@ -336,22 +336,57 @@ def cards(
 
 @app.command()
 def demo(
-    out: Annotated[Path, typer.Option("--out", help="Folder for the demo store and results.")] = Path("out/demo"),
-    flow: Annotated[bool, typer.Option("--flow/--no-flow", help="Run through the Prefect flow.")] = False,
+    out: Annotated[Path, typer.Option("--out", help="Folder for the demo store, results and cards.")] = Path("out/demo"),
+    flow: Annotated[bool, typer.Option("--flow/--no-flow", help="Run through the Prefect nightly flow (as the nightly batch does).")] = True,
+    pdf: Annotated[bool, typer.Option("--pdf/--no-pdf", help="Also render the PDF cards (slower).")] = True,
 ) -> None:
-    """Score the bundled sample chats (data/sample/*.jsonl) into a demo store under ./out/."""
+    """Run the nightly flow over the bundled sample chats, then the messy exports, then the monthly cards."""
     from pipeline.settings import REPO_ROOT
 
-    files = sorted(glob.glob(str(REPO_ROOT / "data" / "sample" / "*.jsonl")))
+    sample = REPO_ROOT / "data" / "sample"
+    files = sorted(glob.glob(str(sample / "*.jsonl")))
     if not files:
-        raise _fail(f"no sample files in {REPO_ROOT / 'data' / 'sample'}")
+        raise _fail(f"no sample files in {sample}")
     out.mkdir(parents=True, exist_ok=True)
     store_url = f"sqlite:///{(out / 'qa.db').resolve()}"
-    results = out / "results.jsonl"
-    score([Path(f) for f in files], results=results, store=store_url, rubric=None, model=None, mapping=None,
-          flow=flow, rescore=False)  # fmt: skip
-    typer.echo(f"store: {store_url}  results: {results}")
-    typer.echo(f"next: zhijian quarantine --store {store_url} ; zhijian runs --store {store_url}")
+    echo = typer.echo
+
+    echo(f"1/3 nightly QA over {len(files)} nightly sample files ({files[0]} … {files[-1]})")
+    score([Path(f) for f in files], results=out / "results.jsonl", store=store_url, rubric=None, model=None,
+          mapping=None, flow=flow, rescore=False)  # fmt: skip
+
+    # Real exports are messy: a GBK CSV with Chinese headers (read through its column mapping),
+    # a BOM CSV, nested JSON, Parquet and a file with bad rows. They go to their own store so
+    # the sample months' cards stay about the sample agents.
+    messy = sample / "messy"
+    messy_url = f"sqlite:///{(out / 'messy.db').resolve()}"
+    echo("2/3 messy exports (wrong encodings, other column names, bad rows → quarantine)")
+    gbk = sorted(messy.glob("*gbk*.csv"))
+    rest = [p for p in sorted(messy.iterdir()) if p.suffix in {".jsonl", ".csv", ".json", ".parquet"} and p not in gbk]
+    if gbk:
+        score(gbk, results=out / "messy-gbk-results.jsonl", store=messy_url, rubric=None, model=None,
+              mapping=messy / "mapping.yaml", flow=False, rescore=False)  # fmt: skip
+    if rest:
+        score(rest, results=out / "messy-results.jsonl", store=messy_url, rubric=None, model=None,
+              mapping=None, flow=False, rescore=False)  # fmt: skip
+
+    months = sorted({Path(f).stem.split("-", 1)[1][:7] for f in files if Path(f).stem.startswith("chats-")})
+    echo(f"3/3 monthly QA cards for {', '.join(months)}")
+    from pipeline.cards import build_cards
+
+    card_dirs = []
+    for month in months:
+        report = build_cards(month, store_url, out / "cards" / month, pdf=pdf)
+        card_dirs.append(out / "cards" / month)
+        echo(report.summary())
+    echo("")
+    echo("where to look:")
+    echo(f"  results (one JSON per conversation): {out / 'results.jsonl'}")
+    for d in card_dirs:
+        echo(f"  team overview:                       {d / 'index.html'}")
+    echo(f"  flagged conversations, run log:      zhijian runs --store {store_url}")
+    echo(f"  quarantined rows of the messy files: zhijian quarantine --store {messy_url}")
+    echo(f"  correct a score:                     zhijian correct CONVERSATION_ID --reviewer NAME --criterion greeting --status pass --store {store_url}")
 
 
 def _exit_with(code: Any) -> None:
