@@ -59,20 +59,47 @@ def local_analysis_form(text: str) -> str:
     return "".join(_char_simplified(c) for c in text)
 
 
-@dataclass(frozen=True)
 class View:
-    """What the matchers look at: the analysis string, token boundaries, and a way back to `text`."""
+    """What the matchers look at: the analysis string, token boundaries, and a way back to `text`.
 
-    msg: Message
-    s: str
-    boundaries: frozenset[int] | None  # token start/end offsets in `s`; None when not segmented
-    mapped: bool  # True when `s` is msg.norm (map spans with msg.text_span)
-    # what the view was built from (the cache checks these are unchanged)
-    text: str = ""
-    norm: str = ""
-    ntokens: int = 0
-    clause_spans: tuple[tuple[int, int], ...] = ()
-    quotes: tuple[tuple[int, int], ...] = ()
+    Clause spans, quotations and token boundaries are computed on first use (most messages
+    never need them: nothing matches)."""
+
+    __slots__ = ("msg", "s", "mapped", "text", "norm", "ntokens", "_boundaries", "_clauses", "_quotes")
+
+    def __init__(self, msg: Message, s: str, mapped: bool) -> None:
+        self.msg = msg
+        self.s = s
+        self.mapped = mapped
+        # what the view was built from (the cache checks these are unchanged)
+        self.text = msg.text
+        self.norm = msg.norm
+        self.ntokens = len(msg.tokens)
+        self._boundaries: frozenset[int] | None | bool = False
+        self._clauses: tuple[tuple[int, int], ...] | None = None
+        self._quotes: tuple[tuple[int, int], ...] | None = None
+
+    @property
+    def boundaries(self) -> frozenset[int] | None:
+        """Token start/end offsets in `s`; None when not segmented (character fallback)."""
+        if self._boundaries is False:
+            b = None
+            if self.msg.tokens and self.mapped:
+                b = frozenset(x for t in self.msg.tokens for x in (t.start, t.end))
+            self._boundaries = b
+        return self._boundaries  # type: ignore[return-value]
+
+    @property
+    def clause_spans(self) -> tuple[tuple[int, int], ...]:
+        if self._clauses is None:
+            self._clauses = tuple(clauses(self.s))
+        return self._clauses
+
+    @property
+    def quotes(self) -> tuple[tuple[int, int], ...]:
+        if self._quotes is None:
+            self._quotes = tuple(quoted_spans(self.s)) if _ANY_QUOTE.search(self.s) else ()
+        return self._quotes
 
     def text_span(self, start: int, end: int) -> tuple[int, int]:
         if self.mapped:
@@ -117,17 +144,7 @@ def _make_view(msg: Message) -> View:
     else:
         s = local_analysis_form(msg.text or "")
         mapped = False
-    boundaries = None
-    if msg.tokens and mapped:
-        b: set[int] = set()
-        for t in msg.tokens:
-            b.add(t.start)
-            b.add(t.end)
-        boundaries = frozenset(b)
-    return View(
-        msg=msg, s=s, boundaries=boundaries, mapped=mapped, text=msg.text, norm=msg.norm, ntokens=len(msg.tokens),
-        clause_spans=tuple(clauses(s)), quotes=tuple(quoted_spans(s)) if _ANY_QUOTE.search(s) else (),
-    )
+    return View(msg, s, mapped)
 
 
 def clauses(s: str) -> list[tuple[int, int]]:
@@ -255,10 +272,27 @@ def required_literals(regex: str) -> frozenset[str] | None:
                 return None
         return "".join(out)
 
+    MAX_REPEAT, MIN_REPEAT = sre_parse.MAX_REPEAT, sre_parse.MIN_REPEAT
+    items = list(parsed)
     best: frozenset[str] | None = None
     best_len = 0
-    for op, av in parsed:
+    # runs of plain characters (自己 in (你|您)?自己(去)?…) are one literal
+    run: list[str] = []
+    runs: list[str] = []
+    for op, av in items + [(None, None)]:
+        if op is LITERAL:
+            run.append(chr(av))
+            continue
+        if len(run) > 1:
+            runs.append("".join(run))
+        run = []
+    for r in runs:
+        if len(r) > best_len:
+            best, best_len = frozenset([r]), len(r)
+    for op, av in items:
         lits: list[str] | None = None
+        if op in (MAX_REPEAT, MIN_REPEAT) and av[0] >= 1 and len(av[2]) == 1:
+            op, av = av[2][0]  # x{1,} / x+ : x must occur
         if op is LITERAL:
             lits = [chr(av)]
         elif op is SUBPATTERN:

@@ -64,7 +64,7 @@ def make_conversation(
             agent_id=("A01" if role == "agent" else None),
         )
         if extra in ("negative", "neutral", "positive"):
-            scores = {k: (0.8 if k == extra else 0.1) for k in ("negative", "neutral", "positive")}
+            scores = {k: (0.96 if k == extra else 0.02) for k in ("negative", "neutral", "positive")}
             msg.sentiment = Sentiment(label=extra, scores=scores)
         elif extra is not None:
             msg.agent_id = str(extra)

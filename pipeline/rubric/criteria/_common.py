@@ -160,6 +160,12 @@ class EmotionParams(Strict):
     (use_sentiment), else — or additionally — negative-emotion cues, guarded against negation."""
 
     use_sentiment: bool = True
+    min_negative_score: float = Field(
+        default=0.5, ge=0, le=1, description="a negative sentiment label counts only at this probability or above"
+    )
+    question_guard: bool = Field(
+        default=True, description="a plain question (…吗？) with no emotion cue is not negative whatever the model says"
+    )
     cues_with_sentiment: bool = True
     cues: LexiconParams = Field(default_factory=LexiconParams)
     negation_window: int = Field(default=2, ge=1, le=10)
@@ -180,14 +186,27 @@ class EmotionDetector:
         if not msg.text.strip():
             return False, "", None
         if self.params.use_sentiment and msg.sentiment is not None:
-            if msg.sentiment.label == "negative":
-                return True, "sentiment", None
+            score = msg.sentiment.scores.get("negative", 1.0) if msg.sentiment.scores else 1.0
+            if msg.sentiment.label == "negative" and score >= self.params.min_negative_score:
+                if not (self.params.question_guard and _plain_question(msg)):
+                    return True, "sentiment", None
+                found = self.matcher.find(msg)  # a question counts only with an emotion cue in it
+                return (True, "lexicon", found.accepted[0]) if found.accepted else (False, "", None)
             if not self.params.cues_with_sentiment:
                 return False, "", None
         found = self.matcher.find(msg)
         if found.accepted:
             return True, "lexicon", found.accepted[0]
         return False, "", None
+
+
+_QUESTION_END = re.compile(r"(吗|嘛|么|呢|没|不)?[?？]+\s*$|(吗|嘛|么|呢)[~～。.\s]*$")
+
+
+def _plain_question(msg: Message) -> bool:
+    """The message asks something (ends in ？ or 吗/呢): a model's 'negative' here is usually just a question."""
+    s = view(msg).s.strip()
+    return bool(s) and bool(_QUESTION_END.search(s))
 
 
 class TopicParams(Strict):

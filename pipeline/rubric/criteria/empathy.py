@@ -12,8 +12,10 @@ from pipeline.rubric.schema import LexiconParams, ParaphraseParams, Strict
 
 
 def default_emotion() -> EmotionParams:
+    # the sentiment model's "negative" covers plain problem reports; an emotion needs a confident one
     return EmotionParams(
-        cues=LexiconParams(phrases=L.NEGATIVE_EMOTION, exclude=L.NEGATIVE_EMOTION_EXCLUDE, boundary_max_len=1)
+        min_negative_score=0.9,
+        cues=LexiconParams(phrases=L.NEGATIVE_EMOTION, exclude=L.NEGATIVE_EMOTION_EXCLUDE, boundary_max_len=1),
     )
 
 

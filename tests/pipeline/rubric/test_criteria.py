@@ -133,6 +133,18 @@ def test_empathy_uses_sentiment_label_when_present():
     assert result.evidence[0].rule == "empathy.trigger.sentiment"
 
 
+def test_empathy_sentiment_threshold_and_question_guard():
+    from pipeline.conversation import Sentiment
+
+    conv = make_conversation([("customer", "嗯，这个样子了", 0), ("agent", "抱歉给您添麻烦了", 20)])
+    conv.messages[0].sentiment = Sentiment("negative", {"negative": 0.6, "neutral": 0.3, "positive": 0.1})
+    assert CRITERIA["empathy.v1"]().score(conv).status == "na"  # not confident enough for an emotion
+    conv = make_conversation([("customer", "冷冻还是冷鲜？", 0, "negative"), ("agent", "冷鲜", 20)])
+    assert CRITERIA["empathy.v1"]().score(conv).status == "na"  # a plain question is not an emotion
+    conv = make_conversation([("customer", "怎么还没发货？气死了", 0, "negative"), ("agent", "在查", 20)])
+    assert CRITERIA["empathy.v1"]().score(conv).status == "fail"
+
+
 def test_empathy_before_negative_message_does_not_count():
     turns = [("customer", "在吗", 0), ("agent", "您好，抱歉久等", 20), ("customer", "怎么还没发货，太差了", 40), ("agent", "今天发", 60)]
     assert status("empathy.v1", turns) == "fail"
