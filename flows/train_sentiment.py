@@ -1,7 +1,7 @@
 """Prefect flow that rebuilds the default sentiment model: thin tasks over models.train's plain functions.
 
 build tokenizer → pre-train (MLM, plus a from-scratch twin) → fine-tune + calibrate each →
-evaluate → keep the better on validation, int8 check, save. Same steps and defaults as
+evaluate → keep the better on validation, add the wide char n-gram part, int8 check, save. Same steps and defaults as
 ``models.train.train_default`` (``zhijian train-sentiment``).
 """
 from __future__ import annotations
@@ -61,7 +61,8 @@ def train_sentiment(out_dir: str = "models/zh-cs-sentiment", seed: int = 13, dev
                     pretrain_steps: int = steps.DEFAULTS["pretrain_steps"],
                     finetune_epochs: float = steps.DEFAULTS["finetune_epochs"], compare_scratch: bool = True,
                     data_cache: str | None = None, encoder_config: dict | None = None,
-                    pretrain_max_seconds: float | None = None, max_examples: int | None = None) -> dict:
+                    pretrain_max_seconds: float | None = None, max_examples: int | None = None,
+                    wide: bool = True) -> dict:
     started = time.time()
     data = load_data_task(data_cache, max_examples)
     with tempfile.TemporaryDirectory(prefix="zh-cs-sentiment-") as tmp:
@@ -73,7 +74,7 @@ def train_sentiment(out_dir: str = "models/zh-cs-sentiment", seed: int = 13, dev
         candidates = {name: finetune_task(name, base, data, seed, device, finetune_epochs)
                       for name, base in bases.items()}
         settings = dict(steps.DEFAULTS, pretrain_steps=pretrain_steps, finetune_epochs=finetune_epochs,
-                        encoder_config=encoder_config, max_examples=max_examples,
+                        encoder_config=encoder_config, max_examples=max_examples, wide=wide,
                         pretrain_steps_run=steps.pretrain_steps_run(bases.get("pretrained")))
         meta = save_task(candidates, data, out_dir, seed, device, settings, started)
     m = meta["metrics"]

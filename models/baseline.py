@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import math
+import warnings
 from collections import Counter
 from pathlib import Path
 from typing import Sequence
@@ -137,8 +138,11 @@ class TfidfSentiment(SentimentModel):
             col.extend(ids)
             val.extend((w / norm).tolist())
             crow.append(len(col))
-        return torch.sparse_csr_tensor(torch.tensor(crow, dtype=torch.int64), torch.tensor(col, dtype=torch.int64),
-                                       torch.tensor(val, dtype=torch.float32), size=(len(texts), len(vocab)))
+        with warnings.catch_warnings():  # "sparse CSR is beta" is not news for a user of the baseline
+            warnings.simplefilter("ignore")
+            return torch.sparse_csr_tensor(torch.tensor(crow, dtype=torch.int64),
+                                           torch.tensor(col, dtype=torch.int64),
+                                           torch.tensor(val, dtype=torch.float32), size=(len(texts), len(vocab)))
 
     def fit(self, texts: Sequence[str], labels: Sequence[str]) -> "TfidfSentiment":
         import torch

@@ -231,6 +231,7 @@ class SentimentClassifier(SentimentModel):
         self.classes_ = list(CLASSES)
         self.temperature_ = 1.0
         self.quantized_ = False
+        self.wide_, self.wide_weight_ = None, 0.0
         self.meta_ = {"name": self.name, "version": self.version, "classes": list(CLASSES),
                       "max_length": self.max_length, "temperature": 1.0,
                       "quantize": self.quantize if isinstance(self.quantize, bool) else False,
@@ -244,7 +245,45 @@ class SentimentClassifier(SentimentModel):
 
     # ------------------------------------------------------------- predicting
     def decision_function(self, texts: Sequence[str]) -> np.ndarray:
-        """Raw logits (n x 3, classes_ order), before temperature scaling."""
+        """Logits (n x 3, classes_ order) before temperature scaling: the encoder's, plus
+        ``wide_weight_ * log p_wide`` when a wide (char n-gram) part was fitted with :meth:`fit_wide`."""
+        logits = self._encoder_logits(texts)
+        wide = getattr(self, "wide_", None)
+        if wide is not None and len(texts):
+            logits = logits + self.wide_weight_ * np.log(np.clip(wide.predict_proba(texts), 1e-7, 1.0))
+        return logits
+
+    def fit_wide(self, texts: Sequence[str], labels: Sequence[str],
+                 validation: tuple[Sequence[str], Sequence[str]], weights: Sequence[float] | None = None,
+                 score: Callable[[np.ndarray, list[str], list[str]], float] | None = None) -> "SentimentClassifier":
+        """Add a wide part (char 1–3-gram TF-IDF + LR, trained on ``texts``) to the fitted encoder.
+
+        Its log-probabilities are added to the encoder's logits with the weight (0 … 2) that scores
+        best on ``validation`` (default score: accuracy), then the temperature is refitted there.
+        Weight 0 (no gain) drops the wide part again.
+        """
+        from models.baseline import TfidfSentiment
+
+        _check_labels(labels)
+        val_texts, val_labels = list(validation[0]), _check_labels(validation[1])
+        wide = TfidfSentiment().fit(texts, labels)
+        encoder = self._encoder_logits(val_texts)
+        log_wide = np.log(np.clip(wide.predict_proba(val_texts), 1e-7, 1.0))
+        y = np.array([CLASSES.index(l) for l in val_labels])
+        score = score or (lambda logits, _t, _l: float(np.mean(logits.argmax(1) == y)))
+        grid = [0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 2.5, 3.0, 4.0] if weights is None else list(weights)
+        results = {w: score(encoder + w * log_wide, val_texts, val_labels) for w in grid}
+        best = max(grid, key=lambda w: (round(results[w], 6), -w))
+        if best > 0:
+            self.wide_, self.wide_weight_ = wide, float(best)
+        else:
+            self.wide_, self.wide_weight_ = None, 0.0
+        self.temperature_ = fit_temperature(encoder + best * log_wide, y)
+        self.meta_.update({"temperature": self.temperature_, "wide_weight": self.wide_weight_,
+                           "wide_scores": {str(w): v for w, v in results.items()}})
+        return self
+
+    def _encoder_logits(self, texts: Sequence[str]) -> np.ndarray:
         import torch
 
         texts = [normalize_text(t) for t in texts]
@@ -283,6 +322,8 @@ class SentimentClassifier(SentimentModel):
         out.mkdir(parents=True, exist_ok=True)
         self.model_.save_pretrained(str(out), safe_serialization=True)
         self.tokenizer_.save_pretrained(str(out))
+        if getattr(self, "wide_", None) is not None:
+            self.wide_.save(out / "wide")
         (out / META_FILE).write_text(json.dumps(self.meta_, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         return out
 
@@ -321,6 +362,11 @@ class SentimentClassifier(SentimentModel):
         self.temperature_ = float(meta.get("temperature", 1.0))
         self.quantized_ = quantized
         self.meta_ = meta or {"name": self.name, "version": self.version}
+        self.wide_, self.wide_weight_ = None, float(meta.get("wide_weight", 0.0))
+        if self.wide_weight_ > 0:
+            from models.baseline import TfidfSentiment
+
+            self.wide_ = TfidfSentiment.load(Path(source) / "wide")
         return self
 
 

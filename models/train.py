@@ -19,7 +19,7 @@ import numpy as np
 
 from models.data import HELD_OUT_DOMAIN, SentimentData, load_data
 
-DEFAULTS = dict(pretrain_steps=6000, pretrain_batch_size=128, pretrain_lr=5e-4, finetune_epochs=4.0,
+DEFAULTS = dict(pretrain_steps=12000, pretrain_batch_size=128, pretrain_lr=5e-4, finetune_epochs=6.0,
                 finetune_lr=2e-4, finetune_batch_size=64, chat_weight=3.0, vocab_size=7000)
 
 
@@ -101,6 +101,32 @@ def pretrain_steps_run(pretrained_dir: str | Path | None) -> int:
     return int(config.get("zhijian_pretrain_steps", 0))
 
 
+def add_wide_step(clf, data: SentimentData, log: Callable[[str], None] = print):
+    """Fit the wide char n-gram part on the training split, its weight on validation (selection score)."""
+    from models.evaluate import macro_f1
+    from models.data import CLASSES
+
+    train = data.training_examples("train")
+    val = data.training_examples("validation")
+    is_review = np.array([e.source == "reviews" for e in val])
+    neg, pos = CLASSES.index("negative"), CLASSES.index("positive")
+
+    def score(logits, texts, labels):
+        labels = np.array(labels)
+        parts = []
+        if is_review.any():
+            polarity = np.where(logits[is_review, pos] >= logits[is_review, neg], "positive", "negative")
+            parts.append(float(np.mean(polarity == labels[is_review])))
+        if (~is_review).any():
+            parts.append(macro_f1(list(labels[~is_review]), [CLASSES[i] for i in logits[~is_review].argmax(1)]))
+        return float(np.mean(parts))
+
+    clf.fit_wide([e.text for e in train], [e.label for e in train],
+                 validation=([e.text for e in val], [e.label for e in val]), score=score)
+    log(f"wide part: weight {clf.wide_weight_} (validation scores {clf.meta_['wide_scores']})")
+    return clf
+
+
 def score_candidate(clf, data: SentimentData, name: str, log: Callable[[str], None] = print) -> dict:
     from models.evaluate import evaluate_model
 
@@ -117,6 +143,9 @@ def choose_and_save(candidates: dict, data: SentimentData, out_dir: str | Path, 
 
     chosen = max(candidates, key=lambda n: candidates[n][1]["selection_score"])
     clf, metrics = candidates[chosen]
+    if settings.get("wide", True):
+        add_wide_step(clf, data, log)
+        metrics = score_candidate(clf, data, f"{chosen}+wide", log)
     check = int8_check(clf, data)
     log(f"int8 check: max drop {check['max_drop']:.4f} → quantize={check['quantize']}")
     clf.meta_.update({
@@ -160,6 +189,7 @@ def train_default(
     encoder_config: dict | None = None,
     pretrain_max_seconds: float | None = None,
     max_examples: int | None = None,
+    wide: bool = True,
     log: Callable[[str], None] = print,
 ) -> dict:
     """Build the default model into ``out_dir`` and return its report (also saved in zhijian.json).
@@ -167,6 +197,7 @@ def train_default(
     ``base`` given: fine-tune that encoder (a local directory or hub name) instead of building the
     tokenizer and pre-training. ``pretrain_steps=0``: from scratch only. ``compare_scratch``: also
     fine-tune a from-scratch twin and keep pre-training only if it wins on the validation split.
+    ``wide``: add the char n-gram TF-IDF part to the chosen encoder (its weight chosen on validation).
     ``encoder_config`` overrides the BERT shape (models.pretrain.DEFAULT_ENCODER); ``max_examples``
     keeps a hash-chosen subset of every split and corpus (for quick smoke runs and tests).
     """
@@ -204,7 +235,7 @@ def train_default(
                         encoder_config=encoder_config, finetune_epochs=finetune_epochs, finetune_lr=finetune_lr,
                         pretrain_lr=pretrain_lr, pretrain_batch_size=pretrain_batch_size,
                         finetune_batch_size=finetune_batch_size, chat_weight=chat_weight, vocab_size=vocab_size,
-                        base=str(base) if base else None, max_examples=max_examples,
+                        base=str(base) if base else None, max_examples=max_examples, wide=wide,
                         pretrain_steps_run=pretrain_steps_run(bases.get("pretrained")))
         meta = choose_and_save(candidates, data, out_dir, seed=seed, device=device, settings=settings, log=log,
                                started=t0)
@@ -225,6 +256,7 @@ def main(argv: list[str] | None = None) -> dict:
     p.add_argument("--pretrain-steps", type=int, default=DEFAULTS["pretrain_steps"])
     p.add_argument("--finetune-epochs", type=float, default=DEFAULTS["finetune_epochs"])
     p.add_argument("--no-compare-scratch", action="store_true")
+    p.add_argument("--no-wide", action="store_true", help="encoder only, no char n-gram part")
     p.add_argument("--work-dir", default=None)
     p.add_argument("--data-cache", default=None)
     p.add_argument("--pretrain-max-seconds", type=float, default=None)
@@ -233,7 +265,7 @@ def main(argv: list[str] | None = None) -> dict:
     return train_default(a.out, seed=a.seed, device=a.device, base=a.base, pretrain_steps=a.pretrain_steps,
                          finetune_epochs=a.finetune_epochs, compare_scratch=not a.no_compare_scratch,
                          work_dir=a.work_dir, data_cache=a.data_cache, max_examples=a.max_examples,
-                         pretrain_max_seconds=a.pretrain_max_seconds)
+                         pretrain_max_seconds=a.pretrain_max_seconds, wide=not a.no_wide)
 
 
 if __name__ == "__main__":

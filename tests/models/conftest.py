@@ -1,0 +1,30 @@
+"""Fixtures: a tiny local BERT (2 small layers, char tokenizer) so transformer tests need no hub and no minutes."""
+from __future__ import annotations
+
+import pytest
+
+TEXTS = [
+    "怎么还没发货啊，都三天了", "质量太差了，我要退货", "你们客服是死人吗", "垃圾东西，再也不买了", "等了一个星期还没到",
+    "请问这个有红色的吗", "什么时候发货", "好的", "尺码偏大吗", "能开发票吗",
+    "谢谢亲，很满意", "太棒了，下次还来买", "物流很快，包装也好", "客服态度真好", "质量不错，好评",
+]
+LABELS = ["negative"] * 5 + ["neutral"] * 5 + ["positive"] * 5
+
+
+@pytest.fixture(scope="session")
+def tiny_base(tmp_path_factory):
+    from transformers import BertConfig, BertForMaskedLM
+
+    from models.tokenizer import build_tokenizer
+
+    out = tmp_path_factory.mktemp("tiny-bert")
+    tok = build_tokenizer(TEXTS, out, min_count=1)
+    config = BertConfig(vocab_size=len(tok), hidden_size=16, num_hidden_layers=2, num_attention_heads=2,
+                        intermediate_size=32, max_position_embeddings=64)
+    BertForMaskedLM(config).save_pretrained(str(out))
+    return out
+
+
+@pytest.fixture(scope="session")
+def corpus():
+    return list(TEXTS) * 4, list(LABELS) * 4

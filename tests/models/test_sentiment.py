@@ -1,0 +1,113 @@
+"""The transformer wrapper's own behaviour, the shipped model, data splits and the tokenizer."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from models.data import CLASSES, domain_of, normalize_text, split_of
+from models.sentiment import SentimentClassifier, fit_temperature, load_sentiment_model
+
+SHIPPED = Path(__file__).resolve().parents[2] / "models" / "zh-cs-sentiment"
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    return load_sentiment_model(SHIPPED)
+
+
+def test_shipped_model_loads_offline_with_its_id(shipped):
+    meta = json.loads((SHIPPED / "zhijian.json").read_text(encoding="utf-8"))
+    assert shipped.model_id == f"{meta['name']}@{meta['version']}" == "zh-cs-sentiment@1"
+    assert shipped.classes_ == CLASSES
+    assert sum(f.stat().st_size for f in SHIPPED.iterdir()) < 30 * 2**20
+
+
+def test_default_model_comes_from_settings(monkeypatch):
+    from pipeline.settings import get_settings
+
+    get_settings.cache_clear()
+    monkeypatch.setenv("ZHIJIAN_SENTIMENT_MODEL", str(SHIPPED))
+    try:
+        assert load_sentiment_model().model_id == "zh-cs-sentiment@1"
+    finally:
+        get_settings.cache_clear()
+
+
+@pytest.mark.parametrize("text,label", [
+    ("怎么还没发货啊，都三天了", "negative"),
+    ("质量太差了，我要退货", "negative"),
+    ("你们这什么破服务，投诉！", "negative"),
+    ("请问这个有红色的吗", "neutral"),
+    ("什么时候能发货", "neutral"),
+    ("谢谢亲，很满意", "positive"),
+    ("物流很快，包装也好，好评", "positive"),
+    ("真的是很棒的服務，謝謝", "positive"),  # traditional characters are normalised
+])
+def test_shipped_model_gets_obvious_examples_right(shipped, text, label):
+    assert shipped.predict([text]) == [label]
+
+
+def test_shipped_model_batches_keep_input_order(shipped):
+    texts = ["好", "质量太差了，我要退货，再也不买了，什么垃圾", "", "谢谢亲，很满意"]
+    batch = shipped.predict_proba(texts)
+    one_by_one = np.vstack([shipped.predict_proba([t]) for t in texts])
+    np.testing.assert_allclose(batch, one_by_one, atol=1e-4)
+    np.testing.assert_allclose(batch.sum(1), 1.0, atol=1e-5)
+
+
+def test_missing_model_directory_says_what_to_do(tmp_path):
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        load_sentiment_model(tmp_path / "nope")
+    with pytest.raises(FileNotFoundError, match="train-sentiment"):
+        load_sentiment_model(tmp_path)
+
+
+def test_fit_needs_a_base():
+    with pytest.raises(ValueError, match="base="):
+        SentimentClassifier().fit(["好"], ["positive"])
+
+
+def test_temperature_scaling_recovers_the_temperature():
+    rng = np.random.default_rng(0)
+    true_logits = rng.normal(0, 2, size=(4000, 3))
+    p = np.exp(true_logits) / np.exp(true_logits).sum(1, keepdims=True)
+    labels = np.array([rng.choice(3, p=row) for row in p])
+    t = fit_temperature(true_logits * 3.0, labels)  # over-confident logits: T should come out near 3
+    assert 2.5 < t < 3.6
+
+
+def test_calibration_is_stored_with_the_model(tiny_base, corpus, tmp_path):
+    texts, labels = corpus
+    clf = SentimentClassifier(base=str(tiny_base), epochs=2, batch_size=16, max_length=32).fit(
+        texts, labels, validation=(texts[:15], labels[:15]))
+    clf.save(tmp_path)
+    meta = json.loads((tmp_path / "zhijian.json").read_text(encoding="utf-8"))
+    assert meta["temperature"] == clf.temperature_ and meta["n_calibration"] == 15
+    assert (tmp_path / "model.safetensors").exists()
+
+
+def test_splits_and_domains_are_deterministic():
+    assert split_of("快递三天了还没到") == split_of("快递三天了还没到")
+    shares = [split_of(f"文本{i}") for i in range(5000)]
+    assert abs(shares.count("train") / 5000 - 0.8) < 0.03
+    assert domain_of("笔记本电脑的屏幕很亮，键盘手感好") == "electronics"
+    assert domain_of("酒店房间干净，前台热情") == "hotel"
+    assert domain_of("今天天气不错") == "other"
+
+
+def test_normalize_text_folds_width_and_traditional():
+    assert normalize_text("ＯＫ！  服務  沒問題") == "OK! 服务 没问题"
+
+
+def test_char_tokenizer_loads_with_autotokenizer(tmp_path):
+    from transformers import AutoTokenizer
+
+    from models.tokenizer import build_tokenizer
+
+    build_tokenizer(["发货太慢了", "hello 发货"], tmp_path, min_count=1)
+    tok = AutoTokenizer.from_pretrained(str(tmp_path))
+    assert tok.tokenize("发货慢") == ["发", "货", "慢"]
+    assert tok.unk_token not in tok.tokenize("hello")
