@@ -241,23 +241,55 @@ def format_report(report: EvalReport, *, show_disagreements: bool = True) -> str
 
 
 def main(
-    labelled_dir: str | Path = DEFAULT_LABELLED_DIR,
+    labelled_dir: str | Path | list[str] | None = DEFAULT_LABELLED_DIR,
     rubric_path: str | Path | None = None,
     similarity: bool = True,
 ) -> int:
-    """Print agreement per criterion, flag precision/recall and the disagreements. Returns 0."""
-    report = evaluate(labelled_dir, rubric_path, similarity=similarity)
+    """Print agreement per criterion, flag precision/recall and the disagreements. Returns 0.
+
+    Called with a list instead of a directory, the list is read as command-line arguments:
+    `[LABELLED_DIR] [--rubric FILE] [--no-similarity] [--compare] [--no-sentiment] [--json FILE]`.
+    """
+    sentiment = True
+    compare_layers = False
+    json_out = None
+    if isinstance(labelled_dir, (list, tuple)):
+        import argparse
+
+        parser = argparse.ArgumentParser(prog="zhijian eval-rubric", description="Evaluate a rubric on labelled conversations.")
+        parser.add_argument("labelled_dir", nargs="?", default=str(DEFAULT_LABELLED_DIR))
+        parser.add_argument("rubric", nargs="?", default=None, help="rubric file (default: settings.rubric_path)")
+        parser.add_argument("--rubric", dest="rubric_opt", default=None)
+        parser.add_argument("--no-similarity", action="store_true", help="switch the paraphrase layer off")
+        parser.add_argument("--compare", action="store_true", help="word lists vs +cues vs +similarity side by side")
+        parser.add_argument("--no-sentiment", action="store_true", help="ignore the sentiment model (lexicon fallback)")
+        parser.add_argument("--json", dest="json_out", default=None, help="also write the report as JSON")
+        args = parser.parse_args(list(labelled_dir))
+        labelled_dir, rubric_path = args.labelled_dir, args.rubric_opt or args.rubric
+        similarity, sentiment, compare_layers, json_out = not args.no_similarity, not args.no_sentiment, args.compare, args.json_out
+    labelled_dir = labelled_dir or DEFAULT_LABELLED_DIR
+    if not Path(labelled_dir).is_dir():
+        print(f"no labelled conversations: {labelled_dir} is not a directory (expected one JSON file per conversation)")
+        return 2
+    if compare_layers:
+        print(compare(labelled_dir, rubric_path, sentiment=sentiment))
+        return 0
+    report = evaluate(labelled_dir, rubric_path, similarity=similarity, sentiment=sentiment)
     print(format_report(report))
+    if json_out:
+        Path(json_out).write_text(json.dumps(report.to_dict(), ensure_ascii=False, indent=2), encoding="utf-8")
     return 0
 
 
-def compare(labelled_dir: str | Path = DEFAULT_LABELLED_DIR, rubric_path: str | Path | None = None) -> str:
+def compare(
+    labelled_dir: str | Path = DEFAULT_LABELLED_DIR, rubric_path: str | Path | None = None, sentiment: bool = True
+) -> str:
     """Side by side: word lists only, + cue patterns, + exemplar similarity (what each layer adds)."""
     cache: dict = {}
     runs = [
-        ("lexicon", evaluate(labelled_dir, rubric_path, similarity=False, _model_cache=cache)),
-        ("+cues", evaluate(labelled_dir, rubric_path, rubric=load_rubric(rubric_path, exemplars=False), _model_cache=cache)),
-        ("+similar", evaluate(labelled_dir, rubric_path, similarity=True, _model_cache=cache)),
+        ("lexicon", evaluate(labelled_dir, rubric_path, similarity=False, sentiment=sentiment, _model_cache=cache)),
+        ("+cues", evaluate(labelled_dir, rubric_path, rubric=load_rubric(rubric_path, exemplars=False), sentiment=sentiment, _model_cache=cache)),
+        ("+similar", evaluate(labelled_dir, rubric_path, similarity=True, sentiment=sentiment, _model_cache=cache)),
     ]
     on = runs[-1][1]
     lines = [
@@ -281,10 +313,4 @@ def compare(labelled_dir: str | Path = DEFAULT_LABELLED_DIR, rubric_path: str | 
 
 
 if __name__ == "__main__":
-    args = [a for a in sys.argv[1:] if not a.startswith("--")]
-    labelled = args[0] if args else DEFAULT_LABELLED_DIR
-    rubric_file = args[1] if len(args) > 1 else None
-    if "--compare" in sys.argv:
-        print(compare(labelled, rubric_file))
-    else:
-        raise SystemExit(main(labelled, rubric_file, similarity="--no-similarity" not in sys.argv))
+    raise SystemExit(main(sys.argv[1:]))

@@ -50,3 +50,17 @@ def test_evaluate_reports_agreement_and_disagreements(tmp_path, capsys):
     assert main(tmp_path, DEFAULT_RUBRIC, similarity=False) == 0
     out = capsys.readouterr().out
     assert "paraphrase layer (similarity + cues): off" in out and "accuracy" in out
+
+
+def test_main_accepts_command_line_arguments(tmp_path, capsys):
+    labelled_file(
+        tmp_path, "c1",
+        [("customer", "在吗", "2026-10-03T14:00:00+08:00"), ("agent", "您好，在的", "2026-10-03T14:01:00+08:00")],
+        {"greeting": "pass"}, [],
+    )
+    out_json = tmp_path / "report.json"
+    assert main([str(tmp_path), "--rubric", str(DEFAULT_RUBRIC), "--no-sentiment", "--json", str(out_json)]) == 0
+    assert json.loads(out_json.read_text(encoding="utf-8"))["criteria"]["greeting"]["accuracy"] == 1.0
+    assert main([str(tmp_path), "--compare", "--no-sentiment"]) == 0
+    assert "+similar" in capsys.readouterr().out
+    assert main([str(tmp_path / "missing")]) == 2
