@@ -138,7 +138,10 @@ def evaluate(
     files = sorted(Path(labelled_dir).glob("*.json"))
     conversations = []
     for f in files:
-        conv, labels, flags = read_labelled(f)
+        try:
+            conv, labels, flags = read_labelled(f)
+        except (KeyError, TypeError, ValueError):  # not a labelled conversation (e.g. a report written next to them)
+            continue
         prepare(conv)
         conversations.append((f, conv, labels, flags))
     cache = _model_cache if _model_cache is not None else {}

@@ -58,7 +58,7 @@ def test_main_accepts_command_line_arguments(tmp_path, capsys):
         [("customer", "在吗", "2026-10-03T14:00:00+08:00"), ("agent", "您好，在的", "2026-10-03T14:01:00+08:00")],
         {"greeting": "pass"}, [],
     )
-    out_json = tmp_path / "report.json"
+    out_json = tmp_path.parent / f"{tmp_path.name}-report.json"
     assert main([str(tmp_path), "--rubric", str(DEFAULT_RUBRIC), "--no-sentiment", "--json", str(out_json)]) == 0
     assert json.loads(out_json.read_text(encoding="utf-8"))["criteria"]["greeting"]["accuracy"] == 1.0
     assert main([str(tmp_path), "--compare", "--no-sentiment"]) == 0
