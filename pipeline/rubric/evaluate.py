@@ -203,7 +203,7 @@ def evaluate(
         rubric_id=rubric.id,
         similarity=similarity,
         sentiment_source=source,
-        files=len(files),
+        files=len(conversations),
         criteria=criteria,
         flags=flags,
         disagreements=disagreements,

@@ -164,7 +164,7 @@ class ResponsePace(Criterion):
                     message_evidence(reply, f"{self.id}.late", f"回复客户 seq {c.seq} 用时 {_fmt(wait)} 秒，超过 {_fmt(p.threshold_seconds)} 秒", whole=True)
                 )
         anchor = waits[0][1] or waits[0][0]
-        evidence.insert(0, message_evidence(anchor, f"{self.id}.share", summary))
+        evidence.insert(0, message_evidence(anchor, f"{self.id}.share", summary, whole=True))
         if share >= p.min_share:
             return self.passed(evidence)
         return self.failed(evidence)
