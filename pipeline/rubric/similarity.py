@@ -18,6 +18,9 @@ from dataclasses import dataclass
 from pipeline.rubric.matching import Match, View, clauses, local_analysis_form
 
 
+MAX_REGION = 64  # characters; longer clauses are compared in overlapping chunks
+
+
 def bigrams(s: str) -> set[str]:
     if len(s) < 2:
         return {s} if s else set()
@@ -91,6 +94,14 @@ class ParaphraseDetector:
         spans = list(v.clause_spans) if v.clause_spans or not v.s else clauses(v.s)
         # windows: each clause and each pair of adjacent clauses (搁谁都膈应，实在对不住)
         regions = list(spans) + [(spans[i][0], spans[i + 1][1]) for i in range(len(spans) - 1)]
+        # a pasted wall of text without punctuation: overlapping chunks keep the cost linear
+        bounded: list[tuple[int, int]] = []
+        for a, b in regions:
+            if b - a <= MAX_REGION:
+                bounded.append((a, b))
+            else:
+                bounded.extend((i, min(b, i + MAX_REGION)) for i in range(a, b, MAX_REGION - 16))
+        regions = bounded
         best: dict[tuple[int, int], tuple[float, str]] = {}
         for ra, rb in regions:
             region = v.s[ra:rb]

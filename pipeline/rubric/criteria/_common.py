@@ -147,7 +147,10 @@ def customer_messages(conv: Conversation, with_text: bool = False) -> list[Messa
 
 
 def seconds_between(a: Message, b: Message) -> float:
-    return (b.timestamp - a.timestamp).total_seconds()
+    try:
+        return (b.timestamp - a.timestamp).total_seconds()
+    except TypeError:  # one naive, one aware: read both as wall-clock times
+        return (b.timestamp.replace(tzinfo=None) - a.timestamp.replace(tzinfo=None)).total_seconds()
 
 
 # ----------------------------------------------------------------------------

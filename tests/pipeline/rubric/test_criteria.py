@@ -321,3 +321,27 @@ def test_time_commitment_vague_accepted_when_configured():
 def test_positive_framing(agent_texts, expected):
     turns = [("customer", "能便宜点吗", 0)] + [("agent", t, 20 + i) for i, t in enumerate(agent_texts)]
     assert status("positive_framing.v1", turns) == expected
+
+
+def test_long_pasted_text_stays_cheap(rubric):
+    import time
+
+    wall = ("这个问题我们已经帮您处理了您好亲谢谢快递规定" * 700)[:10000]
+    conv = make_conversation([("customer", "气死了" + wall, 0), ("agent", wall, 30)])
+    start = time.perf_counter()
+    rubric.score(conv)
+    assert time.perf_counter() - start < 1.0
+    for result in conv.criteria.values():
+        for ev in result.evidence:
+            if ev.span:
+                assert 0 <= ev.span[0] <= ev.span[1] <= len(ev.text)
+
+
+def test_out_of_order_and_naive_timestamps():
+    from datetime import datetime
+
+    turns = [("customer", "在吗", 100), ("agent", "您好", 50)]  # agent clock behind: waited 0 s, not negative
+    assert status("first_response_sla.v1", turns) == "pass"
+    conv = make_conversation([("customer", "在吗", 0), ("agent", "您好", 30)])
+    conv.messages[1].timestamp = datetime(2026, 10, 3, 14, 0, 30)  # naive
+    assert CRITERIA["first_response_sla.v1"]().score(conv).status == "pass"
