@@ -241,10 +241,16 @@ def build_rubric(
         if isinstance(code, str):
             flags.append(fcls(code=code, params=fparams, red_line=bool(raw.get("red_line", False))))
 
+    if config is not None:
+        for i, rid in enumerate(config.red_lines):
+            if rid not in seen_ids:
+                errors.append(
+                    ConfigError(f"red_lines[{i}]", f"no criterion with id {rid!r} in this rubric; ids: {', '.join(seen_ids) or '(none)'}")
+                )
     if errors:
         raise RubricError(errors, source)
     assert config is not None
-    red_lines = {c.id for c in config.criteria if c.red_line}
+    red_lines = {c.id for c in config.criteria if c.red_line} | set(config.red_lines)
     for f in flags:  # a flag raised by a red-line criterion is a red line too
         if getattr(f.params, "criterion", None) in red_lines:
             f.red_line = True

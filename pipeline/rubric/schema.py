@@ -110,6 +110,9 @@ class RubricConfig(Strict):
     low_score: float = Field(default=60, ge=0, le=100, description="flag low_score below this total")
     total_points: float = Field(default=100, gt=0, description="the criteria's points must add up to this")
     criteria: list[CriterionConfig] = Field(min_length=1)
+    red_lines: list[str] = Field(
+        default_factory=list, description="criterion ids whose failure is a red line (红线): flagged whatever the total"
+    )
     flags: list[FlagConfig] = Field(default_factory=list)
 
     @field_validator("id")

@@ -153,3 +153,11 @@ def test_custom_criterion_registers_like_builtins():
 def test_register_name_must_be_versioned():
     with pytest.raises(ValueError, match="name.v1"):
         register_criterion("Greeting")
+
+
+def test_red_lines_must_name_criteria():
+    data = yaml.safe_load(DEFAULT_RUBRIC.read_text(encoding="utf-8"))
+    data["red_lines"] = ["forbidden_phrases", "nope"]
+    with pytest.raises(RubricError) as info:
+        build_rubric(data, "x.yaml")
+    assert "x.yaml → red_lines[1]: no criterion with id 'nope'" in info.value.messages[0]
