@@ -258,7 +258,7 @@ class SentimentClassifier(SentimentModel):
                  score: Callable[[np.ndarray, list[str], list[str]], float] | None = None) -> "SentimentClassifier":
         """Add a wide part (char 1–3-gram TF-IDF + LR, trained on ``texts``) to the fitted encoder.
 
-        Its log-probabilities are added to the encoder's logits with the weight (0 … 2) that scores
+        Its log-probabilities are added to the encoder's logits with the weight (0 … 12) that scores
         best on ``validation`` (default score: accuracy), then the temperature is refitted there.
         Weight 0 (no gain) drops the wide part again.
         """
@@ -271,7 +271,7 @@ class SentimentClassifier(SentimentModel):
         log_wide = np.log(np.clip(wide.predict_proba(val_texts), 1e-7, 1.0))
         y = np.array([CLASSES.index(l) for l in val_labels])
         score = score or (lambda logits, _t, _l: float(np.mean(logits.argmax(1) == y)))
-        grid = [0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 2.5, 3.0, 4.0] if weights is None else list(weights)
+        grid = [0.0, 0.25, 0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 5.0, 6.0, 8.0, 12.0] if weights is None else list(weights)
         results = {w: score(encoder + w * log_wide, val_texts, val_labels) for w in grid}
         best = max(grid, key=lambda w: (round(results[w], 6), -w))
         if best > 0:
