@@ -245,6 +245,29 @@ def train_default(
             shutil.rmtree(tmp, ignore_errors=True)
 
 
+def finish_encoder(encoder_dir: str | Path, out_dir: str | Path, data_cache: str | Path | None = None,
+                   log: Callable[[str], None] = print) -> dict:
+    """Run train_default's last step (wide part, int8 check, save) on a model saved by an earlier
+    ``train_default(..., wide=False)`` run, e.g. one trained on a GPU machine without the wide step.
+    This is how the shipped model was finished: encoder on an H200, this step on CPU."""
+    from models.sentiment import SentimentClassifier
+
+    src = Path(encoder_dir)
+    meta = json.loads((src / "zhijian.json").read_text(encoding="utf-8"))
+    clf = SentimentClassifier.load(src, quantize=False)
+    clf.meta_ = dict(meta)
+    data = load_data(cache_dir=data_cache)
+    t0 = time.time()
+    candidates = {n: (clf if n == meta["encoder"] else None, m) for n, m in meta["candidates"].items()}
+    settings = dict(meta.get("settings", {}), wide=True)
+    new = choose_and_save(candidates, data, out_dir, seed=meta.get("seed", 13), device=meta.get("device"),
+                          settings=settings, log=log, started=t0)
+    new["train_seconds"] = {"encoder": meta.get("train_seconds"), "finish": round(time.time() - t0, 1)}
+    (Path(out_dir) / "zhijian.json").write_text(json.dumps(new, ensure_ascii=False, indent=2) + "\n",
+                                                 encoding="utf-8")
+    return new
+
+
 def main(argv: list[str] | None = None) -> dict:
     import argparse
 
@@ -261,7 +284,11 @@ def main(argv: list[str] | None = None) -> dict:
     p.add_argument("--data-cache", default=None)
     p.add_argument("--pretrain-max-seconds", type=float, default=None)
     p.add_argument("--max-examples", type=int, default=None, help="subsample every corpus (smoke runs)")
+    p.add_argument("--finish-encoder", default=None, metavar="DIR",
+                   help="only add the wide part / int8 check to a model saved with --no-wide, writing --out")
     a = p.parse_args(argv)
+    if a.finish_encoder:
+        return finish_encoder(a.finish_encoder, a.out, data_cache=a.data_cache)
     return train_default(a.out, seed=a.seed, device=a.device, base=a.base, pretrain_steps=a.pretrain_steps,
                          finetune_epochs=a.finetune_epochs, compare_scratch=not a.no_compare_scratch,
                          work_dir=a.work_dir, data_cache=a.data_cache, max_examples=a.max_examples,
