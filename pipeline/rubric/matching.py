@@ -496,12 +496,20 @@ NON_NEGATING = (
     "没想到", "没收到", "没到", "不合适", "不放心", "没办法", "不容易", "不准", "不一样", "不对", "不行",
     "特别", "别人", "区别", "分别", "级别", "类别", "个别", "告别", "差别", "别的", "别处", "无论", "不管", "不论",
     "不仅", "不好受", "未来", "是不是", "会不会", "能不能", "有没有", "要不要", "是否",
+    # set phrases whose negator negates nothing that follows (没错，确实闹心 / 没事 / 不怪您)
+    "没错", "没事", "没关系", "不客气", "不用谢", "不怪", "没毛病", "没问题", "不得不", "不但", "不只", "不光",
 )
 _NON_NEGATING_RE = re.compile("(?=(" + "|".join(sorted(NON_NEGATING, key=len, reverse=True)) + "))")
 
 
+# a person between the negator and the match: the negator governs another verb (不怪您确实闹心)
+_SCOPE_BREAK = re.compile("[您你我他她它咱]|大家|别人")
+
+
 def is_negated(v: View, start: int, end: int, window: int = 3) -> bool:
-    """A negator shortly before the match in the same clause (我不理解 / 我不是不理解), or 理解不了 after."""
+    """A negator shortly before the match in the same clause (我不理解 / 我不是不理解), or 理解不了 after.
+    The negator must govern the match: one followed by a person before the match (不怪您，确实闹心
+    without a comma) negates that other verb, not the match."""
     ca, cb = clause_of(v, start, end)
     lo = max(ca, start - window)
     before = v.s[lo:start]
@@ -517,7 +525,8 @@ def is_negated(v: View, start: int, end: int, window: int = 3) -> bool:
         while i >= 0:
             pos = lo + i
             if not any(a <= pos and pos + len(n) <= b for a, b in covered):
-                return True
+                if not _SCOPE_BREAK.search(v.s[pos + len(n) : start]):
+                    return True
             i = before.find(n, i + 1)
     after = v.s[end : min(cb, end + 2)]
     return any(after.startswith(n) for n in NEGATORS_AFTER)

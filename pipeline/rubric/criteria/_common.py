@@ -17,6 +17,7 @@ from pipeline.rubric.matching import (
     has_sarcasm,
     is_negated,
     is_quoted,
+    local_analysis_form,
     view,
 )
 from pipeline.rubric.schema import LexiconParams, ParaphraseParams, Strict
@@ -172,6 +173,21 @@ class EmotionParams(Strict):
     cues_with_sentiment: bool = True
     cues: LexiconParams = Field(default_factory=LexiconParams)
     negation_window: int = Field(default=2, ge=1, le=10)
+    acknowledgements: list[str] = Field(
+        default_factory=lambda: list(_default_acks()),
+        description="a message made only of these (没了 / 好的 / 行吧) is never negative, whatever the model says",
+    )
+    calm_openers: list[str] = Field(
+        default_factory=lambda: ["好", "好的", "好吧", "行", "行吧", "那行", "那好吧", "可以", "对", "对的", "是的", "ok", "没问题"],
+        description="a message that opens by accepting (行吧，这还差不多 / 对，就灯罩 / 好，两个都要) is "
+        "negative only with an emotion cue, not on the model's label alone",
+    )
+
+
+def _default_acks() -> list[str]:
+    from pipeline.rubric.criteria import lexicons as L
+
+    return L.ACKNOWLEDGEMENTS + ["行吧", "好吧", "那好吧", "哦好的", "没有了", "没别的了", "暂时没有了", "对", "对的", "是的", "嗯呢"]
 
 
 class EmotionDetector:
@@ -183,18 +199,35 @@ class EmotionDetector:
             params.cues,
             GuardParams(negation=True, negation_window=params.negation_window, quotation=False),
         )
+        from pipeline.rubric.criteria import lexicons as L
+
+        words = sorted({local_analysis_form(w) for w in params.acknowledgements if w}, key=len, reverse=True)
+        self.ack = (
+            re.compile("^(?:" + "|".join([re.escape(w) for w in words] + [L.ACK_FILLER]) + ")+$") if words else None
+        )
+        # 行吧，这还差不多 / 对，就灯罩 / 好，两个都要: a reply that opens by accepting
+        openers = sorted({local_analysis_form(w) for w in params.calm_openers if w}, key=len, reverse=True)
+        self.opener = (
+            re.compile("^(?:" + "|".join(re.escape(w) for w in openers) + ")[了啦呀吧啊哦的呢嘛哒滴嘞]*[\\s,，。.!！~～…、]+")
+            if openers
+            else None
+        )
 
     def negative(self, msg: Message) -> tuple[bool, str, Match | None]:
         """(is_negative, how, cue match). how: "sentiment" / "lexicon" / ""."""
         if not msg.text.strip():
             return False, "", None
+        if self.ack is not None and self.ack.match(view(msg).s.strip()):
+            return False, "", None  # 没了 / 好的 / 行吧: an acknowledgement carries no emotion
         if self.params.use_sentiment and msg.sentiment is not None:
             score = msg.sentiment.scores.get("negative", 1.0) if msg.sentiment.scores else 1.0
             if msg.sentiment.label == "negative" and score >= self.params.min_negative_score:
-                if not (self.params.question_guard and _plain_question(msg)):
-                    return True, "sentiment", None
-                found = self.matcher.find(msg)  # a question counts only with an emotion cue in it
-                return (True, "lexicon", found.accepted[0]) if found.accepted else (False, "", None)
+                calm = self.opener is not None and self.opener.match(view(msg).s.strip())
+                if calm or (self.params.question_guard and _plain_question(msg)):
+                    # a question, or a reply that opens by accepting: negative only with an emotion cue
+                    found = self.matcher.find(msg)
+                    return (True, "lexicon", found.accepted[0]) if found.accepted else (False, "", None)
+                return True, "sentiment", None
             if not self.params.cues_with_sentiment:
                 return False, "", None
         found = self.matcher.find(msg)

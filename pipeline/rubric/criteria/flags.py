@@ -1,11 +1,14 @@
 """Built-in flag detectors: signals that send a conversation to a human reviewer."""
 from __future__ import annotations
 
+import re
+
 from pydantic import Field
 
 from pipeline.conversation import Conversation, Flag
 from pipeline.rubric.criteria import lexicons as L
 from pipeline.rubric.criteria._common import EmotionDetector, EmotionParams, GuardParams, PhraseMatcher
+from pipeline.rubric.matching import compile_entries
 from pipeline.rubric.registry import FlagDetector, register_flag
 from pipeline.rubric.schema import LexiconParams, Strict
 
@@ -93,6 +96,16 @@ class AbuseParams(Strict):
             phrases=L.ABUSE, exclude=L.ABUSE_EXCLUDE, variants=L.ABUSE_VARIANTS, boundary_max_len=1
         )
     )
+    target: list[str] = Field(
+        default_factory=lambda: list(L.ABUSE_TARGET), description="who the insult must be aimed at (你/你们/客服/店家)"
+    )
+    third_party: list[str] = Field(
+        default_factory=lambda: list(L.ABUSE_THIRD_PARTY),
+        description="others the customer may insult (快递员/司机): an insult aimed at them is not abuse of the agent",
+    )
+
+
+_SENTENCE_END = re.compile(r"[。!！?？\n]")
 
 
 @register_flag("abusive_customer.v1")
@@ -102,17 +115,49 @@ class AbusiveCustomer(FlagDetector):
 
     Params = AbuseParams
 
-    def compile(self) -> PhraseMatcher:
-        return PhraseMatcher("abusive_customer", self.params.lexicon, GuardParams(quotation=True))
+    def compile(self):
+        p: AbuseParams = self.params
+        target = compile_entries(p.target) if p.target else None
+        third = compile_entries(p.third_party) if p.third_party else None
+        return PhraseMatcher("abusive_customer", p.lexicon, GuardParams(quotation=True)), target, third
 
     def lexicon_terms(self) -> list[str]:
-        return self.compiled.terms()
+        return self.compiled[0].terms()
+
+    def _aimed_at_third_party(self, match) -> bool:
+        """The nearest person named before the insult in its sentence (else the first after it) is a
+        third party (快递员真是神经病 / 那司机有病吧), and the insult itself names no target."""
+        _, target, third = self.compiled
+        if third is None:
+            return False
+        s = match.view.s
+        if target is not None and target.search(s, match.start, match.end):
+            return False  # 垃圾客服 / 你是猪吗: aimed at the agent by its own words
+        a = max((m.end() for m in _SENTENCE_END.finditer(s, 0, match.start)), default=0)
+        e = _SENTENCE_END.search(s, match.end)
+        b = e.start() if e else len(s)
+        mentions = []
+        for kind, pat in (("target", target), ("third", third)):
+            if pat is None:
+                continue
+            for m in pat.finditer(s, a, b):
+                if m.end() <= match.start or m.start() >= match.end:
+                    mentions.append((m.start(), -(m.end() - m.start()), kind))
+        before = [x for x in mentions if x[0] < match.start]
+        if before:
+            # the last person named before the insult (longest name at that place)
+            last = max(before, key=lambda x: (x[0] - x[1], -x[1]))
+            return last[2] == "third"
+        after = sorted(x for x in mentions if x[0] >= match.end)
+        return bool(after) and after[0][2] == "third"
 
     def detect(self, conversation: Conversation, rubric) -> list[Flag]:
+        matcher = self.compiled[0]
         for m in conversation.messages:
             if m.role != "customer" or not m.text.strip():
                 continue
-            found = self.compiled.find(m)
-            if found.accepted:
-                return [self.flag(f"客户辱骂客服：“{found.accepted[0].matched_text}”（保护客服，不扣客服分）", m.seq)]
+            for hit in matcher.find(m).accepted:
+                if self._aimed_at_third_party(hit):
+                    continue
+                return [self.flag(f"客户辱骂客服：“{hit.matched_text}”（保护客服，不扣客服分）", m.seq)]
         return []

@@ -8,7 +8,7 @@ from pipeline.rubric.criteria import lexicons as L
 from pipeline.rubric.criteria._common import GuardParams, PhraseMatcher, human_agent_messages
 import re
 
-from pipeline.rubric.matching import Lexicon, Match, clauses, message_evidence, view
+from pipeline.rubric.matching import Lexicon, Match, clauses, compile_entries, message_evidence, view
 
 _CONTRAST = re.compile("不过|但是|可是|但")
 from pipeline.rubric.registry import Criterion, register_criterion
@@ -21,6 +21,11 @@ class FramingParams(Strict):
     )
     alternatives: LexiconParams = Field(default_factory=lambda: LexiconParams(phrases=L.ALTERNATIVES, variants=L.YOU))
     window: int = Field(default=2, ge=1, description="agent messages from the refusal in which the alternative may come")
+    contrast_offer: list[str] = Field(
+        default_factory=lambda: list(L.CONTRAST_OFFER),
+        description="what a contrast clause (不过/但是…) must contain to count as an alternative; "
+        "虽然不能改价，但是这个价格已经很优惠了 offers nothing",
+    )
 
 
 @register_criterion("positive_framing.v1")
@@ -41,12 +46,13 @@ class PositiveFraming(Criterion):
             exclude=p.alternatives.exclude,
             boundary_max_len=p.alternatives.boundary_max_len,
         )
-        return refusal, alt
+        return refusal, alt, (compile_entries(p.contrast_offer) if p.contrast_offer else None)
 
     def _offer_after(self, msg, start: int):
         """An alternative later in the message: an offer cue, or a contrast (不过/但是) whose clause
-        does not refuse again (不过买三卷送一卷)."""
-        refusal, alt = self.compiled
+        offers something (不过买三卷送一卷) and does not refuse again. A contrast that only
+        reassures (虽然不能改价，但是这个价格已经很优惠了) is not an alternative."""
+        refusal, alt, contrast_offer = self.compiled
         v = view(msg)
         offer = next((a for a in alt.find(v) if a.start >= start), None)
         if offer is not None:
@@ -60,17 +66,19 @@ class PositiveFraming(Criterion):
                     break
             if clause_end - rest_start < 2:
                 continue
+            if contrast_offer is not None and not contrast_offer.search(v.s[rest_start:clause_end]):
+                continue
             again = [r for r in refusal.find(msg).accepted if r.start >= rest_start]
             if not again:
                 return Match(view=v, start=marker.start(), end=clause_end, rule=f"{self.id}.contrast_offer", pattern=v.s[marker.start():clause_end])
         return None
 
     def lexicon_terms(self) -> list[str]:
-        refusal, alt = self.compiled
+        refusal, alt, _ = self.compiled
         return refusal.terms() + alt.terms()
 
     def score(self, conversation: Conversation) -> CriterionResult:
-        refusal, alt = self.compiled
+        refusal, alt, _ = self.compiled
         agent_msgs = human_agent_messages(conversation)
         evidence = []
         any_refusal = False

@@ -59,8 +59,11 @@ def test_agent_saying_abuse_is_not_an_abusive_customer(rubric):
 def test_negative_end_sentiment_and_fallback(rubric):
     flags, _ = flags_of(rubric, [("customer", "在吗", 0), ("agent", "您好", 10), ("customer", "算了，太失望了", 20)])
     assert "negative_end" in flags and "词表兜底" in flags["negative_end"].reason
-    flags, _ = flags_of(rubric, [("customer", "在吗", 0), ("agent", "您好", 10), ("customer", "嗯", 20, "negative")])
+    flags, _ = flags_of(rubric, [("customer", "在吗", 0), ("agent", "您好", 10), ("customer", "这样啊", 20, "negative")])
     assert "negative_end" in flags and "情感模型" in flags["negative_end"].reason
+    # a bare acknowledgement (嗯 / 没了 / 行吧) carries no emotion whatever the model says
+    flags, _ = flags_of(rubric, [("customer", "在吗", 0), ("agent", "您好", 10), ("customer", "嗯", 20, "negative")])
+    assert "negative_end" not in flags
     # the sentiment label wins over cue words when present
     flags, _ = flags_of(rubric, [("customer", "不生气了，谢谢", 0, "positive"), ("agent", "您好", 10)])
     assert "negative_end" not in flags
