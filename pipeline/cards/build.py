@@ -403,8 +403,13 @@ def write_table(rows: list[dict], columns: list[str], csv_path: Path, xlsx_path:
 
 def render_pdfs(jobs: list[tuple[str, str]], out_dir: Path, month: str) -> dict[str, Path]:
     """HTML → PDF with WeasyPrint; the CJK font is embedded (subset) from the system fonts."""
+    import logging
+
     from weasyprint import HTML
 
+    # WeasyPrint warns once per SVG presentation attribute it does not know (stroke-width …) —
+    # hundreds of lines per card that drown the run's own output; the rendered PDF is checked by eye.
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
     out: dict[str, Path] = {}
     for agent_id, html in jobs:
         path = out_dir / f"card-{safe_name(agent_id)}-{month}.pdf"
