@@ -497,13 +497,15 @@ NON_NEGATING = (
     "特别", "别人", "区别", "分别", "级别", "类别", "个别", "告别", "差别", "别的", "别处", "无论", "不管", "不论",
     "不仅", "不好受", "未来", "是不是", "会不会", "能不能", "有没有", "要不要", "是否",
     # set phrases whose negator negates nothing that follows (没错，确实闹心 / 没事 / 不怪您)
-    "没错", "没事", "没关系", "不客气", "不用谢", "不怪", "没毛病", "没问题", "不得不", "不但", "不只", "不光",
+    "没错", "可不是", "谁说不是", "没事", "没关系", "不客气", "不用谢", "不怪", "没毛病", "没问题", "不得不", "不但", "不只", "不光",
 )
 _NON_NEGATING_RE = re.compile("(?=(" + "|".join(sorted(NON_NEGATING, key=len, reverse=True)) + "))")
 
 
 # a person between the negator and the match: the negator governs another verb (不怪您确实闹心)
 _SCOPE_BREAK = re.compile("[您你我他她它咱]|大家|别人")
+# a rhetorical question affirms: 我怎么会不理解您呢 / 谁能不着急
+_RHETORICAL = re.compile("(怎么会|怎么能|怎么可能|哪能|哪会|怎能|怎会|岂能|谁能|谁会|谁)$")
 
 
 def is_negated(v: View, start: int, end: int, window: int = 3) -> bool:
@@ -525,7 +527,7 @@ def is_negated(v: View, start: int, end: int, window: int = 3) -> bool:
         while i >= 0:
             pos = lo + i
             if not any(a <= pos and pos + len(n) <= b for a, b in covered):
-                if not _SCOPE_BREAK.search(v.s[pos + len(n) : start]):
+                if not _SCOPE_BREAK.search(v.s[pos + len(n) : start]) and not _RHETORICAL.search(v.s[max(0, pos - 4) : pos]):
                     return True
             i = before.find(n, i + 1)
     after = v.s[end : min(cb, end + 2)]

@@ -210,6 +210,10 @@ EMPATHY_PARAPHRASES = [
     "真是给您添了不少麻烦",
     "让您等了这么久，我马上处理",
     "我也替您着急",
+    # rhetorical negation affirms; a set phrase before the cue negates nothing
+    "遇到这种事谁不闹心啊",
+    "我怎么会不理解您呢",
+    "可不是嘛确实闹心",
     "您的担心是对的",
 ]
 
@@ -220,6 +224,7 @@ NOT_EMPATHY = [
     "好的，我查一下订单",
     "不会耽误您的使用",
     "为您处理一下",
+    "我真的不能理解您",
 ]
 
 
