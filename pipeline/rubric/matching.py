@@ -506,6 +506,9 @@ _NON_NEGATING_RE = re.compile("(?=(" + "|".join(sorted(NON_NEGATING, key=len, re
 _SCOPE_BREAK = re.compile("[您你我他她它咱]|大家|别人")
 # a rhetorical question affirms: 我怎么会不理解您呢 / 谁能不着急
 _RHETORICAL = re.compile("(怎么会|怎么能|怎么可能|哪能|哪会|怎能|怎会|岂能|谁能|谁会|谁)$")
+# what may stand between a negator and the word it negates (不太理解 / 不是很明白 / 没那么着急);
+# anything else is another predicate that the negator belongs to (鞋子不合脚确实闹心: 不 negates 合脚)
+_NEGATION_GAP = re.compile("[是太很会能要再都也就还可那这么怎样用必得多过够算特别真的一点些有去来在对跟和给向为]*")
 
 
 def is_negated(v: View, start: int, end: int, window: int = 3) -> bool:
@@ -527,7 +530,12 @@ def is_negated(v: View, start: int, end: int, window: int = 3) -> bool:
         while i >= 0:
             pos = lo + i
             if not any(a <= pos and pos + len(n) <= b for a, b in covered):
-                if not _SCOPE_BREAK.search(v.s[pos + len(n) : start]) and not _RHETORICAL.search(v.s[max(0, pos - 4) : pos]):
+                gap = v.s[pos + len(n) : start]
+                if (
+                    not _SCOPE_BREAK.search(gap)
+                    and _NEGATION_GAP.fullmatch(gap)
+                    and not _RHETORICAL.search(v.s[max(0, pos - 4) : pos])
+                ):
                     return True
             i = before.find(n, i + 1)
     after = v.s[end : min(cb, end + 2)]

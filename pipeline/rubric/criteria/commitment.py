@@ -19,7 +19,14 @@ class CommitmentParams(Strict):
     commitments: LexiconParams = Field(
         default_factory=lambda: LexiconParams(phrases=L.TIME_COMMITMENTS), description="a concrete time frame"
     )
-    window: int = Field(default=3, ge=1, description="agent messages from the hand-off in which the time frame may come")
+    window: int | None = Field(
+        default=None, ge=1, description="agent messages from the hand-off in which the time frame may come (null: any later one)"
+    )
+    lookback: int = Field(
+        default=1,
+        ge=0,
+        description="agent messages just before a hand-off whose time frame also counts (24小时内给您回复 … 有消息我第一时间联系您)",
+    )
     accept_vague: bool = Field(default=False, description="also accept 尽快/马上/稍后 as a commitment")
     vague: list[str] = Field(default_factory=lambda: list(L.TIME_VAGUE))
 
@@ -29,7 +36,8 @@ class TimeCommitment(Criterion):
     """na unless a human agent hands the problem on (帮您反馈 / 提交售后 / 登记一下 …) — a live
     transfer inside the chat (the next event is a transfer or another agent answers) is not a
     hand-off; then pass
-    when that message or one of the next `window - 1` agent messages gives a concrete time frame
+    when that message, any later agent message (or only the next `window - 1` when window is set),
+    or one of the `lookback` agent messages just before it gives a concrete time frame
     (24小时内 / 1-3个工作日 / 明天下午). Vague words (尽快/马上) do not count unless accept_vague.
     One time frame after any hand-off is enough; without one, the first hand-off is the failure."""
 
@@ -71,8 +79,10 @@ class TimeCommitment(Criterion):
         if not handoffs:
             return self.not_applicable()
         # one concrete time frame after a hand-off tells the customer when they hear back
+        p: CommitmentParams = self.params
         for i, hand in handoffs:
-            for m in agent_msgs[i : i + self.params.window]:
+            end = len(agent_msgs) if p.window is None else i + p.window
+            for m in agent_msgs[max(0, i - p.lookback) : end]:
                 found = commit.find(m)
                 if found.accepted:
                     return self.passed([hand.evidence("转交/反馈处理"), found.accepted[0].evidence("告知处理时限")])
