@@ -344,3 +344,295 @@ def test_new_cue_evidence_spans_index_shown_text(rubric, criterion_id, turns):
     for e in spans:
         a, b = e.span
         assert 0 <= a < b <= len(e.text)
+
+
+# ============================================================================
+# round 3: mechanisms that failed on an unseen set. Each family: positives in wordings
+# not taken from any golden set, and look-alikes (customer says it, quoted, negated,
+# polite / informative use) that must stay neutral.
+# ============================================================================
+
+UPSET = ("customer", "到现在还没发货，真的很烦", 0)
+
+# ----------------------------------------------------------------------------
+# 6. negation scope: a 不 inside another predicate of the clause does not negate the cue
+# ----------------------------------------------------------------------------
+
+NEGATION_INSIDE_OTHER_PREDICATE = [
+    "鞋子不合脚确实闹心，我马上给您换",
+    "东西没按时到确实让人着急",
+    "快递不送上门真的挺窝火的，我来催",
+    "衣服不合身确实郁闷，这边给您处理",
+]
+
+NEGATION_GOVERNS_THE_CUE = [
+    "不会让您久等的",
+    "应该没有给您带来不便吧",
+    "我不太理解您的意思",
+    "这个不是很闹心的事情",
+]
+
+
+@pytest.mark.parametrize("reply", NEGATION_INSIDE_OTHER_PREDICATE)
+def test_negator_of_another_predicate_does_not_cancel_empathy(rubric, reply):
+    assert crit(rubric, "empathy", [UPSET, ("agent", reply, 30)]).status == "pass", reply
+
+
+@pytest.mark.parametrize("reply", NEGATION_GOVERNS_THE_CUE)
+def test_negator_governing_the_cue_still_cancels(rubric, reply):
+    assert crit(rubric, "empathy", [UPSET, ("agent", reply, 30)]).status == "fail", reply
+
+
+# ----------------------------------------------------------------------------
+# 7. empathy that universalises the feeling or names the customer's loss
+# ----------------------------------------------------------------------------
+
+UNIVERSALISING = [
+    "大件好几天没动静，换谁心里都会犯嘀咕",
+    "这种事搁谁身上都得急眼",
+    "谁碰上这种情况都会不痛快",
+    "这种心情谁都能理解",
+    "让您白高兴一场了，我马上补救",
+    "这事给您添堵了，我这就处理",
+    "遇到这种事，换我也得冒火",
+    "等了这么多天，心里肯定不踏实",
+]
+
+NOT_UNIVERSALISING = [
+    "换谁来处理都一样，流程就是这样",
+    "谁下单都要排队",
+    "不是谁都会着急的",
+    "搁谁那儿买都是这个价",
+]
+
+
+@pytest.mark.parametrize("reply", UNIVERSALISING)
+def test_universalising_empathy_passes(rubric, reply):
+    assert crit(rubric, "empathy", [UPSET, ("agent", reply, 30)]).status == "pass", reply
+
+
+@pytest.mark.parametrize("reply", NOT_UNIVERSALISING)
+def test_universal_statement_without_feeling_is_not_empathy(rubric, reply):
+    assert crit(rubric, "empathy", [UPSET, ("agent", reply, 30)]).status == "fail", reply
+
+
+def test_customer_universalising_is_not_agent_empathy(rubric):
+    turns = [("customer", "换谁都会生气吧，一周了还没发", 0), ("agent", "仓库在排单", 30)]
+    assert crit(rubric, "empathy", turns).status == "fail"
+
+
+def test_slang_emoji_in_a_question_is_not_distress(rubric):
+    calm = [("customer", "有没有黑色的啊😭", 0), ("agent", "有的亲", 30)]
+    assert crit(rubric, "empathy", calm).status == "na"
+    upset = [("customer", "快递丢了😭", 0), ("agent", "单号发我", 30)]
+    assert crit(rubric, "empathy", upset).status == "fail"
+
+
+# ----------------------------------------------------------------------------
+# 8. taboo: blaming the customer by question or insinuation, arguing, denying
+# ----------------------------------------------------------------------------
+
+BLAME_AND_DENIAL = [
+    "您签收的时候没检查吗",
+    "你收货时不当面验收的吗",
+    "是不是您自己摔的",
+    "八成是您不小心碰坏的",
+    "估计是你记错尺码了",
+    "肯定是您下单时选错了颜色",
+    "我们这边绝对不会发错",
+    "不可能，我们出库都扫码",
+    "我们打包都会仔细检查的",
+    "这不可能",
+]
+
+BLAME_LOOKALIKES = [
+    "是不是您没收到验证码？我重新发一次",
+    "如果是您不小心摔坏的，也可以付费维修",
+    "不是您看错了，是我们发错了，抱歉",
+    "签收前可以先检查一下哦",
+    "您没收到吗？我帮您查",
+    "这次绝对不会再错了",
+    "我们发货前都会检查的，您放心",
+    "不可能让您吃亏的",
+    "您放心，绝对不会错过活动",
+    "我们打包都会检查的，但还是可能有疏漏，我给您补发",
+]
+
+
+@pytest.mark.parametrize("text", BLAME_AND_DENIAL)
+def test_blame_and_denial_are_taboo(rubric, text):
+    result = crit(rubric, "forbidden_phrases", [("customer", "收到的东西是坏的", 0), ("agent", text, 30)])
+    assert result.status == "fail", text
+
+
+@pytest.mark.parametrize("text", BLAME_LOOKALIKES)
+def test_blame_lookalikes_are_not_taboo(rubric, text):
+    result = crit(rubric, "forbidden_phrases", [("customer", "收到的东西是坏的", 0), ("agent", text, 30)])
+    assert result.status == "pass", text
+
+
+def test_customer_insinuating_is_not_agent_taboo(rubric):
+    turns = [("customer", "是不是你们发错了？不可能是我看错", 0), ("agent", "您好，我马上核实", 30)]
+    assert crit(rubric, "forbidden_phrases", turns).status == "pass"
+
+
+# ----------------------------------------------------------------------------
+# 9. the rule as a wall, without the word 规定
+# ----------------------------------------------------------------------------
+
+RULE_WALLS = ["公司就这么定的", "上面定的", "系统就这样", "没有这个先例", "我们也只能照办"]
+
+RULE_WALL_LOOKALIKES = [
+    "没有这个先例，不过我可以帮您向主管申请",
+    "公司定的价格是全国统一的，我给您申请一张券",
+    "不是没有先例，我帮您问问",
+    "系统就这样设置的，我手动帮您改一下",
+]
+
+
+@pytest.mark.parametrize("text", RULE_WALLS)
+def test_rule_wall_is_taboo(rubric, text):
+    result = crit(rubric, "forbidden_phrases", [("customer", "能不能通融一下", 0), ("agent", text, 30)])
+    assert result.status == "fail", text
+
+
+@pytest.mark.parametrize("text", RULE_WALL_LOOKALIKES)
+def test_rule_wall_with_help_or_negated_is_not_taboo(rubric, text):
+    result = crit(rubric, "forbidden_phrases", [("customer", "能不能通融一下", 0), ("agent", text, 30)])
+    assert result.status == "pass", text
+
+
+def test_customer_quoting_the_rule_wall_is_not_taboo(rubric):
+    turns = [("customer", "你们公司就这么定的？", 0), ("agent", "您好，我帮您问问主管", 30)]
+    assert crit(rubric, "forbidden_phrases", turns).status == "pass"
+
+
+# ----------------------------------------------------------------------------
+# 10. time commitment: a time frame anywhere after the hand-off, or just before it
+# ----------------------------------------------------------------------------
+
+
+def test_time_frame_many_messages_after_the_hand_off(rubric):
+    turns = [
+        ("customer", "杯子碎了", 0), ("agent", "我帮您反馈给仓库", 30), ("customer", "好", 60),
+        ("agent", "照片收到了", 90), ("agent", "地址没变吧", 100), ("customer", "没变", 120),
+        ("agent", "仓库回复了，明天下午前给您答复", 150),
+    ]
+    assert crit(rubric, "time_commitment", turns).status == "pass"
+
+
+def test_vague_follow_up_after_a_concrete_time_frame(rubric):
+    turns = [
+        ("customer", "快递三天没动了", 0), ("agent", "我联系顺丰那边核实，今天18点前回复您", 30),
+        ("customer", "好", 60), ("agent", "有消息我第一时间告诉您", 90),
+    ]
+    assert crit(rubric, "time_commitment", turns).status == "pass"
+
+
+def test_checking_with_a_named_party_is_a_hand_off(rubric):
+    turns = [("customer", "怎么还没发", 0), ("agent", "我跟仓库确认一下，有结果通知您", 30)]
+    assert crit(rubric, "time_commitment", turns).status == "fail"
+    turns = [("customer", "怎么还没发", 0), ("agent", "我跟仓库确认一下，两小时内回复您", 30)]
+    assert crit(rubric, "time_commitment", turns).status == "pass"
+
+
+def test_vague_only_and_policy_time_unchanged(rubric):
+    vague = [("customer", "少了一件", 0), ("agent", "帮您反馈了，有结果第一时间通知您", 30), ("agent", "请耐心等待", 40)]
+    assert crit(rubric, "time_commitment", vague).status == "fail"
+    policy = [("customer", "多久发货", 0), ("agent", "我们48小时内发货", 30)]
+    assert crit(rubric, "time_commitment", policy).status == "na"
+    customer_says = [("customer", "你们跟仓库确认一下吧", 0), ("agent", "好的亲，已经发出了", 30)]
+    assert crit(rubric, "time_commitment", customer_says).status == "na"
+
+
+# ----------------------------------------------------------------------------
+# 11. refusals: adverb inside the refusal, 不参与 / 不享受, and a closing is no alternative
+# ----------------------------------------------------------------------------
+
+REFUSALS_BARE = ["价格这边没法单独改", "活动款不参与保价", "这款不享受满减", "催了也一样的"]
+REFUSALS_WITH_OFFER = [
+    "价格没法单独改，不过可以送您运费险",
+    "活动款不参与保价，可以给您补一张10元券",
+    "这款不享受满减，您可以看看同款的B链接",
+]
+
+
+@pytest.mark.parametrize("reply", REFUSALS_BARE)
+def test_more_refusal_shapes_without_alternative_fail(rubric, reply):
+    assert crit(rubric, "positive_framing", [("customer", "能不能便宜点", 0), ("agent", reply, 30)]).status == "fail", reply
+
+
+@pytest.mark.parametrize("reply", REFUSALS_WITH_OFFER)
+def test_more_refusal_shapes_with_alternative_pass(rubric, reply):
+    assert crit(rubric, "positive_framing", [("customer", "能不能便宜点", 0), ("agent", reply, 30)]).status == "pass", reply
+
+
+def test_closing_question_is_not_an_alternative(rubric):
+    turns = [("customer", "能便宜点吗", 0), ("agent", "这个价格改不了", 30), ("agent", "还有其他可以帮您的吗", 40)]
+    assert crit(rubric, "positive_framing", turns).status == "fail"
+    turns = [("customer", "能便宜点吗", 0), ("agent", "这个价格改不了", 30), ("agent", "可以帮您申请一个赠品", 40)]
+    assert crit(rubric, "positive_framing", turns).status == "pass"
+
+
+# ----------------------------------------------------------------------------
+# 12. after-sales: fit, damp goods, dragged-out shipping, suspected fakes
+# ----------------------------------------------------------------------------
+
+MORE_AFTER_SALES = [
+    "新买的皮鞋有点磨脚",
+    "外套穿上太紧了",
+    "饼干打开就受潮了",
+    "奶粉都结块了",
+    "发货拖来拖去一个礼拜了",
+    "昨天客服也是这么说的",
+    "logo印得模糊不清",
+    "你们是不是骗人的，这根本不是真皮",
+]
+
+MORE_PRE_SALE = ["这双鞋会不会挤脚", "这款偏小吗", "放久了会受潮吗", "这个码数偏大吗？"]
+
+
+@pytest.mark.parametrize("problem", MORE_AFTER_SALES)
+def test_more_after_sales_topics(rubric, problem):
+    result = crit(rubric, "active_listening", [("customer", problem, 0), ("agent", "好的亲，稍等", 30)])
+    assert result.status == "fail", problem
+
+
+@pytest.mark.parametrize("question", MORE_PRE_SALE)
+def test_more_pre_sale_questions_stay_na(rubric, question):
+    result = crit(rubric, "active_listening", [("customer", question, 0), ("agent", "您好，正常码数", 30)])
+    assert result.status == "na", question
+
+
+@pytest.mark.parametrize("reply", ["亲，我帮您看下", "好的我查一下", "稍等，我看一下哦"])
+def test_bare_i_will_look_is_not_a_confirmation(rubric, reply):
+    assert crit(rubric, "active_listening", [("customer", "收到的台灯灯罩裂了", 0), ("agent", reply, 30)]).status == "fail", reply
+
+
+# ----------------------------------------------------------------------------
+# 13. trailing waits need no answer; resignation is a negative end
+# ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("last", ["好吧，那我等你们消息", "好的等你消息", "那我再等等", "嗯，等通知"])
+def test_trailing_wait_needs_no_answer(rubric, last):
+    turns = [("customer", "退款到哪了", 0), ("agent", "您好，已经提交了", 30), ("customer", last, 60)]
+    assert crit(rubric, "response_pace", turns).status == "pass", last
+    assert "negative_end" not in flags(rubric, turns), last
+
+
+@pytest.mark.parametrize("last", ["那我等你们消息，今天不处理我就投诉", "等你们消息等了三天了", "等通知？等到什么时候"])
+def test_trailing_wait_with_a_complaint_counts(rubric, last):
+    turns = [("customer", "退款到哪了", 0), ("agent", "您好，已经提交了", 30), ("customer", last, 60)]
+    assert crit(rubric, "response_pace", turns).status == "fail", last
+
+
+@pytest.mark.parametrize("last", ["行吧，算我倒霉", "好吧，以后长记性了", "行，这次就当交学费了"])
+def test_resignation_is_a_negative_end(rubric, last):
+    turns = [("customer", "能退吗", 0), ("agent", "您好，拆封了不能退", 30), ("customer", last, 60)]
+    assert "negative_end" in flags(rubric, turns), last
+
+
+def test_purchase_decision_is_not_a_negative_end_even_if_the_model_says_so(rubric):
+    turns = [("customer", "内胆有卖吗", 0), ("agent", "您好，有的，69元", 30), ("customer", "那都要了", 60, "negative")]
+    assert "negative_end" not in flags(rubric, turns)
