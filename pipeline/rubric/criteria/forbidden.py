@@ -78,8 +78,11 @@ class ForbiddenPhrases(Criterion):
             return self.not_applicable()
         violations = []
         matcher = self.compiled[0]
+        offer = self.compiled[2]
         for m in agent_msgs:
             for match in matcher.find(m).accepted:
+                if offer is not None and match.rule.endswith(".similarity") and offer.search(match.view.s[match.end :]):
+                    continue  # only a resemblance, and what follows grants or offers (公司规定七天无理由，已经给您同意了)
                 violations.append(match.evidence("禁用语"))
         taken = {(e.seq, e.span) for e in violations}
         for match in self._shrugs(agent_msgs):

@@ -636,3 +636,72 @@ def test_resignation_is_a_negative_end(rubric, last):
 def test_purchase_decision_is_not_a_negative_end_even_if_the_model_says_so(rubric):
     turns = [("customer", "内胆有卖吗", 0), ("agent", "您好，有的，69元", 30), ("customer", "那都要了", 60, "negative")]
     assert "negative_end" not in flags(rubric, turns)
+
+
+# ----------------------------------------------------------------------------
+# 14. more empathy shapes: perspective-taking, excusing the feeling, owning the fault
+# ----------------------------------------------------------------------------
+
+MORE_EMPATHY = [
+    "换位思考，我也会很着急",
+    "真是难为您了",
+    "这事确实是我们做得不对",
+    "我要是您我也急",
+    "理解理解，确实很耽误事",
+    "您着急是应该的",
+    "这么久没收到，难怪您生气",
+    "搁谁都会不高兴的",
+    "谁摊上这事都不舒服",
+]
+
+MORE_NOT_EMPATHY = ["我们不是故意的", "您急也没用", "这不是我们的问题", "谁让您不早点买", "理解不了您为什么生气", "我知道了"]
+
+
+@pytest.mark.parametrize("reply", MORE_EMPATHY)
+def test_more_empathy_shapes_pass(rubric, reply):
+    assert crit(rubric, "empathy", [UPSET, ("agent", reply, 30)]).status == "pass", reply
+
+
+@pytest.mark.parametrize("reply", MORE_NOT_EMPATHY)
+def test_more_non_empathy_fails(rubric, reply):
+    assert crit(rubric, "empathy", [UPSET, ("agent", reply, 30)]).status == "fail", reply
+
+
+# ----------------------------------------------------------------------------
+# 15. more taboo shapes, and informative / helpful look-alikes
+# ----------------------------------------------------------------------------
+
+MORE_TABOO = [
+    "您自己不会看说明书吗",
+    "你买之前怎么不问",
+    "是你自己弄坏的吧",
+    "那是您的事",
+    "这个没法处理",
+    "你自己跟快递说",
+    "平台就是这样的",
+    "按规矩办事",
+    "我说得很清楚了",
+]
+
+MORE_TABOO_LOOKALIKES = [
+    "公司规定七天无理由，已经给您同意了",
+    "没有这个先例，我去请示一下主管",
+    "按规定可以给您补发",
+    "您先别着急，是不是您家人代签了？我帮您查",
+    "这个不可能不管的，您放心",
+    "您不会用的话我教您",
+    "您可以自己选择退货或者换货",
+    "这个没法处理的话，我给您申请退款",
+]
+
+
+@pytest.mark.parametrize("text", MORE_TABOO)
+def test_more_taboo_shapes_fail(rubric, text):
+    result = crit(rubric, "forbidden_phrases", [("customer", "收到的杯子是裂的", 0), ("agent", text, 30)])
+    assert result.status == "fail", text
+
+
+@pytest.mark.parametrize("text", MORE_TABOO_LOOKALIKES)
+def test_more_taboo_lookalikes_pass(rubric, text):
+    result = crit(rubric, "forbidden_phrases", [("customer", "收到的杯子是裂的", 0), ("agent", text, 30)])
+    assert result.status == "pass", text
