@@ -530,3 +530,26 @@ FORBIDDEN_SHRUGS += [
     f"re:(按|按照)(规矩|规定|流程|制度)(办事|来|办)(的|了|吧|啊)*(?={_P}|$)",
 ]
 FORBIDDEN_SHRUG_OFFER += ["re:(请示|汇报|沟通|争取|协调|问问|想想办法|想办法|试试|特殊申请)"]
+
+# hand-off: the agent goes and asks a named party (我去问下仓库 / 这边先咨询一下厂家)
+TIME_TRIGGERS += [
+    f"re:(我|我们|这边|我这边)(去|来|先|再|马上|立刻)?(问|咨询|联系|找)(一下|下)?({_COURIERS})",
+]
+# after-sales: mismatch, colour change, zips and lids that will not close
+AFTER_SALES += [
+    "不匹配", "不配套", "对不上号", "变色", "re:(拉|扣|插|合|盖|拔|拧|塞|穿)不(上|进|开|紧|了|下)",
+]
+# an address change before shipping is not after-sales, even with 还没发货 in it
+AFTER_SALES_EXCLUDE += [
+    "re:(改|修改|更改|换)(个|一下|下)?(收货)?地址[^。！!]{0,8}(还没发货|没发货|未发货)",
+    "re:(还没发货|没发货|未发货)[^。！!]{0,6}(改|修改|更改|换)(个|一下|下)?(收货)?地址",
+]
+# trailing: putting it off, thanking for the trouble
+ACKNOWLEDGEMENTS += [
+    "明天再看看", "回头再看看", "晚点再看看", "明天再说", "回头再说", "再说吧", "知道", "麻烦你们", "麻烦您", "辛苦你们",
+    "辛苦您", "麻烦你们了", "辛苦你们了",
+]
+# resignation and sarcasm at the end
+NEGATIVE_EMOTION += [
+    "不指望", "指望不上", "呵呵", "re:(?<![确承否公辨默])认了", "re:(这样|这么)(对待|对)(老)?(顾客|客户|消费者|买家|我)",
+]

@@ -705,3 +705,54 @@ def test_more_taboo_shapes_fail(rubric, text):
 def test_more_taboo_lookalikes_pass(rubric, text):
     result = crit(rubric, "forbidden_phrases", [("customer", "收到的杯子是裂的", 0), ("agent", text, 30)])
     assert result.status == "pass", text
+
+
+# ----------------------------------------------------------------------------
+# 16. hand-offs to a named party, more after-sales shapes, trailing acknowledgements,
+#     resignation and sarcasm at the end
+# ----------------------------------------------------------------------------
+
+BROKEN = ("customer", "东西坏了", 0)
+
+
+@pytest.mark.parametrize(
+    "reply, expected",
+    [
+        ("我去问下仓库，下午三点前回您", "pass"),
+        ("我去问下仓库，有消息告诉您", "fail"),
+        ("这边先咨询一下厂家，周五前给您答复", "pass"),
+        ("已经转给售后同事了，他们会联系您", "fail"),
+        ("帮您申请了补发，请留意短信通知", "fail"),
+        ("已经给您补发了，单号SF123", "na"),
+    ],
+)
+def test_hand_off_to_a_named_party(rubric, reply, expected):
+    assert crit(rubric, "time_commitment", [BROKEN, ("agent", reply, 30)]).status == expected, reply
+
+
+@pytest.mark.parametrize("problem", ["到货的手机壳和手机型号不匹配", "裤子洗了一次就变色了", "裙子的拉链拉不上"])
+def test_mismatch_and_broken_fasteners_are_after_sales(rubric, problem):
+    assert crit(rubric, "active_listening", [("customer", problem, 0), ("agent", "好的亲，稍等", 30)]).status == "fail", problem
+
+
+@pytest.mark.parametrize("question", ["可以改地址吗，还没发货", "还没发货的话能改个地址吗"])
+def test_address_change_before_shipping_stays_na(rubric, question):
+    assert crit(rubric, "active_listening", [("customer", question, 0), ("agent", "好的亲，稍等", 30)]).status == "na", question
+
+
+@pytest.mark.parametrize("last", ["好的，那我明天再看看", "知道啦，麻烦你们了", "行，那就这样吧"])
+def test_more_trailing_acknowledgements(rubric, last):
+    turns = [("customer", "退款到哪了", 0), ("agent", "您好，已经提交了", 30), ("customer", last, 60)]
+    assert crit(rubric, "response_pace", turns).status == "pass", last
+
+
+@pytest.mark.parametrize("last", ["算了，不指望你们了", "呵呵，行吧", "行吧，认了", "你们就这样对待老顾客的？"])
+def test_resigned_or_sarcastic_end_is_negative(rubric, last):
+    turns = [("customer", "能退吗", 0), ("agent", "您好，稍等", 30), ("customer", last, 60)]
+    assert "negative_end" in flags(rubric, turns), last
+
+
+@pytest.mark.parametrize("last", ["好的，已经确认了", "行，那我等明天", "好的，那就换货吧"])
+def test_calm_end_with_look_alike_words(rubric, last):
+    turns = [("customer", "能退吗", 0), ("agent", "您好，稍等", 30), ("customer", last, 60)]
+    assert "negative_end" not in flags(rubric, turns), last
