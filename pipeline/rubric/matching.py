@@ -506,9 +506,11 @@ _NON_NEGATING_RE = re.compile("(?=(" + "|".join(sorted(NON_NEGATING, key=len, re
 _SCOPE_BREAK = re.compile("[您你我他她它咱]|大家|别人")
 # a rhetorical question affirms: 我怎么会不理解您呢 / 谁能不着急
 _RHETORICAL = re.compile("(怎么会|怎么能|怎么可能|哪能|哪会|怎能|怎会|岂能|谁能|谁会|谁)$")
+# 这不是骗人吗 / 这不是坑人嘛: a 不是…吗 question affirms what it seems to negate
+_RHETORICAL_END = re.compile("[^，,。.!！?？]{0,3}(吗|嘛|么)[?？!！]*")
 # what may stand between a negator and the word it negates (不太理解 / 不是很明白 / 没那么着急);
 # anything else is another predicate that the negator belongs to (鞋子不合脚确实闹心: 不 negates 合脚)
-_NEGATION_GAP = re.compile("[是太很会能要再都也就还可那这么怎样用必得多过够算特别真的一点些有去来在对跟和给向为]*")
+_NEGATION_GAP = re.compile("(?:已经|早就|刚才|刚刚|一直|从来|再次|[是太很会能要再都也就还可那这么怎样用必得多过够算特别真的一点些有去来在对跟和给向为又曾])*")
 
 
 def is_negated(v: View, start: int, end: int, window: int = 3) -> bool:
@@ -535,6 +537,7 @@ def is_negated(v: View, start: int, end: int, window: int = 3) -> bool:
                     not _SCOPE_BREAK.search(gap)
                     and _NEGATION_GAP.fullmatch(gap)
                     and not _RHETORICAL.search(v.s[max(0, pos - 4) : pos])
+                    and not (v.s[pos : pos + 2] == "不是" and gap in ("", "是") and _RHETORICAL_END.match(v.s[end:cb]))
                 ):
                     return True
             i = before.find(n, i + 1)

@@ -756,3 +756,23 @@ def test_resigned_or_sarcastic_end_is_negative(rubric, last):
 def test_calm_end_with_look_alike_words(rubric, last):
     turns = [("customer", "能退吗", 0), ("agent", "您好，稍等", 30), ("customer", last, 60)]
     assert "negative_end" not in flags(rubric, turns), last
+
+
+# ----------------------------------------------------------------------------
+# 17. customer emotion: rhetorical 不是…吗 affirms; worry and exhaustion in idiom
+# ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["说好的包邮呢，这不是骗人吗", "心里七上八下的", "又白等一天", "真是受够了", "我已经很耐心了"])
+def test_idiomatic_or_rhetorical_emotion_triggers_empathy(rubric, text):
+    assert crit(rubric, "empathy", [("customer", text, 0), ("agent", "好的", 30)]).status == "fail", text
+
+
+@pytest.mark.parametrize("text", ["不着急，慢慢来", "这不是我要问的，我想问尺码", "够了够了，谢谢", "请问这个什么时候发货"])
+def test_calm_lookalikes_do_not_trigger_empathy(rubric, text):
+    assert crit(rubric, "empathy", [("customer", text, 0), ("agent", "好的", 30)]).status == "na", text
+
+
+def test_negated_acknowledgement_stays_negated_when_not_rhetorical(rubric):
+    turns = [("customer", "气死了", 0), ("agent", "我们不是已经给您道过歉了", 30)]
+    assert crit(rubric, "empathy", turns).status == "fail"
