@@ -557,3 +557,7 @@ NEGATIVE_EMOTION += [
 NEGATIVE_EMOTION += [
     "七上八下", "白等", "受够了", "真是够了", "真够了", "re:(已经|都)(很|够|非常|这么)(耐心|有耐心|客气)了",
 ]
+
+# a money threshold explained (不到300不能减 / 不满99不包邮) refuses nothing; a time or state
+# condition (没到货不能退 / 未满7天…) may well refuse, so it is not excluded
+REFUSAL_EXCLUDE += ["re:(不到|不满|未满|没到|没满|低于)[0-9一二两三四五六七八九十百千]+(元|块)?(?![0-9天日月周年小时个件])[^，。,.!！?？]{0,4}(不能|不可以|无法|没法|不行|不)[^，。,.!！?？]{0,3}"]

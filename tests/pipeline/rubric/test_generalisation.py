@@ -776,3 +776,18 @@ def test_calm_lookalikes_do_not_trigger_empathy(rubric, text):
 def test_negated_acknowledgement_stays_negated_when_not_rhetorical(rubric):
     turns = [("customer", "气死了", 0), ("agent", "我们不是已经给您道过歉了", 30)]
     assert crit(rubric, "empathy", turns).status == "fail"
+
+
+# ----------------------------------------------------------------------------
+# 18. a money threshold explained is not a refusal; a state condition still refuses
+# ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("reply", ["不到300不能减哦", "不满99元不包邮的亲"])
+def test_money_threshold_explained_is_not_a_refusal(rubric, reply):
+    assert crit(rubric, "positive_framing", [("customer", "怎么没减", 0), ("agent", reply, 30)]).status == "na", reply
+
+
+@pytest.mark.parametrize("reply", ["没到货不能退款", "未满7天不能申请价保", "这个不能减"])
+def test_state_condition_still_refuses(rubric, reply):
+    assert crit(rubric, "positive_framing", [("customer", "能退吗", 0), ("agent", reply, 30)]).status == "fail", reply
