@@ -561,3 +561,13 @@ NEGATIVE_EMOTION += [
 # a money threshold explained (不到300不能减 / 不满99不包邮) refuses nothing; a time or state
 # condition (没到货不能退 / 未满7天…) may well refuse, so it is not excluded
 REFUSAL_EXCLUDE += ["re:(不到|不满|未满|没到|没满|低于)[0-9一二两三四五六七八九十百千]+(元|块)?(?![0-9天日月周年小时个件])[^，。,.!！?？]{0,4}(不能|不可以|无法|没法|不行|不)[^，。,.!！?？]{0,3}"]
+
+# abuse: more insults aimed at the agent (你个骗子 / 你们是不是有病 / 你脑子是不是有问题 / 饭桶)
+_ABUSE_NEW = [
+    "人渣", "败类", "窝囊废", "re:(都是|就是|是不是|是|一群|一帮|一堆)(一群|一帮)?饭桶",  # 饭桶 alone is also a product (米桶/饭桶)
+    "re:(你|你们)(个|这个|这群|这帮|一群|一帮|这些)(骗子|强盗|土匪|奸商|废物|蠢货|白痴|饭桶|傻子|垃圾)",
+    "re:(你|你们|客服)(是不是|是|真|怕不是|真是)?有病(?![毒人例史假号])",
+    "re:(你|你们|客服)(的)?脑子(是不是|是|真|怕不是)?(有问题|坏了|有坑|被驴踢|被门夹|不好使)",
+]
+ABUSE += _ABUSE_NEW
+NEGATIVE_EMOTION += [a for a in _ABUSE_NEW if a not in NEGATIVE_EMOTION]

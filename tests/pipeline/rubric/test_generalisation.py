@@ -791,3 +791,18 @@ def test_money_threshold_explained_is_not_a_refusal(rubric, reply):
 @pytest.mark.parametrize("reply", ["没到货不能退款", "未满7天不能申请价保", "这个不能减"])
 def test_state_condition_still_refuses(rubric, reply):
     assert crit(rubric, "positive_framing", [("customer", "能退吗", 0), ("agent", reply, 30)]).status == "fail", reply
+
+
+# ----------------------------------------------------------------------------
+# 19. abuse aimed at the agent in more shapes; products and self-mockery are not abuse
+# ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["你们客服都是饭桶吗", "你脑子是不是有问题", "你个骗子", "你们是不是有病"])
+def test_more_insults_at_the_agent(rubric, text):
+    assert "abusive_customer" in flags(rubric, [("customer", text, 0), ("agent", "您好", 30)]), text
+
+
+@pytest.mark.parametrize("text", ["这个饭桶多少钱", "我脑子有问题，记错了", "有病毒吗这个软件", "快递员是不是有病"])
+def test_insult_lookalikes_are_not_abuse(rubric, text):
+    assert "abusive_customer" not in flags(rubric, [("customer", text, 0), ("agent", "您好", 30)]), text
