@@ -177,6 +177,14 @@ class EmotionParams(Strict):
         default_factory=lambda: list(_default_acks()),
         description="a message made only of these (没了 / 好的 / 行吧) is never negative, whatever the model says",
     )
+    shape_cues: LexiconParams = Field(
+        default_factory=LexiconParams,
+        description="message shapes that show feeling beyond a plain question or report: a problem stated, "
+        "repeated pings (在吗？？/人呢), sarcasm (呵呵/真行/…是吧), urgency (急/来不及), persistence (一直/又)",
+    )
+    shape_min_score: float = Field(
+        default=1.0, ge=0, le=1, description="with a shape cue, a negative label counts from this probability (min_negative_score otherwise)"
+    )
     calm_openers: list[str] = Field(
         default_factory=lambda: ["好", "好的", "好吧", "行", "行吧", "那行", "那好吧", "可以", "对", "对的", "是的", "ok", "没问题"],
         description="a message that opens by accepting (行吧，这还差不多 / 对，就灯罩 / 好，两个都要) is "
@@ -201,6 +209,11 @@ class EmotionDetector:
         )
         from pipeline.rubric.criteria import lexicons as L
 
+        self.shape = (
+            Lexicon(params.shape_cues.phrases, rule=f"{rule_prefix}.shape", exclude=params.shape_cues.exclude, boundary_max_len=0)
+            if params.shape_cues.phrases
+            else None
+        )
         words = sorted({local_analysis_form(w) for w in params.acknowledgements if w}, key=len, reverse=True)
         self.ack = (
             re.compile("^(?:" + "|".join([re.escape(w) for w in words] + [L.ACK_FILLER]) + ")+$") if words else None
@@ -221,12 +234,19 @@ class EmotionDetector:
             return False, "", None  # 没了 / 好的 / 行吧: an acknowledgement carries no emotion
         if self.params.use_sentiment and msg.sentiment is not None:
             score = msg.sentiment.scores.get("negative", 1.0) if msg.sentiment.scores else 1.0
-            if msg.sentiment.label == "negative" and score >= self.params.min_negative_score:
+            shape = None
+            if msg.sentiment.label == "negative" and self.shape is not None and score >= self.params.shape_min_score:
+                # a problem stated / pings / sarcasm / urgency: a moderate negative score is enough
+                hits = self.shape.find(view(msg))
+                shape = hits[0] if hits else None
+            if msg.sentiment.label == "negative" and (score >= self.params.min_negative_score or shape is not None):
                 calm = self.opener is not None and self.opener.match(view(msg).s.strip())
-                if calm or (self.params.question_guard and _plain_question(msg)):
-                    # a question, or a reply that opens by accepting: negative only with an emotion cue
+                if calm or (self.params.question_guard and shape is None and _plain_question(msg)):
+                    # a plain question, or a reply that opens by accepting: negative only with an emotion cue
                     found = self.matcher.find(msg)
                     return (True, "lexicon", found.accepted[0]) if found.accepted else (False, "", None)
+                if shape is not None and score < self.params.min_negative_score:
+                    return True, "shape", shape
                 return True, "sentiment", None
             if not self.params.cues_with_sentiment:
                 return False, "", None
@@ -261,3 +281,105 @@ def topic_match(conv: Conversation, matcher: PhraseMatcher) -> Match | None:
 
 def compile_regex(entries: list[str]) -> re.Pattern | None:
     return compile_entries(entries)
+
+
+# ----------------------------------------------------------------------------
+# weighted conversation-type decision (after-sales / complaint)
+# ----------------------------------------------------------------------------
+
+
+class SignalParams(Strict):
+    """One signal of a weighted decision: a word list read in one role's messages. It fires at
+    most once per conversation and adds `weight` (negative weights pull the other way)."""
+
+    name: str
+    role: str = Field(default="customer", description="customer / agent (human agents only)")
+    weight: float
+    note: str = ""
+    phrases: list[str] = Field(default_factory=list)
+    exclude: list[str] = Field(default_factory=list)
+
+
+class SentimentSignalParams(Strict):
+    """The sentiment model says a customer message is negative with a good margin."""
+
+    weight: float = 0.0
+    min_negative_score: float = Field(default=0.8, ge=0, le=1)
+    min_margin: float = Field(default=0.5, ge=0, le=1, description="negative minus the next-best label")
+
+
+class DecisionParams(Strict):
+    """score = Σ weights of the signals that fired; the decision holds at score ≥ threshold."""
+
+    threshold: float = 0.6
+    topic_weight: float = Field(default=0.6, description="weight of the criterion's own word list (applies_to) when it fires")
+    signals: list[SignalParams] = Field(default_factory=list)
+    sentiment: SentimentSignalParams = Field(default_factory=SentimentSignalParams)
+
+
+@dataclass
+class Fired:
+    name: str
+    weight: float
+    msg: Message
+    match: Match | None
+    note: str
+
+
+@dataclass
+class Decision:
+    holds: bool
+    score: float
+    threshold: float
+    fired: list[Fired]
+
+    def explain(self) -> str:
+        parts = [f"{f.name}{f.weight:+.2f}" + (f"“{f.match.view.s[f.match.start:f.match.end]}”" if f.match else "") for f in self.fired]
+        return f"得分 {self.score:.2f}（阈值 {self.threshold:.2f}）：" + ("，".join(parts) if parts else "无信号")
+
+
+class SignalDecision:
+    def __init__(self, params: DecisionParams, rule_prefix: str) -> None:
+        self.params = params
+        self.rule_prefix = rule_prefix
+        self.signals = [
+            (s, Lexicon(s.phrases, rule=f"{rule_prefix}.{s.name}", exclude=s.exclude, boundary_max_len=0)) for s in params.signals
+        ]
+
+    def terms(self) -> list[str]:
+        out: list[str] = []
+        for _, lex in self.signals:
+            out += lex.terms()
+        return out
+
+    def _first(self, lex: Lexicon, msgs: list[Message]) -> tuple[Message, Match] | None:
+        for m in msgs:
+            v = view(m)
+            if not v.s:
+                continue
+            found = lex.find(v)
+            if found:
+                return m, found[0]
+        return None
+
+    def decide(self, conv: Conversation, extra: list[Fired] | None = None) -> Decision:
+        cust = customer_messages(conv, with_text=True)
+        agents = human_agent_messages(conv)
+        fired: list[Fired] = list(extra or [])
+        for s, lex in self.signals:
+            hit = self._first(lex, agents if s.role == "agent" else cust)
+            if hit is not None:
+                fired.append(Fired(s.name, s.weight, hit[0], hit[1], s.note))
+        sp = self.params.sentiment
+        if sp.weight:
+            for m in cust:
+                if m.sentiment is None or m.sentiment.label != "negative" or not m.sentiment.scores:
+                    continue
+                sc = m.sentiment.scores
+                neg = sc.get("negative", 0.0)
+                other = max([v for k, v in sc.items() if k != "negative"] or [0.0])
+                if neg >= sp.min_negative_score and neg - other >= sp.min_margin:
+                    fired.append(Fired("sentiment", sp.weight, m, None, f"情感模型 negative {neg:.2f}"))
+                    break
+        score = round(sum(f.weight for f in fired), 4)
+        return Decision(score >= self.params.threshold, score, self.params.threshold, fired)

@@ -13,9 +13,13 @@ from pipeline.rubric.schema import LexiconParams, ParaphraseParams, Strict
 
 def default_emotion() -> EmotionParams:
     # the sentiment model's "negative" covers plain problem reports (收到的床单上有一块污渍 scores
-    # 0.95); with no emotion word, only a very confident label counts as an emotion
+    # 0.95, and a plain report is neutral by the labelling rules); with no emotion word, only a very
+    # confident label counts — or a moderate one when the message's shape shows feeling (pings,
+    # sarcasm, urgency, persistence: shape_cues); a plain question needs an emotion word
     return EmotionParams(
         min_negative_score=0.96,
+        shape_min_score=0.85,
+        shape_cues=LexiconParams(phrases=L.EMO_SHAPE, exclude=L.EMO_SHAPE_EXCLUDE),
         cues=LexiconParams(phrases=L.NEGATIVE_EMOTION, exclude=L.NEGATIVE_EMOTION_EXCLUDE, boundary_max_len=1),
     )
 
@@ -67,7 +71,10 @@ class Empathy(Criterion):
         if trigger is None:
             return self.not_applicable()
         tmsg, how, cue = trigger
-        if cue is not None:
+        if how == "shape":
+            score = tmsg.sentiment.scores.get("negative", 0.0) if tmsg.sentiment and tmsg.sentiment.scores else 0.0
+            trig_ev = cue.evidence(f"客户首次出现负面情绪（情感模型 negative {score:.2f} ≥ 形态阈值，且消息形态为问题陈述/催促/反讽/着急）")
+        elif cue is not None:
             trig_ev = cue.evidence("客户首次出现负面情绪（情绪词，未使用情感模型）")
             trig_ev.rule = f"{self.id}.trigger.lexicon"
         else:

@@ -85,7 +85,7 @@ class NegativeEnd(FlagDetector):
         negative, how, cue = self.compiled.negative(last)
         if not negative:
             return []
-        if how == "sentiment":
+        if how in ("sentiment", "shape"):
             return [self.flag(f"客户最后一条消息情绪为负面（情感模型，seq {last.seq}），问题可能未解决", last.seq)]
         return [self.flag(f"客户最后一条消息含负面情绪词“{cue.matched_text}”（词表兜底，未使用情感模型），问题可能未解决", last.seq)]
 

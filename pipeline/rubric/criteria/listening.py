@@ -5,7 +5,18 @@ from pydantic import Field
 
 from pipeline.conversation import Conversation, CriterionResult
 from pipeline.rubric.criteria import lexicons as L
-from pipeline.rubric.criteria._common import GuardParams, PhraseMatcher, TopicParams, human_agent_messages, topic_match
+from pipeline.rubric.criteria._common import (
+    DecisionParams,
+    Fired,
+    GuardParams,
+    PhraseMatcher,
+    SentimentSignalParams,
+    SignalDecision,
+    SignalParams,
+    TopicParams,
+    human_agent_messages,
+    topic_match,
+)
 from pipeline.rubric.matching import message_evidence
 from pipeline.rubric.registry import Criterion, register_criterion
 from pipeline.rubric.schema import LexiconParams, Strict
@@ -15,8 +26,28 @@ def after_sales_topic() -> TopicParams:
     return TopicParams(cues=LexiconParams(phrases=L.AFTER_SALES, exclude=L.AFTER_SALES_EXCLUDE, boundary_max_len=1))
 
 
+def after_sales_decision() -> DecisionParams:
+    return DecisionParams(
+        threshold=0.7,
+        topic_weight=1.2,
+        signals=[
+            SignalParams(name="purchase", weight=0.35, note="客户提到已购/已收到的商品", phrases=L.AS_PURCHASE, exclude=L.AS_PURCHASE_EXCLUDE),
+            SignalParams(name="problem", weight=0.35, note="客户描述问题状态", phrases=L.AS_PROBLEM, exclude=L.AS_PROBLEM_EXCLUDE),
+            SignalParams(name="action", weight=0.5, note="客户提出售后诉求", phrases=L.AS_ACTION, exclude=L.AS_ACTION_EXCLUDE),
+            SignalParams(name="agent_handling", role="agent", weight=0.5, note="客服按售后处理", phrases=L.AS_AGENT, exclude=L.AS_AGENT_EXCLUDE),
+            SignalParams(name="presale", weight=-0.5, note="售前咨询", phrases=L.AS_PRESALE),
+            SignalParams(name="before_delivery", weight=-0.5, note="刚下单/客户自己拍错，发货前修改", phrases=L.AS_BEFORE_DELIVERY),
+        ],
+        sentiment=SentimentSignalParams(weight=0.15, min_negative_score=0.8, min_margin=0.5),
+    )
+
+
 class ListeningParams(Strict):
     applies_to: TopicParams = Field(default_factory=after_sales_topic, description="after-sales/complaint words of the customer")
+    decision: DecisionParams = Field(
+        default_factory=after_sales_decision,
+        description="weighted after-sales decision: applies_to words (topic_weight) + signals + sentiment ≥ threshold",
+    )
     lexicon: LexiconParams = Field(
         default_factory=lambda: LexiconParams(phrases=L.LISTENING, exclude=L.LISTENING_EXCLUDE, variants=L.YOU)
     )
@@ -33,18 +64,29 @@ class ActiveListening(Criterion):
     def compile(self):
         p: ListeningParams = self.params
         topic = PhraseMatcher(f"{self.id}.topic", p.applies_to.cues, GuardParams(negation=True, negation_window=2, quotation=False))
-        return topic, PhraseMatcher(self.id, p.lexicon, GuardParams(quotation=True))
+        return topic, PhraseMatcher(self.id, p.lexicon, GuardParams(quotation=True)), SignalDecision(p.decision, f"{self.id}.topic")
 
     def lexicon_terms(self) -> list[str]:
-        topic, matcher = self.compiled
-        return topic.terms() + matcher.terms()
+        topic, matcher, decision = self.compiled
+        return topic.terms() + matcher.terms() + decision.terms()
 
     def score(self, conversation: Conversation) -> CriterionResult:
-        topic, matcher = self.compiled
+        topic, matcher, decision = self.compiled
         hit = topic_match(conversation, topic)
-        if hit is None:
-            return self.not_applicable()
-        topic_ev = hit.evidence("售后/投诉类会话")
+        extra = [Fired("words", self.params.decision.topic_weight, hit.view.msg, hit, "售后/投诉用语")] if hit is not None else []
+        d = decision.decide(conversation, extra)
+        if not d.holds:
+            ev = []
+            if d.fired:
+                f = d.fired[0]
+                ev.append(message_evidence(f.msg, f"{self.id}.topic.score", f"不判为售后/投诉会话，{d.explain()}"))
+            return self.not_applicable(ev)
+        lead = next((f for f in d.fired if f.weight > 0 and f.match is not None), d.fired[0])
+        if lead.match is not None:
+            topic_ev = lead.match.evidence(f"售后/投诉类会话，{d.explain()}")
+            topic_ev.rule = f"{self.id}.topic.{lead.name}" if lead.name != "words" else topic_ev.rule
+        else:
+            topic_ev = message_evidence(lead.msg, f"{self.id}.topic.score", f"售后/投诉类会话，{d.explain()}")
         agent_msgs = human_agent_messages(conversation)
         if not agent_msgs:
             return self.not_applicable([topic_ev])
