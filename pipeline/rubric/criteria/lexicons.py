@@ -627,16 +627,19 @@ TABOO_MECHANISMS = [
     # blame by implication: the problem is put on the customer
     "re:(是|属于|这是|那是|都是)(您|你)(自己)?的(问题|责任|原因|错)(?![吗么嘛?？])", "re:(您|你)自己的(问题|责任|原因|错)(?![吗么嘛?？])",
     "re:(您|你)自己[^，。,.!！?？]{0,6}(的问题|造成的|弄的|搞的|弄坏|用坏|摔的|没弄好|没用对|操作不当)",
-    "re:(是不是|是否)(您|你)(自己)?(没有?|不会|用错|弄错|搞错|操作错|乱)[^，。,.!！?？]{0,10}", "re:怪(您|你)自己",
+    "re:怪(您|你)自己",
     # mockery / sarcasm from the agent
-    "re:^(哟|呦|啧|切|哎哟|哈哈)[，,。!！~～\\s]", "re:(就|才)[^，。,.!！?？]{0,6}(等不及|受不了|急成这样|着急成这样)(了|啦|呀|啊)?",
+    "re:^(哟|呦|啧|切|哎哟)[，,。!！~～\\s][^。]{0,20}(了吧|[?？])", "re:(就|才)[^，。,.!！?？]{0,6}(等不及|受不了|急成这样|着急成这样)(了|啦|呀|啊)?",
     "re:(谁家|哪家|大家|别人|别家)(不是|都是|都)(这样|这么)", "re:(就你|只有你)(事多|一个人|最急|着急|要求多)",
     # "it will happen when it happens"
-    "re:(到了|排到了|恢复了|好了|轮到了|有了)(自然|就自然)(就|会)",
+    "re:(排到了|轮到了|恢复了|排上了)(自然|就自然)(就|会)",
     # self-service dismissal
     "re:(您|你)自己(去)?(看|查|找|弄|调|研究|琢磨|试)[^，。,.!！?？]{0,6}(就行|就好|就可以|就完了|吧|去)",
 ]
 FORBIDDEN_CUES += TABOO_MECHANISMS
+# asking whether something is the customer's doing is a question, not blame
+TABOO_MECHANISM_EXCLUDE = ["re:(是|属于)(您|你)(自己)?的?(问题|原因|责任)(吗|么|嘛|[?？])"]
+FORBIDDEN_EXCLUDE += TABOO_MECHANISM_EXCLUDE
 
 # refusals by mechanism: responsibility refused, futility, modifiers stacked before the verb
 REFUSAL_MECHANISMS = [

@@ -806,3 +806,215 @@ def test_more_insults_at_the_agent(rubric, text):
 @pytest.mark.parametrize("text", ["这个饭桶多少钱", "我脑子有问题，记错了", "有病毒吗这个软件", "快递员是不是有病"])
 def test_insult_lookalikes_are_not_abuse(rubric, text):
     assert "abusive_customer" not in flags(rubric, [("customer", text, 0), ("agent", "您好", 30)]), text
+
+
+# ============================================================================
+# Mechanism probes (round 3): decisions, not phrases. Written for this file.
+# ============================================================================
+
+from pipeline.conversation import Sentiment  # noqa: E402
+
+
+def conv_with_scores(turns):
+    """turns: (role, text, seconds[, negative_score]) — a customer turn with a score gets the
+    label 'negative' (others split the rest), so the moderate band (0.85–0.96) can be probed."""
+    plain = [t[:3] for t in turns]
+    conv = make_conversation(plain)
+    for msg, t in zip(conv.messages, turns):
+        if len(t) > 3 and t[3] is not None:
+            neg = float(t[3])
+            rest = (1 - neg) / 2
+            msg.sentiment = Sentiment(label="negative", scores={"negative": neg, "neutral": rest, "positive": rest})
+    return conv
+
+
+# ---- 1. after-sales / complaint: a weighted decision over the conversation ----
+
+AS_BY_SIGNALS = [
+    # problem state + the agent handles it as after-sales (no listed complaint word)
+    [("customer", "你好，云台起飞后一直抖", 0), ("agent", "您好，这边给您登记寄修", 30)],
+    [("customer", "电钢琴中间有个键按下去弹不回来", 0), ("agent", "您好，我把情况转给技术专员", 30)],
+    # purchase reference + problem state
+    [("customer", "前天收到的毛巾一直掉毛", 0), ("agent", "您好", 30)],
+    [("customer", "我买的套餐说送两个枕头，只收到床垫", 0), ("agent", "您好", 30)],
+    [("customer", "新墨盒一装上就漏墨", 0), ("agent", "您好", 30)],
+    # customer asks for an after-sales action + problem state
+    [("customer", "这个台灯开关按了没反映，能修一下吗", 0), ("agent", "您好", 30)],
+]
+
+
+@pytest.mark.parametrize("turns", AS_BY_SIGNALS)
+def test_after_sales_decided_by_signals_without_listed_words(rubric, turns):
+    r = crit(rubric, "active_listening", turns)
+    assert r.status == "fail", [e.note for e in r.evidence]
+    assert "得分" in r.evidence[0].note and "阈值" in r.evidence[0].note
+
+
+AS_PRESALE_LOOKALIKES = [
+    [("customer", "上次买的很好用，这次还有优惠吗", 0), ("agent", "您好，有满减", 30)],
+    [("customer", "你好，想买个加湿器，有没有静音的", 0), ("agent", "您好，有的", 30)],
+    [("customer", "这个杯子多少钱？包邮吗", 0), ("agent", "您好，39包邮", 30)],
+    [("customer", "刚下单发现颜色拍错了，还能改吗", 0), ("agent", "您好，已经帮您改好了", 30)],
+    [("customer", "这款尺码怎么选，我平时穿L", 0), ("agent", "您好，建议L", 30)],
+    [("customer", "今天能发吗？明天要出门", 0), ("agent", "您好，下午4点前下单当天发", 30)],
+]
+
+
+@pytest.mark.parametrize("turns", AS_PRESALE_LOOKALIKES)
+def test_presale_lookalikes_stay_not_after_sales(rubric, turns):
+    assert crit(rubric, "active_listening", turns).status == "na"
+
+
+def test_after_sales_evidence_names_the_signals(rubric):
+    r = crit(rubric, "active_listening", [("customer", "新墨盒一装上就漏墨", 0), ("agent", "跟您确认一下，是黑色墨盒对吗", 30)])
+    assert r.status == "pass"
+    note = r.evidence[0].note
+    assert "purchase" in note and "problem" in note
+    assert r.evidence[0].rule.startswith("active_listening.topic")
+
+
+def test_presale_signal_is_explained_when_it_wins(rubric):
+    r = crit(rubric, "active_listening", [("customer", "上次买的很好用，这次还有优惠吗", 0), ("agent", "您好", 30)])
+    assert r.status == "na" and r.evidence and "presale" in r.evidence[0].note
+
+
+def test_after_sales_threshold_is_rubric_data():
+    import yaml
+
+    from pipeline.rubric.engine import build_rubric
+    from tests.pipeline.rubric.conftest import DEFAULT_RUBRIC
+
+    data = yaml.safe_load(DEFAULT_RUBRIC.read_text(encoding="utf-8"))
+    crit_ = next(c for c in data["criteria"] if c["id"] == "active_listening")
+    crit_["params"]["decision"]["threshold"] = 99
+    strict = build_rubric(data, "x.yaml")
+    turns = [("customer", "我买的电热水壶底座漏水了", 0), ("agent", "您好", 30)]
+    assert strict.criterion("active_listening").score(make_conversation(turns)).status == "na"
+
+
+# ---- 2. empathy trigger: sentiment score combined with the message's shape ----
+
+SHAPED_UPSET = [
+    "在吗？？人呢",
+    "呵呵，你们效率可真高啊",
+    "明天就要用了，来不及了",
+    "怎么又是这个问题",
+    "问了好几次了都没人说清楚",
+    "算了，没人管是吧",
+]
+
+
+@pytest.mark.parametrize("text", SHAPED_UPSET)
+def test_moderate_negative_with_an_upset_shape_triggers_empathy(rubric, text):
+    conv = conv_with_scores([("customer", text, 0, 0.88), ("agent", "您好，订单已经发出了", 30)])
+    r = rubric.criterion("empathy").score(conv)
+    assert r.status == "fail"
+    assert r.evidence[0].rule == "empathy.trigger.shape"
+
+
+PLAIN_AT_MODERATE = [
+    "这个什么时候能到呢？",
+    "收到的杯子把手断了",
+    "不急，慢慢来",
+    "我一直用你们家的洗发水",
+    "能便宜点吗？",
+    "好的，我一直在等消息",
+]
+
+
+@pytest.mark.parametrize("text", PLAIN_AT_MODERATE)
+def test_plain_question_or_report_at_moderate_score_is_not_emotion(rubric, text):
+    conv = conv_with_scores([("customer", text, 0, 0.9), ("agent", "您好", 30)])
+    assert rubric.criterion("empathy").score(conv).status == "na"
+
+
+def test_plain_question_needs_an_emotion_word_even_at_high_score(rubric):
+    conv = conv_with_scores([("customer", "这个能便宜点吗？", 0, 0.99), ("agent", "您好", 30)])
+    assert rubric.criterion("empathy").score(conv).status == "na"
+
+
+@pytest.mark.parametrize("text", ["I'm so frustrated，度数完全不对", "那算了，我去别家买", "太失望了，换别的店看看"])
+def test_emotion_words_stay_a_second_path_without_the_model(rubric, text):
+    r = crit(rubric, "empathy", [("customer", text, 0), ("agent", "您好", 30)])
+    assert r.status == "fail"
+
+
+def test_incapacity_after_contrast_cancels_pseudo_empathy(rubric):
+    turns = [("customer", "好担心植物闷死", 0), ("agent", "我理解您担心，可是天气原因停运我这边也无能为力", 30)]
+    assert crit(rubric, "empathy", turns).status == "fail"
+
+
+def test_real_offer_after_contrast_keeps_empathy(rubric):
+    turns = [("customer", "好担心植物闷死", 0), ("agent", "我理解您担心，不过我可以马上帮您催一下快递", 30)]
+    assert crit(rubric, "empathy", turns).status == "pass"
+
+
+# ---- 3. taboo by mechanism ----
+
+TABOO_MECHANISM = [
+    "这是您自己养护的问题",
+    "您自己使用不当造成的",
+    "这都是你自己的原因",
+    "哟，五天就等不及啦？",
+    "大促期间谁家不是这样",
+    "排到了自然就发了",
+    "调音方法上面都写了，您自己看一下就行",
+    "才两天就急成这样了",
+]
+
+
+@pytest.mark.parametrize("reply", TABOO_MECHANISM)
+def test_taboo_mechanisms_fail(rubric, reply):
+    turns = [("customer", "你好，东西有点问题", 0), ("agent", reply, 30)]
+    assert crit(rubric, "forbidden_phrases", turns).status == "fail"
+
+
+TABOO_LOOKALIKES = [
+    "您的问题我们一定负责到底",
+    "是您的问题吗？我帮您核实一下",
+    "是不是没插紧电源？您再试一下，不行我给您换",
+    "哟，亲回来啦，欢迎欢迎",
+    "到了自然会有短信通知您的",
+    "这是我们的问题，非常抱歉",
+    "哈哈，谢谢亲的夸奖",
+]
+
+
+@pytest.mark.parametrize("reply", TABOO_LOOKALIKES)
+def test_taboo_mechanism_lookalikes_pass(rubric, reply):
+    turns = [("customer", "你好", 0), ("agent", reply, 30)]
+    assert crit(rubric, "forbidden_phrases", turns).status == "pass"
+
+
+# ---- 4. refusals by mechanism; "go elsewhere" is no alternative ----
+
+REFUSAL_NO_ALT = [
+    ["接线安装这块我们不负责的，您去找4S店吧"],
+    ["运输过程不是我们能控制的", "您直接找快递公司理赔就行"],
+    ["这个我这边无能为力"],
+    ["打了也一样，恢复了就会走"],
+]
+
+
+@pytest.mark.parametrize("replies", REFUSAL_NO_ALT)
+def test_refusal_whose_only_alternative_is_elsewhere_fails(rubric, replies):
+    turns = [("customer", "能帮我处理一下吗", 0)] + [("agent", r, 30 + 10 * i) for i, r in enumerate(replies)]
+    assert crit(rubric, "positive_framing", turns).status == "fail"
+
+
+REFUSAL_WITH_ALT = [
+    "整箱更换这边没办法直接给您换，不过可以免费给您寄一套新轮子",
+    "运输损坏不是我们能控制的，不过我们可以先给您补发一个，快递那边我们去追",
+]
+
+
+@pytest.mark.parametrize("reply", REFUSAL_WITH_ALT)
+def test_refusal_with_real_alternative_passes(rubric, reply):
+    turns = [("customer", "能换个新的吗", 0), ("agent", reply, 30)]
+    assert crit(rubric, "positive_framing", turns).status == "pass"
+
+
+@pytest.mark.parametrize("reply", ["这个问题由我们负责，您放心", "快递员会联系您的", "着急也没用，等着吧"])
+def test_not_a_refusal(rubric, reply):
+    turns = [("customer", "能帮我处理一下吗", 0), ("agent", reply, 30)]
+    assert crit(rubric, "positive_framing", turns).status == "na"
