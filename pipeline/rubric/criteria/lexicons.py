@@ -589,6 +589,7 @@ AS_PROBLEM = [
     "re:(还没|一直|总是|老是|竟然|居然|怎么还|怎么又|只收到|只到)", "re:(垃圾|太差|很差|真差|好差|差劲|质量|问题|毛病|故障|异常|不对|不行|不能|不了)",
 ]
 AS_PROBLEM_EXCLUDE = [
+    "垃圾袋", "垃圾分类", "垃圾桶", "垃圾箱", "垃圾站", "垃圾车", "垃圾处理", "垃圾篓", "倒垃圾", "扔垃圾",
     "re:(?P<a>[\\u4e00-\\u9fff])不(?P=a)", "re:(?P<b>[\\u4e00-\\u9fff])没(?P=b)", "有没有", "能不能", "可不可以", "会不会", "是不是", "行不行", "要不要", "好不好",
     "没问题", "不错", "re:(质量|问题)(怎么样|好吗|如何|咋样|大吗)", "re:有(什么|啥)?问题(可以|随时|再)",
 ]
@@ -650,6 +651,21 @@ REFUSAL_MECHANISMS = [
 REFUSALS += REFUSAL_MECHANISMS
 # sending the customer elsewhere is not an alternative (您直接找快递公司理赔 / 您去找4S店吧)
 GO_ELSEWHERE = [
-    "re:(您|你)?(也)?(可以|直接|自己|得|需要|要)?(去)?(找|联系|问|打给|咨询)(一下)?(快递|物流|厂家|4s店|改装店|维修店|修理店|别家|其他店|平台|当地|快递公司|物流公司|他们)[^，。,.!！?？]{0,8}",
+    "re:(您|你)(也)?(可以|直接|自己|得|需要|要)?(去)?(找|联系|问|打给|咨询)(一下)?(快递|物流|厂家|4s店|改装店|维修店|修理店|别家|其他店|平台|当地|快递公司|物流公司|他们)[^，。,.!！?？]{0,8}",
+    "re:(?<![我们边已经])(去|自己)(找|联系|问|打给|咨询)(一下)?(快递|物流|厂家|4s店|改装店|维修店|修理店|别家|其他店|平台|当地|快递公司|物流公司|他们)[^，。,.!！?？]{0,8}",
 ]
 ALTERNATIVES_EXCLUDE += GO_ELSEWHERE
+
+# hand-offs to any department / team (转给品质部 / 转到售后组), not only the listed ones
+TIME_TRIGGER_MECHANISMS = ["re:转(交|给|到|交给)[^，。,.!！?？]{0,6}(部|组|科|中心|团队|专员|同事|主管|经理)"]
+TIME_TRIGGERS += TIME_TRIGGER_MECHANISMS
+# telling the customer to contact someone themselves is not the agent handing the problem on
+TIME_TRIGGER_EXCLUDE += GO_ELSEWHERE
+
+# refusals by charge (要单独买 / 需要另外付费) and by the earliest possible time (最早明天才能发)
+REFUSAL_MECHANISMS_2 = [
+    "re:(要|需要|得|必须)(单独|另外|额外|自己)(买|购买|付费|收费|拍|加钱|花钱)",
+    "re:最早[^，。,.!！?？]{0,4}(明天|后天|下周|[0-9一二两三四五六七八九十]+(号|天|日))[^，。,.!！?？]{0,3}(才)?(能)?(发|到|处理|安排)",
+    "re:(不能|无法|没法)(再)?[\\u4e00-\\u9fff]了(?![吗么嘛?？])",
+]
+REFUSALS += REFUSAL_MECHANISMS_2

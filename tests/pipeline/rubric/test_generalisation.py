@@ -1018,3 +1018,29 @@ def test_refusal_with_real_alternative_passes(rubric, reply):
 def test_not_a_refusal(rubric, reply):
     turns = [("customer", "能帮我处理一下吗", 0), ("agent", reply, 30)]
     assert crit(rubric, "positive_framing", turns).status == "na"
+
+
+# ---- 5. hand-off to any department; telling the customer to go themselves is no hand-off ----
+
+
+@pytest.mark.parametrize("reply", ["我这边马上转给品质部核查", "已经转到售后组处理了"])
+def test_handoff_to_any_department_needs_a_time(rubric, reply):
+    turns = [("customer", "收到的奶粉罐子瘪了", 0), ("agent", reply, 30)]
+    assert crit(rubric, "time_commitment", turns).status == "fail"
+
+
+@pytest.mark.parametrize("reply", ["您联系快递吧", "您直接找快递公司理赔就行"])
+def test_sending_the_customer_to_the_courier_is_not_a_handoff(rubric, reply):
+    turns = [("customer", "箱子被压坏了", 0), ("agent", reply, 30)]
+    assert crit(rubric, "time_commitment", turns).status == "na"
+
+
+def test_agent_contacting_the_courier_is_a_handoff(rubric):
+    turns = [("customer", "快递好像丢了", 0), ("agent", "我这边已经联系快递查件了，有结果告诉您", 30)]
+    assert crit(rubric, "time_commitment", turns).status == "fail"
+
+
+@pytest.mark.parametrize("reply", ["降压线要单独买的", "今天已经截单了，最早明天上午才能发", "截单后系统不能加了"])
+def test_refusal_by_charge_or_earliest_time(rubric, reply):
+    turns = [("customer", "能送一根吗/今天能发吗", 0), ("agent", reply, 30)]
+    assert crit(rubric, "positive_framing", turns).status == "fail"
