@@ -363,15 +363,33 @@ class SignalDecision:
         return None
 
     def decide(self, conv: Conversation, extra: list[Fired] | None = None) -> Decision:
+        """Signals are read pulling-down first, then by weight; reading stops as soon as the
+        outcome cannot change (the decision is the same as reading them all)."""
         cust = customer_messages(conv, with_text=True)
         agents = human_agent_messages(conv)
         fired: list[Fired] = list(extra or [])
-        for s, lex in self.signals:
+        score = sum(f.weight for f in fired)
+        threshold = self.params.threshold
+        sp = self.params.sentiment
+        pending = sorted(self.signals, key=lambda x: (x[0].weight >= 0, -abs(x[0].weight)))
+        neg_left = sum(x[0].weight for x in pending if x[0].weight < 0)
+        pos_left = sum(x[0].weight for x in pending if x[0].weight > 0) + max(sp.weight, 0.0)
+
+        def settled() -> bool:
+            return score + neg_left >= threshold or score + pos_left < threshold
+
+        for s, lex in pending:
+            if settled():
+                break
+            if s.weight < 0:
+                neg_left -= s.weight
+            else:
+                pos_left -= s.weight
             hit = self._first(lex, agents if s.role == "agent" else cust)
             if hit is not None:
                 fired.append(Fired(s.name, s.weight, hit[0], hit[1], s.note))
-        sp = self.params.sentiment
-        if sp.weight:
+                score += s.weight
+        if sp.weight and not settled():
             for m in cust:
                 if m.sentiment is None or m.sentiment.label != "negative" or not m.sentiment.scores:
                     continue
@@ -380,6 +398,7 @@ class SignalDecision:
                 other = max([v for k, v in sc.items() if k != "negative"] or [0.0])
                 if neg >= sp.min_negative_score and neg - other >= sp.min_margin:
                     fired.append(Fired("sentiment", sp.weight, m, None, f"情感模型 negative {neg:.2f}"))
+                    score += sp.weight
                     break
-        score = round(sum(f.weight for f in fired), 4)
-        return Decision(score >= self.params.threshold, score, self.params.threshold, fired)
+        score = round(score, 4)
+        return Decision(score >= threshold, score, threshold, fired)
