@@ -2,7 +2,8 @@
 
 build tokenizer → pre-train (MLM, plus a from-scratch twin) → fine-tune + calibrate each →
 evaluate → keep the better on validation, add the wide char n-gram part, int8 check, save. Same steps and defaults as
-``models.train.train_default`` (``zhijian train-sentiment``).
+``models.train.train_default`` (``zhijian train-sentiment``), the CPU time budget included: without a
+GPU the run is fitted into ``cpu_budget_seconds`` (about an hour; ``None`` for the full recipe).
 """
 from __future__ import annotations
 
@@ -43,10 +44,11 @@ def pretrain_task(tokenizer_dir: Path, data, work: Path, pretrain_steps: int, se
 
 
 @task(name="fine-tune-and-calibrate", cache_policy=NO_CACHE)
-def finetune_task(name: str, base: Path, data, seed: int, device: str | None, epochs: float):
+def finetune_task(name: str, base: Path, data, seed: int, device: str | None, epochs: float,
+                  max_seconds: float | None = None):
     d = steps.DEFAULTS
     clf = steps.finetune_step(base, data, seed, device, epochs, d["finetune_lr"], d["finetune_batch_size"],
-                              d["chat_weight"], _log())
+                              d["chat_weight"], _log(), max_seconds=max_seconds)
     return clf, steps.score_candidate(clf, data, name, _log())
 
 
@@ -62,8 +64,11 @@ def train_sentiment(out_dir: str = "models/zh-cs-sentiment", seed: int = 13, dev
                     finetune_epochs: float = steps.DEFAULTS["finetune_epochs"], compare_scratch: bool = True,
                     data_cache: str | None = None, encoder_config: dict | None = None,
                     pretrain_max_seconds: float | None = None, max_examples: int | None = None,
-                    wide: bool = True) -> dict:
+                    wide: bool = True,
+                    cpu_budget_seconds: float | None = steps.DEFAULTS["cpu_budget_seconds"]) -> dict:
     started = time.time()
+    budget = steps.budget_plan(device, cpu_budget_seconds, pretrain_max_seconds, None, compare_scratch)
+    pretrain_max_seconds, compare_scratch = budget["pretrain_max_seconds"], budget["compare_scratch"]
     data = load_data_task(data_cache, max_examples)
     with tempfile.TemporaryDirectory(prefix="zh-cs-sentiment-") as tmp:
         work = Path(tmp)
@@ -71,11 +76,16 @@ def train_sentiment(out_dir: str = "models/zh-cs-sentiment", seed: int = 13, dev
         bases = pretrain_task(tok, data, work, pretrain_steps, seed, device, encoder_config, pretrain_max_seconds)
         if not compare_scratch and "pretrained" in bases:
             bases.pop("scratch")
-        candidates = {name: finetune_task(name, base, data, seed, device, finetune_epochs)
+        candidates = {name: finetune_task(name, base, data, seed, device, finetune_epochs,
+                                          budget["finetune_max_seconds"])
                       for name, base in bases.items()}
         settings = dict(steps.DEFAULTS, pretrain_steps=pretrain_steps, finetune_epochs=finetune_epochs,
                         encoder_config=encoder_config, max_examples=max_examples, wide=wide,
-                        pretrain_steps_run=steps.pretrain_steps_run(bases.get("pretrained")))
+                        pretrain_max_seconds=pretrain_max_seconds, compare_scratch=compare_scratch,
+                        cpu_budget_seconds=budget["cpu_budget_seconds"],
+                        finetune_max_seconds=budget["finetune_max_seconds"],
+                        pretrain_steps_run=steps.pretrain_steps_run(bases.get("pretrained")),
+                        finetune_steps_run={n: c[0].meta_.get("finetune_steps") for n, c in candidates.items()})
         meta = save_task(candidates, data, out_dir, seed, device, settings, started)
     m = meta["metrics"]
     create_markdown_artifact(

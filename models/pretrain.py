@@ -65,7 +65,7 @@ def pretrain_mlm(
 ) -> Path:
     """Continue masked-LM training of the model in ``base_dir`` (e.g. from :func:`init_encoder`) on ``texts``.
 
-    ``max_seconds``: after 100 steps the step count is cut (and the schedule with it) so the run ends
+    ``max_seconds``: after 20 steps the step count is cut (and the schedule with it) so the run ends
     within that time; the steps actually run are logged and stored in the saved config
     (``zhijian_pretrain_steps``) so the run can be repeated exactly.
     """
@@ -99,10 +99,13 @@ def pretrain_mlm(
     use_amp = device.startswith("cuda")
     step = 0
     while step < plan["steps"]:
-        if max_seconds and step == 100:
-            fits = int(100 * max_seconds / max(1e-6, time.time() - t0))
+        if max_seconds and step == 20:
+            # Time the first 20 steps, then cut the run (and shorten the warm-up with it, so the
+            # learning rate still reaches its peak and decays to 0 within the steps that fit).
+            fits = int(20 * max_seconds / max(1e-6, time.time() - t0))
             if fits < plan["steps"]:
-                plan["steps"] = max(fits, 101)
+                plan["steps"] = max(fits, 21)
+                plan["warmup"] = max(1, min(plan["warmup"], int(0.05 * plan["steps"])))
                 if log:
                     log(f"pretrain: {steps} steps would not fit in {max_seconds:.0f}s; running {plan['steps']}")
         rows = [enc[i] for i in buckets[rng.integers(len(buckets))]]

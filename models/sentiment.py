@@ -108,11 +108,13 @@ class SentimentClassifier(SentimentModel):
         learning_rate: float = 1e-4,
         weight_decay: float = 0.01,
         warmup_ratio: float = 0.06,
+        label_smoothing: float = 0.0,
+        max_seconds: float | None = None,
         validation_fraction: float = 0.1,
         calibrate: bool = True,
         seed: int = 13,
         device: str | None = None,
-        predict_batch_size: int = 128,
+        predict_batch_size: int = 256,
         quantize: str | bool = "auto",
         num_threads: int | None = None,
         name: str = "zh-cs-sentiment",
@@ -126,6 +128,8 @@ class SentimentClassifier(SentimentModel):
         self.learning_rate = learning_rate
         self.weight_decay = weight_decay
         self.warmup_ratio = warmup_ratio
+        self.label_smoothing = label_smoothing
+        self.max_seconds = max_seconds
         self.validation_fraction = validation_fraction
         self.calibrate = calibrate
         self.seed = seed
@@ -185,7 +189,7 @@ class SentimentClassifier(SentimentModel):
         n = len(texts)
         steps_per_epoch = max(1, math.ceil(n / self.batch_size))
         total = max(1, int(round(steps_per_epoch * self.epochs)))
-        warmup = int(total * self.warmup_ratio)
+        plan = {"total": total, "warmup": int(total * self.warmup_ratio)}
         no_decay = ("bias", "LayerNorm.weight", "layer_norm", "norm.weight")
         groups = [
             {"params": [p for nm, p in model.named_parameters() if not any(k in nm for k in no_decay)],
@@ -194,6 +198,7 @@ class SentimentClassifier(SentimentModel):
         ]
         opt = torch.optim.AdamW(groups, lr=self.learning_rate)
         def lr_factor(s: int) -> float:  # linear warm-up, then linear decay to 0
+            warmup, total = plan["warmup"], plan["total"]
             if s < warmup:
                 return (s + 1) / warmup
             return max(0.0, (total - s) / max(1, total - warmup))
@@ -203,10 +208,10 @@ class SentimentClassifier(SentimentModel):
         use_amp = device.startswith("cuda")
         model.train()
         step, t0 = 0, time.time()
-        while step < total:
+        while step < plan["total"]:
             order = rng.permutation(n)
             for start in range(0, n, self.batch_size):
-                if step >= total:
+                if step >= plan["total"]:
                     break
                 idx = order[start:start + self.batch_size]
                 enc = tokenizer([texts[i] for i in idx], padding=True, truncation=True,
@@ -215,15 +220,25 @@ class SentimentClassifier(SentimentModel):
                 bw = torch.tensor(w[idx], dtype=torch.float32, device=device)
                 with torch.autocast("cuda", dtype=torch.bfloat16, enabled=use_amp):
                     logits = model(**enc).logits
-                loss = (torch.nn.functional.cross_entropy(logits.float(), target, reduction="none") * bw).sum() / bw.sum()
+                loss = (torch.nn.functional.cross_entropy(logits.float(), target, reduction="none",
+                                                        label_smoothing=self.label_smoothing) * bw).sum() / bw.sum()
                 loss.backward()
                 torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
                 opt.step()
                 sched.step()
                 opt.zero_grad(set_to_none=True)
                 step += 1
-                if self.log and (step % 200 == 0 or step == total):
-                    self.log(f"fine-tune step {step}/{total} loss {loss.item():.4f} ({time.time() - t0:.0f}s)")
+                if self.max_seconds and step == 20 and plan["total"] > 40:
+                    # Time cap (the CPU budget): cut the step count, and the schedule with it, so the run fits.
+                    fits = int(20 * self.max_seconds / max(1e-6, time.time() - t0))
+                    if fits < plan["total"]:
+                        plan["total"] = max(fits, 40)
+                        plan["warmup"] = min(plan["warmup"], int(plan["total"] * self.warmup_ratio))
+                        if self.log:
+                            self.log(f"fine-tune: {total} steps would not fit in {self.max_seconds:.0f}s; "
+                                     f"running {plan['total']}")
+                if self.log and (step % 200 == 0 or step == plan["total"]):
+                    self.log(f"fine-tune step {step}/{plan['total']} loss {loss.item():.4f} ({time.time() - t0:.0f}s)")
         model.eval()
         model.to("cpu")
         self.model_ = model
@@ -235,7 +250,7 @@ class SentimentClassifier(SentimentModel):
         self.meta_ = {"name": self.name, "version": self.version, "classes": list(CLASSES),
                       "max_length": self.max_length, "temperature": 1.0,
                       "quantize": self.quantize if isinstance(self.quantize, bool) else False,
-                      "base": str(self.base), "n_train": n}
+                      "base": str(self.base), "n_train": n, "finetune_steps": plan["total"]}
         if val[0] and self.calibrate:
             logits = self.decision_function(val[0])
             self.temperature_ = fit_temperature(logits, np.array([CLASSES.index(l) for l in val[1]]))
@@ -344,9 +359,12 @@ class SentimentClassifier(SentimentModel):
         self = cls(base=source, max_length=int(meta.get("max_length", 128)), name=meta.get("name", Path(source).name),
                    version=int(meta.get("version", 1)), num_threads=num_threads, device=device,
                    quantize=quantize if quantize is not None else meta.get("quantize", False))
-        model = AutoModelForSequenceClassification.from_pretrained(source, dtype=torch.float32)
-        model.eval()
         target = device or "cpu"
+        # On CPU, for chat-turn-length inputs (~20 tokens), the plain ("eager") attention is ~7 % faster
+        # than SDPA's kernel at the same results; on a GPU keep the default (SDPA).
+        extra = {"attn_implementation": "eager"} if target == "cpu" else {}
+        model = AutoModelForSequenceClassification.from_pretrained(source, dtype=torch.float32, **extra)
+        model.eval()
         if target == "cpu":
             torch.set_num_threads(sensible_threads(num_threads or int(os.environ.get("ZHIJIAN_THREADS", "0")) or None))
         want_int8 = self.quantize is True or (self.quantize == "auto" and target == "cpu")

@@ -20,7 +20,41 @@ import numpy as np
 from models.data import HELD_OUT_DOMAIN, SentimentData, load_data
 
 DEFAULTS = dict(pretrain_steps=12000, pretrain_batch_size=128, pretrain_lr=5e-4, finetune_epochs=6.0,
-                finetune_lr=2e-4, finetune_batch_size=64, chat_weight=3.0, vocab_size=7000)
+                finetune_lr=2e-4, finetune_batch_size=64, chat_weight=3.0, vocab_size=7000,
+                cpu_budget_seconds=3600.0)
+
+# Shares of the CPU budget: masked-LM pre-training, then fine-tuning the pre-trained encoder; the rest
+# (~15 %: data, tokenizer, wide part, calibration, int8 check, evaluation) is not capped.
+CPU_BUDGET_SHARES = {"pretrain": 0.45, "finetune": 0.40}
+
+
+def resolve_device(device: str | None) -> str:
+    import torch
+
+    return device or ("cuda" if torch.cuda.is_available() else "cpu")
+
+
+def budget_plan(device: str | None, cpu_budget_seconds: float | None, pretrain_max_seconds: float | None,
+                finetune_max_seconds: float | None, compare_scratch: bool) -> dict:
+    """What the CPU time budget changes. On a GPU, or with no budget, nothing: the full recipe runs.
+
+    On CPU (no GPU present and none asked for) the full recipe is a ~12-hour job (one MLM step
+    ~3.5 s, one fine-tune step ~2–3 s on 2 cores), so by default the run is fitted into
+    ``cpu_budget_seconds``: pre-training and fine-tuning are each capped by seconds (their step
+    counts, and schedules, are cut after the first steps are timed) and the from-scratch twin is
+    skipped (it would double the fine-tuning time). Caps given explicitly are kept.
+    """
+    plan = dict(pretrain_max_seconds=pretrain_max_seconds, finetune_max_seconds=finetune_max_seconds,
+                compare_scratch=compare_scratch, cpu_budget_seconds=None)
+    if resolve_device(device) != "cpu" or not cpu_budget_seconds:
+        return plan
+    plan["cpu_budget_seconds"] = float(cpu_budget_seconds)
+    plan["compare_scratch"] = False
+    if pretrain_max_seconds is None:
+        plan["pretrain_max_seconds"] = CPU_BUDGET_SHARES["pretrain"] * cpu_budget_seconds
+    if finetune_max_seconds is None:
+        plan["finetune_max_seconds"] = CPU_BUDGET_SHARES["finetune"] * cpu_budget_seconds
+    return plan
 
 
 def subsample(data: SentimentData, n: int) -> SentimentData:
@@ -63,7 +97,8 @@ def pretrain_step(tokenizer_dir: Path, data: SentimentData, work: Path, steps: i
 
 
 def finetune_step(base: str | Path, data: SentimentData, seed: int, device: str | None, epochs: float, lr: float,
-                  batch_size: int, chat_weight: float, log: Callable[[str], None]):
+                  batch_size: int, chat_weight: float, log: Callable[[str], None],
+                  max_seconds: float | None = None):
     """Fine-tune one base on training reviews + chat turns; calibrate on the validation split."""
     from models.sentiment import SentimentClassifier
 
@@ -71,7 +106,7 @@ def finetune_step(base: str | Path, data: SentimentData, seed: int, device: str 
     val = data.training_examples("validation")
     weights = [chat_weight if e.source == "chat" else 1.0 for e in train]
     clf = SentimentClassifier(base=str(base), epochs=epochs, learning_rate=lr, batch_size=batch_size, seed=seed,
-                              device=device, log=log)
+                              device=device, max_seconds=max_seconds, log=log)
     return clf.fit([e.text for e in train], [e.label for e in train], sample_weight=weights,
                    validation=([e.text for e in val], [e.label for e in val]))
 
@@ -190,6 +225,8 @@ def train_default(
     pretrain_max_seconds: float | None = None,
     max_examples: int | None = None,
     wide: bool = True,
+    cpu_budget_seconds: float | None = DEFAULTS["cpu_budget_seconds"],
+    finetune_max_seconds: float | None = None,
     log: Callable[[str], None] = print,
 ) -> dict:
     """Build the default model into ``out_dir`` and return its report (also saved in zhijian.json).
@@ -200,11 +237,19 @@ def train_default(
     ``wide``: add the char n-gram TF-IDF part to the chosen encoder (its weight chosen on validation).
     ``encoder_config`` overrides the BERT shape (models.pretrain.DEFAULT_ENCODER); ``max_examples``
     keeps a hash-chosen subset of every split and corpus (for quick smoke runs and tests).
+    ``cpu_budget_seconds``: when the run is on CPU (no GPU), fit it into about this many seconds
+    (see :func:`budget_plan`; default one hour); ``None``/0 runs the full recipe on CPU too.
     """
     import torch
 
     t0 = time.time()
     torch.manual_seed(seed)
+    budget = budget_plan(device, cpu_budget_seconds, pretrain_max_seconds, finetune_max_seconds, compare_scratch)
+    pretrain_max_seconds, finetune_max_seconds = budget["pretrain_max_seconds"], budget["finetune_max_seconds"]
+    compare_scratch = budget["compare_scratch"]
+    if budget["cpu_budget_seconds"]:
+        log(f"no GPU: CPU budget {budget['cpu_budget_seconds']:.0f}s (pre-training ≤ {pretrain_max_seconds:.0f}s, "
+            f"fine-tuning ≤ {finetune_max_seconds:.0f}s, no from-scratch twin)")
     data = load_data(cache_dir=data_cache)
     if max_examples:
         data = subsample(data, max_examples)
@@ -229,14 +274,17 @@ def train_default(
         for name, path in bases.items():
             log(f"fine-tuning the {name} encoder ({time.time() - t0:.0f}s)")
             clf = finetune_step(path, data, seed, device, finetune_epochs, finetune_lr, finetune_batch_size,
-                                chat_weight, log)
+                                chat_weight, log, max_seconds=finetune_max_seconds)
             candidates[name] = (clf, score_candidate(clf, data, name, log))
         settings = dict(pretrain_steps=pretrain_steps, pretrain_max_seconds=pretrain_max_seconds,
                         encoder_config=encoder_config, finetune_epochs=finetune_epochs, finetune_lr=finetune_lr,
                         pretrain_lr=pretrain_lr, pretrain_batch_size=pretrain_batch_size,
                         finetune_batch_size=finetune_batch_size, chat_weight=chat_weight, vocab_size=vocab_size,
                         base=str(base) if base else None, max_examples=max_examples, wide=wide,
-                        pretrain_steps_run=pretrain_steps_run(bases.get("pretrained")))
+                        pretrain_steps_run=pretrain_steps_run(bases.get("pretrained")),
+                        cpu_budget_seconds=budget["cpu_budget_seconds"], finetune_max_seconds=finetune_max_seconds,
+                        compare_scratch=compare_scratch,
+                        finetune_steps_run={n: c[0].meta_.get("finetune_steps") for n, c in candidates.items()})
         meta = choose_and_save(candidates, data, out_dir, seed=seed, device=device, settings=settings, log=log,
                                started=t0)
         return meta
@@ -283,6 +331,10 @@ def main(argv: list[str] | None = None) -> dict:
     p.add_argument("--work-dir", default=None)
     p.add_argument("--data-cache", default=None)
     p.add_argument("--pretrain-max-seconds", type=float, default=None)
+    p.add_argument("--finetune-max-seconds", type=float, default=None)
+    p.add_argument("--cpu-budget", type=float, default=DEFAULTS["cpu_budget_seconds"], metavar="SECONDS",
+                   help="without a GPU, fit the whole run into about this many seconds (default 3600; "
+                        "0 = the full ~12-hour recipe on CPU too). Ignored on a GPU.")
     p.add_argument("--max-examples", type=int, default=None, help="subsample every corpus (smoke runs)")
     p.add_argument("--finish-encoder", default=None, metavar="DIR",
                    help="only add the wide part / int8 check to a model saved with --no-wide, writing --out")
@@ -292,7 +344,8 @@ def main(argv: list[str] | None = None) -> dict:
     return train_default(a.out, seed=a.seed, device=a.device, base=a.base, pretrain_steps=a.pretrain_steps,
                          finetune_epochs=a.finetune_epochs, compare_scratch=not a.no_compare_scratch,
                          work_dir=a.work_dir, data_cache=a.data_cache, max_examples=a.max_examples,
-                         pretrain_max_seconds=a.pretrain_max_seconds, wide=not a.no_wide)
+                         pretrain_max_seconds=a.pretrain_max_seconds, wide=not a.no_wide,
+                         cpu_budget_seconds=a.cpu_budget or None, finetune_max_seconds=a.finetune_max_seconds)
 
 
 if __name__ == "__main__":

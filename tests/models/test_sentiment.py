@@ -113,3 +113,13 @@ def test_char_tokenizer_loads_with_autotokenizer(tmp_path):
     tok = AutoTokenizer.from_pretrained(str(tmp_path))
     assert tok.tokenize("发货慢") == ["发", "货", "慢"]
     assert tok.unk_token not in tok.tokenize("hello")
+
+
+def test_fit_max_seconds_cuts_the_step_count(tiny_base, corpus):
+    """The CPU budget's fine-tune cap: after 20 timed steps the run is cut to what fits (at least 40)."""
+    texts, labels = corpus
+    clf = SentimentClassifier(base=tiny_base, epochs=60, batch_size=4, calibrate=False, max_seconds=1e-6)
+    clf.fit(texts, labels)
+    assert clf.meta_["finetune_steps"] == 40
+    uncapped = SentimentClassifier(base=tiny_base, epochs=1, batch_size=4, calibrate=False).fit(texts, labels)
+    assert uncapped.meta_["finetune_steps"] == 15
