@@ -104,9 +104,15 @@ class Flag:
     reason: str  # Chinese, for the reviewer
     seq: int | None = None
     red_line: bool = False
+    # The human agent who wrote message `seq`: in a transferred chat a red line belongs to the
+    # agent who said it, not to the conversation's main agent.
+    agent_id: str | None = None
 
     def to_dict(self) -> dict:
-        return {"code": self.code, "reason": self.reason, "seq": self.seq, "red_line": self.red_line}
+        d = {"code": self.code, "reason": self.reason, "seq": self.seq, "red_line": self.red_line}
+        if self.agent_id:
+            d["agent_id"] = self.agent_id
+        return d
 
 
 @dataclass

@@ -185,17 +185,28 @@ def coaching(records: list[ConvRecord], rates: dict[str, Rate], criteria: list[s
     return out
 
 
-def agent_month(agent_id: str, records: list[ConvRecord], criteria: list[str], codes: list[str]) -> AgentMonth:
+def red_line_author(record: ConvRecord, flag: dict) -> str | None:
+    """Who a red line counts against: the agent who wrote the flagged message (a transferred chat
+    has several agents), else the conversation's main agent (results stored before flags named one)."""
+    return flag.get("agent_id") or record.agent_id
+
+
+def agent_month(agent_id: str, records: list[ConvRecord], criteria: list[str], codes: list[str],
+                month_records: list[ConvRecord] | None = None) -> AgentMonth:
+    """One agent's month. `records` are the conversations the agent mainly handled; red lines are
+    looked up in `month_records` (all the month's conversations) by who wrote the flagged message."""
     fig, rates = figures_for(records, criteria, codes)
+    pool = records if month_records is None else month_records
     red = []
-    for r in sorted(records, key=lambda r: (r.started_at is None, r.started_at, r.conversation_id)):
+    for r in sorted(pool, key=lambda r: (r.started_at is None, r.started_at, r.conversation_id)):
         evidence = (r.criteria.get("forbidden_phrases") or {}).get("evidence") or []
         for f in r.flags:
-            if is_red_line(f):
+            if is_red_line(f) and red_line_author(r, f) == agent_id:
                 ev = next((e for e in evidence if e.get("seq") == f.get("seq")), evidence[0] if evidence else {})
                 before, marked, after = excerpt(ev.get("text", ""), ev.get("span"))
                 red.append({"conversation_id": r.conversation_id, "seq": f.get("seq"), "reason": f.get("reason", ""),
                             "code": f.get("code"), "before": before, "marked": marked, "after": after})
+    fig["red_lines"] = len(red)
     return AgentMonth(
         agent_id=agent_id,
         figures=fig,

@@ -181,7 +181,8 @@ def build_cards(month: str, store_url: str | None, out_dir: Path, *, pdf: bool =
     with_data = [i for i, mm in enumerate(months) if any(k[0] == str(mm) for k in hist_by)]
     months = months[min(with_data):] if with_data else months[-1:]
 
-    agents: dict[str, agg.AgentMonth] = {a: agg.agent_month(a, recs, criteria, codes) for a, recs in groups.items()}
+    agents: dict[str, agg.AgentMonth] = {a: agg.agent_month(a, recs, criteria, codes, records)
+                                        for a, recs in groups.items()}
     ranked = [a for a, am in agents.items() if am.figures["conversations"] >= min_conv
               and am.figures["score_mean"] is not None]
     ranks = _rank({a: agents[a].figures["score_mean"] for a in ranked})

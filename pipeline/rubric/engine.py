@@ -81,6 +81,10 @@ class Rubric:
         flags: list[Flag] = []
         for detector in self.flags:
             flags.extend(detector.detect(conversation, self))
+        authors = {m.seq: m.agent_id for m in conversation.messages if m.role == "agent"}
+        for flag in flags:
+            if flag.agent_id is None and flag.seq in authors:
+                flag.agent_id = authors[flag.seq]
         conversation.flags = flags
 
 

@@ -129,7 +129,10 @@ def expected_figures(url: str) -> dict[str, dict]:
         for code in ("forbidden_phrase", "sla_breach", "negative_end", "abusive_customer", "empathy_missing",
                      "low_score"):
             e[f"flags_{code}"] = sum(any(f["code"] == code for f in r["flags"]) for r in rs)
-        e["red_lines"] = sum(1 for r in rs for f in r["flags"] if f.get("red_line") or f["code"] == "forbidden_phrase")
+        # a red line counts against the agent who wrote the flagged message, in any conversation of the month
+        e["red_lines"] = sum(1 for r in latest.values() for f in r["flags"]
+                             if (f.get("red_line") or f["code"] == "forbidden_phrase")
+                             and (f.get("agent_id") or r["agent_id"]) == a)
         cs = [r["csat"] for r in rs if r["csat"] is not None]
         e["csat_n"], e["csat_mean"] = len(cs), (float(np.mean(cs)) if cs else None)
         e["corrected_conversations"] = sum(r["corrected"] for r in rs)
