@@ -5,6 +5,9 @@
 Steps: build the char tokenizer → masked-LM pre-training (and a from-scratch twin for comparison)
 → fine-tune each on reviews + chat turns → keep the better one on the validation split →
 temperature calibration → int8 check → save with metrics in zhijian.json.
+
+On CPU (no GPU) the run is fitted into ``--cpu-budget`` seconds (default one hour; see
+:func:`budget_plan`); on a GPU the full recipe runs.
 """
 from __future__ import annotations
 
