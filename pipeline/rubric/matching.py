@@ -354,7 +354,8 @@ class CompiledEntries:
         return out
 
 
-def compile_lexicon(entries: Iterable[str], variants: dict[str, list[str]] | None = None) -> CompiledEntries:
+def _split_entries(entries: Iterable[str], variants: dict[str, list[str]] | None) -> tuple[set[str], list[str]]:
+    """Plain phrases (variants expanded, in analysis form) and `re:` expressions of a lexicon."""
     plain: set[str] = set()
     regexes: list[str] = []
     for e in entries:
@@ -365,21 +366,16 @@ def compile_lexicon(entries: Iterable[str], variants: dict[str, list[str]] | Non
             v = local_analysis_form(v)
             if v:
                 plain.add(v)
-    return CompiledEntries(plain, regexes)
+    return plain, regexes
+
+
+def compile_lexicon(entries: Iterable[str], variants: dict[str, list[str]] | None = None) -> CompiledEntries:
+    return CompiledEntries(*_split_entries(entries, variants))
 
 
 def compile_entries(entries: Iterable[str], variants: dict[str, list[str]] | None = None) -> re.Pattern | None:
     """One alternation (longest first) over plain phrases and `re:` expressions, analysis-form aware."""
-    plain: set[str] = set()
-    regexes: list[str] = []
-    for e in entries:
-        if e.startswith(REGEX_PREFIX):
-            regexes.append(e[len(REGEX_PREFIX) :])
-            continue
-        for v in expand_variants(e, variants or {}):
-            v = local_analysis_form(v)
-            if v:
-                plain.add(v)
+    plain, regexes = _split_entries(entries, variants)
     alts = ([_trie_regex(plain)] if plain else []) + [f"(?:{r})" for r in regexes]
     if not alts:
         return None

@@ -40,6 +40,16 @@ class Acknowledgements:
         return bool(self.pattern and self.pattern.match(s))
 
 
+class _AcknowledgingCriterion(Criterion):
+    """A timing criterion whose params carry `acknowledgements`: compiled once, on first use."""
+
+    @property
+    def acks(self) -> Acknowledgements:
+        if self._compiled is None:
+            self._compiled = Acknowledgements(self.params.acknowledgements, L.ACK_FILLER)
+        return self._compiled
+
+
 def _default_acks() -> list[str]:
     return list(L.ACKNOWLEDGEMENTS)
 
@@ -52,19 +62,13 @@ class FirstResponseParams(Strict):
 
 
 @register_criterion("first_response_sla.v1")
-class FirstResponseSla(Criterion):
+class FirstResponseSla(_AcknowledgingCriterion):
     """Pass when the first human-agent message after the first customer message comes within
     threshold_seconds of it. Bots do not count. Fail when no human agent ever answers; na without
     customer messages."""
 
     Params = FirstResponseParams
     rubric_defaults = {"threshold_seconds": "sla.first_response_seconds"}
-
-    @property
-    def acks(self) -> Acknowledgements:
-        if self._compiled is None:
-            self._compiled = Acknowledgements(self.params.acknowledgements, L.ACK_FILLER)
-        return self._compiled
 
     def score(self, conversation: Conversation) -> CriterionResult:
         limit = self.params.threshold_seconds
@@ -110,7 +114,7 @@ class ResponsePaceParams(Strict):
 
 
 @register_criterion("response_pace.v1")
-class ResponsePace(Criterion):
+class ResponsePace(_AcknowledgingCriterion):
     """Share of customer messages answered by a human agent within threshold_seconds. A human
     agent message covers every customer message since the previous human agent message (a run of
     consecutive customer messages is answered by one reply; each is timed from its own timestamp
@@ -120,12 +124,6 @@ class ResponsePace(Criterion):
 
     Params = ResponsePaceParams
     rubric_defaults = {"threshold_seconds": "sla.reply_seconds"}
-
-    @property
-    def acks(self) -> Acknowledgements:
-        if self._compiled is None:
-            self._compiled = Acknowledgements(self.params.acknowledgements, L.ACK_FILLER)
-        return self._compiled
 
     def score(self, conversation: Conversation) -> CriterionResult:
         p: ResponsePaceParams = self.params
