@@ -29,6 +29,7 @@ from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 
 from pipeline.conversation import Conversation, Message
+from pipeline.results import sentiment_summary
 from pipeline.settings import get_settings
 
 # Bound on the number of values in one IN (...) clause / rows in one executemany chunk:
@@ -558,7 +559,7 @@ class Store:
                     "flagged": c.flagged,
                     "criteria": {k: v.to_dict() for k, v in c.criteria.items()},
                     "flags": [f.to_dict() for f in c.flags],
-                    "sentiment": _sentiment_block(c),
+                    "sentiment": sentiment_summary(c),
                     "csat": c.csat,
                 }
             )
@@ -885,20 +886,6 @@ def _row_to_message(r: Any) -> Message:
         source_file=r["source_file"],
         source_line=r["source_line"],
     )
-
-
-def _sentiment_block(c: Conversation) -> dict:
-    """The results-contract sentiment object: first/last customer label and one entry per scored turn."""
-    turns = [
-        {"seq": m.seq, "label": m.sentiment.label, "scores": dict(m.sentiment.scores)}
-        for m in c.messages
-        if m.role == "customer" and m.sentiment is not None
-    ]
-    return {
-        "customer_start": turns[0]["label"] if turns else None,
-        "customer_end": turns[-1]["label"] if turns else None,
-        "turns": turns,
-    }
 
 
 def _result_row(r: Any) -> dict:

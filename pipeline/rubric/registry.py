@@ -33,7 +33,27 @@ class NoParams(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class Criterion:
+class _Component:
+    """What criteria and flag detectors share: patterns compiled once per object, on first use,
+    and the phrases they contribute to the segmenter's user dictionary."""
+
+    _compiled: Any = None
+
+    def compile(self) -> Any:  # pragma: no cover - overridden where needed
+        return None
+
+    @property
+    def compiled(self) -> Any:
+        if self._compiled is None:
+            self._compiled = self.compile()
+        return self._compiled
+
+    def lexicon_terms(self) -> list[str]:
+        """Plain phrases this component matches (added to the segmenter's user dictionary)."""
+        return []
+
+
+class Criterion(_Component):
     """One rubric criterion. `__init__` only stores its arguments; `score` does the work.
 
     Subclasses set `Params` (a pydantic model, validated when the rubric loads;
@@ -52,20 +72,6 @@ class Criterion:
         self.params = params if params is not None else self.Params()
         self._compiled: Any = None
 
-    # Precompiled patterns are built once per criterion object, on first use.
-    def compile(self) -> Any:  # pragma: no cover - overridden where needed
-        return None
-
-    @property
-    def compiled(self) -> Any:
-        if self._compiled is None:
-            self._compiled = self.compile()
-        return self._compiled
-
-    def lexicon_terms(self) -> list[str]:
-        """Plain phrases this criterion matches (added to the segmenter's user dictionary)."""
-        return []
-
     def score(self, conversation: Conversation) -> CriterionResult:
         raise NotImplementedError
 
@@ -81,7 +87,7 @@ class Criterion:
         return CriterionResult("na", 0.0, 0.0, list(evidence or []))
 
 
-class FlagDetector:
+class FlagDetector(_Component):
     """A flag definition: looks at a scored conversation and returns flags."""
 
     name: ClassVar[str] = ""
@@ -93,18 +99,6 @@ class FlagDetector:
         self.params = params if params is not None else self.Params()
         self.red_line = red_line
         self._compiled: Any = None
-
-    def compile(self) -> Any:
-        return None
-
-    @property
-    def compiled(self) -> Any:
-        if self._compiled is None:
-            self._compiled = self.compile()
-        return self._compiled
-
-    def lexicon_terms(self) -> list[str]:
-        return []
 
     def detect(self, conversation: Conversation, rubric: Any) -> list[Flag]:
         raise NotImplementedError
