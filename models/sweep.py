@@ -45,7 +45,7 @@ def run_variant(base: str | Path, data, spec: dict, seed: int, device: str | Non
     clf = SentimentClassifier(base=str(base), epochs=spec.get("epochs", DEFAULTS["finetune_epochs"]),
                               learning_rate=spec.get("lr", DEFAULTS["finetune_lr"]),
                               batch_size=DEFAULTS["finetune_batch_size"], token_mask_prob=spec.get("mask", 0.0),
-                              seed=seed, device=device, log=log)
+                              seed=seed, device=device, log=log, version=DEFAULTS["version"])
     clf.fit([e.text for e in train], [e.label for e in train], sample_weight=weights,
             validation=([e.text for e in val], [e.label for e in val]))
     # Score against the full data (written validation included) so every variant is judged alike.

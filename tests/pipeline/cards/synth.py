@@ -9,8 +9,8 @@ from pipeline.conversation import Conversation, CriterionResult, Evidence, Flag,
 from pipeline.store import Store
 
 TZ = ZoneInfo("Asia/Shanghai")
-RUBRIC = "default@1"
-MODEL = "zh-cs-sentiment@1"
+RUBRIC = "default@2"
+MODEL = "zh-cs-sentiment@2"
 
 # agent id -> (name, conversations per month, skill 0..1, typical first-response seconds)
 AGENTS = {
