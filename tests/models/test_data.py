@@ -75,3 +75,15 @@ def test_shipped_review_files_are_well_formed():
         assert 0.4 < share < 0.6
     assert sum(e.domain == HELD_OUT_DOMAIN for e in outside) >= 200
     assert not {e.text for e in written} & {e.text for e in outside}
+
+
+def test_closings_probe_keeps_only_texts_training_never_saw(tmp_path):
+    cache = _cache(tmp_path, [("酒店不错", "positive", "hotel", "train")])
+    chat = tmp_path / "chat.tsv"
+    chat.write_text("neutral\t好的\npositive\t谢谢\n", encoding="utf-8")
+    closings = tmp_path / "closings.tsv"
+    closings.write_text("neutral\t好的。\nneutral\t那就它了\npositive\t懂了👍\n", encoding="utf-8")
+    data = load_data(cache_dir=cache, chat_turns=chat, chat_holdout=None, written_reviews=None,
+                     reviews_holdout=None, relabel=None, chat_closings=closings)
+    assert [e.text for e in data.chat_closings] == ["那就它了", "懂了👍"]
+    assert sorted(e.text for e in data.chat) == ["好的", "谢谢"]  # training is untouched
