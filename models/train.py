@@ -43,8 +43,8 @@ def budget_plan(device: str | None, cpu_budget_seconds: float | None, pretrain_m
                 finetune_max_seconds: float | None, compare_scratch: bool) -> dict:
     """What the CPU time budget changes. On a GPU, or with no budget, nothing: the full recipe runs.
 
-    On CPU (no GPU present and none asked for) the full recipe is a ~12-hour job (one MLM step
-    ~3.5 s, one fine-tune step ~2–3 s on 2 cores), so by default the run is fitted into
+    On CPU (no GPU present and none asked for) the full recipe is a ~6-hour job on 2 idle cores
+    (one MLM step ~1.4 s, one fine-tune step ~1.2 s; twice that on a busy machine), so by default the run is fitted into
     ``cpu_budget_seconds``: pre-training and fine-tuning are each capped by seconds (their step
     counts, and schedules, are cut after the first steps are timed) and the from-scratch twin is
     skipped (it would double the fine-tuning time). Caps given explicitly are kept.
@@ -347,7 +347,7 @@ def main(argv: list[str] | None = None) -> dict:
     p.add_argument("--finetune-max-seconds", type=float, default=None)
     p.add_argument("--cpu-budget", type=float, default=DEFAULTS["cpu_budget_seconds"], metavar="SECONDS",
                    help="without a GPU, fit the whole run into about this many seconds (default 3600; "
-                        "0 = the full ~12-hour recipe on CPU too). Ignored on a GPU.")
+                        "0 = the full recipe on CPU too, ~6 hours on 2 idle cores). Ignored on a GPU.")
     p.add_argument("--max-examples", type=int, default=None, help="subsample every corpus (smoke runs)")
     p.add_argument("--finish-encoder", default=None, metavar="DIR",
                    help="only add the wide part / int8 check to a model saved with --no-wide, writing --out")
