@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 from models.data import load_data
-from models.train import DEFAULTS, build_tokenizer_step, pretrain_step, score_candidate, subsample
+from models.train import DEFAULTS, build_tokenizer_step, finetune_step, pretrain_step, score_candidate, subsample
 
 VARIANTS: dict[str, dict] = {
     "v1-recipe": dict(written=False, prune=False, mask=0.0),
@@ -33,26 +33,19 @@ VARIANTS: dict[str, dict] = {
 }
 
 
-_PRUNED: dict = {}
-
-
-def run_variant(base: str | Path, data, spec: dict, seed: int, device: str | None, log=print):
-    from models.sentiment import SentimentClassifier
-
-    d = variant_data(data, spec, log)
-    train, val = d.training_examples("train"), d.training_examples("validation")
-    weights = [DEFAULTS["chat_weight"] if e.source == "chat" else 1.0 for e in train]
-    clf = SentimentClassifier(base=str(base), epochs=spec.get("epochs", DEFAULTS["finetune_epochs"]),
-                              learning_rate=spec.get("lr", DEFAULTS["finetune_lr"]),
-                              batch_size=DEFAULTS["finetune_batch_size"], token_mask_prob=spec.get("mask", 0.0),
-                              seed=seed, device=device, log=log, version=DEFAULTS["version"])
-    clf.fit([e.text for e in train], [e.label for e in train], sample_weight=weights,
-            validation=([e.text for e in val], [e.label for e in val]))
+def run_variant(base: str | Path, data, spec: dict, seed: int, device: str | None, log=print,
+                pruned: set[str] | None = None):
+    """Fine-tune ``base`` the way ``spec`` says (the default recipe's own fine-tuning step) and score it.
+    ``pruned``: a pruning already computed for this data, reused instead of computed again."""
+    d = variant_data(data, spec, log, pruned)
+    clf = finetune_step(base, d, seed, device, spec.get("epochs", DEFAULTS["finetune_epochs"]),
+                        spec.get("lr", DEFAULTS["finetune_lr"]), DEFAULTS["finetune_batch_size"],
+                        DEFAULTS["chat_weight"], log, token_mask_prob=spec.get("mask", 0.0))
     # Score against the full data (written validation included) so every variant is judged alike.
-    return clf, score_candidate(clf, data, json.dumps(spec), log)
+    return clf, score_candidate(clf, data, json.dumps(spec), log), d.pruned
 
 
-def variant_data(data, spec: dict, log=print):
+def variant_data(data, spec: dict, log=print, pruned: set[str] | None = None):
     """``data`` as the variant's fine-tuning saw it (written reviews or not, pruned or not)."""
     from models.noise import prune_training_reviews
 
@@ -61,10 +54,7 @@ def variant_data(data, spec: dict, log=print):
         d.written = []
     d.pruned = set()
     if spec.get("prune"):
-        key = (id(data), bool(d.written))
-        if key not in _PRUNED:  # the same cut for every variant that prunes
-            _PRUNED[key] = prune_training_reviews(d, log=log).pruned
-        d.pruned = _PRUNED[key]
+        d.pruned = pruned if pruned is not None else prune_training_reviews(d, log=log).pruned
     return d
 
 
@@ -120,10 +110,14 @@ def main(argv: list[str] | None = None) -> dict:
         base = bases["pretrained"]
     print(f"pre-trained encoder ready ({time.time() - t0:.0f}s)", flush=True)
     report = {}
+    pruned: dict[bool, set[str]] = {}  # one pruning per training set (with or without written reviews)
     for name in a.variants:
         t = time.time()
         spec = dict(VARIANTS[name], **({"epochs": a.epochs} if a.epochs else {}))
-        clf, metrics = run_variant(base, data, spec, a.seed, a.device)
+        key = spec.get("written", True)
+        clf, metrics, cut = run_variant(base, data, spec, a.seed, a.device, pruned=pruned.get(key))
+        if spec.get("prune"):
+            pruned[key] = cut
         metrics["seconds"] = round(time.time() - t, 1)
         report[name] = {"spec": VARIANTS[name], "metrics": metrics}
         clf.meta_["sweep"] = report[name]

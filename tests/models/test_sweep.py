@@ -32,7 +32,7 @@ def test_run_variant_and_finish_give_a_loadable_model(tiny_base, corpus, tmp_pat
 
     data = tiny_data(corpus)
     spec = dict(VARIANTS["written-mask"], epochs=1)
-    clf, metrics = run_variant(tiny_base, data, spec, seed=1, device="cpu", log=lambda m: None)
+    clf, metrics, _ = run_variant(tiny_base, data, spec, seed=1, device="cpu", log=lambda m: None)
     assert {"selection_score", "written_validation_acc", "reviews_test_acc", "chat_test_macro_f1"} <= set(metrics)
     assert clf.token_mask_prob == spec["mask"]
     clf.meta_["sweep"] = {"spec": spec, "metrics": metrics}
