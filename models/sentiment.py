@@ -402,9 +402,7 @@ def mask_tokens(input_ids, tokenizer, prob: float, generator):
     """
     import torch
 
-    special = torch.zeros_like(input_ids, dtype=torch.bool)
-    for tid in tokenizer.all_special_ids:
-        special |= input_ids == tid
+    special = torch.isin(input_ids, torch.tensor(tokenizer.all_special_ids, device=input_ids.device))
     hit = (torch.rand(input_ids.shape, generator=generator, device=input_ids.device) < prob) & ~special
     return torch.where(hit, torch.full_like(input_ids, tokenizer.mask_token_id), input_ids)
 
