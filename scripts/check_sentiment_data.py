@@ -1,13 +1,14 @@
 #!/usr/bin/env python
 """Check the hand-written sentiment data in data/sentiment/.
 
-Verifies, for chat_turns.tsv and chat_turns_holdout.tsv:
+Verifies, for chat_turns.tsv, chat_turns_holdout.tsv and chat_turns_endings.tsv:
   * every non-empty line is `label<TAB>text` with exactly one tab,
   * label is one of negative / neutral / positive,
   * text is non-empty, has no tab and no leading/trailing whitespace,
   * no duplicate texts within a file and none shared across files,
   * no holdout text that equals a main text after dropping punctuation,
-    emoji, spaces and case (near-duplicate leakage).
+    emoji, spaces and case (near-duplicate leakage), and no end-of-chat training
+    turn that (near-)repeats a main, holdout or closings-probe text.
 Prints counts per class per file (and a Markdown table with --markdown).
 Exits 1 on any error.
 
@@ -21,7 +22,10 @@ from collections import Counter
 from pathlib import Path
 
 LABELS = ("negative", "neutral", "positive")
-FILES = ("chat_turns.tsv", "chat_turns_holdout.tsv")
+FILES = ("chat_turns.tsv", "chat_turns_holdout.tsv", "chat_turns_endings.tsv")
+# Written after the files they are checked against: no text of theirs may (near-)repeat one there.
+LATER = {"chat_turns_holdout.tsv": ("chat_turns.tsv",),
+         "chat_turns_endings.tsv": ("chat_turns.tsv", "chat_turns_holdout.tsv", "chat_turns_closings.tsv")}
 
 
 def normalise(text: str) -> str:
@@ -78,16 +82,25 @@ def main(argv: list[str]) -> int:
             print(f"WARNING: {name} missing, skipped", file=sys.stderr)
             continue
         results[name] = check_file(path, errors)
-    if len(results) == 2:
-        a, b = (results[f][1] for f in FILES)
-        for text in sorted(set(a) & set(b)):
-            errors.append(f"text in both files (main:{a[text]}, holdout:{b[text]}): {text!r}")
-        # near-duplicates (differing only in punctuation/emoji/spacing/case) would leak too
-        main_norm = {normalise(t): t for t in a}
-        for text, n in b.items():
-            key = normalise(text)
-            if key and key in main_norm and text not in a:
-                errors.append(f"holdout:{n} near-duplicate of main text {main_norm[key]!r}: {text!r}")
+    for later, earlier_files in LATER.items():
+        if later not in results:
+            continue
+        b = results[later][1]
+        for earlier in earlier_files:
+            if earlier in results:
+                a = results[earlier][1]
+            elif (data_dir / earlier).exists():
+                a = check_file(data_dir / earlier, [])[1]
+            else:
+                continue
+            for text in sorted(set(a) & set(b)):
+                errors.append(f"text in both {earlier}:{a[text]} and {later}:{b[text]}: {text!r}")
+            # near-duplicates (differing only in punctuation/emoji/spacing/case) would leak too
+            earlier_norm = {normalise(t): t for t in a}
+            for text, n in b.items():
+                key = normalise(text)
+                if key and key in earlier_norm and text not in a:
+                    errors.append(f"{later}:{n} near-duplicate of {earlier} text {earlier_norm[key]!r}: {text!r}")
     if markdown:
         print("| file | negative | neutral | positive | total |")
         print("|---|---:|---:|---:|---:|")
