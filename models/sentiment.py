@@ -3,7 +3,7 @@
     clf = load_sentiment_model()             # settings.sentiment_model, default models/zh-cs-sentiment
     clf.predict(["怎么还没发货啊"])            # ["negative"]
     clf.predict_proba(texts)                 # n x 3, columns in clf.classes_ order
-    clf.model_id                             # "zh-cs-sentiment@2"
+    clf.model_id                             # "zh-cs-sentiment@3"
 
 Any Hugging Face encoder can be fine-tuned: ``SentimentClassifier(base="some/dir-or-name").fit(texts, labels)``.
 Probabilities are temperature-scaled on a validation split held out inside ``fit``; the temperature

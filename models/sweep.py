@@ -94,6 +94,8 @@ def main(argv: list[str] | None = None) -> dict:
     p.add_argument("--seed", type=int, default=13)
     p.add_argument("--device", default=None)
     p.add_argument("--pretrain-steps", type=int, default=DEFAULTS["pretrain_steps"])
+    p.add_argument("--no-extra-corpora", action="store_true",
+                   help="pre-train without models.data.EXTRA_CORPORA (what they add, measured)")
     p.add_argument("--max-examples", type=int, default=None, help="subsample every corpus (smoke runs)")
     p.add_argument("--epochs", type=float, default=None, help="override every variant's epochs (smoke runs)")
     p.add_argument("--finish", default=None, metavar="VARIANT_DIR",
@@ -104,7 +106,7 @@ def main(argv: list[str] | None = None) -> dict:
     out = Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
     t0 = time.time()
-    data = load_data(cache_dir=a.data_cache)
+    data = load_data(cache_dir=a.data_cache, extra_corpora=not a.no_extra_corpora)
     if a.max_examples:
         data = subsample(data, a.max_examples)
     base = a.pretrained

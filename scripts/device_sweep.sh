@@ -12,8 +12,8 @@ export PYTHONUNBUFFERED=1 TOKENIZERS_PARALLELISM=false
 : "${OUT:?run this through the device tool (it sets OUT)}"
 VARIANTS=${VARIANTS:-"written-mask-endings written-mask written-prune-mask-endings"}
 python3 -c "import torch,transformers;print('torch',torch.__version__,'transformers',transformers.__version__,torch.cuda.get_device_name(0))"
-# A time cap, so a slow run still returns what it finished (each variant is saved as it ends).
-timeout "${SWEEP_SECONDS:-520}" python3 -m models.sweep --out /tmp/sw --data-cache .devdata --variants $VARIANTS 2>&1 \
+# SWEEP_ARGS: more models.sweep options (e.g. --no-extra-corpora). A time cap, so a slow run still returns what it finished (each variant is saved as it ends).
+timeout "${SWEEP_SECONDS:-520}" python3 -m models.sweep --out /tmp/sw --data-cache .devdata --variants $VARIANTS $SWEEP_ARGS 2>&1 \
   | grep -v "^fine-tune step" | tee "$OUT/sweep.log"
 cp /tmp/sw/sweep.json "$OUT/" 2>/dev/null
 for d in /tmp/sw/*/; do

@@ -21,7 +21,7 @@ def test_train_sentiment_flow_runs_once(tmp_path):
     saved = json.loads((out / "zhijian.json").read_text(encoding="utf-8"))
     assert saved["settings"]["pretrain_steps_run"] == 3
     model = load_sentiment_model(out)
-    assert model.model_id == "zh-cs-sentiment@2"
+    assert model.model_id == "zh-cs-sentiment@3"
     assert model.predict_proba(["发货太慢了"]).shape == (1, 3)
 
 

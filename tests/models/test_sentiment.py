@@ -20,7 +20,7 @@ def shipped():
 
 def test_shipped_model_loads_offline_with_its_id(shipped):
     meta = json.loads((SHIPPED / "zhijian.json").read_text(encoding="utf-8"))
-    assert shipped.model_id == f"{meta['name']}@{meta['version']}" == "zh-cs-sentiment@2"
+    assert shipped.model_id == f"{meta['name']}@{meta['version']}" == "zh-cs-sentiment@3"
     assert shipped.classes_ == CLASSES
     assert sum(f.stat().st_size for f in SHIPPED.iterdir()) < 30 * 2**20
 
@@ -31,7 +31,7 @@ def test_default_model_comes_from_settings(monkeypatch):
     get_settings.cache_clear()
     monkeypatch.setenv("ZHIJIAN_SENTIMENT_MODEL", str(SHIPPED))
     try:
-        assert load_sentiment_model().model_id == "zh-cs-sentiment@2"
+        assert load_sentiment_model().model_id == "zh-cs-sentiment@3"
     finally:
         get_settings.cache_clear()
 

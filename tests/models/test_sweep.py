@@ -41,7 +41,7 @@ def test_run_variant_and_finish_give_a_loadable_model(tiny_base, corpus, tmp_pat
     import models.sweep as sweep
 
     original = sweep.load_data
-    sweep.load_data = lambda cache_dir=None: data
+    sweep.load_data = lambda cache_dir=None, extra_corpora=True: data
     try:
         meta = finish(tmp_path / "written-mask", tmp_path / "done", log=lambda m: None)
     finally:
