@@ -14,7 +14,7 @@ DEFAULT_ENCODER = dict(hidden_size=256, num_hidden_layers=4, num_attention_heads
                        max_position_embeddings=128, hidden_dropout_prob=0.1, attention_probs_dropout_prob=0.1)
 
 
-from models.sentiment import quiet_transformers  # noqa: E402  (re-exported for the trainer)
+from models.sentiment import quiet_transformers, steps_that_fit  # noqa: E402  (quiet_transformers: re-exported for the trainer)
 
 
 def init_encoder(tokenizer_dir: Path | str, out_dir: Path | str, seed: int = 13, **config) -> Path:
@@ -99,15 +99,15 @@ def pretrain_mlm(
     use_amp = device.startswith("cuda")
     step = 0
     while step < plan["steps"]:
-        if max_seconds and step == 20:
-            # Time the first 20 steps, then cut the run (and shorten the warm-up with it, so the
-            # learning rate still reaches its peak and decays to 0 within the steps that fit).
-            fits = int(20 * max_seconds / max(1e-6, time.time() - t0))
-            if fits < plan["steps"]:
-                plan["steps"] = max(fits, 21)
-                plan["warmup"] = max(1, min(plan["warmup"], int(0.05 * plan["steps"])))
-                if log:
-                    log(f"pretrain: {steps} steps would not fit in {max_seconds:.0f}s; running {plan['steps']}")
+        # Time cap: after 20, 100 and 400 steps, fit the run to the pace so far (the warm-up with it, so
+        # the learning rate still reaches its peak and decays to 0 within the steps that fit).
+        fits = steps_that_fit(step, time.time() - t0, max_seconds, steps, min(21, steps))
+        if fits is not None and fits != plan["steps"]:
+            plan["steps"] = fits
+            plan["warmup"] = max(1, min(int(0.05 * steps), int(0.05 * fits)))
+            if log:
+                log(f"pretrain: {steps} steps do not fit in {max_seconds:.0f}s at the pace of the first {step}; "
+                    f"running {fits}")
         rows = [enc[i] for i in buckets[rng.integers(len(buckets))]]
         width = max(len(r) for r in rows)
         ids = torch.full((len(rows), width), tok.pad_token_id, dtype=torch.long)

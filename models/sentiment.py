@@ -69,6 +69,20 @@ def sensible_threads(limit: int | None = None) -> int:
     return max(1, min(n, limit or n))
 
 
+# Steps at which a time-capped run re-times itself. One early look (20 steps) is noisy: batches are
+# drawn from length buckets, so a few long ones can make the pace look twice as slow as it is.
+REPLAN_STEPS = (20, 100, 400)
+
+
+def steps_that_fit(step: int, elapsed: float, max_seconds: float | None, requested: int, minimum: int) -> int | None:
+    """At a re-planning step, how many steps fit ``max_seconds`` at the mean pace so far: never more
+    than ``requested``, never fewer than ``minimum`` or ``step + 1``. ``None`` at any other step."""
+    if not max_seconds or step not in REPLAN_STEPS:
+        return None
+    fits = int(step * max_seconds / max(1e-6, elapsed))
+    return max(min(fits, requested), minimum, step + 1)
+
+
 def fit_temperature(logits: np.ndarray, labels: np.ndarray, grid: Sequence[float] | None = None) -> float:
     """Temperature scaling (Guo et al. 2017): the T minimising validation NLL of softmax(logits / T)."""
     if len(labels) == 0:
@@ -233,15 +247,14 @@ class SentimentClassifier(SentimentModel):
                 sched.step()
                 opt.zero_grad(set_to_none=True)
                 step += 1
-                if self.max_seconds and step == 20 and plan["total"] > 40:
-                    # Time cap (the CPU budget): cut the step count, and the schedule with it, so the run fits.
-                    fits = int(20 * self.max_seconds / max(1e-6, time.time() - t0))
-                    if fits < plan["total"]:
-                        plan["total"] = max(fits, 40)
-                        plan["warmup"] = min(plan["warmup"], int(plan["total"] * self.warmup_ratio))
-                        if self.log:
-                            self.log(f"fine-tune: {total} steps would not fit in {self.max_seconds:.0f}s; "
-                                     f"running {plan['total']}")
+                # Time cap (the CPU budget): fit the step count, and the schedule with it, to the pace so far.
+                fits = steps_that_fit(step, time.time() - t0, self.max_seconds, total, min(40, total))
+                if fits is not None and fits != plan["total"]:
+                    plan["total"] = fits
+                    plan["warmup"] = min(int(total * self.warmup_ratio), int(fits * self.warmup_ratio))
+                    if self.log:
+                        self.log(f"fine-tune: {total} steps do not fit in {self.max_seconds:.0f}s at the pace of the "
+                                 f"first {step}; running {fits}")
                 if self.log and (step % 200 == 0 or step == plan["total"]):
                     self.log(f"fine-tune step {step}/{plan['total']} loss {loss.item():.4f} ({time.time() - t0:.0f}s)")
         model.eval()

@@ -43,11 +43,12 @@ def budget_plan(device: str | None, cpu_budget_seconds: float | None, pretrain_m
                 finetune_max_seconds: float | None, compare_scratch: bool) -> dict:
     """What the CPU time budget changes. On a GPU, or with no budget, nothing: the full recipe runs.
 
-    On CPU (no GPU present and none asked for) the full recipe is a ~6-hour job on 2 idle cores
-    (one MLM step ~1.4 s, one fine-tune step ~1.2 s; twice that on a busy machine), so by default the run is fitted into
-    ``cpu_budget_seconds``: pre-training and fine-tuning are each capped by seconds (their step
-    counts, and schedules, are cut after the first steps are timed) and the from-scratch twin is
-    skipped (it would double the fine-tuning time). Caps given explicitly are kept.
+    On CPU (no GPU present and none asked for) the full recipe is a job of many hours on 2 idle cores
+    (one MLM step of 256 texts ~1.2 s, one fine-tune step ~1 s; more on a busy machine), so by default
+    the run is fitted into ``cpu_budget_seconds``: pre-training and fine-tuning are each capped by
+    seconds (their step counts, and schedules, are fitted to the pace after 20, 100 and 400 steps:
+    ``models.sentiment.steps_that_fit``) and the from-scratch twin is skipped (it would double the
+    fine-tuning time). Caps given explicitly are kept.
     """
     plan = dict(pretrain_max_seconds=pretrain_max_seconds, finetune_max_seconds=finetune_max_seconds,
                 compare_scratch=compare_scratch, cpu_budget_seconds=None)

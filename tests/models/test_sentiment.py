@@ -125,6 +125,20 @@ def test_fit_max_seconds_cuts_the_step_count(tiny_base, corpus):
     assert uncapped.meta_["finetune_steps"] == 15
 
 
+def test_steps_that_fit_re_times_a_capped_run_both_ways():
+    from models.sentiment import steps_that_fit
+
+    # 20 slow steps (2 s each) in a 1,000 s budget: 500 fit; then the pace improves to 1 s a step over
+    # the first 100, so the plan grows again — but never past what was asked, nor below the floor.
+    assert steps_that_fit(20, 40.0, 1000.0, 12000, 21) == 500
+    assert steps_that_fit(100, 100.0, 1000.0, 12000, 21) == 1000
+    assert steps_that_fit(100, 10.0, 1000.0, 600, 21) == 600
+    assert steps_that_fit(20, 1e6, 1000.0, 600, 40) == 40
+    assert steps_that_fit(400, 1e6, 1000.0, 600, 21) == 401  # never behind the steps already run
+    assert steps_that_fit(50, 10.0, 1000.0, 600, 21) is None  # only at the re-planning steps
+    assert steps_that_fit(20, 10.0, None, 600, 21) is None  # no cap
+
+
 def test_mask_tokens_hides_only_real_tokens(tiny_base):
     import torch
     from transformers import AutoTokenizer
