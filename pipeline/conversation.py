@@ -126,7 +126,7 @@ class Conversation:
     criteria: dict[str, CriterionResult] = field(default_factory=dict)
     flags: list[Flag] = field(default_factory=list)
     score: float | None = None
-    rubric_version: str | None = None  # e.g. "default@3"
+    rubric_version: str | None = None  # e.g. "default@2"
     model_version: str | None = None  # e.g. "zh-cs-sentiment@3"
 
     # ---- convenience views used by criteria and reports ----

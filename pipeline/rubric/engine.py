@@ -39,7 +39,7 @@ class Rubric:
 
     @property
     def id(self) -> str:
-        """Versioned rubric id stored with every result, e.g. "default@3"."""
+        """Versioned rubric id stored with every result, e.g. "default@2"."""
         return f"{self.config.id}@{self.config.version}"
 
     @property

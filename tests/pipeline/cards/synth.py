@@ -9,7 +9,7 @@ from pipeline.conversation import Conversation, CriterionResult, Evidence, Flag,
 from pipeline.store import Store
 
 TZ = ZoneInfo("Asia/Shanghai")
-RUBRIC = "default@3"
+RUBRIC = "default@2"
 MODEL = "zh-cs-sentiment@3"
 
 # agent id -> (name, conversations per month, skill 0..1, typical first-response seconds)

@@ -36,10 +36,10 @@ def _load(url: str):
     with eng.connect() as c:
         res = [dict(r._mapping) for r in c.execute(sa.text(
             "SELECT conversation_id, agent_id, started_at, score, criteria, flags, sentiment, csat, scored_at, id "
-            "FROM results WHERE rubric_version = 'default@3'"))]
+            "FROM results WHERE rubric_version = 'default@2'"))]
         corr = [dict(r._mapping) for r in c.execute(sa.text(
             "SELECT conversation_id, criterion, status, points, score, flags FROM corrections "
-            "WHERE rubric_version = 'default@3' ORDER BY created_at, id"))]
+            "WHERE rubric_version = 'default@2' ORDER BY created_at, id"))]
         msgs = [dict(r._mapping) for r in c.execute(sa.text(
             "SELECT conversation_id, role, timestamp FROM messages WHERE role IN ('customer', 'agent')"))]
     eng.dispose()
