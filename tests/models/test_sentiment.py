@@ -125,6 +125,24 @@ def test_fit_max_seconds_cuts_the_step_count(tiny_base, corpus):
     assert uncapped.meta_["finetune_steps"] == 15
 
 
+def test_fit_wide_picks_a_weight_on_validation_and_calibrates_where_told(tiny_base, corpus):
+    import numpy as np
+
+    from models.data import CLASSES
+    from models.sentiment import fit_temperature
+
+    texts, labels = corpus
+    clf = SentimentClassifier(base=tiny_base, epochs=1, batch_size=8).fit(texts, labels)
+    val, cal = (texts[:12], labels[:12]), (texts[12:20], labels[12:20])
+    clf.fit_wide(texts, labels, validation=val, weights=[0.0, 1.0, 4.0], calibration=cal)
+    assert clf.wide_weight_ in (0.0, 1.0, 4.0) and set(clf.meta_["wide_scores"]) == {"0.0", "1.0", "4.0"}
+    expected = fit_temperature(clf.decision_function(cal[0]), np.array([CLASSES.index(l) for l in cal[1]]))
+    assert clf.temperature_ == expected and clf.meta_["n_calibration"] == 8
+    clf.fit_wide(texts, labels, validation=val, weights=[1.0])  # no calibration set: validation calibrates
+    assert clf.temperature_ == fit_temperature(clf.decision_function(val[0]),
+                                               np.array([CLASSES.index(l) for l in val[1]]))
+
+
 def test_steps_that_fit_re_times_a_capped_run_both_ways():
     from models.sentiment import steps_that_fit
 
