@@ -41,8 +41,7 @@ _CHUNK = 500
 _NONE_VERSION = ""
 
 
-class StoreError(RuntimeError):
-    """The store cannot be opened or used; the message says what to check."""
+from pipeline.errors import StoreError, StoreUnavailable  # noqa: E402  (re-exported: callers import them from here)
 
 
 def _tz() -> ZoneInfo:
@@ -201,6 +200,17 @@ corrections = sa.Table(
     sa.Column("flags", sa.JSON),
     sa.Column("reviewer", sa.Text, nullable=False),
     sa.Column("comment", sa.Text),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+)
+
+# The rubric text each rubric version was scored with: cards and reports of a month read the
+# rubric its results carry (names, SLA threshold), not whatever rubric file is current today.
+rubric_snapshots = sa.Table(
+    "rubric_snapshots",
+    metadata,
+    sa.Column("rubric_version", sa.Text, primary_key=True),
+    sa.Column("source_text", sa.Text, nullable=False),
+    sa.Column("source", sa.Text),
     sa.Column("created_at", UTCDateTime, nullable=False),
 )
 
@@ -748,6 +758,22 @@ class Store:
             stmt = stmt.where(corrections.c.conversation_id == conversation_id)
         with self.engine.connect() as conn:
             return [dict(r._mapping) for r in conn.execute(stmt)]
+
+    # ------------------------------------------------------------------ rubric snapshots
+    def save_rubric_snapshot(self, rubric_version: str, source_text: str, source: str | None = None) -> None:
+        """Keep the rubric text a version was scored with; the first text kept for a version stays."""
+        stmt = self._insert(rubric_snapshots).values(
+            rubric_version=rubric_version, source_text=source_text, source=source, created_at=_now()
+        ).on_conflict_do_nothing(index_elements=["rubric_version"])
+        with self.engine.begin() as conn:
+            conn.execute(stmt)
+
+    def load_rubric_snapshot(self, rubric_version: str) -> str | None:
+        """The rubric text kept for rubric_version, or None (scored before snapshots were kept)."""
+        with self.engine.connect() as conn:
+            return conn.execute(
+                sa.select(rubric_snapshots.c.source_text).where(rubric_snapshots.c.rubric_version == rubric_version)
+            ).scalar()
 
     def current_rubric_version(self) -> str | None:
         """The rubric version of the most recently scored result (what 'current' means for reports)."""

@@ -9,7 +9,7 @@ criteria add nothing. See engine.py.
 """
 from pipeline.rubric.registry import CRITERIA, FLAGS, Criterion, FlagDetector, register_criterion, register_flag
 from pipeline.rubric.schema import ConfigError, LexiconParams, ParaphraseParams, RubricError
-from pipeline.rubric.engine import Rubric, build_rubric, load_rubric
+from pipeline.rubric.engine import Rubric, build_rubric, conversation_score, load_rubric, load_rubric_text
 
 __all__ = [
     "CRITERIA",
@@ -22,7 +22,9 @@ __all__ = [
     "Rubric",
     "RubricError",
     "build_rubric",
+    "conversation_score",
     "load_rubric",
+    "load_rubric_text",
     "register_criterion",
     "register_flag",
 ]

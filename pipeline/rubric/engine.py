@@ -27,6 +27,20 @@ from pipeline.rubric.schema import ConfigError, RubricConfig, RubricError, error
 import pipeline.rubric.criteria  # noqa: F401,E402
 
 
+SCORE_DECIMALS = 2
+
+
+def conversation_score(points: float, max_points: float) -> float | None:
+    """The one rounding rule for a conversation's score: 100 × points / max_points, 2 decimals.
+
+    Used by the rubric and by every path that recomputes a score (corrections), so an automatic
+    and a corrected score of the same points are equal. None when no criterion applies.
+    """
+    if max_points <= 0:
+        return None
+    return round(100.0 * points / max_points, SCORE_DECIMALS)
+
+
 @dataclass
 class Rubric:
     """A loaded, validated rubric: criteria and flag detectors built from data."""
@@ -36,6 +50,9 @@ class Rubric:
     flags: list[FlagDetector]
     source: str | None = None
     red_lines: set[str] = field(default_factory=set)
+    # The YAML text this rubric was built from: stored per rubric version, so a month's cards
+    # read the rubric its results were scored with, not today's file.
+    source_text: str | None = None
 
     @property
     def id(self) -> str:
@@ -68,9 +85,7 @@ class Rubric:
         """100 × Σ points / Σ max_points over applicable (non-na) criteria; None when none applies."""
         points = sum(r.points for r in results.values() if r.status != "na")
         max_points = sum(r.max_points for r in results.values() if r.status != "na")
-        if max_points <= 0:
-            return None
-        return round(100.0 * points / max_points, 2)
+        return conversation_score(points, max_points)
 
     def score(self, conversation: Conversation) -> None:
         """Fill conversation.criteria, .flags, .score and .rubric_version (nothing else)."""
@@ -93,20 +108,23 @@ class Rubric:
 # ----------------------------------------------------------------------------
 
 
-def _read_yaml(path: Path) -> Any:
+def _read_text(path: Path) -> str:
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise RubricError([ConfigError("", f"file not found; pass a rubric YAML file such as rubrics/default.yaml")], str(path))
     except UnicodeDecodeError as exc:
         raise RubricError([ConfigError("", f"not UTF-8 text ({exc.reason}); save the file as UTF-8")], str(path))
+
+
+def _parse_yaml(text: str, source: str | None) -> Any:
     try:
         return yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc)
-        raise RubricError([ConfigError(where, f"YAML syntax error: {problem}")], str(path))
+        raise RubricError([ConfigError(where, f"YAML syntax error: {problem}")], source)
 
 
 def _resolve(config: RubricConfig, dotted: str) -> Any:
@@ -285,9 +303,17 @@ def load_rubric(
         path = get_settings().rubric_path
     path = Path(path)
     source = _display_path(path)
-    data = _read_yaml(path)
-    rubric = build_rubric(data, source, similarity=similarity, exemplars=exemplars)
+    rubric = load_rubric_text(_read_text(path), source, similarity=similarity, exemplars=exemplars)
     _extend_user_dict(rubric)
+    return rubric
+
+
+def load_rubric_text(
+    text: str, source: str | None = None, *, similarity: bool | None = None, exemplars: bool | None = None
+) -> Rubric:
+    """Build a rubric from YAML text (a file's, or the snapshot the store kept for a rubric version)."""
+    rubric = build_rubric(_parse_yaml(text, source), source, similarity=similarity, exemplars=exemplars)
+    rubric.source_text = text
     return rubric
 
 
