@@ -3,9 +3,9 @@
     from pipeline.assemble import assemble
     conversations = assemble(messages)   # messages from ingest, or re-loaded from the store
 
-The run calls it on ALL the stored messages of the conversations a night touched (see
-pipeline/scoring.py), so a conversation continued in a later night's file is put back
-together whole before it is scored. It fills `Message.seq` and the conversation-level
+The run calls it on all the stored messages of each conversation a night touched, so a
+conversation continued in a later night's file is put back together whole before it is
+scored. It fills `Message.seq` and the conversation-level
 fields (`customer_id`, `shop`, `channel`); later stages fill the rest.
 """
 from __future__ import annotations

@@ -25,7 +25,7 @@ def decode_lines(data: bytes) -> tuple[list[str | None], str]:
     """Lines of a text file (None where a line is not valid in the file's encoding) and the encoding."""
     if b"\x00" in data[:4096] and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise FileError("the file contains NUL bytes: it is binary, not a text chat export; "
-                         "export the chat log as CSV, JSON Lines, JSON, Parquet or .xlsx")
+                        "export the chat log as CSV, JSON Lines, JSON, Parquet or .xlsx")
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         text = data.decode("utf-16", errors="replace")
         return text.split("\n"), "utf-16"

@@ -72,7 +72,7 @@ def _conversation_rows(conv: Any, where: str, line: int | None, rename: Resolver
     if not isinstance(conv, dict):
         counter[0] += 1
         yield RawRow(line or counter[0], where, short(json.dumps(conv, ensure_ascii=False, default=str), MAX_RAW_CHARS),
-                      error=(None, "is not a conversation object (expected {\"conversation_id\": …, \"messages\": [...]})"))
+                     error=(None, "is not a conversation object (expected {\"conversation_id\": …, \"messages\": [...]})"))
         return
     messages = conv.get("messages")
     outer = {k: v for k, v in conv.items() if k != "messages"}
@@ -82,7 +82,7 @@ def _conversation_rows(conv: Any, where: str, line: int | None, rename: Resolver
     if not isinstance(messages, list):
         counter[0] += 1
         yield RawRow(line or counter[0], where, short(json.dumps(conv, ensure_ascii=False, default=str), MAX_RAW_CHARS),
-                      error=("messages", "has no 'messages' list"))
+                     error=("messages", "has no 'messages' list"))
         return
     for j, msg in enumerate(messages):
         counter[0] += 1
@@ -110,7 +110,7 @@ def _read_jsonl(lines: list[str | None], raw_lines: list[bytes] | None, encoding
         if line is None:
             raw_bytes = raw_lines[i - 1] if raw_lines else b""
             yield RawRow(i, f"line {i}", raw_bytes.decode("utf-8", "backslashreplace"),
-                          error=(None, bad_bytes_reason(raw_bytes, encoding) or "cannot be decoded"))
+                         error=(None, bad_bytes_reason(raw_bytes, encoding) or "cannot be decoded"))
             continue
         stripped = line.strip().lstrip("\ufeff")
         if not stripped:
@@ -172,7 +172,7 @@ def _read_json(text: str, rename: Resolver) -> Iterator[RawRow]:
                 obj = json.loads(text)
             except json.JSONDecodeError as exc:
                 raise FileError(f"not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno}); "
-                                 "expected a list of conversations, {\"conversations\": [...]} or JSON Lines") from None
+                                "expected a list of conversations, {\"conversations\": [...]} or JSON Lines") from None
             if isinstance(obj, dict) and isinstance(obj.get("messages"), list):
                 yield from _conversation_rows(obj, "conversation", None, rename, counter)
                 return
@@ -197,11 +197,11 @@ def _read_json(text: str, rename: Resolver) -> Iterator[RawRow]:
         elif isinstance(obj, dict):  # a flat list of messages
             counter[0] += 1
             yield RawRow(line_no, f"{where} (line {line_no})", json.dumps(obj, ensure_ascii=False, default=str),
-                          data=rename(obj))
+                         data=rename(obj))
         else:
             counter[0] += 1
             yield RawRow(line_no, f"{where} (line {line_no})", short(json.dumps(obj, ensure_ascii=False, default=str), MAX_RAW_CHARS),
-                          error=(None, "is neither a conversation nor a message object"))
+                         error=(None, "is neither a conversation nor a message object"))
 
 
 def _split_csv(record: str, delimiter: str) -> list[str] | None:
@@ -252,7 +252,7 @@ def _read_csv(lines: list[str | None], raw_lines: list[bytes] | None, encoding: 
         if len(fields) != n_fields:
             truncated = " (truncated line?)" if len(fields) < n_fields else " (an unquoted comma in the text?)"
             return RawRow(line_no, f"line {line_no}", record,
-                           error=(None, f"has {len(fields)} fields but the header has {n_fields}{truncated}; fix the quoting or re-export"))
+                          error=(None, f"has {len(fields)} fields but the header has {n_fields}{truncated}; fix the quoting or re-export"))
         return RawRow(line_no, f"line {line_no}", record, data=_rename(dict(zip(header, fields)), resolved, header))
 
     last = len(lines)
@@ -265,7 +265,7 @@ def _read_csv(lines: list[str | None], raw_lines: list[bytes] | None, encoding: 
         if line is None:
             raw_bytes = raw_lines[pos] if raw_lines else b""
             yield RawRow(line_no, f"line {line_no}", raw_bytes.decode("utf-8", "backslashreplace"),
-                          error=(None, bad_bytes_reason(raw_bytes, encoding) or "cannot be decoded"))
+                         error=(None, bad_bytes_reason(raw_bytes, encoding) or "cannot be decoded"))
             pos += 1
             continue
         if not line.strip():
@@ -301,9 +301,9 @@ def _read_csv(lines: list[str | None], raw_lines: list[bytes] | None, encoding: 
         else:
             is_last = pos == last - 1
             yield RawRow(line_no, f"line {line_no}", single,
-                          error=(None, "has an unmatched quote (\") and cannot be split into the header's "
-                                       f"{n_fields} fields" + (" — the file ends in the middle of this record (truncated export?)"
-                                                               if is_last else "; fix the quoting or re-export")))
+                         error=(None, "has an unmatched quote (\") and cannot be split into the header's "
+                                      f"{n_fields} fields" + (" — the file ends in the middle of this record (truncated export?)"
+                                                              if is_last else "; fix the quoting or re-export")))
         pos += 1
 
 
@@ -332,7 +332,7 @@ def _read_xlsx(data: bytes, rename: Resolver) -> Iterator[RawRow]:
         rows = sheet.iter_rows(values_only=True)
     except Exception as exc:  # noqa: BLE001 - any reader failure is a file-level quarantine
         raise FileError(f"cannot read as an Excel workbook ({type(exc).__name__}: {short(str(exc), 160)}); "
-                         "re-export it or save it as CSV") from None
+                        "re-export it or save it as CSV") from None
     try:
         header: list[str] | None = None
         resolved: ResolvedColumns | None = None

@@ -27,11 +27,11 @@ def message_key(conversation_id: str, timestamp: datetime, role: str, agent_id: 
     """The idempotency key: same message, same key, whichever file or offset it came from.
 
     sha256 of `conversation_id|timestamp as UTC ISO-8601|role|agent_id|raw text`, raw meaning
-    before masking and before the MAX_TEXT_CHARS cut. This is the only definition of the key:
-    ingest sets it on every message, and the store and everything after it use the key the
-    message carries; nothing recomputes it later, which it could not (the raw text is gone
-    once masked). Changing the rule changes the key of every stored message, so re-read
-    messages would be stored again: tests/pipeline/ingest/test_rows.py pins one.
+    before masking and before the MAX_TEXT_CHARS cut. This is the only function that makes the
+    key: ingest sets it on every message it returns, and the store and later stages keep the
+    key a message carries. Nothing can compute it later, since the raw text is gone once
+    masked. Changing the rule changes the key of every message, so files read again would be
+    stored again: tests/pipeline/ingest/test_rows.py pins the key of one sample message.
     """
     ts = timestamp.astimezone(timezone.utc).isoformat()
     payload = f"{conversation_id}|{ts}|{role}|{agent_id or ''}|{raw_text}"
@@ -136,21 +136,21 @@ def _build_message(batch: Batch, source: str, row: RawRow) -> Message | None:
     if capped:
         text += TRUNCATION_MARK
         batch.result.note(source, row.line, "text", f"{row.where}: field 'text' has {len(raw_text)} characters; kept the first "
-                   f"{len(text_to_mask)} and marked it {TRUNCATION_MARK}", raw_text[:200])
+                          f"{len(text_to_mask)} and marked it {TRUNCATION_MARK}", raw_text[:200])
 
     seq = None
     if not is_missing(data.get("seq")):
         seq = as_int(data["seq"])
         if seq is None:
             batch.result.note(source, row.line, "seq", f"{row.where}: field 'seq': '{short(as_str(data['seq']))}' is not an "
-                       "integer; ignored, the message is ordered by its time", row.raw)
+                              "integer; ignored, the message is ordered by its time", row.raw)
 
     csat = None
     if not is_missing(data.get("csat")):
         csat = as_int(data["csat"])
         if csat is None or not 1 <= csat <= 5:
             batch.result.note(source, row.line, "csat", f"{row.where}: field 'csat': '{short(as_str(data['csat']))}' is not "
-                       "an integer 1–5; the rating was dropped, the message kept", row.raw)
+                              "an integer 1–5; the rating was dropped, the message kept", row.raw)
             csat = None
 
     customer_id = None if is_missing(data.get("customer_id")) else as_str(data["customer_id"])
