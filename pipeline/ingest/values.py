@@ -3,7 +3,7 @@
 Each function looks at one value as a reader produced it (a str from CSV or JSON Lines, an int,
 float or bool from JSON, a datetime, numpy scalar or pandas NaT/NA from Parquet and Excel) and
 never at the rest of the row. `parse_timestamp` raises ValueError with a sentence that the
-quarantine shows; the others answer None (or "missing") when there is no usable value.
+quarantine shows; `as_int` answers None where there is no integer, and the caller decides.
 """
 from __future__ import annotations
 
