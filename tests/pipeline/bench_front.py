@@ -2,7 +2,7 @@
 
 Usage: taskset -c 0,1 .venv/bin/python tests/pipeline/bench_front.py 100000
 (BENCH_UNIQUE=0 repeats 15 template texts, as quick replies do; the default makes ~half the texts unique.)
-Not collected by pytest; test_ingest.py::test_front_throughput is the CI-sized check.
+Not collected by pytest; ingest/test_read_inputs.py::test_front_throughput is the CI-sized check.
 """
 import json, os, random, sys, tempfile, time
 from pathlib import Path

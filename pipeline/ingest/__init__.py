@@ -1,0 +1,178 @@
+"""Read chat-log exports into masked `Message`s, quarantining what cannot be read.
+
+Formats: JSON Lines, CSV/TSV (UTF-8, UTF-8 with BOM, UTF-16 with BOM, GBK/GB18030,
+detected without being told), Parquet, Excel .xlsx (first sheet), and nested conversation JSON (a list of
+conversations each with `messages`, or `{"conversations": [...]}`; a JSONL file
+whose lines are conversations also works). Directories are read file by file.
+
+Every input row ends up in exactly one place, so
+`read == len(messages) + duplicates + len(quarantined)`:
+- `messages`: valid rows, text already masked (pipeline/mask.py), `message_key` set;
+- `duplicates`: rows whose `message_key` already appeared in this batch;
+- `quarantined`: rows that cannot be used, each with a reason a person can act on.
+  A whole file that cannot be read at all (missing, binary, not JSON) is one row.
+
+Decisions on doubtful values (the message is kept; `IngestResult.notes` says what
+was changed, so nothing vanishes silently):
+- csat outside 1–5 or not a number → dropped, message kept;
+- seq not an integer → ignored (the message is ordered by time);
+- text over MAX_TEXT_CHARS (20,000) → cut there and marked `[已截断]`; 10,000-character
+  pastes are kept whole. The dedupe key uses the full raw text;
+- empty text → kept (a picture or card message);
+- customer_id that is itself a phone number or e-mail → replaced by a stable pseudonym.
+Rows that are quarantined: missing/unknown conversation_id, timestamp, role; an
+agent row without agent_id; invalid JSON; a CSV record with the wrong number of
+fields; bytes that are not valid in the file's encoding.
+
+Timestamps: ISO-8601 (with offset, or naive = settings.timezone / the mapping's
+timezone), `2026/10/03 14:02:11`, `2026年10月3日 14:02`, epoch seconds, and epoch
+milliseconds/microseconds/nanoseconds (detected by size); a time outside 1990–2100 is
+quarantined. Stored in the configured time zone.
+
+message_key = sha256 of `conversation_id|timestamp as UTC ISO-8601|role|agent_id|raw text`
+(raw = before masking), so the same message exported twice, or by two tools with
+different UTC offsets, is stored once. `message_key` (rows.py) is the key's only definition.
+
+Where things are: `values` (one value: missing, text, integer, time, caps), `decoding`
+(bytes → lines: encoding, binary files, bad bytes), `readers` (each format → raw rows;
+which format a file is), `rows` (raw row → `Message`, quarantine or note; the key), and
+here `read_inputs` with the result types. `assemble`, the next stage, lives in
+pipeline/assemble.py and is re-exported here.
+"""
+from __future__ import annotations
+
+import glob
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+from pipeline.assemble import assemble
+from pipeline.conversation import Message
+from pipeline.ingest.decoding import FileError
+from pipeline.ingest.readers import SUPPORTED_SUFFIXES, Resolver, file_rows
+from pipeline.ingest.rows import Batch, message_key
+from pipeline.ingest.values import MAX_RAW_CHARS, MAX_TEXT_CHARS, TRUNCATION_MARK, parse_timestamp, short
+from pipeline.mapping import ColumnMapping
+from pipeline.mask import mask_text
+
+__all__ = [
+    "MAX_RAW_CHARS",
+    "MAX_TEXT_CHARS",
+    "SUPPORTED_SUFFIXES",
+    "TRUNCATION_MARK",
+    "IngestResult",
+    "QuarantinedRow",
+    "assemble",
+    "message_key",
+    "parse_timestamp",
+    "read_inputs",
+]
+
+
+@dataclass
+class QuarantinedRow:
+    source_file: str
+    line: int | None  # 1-based line (row number for Parquet, message number for nested JSON); None: whole file
+    field: str | None  # the offending field(s), comma-separated; None when the row as a whole is bad
+    reason: str
+    raw: str  # the row as read, masked, at most MAX_RAW_CHARS characters
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class IngestResult:
+    messages: list[Message] = field(default_factory=list)
+    quarantined: list[QuarantinedRow] = field(default_factory=list)
+    read: int = 0
+    duplicates: int = 0
+    notes: list[QuarantinedRow] = field(default_factory=list)  # kept rows with a value dropped or cut
+    files: list[str] = field(default_factory=list)
+
+    @property
+    def duplicates_in_batch(self) -> int:  # the name used in docs/architecture.md
+        return self.duplicates
+
+    def counts_add_up(self) -> bool:
+        return self.read == len(self.messages) + self.duplicates + len(self.quarantined)
+
+    def quarantine(self, source_file: str, line: int | None, fld: str | None, reason: str, raw: str) -> None:
+        """Record a row that cannot be used (`raw` is cut and masked: the quarantine is stored and shown)."""
+        self.quarantined.append(QuarantinedRow(source_file, line, fld, reason, _safe_raw(raw)))
+
+    def note(self, source_file: str, line: int | None, fld: str, reason: str, raw: str) -> None:
+        """Record a value dropped or cut from a row that was kept."""
+        self.notes.append(QuarantinedRow(source_file, line, fld, reason, _safe_raw(raw)))
+
+
+def _safe_raw(raw: str) -> str:
+    raw = raw if len(raw) <= MAX_RAW_CHARS else raw[:MAX_RAW_CHARS] + "…"
+    return mask_text(raw)  # the quarantine is stored and shown too
+
+
+def _read_file(batch: Batch, path: Path, rename: Resolver) -> None:
+    source = str(path)
+    batch.result.files.append(source)
+
+    def file_level(reason: str, raw: str = "") -> None:
+        batch.result.read += 1
+        batch.result.quarantine(source, None, None, f"{path.name}: {reason}", raw)
+
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        file_level("file not found; check the path")
+        return
+    except OSError as exc:
+        file_level(f"cannot read the file ({exc.strerror or exc}); check the path and permissions")
+        return
+    produced = 0
+    try:
+        for row in file_rows(path, data, rename):
+            produced += 1
+            batch.add(source, row)
+    except FileError as exc:
+        if produced == 0:
+            file_level(str(exc), data[:300].decode("utf-8", "backslashreplace"))
+        else:  # rows already counted; the rest of the file is one more quarantined row
+            file_level(f"after {produced} rows: {exc}")
+    except Exception as exc:  # noqa: BLE001 - one bad file must never stop the night's run
+        file_level(f"after {produced} rows, reading stopped: {type(exc).__name__}: {short(str(exc), 200)}; "
+                   "please report this file to the Zhijian maintainers")
+
+
+def _expand(paths: Iterable[str | Path] | str | Path) -> list[Path]:
+    if isinstance(paths, (str, Path)):
+        paths = [paths]
+    out: list[Path] = []
+    for p in paths:
+        path = Path(p)
+        if path.is_dir():
+            out.extend(sorted(f for f in path.rglob("*") if f.is_file() and f.suffix.lower() in SUPPORTED_SUFFIXES))
+        elif not path.exists() and any(ch in str(p) for ch in "*?["):
+            # A pattern the shell did not expand (Windows, a scheduler's config): expand it here.
+            matches = sorted(Path(m) for m in glob.glob(str(p), recursive=True) if Path(m).is_file())
+            out.extend(matches or [path])  # no match: reported as a missing file
+        else:
+            out.append(path)
+    return out
+
+
+def read_inputs(paths: Iterable[str | Path] | str | Path,
+                mapping: ColumnMapping | str | Path | None = None) -> IngestResult:
+    """Read chat-log files into masked messages; never raises on bad rows or unreadable files.
+
+    `mapping` is a ColumnMapping or the path of a YAML/TOML mapping file (an invalid
+    mapping file raises MappingError: that is a configuration error, not bad input).
+    Without one, canonical and common Chinese header names are recognised.
+    """
+    if mapping is None:
+        mapping = ColumnMapping(source="<built-in header names>")
+    elif not isinstance(mapping, ColumnMapping):
+        mapping = ColumnMapping.load(mapping)
+    batch = Batch(mapping, IngestResult())
+    rename = Resolver(mapping)
+    for path in _expand(paths):
+        _read_file(batch, path, rename)
+    return batch.result

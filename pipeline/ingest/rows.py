@@ -1,0 +1,178 @@
+"""Raw rows to messages: check each row, build its `Message` or quarantine it, note what was changed, dedupe.
+
+The decisions on doubtful values are listed in the package docstring (pipeline/ingest/__init__.py);
+`_build_message` is where they are made. Text is masked (pipeline/mask.py) here, after the
+`message_key` has been taken from the raw text.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from pipeline.conversation import Message
+from pipeline.ingest.readers import RawRow
+from pipeline.ingest.values import TRUNCATION_MARK, as_int, as_str, cap_text, is_missing, parse_timestamp, short
+from pipeline.mapping import ColumnMapping
+from pipeline.mask import mask_text
+
+if TYPE_CHECKING:
+    from pipeline.ingest import IngestResult
+
+
+def message_key(conversation_id: str, timestamp: datetime, role: str, agent_id: str | None, raw_text: str) -> str:
+    """The idempotency key: same message, same key, whichever file or offset it came from.
+
+    sha256 of `conversation_id|timestamp as UTC ISO-8601|role|agent_id|raw text`, raw meaning
+    before masking and before the MAX_TEXT_CHARS cut. This is the only function that makes the
+    key: ingest sets it on every message it returns, and the store and later stages keep the
+    key a message carries. Nothing can compute it later, since the raw text is gone once
+    masked. Changing the rule changes the key of every message, so files read again would be
+    stored again: tests/pipeline/ingest/test_rows.py pins the key of one sample message.
+    """
+    ts = timestamp.astimezone(timezone.utc).isoformat()
+    payload = f"{conversation_id}|{ts}|{role}|{agent_id or ''}|{raw_text}"
+    return hashlib.sha256(payload.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _pseudonym(value: str) -> str:
+    return "cust_" + hashlib.sha256(value.encode("utf-8")).hexdigest()[:12]
+
+
+class Batch:
+    """What one `read_inputs` call shares across its files: the result being filled, the keys seen so far."""
+
+    def __init__(self, mapping: ColumnMapping, result: IngestResult) -> None:
+        from pipeline.settings import get_settings
+
+        self.mapping = mapping
+        self.tz = ZoneInfo(mapping.timezone or get_settings().timezone)
+        self.result = result
+        self.seen: set[str] = set()
+        self.roles: dict[str, str | None] = {}  # raw role string -> role (exports repeat a handful)
+
+    def add(self, source: str, row: RawRow) -> None:
+        self.result.read += 1
+        if row.error is not None:
+            self.result.quarantine(source, row.line, row.error[0], f"{row.where}: {row.error[1]}", row.raw)
+            return
+        built = _build_message(self, source, row)
+        if built is None:
+            return
+        if built.message_key in self.seen:
+            self.result.duplicates += 1
+            return
+        self.seen.add(built.message_key)
+        self.result.messages.append(built)
+
+
+def _build_message(batch: Batch, source: str, row: RawRow) -> Message | None:
+    data = row.data or {}
+    if batch.mapping.defaults:
+        merged = dict(batch.mapping.defaults)
+        merged.update({k: v for k, v in data.items() if not is_missing(v) or k not in merged})
+        data = merged
+    problems: list[tuple[str, str]] = []
+
+    conversation_id = "" if is_missing(data.get("conversation_id")) else as_str(data["conversation_id"])
+    if not conversation_id:
+        reason = data.get("__missing__conversation_id") or "is missing; every message must name its chat session"
+        problems.append(("conversation_id", reason))
+
+    timestamp = None
+    try:
+        if "timestamp" not in data and data.get("__missing__timestamp"):
+            raise ValueError(data["__missing__timestamp"])
+        timestamp = parse_timestamp(data.get("timestamp"), batch.tz, batch.mapping.timestamp_format)
+    except ValueError as exc:
+        problems.append(("timestamp", str(exc)))
+
+    role_value = data.get("role")
+    role = None
+    if not is_missing(role_value):
+        try:
+            role = batch.roles[role_value]
+        except (KeyError, TypeError):  # TypeError: an unhashable value from JSON
+            role = batch.mapping.role_of(role_value)
+            if isinstance(role_value, str):
+                batch.roles[role_value] = role
+    if role is None:
+        if is_missing(role_value):
+            reason = data.get("__missing__role") or "is missing; say who wrote the message (customer/agent/bot/system)"
+        else:
+            reason = (f"'{short(as_str(role_value))}' is not a known role; use customer/agent/bot/system "
+                      f"or declare it under roles: in the column mapping (e.g. {short(as_str(role_value), 12)}: agent)")
+        problems.append(("role", reason))
+
+    agent_id = None if is_missing(data.get("agent_id")) else as_str(data["agent_id"])
+    if role == "agent" and not agent_id:
+        problems.append(("agent_id", "is missing on an agent message; the spec needs the agent who wrote it "
+                                     "(add an agent_id column or map one, e.g. 客服: agent_id)"))
+
+    raw_text_value = data.get("text")
+    if "text" not in data and data.get("__missing__text"):
+        problems.append(("text", data["__missing__text"]))
+        raw_text = ""
+    elif raw_text_value is None or isinstance(raw_text_value, float) and math.isnan(raw_text_value):
+        raw_text = ""  # a picture or card message
+    elif isinstance(raw_text_value, (dict, list)):
+        raw_text = json.dumps(raw_text_value, ensure_ascii=False)
+    else:
+        raw_text = str(raw_text_value)
+
+    if problems:
+        fields = ",".join(p[0] for p in problems)
+        reason = f"{row.where}: " + "; ".join(f"field '{f}': {r}" for f, r in problems)
+        batch.result.quarantine(source, row.line, fields, reason, row.raw)
+        return None
+
+    assert timestamp is not None and role is not None
+    key = message_key(conversation_id, timestamp, role, agent_id, raw_text)
+    text_to_mask, capped = cap_text(raw_text)
+    text = mask_text(text_to_mask)
+    if capped:
+        text += TRUNCATION_MARK
+        batch.result.note(source, row.line, "text", f"{row.where}: field 'text' has {len(raw_text)} characters; kept the first "
+                          f"{len(text_to_mask)} and marked it {TRUNCATION_MARK}", raw_text[:200])
+
+    seq = None
+    if not is_missing(data.get("seq")):
+        seq = as_int(data["seq"])
+        if seq is None:
+            batch.result.note(source, row.line, "seq", f"{row.where}: field 'seq': '{short(as_str(data['seq']))}' is not an "
+                              "integer; ignored, the message is ordered by its time", row.raw)
+
+    csat = None
+    if not is_missing(data.get("csat")):
+        csat = as_int(data["csat"])
+        if csat is None or not 1 <= csat <= 5:
+            batch.result.note(source, row.line, "csat", f"{row.where}: field 'csat': '{short(as_str(data['csat']))}' is not "
+                              "an integer 1–5; the rating was dropped, the message kept", row.raw)
+            csat = None
+
+    customer_id = None if is_missing(data.get("customer_id")) else as_str(data["customer_id"])
+    if customer_id and mask_text(customer_id) != customer_id:
+        customer_id = _pseudonym(customer_id)  # a phone/e-mail used as buyer id: keep the link, not the data
+
+    def opt(name: str) -> str | None:
+        return None if is_missing(data.get(name)) else as_str(data[name])
+
+    return Message(
+        conversation_id=conversation_id,
+        seq=seq,  # type: ignore[arg-type]  # None until assemble() orders the conversation
+        role=role,
+        timestamp=timestamp,
+        text=text,
+        agent_id=agent_id,
+        agent_name=opt("agent_name"),
+        customer_id=customer_id,
+        channel=opt("channel"),
+        shop=opt("shop"),
+        csat=csat,
+        message_key=key,
+        source_file=source,
+        source_line=row.line,
+    )

@@ -1,0 +1,49 @@
+"""pipeline/assemble.py: messages grouped into conversations, ordered, `seq` 1..n; split nights put back together."""
+from __future__ import annotations
+
+import json
+
+from pipeline.assemble import assemble
+from pipeline.ingest import read_inputs
+from tests.pipeline.ingest._helpers import MESSY, check_counts, read
+
+
+def test_out_of_order_timestamps_and_seq():
+    r = read("out_of_order.jsonl")
+    convs = {c.conversation_id: c for c in assemble(r.messages)}
+    assert [m.text for m in convs["o1"].messages] == ["第一句", "第二句", "第三句"]
+    assert [m.seq for m in convs["o1"].messages] == [1, 2, 3]
+    # seq from the file wins over time
+    assert [m.text for m in convs["o2"].messages] == ["A", "B", "C"]
+
+
+def test_conversation_split_across_two_nightly_files():
+    r = read_inputs([MESSY / "night_2026-10-04.jsonl", MESSY / "night_2026-10-03.jsonl"])
+    check_counts(r)
+    [conv] = assemble(r.messages)
+    assert [m.text for m in conv.messages] == ["还没发货吗", "帮您查询一下", "明天发出", "好的谢谢"]
+    assert [m.seq for m in conv.messages] == [1, 2, 3, 4]
+    assert {m.source_file for m in conv.messages} == {str(MESSY / "night_2026-10-03.jsonl"), str(MESSY / "night_2026-10-04.jsonl")}
+
+
+def test_stored_messages_plus_new_night_reassemble():
+    first = assemble(read_inputs([MESSY / "night_2026-10-03.jsonl"]).messages)[0].messages
+    second = read_inputs([MESSY / "night_2026-10-04.jsonl"]).messages
+    [conv] = assemble(first + second)
+    assert [m.seq for m in conv.messages] == [1, 2, 3, 4]
+
+
+def test_seq_restarting_in_each_nightly_file_falls_back_to_time(tmp_path):
+    day1 = tmp_path / "d1.jsonl"
+    day2 = tmp_path / "d2.jsonl"
+    day1.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in [
+        {"conversation_id": "s", "seq": 1, "timestamp": "2026-10-03T23:58:00+08:00", "role": "customer", "text": "一"},
+        {"conversation_id": "s", "seq": 2, "timestamp": "2026-10-03T23:59:00+08:00", "role": "agent", "agent_id": "A", "text": "二"},
+    ]), encoding="utf-8")
+    day2.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in [
+        {"conversation_id": "s", "seq": 1, "timestamp": "2026-10-04T00:01:00+08:00", "role": "customer", "text": "三"},
+        {"conversation_id": "s", "seq": 2, "timestamp": "2026-10-04T00:02:00+08:00", "role": "agent", "agent_id": "A", "text": "四"},
+    ]), encoding="utf-8")
+    [conv] = assemble(read_inputs([day2, day1]).messages)
+    assert [m.text for m in conv.messages] == ["一", "二", "三", "四"]
+    assert [m.seq for m in conv.messages] == [1, 2, 3, 4]
