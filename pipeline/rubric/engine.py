@@ -303,9 +303,7 @@ def load_rubric(
         path = get_settings().rubric_path
     path = Path(path)
     source = _display_path(path)
-    rubric = load_rubric_text(_read_text(path), source, similarity=similarity, exemplars=exemplars)
-    _extend_user_dict(rubric)
-    return rubric
+    return load_rubric_text(_read_text(path), source, similarity=similarity, exemplars=exemplars)
 
 
 def load_rubric_text(
@@ -316,17 +314,3 @@ def load_rubric_text(
     rubric.source_text = text
     return rubric
 
-
-def _extend_user_dict(rubric: Rubric) -> None:
-    """Teach the segmenter the rubric's phrases, so lexicon matches fall on token boundaries."""
-    try:
-        from pipeline import segment  # written by the segmentation stage; optional here
-    except Exception:
-        return
-    ensure = getattr(segment, "ensure_user_dict", None)
-    if ensure is None:
-        return
-    try:
-        ensure(rubric.lexicon_terms())
-    except Exception:  # the dictionary is an optimisation; matching falls back to characters
-        pass

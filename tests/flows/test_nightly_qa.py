@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from flows.nightly_qa import ARTIFACT_KEY, nightly_qa, summary_markdown
 from pipeline.scoring import RunSummary
 from pipeline.store import Store
-from tests.pipeline._scoring_fakes import FakeModel, FakeRubric, chat_rows, fake_stages, write_jsonl
+from tests.pipeline._scoring_fakes import FakeModel, FakeRubric, chat_rows, fake_read_inputs, fake_stages, write_jsonl
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +43,7 @@ def test_nightly_flow_end_to_end(harness, tmp_path):
     day = write_jsonl(tmp_path / "day1.jsonl", rows)
     store_url = f"sqlite:///{tmp_path / 'qa.db'}"
     kwargs = dict(store_url=store_url, results_path=str(tmp_path / "out.jsonl"), rubric=FakeRubric(),
-                  stages=fake_stages(), batch_size=2)  # fmt: skip
+                  stages=fake_stages(), read_inputs=fake_read_inputs, batch_size=2)  # fmt: skip
 
     summary = nightly_qa([str(day)], model=FakeModel(), **kwargs)
     assert summary.summary_line() == "summary: read=10 stored=9 duplicates=0 quarantined=1 conversations=3 flagged=2"

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from pipeline.scoring import STAGES, RunError, score_files
 from pipeline.store import Store
-from tests.pipeline._scoring_fakes import FakeModel, FakeRubric, chat_rows, fake_stages, postgres_schema_url, write_jsonl
+from tests.pipeline._scoring_fakes import FakeModel, FakeRubric, chat_rows, fake_read_inputs, fake_stages, postgres_schema_url, write_jsonl
 
 
 def run(paths, tmp_path, **kw):
@@ -20,6 +20,7 @@ def run(paths, tmp_path, **kw):
     kw.setdefault("rubric", FakeRubric())
     kw.setdefault("model", FakeModel())
     kw.setdefault("stages", fake_stages())
+    kw.setdefault("read_inputs", fake_read_inputs)
     return score_files(paths, **kw)
 
 
