@@ -524,18 +524,8 @@ def run(
     return summary
 
 
-def score_files(
-    paths: Sequence[str | Path],
-    store_url: str | None = None,
-    results_path: str | Path | None = None,
-    rubric_path: str | Path | None = None,
-    model: Any = None,
-    mapping: Any = None,
-    progress: bool = False,
-    **options: Any,
-) -> RunSummary:
-    """`run` with the plain step functions (the library entry point benchmarks and scripts call)."""
-    return run(paths, store_url, results_path, rubric_path, model, mapping, progress=progress, **options)
+# The library entry point benchmarks and scripts know: `run` with the plain step functions.
+score_files = run
 
 
 @contextmanager
