@@ -38,7 +38,7 @@ from pipeline.conversation import Conversation, Flag, Message
 from pipeline.errors import RunError, StoreError
 from pipeline.results import conversation_to_result, write_results
 from pipeline.settings import get_settings
-from pipeline.stages import Stage, build_stages
+from pipeline.stages import STAGE_ORDER, Stage, build_stages
 from pipeline.store import Store, result_row_to_contract
 
 __all__ = [
@@ -49,7 +49,8 @@ __all__ = [
 
 log = logging.getLogger("zhijian.scoring")
 
-STAGES = ("ingest", "store", "assemble", "normalise", "segment", "sentiment", "rubric", "results")
+# where a run spends its time (RunSummary.stage_seconds): the steps around the stages, and each stage
+STAGES = ("ingest", "store", *STAGE_ORDER, "results")
 
 
 @dataclass

@@ -70,6 +70,7 @@ class Rubric:
         raise KeyError(criterion_id)
 
     def lexicon_terms(self) -> list[str]:
+        """The rubric's phrases the run's segmenter keeps whole (pipeline.segment.Segmenter); loading never touches jieba."""
         terms: list[str] = []
         for c in self.criteria:
             terms.extend(c.lexicon_terms())
