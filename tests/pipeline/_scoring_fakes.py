@@ -199,10 +199,6 @@ def fake_stages() -> list:
     return [AssembleStage(fake_assemble), normalise_stage(fake_normalise), segment_stage(fake_segment)]
 
 
-def fake_run_options() -> dict:
-    """Keyword arguments for pipeline.scoring.run / the flow that swap in the fake ingest and stages."""
-    return {"read_inputs": fake_read_inputs, "stages": fake_stages()}
-
 
 # ---------------------------------------------------------------------- PostgreSQL (CI sets the URL)
 from contextlib import contextmanager  # noqa: E402
