@@ -199,7 +199,6 @@ def fake_stages() -> list:
     return [AssembleStage(fake_assemble), normalise_stage(fake_normalise), segment_stage(fake_segment)]
 
 
-
 # ---------------------------------------------------------------------- PostgreSQL (CI sets the URL)
 from contextlib import contextmanager  # noqa: E402
 

@@ -179,3 +179,11 @@ def test_progress_bars_go_to_stderr(day1, tmp_path, capsys):
     s = run([day1], tmp_path, progress=True)
     assert s.conversations == 2
     assert capsys.readouterr().out == ""  # stdout stays free for the summary line
+
+
+def test_each_run_keeps_the_rubric_text_it_scored_with(day1, tmp_path):
+    """The cards of a month read the rubric its results were scored with: the run saves it."""
+    rubric = FakeRubric()
+    rubric.source_text, rubric.source = "id: fake\nversion: 1\n", "rubrics/fake.yaml"
+    run([day1], tmp_path, rubric=rubric)
+    assert Store(f"sqlite:///{tmp_path / 'qa.db'}").load_rubric_snapshot("fake@1") == rubric.source_text
