@@ -1,7 +1,10 @@
-"""Prefect flow for the nightly QA run: thin tasks over pipeline.scoring's plain functions.
+"""Prefect flow for the nightly QA run: pipeline.scoring.run with tasks that wrap its step functions.
 
-One task per stage per batch (never per message): prepare → ingest → store → score-batch-N
-… → finish. I/O tasks retry; the flow publishes a markdown artifact summarising the run.
+The sequence of steps and its failure handling live once, in `pipeline.scoring.run`; this
+module only wraps each step in a task (prepare → ingest → store → score-batch-N … → finish),
+wires retries and publishes a markdown artifact summarising the run. A task is retried only
+when its error says it is worth it (`pipeline.errors.is_retryable`: a store that could not be
+reached), never a bad input, rubric or model. Parameters are typed and Prefect validates them.
 Runs without a Prefect server: Prefect starts a temporary local one when PREFECT_API_URL
 is unset.
 
@@ -10,49 +13,52 @@ takes one writer at a time, so concurrent batch tasks would only contend.
 """
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Optional
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
+from pydantic import Field
 
+from pipeline.errors import is_retryable
 from pipeline.scoring import (
     RunContext,
-    RunError,
+    RunSteps,
     RunSummary,
     StorePlan,
-    fail_run,
     finish_run,
     ingest_step,
     prepare_run,
+    run,
     score_batch,
     store_step,
 )
-from pipeline.settings import get_settings
 
 ARTIFACT_KEY = "nightly-qa-summary"
 _MAX_FLAGGED_ROWS = 200  # the artifact is for a person: the full list is in the results file / store
 
 
-def _retry_unless_config_error(task: Any, task_run: Any, state: Any) -> bool:
-    """Retry transient I/O (an unreachable store); never retry a bad input, rubric or model."""
+def _retry_if_retryable(task: Any, task_run: Any, state: Any) -> bool:
+    """Retry when the error (or one it was raised from) is retryable; decided by type, never by its text."""
     try:
         state.result()
-    except RunError as err:
-        return str(err).startswith("cannot open store")
-    except Exception:
-        return True
+    except BaseException as err:  # noqa: BLE001 - the state's own error, re-raised by result()
+        return is_retryable(err)
     return False
 
 
 # Tasks share a RunContext (store engine, model) in memory: nothing to cache or persist.
-_TASK_OPTIONS: dict[str, Any] = {"cache_policy": NO_CACHE, "persist_result": False}
+_TASK_OPTIONS: dict[str, Any] = {
+    "cache_policy": NO_CACHE, "persist_result": False, "retry_delay_seconds": 5,
+    "retry_condition_fn": _retry_if_retryable,
+}  # fmt: skip
 
 
-@task(name="prepare", retries=2, retry_delay_seconds=5, retry_condition_fn=_retry_unless_config_error, **_TASK_OPTIONS)
+@task(name="prepare", retries=2, **_TASK_OPTIONS)
 def prepare_task(paths: list[str], store_url: str | None, rubric_path: str | None, model: Any, mapping: Any,
-                 options: dict[str, Any]) -> RunContext:  # fmt: skip
+                 **options: Any) -> RunContext:  # fmt: skip
     ctx = prepare_run(paths, store_url, rubric_path, model, mapping, **options)
     get_run_logger().info(
         "run %s: %d file(s), rubric %s, model %s, store %s",
@@ -61,14 +67,14 @@ def prepare_task(paths: list[str], store_url: str | None, rubric_path: str | Non
     return ctx
 
 
-@task(name="ingest", retries=2, retry_delay_seconds=5, **_TASK_OPTIONS)
+@task(name="ingest", retries=2, **_TASK_OPTIONS)
 def ingest_task(ctx: RunContext) -> Any:
     ingest = ingest_step(ctx)
     get_run_logger().info("read %d rows, %d quarantined", ingest.read, len(ingest.quarantined))
     return ingest
 
 
-@task(name="store", retries=2, retry_delay_seconds=5, **_TASK_OPTIONS)
+@task(name="store", retries=2, **_TASK_OPTIONS)
 def store_task(ctx: RunContext, ingest: Any) -> StorePlan:
     plan = store_step(ctx, ingest)
     get_run_logger().info(
@@ -78,7 +84,7 @@ def store_task(ctx: RunContext, ingest: Any) -> StorePlan:
     return plan
 
 
-@task(name="score-batch", retries=1, retry_delay_seconds=5, **_TASK_OPTIONS)
+@task(name="score-batch", retries=1, **_TASK_OPTIONS)
 def score_batch_task(ctx: RunContext, conversation_ids: list[str]) -> int:
     ok = score_batch(ctx, conversation_ids)
     failed = len(conversation_ids) - len(ok)
@@ -89,9 +95,19 @@ def score_batch_task(ctx: RunContext, conversation_ids: list[str]) -> int:
     return len(ok)
 
 
-@task(name="finish", retries=2, retry_delay_seconds=5, **_TASK_OPTIONS)
+@task(name="finish", retries=2, **_TASK_OPTIONS)
 def finish_task(ctx: RunContext, plan: StorePlan, results_path: str | None) -> RunSummary:
     return finish_run(ctx, plan, results_path)
+
+
+def flow_steps() -> RunSteps:
+    """The run's steps as tasks; batches are named score-batch-1, -2, … in the Prefect UI."""
+    numbers = itertools.count(1)
+
+    def batch(ctx: RunContext, ids: list[str]) -> int:
+        return score_batch_task.with_options(task_run_name=f"score-batch-{next(numbers)}")(ctx, ids)
+
+    return RunSteps(prepare=prepare_task, ingest=ingest_task, store=store_task, score_batch=batch, finish=finish_task)
 
 
 def summary_markdown(summary: RunSummary) -> str:
@@ -125,42 +141,32 @@ def summary_markdown(summary: RunSummary) -> str:
     return "\n".join(lines)
 
 
-@flow(name="nightly-qa", validate_parameters=False)
+@flow(name="nightly-qa", validate_parameters=True)
 def nightly_qa(
     paths: list[str],
-    store_url: str | None = None,
-    results_path: str | None = None,
-    rubric_path: str | None = None,
-    model: Any = None,
-    mapping: Any = None,
+    store_url: Optional[str] = None,
+    results_path: Optional[str] = None,
+    rubric_path: Optional[str] = None,
+    model: Any = None,  # a model directory or name (str), or a classifier object (tests)
+    mapping: Optional[str] = None,
     rescore: bool = False,
-    batch_size: int | None = None,
-    command: str | None = None,
-    rubric: Any = None,
-    stages: Any = None,
-    run_id: str | None = None,
+    batch_size: Optional[Annotated[int, Field(ge=1)]] = None,
+    command: Optional[str] = None,
+    rubric: Any = None,  # a loaded rubric instead of rubric_path (tests)
+    stages: Optional[list[Any]] = None,  # pipeline.stages.Stage replacements (tests)
+    read_inputs: Any = None,  # replaces pipeline.ingest.read_inputs (tests)
+    run_id: Optional[str] = None,
 ) -> RunSummary:
-    """Score chat-log files into the store (and a results JSONL); same steps as pipeline.scoring.score_files."""
-    logger = get_run_logger()
-    paths = [str(p) for p in paths]
-    options = {"rubric": rubric, "stages": stages, "rescore": rescore, "command": command, "run_id": run_id}
-    ctx = prepare_task(paths, store_url, rubric_path, model, mapping, options)
-    try:
-        ingest = ingest_task(ctx)
-        plan = store_task(ctx, ingest)
-        size = batch_size or get_settings().batch_size
-        for n, ids in enumerate(plan.batches(size), start=1):
-            score_batch_task.with_options(task_run_name=f"score-batch-{n}")(ctx, ids)
-        summary = finish_task(ctx, plan, str(results_path) if results_path is not None else None)
-    except BaseException as err:
-        fail_run(ctx, err)
-        raise
-    finally:
-        ctx.store.close()
+    """Score chat-log files into the store (and a results JSONL): pipeline.scoring.run, each step a task."""
+    summary = run(
+        paths, store_url, results_path, rubric_path, model, mapping, rubric=rubric, stages=stages or (),
+        read_inputs=read_inputs, rescore=rescore, batch_size=batch_size, command=command, run_id=run_id,
+        steps=flow_steps(),
+    )  # fmt: skip
     create_markdown_artifact(
         markdown=summary_markdown(summary), key=ARTIFACT_KEY, description=f"Nightly QA run {summary.run_id}"
     )
-    logger.info(summary.summary_line())
+    get_run_logger().info(summary.summary_line())
     return summary
 
 

@@ -1,21 +1,25 @@
-"""The nightly run as plain functions: ingest → store → (re)score touched conversations → results.
+"""The nightly run, written once: prepare → ingest → store → score batches → finish.
 
-`score_files` runs everything; the Prefect flow (flows/nightly_qa.py) calls the same
-step functions as tasks:
+`run` drives the steps and their failure handling; the plain path (`zhijian score --no-flow`,
+`score_files`) gives it the step functions below, the Prefect flow (flows/nightly_qa.py)
+gives it tasks that wrap the very same functions:
 
-    ctx = prepare_run(paths, ...)          # check inputs, open store, load rubric + model, log the run
+    ctx = prepare_run(paths, ...)          # check inputs, rubric, mapping, store; load the model;
+                                           #   build and order-check the stages; log the run
     ingest = ingest_step(ctx)              # read files (masking happens in ingest)
     plan = store_step(ctx, ingest)         # quarantine + messages; which conversations to (re)score
     for ids in plan.batches(batch_size):   # settings.batch_size conversations per batch
-        score_batch(ctx, ids)              # load ALL stored messages → assemble → normalise → segment
-                                           #   → sentiment → rubric → save results
+        score_batch(ctx, ids)              # load ALL stored messages → stages (pipeline/stages.py):
+                                           #   assemble → normalise → segment → sentiment → rubric → save
     summary = finish_run(ctx, plan, results_path)   # results JSONL + run log
+    # any error on the way: fail_run(ctx, err) marks the run failed; the store is always closed
 
 Why conversations are re-assembled from the store: a conversation continued in a later
 night's file must be scored with all its messages, not just tonight's.
 
 A conversation whose processing raises is recorded (store table `scoring_errors`, run
-status 'partial', a `scoring_error` flag in the results file) and the run goes on.
+status 'partial', a `scoring_error` flag in the results file) and the run goes on. Errors
+that stop a run are pipeline.errors.RunError ("what happened — what to do").
 """
 from __future__ import annotations
 
@@ -24,43 +28,29 @@ import shlex
 import sys
 import time
 import traceback
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pipeline.conversation import Conversation, Flag, Message
+from pipeline.errors import RunError, StoreError
 from pipeline.results import conversation_to_result, write_results
-from pipeline.sentiment import annotate_sentiment
 from pipeline.settings import get_settings
+from pipeline.stages import STAGE_ORDER, Stage, build_stages
 from pipeline.store import Store, result_row_to_contract
+
+__all__ = [
+    "STAGES", "RunError", "RunSummary", "RunContext", "StorePlan", "RunSteps", "PLAIN_STEPS", "check_inputs",
+    "load_rubric_or_fail", "load_model_or_fail", "load_mapping_or_fail", "open_store_or_fail", "preflight",
+    "prepare_run", "ingest_step", "store_step", "score_batch", "finish_run", "fail_run", "run", "score_files",
+]  # fmt: skip
 
 log = logging.getLogger("zhijian.scoring")
 
-STAGES = ("ingest", "store", "assemble", "normalise", "segment", "sentiment", "rubric", "results")
-
-
-class RunError(RuntimeError):
-    """The run could not happen (no inputs, unreadable store, invalid rubric or model); says what to fix."""
-
-
-@dataclass
-class Stages:
-    """The stage functions a run calls; defaults are the project's modules (tests may swap in fakes)."""
-
-    read_inputs: Callable[..., Any]
-    assemble: Callable[[list[Message]], list[Conversation]]
-    normalise_conversation: Callable[[Conversation], Any]
-    segment_conversation: Callable[[Conversation], Any]
-
-
-def default_stages() -> Stages:
-    from pipeline.ingest import assemble, read_inputs
-    from pipeline.normalise import normalise_conversation
-    from pipeline.segment import segment_conversation
-
-    return Stages(read_inputs, assemble, normalise_conversation, segment_conversation)
+# where a run spends its time (RunSummary.stage_seconds): the steps around the stages, and each stage
+STAGES = ("ingest", "store", *STAGE_ORDER, "results")
 
 
 @dataclass
@@ -102,21 +92,23 @@ class RunContext:
         store: Store,
         rubric: Any,
         model: Any,
-        stages: Stages,
+        stages: Sequence[Stage],
         run_id: str,
         mapping: Any = None,
         rescore: bool = False,
         progress: bool = False,
+        read_inputs: Callable[..., Any] | None = None,
     ) -> None:
         self.paths = paths
         self.store = store
         self.rubric = rubric
         self.model = model
-        self.stages = stages
+        self.stages = list(stages)  # assemble first, then the conversation stages (order checked)
         self.run_id = run_id
         self.mapping = mapping
         self.rescore = rescore
         self.progress = progress
+        self.read_inputs = read_inputs
         self.stage_seconds: dict[str, float] = {s: 0.0 for s in STAGES}
         self.results: dict[str, dict] = {}  # conversation_id -> contract object
         self.errors: list[tuple[str, str, str]] = []
@@ -189,6 +181,43 @@ def load_model_or_fail(model: Any) -> Any:
         ) from err
 
 
+def open_store_or_fail(store_url: str | None) -> Store:
+    try:
+        return Store(store_url)
+    except StoreError as err:  # keeps the cause: a StoreUnavailable stays retryable
+        raise RunError(str(err)) from err
+
+
+@dataclass
+class Checked:
+    """What `preflight` found usable: the input files, the rubric, the column mapping and the open store."""
+
+    files: list[Path]
+    rubric: Any
+    mapping: Any
+    store: Store
+
+
+def preflight(
+    paths: Sequence[str | Path],
+    store_url: str | None = None,
+    rubric_path: str | Path | None = None,
+    mapping: Any = None,
+    *,
+    rubric: Any = None,
+) -> Checked:
+    """Check what the user can fix, in this order: inputs, rubric, mapping, store. RunError says what to fix.
+
+    The CLI calls it before starting Prefect (~6 s) so a typo fails at once; `prepare_run` calls it too.
+    The caller closes the returned store.
+    """
+    files = check_inputs(paths)
+    rubric = rubric if rubric is not None else load_rubric_or_fail(rubric_path)
+    if isinstance(mapping, (str, Path)):
+        mapping = load_mapping_or_fail(mapping)
+    return Checked(files, rubric, mapping, open_store_or_fail(store_url))
+
+
 def prepare_run(
     paths: Sequence[str | Path],
     store_url: str | None = None,
@@ -197,32 +226,42 @@ def prepare_run(
     mapping: Any = None,
     *,
     rubric: Any = None,
-    stages: Stages | None = None,
+    stages: Iterable[Stage] = (),
+    read_inputs: Callable[..., Any] | None = None,
     rescore: bool = False,
     progress: bool = False,
     command: str | None = None,
     run_id: str | None = None,
 ) -> RunContext:
-    """Check everything a run needs before touching data; record the run as started."""
-    from pipeline.store import StoreError
+    """Check everything a run needs before touching data; record the run as started.
 
-    files = check_inputs(paths)
-    if isinstance(mapping, (str, Path)):
-        mapping = load_mapping_or_fail(mapping)
-    rubric = rubric if rubric is not None else load_rubric_or_fail(rubric_path)
-    model = load_model_or_fail(model)
+    `stages` replace the project's stages of the same name (tests pass fakes); `read_inputs`
+    replaces pipeline.ingest.read_inputs.
+    """
+    checked = preflight(paths, store_url, rubric_path, mapping, rubric=rubric)
+    store = checked.store
     try:
-        store = Store(store_url)
-    except StoreError as err:
-        raise RunError(str(err)) from err
-    run_id = store.start_run(
-        files,
-        command=command if command is not None else shlex.join(["zhijian", *sys.argv[1:]]),
-        rubric_version=rubric.id,
-        model_version=getattr(model, "model_id", None),
-        run_id=run_id,
-    )
-    return RunContext(files, store, rubric, model, stages or default_stages(), run_id, mapping, rescore, progress)
+        model = load_model_or_fail(model)
+        t0 = time.perf_counter()
+        run_stages = build_stages(checked.rubric, model, replace=stages)
+        log.info("stages ready in %.2f s: %s", time.perf_counter() - t0, " → ".join(s.name for s in run_stages))
+        run_id = store.start_run(
+            checked.files,
+            command=command if command is not None else shlex.join(["zhijian", *sys.argv[1:]]),
+            rubric_version=checked.rubric.id,
+            model_version=getattr(model, "model_id", None),
+            run_id=run_id,
+        )
+        if getattr(checked.rubric, "source_text", None) is not None:
+            # the cards of a month read the rubric its results were scored with, not today's file
+            store.save_rubric_snapshot(checked.rubric.id, checked.rubric.source_text, checked.rubric.source)
+    except BaseException:
+        store.close()
+        raise
+    return RunContext(
+        checked.files, store, checked.rubric, model, run_stages, run_id, checked.mapping, rescore, progress,
+        read_inputs,
+    )  # fmt: skip
 
 
 def load_mapping_or_fail(path: str | Path) -> Any:
@@ -240,8 +279,11 @@ def load_mapping_or_fail(path: str | Path) -> Any:
 # ---------------------------------------------------------------------- steps
 def ingest_step(ctx: RunContext) -> Any:
     """Read every input file; bad rows come back quarantined, never raised."""
+    read_inputs = ctx.read_inputs
+    if read_inputs is None:
+        from pipeline.ingest import read_inputs
     with ctx.timed("ingest"):
-        return ctx.stages.read_inputs(ctx.paths, mapping=ctx.mapping)
+        return read_inputs(ctx.paths, mapping=ctx.mapping)
 
 
 def _batch_duplicates(ingest: Any) -> int:
@@ -310,43 +352,21 @@ def score_batch(ctx: RunContext, conversation_ids: Sequence[str]) -> list[str]:
         by_id.setdefault(m.conversation_id, []).append(m)
     failed: dict[str, tuple[str, BaseException]] = {}
 
-    with ctx.timed("assemble"):
+    assemble, *stages = ctx.stages
+    with ctx.timed(assemble.name):
         try:
-            convs = ctx.stages.assemble(msgs)
+            convs = assemble(msgs)
         except Exception:  # one broken conversation must not sink the batch: retry one by one
             convs = []
             for cid, group in by_id.items():
                 try:
-                    convs.extend(ctx.stages.assemble(group))
+                    convs.extend(assemble(group))
                 except Exception as err:
-                    failed[cid] = ("assemble", err)
+                    failed[cid] = (assemble.name, err)
 
-    def each(stage: str, fn: Callable[[Conversation], Any], items: list[Conversation]) -> list[Conversation]:
-        ok = []
-        with ctx.timed(stage):
-            for conv in items:
-                try:
-                    fn(conv)
-                    ok.append(conv)
-                except Exception as err:
-                    failed[conv.conversation_id] = (stage, err)
-        return ok
-
-    convs = each("normalise", ctx.stages.normalise_conversation, convs)
-    convs = each("segment", ctx.stages.segment_conversation, convs)
-    with ctx.timed("sentiment"):
-        try:
-            annotate_sentiment(convs, ctx.model)
-        except Exception:  # isolate the conversation the model chokes on
-            kept = []
-            for conv in convs:
-                try:
-                    annotate_sentiment([conv], ctx.model)
-                    kept.append(conv)
-                except Exception as err:
-                    failed[conv.conversation_id] = ("sentiment", err)
-            convs = kept
-    convs = each("rubric", ctx.rubric.score, convs)
+    for stage in stages:
+        with ctx.timed(stage.name):
+            convs = _run_stage(stage, convs, failed)
 
     with ctx.timed("store"):
         ctx.store.upsert_conversations(convs, ctx.run_id)
@@ -355,16 +375,35 @@ def score_batch(ctx: RunContext, conversation_ids: Sequence[str]) -> list[str]:
         for conv in convs:
             ctx.results[conv.conversation_id] = conversation_to_result(conv)
         errors = []
-        for cid, (stage, err) in failed.items():
-            log.error("conversation %s failed at %s: %s", cid, stage, err, exc_info=err)
-            errors.append((cid, stage, "".join(traceback.format_exception_only(type(err), err)).strip()))
-            ctx.results[cid] = _error_result(cid, stage, err, by_id.get(cid, []))
+        for cid, (stage_name, err) in failed.items():
+            log.error("conversation %s failed at %s: %s", cid, stage_name, err, exc_info=err)
+            errors.append((cid, stage_name, "".join(traceback.format_exception_only(type(err), err)).strip()))
+            ctx.results[cid] = _error_result(cid, stage_name, err, by_id.get(cid, []))
     if errors:
         with ctx.timed("store"):
             ctx.store.record_scoring_errors(errors, ctx.run_id)
         ctx.errors.extend(errors)
     ctx.scored += len(convs)
     return [c.conversation_id for c in convs]
+
+
+def _run_stage(stage: Any, convs: list[Conversation], failed: dict[str, tuple[str, BaseException]]) -> list[Conversation]:
+    """Run one stage; the conversations it fails on go to `failed`, the rest come back in order."""
+    pipe = getattr(stage, "pipe", None)
+    if pipe is not None and getattr(stage, "batch", None) is not None:
+        try:
+            pipe(convs)
+            return convs
+        except Exception:  # isolate the conversation the stage chokes on
+            pass
+    ok = []
+    for conv in convs:
+        try:
+            stage(conv)
+            ok.append(conv)
+        except Exception as err:
+            failed[conv.conversation_id] = (stage.name, err)
+    return ok
 
 
 def finish_run(ctx: RunContext, plan: StorePlan, results_path: str | Path | None = None) -> RunSummary:
@@ -419,53 +458,75 @@ def fail_run(ctx: RunContext, err: BaseException) -> None:
 
 
 # ---------------------------------------------------------------------- the whole run
-def score_files(
+@dataclass(frozen=True)
+class RunSteps:
+    """The step functions `run` calls; the Prefect flow passes tasks that wrap these very functions."""
+
+    prepare: Callable[..., RunContext] = prepare_run
+    ingest: Callable[[RunContext], Any] = ingest_step
+    store: Callable[[RunContext, Any], StorePlan] = store_step
+    score_batch: Callable[[RunContext, list[str]], Any] = score_batch
+    finish: Callable[[RunContext, StorePlan, str | None], RunSummary] = finish_run
+
+
+PLAIN_STEPS = RunSteps()
+
+
+def run(
     paths: Sequence[str | Path],
     store_url: str | None = None,
     results_path: str | Path | None = None,
     rubric_path: str | Path | None = None,
     model: Any = None,
     mapping: Any = None,
-    progress: bool = False,
     *,
     rubric: Any = None,
-    stages: Stages | None = None,
+    stages: Iterable[Stage] = (),
+    read_inputs: Callable[..., Any] | None = None,
     rescore: bool = False,
     batch_size: int | None = None,
     command: str | None = None,
     run_id: str | None = None,
+    progress: bool = False,
+    steps: RunSteps = PLAIN_STEPS,
 ) -> RunSummary:
     """Run the nightly QA on chat-log files: store, score, write results. Invariant: read = stored + duplicates + quarantined.
 
     `model` is a classifier object, a path/name for models.sentiment.load_sentiment_model, or
     None for the default; `rubric` (an object with .id and .score) overrides `rubric_path`.
     `rescore=True` scores every input conversation again even when a current result exists.
+    The one sequence of steps and its failure handling, whoever drives it.
     """
-    ctx = prepare_run(
-        paths, store_url, rubric_path, model, mapping,
-        rubric=rubric, stages=stages, rescore=rescore, progress=progress, command=command, run_id=run_id,
+    ctx = steps.prepare(
+        [str(p) for p in paths], store_url, rubric_path, model, mapping, rubric=rubric, stages=list(stages),
+        read_inputs=read_inputs, rescore=rescore, progress=progress, command=command, run_id=run_id,
     )  # fmt: skip
     size = batch_size or get_settings().batch_size
+    results = str(results_path) if results_path is not None else None
     try:
         with _progress(progress) as bar:
             step = bar.add_task("reading chat logs", total=None) if bar else None
-            ingest = ingest_step(ctx)
+            ingest = steps.ingest(ctx)
             if bar:
                 bar.update(step, description=f"storing {ingest.read} rows")
-            plan = store_step(ctx, ingest)
+            plan = steps.store(ctx, ingest)
             if bar:
                 bar.update(step, description=f"scoring {len(plan.to_score)} conversations", total=len(plan.to_score))
             for ids in plan.batches(size):
-                score_batch(ctx, ids)
+                steps.score_batch(ctx, ids)
                 if bar:
                     bar.advance(step, len(ids))
-            summary = finish_run(ctx, plan, results_path)
+            summary = steps.finish(ctx, plan, results)
     except BaseException as err:
         fail_run(ctx, err)
         raise
     finally:
         ctx.store.close()
     return summary
+
+
+# The library entry point benchmarks and scripts know: `run` with the plain step functions.
+score_files = run
 
 
 @contextmanager

@@ -1,37 +1,39 @@
-"""jieba tokens on the analysis form, with the project's user dictionary.
+"""jieba tokens on the analysis form, with the project's user dictionary and a rubric's phrases.
 
-One jieba Tokenizer per process, loaded lazily under a lock (threads share it;
-jieba's lookups are read-only once loaded). Its dictionary is jieba's own plus
-pipeline/lexicon/*.txt (domain terms such as 七天无理由退货, 价保, 工单号), the file
-named by settings.user_dict_path, and whatever the rubric engine passes to
-`ensure_user_dict` (its phrase lexicons: 很高兴为您服务, 不归我管 …), so those
-phrases come out as single tokens.
+A `Segmenter` owns its jieba Tokenizer: jieba's dictionary plus pipeline/lexicon/*.txt
+(domain terms such as 七天无理由退货, 价保, 工单号), the file named by
+settings.user_dict_path, and the extra terms it is given — the run passes the rubric's
+lexicon phrases (很高兴为您服务, 不归我管 …) so they come out as single tokens and lexicon
+matches fall on token boundaries. Nothing is shared between segmenters, so what one
+produces never depends on which rubric another was built for (jieba's own module-level
+dictionary is never touched).
 
-jieba's start-up banner is silenced, and its prefix-dictionary cache is kept in
-the temp directory so a new process loads in well under a second.
+Cost: building one loads jieba's prefix dictionary (~1 s from the cache kept in the temp
+directory, more the first time on a machine) plus a few milliseconds per extra term, so the
+run builds one per run; `segmenter_for` keeps the last few by their exact terms. Once
+built, a segmenter only reads, so threads may share it.
+
+`tokenize` and `segment_conversation` use the default segmenter (no rubric phrases).
+jieba's start-up banner is silenced.
 """
 from __future__ import annotations
 
 import logging
 import tempfile
 import threading
+from collections.abc import Iterable
+from functools import lru_cache
 from pathlib import Path
-from typing import Iterable
 
 from .conversation import Conversation, Token
-from .normalise import normalise_message, normalise_text
+from .normalise import normalise_text
 
 LEXICON_DIR = Path(__file__).resolve().parent / "lexicon"
 DOMAIN_TERMS_PATH = LEXICON_DIR / "domain_terms.txt"
 
-_lock = threading.RLock()
-_tokenizer = None  # jieba.Tokenizer, created on first use
-_added: set[str] = set()
 _LONG_TERM_FREQ = 2000  # about the dictionary frequency of 质量 (8009) or 在的 (3861)
 # Chats repeat themselves (quick replies, 在吗, 好的谢谢): remember recent results.
-# Cleared whenever the dictionary changes, so a cached split never predates a term.
 _CACHE_MAX = 200_000
-_cache: dict[str, tuple[tuple[str, int, int], ...]] = {}
 
 
 def _read_terms(path: Path) -> list[tuple[str, int | None]]:
@@ -47,31 +49,24 @@ def _read_terms(path: Path) -> list[tuple[str, int | None]]:
     return terms
 
 
-def _add_term(tok, term: str, freq: int | None = None) -> bool:
-    """Add one term (in its analysis form) so jieba keeps it whole; False if it cannot be one token."""
-    norm, _ = normalise_text(term)
-    # jieba splits blocks on spaces and most punctuation: such a phrase can never be one token.
-    if not norm or " " in norm or norm in _added:
-        return False
-    # suggest_freq(tune=False) gives the frequency that makes the term win over its own parts
-    # when it stands alone; a floor for longer terms also wins against neighbours
-    # (产品|质量问题, not 产品质量|问题). Two-character terms get no floor, so 在的 does
-    # not break 现在的.
-    needed = tok.suggest_freq(norm, tune=False)
-    floor = _LONG_TERM_FREQ if len(norm) >= 3 else 3
-    tok.add_word(norm, freq=max(freq or 0, needed, floor), tag=None)
-    _added.add(norm)
-    return True
+def _user_dict_path() -> Path | None:
+    try:
+        from .settings import get_settings
+
+        extra = get_settings().user_dict_path
+    except Exception:  # noqa: BLE001 - settings errors surface elsewhere; segmentation still works
+        return None
+    return Path(extra) if extra and Path(extra).is_file() else None
 
 
-def get_tokenizer():
-    """The process-wide jieba Tokenizer with the project user dictionary loaded."""
-    global _tokenizer
-    if _tokenizer is not None:
-        return _tokenizer
-    with _lock:
-        if _tokenizer is not None:
-            return _tokenizer
+class Segmenter:
+    """jieba with the domain terms, settings.user_dict_path and `extra_terms`, in that order.
+
+    The order matters (a term's frequency is chosen against the dictionary as it stands), so
+    the same inputs always give the same tokens.
+    """
+
+    def __init__(self, extra_terms: Iterable[str] = ()) -> None:
         import jieba
 
         jieba.setLogLevel(logging.WARNING)  # no "Building prefix dict…" banner on stderr
@@ -79,56 +74,90 @@ def get_tokenizer():
         tok.tmp_dir = tempfile.gettempdir()
         tok.cache_file = "zhijian-jieba.cache"
         tok.initialize()
+        self._tokenizer = tok
+        self._added: set[str] = set()
+        self._cache: dict[str, tuple[tuple[str, int, int], ...]] = {}
         for path in sorted(LEXICON_DIR.glob("*.txt")):
             for term, freq in _read_terms(path):
-                _add_term(tok, term, freq)
-        try:
-            from .settings import get_settings
+                self._add_term(term, freq)
+        extra = _user_dict_path()
+        if extra is not None:
+            for term, freq in _read_terms(extra):
+                self._add_term(term, freq)
+        self.extra_terms = tuple(str(t).strip() for t in extra_terms if t and str(t).strip())
+        self.added_extra = sum(self._add_term(t) for t in self.extra_terms)
 
-            extra = get_settings().user_dict_path
-        except Exception:  # noqa: BLE001 - settings errors surface elsewhere; segmentation still works
-            extra = None
-        if extra and Path(extra).is_file():
-            for term, freq in _read_terms(Path(extra)):
-                _add_term(tok, term, freq)
-        _tokenizer = tok
-    return _tokenizer
+    @property
+    def tokenizer(self):  # jieba.Tokenizer
+        return self._tokenizer
+
+    def _add_term(self, term: str, freq: int | None = None) -> bool:
+        """Add one term (in its analysis form) so jieba keeps it whole; False if it cannot be one token."""
+        norm, _ = normalise_text(term)
+        # jieba splits blocks on spaces and most punctuation: such a phrase can never be one token.
+        if not norm or " " in norm or norm in self._added:
+            return False
+        # suggest_freq(tune=False) gives the frequency that makes the term win over its own parts
+        # when it stands alone; a floor for longer terms also wins against neighbours
+        # (产品|质量问题, not 产品质量|问题). Two-character terms get no floor, so 在的 does
+        # not break 现在的.
+        needed = self._tokenizer.suggest_freq(norm, tune=False)
+        floor = _LONG_TERM_FREQ if len(norm) >= 3 else 3
+        self._tokenizer.add_word(norm, freq=max(freq or 0, needed, floor), tag=None)
+        self._added.add(norm)
+        return True
+
+    def tokenize(self, norm: str) -> list[Token]:
+        """jieba tokens of an analysis-form string; start/end index `norm`. Spaces are not tokens."""
+        if not norm:
+            return []
+        cached = self._cache.get(norm)
+        if cached is None:
+            cached = tuple((w, s, e) for w, s, e in self._tokenizer.tokenize(norm, HMM=True) if not w.isspace())
+            if len(self._cache) >= _CACHE_MAX:
+                self._cache.clear()
+            self._cache[norm] = cached
+        return [Token(w, s, e) for w, s, e in cached]
+
+    def segment_conversation(self, conv: Conversation) -> Conversation:
+        """Fill `Message.tokens` from `Message.norm` (the normalise stage runs first; the run checks that)."""
+        for message in conv.messages:
+            message.tokens = self.tokenize(message.norm)
+        return conv
+
+    __call__ = segment_conversation
 
 
-def ensure_user_dict(extra_terms: Iterable[str]) -> int:
-    """Make each term (e.g. a rubric phrase) a single jieba token; returns how many were new.
+@lru_cache(maxsize=4)
+def _segmenter_for(terms: tuple[str, ...], user_dict: Path | None) -> Segmenter:
+    return Segmenter(terms)
 
-    Safe to call repeatedly and from several threads; terms already known are skipped.
-    """
-    tok = get_tokenizer()
-    added = 0
-    with _lock:
-        for term in extra_terms:
-            if term and _add_term(tok, str(term).strip()):
-                added += 1
-        if added:
-            _cache.clear()
-    return added
+
+_lock = threading.Lock()
+
+
+def segmenter_for(terms: Iterable[str] = ()) -> Segmenter:
+    """A segmenter for exactly these extra terms (kept for reuse: same terms, same segmenter)."""
+    key = tuple(terms)
+    with _lock:  # one dictionary load at a time, never two for the same terms
+        return _segmenter_for(key, _user_dict_path())
+
+
+def default_segmenter() -> Segmenter:
+    """Domain terms and settings.user_dict_path only: no rubric's phrases."""
+    return segmenter_for(())
+
+
+def get_tokenizer():
+    """The default segmenter's jieba Tokenizer (benchmarks time its load)."""
+    return default_segmenter().tokenizer
 
 
 def tokenize(norm: str) -> list[Token]:
-    """jieba tokens of an analysis-form string; start/end index `norm`. Spaces are not tokens."""
-    if not norm:
-        return []
-    cached = _cache.get(norm)
-    if cached is None:
-        tok = get_tokenizer()
-        cached = tuple((w, s, e) for w, s, e in tok.tokenize(norm, HMM=True) if not w.isspace())
-        if len(_cache) >= _CACHE_MAX:
-            _cache.clear()
-        _cache[norm] = cached
-    return [Token(w, s, e) for w, s, e in cached]
+    """`Segmenter.tokenize` with the default segmenter."""
+    return default_segmenter().tokenize(norm)
 
 
 def segment_conversation(conv: Conversation) -> Conversation:
-    """Fill `Message.tokens` (normalising first any message that has not been normalised)."""
-    for message in conv.messages:
-        if not message.norm_to_text:
-            normalise_message(message)
-        message.tokens = tokenize(message.norm)
-    return conv
+    """`Segmenter.segment_conversation` with the default segmenter."""
+    return default_segmenter().segment_conversation(conv)

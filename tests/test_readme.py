@@ -3,8 +3,8 @@ from pathlib import Path
 
 from typer.main import get_command
 
-from pipeline.cli import app
 from pipeline.settings import Settings
+from zhijian.cli import app
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
 

@@ -70,6 +70,7 @@ class Rubric:
         raise KeyError(criterion_id)
 
     def lexicon_terms(self) -> list[str]:
+        """The rubric's phrases the run's segmenter keeps whole (pipeline.segment.Segmenter); loading never touches jieba."""
         terms: list[str] = []
         for c in self.criteria:
             terms.extend(c.lexicon_terms())
@@ -303,9 +304,7 @@ def load_rubric(
         path = get_settings().rubric_path
     path = Path(path)
     source = _display_path(path)
-    rubric = load_rubric_text(_read_text(path), source, similarity=similarity, exemplars=exemplars)
-    _extend_user_dict(rubric)
-    return rubric
+    return load_rubric_text(_read_text(path), source, similarity=similarity, exemplars=exemplars)
 
 
 def load_rubric_text(
@@ -316,17 +315,3 @@ def load_rubric_text(
     rubric.source_text = text
     return rubric
 
-
-def _extend_user_dict(rubric: Rubric) -> None:
-    """Teach the segmenter the rubric's phrases, so lexicon matches fall on token boundaries."""
-    try:
-        from pipeline import segment  # written by the segmentation stage; optional here
-    except Exception:
-        return
-    ensure = getattr(segment, "ensure_user_dict", None)
-    if ensure is None:
-        return
-    try:
-        ensure(rubric.lexicon_terms())
-    except Exception:  # the dictionary is an optimisation; matching falls back to characters
-        pass

@@ -136,13 +136,16 @@ def evaluate(
     t0 = time.perf_counter()
     rubric = rubric or load_rubric(rubric_path, similarity=similarity)
     files = sorted(Path(labelled_dir).glob("*.json"))
+    from pipeline.segment import segmenter_for  # as the nightly run: the rubric's phrases stay whole
+
+    segmenter = segmenter_for(rubric.lexicon_terms())
     conversations = []
     for f in files:
         try:
             conv, labels, flags = read_labelled(f)
         except (KeyError, TypeError, ValueError):  # not a labelled conversation (e.g. a report written next to them)
             continue
-        prepare(conv)
+        prepare(conv, segmenter)
         conversations.append((f, conv, labels, flags))
     cache = _model_cache if _model_cache is not None else {}
     if "model" not in cache:

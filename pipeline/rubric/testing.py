@@ -9,15 +9,19 @@ back to the text itself.
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
-from typing import Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 from pipeline.conversation import Conversation, Message, Sentiment
 
 START = datetime(2026, 10, 3, 14, 0, 0, tzinfo=timezone(timedelta(hours=8)))
 
 
-def prepare(conv: Conversation) -> Conversation:
-    """Run the normalise and segment stages when available (each is optional)."""
+def prepare(conv: Conversation, segment: Callable[[Conversation], Any] | None = None) -> Conversation:
+    """Run the normalise and segment stages when available (each is optional).
+
+    `segment`: a pipeline.segment.Segmenter built for the rubric being evaluated (the nightly run
+    uses one); default: the project's segmenter without any rubric's phrases.
+    """
     try:
         from pipeline.normalise import normalise_conversation
     except Exception:
@@ -27,13 +31,14 @@ def prepare(conv: Conversation) -> Conversation:
             normalise_conversation(conv)
         except Exception:
             pass
-    try:
-        from pipeline.segment import segment_conversation
-    except Exception:
-        segment_conversation = None
-    if segment_conversation is not None and any(m.norm for m in conv.messages):
+    if segment is None:
         try:
-            segment_conversation(conv)
+            from pipeline.segment import segment_conversation as segment
+        except Exception:
+            segment = None
+    if segment is not None and any(m.norm for m in conv.messages):
+        try:
+            segment(conv)
         except Exception:
             pass
     return conv

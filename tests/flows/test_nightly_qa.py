@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from flows.nightly_qa import ARTIFACT_KEY, nightly_qa, summary_markdown
 from pipeline.scoring import RunSummary
 from pipeline.store import Store
-from tests.pipeline._scoring_fakes import FakeModel, FakeRubric, chat_rows, fake_stages, write_jsonl
+from tests.pipeline._scoring_fakes import FakeModel, FakeRubric, chat_rows, fake_read_inputs, fake_stages, write_jsonl
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +43,7 @@ def test_nightly_flow_end_to_end(harness, tmp_path):
     day = write_jsonl(tmp_path / "day1.jsonl", rows)
     store_url = f"sqlite:///{tmp_path / 'qa.db'}"
     kwargs = dict(store_url=store_url, results_path=str(tmp_path / "out.jsonl"), rubric=FakeRubric(),
-                  stages=fake_stages(), batch_size=2)  # fmt: skip
+                  stages=fake_stages(), read_inputs=fake_read_inputs, batch_size=2)  # fmt: skip
 
     summary = nightly_qa([str(day)], model=FakeModel(), **kwargs)
     assert summary.summary_line() == "summary: read=10 stored=9 duplicates=0 quarantined=1 conversations=3 flagged=2"
@@ -64,3 +64,39 @@ def test_nightly_flow_end_to_end(harness, tmp_path):
     assert [r["status"] for r in store.list_runs()] == ["partial", "partial"]
     with store.engine.connect() as conn:
         assert conn.execute(sa.text("SELECT count(*) FROM messages")).scalar() == 9
+
+
+class _FailedState:
+    def __init__(self, err: BaseException) -> None:
+        self.err = err
+
+    def result(self):
+        raise self.err
+
+
+def test_retries_are_decided_by_type_not_text():
+    from flows.nightly_qa import _retry_if_retryable
+    from pipeline.errors import RunError, StoreError, StoreUnavailable
+
+    def retried(err):
+        return _retry_if_retryable(None, None, _FailedState(err))
+
+    unreachable = RunError("cannot open store sqlite:///x: locked — check --store or ZHIJIAN_STORE_URL")
+    unreachable.__cause__ = StoreUnavailable("locked")
+    assert retried(unreachable)  # its cause says: worth another try
+    # Same words, no retryable cause: a wrong path stays wrong however often it is tried.
+    assert not retried(RunError("cannot open store sqlite:///x: no such folder — check --store"))
+    assert not retried(StoreError("cannot open store: older schema"))
+    assert not retried(RunError("invalid rubric rubrics/x.yaml"))
+    assert not retried(OSError("disk full"))
+
+
+def test_flow_parameters_are_typed_and_validated():
+    from prefect.exceptions import ParameterTypeError
+
+    assert nightly_qa.should_validate_parameters
+    ok = nightly_qa.validate_parameters({"paths": ["a.jsonl"], "batch_size": 50, "rescore": True})
+    assert ok["batch_size"] == 50 and ok["paths"] == ["a.jsonl"]
+    for bad in ({"paths": "a.jsonl", "batch_size": 0}, {"paths": ["a.jsonl"], "rescore": "sometimes"}):
+        with pytest.raises(ParameterTypeError):
+            nightly_qa.validate_parameters(bad)

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from pipeline.conversation import Conversation, CriterionResult, Evidence, Flag, Message
+from pipeline.ingest import message_key  # the one key rule: the store refuses a message without one
 
 CST = timezone(timedelta(hours=8))
 T0 = datetime(2026, 10, 3, 14, 2, 11, tzinfo=CST)
@@ -28,9 +29,7 @@ def msg(cid: str, seq: int, role: str, text: str, *, minutes: float = 0, agent: 
         agent_id=agent if role == "agent" else None,
         **kw,
     )
-    from pipeline.store import message_key_for
-
-    m.message_key = message_key_for(m)
+    m.message_key = message_key(cid, m.timestamp, role, m.agent_id, text)
     return m
 
 
@@ -140,8 +139,6 @@ class FakeIngestResult:
 
 def fake_read_inputs(paths, mapping=None) -> FakeIngestResult:
     """JSONL only: a row without a timestamp or with bad JSON is quarantined; in-batch repeats dropped."""
-    from pipeline.store import message_key_for
-
     msgs, quarantined, read, dups, seen = [], [], 0, 0, set()
     for path in paths:
         for i, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), start=1):
@@ -161,7 +158,7 @@ def fake_read_inputs(paths, mapping=None) -> FakeIngestResult:
                 timestamp=datetime.fromisoformat(row["timestamp"]), text=row.get("text", ""),
                 agent_id=row.get("agent_id"), source_file=str(path), source_line=i,
             )  # fmt: skip
-            m.message_key = message_key_for(m)
+            m.message_key = message_key(m.conversation_id, m.timestamp, m.role, m.agent_id, m.text)
             if m.message_key in seen:
                 dups += 1
                 continue
@@ -195,10 +192,11 @@ def fake_segment(conv: Conversation) -> None:
     return None
 
 
-def fake_stages():
-    from pipeline.scoring import Stages
+def fake_stages() -> list:
+    """Replacements for the project's assemble, normalise and segment stages (same names, same order check)."""
+    from pipeline.stages import AssembleStage, normalise_stage, segment_stage
 
-    return Stages(fake_read_inputs, fake_assemble, fake_normalise, fake_segment)
+    return [AssembleStage(fake_assemble), normalise_stage(fake_normalise), segment_stage(fake_segment)]
 
 
 # ---------------------------------------------------------------------- PostgreSQL (CI sets the URL)

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from pipeline.scoring import STAGES, RunError, score_files
 from pipeline.store import Store
-from tests.pipeline._scoring_fakes import FakeModel, FakeRubric, chat_rows, fake_stages, postgres_schema_url, write_jsonl
+from tests.pipeline._scoring_fakes import FakeModel, FakeRubric, chat_rows, fake_read_inputs, fake_stages, postgres_schema_url, write_jsonl
 
 
 def run(paths, tmp_path, **kw):
@@ -20,6 +20,7 @@ def run(paths, tmp_path, **kw):
     kw.setdefault("rubric", FakeRubric())
     kw.setdefault("model", FakeModel())
     kw.setdefault("stages", fake_stages())
+    kw.setdefault("read_inputs", fake_read_inputs)
     return score_files(paths, **kw)
 
 
@@ -178,3 +179,11 @@ def test_progress_bars_go_to_stderr(day1, tmp_path, capsys):
     s = run([day1], tmp_path, progress=True)
     assert s.conversations == 2
     assert capsys.readouterr().out == ""  # stdout stays free for the summary line
+
+
+def test_each_run_keeps_the_rubric_text_it_scored_with(day1, tmp_path):
+    """The cards of a month read the rubric its results were scored with: the run saves it."""
+    rubric = FakeRubric()
+    rubric.source_text, rubric.source = "id: fake\nversion: 1\n", "rubrics/fake.yaml"
+    run([day1], tmp_path, rubric=rubric)
+    assert Store(f"sqlite:///{tmp_path / 'qa.db'}").load_rubric_snapshot("fake@1") == rubric.source_text

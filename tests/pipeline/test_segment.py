@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.conversation import Conversation, Message
-from pipeline.segment import DOMAIN_TERMS_PATH, ensure_user_dict, segment_conversation, tokenize
+from pipeline.segment import DOMAIN_TERMS_PATH, Segmenter, segment_conversation, segmenter_for, tokenize
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -45,16 +45,52 @@ def test_lexicon_has_enough_terms():
         assert must in terms
 
 
-def test_ensure_user_dict_keeps_rubric_phrases_whole():
-    phrases = ["不归我管", "我也没办法", "爱买不买", "你听不懂吗", "快递的问题跟我们无关", "换做是我也会着急",
-               "請問還有其他可以幫您的嗎"]  # traditional: added in its analysis form
-    ensure_user_dict(phrases)
-    assert "不归我管" in words("这个不归我管的")
-    assert "我也没办法" in words("我也没办法啊")
-    assert "快递的问题跟我们无关" in words("快递的问题跟我们无关")
-    assert "请问还有其他可以帮您的吗" in words("请问还有其他可以帮您的吗")
-    assert ensure_user_dict(phrases) == 0  # idempotent
-    assert ensure_user_dict(["", "  ", "hello world"]) == 0  # a spaced phrase can never be one token
+RUBRIC_PHRASES = ["不归我管", "我也没办法", "爱买不买", "你听不懂吗", "快递的问题跟我们无关", "换做是我也会着急",
+                  "請問還有其他可以幫您的嗎"]  # traditional: added in its analysis form
+
+
+def test_extra_terms_are_kept_whole():
+    seg = Segmenter(RUBRIC_PHRASES)
+    said = lambda text: [t.word for t in seg.tokenize(text)]  # noqa: E731
+    assert "不归我管" in said("这个不归我管的")
+    assert "我也没办法" in said("我也没办法啊")
+    assert "快递的问题跟我们无关" in said("快递的问题跟我们无关")
+    assert "请问还有其他可以帮您的吗" in said("请问还有其他可以帮您的吗")
+    assert seg.added_extra == len(RUBRIC_PHRASES)
+    assert Segmenter(["", "  ", "hello world"]).added_extra == 0  # a spaced phrase can never be one token
+    assert "不归我管" not in words("这个不归我管的")  # the default segmenter knows no rubric's phrases
+
+
+def _sample_norms(limit: int = 3000) -> list[str]:
+    """The analysis form of the first messages of the sample (what the nightly run segments)."""
+    from pipeline.ingest import read_inputs
+    from pipeline.normalise import normalise_text
+
+    files = sorted((REPO / "data" / "sample").glob("chats-2026-10-0*.jsonl"))
+    return [normalise_text(m.text)[0] for m in read_inputs(files).messages[:limit]]
+
+
+def test_a_second_rubric_does_not_change_the_first_segmenter():
+    """Segmentation depends on the rubric a segmenter was built for, never on what was loaded since."""
+    from pipeline.rubric import load_rubric, load_rubric_text
+
+    path = REPO / "rubrics" / "default.yaml"
+    default = load_rubric(path)
+    first = Segmenter(default.lexicon_terms())
+    norms = _sample_norms()
+    before = [[(t.word, t.start, t.end) for t in first.tokenize(n)] for n in norms]
+    plain_before = [words(n) for n in norms[:300]]
+
+    text = path.read_text(encoding="utf-8").replace("phrases: [不知道, ", "phrases: [不知道, 发货了吗, 在的亲, ", 1)
+    other = load_rubric_text(text, "other.yaml")
+    assert set(other.lexicon_terms()) - set(default.lexicon_terms()) == {"发货了吗", "在的亲"}
+    second = segmenter_for(other.lexicon_terms())
+    load_rubric(path)
+
+    assert [[(t.word, t.start, t.end) for t in first.tokenize(n)] for n in norms] == before
+    assert [words(n) for n in norms[:300]] == plain_before  # loading rubrics leaves the default alone too
+    assert second.tokenize("发货了吗")[0].word == "发货了吗"
+    assert [t.word for t in first.tokenize("发货了吗")] != ["发货了吗"]
 
 
 def test_token_offsets_index_norm():
@@ -70,10 +106,12 @@ def test_empty_input():
     assert tokenize("") == []
 
 
-def test_segment_conversation_normalises_when_needed():
+def test_segment_conversation_maps_back_through_norm():
+    from pipeline.normalise import normalise_conversation
+
     msgs = [Message(conversation_id="c", seq=1, role="customer", timestamp=datetime.now(timezone.utc),
                     text="請問價保怎麼申請[微笑]")]
-    conv = segment_conversation(Conversation(conversation_id="c", messages=msgs))
+    conv = segment_conversation(normalise_conversation(Conversation(conversation_id="c", messages=msgs)))
     m = conv.messages[0]
     assert m.norm == "请问价保怎么申请"
     assert "价保" in [t.word for t in m.tokens]

@@ -1,5 +1,8 @@
 """`zhijian`: the command line (typer). Command bodies import lazily so `zhijian --help` stays fast.
 
+It only parses, calls the library (pipeline/, models/) or the flows, and prints: the steps of a
+run live in pipeline.scoring.run, which both `--no-flow` and the Prefect flow use.
+
 `score` and `sentiment` follow shared/spec/results-contract.md exactly; the last line
 `score` prints on stdout is the machine-readable summary. Progress, logs and errors go
 to stderr.
@@ -38,7 +41,8 @@ def _fail(message: str, code: int = EXIT_RUN_FAILED) -> typer.Exit:
 
 
 def _open_store(url: str | None) -> Any:
-    from pipeline.store import Store, StoreError
+    from pipeline.errors import StoreError
+    from pipeline.store import Store
 
     try:
         return Store(url)
@@ -68,27 +72,20 @@ def score(
 
     The last line on stdout is `summary: read=N stored=S duplicates=D quarantined=Q conversations=C flagged=F`.
     """
-    from pipeline.scoring import RunError, check_inputs, load_rubric_or_fail
+    from pipeline.errors import RunError
 
     command = "zhijian " + " ".join(sys.argv[1:])
+    options = dict(
+        store_url=store, results_path=str(results) if results else None, rubric_path=str(rubric) if rubric else None,
+        model=model, mapping=str(mapping) if mapping else None, rescore=rescore, command=command,
+    )  # fmt: skip
     try:
-        # Fail fast, before Prefect starts, on what the user can fix.
-        check_inputs(inputs or [])
-        load_rubric_or_fail(rubric)
-        if mapping is not None:
-            from pipeline.scoring import load_mapping_or_fail
-
-            load_mapping_or_fail(mapping)
-        _open_store(store).close()
         if flow:
-            summary = _score_with_flow(inputs, store, results, rubric, model, mapping, rescore, command)
+            summary = _score_with_flow([str(p) for p in inputs or []], options)
         else:
-            from pipeline.scoring import score_files
+            from pipeline.scoring import run
 
-            summary = score_files(
-                inputs, store, results, rubric, model, str(mapping) if mapping else None,
-                progress=sys.stderr.isatty(), rescore=rescore, command=command,
-            )  # fmt: skip
+            summary = run([str(p) for p in inputs or []], progress=sys.stderr.isatty(), **options)
     except RunError as err:
         raise _fail(str(err)) from None
     out = typer.echo
@@ -103,29 +100,29 @@ def score(
     out(summary.summary_line())
 
 
-def _score_with_flow(inputs, store, results, rubric, model, mapping, rescore, command) -> Any:
+def _score_with_flow(paths: list[str], options: dict[str, Any]) -> Any:
+    from pipeline.scoring import preflight, run
+
+    # Fail fast, before Prefect starts (~6 s), on what the user can fix.
+    preflight(paths, options["store_url"], options["rubric_path"], options["mapping"]).store.close()
     # Offline machines otherwise wait ~10 s on the temporary server's telemetry DNS lookup, and a
     # loaded machine can take longer than Prefect's default 20 s to start that server.
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
     import uuid
 
-    from pipeline.scoring import RunError, score_files
+    from pipeline.errors import RunError
     from pipeline.store import Store
 
     run_id = str(uuid.uuid4())
     try:
         from flows.nightly_qa import nightly_qa
 
-        return nightly_qa(
-            [str(p) for p in inputs], store_url=store, results_path=str(results) if results else None,
-            rubric_path=str(rubric) if rubric else None, model=model, mapping=str(mapping) if mapping else None,
-            rescore=rescore, command=command, run_id=run_id,
-        )  # fmt: skip
+        return nightly_qa(paths, run_id=run_id, **options)
     except RunError:
         raise
     except Exception as err:
-        started = Store(store)
+        started = Store(options["store_url"])
         try:
             ran = started.get_run(run_id) is not None
         finally:
@@ -137,10 +134,7 @@ def _score_with_flow(inputs, store, results, rubric, model, mapping, rescore, co
             ) from None
         # Prefect could not even start (no temporary server, …): the run must still happen.
         typer.echo(f"warning: Prefect unavailable ({type(err).__name__}: {err}); running without the flow", err=True)
-        return score_files(
-            inputs, store, results, rubric, model, str(mapping) if mapping else None,
-            rescore=rescore, command=command, run_id=run_id,
-        )  # fmt: skip
+        return run(paths, run_id=run_id, **options)
 
 
 # ---------------------------------------------------------------------- listings
@@ -225,7 +219,8 @@ def sentiment(
     """Classify each line of a text file with the sentiment model."""
     import json
 
-    from pipeline.scoring import RunError, load_model_or_fail
+    from pipeline.errors import RunError
+    from pipeline.scoring import load_model_or_fail
     from pipeline.sentiment import classify_texts
 
     if not input.is_file():
@@ -323,8 +318,7 @@ def cards(
     if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
         raise _fail(f"--month must look like 2026-10, not {month!r}")
     from pipeline.cards import build_cards
-
-    from pipeline.store import StoreError
+    from pipeline.errors import StoreError
 
     try:
         report = build_cards(month, store, out)

@@ -14,9 +14,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+import pipeline.ingest
 import pipeline.scoring as scoring
-from pipeline.cli import app
-from tests.pipeline._scoring_fakes import FakeModel, FakeRubric, chat_rows, fake_stages, write_jsonl
+import pipeline.stages
+from tests.pipeline._scoring_fakes import FakeModel, FakeRubric, chat_rows, fake_read_inputs, fake_stages, write_jsonl
+from zhijian.cli import app
 
 REPO = Path(__file__).resolve().parents[2]
 runner = CliRunner()
@@ -24,7 +26,9 @@ runner = CliRunner()
 
 @pytest.fixture
 def fakes(monkeypatch):
-    monkeypatch.setattr(scoring, "default_stages", fake_stages)
+    build = pipeline.stages.build_stages
+    monkeypatch.setattr(scoring, "build_stages", lambda rubric, model, replace=(): build(rubric, model, replace=fake_stages()))
+    monkeypatch.setattr(pipeline.ingest, "read_inputs", fake_read_inputs)
     monkeypatch.setattr(scoring, "load_rubric_or_fail", lambda path: FakeRubric())
     monkeypatch.setattr(scoring, "load_model_or_fail", lambda model: FakeModel())
 
@@ -187,7 +191,7 @@ def test_score_end_to_end_real_modules_through_the_flow(lexicon_model, tmp_path)
     store = f"sqlite:///{tmp_path / 'qa.db'}"
     out = tmp_path / "out.jsonl"
     env = dict(os.environ, PREFECT_LOGGING_LEVEL="INFO")
-    cmd = [sys.executable, "-m", "pipeline.cli", "score", str(day), "--results", str(out), "--store", store,
+    cmd = [sys.executable, "-m", "zhijian", "score", str(day), "--results", str(out), "--store", store,
            "--model", str(lexicon_model)]  # fmt: skip
     first = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO, env=env, timeout=240)
     assert first.returncode == 0, first.stderr[-3000:]
@@ -246,7 +250,7 @@ def test_score_invalid_mapping(fakes, day1, tmp_path):
 
 
 def test_help_does_not_import_the_heavy_modules():
-    code = ("import sys, pipeline.cli; heavy = [m for m in ('prefect', 'sqlalchemy', 'pandas', 'torch', 'jieba') "
+    code = ("import sys, zhijian.cli; heavy = [m for m in ('prefect', 'sqlalchemy', 'pandas', 'torch', 'jieba') "
             "if m in sys.modules]; print(heavy)")  # fmt: skip
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=60)
     assert out.stdout.strip() == "[]", out.stderr

@@ -1,0 +1,69 @@
+"""The stage protocol: the run checks the stages' order once, at start, before any data is touched."""
+from __future__ import annotations
+
+import pytest
+
+from pipeline.scoring import score_files
+from pipeline.stages import (
+    STAGE_ORDER,
+    ConversationStage,
+    StageOrderError,
+    build_stages,
+    check_order,
+    normalise_stage,
+    segment_stage,
+)
+from pipeline.store import Store
+from tests.pipeline._scoring_fakes import (
+    FakeModel,
+    FakeRubric,
+    chat_rows,
+    fake_read_inputs,
+    fake_segment,
+    fake_stages,
+    write_jsonl,
+)
+
+
+def test_the_project_stages_in_order():
+    stages = build_stages(FakeRubric(), FakeModel(), segmenter=lambda: fake_segment)
+    assert tuple(s.name for s in stages) == STAGE_ORDER == ("assemble", "normalise", "segment", "sentiment", "rubric")
+    for stage in stages:
+        assert stage.requires and stage.assigns
+
+
+def test_segment_before_normalise_is_refused_with_what_to_do():
+    stages = build_stages(FakeRubric(), FakeModel(), segmenter=lambda: fake_segment)
+    swapped = [stages[0], stages[2], stages[1], *stages[3:]]
+    with pytest.raises(StageOrderError) as err:
+        check_order(swapped)
+    message = str(err.value)
+    assert "stage 'segment' requires Message.norm, which no earlier stage assigns" in message
+    assert "assemble → segment → normalise" in message and "put the stage that assigns it before 'segment'" in message
+
+
+def test_replacement_needing_an_unassigned_field_fails_at_start(tmp_path):
+    """A stage whose requirement no earlier stage assigns: a clear RunError before anything is stored."""
+    needy = ConversationStage("segment", ("Message.norm", "Message.lemma"), ("Message.tokens",), fake_segment)
+    day = write_jsonl(tmp_path / "d.jsonl", chat_rows("h001"))
+    url = f"sqlite:///{tmp_path / 'qa.db'}"
+    with pytest.raises(StageOrderError, match="stage 'segment' requires Message.lemma"):
+        score_files([day], url, rubric=FakeRubric(), model=FakeModel(), read_inputs=fake_read_inputs,
+                    stages=[*fake_stages()[:2], needy])  # fmt: skip
+    assert Store(url).list_runs() == []  # refused before the run started
+
+
+def test_unknown_and_repeated_stage_names():
+    with pytest.raises(StageOrderError, match="unknown stage"):
+        build_stages(FakeRubric(), FakeModel(), replace=[ConversationStage("lemmatise", (), (), print)])
+    normalise = normalise_stage(lambda conv: None)
+    with pytest.raises(StageOrderError, match="repeat"):
+        check_order([normalise, normalise])
+
+
+def test_segment_stage_wraps_any_segmenter():
+    calls = []
+    stage = segment_stage(calls.append)
+    stage("conv")
+    stage.pipe(["a", "b"])
+    assert calls == ["conv", "a", "b"]
