@@ -14,7 +14,7 @@ DEFAULT_ENCODER = dict(hidden_size=256, num_hidden_layers=4, num_attention_heads
                        max_position_embeddings=128, hidden_dropout_prob=0.1, attention_probs_dropout_prob=0.1)
 
 
-from models.sentiment import quiet_transformers, steps_that_fit  # noqa: E402  (quiet_transformers: re-exported for the trainer)
+from models.classifier import quiet_transformers, steps_that_fit  # noqa: E402  (quiet_transformers: re-exported for the trainer)
 
 
 def init_encoder(tokenizer_dir: Path | str, out_dir: Path | str, seed: int = 13, **config) -> Path:
