@@ -1,6 +1,15 @@
-"""Default word lists of the built-in criteria (rubrics/default.yaml carries the same data;
-a rubric overrides any of them). Entries are matched on the analysis form (simplified,
-half-width, lower-case); `re:` entries are regular expressions."""
+"""Default word lists of the built-in criteria: the one home of the project's lexicons.
+
+A rubric that does not state a list gets the criterion's default from here; a rubric may
+override any of them. rubrics/default.yaml states every list all the same, exactly as here
+(entry for entry, in order), so the rubric snapshot stored with each rubric version is
+complete on its own; tests/pipeline/rubric/test_default_lexicons.py fails when the two drift.
+Change a list here first, copy it into default.yaml, and bump the rubric's version when
+scores change.
+
+Entries are matched on the analysis form (simplified, half-width, lower-case; phrases are
+folded like messages, by `pipeline.normalise.fold_table`); `re:` entries are regular
+expressions on that form."""
 from __future__ import annotations
 
 YOU = {"您": ["你"]}
@@ -79,8 +88,7 @@ NEGATIVE_EMOTION = [
     "re:(还|仍然|一直|都)(没|没有|未|不)(人)?(处理|回复|回|发货|发|到|收到|退|理|解决|动静|消息|更新|派送|送到)",
     "re:等(了)?(得|这么|好|半天|很久|好久|太久)", "re:(说|讲|问)了(好几|几|三|两|多少|n)(遍|次)", "还要等多久", "不靠谱", "太坑", "委屈", "焦虑", "着急用", "搞笑", "可笑", "凭什么",
     "re:[?？]{2,}", "re:[!！]{3,}", "😡", "😠", "😤", "💢", "😭", "😞", "🙄",
-    "re:(去|到|换)(别家|别的店|其他家|其他店|别处)(买|看)", "re:(?<![a-z])(frustrated|angry|upset|annoyed|disappointed|worried|terrible|ridiculous)(?![a-z])",
-]
+    ]
 NEGATIVE_EMOTION_EXCLUDE = [
     "不着急", "不急", "别急", "不用急", "不担心", "别担心", "不用担心", "不生气", "没生气", "别生气", "不失望",
     "垃圾袋", "垃圾分类", "垃圾桶", "垃圾箱", "垃圾站", "垃圾短信", "垃圾邮件", "倒垃圾", "扔垃圾", "到底部",
@@ -572,6 +580,11 @@ _ABUSE_NEW = [
 ]
 ABUSE += _ABUSE_NEW
 NEGATIVE_EMOTION += [a for a in _ABUSE_NEW if a not in NEGATIVE_EMOTION]
+# leaving for another shop, and anger in English (listed last: the order rubrics/default.yaml states)
+NEGATIVE_EMOTION += [
+    "re:(去|到|换)(别家|别的店|其他家|其他店|别处)(买|看)",
+    "re:(?<![a-z])(frustrated|angry|upset|annoyed|disappointed|worried|terrible|ridiculous)(?![a-z])",
+]
 
 # ---------------------------------------------------------------------------
 # after-sales / complaint decision (active_listening.applies_to): weighted signals over the
@@ -619,7 +632,11 @@ EMO_SHAPE = [
     "re:(急|赶|来不及|赶不上|等着用|急用|着急)", "re:(算了|不要了|不买了|退了吧)[，,。!！]", "re:(去|到|换|找)(别家|别的店|别的家|其他家|其他店|别处)",
     "re:(一直|总是|老是|始终|到底|究竟|怎么还|怎么又|都几天|好几次|多少次|几次了)",
 ]
-EMO_SHAPE_EXCLUDE = ["不急", "不着急", "别急", "不用急", "不赶", "来得及", "re:(一直|总是)(都)?(很|挺|在)?(好|喜欢|用|买|支持|信任)"]
+EMO_SHAPE_EXCLUDE = [
+    "不急", "不着急", "别急", "不用急", "不赶", "来得及", "re:(一直|总是)(都)?(很|挺|在)?(好|喜欢|用|买|支持|信任)",
+    # 拉到底 / 一路看到底 is scrolling or reading, not exasperation (到底是怎么回事 still counts)
+    "re:(拉|滑|划|翻|拖|滚|看|读|拉到|坚持|一路|一直|从头)到底(?!是|怎么|什么|要|能|有没|啥|咋|为什么|几|多|还|在|哪)",
+]
 
 # ---------------------------------------------------------------------------
 # taboo families by mechanism (not by phrase)
