@@ -60,6 +60,18 @@ def steps_that_fit(step: int, elapsed: float, max_seconds: float | None, request
     return max(min(fits, requested), minimum, step + 1)
 
 
+def optimizer_step(loss, model, opt, sched, max_grad_norm: float = 1.0) -> None:
+    """One training step after the forward pass: backward, clip the gradient norm, step the optimiser
+    and the learning-rate schedule, clear the gradients (fine-tuning and masked-LM pre-training alike)."""
+    import torch
+
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(model.parameters(), max_grad_norm)
+    opt.step()
+    sched.step()
+    opt.zero_grad(set_to_none=True)
+
+
 def fit_temperature(logits: np.ndarray, labels: np.ndarray, grid: Sequence[float] | None = None) -> float:
     """Temperature scaling (Guo et al. 2017): the T minimising validation NLL of softmax(logits / T)."""
     if len(labels) == 0:
@@ -212,11 +224,7 @@ class SentimentClassifier(SentimentModel):
                     logits = model(**enc).logits
                 loss = (torch.nn.functional.cross_entropy(logits.float(), target, reduction="none",
                                                         label_smoothing=self.label_smoothing) * bw).sum() / bw.sum()
-                loss.backward()
-                torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-                opt.step()
-                sched.step()
-                opt.zero_grad(set_to_none=True)
+                optimizer_step(loss, model, opt, sched)
                 step += 1
                 # Time cap (the CPU budget): fit the step count, and the schedule with it, to the pace so far.
                 fits = steps_that_fit(step, time.time() - t0, self.max_seconds, total, min(40, total))
