@@ -4,18 +4,16 @@ The bottom layer of ``models/`` (base → classifiers → loader): it imports on
 so ``pipeline.conversation`` can take the label tuple from here without loading numpy, torch or
 transformers. The classifiers (``baseline.py``, ``classifier.py``) build on it; ``loader.py`` picks one.
 
-``normalize_text`` is the model's input form, not the pipeline's analysis form (``pipeline.normalise``):
+``normalize_text`` is the model's input form, not the pipeline's analysis form (``Message.norm``,
+``pipeline.normalise``); rule by rule, model input | analysis form:
 
-======================  ==============================  ========================================
-rule                    model input (``normalize_text``)  analysis form (``Message.norm``)
-======================  ==============================  ========================================
-width                   NFKC on the whole text (also      full-width ASCII and U+3000 only, one
-                        ①→1, ㎏→kg, ¥, Kangxi radicals)    character for one (offsets kept)
-traditional→simplified  SnowNLP's table (t2s_chars.txt)   OpenCC t2s, 1:1 mappings, CJK blocks
-case                    kept                              ASCII lower-cased
-whitespace              runs → one space, ends stripped   also dropped next to CJK characters
-markup, emoticons       kept                              removed
-======================  ==============================  ========================================
+- width: NFKC on the whole text (also ①→1, ㎏→kg, ￥→¥, Kangxi radicals) | only full-width ASCII and
+  U+3000, one character for one (so offsets hold);
+- traditional → simplified: SnowNLP's table (``t2s_chars.txt``; 31 of its pairs differ from OpenCC,
+  e.g. 余→馀) | OpenCC t2s, 1:1 mappings, CJK blocks only;
+- case: kept | ASCII lower-cased;
+- whitespace: runs → one space, ends stripped | also dropped next to CJK characters;
+- markup, emoticon codes, mask placeholders: kept | removed.
 
 They differ on purpose: the shipped model was trained on exactly this input form, and changing a
 single rule changes what it sees (retrain it first, then change both here and in the model card).
