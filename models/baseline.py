@@ -1,7 +1,8 @@
 """Baselines behind the same contract as the transformer: a word-list scorer and char n-gram TF-IDF + LR.
 
 They need nothing beyond numpy and torch (no scikit-learn), train in seconds, and serve as the
-figures the fine-tuned model must beat and as fast stand-ins in tests.
+figures the fine-tuned model must beat and as fast stand-ins in tests. A classifier of ``models/``
+(base → classifiers → loader): it imports only ``models.base``.
 """
 from __future__ import annotations
 
@@ -14,8 +15,7 @@ from typing import Sequence
 
 import numpy as np
 
-from models.data import CLASSES, normalize_text
-from models.sentiment import META_FILE, SentimentModel, _check_labels, _softmax
+from models.base import CLASSES, META_FILE, SentimentModel, check_labels, normalize_text, softmax
 
 # A small hand-made lexicon in the style of the usual word-list scorers (HowNet/NTUSD-like).
 POSITIVE_WORDS = [
@@ -68,7 +68,7 @@ class LexiconSentiment(SentimentModel):
         return np.asarray(rows, dtype=np.float32).reshape(len(rows), 7)
 
     def fit(self, texts: Sequence[str], labels: Sequence[str]) -> "LexiconSentiment":
-        labels = _check_labels(labels)
+        labels = check_labels(labels)
         self.positive_words_ = list(self.positive_words or POSITIVE_WORDS)
         self.negative_words_ = list(self.negative_words or NEGATIVE_WORDS)
         x = self._features(texts)
@@ -81,7 +81,7 @@ class LexiconSentiment(SentimentModel):
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         x = (self._features(texts) - self.mean_) / self.scale_
-        return _softmax(x @ self.coef_ + self.intercept_)
+        return softmax(x @ self.coef_ + self.intercept_)
 
     def save(self, directory: str | Path) -> Path:
         out = Path(directory)
@@ -155,7 +155,7 @@ class TfidfSentiment(SentimentModel):
     def fit(self, texts: Sequence[str], labels: Sequence[str]) -> "TfidfSentiment":
         import torch
 
-        labels = _check_labels(labels)
+        labels = check_labels(labels)
         df: Counter[str] = Counter()
         for raw in texts:
             df.update(set(self._grams(normalize_text(raw))))
@@ -190,7 +190,7 @@ class TfidfSentiment(SentimentModel):
             return np.zeros((0, len(CLASSES)), dtype=np.float32)
         x = self._matrix(texts)
         logits = torch.sparse.mm(x, torch.from_numpy(self.coef_)).numpy() + self.intercept_
-        return _softmax(logits)
+        return softmax(logits)
 
     def save(self, directory: str | Path) -> Path:
         out = Path(directory)

@@ -44,7 +44,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-CLASSES = ["negative", "neutral", "positive"]
+from models.base import CLASSES, normalize_text  # noqa: F401  (normalize_text: re-exported for the trainer and tests)
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 CHAT_TURNS_PATH = REPO_ROOT / "data" / "sentiment" / "chat_turns.tsv"
 CHAT_HOLDOUT_PATH = REPO_ROOT / "data" / "sentiment" / "chat_turns_holdout.tsv"
@@ -65,28 +66,6 @@ DOMAIN_KEYWORDS: dict[str, list[str]] = {
 HELD_OUT_DOMAIN = "electronics"
 REVIEW_SOURCES = ("reviews", "written")  # two-class (polarity) training sources
 SPLIT_FRACTIONS = {"train": 0.8, "validation": 0.1, "test": 0.1}
-
-
-T2S_PATH = Path(__file__).resolve().parent / "t2s_chars.txt"
-
-
-def _t2s_table() -> dict[int, str]:
-    table = {}
-    for line in T2S_PATH.read_text(encoding="utf-8").splitlines():
-        if len(line) == 2 and not line.startswith("#"):
-            table[ord(line[0])] = line[1]
-    return table
-
-
-_T2S = _t2s_table()
-
-
-def normalize_text(text: str) -> str:
-    """NFKC (full-width to half-width), traditional to simplified characters, collapsed whitespace.
-
-    Applied at training and at prediction time, so 服務 and 服务 are the same input.
-    """
-    return " ".join(unicodedata.normalize("NFKC", text).translate(_T2S).split())
 
 
 def split_of(text: str, salt: str = "zhijian") -> str:

@@ -33,8 +33,8 @@ from typing import Sequence
 
 import numpy as np
 
-from models.data import CLASSES, HELD_OUT_DOMAIN, SentimentData, load_data
-from models.sentiment import SentimentModel
+from models.base import CLASSES, SentimentModel
+from models.data import HELD_OUT_DOMAIN, SentimentData, load_data
 
 
 class SnowNLPSentiment(SentimentModel):
@@ -188,7 +188,8 @@ def main(model: str | Path | None = None, json_out: str | Path | None = None, da
     table and returns ``{model name: metrics}``; ``json_out`` also writes it as JSON.
     """
     from models.baseline import LexiconSentiment, TfidfSentiment
-    from models.sentiment import SentimentClassifier, load_sentiment_model
+    from models.classifier import SentimentClassifier
+    from models.loader import load_sentiment_model
 
     data = load_data(cache_dir=data_cache)
     speed_texts = [e.text for e in data.chat][:1000] or ["怎么还没发货啊，都三天了"] * 200

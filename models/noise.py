@@ -18,7 +18,8 @@ from typing import Sequence
 
 import numpy as np
 
-from models.data import CLASSES, Example, SentimentData
+from models.base import CLASSES
+from models.data import Example, SentimentData
 
 
 def out_of_fold_proba(examples: Sequence[Example], extra: Sequence[Example] = (), folds: int = 5) -> np.ndarray:

@@ -14,7 +14,7 @@ DEFAULT_ENCODER = dict(hidden_size=256, num_hidden_layers=4, num_attention_heads
                        max_position_embeddings=128, hidden_dropout_prob=0.1, attention_probs_dropout_prob=0.1)
 
 
-from models.sentiment import quiet_transformers, steps_that_fit  # noqa: E402  (quiet_transformers: re-exported for the trainer)
+from models.classifier import optimizer_step, quiet_transformers, steps_that_fit  # noqa: E402  (quiet_transformers: re-exported for the trainer)
 
 
 def init_encoder(tokenizer_dir: Path | str, out_dir: Path | str, seed: int = 13, **config) -> Path:
@@ -125,11 +125,7 @@ def pretrain_mlm(
             # The vocabulary projection only where a token is predicted: ~7x less work than on every position.
             logits = model.cls(hidden[chosen])
         loss = torch.nn.functional.cross_entropy(logits.float(), labels[chosen])
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        opt.step()
-        sched.step()
-        opt.zero_grad(set_to_none=True)
+        optimizer_step(loss, model, opt, sched)
         step += 1
         running.append(loss.item())
         if log and (step % 500 == 0 or step == plan["steps"]):

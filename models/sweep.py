@@ -66,7 +66,7 @@ def variant_data(data, spec: dict, log=print, pruned: set[str] | None = None):
 def finish(variant_dir: str | Path, out_dir: str | Path, data_cache: str | Path | None = None, log=print) -> dict:
     """Add the wide part, calibration and the int8 check to a sweep encoder (same data as its
     fine-tuning: the wide part is fitted on the variant's training split), and save the full model."""
-    from models.sentiment import SentimentClassifier
+    from models.classifier import SentimentClassifier
     from models.train import choose_and_save
 
     src = Path(variant_dir)

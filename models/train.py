@@ -65,7 +65,7 @@ def budget_plan(device: str | None, cpu_budget_seconds: float | None, pretrain_m
 
 def subsample(data: SentimentData, n: int) -> SentimentData:
     """At most ``n`` rows of each corpus, chosen by text hash (so the same rows every time)."""
-    from models.sentiment import hash_frac
+    from models.classifier import hash_frac
 
     def take(rows, key=lambda r: r.text):
         return sorted(rows, key=lambda r: hash_frac(key(r)))[:n]
@@ -119,7 +119,7 @@ def finetune_step(base: str | Path, data: SentimentData, seed: int, device: str 
                   batch_size: int, chat_weight: float, log: Callable[[str], None],
                   max_seconds: float | None = None, token_mask_prob: float = DEFAULTS["token_mask_prob"]):
     """Fine-tune one base on training reviews + chat turns; calibrate on the validation split."""
-    from models.sentiment import SentimentClassifier
+    from models.classifier import SentimentClassifier
 
     train = data.training_examples("train")
     val = data.training_examples("validation")
@@ -136,7 +136,7 @@ def int8_check(clf, data: SentimentData, tolerance: float = 0.005) -> dict:
     import copy
 
     from models.evaluate import evaluate_model
-    from models.sentiment import quantize_dynamic_int8
+    from models.classifier import quantize_dynamic_int8
 
     fp32 = evaluate_model(clf, data, splits=("validation", "test"))
     q = copy.copy(clf)
@@ -159,7 +159,7 @@ def pretrain_steps_run(pretrained_dir: str | Path | None) -> int:
 def add_wide_step(clf, data: SentimentData, log: Callable[[str], None] = print):
     """Fit the wide char n-gram part on the training split, its weight on validation (selection score)."""
     from models.evaluate import macro_f1
-    from models.data import CLASSES
+    from models.base import CLASSES
 
     train = data.training_examples("train")
     val = data.training_examples("validation")
@@ -331,7 +331,7 @@ def finish_encoder(encoder_dir: str | Path, out_dir: str | Path, data_cache: str
     """Run train_default's last step (wide part, int8 check, save) on a model saved by an earlier
     ``train_default(..., wide=False)`` run, e.g. one trained on a GPU machine without the wide step.
     This is how the shipped model was finished: encoder on an H200, this step on CPU."""
-    from models.sentiment import SentimentClassifier
+    from models.classifier import SentimentClassifier
 
     src = Path(encoder_dir)
     meta = json.loads((src / "zhijian.json").read_text(encoding="utf-8"))

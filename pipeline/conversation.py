@@ -9,9 +9,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
+# The sentiment labels are the models' (one definition, in the models' base layer, which loads
+# nothing heavy: importing this module does not import numpy, torch or transformers).
+from models.base import SENTIMENT_LABELS
+
 Role = Literal["customer", "agent", "bot", "system"]
 ROLES: tuple[str, ...] = ("customer", "agent", "bot", "system")
-SENTIMENT_LABELS: tuple[str, ...] = ("negative", "neutral", "positive")
 
 
 @dataclass(frozen=True)

@@ -20,8 +20,16 @@ What changes between `text` (as shown, masked) and `norm` (what rules and models
 entry is `len(text)`. Invariant: for every norm character that does not come from
 markup or whitespace, `fold_char(text[norm_to_text[i]]) == norm[i]`.
 
-Rubric lexicons must be matched against `norm`, so pass phrases through
-`normalise_text` too (then 請 and 请 both match).
+The character-level part (width, case, traditional → simplified, spaces and invisible
+characters) is `fold_table`, the one fold for analysis: rubric phrases and hand-built
+messages go through it too (`pipeline.rubric.matching.local_analysis_form`), so a
+phrase folds exactly as the same words fold in `norm` (then 請 and 请 both match).
+The segmenter's user dictionary takes terms through `normalise_text` itself.
+
+The sentiment model does not read `norm`: it reads `Message.text` through its own,
+frozen input form (`models.base.normalize_text`: NFKC, SnowNLP's t2s table, no lower
+case, markup kept), the one it was trained on; that module's docstring lists how the
+two differ.
 """
 from __future__ import annotations
 

@@ -105,8 +105,9 @@ def _load_sentiment(use_model: bool) -> tuple[Any, str]:
         return None, "lexicon fallback (model switched off)"
     try:
         from models.sentiment import load_sentiment_model
+        from pipeline.settings import get_settings
 
-        model = load_sentiment_model()
+        model = load_sentiment_model(get_settings().sentiment_model)
         return model, f"model {getattr(model, 'model_id', type(model).__name__)}"
     except Exception as exc:  # the rubric's negative-cue lexicon stands in
         return None, f"lexicon fallback (sentiment model unavailable: {type(exc).__name__}: {str(exc)[:120]})"

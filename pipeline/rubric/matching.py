@@ -5,8 +5,9 @@ half-width, emoticons out) and maps what it finds back onto the text as shown
 with `Message.text_span`, so evidence spans always index `Message.text`.
 
 When a message was built by hand (no `norm`), `view()` derives an analysis form
-locally with a 1:1 character mapping (traditional → simplified, full-width →
-half-width), so criteria give the same answer in unit tests as in the pipeline.
+locally with the pipeline's own 1:1 character fold (`pipeline.normalise.fold_table`:
+traditional → simplified, full-width → half-width, lower case), so criteria give the
+same answer in unit tests as in the pipeline; lexicon phrases are folded the same way.
 
 Blocks:
 - `Lexicon`: phrase list (plain phrases, or `re:` regular expressions) with
@@ -20,12 +21,12 @@ from __future__ import annotations
 import itertools
 import re
 from collections import OrderedDict
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterable
 
 from pipeline.conversation import Evidence, Message
+from pipeline.normalise import fold_table
 
 # ----------------------------------------------------------------------------
 # analysis view of a message
@@ -33,30 +34,23 @@ from pipeline.conversation import Evidence, Message
 
 _CLAUSE_SPLIT = re.compile(r"[，,。.!！?？;；~～…\n\r\t]+|\s{2,}")
 
-try:  # opencc is a project dependency; keep hand-built tests working without it
-    import opencc
 
-    _T2S = opencc.OpenCC("t2s")
-except Exception:  # pragma: no cover - depends on the environment
-    _T2S = None
-
-
-@lru_cache(maxsize=8192)
-def _char_simplified(ch: str) -> str:
-    out = unicodedata.normalize("NFKC", ch)
-    if len(out) != 1:
-        out = ch
-    if _T2S is not None:
-        conv = _T2S.convert(out)
-        if len(conv) == 1:
-            out = conv
-    return out.lower()
+def _lower_keeping_offsets(s: str) -> str:
+    """Lower-cased, unless that would change the length (offsets must still index the same characters)."""
+    low = s.lower()
+    return low if len(low) == len(s) else s
 
 
 @lru_cache(maxsize=4096)
 def local_analysis_form(text: str) -> str:
-    """A length-preserving analysis form for messages that were not normalised."""
-    return "".join(_char_simplified(c) for c in text)
+    """The analysis form of a phrase, or of a message that was not normalised: the pipeline's
+    character fold (`pipeline.normalise.fold_table`: width, case, traditional → simplified), one
+    character for one, then lower-cased like a view of `Message.norm`.
+
+    Rubric phrases go through this too, so a phrase folds exactly as the same words fold in `norm`.
+    No markup removal or whitespace handling: offsets must stay those of the input.
+    """
+    return _lower_keeping_offsets(text.translate(fold_table()))
 
 
 class View:
@@ -133,9 +127,7 @@ def view(msg: Message) -> View:
 
 def _make_view(msg: Message) -> View:
     if msg.norm:
-        s = msg.norm.lower()
-        if len(s) != len(msg.norm):  # lower() must not shift offsets
-            s = msg.norm
+        s = _lower_keeping_offsets(msg.norm)
         mapped = True
         # guard against a stage that left an inconsistent offset map
         if msg.norm_to_text and len(msg.norm_to_text) < len(msg.norm):

@@ -25,15 +25,13 @@ def test_shipped_model_loads_offline_with_its_id(shipped):
     assert sum(f.stat().st_size for f in SHIPPED.iterdir()) < 30 * 2**20
 
 
-def test_default_model_comes_from_settings(monkeypatch):
-    from pipeline.settings import get_settings
+def test_default_model_is_the_shipped_directory(monkeypatch):
+    """models/ does not read the pipeline's settings: the pipeline passes settings.sentiment_model in."""
+    monkeypatch.setenv("ZHIJIAN_SENTIMENT_MODEL", "/nowhere/else")
+    from models.loader import SHIPPED_MODEL_DIR
 
-    get_settings.cache_clear()
-    monkeypatch.setenv("ZHIJIAN_SENTIMENT_MODEL", str(SHIPPED))
-    try:
-        assert load_sentiment_model().model_id == "zh-cs-sentiment@3"
-    finally:
-        get_settings.cache_clear()
+    assert SHIPPED_MODEL_DIR == SHIPPED
+    assert load_sentiment_model().model_id == "zh-cs-sentiment@3"
 
 
 @pytest.mark.parametrize("text,label", [

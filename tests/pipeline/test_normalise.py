@@ -88,3 +88,35 @@ def test_normalise_conversation_fills_every_message():
     conv = normalise_conversation(Conversation(conversation_id="c", messages=msgs))
     assert [m.norm for m in conv.messages] == ["ok", "", ""]
     assert [m.norm_to_text for m in conv.messages] == [[0, 1, 2], [0], [4]]
+
+
+# --- one character fold for messages and rubric phrases --------------------------------------
+# The matcher used to fold phrases (and hand-built messages) with its own rule: NFKC per character,
+# OpenCC on any character, str.lower(). Messages are folded by `fold_table` (full-width ASCII only,
+# OpenCC on the CJK blocks, ASCII lower case). Where the two disagreed (￥ → ¥, ① → 1, Kangxi ⼈ → 人,
+# ² → 2, ﹐ → ,, half-width ｶ → カ …) a phrase could never match the same words in a message.
+# Now both go through `fold_table`.
+TRICKY = ["￥99", "①号链接", "⼈工客服", "m²", "好﹐谢谢", "ｶ", "服務ＯＫ", "ÉCOLE", "這個產品"]
+
+
+@pytest.mark.parametrize("phrase", TRICKY)
+def test_a_rubric_phrase_matches_the_same_words_in_a_normalised_message(phrase):
+    from pipeline.normalise import normalise_message
+    from pipeline.rubric.matching import Lexicon, view
+
+    msg = normalise_message(Message(conversation_id="c", seq=0, role="agent", text=f"您好{phrase}呢",
+                                    timestamp=datetime(2026, 10, 1, tzinfo=timezone.utc)))
+    found = Lexicon([phrase], rule="t.lexicon", boundary_max_len=0).find(view(msg))
+    assert [m.matched_text for m in found] == [phrase]
+
+
+@pytest.mark.parametrize("text", TRICKY + ["谢谢ＡＢＣ", "退貨退款", "Ｉ ｌｏｖｅ"])
+def test_hand_built_messages_read_like_normalised_ones(text):
+    """Criteria tested on hand-built messages (no norm) see what the pipeline's messages show."""
+    from pipeline.normalise import normalise_message
+    from pipeline.rubric.matching import view
+
+    when = datetime(2026, 10, 1, tzinfo=timezone.utc)
+    by_hand = view(Message(conversation_id="c", seq=0, role="agent", text=text, timestamp=when)).s
+    normalised = view(normalise_message(Message(conversation_id="c", seq=0, role="agent", text=text, timestamp=when))).s
+    assert by_hand.replace(" ", "") == normalised.replace(" ", "")  # whitespace aside (no offset map by hand)

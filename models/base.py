@@ -1,0 +1,110 @@
+"""What every sentiment model shares: the labels, the contract, the metadata file and the model's input form.
+
+The bottom layer of ``models/`` (base → classifiers → loader): it imports only the standard library,
+so ``pipeline.conversation`` can take the label tuple from here without loading numpy, torch or
+transformers. The classifiers (``baseline.py``, ``classifier.py``) build on it; ``loader.py`` picks one.
+
+``normalize_text`` is the model's input form, not the pipeline's analysis form (``Message.norm``,
+``pipeline.normalise``); rule by rule, model input | analysis form:
+
+- width: NFKC on the whole text (also ①→1, ㎏→kg, ￥→¥, Kangxi radicals) | only full-width ASCII and
+  U+3000, one character for one (so offsets hold);
+- traditional → simplified: SnowNLP's table (``t2s_chars.txt``; 31 of its pairs differ from OpenCC,
+  e.g. 余→馀) | OpenCC t2s, 1:1 mappings, CJK blocks only;
+- case: kept | ASCII lower-cased;
+- whitespace: runs → one space, ends stripped | also dropped next to CJK characters;
+- markup, emoticon codes, mask placeholders: kept | removed.
+
+They differ on purpose: the shipped model was trained on exactly this input form, and changing a
+single rule changes what it sees (retrain it first, then change both here and in the model card).
+``tests/models/test_base.py`` pins the differences, so neither side is "unified" by accident.
+"""
+from __future__ import annotations
+
+import json
+import unicodedata
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Sequence
+
+if TYPE_CHECKING:  # numpy only for the annotations: importing this module loads nothing heavy
+    import numpy as np
+
+# The sentiment labels, in the column order of every predict_proba: the one definition
+# (pipeline.conversation re-exports it for the results contract).
+SENTIMENT_LABELS: tuple[str, ...] = ("negative", "neutral", "positive")
+CLASSES: list[str] = list(SENTIMENT_LABELS)  # the same, as the list estimators expose in classes_
+
+META_FILE = "zhijian.json"  # the metadata saved beside a model's weights (name, version, kind, temperature …)
+
+T2S_PATH = Path(__file__).resolve().parent / "t2s_chars.txt"
+
+
+class SentimentModel:
+    """What every sentiment model in the project shares: the classes, predict, and the model id."""
+
+    classes_: list[str]
+
+    def predict_proba(self, texts: Sequence[str]) -> "np.ndarray":  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def predict(self, texts: Sequence[str]) -> list[str]:
+        proba = self.predict_proba(texts)
+        return [self.classes_[i] for i in proba.argmax(axis=1)] if len(proba) else []
+
+    @property
+    def model_id(self) -> str:
+        meta = getattr(self, "meta_", {}) or {}
+        return f"{meta.get('name', type(self).__name__)}@{meta.get('version', 0)}"
+
+
+def check_labels(labels: Sequence[str]) -> list[str]:
+    """``labels`` as a list; a ValueError naming any label outside CLASSES."""
+    bad = sorted({label for label in labels if label not in CLASSES})
+    if bad:
+        raise ValueError(f"unknown labels {bad}: use only {CLASSES}")
+    return list(labels)
+
+
+def softmax(z: "np.ndarray") -> "np.ndarray":
+    """Row-wise softmax of a 2-d array (numerically stable)."""
+    import numpy as np
+
+    z = z - z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def read_meta(source: str) -> dict:
+    """The ``zhijian.json`` of a model directory (or hub name); {} when a model has none."""
+    path = Path(source) / META_FILE
+    if path.exists():
+        return json.loads(path.read_text(encoding="utf-8"))
+    if Path(source).exists():
+        return {}
+    try:  # a hub name: fetch the metadata file next to the weights
+        from huggingface_hub import hf_hub_download
+
+        return json.loads(Path(hf_hub_download(source, META_FILE)).read_text(encoding="utf-8"))
+    except Exception:  # noqa: BLE001 - a hub model without our metadata is still loadable
+        return {}
+
+
+@lru_cache(maxsize=1)
+def t2s_table() -> dict[int, str]:
+    """The model's traditional→simplified table (read once, on first use)."""
+    table = {}
+    for line in T2S_PATH.read_text(encoding="utf-8").splitlines():
+        if len(line) == 2 and not line.startswith("#"):
+            table[ord(line[0])] = line[1]
+    return table
+
+
+def normalize_text(text: str) -> str:
+    """The model's input form: NFKC (full-width to half-width), traditional to simplified
+    characters (SnowNLP's table), collapsed whitespace.
+
+    Applied at training and at prediction time, so 服務 and 服务 are the same input. See the
+    module docstring for how it differs from the pipeline's analysis form, and why.
+    """
+    return " ".join(unicodedata.normalize("NFKC", text).translate(t2s_table()).split())

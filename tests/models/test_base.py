@@ -1,0 +1,37 @@
+"""models.base: the model's input form is pinned, and kept apart from the pipeline's analysis form on purpose."""
+from __future__ import annotations
+
+import pytest
+
+from models.base import CLASSES, SENTIMENT_LABELS, check_labels, normalize_text
+
+
+@pytest.mark.parametrize("text,model_input", [
+    ("ＯＫ！  服務  沒問題", "OK! 服务 没问题"),       # NFKC width, t2s, whitespace runs → one space
+    ("很高兴 为您服务", "很高兴 为您服务"),            # a space next to CJK stays (the analysis form drops it)
+    ("Hello World", "Hello World"),                # no lower case
+    ("[微笑]好的", "[微笑]好的"),                    # markup and emoticon codes stay
+    ("①号 ㎏ ￥99", "1号 kg ¥99"),                  # NFKC compatibility forms, beyond full-width ASCII
+    ("余", "馀"),                                   # SnowNLP's table, not OpenCC (OpenCC keeps 余)
+    ("  \t\n", ""),
+])
+def test_model_input_form_is_pinned(text, model_input):
+    """The shipped model was trained on exactly this form: changing a rule means retraining first."""
+    assert normalize_text(text) == model_input
+
+
+def test_model_input_form_is_not_the_analysis_form():
+    """Where the two forms differ (see models/base.py): if this starts failing, someone 'unified' them
+    and changed what the model sees or what the rubric matches."""
+    from pipeline.normalise import normalise_text
+
+    text = "ＯＫ 很高兴 为您服务[微笑] ①"
+    assert normalize_text(text) == "OK 很高兴 为您服务[微笑] 1"
+    assert normalise_text(text)[0] == "ok很高兴为您服务①"
+
+
+def test_check_labels():
+    assert CLASSES == list(SENTIMENT_LABELS) == ["negative", "neutral", "positive"]
+    assert check_labels(("positive", "negative")) == ["positive", "negative"]
+    with pytest.raises(ValueError, match="unknown labels \\['angry'\\]"):
+        check_labels(["angry", "neutral"])
