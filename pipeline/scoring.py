@@ -171,10 +171,11 @@ def load_model_or_fail(model: Any) -> Any:
         return model  # already a classifier
     from models.sentiment import load_sentiment_model
 
+    # The model's own default is the shipped directory; the pipeline's is the setting.
+    where = str(model) if model is not None else get_settings().sentiment_model
     try:
-        return load_sentiment_model(str(model) if model is not None else None)
+        return load_sentiment_model(where)
     except Exception as err:
-        where = model or get_settings().sentiment_model
         raise RunError(
             f"cannot load sentiment model {where}: {err} — pass --model PATH_OR_NAME, set ZHIJIAN_SENTIMENT_MODEL, "
             f"or train the default one (zhijian train-sentiment)"

@@ -187,3 +187,19 @@ def test_each_run_keeps_the_rubric_text_it_scored_with(day1, tmp_path):
     rubric.source_text, rubric.source = "id: fake\nversion: 1\n", "rubrics/fake.yaml"
     run([day1], tmp_path, rubric=rubric)
     assert Store(f"sqlite:///{tmp_path / 'qa.db'}").load_rubric_snapshot("fake@1") == rubric.source_text
+
+
+def test_default_model_comes_from_settings(monkeypatch, tmp_path):
+    """models' own default is the shipped directory; the pipeline's default is ZHIJIAN_SENTIMENT_MODEL."""
+    from pipeline.errors import RunError
+    from pipeline.scoring import load_model_or_fail
+    from pipeline.settings import get_settings
+
+    missing = tmp_path / "no-such-model"
+    monkeypatch.setenv("ZHIJIAN_SENTIMENT_MODEL", str(missing))
+    get_settings.cache_clear()
+    try:
+        with pytest.raises(RunError, match="no-such-model"):
+            load_model_or_fail(None)
+    finally:
+        get_settings.cache_clear()
