@@ -8,15 +8,12 @@ from dataclasses import dataclass, field
 from pydantic import Field
 
 from pipeline.conversation import Conversation, Message
+from pipeline.rubric.guards import contrast_cancels, has_sarcasm, is_negated, is_quoted
 from pipeline.rubric.matching import (
     Lexicon,
     Match,
     compile_entries,
-    contrast_cancels,
     find_spans,
-    has_sarcasm,
-    is_negated,
-    is_quoted,
     local_analysis_form,
     view,
 )

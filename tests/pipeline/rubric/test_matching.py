@@ -1,11 +1,10 @@
 """Matching building blocks: lexicons, variants, guards, paraphrase similarity."""
 from __future__ import annotations
 
+from pipeline.rubric.guards import is_negated, is_quoted
 from pipeline.rubric.matching import (
     Lexicon,
     expand_variants,
-    is_negated,
-    is_quoted,
     local_analysis_form,
     view,
 )
