@@ -28,9 +28,9 @@ def msg(cid: str, seq: int, role: str, text: str, *, minutes: float = 0, agent: 
         agent_id=agent if role == "agent" else None,
         **kw,
     )
-    from pipeline.store import message_key_for
+    from pipeline.ingest import message_key
 
-    m.message_key = message_key_for(m)
+    m.message_key = message_key(m.conversation_id, m.timestamp, m.role, m.agent_id, m.text)
     return m
 
 
@@ -140,7 +140,7 @@ class FakeIngestResult:
 
 def fake_read_inputs(paths, mapping=None) -> FakeIngestResult:
     """JSONL only: a row without a timestamp or with bad JSON is quarantined; in-batch repeats dropped."""
-    from pipeline.store import message_key_for
+    from pipeline.ingest import message_key
 
     msgs, quarantined, read, dups, seen = [], [], 0, 0, set()
     for path in paths:
@@ -161,7 +161,7 @@ def fake_read_inputs(paths, mapping=None) -> FakeIngestResult:
                 timestamp=datetime.fromisoformat(row["timestamp"]), text=row.get("text", ""),
                 agent_id=row.get("agent_id"), source_file=str(path), source_line=i,
             )  # fmt: skip
-            m.message_key = message_key_for(m)
+            m.message_key = message_key(m.conversation_id, m.timestamp, m.role, m.agent_id, m.text)
             if m.message_key in seen:
                 dups += 1
                 continue
