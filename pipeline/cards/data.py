@@ -14,15 +14,13 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from pipeline.cards.model import ConvRecord
+from pipeline.cards.rubric import FIRST_RESPONSE_CRITERION
 from pipeline.conversation import Conversation
 from pipeline.corrections import effective_results
 from pipeline.ingest import assemble
 from pipeline.rubric.criteria.timing import agent_initiated, measure_first_response
 from pipeline.settings import get_settings
 from pipeline.store import Store
-
-# The criterion id the cards read the SLA from (shared/spec/results-contract.md: a required id).
-FIRST_RESPONSE_CRITERION = "first_response_sla"
 
 
 @dataclass(frozen=True)
