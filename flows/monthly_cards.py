@@ -39,7 +39,7 @@ def monthly_cards(month: str | None = None, store_url: str | None = None, out_di
     month = month or previous_month()
     report = build_cards_task(month, store_url, str(Path(out_dir) / month), pdf)
     logger = get_run_logger()
-    logger.info(report.summary())
+    logger.info(report.summary_line())
     for w in report.warnings:
         logger.warning(w)
     rows = "\n".join(f"| {a} | {report.cards_html[a].name} |" for a in report.agents)

@@ -26,22 +26,50 @@ def sentiment_summary(conv: Conversation) -> dict:
     }
 
 
-def conversation_to_result(conv: Conversation) -> dict:
-    """The contract object for a scored conversation (timestamps ISO-8601 with their offset)."""
+def result_fields(conv: Conversation) -> dict:
+    """What a scored conversation's result consists of: the columns of its stored result row
+    (Store.save_results adds run, time and counts) and, through result_row_to_contract, its contract object."""
     return {
         "conversation_id": conv.conversation_id,
         "agent_id": conv.agent_id,
         "agents": conv.agents,
-        "started_at": conv.started_at.isoformat() if conv.started_at else None,
-        "ended_at": conv.ended_at.isoformat() if conv.ended_at else None,
+        "started_at": conv.started_at,
+        "ended_at": conv.ended_at,
         "score": conv.score,
-        "rubric": conv.rubric_version,
-        "model": conv.model_version,
+        "rubric_version": conv.rubric_version,
+        "model_version": conv.model_version,
         "criteria": {cid: result.to_dict() for cid, result in conv.criteria.items()},
         "sentiment": sentiment_summary(conv),
         "flags": [flag.to_dict() for flag in conv.flags],
         "flagged": conv.flagged,
     }
+
+
+def result_row_to_contract(row: dict) -> dict:
+    """The contract object of a result: from result_fields, or from a stored result row read back.
+
+    The one builder of the contract (timestamps ISO-8601 with their offset): a conversation
+    scored now and the same result reused from the store give the same object.
+    """
+    return {
+        "conversation_id": row["conversation_id"],
+        "agent_id": row["agent_id"],
+        "agents": list(row["agents"] or []),
+        "started_at": row["started_at"].isoformat() if row["started_at"] else None,
+        "ended_at": row["ended_at"].isoformat() if row["ended_at"] else None,
+        "score": row["score"],
+        "rubric": row["rubric_version"],
+        "model": row["model_version"] or None,
+        "criteria": row["criteria"] or {},
+        "sentiment": row["sentiment"] or {"customer_start": None, "customer_end": None, "turns": []},
+        "flags": row["flags"] or [],
+        "flagged": bool(row["flagged"]),
+    }
+
+
+def conversation_to_result(conv: Conversation) -> dict:
+    """The contract object for a scored conversation."""
+    return result_row_to_contract(result_fields(conv))
 
 
 def dumps_result(result: dict) -> str:

@@ -36,10 +36,10 @@ from typing import Any
 
 from pipeline.conversation import Conversation, Flag, Message
 from pipeline.errors import RunError, StoreError
-from pipeline.results import conversation_to_result, write_results
+from pipeline.results import conversation_to_result, result_row_to_contract, write_results
 from pipeline.settings import get_settings
 from pipeline.stages import STAGE_ORDER, Stage, build_stages
-from pipeline.store import Store, result_row_to_contract
+from pipeline.store import Store
 
 __all__ = [
     "STAGES", "RunError", "RunSummary", "RunContext", "StorePlan", "RunSteps", "PLAIN_STEPS", "check_inputs",

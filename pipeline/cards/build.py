@@ -14,13 +14,13 @@ from pipeline.cards import aggregate as agg
 from pipeline.cards import charts
 from pipeline.cards.data import Month, load_records
 from pipeline.cards.model import ConvRecord
+from pipeline.cards.rubric import month_rubric
 from pipeline.cards.stats import Rate
 from pipeline.cards.tiers import TierRules, load_tier_rules
 from pipeline.settings import get_settings
 from pipeline.store import Store
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-DEFAULT_SLA_SECONDS = 300.0
 
 
 @dataclass
@@ -43,9 +43,13 @@ class CardsReport:
     def files(self) -> list[Path]:
         return [self.index_html, self.csv_path, self.xlsx_path, *self.cards_html.values(), *self.cards_pdf.values()]
 
-    def summary(self) -> str:
+    def summary_line(self) -> str:
         return (f"cards: month={self.month} agents={len(self.agents)} ranked={len(self.ranked)} "
                 f"conversations={self.conversations} pdf={len(self.cards_pdf)} out={self.out_dir}")
+
+    def summary(self) -> str:
+        """One `warning: …` line per warning, then the summary line (always last)."""
+        return "\n".join([*(f"warning: {w}" for w in self.warnings), self.summary_line()])
 
 
 def safe_name(agent_id: str) -> str:
@@ -76,46 +80,6 @@ def _env() -> jinja2.Environment:
     return env
 
 
-def _sla_threshold(rubric_path: Path | None = None) -> float:
-    """The first_response_sla threshold from the rubric file when it states one, else 300 s (the default rubric)."""
-    import yaml
-
-    path = Path(rubric_path or get_settings().rubric_path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except Exception:  # no rubric file yet / unreadable: the chart line is informational only
-        return DEFAULT_SLA_SECONDS
-    sla = data.get("sla") or {}
-    if isinstance(sla, dict) and isinstance(sla.get("first_response_seconds"), (int, float)):
-        return float(sla["first_response_seconds"])  # rubrics/default.yaml: sla.first_response_seconds
-    crits = data.get("criteria") or []
-    items = crits.items() if isinstance(crits, dict) else [(c.get("id"), c) for c in crits if isinstance(c, dict)]
-    for cid, c in items:
-        if cid == "first_response_sla" and isinstance(c, dict):
-            params = c.get("params") or {}
-            for k, v in params.items():
-                if isinstance(v, (int, float)) and any(w in k for w in ("second", "threshold", "sla", "limit")):
-                    return float(v)
-    return DEFAULT_SLA_SECONDS
-
-
-def _criterion_names(rubric_path: Path | None = None) -> dict[str, str]:
-    """Display names: the rubric's own `name` where it gives one (Chinese), else the built-in table."""
-    import yaml
-
-    names = dict(agg.CRITERION_NAMES_ZH)
-    try:
-        data = yaml.safe_load(Path(rubric_path or get_settings().rubric_path).read_text(encoding="utf-8")) or {}
-        crits = data.get("criteria") or []
-        items = crits.items() if isinstance(crits, dict) else [(c.get("id"), c) for c in crits if isinstance(c, dict)]
-        for cid, c in items:
-            if isinstance(c, dict) and isinstance(c.get("name"), str) and cid:
-                names[cid] = c["name"]
-    except Exception:  # names are cosmetic
-        pass
-    return names
-
-
 def _rank(agent_means: dict[str, float]) -> dict[str, int]:
     """Competition ranking by score_mean, highest first (ties share the rank)."""
     ordered = sorted(agent_means.items(), key=lambda kv: -kv[1])
@@ -138,8 +102,9 @@ def build_cards(month: str, store_url: str | None, out_dir: Path, *, pdf: bool =
                 generated_at: datetime | None = None) -> CardsReport:
     """Write the month's overview (index.html), per-agent cards (HTML, PDF) and agents-YYYY-MM.csv/.xlsx.
 
-    Figures come from Store.effective_results (human corrections replace automatic scores) for
-    conversations that started in the month (local time, settings.timezone).
+    Figures come from pipeline.corrections.effective_results (human corrections replace automatic
+    scores) for conversations that started in the month (local time, settings.timezone); the SLA
+    line from the rubric the month was scored with (pipeline.cards.rubric).
     """
     t0 = time.perf_counter()
     m = Month.parse(month)
@@ -157,6 +122,7 @@ def build_cards(month: str, store_url: str | None, out_dir: Path, *, pdf: bool =
         first = m.shift(-(trend_months - 1))
         history, _ = (load_records(store, first.start(), m.start(), version, with_messages=False)
                       if version else ([], None))
+        scored_with = month_rubric(store, version)
     finally:
         store.close()
     seconds["load"] = time.perf_counter() - t0
@@ -167,8 +133,9 @@ def build_cards(month: str, store_url: str | None, out_dir: Path, *, pdf: bool =
     # a card_tiers_path setting, where the project adds one, points at a shop's own tier file
     tiers_path = tiers_path or getattr(settings, "card_tiers_path", None)
     tiers = load_tier_rules(tiers_path, known_figures=figure_names | {"conversations"})
-    names = _criterion_names()
-    sla_s = _sla_threshold()
+    warnings.extend(scored_with.warnings)
+    names = dict(agg.CRITERION_NAMES_ZH)
+    sla_s = scored_with.sla_seconds
     font = charts.configure_matplotlib()
     if font is None:
         warnings.append("no CJK font for matplotlib: Chinese in charts shows as boxes — run scripts/install_fonts.sh")
@@ -346,9 +313,9 @@ NAMED_COLUMN_NOTES = {
     "score_mean": "mean QA score 0–100 (human corrections applied)",
     "score_std": "sample standard deviation of the QA score (points)",
     "first_response_n": "conversations with a measured first response",
-    "first_response_unanswered": "conversations where no human agent answered the customer",
-    "first_response_median_s": "median seconds, first customer message → first human-agent message",
-    "first_response_p90_s": "90th percentile seconds, first customer message → first human-agent message",
+    "first_response_unanswered": "conversations where no human agent answered the customer (first_response_sla: no reply)",
+    "first_response_median_s": "median seconds, first customer message → next human-agent message (first_response_sla's rule)",
+    "first_response_p90_s": "90th percentile seconds, first customer message → next human-agent message (first_response_sla's rule)",
     "sla_pass_rate": "fraction 0–1 of first_response_sla passes (same as first_response_sla_pass_rate)",
     "sentiment_turnaround_rate": "fraction 0–1 of conversations starting negative that end neutral or positive",
     "negative_end_rate": "fraction 0–1 of conversations whose last customer sentiment is negative",

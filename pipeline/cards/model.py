@@ -16,8 +16,8 @@ class ConvRecord:
     sentiment: dict  # {"customer_start", "customer_end", ...}
     csat: float | None = None
     rubric_version: str | None = None
-    first_response_s: float | None = None  # from the messages table; None when not measurable
-    unanswered: bool = False  # a customer wrote and no human agent ever answered
+    first_response_s: float | None = None  # seconds, as first_response_sla measures them; None: no reply to time
+    unanswered: bool = False  # a customer wrote and no human agent answered (an agent-initiated chat is not)
     corrected: set[str] = field(default_factory=set)  # "score", "flags", "criterion:<id>" that a reviewer changed
     agent_name: str | None = None
     roles: dict[int, str] = field(default_factory=dict)  # message seq -> role (customer/agent), for excerpts

@@ -153,10 +153,11 @@ def test_correct_command(fakes, day1, tmp_path):
     assert bad.exit_code != 0 and "no result for conversation 'h404'" in bad.stderr
     bad = invoke("correct", "h001", "--status", "fail", "--reviewer", "王芳", "--store", store)
     assert bad.exit_code != 0 and "--criterion" in bad.stderr
+    from pipeline.corrections import effective_results
     from pipeline.store import Store
 
-    df = Store(store).effective_results("2026-10-01", "2026-11-01")
-    assert df.set_index("conversation_id").loc["h001", "score"] == 50.0
+    rows, _ = effective_results(Store(store), "2026-10-01", "2026-11-01")
+    assert {r["conversation_id"]: r["score"] for r in rows}["h001"] == 50.0
 
 
 def test_cards_month_is_checked(tmp_path):

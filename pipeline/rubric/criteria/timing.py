@@ -1,11 +1,12 @@
 """first_response_sla.v1 and response_pace.v1: how fast the human agent answers."""
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Literal
 
 from pydantic import Field
-
-import re
 
 from pipeline.conversation import Conversation, CriterionResult, Message
 from pipeline.rubric.criteria import lexicons as L
@@ -54,6 +55,42 @@ def _default_acks() -> list[str]:
     return list(L.ACKNOWLEDGEMENTS)
 
 
+@dataclass(frozen=True)
+class FirstResponse:
+    """What first_response_sla.v1 measures: the first customer message (in conversation order) and
+    the first human-agent message after it by seq (bots do not count). The monthly cards read the
+    same measurement, so a card's first-response figures are what was scored."""
+
+    first_customer: Message | None  # None: no customer message (the criterion is na)
+    reply: Message | None  # None: no human agent wrote after the first customer message
+
+    @property
+    def seconds(self) -> float | None:
+        """Seconds the customer waited (never negative: clocks of two systems), None without a reply."""
+        if self.first_customer is None or self.reply is None:
+            return None
+        return max(0.0, seconds_between(self.first_customer, self.reply))
+
+
+def measure_first_response(messages: Sequence[Message]) -> FirstResponse:
+    """The first-response measurement over a conversation's messages (seq numbered by assemble)."""
+    first_customer = next((m for m in messages if m.role == "customer"), None)
+    if first_customer is None:
+        return FirstResponse(None, None)
+    reply = next((m for m in messages if m.role == "agent" and m.seq > first_customer.seq), None)
+    return FirstResponse(first_customer, reply)
+
+
+AGENT_INITIATED = "agent_initiated"  # evidence rule suffix: nobody waited (see FirstResponseSla)
+
+
+def agent_initiated(result: dict | None) -> bool:
+    """True when a stored first_response_sla.v1 result says the agent opened the chat and the customer
+    only acknowledged: no reply was needed, so nobody is counted as unanswered."""
+    evidence = (result or {}).get("evidence") or []
+    return any(str(e.get("rule", "")).endswith(f".{AGENT_INITIATED}") for e in evidence)
+
+
 class FirstResponseParams(Strict):
     threshold_seconds: float = Field(default=300, gt=0, description="default: the rubric's sla.first_response_seconds")
     acknowledgements: list[str] = Field(
@@ -72,21 +109,21 @@ class FirstResponseSla(_AcknowledgingCriterion):
 
     def score(self, conversation: Conversation) -> CriterionResult:
         limit = self.params.threshold_seconds
-        first_customer = next((m for m in conversation.messages if m.role == "customer"), None)
+        measured = measure_first_response(conversation.messages)
+        first_customer, reply = measured.first_customer, measured.reply
         if first_customer is None:
             return self.not_applicable()
-        reply = next((m for m in conversation.messages if m.role == "agent" and m.seq > first_customer.seq), None)
         if reply is None:
             opener = next((m for m in conversation.messages if m.role == "agent"), None)
             if opener is not None and all(self.acks.is_ack(m) for m in conversation.messages if m.role == "customer"):
                 # the agent opened the chat and the customer only acknowledged: nobody waited
                 return self.passed(
-                    [message_evidence(opener, f"{self.id}.agent_initiated", "人工客服主动发起会话，客户仅作确认，无需等待", whole=True)]
+                    [message_evidence(opener, f"{self.id}.{AGENT_INITIATED}", "人工客服主动发起会话，客户仅作确认，无需等待", whole=True)]
                 )
             return self.failed(
                 [message_evidence(first_customer, f"{self.id}.no_reply", f"无人工客服回复（超过 {_fmt(limit)} 秒时限）")]
             )
-        waited = max(0.0, seconds_between(first_customer, reply))
+        waited = measured.seconds
         if waited <= limit:
             return self.passed(
                 [message_evidence(reply, f"{self.id}.timing", f"首次响应 {_fmt(waited)} 秒，未超过 {_fmt(limit)} 秒", whole=True)]

@@ -6,6 +6,8 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from pipeline.conversation import Conversation, CriterionResult, Evidence, Flag, Message, Sentiment
+from pipeline.ingest import message_key
+from pipeline.settings import REPO_ROOT
 from pipeline.store import Store
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -53,6 +55,7 @@ def make_conversation(cid: str, agent: str, name: str, skill: float, fr_typical:
         m = Message(cid, len(msgs) + 1, role, t, text, agent_id=agent if role == "agent" else None,
                     agent_name=name if role == "agent" else None, customer_id=f"C{cid}", shop="旗舰店",
                     channel="千牛", **kw)
+        m.message_key = message_key(cid, t, role, m.agent_id, text)
         msgs.append(m)
         return m
 
@@ -119,9 +122,14 @@ def make_conversation(cid: str, agent: str, name: str, skill: float, fr_typical:
     return conv
 
 
-def build_store(url: str, seed: int = 7, months: tuple[str, ...] = ("2026-08", "2026-09", "2026-10")) -> Store:
+def build_store(url: str, seed: int = 7, months: tuple[str, ...] = ("2026-08", "2026-09", "2026-10"),
+                snapshot: bool = True) -> Store:
+    """The store; snapshot=False leaves out the rubric snapshot (a store from before snapshots were kept)."""
     rng = random.Random(seed)
     store = Store(url)
+    if snapshot:  # what every scoring run does: keep the rubric text its results were scored with
+        path = REPO_ROOT / "rubrics" / "default.yaml"
+        store.save_rubric_snapshot(RUBRIC, path.read_text(encoding="utf-8"), str(path))
     convs: list[Conversation] = []
     for month in months:
         y, mo = map(int, month.split("-"))

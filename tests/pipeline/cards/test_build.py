@@ -11,6 +11,7 @@ import pytest
 
 from pipeline.cards import build_cards
 from pipeline.cards.data import Month
+from pipeline.corrections import effective_results
 from pipeline.store import Store
 from tests.pipeline.cards.conftest import GENERATED_AT
 from tests.pipeline.cards.synth import build_store
@@ -157,8 +158,8 @@ def test_correction_replaces_the_automatic_score(tmp_path):
 
     before = a02_row(tmp_path / "before")
     with Store(url) as store:
-        low = store.effective_results("2026-10-01", "2026-11-01").query("agent_id == 'A02'")
-        target = low.sort_values("score").iloc[0]
+        rows, _ = effective_results(store, "2026-10-01", "2026-11-01")
+        target = min((r for r in rows if r["agent_id"] == "A02"), key=lambda r: r["score"])
         store.add_correction(target["conversation_id"], reviewer="组长", score=100.0)
     after = a02_row(tmp_path / "after")
     n = int(before["conversations"])

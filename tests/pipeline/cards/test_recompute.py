@@ -1,5 +1,5 @@
 """Every figure on a card, recomputed independently from the store tables (raw SQL + numpy, not the
-card code and not Store.effective_results) and compared with agents-2026-10.csv and the card HTML."""
+card code and not pipeline.corrections) and compared with agents-2026-10.csv and the card HTML."""
 from __future__ import annotations
 
 import csv
@@ -41,7 +41,7 @@ def _load(url: str):
             "SELECT conversation_id, criterion, status, points, score, flags FROM corrections "
             "WHERE rubric_version = 'default@2' ORDER BY created_at, id"))]
         msgs = [dict(r._mapping) for r in c.execute(sa.text(
-            "SELECT conversation_id, role, timestamp FROM messages WHERE role IN ('customer', 'agent')"))]
+            "SELECT conversation_id, seq, role, timestamp FROM messages WHERE role IN ('customer', 'agent')"))]
     eng.dispose()
     # the month's conversations (latest result per conversation)
     latest = {}
@@ -79,21 +79,23 @@ def _load(url: str):
             r["score"] = whole["score"]
         elif crit_changed:
             live = [v for v in r["criteria"].values() if v["status"] != "na"]
-            r["score"] = round(100 * sum(v["points"] for v in live) / sum(v["max_points"] for v in live), 1)
+            # the rubric's rule: pipeline.rubric.conversation_score, 2 decimals
+            r["score"] = round(100 * sum(v["points"] for v in live) / sum(v["max_points"] for v in live), 2)
         wflags = whole["flags"] if whole is not None else None
         wflags = json.loads(wflags) if isinstance(wflags, str) else wflags  # SQL NULL or JSON null: no change
         if wflags is not None:
             r["flags"] = wflags
-    # first response from messages
+    # first response from messages, the criterion's rule: first customer message → next agent message by seq
+    # (the synthetic conversations carry unique seqs, which is the order they are scored in)
     by_conv = defaultdict(list)
     for m in msgs:
         if m["conversation_id"] in latest:
-            by_conv[m["conversation_id"]].append((_ts(m["timestamp"]), m["role"]))
+            by_conv[m["conversation_id"]].append((m["seq"], _ts(m["timestamp"]), m["role"]))
     for cid, r in latest.items():
         ms = sorted(by_conv[cid])
-        cust = [t for t, role in ms if role == "customer"]
-        reply = [t for t, role in ms if role == "agent" and cust and t >= cust[0]]
-        r["fr"] = (reply[0] - cust[0]).total_seconds() if reply else None
+        cust = [(seq, t) for seq, t, role in ms if role == "customer"]
+        reply = [t for seq, t, role in ms if role == "agent" and cust and seq > cust[0][0]]
+        r["fr"] = max(0.0, (reply[0] - cust[0][1]).total_seconds()) if reply else None
     return latest
 
 

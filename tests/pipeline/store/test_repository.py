@@ -1,4 +1,4 @@
-"""The store: idempotent messages, versioned results, quarantine, run log, corrections.
+"""The Store repository: idempotent messages, versioned results, quarantine, run log, corrections.
 
 Each test runs on SQLite; with ZHIJIAN_TEST_POSTGRES_URL set (the CI sets it) the same
 tests also run against PostgreSQL.
@@ -6,37 +6,21 @@ tests also run against PostgreSQL.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
 import pytest
 import sqlalchemy as sa
 
-from pipeline.conversation import Sentiment
-from pipeline.store import Store, StoreError, result_row_to_contract
-from tests.pipeline._scoring_fakes import FakeModel, FakeRubric, conversation, msg, postgres_schema_url
+from pipeline.results import conversation_to_result
+from pipeline.errors import is_retryable
+from pipeline.store import Store, StoreError, StoreUnavailable, result_row_to_contract
+from tests.pipeline._scoring_fakes import conversation, msg
+from tests.pipeline.store.helpers import BACKENDS, open_store, scored
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=BACKENDS)
 def store(request, tmp_path):
-    if request.param == "sqlite":
-        s = Store(f"sqlite:///{tmp_path / 'sub' / 'qa.db'}")
+    with open_store(request.param, tmp_path) as s:
         yield s
-        s.close()
-        return
-    with postgres_schema_url() as url:
-        s = Store(url)
-        yield s
-        s.close()
-
-
-def scored(cid: str, **kw):
-    c = conversation(cid, **kw)
-    for m in c.customer_messages:
-        m.sentiment = Sentiment("negative" if "差" in m.text or "还没" in m.text else "positive",
-                                {"negative": 0.8, "neutral": 0.1, "positive": 0.1})  # fmt: skip
-    c.model_version = FakeModel().model_id
-    FakeRubric().score(c)
-    return c
 
 
 def test_sqlite_creates_parent_folder_and_uses_wal(tmp_path):
@@ -67,8 +51,21 @@ def test_unreachable_postgres_hides_password():
 
 
 def test_bad_url_is_a_store_error():
-    with pytest.raises(StoreError, match="cannot open store nonsense"):
+    with pytest.raises(StoreError, match="cannot open store nonsense") as err:
         Store("nonsense")
+    assert not err.value.retryable
+
+
+def test_only_a_server_that_did_not_answer_is_retryable(tmp_path):
+    """The flow retries by type: a refused connection is worth a retry, a wrong path never is."""
+    with pytest.raises(StoreUnavailable) as err:
+        Store("postgresql://qa@127.0.0.1:1/qa")
+    assert is_retryable(err.value)
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    with pytest.raises(StoreError) as err:
+        Store(f"sqlite:///{blocker}/qa.db")
+    assert not isinstance(err.value, StoreUnavailable) and not is_retryable(err.value)
 
 
 def test_store_messages_is_idempotent(store):
@@ -79,6 +76,41 @@ def test_store_messages_is_idempotent(store):
     extra = msg("h003", 1, "customer", "在吗")
     assert store.store_messages([extra, extra], "r3") == (1, 1)
     assert store.new_message_keys([extra.message_key, "nope"]) == {"nope"}
+
+
+def test_message_without_key_is_refused_and_nothing_stored(store):
+    ms = conversation("h001").messages
+    ms[1].message_key = None  # built by hand, not read through ingest
+    ms[1].source_file, ms[1].source_line = "day1.jsonl", 7
+    with pytest.raises(StoreError) as err:
+        store.store_messages_detail(ms, "r1")
+    text = str(err.value)
+    # what happened — what to do
+    assert "1 message(s) reached the store without a message_key" in text
+    assert "seq 2 of conversation 'h001' (day1.jsonl:7)" in text
+    assert "nothing was stored" in text and "pipeline.ingest.message_key" in text
+    assert store.message_counts(["h001"]) == {}
+
+
+def test_message_key_is_the_ingest_key(store):
+    from pipeline.ingest import message_key
+
+    (m,) = conversation("h001").messages[:1]
+    assert m.message_key == message_key(m.conversation_id, m.timestamp, m.role, m.agent_id, m.text)
+    store.store_messages([m], "r1")
+    (back,) = store.load_conversation_messages(["h001"])
+    assert back.message_key == m.message_key
+
+
+def test_message_heads_leave_the_texts_in_the_store(store):
+    ms = conversation("h001").messages
+    store.store_messages(ms, "r1")
+    heads = store.load_message_heads(["h001"])
+    full = store.load_conversation_messages(["h001"])
+    assert [h.text for h in heads] == ["", "", ""]
+    assert [(h.seq, h.role, h.timestamp, h.agent_id, h.message_key) for h in heads] == [
+        (m.seq, m.role, m.timestamp, m.agent_id, m.message_key) for m in full
+    ]
 
 
 def test_load_conversation_messages_across_files(store):
@@ -112,6 +144,45 @@ def test_save_results_replaces_same_versions_and_keeps_others(store):
     assert contract["score"] == 50.0 and contract["rubric"] == "fake@1"
     assert contract["started_at"] == "2026-10-03T14:02:11+08:00"
     assert contract["sentiment"]["customer_start"] == "negative"
+
+
+def test_contract_from_stored_row_equals_contract_of_conversation(store):
+    """One builder: a result reused from the store is the object the scoring run wrote."""
+    from tests.pipeline._scoring_fakes import FakeModel, FakeRubric
+
+    conv = conversation("h001", negative_end=True)
+    conv.messages.append(msg("h001", 4, "agent", "我是B", minutes=5, agent="B02"))
+    conv.messages.append(msg("h001", 5, "agent", "好的", minutes=6, agent="B02"))
+    from pipeline.sentiment import annotate_sentiment
+
+    annotate_sentiment([conv], FakeModel())
+    FakeRubric().score(conv)
+    store.save_results([conv], "r1")
+    row = store.load_results(["h001"], conv.rubric_version, conv.model_version)["h001"]
+    assert result_row_to_contract(row) == conversation_to_result(conv)
+    # and without a model version (stored as "", read back as None)
+    conv.model_version = None
+    store.save_results([conv], "r2")
+    row = store.load_results(["h001"], conv.rubric_version, None)["h001"]
+    assert result_row_to_contract(row) == conversation_to_result(conv)
+
+
+def test_latest_results_and_corrections_rows(store):
+    a, b = scored("h001"), scored("h002", start_minutes=60 * 24 * 40)  # b starts in November
+    store.upsert_conversations([a, b], "r1")
+    store.save_results([a, b], "r1")
+    a.score = 50.0
+    store.save_results([a], "r2")  # same versions: replaces
+    (row,) = store.latest_results("2026-10-01", "2026-11-01", "fake@1")
+    assert row["conversation_id"] == "h001" and row["score"] == 50.0 and row["shop"] == "s1"
+    assert row["model_version"] == "fake-sentiment@1"
+    assert [r["conversation_id"] for r in store.latest_results(None, None, "fake@1")] == ["h001", "h002"]
+    assert store.latest_results(None, None, "v@9") == []
+    store.add_correction("h001", score=80, reviewer="李雷")
+    store.add_correction("h001", criterion="greeting", status="fail", reviewer="王芳")
+    got = store.corrections_for(["h001", "h002"], "fake@1")
+    assert list(got) == ["h001"] and [c["reviewer"] for c in got["h001"]] == ["李雷", "王芳"]
+    assert store.corrections_for(["h001"], "v@9") == {}
 
 
 def test_quarantine_not_duplicated_on_rerun(store):
@@ -148,30 +219,6 @@ def test_scoring_errors_recorded(store):
     assert [e["conversation_id"] for e in store.list_scoring_errors("r1")] == ["boom1"]
 
 
-def test_effective_results_applies_corrections(store):
-    a, b = scored("h001"), scored("h002", start_minutes=60 * 24 * 40)  # b starts in November
-    store.upsert_conversations([a, b], "r1")
-    store.save_results([a, b], "r1")
-    df = store.effective_results(date(2026, 10, 1), date(2026, 11, 1))
-    assert list(df.conversation_id) == ["h001"]
-    assert not df.corrected.iloc[0] and df.score.iloc[0] == 100.0 and df.shop.iloc[0] == "s1"
-
-    store.add_correction("h001", criterion="greeting", status="fail", reviewer="王芳", comment="问候不完整")
-    df = store.effective_results("2026-10-01", "2026-11-01")
-    row = df.iloc[0]
-    assert row.corrected and row.criteria["greeting"]["status"] == "fail" and row.criteria["greeting"]["points"] == 0
-    assert row.score == 50.0 and row.auto_score == 100.0 and row.corrected_criteria == ["greeting"]
-
-    store.add_correction("h001", criterion="greeting", status="pass", reviewer="李雷")  # newest wins
-    store.add_correction("h001", score=80, reviewer="李雷")
-    row = store.effective_results("2026-10-01", "2026-11-01").iloc[0]
-    assert row.criteria["greeting"]["status"] == "pass" and row.score == 80.0
-    assert row.reviewers == ["王芳", "李雷"]
-
-    # another rubric version is a separate set of results
-    assert store.effective_results("2026-10-01", "2026-11-01", rubric_version="v@9").empty
-
-
 def test_correction_errors_say_what_to_fix(store):
     a = scored("h001")
     store.save_results([a], "r1")
@@ -185,11 +232,6 @@ def test_correction_errors_say_what_to_fix(store):
         store.add_correction("h001", score=50, reviewer=" ")
     with pytest.raises(ValueError, match="nothing to correct"):
         store.add_correction("h001", reviewer="x")
-
-
-def test_effective_results_empty_store(store):
-    df = store.effective_results(None, None)
-    assert df.empty and "corrected" in df.columns
 
 
 def test_older_store_schema_is_reported(tmp_path):

@@ -1,0 +1,181 @@
+"""Reviewer corrections: what a valid correction is, which one wins, how it changes a result.
+
+A reviewer corrects one criterion (status and/or points) or the whole conversation (score
+and/or flags); the store keeps every correction (`Store.add_correction`) and never changes
+the automatic result. Reports apply them here, over the automatic result:
+
+- The newest correction per (conversation, rubric version, criterion) wins; a criterion
+  correction and a whole-conversation correction do not replace each other.
+- A criterion correction sets its status and points. Points default to max_points for
+  `pass` and 0 for `fail`/`na`; `na` also sets max_points 0 (it no longer counts).
+- Score: a whole-conversation correction with a score wins; otherwise, when criteria were
+  corrected, the score is recomputed from the corrected criteria with the rubric's own rule
+  (`pipeline.rubric.conversation_score`: same points, same score, same rounding); otherwise
+  the automatic score stays.
+- Flags: a whole-conversation correction with flags replaces them; flagged = any flag left.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from pipeline.rubric import conversation_score
+
+if TYPE_CHECKING:  # the store calls check_correction; effective_results reads through a store
+    from pipeline.store import Store
+
+STATUSES = ("pass", "fail", "na")
+
+# The keys of one effective result (the rows effective_results returns), in this order.
+EFFECTIVE_KEYS = (
+    "conversation_id", "rubric_version", "model_version", "run_id", "scored_at", "started_at",
+    "ended_at", "agent_id", "agents", "message_count", "customer_id", "shop", "channel", "csat",
+    "score", "auto_score", "flagged", "flags", "flag_codes", "criteria", "sentiment",
+    "customer_start", "customer_end", "corrected", "corrected_criteria", "reviewers",
+    "correction_comments",
+)  # fmt: skip
+
+
+def check_correction(
+    *,
+    reviewer: str,
+    criterion: str | None,
+    status: str | None,
+    points: float | None,
+    score: float | None,
+    flags: list[dict] | None,
+) -> None:
+    """Raise ValueError (what is wrong — what to give instead) unless the correction can be applied."""
+    if not reviewer or not reviewer.strip():
+        raise ValueError("a correction needs a reviewer name (--reviewer)")
+    if status is not None and status not in STATUSES:
+        raise ValueError(f"status must be one of {', '.join(STATUSES)}, not {status!r}")
+    if criterion is None and status is not None:
+        raise ValueError("--status corrects one criterion: name it with --criterion")
+    if criterion is None and score is None and flags is None:
+        raise ValueError("nothing to correct: give --criterion with --status/--points, or --score")
+    if criterion is not None and status is None and points is None:
+        raise ValueError(f"correction of criterion {criterion!r} needs --status or --points")
+    if score is not None and not 0 <= score <= 100:
+        raise ValueError(f"score must be between 0 and 100, not {score}")
+
+
+def newest_by_criterion(corrections: Sequence[dict]) -> dict[str | None, dict]:
+    """The correction that wins per criterion (None: the whole conversation); input oldest → newest."""
+    newest: dict[str | None, dict] = {}
+    for c in corrections:
+        newest[c["criterion"]] = c
+    return newest
+
+
+def _correct_criterion(entry: dict, correction: dict) -> None:
+    status, points = correction["status"], correction["points"]
+    if status is not None:
+        entry["status"] = status
+        if status == "na":
+            entry["max_points"] = 0
+    if points is not None:
+        entry["points"] = float(points)
+    elif status == "pass":
+        entry["points"] = entry.get("max_points", 0)
+    elif status in ("fail", "na"):
+        entry["points"] = 0
+    entry["corrected"] = True
+
+
+def corrected_score(criteria: dict[str, dict]) -> float | None:
+    """The score of (corrected) criteria, by the rubric's rule: na criteria add nothing."""
+    applicable = [v for v in criteria.values() if v.get("status") != "na"]
+    points = sum(float(v.get("points") or 0) for v in applicable)
+    max_points = sum(float(v.get("max_points") or 0) for v in applicable)
+    return conversation_score(points, max_points)
+
+
+def apply_corrections(row: dict, corrections: Sequence[dict]) -> dict:
+    """One effective result (keys: EFFECTIVE_KEYS) from a stored result row and its corrections, oldest first.
+
+    `row` is a result row joined with its conversation's customer_id, shop and channel
+    (Store.latest_results); the row itself is not changed.
+    """
+    criteria = {k: dict(v) for k, v in (row.get("criteria") or {}).items()}
+    flags = list(row.get("flags") or [])
+    auto_score = row.get("score")
+    score = auto_score
+    corrected_criteria: list[str] = []
+    newest = newest_by_criterion(corrections)
+    for crit, correction in newest.items():
+        if crit is None or crit not in criteria:
+            continue
+        _correct_criterion(criteria[crit], correction)
+        corrected_criteria.append(crit)
+    whole = newest.get(None)
+    if whole is not None and whole["score"] is not None:
+        score = float(whole["score"])
+    elif corrected_criteria:
+        score = corrected_score(criteria)
+    if whole is not None and whole["flags"] is not None:
+        flags = list(whole["flags"])
+    sentiment = row.get("sentiment") or {}
+    return {
+        "conversation_id": row["conversation_id"],
+        "rubric_version": row["rubric_version"],
+        "model_version": row["model_version"] or None,
+        "run_id": row["run_id"],
+        "scored_at": row["scored_at"],
+        "started_at": row["started_at"],
+        "ended_at": row["ended_at"],
+        "agent_id": row["agent_id"],
+        "agents": list(row.get("agents") or []),
+        "message_count": row["message_count"],
+        "customer_id": row.get("customer_id"),
+        "shop": row.get("shop"),
+        "channel": row.get("channel"),
+        "csat": row.get("csat"),
+        "score": score,
+        "auto_score": auto_score,
+        "flagged": bool(flags),
+        "flags": flags,
+        "flag_codes": [f.get("code") for f in flags],
+        "criteria": criteria,
+        "sentiment": sentiment,
+        "customer_start": sentiment.get("customer_start"),
+        "customer_end": sentiment.get("customer_end"),
+        "corrected": bool(corrections),
+        "corrected_criteria": corrected_criteria,
+        "reviewers": list(dict.fromkeys(c["reviewer"] for c in corrections)),
+        "correction_comments": [c["comment"] for c in corrections if c.get("comment")],
+    }
+
+
+def effective_results(
+    store: "Store",
+    start: date | datetime | str | None,
+    end: date | datetime | str | None,
+    rubric_version: str | None = None,
+) -> tuple[list[dict], str | None]:
+    """Results of conversations started in [start, end), corrections applied, oldest start first.
+
+    One row per conversation (keys: EFFECTIVE_KEYS): its latest result under `rubric_version`
+    (default: the version of the most recently scored result), any model version. Returns the
+    rows and the rubric version they are under (None when the store has no result at all).
+    """
+    rubric_version = rubric_version or store.current_rubric_version()
+    if rubric_version is None:
+        return [], None
+    latest = store.latest_results(start, end, rubric_version)
+    corrections = store.corrections_for([r["conversation_id"] for r in latest], rubric_version)
+    rows = [apply_corrections(r, corrections.get(r["conversation_id"], [])) for r in latest]
+    rows.sort(key=lambda r: (r["started_at"] is None, r["started_at"] or datetime.min))
+    return rows, rubric_version
+
+
+__all__ = [
+    "EFFECTIVE_KEYS",
+    "STATUSES",
+    "apply_corrections",
+    "check_correction",
+    "corrected_score",
+    "effective_results",
+    "newest_by_criterion",
+]
