@@ -27,6 +27,7 @@ length), so １３８１２３４５６７８ is masked too; spans are applied t
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Callable
 
 # Full-width ASCII (U+FF01–FF5E) and the ideographic space fold 1:1 to ASCII.
@@ -118,7 +119,102 @@ _NAME_RE = re.compile(
 )
 _NAME_GATE = re.compile(_NAME_LABELS)
 
+# Self-introductions: 我是李娜 / 我是欧阳娜娜，… — a common surname and one or two given-name
+# characters, then the end of the phrase (punctuation, space, end, or a particle). The
+# boundary is what keeps 我是来问问 / 我是想… / 我是说 / 我是周一买的 / 我是江苏人 intact;
+# 我是客服小美 / 我是售后专员刘芳 (an agent's work name after a role word) are kept too:
+# the agent is named in agent_name anyway, and 客服/售后 are no surnames.
+_INTRO_CUES = "我是|我叫|俺是|俺叫|本人是|本人叫|我的名字是|我名字是|我名字叫"
+_INTRO_GIVEN_CH = rf"(?:(?!先生|女士|小姐|老师|师傅|同学){_han_class_without(_GIVEN_STOP + '人家买用来问过去们个色款号州市省县区')})"
+_INTRO_END = r"(?=$|[\s，。！？,.!?~～、；;：:（）()…\-—]|[啊呀哈哦呢吧啦嘛哟喔噢])"
+_INTRO_RE = re.compile(
+    rf"(?:{_INTRO_CUES})\s*((?:{_COMPOUND_SURNAMES}|[{_PLAIN_SURNAMES}]){_INTRO_GIVEN_CH}{{1,2}}){_INTRO_END}"
+)
+# Words that look like surname + given name but are places, days or colours.
+_NOT_NAMES = frozenset((
+    "周一", "周二", "周三", "周四", "周五", "周六", "周日", "周末", "马上", "江苏", "江西", "黄色", "蓝色", "金色", "苏州",
+    "徐州", "温州", "杭州", "郑州", "柳州", "梅州", "林芝", "黄山", "江门", "潘家园", "张家口", "张家界", "唐山", "邯郸",
+    "孙子", "朱红", "杨柳", "陈旧", "黎明", "江南", "江北", "罗马", "秦皇岛", "汤圆", "董事", "谢谢", "许多", "许久",
+    "杜绝", "余额", "叶子", "曾经", "蒋介石", "范围", "夏天", "夏季", "秋天", "邱比特", "蔡徐坤", "潘多拉", "贺卡",
+))
+# 我姓刘 / 免贵姓欧阳 / 我是王小姐: the surname alone is masked.
+_SURNAME_RE = re.compile(
+    rf"(?:我姓|免贵姓|本人姓|我也姓|俺姓)\s*(?:是)?\s*({_COMPOUND_SURNAMES}|[{_SURNAMES}])"
+    rf"|(?:{_INTRO_CUES})\s*({_COMPOUND_SURNAMES}|[{_SURNAMES}])(?=先生|女士|小姐|太太|阿姨|大姐|大哥|老师|师傅)"
+)
+# A Latin-script name after a label: 收件人：Li Na / 联系人 John Smith / 我叫Tom.
+_LATIN_NAME_RE = re.compile(
+    rf"(?:{_NAME_LABELS}|英文名|英文名字)\s*(?:[:：]|是|为|叫)?\s*"
+    r"([A-Za-z][A-Za-z'’\-]*(?:[ .·][A-Za-z][A-Za-z'’\-]*){0,3})(?![A-Za-z])"
+)
+_NOT_LATIN_NAMES = frozenset(("ok", "vip", "app", "id", "qq", "vx", "wx", "sku", "pdf", "excel", "word", "plus", "pro",
+                              "max", "mini", "ps", "pc", "tv"))
+_INTRO_GATE = re.compile(f"{_INTRO_CUES}|姓|英文名")
+
 _LONG_DIGITS = re.compile(r"\d(?:[\s\-]?\d){6,}")
+
+# --- variants a careless or hostile writer uses -------------------------------------
+# Invisible characters (zero-width, soft hyphen, word joiner, BOM, bidi marks, variation
+# selectors) are ignored while matching and disappear inside a masked span; elsewhere
+# they stay as written.
+_INVISIBLE = ("\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e"
+              "\u2060-\u2064\u206a-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0")
+_INVISIBLE_RE = re.compile(f"[{_INVISIBLE}]")
+
+# Digits as people also write them: Chinese numerals (幺 is how 1 is read out in a phone
+# number), financial numerals, circled digits, any other script's decimal digits. One
+# character each, so a digit view has the same length as the text.
+_DIGIT_FOLD: dict[int, int] = {}
+for _digit, _chars in enumerate(("〇零⓪", "一幺壹①", "二两贰②", "三叁③", "四肆④", "五伍⑤", "六陆⑥", "七柒⑦", "八捌⑧", "九玖⑨")):
+    for _ch in _chars:
+        _DIGIT_FOLD[ord(_ch)] = 48 + _digit
+for _cp in range(0x80, 0x10000):
+    if unicodedata.category(chr(_cp)) == "Nd":
+        _DIGIT_FOLD.setdefault(_cp, 48 + unicodedata.decimal(chr(_cp)))
+# Dashes and dots of every width count as separators (after the width fold).
+for _ch in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u30fc\u2027\u00b7\u30fb":
+    _DIGIT_FOLD[ord(_ch)] = ord("-")
+_DIGITISH = r"[\d〇零一幺二两三四五六七八九壹贰叁肆伍陆柒捌玖①-⑨⓪]"
+_NUMBER_GATE = re.compile(rf"{_DIGITISH}(?:[^\u4e00-\u9fa5A-Za-z]{{0,3}}{_DIGITISH}){{6,}}")
+
+# A number written with separators between any digits: 138.1234.5678, 1 3 8 1 2 …,
+# 6222 0212 3456 7890 128, 110101 19900307 123X. Up to three separator characters
+# between two digits; letters right before or after make it a code (SF1234…), not a number.
+_NUM_SEP = r"[ \t\u00a0\-._/]"
+_NUMBER_RUN_RE = re.compile(rf"(?<![0-9A-Za-z])[0-9](?:{_NUM_SEP}{{0,3}}[0-9]){{6,}}(?:{_NUM_SEP}{{0,3}}[Xx])?(?![0-9A-Za-z])")
+# In a short field (ids, shop names) letters glued to a number do not protect it: u13812345678.
+_VALUE_RUN_RE = re.compile(rf"(?<![0-9])[0-9](?:{_NUM_SEP}{{0,3}}[0-9]){{6,}}(?:{_NUM_SEP}{{0,3}}[Xx])?(?![0-9])")
+_DIGIT_GROUP_RE = re.compile(r"[0-9]+[Xx]?|[Xx]")
+_MOBILE_DIGITS_RE = re.compile(r"(?:0086|86)?(1[3-9][0-9]{9})")
+_ID18_DIGITS_RE = re.compile(r"[1-9][0-9]{5}(?:18|19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])[0-9]{3}[0-9Xx]")
+_ID15_DIGITS_RE = re.compile(r"[1-9][0-9]{7}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])[0-9]{3}")
+# A compact date-time (20261003140211) is a timestamp, not a card.
+_DATETIME_DIGITS_RE = re.compile(r"(?:19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])(?:[01][0-9]|2[0-3])[0-5][0-9](?:[0-5][0-9](?:[0-9]{3})?)?")
+# Cue words right before a number that keep it (order, tracking, refund, ticket numbers).
+_KEEP_CUE_RE = re.compile(_KEEP_LABEL + r"|退款|退货|售后|包裹|发票")
+_KEEP_GAP_RE = re.compile(r"(?:[\s:：#,，、]|是|为|号码|号|编号|这个|如下|的)*")
+
+# WeChat and QQ ids after their cue word. A WeChat id is 6–20 letters/digits/_/- (or a
+# phone number, masked as a phone first); wxid_… is WeChat's internal id, masked anywhere.
+_WECHAT_CUE = r"(?:微信号|微信|薇信|威信|维信|徽信|[vVwW]信|(?<![A-Za-z])(?:[vV][xX]|[wW][xX]|weixin|Weixin|WeChat|Wechat|wechat|WECHAT))"
+_WECHAT_RE = re.compile(
+    rf"{_WECHAT_CUE}\s*(?:号码|号|ID|id|Id)?\s*(?:[:：]|是|为|加|搜|搜索)?\s*(?:[:：]\s*)?"
+    r"([A-Za-z0-9][A-Za-z0-9_\-]{5,19})(?![A-Za-z0-9_\-])"
+)
+_WXID_RE = re.compile(r"(?<![A-Za-z0-9])wxid_[A-Za-z0-9_\-]{4,30}")
+_QQ_RE = re.compile(
+    r"(?:(?<![A-Za-z])[Qq][Qq]|扣扣|企鹅号)\s*(?:号码|号|ID|id)?\s*(?:[:：]|是|为|加)?\s*(?:[:：]\s*)?([1-9][0-9]{4,10})(?![0-9A-Za-z])"
+)
+_ACCOUNT_GATE = re.compile(r"[信xXQq扣企]")  # one character class: cheap on the many texts without any
+
+# E-mail written to dodge a filter: spaces around @, （at）/[at]/ at , (dot)/ dot /点.
+_AT = r"(?:\s*@\s*|\s*[(（\[【{<]\s*(?:at|AT|At)\s*[)）\]】}>]\s*|\s+(?:at|AT)\s+|\s*艾特\s*)"
+_DOT = r"(?:\s*\.\s*|\s*[(（\[【{<]\s*(?:dot|DOT|Dot)\s*[)）\]】}>]\s*|\s+(?:dot|DOT)\s+|\s*点\s*)"
+_TLD = r"(?:com|cn|net|org|edu|gov|io|me|co|info|biz|hk|tw|jp|uk|us|de|top|xyz|vip|cc|COM|CN|NET|ORG)"
+_EMAIL_SPELLED_RE = re.compile(
+    rf"(?<![A-Za-z0-9._%+\-])[A-Za-z0-9][A-Za-z0-9._%+\-]{{0,63}}{_AT}[A-Za-z0-9\-]+(?:{_DOT}[A-Za-z0-9\-]+)*?{_DOT}{_TLD}(?![A-Za-z])"
+)
+_EMAIL_SPELLED_GATE = re.compile(r"[@艾tT]")
 # Only full-width digits, letters and the symbols the rules look at need folding (not ，：).
 _FULL_WIDTH_GATE = re.compile("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a\uff20\uff0b\uff0d\uff0e\uff08\uff09\uff3f\u3000]")
 _MASKED_PHONE = "{}****{}"
@@ -165,7 +261,7 @@ def _claim(spans: _Spans, pattern: re.Pattern[str], folded: str,
            replace: Callable[[re.Match[str]], str | None], group: int = 0) -> None:
     for m in pattern.finditer(folded):
         start, end = m.span(group)
-        if spans.free(start, end):
+        if start >= 0 and spans.free(start, end):
             rep = replace(m)
             if rep is not None or pattern is _KEEP_RE or pattern is _HOTLINE_RE:
                 spans.add(start, end, rep)
@@ -212,19 +308,119 @@ def mask_text(text: str) -> str:
     return text
 
 
-def _mask_once(text: str) -> str:
+def mask_value(value: str) -> str:
+    """Mask phones, ID and card numbers, e-mails and WeChat/QQ ids in a short field.
+
+    For values that are not sentences (shop, channel, agent_name, ids): no name or
+    address guessing (a shop called 文三路100号店 keeps its name), and letters glued to a
+    number do not protect it (u13812345678 → u138****5678). Idempotent; non-strings and
+    values without personal data come back unchanged.
+    """
+    if not isinstance(value, str) or not value:
+        return value
+    for _ in range(4):
+        masked = _mask_once(value, sentence=False)
+        if masked == value:
+            break
+        value = masked
+    return value
+
+
+def _matching_view(text: str) -> tuple[str, list[int] | None]:
+    """The text rules match on: invisible characters dropped, full-width folded.
+
+    Returns (view, index) where index[i] is the text position of view[i] (None when the
+    view has the text's length, i.e. nothing was dropped).
+    """
+    index: list[int] | None = None
+    view = text
+    if _INVISIBLE_RE.search(text):
+        index = [i for i, ch in enumerate(text) if not _INVISIBLE_RE.match(ch)]
+        view = "".join(text[i] for i in index)
+    if _FULL_WIDTH_GATE.search(view):
+        view = view.translate(_WIDTH_FOLD)
+    return view, index
+
+
+def _after_keep_cue(view: str, start: int) -> bool:
+    """An order/tracking cue right before `start` keeps a number: 订单号：… / 单号是 … / 退款是 ….
+
+    Only separators and 是/为/号码/编号/这个/如下 may stand between the cue and the number,
+    so 退款到这个卡 … or a cue in an earlier clause does not keep a card number.
+    """
+    before = view[max(0, start - 16):start]
+    last = None
+    for last in _KEEP_CUE_RE.finditer(before):
+        pass
+    return last is not None and _KEEP_GAP_RE.fullmatch(before, last.end()) is not None
+
+
+def _classify_number(digits: str, groups: list[str], cards: bool = True) -> str | None:
+    """The placeholder for a run of digit groups, or None when it is no personal number."""
+    # Shape: groups of three or more (the last may be shorter), or one digit at a time.
+    # Prices and dates (1999.00 2999.00, 2026-10-03 14) have two-digit groups inside.
+    if len(groups) > 1 and not (all(len(g) >= 3 for g in groups[:-1]) or all(len(g) == 1 for g in groups)):
+        if not (groups[0] in ("86", "0086") and len(digits) == len(groups[0]) + 11):
+            return None
+    m = _MOBILE_DIGITS_RE.fullmatch(digits)
+    if m:
+        return _MASKED_PHONE.format(m.group(1)[:3], m.group(1)[-4:])
+    if len(digits) == 18 and _ID18_DIGITS_RE.fullmatch(digits) or len(digits) == 15 and _ID15_DIGITS_RE.fullmatch(digits):
+        return "[身份证号]"
+    if cards and 13 <= len(digits) <= 19 and digits.isdigit() and not _DATETIME_DIGITS_RE.fullmatch(digits):
+        return "[银行卡号]"
+    return None
+
+
+def _claim_numbers(spans: _Spans, view: str, run_re: re.Pattern[str], keep_cues: bool, cards: bool = True) -> None:
+    """Phones, ID and card numbers written with separators, numerals or in other scripts.
+
+    Each run of digits (separators allowed) is split into its groups; the longest
+    windows of whole groups that read as a phone, an ID or a card number are masked, so
+    买2 13812345678 masks the phone and leaves the 2.
+    """
+    digit_view = view.translate(_DIGIT_FOLD)
+    for run in run_re.finditer(digit_view):
+        groups = [(g.start() + run.start(), g.end() + run.start(), g.group(0)) for g in _DIGIT_GROUP_RE.finditer(run.group(0))]
+        if len(groups) > 40:
+            continue
+        i = 0
+        while i < len(groups):
+            for j in range(len(groups), i, -1):
+                window = [g[2] for g in groups[i:j]]
+                digits = "".join(window)
+                if len(digits) < 11 or len(digits) > 19:
+                    continue
+                start, end = groups[i][0], groups[j - 1][1]
+                rep = _classify_number(digits, window, cards)
+                if rep is None or not spans.free(start, end):
+                    continue
+                if rep[0] == "[" and keep_cues and _after_keep_cue(view, start):
+                    spans.add(start, end, None)
+                else:
+                    spans.add(start, end, rep)
+                i = j
+                break
+            else:
+                i += 1
+
+
+def _mask_once(text: str, sentence: bool = True) -> str:
     if not text:
         return text
-    folded = text.translate(_WIDTH_FOLD) if _FULL_WIDTH_GATE.search(text) else text
+    folded, index = _matching_view(text)
     spans = _Spans()
     # Every number rule needs a run of 7+ digits (separators allowed): skip them all otherwise.
     has_digit = _LONG_DIGITS.search(folded) is not None
 
-    if has_digit:
+    if has_digit and sentence:
         _claim(spans, _KEEP_RE, folded, lambda m: None)
+    if has_digit:
         _claim(spans, _HOTLINE_RE, folded, lambda m: None)
     if "@" in folded:
         _claim(spans, _EMAIL_RE, folded, lambda m: "[邮箱]")
+    if _EMAIL_SPELLED_GATE.search(folded):
+        _claim(spans, _EMAIL_SPELLED_RE, folded, lambda m: "[邮箱]")
     if has_digit:
         _claim(spans, _ID18_RE, folded, lambda m: "[身份证号]")
         _claim(spans, _MOBILE_RE, folded, lambda m: _MASKED_PHONE.format(m.group(1), m.group(3)))
@@ -247,8 +443,16 @@ def _mask_once(text: str) -> str:
             return _MASKED_PHONE.format(area, m.group(1)[-4:])
 
         _claim(spans, _LANDLINE_RE, folded, landline)
+    if _ACCOUNT_GATE.search(folded):
+        _claim(spans, _WXID_RE, folded, lambda m: "[微信号]")
+        _claim(spans, _WECHAT_RE, folded, lambda m: "[微信号]", group=1)
+        _claim(spans, _QQ_RE, folded, lambda m: "[QQ号]", group=1)
+    if _NUMBER_GATE.search(folded):
+        _claim_numbers(spans, folded, _NUMBER_RUN_RE, keep_cues=sentence)
+        if not sentence:
+            _claim_numbers(spans, folded, _VALUE_RUN_RE, keep_cues=False, cards=False)
 
-    if _ADDR_GATE.search(folded) or "地址" in folded or "住址" in folded:
+    if sentence and (_ADDR_GATE.search(folded) or "地址" in folded or "住址" in folded):
         for m in _ADDR_LABEL_RE.finditer(folded):
             start, end = m.span(2)
             value = folded[start:end].rstrip(" ,，")
@@ -264,9 +468,16 @@ def _mask_once(text: str) -> str:
             if spans.free(start, end) and _address_ok(cand):
                 spans.add(start, end, "[地址]")
 
-    if _NAME_GATE.search(folded):
+    if sentence and _NAME_GATE.search(folded):
         _claim(spans, _NAME_COLON_RE, folded, lambda m: "[姓名]", group=1)
         _claim(spans, _NAME_RE, folded, lambda m: "[姓名]", group=1)
+    if sentence and _INTRO_GATE.search(folded):
+        _claim(spans, _INTRO_RE, folded, lambda m: None if m.group(1) in _NOT_NAMES else "[姓名]", group=1)
+        _claim(spans, _SURNAME_RE, folded, lambda m: "[姓名]", group=1)
+        _claim(spans, _SURNAME_RE, folded, lambda m: "[姓名]", group=2)
+    if sentence and (_NAME_GATE.search(folded) or _INTRO_GATE.search(folded)):
+        _claim(spans, _LATIN_NAME_RE, folded,
+               lambda m: None if m.group(1).lower() in _NOT_LATIN_NAMES else "[姓名]", group=1)
 
     replaced = [s for s in spans.items if s[2] is not None]
     if not replaced:
@@ -275,6 +486,8 @@ def _mask_once(text: str) -> str:
     out: list[str] = []
     pos = 0
     for start, end, rep in replaced:
+        if index is not None:  # view positions → text positions (invisible characters inside go too)
+            start, end = index[start], index[end - 1] + 1
         out.append(text[pos:start])
         out.append(rep)  # type: ignore[arg-type]
         pos = end
