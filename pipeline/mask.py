@@ -134,7 +134,7 @@ _INTRO_RE = re.compile(
 _NOT_NAMES = frozenset((
     "周一", "周二", "周三", "周四", "周五", "周六", "周日", "周末", "马上", "江苏", "江西", "黄色", "蓝色", "金色", "苏州",
     "徐州", "温州", "杭州", "郑州", "柳州", "梅州", "林芝", "黄山", "江门", "潘家园", "张家口", "张家界", "唐山", "邯郸",
-    "孙子", "朱红", "杨柳", "陈旧", "黎明", "江南", "江北", "罗马", "秦皇岛", "汤圆", "董事", "谢谢", "许多", "许久",
+    "左撇子", "穆斯林", "孙子", "朱红", "杨柳", "陈旧", "黎明", "江南", "江北", "罗马", "秦皇岛", "汤圆", "董事", "谢谢", "许多", "许久",
     "杜绝", "余额", "叶子", "曾经", "蒋介石", "范围", "夏天", "夏季", "秋天", "邱比特", "蔡徐坤", "潘多拉", "贺卡",
 ))
 # 我姓刘 / 免贵姓欧阳 / 我是王小姐: the surname alone is masked.
@@ -142,10 +142,11 @@ _SURNAME_RE = re.compile(
     rf"(?:我姓|免贵姓|本人姓|我也姓|俺姓)\s*(?:是)?\s*({_COMPOUND_SURNAMES}|[{_SURNAMES}])"
     rf"|(?:{_INTRO_CUES})\s*({_COMPOUND_SURNAMES}|[{_SURNAMES}])(?=先生|女士|小姐|太太|阿姨|大姐|大哥|老师|师傅)"
 )
-# A Latin-script name after a label: 收件人：Li Na / 联系人 John Smith / 我叫Tom.
+# A Latin-script name (two letters or more) after a label: 收件人：Li Na / 联系人 John Smith /
+# 我叫Tom; not inside another tool's placeholder ([姓名x]).
 _LATIN_NAME_RE = re.compile(
     rf"(?:{_NAME_LABELS}|英文名|英文名字)\s*(?:[:：]|是|为|叫)?\s*"
-    r"([A-Za-z][A-Za-z'’\-]*(?:[ .·][A-Za-z][A-Za-z'’\-]*){0,3})(?![A-Za-z])"
+    r"([A-Za-z][A-Za-z'’\-]+(?:[ .·][A-Za-z][A-Za-z'’\-]*){0,3})(?![A-Za-z\]】])"
 )
 _NOT_LATIN_NAMES = frozenset(("ok", "vip", "app", "id", "qq", "vx", "wx", "sku", "pdf", "excel", "word", "plus", "pro",
                               "max", "mini", "ps", "pc", "tv"))
@@ -395,6 +396,8 @@ def _claim_numbers(spans: _Spans, view: str, run_re: re.Pattern[str], keep_cues:
                 rep = _classify_number(digits, window, cards)
                 if rep is None or not spans.free(start, end):
                     continue
+                if rep[0] != "[" and digits[:2] == "86" and start and view[start - 1] in "+＋":
+                    start -= 1  # +86 goes with the number
                 if rep[0] == "[" and keep_cues and _after_keep_cue(view, start):
                     spans.add(start, end, None)
                 else:
