@@ -418,12 +418,21 @@ def _mask_once(text: str, sentence: bool = True) -> str:
 
     if has_digit and sentence:
         _claim(spans, _KEEP_RE, folded, lambda m: None)
+    account = _ACCOUNT_GATE.search(folded) is not None
+    if account:  # QQ4008001234 is a QQ number, not a hotline (QQ numbers may be 5 digits: no has_digit gate)
+        _claim(spans, _QQ_RE, folded, lambda m: "[QQ号]", group=1)
     if has_digit:
         _claim(spans, _HOTLINE_RE, folded, lambda m: None)
     if "@" in folded:
         _claim(spans, _EMAIL_RE, folded, lambda m: "[邮箱]")
     if _EMAIL_SPELLED_GATE.search(folded):
         _claim(spans, _EMAIL_SPELLED_RE, folded, lambda m: "[邮箱]")
+    # Numbers in any writing first, so a precise rule below cannot take part of one
+    # (0101 19300101 inside an ID written with numerals and invisible characters).
+    if _NUMBER_GATE.search(folded):
+        _claim_numbers(spans, folded, _NUMBER_RUN_RE, keep_cues=sentence)
+        if not sentence:
+            _claim_numbers(spans, folded, _VALUE_RUN_RE, keep_cues=False, cards=False)
     if has_digit:
         _claim(spans, _ID18_RE, folded, lambda m: "[身份证号]")
         _claim(spans, _MOBILE_RE, folded, lambda m: _MASKED_PHONE.format(m.group(1), m.group(3)))
@@ -446,14 +455,9 @@ def _mask_once(text: str, sentence: bool = True) -> str:
             return _MASKED_PHONE.format(area, m.group(1)[-4:])
 
         _claim(spans, _LANDLINE_RE, folded, landline)
-    if _ACCOUNT_GATE.search(folded):
+    if account:
         _claim(spans, _WXID_RE, folded, lambda m: "[微信号]")
         _claim(spans, _WECHAT_RE, folded, lambda m: "[微信号]", group=1)
-        _claim(spans, _QQ_RE, folded, lambda m: "[QQ号]", group=1)
-    if _NUMBER_GATE.search(folded):
-        _claim_numbers(spans, folded, _NUMBER_RUN_RE, keep_cues=sentence)
-        if not sentence:
-            _claim_numbers(spans, folded, _VALUE_RUN_RE, keep_cues=False, cards=False)
 
     if sentence and (_ADDR_GATE.search(folded) or "地址" in folded or "住址" in folded):
         for m in _ADDR_LABEL_RE.finditer(folded):
