@@ -5,24 +5,59 @@ ingest replaces it:
 
 | what | becomes |
 |---|---|
-| mobile phone (spaces/dashes, +86) | `138****5678` (platform convention: first 3 and last 4 digits) |
+| mobile phone (any separators, +86, spelled: 一三八… 幺三八… 壹叁捌…, mixed, full-width) | `138****5678` (platform convention: first 3 and last 4 digits) |
 | landline (010-12345678, 0571 8888 6666) | `010****5678` |
-| ID-card number (18-digit with a valid birth date, 15-digit old form) | `[身份证号]` |
-| e-mail | `[邮箱]` |
-| bank card (16–19 digits, Luhn-valid or after 卡号/银行卡) | `[银行卡号]` |
+| ID-card number (18-digit with a valid birth date or 15-digit old form; any separators, final X) | `[身份证号]` |
+| e-mail (also `a @ b.com`, `a（at）b.com`, `a [at] b (dot) com`) | `[邮箱]` |
+| bank card: any other 13–19-digit number (Luhn or not, 卡 nearby or not) | `[银行卡号]` |
+| WeChat id after 微信/微信号/vx/v信/wx/威信/WeChat …; wxid_… anywhere | `[微信号]` |
+| QQ number after QQ/扣扣 | `[QQ号]` |
 | address (收货地址：…, or 省/市/区/路/号/栋/单元/室 chains) | `[地址]` |
-| name after 收件人/联系人/姓名/我叫/本人 … | `[姓名]` |
+| name after 收件人/联系人/姓名/我叫/本人 … (Chinese or Latin script), self-introductions (我是李娜) | `[姓名]` |
+| surname after 我姓/免贵姓, or before 先生/女士/小姐 … in a self-introduction | `[姓名]` |
 
-Kept on purpose: order, tracking and ticket numbers after 订单号/运单号/工单号 …
-(reviewers need them; an 18-digit order number is not an ID card), prices,
-dates, quantities, model codes, 400/800 service hotlines.
+How a number is read: digits may be ASCII, full-width, another script's, Chinese
+(〇零一幺二两…九) or financial (壹贰叁…) numerals; up to three separators (space,
+- . / _ and dashes of every width) may stand between digits. The run is split into
+groups at its separators and the longest windows of whole groups that read as a
+phone (11 digits, 1[3-9]…, optionally 86/0086 first), an ID or a 13–19-digit
+number are masked. Only these shapes count: no separator, groups of three or more
+(the last may be shorter), or one digit at a time; two-digit groups are how prices
+and dates are written (1999.00 2999.00, 2026-10-03 14) and are left alone.
+
+Invisible characters (zero-width space/joiners, word joiner, BOM, soft hyphen, bidi
+marks, variation selectors) are ignored while matching, so they cannot split a
+phone, ID, e-mail or name; inside a masked span they go with it, elsewhere they stay.
+
+Kept on purpose (false-positive guards):
+- order, tracking, ticket and refund numbers right after their cue: 订单号/订单/单号/
+  运单/快递单号/工单号/退款/退货/售后/包裹/发票/编号/型号/货号/SKU/courier names …,
+  with only separators or 是/为/号码/编号/这个/如下 between cue and number (订单号：…,
+  单号是 …, 退款是 …). An 18-digit order number is not an ID card there. A number
+  with no cue, or after 退款到这个卡, is masked as a card: privacy wins over a
+  reviewer's convenience when the text does not say what the number is.
+- a 13–19-digit compact date-time (20261003140211); codes with letters glued on
+  (SF1234567890123, GD202611213034); prices, dates, times, quantities, model codes,
+  400/800 service hotlines.
+- 我是 introduces a name only when a common surname and one or two given-name
+  characters end the phrase (punctuation, space, end, or a particle), so 我是来问问 /
+  我是想… / 我是说 / 我是周一买的 / 我是江苏人 stay. An agent's work name after a role
+  word (我是客服小美, 我是售后专员刘芳) is kept: it is the agent's, named in agent_name
+  anyway, and it is how a greeting is judged.
+- a Latin name needs two letters and a label; another tool's placeholder ([姓名x]) is
+  left as it is.
 
 All placeholders are bracketed nouns or digit/asterisk strings, so masking never
 creates a rubric hit (no 不知道/滚/垃圾 can appear), and normalise removes them
-from the analysis form. `mask_text` is idempotent.
+from the analysis form. `mask_text` and `mask_value` are idempotent.
+
+`mask_value` is for short fields that are not sentences (shop, channel, agent_name,
+ids): the number, e-mail and WeChat/QQ rules only, no name or address guessing, and
+letters glued to a number do not protect a phone or ID in it (u13812345678).
 
 Matching runs on a width-folded copy (full-width digits/letters → ASCII, same
-length), so １３８１２３４５６７８ is masked too; spans are applied to the original.
+length; invisible characters dropped, with a map back), so １３８１２３４５６７８ is
+masked too; spans are applied to the original.
 """
 from __future__ import annotations
 
@@ -204,7 +239,8 @@ _WECHAT_RE = re.compile(
 )
 _WXID_RE = re.compile(r"(?<![A-Za-z0-9])wxid_[A-Za-z0-9_\-]{4,30}")
 _QQ_RE = re.compile(
-    r"(?:(?<![A-Za-z])[Qq][Qq]|扣扣|企鹅号)\s*(?:号码|号|ID|id)?\s*(?:[:：]|是|为|加)?\s*(?:[:：]\s*)?([1-9][0-9]{4,10})(?![0-9A-Za-z])"
+    r"(?:(?<![A-Za-z])[Qq][Qq]|扣扣|企鹅号)\s*(?:号码|号|ID|id)?\s*(?:[:：]|是|为|加)?\s*(?:[:：]\s*)?"
+    r"([1-9][0-9]{4,10})(?![0-9A-Za-z@._%+\-])"  # qq123456@163.com is an e-mail
 )
 _ACCOUNT_GATE = re.compile(r"[信xXQq扣企]")  # one character class: cheap on the many texts without any
 
