@@ -253,7 +253,10 @@ _EMAIL_SPELLED_RE = re.compile(
 )
 _EMAIL_SPELLED_GATE = re.compile(r"[@艾tT]")
 # Only full-width digits, letters and the symbols the rules look at need folding (not ，：).
-_FULL_WIDTH_GATE = re.compile("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a\uff20\uff0b\uff0d\uff0e\uff08\uff09\uff3f\u3000]")
+_FULL_WIDTH_CLASS = "\uff10-\uff19\uff21-\uff3a\uff41-\uff5a\uff20\uff0b\uff0d\uff0e\uff08\uff09\uff3f\u3000"
+_FULL_WIDTH_GATE = re.compile(f"[{_FULL_WIDTH_CLASS}]")
+# Either an invisible character or something to width-fold: one search for the common case of neither.
+_VIEW_GATE = re.compile(f"[{_INVISIBLE}{_FULL_WIDTH_CLASS}]")
 _MASKED_PHONE = "{}****{}"
 
 PLACEHOLDERS: tuple[str, ...] = ("[地址]", "[姓名]", "[邮箱]", "[身份证号]", "[银行卡号]")
@@ -371,6 +374,8 @@ def _matching_view(text: str) -> tuple[str, list[int] | None]:
     """
     index: list[int] | None = None
     view = text
+    if not _VIEW_GATE.search(text):
+        return view, index
     if _INVISIBLE_RE.search(text):
         index = [i for i, ch in enumerate(text) if not _INVISIBLE_RE.match(ch)]
         view = "".join(text[i] for i in index)
@@ -449,8 +454,10 @@ def _mask_once(text: str, sentence: bool = True) -> str:
         return text
     folded, index = _matching_view(text)
     spans = _Spans()
-    # Every number rule needs a run of 7+ digits (separators allowed): skip them all otherwise.
-    has_digit = _LONG_DIGITS.search(folded) is not None
+    # Every number rule needs a run of 7+ digits or numerals (separators allowed): skip them
+    # all otherwise. _LONG_DIGITS (ASCII-style runs) is a subset of _NUMBER_GATE.
+    numbers = _NUMBER_GATE.search(folded) is not None
+    has_digit = numbers and _LONG_DIGITS.search(folded) is not None
 
     if has_digit and sentence:
         _claim(spans, _KEEP_RE, folded, lambda m: None)
@@ -465,7 +472,7 @@ def _mask_once(text: str, sentence: bool = True) -> str:
         _claim(spans, _EMAIL_SPELLED_RE, folded, lambda m: "[邮箱]")
     # Numbers in any writing first, so a precise rule below cannot take part of one
     # (0101 19300101 inside an ID written with numerals and invisible characters).
-    if _NUMBER_GATE.search(folded):
+    if numbers:
         _claim_numbers(spans, folded, _NUMBER_RUN_RE, keep_cues=sentence)
         if not sentence:
             _claim_numbers(spans, folded, _VALUE_RUN_RE, keep_cues=False, cards=False)
