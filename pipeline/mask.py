@@ -338,17 +338,10 @@ def _address_ok(candidate: str) -> bool:
 
 def mask_text(text: str) -> str:
     """Replace personal data in `text` with placeholders; keeps everything else as written."""
-    # A placeholder can expose a neighbour (zhang@x.com13812345678: the phone only has a
-    # boundary once the e-mail is [邮箱]), so repeat until nothing changes (rarely twice).
-    for _ in range(4):
-        masked = _mask_once(text)
-        if masked == text:
-            break
-        text = masked
-    return text
+    return _mask_until_stable(text, sentence=True)
 
 
-def mask_value(value: str) -> str:
+def mask_value(value: str | None) -> str | None:
     """Mask phones, ID and card numbers, e-mails and WeChat/QQ ids in a short field.
 
     For values that are not sentences (shop, channel, agent_name, ids): no name or
@@ -358,12 +351,18 @@ def mask_value(value: str) -> str:
     """
     if not isinstance(value, str) or not value:
         return value
+    return _mask_until_stable(value, sentence=False)
+
+
+def _mask_until_stable(text: str, sentence: bool) -> str:
+    # A placeholder can expose a neighbour (zhang@x.com13812345678: the phone only has a
+    # boundary once the e-mail is [邮箱]), so repeat until nothing changes (rarely twice).
     for _ in range(4):
-        masked = _mask_once(value, sentence=False)
-        if masked == value:
+        masked = _mask_once(text, sentence)
+        if masked == text:
             break
-        value = masked
-    return value
+        text = masked
+    return text
 
 
 def _matching_view(text: str) -> tuple[str, list[int] | None]:
