@@ -61,6 +61,7 @@ masked too; spans are applied to the original.
 """
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from typing import Callable
@@ -275,26 +276,33 @@ def _luhn_ok(digits: str) -> bool:
 
 
 class _Spans:
-    """Non-overlapping replacement spans; earlier (more precise) rules win."""
+    """Non-overlapping replacement spans; earlier (more precise) rules win.
 
-    __slots__ = ("items",)
+    Kept sorted by start, so a text with thousands of numbers is not checked span by span.
+    """
+
+    __slots__ = ("items", "starts")
 
     def __init__(self) -> None:
         self.items: list[tuple[int, int, str | None]] = []  # (start, end, replacement or None = keep)
+        self.starts: list[int] = []
 
     def free(self, start: int, end: int) -> bool:
-        return all(end <= s or start >= e for s, e, _ in self.items)
+        return self.first_taken_after(start, end) == end
 
     def first_taken_after(self, start: int, end: int) -> int:
-        """Earliest start of a taken span inside [start, end); `end` if none."""
-        cut = end
-        for s, e, _ in self.items:
-            if s < cut and e > start:
-                cut = max(start, s) if s >= start else start
-        return cut
+        """Earliest position in [start, end) that a span covers; `end` if none."""
+        i = bisect.bisect_right(self.starts, start)
+        if i and self.items[i - 1][1] > start:
+            return start
+        if i < len(self.starts) and self.starts[i] < end:
+            return self.starts[i]
+        return end
 
     def add(self, start: int, end: int, replacement: str | None) -> None:
-        self.items.append((start, end, replacement))
+        i = bisect.bisect_right(self.starts, start)
+        self.starts.insert(i, start)
+        self.items.insert(i, (start, end, replacement))
 
 
 def _claim(spans: _Spans, pattern: re.Pattern[str], folded: str,
@@ -423,28 +431,52 @@ def _claim_numbers(spans: _Spans, view: str, run_re: re.Pattern[str], keep_cues:
     digit_view = view.translate(_DIGIT_FOLD)
     for run in run_re.finditer(digit_view):
         groups = [(g.start() + run.start(), g.end() + run.start(), g.group(0)) for g in _DIGIT_GROUP_RE.finditer(run.group(0))]
-        if len(groups) > 40:
-            continue
+        ends = [0]  # ends[k]: digits in groups[:k]
+        for g in groups:
+            ends.append(ends[-1] + len(g[2]))
+        def phone_end(i: int) -> int | None:
+            """k when groups[i:k] hold exactly one mobile number."""
+            for k in range(i + 1, len(groups) + 1):
+                if ends[k] - ends[i] >= 11:
+                    window = [g[2] for g in groups[i:k]]
+                    if ends[k] - ends[i] == 11 and _classify_number("".join(window), window, False):
+                        return k
+                    return None
+            return None
+
         i = 0
         while i < len(groups):
-            for j in range(len(groups), i, -1):
+            if not spans.free(groups[i][0], groups[i][1]):  # taken by an earlier rule or pass
+                i += 1
+                continue
+            # Windows of 11–19 digits starting at group i, longest first; but a list of
+            # phones (138 1234 5678 139 1234 5678) stays phones rather than one card.
+            last = i + 1
+            while last < len(groups) and ends[last + 1] - ends[i] <= 19:
+                last += 1
+            k = phone_end(i)
+            if k is not None and (k == len(groups) or phone_end(k) is not None):
+                last = k
+            claimed = False
+            for j in range(last, i, -1):
+                if ends[j] - ends[i] < 11:
+                    break
                 window = [g[2] for g in groups[i:j]]
                 digits = "".join(window)
-                if len(digits) < 11 or len(digits) > 19:
-                    continue
                 start, end = groups[i][0], groups[j - 1][1]
                 rep = _classify_number(digits, window, cards)
                 if rep is None or not spans.free(start, end):
                     continue
-                if rep[0] != "[" and digits[:2] == "86" and start and view[start - 1] in "+＋":
+                if rep[0] != "[" and digits[:2] == "86" and start and view[start - 1] in "+＋" and spans.free(start - 1, start):
                     start -= 1  # +86 goes with the number
                 if rep[0] == "[" and keep_cues and _after_keep_cue(view, start):
                     spans.add(start, end, None)
                 else:
                     spans.add(start, end, rep)
+                claimed = True
                 i = j
                 break
-            else:
+            if not claimed:
                 i += 1
 
 
