@@ -260,7 +260,7 @@ _FULL_WIDTH_GATE = re.compile(f"[{_FULL_WIDTH_CLASS}]")
 _VIEW_GATE = re.compile(f"[{_INVISIBLE}{_FULL_WIDTH_CLASS}]")
 _MASKED_PHONE = "{}****{}"
 
-PLACEHOLDERS: tuple[str, ...] = ("[地址]", "[姓名]", "[邮箱]", "[身份证号]", "[银行卡号]")
+PLACEHOLDERS: tuple[str, ...] = ("[地址]", "[姓名]", "[邮箱]", "[身份证号]", "[银行卡号]", "[微信号]", "[QQ号]")
 
 
 def _luhn_ok(digits: str) -> bool:
