@@ -61,3 +61,8 @@ def annotate_sentiment(conversations: Sequence[Conversation], model: SentimentMo
         m.sentiment = sentiment
     for conv in conversations:
         conv.model_version = model.model_id
+    # hook: the customer-state layer reads each turn with the agent's previous message (context-read
+    # label, P(needs empathy)); ZHIJIAN_STATE_MODEL=off runs without it
+    from pipeline.customer_state import annotate_state
+
+    annotate_state(conversations)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Literal
 
 from pydantic import Field
 
@@ -182,6 +183,14 @@ class EmotionParams(Strict):
     shape_min_score: float = Field(
         default=1.0, ge=0, le=1, description="with a shape cue, a negative label counts from this probability (min_negative_score otherwise)"
     )
+    use_state: bool = Field(
+        default=True,
+        description="when the customer-state layer read the turn (Message.state), decide from it and nothing "
+        "else: state_mode empathy = P(needs empathy) ≥ min_state_score; polarity = the context-read label is "
+        "negative with the layer's P(negative) ≥ min_negative_score",
+    )
+    state_mode: Literal["empathy", "polarity"] = "empathy"
+    min_state_score: float = Field(default=0.5, ge=0, le=1, description="P(needs empathy) at which a turn counts")
     calm_openers: list[str] = Field(
         default_factory=lambda: ["好", "好的", "好吧", "行", "行吧", "那行", "那好吧", "可以", "对", "对的", "是的", "ok", "没问题"],
         description="a message that opens by accepting (行吧，这还差不多 / 对，就灯罩 / 好，两个都要) is "
@@ -224,9 +233,16 @@ class EmotionDetector:
         )
 
     def negative(self, msg: Message) -> tuple[bool, str, Match | None]:
-        """(is_negative, how, cue match). how: "sentiment" / "lexicon" / ""."""
+        """(is_negative, how, cue match). how: "state" / "sentiment" / "shape" / "lexicon" / ""."""
         if not msg.text.strip():
             return False, "", None
+        st = getattr(msg, "state", None)
+        if self.params.use_state and st is not None:
+            if self.params.state_mode == "empathy":
+                return (True, "state", None) if st.needs_empathy >= self.params.min_state_score else (False, "", None)
+            neg = st.scores.get("negative", 0.0)
+            label = msg.sentiment.label if msg.sentiment is not None else max(st.scores, key=st.scores.get)
+            return (True, "state", None) if label == "negative" and neg >= self.params.min_negative_score else (False, "", None)
         if self.ack is not None and self.ack.match(view(msg).s.strip()):
             return False, "", None  # 没了 / 好的 / 行吧: an acknowledgement carries no emotion
         if self.params.use_sentiment and msg.sentiment is not None:

@@ -71,7 +71,15 @@ class Empathy(Criterion):
         if trigger is None:
             return self.not_applicable()
         tmsg, how, cue = trigger
-        if how == "shape":
+        if how == "state":
+            st = tmsg.state
+            kind = f"{st.kind}，" if st.kind else ""
+            ctx = f"，结合客服上一条 seq {st.prev_seq}" if st.prev_seq else ""
+            trig_ev = message_evidence(
+                tmsg, f"{self.id}.trigger.state",
+                f"客户首次出现需安抚的情绪（{kind}客户状态模型 {st.model} P={st.needs_empathy:.2f}{ctx}）", whole=True,
+            )
+        elif how == "shape":
             score = tmsg.sentiment.scores.get("negative", 0.0) if tmsg.sentiment and tmsg.sentiment.scores else 0.0
             trig_ev = cue.evidence(f"客户首次出现负面情绪（情感模型 negative {score:.2f} ≥ 形态阈值，且消息形态为问题陈述/催促/反讽/着急）")
         elif cue is not None:
