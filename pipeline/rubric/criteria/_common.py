@@ -186,11 +186,12 @@ class EmotionParams(Strict):
     use_state: bool = Field(
         default=True,
         description="when the customer-state layer read the turn (Message.state), decide from it and nothing "
-        "else: state_mode empathy = P(needs empathy) ≥ min_state_score; polarity = the context-read label is "
-        "negative with the layer's P(negative) ≥ min_negative_score",
+        "first: state_mode empathy = P(needs empathy) ≥ min_state_score counts, < state_veto never, the rules decide "
+        "in between; polarity = the context-read label is negative with the layer's P(negative) ≥ min_state_score",
     )
     state_mode: Literal["empathy", "polarity"] = "empathy"
-    min_state_score: float = Field(default=0.5, ge=0, le=1, description="P(needs empathy) at which a turn counts")
+    min_state_score: float = Field(default=0.85, ge=0, le=1, description="empathy: P(needs empathy) at which a turn counts on the state alone; polarity: P(negative)")
+    state_veto: float = Field(default=0.2, ge=0, le=1, description="below this P(needs empathy) a turn never counts")
     calm_openers: list[str] = Field(
         default_factory=lambda: ["好", "好的", "好吧", "行", "行吧", "那行", "那好吧", "可以", "对", "对的", "是的", "ok", "没问题"],
         description="a message that opens by accepting (行吧，这还差不多 / 对，就灯罩 / 好，两个都要) is "
@@ -239,10 +240,18 @@ class EmotionDetector:
         st = getattr(msg, "state", None)
         if self.params.use_state and st is not None:
             if self.params.state_mode == "empathy":
-                return (True, "state", None) if st.needs_empathy >= self.params.min_state_score else (False, "", None)
-            neg = st.scores.get("negative", 0.0)
-            label = msg.sentiment.label if msg.sentiment is not None else max(st.scores, key=st.scores.get)
-            return (True, "state", None) if label == "negative" and neg >= self.params.min_negative_score else (False, "", None)
+                # clear upset (hidden frustration, sarcasm, worry, resignation): the state layer decides;
+                # clearly calm (relief, self-apology, a calm report, a neutral close): never; in between,
+                # the rules below (sentiment at min_negative_score, shape cues, emotion words) decide
+                if st.needs_empathy >= self.params.min_state_score:
+                    return True, "state", None
+                if st.needs_empathy < self.params.state_veto:
+                    return False, "", None
+            else:
+                # polarity read in context (没有了 after 还有什么可以帮您 is a close, 好吧 after a refusal is not)
+                neg = st.scores.get("negative", 0.0)
+                label = msg.sentiment.label if msg.sentiment is not None else max(st.scores, key=st.scores.get)
+                return (True, "state", None) if label == "negative" and neg >= self.params.min_state_score else (False, "", None)
         if self.ack is not None and self.ack.match(view(msg).s.strip()):
             return False, "", None  # 没了 / 好的 / 行吧: an acknowledgement carries no emotion
         if self.params.use_sentiment and msg.sentiment is not None:
@@ -284,8 +293,23 @@ class TopicParams(Strict):
     cues: LexiconParams = Field(default_factory=LexiconParams)
 
 
+PRAISE_MIN = 0.9  # a customer turn read as positive with at least this probability is praise, not a problem
+
+
+def is_praise(m: Message) -> bool:
+    """The turn is read (in context, when the state layer ran) as clearly positive: 收到了，质量很好，谢谢.
+    Its words (质量 / 问题) do not make the conversation an after-sales or complaint one."""
+    s = m.sentiment
+    if s is None or s.label != "positive":
+        return False
+    scores = m.state.scores if getattr(m, "state", None) is not None else s.scores
+    return (scores or {}).get("positive", 0.0) >= PRAISE_MIN
+
+
 def topic_match(conv: Conversation, matcher: PhraseMatcher) -> Match | None:
     for m in customer_messages(conv, with_text=True):
+        if is_praise(m):
+            continue
         found = matcher.find(m)
         if found.accepted:
             return found.accepted[0]
@@ -367,6 +391,8 @@ class SignalDecision:
 
     def _first(self, lex: Lexicon, msgs: list[Message]) -> tuple[Message, Match] | None:
         for m in msgs:
+            if m.role == "customer" and is_praise(m):
+                continue  # praise (质量很好) is not a problem report
             v = view(m)
             if not v.s:
                 continue
