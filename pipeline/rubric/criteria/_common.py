@@ -186,11 +186,12 @@ class EmotionParams(Strict):
     use_state: bool = Field(
         default=True,
         description="when the customer-state layer read the turn (Message.state), decide from it and nothing "
-        "first: state_mode empathy = P(needs empathy) ≥ min_state_score counts, < state_veto never, the rules decide "
-        "in between; polarity = the context-read label is negative with the layer's P(negative) ≥ min_state_score",
+        "first: state_mode empathy = P(needs empathy) ≥ min_state_score counts (a plain question only with a shape "
+        "cue), < state_veto never, the rules decide in between; polarity = a turn not read as negative in context "
+        "never counts, otherwise the rules decide with the layer's P(negative)",
     )
     state_mode: Literal["empathy", "polarity"] = "empathy"
-    min_state_score: float = Field(default=0.85, ge=0, le=1, description="empathy: P(needs empathy) at which a turn counts on the state alone; polarity: P(negative)")
+    min_state_score: float = Field(default=0.85, ge=0, le=1, description="empathy: P(needs empathy) at which a turn counts on the state alone")
     state_veto: float = Field(default=0.2, ge=0, le=1, description="below this P(needs empathy) a turn never counts")
     calm_openers: list[str] = Field(
         default_factory=lambda: ["好", "好的", "好吧", "行", "行吧", "那行", "那好吧", "可以", "对", "对的", "是的", "ok", "没问题"],
@@ -238,24 +239,26 @@ class EmotionDetector:
         if not msg.text.strip():
             return False, "", None
         st = getattr(msg, "state", None)
-        if self.params.use_state and st is not None:
-            if self.params.state_mode == "empathy":
-                # clear upset (hidden frustration, sarcasm, worry, resignation): the state layer decides;
-                # clearly calm (relief, self-apology, a calm report, a neutral close): never; in between,
-                # the rules below (sentiment at min_negative_score, shape cues, emotion words) decide
-                if st.needs_empathy >= self.params.min_state_score:
+        state = self.params.use_state and st is not None
+        if state and self.params.state_mode == "empathy":
+            # clear upset (hidden frustration, sarcasm, worry, resignation): the state layer decides —
+            # unless the turn is a plain question with no shape of feeling; clearly calm (relief,
+            # self-apology, a calm report, a neutral close): never; in between the rules below decide
+            if st.needs_empathy >= self.params.min_state_score:
+                shape = self.shape.find(view(msg)) if self.shape is not None else []
+                if shape or not (self.params.question_guard and _plain_question(msg)):
                     return True, "state", None
-                if st.needs_empathy < self.params.state_veto:
-                    return False, "", None
-            else:
-                # polarity read in context (没有了 after 还有什么可以帮您 is a close, 好吧 after a refusal is not)
-                neg = st.scores.get("negative", 0.0)
-                label = msg.sentiment.label if msg.sentiment is not None else max(st.scores, key=st.scores.get)
-                return (True, "state", None) if label == "negative" and neg >= self.params.min_state_score else (False, "", None)
+            elif st.needs_empathy < self.params.state_veto:
+                return False, "", None
+        elif state and msg.sentiment is not None and msg.sentiment.label != "negative":
+            # polarity read in context: 没有了 after 还有什么可以帮您 is a close, not a negative end
+            return False, "", None
         if self.ack is not None and self.ack.match(view(msg).s.strip()):
             return False, "", None  # 没了 / 好的 / 行吧: an acknowledgement carries no emotion
         if self.params.use_sentiment and msg.sentiment is not None:
             score = msg.sentiment.scores.get("negative", 1.0) if msg.sentiment.scores else 1.0
+            if state and self.params.state_mode == "polarity":
+                score = st.scores.get("negative", 0.0)  # the context-read probability
             shape = None
             if msg.sentiment.label == "negative" and self.shape is not None and score >= self.params.shape_min_score:
                 # a problem stated / pings / sarcasm / urgency: a moderate negative score is enough
