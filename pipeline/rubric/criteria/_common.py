@@ -245,8 +245,8 @@ class EmotionDetector:
             # unless the turn is a plain question with no shape of feeling; clearly calm (relief,
             # self-apology, a calm report, a neutral close): never; in between the rules below decide
             if st.needs_empathy >= self.params.min_state_score:
-                shape = self.shape.find(view(msg)) if self.shape is not None else []
-                if shape or not (self.params.question_guard and _plain_question(msg)):
+                asks = self.params.question_guard and (_plain_question(msg) or _asks(msg))
+                if not asks or (self.shape is not None and self.shape.find(view(msg))) or self.matcher.find(msg).accepted:
                     return True, "state", None
             elif st.needs_empathy < self.params.state_veto:
                 return False, "", None
@@ -282,6 +282,14 @@ class EmotionDetector:
 
 
 _QUESTION_END = re.compile(r"(吗|嘛|么|呢|没|不)?[?？]+\s*$|(吗|嘛|么|呢)[~～。.\s]*$")
+
+
+_ASKS = re.compile(r"[?？]|(吗|嘛|么)(?=[\s,，。.!！~～]|$)")
+
+
+def _asks(msg: Message) -> bool:
+    """The message asks something anywhere (是黑猪吗？五花肉…): on the state alone it needs a shape or an emotion word."""
+    return bool(_ASKS.search(view(msg).s))
 
 
 def _plain_question(msg: Message) -> bool:
