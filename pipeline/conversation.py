@@ -28,8 +28,20 @@ class Token:
 
 @dataclass
 class Sentiment:
-    label: str  # one of SENTIMENT_LABELS
-    scores: dict[str, float]  # label -> probability, sums to 1
+    label: str  # one of SENTIMENT_LABELS (the context-read label when the state layer corrected it)
+    scores: dict[str, float]  # label -> probability, sums to 1 (always the sentiment model's own)
+    model_label: str | None = None  # the sentiment model's own label, set only when `label` differs from it
+
+
+@dataclass
+class CustomerState:
+    """How upset a customer turn is, read with the agent's previous message (pipeline.customer_state)."""
+
+    needs_empathy: float  # P(the turn shows a feeling an agent should acknowledge first)
+    scores: dict[str, float]  # the context-read polarity (negative / neutral / positive)
+    model: str  # e.g. "zh-cs-state@1"
+    kind: str | None = None  # 生气 / 着急 / 担心 / 讽刺 / 失望 / 无奈 … when a cue names it (evidence only)
+    prev_seq: int | None = None  # the agent message it was read with
 
 
 @dataclass
@@ -56,6 +68,8 @@ class Message:
     tokens: list[Token] = field(default_factory=list)
     # --- filled by sentiment (customer messages with text only) ---
     sentiment: Sentiment | None = None
+    # --- filled by the customer-state layer (customer messages with a sentiment) ---
+    state: CustomerState | None = None
 
     def text_span(self, norm_start: int, norm_end: int) -> tuple[int, int]:
         """Map a [start, end) range in `norm` to the same characters in `text`."""

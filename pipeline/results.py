@@ -14,16 +14,25 @@ def sentiment_summary(conv: Conversation) -> dict:
 
     The sentiment stage fills every customer message with text, so `turns` covers them all.
     """
-    turns = [
-        {"seq": m.seq, "label": m.sentiment.label, "scores": {k: float(v) for k, v in m.sentiment.scores.items()}}
-        for m in conv.messages
-        if m.role == "customer" and m.sentiment is not None
-    ]
+    turns = [_turn(m) for m in conv.messages if m.role == "customer" and m.sentiment is not None]
     return {
         "customer_start": turns[0]["label"] if turns else None,
         "customer_end": turns[-1]["label"] if turns else None,
         "turns": turns,
     }
+
+
+def _turn(m) -> dict:
+    """`label` is the context-read label; `scores` the sentiment model's own probabilities, and
+    `model_label` its own label where the customer-state layer read the turn differently."""
+    t = {"seq": m.seq, "label": m.sentiment.label, "scores": {k: float(v) for k, v in m.sentiment.scores.items()}}
+    if m.sentiment.model_label:
+        t["model_label"] = m.sentiment.model_label
+    if m.state is not None:
+        t["state"] = {"needs_empathy": m.state.needs_empathy, "scores": m.state.scores, "model": m.state.model}
+        if m.state.kind:
+            t["state"]["kind"] = m.state.kind
+    return t
 
 
 def result_fields(conv: Conversation) -> dict:

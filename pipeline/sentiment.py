@@ -3,7 +3,10 @@
 It classifies `Message.text` (the text as shown, after masking), not `Message.norm`:
 the results file then agrees with `zhijian sentiment` run on the same lines, and the
 model sees what it was trained on (raw chat turns). Fills `Message.sentiment` on
-customer messages with non-empty text and `Conversation.model_version`; nothing else.
+customer messages with non-empty text and `Conversation.model_version`; then the customer-state
+hook (pipeline.customer_state) reads each turn with the agent's previous message: where that reading
+differs, `Sentiment.label` is the context-read label and `Sentiment.model_label` the model's own (the
+one `zhijian sentiment` prints); `scores` stay the model's probabilities.
 """
 from __future__ import annotations
 
@@ -61,3 +64,8 @@ def annotate_sentiment(conversations: Sequence[Conversation], model: SentimentMo
         m.sentiment = sentiment
     for conv in conversations:
         conv.model_version = model.model_id
+    # hook: the customer-state layer reads each turn with the agent's previous message (context-read
+    # label, P(needs empathy)); ZHIJIAN_STATE_MODEL=off runs without it
+    from pipeline.customer_state import annotate_state
+
+    annotate_state(conversations)

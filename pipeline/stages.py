@@ -109,7 +109,7 @@ def sentiment_stage(model: Any) -> ConversationStage:
     return ConversationStage(
         "sentiment",
         ("Conversation.messages", "Message.role", "Message.text"),
-        ("Message.sentiment", "Conversation.model_version"),
+        ("Message.sentiment", "Message.state", "Conversation.model_version"),
         lambda conv: annotate_sentiment([conv], model),
         lambda convs: annotate_sentiment(convs, model),
     )

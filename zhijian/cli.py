@@ -300,10 +300,12 @@ def eval_sentiment(
     model: Annotated[Optional[str], typer.Option("--model", help="Model directory or name; default: the shipped one.")] = None,
     json_out: Annotated[Optional[Path], typer.Option("--json-out", help="Also write the metrics as JSON.")] = None,
 ) -> None:
-    """Evaluate the sentiment model next to the baselines."""
+    """Evaluate the sentiment model next to the baselines, then customer turns read in context (state layer)."""
     from models.evaluate import main as evaluate_main
+    from pipeline.state_eval import main as state_main
 
     evaluate_main(model=model, json_out=json_out)
+    state_main(["--model", model] if model else [])
 
 
 @app.command()

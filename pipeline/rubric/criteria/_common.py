@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Literal
 
 from pydantic import Field
 
@@ -182,6 +183,16 @@ class EmotionParams(Strict):
     shape_min_score: float = Field(
         default=1.0, ge=0, le=1, description="with a shape cue, a negative label counts from this probability (min_negative_score otherwise)"
     )
+    use_state: bool = Field(
+        default=True,
+        description="when the customer-state layer read the turn (Message.state), decide from it and nothing "
+        "first: state_mode empathy = P(needs empathy) ≥ min_state_score counts (a plain question only with a shape "
+        "cue), < state_veto never, the rules decide in between; polarity = a turn not read as negative in context "
+        "never counts, otherwise the rules decide with the layer's P(negative)",
+    )
+    state_mode: Literal["empathy", "polarity"] = "empathy"
+    min_state_score: float = Field(default=0.85, ge=0, le=1, description="empathy: P(needs empathy) at which a turn counts on the state alone")
+    state_veto: float = Field(default=0.2, ge=0, le=1, description="below this P(needs empathy) a turn never counts")
     calm_openers: list[str] = Field(
         default_factory=lambda: ["好", "好的", "好吧", "行", "行吧", "那行", "那好吧", "可以", "对", "对的", "是的", "ok", "没问题"],
         description="a message that opens by accepting (行吧，这还差不多 / 对，就灯罩 / 好，两个都要) is "
@@ -224,13 +235,30 @@ class EmotionDetector:
         )
 
     def negative(self, msg: Message) -> tuple[bool, str, Match | None]:
-        """(is_negative, how, cue match). how: "sentiment" / "lexicon" / ""."""
+        """(is_negative, how, cue match). how: "state" / "sentiment" / "shape" / "lexicon" / ""."""
         if not msg.text.strip():
+            return False, "", None
+        st = getattr(msg, "state", None)
+        state = self.params.use_state and st is not None
+        if state and self.params.state_mode == "empathy":
+            # clear upset (hidden frustration, sarcasm, worry, resignation): the state layer decides —
+            # unless the turn is a plain question with no shape of feeling; clearly calm (relief,
+            # self-apology, a calm report, a neutral close): never; in between the rules below decide
+            if st.needs_empathy >= self.params.min_state_score:
+                asks = self.params.question_guard and (_plain_question(msg) or _asks(msg))
+                if not asks or (self.shape is not None and self.shape.find(view(msg))) or self.matcher.find(msg).accepted:
+                    return True, "state", None
+            elif st.needs_empathy < self.params.state_veto:
+                return False, "", None
+        elif state and msg.sentiment is not None and msg.sentiment.label != "negative":
+            # polarity read in context: 没有了 after 还有什么可以帮您 is a close, not a negative end
             return False, "", None
         if self.ack is not None and self.ack.match(view(msg).s.strip()):
             return False, "", None  # 没了 / 好的 / 行吧: an acknowledgement carries no emotion
         if self.params.use_sentiment and msg.sentiment is not None:
             score = msg.sentiment.scores.get("negative", 1.0) if msg.sentiment.scores else 1.0
+            if state and self.params.state_mode == "polarity":
+                score = st.scores.get("negative", 0.0)  # the context-read probability
             shape = None
             if msg.sentiment.label == "negative" and self.shape is not None and score >= self.params.shape_min_score:
                 # a problem stated / pings / sarcasm / urgency: a moderate negative score is enough
@@ -256,6 +284,14 @@ class EmotionDetector:
 _QUESTION_END = re.compile(r"(吗|嘛|么|呢|没|不)?[?？]+\s*$|(吗|嘛|么|呢)[~～。.\s]*$")
 
 
+_ASKS = re.compile(r"[?？]|(吗|嘛|么)(?=[\s,，。.!！~～]|$)")
+
+
+def _asks(msg: Message) -> bool:
+    """The message asks something anywhere (是黑猪吗？五花肉…): on the state alone it needs a shape or an emotion word."""
+    return bool(_ASKS.search(view(msg).s))
+
+
 def _plain_question(msg: Message) -> bool:
     """The message asks something (ends in ？ or 吗/呢): a model's 'negative' here is usually just a question."""
     s = view(msg).s.strip()
@@ -268,8 +304,23 @@ class TopicParams(Strict):
     cues: LexiconParams = Field(default_factory=LexiconParams)
 
 
+PRAISE_MIN = 0.9  # a customer turn read as positive with at least this probability is praise, not a problem
+
+
+def is_praise(m: Message) -> bool:
+    """The turn is read (in context, when the state layer ran) as clearly positive: 收到了，质量很好，谢谢.
+    Its words (质量 / 问题) do not make the conversation an after-sales or complaint one."""
+    s = m.sentiment
+    if s is None or s.label != "positive":
+        return False
+    scores = m.state.scores if getattr(m, "state", None) is not None else s.scores
+    return (scores or {}).get("positive", 0.0) >= PRAISE_MIN
+
+
 def topic_match(conv: Conversation, matcher: PhraseMatcher) -> Match | None:
     for m in customer_messages(conv, with_text=True):
+        if is_praise(m):
+            continue
         found = matcher.find(m)
         if found.accepted:
             return found.accepted[0]
@@ -351,6 +402,8 @@ class SignalDecision:
 
     def _first(self, lex: Lexicon, msgs: list[Message]) -> tuple[Message, Match] | None:
         for m in msgs:
+            if m.role == "customer" and is_praise(m):
+                continue  # praise (质量很好) is not a problem report
             v = view(m)
             if not v.s:
                 continue

@@ -5,8 +5,8 @@ from pydantic import Field
 
 from pipeline.conversation import Conversation, CriterionResult
 from pipeline.rubric.criteria import lexicons as L
-from pipeline.rubric.criteria._common import EmotionDetector, EmotionParams, GuardParams, PhraseMatcher
-from pipeline.rubric.matching import message_evidence
+from pipeline.rubric.criteria._common import EmotionDetector, EmotionParams, GuardParams, PhraseMatcher, Rejected
+from pipeline.rubric.matching import compile_entries, message_evidence
 from pipeline.rubric.registry import Criterion, register_criterion
 from pipeline.rubric.schema import LexiconParams, ParaphraseParams, Strict
 
@@ -24,6 +24,25 @@ def default_emotion() -> EmotionParams:
     )
 
 
+class CourtesyParams(Strict):
+    """Politeness that is not empathy. `preface`: words (不好意思 / 打扰了) that count as an apology only when
+    the same sentence says what for (`cause`: 让您久等 / 给您带来不便 / 是我们…); before a request
+    (不好意思，麻烦提供一下订单号) they are courtesy. `soothing`: reassurance formulas (您放心 / 别着急 /
+    不用着急) that acknowledge only worry or impatience: they count when the customer's turn that
+    triggered empathy shows one of `soothing_kinds` (the customer-state layer's reading)."""
+
+    enabled: bool = True
+    preface: list[str] = Field(default_factory=lambda: ["不好意思", "打扰了", "打扰一下", "sorry"])
+    cause: list[str] = Field(default_factory=lambda: [
+        "re:(让|给|令|害|叫)(您|你|亲)", "久等", "耽误", "不便", "困扰", "添麻烦", "造成", "带来", "是我们", "re:我们的(疏忽|失误|问题|错)",
+        "re:没(能|有)?(及时|注意|看到|处理|回复|说清|发)", "re:回复(晚|慢)", "re:(刚才|之前|上次)", "re:(发错|漏发|少发|错发|延误|晚了|慢了)",
+    ])  # fmt: skip
+    soothing: list[str] = Field(default_factory=lambda: [
+        "您放心", "请放心", "放心", "别着急", "不要着急", "不用着急", "您别着急", "您别担心", "别担心", "不用担心", "您先别急", "别急",
+    ])  # fmt: skip
+    soothing_kinds: list[str] = Field(default_factory=lambda: ["担心", "着急", "生气"])
+
+
 class EmpathyParams(Strict):
     trigger: EmotionParams = Field(default_factory=default_emotion, description="when a customer message is negative")
     lexicon: LexiconParams = Field(default_factory=lambda: LexiconParams(phrases=L.EMPATHY, variants=L.YOU))
@@ -35,6 +54,7 @@ class EmpathyParams(Strict):
             negation=True, contrast=True, contrast_offer=L.EMPATHY_OFFER, quotation=True, sarcasm=True
         )
     )
+    courtesy: CourtesyParams = Field(default_factory=CourtesyParams)
 
 
 @register_criterion("empathy.v1")
@@ -49,17 +69,42 @@ class Empathy(Criterion):
 
     def compile(self):
         p: EmpathyParams = self.params
+        c = p.courtesy
         return (
             EmotionDetector(p.trigger, f"{self.id}.trigger"),
             PhraseMatcher(self.id, p.lexicon, p.guards, p.paraphrase),
+            (set(c.preface), compile_entries(c.cause) if c.cause else None, set(c.soothing), set(c.soothing_kinds))
+            if c.enabled
+            else None,
         )
 
     def lexicon_terms(self) -> list[str]:
-        emotion, matcher = self.compiled
+        emotion, matcher, _ = self.compiled
         return matcher.terms() + emotion.matcher.terms()
 
+    def _courtesy_only(self, match, trigger_msg) -> str | None:
+        """Why an accepted match is politeness rather than empathy (None when it counts)."""
+        courtesy = self.compiled[2]
+        if courtesy is None:
+            return None
+        preface, cause, soothing, kinds = courtesy
+        said = match.view.s[match.start : match.end]
+        if said in preface:
+            s = match.view.s
+            a = max((i + 1 for i, ch in enumerate(s[: match.start]) if ch in "。!！?？\n"), default=0)
+            e = min((i for i, ch in enumerate(s) if i >= match.end and ch in "。!！?？\n"), default=len(s))
+            sentence = s[a:e]
+            if cause is None or not cause.search(sentence):
+                return "礼貌用语（未说明为何致歉，如请客户提供信息前的“不好意思”）"
+        elif any(said == t or (said.endswith(t) and len(said) - len(t) <= 2) for t in soothing):
+            st = getattr(trigger_msg, "state", None)
+            kind = st.kind if st is not None else None
+            if st is not None and kind not in kinds:
+                return f"套话安抚（“{said}”只回应担心/着急，客户的情绪是{kind or '未点明的不满'}）"
+        return None
+
     def score(self, conversation: Conversation) -> CriterionResult:
-        emotion, matcher = self.compiled
+        emotion, matcher, _ = self.compiled
         trigger = None
         for m in conversation.messages:
             if m.role != "customer":
@@ -71,7 +116,15 @@ class Empathy(Criterion):
         if trigger is None:
             return self.not_applicable()
         tmsg, how, cue = trigger
-        if how == "shape":
+        if how == "state":
+            st = tmsg.state
+            kind = f"{st.kind}，" if st.kind else ""
+            ctx = f"，结合客服上一条 seq {st.prev_seq}" if st.prev_seq else ""
+            trig_ev = message_evidence(
+                tmsg, f"{self.id}.trigger.state",
+                f"客户首次出现需安抚的情绪（{kind}客户状态模型 {st.model} P={st.needs_empathy:.2f}{ctx}）", whole=True,
+            )
+        elif how == "shape":
             score = tmsg.sentiment.scores.get("negative", 0.0) if tmsg.sentiment and tmsg.sentiment.scores else 0.0
             trig_ev = cue.evidence(f"客户首次出现负面情绪（情感模型 negative {score:.2f} ≥ 形态阈值，且消息形态为问题陈述/催促/反讽/着急）")
         elif cue is not None:
@@ -85,8 +138,11 @@ class Empathy(Criterion):
             if m.seq <= tmsg.seq or m.role != "agent" or not m.text.strip():
                 continue
             found = matcher.find(m)
-            if found.accepted:
-                return self.passed([trig_ev, found.accepted[0].evidence("人工客服表达理解或歉意")])
+            for hit in found.accepted:
+                why = self._courtesy_only(hit, tmsg)
+                if why is None:
+                    return self.passed([trig_ev, hit.evidence("人工客服表达理解或歉意")])
+                rejected.append(Rejected(hit, why))
             rejected.extend(found.rejected)
         evidence = [trig_ev]
         for r in rejected[:3]:

@@ -57,6 +57,7 @@ class LowScore(FlagDetector):
 def _default_negative_end() -> EmotionParams:
     return EmotionParams(
         cues_with_sentiment=False,
+        state_mode="polarity",
         cues=LexiconParams(phrases=L.NEGATIVE_EMOTION, exclude=L.NEGATIVE_EMOTION_EXCLUDE, boundary_max_len=1),
     )
 
@@ -85,6 +86,14 @@ class NegativeEnd(FlagDetector):
         negative, how, cue = self.compiled.negative(last)
         if not negative:
             return []
+        if how == "state":
+            st = last.state
+            ctx = f"，结合客服上一条 seq {st.prev_seq}" if st.prev_seq else ""
+            return [self.flag(f"客户最后一条消息情绪为负面（客户状态模型 {st.model} P={st.scores.get('negative', 0):.2f}{ctx}，seq {last.seq}），问题可能未解决", last.seq)]
+        if how in ("sentiment", "shape") and last.state is not None and self.params.emotion.use_state:
+            st = last.state
+            ctx = f"，结合客服上一条 seq {st.prev_seq}" if st.prev_seq else ""
+            return [self.flag(f"客户最后一条消息情绪为负面（结合上下文：客户状态模型 {st.model} P={st.scores.get('negative', 0):.2f}{ctx}，seq {last.seq}），问题可能未解决", last.seq)]
         if how in ("sentiment", "shape"):
             return [self.flag(f"客户最后一条消息情绪为负面（情感模型，seq {last.seq}），问题可能未解决", last.seq)]
         return [self.flag(f"客户最后一条消息含负面情绪词“{cue.matched_text}”（词表兜底，未使用情感模型），问题可能未解决", last.seq)]

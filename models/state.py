@@ -1,0 +1,260 @@
+"""Customer state: how upset a customer turn is, read with the agent's previous message (issue 13).
+
+The sentiment model says *polarity* (negative / neutral / positive) of a turn on its own. Two questions
+it cannot answer well, and which the rubric needs:
+
+* **needs empathy** — does the turn show a feeling an agent should acknowledge first (frustration,
+  worry incl. from a past bad experience, sarcasm, disappointment incl. after a thank-you,
+  resignation, doubt)? A calm defect report (刚拆开 有一个碎了) is negative but needs none.
+* **what a short reply means here** — 没有了 / 好的 / 嗯 after 还有什么可以帮您 is a neutral close;
+  好吧 / 算了 after a refusal is resignation.
+
+``CustomerStateModel`` is a small stacked model over three inputs: char 1–3-grams of the turn
+(Cantonese words mapped to Mandarin first, then the sentiment model's input form), char 1–2-grams of
+the agent's previous message for *short* turns only (``SHORT_CHARS``: context decides a bare reply,
+not a sentence that speaks for itself), and the sentiment model's log-probabilities for the turn. Two
+heads: ``empathy`` (logistic) and ``sentiment`` (3-class softmax, the context-read polarity). It has
+no dependencies beyond numpy; weights are a vocabulary (JSON) and one float32 matrix per head.
+
+    from models.state import load_state_model
+    sm = load_state_model()                               # the shipped models/zh-cs-state
+    out = sm.predict(["好吧"], ["这个确实没办法退的哦"], proba)   # proba: the sentiment model's n x 3
+    out.empathy[0], out.sentiment[0]                      # P(needs empathy), n x 3 context polarity
+    sm.model_id                                           # "zh-cs-state@1"
+
+Train: ``python -m models.state train`` (seconds on CPU; reads data/sentiment/chat_turns_context.tsv
+and the shipped sentiment model's probabilities). A classifier of ``models/``: imports ``models.base``
+only (the sentiment model is passed in by the caller as probabilities).
+"""
+from __future__ import annotations
+
+import csv
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from models.base import CLASSES, META_FILE, normalize_text, softmax
+
+SHIPPED_STATE_DIR = Path(__file__).resolve().parent / "zh-cs-state"
+NAME = "zh-cs-state"
+VERSION = 1
+SHORT_CHARS = 6  # a turn with at most this many word characters is read with the agent's previous message
+
+# Cantonese → Mandarin, longest first; applied to the raw turn before the model's input form (which
+# maps traditional characters to simplified), so 真係好失望 / 等咗成個禮拜 read like 真是好失望 / 等了整个星期.
+CANTONESE: tuple[tuple[str, str], ...] = (
+    ("頂唔順", "受不了"), ("顶唔顺", "受不了"), ("冇人理", "没人理"), ("點解", "为什么"), ("点解", "为什么"),
+    ("乜嘢", "什么"), ("咩嘢", "什么"), ("幾時", "什么时候"), ("几时", "什么时候"), ("而家", "现在"),
+    ("成日", "总是"), ("邊個", "谁"), ("边个", "谁"), ("唔該", "谢谢"), ("唔该", "谢谢"), ("多謝", "谢谢"),
+    ("算數", "算了"), ("算数", "算了"), ("搞掂", "搞定"), ("禮拜", "星期"), ("礼拜", "星期"), ("真係", "真是"),
+    ("真系", "真是"), ("係咪", "是不是"), ("系咪", "是不是"), ("佢哋", "他们"), ("你哋", "你们"), ("我哋", "我们"),
+    ("嘢", "东西"), ("咁", "这么"), ("乜", "什么"), ("咩", "什么"), ("喺", "在"), ("咗", "了"), ("唔", "不"),
+    ("冇", "没"), ("嘅", "的"), ("啲", "些"), ("佢", "他"), ("睇", "看"), ("諗", "想"), ("搵", "找"),
+    ("攞", "拿"), ("嬲", "生气"), ("畀", "给"), ("俾", "给"), ("係", "是"), ("啱", "对"), ("揀", "选"),
+)
+_CANTONESE_RE = re.compile("|".join(re.escape(a) for a, _ in CANTONESE))
+_CANTONESE_MAP = dict(CANTONESE)
+_WORD = re.compile(r"[\w\u4e00-\u9fff]")
+
+
+def mandarin(text: str) -> str:
+    """Cantonese words to Mandarin (longest first), then the sentiment model's input form."""
+    return normalize_text(_CANTONESE_RE.sub(lambda m: _CANTONESE_MAP[m.group(0)], text)).lower()
+
+
+def is_short(text: str) -> bool:
+    return len(_WORD.findall(text)) <= SHORT_CHARS
+
+
+def _grams(s: str, lo: int, hi: int, prefix: str) -> list[str]:
+    s = f"^{s}$"
+    return [prefix + s[i : i + n] for n in range(lo, hi + 1) for i in range(len(s) - n + 1)]
+
+
+# the clause after a contrast (不过 / 但是 / 可是 / 只是) or a relief turn (还好 / 幸好 / 好在) carries the turn:
+# 好的谢谢，不过说实话挺失望的 is disappointed; 吓死我了，还好收到了 is relief
+CONTRAST = re.compile(r"(不过|但是|可是|只是|但|然而|还好|幸好|好在|幸亏|结果)")
+
+
+def tail_clause(s: str) -> str | None:
+    """The text after the last contrast or relief marker, when something follows it."""
+    last = None
+    for m in CONTRAST.finditer(s):
+        last = m
+    if last is None or last.start() == 0 and last.group(0) in ("但", "结果"):
+        return None
+    tail = s[last.start():]
+    return tail if len(_WORD.findall(tail)) > len(last.group(0)) else None
+
+
+def features(text: str, prev_agent: str | None) -> list[str]:
+    """The sparse features of one turn: its char 1–3-grams; the clause after a contrast or relief marker
+    again (prefix ``C:``); for a short turn, also the agent's previous message's char 1–2-grams (prefix
+    ``P:``) and a short-turn marker."""
+    s = mandarin(text)
+    out = _grams(s, 1, 3, "")
+    tail = tail_clause(s)
+    if tail:
+        out += _grams(tail, 1, 3, "C:")
+    if is_short(text):
+        out.append("#short")
+        if prev_agent and prev_agent.strip():
+            out += _grams(mandarin(prev_agent), 1, 2, "P:")
+        else:
+            out.append("#short-noctx")
+    return out
+
+
+@dataclass
+class StateOutput:
+    empathy: np.ndarray  # n: P(needs empathy)
+    sentiment: np.ndarray  # n x 3 (CLASSES order): the context-read polarity
+
+
+def _fit(x: np.ndarray, y: np.ndarray, k: int, l2: float, iters: int = 300, weights: np.ndarray | None = None) -> np.ndarray:
+    """Softmax (k > 1) or logistic (k == 1) regression by full-batch Adam (float32); W with a bias row."""
+    x = np.hstack([x, np.ones((len(x), 1), dtype=np.float32)]).astype(np.float32)
+    xt = np.ascontiguousarray(x.T)
+    w = np.zeros((x.shape[1], k), dtype=np.float32)
+    m = np.zeros_like(w)
+    v = np.zeros_like(w)
+    sw = np.ones(len(x), dtype=np.float32) if weights is None else weights.astype(np.float32)
+    sw = (sw / sw.sum())[:, None]
+    onehot = (np.eye(k)[y] if k > 1 else y.reshape(-1, 1)).astype(np.float32)
+    decay = np.full((x.shape[1], 1), l2, dtype=np.float32)
+    decay[-1] = 0.0  # no penalty on the bias
+    for t in range(1, iters + 1):
+        z = x @ w
+        p = softmax(z) if k > 1 else 1 / (1 + np.exp(-z))
+        g = xt @ ((p - onehot) * sw) + decay * w
+        m = 0.9 * m + 0.1 * g
+        v = 0.999 * v + 0.001 * g * g
+        w -= (0.1 * (m / (1 - 0.9**t)) / (np.sqrt(v / (1 - 0.999**t)) + 1e-8)).astype(np.float32)
+    return w
+
+
+class CustomerStateModel:
+    def __init__(self, l2: float = 3e-4, min_df: int = 2) -> None:
+        self.l2 = l2
+        self.min_df = min_df
+        self.vocab: dict[str, int] = {}
+        self.w_empathy: np.ndarray | None = None
+        self.w_sentiment: np.ndarray | None = None
+        self.meta_: dict = {"name": NAME, "version": VERSION}
+
+    @property
+    def model_id(self) -> str:
+        return f"{self.meta_.get('name', NAME)}@{self.meta_.get('version', VERSION)}"
+
+    def _matrix(self, texts: Sequence[str], prevs: Sequence[str | None], proba: np.ndarray) -> np.ndarray:
+        n_sparse = len(self.vocab)
+        x = np.zeros((len(texts), n_sparse + 3), dtype=np.float32)
+        for i, (t, p) in enumerate(zip(texts, prevs)):
+            idx = [self.vocab[g] for g in features(t, p) if g in self.vocab]
+            if idx:
+                x[i, idx] = 1.0 / np.sqrt(len(idx))
+        x[:, n_sparse:] = np.log(np.clip(np.asarray(proba, dtype=np.float32), 1e-4, 1.0)) / 4.0
+        return x
+
+    def fit(self, texts: Sequence[str], prevs: Sequence[str | None], proba: np.ndarray,
+            sentiment: Sequence[str], needs_empathy: Sequence[bool]) -> "CustomerStateModel":
+        counts: dict[str, int] = {}
+        for t, p in zip(texts, prevs):
+            for g in set(features(t, p)):
+                counts[g] = counts.get(g, 0) + 1
+        kept = sorted(g for g, c in counts.items() if c >= self.min_df)
+        self.vocab = {g: i for i, g in enumerate(kept)}
+        x = self._matrix(texts, prevs, proba)
+        ys = np.array([CLASSES.index(s) for s in sentiment])
+        ye = np.array([bool(e) for e in needs_empathy], dtype=np.int64)
+        # balanced: yes and no weigh the same in the empathy head
+        pos = ye.mean()
+        we = np.where(ye == 1, 0.5 / max(pos, 1e-6), 0.5 / max(1 - pos, 1e-6))
+        self.w_empathy = _fit(x, ye, 1, self.l2, weights=we)
+        self.w_sentiment = _fit(x, ys, 3, self.l2)
+        self.meta_.update({"n_train": len(texts), "features": len(self.vocab), "short_chars": SHORT_CHARS})
+        return self
+
+    def predict(self, texts: Sequence[str], prevs: Sequence[str | None], proba: np.ndarray) -> StateOutput:
+        if not len(texts):
+            return StateOutput(np.zeros(0), np.zeros((0, 3)))
+        # sparse: sum the weight rows of each turn's features (no n x vocab matrix)
+        n = len(self.vocab)
+        w = np.hstack([self.w_empathy, self.w_sentiment])  # (n + 3 + 1) x 4
+        z = np.tile(w[-1], (len(texts), 1)).astype(np.float64)
+        for i, (t, p) in enumerate(zip(texts, prevs)):
+            idx = [self.vocab[g] for g in features(t, p) if g in self.vocab]
+            if idx:
+                z[i] += w[idx].sum(axis=0) / np.sqrt(len(idx))
+        lp = np.log(np.clip(np.asarray(proba, dtype=np.float64), 1e-4, 1.0)) / 4.0
+        z += lp @ w[n : n + 3]
+        e = 1 / (1 + np.exp(-z[:, 0]))
+        return StateOutput(e, softmax(z[:, 1:]))
+
+    def save(self, directory: str | Path) -> Path:
+        d = Path(directory)
+        d.mkdir(parents=True, exist_ok=True)
+        (d / "vocab.json").write_text(json.dumps(list(self.vocab), ensure_ascii=False), encoding="utf-8")
+        np.savez_compressed(d / "weights.npz", empathy=self.w_empathy, sentiment=self.w_sentiment)
+        meta = dict(self.meta_, kind="state", l2=self.l2, min_df=self.min_df)
+        (d / META_FILE).write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        return d
+
+    @classmethod
+    def load(cls, directory: str | Path) -> "CustomerStateModel":
+        d = Path(directory)
+        meta = json.loads((d / META_FILE).read_text(encoding="utf-8"))
+        self = cls(l2=meta.get("l2", 3e-4), min_df=meta.get("min_df", 2))
+        self.vocab = {g: i for i, g in enumerate(json.loads((d / "vocab.json").read_text(encoding="utf-8")))}
+        w = np.load(d / "weights.npz")
+        self.w_empathy, self.w_sentiment = w["empathy"], w["sentiment"]
+        self.meta_ = meta
+        return self
+
+
+_CACHE: dict[str, CustomerStateModel] = {}
+
+
+def load_state_model(directory: str | Path | None = None) -> CustomerStateModel:
+    """The customer-state model at ``directory`` (default: the shipped models/zh-cs-state), cached."""
+    key = str(directory or SHIPPED_STATE_DIR)
+    if key not in _CACHE:
+        _CACHE[key] = CustomerStateModel.load(key)
+    return _CACHE[key]
+
+
+# ---------------------------------------------------------------------- training
+TRAIN_FILE = Path(__file__).resolve().parent.parent / "data" / "sentiment" / "chat_turns_context.tsv"
+
+
+def read_context_tsv(path: str | Path) -> list[dict]:
+    with open(path, encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f, delimiter="\t"))
+
+
+def train(out: str | Path = SHIPPED_STATE_DIR, data: str | Path = TRAIN_FILE, sentiment_model=None) -> CustomerStateModel:
+    """Fit on the context TSV with the sentiment model's probabilities for each turn, and save."""
+    if sentiment_model is None:
+        from models.loader import load_sentiment_model
+
+        sentiment_model = load_sentiment_model()
+    rows = read_context_tsv(data)
+    texts = [r["text"] for r in rows]
+    prevs = [r.get("prev_agent") or "" for r in rows]
+    proba = np.asarray(sentiment_model.predict_proba(texts), dtype=np.float32)
+    model = CustomerStateModel().fit(texts, prevs, proba, [r["sentiment"] for r in rows], [r["needs_empathy"] == "yes" for r in rows])
+    model.meta_.update({"trained_on": str(Path(data).name), "sentiment_model": getattr(sentiment_model, "model_id", None)})
+    model.save(out)
+    return model
+
+
+if __name__ == "__main__":  # pragma: no cover
+    import sys
+
+    if sys.argv[1:2] == ["train"]:
+        m = train(*(sys.argv[2:3] or []))
+        print(f"saved {m.model_id}: {m.meta_['features']} features, {m.meta_['n_train']} turns")
