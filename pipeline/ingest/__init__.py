@@ -48,8 +48,8 @@ from typing import Iterable
 
 from pipeline.assemble import assemble
 from pipeline.conversation import Message
-from pipeline.ingest.decoding import FileError
-from pipeline.ingest.readers import SUPPORTED_SUFFIXES, Resolver, file_rows
+from pipeline.ingest.decoding import FileError, display_raw
+from pipeline.ingest.readers import SUPPORTED_SUFFIXES, Resolver, file_rows, is_supported
 from pipeline.ingest.rows import Batch, message_key
 from pipeline.ingest.values import MAX_RAW_CHARS, MAX_TEXT_CHARS, TRUNCATION_MARK, parse_timestamp, short
 from pipeline.mapping import ColumnMapping
@@ -134,7 +134,7 @@ def _read_file(batch: Batch, path: Path, rename: Resolver) -> None:
             batch.add(source, row)
     except FileError as exc:
         if produced == 0:
-            file_level(str(exc), data[:300].decode("utf-8", "backslashreplace"))
+            file_level(str(exc), display_raw(data[:300], "utf-8"))
         else:  # rows already counted; the rest of the file is one more quarantined row
             file_level(f"after {produced} rows: {exc}")
     except Exception as exc:  # noqa: BLE001 - one bad file must never stop the night's run
@@ -149,7 +149,7 @@ def _expand(paths: Iterable[str | Path] | str | Path) -> list[Path]:
     for p in paths:
         path = Path(p)
         if path.is_dir():
-            out.extend(sorted(f for f in path.rglob("*") if f.is_file() and f.suffix.lower() in SUPPORTED_SUFFIXES))
+            out.extend(sorted(f for f in path.rglob("*") if f.is_file() and is_supported(f)))
         elif not path.exists() and any(ch in str(p) for ch in "*?["):
             # A pattern the shell did not expand (Windows, a scheduler's config): expand it here.
             matches = sorted(Path(m) for m in glob.glob(str(p), recursive=True) if Path(m).is_file())
