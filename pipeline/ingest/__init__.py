@@ -48,10 +48,12 @@ from typing import Iterable
 
 from pipeline.assemble import assemble
 from pipeline.conversation import Message
+from pipeline.errors import ZhijianError
 from pipeline.ingest.decoding import FileError, display_raw
 from pipeline.ingest.readers import SUPPORTED_SUFFIXES, Resolver, file_rows, is_supported
 from pipeline.ingest.rows import Batch, message_key
-from pipeline.ingest.values import MAX_RAW_CHARS, MAX_TEXT_CHARS, TRUNCATION_MARK, parse_timestamp, short
+from pipeline.ingest.rows import mask_value as _mask_value  # the one mask_value fallback
+from pipeline.ingest.values import MAX_RAW_CHARS, MAX_TEXT_CHARS, TRUNCATION_MARK, parse_timestamp, short, valid_text
 from pipeline.mapping import ColumnMapping
 from pipeline.mask import mask_text
 
@@ -60,6 +62,7 @@ __all__ = [
     "MAX_TEXT_CHARS",
     "SUPPORTED_SUFFIXES",
     "TRUNCATION_MARK",
+    "IngestNote",
     "IngestResult",
     "QuarantinedRow",
     "assemble",
@@ -82,12 +85,27 @@ class QuarantinedRow:
 
 
 @dataclass
+class IngestNote:
+    """A value dropped or cut from a row that was kept (text over MAX_TEXT_CHARS, seq not an integer, csat not 1–5).
+
+    Computed here, stored and counted by the run (not by ingest); `reason` is masked.
+    """
+    source_file: str
+    line: int | None  # as in QuarantinedRow
+    field: str  # "text", "seq" or "csat"
+    reason: str
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
 class IngestResult:
     messages: list[Message] = field(default_factory=list)
     quarantined: list[QuarantinedRow] = field(default_factory=list)
     read: int = 0
     duplicates: int = 0
-    notes: list[QuarantinedRow] = field(default_factory=list)  # kept rows with a value dropped or cut
+    notes: list[IngestNote] = field(default_factory=list)  # kept rows with a value dropped or cut (not counted in `read`)
     files: list[str] = field(default_factory=list)
 
     @property
@@ -98,17 +116,22 @@ class IngestResult:
         return self.read == len(self.messages) + self.duplicates + len(self.quarantined)
 
     def quarantine(self, source_file: str, line: int | None, fld: str | None, reason: str, raw: str) -> None:
-        """Record a row that cannot be used (`raw` is cut and masked: the quarantine is stored and shown)."""
-        self.quarantined.append(QuarantinedRow(source_file, line, fld, reason, _safe_raw(raw)))
+        """Record a row that cannot be used (`raw` cut and masked, `reason` masked: the quarantine is stored and shown)."""
+        self.quarantined.append(QuarantinedRow(source_file, line, fld, _safe_reason(reason), _safe_raw(raw)))
 
-    def note(self, source_file: str, line: int | None, fld: str, reason: str, raw: str) -> None:
-        """Record a value dropped or cut from a row that was kept."""
-        self.notes.append(QuarantinedRow(source_file, line, fld, reason, _safe_raw(raw)))
+    def note(self, source_file: str, line: int | None, fld: str, reason: str) -> None:
+        """Record a value dropped or cut from a row that was kept (`reason` masked)."""
+        self.notes.append(IngestNote(source_file, line, fld, _safe_reason(reason)))
 
 
 def _safe_raw(raw: str) -> str:
-    raw = raw if len(raw) <= MAX_RAW_CHARS else raw[:MAX_RAW_CHARS] + "…"
+    raw = valid_text(raw if len(raw) <= MAX_RAW_CHARS else raw[:MAX_RAW_CHARS] + "…")
     return mask_text(raw)  # the quarantine is stored and shown too
+
+
+def _safe_reason(reason: str) -> str:
+    """Reasons quote the offending value (a role, an id, a file name): masked like a short field."""
+    return _mask_value(valid_text(reason))
 
 
 def _read_file(batch: Batch, path: Path, rename: Resolver) -> None:
@@ -137,6 +160,8 @@ def _read_file(batch: Batch, path: Path, rename: Resolver) -> None:
             file_level(str(exc), display_raw(data[:300], "utf-8"))
         else:  # rows already counted; the rest of the file is one more quarantined row
             file_level(f"after {produced} rows: {exc}")
+    except ZhijianError:
+        raise  # configuration (the pseudonym secret), not this file: the run must stop and say so
     except Exception as exc:  # noqa: BLE001 - one bad file must never stop the night's run
         file_level(f"after {produced} rows, reading stopped: {type(exc).__name__}: {short(str(exc), 200)}; "
                    "please report this file to the Zhijian maintainers")
