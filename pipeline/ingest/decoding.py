@@ -185,6 +185,22 @@ def decode_lines(data: bytes) -> tuple[list[str | None], str]:
     return lines, encoding
 
 
+_BINARY_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"%PDF", b"BM", b"\x7fELF", b"MZ", b"Rar!", b"7z\xbc\xaf",
+                 b"\xd0\xcf\x11\xe0", b"SQLite format 3", b"\x28\xb5\x2f\xfd", b"BZh", b"\xfd7zXZ")
+
+
+def binary_kind(data: bytes) -> str | None:
+    """Why `data` is a binary file, not a text export (a known file signature, or mostly NUL bytes); None if text."""
+    for magic in _BINARY_MAGIC:
+        if data.startswith(magic) and (magic != b"BM" or b"\x00" in data[:64]) and (magic != b"MZ" or b"\x00" in data[:64]):
+            return f"it starts with the signature of a binary file ({magic[:8]!r})"
+    head = data[:65536]
+    if head and head.count(0) > len(head) * 0.1 and not utf16_without_bom(data) and not data.startswith(
+            (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return f"{head.count(0) * 100 // len(head)}% of its first bytes are NUL"
+    return None
+
+
 def all_lines_bad(lines: list[str | None]) -> bool:
     """No line of the file is text (a binary file renamed, random bytes): the file is one quarantined row."""
     return not any(line is not None for line in lines if line != "") and any(line is None for line in lines)
