@@ -49,8 +49,8 @@ from typing import Iterable
 from pipeline.assemble import assemble
 from pipeline.conversation import Message
 from pipeline.errors import ZhijianError
-from pipeline.ingest.decoding import FileError, display_raw
-from pipeline.ingest.readers import SUPPORTED_SUFFIXES, Resolver, file_rows, is_supported
+from pipeline.ingest.decoding import FileError, binary_kind, display_raw
+from pipeline.ingest.readers import NOT_TEXT, SUPPORTED_SUFFIXES, Resolver, file_rows, is_supported
 from pipeline.ingest.rows import Batch, message_key
 from pipeline.ingest.rows import mask_value as _mask_value  # the one mask_value fallback
 from pipeline.ingest.values import MAX_RAW_CHARS, MAX_TEXT_CHARS, TRUNCATION_MARK, parse_timestamp, short, valid_text
@@ -150,7 +150,9 @@ def _read_file(batch: Batch, path: Path, rename: Resolver) -> None:
     except OSError as exc:
         file_level(f"cannot read the file ({exc.strerror or exc}); check the path and permissions")
         return
-    produced = 0
+    result = batch.result
+    produced, read_before, quarantined_before = 0, result.read, len(result.quarantined)
+    kept_before = len(result.messages) + result.duplicates
     try:
         for row in file_rows(path, data, rename):
             produced += 1
@@ -165,6 +167,15 @@ def _read_file(batch: Batch, path: Path, rename: Resolver) -> None:
     except Exception as exc:  # noqa: BLE001 - one bad file must never stop the night's run
         file_level(f"after {produced} rows, reading stopped: {type(exc).__name__}: {short(str(exc), 200)}; "
                    "please report this file to the Zhijian maintainers")
+    # A binary file (an image, a database, mostly NULs) read line by line gives only junk rows:
+    # when nothing was kept from it, say so once instead. Decided after reading, so a file
+    # with good rows among binary junk never loses them.
+    if produced > 1 and len(result.messages) + result.duplicates == kept_before:
+        why = binary_kind(data)
+        if why:
+            result.read = read_before
+            del result.quarantined[quarantined_before:]
+            file_level(f"the file is not text ({why}); {NOT_TEXT}")
 
 
 def _expand(paths: Iterable[str | Path] | str | Path) -> list[Path]:

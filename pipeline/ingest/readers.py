@@ -17,8 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-from pipeline.ingest.decoding import (FileError, all_lines_bad, bad_bytes_reason, binary_kind, decode_lines, display_raw, gunzip,
-                                      raw_lines)
+from pipeline.ingest.decoding import FileError, all_lines_bad, bad_bytes_reason, decode_lines, display_raw, gunzip, raw_lines
 from pipeline.ingest.values import MAX_RAW_CHARS, short
 from pipeline.mapping import REQUIRED_FIELDS, ColumnMapping, ResolvedColumns
 
@@ -29,6 +28,8 @@ csv.field_size_limit(64 * 1024 * 1024)
 # past this many characters (about 4 MiB of text) is a stray quote, not a field.
 _MAX_CSV_RECORD_CHARS = 1 << 22
 
+NOT_TEXT = ("expected a chat export: JSONL, CSV, JSON, Parquet or .xlsx, optionally gzip-compressed; "
+            "check that the right file was given")
 SUPPORTED_SUFFIXES = (".jsonl", ".ndjson", ".json", ".csv", ".tsv", ".parquet", ".pq", ".xlsx", ".xlsm")  # what a directory expands to
 
 
@@ -407,14 +408,9 @@ def file_rows(path: Path, data: bytes, rename: Resolver) -> Iterator[RawRow]:
     if kind == "xlsx":
         yield from _read_xlsx(data, rename)
         return
-    not_text = ("expected a chat export: JSONL, CSV, JSON, Parquet or .xlsx, optionally gzip-compressed; "
-                 "check that the right file was given")
-    why = binary_kind(data)
-    if why:
-        raise FileError(f"the file is not text ({why}); {not_text}")
     lines, encoding = decode_lines(data)
     if all_lines_bad(lines):
-        raise FileError(f"the file is not text (no line is text: NUL or control bytes, or bytes of no known encoding); {not_text}")
+        raise FileError(f"the file is not text (no line is text: NUL or control bytes, or bytes of no known encoding); {NOT_TEXT}")
     raw = raw_lines(data, encoding) if None in lines else None
     text_head = next((line.lstrip("\ufeff").lstrip() for line in lines if line and line.strip()), "")
     if kind == "jsonl" and (text_head.startswith("[") or text_head.startswith("{") and _is_one_json_document(lines)):
