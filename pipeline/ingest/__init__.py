@@ -1,28 +1,42 @@
 """Read chat-log exports into masked `Message`s, quarantining what cannot be read.
 
-Formats: JSON Lines, CSV/TSV (UTF-8, UTF-8 with BOM, UTF-16 with BOM, GBK/GB18030,
-detected without being told), Parquet, Excel .xlsx (first sheet), and nested conversation JSON (a list of
-conversations each with `messages`, or `{"conversations": [...]}`; a JSONL file
-whose lines are conversations also works). Directories are read file by file.
+Formats: JSON Lines, CSV/TSV, Parquet, Excel .xlsx (first sheet), and nested conversation JSON
+(a list of conversations each with `messages`, or `{"conversations": [...]}`; a JSONL file whose
+lines are conversations also works; a JSON array or one pretty-printed object saved as .jsonl is
+read as the JSON it is). Any of them gzip-compressed (`chats.jsonl.gz`, read transparently).
+Encodings found without being told, line by line (pipeline/ingest/decoding.py): UTF-8 (with or
+without BOM), UTF-16 (with a BOM, or without one, from where its NUL bytes fall), GB18030/GBK and
+Big5 (told apart by charset-normalizer); a file mixing UTF-8 and GBK lines reads each line in its
+own encoding. Directories are read file by file.
 
 Every input row ends up in exactly one place, so
 `read == len(messages) + duplicates + len(quarantined)`:
-- `messages`: valid rows, text already masked (pipeline/mask.py), `message_key` set;
+- `messages`: valid rows, every text field masked (pipeline/mask.py), `message_key` set;
 - `duplicates`: rows whose `message_key` already appeared in this batch;
-- `quarantined`: rows that cannot be used, each with a reason a person can act on.
-  A whole file that cannot be read at all (missing, binary, not JSON) is one row.
+- `quarantined`: rows that cannot be used, each with a reason a person can act on (reasons
+  and raw are masked too: they are stored and shown). A bad byte (NUL, control byte, bytes of no
+  encoding) costs its line, never the file; a row whose building fails for any reason is
+  quarantined alone and the file goes on. A whole file that cannot be read at all (missing,
+  damaged gzip, not JSON, binary with nothing good in it) is one row.
 
-Decisions on doubtful values (the message is kept; `IngestResult.notes` says what
-was changed, so nothing vanishes silently):
+Decisions on doubtful values (the message is kept; `IngestResult.notes`, a list of `IngestNote`
+(source_file, line, field, reason), says what was changed, so nothing vanishes silently; notes
+are not rows and are not counted in `read`):
 - csat outside 1–5 or not a number → dropped, message kept;
 - seq not an integer → ignored (the message is ordered by time);
 - text over MAX_TEXT_CHARS (20,000) → cut there and marked `[已截断]`; 10,000-character
   pastes are kept whole. The dedupe key uses the full raw text;
 - empty text → kept (a picture or card message);
-- customer_id that is itself a phone number or e-mail → replaced by a stable pseudonym.
+- shop, channel, agent_name → masked like short fields (`mask_value`: phones, ID and card
+  numbers, e-mails);
+- customer_id carrying personal data (a phone, an e-mail) → `cust_` + a keyed pseudonym
+  (HMAC-SHA256 with this installation's secret, pipeline/ingest/pseudonym.py); agent_id or
+  conversation_id carrying personal data → masked plus `~` and a keyed tag, so two never merge.
 Rows that are quarantined: missing/unknown conversation_id, timestamp, role; an
 agent row without agent_id; invalid JSON; a CSV record with the wrong number of
-fields; bytes that are not valid in the file's encoding.
+fields; bytes that are not valid in the file's encoding; a timestamp more than a day
+after now (FUTURE_TOLERANCE in rows.py). A quoted CSV field may span any number of lines
+up to about 4 MiB per record.
 
 Timestamps: ISO-8601 (with offset, or naive = settings.timezone / the mapping's
 timezone), `2026/10/03 14:02:11`, `2026年10月3日 14:02`, epoch seconds, and epoch
@@ -34,10 +48,10 @@ message_key = sha256 of `conversation_id|timestamp as UTC ISO-8601|role|agent_id
 different UTC offsets, is stored once. `message_key` (rows.py) is the key's only definition.
 
 Where things are: `values` (one value: missing, text, integer, time, caps), `decoding`
-(bytes → lines: encoding, binary files, bad bytes), `readers` (each format → raw rows;
-which format a file is), `rows` (raw row → `Message`, quarantine or note; the key), and
-here `read_inputs` with the result types. `assemble`, the next stage, lives in
-pipeline/assemble.py and is re-exported here.
+(bytes → lines: gzip, encoding per line, binary files, bad bytes), `readers` (each format → raw
+rows; which format a file is), `rows` (raw row → `Message`, quarantine or note; the key),
+`pseudonym` (the keyed pseudonym and its secret), and here `read_inputs` with the result types.
+`assemble`, the next stage, lives in pipeline/assemble.py and is re-exported here.
 """
 from __future__ import annotations
 
@@ -126,7 +140,7 @@ class IngestResult:
 
 def _safe_raw(raw: str) -> str:
     raw = valid_text(raw if len(raw) <= MAX_RAW_CHARS else raw[:MAX_RAW_CHARS] + "…")
-    return mask_text(raw)  # the quarantine is stored and shown too
+    return _mask_value(mask_text(raw))  # the quarantine is stored and shown too; ids in it as short fields
 
 
 def _safe_reason(reason: str) -> str:

@@ -121,17 +121,21 @@ def _broken_utf8(line: bytes) -> bool:
 
 
 def _legacy_encoding(lines: list[bytes]) -> str:
-    """GB18030 or Big5 (cp950) for the lines that are not UTF-8; charset-normalizer decides when both decode."""
-    sample = b"\n".join(lines)[:200_000]
-    fits = []
-    for codec in ("gb18030", "cp950"):
-        try:
-            sample.decode(codec)
-            fits.append(codec)
-        except UnicodeDecodeError:
-            pass
-    if len(fits) == 1:
-        return fits[0]
+    """GB18030 or Big5 (cp950) for the lines that are not UTF-8; charset-normalizer decides when both decode.
+
+    Only lines that decode in one of the two vote: random junk between the rows must not pick the encoding.
+    """
+    votes = {"gb18030": 0, "cp950": 0}
+    both: list[bytes] = []
+    for line in lines:
+        fits = [codec for codec in votes if _decodes(line, codec)]
+        if len(fits) == 1:
+            votes[fits[0]] += 1
+        elif fits:
+            both.append(line)
+    if not both or votes["gb18030"] != votes["cp950"] and max(votes.values()) >= len(both):
+        return max(votes, key=lambda codec: (votes[codec], codec == "gb18030"))
+    sample = b"\n".join(both)[:200_000]
     try:
         import charset_normalizer
 
@@ -141,6 +145,14 @@ def _legacy_encoding(lines: list[bytes]) -> str:
     if best is not None and best.encoding in ("big5", "cp950", "big5hkscs"):
         return "cp950"
     return "gb18030"
+
+
+def _decodes(raw: bytes, codec: str) -> bool:
+    try:
+        raw.decode(codec)
+        return True
+    except UnicodeDecodeError:
+        return False
 
 
 def decode_lines(data: bytes) -> tuple[list[str | None], str]:
