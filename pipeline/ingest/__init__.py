@@ -20,7 +20,7 @@ Every input row ends up in exactly one place, so
   damaged gzip, not JSON, binary with nothing good in it) is one row.
 
 Decisions on doubtful values (the message is kept; `IngestResult.notes`, a list of `IngestNote`
-(source_file, line, field, reason), says what was changed, so nothing vanishes silently; notes
+(source_file, line, field, reason, message_key), says what was changed, so nothing vanishes silently; notes
 are not rows and are not counted in `read`):
 - csat outside 1–5 or not a number → dropped, message kept;
 - seq not an integer → ignored (the message is ordered by time);
@@ -102,12 +102,15 @@ class QuarantinedRow:
 class IngestNote:
     """A value dropped or cut from a row that was kept (text over MAX_TEXT_CHARS, seq not an integer, csat not 1–5).
 
-    Computed here, stored and counted by the run (not by ingest); `reason` is masked.
+    Computed here, stored and counted by the run (not by ingest); `reason` is masked. `message_key`
+    is the kept message's key: a note belongs to its message, so a re-run that stores no message
+    (already in the store) should store none of its notes either. A duplicate row gets no note.
     """
     source_file: str
     line: int | None  # as in QuarantinedRow
     field: str  # "text", "seq" or "csat"
     reason: str
+    message_key: str  # the message the value was dropped or cut from
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -133,9 +136,9 @@ class IngestResult:
         """Record a row that cannot be used (`raw` cut and masked, `reason` masked: the quarantine is stored and shown)."""
         self.quarantined.append(QuarantinedRow(source_file, line, fld, _safe_reason(reason), _safe_raw(raw)))
 
-    def note(self, source_file: str, line: int | None, fld: str, reason: str) -> None:
+    def note(self, source_file: str, line: int | None, fld: str, message_key: str, reason: str) -> None:
         """Record a value dropped or cut from a row that was kept (`reason` masked)."""
-        self.notes.append(IngestNote(source_file, line, fld, _safe_reason(reason)))
+        self.notes.append(IngestNote(source_file, line, fld, _safe_reason(reason), message_key))
 
 
 def _safe_raw(raw: str) -> str:

@@ -91,6 +91,7 @@ class Batch:
             return
         if built.message_key in self.seen:
             self.result.duplicates += 1
+            del self.result.notes[notes_before:]  # noted once, with the copy that is kept
             return
         self.seen.add(built.message_key)
         self.result.messages.append(built)
@@ -168,21 +169,21 @@ def _build_message(batch: Batch, source: str, row: RawRow) -> Message | None:
     text = mask_text(valid_text(text_to_mask))
     if capped:
         text += TRUNCATION_MARK
-        batch.result.note(source, row.line, "text", f"{row.where}: field 'text' has {len(raw_text)} characters; kept the first "
+        batch.result.note(source, row.line, "text", key, f"{row.where}: field 'text' has {len(raw_text)} characters; kept the first "
                           f"{len(text_to_mask)} and marked it {TRUNCATION_MARK}")
 
     seq = None
     if not is_missing(data.get("seq")):
         seq = as_int(data["seq"])
         if seq is None:
-            batch.result.note(source, row.line, "seq", f"{row.where}: field 'seq': '{short(as_str(data['seq']))}' is not an "
+            batch.result.note(source, row.line, "seq", key, f"{row.where}: field 'seq': '{short(as_str(data['seq']))}' is not an "
                               "integer; ignored, the message is ordered by its time")
 
     csat = None
     if not is_missing(data.get("csat")):
         csat = as_int(data["csat"])
         if csat is None or not 1 <= csat <= 5:
-            batch.result.note(source, row.line, "csat", f"{row.where}: field 'csat': '{short(as_str(data['csat']))}' is not "
+            batch.result.note(source, row.line, "csat", key, f"{row.where}: field 'csat': '{short(as_str(data['csat']))}' is not "
                               "an integer 1–5; the rating was dropped, the message kept")
             csat = None
 

@@ -242,9 +242,10 @@ def test_quarantine_reasons_do_not_quote_personal_data(tmp_path):
 def test_notes_are_ingest_notes_with_source_line_field_reason(tmp_path):
     line = json.dumps({"conversation_id": "n1", "timestamp": "2026-10-03T10:00:00+08:00", "role": "customer",
                        "csat": "9", "text": "好评"})
-    r = _read(tmp_path, "notes.jsonl", line.encode("utf-8"))
-    assert r.notes == [IngestNote(str(tmp_path / "notes.jsonl"), 1, "csat", r.notes[0].reason)]
-    assert set(r.notes[0].to_dict()) == {"source_file", "line", "field", "reason"}
+    r = _read(tmp_path, "notes.jsonl", (line + "\n" + line).encode("utf-8"))  # the second a duplicate: no second note
+    assert r.duplicates == 1
+    assert r.notes == [IngestNote(str(tmp_path / "notes.jsonl"), 1, "csat", r.notes[0].reason, r.messages[0].message_key)]
+    assert set(r.notes[0].to_dict()) == {"source_file", "line", "field", "reason", "message_key"}
 
 
 # ------------------------------------------------------------------ the keyed pseudonym
