@@ -19,7 +19,7 @@ import re
 import zlib
 
 MAX_GUNZIPPED_BYTES = 2 * 1024 ** 3  # a .gz that inflates past this is refused (a gzip bomb, not an export)
-_CONTROL_RE = re.compile("[\x00-\x08\x0b\x0e-\x1a\x1c-\x1f\x7f]")  # not \t \n \x0c \r, not ESC (terminal colours)
+_CONTROL_RE = re.compile("[\x00-\x08\x0e-\x1a\x1c-\x1f\x7f]")  # not \t \n \x0b (Excel cell line break) \x0c \r, not ESC
 _LEGACY_NAMES = {"gb18030": "GB18030", "cp950": "Big5"}
 
 

@@ -286,3 +286,9 @@ def test_an_unusable_secret_says_what_to_do(tmp_path, monkeypatch):
     short.write_bytes(b"abc")
     with pytest.raises(RunError, match="too few"):
         installation_secret(short)
+
+
+def test_an_excel_cell_line_break_is_text_not_junk(tmp_path):
+    body = HEADER + "c1,2026-10-03 10:00:00,买家,,第一行\x0b第二行\n"
+    r = _read(tmp_path, "vt.csv", body.encode("utf-8"))
+    assert len(r.messages) == 1 and not r.quarantined
