@@ -34,6 +34,10 @@ class Settings(BaseSettings):
     )
     timezone: str = Field(default="Asia/Shanghai", description="Time zone for naive timestamps in chat exports.")
     batch_size: int = Field(default=2000, ge=1, description="Conversations per batch (one Prefect task each).")
+    secret_path: Path = Field(
+        default=Path.home() / ".zhijian" / "secret",
+        description="Per-installation secret for customer pseudonyms (32 random bytes, created 0600 on first use; keep it outside the store and back it up: a new secret gives new pseudonyms).",
+    )
     card_min_conversations: int = Field(
         default=15, ge=1, description="Fewest conversations in a month before a card gives a star tier, rank or team comparison (Wilson intervals on fewer are too wide to be fair)."
     )

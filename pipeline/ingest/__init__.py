@@ -1,28 +1,42 @@
 """Read chat-log exports into masked `Message`s, quarantining what cannot be read.
 
-Formats: JSON Lines, CSV/TSV (UTF-8, UTF-8 with BOM, UTF-16 with BOM, GBK/GB18030,
-detected without being told), Parquet, Excel .xlsx (first sheet), and nested conversation JSON (a list of
-conversations each with `messages`, or `{"conversations": [...]}`; a JSONL file
-whose lines are conversations also works). Directories are read file by file.
+Formats: JSON Lines, CSV/TSV, Parquet, Excel .xlsx (first sheet), and nested conversation JSON
+(a list of conversations each with `messages`, or `{"conversations": [...]}`; a JSONL file whose
+lines are conversations also works; a JSON array or one pretty-printed object saved as .jsonl is
+read as the JSON it is). Any of them gzip-compressed (`chats.jsonl.gz`, read transparently).
+Encodings found without being told, line by line (pipeline/ingest/decoding.py): UTF-8 (with or
+without BOM), UTF-16 (with a BOM, or without one, from where its NUL bytes fall), GB18030/GBK and
+Big5 (told apart by charset-normalizer); a file mixing UTF-8 and GBK lines reads each line in its
+own encoding. Directories are read file by file.
 
 Every input row ends up in exactly one place, so
 `read == len(messages) + duplicates + len(quarantined)`:
-- `messages`: valid rows, text already masked (pipeline/mask.py), `message_key` set;
+- `messages`: valid rows, every text field masked (pipeline/mask.py), `message_key` set;
 - `duplicates`: rows whose `message_key` already appeared in this batch;
-- `quarantined`: rows that cannot be used, each with a reason a person can act on.
-  A whole file that cannot be read at all (missing, binary, not JSON) is one row.
+- `quarantined`: rows that cannot be used, each with a reason a person can act on (reasons
+  and raw are masked too: they are stored and shown). A bad byte (NUL, control byte, bytes of no
+  encoding) costs its line, never the file; a row whose building fails for any reason is
+  quarantined alone and the file goes on. A whole file that cannot be read at all (missing,
+  damaged gzip, not JSON, binary with nothing good in it) is one row.
 
-Decisions on doubtful values (the message is kept; `IngestResult.notes` says what
-was changed, so nothing vanishes silently):
+Decisions on doubtful values (the message is kept; `IngestResult.notes`, a list of `IngestNote`
+(source_file, line, field, reason, message_key), says what was changed, so nothing vanishes silently; notes
+are not rows and are not counted in `read`):
 - csat outside 1–5 or not a number → dropped, message kept;
 - seq not an integer → ignored (the message is ordered by time);
 - text over MAX_TEXT_CHARS (20,000) → cut there and marked `[已截断]`; 10,000-character
   pastes are kept whole. The dedupe key uses the full raw text;
 - empty text → kept (a picture or card message);
-- customer_id that is itself a phone number or e-mail → replaced by a stable pseudonym.
+- shop, channel, agent_name → masked like short fields (`mask_value`: phones, ID and card
+  numbers, e-mails);
+- customer_id carrying personal data (a phone, an e-mail) → `cust_` + a keyed pseudonym
+  (HMAC-SHA256 with this installation's secret, pipeline/ingest/pseudonym.py); agent_id or
+  conversation_id carrying personal data → masked plus `~` and a keyed tag, so two never merge.
 Rows that are quarantined: missing/unknown conversation_id, timestamp, role; an
 agent row without agent_id; invalid JSON; a CSV record with the wrong number of
-fields; bytes that are not valid in the file's encoding.
+fields; bytes that are not valid in the file's encoding; a timestamp more than a day
+after now (FUTURE_TOLERANCE in rows.py). A quoted CSV field may span any number of lines
+up to about 4 MiB per record.
 
 Timestamps: ISO-8601 (with offset, or naive = settings.timezone / the mapping's
 timezone), `2026/10/03 14:02:11`, `2026年10月3日 14:02`, epoch seconds, and epoch
@@ -34,10 +48,10 @@ message_key = sha256 of `conversation_id|timestamp as UTC ISO-8601|role|agent_id
 different UTC offsets, is stored once. `message_key` (rows.py) is the key's only definition.
 
 Where things are: `values` (one value: missing, text, integer, time, caps), `decoding`
-(bytes → lines: encoding, binary files, bad bytes), `readers` (each format → raw rows;
-which format a file is), `rows` (raw row → `Message`, quarantine or note; the key), and
-here `read_inputs` with the result types. `assemble`, the next stage, lives in
-pipeline/assemble.py and is re-exported here.
+(bytes → lines: gzip, encoding per line, binary files, bad bytes), `readers` (each format → raw
+rows; which format a file is), `rows` (raw row → `Message`, quarantine or note; the key),
+`pseudonym` (the keyed pseudonym and its secret), and here `read_inputs` with the result types.
+`assemble`, the next stage, lives in pipeline/assemble.py and is re-exported here.
 """
 from __future__ import annotations
 
@@ -48,10 +62,12 @@ from typing import Iterable
 
 from pipeline.assemble import assemble
 from pipeline.conversation import Message
-from pipeline.ingest.decoding import FileError
-from pipeline.ingest.readers import SUPPORTED_SUFFIXES, Resolver, file_rows
+from pipeline.errors import ZhijianError
+from pipeline.ingest.decoding import FileError, binary_kind, display_raw
+from pipeline.ingest.readers import NOT_TEXT, SUPPORTED_SUFFIXES, Resolver, file_rows, is_supported
 from pipeline.ingest.rows import Batch, message_key
-from pipeline.ingest.values import MAX_RAW_CHARS, MAX_TEXT_CHARS, TRUNCATION_MARK, parse_timestamp, short
+from pipeline.ingest.rows import mask_value as _mask_value  # the one mask_value fallback
+from pipeline.ingest.values import MAX_RAW_CHARS, MAX_TEXT_CHARS, TRUNCATION_MARK, parse_timestamp, short, valid_text
 from pipeline.mapping import ColumnMapping
 from pipeline.mask import mask_text
 
@@ -60,6 +76,7 @@ __all__ = [
     "MAX_TEXT_CHARS",
     "SUPPORTED_SUFFIXES",
     "TRUNCATION_MARK",
+    "IngestNote",
     "IngestResult",
     "QuarantinedRow",
     "assemble",
@@ -82,12 +99,30 @@ class QuarantinedRow:
 
 
 @dataclass
+class IngestNote:
+    """A value dropped or cut from a row that was kept (text over MAX_TEXT_CHARS, seq not an integer, csat not 1–5).
+
+    Computed here, stored and counted by the run (not by ingest); `reason` is masked. `message_key`
+    is the kept message's key: a note belongs to its message, so a re-run that stores no message
+    (already in the store) should store none of its notes either. A duplicate row gets no note.
+    """
+    source_file: str
+    line: int | None  # as in QuarantinedRow
+    field: str  # "text", "seq" or "csat"
+    reason: str
+    message_key: str  # the message the value was dropped or cut from
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
 class IngestResult:
     messages: list[Message] = field(default_factory=list)
     quarantined: list[QuarantinedRow] = field(default_factory=list)
     read: int = 0
     duplicates: int = 0
-    notes: list[QuarantinedRow] = field(default_factory=list)  # kept rows with a value dropped or cut
+    notes: list[IngestNote] = field(default_factory=list)  # kept rows with a value dropped or cut (not counted in `read`)
     files: list[str] = field(default_factory=list)
 
     @property
@@ -98,17 +133,22 @@ class IngestResult:
         return self.read == len(self.messages) + self.duplicates + len(self.quarantined)
 
     def quarantine(self, source_file: str, line: int | None, fld: str | None, reason: str, raw: str) -> None:
-        """Record a row that cannot be used (`raw` is cut and masked: the quarantine is stored and shown)."""
-        self.quarantined.append(QuarantinedRow(source_file, line, fld, reason, _safe_raw(raw)))
+        """Record a row that cannot be used (`raw` cut and masked, `reason` masked: the quarantine is stored and shown)."""
+        self.quarantined.append(QuarantinedRow(source_file, line, fld, _safe_reason(reason), _safe_raw(raw)))
 
-    def note(self, source_file: str, line: int | None, fld: str, reason: str, raw: str) -> None:
-        """Record a value dropped or cut from a row that was kept."""
-        self.notes.append(QuarantinedRow(source_file, line, fld, reason, _safe_raw(raw)))
+    def note(self, source_file: str, line: int | None, fld: str, message_key: str, reason: str) -> None:
+        """Record a value dropped or cut from a row that was kept (`reason` masked)."""
+        self.notes.append(IngestNote(source_file, line, fld, _safe_reason(reason), message_key))
 
 
 def _safe_raw(raw: str) -> str:
-    raw = raw if len(raw) <= MAX_RAW_CHARS else raw[:MAX_RAW_CHARS] + "…"
-    return mask_text(raw)  # the quarantine is stored and shown too
+    raw = valid_text(raw if len(raw) <= MAX_RAW_CHARS else raw[:MAX_RAW_CHARS] + "…")
+    return _mask_value(mask_text(raw))  # the quarantine is stored and shown too; ids in it as short fields
+
+
+def _safe_reason(reason: str) -> str:
+    """Reasons quote the offending value (a role, an id, a file name): masked like a short field."""
+    return _mask_value(valid_text(reason))
 
 
 def _read_file(batch: Batch, path: Path, rename: Resolver) -> None:
@@ -127,19 +167,32 @@ def _read_file(batch: Batch, path: Path, rename: Resolver) -> None:
     except OSError as exc:
         file_level(f"cannot read the file ({exc.strerror or exc}); check the path and permissions")
         return
-    produced = 0
+    result = batch.result
+    produced, read_before, quarantined_before = 0, result.read, len(result.quarantined)
+    kept_before = len(result.messages) + result.duplicates
     try:
         for row in file_rows(path, data, rename):
             produced += 1
             batch.add(source, row)
     except FileError as exc:
         if produced == 0:
-            file_level(str(exc), data[:300].decode("utf-8", "backslashreplace"))
+            file_level(str(exc), display_raw(data[:300], "utf-8"))
         else:  # rows already counted; the rest of the file is one more quarantined row
             file_level(f"after {produced} rows: {exc}")
+    except ZhijianError:
+        raise  # configuration (the pseudonym secret), not this file: the run must stop and say so
     except Exception as exc:  # noqa: BLE001 - one bad file must never stop the night's run
         file_level(f"after {produced} rows, reading stopped: {type(exc).__name__}: {short(str(exc), 200)}; "
                    "please report this file to the Zhijian maintainers")
+    # A binary file (an image, a database, mostly NULs) read line by line gives only junk rows:
+    # when nothing was kept from it, say so once instead. Decided after reading, so a file
+    # with good rows among binary junk never loses them.
+    if produced > 1 and len(result.messages) + result.duplicates == kept_before:
+        why = binary_kind(data)
+        if why:
+            result.read = read_before
+            del result.quarantined[quarantined_before:]
+            file_level(f"the file is not text ({why}); {NOT_TEXT}")
 
 
 def _expand(paths: Iterable[str | Path] | str | Path) -> list[Path]:
@@ -149,7 +202,7 @@ def _expand(paths: Iterable[str | Path] | str | Path) -> list[Path]:
     for p in paths:
         path = Path(p)
         if path.is_dir():
-            out.extend(sorted(f for f in path.rglob("*") if f.is_file() and f.suffix.lower() in SUPPORTED_SUFFIXES))
+            out.extend(sorted(f for f in path.rglob("*") if f.is_file() and is_supported(f)))
         elif not path.exists() and any(ch in str(p) for ch in "*?["):
             # A pattern the shell did not expand (Windows, a scheduler's config): expand it here.
             matches = sorted(Path(m) for m in glob.glob(str(p), recursive=True) if Path(m).is_file())

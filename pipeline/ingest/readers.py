@@ -17,16 +17,31 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-from pipeline.ingest.decoding import FileError, bad_bytes_reason, decode_lines, looks_binary
+from pipeline.ingest.decoding import FileError, all_lines_bad, bad_bytes_reason, decode_lines, display_raw, gunzip, raw_lines
 from pipeline.ingest.values import MAX_RAW_CHARS, short
 from pipeline.mapping import REQUIRED_FIELDS, ColumnMapping, ResolvedColumns
 
 # Pasted product descriptions can exceed csv's 128 KiB default field limit.
 csv.field_size_limit(64 * 1024 * 1024)
 
-_MAX_CSV_RECORD_LINES = 200  # a quoted field spanning more lines than this is a stray quote
+# A quoted field may span any number of lines (a pasted product description); a record growing
+# past this many characters (about 4 MiB of text) is a stray quote, not a field.
+_MAX_CSV_RECORD_CHARS = 1 << 22
 
+NOT_TEXT = ("expected a chat export: JSONL, CSV, JSON, Parquet or .xlsx, optionally gzip-compressed; "
+            "check that the right file was given")
 SUPPORTED_SUFFIXES = (".jsonl", ".ndjson", ".json", ".csv", ".tsv", ".parquet", ".pq", ".xlsx", ".xlsm")  # what a directory expands to
+
+
+def inner_suffix(path: Path) -> str:
+    """The format suffix, looking through a .gz: `chats.jsonl.gz` → `.jsonl`."""
+    suffix = path.suffix.lower()
+    return Path(path.stem).suffix.lower() if suffix == ".gz" else suffix
+
+
+def is_supported(path: Path) -> bool:
+    """Whether a directory listing should read this file (`chats.csv`, `chats.csv.gz`, …)."""
+    return inner_suffix(path) in SUPPORTED_SUFFIXES
 
 
 @dataclass
@@ -100,6 +115,11 @@ def _conversation_rows(conv: Any, where: str, line: int | None, rename: Resolver
         yield RawRow(line or counter[0], msg_where, raw, data=data)
 
 
+def _bad_line(line_no: int, raw: bytes, encoding: str) -> RawRow:
+    return RawRow(line_no, f"line {line_no}", display_raw(raw, encoding),
+                  error=(None, bad_bytes_reason(raw, encoding) or "cannot be decoded"))
+
+
 def _read_jsonl(lines: list[str | None], raw_lines: list[bytes] | None, encoding: str,
                 rename: Resolver) -> Iterator[RawRow]:
     last = len(lines)
@@ -108,9 +128,7 @@ def _read_jsonl(lines: list[str | None], raw_lines: list[bytes] | None, encoding
     counter = [0]
     for i, line in enumerate(lines[:last], start=1):
         if line is None:
-            raw_bytes = raw_lines[i - 1] if raw_lines else b""
-            yield RawRow(i, f"line {i}", raw_bytes.decode("utf-8", "backslashreplace"),
-                         error=(None, bad_bytes_reason(raw_bytes, encoding) or "cannot be decoded"))
+            yield _bad_line(i, raw_lines[i - 1] if raw_lines else b"", encoding)
             continue
         stripped = line.strip().lstrip("\ufeff")
         if not stripped:
@@ -232,7 +250,7 @@ def _read_csv(lines: list[str | None], raw_lines: list[bytes] | None, encoding: 
     if header_line is None:
         raise FileError(f"the header line (line {i + 1}) cannot be decoded as {encoding}; re-export as UTF-8")
     header_line = header_line.rstrip("\r").lstrip("\ufeff")
-    delimiter = "\t" if path.suffix.lower() == ".tsv" or header_line.count("\t") > header_line.count(",") else ","
+    delimiter = "\t" if inner_suffix(path) == ".tsv" or header_line.count("\t") > header_line.count(",") else ","
     header = _split_csv(header_line, delimiter) or _split_csv_literal(header_line, delimiter)
     header = [h.strip().lstrip("\ufeff") for h in header]
     resolved = rename.mapping.resolve(header)
@@ -255,6 +273,10 @@ def _read_csv(lines: list[str | None], raw_lines: list[bytes] | None, encoding: 
                           error=(None, f"has {len(fields)} fields but the header has {n_fields}{truncated}; fix the quoting or re-export"))
         return RawRow(line_no, f"line {line_no}", record, data=_rename(dict(zip(header, fields)), resolved, header))
 
+    def _fits(fields: list[str]) -> bool:
+        """A multi-line record is taken only when it splits into the header's fields (else: a stray quote)."""
+        return len(fields) == n_fields or len(fields) > n_fields and not any(f.strip() for f in fields[n_fields:])
+
     last = len(lines)
     while last > i + 1 and lines[last - 1] is not None and not lines[last - 1].strip():  # type: ignore[union-attr]
         last -= 1
@@ -263,26 +285,28 @@ def _read_csv(lines: list[str | None], raw_lines: list[bytes] | None, encoding: 
         line = lines[pos]
         line_no = pos + 1
         if line is None:
-            raw_bytes = raw_lines[pos] if raw_lines else b""
-            yield RawRow(line_no, f"line {line_no}", raw_bytes.decode("utf-8", "backslashreplace"),
-                         error=(None, bad_bytes_reason(raw_bytes, encoding) or "cannot be decoded"))
+            yield _bad_line(line_no, raw_lines[pos] if raw_lines else b"", encoding)
             pos += 1
             continue
         if not line.strip():
             pos += 1
             continue
-        # A record continues while its quotes are unbalanced (a quoted field with a line break).
-        record = line.rstrip("\r")
+        # A record continues while its quotes are unbalanced (a quoted field with line breaks),
+        # bounded by size, not by a count of lines.
+        parts = [line.rstrip("\r")]
+        size = len(parts[0])
         end = pos
-        quotes = record.count('"')
-        while quotes % 2 == 1 and end + 1 < last and end - pos < _MAX_CSV_RECORD_LINES and lines[end + 1] is not None:
+        quotes = parts[0].count('"')
+        while quotes % 2 == 1 and end + 1 < last and size < _MAX_CSV_RECORD_CHARS and lines[end + 1] is not None:
             end += 1
             nxt = lines[end].rstrip("\r")  # type: ignore[union-attr]
-            record += "\n" + nxt
+            parts.append(nxt)
+            size += len(nxt) + 1
             quotes += nxt.count('"')
+        record = "\n".join(parts)
         if quotes % 2 == 0:
             fields = _split_csv(record, delimiter)
-            if fields is not None and len(fields) >= n_fields:
+            if end > pos and fields is not None and _fits(fields):
                 yield to_row(line_no, record, fields)
                 pos = end + 1
                 continue
@@ -307,11 +331,11 @@ def _read_csv(lines: list[str | None], raw_lines: list[bytes] | None, encoding: 
         pos += 1
 
 
-def _read_parquet(path: Path, rename: Resolver) -> Iterator[RawRow]:
+def _read_parquet(data: bytes, rename: Resolver) -> Iterator[RawRow]:
     try:
         import pyarrow.parquet as pq
 
-        table = pq.read_table(path)
+        table = pq.read_table(io.BytesIO(data))
     except Exception as exc:  # noqa: BLE001 - any reader failure is a file-level quarantine
         raise FileError(f"cannot read as Parquet ({type(exc).__name__}: {short(str(exc), 160)}); re-export the file") from None
     columns = table.column_names
@@ -350,8 +374,7 @@ def _read_xlsx(data: bytes, rename: Resolver) -> Iterator[RawRow]:
         workbook.close()
 
 
-def _sniff_kind(path: Path, head: bytes) -> str:
-    suffix = path.suffix.lower()
+def _sniff_kind(suffix: str, head: bytes) -> str:
     if suffix in (".xlsx", ".xlsm") or head.startswith(b"PK\x03\x04"):  # a workbook, whatever its name
         return "xlsx"
     if head.startswith(b"PAR1") or suffix in (".parquet", ".pq"):
@@ -372,32 +395,53 @@ def _sniff_kind(path: Path, head: bytes) -> str:
 
 def file_rows(path: Path, data: bytes, rename: Resolver) -> Iterator[RawRow]:
     """The rows of one file (its bytes already read), whatever its format; FileError when none can be read."""
-    kind = _sniff_kind(path, data[:64])
+    suffix = path.suffix.lower()
+    if data.startswith(b"\x1f\x8b"):  # gzip, whatever the name says: read what is inside
+        data = gunzip(data)
+        suffix = inner_suffix(path)
+    elif suffix == ".gz":
+        raise FileError("the name ends in .gz but the file is not gzip-compressed; rename it or compress it again")
+    kind = _sniff_kind(suffix, data[:64])
     if kind == "parquet":
-        yield from _read_parquet(path, rename)
+        yield from _read_parquet(data, rename)
         return
     if kind == "xlsx":
         yield from _read_xlsx(data, rename)
         return
     lines, encoding = decode_lines(data)
-    if looks_binary("\n".join(line for line in lines[:200] if line)):
-        raise FileError("the file is not text (control characters / undecodable bytes); "
-                        "expected JSONL, CSV, JSON or Parquet")
-    raw_lines = data.split(b"\n") if None in lines else None
-    if raw_lines is not None and data.startswith(codecs.BOM_UTF8):
-        raw_lines = data[len(codecs.BOM_UTF8):].split(b"\n")
+    if all_lines_bad(lines):
+        raise FileError(f"the file is not text (no line is text: NUL or control bytes, or bytes of no known encoding); {NOT_TEXT}")
+    raw = raw_lines(data, encoding) if None in lines else None
+    text_head = next((line.lstrip("\ufeff").lstrip() for line in lines if line and line.strip()), "")
+    if kind == "jsonl" and (text_head.startswith("[") or text_head.startswith("{") and _is_one_json_document(lines)):
+        kind = "json"  # a JSON array (or one pretty-printed object) saved as .jsonl: read it as the JSON it is
     if kind == "json":
         text = "\n".join(line if line is not None else "" for line in lines)
         head = text.lstrip("\ufeff").lstrip()
         # A .json file that is really JSON Lines (several objects, one a line).
         if head.startswith("{") and not _CONVERSATIONS_HEAD_RE.match(text.lstrip("\ufeff")) and _is_jsonl(lines):
-            yield from _read_jsonl(lines, raw_lines, encoding, rename)
+            yield from _read_jsonl(lines, raw, encoding, rename)
         else:
             yield from _read_json(text, rename)
     elif kind == "jsonl":
-        yield from _read_jsonl(lines, raw_lines, encoding, rename)
+        yield from _read_jsonl(lines, raw, encoding, rename)
     else:
-        yield from _read_csv(lines, raw_lines, encoding, path, rename)
+        yield from _read_csv(lines, raw, encoding, path, rename)
+
+
+def _is_one_json_document(lines: list[str | None]) -> bool:
+    """A .jsonl whose first line is not JSON on its own but whose whole text is one JSON value."""
+    first = next((line for line in lines if line and line.strip()), "")
+    try:
+        json.loads(first)
+        return False
+    except (json.JSONDecodeError, RecursionError):
+        pass
+    try:
+        json.loads("\n".join(line for line in lines if line is not None).lstrip("\ufeff"))
+        return True
+    except (json.JSONDecodeError, RecursionError):
+        return False
 
 
 def _is_jsonl(lines: list[str | None]) -> bool:

@@ -9,15 +9,24 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from pipeline import mask
 from pipeline.conversation import Message
+from pipeline.errors import ZhijianError
+from pipeline.ingest.pseudonym import pseudonym
 from pipeline.ingest.readers import RawRow
-from pipeline.ingest.values import TRUNCATION_MARK, as_int, as_str, cap_text, is_missing, parse_timestamp, short
+from pipeline.ingest.values import TRUNCATION_MARK, as_int, as_str, cap_text, is_missing, parse_timestamp, short, valid_text
 from pipeline.mapping import ColumnMapping
 from pipeline.mask import mask_text
+
+# Short fields (shop, channel, names, ids): phones, ID and card numbers, e-mails, without the
+# name/address guessing meant for sentences. Falls back to mask_text until pipeline/mask.py has it.
+mask_value = getattr(mask, "mask_value", mask_text)
+
+FUTURE_TOLERANCE = timedelta(days=1)  # clocks drift and time zones are misdeclared; more than this is wrong data
 
 if TYPE_CHECKING:
     from pipeline.ingest import IngestResult
@@ -38,8 +47,14 @@ def message_key(conversation_id: str, timestamp: datetime, role: str, agent_id: 
     return hashlib.sha256(payload.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def _pseudonym(value: str) -> str:
-    return "cust_" + hashlib.sha256(value.encode("utf-8")).hexdigest()[:12]
+def _id(value: str | None) -> str | None:
+    """An id as stored: kept as is, unless it carries personal data (a phone as agent or chat id):
+    then masked, plus a keyed tag from the whole id so two such ids never merge into one."""
+    if value is None:
+        return None
+    clean = valid_text(value)
+    masked = mask_value(clean)
+    return clean if masked == clean else f"{masked}~{pseudonym(value, prefix='', length=8)}"
 
 
 class Batch:
@@ -53,17 +68,30 @@ class Batch:
         self.result = result
         self.seen: set[str] = set()
         self.roles: dict[str, str | None] = {}  # raw role string -> role (exports repeat a handful)
+        self.latest = datetime.now(timezone.utc) + FUTURE_TOLERANCE  # a later timestamp is refused
 
     def add(self, source: str, row: RawRow) -> None:
         self.result.read += 1
         if row.error is not None:
             self.result.quarantine(source, row.line, row.error[0], f"{row.where}: {row.error[1]}", row.raw)
             return
-        built = _build_message(self, source, row)
+        notes_before = len(self.result.notes)
+        try:
+            built = _build_message(self, source, row)
+        except ZhijianError:
+            raise  # a configuration problem (the pseudonym secret), not this row's: stop and say so
+        except Exception as exc:  # noqa: BLE001 - one broken row must never stop its file
+            del self.result.notes[notes_before:]  # the row is quarantined, not kept: no note for it
+            self.result.quarantine(source, row.line, None,
+                                   f"{row.where}: this row could not be read ({type(exc).__name__}: {short(str(exc), 120)}); "
+                                   "the rest of the file was read — please report this row to the Zhijian maintainers",
+                                   row.raw)
+            return
         if built is None:
             return
         if built.message_key in self.seen:
             self.result.duplicates += 1
+            del self.result.notes[notes_before:]  # noted once, with the copy that is kept
             return
         self.seen.add(built.message_key)
         self.result.messages.append(built)
@@ -89,6 +117,12 @@ def _build_message(batch: Batch, source: str, row: RawRow) -> Message | None:
         timestamp = parse_timestamp(data.get("timestamp"), batch.tz, batch.mapping.timestamp_format)
     except ValueError as exc:
         problems.append(("timestamp", str(exc)))
+    if timestamp is not None and timestamp > batch.latest:
+        now = (batch.latest - FUTURE_TOLERANCE).astimezone(batch.tz)
+        problems.append(("timestamp", f"'{short(as_str(data.get('timestamp')))}' is {timestamp.isoformat()}, more than a day "
+                                      f"after now ({now:%Y-%m-%d %H:%M} {batch.tz.key}); a message cannot come from the "
+                                      "future — check the exporting system's clock, or the time zone "
+                                      "(ZHIJIAN_TIMEZONE or the mapping's timezone:) when it is hours off"))
 
     role_value = data.get("role")
     role = None
@@ -132,41 +166,41 @@ def _build_message(batch: Batch, source: str, row: RawRow) -> Message | None:
     assert timestamp is not None and role is not None
     key = message_key(conversation_id, timestamp, role, agent_id, raw_text)
     text_to_mask, capped = cap_text(raw_text)
-    text = mask_text(text_to_mask)
+    text = mask_text(valid_text(text_to_mask))
     if capped:
         text += TRUNCATION_MARK
-        batch.result.note(source, row.line, "text", f"{row.where}: field 'text' has {len(raw_text)} characters; kept the first "
-                          f"{len(text_to_mask)} and marked it {TRUNCATION_MARK}", raw_text[:200])
+        batch.result.note(source, row.line, "text", key, f"{row.where}: field 'text' has {len(raw_text)} characters; kept the first "
+                          f"{len(text_to_mask)} and marked it {TRUNCATION_MARK}")
 
     seq = None
     if not is_missing(data.get("seq")):
         seq = as_int(data["seq"])
         if seq is None:
-            batch.result.note(source, row.line, "seq", f"{row.where}: field 'seq': '{short(as_str(data['seq']))}' is not an "
-                              "integer; ignored, the message is ordered by its time", row.raw)
+            batch.result.note(source, row.line, "seq", key, f"{row.where}: field 'seq': '{short(as_str(data['seq']))}' is not an "
+                              "integer; ignored, the message is ordered by its time")
 
     csat = None
     if not is_missing(data.get("csat")):
         csat = as_int(data["csat"])
         if csat is None or not 1 <= csat <= 5:
-            batch.result.note(source, row.line, "csat", f"{row.where}: field 'csat': '{short(as_str(data['csat']))}' is not "
-                              "an integer 1–5; the rating was dropped, the message kept", row.raw)
+            batch.result.note(source, row.line, "csat", key, f"{row.where}: field 'csat': '{short(as_str(data['csat']))}' is not "
+                              "an integer 1–5; the rating was dropped, the message kept")
             csat = None
 
     customer_id = None if is_missing(data.get("customer_id")) else as_str(data["customer_id"])
-    if customer_id and mask_text(customer_id) != customer_id:
-        customer_id = _pseudonym(customer_id)  # a phone/e-mail used as buyer id: keep the link, not the data
+    if customer_id and mask_value(valid_text(customer_id)) != customer_id:
+        customer_id = pseudonym(customer_id)  # a phone/e-mail used as buyer id: keep the link, not the data
 
-    def opt(name: str) -> str | None:
-        return None if is_missing(data.get(name)) else as_str(data[name])
+    def opt(name: str) -> str | None:  # a free-text field: stored masked
+        return None if is_missing(data.get(name)) else mask_value(valid_text(as_str(data[name])))
 
     return Message(
-        conversation_id=conversation_id,
+        conversation_id=_id(conversation_id),  # type: ignore[arg-type]
         seq=seq,  # type: ignore[arg-type]  # None until assemble() orders the conversation
         role=role,
         timestamp=timestamp,
         text=text,
-        agent_id=agent_id,
+        agent_id=_id(agent_id),
         agent_name=opt("agent_name"),
         customer_id=customer_id,
         channel=opt("channel"),

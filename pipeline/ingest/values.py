@@ -58,6 +58,15 @@ def as_int(value: Any) -> int | None:
     return int(f) if math.isfinite(f) and f.is_integer() else None
 
 
+def valid_text(value: str) -> str:
+    """`value` without lone surrogates (JSON's "\\ud800"), which no store can encode: each becomes U+FFFD."""
+    try:
+        value.encode("utf-8")
+        return value
+    except UnicodeEncodeError:
+        return value.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+
+
 def short(value: Any, limit: int = 60) -> str:
     s = value if isinstance(value, str) else repr(value)
     return s if len(s) <= limit else s[:limit] + "…"
