@@ -13,18 +13,15 @@ from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from pipeline import mask
 from pipeline.conversation import Message
 from pipeline.errors import ZhijianError
 from pipeline.ingest.pseudonym import pseudonym
 from pipeline.ingest.readers import RawRow
 from pipeline.ingest.values import TRUNCATION_MARK, as_int, as_str, cap_text, is_missing, parse_timestamp, short, valid_text
 from pipeline.mapping import ColumnMapping
-from pipeline.mask import mask_text
-
-# Short fields (shop, channel, names, ids): phones, ID and card numbers, e-mails, without the
-# name/address guessing meant for sentences. Falls back to mask_text until pipeline/mask.py has it.
-mask_value = getattr(mask, "mask_value", mask_text)
+# mask_value for short fields (shop, channel, names, ids): phones, ID and card numbers, e-mails,
+# without the name/address guessing meant for sentences.
+from pipeline.mask import mask_text, mask_value
 
 FUTURE_TOLERANCE = timedelta(days=1)  # clocks drift and time zones are misdeclared; more than this is wrong data
 

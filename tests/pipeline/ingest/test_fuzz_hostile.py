@@ -35,17 +35,15 @@ from pipeline import mask
 from pipeline.ingest import read_inputs
 from tests.pipeline.ingest._helpers import check_counts
 
-EXTENDED_MASK = hasattr(mask, "mask_value")  # pipeline/mask.py with the issue-15 rules (r12-mask)
-
 PHONE, ID_NUMBER, CARD, EMAIL = "13812345678", "11010519491231002X", "4111111111111111", "zhang.san@example.com"
 _PHONE_VARIANTS = ["13812345678", "138-1234-5678", "138 1234 5678", "+86 13812345678", "１３８１２３４５６７８"]
 _ID_VARIANTS = ["11010519491231002X", "11010519491231002x"]
 _CARD_VARIANTS = ["4111111111111111", "4111 1111 1111 1111", "4111-1111-1111-1111"]
 _EMAIL_VARIANTS = ["zhang.san@example.com", "ZHANG.SAN@EXAMPLE.COM"]
-if EXTENDED_MASK:  # the variants the red team found unmasked, masked once the mask rules are extended
-    _PHONE_VARIANTS += ["138.1234.5678", "一三八一二三四五六七八", "幺三八幺二三四五六七八", "1 3 8 1 2 3 4 5 6 7 8",
-                        "138\u200b1234\u200b5678"]
-    _ID_VARIANTS += ["110105 19491231 002X"]
+# the variants the red team found unmasked
+_PHONE_VARIANTS += ["138.1234.5678", "一三八一二三四五六七八", "幺三八幺二三四五六七八", "1 3 8 1 2 3 4 5 6 7 8",
+                    "138\u200b1234\u200b5678"]
+_ID_VARIANTS += ["110105 19491231 002X"]
 PII_VARIANTS = _PHONE_VARIANTS + _ID_VARIANTS + _CARD_VARIANTS + _EMAIL_VARIANTS
 _PII_DIGITS = [PHONE, ID_NUMBER[:-1], CARD]
 
