@@ -1,0 +1,112 @@
+"""Schema migrations: the scripts give exactly the schema, and a store made before migrations upgrades, data intact."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+
+from pipeline.errors import StoreError
+from pipeline.store import Store
+from pipeline.store import migrate
+from pipeline.store.review import review_users
+from pipeline.store.schema import corrections, make_engine, metadata, results, runs
+
+
+def _diff(engine) -> list:
+    with engine.connect() as conn:
+        return compare_metadata(MigrationContext.configure(conn), metadata)
+
+
+def test_head_names_the_newest_script():
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(migrate.MIGRATIONS))
+    script = ScriptDirectory.from_config(config)
+    assert script.get_current_head() == migrate.HEAD
+    assert [r.revision for r in script.walk_revisions()][-1] == migrate.BASELINE
+
+
+def test_upgrade_from_nothing_gives_exactly_the_schema(tmp_path):
+    url = f"sqlite:///{tmp_path / 'fresh.db'}"
+    engine = make_engine(url)
+    assert migrate.upgrade(engine, url) == (None, migrate.HEAD)
+    assert _diff(engine) == []
+    engine.dispose()
+    Store(url).close()  # opens: at HEAD
+
+
+def test_new_store_is_created_at_head_and_matches_the_scripts(tmp_path):
+    url = f"sqlite:///{tmp_path / 'new.db'}"
+    Store(url).close()
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        assert migrate.current_revision(conn) == migrate.HEAD
+    assert _diff(engine) == []
+
+
+def _pre_migration_store(url: str) -> None:
+    """A store as the release before migrations made it: create_all of the baseline tables, with data."""
+    engine = make_engine(url)
+    baseline = [t for t in metadata.sorted_tables if t.name in migrate.BASELINE_TABLES]
+    metadata.create_all(engine, tables=baseline)
+    at = datetime(2026, 10, 1, 8, tzinfo=timezone.utc)
+    with engine.begin() as conn:
+        conn.execute(runs.insert(), [{"run_id": "r1", "started_at": at, "status": "ok", "read": 9}])
+        conn.execute(results.insert(), [{
+            "conversation_id": "h001", "rubric_version": "default@1", "model_version": "", "scored_at": at,
+            "flagged": True, "score": 70.0, "criteria": {"greeting": {"status": "fail", "points": 0, "max_points": 10}},
+        }])  # fmt: skip
+        conn.execute(corrections.insert(), [{
+            "conversation_id": "h001", "rubric_version": "default@1", "criterion": "greeting", "status": "pass",
+            "reviewer": "王", "comment": "客气", "created_at": at,
+        }])  # fmt: skip
+    engine.dispose()
+
+
+def test_store_made_before_migrations_is_refused_until_upgraded_then_data_intact(tmp_path):
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    _pre_migration_store(url)
+    with pytest.raises(StoreError, match=r"made before schema migrations.*zhijian db upgrade --store"):
+        Store(url)
+    engine = make_engine(url)
+    assert migrate.upgrade(engine, url) == (None, migrate.HEAD)
+    assert _diff(engine) == []
+    engine.dispose()
+    with Store(url) as store:
+        assert store.get_run("r1")["read"] == 9
+        assert store.load_results(["h001"], "default@1", None)["h001"]["criteria"]["greeting"]["status"] == "fail"
+        (c,) = store.list_corrections("h001")
+        assert (c["reviewer"], c["status"], c["comment"]) == ("王", "pass", "客气")
+        with store.engine.connect() as conn:
+            assert conn.execute(sa.select(sa.func.count()).select_from(review_users)).scalar() == 0
+
+
+def test_upgrade_twice_changes_nothing(tmp_path):
+    url = f"sqlite:///{tmp_path / 'twice.db'}"
+    _pre_migration_store(url)
+    engine = make_engine(url)
+    migrate.upgrade(engine, url)
+    assert migrate.upgrade(engine, url) == (migrate.HEAD, migrate.HEAD)
+
+
+def test_store_at_the_baseline_is_refused_with_the_command(tmp_path):
+    url = f"sqlite:///{tmp_path / 'base.db'}"
+    engine = make_engine(url)
+    migrate.upgrade(engine, url, migrate.BASELINE)
+    with pytest.raises(StoreError, match=r"at schema revision 0001_baseline.*needs 0002.*zhijian db upgrade"):
+        Store(url)
+
+
+def test_store_newer_than_this_zhijian_is_refused(tmp_path):
+    url = f"sqlite:///{tmp_path / 'newer.db'}"
+    Store(url).close()
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("UPDATE alembic_version SET version_num = '9999_future'"))
+    with pytest.raises(StoreError, match="newer than this zhijian knows.*upgrade zhijian"):
+        Store(url)
