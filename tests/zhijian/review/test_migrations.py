@@ -1,6 +1,8 @@
 """Schema migrations: the scripts give exactly the schema, and a store made before migrations upgrades, data intact."""
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timezone
 
 import pytest
@@ -14,6 +16,8 @@ from pipeline.store import Store
 from pipeline.store import migrate
 from pipeline.store.review import review_users
 from pipeline.store.schema import corrections, make_engine, metadata, results, runs
+from tests.pipeline._scoring_fakes import postgres_schema_url
+from tests.pipeline.store.helpers import BACKENDS
 
 
 def _diff(engine) -> list:
@@ -68,14 +72,29 @@ def _pre_migration_store(url: str) -> None:
     engine.dispose()
 
 
-def test_store_made_before_migrations_is_refused_until_upgraded_then_data_intact(tmp_path):
-    url = f"sqlite:///{tmp_path / 'old.db'}"
+@contextmanager
+def _url(backend: str, tmp_path) -> Iterator[str]:
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path / 'old.db'}"
+    else:
+        with postgres_schema_url() as url:  # skips without ZHIJIAN_TEST_POSTGRES_URL (the CI sets it)
+            yield url
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_store_made_before_migrations_is_refused_until_upgraded_then_data_intact(backend, tmp_path):
+    with _url(backend, tmp_path) as url:
+        _upgrade_keeps_data(url, compare=backend == "sqlite")
+
+
+def _upgrade_keeps_data(url: str, compare: bool) -> None:
     _pre_migration_store(url)
     with pytest.raises(StoreError, match=r"made before schema migrations.*zhijian db upgrade --store"):
         Store(url)
     engine = make_engine(url)
     assert migrate.upgrade(engine, url) == (None, migrate.HEAD)
-    assert _diff(engine) == []
+    if compare:
+        assert _diff(engine) == []
     engine.dispose()
     with Store(url) as store:
         assert store.get_run("r1")["read"] == 9
