@@ -126,6 +126,8 @@ def authenticate(engine: Engine, username: str, password: str, ip: str) -> User 
         except (VerificationError, InvalidHashError):
             ok = False
         conn.execute(review_login_attempts.insert().values(username=username[:200], ip=ip, ok=ok, at=now))
+        # Only the window matters: older attempts go, so the table stays small however many logins.
+        conn.execute(review_login_attempts.delete().where(review_login_attempts.c.at < now - 2 * THROTTLE_WINDOW))
     return _user(row) if ok else None
 
 

@@ -18,6 +18,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
+from pipeline.cards.aggregate import criterion_name, flag_name
 from pipeline.corrections import STATUSES
 from pipeline.store import Store
 from zhijian.review import accounts, queries
@@ -49,7 +50,8 @@ class PageError(Exception):
 def create_app(store: Store) -> FastAPI:
     app = FastAPI(title="质检 Zhijian 复核", docs_url=None, redoc_url=None, openapi_url=None)
     templates = Jinja2Templates(directory=str(HERE / "templates"))
-    templates.env.globals.update(STATUS_TEXT=STATUS_TEXT, ROLE_TEXT=ROLE_TEXT, STATUSES=STATUSES)
+    templates.env.globals.update(STATUS_TEXT=STATUS_TEXT, ROLE_TEXT=ROLE_TEXT, STATUSES=STATUSES,
+                                 criterion_name=criterion_name, flag_name=flag_name)  # the cards' names
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     engine = store.engine
 

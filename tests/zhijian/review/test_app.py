@@ -103,7 +103,7 @@ def test_queue_lists_flagged_conversations_with_filters_and_counts(as_user):
     assert _queue_ids(client, flag="sla_breach") == []
     assert _queue_ids(client, min=90) == ["h002", "h001"] and _queue_ids(client, max=90) == []
     assert _queue_ids(client, reviewed="yes") == [] and _queue_ids(client, reviewed="no") == ["h002", "h001"]
-    assert "negative_end <b>2</b>" in client.get("/queue").text
+    assert "负面结束 <b>2</b>" in client.get("/queue").text
 
 
 def test_malformed_queue_parameters_get_a_clear_error(as_user):
@@ -117,7 +117,7 @@ def test_malformed_queue_parameters_get_a_clear_error(as_user):
 def test_conversation_view_shows_transcript_evidence_sentiment_flags_and_versions(as_user):
     page = as_user("wang").get("/conversations/h001").text
     assert "怎么还没发货啊，都三天了" in page and "+60 秒" in page
-    assert '<mark class="ev pass" title="greeting（通过）">您好</mark>，很高兴为您服务' in page
+    assert '<mark class="ev pass" title="主动问候（通过）">您好</mark>，很高兴为您服务' in page
     assert "负面" in page and "negative_end" in page and "客户结束时情绪负面" in page
     assert "fake@1" in page and "fake-sentiment@1" in page
 
@@ -144,7 +144,7 @@ def test_history_is_append_only_with_who_when_from_and_to(as_user, store):
     _review(as_user("zhao"), criterion="greeting", status="pass", comment="问候了")
     assert [(c["reviewer"], c["status"]) for c in store.list_corrections("h001")] == [("wang", "fail"), ("zhao", "pass")]
     page = as_user("wang").get("/conversations/h001").text
-    assert page.index("wang：greeting\n      通过 → 不通过") < page.index("zhao：greeting\n      不通过 → 通过")
+    assert page.index("wang：主动问候\n      通过 → 不通过") < page.index("zhao：主动问候\n      不通过 → 通过")
 
 
 def test_html_in_comments_is_escaped(as_user):
