@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from pipeline.store.schema import UTCDateTime, metadata
+from pipeline.store.schema import UTCDateTime, corrections, metadata
 
 ROLES = ("reviewer", "team_lead", "agent", "admin")
 
@@ -49,4 +49,30 @@ review_login_attempts = sa.Table(
     sa.Column("at", UTCDateTime, nullable=False, index=True),
 )
 
-__all__ = ["ROLES", "review_login_attempts", "review_sessions", "review_users"]
+# The review history is the corrections table: append-only in the database itself, so no code path
+# (nor a slip in a SQL console) overwrites or deletes what a reviewer recorded. Migration 0002 runs
+# the same statements on an existing store; a new store gets them from create_all (below).
+APPEND_ONLY = {
+    "sqlite": [
+        "CREATE TRIGGER IF NOT EXISTS corrections_no_update BEFORE UPDATE ON corrections "
+        "BEGIN SELECT RAISE(ABORT, 'corrections are append-only: add a new correction instead'); END",
+        "CREATE TRIGGER IF NOT EXISTS corrections_no_delete BEFORE DELETE ON corrections "
+        "BEGIN SELECT RAISE(ABORT, 'corrections are append-only: add a new correction instead'); END",
+    ],
+    "postgresql": [
+        "CREATE OR REPLACE FUNCTION zhijian_append_only() RETURNS trigger AS $$ BEGIN "
+        "RAISE EXCEPTION '% is append-only: add a new row instead', TG_TABLE_NAME; END $$ LANGUAGE plpgsql",
+        "DROP TRIGGER IF EXISTS corrections_append_only ON corrections",
+        "CREATE TRIGGER corrections_append_only BEFORE UPDATE OR DELETE ON corrections "
+        "FOR EACH ROW EXECUTE FUNCTION zhijian_append_only()",
+    ],
+}
+
+
+@sa.event.listens_for(corrections, "after_create")
+def _append_only(target: sa.Table, connection: sa.Connection, **_: object) -> None:
+    for statement in APPEND_ONLY.get(connection.dialect.name, []):
+        connection.exec_driver_sql(statement)
+
+
+__all__ = ["APPEND_ONLY", "ROLES", "review_login_attempts", "review_sessions", "review_users"]

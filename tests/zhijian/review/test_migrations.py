@@ -58,6 +58,12 @@ def _pre_migration_store(url: str) -> None:
     engine = make_engine(url)
     baseline = [t for t in metadata.sorted_tables if t.name in migrate.BASELINE_TABLES]
     metadata.create_all(engine, tables=baseline)
+    with engine.begin() as conn:  # that release had no append-only triggers (migration 0002 adds them)
+        for trigger in ("corrections_no_update", "corrections_no_delete"):
+            if engine.dialect.name == "sqlite":
+                conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {trigger}")
+        if engine.dialect.name == "postgresql":
+            conn.exec_driver_sql("DROP TRIGGER IF EXISTS corrections_append_only ON corrections")
     at = datetime(2026, 10, 1, 8, tzinfo=timezone.utc)
     with engine.begin() as conn:
         conn.execute(runs.insert(), [{"run_id": "r1", "started_at": at, "status": "ok", "read": 9}])
@@ -129,3 +135,29 @@ def test_store_newer_than_this_zhijian_is_refused(tmp_path):
         conn.execute(sa.text("UPDATE alembic_version SET version_num = '9999_future'"))
     with pytest.raises(StoreError, match="newer than this zhijian knows.*upgrade zhijian"):
         Store(url)
+
+
+def _refuses_changes_to_corrections(url: str) -> None:
+    Store(url).close()
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(corrections.insert(), [{"conversation_id": "x", "rubric_version": "v", "reviewer": "王",
+                                             "created_at": datetime(2026, 10, 1, tzinfo=timezone.utc)}])  # fmt: skip
+    for statement in (corrections.update().values(status="pass"), corrections.delete()):
+        with pytest.raises(sa.exc.DatabaseError, match="append-only"):
+            with engine.begin() as conn:
+                conn.execute(statement)
+    with engine.connect() as conn:
+        rows = conn.execute(sa.select(corrections.c.reviewer, corrections.c.status).where(corrections.c.conversation_id == "x"))
+        assert rows.all() == [("王", None)]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_corrections_are_append_only_in_a_new_store_and_an_upgraded_one(backend, tmp_path):
+    with _url(backend, tmp_path) as url:
+        _refuses_changes_to_corrections(url)  # new: create_all
+    with _url(backend, tmp_path / "up") as url:
+        engine = make_engine(url)
+        _pre_migration_store(url)
+        migrate.upgrade(engine, url)
+        _refuses_changes_to_corrections(url)  # upgraded: migration 0002
