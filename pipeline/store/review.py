@@ -51,7 +51,7 @@ review_login_attempts = sa.Table(
 
 # The review history is the corrections table: append-only in the database itself, so no code path
 # (nor a slip in a SQL console) overwrites or deletes what a reviewer recorded. Migration 0002 runs
-# the same statements on an existing store; a new store gets them from create_all (below).
+# these statements on an existing store, create_all on a new one (below); changing them takes a new migration.
 APPEND_ONLY = {
     "sqlite": [
         "CREATE TRIGGER IF NOT EXISTS corrections_no_update BEFORE UPDATE ON corrections "
@@ -61,7 +61,7 @@ APPEND_ONLY = {
     ],
     "postgresql": [
         "CREATE OR REPLACE FUNCTION zhijian_append_only() RETURNS trigger AS $$ BEGIN "
-        "RAISE EXCEPTION '% is append-only: add a new row instead', TG_TABLE_NAME; END $$ LANGUAGE plpgsql",
+        "RAISE EXCEPTION 'corrections are append-only: add a new correction instead'; END $$ LANGUAGE plpgsql",
         "DROP TRIGGER IF EXISTS corrections_append_only ON corrections",
         "CREATE TRIGGER corrections_append_only BEFORE UPDATE OR DELETE ON corrections "
         "FOR EACH ROW EXECUTE FUNCTION zhijian_append_only()",

@@ -1,10 +1,13 @@
 """The reviewer workspace: accounts, login sessions, login attempts; corrections become append-only.
 
 Tables: pipeline/store/review.py. The triggers that refuse UPDATE and DELETE on corrections are
-written out here (frozen), the same statements as review.APPEND_ONLY.
+review.APPEND_ONLY, the statements a new store gets from create_all, so both kinds of store hold the
+same triggers (changing them takes a new migration).
 """
 from alembic import op
 import sqlalchemy as sa
+
+from pipeline.store.review import APPEND_ONLY
 
 revision = "0002_review_accounts"
 down_revision = "0001_baseline"
@@ -44,23 +47,6 @@ def upgrade() -> None:
     op.create_index("ix_review_login_attempts_at", "review_login_attempts", ["at"])
     for statement in APPEND_ONLY.get(op.get_bind().dialect.name, []):
         op.execute(statement)
-
-
-APPEND_ONLY = {
-    "sqlite": [
-        "CREATE TRIGGER IF NOT EXISTS corrections_no_update BEFORE UPDATE ON corrections "
-        "BEGIN SELECT RAISE(ABORT, 'corrections are append-only: add a new correction instead'); END",
-        "CREATE TRIGGER IF NOT EXISTS corrections_no_delete BEFORE DELETE ON corrections "
-        "BEGIN SELECT RAISE(ABORT, 'corrections are append-only: add a new correction instead'); END",
-    ],
-    "postgresql": [
-        "CREATE OR REPLACE FUNCTION zhijian_append_only() RETURNS trigger AS $$ BEGIN "
-        "RAISE EXCEPTION '% is append-only: add a new row instead', TG_TABLE_NAME; END $$ LANGUAGE plpgsql",
-        "DROP TRIGGER IF EXISTS corrections_append_only ON corrections",
-        "CREATE TRIGGER corrections_append_only BEFORE UPDATE OR DELETE ON corrections "
-        "FOR EACH ROW EXECUTE FUNCTION zhijian_append_only()",
-    ],
-}
 
 
 def downgrade() -> None:
