@@ -26,6 +26,12 @@ app = typer.Typer(
 )
 rubric_app = typer.Typer(help="Rubric tools.", no_args_is_help=True)
 app.add_typer(rubric_app, name="rubric")
+# The reviewer workspace (issue 14): zhijian review, zhijian users …, zhijian db upgrade.
+from zhijian.review.cli import db_app, review as _review, users_app  # noqa: E402
+
+app.add_typer(users_app, name="users")
+app.add_typer(db_app, name="db")
+app.command("review")(_review)
 
 StoreOpt = Annotated[
     Optional[str],

@@ -29,6 +29,7 @@ from pipeline.corrections import check_correction
 from pipeline.errors import StoreError, StoreUnavailable
 from pipeline.results import result_fields
 from pipeline.settings import get_settings
+from pipeline.store.migrate import check_schema
 from pipeline.store.rows import (
     app_version,
     chunks,
@@ -48,8 +49,6 @@ from pipeline.store.schema import (
     corrections,
     make_engine,
     messages,
-    metadata,
-    missing_columns,
     quarantine,
     results,
     rubric_snapshots,
@@ -91,19 +90,15 @@ class Store:
         self.url = url or get_settings().store_url
         try:
             self.engine = make_engine(self.url, echo)
-            metadata.create_all(self.engine)
-            missing = missing_columns(self.engine)
+            check_schema(self.engine, self.url)  # new: created at the newest revision; older: refused
         except (SQLAlchemyError, ArgumentError, OSError, ValueError, ImportError) as err:
             error = StoreUnavailable if _transient(err, self.url) else StoreError
             raise error(
                 f"cannot open store {safe_url(self.url)}: {short_error(err)} — check --store or ZHIJIAN_STORE_URL"
             ) from err
-        if missing:
+        except StoreError:
             self.engine.dispose()
-            raise StoreError(
-                f"cannot open store {safe_url(self.url)}: it was created by an older zhijian and lacks "
-                f"{', '.join(missing)} — add the column(s) or point --store / ZHIJIAN_STORE_URL at a new store"
-            )
+            raise
 
     def close(self) -> None:
         self.engine.dispose()

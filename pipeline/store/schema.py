@@ -265,10 +265,12 @@ def make_engine(url: str, echo: bool = False) -> Engine:
 
 
 def missing_columns(engine: Engine) -> list[str]:
-    """Columns this version needs that an existing store lacks (create_all never alters a table)."""
+    """Columns this version needs that the existing tables of a store lack (create_all never alters a table)."""
     inspector = sa.inspect(engine)
     missing = []
     for table in metadata.sorted_tables:
+        if not inspector.has_table(table.name):
+            continue
         have = {c["name"] for c in inspector.get_columns(table.name)}
         missing += [f"{table.name}.{c.name}" for c in table.columns if c.name not in have]
     return missing

@@ -1,0 +1,55 @@
+"""`zhijian users add|list|disable` and `zhijian db upgrade` through the real command line (typer)."""
+from __future__ import annotations
+
+from typer.testing import CliRunner
+
+from pipeline.store import Store
+from tests.zhijian.review.test_migrations import _pre_migration_store
+from zhijian.cli import app
+from zhijian.review.accounts import authenticate
+
+runner = CliRunner()
+
+
+def test_users_add_reads_the_password_from_stdin_then_list_and_disable(tmp_path):
+    url = f"sqlite:///{tmp_path / 'qa.db'}"
+    r = runner.invoke(app, ["users", "add", "li", "--role", "agent", "--agent-id", "A07", "--store", url],
+                      input="s3cret-password\n")  # fmt: skip
+    assert r.exit_code == 0 and "user li added as agent bound to agent A07" in r.stdout
+    with Store(url) as store:
+        assert authenticate(store.engine, "li", "s3cret-password", "127.0.0.1").agent_id == "A07"
+    assert "li\tagent\tA07\tactive" in runner.invoke(app, ["users", "list", "--store", url]).stdout
+    assert runner.invoke(app, ["users", "disable", "li", "--store", url]).exit_code == 0
+    assert "li\tagent\tA07\tdisabled" in runner.invoke(app, ["users", "list", "--store", url]).stdout
+
+
+def test_users_add_refuses_bad_accounts_with_what_to_do(tmp_path):
+    url = f"sqlite:///{tmp_path / 'qa.db'}"
+    cases = [
+        (["li", "--role", "agent"], "long enough pw", "needs --agent-id"),
+        (["li", "--role", "boss"], "long enough pw", "unknown role 'boss' — use one of reviewer, team_lead, agent, admin"),
+        (["wang", "--role", "reviewer", "--agent-id", "A07"], "long enough pw", "binds agent accounts only"),
+        (["wang", "--role", "reviewer"], "short", "shorter than 8 characters"),
+        (["bad name", "--role", "reviewer"], "long enough pw", "invalid user name"),
+    ]
+    for args, password, message in cases:
+        r = runner.invoke(app, ["users", "add", *args, "--store", url], input=password + "\n")
+        assert r.exit_code == 1 and message in r.stderr, (args, r.stderr)
+    assert runner.invoke(app, ["users", "add", "wang", "--role", "reviewer", "--store", url], input="long enough pw\n").exit_code == 0
+    r = runner.invoke(app, ["users", "add", "wang", "--role", "admin", "--store", url], input="long enough pw\n")
+    assert r.exit_code == 1 and "exists already" in r.stderr
+    r = runner.invoke(app, ["users", "disable", "nobody", "--store", url])
+    assert r.exit_code == 1 and "no user 'nobody'" in r.stderr
+
+
+def test_db_upgrade_upgrades_a_store_made_before_migrations(tmp_path):
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    _pre_migration_store(url)
+    r = runner.invoke(app, ["users", "list", "--store", url])
+    assert r.exit_code == 1 and "zhijian db upgrade" in r.stderr
+    r = runner.invoke(app, ["db", "upgrade", "--store", url])
+    assert r.exit_code == 0 and "upgraded: before migrations → 0002_review_accounts" in r.stdout
+    r = runner.invoke(app, ["db", "upgrade", "--store", url])
+    assert "nothing to do" in r.stdout
+    with Store(url) as store:
+        assert store.get_run("r1")["read"] == 9

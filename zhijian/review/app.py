@@ -1,0 +1,215 @@
+"""The reviewer workspace: a FastAPI app with server-rendered pages (Jinja2), plain forms, local assets.
+
+Anonymous requests are sent to /login (the static assets excepted). Every POST carries the form
+field `csrf_token`: the session's token, or on /login the token of the pre-login cookie, and is
+refused (403) otherwise. Agents see only their own conversations (another's answers 404, so a
+guessed id tells nothing); only reviewers, team leads and admins review.
+"""
+from __future__ import annotations
+
+import secrets
+from datetime import date
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+from pipeline.cards.aggregate import criterion_name, flag_name
+from pipeline.corrections import STATUSES
+from pipeline.store import Store
+from zhijian.review import accounts, queries
+
+HERE = Path(__file__).resolve().parent
+SESSION_COOKIE = "zj_session"
+LOGIN_CSRF_COOKIE = "zj_login_csrf"
+MAX_COMMENT = 2000  # characters of a reviewer's comment
+MAX_FIELD = 200  # characters of any other form field
+PUBLIC = ("/login", "/static/")
+REVIEW_ROLES = ("reviewer", "team_lead", "admin")
+STATUS_TEXT = {"pass": "通过", "fail": "不通过", "na": "不适用"}
+ROLE_TEXT = {"reviewer": "质检员", "team_lead": "组长", "agent": "客服", "admin": "管理员"}
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; form-action 'self'; frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
+
+
+class PageError(Exception):
+    """An error page: HTTP status and a Chinese message saying what happened and what to do."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status, self.message = status, message
+
+
+def create_app(store: Store) -> FastAPI:
+    app = FastAPI(title="质检 Zhijian 复核", docs_url=None, redoc_url=None, openapi_url=None)
+    templates = Jinja2Templates(directory=str(HERE / "templates"))
+    templates.env.globals.update(STATUS_TEXT=STATUS_TEXT, ROLE_TEXT=ROLE_TEXT, STATUSES=STATUSES,
+                                 criterion_name=criterion_name, flag_name=flag_name)  # the cards' names
+    app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+    engine = store.engine
+
+    def render(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
+        return templates.TemplateResponse(request, name, {"user": getattr(request.state, "user", None),
+                                                          "csrf_token": getattr(request.state, "csrf", ""), **context},
+                                          status_code=status)  # fmt: skip
+
+    @app.middleware("http")
+    async def authenticate(request: Request, call_next: Any) -> Response:
+        found = accounts.session_user(engine, request.cookies.get(SESSION_COOKIE))
+        request.state.user, request.state.csrf = found if found else (None, "")
+        if found is None and not request.url.path.startswith(PUBLIC):
+            response: Response = RedirectResponse("/login", status_code=303)
+        else:
+            response = await call_next(request)
+        response.headers.update(SECURITY_HEADERS)
+        return response
+
+    @app.exception_handler(PageError)
+    async def page_error(request: Request, err: PageError) -> HTMLResponse:
+        return render(request, "error.html", err.status, message=err.message)
+
+    async def form(request: Request, csrf: str) -> dict[str, str]:
+        """The posted form, after the CSRF check; a field too long or repeated is refused."""
+        try:
+            data = await request.form()
+        except Exception:  # not a form body at all
+            raise PageError(400, "请求格式不正确：请从页面上的表单提交。") from None
+        token = data.get("csrf_token")
+        if not csrf or not isinstance(token, str) or not secrets.compare_digest(token, csrf):
+            raise PageError(403, "表单已失效（CSRF 校验失败）：请刷新页面后重新提交。")
+        out: dict[str, str] = {}
+        for key, value in data.multi_items():
+            if not isinstance(value, str) or key in out:
+                raise PageError(400, f"表单字段 {key} 不正确：请从页面上的表单提交。")
+            limit = MAX_COMMENT if key == "comment" else MAX_FIELD
+            if len(value) > limit:
+                raise PageError(413 if key == "comment" else 400,
+                                f"字段 {key} 过长（{len(value)} 字，最多 {limit} 字）：请缩短后重新提交。")
+            out[key] = value
+        return out
+
+    # ------------------------------------------------------------------ login
+    @app.get("/login")
+    def login_page(request: Request) -> HTMLResponse:
+        if request.state.user is not None:
+            return RedirectResponse("/queue", status_code=303)  # type: ignore[return-value]
+        token = secrets.token_urlsafe(32)
+        response = render(request, "login.html", login_csrf=token)
+        _cookie(request, response, LOGIN_CSRF_COOKIE, token, 3600)
+        return response
+
+    @app.post("/login")
+    async def login(request: Request) -> Response:
+        data = await form(request, request.cookies.get(LOGIN_CSRF_COOKIE, ""))
+        username, password = data.get("username", "").strip(), data.get("password", "")
+        ip = request.client.host if request.client else "?"
+        try:
+            user = accounts.authenticate(engine, username, password, ip)
+        except accounts.Throttled:
+            raise PageError(429, "登录失败次数过多：请 15 分钟后再试，或请管理员确认账号。") from None
+        if user is None:
+            token = request.cookies.get(LOGIN_CSRF_COOKIE, "")
+            return render(request, "login.html", 401, login_csrf=token, error="用户名或密码不正确。", username=username)
+        response = RedirectResponse("/queue", status_code=303)
+        _cookie(request, response, SESSION_COOKIE, accounts.start_session(engine, user), accounts.SESSION_HOURS * 3600)
+        response.delete_cookie(LOGIN_CSRF_COOKIE)
+        return response
+
+    @app.post("/logout")
+    async def logout(request: Request) -> Response:
+        await form(request, request.state.csrf)
+        accounts.end_session(engine, request.cookies.get(SESSION_COOKIE))
+        response = RedirectResponse("/login", status_code=303)
+        response.delete_cookie(SESSION_COOKIE)
+        return response
+
+    # ------------------------------------------------------------------ queue
+    @app.get("/")
+    def home() -> RedirectResponse:
+        return RedirectResponse("/queue", status_code=303)
+
+    @app.get("/queue")
+    def queue_page(request: Request) -> HTMLResponse:
+        f = _queue_filter(dict(request.query_params))
+        page = queries.queue(store, request.state.user, f)
+        params = {k: v for k, v in request.query_params.items() if k != "page" and v != ""}
+        link = lambda **kw: "/queue?" + urlencode({**params, **kw})  # noqa: E731
+        return render(request, "queue.html", page=page, f=f, params=params, link=link)
+
+    # ------------------------------------------------------------------ conversation
+    def visible(request: Request, conversation_id: str) -> dict:
+        view = queries.conversation_view(store, conversation_id)
+        user: accounts.User = request.state.user
+        if view is None or not user.may_see(view["result"]["agent_id"], view["result"]["agents"]):
+            raise PageError(404, f"没有找到会话 {conversation_id}：请检查会话编号，或回到队列。")
+        return view
+
+    @app.get("/conversations/{conversation_id}")
+    def conversation_page(request: Request, conversation_id: str) -> HTMLResponse:
+        view = visible(request, conversation_id)
+        may_review = request.state.user.role in REVIEW_ROLES
+        return render(request, "conversation.html", v=view, r=view["result"], may_review=may_review)
+
+    @app.post("/conversations/{conversation_id}/review")
+    async def review(request: Request, conversation_id: str) -> Response:
+        data = await form(request, request.state.csrf)
+        user: accounts.User = request.state.user
+        view = visible(request, conversation_id)
+        if user.role not in REVIEW_ROLES:
+            raise PageError(403, "只有质检员、组长和管理员可以复核：如需申诉，请联系组长。")
+        criterion, status = data.get("criterion", ""), data.get("status", "")
+        if criterion not in view["result"]["criteria"]:
+            raise PageError(400, f"未知的评分项 {criterion!r}：请从会话页面的表单提交。")
+        if status not in STATUSES:
+            raise PageError(400, f"结论必须是 {'、'.join(STATUS_TEXT.values())} 之一：请从表单中选择。")
+        store.add_correction(conversation_id, reviewer=user.username, criterion=criterion, status=status,
+                             comment=data.get("comment", "").strip() or None,
+                             rubric_version=view["result"]["rubric_version"])  # fmt: skip
+        return RedirectResponse(f"/conversations/{conversation_id}#c-{criterion}", status_code=303)
+
+    return app
+
+
+def _cookie(request: Request, response: Response, name: str, value: str, max_age: int) -> None:
+    response.set_cookie(name, value, max_age=max_age, httponly=True, samesite="lax",
+                        secure=request.url.scheme == "https", path="/")  # fmt: skip
+
+
+def _queue_filter(q: dict[str, str]) -> queries.QueueFilter:
+    """The queue's query parameters; a malformed one is a 400 that names it."""
+    q = {k: v.strip() for k, v in q.items() if v.strip()}
+
+    def parse(key: str, convert: Any, what: str) -> Any:
+        if key not in q:
+            return None
+        try:
+            return convert(q[key])
+        except ValueError:
+            raise PageError(400, f"筛选条件 {key}={q[key][:50]!r} 不正确：应为{what}。") from None
+
+    f = queries.QueueFilter(
+        start=parse("from", date.fromisoformat, "日期（如 2026-10-01）"),
+        end=parse("to", date.fromisoformat, "日期（如 2026-10-31）"),
+        agent=q.get("agent"), flag=q.get("flag"),
+        min_score=parse("min", float, "数字"), max_score=parse("max", float, "数字"),
+        page=parse("page", int, "页码") or 1,
+    )  # fmt: skip
+    for key, allowed, attr in (("reviewed", ("all", "yes", "no"), "reviewed"), ("sort", tuple(queries.SORTS), "sort")):
+        if key in q:
+            if q[key] not in allowed:
+                raise PageError(400, f"筛选条件 {key}={q[key][:50]!r} 不正确：应为 {'/'.join(allowed)} 之一。")
+            setattr(f, attr, q[key])
+    if q.get("order", "desc") not in ("asc", "desc"):
+        raise PageError(400, "排序方向 order 应为 asc 或 desc。")
+    f.desc = q.get("order", "desc") == "desc"
+    return f
+
+
+__all__ = ["create_app"]
