@@ -39,6 +39,10 @@ ACT_NAMES_ZH = {"refusal": "推诿拒绝", "blame_shifting": "推卸责任", "ar
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED_ACT_MODEL_DIR = Path(__file__).resolve().parent / "zh-cs-acts"
 TRAIN_TSV = ROOT / "data" / "acts" / "agent_acts_train.tsv"
+# Labelled conversations whose forbidden_phrases label is "pass": every human-agent message in them is
+# an ordinary service message (`none`) as shops really write them — restatements, bare policy answers,
+# one-word replies. tests/golden/rubric_blind4 is NOT here: it is held out for measurement.
+GOLDEN_NONE_DIRS = tuple(ROOT / "tests" / "golden" / d for d in ("rubric", "rubric_holdout", "rubric_blind", "rubric_blind2", "rubric_blind3"))
 NAME, VERSION = "zh-cs-acts", 1
 
 
@@ -55,6 +59,25 @@ def read_act_tsv(path: str | Path) -> tuple[list[str], list[str]]:
             texts.append(text)
             acts.append(act)
     return texts, acts
+
+
+def golden_none_rows(dirs: Sequence[str | Path] = GOLDEN_NONE_DIRS) -> list[str]:
+    """Human-agent messages of labelled conversations (tests/golden/*/…json) whose forbidden_phrases
+    label is "pass": each is a `none` example. Conversations labelled fail or na are skipped whole
+    (which of their messages carries the taboo is not labelled)."""
+    out: list[str] = []
+    seen: set[str] = set()
+    for d in dirs:
+        for f in sorted(Path(d).glob("*.json")):
+            data = json.loads(f.read_text(encoding="utf-8"))
+            if not isinstance(data, dict) or (data.get("labels") or {}).get("forbidden_phrases") != "pass":
+                continue
+            for m in data.get("messages") or []:
+                text = " ".join(str(m.get("text") or "").split())
+                if m.get("role") == "agent" and text and text not in seen:
+                    seen.add(text)
+                    out.append(text)
+    return out
 
 
 def act_input(text: str) -> str:
@@ -268,17 +291,33 @@ def cross_validate(texts: Sequence[str], labels: Sequence[str], k: int = 5, **pa
     return act_report(list(labels), pred), pred, proba
 
 
-def train_default(out_dir: str | Path = SHIPPED_ACT_MODEL_DIR, train_tsv: str | Path = TRAIN_TSV, cv: int = 5) -> ActClassifier:
-    """Rebuild the shipped act model from the training file (seconds on CPU); records the data's
-    sha256 and the cross-validated figures in zhijian.json."""
+def training_data(train_tsv: str | Path = TRAIN_TSV, golden: Sequence[str | Path] = GOLDEN_NONE_DIRS) -> tuple[list[str], list[str]]:
+    """The written act file plus the `none` messages of the labelled conversations (deduplicated)."""
     texts, labels = read_act_tsv(train_tsv)
+    known = set(texts)
+    for t in golden_none_rows(golden) if golden else []:
+        if t not in known:
+            known.add(t)
+            texts.append(t)
+            labels.append("none")
+    return texts, labels
+
+
+def train_default(out_dir: str | Path = SHIPPED_ACT_MODEL_DIR, train_tsv: str | Path = TRAIN_TSV, cv: int = 5,
+                  golden: Sequence[str | Path] = GOLDEN_NONE_DIRS) -> ActClassifier:
+    """Rebuild the shipped act model (seconds on CPU): the written act file plus the agent messages of
+    labelled conversations that pass forbidden_phrases (as `none`); records the sources, the file's
+    sha256 and the cross-validated figures (on the act file alone) in zhijian.json."""
+    texts, labels = training_data(train_tsv, golden)
     meta: dict = {
+        "golden_none": [str(Path(d).resolve().relative_to(ROOT)) if Path(d).resolve().is_relative_to(ROOT) else str(d) for d in golden],
+        "golden_none_messages": len(texts) - len(read_act_tsv(train_tsv)[0]),
         "trained_on": str(Path(train_tsv).resolve().relative_to(ROOT)) if Path(train_tsv).resolve().is_relative_to(ROOT) else str(train_tsv),
         "train_sha256": hashlib.sha256(Path(train_tsv).read_bytes()).hexdigest(),
-        "train_counts": dict(Counter(labels)),
+        "train_counts": dict(Counter(labels)),  # with the golden `none` messages
     }
     if cv:
-        rep, _, _ = cross_validate(texts, labels, k=cv)
+        rep, _, _ = cross_validate(*read_act_tsv(train_tsv), k=cv)
         meta["cv"] = {"k": cv, "accuracy": round(rep["accuracy"], 4), "macro_f1_acts": round(rep["macro_f1_acts"], 4),
                       "taboo_precision": round(rep["taboo"]["precision"], 4), "taboo_recall": round(rep["taboo"]["recall"], 4)}
     model = ActClassifier().fit(texts, labels)

@@ -9,6 +9,8 @@ names the act and the model. v2 also drops any hit inside a self-correction (那
 我向您道歉: the agent apologising for an earlier reply is not using a taboo)."""
 from __future__ import annotations
 
+import re
+
 from pydantic import Field, field_validator
 
 from pipeline.conversation import Conversation, CriterionResult, Evidence
@@ -132,6 +134,22 @@ def _overlaps(ev: Evidence, others: list[Evidence]) -> bool:
 
 ACT_NAMES_ZH = {"refusal": "推诿拒绝", "blame_shifting": "推卸责任", "arguing": "争辩顶撞", "condescension": "居高临下"}
 _TABOO_ACTS = tuple(ACT_NAMES_ZH)
+# a policy "no" (不支持退换 / 专票开不了 / 不能改价) vs helplessness or dismissal (没办法 / 帮不了 / 您看着办)
+PLAIN_REFUSAL = ["re:(不能|不可以|不支持|不予|不提供|不接受|不给|无法|没法|不行|不允许|不可|不参与|不包)", "re:[\u4e00-\u9fff]不(了|到)"]
+DISMISSAL = [
+    "re:(没|没有)(任何|什么)?(办法|辙)", "无能为力", "爱莫能助", "re:(帮|管|处理|解决|做|弄|办|左右|控制|决定)不(了|到|着)",
+    "re:(没|没有)(这个)?权限", "做不了主", "作不了主", "说了不算", "为难", "看着办", "另请高明", "re:(找|去|换)(别家|别的店|其他家|其他店)",
+    "没得商量", "re:没有就是没有", "re:(只能|就)(等|等着)(了|吧|啦)?", "re:要就[^，。,.]{0,6}不要就", "算了", "拉倒", "re:(就是|就)(这样|这么)",
+    "尽力了", "re:(也|都)没(有)?用", "re:(您|你)(自己)?(理解|体谅)(一下|下)?吧", "re:(我|我们)(也)?(不|没)(知道|清楚)(怎么办)?",
+]
+AGENT_OFFER = [
+    "re:(我|我们|这边|我这边|马上|立刻|先)(来|去|再|先|马上|会|可以|这就|已经)?(帮|给|为|替)(您|你|亲)",
+    "re:(给|帮|为)(您|你|亲)(申请|补发|补寄|重发|退款|换|登记|安排|反馈|转|升级|加急|核实|查)",
+    "re:(转|升级|反馈|上报)(给|到)[^，。,.]{0,6}(主管|专员|售后|同事|经理|组长)", "优惠券", "补偿",
+    "re:[0-9一二两三四五六七八九十半]+\\s*(个)?(小时|分钟|工作日|天)(内|之内)",
+]
+_CONTENT = re.compile(r"[\u4e00-\u9fffa-z0-9]")
+_RESTATEMENT = re.compile(r"(对吗|对吧|是吗|是吧|没错吧|没错吗|对不对|是不是)[?？。~～]*\s*$")
 
 
 class ActParams(Strict):
@@ -145,15 +163,25 @@ class ActParams(Strict):
         description="the act model this rubric was calibrated with; another model is an error, so a rubric "
         "version always means one act model (null accepts any)",
     )
-    threshold: float = Field(default=0.6, gt=0, le=1, description="taboo probability (1 − P(none)) at which a message fails")
+    threshold: float = Field(default=0.7, gt=0, le=1, description="taboo probability (1 − P(none)) at which a message fails")
     acts: list[str] = Field(default_factory=lambda: list(_TABOO_ACTS), description="which acts are taboos")
     offer: list[str] = Field(
-        default_factory=list,
+        default_factory=lambda: list(AGENT_OFFER),
         description="an agent's own offer (帮您申请 / 给您补发 / 转给主管) after the act, in the same message or the next "
         "`window - 1` agent messages, cancels the acts in `offer_cancels`",
     )
     offer_cancels: list[str] = Field(default_factory=lambda: ["refusal", "blame_shifting"])
     window: int = Field(default=2, ge=1)
+    clause_threshold: float = Field(
+        default=0.5, ge=0, le=1, description="the clause (or two adjacent clauses) shown as evidence must itself read as taboo at this probability"
+    )
+    plain_refusal: list[str] = Field(
+        default_factory=lambda: list(PLAIN_REFUSAL),
+        description="a refusal shown only by a policy 'no' (不支持退换 / 开不了 / 不能改价) is left to positive_framing "
+        "unless the clause also declares helplessness or dismisses the customer (`dismissal`)",
+    )
+    dismissal: list[str] = Field(default_factory=lambda: list(DISMISSAL), description="helplessness or dismissal (没办法 / 帮不了 / 您看着办 / 找别家)")
+    min_chars: int = Field(default=4, ge=0, description="messages with fewer Chinese/latin letters or digits (嗯 / 👌 / 行) are left to the word layers")
 
     @field_validator("acts", "offer_cancels")
     @classmethod
@@ -176,6 +204,7 @@ class ForbiddenPhrasesV2(ForbiddenPhrases):
     the clause that shows the act as evidence (rule forbidden_phrases.act.<act>, the model id in the note)."""
 
     Params = ForbiddenV2Params
+    _plain = _dismissal = None
 
     def compile(self):
         p: ForbiddenV2Params = self.params
@@ -191,6 +220,8 @@ class ForbiddenPhrasesV2(ForbiddenPhrases):
                     f"{p.acts.model or 'the shipped model'} is {model.model_id}: set acts.model_version (and re-check the threshold)"
                 )
             act_offer = compile_entries(p.acts.offer) if p.acts.offer else None
+        self._plain = compile_entries(p.acts.plain_refusal) if p.acts.plain_refusal else None
+        self._dismissal = compile_entries(p.acts.dismissal) if p.acts.dismissal else None
         return matcher, shrugs, offer, model, act_offer
 
     def _keep(self, match) -> bool:
@@ -207,7 +238,7 @@ class ForbiddenPhrasesV2(ForbiddenPhrases):
         row = probs[i]
         cols = {a: model.classes_.index(a) for a in p.acts}
         taboo = 1.0 - float(row[model.classes_.index("none")])
-        if not cols or taboo < p.threshold:
+        if not cols or taboo < p.threshold or len(_CONTENT.findall(v.s)) < p.min_chars:
             return None
         act = max(cols, key=lambda a: row[cols[a]])
         windows = self._windows(v)
@@ -215,8 +246,16 @@ class ForbiddenPhrasesV2(ForbiddenPhrases):
         order = sorted(range(len(windows)), key=lambda k: (-(wp[k][cols[act]] if wp is not None else 1.0), windows[k][1] - windows[k][0]))
         for k in order:
             a, b = windows[k]
+            if wp is not None and 1.0 - float(wp[k][model.classes_.index("none")]) < p.clause_threshold:
+                break  # no clause shows the act on its own (ordered by the act's probability)
             if is_quoted(v, a, b):
                 continue  # quoting the words is not performing the act
+            if _RESTATEMENT.search(v.s[a:b]):
+                continue  # 您说的是…对吗: confirming what the customer said is listening, not arguing
+            if act == "refusal" and self._plain is not None and self._plain.search(v.s[a:b]) and not (
+                self._dismissal is not None and self._dismissal.search(v.s)
+            ):
+                return None  # a policy "no" without helplessness or dismissal: positive_framing judges it
             if self.params.self_correction and is_self_correction(v, a, b):
                 continue
             if act in p.offer_cancels and act_offer is not None:
