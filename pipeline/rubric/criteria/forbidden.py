@@ -163,7 +163,7 @@ class ActParams(Strict):
         description="the act model this rubric was calibrated with; another model is an error, so a rubric "
         "version always means one act model (null accepts any)",
     )
-    threshold: float = Field(default=0.7, gt=0, le=1, description="taboo probability (1 − P(none)) at which a message fails")
+    threshold: float = Field(default=0.8, gt=0, le=1, description="taboo probability (1 − P(none)) at which a message fails")
     acts: list[str] = Field(default_factory=lambda: list(_TABOO_ACTS), description="which acts are taboos")
     offer: list[str] = Field(
         default_factory=lambda: list(AGENT_OFFER),
@@ -181,6 +181,10 @@ class ActParams(Strict):
         "unless the clause also declares helplessness or dismisses the customer (`dismissal`)",
     )
     dismissal: list[str] = Field(default_factory=lambda: list(DISMISSAL), description="helplessness or dismissal (没办法 / 帮不了 / 您看着办 / 找别家)")
+    short_chars: int = Field(default=9, ge=0, description="a message with fewer letters than this is short: the model has little to read")
+    short_threshold: float = Field(
+        default=0.9, gt=0, le=1, description="the taboo probability a short message needs (cross-validated precision drops on short messages)"
+    )
     min_chars: int = Field(default=4, ge=0, description="messages with fewer Chinese/latin letters or digits (嗯 / 👌 / 行) are left to the word layers")
 
     @field_validator("acts", "offer_cancels")
@@ -238,7 +242,8 @@ class ForbiddenPhrasesV2(ForbiddenPhrases):
         row = probs[i]
         cols = {a: model.classes_.index(a) for a in p.acts}
         taboo = 1.0 - float(row[model.classes_.index("none")])
-        if not cols or taboo < p.threshold or len(_CONTENT.findall(v.s)) < p.min_chars:
+        letters = len(_CONTENT.findall(v.s))
+        if not cols or letters < p.min_chars or taboo < (p.short_threshold if letters < p.short_chars else p.threshold):
             return None
         act = max(cols, key=lambda a: row[cols[a]])
         windows = self._windows(v)
