@@ -146,6 +146,7 @@ AGENT_OFFER = [
     "re:(我|我们|这边|我这边|马上|立刻|先)(来|去|再|先|马上|会|可以|这就|已经)?(帮|给|为|替)(您|你|亲)",
     "re:(给|帮|为)(您|你|亲)(申请|补发|补寄|重发|退款|换|登记|安排|反馈|转|升级|加急|核实|查)",
     "re:(转|升级|反馈|上报)(给|到)[^，。,.]{0,6}(主管|专员|售后|同事|经理|组长)", "优惠券", "补偿",
+    "re:(我|我们|这边)(来|可以|再)?(教|告诉|演示|指导|带)(您|你|亲)",
     "re:[0-9一二两三四五六七八九十半]+\\s*(个)?(小时|分钟|工作日|天)(内|之内)",
 ]
 _CONTENT = re.compile(r"[\u4e00-\u9fffa-z0-9]")
@@ -170,7 +171,7 @@ class ActParams(Strict):
         description="an agent's own offer (帮您申请 / 给您补发 / 转给主管) after the act, in the same message or the next "
         "`window - 1` agent messages, cancels the acts in `offer_cancels`",
     )
-    offer_cancels: list[str] = Field(default_factory=lambda: ["refusal", "blame_shifting"])
+    offer_cancels: list[str] = Field(default_factory=lambda: ["refusal", "blame_shifting", "condescension"])
     window: int = Field(default=2, ge=1)
     clause_threshold: float = Field(
         default=0.5, ge=0, le=1, description="the clause (or two adjacent clauses) shown as evidence must itself read as taboo at this probability"
@@ -182,7 +183,7 @@ class ActParams(Strict):
     )
     dismissal: list[str] = Field(default_factory=lambda: list(DISMISSAL), description="helplessness or dismissal (没办法 / 帮不了 / 您看着办 / 找别家)")
     act_thresholds: dict[str, float] = Field(
-        default_factory=lambda: {"arguing": 0.9, "condescension": 0.9},
+        default_factory=lambda: {"arguing": 0.85, "condescension": 0.85},
         description="a higher bar for acts the model reads less precisely (cross-validated precision: arguing 0.66, "
         "condescension 0.72, against 0.86/0.87 for refusal and blame-shifting)",
     )
