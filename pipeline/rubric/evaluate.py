@@ -259,7 +259,7 @@ def main(
     """
     sentiment = True
     compare_layers = False
-    json_out = None
+    json_out = acts_tsv = None
     if isinstance(labelled_dir, (list, tuple)):
         import argparse
 
@@ -271,7 +271,9 @@ def main(
         parser.add_argument("--compare", action="store_true", help="word lists vs +cues vs +similarity side by side")
         parser.add_argument("--no-sentiment", action="store_true", help="ignore the sentiment model (lexicon fallback)")
         parser.add_argument("--json", dest="json_out", default=None, help="also write the report as JSON")
+        parser.add_argument("--acts", default=None, help="also score forbidden_phrases message by message on a labelled act TSV")
         args = parser.parse_args(list(labelled_dir))
+        acts_tsv = args.acts
         labelled_dir, rubric_path = args.labelled_dir, args.rubric_opt or args.rubric
         similarity, sentiment, compare_layers, json_out = not args.no_similarity, not args.no_sentiment, args.compare, args.json_out
     labelled_dir = labelled_dir or DEFAULT_LABELLED_DIR
@@ -283,6 +285,11 @@ def main(
         return 0
     report = evaluate(labelled_dir, rubric_path, similarity=similarity, sentiment=sentiment)
     print(format_report(report))
+    if acts_tsv:
+        from pipeline.rubric.evaluate_acts import evaluate_acts
+
+        print()
+        print(evaluate_acts(acts_tsv, rubric_path))
     if json_out:
         Path(json_out).write_text(json.dumps(report.to_dict(), ensure_ascii=False, indent=2), encoding="utf-8")
     return 0

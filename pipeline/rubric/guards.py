@@ -5,7 +5,8 @@ Each guard looks at a hit's context in a message's analysis view (`matching.View
   (怎么会不知道) and non-negating compounds (不好意思) kept apart;
 - `contrast_cancels`: a contrast marker after the hit hands the turn to what follows (但是…);
 - `is_quoted`: the words are quoted or reported (您说的“不知道”…) rather than said;
-- `has_sarcasm`: the message is sarcastic, so its polite words are not politeness.
+- `has_sarcasm`: the message is sarcastic, so its polite words are not politeness;
+- `is_self_correction`: the agent judges its own earlier reply and apologises (那样回复您是不对的).
 """
 from __future__ import annotations
 
@@ -121,3 +122,30 @@ SARCASM = re.compile(r"呵呵|你开心就好|您开心就好|随你便|行行�
 
 def has_sarcasm(v: View) -> bool:
     return bool(SARCASM.search(v.s))
+
+
+# 那样回复您是不对的 / 刚才的回复太敷衍了 / 之前跟您说的不妥: the agent judges its own (or a colleague's)
+# earlier reply — an apology, not a taboo, whatever words it contains
+_SELF_REFERENCE = re.compile(
+    r"(那样|这样|那么|这么|刚才|刚刚|之前|前面|先前|上次|上面|那句|这句|那种|这种|同事|我|我们)[^，,。.!！?？;；]{0,8}"
+    r"(回复|回答|答复|说|讲|说法|解释|处理|态度|话|表达|措辞|语气)"
+)
+_SELF_VERDICT = re.compile(r"(不对|不妥|欠妥|不应该|不该|错了|是错|有错|不合适|不恰当|不专业|不礼貌|有问题|敷衍|失误|过分|冒犯|不好)")
+_APOLOGY = re.compile(r"(道歉|致歉|抱歉|对不起|对不住|不好意思|赔不是|sorry|歉意)")
+
+
+def is_self_correction(v: View, start: int, end: int) -> bool:
+    """The clause judges the agent's own earlier reply (那样回复您是不对的，我向您道歉): a self-correction
+    or an apology for it. The clause must name an earlier reply and pass a verdict on it, and the
+    message must apologise somewhere, so 您这样说是不对的 alone is still an argument."""
+    ca, cb = clause_of(v, start, end)
+    clause = v.s[ca:cb]
+    ref = _SELF_REFERENCE.search(clause)
+    if not ref or not _SELF_VERDICT.search(clause, ref.end()):
+        return False
+    # the customer as the speaker (您这样说是不对的) is an argument, not a self-correction
+    if re.search(r"(您|你|客户|亲)(这样|那样|这么|那么)?(说|讲|的说法|的话)", clause[: ref.end()]) and not re.search(
+        r"(回复|回答|答复|跟|和|对|给)(您|你|亲)", clause[: ref.end() + 2]
+    ):
+        return False
+    return bool(_APOLOGY.search(v.s))

@@ -1,12 +1,23 @@
-"""forbidden_phrases.v1: the human agent uses no service taboo (禁用语). A red line."""
+"""forbidden_phrases.v1 / .v2: the human agent uses no service taboo (禁用语). A red line.
+
+v1 matches words: the lexicon, cue patterns, exemplar similarity and brush-offs without an offer.
+v2 adds the *act*: the act model (models/acts.py, zh-cs-acts) reads every agent message and names the
+taboo act it performs — refusal, blame-shifting, arguing, condescension — however politely or
+indirectly it is worded (这边也是没有任何办法的呢亲 / 物流那边我们左右不了的). A message whose taboo
+probability reaches `acts.threshold` fails; the evidence is the clause that shows the act best and
+names the act and the model. v2 also drops any hit inside a self-correction (那样回复您是不对的，
+我向您道歉: the agent apologising for an earlier reply is not using a taboo)."""
 from __future__ import annotations
 
-from pydantic import Field
+import re
+
+from pydantic import Field, field_validator
 
 from pipeline.conversation import Conversation, CriterionResult, Evidence
 from pipeline.rubric.criteria import lexicons as L
 from pipeline.rubric.criteria._common import GuardParams, PhraseMatcher, human_agent_messages
-from pipeline.rubric.matching import compile_entries, view
+from pipeline.rubric.guards import is_quoted, is_self_correction
+from pipeline.rubric.matching import Match, compile_entries, view
 from pipeline.rubric.registry import Criterion, register_criterion
 from pipeline.rubric.schema import LexiconParams, ParaphraseParams, Strict
 
@@ -57,13 +68,19 @@ class ForbiddenPhrases(Criterion):
     def lexicon_terms(self) -> list[str]:
         return self.compiled[0].terms()
 
+    def _keep(self, match) -> bool:
+        """Whether a word hit counts (v2 drops self-corrections)."""
+        return True
+
     def _shrugs(self, agent_msgs) -> list:
-        _, shrugs, offer = self.compiled
+        _, shrugs, offer = self.compiled[:3]
         out = []
         if shrugs is None:
             return out
         for i, m in enumerate(agent_msgs):
             for match in shrugs.find(m).accepted:
+                if not self._keep(match):
+                    continue
                 if offer is not None:
                     rest = match.view.s[match.end :]
                     later = [view(x).s for x in agent_msgs[i + 1 : i + self.params.shrugs.window]]
@@ -72,26 +89,223 @@ class ForbiddenPhrases(Criterion):
                 out.append(match)
         return out
 
-    def score(self, conversation: Conversation) -> CriterionResult:
-        agent_msgs = human_agent_messages(conversation)
-        if not agent_msgs and not any(m.role == "customer" for m in conversation.messages):
-            return self.not_applicable()
+    def _word_violations(self, agent_msgs) -> list[Evidence]:
         violations = []
         matcher = self.compiled[0]
         offer = self.compiled[2]
         for m in agent_msgs:
             for match in matcher.find(m).accepted:
+                if not self._keep(match):
+                    continue
                 if offer is not None and match.rule.endswith(".similarity") and offer.search(match.view.s[match.end :]):
                     continue  # only a resemblance, and what follows grants or offers (公司规定七天无理由，已经给您同意了)
-                violations.append(match.evidence("禁用语"))
+                violations.append(match.evidence(self._note(match.view.msg)))
         taken = {(e.seq, e.span) for e in violations}
         for match in self._shrugs(agent_msgs):
-            ev = match.evidence("禁用语：推诿，未给出任何替代方案")
-            if (ev.seq, ev.span) not in taken and not any(
-                e.seq == ev.seq and e.span and not (ev.span[1] <= e.span[0] or ev.span[0] >= e.span[1]) for e in violations
-            ):
+            ev = match.evidence(self._note(match.view.msg, "推诿，未给出任何替代方案"))
+            if (ev.seq, ev.span) not in taken and not _overlaps(ev, violations):
                 violations.append(ev)
+        return violations
+
+    def _note(self, msg, detail: str = "") -> str:
+        return "禁用语" + (f"：{detail}" if detail else "")
+
+    def _pass_note(self, agent_msgs) -> str:
+        return "人工客服消息中未发现禁用语" if agent_msgs else "无人工客服消息，无禁用语"
+
+    def score(self, conversation: Conversation) -> CriterionResult:
+        agent_msgs = human_agent_messages(conversation)
+        if not agent_msgs and not any(m.role == "customer" for m in conversation.messages):
+            return self.not_applicable()
+        violations = self._word_violations(agent_msgs)
         violations.sort(key=lambda e: (e.seq, e.span or (0, 0)))
         if violations:
             return self.failed(violations)
-        return self.passed([Evidence(seq=None, text="", span=None, rule=f"{self.id}.none", note="人工客服消息中未发现禁用语" if agent_msgs else "无人工客服消息，无禁用语")])
+        return self.passed([Evidence(seq=None, text="", span=None, rule=f"{self.id}.none", note=self._pass_note(agent_msgs))])
+
+
+def _overlaps(ev: Evidence, others: list[Evidence]) -> bool:
+    return any(e.seq == ev.seq and e.span and ev.span and not (ev.span[1] <= e.span[0] or ev.span[0] >= e.span[1]) for e in others)
+
+
+# ----------------------------------------------------------------------------
+# v2: the act layer
+# ----------------------------------------------------------------------------
+
+ACT_NAMES_ZH = {"refusal": "推诿拒绝", "blame_shifting": "推卸责任", "arguing": "争辩顶撞", "condescension": "居高临下"}
+_TABOO_ACTS = tuple(ACT_NAMES_ZH)
+# a policy "no" (不支持退换 / 专票开不了 / 不能改价) vs helplessness or dismissal (没办法 / 帮不了 / 您看着办)
+PLAIN_REFUSAL = ["re:(不能|不可以|不支持|不予|不提供|不接受|不给|无法|没法|不行|不允许|不可|不参与|不包)", "re:[\u4e00-\u9fff]不(了|到)"]
+DISMISSAL = [
+    "re:(没|没有)(任何|什么)?(办法|辙)", "无能为力", "爱莫能助", "re:(帮|管|处理|解决|做|弄|办|左右|控制|决定)不(了|到|着)",
+    "re:(没|没有)(这个)?权限", "做不了主", "作不了主", "说了不算", "为难", "看着办", "另请高明", "re:(找|去|换)(别家|别的店|其他家|其他店)",
+    "没得商量", "re:没有就是没有", "re:(只能|就)(等|等着)(了|吧|啦)?", "re:要就[^，。,.]{0,6}不要就", "算了", "拉倒", "re:(就是|就)(这样|这么)",
+    "尽力了", "re:(也|都)没(有)?用", "re:(您|你)(自己)?(理解|体谅)(一下|下)?吧", "re:(我|我们)(也)?(不|没)(知道|清楚)(怎么办)?",
+]
+AGENT_OFFER = [
+    "re:(我|我们|这边|我这边|马上|立刻|先)(来|去|再|先|马上|会|可以|这就|已经)?(帮|给|为|替)(您|你|亲)",
+    "re:(给|帮|为)(您|你|亲)(申请|补发|补寄|重发|退款|换|登记|安排|反馈|转|升级|加急|核实|查)",
+    "re:(转|升级|反馈|上报)(给|到)[^，。,.]{0,6}(主管|专员|售后|同事|经理|组长)", "优惠券", "补偿",
+    "re:(我|我们|这边)(来|可以|再)?(教|告诉|演示|指导|带)(您|你|亲)",
+    "re:[0-9一二两三四五六七八九十半]+\\s*(个)?(小时|分钟|工作日|天)(内|之内)",
+]
+_CONTENT = re.compile(r"[\u4e00-\u9fffa-z0-9]")
+_RESTATEMENT = re.compile(r"(对吗|对吧|是吗|是吧|没错吧|没错吗|对不对|是不是)[?？。~～]*\s*$")
+
+
+class ActParams(Strict):
+    """The act model reads each human agent message; a message whose taboo probability
+    (1 − P(none)) reaches `threshold` performs the most probable taboo act."""
+
+    enabled: bool = True
+    model: str | None = Field(default=None, description="act model directory; null = the shipped models/zh-cs-acts")
+    model_version: str | None = Field(
+        default="zh-cs-acts@1",
+        description="the act model this rubric was calibrated with; another model is an error, so a rubric "
+        "version always means one act model (null accepts any)",
+    )
+    threshold: float = Field(default=0.8, gt=0, le=1, description="taboo probability (1 − P(none)) at which a message fails")
+    acts: list[str] = Field(default_factory=lambda: list(_TABOO_ACTS), description="which acts are taboos")
+    offer: list[str] = Field(
+        default_factory=lambda: list(AGENT_OFFER),
+        description="an agent's own offer (帮您申请 / 给您补发 / 转给主管) after the act, in the same message or the next "
+        "`window - 1` agent messages, cancels the acts in `offer_cancels`",
+    )
+    offer_cancels: list[str] = Field(default_factory=lambda: ["refusal", "blame_shifting", "condescension"])
+    window: int = Field(default=2, ge=1)
+    clause_threshold: float = Field(
+        default=0.5, ge=0, le=1, description="the clause (or two adjacent clauses) shown as evidence must itself read as taboo at this probability"
+    )
+    plain_refusal: list[str] = Field(
+        default_factory=lambda: list(PLAIN_REFUSAL),
+        description="a refusal shown only by a policy 'no' (不支持退换 / 开不了 / 不能改价) is left to positive_framing "
+        "unless the clause also declares helplessness or dismisses the customer (`dismissal`)",
+    )
+    dismissal: list[str] = Field(default_factory=lambda: list(DISMISSAL), description="helplessness or dismissal (没办法 / 帮不了 / 您看着办 / 找别家)")
+    act_thresholds: dict[str, float] = Field(
+        default_factory=lambda: {"arguing": 0.85, "condescension": 0.85},
+        description="a higher bar for acts the model reads less precisely (cross-validated precision: arguing 0.66, "
+        "condescension 0.72, against 0.86/0.87 for refusal and blame-shifting)",
+    )
+    short_chars: int = Field(default=9, ge=0, description="a message with fewer letters than this is short: the model has little to read")
+    short_threshold: float = Field(
+        default=0.9, gt=0, le=1, description="the taboo probability a short message needs (cross-validated precision drops on short messages)"
+    )
+    min_chars: int = Field(default=4, ge=0, description="messages with fewer Chinese/latin letters or digits (嗯 / 👌 / 行) are left to the word layers")
+
+    @field_validator("acts", "offer_cancels", "act_thresholds")
+    @classmethod
+    def _known_acts(cls, v):
+        bad = [a for a in v if a not in ACT_NAMES_ZH]
+        if bad:
+            raise ValueError(f"unknown acts {bad}: use {list(ACT_NAMES_ZH)}")
+        return v
+
+
+class ForbiddenV2Params(ForbiddenParams):
+    acts: ActParams = Field(default_factory=ActParams)
+    self_correction: bool = Field(default=True, description="drop hits inside the agent's apology for an earlier reply")
+
+
+@register_criterion("forbidden_phrases.v2")
+class ForbiddenPhrasesV2(ForbiddenPhrases):
+    """v1's word layers, self-corrections dropped (那样回复您是不对的，我向您道歉), plus the act layer:
+    a message the act model reads as refusal / blame-shifting / arguing / condescension fails, with
+    the clause that shows the act as evidence (rule forbidden_phrases.act.<act>, the model id in the note)."""
+
+    Params = ForbiddenV2Params
+    _plain = _dismissal = None
+
+    def compile(self):
+        p: ForbiddenV2Params = self.params
+        matcher, shrugs, offer = super().compile()
+        model = act_offer = None
+        if p.acts.enabled:
+            from models.acts import load_act_model
+
+            model = load_act_model(p.acts.model)
+            if p.acts.model_version and model.model_id != p.acts.model_version:
+                raise ValueError(
+                    f"{self.id}: the rubric was calibrated with act model {p.acts.model_version}, but "
+                    f"{p.acts.model or 'the shipped model'} is {model.model_id}: set acts.model_version (and re-check the threshold)"
+                )
+            act_offer = compile_entries(p.acts.offer) if p.acts.offer else None
+        self._plain = compile_entries(p.acts.plain_refusal) if p.acts.plain_refusal else None
+        self._dismissal = compile_entries(p.acts.dismissal) if p.acts.dismissal else None
+        return matcher, shrugs, offer, model, act_offer
+
+    def _keep(self, match) -> bool:
+        return not (self.params.self_correction and is_self_correction(match.view, match.start, match.end))
+
+    def _windows(self, v) -> list[tuple[int, int]]:
+        spans = list(v.clause_spans) or [(0, len(v.s))]
+        return spans + [(spans[i][0], spans[i + 1][1]) for i in range(len(spans) - 1)]
+
+    def _act_hit(self, model, i: int, agent_msgs, probs, act_offer) -> Evidence | None:
+        p: ActParams = self.params.acts
+        m = agent_msgs[i]
+        v = view(m)
+        row = probs[i]
+        cols = {a: model.classes_.index(a) for a in p.acts}
+        taboo = 1.0 - float(row[model.classes_.index("none")])
+        letters = len(_CONTENT.findall(v.s))
+        if not cols or letters < p.min_chars or taboo < (p.short_threshold if letters < p.short_chars else p.threshold):
+            return None
+        act = max(cols, key=lambda a: row[cols[a]])
+        if taboo < p.act_thresholds.get(act, 0.0):
+            return None
+        windows = self._windows(v)
+        wp = model.predict_proba([v.s[a:b] for a, b in windows]) if len(windows) > 1 else None
+        order = sorted(range(len(windows)), key=lambda k: (-(wp[k][cols[act]] if wp is not None else 1.0), windows[k][1] - windows[k][0]))
+        for k in order:
+            a, b = windows[k]
+            if wp is not None and 1.0 - float(wp[k][model.classes_.index("none")]) < p.clause_threshold:
+                break  # no clause shows the act on its own (ordered by the act's probability)
+            if is_quoted(v, a, b):
+                continue  # quoting the words is not performing the act
+            if _RESTATEMENT.search(v.s[a:b]):
+                continue  # 您说的是…对吗: confirming what the customer said is listening, not arguing
+            if act == "refusal" and self._plain is not None and self._plain.search(v.s[a:b]) and not (
+                self._dismissal is not None and self._dismissal.search(v.s)
+            ):
+                return None  # a policy "no" without helplessness or dismissal: positive_framing judges it
+            if self.params.self_correction and is_self_correction(v, a, b):
+                continue
+            if act in p.offer_cancels and act_offer is not None:
+                later = [view(x).s for x in agent_msgs[i + 1 : i + p.window]]
+                if act_offer.search(v.s[a:]) or any(act_offer.search(t) for t in later):
+                    return None  # the agent goes on to offer something: judged by positive_framing
+            note = f"禁用语：{ACT_NAMES_ZH[act]}（{act}，概率 {taboo:.2f}，{model.model_id}）"
+            return Match(view=v, start=a, end=b, rule=f"{self.id}.act.{act}").evidence(note)
+        return None
+
+    def score(self, conversation: Conversation) -> CriterionResult:
+        agent_msgs = human_agent_messages(conversation)
+        if not agent_msgs and not any(m.role == "customer" for m in conversation.messages):
+            return self.not_applicable()
+        model, act_offer = self.compiled[3], self.compiled[4]
+        violations = self._word_violations(agent_msgs)
+        if model is not None and agent_msgs:
+            probs = model.predict_proba([view(m).s for m in agent_msgs])
+            none_col = model.classes_.index("none")
+            by_seq = {m.seq: probs[i] for i, m in enumerate(agent_msgs)}
+            for e in violations:  # name the act of a word hit too
+                row = by_seq.get(e.seq)
+                if row is not None:
+                    acts = [a for a in self.params.acts.acts]
+                    if acts:
+                        best = max(acts, key=lambda a: row[model.classes_.index(a)])
+                        if row[none_col] < 0.5:
+                            e.note += f"（{ACT_NAMES_ZH[best]}，{model.model_id}）"
+            hit_seqs = {e.seq for e in violations}
+            for i, m in enumerate(agent_msgs):
+                if m.seq in hit_seqs:
+                    continue  # the message already fails on its words
+                ev = self._act_hit(model, i, agent_msgs, probs, act_offer)
+                if ev is not None:
+                    violations.append(ev)
+        violations.sort(key=lambda e: (e.seq, e.span or (0, 0)))
+        if violations:
+            return self.failed(violations)
+        note = self._pass_note(agent_msgs) + (f"（含行为模型 {model.model_id}）" if model is not None and agent_msgs else "")
+        return self.passed([Evidence(seq=None, text="", span=None, rule=f"{self.id}.none", note=note)])

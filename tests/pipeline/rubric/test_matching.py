@@ -81,3 +81,20 @@ def test_dice_and_detector_clause_windows():
     found = det.find(view(msg("好的，换做是我肯定也会着急的，我马上处理")))
     assert found and found[0].rule == "empathy.similarity" and found[0].score >= 0.6
     assert det.find(view(msg("这款是纯棉的，可以机洗"))) == []
+
+
+def test_is_self_correction_only_for_an_apology_about_an_earlier_reply():
+    from pipeline.conversation import Message
+    from pipeline.rubric.guards import is_self_correction
+    from pipeline.rubric.matching import view
+    from pipeline.rubric.testing import START
+
+    def check(text, phrase):
+        v = view(Message(conversation_id="c", seq=1, role="agent", timestamp=START, text=text))
+        i = v.s.index(phrase)
+        return is_self_correction(v, i, i + len(phrase))
+
+    assert check("那样回复您是不对的，我向您道歉", "您是不对")
+    assert check("刚才我跟您说的话不妥，实在抱歉", "说的话不妥")
+    assert not check("您这样说是不对的", "您这样说是不对")  # the customer's words: an argument
+    assert not check("那样回复您是不对的", "您是不对")  # no apology anywhere

@@ -1,0 +1,353 @@
+"""zh-cs-acts: which service-taboo *act* an agent message performs (refusal, blame-shifting, arguing,
+condescension, or none) — the model behind the `forbidden_phrases` criterion's act layer.
+
+A lexicon of exact taboo phrases cannot keep up with agents who say the same thing politely or in
+other words (这边也是没有任何办法的呢亲 = 我也没办法; 物流那边我们左右不了的 = 快递的问题跟我们无关).
+This classifier reads the act instead: character 1–4-gram TF-IDF (sublinear tf, l2-normalised) and a
+class-weighted multinomial logistic regression, numpy + torch only, trained in seconds on CPU from
+`data/acts/agent_acts_train.tsv`. It is a classifier of ``models/``: it imports only ``models.base``.
+
+    from models.acts import load_act_model
+    m = load_act_model()                      # the shipped models/zh-cs-acts
+    m.predict(["物流那边我们左右不了的"])       # ['blame_shifting']
+    m.predict_proba(texts)                    # n x 5, columns in m.classes_ (ACT_LABELS)
+    m.model_id                                # 'zh-cs-acts@1'
+
+Rebuild the shipped model (seconds): ``python -m models.acts --out models/zh-cs-acts``;
+``python -m models.acts --cv 5`` prints cross-validated figures on the training file only;
+``python -m models.acts --eval data/heldout/agent_acts.tsv`` measures a saved model on a labelled TSV.
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import math
+import warnings
+from collections import Counter
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from models.base import META_FILE, normalize_text, softmax
+
+ACT_LABELS: tuple[str, ...] = ("none", "refusal", "blame_shifting", "arguing", "condescension")
+TABOO_ACTS: tuple[str, ...] = ACT_LABELS[1:]
+ACT_NAMES_ZH = {"refusal": "推诿拒绝", "blame_shifting": "推卸责任", "arguing": "争辩顶撞", "condescension": "居高临下"}
+
+ROOT = Path(__file__).resolve().parents[1]
+SHIPPED_ACT_MODEL_DIR = Path(__file__).resolve().parent / "zh-cs-acts"
+TRAIN_TSV = ROOT / "data" / "acts" / "agent_acts_train.tsv"
+# Labelled conversations whose forbidden_phrases label is "pass": every human-agent message in them is
+# an ordinary service message (`none`) as shops really write them — restatements, bare policy answers,
+# one-word replies. tests/golden/rubric_blind4 is NOT here: it is held out for measurement.
+GOLDEN_NONE_DIRS = tuple(ROOT / "tests" / "golden" / d for d in ("rubric", "rubric_holdout", "rubric_blind", "rubric_blind2", "rubric_blind3"))
+NAME, VERSION = "zh-cs-acts", 1
+
+
+def read_act_tsv(path: str | Path) -> tuple[list[str], list[str]]:
+    """(texts, acts) of a `text<TAB>act<TAB>note` file with a header line."""
+    texts, acts = [], []
+    with open(path, encoding="utf-8", newline="") as f:
+        for row in csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE):
+            text, act = (row.get("text") or "").strip(), (row.get("act") or "").strip()
+            if not text:
+                continue
+            if act not in ACT_LABELS:
+                raise ValueError(f"{path}: unknown act {act!r} (use {ACT_LABELS})")
+            texts.append(text)
+            acts.append(act)
+    return texts, acts
+
+
+def golden_none_rows(dirs: Sequence[str | Path] = GOLDEN_NONE_DIRS) -> list[str]:
+    """Human-agent messages of labelled conversations (tests/golden/*/…json) whose forbidden_phrases
+    label is "pass": each is a `none` example. Conversations labelled fail or na are skipped whole
+    (which of their messages carries the taboo is not labelled)."""
+    out: list[str] = []
+    seen: set[str] = set()
+    for d in dirs:
+        for f in sorted(Path(d).glob("*.json")):
+            data = json.loads(f.read_text(encoding="utf-8"))
+            if not isinstance(data, dict) or (data.get("labels") or {}).get("forbidden_phrases") != "pass":
+                continue
+            for m in data.get("messages") or []:
+                text = " ".join(str(m.get("text") or "").split())
+                if m.get("role") == "agent" and text and text not in seen:
+                    seen.add(text)
+                    out.append(text)
+    return out
+
+
+def act_input(text: str) -> str:
+    """The model's input form: the sentiment model's (NFKC, traditional → simplified, whitespace),
+    lower-cased, with a start and end mark so n-grams see where a message begins and ends."""
+    return "^" + normalize_text(text).lower() + "$"
+
+
+class ActClassifier:
+    """Char n-gram TF-IDF + class-weighted softmax regression over ACT_LABELS."""
+
+    def __init__(self, ngram_range: tuple[int, int] = (1, 4), min_df: int = 2, l2: float = 3e-5,
+                 epochs: int = 100, name: str = NAME, version: int = VERSION):
+        self.ngram_range = ngram_range
+        self.min_df = min_df
+        self.l2 = l2
+        self.epochs = epochs
+        self.name = name
+        self.version = version
+        self.classes_ = list(ACT_LABELS)
+
+    @property
+    def model_id(self) -> str:
+        return f"{self.name}@{self.version}"
+
+    def _grams(self, s: str) -> list[str]:
+        lo, hi = self.ngram_range
+        return [s[i:i + n] for n in range(lo, hi + 1) for i in range(len(s) - n + 1)]
+
+    def _rows(self, texts: Sequence[str]):
+        """Sparse rows as (indptr, indices, values): sublinear tf x idf, l2 per row."""
+        vocab = self.vocabulary_
+        crow, col, counts = [0], [], []
+        for raw in texts:
+            found = Counter(g for g in self._grams(act_input(raw)) if g in vocab)
+            col.extend(vocab[g] for g in found)
+            counts.extend(found.values())
+            crow.append(len(col))
+        ids = np.asarray(col, dtype=np.int64)
+        w = (1.0 + np.log(np.asarray(counts, dtype=np.float32))) * self.idf_[ids] if len(ids) else np.zeros(0, np.float32)
+        crow_a = np.asarray(crow, dtype=np.int64)
+        lengths = np.diff(crow_a)
+        norms = np.zeros(len(texts), dtype=np.float32)
+        nonempty = lengths > 0
+        if nonempty.any():
+            norms[nonempty] = np.sqrt(np.add.reduceat(w * w, crow_a[:-1][nonempty]))
+        norms[norms == 0] = 1.0
+        return crow_a, ids, (w / np.repeat(norms, lengths)).astype(np.float32)
+
+    def fit(self, texts: Sequence[str], labels: Sequence[str], seed: int = 0) -> "ActClassifier":
+        import torch
+
+        bad = sorted({a for a in labels if a not in ACT_LABELS})
+        if bad:
+            raise ValueError(f"unknown acts {bad}: use only {ACT_LABELS}")
+        df: Counter[str] = Counter()
+        for raw in texts:
+            df.update(set(self._grams(act_input(raw))))
+        kept = sorted(g for g, c in df.items() if c >= self.min_df)
+        self.vocabulary_ = {g: i for i, g in enumerate(kept)}
+        n = len(texts)
+        self.idf_ = np.array([math.log((1 + n) / (1 + df[g])) + 1.0 for g in kept], dtype=np.float32)
+        crow, ids, val = self._rows(texts)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            x = torch.sparse_csr_tensor(torch.from_numpy(crow), torch.from_numpy(ids), torch.from_numpy(val),
+                                        size=(n, len(kept)))
+        y = torch.tensor([ACT_LABELS.index(a) for a in labels])
+        counts = torch.bincount(y, minlength=len(ACT_LABELS)).float().clamp(min=1)
+        weight = (counts.sum() / (len(ACT_LABELS) * counts))  # balanced: each act weighs as much as `none`
+        torch.manual_seed(seed)
+        w = torch.zeros(len(kept), len(ACT_LABELS), requires_grad=True)
+        b = torch.zeros(len(ACT_LABELS), requires_grad=True)
+        opt = torch.optim.LBFGS([w, b], lr=1.0, max_iter=self.epochs, history_size=20, line_search_fn="strong_wolfe")
+
+        def closure():
+            opt.zero_grad()
+            loss = torch.nn.functional.cross_entropy(torch.sparse.mm(x, w) + b, y, weight=weight) + self.l2 * (w * w).sum()
+            loss.backward()
+            return loss
+
+        if kept:
+            opt.step(closure)
+        self.coef_ = w.detach().numpy().astype(np.float32)
+        self.intercept_ = b.detach().numpy().astype(np.float32)
+        self.meta_ = {"kind": "acts", "name": self.name, "version": self.version}
+        return self
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        if not len(texts):
+            return np.zeros((0, len(ACT_LABELS)), dtype=np.float32)
+        crow, ids, val = self._rows(texts)
+        logits = np.zeros((len(texts), len(ACT_LABELS)), dtype=np.float32)
+        contrib = self.coef_[ids] * val[:, None]
+        lengths = np.diff(crow)
+        nonempty = lengths > 0
+        if nonempty.any():
+            logits[nonempty] = np.add.reduceat(contrib, crow[:-1][nonempty], axis=0)
+        return softmax(logits + self.intercept_)
+
+    def predict(self, texts: Sequence[str]) -> list[str]:
+        p = self.predict_proba(texts)
+        return [ACT_LABELS[i] for i in p.argmax(axis=1)] if len(p) else []
+
+    # -- saving: the vocabulary as text, the weights as float16 (a few MB at most) ------------------
+
+    def save(self, directory: str | Path, extra_meta: dict | None = None) -> Path:
+        out = Path(directory)
+        out.mkdir(parents=True, exist_ok=True)
+        grams = [""] * len(self.vocabulary_)
+        for g, i in self.vocabulary_.items():
+            grams[i] = g
+        (out / "vocab.txt").write_text("\n".join(json.dumps(g, ensure_ascii=False) for g in grams) + "\n", encoding="utf-8")
+        np.savez_compressed(out / "weights.npz", coef=self.coef_.astype(np.float16), intercept=self.intercept_,
+                            idf=self.idf_.astype(np.float16))
+        meta = dict(self.meta_, classes=list(ACT_LABELS), ngram_range=list(self.ngram_range), min_df=self.min_df,
+                    l2=self.l2, epochs=self.epochs, features=len(grams), **(extra_meta or {}))
+        (out / META_FILE).write_text(json.dumps(meta, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        return out
+
+    @classmethod
+    def load(cls, directory: str | Path) -> "ActClassifier":
+        d = Path(directory)
+        meta_path = d / META_FILE
+        if not meta_path.exists():
+            raise FileNotFoundError(f"{d} holds no act model ({META_FILE} missing): rebuild it with `python -m models.acts --out {d}`")
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        if meta.get("kind") != "acts" or meta.get("classes") != list(ACT_LABELS):
+            raise ValueError(f"{d} is not an act model with classes {ACT_LABELS}")
+        self = cls(ngram_range=tuple(meta["ngram_range"]), min_df=meta["min_df"], l2=meta["l2"], epochs=meta["epochs"],
+                   name=meta["name"], version=meta["version"])
+        arrays = np.load(d / "weights.npz")
+        self.coef_ = arrays["coef"].astype(np.float32)
+        self.intercept_ = arrays["intercept"].astype(np.float32)
+        self.idf_ = arrays["idf"].astype(np.float32)
+        grams = [json.loads(line) for line in (d / "vocab.txt").read_text(encoding="utf-8").splitlines() if line]
+        self.vocabulary_ = {g: i for i, g in enumerate(grams)}
+        self.meta_ = {k: meta[k] for k in ("kind", "name", "version") if k in meta}
+        self.meta_full_ = meta
+        return self
+
+
+_LOADED: dict[str, ActClassifier] = {}
+
+
+def load_act_model(path: str | Path | None = None) -> ActClassifier:
+    """The act model at `path` (default: the shipped models/zh-cs-acts); loaded once per process."""
+    key = str(Path(path).resolve() if path else SHIPPED_ACT_MODEL_DIR)
+    model = _LOADED.get(key)
+    if model is None:
+        model = _LOADED[key] = ActClassifier.load(key)
+    return model
+
+
+# ----------------------------------------------------------------------------
+# figures: per-act precision / recall, and taboo (any act) vs none
+# ----------------------------------------------------------------------------
+
+
+def act_report(gold: Sequence[str], pred: Sequence[str]) -> dict:
+    """Per-act precision/recall/F1, accuracy, macro-F1 over the acts, and taboo-vs-none P/R/F1."""
+    out: dict = {"n": len(gold), "acts": {}}
+
+    def prf(tp: int, fp: int, fn: int) -> dict:
+        p = tp / (tp + fp) if tp + fp else None
+        r = tp / (tp + fn) if tp + fn else None
+        f = 2 * p * r / (p + r) if p and r else 0.0
+        return {"precision": p, "recall": r, "f1": f, "tp": tp, "fp": fp, "fn": fn}
+
+    for a in ACT_LABELS:
+        tp = sum(g == a and p == a for g, p in zip(gold, pred))
+        fp = sum(g != a and p == a for g, p in zip(gold, pred))
+        fn = sum(g == a and p != a for g, p in zip(gold, pred))
+        out["acts"][a] = prf(tp, fp, fn)
+    out["accuracy"] = sum(g == p for g, p in zip(gold, pred)) / len(gold) if gold else None
+    out["macro_f1_acts"] = sum(out["acts"][a]["f1"] for a in TABOO_ACTS) / len(TABOO_ACTS)
+    tp = sum(g != "none" and p != "none" for g, p in zip(gold, pred))
+    fp = sum(g == "none" and p != "none" for g, p in zip(gold, pred))
+    fn = sum(g != "none" and p == "none" for g, p in zip(gold, pred))
+    out["taboo"] = prf(tp, fp, fn)
+    return out
+
+
+def format_act_report(rep: dict, title: str = "") -> str:
+    f = lambda x: "  -  " if x is None else f"{x:.3f}"  # noqa: E731
+    lines = [title] if title else []
+    lines.append(f"{'act':<16}{'P':>7}{'R':>7}{'F1':>7}   tp  fp  fn")
+    for a, m in list(rep["acts"].items()) + [("taboo vs none", rep["taboo"])]:
+        lines.append(f"{a:<16}{f(m['precision']):>7}{f(m['recall']):>7}{f(m['f1']):>7}  {m['tp']:>3} {m['fp']:>3} {m['fn']:>3}")
+    lines.append(f"accuracy {f(rep['accuracy'])}   macro-F1 (4 acts) {f(rep['macro_f1_acts'])}   n={rep['n']}")
+    return "\n".join(lines)
+
+
+def _fold(text: str, k: int) -> int:
+    return int(hashlib.sha1(text.encode("utf-8")).hexdigest(), 16) % k
+
+
+def cross_validate(texts: Sequence[str], labels: Sequence[str], k: int = 5, **params) -> tuple[dict, list[str], np.ndarray]:
+    """k-fold (hash of the text) predictions on the training file: (report, predictions, probabilities)."""
+    folds = [_fold(t, k) for t in texts]
+    pred: list[str] = [""] * len(texts)
+    proba = np.zeros((len(texts), len(ACT_LABELS)), dtype=np.float32)
+    for f in range(k):
+        tr = [i for i, x in enumerate(folds) if x != f]
+        te = [i for i, x in enumerate(folds) if x == f]
+        m = ActClassifier(**params).fit([texts[i] for i in tr], [labels[i] for i in tr])
+        p = m.predict_proba([texts[i] for i in te])
+        for j, i in enumerate(te):
+            proba[i] = p[j]
+            pred[i] = ACT_LABELS[int(p[j].argmax())]
+    return act_report(list(labels), pred), pred, proba
+
+
+def training_data(train_tsv: str | Path = TRAIN_TSV, golden: Sequence[str | Path] = GOLDEN_NONE_DIRS) -> tuple[list[str], list[str]]:
+    """The written act file plus the `none` messages of the labelled conversations (deduplicated)."""
+    texts, labels = read_act_tsv(train_tsv)
+    known = set(texts)
+    for t in golden_none_rows(golden) if golden else []:
+        if t not in known:
+            known.add(t)
+            texts.append(t)
+            labels.append("none")
+    return texts, labels
+
+
+def train_default(out_dir: str | Path = SHIPPED_ACT_MODEL_DIR, train_tsv: str | Path = TRAIN_TSV, cv: int = 5,
+                  golden: Sequence[str | Path] = GOLDEN_NONE_DIRS) -> ActClassifier:
+    """Rebuild the shipped act model (seconds on CPU): the written act file plus the agent messages of
+    labelled conversations that pass forbidden_phrases (as `none`); records the sources, the file's
+    sha256 and the cross-validated figures (on the act file alone) in zhijian.json."""
+    texts, labels = training_data(train_tsv, golden)
+    meta: dict = {
+        "golden_none": [str(Path(d).resolve().relative_to(ROOT)) if Path(d).resolve().is_relative_to(ROOT) else str(d) for d in golden],
+        "golden_none_messages": len(texts) - len(read_act_tsv(train_tsv)[0]),
+        "trained_on": str(Path(train_tsv).resolve().relative_to(ROOT)) if Path(train_tsv).resolve().is_relative_to(ROOT) else str(train_tsv),
+        "train_sha256": hashlib.sha256(Path(train_tsv).read_bytes()).hexdigest(),
+        "train_counts": dict(Counter(labels)),  # with the golden `none` messages
+    }
+    if cv:
+        rep, _, _ = cross_validate(*read_act_tsv(train_tsv), k=cv)
+        meta["cv"] = {"k": cv, "accuracy": round(rep["accuracy"], 4), "macro_f1_acts": round(rep["macro_f1_acts"], 4),
+                      "taboo_precision": round(rep["taboo"]["precision"], 4), "taboo_recall": round(rep["taboo"]["recall"], 4)}
+    model = ActClassifier().fit(texts, labels)
+    model.save(out_dir, meta)
+    return model
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    import argparse
+
+    ap = argparse.ArgumentParser(prog="python -m models.acts", description=__doc__.split("\n\n")[0])
+    ap.add_argument("--out", help="train on --train and save the model here (e.g. models/zh-cs-acts)")
+    ap.add_argument("--train", default=str(TRAIN_TSV))
+    ap.add_argument("--cv", type=int, default=0, help="k-fold cross-validation on --train only (no model saved unless --out)")
+    ap.add_argument("--eval", dest="eval_tsv", help="measure the model (--model, default shipped) on a labelled TSV")
+    ap.add_argument("--model", default=None)
+    a = ap.parse_args(argv)
+    if a.cv:
+        texts, labels = read_act_tsv(a.train)
+        rep, _, _ = cross_validate(texts, labels, k=a.cv)
+        print(format_act_report(rep, f"{a.cv}-fold cross-validation on {a.train}"))
+    if a.out:
+        m = train_default(a.out, a.train, cv=5)
+        print(f"saved {m.model_id} to {a.out} ({len(m.vocabulary_)} features)")
+    if a.eval_tsv:
+        m = load_act_model(a.model)
+        texts, labels = read_act_tsv(a.eval_tsv)
+        print(format_act_report(act_report(labels, m.predict(texts)), f"{m.model_id} on {a.eval_tsv} (message level, argmax)"))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,82 @@
+"""Evaluate the forbidden_phrases criterion message by message on a labelled act file.
+
+A labelled act file (data/heldout/agent_acts.tsv, data/acts/agent_acts_train.tsv) holds agent messages
+with the taboo act each performs (refusal / blame_shifting / arguing / condescension / none). Each
+message is scored as a one-message conversation (customer 在吗, then the agent's message) with the
+rubric's forbidden_phrases criterion — all its layers: lexicon, cues, similarity, brush-offs, the act
+model, the guards. Reported: taboo-vs-none precision/recall of the criterion, per-act precision/recall
+of the act the criterion names (the act model's most probable taboo act on a failing message), and the
+act model alone (argmax) for comparison.
+
+    python -m pipeline.rubric.evaluate_acts data/heldout/agent_acts.tsv [--rubric FILE]
+    zhijian eval-rubric tests/golden/rubric_blind4 --acts data/heldout/agent_acts.tsv
+"""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from models.acts import ACT_LABELS, act_report, format_act_report, load_act_model, read_act_tsv
+from pipeline.rubric.engine import Rubric, load_rubric
+from pipeline.rubric.testing import make_conversation
+
+
+def _criterion(rubric: Rubric):
+    for c in rubric.criteria:
+        if c.id == "forbidden_phrases":
+            return c
+    raise ValueError(f"{rubric.id} has no forbidden_phrases criterion")
+
+
+def criterion_acts(texts: list[str], rubric: Rubric) -> tuple[list[str], float]:
+    """The act the criterion finds in each message ("none" when it passes), and seconds per message."""
+    crit = _criterion(rubric)
+    model = None
+    acts_params = getattr(crit.params, "acts", None)
+    if acts_params is not None and acts_params.enabled:
+        model = load_act_model(acts_params.model)
+    out: list[str] = []
+    t0 = time.perf_counter()
+    for text in texts:
+        conv = make_conversation([("customer", "在吗", 0), ("agent", text, 30)])
+        res = crit.score(conv)
+        if res.status != "fail":
+            out.append("none")
+            continue
+        named = [e.rule.rsplit(".", 1)[1] for e in res.evidence if ".act." in e.rule]
+        if named:
+            out.append(named[0])
+        elif model is not None:
+            row = model.predict_proba([text])[0]
+            out.append(max(ACT_LABELS[1:], key=lambda a: row[ACT_LABELS.index(a)]))
+        else:
+            out.append("refusal")  # a word hit without an act model: taboo, act unknown
+    return out, (time.perf_counter() - t0) / max(len(texts), 1)
+
+
+def evaluate_acts(tsv: str | Path, rubric_path: str | Path | None = None) -> str:
+    rubric = load_rubric(rubric_path)
+    texts, gold = read_act_tsv(tsv)
+    pred, sec = criterion_acts(texts, rubric)
+    lines = [format_act_report(act_report(gold, pred), f"{rubric.id} forbidden_phrases on {tsv} ({len(texts)} agent messages, {sec * 1000:.1f} ms each)")]
+    acts_params = getattr(_criterion(rubric).params, "acts", None)
+    if acts_params is not None and acts_params.enabled:
+        model = load_act_model(acts_params.model)
+        lines.append("")
+        lines.append(format_act_report(act_report(gold, model.predict(texts)), f"act model {model.model_id} alone (argmax)"))
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    ap = argparse.ArgumentParser(prog="python -m pipeline.rubric.evaluate_acts", description=__doc__.split("\n\n")[0])
+    ap.add_argument("tsv")
+    ap.add_argument("--rubric", default=None)
+    a = ap.parse_args(argv)
+    print(evaluate_acts(a.tsv, a.rubric))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,66 @@
+"""models/acts.py: the act classifier (zh-cs-acts) — train, save/load, figures."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from models.acts import (
+    ACT_LABELS,
+    SHIPPED_ACT_MODEL_DIR,
+    ActClassifier,
+    act_report,
+    golden_none_rows,
+    load_act_model,
+    read_act_tsv,
+)
+
+TOY = [
+    ("这个我们也没办法的亲", "refusal"), ("真的帮不了您了", "refusal"), ("我们这边处理不了哦", "refusal"),
+    ("那是快递的问题 找快递去", "blame_shifting"), ("快递又不归我们管", "blame_shifting"), ("是厂家的问题哦", "blame_shifting"),
+    ("我都说过好几遍了", "arguing"), ("您说的不对", "arguing"), ("不可能 您看错了", "arguing"),
+    ("自己看详情页", "condescension"), ("这都不懂吗", "condescension"), ("常识都知道", "condescension"),
+    ("您好 请问有什么可以帮您", "none"), ("好的 马上给您补发", "none"), ("非常抱歉让您久等了", "none"),
+    ("订单号发一下哦", "none"), ("已经帮您登记了", "none"), ("祝您生活愉快", "none"),
+]
+
+
+def test_fit_predict_save_load_round_trip(tmp_path):
+    texts, labels = zip(*TOY)
+    m = ActClassifier(min_df=1).fit(list(texts) * 2, list(labels) * 2)
+    p = m.predict_proba(list(texts))
+    assert p.shape == (len(TOY), len(ACT_LABELS)) and np.allclose(p.sum(1), 1, atol=1e-5)
+    assert sum(a == b for a, b in zip(m.predict(list(texts)), labels)) >= len(TOY) - 2
+    m.save(tmp_path)
+    again = ActClassifier.load(tmp_path)
+    assert again.model_id == "zh-cs-acts@1"
+    assert np.allclose(again.predict_proba(list(texts)), p, atol=2e-2)  # float16 weights
+    assert m.predict_proba([]).shape == (0, len(ACT_LABELS))
+
+
+def test_shipped_model_loads_with_recorded_data():
+    m = load_act_model()
+    assert m.model_id == "zh-cs-acts@1"
+    meta = json.loads((SHIPPED_ACT_MODEL_DIR / "zhijian.json").read_text(encoding="utf-8"))
+    assert meta["trained_on"] == "data/acts/agent_acts_train.tsv" and len(meta["train_sha256"]) == 64
+    assert all("rubric_blind4" not in d for d in meta["golden_none"])
+    assert m.predict(["物流那边我们左右不了的"]) == ["blame_shifting"]
+
+
+def test_golden_none_rows_never_read_the_held_out_set():
+    rows = golden_none_rows()
+    assert len(rows) > 500 and len(set(rows)) == len(rows)
+
+
+def test_read_act_tsv_rejects_unknown_acts(tmp_path):
+    f = tmp_path / "a.tsv"
+    f.write_text("text\tact\tnote\n你好\tnone\t\n滚\trude\t\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="rude"):
+        read_act_tsv(f)
+
+
+def test_act_report_counts():
+    rep = act_report(["refusal", "none", "arguing", "none"], ["refusal", "arguing", "none", "none"])
+    assert rep["taboo"]["tp"] == 1 and rep["taboo"]["fp"] == 1 and rep["taboo"]["fn"] == 1
+    assert rep["acts"]["refusal"]["precision"] == 1.0

@@ -1,0 +1,95 @@
+"""forbidden_phrases.v2: the act layer (zh-cs-acts), its guards, and the self-correction fix (issue 13).
+
+The sentences here are written for these tests: paraphrases of the issue's mechanisms, not lines of
+the training file or of any held-out set."""
+from __future__ import annotations
+
+import pytest
+
+from pipeline.rubric import CRITERIA
+from pipeline.rubric.testing import make_conversation
+
+
+@pytest.fixture(scope="module")
+def forbidden(rubric):
+    return next(c for c in rubric.criteria if c.id == "forbidden_phrases")
+
+
+def _score(criterion, *agent_texts: str):
+    turns = [("customer", "东西怎么还没到", 0)] + [("agent", t, 30 + 10 * i) for i, t in enumerate(agent_texts)]
+    return criterion.score(make_conversation(turns))
+
+
+def test_default_rubric_uses_v2_with_pinned_act_model(forbidden):
+    assert forbidden.name == "forbidden_phrases.v2"
+    assert forbidden.params.acts.model_version == "zh-cs-acts@1"
+    assert 0 < forbidden.params.acts.threshold <= 1
+
+
+@pytest.mark.parametrize(
+    "text, act",
+    [
+        ("亲 这个我们这边真的是一点辙都没有了哦", "refusal"),
+        ("包裹出了仓库就是快递那边的事了 我们这边管不着的亲", "blame_shifting"),
+        ("这个问题我上午已经回复您三次了，您再往上翻翻", "arguing"),
+        ("尺码表就在详情页第三张图 这么明显都看不到吗", "condescension"),
+    ],
+)
+def test_paraphrased_taboos_fail_with_act_and_clause(forbidden, text, act):
+    res = _score(forbidden, text)
+    assert res.status == "fail"
+    ev = res.evidence[0]
+    a, b = ev.span
+    assert b > a and ev.text[a:b] in text
+    if ".act." in ev.rule:
+        assert ev.rule == f"forbidden_phrases.act.{act}"
+        assert "zh-cs-acts@1" in ev.note and act in ev.note
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "不知道您明天上午方便接电话吗，我让师傅跟您约时间",  # polite question
+        "您刚才说“你们就是不想管”，我特别理解您现在的心情",  # quoting the customer
+        "上午那样答复您确实不妥，是我的问题，跟您说声对不起",  # apology for an earlier reply
+        "这个真不是您的问题，是我们仓库漏发了，马上给您补寄",  # negation
+        "这款确实没法再便宜了，不过我可以给您申请一个运费险",  # kind policy with an alternative
+        "您好，请问有什么可以帮您",
+        "好的",
+    ],
+)
+def test_hard_negatives_pass(forbidden, text):
+    assert _score(forbidden, text).status == "pass", text
+
+
+def test_apology_for_earlier_reply_is_not_a_red_line(forbidden):
+    # the bundled demo month (data/sample, NL20260902-004): the cue "您…是不对" matched inside the apology
+    text = "你好，久等了，抱歉，少发和快递没有关系，是我们仓库打包的问题，那样回复您是不对的，我向您道歉"
+    assert _score(forbidden, text).status == "pass"
+    # the same words as an argument are still caught
+    assert _score(forbidden, "您这样说是不对的").status == "fail"
+
+
+def test_v1_is_unchanged_by_v2():
+    v1 = CRITERIA["forbidden_phrases.v1"]()
+    text = "那样回复您是不对的，我向您道歉"
+    assert _score(v1, text).status == "fail"  # v1 keeps its old behaviour (rubrics that name it keep their meaning)
+    assert _score(CRITERIA["forbidden_phrases.v2"](), text).status == "pass"
+
+
+def test_offer_cancels_refusal(forbidden):
+    assert _score(forbidden, "这边确实处理不了", "我马上帮您转给售后主管，半小时内给您回电").status == "pass"
+
+
+def test_wrong_act_model_version_is_an_error():
+    crit = CRITERIA["forbidden_phrases.v2"]()
+    crit.params.acts.model_version = "zh-cs-acts@99"
+    with pytest.raises(ValueError, match="zh-cs-acts@99"):
+        _ = crit.compiled
+
+
+def test_acts_can_be_switched_off():
+    crit = CRITERIA["forbidden_phrases.v2"]()
+    crit.params.acts.enabled = False
+    assert _score(crit, "亲 这个我们这边真的是一点辙都没有了哦").status in ("pass", "fail")
+    assert crit.compiled[3] is None
