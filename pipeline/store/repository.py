@@ -494,6 +494,10 @@ class Store:
             if criterion is not None and criterion not in (latest.criteria or {}):
                 known = ", ".join(sorted(latest.criteria or {}))
                 raise ValueError(f"unknown criterion {criterion!r} for rubric {latest.rubric_version}; known: {known}")
+            if criterion is not None and points is not None:  # bounded by the criterion's own max_points
+                top = (latest.criteria[criterion] or {}).get("max_points")
+                check_correction(reviewer=reviewer, criterion=criterion, status=status, points=points, score=score,
+                                 flags=flags, max_points=top)  # fmt: skip
             res = conn.execute(
                 corrections.insert().values(
                     conversation_id=conversation_id,
