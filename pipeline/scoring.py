@@ -36,6 +36,7 @@ from typing import Any
 
 from pipeline.conversation import Conversation, Flag, Message
 from pipeline.errors import RunError, StoreError
+from pipeline.outputs import check_output_path
 from pipeline.results import conversation_to_result, result_row_to_contract, write_results
 from pipeline.settings import get_settings
 from pipeline.stages import STAGE_ORDER, Stage, build_stages
@@ -206,13 +207,19 @@ def preflight(
     mapping: Any = None,
     *,
     rubric: Any = None,
+    results_path: str | Path | None = None,
 ) -> Checked:
-    """Check what the user can fix, in this order: inputs, rubric, mapping, store. RunError says what to fix.
+    """Check what the user can fix, in this order: settings, inputs, results path, rubric, mapping, store.
+
+    RunError says what to fix. The results path is checked against the inputs and the store's
+    files before the store is opened (pipeline.outputs.check_output_path).
 
     The CLI calls it before starting Prefect (~6 s) so a typo fails at once; `prepare_run` calls it too.
     The caller closes the returned store.
     """
     files = check_inputs(paths)
+    if results_path is not None:
+        check_output_path(results_path, files, store_url or get_settings().store_url)
     rubric = rubric if rubric is not None else load_rubric_or_fail(rubric_path)
     if isinstance(mapping, (str, Path)):
         mapping = load_mapping_or_fail(mapping)
@@ -233,13 +240,14 @@ def prepare_run(
     progress: bool = False,
     command: str | None = None,
     run_id: str | None = None,
+    results_path: str | Path | None = None,
 ) -> RunContext:
     """Check everything a run needs before touching data; record the run as started.
 
     `stages` replace the project's stages of the same name (tests pass fakes); `read_inputs`
     replaces pipeline.ingest.read_inputs.
     """
-    checked = preflight(paths, store_url, rubric_path, mapping, rubric=rubric)
+    checked = preflight(paths, store_url, rubric_path, mapping, rubric=rubric, results_path=results_path)
     store = checked.store
     try:
         model = load_model_or_fail(model)
@@ -501,6 +509,7 @@ def run(
     ctx = steps.prepare(
         [str(p) for p in paths], store_url, rubric_path, model, mapping, rubric=rubric, stages=list(stages),
         read_inputs=read_inputs, rescore=rescore, progress=progress, command=command, run_id=run_id,
+        results_path=results_path,
     )  # fmt: skip
     size = batch_size or get_settings().batch_size
     results = str(results_path) if results_path is not None else None

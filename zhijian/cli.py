@@ -104,7 +104,7 @@ def _score_with_flow(paths: list[str], options: dict[str, Any]) -> Any:
     from pipeline.scoring import preflight, run
 
     # Fail fast, before Prefect starts (~6 s), on what the user can fix.
-    preflight(paths, options["store_url"], options["rubric_path"], options["mapping"]).store.close()
+    preflight(paths, options["store_url"], options["rubric_path"], options["mapping"], results_path=options["results_path"]).store.close()
     # Offline machines otherwise wait ~10 s on the temporary server's telemetry DNS lookup, and a
     # loaded machine can take longer than Prefect's default 20 s to start that server.
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
