@@ -74,3 +74,12 @@ def test_ordinary_aliases_and_the_shipped_files_still_load():
         config_yaml.safe_load("!!python/object/apply:os.system ['true']")
     load_rubric_or_fail(None)  # rubrics/default.yaml
     load_mapping_or_fail("data/sample/messy/mapping.yaml")
+
+
+def test_card_tiers_use_the_bounded_loader(tmp_path):
+    from pipeline.cards.tiers import TierConfigError, load_tier_rules
+
+    bomb = tmp_path / "tiers.yaml"
+    bomb.write_text(billion_laughs(), encoding="utf-8")
+    with pytest.raises(TierConfigError, match="billion laughs"):
+        load_tier_rules(bomb)
