@@ -38,7 +38,7 @@ from pipeline.conversation import Conversation, Flag, Message
 from pipeline.errors import RunError, StoreError
 from pipeline.outputs import check_output_path
 from pipeline.results import conversation_to_result, result_row_to_contract, write_results
-from pipeline.settings import get_settings
+from pipeline.settings import get_settings, load_settings
 from pipeline.stages import STAGE_ORDER, Stage, build_stages
 from pipeline.store import Store
 
@@ -217,6 +217,7 @@ def preflight(
     The CLI calls it before starting Prefect (~6 s) so a typo fails at once; `prepare_run` calls it too.
     The caller closes the returned store.
     """
+    load_settings()  # every bad ZHIJIAN_* setting in one line, before any work
     files = check_inputs(paths)
     if results_path is not None:
         check_output_path(results_path, files, store_url or get_settings().store_url)

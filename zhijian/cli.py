@@ -56,6 +56,13 @@ def _console() -> Any:
     return Console()
 
 
+@app.callback()
+def _check_settings() -> None:  # every bad ZHIJIAN_* setting in one line, before any command works
+    from pipeline.settings import settings_problem
+    if (problem := settings_problem()) is not None:
+        raise _fail(problem)
+
+
 # ---------------------------------------------------------------------- score
 @app.command()
 def score(
