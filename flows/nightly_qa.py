@@ -125,6 +125,8 @@ def summary_markdown(summary: RunSummary) -> str:
     ]
     if summary.quarantined:
         lines += [f"Quarantined rows: `zhijian quarantine --run {summary.run_id}`.", ""]
+    if summary.notes:
+        lines += [f"{summary.notes} row(s) kept with a value dropped or cut: `zhijian quarantine --run {summary.run_id}`.", ""]
     if summary.flagged_conversations:
         lines += ["## Flagged conversations", "", "| conversation | flags |", "|---|---|"]
         for cid, codes in summary.flagged_conversations[:_MAX_FLAGGED_ROWS]:

@@ -66,6 +66,7 @@ class RunSummary:
     scored: int = 0  # scored this run
     reused: int = 0  # unchanged since an earlier run under the same rubric+model: read back from the store
     scoring_errors: int = 0
+    notes: int = 0  # kept rows with a value dropped or cut (store table ingest_notes; not in the contract's summary line)
     status: str = "ok"  # ok | partial (some conversations failed to score) | failed
     store_url: str = ""
     results_path: str | None = None
@@ -136,6 +137,7 @@ class StorePlan:
     input_ids: list[str]  # conversations in the input files, in first-appearance order
     to_score: list[str]  # touched by new messages, or without a current result
     reused: int
+    notes: int = 0  # ingest notes (a value dropped or cut from a kept row), stored in ingest_notes
 
     def batches(self, size: int) -> list[list[str]]:
         return [self.to_score[i : i + size] for i in range(0, len(self.to_score), size)]
@@ -319,6 +321,8 @@ def store_step(ctx: RunContext, ingest: Any) -> StorePlan:
         batch_dups = max(read - len(msgs) - len(quarantined), 0)
     with ctx.timed("store"):
         ctx.store.store_quarantine(quarantined, ctx.run_id)
+        notes = list(getattr(ingest, "notes", None) or [])
+        ctx.store.store_notes(notes, ctx.run_id)
         stored, store_dups, touched = ctx.store.store_messages_detail(msgs, ctx.run_id)
     input_ids = list(dict.fromkeys(m.conversation_id for m in msgs))
     to_score = [cid for cid in input_ids if cid in touched or ctx.rescore]
@@ -343,6 +347,7 @@ def store_step(ctx: RunContext, ingest: Any) -> StorePlan:
         input_ids=input_ids,
         to_score=to_score,
         reused=reused,
+        notes=len(notes),
     )
 
 
@@ -434,6 +439,7 @@ def finish_run(ctx: RunContext, plan: StorePlan, results_path: str | Path | None
         scored=ctx.scored,
         reused=plan.reused,
         scoring_errors=len(ctx.errors),
+        notes=plan.notes,
         status="partial" if ctx.errors else "ok",
         store_url=ctx.store.url,
         results_path=str(results_path) if results_path is not None else None,
@@ -456,6 +462,8 @@ def finish_run(ctx: RunContext, plan: StorePlan, results_path: str | Path | None
         flagged=summary.flagged,
         scoring_errors=summary.scoring_errors,
     )
+    if plan.notes:
+        log.warning("%d row(s) kept with a value dropped or cut: zhijian quarantine --run %s", plan.notes, ctx.run_id)
     return summary
 
 

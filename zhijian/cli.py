@@ -162,8 +162,9 @@ def quarantine(
         run = runs[0]["run_id"]
     rows = st.list_quarantine(run_id=run, limit=limit or None)
     errors = st.list_scoring_errors(run_id=run)
+    notes = st.list_notes(run_id=run, limit=limit or None)  # kept rows with a value dropped or cut
     console = _console()
-    if not rows and not errors:
+    if not rows and not errors and not notes:
         console.print("no quarantined rows" + (f" for run {run}" if run else ""))
         return
     if rows:
@@ -179,6 +180,13 @@ def quarantine(
             table.add_column(col, overflow="fold")
         for e in errors:
             table.add_row(e["conversation_id"], e["stage"], e["error"], e["run_id"] or "")
+        console.print(table)
+    if notes:
+        table = Table(title=f"Rows kept with a value dropped or cut ({len(notes)})")
+        for col in ("file", "line", "field", "note"):
+            table.add_column(col, overflow="fold")
+        for n in notes:
+            table.add_row(n["source_file"], str(n["line"]), n["field"], n["reason"])
         console.print(table)
 
 

@@ -29,6 +29,7 @@ from pipeline.corrections import check_correction
 from pipeline.errors import StoreError, StoreUnavailable
 from pipeline.results import result_fields
 from pipeline.settings import get_settings
+from pipeline.store import upkeep
 from pipeline.store.rows import (
     app_version,
     chunks,
@@ -184,8 +185,10 @@ class Store:
             "app_version": app_version(),
             "status": "running",
         }
+        upkeep.fail_dead_runs(self.engine)  # a run killed earlier on this host is not 'running' any more
         with self.engine.begin() as conn:
             conn.execute(runs.insert(), [row])
+        upkeep.record_process(self.engine, run_id)
         return run_id
 
     def finish_run(self, run_id: str, *, status: str = "ok", error: str | None = None, **counts: Any) -> None:
@@ -200,7 +203,8 @@ class Store:
             conn.execute(runs.update().where(runs.c.run_id == run_id).values(**values))
 
     def list_runs(self, limit: int | None = 50) -> list[dict]:
-        """Newest first."""
+        """Newest first; runs whose process was killed on this host are marked failed first."""
+        upkeep.fail_dead_runs(self.engine)
         stmt = sa.select(runs).order_by(runs.c.started_at.desc())
         if limit:
             stmt = stmt.limit(limit)
@@ -438,6 +442,12 @@ class Store:
                 QuarantineEntry(r.source_file, r.line, r.field, r.reason, r.raw, r.last_run_id or r.run_id)
                 for r in conn.execute(stmt)
             ]
+
+    def store_notes(self, notes: Sequence[Any], run_id: str | None) -> int:  # pipeline/store/upkeep.py
+        return upkeep.store_notes(self.engine, notes, run_id)
+
+    def list_notes(self, run_id: str | None = None, limit: int | None = None) -> list[dict]:
+        return upkeep.list_notes(self.engine, run_id, limit)
 
     def record_scoring_errors(self, errors: Sequence[tuple[str, str, str]], run_id: str | None) -> None:
         """(conversation_id, stage, error) for conversations whose processing raised."""
