@@ -107,6 +107,8 @@ def check_output_path(
 def atomic_write(path: str | Path, encoding: str = "utf-8") -> Iterator[IO[str]]:
     """Open a temporary file next to `path` for writing; on success it replaces `path`, on error it is removed."""
     target = Path(path)
+    if target.is_symlink():  # write the file the link points to; the link stays a link
+        target = target.resolve()
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:

@@ -99,3 +99,14 @@ def test_atomic_write_keeps_the_old_file_on_error(tmp_path):
     with atomic_write(out) as fh:
         fh.write("new\n")
     assert out.read_text() == "new\n" and os.listdir(tmp_path) == ["out.jsonl"]
+
+
+def test_atomic_write_through_a_link_keeps_the_link(tmp_path):
+    real = tmp_path / "shared" / "results.jsonl"
+    real.parent.mkdir()
+    real.write_text("old\n")
+    link = tmp_path / "results.jsonl"
+    link.symlink_to(real)
+    with atomic_write(link) as fh:
+        fh.write("new\n")
+    assert link.is_symlink() and real.read_text() == "new\n"
