@@ -10,10 +10,19 @@ is unset.
 
 Batches run one after another: the sentiment model already batches internally and SQLite
 takes one writer at a time, so concurrent batch tasks would only contend.
+
+The temporary server is a child process (uvicorn) that Prefect stops from an atexit hook:
+a CLI killed by SIGKILL, or by SIGTERM (Python runs no atexit hook then), left it running for
+good, an orphan holding a port in 8000–8999. `guard_temporary_server` starts a tiny watchdog
+beside it (its own session, so a kill of the CLI's process group does not take it first) that
+stops the server as soon as the process that started it is gone.
 """
 from __future__ import annotations
 
 import itertools
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
@@ -37,6 +46,50 @@ from pipeline.scoring import (
 )
 
 ARTIFACT_KEY = "nightly-qa-summary"
+
+# The watchdog: argv = owner pid, server pid. Polls each second; when the owner is gone (this
+# process is re-parented) it terminates the server (SIGKILL after 5 s); it exits with the server.
+_WATCHDOG = """
+import os, signal, sys, time
+owner, server = int(sys.argv[1]), int(sys.argv[2])
+def alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        pass
+    return True
+while alive(server):
+    if os.getppid() != owner:
+        os.kill(server, signal.SIGTERM)
+        for _ in range(50):
+            if not alive(server):
+                sys.exit(0)
+            time.sleep(0.1)
+        os.kill(server, signal.SIGKILL)
+        sys.exit(0)
+    time.sleep(1)
+"""
+
+
+def guard_temporary_server() -> int | None:
+    """Start a watchdog that stops Prefect's temporary server when this process dies; returns its pid.
+
+    Nothing to do when PREFECT_API_URL points at a real server (no temporary one was started).
+    """
+    try:
+        from prefect.server.api.server import SubprocessASGIServer
+    except ImportError:  # pragma: no cover - another Prefect layout: nothing to guard
+        return None
+    servers = [s.server_process for s in list(SubprocessASGIServer._instances.values()) if s.server_process]
+    if not servers:
+        return None
+    watchdog = subprocess.Popen(
+        [sys.executable, "-c", _WATCHDOG, str(os.getpid()), str(servers[0].pid)],
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+    )  # fmt: skip
+    return watchdog.pid
 _MAX_FLAGGED_ROWS = 200  # the artifact is for a person: the full list is in the results file / store
 
 
@@ -125,6 +178,8 @@ def summary_markdown(summary: RunSummary) -> str:
     ]
     if summary.quarantined:
         lines += [f"Quarantined rows: `zhijian quarantine --run {summary.run_id}`.", ""]
+    if summary.notes:
+        lines += [f"{summary.notes} row(s) kept with a value dropped or cut: `zhijian quarantine --run {summary.run_id}`.", ""]
     if summary.flagged_conversations:
         lines += ["## Flagged conversations", "", "| conversation | flags |", "|---|---|"]
         for cid, codes in summary.flagged_conversations[:_MAX_FLAGGED_ROWS]:
@@ -158,6 +213,7 @@ def nightly_qa(
     run_id: Optional[str] = None,
 ) -> RunSummary:
     """Score chat-log files into the store (and a results JSONL): pipeline.scoring.run, each step a task."""
+    guard_temporary_server()  # a killed CLI must not leave the temporary Prefect server behind
     summary = run(
         paths, store_url, results_path, rubric_path, model, mapping, rubric=rubric, stages=stages or (),
         read_inputs=read_inputs, rescore=rescore, batch_size=batch_size, command=command, run_id=run_id,

@@ -45,8 +45,14 @@ def check_correction(
     points: float | None,
     score: float | None,
     flags: list[dict] | None,
+    max_points: float | None = None,
 ) -> None:
-    """Raise ValueError (what is wrong — what to give instead) unless the correction can be applied."""
+    """Raise ValueError (what is wrong — what to give instead) unless the correction can be applied.
+
+    Points are bounded by [0, the criterion's max_points] (`max_points`: from the result being
+    corrected; the store passes it once it knows the criterion) and a score by [0, 100]: a
+    correction must not make a card show a mean score of 1228.
+    """
     if not reviewer or not reviewer.strip():
         raise ValueError("a correction needs a reviewer name (--reviewer)")
     if status is not None and status not in STATUSES:
@@ -57,8 +63,15 @@ def check_correction(
         raise ValueError("nothing to correct: give --criterion with --status/--points, or --score")
     if criterion is not None and status is None and points is None:
         raise ValueError(f"correction of criterion {criterion!r} needs --status or --points")
-    if score is not None and not 0 <= score <= 100:
-        raise ValueError(f"score must be between 0 and 100, not {score}")
+    if score is not None and not 0 <= score <= 100:  # NaN fails too
+        raise ValueError(f"score must be between 0 and 100, not {score} — give the corrected total score (0–100)")
+    if points is not None:
+        if criterion is None:
+            raise ValueError("--points corrects one criterion: name it with --criterion (or give --score)")
+        top = float("inf") if max_points is None else float(max_points)
+        if not 0 <= points <= top:
+            bound = "at least 0" if max_points is None else f"between 0 and {max_points:g} (criterion {criterion!r}'s max_points)"
+            raise ValueError(f"points must be {bound}, not {points} — give the points the agent earned on this criterion")
 
 
 def newest_by_criterion(corrections: Sequence[dict]) -> dict[str | None, dict]:

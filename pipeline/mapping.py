@@ -31,6 +31,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
+from pipeline import config_yaml
+
 CANONICAL_FIELDS: tuple[str, ...] = (
     "conversation_id",
     "seq",
@@ -141,7 +143,10 @@ class ColumnMapping:
         path = Path(path)
         where = str(path)
         try:
+            config_yaml.check_config_size(path)  # before reading: a mapping is a config file, not a data dump
             raw_bytes = path.read_bytes()
+        except config_yaml.ConfigTooLarge as exc:
+            raise MappingError(where, [str(exc.problem)]) from None
         except OSError as exc:
             raise MappingError(where, [f"cannot read the file ({exc.strerror or exc}); check the path"]) from None
         try:
@@ -152,7 +157,7 @@ class ColumnMapping:
             if path.suffix.lower() == ".toml":
                 data = tomllib.loads(raw_text)
             else:
-                data = yaml.safe_load(raw_text)
+                data = config_yaml.safe_load(raw_text)  # safe subset, size cap, alias-expansion budget
         except (yaml.YAMLError, tomllib.TOMLDecodeError) as exc:
             raise MappingError(where, [f"not valid {'TOML' if path.suffix.lower() == '.toml' else 'YAML'}: {exc}"]) from None
         return cls.from_dict(data if data is not None else {}, source=where)

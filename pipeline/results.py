@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import IO
 
 from pipeline.conversation import Conversation
+from pipeline.outputs import atomic_write
 
 
 def sentiment_summary(conv: Conversation) -> dict:
@@ -87,14 +88,17 @@ def dumps_result(result: dict) -> str:
 
 
 def write_results(results: Iterable[dict], out: Path | str | IO[str]) -> int:
-    """Write result objects as JSON Lines; returns how many. A path's parent folder is created."""
+    """Write result objects as JSON Lines; returns how many.
+
+    A path is written atomically (pipeline.outputs.atomic_write: a temporary file in the same
+    folder, renamed over it; its parent folder is created); check it first with
+    pipeline.outputs.check_output_path, as the run's preflight does.
+    """
     if hasattr(out, "write"):
         n = 0
         for r in results:
             out.write(dumps_result(r) + "\n")  # type: ignore[union-attr]
             n += 1
         return n
-    path = Path(out)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8") as fh:
+    with atomic_write(Path(out)) as fh:
         return write_results(results, fh)

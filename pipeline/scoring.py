@@ -36,8 +36,9 @@ from typing import Any
 
 from pipeline.conversation import Conversation, Flag, Message
 from pipeline.errors import RunError, StoreError
+from pipeline.outputs import check_output_path
 from pipeline.results import conversation_to_result, result_row_to_contract, write_results
-from pipeline.settings import get_settings
+from pipeline.settings import get_settings, load_settings
 from pipeline.stages import STAGE_ORDER, Stage, build_stages
 from pipeline.store import Store
 
@@ -65,6 +66,7 @@ class RunSummary:
     scored: int = 0  # scored this run
     reused: int = 0  # unchanged since an earlier run under the same rubric+model: read back from the store
     scoring_errors: int = 0
+    notes: int = 0  # kept rows with a value dropped or cut (store table ingest_notes; not in the contract's summary line)
     status: str = "ok"  # ok | partial (some conversations failed to score) | failed
     store_url: str = ""
     results_path: str | None = None
@@ -135,6 +137,7 @@ class StorePlan:
     input_ids: list[str]  # conversations in the input files, in first-appearance order
     to_score: list[str]  # touched by new messages, or without a current result
     reused: int
+    notes: int = 0  # ingest notes (a value dropped or cut from a kept row), stored in ingest_notes
 
     def batches(self, size: int) -> list[list[str]]:
         return [self.to_score[i : i + size] for i in range(0, len(self.to_score), size)]
@@ -206,13 +209,20 @@ def preflight(
     mapping: Any = None,
     *,
     rubric: Any = None,
+    results_path: str | Path | None = None,
 ) -> Checked:
-    """Check what the user can fix, in this order: inputs, rubric, mapping, store. RunError says what to fix.
+    """Check what the user can fix, in this order: settings, inputs, results path, rubric, mapping, store.
+
+    RunError says what to fix. The results path is checked against the inputs and the store's
+    files before the store is opened (pipeline.outputs.check_output_path).
 
     The CLI calls it before starting Prefect (~6 s) so a typo fails at once; `prepare_run` calls it too.
     The caller closes the returned store.
     """
+    load_settings()  # every bad ZHIJIAN_* setting in one line, before any work
     files = check_inputs(paths)
+    if results_path is not None:
+        check_output_path(results_path, files, store_url or get_settings().store_url)
     rubric = rubric if rubric is not None else load_rubric_or_fail(rubric_path)
     if isinstance(mapping, (str, Path)):
         mapping = load_mapping_or_fail(mapping)
@@ -233,13 +243,14 @@ def prepare_run(
     progress: bool = False,
     command: str | None = None,
     run_id: str | None = None,
+    results_path: str | Path | None = None,
 ) -> RunContext:
     """Check everything a run needs before touching data; record the run as started.
 
     `stages` replace the project's stages of the same name (tests pass fakes); `read_inputs`
     replaces pipeline.ingest.read_inputs.
     """
-    checked = preflight(paths, store_url, rubric_path, mapping, rubric=rubric)
+    checked = preflight(paths, store_url, rubric_path, mapping, rubric=rubric, results_path=results_path)
     store = checked.store
     try:
         model = load_model_or_fail(model)
@@ -310,7 +321,13 @@ def store_step(ctx: RunContext, ingest: Any) -> StorePlan:
         batch_dups = max(read - len(msgs) - len(quarantined), 0)
     with ctx.timed("store"):
         ctx.store.store_quarantine(quarantined, ctx.run_id)
+        # A note belongs to its message: a re-run that stores no message stores none of its notes.
+        notes = list(getattr(ingest, "notes", None) or [])
+        if notes:
+            new_keys = ctx.store.new_message_keys(n.message_key for n in notes)
+            notes = [n for n in notes if n.message_key in new_keys]
         stored, store_dups, touched = ctx.store.store_messages_detail(msgs, ctx.run_id)
+        ctx.store.store_notes(notes, ctx.run_id)
     input_ids = list(dict.fromkeys(m.conversation_id for m in msgs))
     to_score = [cid for cid in input_ids if cid in touched or ctx.rescore]
     untouched = [cid for cid in input_ids if cid not in touched and not ctx.rescore]
@@ -334,6 +351,7 @@ def store_step(ctx: RunContext, ingest: Any) -> StorePlan:
         input_ids=input_ids,
         to_score=to_score,
         reused=reused,
+        notes=len(notes),
     )
 
 
@@ -425,6 +443,7 @@ def finish_run(ctx: RunContext, plan: StorePlan, results_path: str | Path | None
         scored=ctx.scored,
         reused=plan.reused,
         scoring_errors=len(ctx.errors),
+        notes=plan.notes,
         status="partial" if ctx.errors else "ok",
         store_url=ctx.store.url,
         results_path=str(results_path) if results_path is not None else None,
@@ -447,6 +466,8 @@ def finish_run(ctx: RunContext, plan: StorePlan, results_path: str | Path | None
         flagged=summary.flagged,
         scoring_errors=summary.scoring_errors,
     )
+    if plan.notes:
+        log.warning("%d row(s) kept with a value dropped or cut: zhijian quarantine --run %s", plan.notes, ctx.run_id)
     return summary
 
 
@@ -501,6 +522,7 @@ def run(
     ctx = steps.prepare(
         [str(p) for p in paths], store_url, rubric_path, model, mapping, rubric=rubric, stages=list(stages),
         read_inputs=read_inputs, rescore=rescore, progress=progress, command=command, run_id=run_id,
+        results_path=results_path,
     )  # fmt: skip
     size = batch_size or get_settings().batch_size
     results = str(results_path) if results_path is not None else None

@@ -1,14 +1,21 @@
 """Every setting in one place (pydantic settings). Environment variables use the ZHIJIAN_ prefix.
 
 The README's settings table is generated from this class, and a test keeps it complete.
+`load_settings()` checks them all at start (the CLI before any command, the run's preflight):
+one SettingsError lists every bad setting as "ZHIJIAN_X=value: what is wrong — what to do",
+instead of a traceback, or a failure after work was done, where the setting is first used.
 """
 from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
 
-from pydantic import Field
+from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from pipeline.errors import RunError
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -43,6 +50,70 @@ class Settings(BaseSettings):
     )
 
 
+class SettingsError(RunError):
+    """One or more settings (environment / .env) are invalid; the message lists each with what to do."""
+
+
+def _env_name(field: str) -> str:
+    return f"ZHIJIAN_{field.upper()}"
+
+
+def _shown(value: Any) -> str:
+    text = str(value)
+    return text if len(text) <= 60 else text[:57] + "…"
+
+
+def _problems(settings: Settings) -> list[str]:
+    """What pydantic cannot see: values that parse but cannot be used."""
+    problems = []
+    try:
+        ZoneInfo(settings.timezone)
+    except (ValueError, KeyError, OSError):  # ZoneInfoNotFoundError is a KeyError
+        problems.append(f"ZHIJIAN_TIMEZONE={_shown(settings.timezone)}: unknown time zone — use an IANA name such as Asia/Shanghai")
+    if "rubric_path" in settings.model_fields_set and not Path(settings.rubric_path).is_file():
+        problems.append(f"ZHIJIAN_RUBRIC_PATH={_shown(settings.rubric_path)}: no such file — point it at a rubric YAML "
+                        f"file, or unset it for rubrics/default.yaml")  # fmt: skip
+    if settings.user_dict_path is not None and not Path(settings.user_dict_path).is_file():
+        problems.append(f"ZHIJIAN_USER_DICT_PATH={_shown(settings.user_dict_path)}: no such file — point it at a "
+                        f"dictionary file (one term a line), or unset it")  # fmt: skip
+    return problems
+
+
+def load_settings() -> Settings:
+    """The settings, every one checked; SettingsError (one line) lists every bad one with what to do."""
+    problems: list[str] = []
+    try:
+        settings = Settings()
+    except ValidationError as err:
+        bad = {}
+        for e in err.errors():
+            field = str(e["loc"][0]) if e.get("loc") else "?"
+            bad[field] = Settings.model_fields[field].default if field in Settings.model_fields else None
+            problems.append(f"{_env_name(field)}={_shown(e.get('input'))}: {e['msg'].lower()} — "
+                            f"{_HINTS.get(field, 'fix or unset it')}")  # fmt: skip
+        settings = Settings(**{k: v for k, v in bad.items() if k in Settings.model_fields})  # to check the rest
+    problems += _problems(settings)
+    if problems:
+        raise SettingsError(f"invalid setting(s): {'; '.join(problems)}")
+    return settings
+
+
+def settings_problem() -> str | None:
+    """None when every setting is usable, else SettingsError's one line (for the CLI to print)."""
+    try:
+        load_settings()
+    except SettingsError as err:
+        return str(err)
+    return None
+
+
+_HINTS = {
+    "batch_size": "give a whole number ≥ 1 (default 2000), or unset it",
+    "card_min_conversations": "give a whole number ≥ 1 (default 15), or unset it",
+}
+
+
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    return Settings()
+    """The checked settings (cached): a bad one is a SettingsError wherever it is first asked for."""
+    return load_settings()

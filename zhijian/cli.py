@@ -62,6 +62,13 @@ def _console() -> Any:
     return Console()
 
 
+@app.callback()
+def _check_settings() -> None:  # every bad ZHIJIAN_* setting in one line, before any command works
+    from pipeline.settings import settings_problem
+    if (problem := settings_problem()) is not None:
+        raise _fail(problem)
+
+
 # ---------------------------------------------------------------------- score
 @app.command()
 def score(
@@ -110,7 +117,7 @@ def _score_with_flow(paths: list[str], options: dict[str, Any]) -> Any:
     from pipeline.scoring import preflight, run
 
     # Fail fast, before Prefect starts (~6 s), on what the user can fix.
-    preflight(paths, options["store_url"], options["rubric_path"], options["mapping"]).store.close()
+    preflight(paths, options["store_url"], options["rubric_path"], options["mapping"], results_path=options["results_path"]).store.close()
     # Offline machines otherwise wait ~10 s on the temporary server's telemetry DNS lookup, and a
     # loaded machine can take longer than Prefect's default 20 s to start that server.
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
@@ -161,8 +168,9 @@ def quarantine(
         run = runs[0]["run_id"]
     rows = st.list_quarantine(run_id=run, limit=limit or None)
     errors = st.list_scoring_errors(run_id=run)
+    notes = st.list_notes(run_id=run, limit=limit or None)  # kept rows with a value dropped or cut
     console = _console()
-    if not rows and not errors:
+    if not rows and not errors and not notes:
         console.print("no quarantined rows" + (f" for run {run}" if run else ""))
         return
     if rows:
@@ -178,6 +186,13 @@ def quarantine(
             table.add_column(col, overflow="fold")
         for e in errors:
             table.add_row(e["conversation_id"], e["stage"], e["error"], e["run_id"] or "")
+        console.print(table)
+    if notes:
+        table = Table(title=f"Rows kept with a value dropped or cut ({len(notes)})")
+        for col in ("file", "line", "field", "note"):
+            table.add_column(col, overflow="fold")
+        for n in notes:
+            table.add_row(n["source_file"], str(n["line"]), n["field"], n["reason"])
         console.print(table)
 
 

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import yaml
 
+from pipeline import config_yaml
+
 DEFAULT_TIERS_PATH = Path(__file__).resolve().parent / "card_tiers.yaml"
 
 _OPS = {">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt, "==": operator.eq, "!=": operator.ne}
@@ -78,7 +80,8 @@ def load_tier_rules(path: Path | str | None = None, known_figures: set[str] | No
     path = Path(path) if path else DEFAULT_TIERS_PATH
     where = path.name
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        config_yaml.check_config_size(path)
+        data = config_yaml.safe_load(path.read_text(encoding="utf-8"))  # size cap, alias-expansion budget
     except (OSError, yaml.YAMLError) as exc:
         raise TierConfigError([f"{where}: cannot read ({exc}); fix the file or pass another tiers path"]) from exc
     errors: list[str] = []

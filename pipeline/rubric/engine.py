@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from pipeline import config_yaml
 from pipeline.conversation import Conversation, CriterionResult, Evidence, Flag
 from pipeline.rubric.registry import CRITERIA, FLAGS, Criterion, FlagDetector
 from pipeline.rubric.schema import ConfigError, RubricConfig, RubricError, errors_from_validation
@@ -111,7 +112,10 @@ class Rubric:
 
 def _read_text(path: Path) -> str:
     try:
+        config_yaml.check_config_size(path)  # before reading: a rubric is a config file, not a data dump
         return path.read_text(encoding="utf-8")
+    except config_yaml.ConfigTooLarge as exc:
+        raise RubricError([ConfigError("", str(exc.problem))], str(path))
     except FileNotFoundError:
         raise RubricError([ConfigError("", f"file not found; pass a rubric YAML file such as rubrics/default.yaml")], str(path))
     except UnicodeDecodeError as exc:
@@ -120,7 +124,7 @@ def _read_text(path: Path) -> str:
 
 def _parse_yaml(text: str, source: str | None) -> Any:
     try:
-        return yaml.safe_load(text)
+        return config_yaml.safe_load(text)  # safe subset, size cap, alias-expansion budget
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""

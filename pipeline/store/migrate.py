@@ -27,7 +27,7 @@ from pipeline.store import review as _review  # noqa: F401  (registers the revie
 from pipeline.store.schema import metadata, missing_columns, safe_url
 
 BASELINE = "0001_baseline"
-HEAD = "0002_review_accounts"
+HEAD = "0003_ingest_notes_run_processes"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 VERSION_TABLE = "alembic_version"
 # The tables of the baseline revision: a store made before migrations has (some of) these.

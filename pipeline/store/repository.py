@@ -29,6 +29,7 @@ from pipeline.corrections import check_correction
 from pipeline.errors import StoreError, StoreUnavailable
 from pipeline.results import result_fields
 from pipeline.settings import get_settings
+from pipeline.store import upkeep
 from pipeline.store.migrate import check_schema
 from pipeline.store.rows import (
     app_version,
@@ -179,8 +180,10 @@ class Store:
             "app_version": app_version(),
             "status": "running",
         }
+        upkeep.fail_dead_runs(self.engine)  # a run killed earlier on this host is not 'running' any more
         with self.engine.begin() as conn:
             conn.execute(runs.insert(), [row])
+        upkeep.record_process(self.engine, run_id)
         return run_id
 
     def finish_run(self, run_id: str, *, status: str = "ok", error: str | None = None, **counts: Any) -> None:
@@ -195,7 +198,8 @@ class Store:
             conn.execute(runs.update().where(runs.c.run_id == run_id).values(**values))
 
     def list_runs(self, limit: int | None = 50) -> list[dict]:
-        """Newest first."""
+        """Newest first; runs whose process was killed on this host are marked failed first."""
+        upkeep.fail_dead_runs(self.engine)
         stmt = sa.select(runs).order_by(runs.c.started_at.desc())
         if limit:
             stmt = stmt.limit(limit)
@@ -434,6 +438,12 @@ class Store:
                 for r in conn.execute(stmt)
             ]
 
+    def store_notes(self, notes: Sequence[Any], run_id: str | None) -> int:  # pipeline/store/upkeep.py
+        return upkeep.store_notes(self.engine, notes, run_id)
+
+    def list_notes(self, run_id: str | None = None, limit: int | None = None) -> list[dict]:
+        return upkeep.list_notes(self.engine, run_id, limit)
+
     def record_scoring_errors(self, errors: Sequence[tuple[str, str, str]], run_id: str | None) -> None:
         """(conversation_id, stage, error) for conversations whose processing raised."""
         rows = [
@@ -489,6 +499,10 @@ class Store:
             if criterion is not None and criterion not in (latest.criteria or {}):
                 known = ", ".join(sorted(latest.criteria or {}))
                 raise ValueError(f"unknown criterion {criterion!r} for rubric {latest.rubric_version}; known: {known}")
+            if criterion is not None and points is not None:  # bounded by the criterion's own max_points
+                top = (latest.criteria[criterion] or {}).get("max_points")
+                check_correction(reviewer=reviewer, criterion=criterion, status=status, points=points, score=score,
+                                 flags=flags, max_points=top)  # fmt: skip
             res = conn.execute(
                 corrections.insert().values(
                     conversation_id=conversation_id,

@@ -166,6 +166,32 @@ scoring_errors = sa.Table(
     sa.Column("created_at", UTCDateTime, nullable=False),
 )
 
+# A value dropped or cut from a row that was kept (text cut at 20,000 characters, a bad seq or
+# csat): the message is stored, the note says what changed. One row per run that met it.
+# Its own table (created by create_all on old stores too), not a column on quarantine.
+ingest_notes = sa.Table(
+    "ingest_notes",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("run_id", sa.String(36), index=True),
+    sa.Column("source_file", sa.Text, nullable=False),
+    sa.Column("line", sa.Integer, nullable=False),
+    sa.Column("field", sa.Text, nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.UniqueConstraint("run_id", "source_file", "line", "field", name="uq_ingest_note"),
+)
+
+# The process that runs a run: a 'running' run whose process is gone from this host was killed.
+run_processes = sa.Table(
+    "run_processes",
+    metadata,
+    sa.Column("run_id", sa.String(36), primary_key=True),
+    sa.Column("host", sa.Text, nullable=False),
+    sa.Column("pid", sa.Integer, nullable=False),
+    sa.Column("process_started", sa.Float),  # the pid's start time (s since boot): a reused pid is not ours
+)
+
 corrections = sa.Table(
     "corrections",
     metadata,

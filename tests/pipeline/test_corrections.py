@@ -107,3 +107,20 @@ def test_whole_conversation_correction_wins_over_criteria_and_sets_flags():
     # a correction of a criterion the result does not have changes nothing but is recorded
     row = apply_corrections(_row(criteria, 0.0), [_corr("zzz", status="pass")])
     assert row["score"] == 0.0 and row["corrected"] and row["corrected_criteria"] == []
+
+
+def test_points_and_score_are_bounded(store):
+    """`zhijian correct --points 999` once made a card show a mean score of 1228 (issue 15)."""
+    store.save_results([scored("h001")], "r1")
+    top = store.latest_results(None, None, "fake@1")[0]["criteria"]["greeting"]["max_points"]
+    for bad in (999, -50, top + 0.5, float("nan")):
+        with pytest.raises(ValueError, match=r"points must be (between 0 and .*max_points.*|at least 0, not (-50|nan)) — give"):
+            store.add_correction("h001", criterion="greeting", points=bad, reviewer="x")
+    for bad in (101, -1, 1228, float("nan")):
+        with pytest.raises(ValueError, match="score must be between 0 and 100"):
+            store.add_correction("h001", score=bad, reviewer="x")
+    with pytest.raises(ValueError, match="nothing to correct|--points corrects one criterion"):
+        store.add_correction("h001", points=5, reviewer="x")
+    assert store.add_correction("h001", criterion="greeting", points=top, reviewer="x")
+    assert store.add_correction("h001", criterion="greeting", points=0, reviewer="x")
+    assert store.list_corrections("h001")[-1]["points"] == 0
