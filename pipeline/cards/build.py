@@ -19,7 +19,7 @@ from pipeline.cards.model import ConvRecord
 from pipeline.cards.rubric import month_rubric
 from pipeline.cards.sheets import write_table
 from pipeline.cards.stats import Rate
-from pipeline.cards.tiers import TierRules, load_tier_rules, say_value
+from pipeline.cards.tiers import TierRule, TierRules, load_tier_rules, say_value
 from pipeline.settings import get_settings
 from pipeline.store import Store
 
@@ -237,9 +237,10 @@ def build_cards(month: str, store_url: str | None, out_dir: Path, *, pdf: bool =
         try:
             team_means = [_mean_or_none([s for (mk, _), v in hist_by.items() if mk == str(mm) for s in v])
                           for mm in months]
-            html = _render_card(env, base, a, agent_name, am, tier, tiers, eligible, ranks, ranked, min_conv,
-                                criteria, codes, names, [str(mm) for mm in months], trend_means, trend_ns,
-                                team_means, team_fig, team_rates, sla_s)
+            html = _render_card(env.get_template("card.html"), base, agent_id=a, agent_name=agent_name, month=am,
+                                tier=tier, tiers=tiers, eligible=eligible, rank=ranks.get(a), ranked_n=len(ranked),
+                                min_conv=min_conv, criteria=criteria, codes=codes, names=names,
+                                trend=([str(mm) for mm in months], trend_means, trend_ns, team_means))
             html_path.write_text(html, encoding="utf-8")
         except Exception as err:  # one bad agent must not stop the month: say which, write the others
             warnings.append(f"card for agent {a!r} not written ({type(err).__name__}: {err}) — "
@@ -281,17 +282,22 @@ def build_cards(month: str, store_url: str | None, out_dir: Path, *, pdf: bool =
 
     t3 = time.perf_counter()
     if pdf_jobs:
-        say(f"cards {m}: rendering {len(pdf_jobs)} PDF cards (a few seconds each; --no-pdf skips them) …")
+        say(f"cards {m}: rendering {len(pdf_jobs)} PDF cards (seconds to a minute each; --no-pdf skips them) …")
         report.cards_pdf = render_pdfs(pdf_jobs, out_dir, warnings, say)
     seconds["pdf"] = time.perf_counter() - t3
     seconds["total"] = time.perf_counter() - t0
     return report
 
 
-def _render_card(env, base, a, agent_name, am, tier, tiers, eligible, ranks, ranked, min_conv, criteria, codes,
-                 names, month_names, trend_means, trend_ns, team_means, team_fig, team_rates, sla_s) -> str:
-    """One agent's card as HTML."""
-    f = am.figures
+def _render_card(template: jinja2.Template, base: dict, *, agent_id: str, agent_name: str | None,
+                 month: agg.AgentMonth, tier: TierRule | None, tiers: TierRules, eligible: bool, rank: int | None,
+                 ranked_n: int, min_conv: int, criteria: list[str], codes: list[str], names: dict[str, str],
+                 trend: tuple[list[str], list, list[int], list]) -> str:
+    """One agent's card as HTML. base: what every page gets (month, team figures, SLA line …);
+    trend: (month names, the agent's means, their sample sizes, the team's means)."""
+    am, f = month, month.figures
+    team_fig, team_rates, sla_s = base["team"], base["team_rates"], base["sla_threshold_s"]
+    month_names, trend_means, trend_ns, team_means = trend
     crit_rows = [{"id": c, "name": names.get(c, c), "rate": am.rates[c], "team": team_rates[c],
                   "na": f[f"{c}_na"]} for c in criteria]
     svg_trend = charts.score_trend(month_names, trend_means, trend_ns, team_means, compare=eligible)
@@ -311,9 +317,9 @@ def _render_card(env, base, a, agent_name, am, tier, tiers, eligible, ranks, ran
                                            for c in rule.when if not c.holds(f)]})
     for w in am.weakest:
         w["name"] = names.get(w["criterion"], w["name"])
-    return env.get_template("card.html").render(
-        **base, agent_id=a, agent_name=agent_name, f=f, rates=am.rates, compare=eligible, tier=tier,
-        tier_conditions=tier_conditions, tier_missed=tier_missed, rank=ranks.get(a), ranked_n=len(ranked),
+    return template.render(
+        **base, agent_id=agent_id, agent_name=agent_name, f=f, rates=am.rates, compare=eligible, tier=tier,
+        tier_conditions=tier_conditions, tier_missed=tier_missed, rank=rank, ranked_n=ranked_n,
         ineligible_reason=(f"本月仅 {f['conversations']} 段会话，少于 {min_conv} 段（card_min_conversations）："
                            "样本太少，星级、排名和与团队的比较都不公平，下列数字仅供参考，请结合区间阅读。"),
         criteria=crit_rows, trend_svg=svg_trend, criteria_svg=svg_crit, fr_svg=svg_fr,

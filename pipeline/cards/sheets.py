@@ -47,7 +47,7 @@ SUMMARY_COLUMNS = (
     SummaryColumn("客服姓名", "agent_name", width=12),
     SummaryColumn("会话数", "conversations", "0", 8),
     SummaryColumn("平均质检分", "score_mean", "0.0", 11),
-    SummaryColumn("星级", "tier_label", width=24),
+    SummaryColumn("星级", "tier_label", width=32),
     SummaryColumn("排名", "rank", "0", 6),
     SummaryColumn("首响达标率", "sla_pass_rate", "0.0%", 11),
     SummaryColumn("负面结束率", "negative_end_rate", "0.0%", 11),
