@@ -158,3 +158,27 @@ def test_coaching_prefers_examples_a_reviewer_confirmed():
     examples = weakest[0]["examples"]
     assert [e.conversation_id for e in examples] == ["c3", "c1"]
     assert [e.reviewed for e in examples] == [True, False]
+
+
+def test_card_shows_a_reviewer_confirmed_example_first(tmp_path):
+    from pipeline.cards.aggregate import agent_month, criteria_ids, flag_codes
+    from pipeline.cards.data import Month, load_records
+    from pipeline.store import Store
+
+    url = f"sqlite:///{tmp_path / 'qa.db'}"
+    build_store(url, months=("2026-10",)).close()
+    m = Month.parse("2026-10")
+    with Store(url) as store:
+        records, _ = load_records(store, m.start(), m.end())
+        a05 = [r for r in records if r.agent_id == "A05"]
+        weakest = agent_month("A05", a05, criteria_ids(records), flag_codes(records)).weakest[0]
+        shown = {e.conversation_id for e in weakest["examples"]}
+        failing = [r.conversation_id for r in a05 if r.criteria[weakest["criterion"]]["status"] == "fail"]
+        confirmed = next(c for c in reversed(failing) if c not in shown)  # not an example without the review
+        store.add_correction(confirmed, reviewer="组长", criterion=weakest["criterion"], status="fail")
+    report = build_cards("2026-10", url, tmp_path / "out", pdf=False)
+    card = report.cards_html["A05"].read_text(encoding="utf-8")
+    section = card[card.index("辅导材料"):]
+    first = section[section.index('class="example"'):]
+    assert f"会话 {confirmed}" in first[:200] and "已经人工复核确认" in first[:400]
+    assert "未经人工复核" in section
