@@ -29,7 +29,8 @@ def previous_month(now: datetime | None = None) -> str:
 
 @task(name="build-cards", retries=1, retry_delay_seconds=10, cache_policy=NO_CACHE, persist_result=False)
 def build_cards_task(month: str, store_url: str | None, out_dir: str, pdf: bool) -> CardsReport:
-    return build_cards(month, store_url, Path(out_dir), pdf=pdf)
+    # one log line per card: a month of PDFs takes minutes, and the run's log shows where it is
+    return build_cards(month, store_url, Path(out_dir), pdf=pdf, progress=get_run_logger().info)
 
 
 @flow(name="monthly_cards", log_prints=False)
@@ -42,7 +43,8 @@ def monthly_cards(month: str | None = None, store_url: str | None = None, out_di
     logger.info(report.summary_line())
     for w in report.warnings:
         logger.warning(w)
-    rows = "\n".join(f"| {a} | {report.cards_html[a].name} |" for a in report.agents)
+    rows = "\n".join(f"| {a} | {report.cards_html[a].name if a in report.cards_html else 'not written'} |"
+                     for a in report.agents)
     create_markdown_artifact(
         key=ARTIFACT_KEY,
         markdown=(f"# QA cards {month}\n\n{report.conversations} conversations, {len(report.agents)} agents "

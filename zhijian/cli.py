@@ -334,6 +334,7 @@ def cards(
     month: Annotated[str, typer.Option("--month", help="YYYY-MM")],
     out: Annotated[Path, typer.Option("--out", help="Output folder for the cards.")],
     store: StoreOpt = None,
+    no_pdf: Annotated[bool, typer.Option("--no-pdf", help="HTML cards only: skip the PDFs (a few seconds each).")] = False,
 ) -> None:
     """Build the monthly QA cards from the store."""
     import re
@@ -344,7 +345,7 @@ def cards(
     from pipeline.errors import StoreError
 
     try:
-        report = build_cards(month, store, out)
+        report = build_cards(month, store, out, pdf=not no_pdf, progress=lambda line: typer.echo(line, err=True))
     except StoreError as err:
         raise _fail(str(err)) from None
     summary = getattr(report, "summary", None)

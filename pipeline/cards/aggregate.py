@@ -77,6 +77,7 @@ class Example:
     after: str
     note: str = ""
     role: str | None = None  # who wrote the quoted message: "customer" or "agent"
+    reviewed: bool = False  # a reviewer's correction confirmed this criterion's fail (else: automatic only)
 
 
 @dataclass
@@ -173,14 +174,15 @@ def coaching(records: list[ConvRecord], rates: dict[str, Rate], criteria: list[s
         examples: list[Example] = []
         failing = sorted((r for r in records if (r.criteria.get(cid) or {}).get("status") == "fail"),
                          key=lambda r: (r.started_at is None, r.started_at, r.conversation_id))
-        # prefer conversations whose evidence points at actual words
-        failing.sort(key=lambda r: not any(e.get("span") for e in r.criteria[cid].get("evidence") or []))
+        # prefer fails a reviewer confirmed, then evidence that points at actual words
+        failing.sort(key=lambda r: (not r.criteria[cid].get("corrected"),
+                                    not any(e.get("span") for e in r.criteria[cid].get("evidence") or [])))
         for r in failing[:examples_per]:
             ev = (r.criteria[cid].get("evidence") or [{}])
             item = next((e for e in ev if e.get("span")), ev[0] if ev else {})
             before, marked, after = excerpt(item.get("text", ""), item.get("span"))
             examples.append(Example(r.conversation_id, item.get("seq"), before, marked, after, item.get("note", ""),
-                                    r.roles.get(item.get("seq"))))
+                                    r.roles.get(item.get("seq")), reviewed=bool(r.criteria[cid].get("corrected"))))
         out.append({"criterion": cid, "name": criterion_name(cid), "rate": rates[cid], "examples": examples})
     return out
 

@@ -9,11 +9,65 @@ from pathlib import Path
 import yaml
 
 from pipeline import config_yaml
+from pipeline.cards.aggregate import criterion_name, flag_name
 
 DEFAULT_TIERS_PATH = Path(__file__).resolve().parent / "card_tiers.yaml"
 
 _OPS = {">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt, "==": operator.eq, "!=": operator.ne}
 _OP_SHOWN = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "==": "=", "!=": "≠"}
+# How a condition reads on a card: the figure in Chinese and its unit (how its numbers are written).
+_FIGURE_WORDS = {
+    "conversations": ("处理会话数", "conversations"),
+    "score_n": ("有评分的会话数", "conversations"),
+    "score_mean": ("均分", "points"),
+    "score_std": ("得分标准差", "points"),
+    "first_response_n": ("计入首响的会话数", "conversations"),
+    "first_response_unanswered": ("无人回复的会话数", "conversations"),
+    "first_response_median_s": ("首响时间中位数", "seconds"),
+    "first_response_p90_s": ("P90 首响时间", "seconds"),
+    "sla_pass_rate": ("首响达标率", "rate"),
+    "sentiment_turnaround_rate": ("情绪好转率", "rate"),
+    "negative_end_rate": ("负面结束率", "rate"),
+    "flagged_conversations": ("被标记的会话数", "conversations"),
+    "red_lines": ("红线", "times"),
+    "csat_mean": ("客户满意度（1–5）", "csat"),
+    "csat_n": ("有满意度评价的会话数", "conversations"),
+    "corrected_conversations": ("复核更正的会话数", "conversations"),
+}
+_SUFFIX_WORDS = (("_pass_rate", "通过率", "rate"), ("_rate", "比率", "rate"), ("_ci_low", "95% 区间下限", "rate"),
+                 ("_ci_high", "95% 区间上限", "rate"), ("_n", "样本数", "conversations"),
+                 ("_na", "不适用的会话数", "conversations"))
+_OP_WORDS = {  # op -> (for amounts, for counts)
+    ">=": ("不低于", "不少于"), ">": ("高于", "多于"), "<=": ("不高于", "不多于"), "<": ("低于", "少于"),
+    "==": ("等于", "等于"), "!=": ("不等于", "不等于"),
+}
+_UNITS = {"points": " 分", "csat": " 分", "seconds": " 秒", "conversations": " 段", "times": " 次"}
+
+
+def figure_words(figure: str) -> tuple[str, str]:
+    """(Chinese name, unit) of a figure column: the words a tier condition is said in."""
+    if figure in _FIGURE_WORDS:
+        return _FIGURE_WORDS[figure]
+    if figure.startswith("flags_"):
+        return f"带“{flag_name(figure[len('flags_'):])}”标记的会话数", "conversations"
+    for suffix, words, unit in _SUFFIX_WORDS:
+        if figure.endswith(suffix):
+            return f"{criterion_name(figure[: -len(suffix)])}{words}", unit
+    return figure, ""
+
+
+def say_value(figure: str, value) -> str:
+    """A figure's value as a card prints it: rates as percentages, with the unit."""
+    if value is None or (isinstance(value, float) and value != value):
+        return "无数据"
+    unit = figure_words(figure)[1]
+    if unit == "rate":
+        return f"{100 * float(value):.1f}%".replace(".0%", "%")
+    if unit in ("conversations", "times"):
+        return f"{float(value):g}{_UNITS[unit]}"
+    return f"{float(value):.1f}".removesuffix(".0") + _UNITS.get(unit, "")
+
+
 _CONDITION = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(>=|<=|==|!=|>|<)\s*(-?\d+(?:\.\d+)?)\s*$")
 
 
@@ -41,6 +95,15 @@ class Condition:
         value = f"{self.value:g}"
         return f"{self.figure} {_OP_SHOWN[self.op]} {value}"
 
+    def sentence(self) -> str:
+        """The condition in Chinese: 'red_lines == 0' → '没有红线', 'sla_pass_rate >= 0.95' → '首响达标率不低于 95%'."""
+        name, unit = figure_words(self.figure)
+        counted = unit in ("conversations", "times")
+        if counted and self.op == "==" and self.value == 0:
+            return f"没有{name.removesuffix('数')}"
+        word = _OP_WORDS[self.op][1 if counted else 0]
+        return f"{name}{word} {say_value(self.figure, self.value)}"
+
 
 @dataclass(frozen=True)
 class TierRule:
@@ -54,10 +117,14 @@ class TierRule:
         return "★" * self.stars + "☆" * (5 - self.stars)
 
     @property
+    def conditions_text(self) -> str:
+        """The conditions in Chinese sentences (the written description where there are none)."""
+        return "、".join(c.sentence() for c in self.when) or self.description or "其余情况"
+
+    @property
     def rule_text(self) -> str:
-        """What the card prints: stars, name, the written description and the exact conditions."""
-        conds = " 且 ".join(str(c) for c in self.when) or "（其余情况）"
-        return f"{self.label} {self.name}：{self.description}  [{conds}]"
+        """What the overview and the spreadsheet print: stars, name and the conditions in Chinese."""
+        return f"{self.label} {self.name}：{self.conditions_text}"
 
     def holds(self, figures: dict) -> bool:
         return all(c.holds(figures) for c in self.when)

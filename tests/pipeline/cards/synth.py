@@ -123,8 +123,9 @@ def make_conversation(cid: str, agent: str, name: str, skill: float, fr_typical:
 
 
 def build_store(url: str, seed: int = 7, months: tuple[str, ...] = ("2026-08", "2026-09", "2026-10"),
-                snapshot: bool = True) -> Store:
-    """The store; snapshot=False leaves out the rubric snapshot (a store from before snapshots were kept)."""
+                snapshot: bool = True, agents: dict[str, tuple] | None = None) -> Store:
+    """The store; snapshot=False leaves out the rubric snapshot (a store from before snapshots were kept);
+    agents: other agents than AGENTS (same shape), e.g. hostile ids and names."""
     rng = random.Random(seed)
     store = Store(url)
     if snapshot:  # what every scoring run does: keep the rubric text its results were scored with
@@ -133,7 +134,7 @@ def build_store(url: str, seed: int = 7, months: tuple[str, ...] = ("2026-08", "
     convs: list[Conversation] = []
     for month in months:
         y, mo = map(int, month.split("-"))
-        for agent, (name, n, skill, fr) in AGENTS.items():
+        for agent, (name, n, skill, fr) in (agents or AGENTS).items():
             # previous months: slightly different volume and skill, for a visible trend
             shift = (int(months[-1].split("-")[1]) - mo)
             n_month = max(3, n - 3 * shift)
@@ -144,8 +145,9 @@ def build_store(url: str, seed: int = 7, months: tuple[str, ...] = ("2026-08", "
                                                max(0.3, skill - 0.04 * shift), fr, start, rng))
     # a conversation that starts on the last evening of September local time (still September in Shanghai,
     # though 2026-09-30 16:30 UTC): month boundaries are local
-    convs.append(make_conversation("edge-sep-30", "A01", "小雅", 0.95, 40,
-                                   datetime(2026, 9, 30, 23, 55, tzinfo=TZ), rng))
+    if agents is None:
+        convs.append(make_conversation("edge-sep-30", "A01", "小雅", 0.95, 40,
+                                       datetime(2026, 9, 30, 23, 55, tzinfo=TZ), rng))
     run = store.start_run(["synthetic"], command="tests", rubric_version=RUBRIC, model_version=MODEL)
     store.store_messages([m for c in convs for m in c.messages], run)
     store.upsert_conversations(convs, run)

@@ -101,7 +101,8 @@ def test_tier_and_rule_printed_for_eligible_agents(built):
         rows = {r["agent_id"]: r for r in csv.DictReader(fh)}
     assert rows["A01"]["tier_stars"] == "5"
     card = report.cards_html["A01"].read_text(encoding="utf-8")
-    assert "★★★★★" in card and "判定规则" in card and "score_mean ≥ 90" in card
+    assert "★★★★★" in card and "判定规则：均分不低于 90 分、没有红线、首响达标率不低于 95%" in card
+    assert "本人情况：均分不低于 90 分（本人 " in card and "score_mean" not in card
     ranks = sorted(int(rows[a]["rank"]) for a in report.ranked)
     assert ranks == list(range(1, len(report.ranked) + 1))
 
@@ -169,12 +170,6 @@ def test_correction_replaces_the_automatic_score(tmp_path):
     assert "1 段会话有复核更正" in card
 
 
-def test_empty_month_still_writes_an_overview(synthetic_store, tmp_path):
-    report = build_cards("2025-01", synthetic_store, tmp_path, pdf=False)
-    assert report.agents == [] and report.index_html.exists()
-    assert "没有已评分的会话" in report.index_html.read_text(encoding="utf-8")
-
-
 def test_bad_month_says_what_to_write():
     with pytest.raises(ValueError, match="YYYY-MM"):
         Month.parse("2026/10")
@@ -197,9 +192,8 @@ def test_golden_card(built):
 def test_agent_ids_are_safe_in_file_names():
     from pipeline.cards.build import safe_name
 
-    assert safe_name("A03") == "A03"
-    assert safe_name("售后/小王 01") == "售后_小王_01"
-    assert safe_name("../etc") == "___etc"
+    assert safe_name("A03") == "A03" and safe_name("售后小王01") == "售后小王01"
+    assert re.fullmatch(r"售后_小王_01-[0-9a-f]{10}", safe_name("售后/小王 01"))  # readable, and no other id's
 
 
 def test_custom_tier_file(synthetic_store, tmp_path):
@@ -210,4 +204,24 @@ def test_custom_tier_file(synthetic_store, tmp_path):
     with report.csv_path.open(encoding="utf-8-sig") as fh:
         rows = {r["agent_id"]: r for r in csv.DictReader(fh)}
     assert {rows[a]["tier"] for a in report.ranked} == {"合格"}
-    assert "conversations ≥ 20" in rows["A01"]["tier_rule"]
+    assert "处理会话数不少于 20 段" in rows["A01"]["tier_rule"]
+
+
+def test_hr_sheet_comes_first_short_in_chinese_with_percentages(built):
+    from openpyxl import load_workbook
+
+    report, _ = built
+    wb = load_workbook(report.xlsx_path)
+    assert wb.sheetnames == ["汇总", "agents", "columns"]  # HR's sheet first, the full one and the notes beside it
+    ws = wb["汇总"]
+    headers = [c.value for c in ws[1]]
+    assert 10 <= len(headers) <= 14 and all(re.search(r"[\u4e00-\u9fff]", h) for h in headers)
+    assert {"客服ID", "会话数", "平均质检分", "星级", "首响达标率", "红线次数", "复核更正会话数"} <= set(headers)
+    rows = {r[0].value: {h: c for h, c in zip(headers, r)} for r in ws.iter_rows(min_row=2)}
+    assert list(rows) == report.agents
+    assert rows["A01"]["星级"].value == "★★★★★ 五星客服" and rows["A06"]["星级"].value.startswith("不评星级")
+    assert rows["A01"]["首响达标率"].number_format == "0.0%" and 0 <= rows["A01"]["首响达标率"].value <= 1
+    assert rows["A01"]["平均质检分"].number_format == "0.0"
+    assert rows["A03"]["红线次数"].value == 1 and rows["A03"]["复核更正会话数"].value == 2
+    notes = [r[0].value for r in wb["columns"].iter_rows(min_row=2)]
+    assert "汇总 · 首响达标率" in notes and "sla_pass_rate" in notes

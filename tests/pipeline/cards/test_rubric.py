@@ -1,6 +1,8 @@
 """The cards read the rubric the month was scored with, and say so when they cannot."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from pipeline.cards import build_cards
@@ -10,8 +12,9 @@ from pipeline.store import Store
 from tests.pipeline.cards.synth import RUBRIC, build_store
 
 DEFAULT = (REPO_ROOT / "rubrics" / "default.yaml").read_text(encoding="utf-8")
-# the rubric as it was when the month was scored: a 180 s first-response threshold
-SCORED_WITH = DEFAULT.replace("first_response_seconds: 300", "first_response_seconds: 180")
+# the rubric as it was when the month was scored (synth's version): a 180 s first-response threshold
+SCORED_WITH = re.sub(r"(?m)^version: \d+$", "version: " + RUBRIC.split("@")[1], DEFAULT).replace(
+    "first_response_seconds: 300", "first_response_seconds: 180")
 
 
 @pytest.fixture
@@ -36,7 +39,7 @@ def test_no_snapshot_falls_back_to_the_file_and_says_so(store, tmp_path):
     assert f"no snapshot of rubric {RUBRIC} in the store" in warning and str(path) in warning
     assert "re-score the month" in warning
     other = month_rubric(store, "default@1", path)
-    assert any("the current rubric file is default@2, the month's results are default@1" in w for w in other.warnings)
+    assert any(f"the current rubric file is {RUBRIC}, the month's results are default@1" in w for w in other.warnings)
 
 
 def test_broken_rubrics_are_reported_not_swallowed(store, tmp_path):

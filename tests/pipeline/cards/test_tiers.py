@@ -1,6 +1,8 @@
+import re
+
 import pytest
 
-from pipeline.cards.tiers import DEFAULT_TIERS_PATH, TierConfigError, load_tier_rules
+from pipeline.cards.tiers import DEFAULT_TIERS_PATH, Condition, TierConfigError, load_tier_rules
 
 
 def test_default_rules_first_match_wins():
@@ -15,10 +17,25 @@ def test_default_rules_first_match_wins():
     assert rules.assign({"score_mean": 41.0, "red_lines": 0}).stars == 1
 
 
-def test_rule_text_names_stars_and_conditions():
+def test_rule_text_says_the_conditions_in_chinese():
     rule = load_tier_rules().rules[0]
     assert rule.label == "★★★★★"
-    assert "score_mean ≥ 90" in rule.rule_text and "red_lines = 0" in rule.rule_text
+    assert rule.rule_text == "★★★★★ 五星客服：均分不低于 90 分、没有红线、首响达标率不低于 95%"
+    assert not re.search(r"[a-z_]{4,}|[≥≤]", rule.rule_text)  # no figure names, no code operators
+    assert load_tier_rules().rules[-1].rule_text == "★☆☆☆☆ 一星客服：其余情况，需重点辅导"
+
+
+@pytest.mark.parametrize("condition, sentence", [
+    ("red_lines == 0", "没有红线"),
+    ("sla_pass_rate >= 0.95", "首响达标率不低于 95%"),
+    ("conversations >= 20", "处理会话数不少于 20 段"),
+    ("first_response_p90_s <= 120", "P90 首响时间不高于 120 秒"),
+    ("greeting_pass_rate > 0.8", "主动问候通过率高于 80%"),
+    ("flags_forbidden_phrase == 0", "没有带“禁用语（红线）”标记的会话"),
+])
+def test_each_condition_reads_as_a_sentence(condition, sentence):
+    figure, op, value = condition.split()
+    assert Condition(figure, op, float(value)).sentence() == sentence
 
 
 def test_errors_listed_together_with_locations(tmp_path):
