@@ -3,7 +3,7 @@
 It only parses, calls the library (pipeline/, models/) or the flows, and prints: the steps of a
 run live in pipeline.scoring.run, which both `--no-flow` and the Prefect flow use.
 
-`score` and `sentiment` follow shared/spec/results-contract.md exactly; the last line
+`score` and `sentiment` follow docs/results-contract.md exactly; the last line
 `score` prints on stdout is the machine-readable summary. Progress, logs and errors go
 to stderr.
 """
