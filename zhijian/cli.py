@@ -534,7 +534,9 @@ def _print_cards(report: Any, out_dir: Path) -> None:
         typer.echo(f"warning: {warning}", err=True)
     line = get("summary_line", None)
     sys.stderr.flush()
-    typer.echo(line() if callable(line) else line or f"cards: month={get('month')} out={out_dir}")
+    typer.echo(line() if callable(line) else line or (
+        f"cards: month={get('month')} agents={len(get('agents') or [])} ranked={len(get('ranked') or [])} "
+        f"conversations={get('conversations')} out={out_dir}"))  # fmt: skip
 
 
 @app.command()
