@@ -57,6 +57,7 @@ from pipeline.store.schema import (
     safe_url,
     scoring_errors,
 )
+from pipeline.store.urls import absent, check_url
 
 
 @dataclass
@@ -82,62 +83,30 @@ def _transient(err: BaseException, url: str) -> bool:
 
 
 class Store:
-    """Open the store at a SQLAlchemy URL; ``create=False`` refuses one that does not exist yet.
-
-    Only the commands that write a run (`zhijian score`, the demo) create a store: a typo in
-    ``--store`` elsewhere must not make an empty one.
+    """Open the store at a SQLAlchemy URL; create=False refuses one that does not exist (only runs create one).
 
     >>> store = Store("sqlite:///out/qa.db")  # doctest: +SKIP
     """
 
     def __init__(self, url: str | None = None, *, echo: bool = False, create: bool = True) -> None:
         self.url = url or get_settings().store_url
-        hint = Store.url_hint(self.url)
-        if hint:
-            raise StoreError(f"cannot open store {safe_url(self.url)}: not a store URL — did you mean {hint}? "
-                             f"(check --store or ZHIJIAN_STORE_URL)")
-        absent = (f"no store at {safe_url(self.url)}" + " — check --store or ZHIJIAN_STORE_URL; only "
-                  "`zhijian score` creates a store")
-        if not create and self.url.startswith("sqlite") and not Store._sqlite_file_exists(self.url):
-            raise StoreError(absent.replace(" — ", ": the file does not exist — ", 1))
+        check_url(self.url, create)  # a plain path, postgres://, a missing SQLite file: the URL meant
         try:
             self.engine = make_engine(self.url, echo)
             if create:
                 metadata.create_all(self.engine)
-            elif not sa.inspect(self.engine).has_table(runs.name):
-                self.engine.dispose()
-                raise StoreError(absent.replace(" — ", ": it has no zhijian tables — ", 1))
-            missing = missing_columns(self.engine)
+            missing = missing_columns(self.engine) if create or sa.inspect(self.engine).has_table(runs.name) else None
         except (SQLAlchemyError, ArgumentError, OSError, ValueError, ImportError) as err:
             error = StoreUnavailable if _transient(err, self.url) else StoreError
             raise error(
                 f"cannot open store {safe_url(self.url)}: {short_error(err)} — check --store or ZHIJIAN_STORE_URL"
             ) from err
-        if missing:
+        if missing is None or missing:
             self.engine.dispose()
-            raise StoreError(
+            raise absent(self.url, "it has no zhijian tables") if missing is None else StoreError(
                 f"cannot open store {safe_url(self.url)}: it was created by an older zhijian and lacks "
                 f"{', '.join(missing)} — add the column(s) or point --store / ZHIJIAN_STORE_URL at a new store"
             )
-
-    @staticmethod
-    def url_hint(url: str) -> str | None:
-        """The URL the user probably meant, for a plain path or a misspelt scheme; None when `url` looks right."""
-        if url.startswith(("postgres://", "postgres+")):
-            return "postgresql" + url[len("postgres"):]
-        if url.startswith("sqlite://") and not url.startswith("sqlite:///") and url != "sqlite://":
-            return "sqlite:///" + url[len("sqlite://"):]  # sqlite://out/qa.db: "out" would be read as a host
-        if "://" not in url:
-            path = url[len("sqlite:"):] if url.startswith("sqlite:") else url
-            return "sqlite:///" + path.lstrip("/") if path.startswith("//") else "sqlite:///" + path
-        return None
-
-    @staticmethod
-    def _sqlite_file_exists(url: str) -> bool:
-        database = sa.make_url(url).database or ""
-        if database in ("", ":memory:") or database.startswith("file:"):
-            return True  # in memory, or a URI the driver resolves: the table check decides
-        return Path(database).expanduser().is_file()
 
     def close(self) -> None:
         self.engine.dispose()
