@@ -253,3 +253,15 @@ def test_hints_name_the_venv_command_when_zhijian_is_not_on_path(monkeypatch, tm
     monkeypatch.setattr("shutil.which", lambda name: str(tmp_path / ".venv" / "bin" / "zhijian"))
     assert cli._how_to_call_me() == "zhijian"
     assert Path(".venv/bin/zhijian").exists()
+
+
+def test_store_create_false_on_postgresql_needs_the_tables():
+    """CI only (ZHIJIAN_TEST_POSTGRES_URL): an empty database or schema is refused, not filled with tables."""
+    from tests.pipeline._scoring_fakes import postgres_schema_url
+
+    with postgres_schema_url() as url:
+        with pytest.raises(StoreError, match="it has no zhijian tables — check --store"):
+            Store(url, create=False)
+        Store(url).close()
+        with Store(url, create=False) as store:
+            assert store.list_runs() == []
