@@ -6,7 +6,9 @@ cd "$(dirname "$0")/.."
 
 # System packages: CJK fonts for PDF cards and charts, pango for the PDF renderer, poppler to look at PDFs.
 need_apt=()
-for pkg in fonts-noto-cjk fontconfig libpango-1.0-0 libpangoft2-1.0-0 poppler-utils; do
+# libharfbuzz-subset0 (Debian 12+): without it WeasyPrint warns "HarfBuzz-Subset will be required" on every PDF.
+optional=$(apt-cache show libharfbuzz-subset0 >/dev/null 2>&1 && echo libharfbuzz-subset0 || true)
+for pkg in fonts-noto-cjk fontconfig libpango-1.0-0 libpangoft2-1.0-0 poppler-utils $optional; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need_apt+=("$pkg")
 done
 if [ ${#need_apt[@]} -gt 0 ]; then
