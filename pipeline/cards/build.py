@@ -150,7 +150,7 @@ def build_cards(month: str, store_url: str | None, out_dir: Path, *, pdf: bool =
     seconds: dict[str, float] = {}
 
     say(f"cards {m}: reading the month from the store …")
-    store = Store(store_url)
+    store = Store(store_url, create=False)  # cards never create a store: a mistyped URL is refused
     try:
         records, version = load_records(store, m.start(), m.end(), rubric_version)
         first = m.shift(-(trend_months - 1))

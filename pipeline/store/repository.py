@@ -57,6 +57,7 @@ from pipeline.store.schema import (
     safe_url,
     scoring_errors,
 )
+from pipeline.store.urls import absent, check_url
 
 
 @dataclass
@@ -82,15 +83,18 @@ def _transient(err: BaseException, url: str) -> bool:
 
 
 class Store:
-    """Open (and create if absent) the store at a SQLAlchemy URL.
+    """Open the store at a SQLAlchemy URL; create=False refuses one that does not exist (only runs create one).
 
     >>> store = Store("sqlite:///out/qa.db")  # doctest: +SKIP
     """
 
-    def __init__(self, url: str | None = None, *, echo: bool = False) -> None:
+    def __init__(self, url: str | None = None, *, echo: bool = False, create: bool = True) -> None:
         self.url = url or get_settings().store_url
+        check_url(self.url, create)  # a plain path, postgres://, a missing SQLite file: the URL meant
         try:
             self.engine = make_engine(self.url, echo)
+            if not create and not sa.inspect(self.engine).has_table(runs.name):
+                raise absent(self.url, "it has no zhijian tables")
             check_schema(self.engine, self.url)  # new: created at the newest revision; older: refused
         except (SQLAlchemyError, ArgumentError, OSError, ValueError, ImportError) as err:
             error = StoreUnavailable if _transient(err, self.url) else StoreError

@@ -99,8 +99,9 @@ def test_score_missing_rubric(day1, tmp_path):
 
 def test_quarantine_and_runs_listings(fakes, day1, tmp_path):
     store = f"sqlite:///{tmp_path / 'qa.db'}"
-    assert "no quarantined rows" in invoke("quarantine", "--store", store).stdout
+    assert "no store at" in invoke("quarantine", "--store", store).stderr  # only score creates a store
     invoke("score", day1, "--results", tmp_path / "o.jsonl", "--store", store, "--no-flow")
+    assert "no quarantined rows for run" in invoke("quarantine", "--store", store, "--run", "nope").stdout
     result = invoke("quarantine", "--store", store, "--run", "last")
     assert result.exit_code == 0
     assert "day1.jsonl" in result.stdout and "missing timestamp" in result.stdout and "timestamp" in result.stdout

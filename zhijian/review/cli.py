@@ -9,8 +9,10 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-users_app = typer.Typer(help="Accounts of the reviewer workspace (zhijian review).", no_args_is_help=True)
-db_app = typer.Typer(help="The store's schema.", no_args_is_help=True)
+from zhijian.typer_style import typer_app  # noqa: E402
+
+users_app = typer_app(help="Accounts of the reviewer workspace (zhijian review).")
+db_app = typer_app(help="The store's schema.")
 
 StoreOpt = Annotated[
     Optional[str],

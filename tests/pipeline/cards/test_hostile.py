@@ -135,9 +135,10 @@ def test_cli_no_pdf_prints_progress_to_stderr(tmp_path):
     url = f"sqlite:///{tmp_path / 'qa.db'}"
     build_store(url, months=("2026-10",)).close()
     result = CliRunner().invoke(app, ["cards", "--month", "2026-10", "--out", str(tmp_path / "out"),
-                                      "--store", url, "--no-pdf"])
+                                      "--store", url, "--no-pdf", "--no-flow"])
     assert result.exit_code == 0, result.output
-    assert not list((tmp_path / "out").glob("*.pdf")) and len(list((tmp_path / "out").glob("card-*.html"))) == 6
+    month_dir = tmp_path / "out" / "2026-10"  # zhijian cards writes to DIR/YYYY-MM/
+    assert not list(month_dir.glob("*.pdf")) and len(list(month_dir.glob("card-*.html"))) == 6
     assert "card 6/6 A06: HTML" in result.stderr
     assert "card 6/6" not in result.stdout and "cards: month=2026-10" in result.stdout
 
