@@ -149,11 +149,13 @@ class Conversation:
     # ---- convenience views used by criteria and reports ----
     @property
     def started_at(self) -> datetime | None:
-        return self.messages[0].timestamp if self.messages else None
+        # The earliest and latest times, not the first and last by seq: an export whose seq order
+        # contradicts its clocks must not give a conversation that starts after it ends.
+        return min(m.timestamp for m in self.messages) if self.messages else None
 
     @property
     def ended_at(self) -> datetime | None:
-        return self.messages[-1].timestamp if self.messages else None
+        return max(m.timestamp for m in self.messages) if self.messages else None
 
     @property
     def agent_messages(self) -> list[Message]:

@@ -47,3 +47,17 @@ def test_seq_restarting_in_each_nightly_file_falls_back_to_time(tmp_path):
     [conv] = assemble(read_inputs([day2, day1]).messages)
     assert [m.text for m in conv.messages] == ["一", "二", "三", "四"]
     assert [m.seq for m in conv.messages] == [1, 2, 3, 4]
+
+
+def test_a_conversation_never_starts_after_it_ends():
+    """seq order that contradicts the clocks: start and end are the earliest and latest times."""
+    from datetime import datetime, timedelta, timezone
+
+    from pipeline.conversation import Message
+
+    t0 = datetime(2026, 10, 1, 9, 0, tzinfo=timezone(timedelta(hours=8)))
+    msgs = [Message(conversation_id="c", seq=1, role="customer", timestamp=t0 + timedelta(hours=2), text="在吗"),
+            Message(conversation_id="c", seq=2, role="agent", timestamp=t0, text="您好", agent_id="A1")]
+    (conv,) = assemble(msgs)
+    assert conv.started_at == t0 and conv.ended_at == t0 + timedelta(hours=2)
+    assert conv.started_at <= conv.ended_at
