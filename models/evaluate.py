@@ -191,6 +191,13 @@ def main(model: str | Path | None = None, json_out: str | Path | None = None, da
     from models.classifier import SentimentClassifier
     from models.loader import load_sentiment_model
 
+    import sys
+    import time
+
+    def say(line: str) -> None:  # progress on stderr: the whole evaluation takes minutes on a laptop
+        print(line, file=sys.stderr, flush=True)
+
+    say("eval-sentiment: reading the evaluation data …")
     data = load_data(cache_dir=data_cache)
     speed_texts = [e.text for e in data.chat][:1000] or ["怎么还没发货啊，都三天了"] * 200
     results: dict[str, dict] = {}
@@ -213,9 +220,12 @@ def main(model: str | Path | None = None, json_out: str | Path | None = None, da
             candidates.append(("snownlp", SnowNLPSentiment()))
         except ImportError:
             pass
-    for name, m in candidates:
+    for i, (name, m) in enumerate(candidates, start=1):
+        t0 = time.perf_counter()
+        say(f"eval-sentiment: model {i}/{len(candidates)} {name} …")
         results[name] = evaluate_model(m, data)
         results[name]["texts_per_s"] = throughput(m, speed_texts if name != "snownlp" else speed_texts[:300])
+        say(f"eval-sentiment: model {i}/{len(candidates)} {name} done in {time.perf_counter() - t0:.0f} s")
     print(markdown_table(results))
     if json_out:
         Path(json_out).write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
