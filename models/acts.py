@@ -30,7 +30,7 @@ from typing import Sequence
 
 import numpy as np
 
-from models.base import META_FILE, normalize_text, softmax
+from models.base import META_FILE, normalize_text, softmax, tfidf_rows
 
 ACT_LABELS: tuple[str, ...] = ("none", "refusal", "blame_shifting", "arguing", "condescension")
 TABOO_ACTS: tuple[str, ...] = ACT_LABELS[1:]
@@ -109,23 +109,7 @@ class ActClassifier:
 
     def _rows(self, texts: Sequence[str]):
         """Sparse rows as (indptr, indices, values): sublinear tf x idf, l2 per row."""
-        vocab = self.vocabulary_
-        crow, col, counts = [0], [], []
-        for raw in texts:
-            found = Counter(g for g in self._grams(act_input(raw)) if g in vocab)
-            col.extend(vocab[g] for g in found)
-            counts.extend(found.values())
-            crow.append(len(col))
-        ids = np.asarray(col, dtype=np.int64)
-        w = (1.0 + np.log(np.asarray(counts, dtype=np.float32))) * self.idf_[ids] if len(ids) else np.zeros(0, np.float32)
-        crow_a = np.asarray(crow, dtype=np.int64)
-        lengths = np.diff(crow_a)
-        norms = np.zeros(len(texts), dtype=np.float32)
-        nonempty = lengths > 0
-        if nonempty.any():
-            norms[nonempty] = np.sqrt(np.add.reduceat(w * w, crow_a[:-1][nonempty]))
-        norms[norms == 0] = 1.0
-        return crow_a, ids, (w / np.repeat(norms, lengths)).astype(np.float32)
+        return tfidf_rows((self._grams(act_input(raw)) for raw in texts), self.vocabulary_, self.idf_)
 
     def fit(self, texts: Sequence[str], labels: Sequence[str], seed: int = 0) -> "ActClassifier":
         import torch

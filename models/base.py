@@ -23,9 +23,11 @@ from __future__ import annotations
 
 import json
 import unicodedata
+from collections import Counter
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 if TYPE_CHECKING:  # numpy only for the annotations: importing this module loads nothing heavy
     import numpy as np
@@ -108,3 +110,30 @@ def normalize_text(text: str) -> str:
     module docstring for how it differs from the pipeline's analysis form, and why.
     """
     return " ".join(unicodedata.normalize("NFKC", text).translate(t2s_table()).split())
+
+
+def tfidf_rows(docs: Iterable[Sequence[str]], vocabulary: dict[str, int], idf: Any) -> tuple[Any, Any, Any]:
+    """Sparse rows (CSR parts: row pointers, column ids, values) of char n-gram documents.
+
+    Sublinear tf (1 + log count) × idf, then l2 per row, in one vectorised pass for the whole batch;
+    grams outside the vocabulary are dropped. The one implementation for every n-gram model here
+    (the TF-IDF baseline, the act model), so their features cannot drift apart.
+    """
+    import numpy as np
+
+    crow, col, counts = [0], [], []
+    for grams in docs:
+        found = Counter(g for g in grams if g in vocabulary)
+        col.extend(vocabulary[g] for g in found)
+        counts.extend(found.values())
+        crow.append(len(col))
+    ids = np.asarray(col, dtype=np.int64)
+    w = (1.0 + np.log(np.asarray(counts, dtype=np.float32))) * idf[ids] if len(ids) else np.zeros(0, np.float32)
+    crow_a = np.asarray(crow, dtype=np.int64)
+    lengths = np.diff(crow_a)
+    norms = np.zeros(len(lengths), dtype=np.float32)
+    nonempty = lengths > 0
+    if nonempty.any():
+        norms[nonempty] = np.sqrt(np.add.reduceat(w * w, crow_a[:-1][nonempty]))
+    norms[norms == 0] = 1.0
+    return crow_a, ids, (w / np.repeat(norms, lengths)).astype(np.float32)

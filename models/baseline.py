@@ -15,7 +15,7 @@ from typing import Sequence
 
 import numpy as np
 
-from models.base import CLASSES, META_FILE, SentimentModel, check_labels, normalize_text, softmax
+from models.base import CLASSES, META_FILE, SentimentModel, check_labels, normalize_text, softmax, tfidf_rows
 
 # A small hand-made lexicon in the style of the usual word-list scorers (HowNet/NTUSD-like).
 POSITIVE_WORDS = [
@@ -127,30 +127,12 @@ class TfidfSentiment(SentimentModel):
     def _matrix(self, texts: Sequence[str]):
         import torch
 
-        crow, col, counts = [0], [], []
-        vocab = self.vocabulary_
-        for raw in texts:
-            found = Counter(g for g in self._grams(normalize_text(raw)) if g in vocab)
-            col.extend(vocab[g] for g in found)
-            counts.extend(found.values())
-            crow.append(len(col))
-        # One vectorised pass for the whole batch: sublinear tf x idf, then l2 per row.
-        ids = np.asarray(col, dtype=np.int64)
-        w = (1.0 + np.log(np.asarray(counts, dtype=np.float32))) * self.idf_[ids] if len(ids) else \
-            np.zeros(0, dtype=np.float32)
-        starts = np.asarray(crow[:-1])
-        lengths = np.diff(crow)
-        norms = np.zeros(len(texts), dtype=np.float32)
-        nonempty = lengths > 0
-        if nonempty.any():
-            norms[nonempty] = np.sqrt(np.add.reduceat(w * w, starts[nonempty]))
-        norms[norms == 0] = 1.0
-        val = (w / np.repeat(norms, lengths)).astype(np.float32)
+        crow, ids, val = tfidf_rows((self._grams(normalize_text(raw)) for raw in texts), self.vocabulary_, self.idf_)
         with warnings.catch_warnings():  # "sparse CSR is beta" is not news for a user of the baseline
             warnings.simplefilter("ignore")
-            return torch.sparse_csr_tensor(torch.tensor(crow, dtype=torch.int64),
+            return torch.sparse_csr_tensor(torch.from_numpy(crow),
                                            torch.from_numpy(ids), torch.from_numpy(val),
-                                           size=(len(texts), len(vocab)))
+                                           size=(len(texts), len(self.vocabulary_)))
 
     def fit(self, texts: Sequence[str], labels: Sequence[str]) -> "TfidfSentiment":
         import torch
