@@ -259,28 +259,24 @@ def quarantine(
     if not rows and not errors and not notes:
         console.print("no quarantined rows" + (f" for run {run}" if run else ""))
         return
-    if rows:
-        table = Table(title=f"Quarantined rows ({len(rows)}{'+' if limit and len(rows) == limit else ''})")
-        for col in ("file", "line", "field", "reason"):
+    more = "+" if limit and len(rows) == limit else ""
+    tables = (
+        (f"Quarantined rows ({len(rows)}{more})", ("file", "line", "field", "reason"),
+         [(q.source_file, str(q.line), q.field or "", q.reason) for q in rows]),
+        (f"Conversations that could not be scored ({len(errors)})", ("conversation", "stage", "error", "run"),
+         [(e["conversation_id"], e["stage"], e["error"], e["run_id"] or "") for e in errors]),
+        (f"Rows kept with a value dropped or cut ({len(notes)})", ("file", "line", "field", "note"),
+         [(n["source_file"], str(n["line"]), n["field"], n["reason"]) for n in notes]),
+    )  # fmt: skip
+    for title, columns, cells in tables:
+        if not cells:
+            continue
+        table = Table(title=title)
+        for col in columns:
             table.add_column(col, overflow="fold")
-        for q in rows:
-            table.add_row(q.source_file, str(q.line), q.field or "", q.reason)
+        for row in cells:
+            table.add_row(*row)
         console.print(table)
-    if errors:
-        table = Table(title=f"Conversations that could not be scored ({len(errors)})")
-        for col in ("conversation", "stage", "error", "run"):
-            table.add_column(col, overflow="fold")
-        for e in errors:
-            table.add_row(e["conversation_id"], e["stage"], e["error"], e["run_id"] or "")
-        console.print(table)
-    if notes:
-        table = Table(title=f"Rows kept with a value dropped or cut ({len(notes)})")
-        for col in ("file", "line", "field", "note"):
-            table.add_column(col, overflow="fold")
-        for n in notes:
-            table.add_row(n["source_file"], str(n["line"]), n["field"], n["reason"])
-        console.print(table)
-
 
 @app.command()
 def runs(
