@@ -15,7 +15,6 @@ resignation; a calm defect report is negative but does not need empathy.
 from __future__ import annotations
 
 import logging
-import os
 import re
 from collections.abc import Sequence
 
@@ -42,8 +41,10 @@ KINDS: tuple[tuple[str, re.Pattern], ...] = tuple(
 
 
 def state_model():
-    """The customer-state model (ZHIJIAN_STATE_MODEL or the shipped one), or None when switched off/missing."""
-    where = os.environ.get("ZHIJIAN_STATE_MODEL", "")
+    """The customer-state model (settings.state_model, ZHIJIAN_STATE_MODEL), or None when switched off/missing."""
+    from pipeline.settings import get_settings
+
+    where = get_settings().state_model
     if where.lower() in ("off", "none", "0", "false"):
         return None
     if where not in _MODEL:

@@ -35,6 +35,10 @@ class Settings(BaseSettings):
         default=str(REPO_ROOT / "models" / "zh-cs-sentiment"),
         description="Sentiment model: a local directory, or a hub name where a hub is reachable.",
     )
+    state_model: str = Field(
+        default=str(REPO_ROOT / "models" / "zh-cs-state"),
+        description="Customer-state model (needs empathy, polarity in context): a local directory, or `off` to score with the sentiment model's own labels.",
+    )
     user_dict_path: Path | None = Field(
         default=None,
         description="Extra jieba user dictionary (one term a line) on top of the rubric lexicons and domain terms.",

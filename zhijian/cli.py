@@ -69,8 +69,9 @@ def _versions() -> list[str]:
 
     import yaml
 
-    from pipeline.settings import get_settings
+    from pipeline.settings import REPO_ROOT, get_settings
 
+    REPO_ROOT_MODELS = REPO_ROOT / "models"
     try:
         package = version("zhijian")
     except PackageNotFoundError:
@@ -87,10 +88,20 @@ def _versions() -> list[str]:
         model = f"{doc['name']}@{doc['version']}"
     except Exception:
         model = "(a hub name, or not found)"
+    def model_id(directory: Path) -> str:
+        try:
+            doc = json.loads((directory / "zhijian.json").read_text(encoding="utf-8"))
+            return f"{doc['name']}@{doc['version']}"
+        except Exception:
+            return "(off, or not found)"
+
+    acts = REPO_ROOT_MODELS / "zh-cs-acts"
     return [
         f"zhijian {package}",
         f"rubric {rubric} ({settings.rubric_path})",
         f"sentiment model {model} ({settings.sentiment_model})",
+        f"customer-state model {model_id(Path(settings.state_model))} ({settings.state_model})",
+        f"agent-act model {model_id(acts)} ({acts}; the rubric pins its version)",
         f"python {platform.python_version()} ({sys.executable})",
     ]
 
