@@ -27,38 +27,18 @@ app = _Typer(
 rubric_app = _Typer(help="Rubric tools.", **_TYPER_DEFAULTS)
 app.add_typer(rubric_app, name="rubric")
 # The reviewer workspace (issue 14): zhijian review, zhijian users …, zhijian db upgrade.
+from zhijian.common import StoreOpt, fail as _fail, open_store as _open_store  # noqa: E402
 from zhijian.review.cli import db_app, review as _review, users_app  # noqa: E402
 
 app.add_typer(users_app, name="users")
 app.add_typer(db_app, name="db")
 app.command("review")(_review)
 
-StoreOpt = Annotated[
-    Optional[str],
-    typer.Option("--store", metavar="URL", help="Store URL (sqlite:///path/qa.db, postgresql://…); default: ZHIJIAN_STORE_URL / settings."),
-]
 FlowOpt = Annotated[
     bool,
     typer.Option("--flow/--no-flow", help="Run as a Prefect flow run (seen in Prefect's UI; ~6 s start-up) or as plain functions."),
 ]
 
-EXIT_RUN_FAILED = 1
-
-
-def _fail(message: str, code: int = EXIT_RUN_FAILED) -> typer.Exit:
-    typer.echo(f"error: {message}", err=True)
-    return typer.Exit(code)
-
-
-def _open_store(url: str | None, create: bool = False) -> Any:
-    """The store at `url`; only commands that write a run create one (a typo must not make an empty store)."""
-    from pipeline.errors import StoreError
-    from pipeline.store import Store
-
-    try:
-        return Store(url, create=create)
-    except StoreError as err:
-        raise _fail(str(err)) from None
 
 
 def _versions() -> list[str]:

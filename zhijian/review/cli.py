@@ -5,34 +5,15 @@ Registered in zhijian/cli.py; bodies import lazily so `zhijian --help` stays fas
 from __future__ import annotations
 
 import sys
-from typing import Annotated, Any, Optional
+from typing import Annotated, Optional
 
 import typer
 
+from zhijian.common import StoreOpt, fail as _fail, open_store as _store  # noqa: E402
 from zhijian.typer_style import typer_app  # noqa: E402
 
 users_app = typer_app(help="Accounts of the reviewer workspace (zhijian review).")
 db_app = typer_app(help="The store's schema.")
-
-StoreOpt = Annotated[
-    Optional[str],
-    typer.Option("--store", help="Store URL (sqlite:///path/qa.db, postgresql://…); default: ZHIJIAN_STORE_URL / settings."),
-]
-
-
-def _fail(message: str) -> typer.Exit:
-    typer.echo(f"error: {message}", err=True)
-    return typer.Exit(1)
-
-
-def _store(url: str | None) -> Any:
-    from pipeline.errors import StoreError
-    from pipeline.store import Store
-
-    try:
-        return Store(url)
-    except StoreError as err:
-        raise _fail(str(err)) from None
 
 
 @db_app.command("upgrade")
@@ -45,9 +26,11 @@ def db_upgrade(store: StoreOpt = None) -> None:
     from pipeline.settings import get_settings
     from pipeline.store import migrate, safe_url
     from pipeline.store.schema import make_engine
+    from pipeline.store.urls import check_url
 
     url = store or get_settings().store_url
     try:
+        check_url(url, create=False)  # upgrading a mistyped URL must not create a new, empty store
         engine = make_engine(url)
         before, after = migrate.upgrade(engine, url)
     except StoreError as err:

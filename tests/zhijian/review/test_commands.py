@@ -14,6 +14,7 @@ runner = CliRunner()
 
 def test_users_add_reads_the_password_from_stdin_then_list_and_disable(tmp_path):
     url = f"sqlite:///{tmp_path / 'qa.db'}"
+    Store(url).close()  # a store `zhijian score` made: account commands never create one
     r = runner.invoke(app, ["users", "add", "li", "--role", "agent", "--agent-id", "A07", "--store", url],
                       input="s3cret-password\n")  # fmt: skip
     assert r.exit_code == 0 and "user li added as agent bound to agent A07" in r.stdout
@@ -26,6 +27,7 @@ def test_users_add_reads_the_password_from_stdin_then_list_and_disable(tmp_path)
 
 def test_users_add_refuses_bad_accounts_with_what_to_do(tmp_path):
     url = f"sqlite:///{tmp_path / 'qa.db'}"
+    Store(url).close()
     cases = [
         (["li", "--role", "agent"], "long enough pw", "needs --agent-id"),
         (["li", "--role", "boss"], "long enough pw", "unknown role 'boss' — use one of reviewer, team_lead, agent, admin"),
@@ -54,3 +56,15 @@ def test_db_upgrade_upgrades_a_store_made_before_migrations(tmp_path):
     assert "nothing to do" in r.stdout
     with Store(url) as store:
         assert store.get_run("r1")["read"] == 9
+
+
+def test_account_and_upgrade_commands_refuse_a_store_that_does_not_exist(tmp_path):
+    """Like every command but score/demo: a mistyped --store is refused, and nothing is created."""
+    missing = tmp_path / "qa.bd"
+    for args in (["users", "list"], ["users", "disable", "wang"], ["db", "upgrade"]):
+        r = runner.invoke(app, [*args, "--store", f"sqlite:///{missing}"])
+        assert r.exit_code == 1 and "no store at" in r.stderr, (args, r.stderr)
+    r = runner.invoke(app, ["users", "add", "wang", "--role", "reviewer", "--store", f"sqlite:///{missing}"],
+                      input="a long password\n")
+    assert r.exit_code == 1 and "no store at" in r.stderr
+    assert not missing.exists()
