@@ -47,41 +47,35 @@ def _versions() -> list[str]:
     import platform
     from importlib.metadata import PackageNotFoundError, version
 
-    import yaml
-
+    from pipeline import config_yaml
     from pipeline.settings import REPO_ROOT, get_settings
 
-    REPO_ROOT_MODELS = REPO_ROOT / "models"
     try:
         package = version("zhijian")
     except PackageNotFoundError:
         package = "(not installed: pip install -e .)"
     settings = get_settings()
-    try:
-        doc = yaml.safe_load(Path(settings.rubric_path).read_text(encoding="utf-8"))
+    try:  # through the safe loader: a hostile rubric file must not hang --version
+        config_yaml.check_config_size(Path(settings.rubric_path))
+        doc = config_yaml.safe_load(Path(settings.rubric_path).read_text(encoding="utf-8"))
         rubric = f"{doc['id']}@{doc['version']}"
     except Exception as err:  # a broken rubric must not hide the other versions
         rubric = f"unreadable ({type(err).__name__})"
-    meta = Path(settings.sentiment_model) / "zhijian.json"
-    try:
-        doc = json.loads(meta.read_text(encoding="utf-8"))
-        model = f"{doc['name']}@{doc['version']}"
-    except Exception:
-        model = "(a hub name, or not found)"
-    def model_id(directory: Path) -> str:
+
+    def model_id(directory: str | Path, missing: str) -> str:
         try:
-            doc = json.loads((directory / "zhijian.json").read_text(encoding="utf-8"))
+            doc = json.loads((Path(directory) / "zhijian.json").read_text(encoding="utf-8"))
             return f"{doc['name']}@{doc['version']}"
         except Exception:
-            return "(off, or not found)"
+            return missing
 
-    acts = REPO_ROOT_MODELS / "zh-cs-acts"
+    acts = REPO_ROOT / "models" / "zh-cs-acts"
     return [
         f"zhijian {package}",
         f"rubric {rubric} ({settings.rubric_path})",
-        f"sentiment model {model} ({settings.sentiment_model})",
-        f"customer-state model {model_id(Path(settings.state_model))} ({settings.state_model})",
-        f"agent-act model {model_id(acts)} ({acts}; the rubric pins its version)",
+        f"sentiment model {model_id(settings.sentiment_model, '(a hub name, or not found)')} ({settings.sentiment_model})",
+        f"customer-state model {model_id(settings.state_model, '(off, or not found)')} ({settings.state_model})",
+        f"agent-act model {model_id(acts, '(not found)')} ({acts}; the rubric pins its version)",
         f"python {platform.python_version()} ({sys.executable})",
     ]
 
