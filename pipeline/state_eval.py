@@ -21,6 +21,7 @@ import json
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from models.evaluate import macro_f1
 from pipeline.settings import REPO_ROOT
 
 DEFAULT_SETS = [REPO_ROOT / "data" / "heldout" / "customer_turns.tsv"]
@@ -28,15 +29,7 @@ LABELS = ("negative", "neutral", "positive")
 
 
 def _macro_f1(gold: list[str], pred: list[str]) -> float | None:
-    if not gold:
-        return None
-    fs = []
-    for c in LABELS:
-        tp = sum(g == c and p == c for g, p in zip(gold, pred))
-        fp = sum(g != c and p == c for g, p in zip(gold, pred))
-        fn = sum(g == c and p != c for g, p in zip(gold, pred))
-        fs.append(2 * tp / (2 * tp + fp + fn) if tp else 0.0)
-    return round(sum(fs) / len(fs), 3)
+    return round(macro_f1(gold, pred, LABELS), 3) if gold else None
 
 
 def _pr(gold: list[bool], pred: list[bool]) -> dict:

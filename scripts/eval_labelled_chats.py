@@ -19,6 +19,8 @@ import json
 from collections import Counter
 from pathlib import Path
 
+from models.evaluate import macro_f1  # the project's one macro-F1
+
 LABELS = ("negative", "neutral", "positive")
 # label key -> (results criterion id, how a criterion status maps to the label's value)
 CRITERIA = {"greeting": "greeting", "closing": "closing", "empathy": "empathy"}
@@ -29,18 +31,6 @@ FLAGS = {"forbidden_phrase": "forbidden_phrase", "first_response_sla_breach": "s
 
 def _read_jsonl(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-
-
-def macro_f1(pairs: list[tuple[str, str]]) -> float:
-    scores = []
-    for c in LABELS:
-        tp = sum(1 for g, p in pairs if g == c and p == c)
-        fp = sum(1 for g, p in pairs if g != c and p == c)
-        fn = sum(1 for g, p in pairs if g == c and p != c)
-        prec = tp / (tp + fp) if tp + fp else 0.0
-        rec = tp / (tp + fn) if tp + fn else 0.0
-        scores.append(2 * prec * rec / (prec + rec) if prec + rec else 0.0)
-    return sum(scores) / len(scores)
 
 
 def _pr(pairs: list[tuple[bool, bool]]) -> dict:
@@ -91,7 +81,7 @@ def evaluate(results: list[dict], labels: list[dict], turns: list[dict] | None =
     if turns is not None:
         got = {(r["conversation_id"], t["seq"]): t["label"] for r in results for t in (r.get("sentiment") or {}).get("turns") or []}
         pairs = [(t["sentiment"], got.get((t["conversation_id"], t["seq"]), "neutral")) for t in turns]
-        report["turns"] = {"n": len(pairs), "macro_f1": round(macro_f1(pairs), 3),
+        report["turns"] = {"n": len(pairs), "macro_f1": round(macro_f1([g for g, _ in pairs], [p for _, p in pairs], LABELS), 3),
                            "accuracy": round(sum(g == p for g, p in pairs) / len(pairs), 3) if pairs else None,
                            "unscored": sum(1 for t in turns if (t["conversation_id"], t["seq"]) not in got)}
     return report
