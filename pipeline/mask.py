@@ -75,8 +75,6 @@ _KEEP_LABEL = (r"(?:订单编号|订单号码|订单号|订单|子订单|主订�
                r"单号|工单号|工单|顺丰|中通|圆通|申通|韵达|极兔|百世|德邦|邮政|EMS|ems|京东快递|快递|物流|售后单号|退款单号|退货单号|服务单号|交易号|流水号|编号|型号|货号|款号|"
                r"sku|SKU|order\s*(?:no\.?|id|number)?|Order\s*(?:No\.?|ID|Number)?)")
 _KEEP_RE = re.compile(_KEEP_LABEL + r"\s*(?:[:：#是为]\s*)?[#]?(?:[A-Za-z]{0,4}[-\d]{5,40}[A-Za-z\d]*)")
-# 400/800 hotlines are businesses, not persons.
-_HOTLINE_RE = re.compile(r"(?<!\d)[48]00[-\s]?\d{3}[-\s]?\d{4}(?!\d)")
 
 # --- personal data -----------------------------------------------------------------
 _EMAIL_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._%+\-]{0,63}@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,12}")
@@ -212,6 +210,9 @@ for _cp in range(0x80, 0x10000):
 for _ch in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u30fc\u2027\u00b7\u30fb":
     _DIGIT_FOLD[ord(_ch)] = ord("-")
 _DIGITISH = r"[\d〇零一幺二两三四五六七八九壹贰叁肆伍陆柒捌玖①-⑨⓪]"
+# 400/800 hotlines are businesses, not persons: only a whole number, so a longer number written
+# partly in numerals (4000000000零00, a card) is not cut short and kept as a "hotline".
+_HOTLINE_RE = re.compile(rf"(?<!{_DIGITISH})[48]00[-\s]?\d{{3}}[-\s]?\d{{4}}(?!{_DIGITISH})")
 _NUMBER_GATE = re.compile(rf"{_DIGITISH}(?:[^\u4e00-\u9fa5A-Za-z]{{0,3}}{_DIGITISH}){{6,}}")
 
 # A number written with separators between any digits: 138.1234.5678, 1 3 8 1 2 …,

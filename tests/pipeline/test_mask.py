@@ -243,3 +243,10 @@ def test_masking_never_creates_rubric_words_and_is_idempotent(parts):
 @given(text=st.text(max_size=200))
 def test_masking_never_raises(text):
     assert isinstance(mask_text(text), str)
+
+
+def test_a_card_written_partly_in_numerals_is_not_kept_as_a_hotline():
+    """Found by the property test: 400… followed by 零 was cut short and kept as a 400 hotline."""
+    for value in ("4000000000零00", "4\u200b0\u200b00000000零\u200b00"):
+        assert mask_value(value) == "[银行卡号]" and mask_text(value) == "[银行卡号]"
+    assert mask_text("客服热线4008001234，拨打4008001234一下") == "客服热线4008001234，拨打4008001234一下"
