@@ -6,12 +6,13 @@ gives it tasks that wrap the very same functions:
 
     ctx = prepare_run(paths, ...)          # check inputs, rubric, mapping, store; load the model;
                                            #   build and order-check the stages; log the run
-    ingest = ingest_step(ctx)              # read files (masking happens in ingest)
-    plan = store_step(ctx, ingest)         # quarantine + messages; which conversations to (re)score
+    ingest = ingest_step(ctx)              # read files in pieces (masking happens in ingest), each piece
+                                           #   stored as it comes: memory holds one piece (pipeline/spill.py)
+    plan = store_step(ctx, ingest)         # quarantine; which conversations to (re)score
     for ids in plan.batches(batch_size):   # settings.batch_size conversations per batch
         score_batch(ctx, ids)              # load ALL stored messages → stages (pipeline/stages.py):
                                            #   assemble → normalise → segment → sentiment → rubric → save
-    summary = finish_run(ctx, plan, results_path)   # results JSONL + run log
+    summary = finish_run(ctx, plan, results_path)   # results JSONL (from the on-disk spool) + run log
     # any error on the way: fail_run(ctx, err) marks the run failed; the store is always closed
 
 Why conversations are re-assembled from the store: a conversation continued in a later

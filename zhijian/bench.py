@@ -134,7 +134,7 @@ def measure(argv: list[str], log_path: Path, env: dict[str, str] | None = None) 
 def run_zhijian(files: list[Path], work: Path, *, flow: bool, model: str | None) -> Measure:
     spec = {"paths": [str(f) for f in files], "store": f"sqlite:///{work / 'bench.db'}",
             "results": str(work / "zhijian.jsonl"), "flow": flow, "model": model, "summary": str(work / "summary.json")}  # fmt: skip
-    argv = [sys.executable, "-m", "zhijian.bench", json.dumps(spec)]
+    argv = [sys.executable, "-m", "zhijian.bench_child", json.dumps(spec)]
     log = work / "zhijian.log"
     wall, cpu, rss, code = measure(argv, log)
     tool = "zhijian (flow)" if flow else "zhijian (--no-flow)"
@@ -154,25 +154,6 @@ def run_usual(files: list[Path], work: Path, conversations: int, messages: int) 
     done = sum(1 for _ in open(out, encoding="utf-8")) if code == 0 and out.exists() else 0
     return Measure("usual script", done, messages if code == 0 else 0, wall, cpu, rss, code,
                    note="" if code == 0 else f"failed (exit {code}); see {log}")  # fmt: skip
-
-
-def _child(spec_json: str) -> None:
-    """The measured process: exactly what `zhijian score` runs, then its RunSummary's figures to a file."""
-    spec = json.loads(spec_json)
-    options = dict(store_url=spec["store"], results_path=spec["results"], rubric_path=None, model=spec["model"],
-                   mapping=None, rescore=False, command="zhijian bench")  # fmt: skip
-    if spec["flow"]:
-        from zhijian.cli import _score_with_flow
-
-        summary = _score_with_flow(spec["paths"], options)
-    else:
-        from pipeline.scoring import run
-
-        summary = run(spec["paths"], **options)
-    figures = {k: getattr(summary, k) for k in ("read", "stored", "duplicates", "quarantined", "conversations",
-                                                 "scored", "flagged", "scoring_errors", "stage_seconds", "seconds")}  # fmt: skip
-    Path(spec["summary"]).write_text(json.dumps(figures), encoding="utf-8")
-    print(summary.summary_line())
 
 
 # ---------------------------------------------------------------------- the report
@@ -259,7 +240,3 @@ def bench(
         json_out.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
     if any(m.exit_code for _, ms in rows for m in ms):
         raise typer.Exit(1)
-
-
-if __name__ == "__main__":  # the measured child process (see run_zhijian)
-    _child(sys.argv[1])
