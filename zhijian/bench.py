@@ -229,7 +229,8 @@ def bench(
                     status.update(f"{size:,} conversations ({n_rows:,} rows): the usual script")
                     measures.append(run_usual(files, work, n_conv, n_rows))
             rows.append((size, measures))
-            err.print(f"{size:,} conversations: " + ", ".join(f"{m.tool} {m.wall_seconds:,.1f} s" for m in measures))
+            err.print(f"{size:,} conversations: "
+                      + ", ".join(f"{m.tool} {m.wall_seconds:,.1f} s, peak {m.peak_rss_mib:,.0f} MiB" for m in measures))
     typer.echo(f"# zhijian bench: {os.cpu_count()} CPU(s), load average {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
     typer.echo(report(rows))
     if json_out is not None:
