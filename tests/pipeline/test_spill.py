@@ -67,3 +67,24 @@ def test_result_spool_is_a_dict_on_disk():
     assert spool["a"]["score"] == 2.0 and spool.get("c") is None
     copy = pickle.loads(pickle.dumps(spool))  # a task runner sending the context elsewhere carries the contents
     assert dict(copy.items()) == dict(spool.items())
+
+
+def test_progress_is_told_the_rows_read_after_each_piece(tmp_path):
+    from contextlib import nullcontext
+
+    from pipeline.spill import spill_inputs
+    from pipeline.store import Store
+
+    class Ctx:  # what spill_inputs needs of a RunContext
+        store = Store(f"sqlite:///{tmp_path / 'p.db'}")
+        run_id = None
+
+        def timed(self, stage):
+            return nullcontext()
+
+    files = _days(tmp_path)
+    seen: list[int] = []
+    out = spill_inputs(Ctx(), read_input_chunks(files, chunk_messages=3), on_rows=seen.append)
+    assert seen == sorted(seen) and seen[-1] == out.read and len(seen) >= 3
+    assert out.read == out.stored + out.duplicates + len(out.quarantined)
+    Ctx.store.close()
