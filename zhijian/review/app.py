@@ -291,7 +291,7 @@ def create_app(store: Store) -> FastAPI:
             raise PageError(400, f"筛选条件 status={status[:50]!r} 不正确：应为 all/{'/'.join(appeal_store.APPEAL_STATUSES)} 之一。")
         rows = appeal_store.list_appeals(store.engine, status=None if status == "all" else status,
                                          agent_id=None if user.sees_all else user.agent_id or "")  # fmt: skip
-        return render(request, "appeals.html", appeals=rows, status=status, may_decide=user.role in DECIDE_ROLES)
+        return render(request, "appeals.html", appeals=rows, status_filter=status, may_decide=user.role in DECIDE_ROLES)
 
     @app.get("/appeals/{appeal_id}")
     def appeal_page(request: Request, appeal_id: str) -> RedirectResponse:
