@@ -133,3 +133,23 @@ def test_queue_agent_filter_is_exact_although_sql_prefilters_by_text(as_user, st
     accounts.add_user(store.engine, "a0", "agent", PASSWORD, "A0")
     assert _queue_ids(as_user("a0")) == []
     assert "A07" in client.get("/queue", params={"agent": "A08"}).text  # the choices are not narrowed by the filter
+
+
+def test_every_new_form_requires_the_csrf_token(as_user, store):
+    file_appeal(store.engine, "h001", rubric_version="fake@1", criterion="greeting", agent_id="A07", filed_by="li",
+                comment="x")  # fmt: skip
+    posts = [
+        ("wang", "/conversations/h001/turns/3/label", {"label": "neutral"}),
+        ("wang", "/conversations/h001/flags/dismiss", {"index": "0", "code": "negative_end"}),
+        ("wang", "/conversations/h001/flags/add", {"code": "sla_breach", "reason": "x"}),
+        ("li", "/conversations/h001/appeals", {"criterion": "greeting", "comment": "x"}),
+        ("zhao", "/appeals/1/decide", {"decision": "upheld", "reason": "x"}),
+    ]
+    for user, path, data in posts:
+        client = as_user(user)
+        for extra in ({}, {"csrf_token": "forged"}):
+            r = client.post(path, data={**data, **extra})
+            assert r.status_code == 403 and "CSRF" in r.text, (path, extra)
+        r = client.post(path, json={**data, "csrf_token": csrf(client.get("/conversations/h001").text)})
+        assert r.status_code == 403, path  # a JSON body is not a form: no token is read from it
+    assert store.list_corrections() == [] and list_turn_labels(store.engine) == []
