@@ -190,10 +190,8 @@ def create_app(store: Store) -> FastAPI:
     @app.post("/conversations/{conversation_id}/review")
     async def review(request: Request, conversation_id: str) -> Response:
         data = await form(request, request.state.csrf)
-        user: accounts.User = request.state.user
         view = visible(request, conversation_id)
-        if user.role not in REVIEW_ROLES:
-            raise PageError(403, "只有质检员、组长和管理员可以复核：如需申诉，请联系组长。")
+        user = reviewer(request)
         criterion, status = data.get("criterion", ""), data.get("status", "")
         if criterion not in view["result"]["criteria"]:
             raise PageError(400, f"未知的评分项 {criterion!r}：请从会话页面的表单提交。")

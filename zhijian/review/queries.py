@@ -2,7 +2,10 @@
 
 Every score and status here is the effective one (pipeline/corrections.py: the newest correction
 per criterion wins, the automatic result is kept beside it), so the queue, the conversation view,
-the cards and the reports agree.
+the cards and the reports agree. The queue asks SQL for what does not depend on corrections (date
+range, agent, reviewed or not) and applies corrections only to those rows; flags and scores are
+filtered after (a reviewer may have dismissed or added a flag). Appeals, their decisions and turn
+labels come from pipeline/store/appeals.py.
 """
 from __future__ import annotations
 

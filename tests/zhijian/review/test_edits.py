@@ -153,3 +153,21 @@ def test_every_new_form_requires_the_csrf_token(as_user, store):
         r = client.post(path, json={**data, "csrf_token": csrf(client.get("/conversations/h001").text)})
         assert r.status_code == 403, path  # a JSON body is not a form: no token is read from it
     assert store.list_corrections() == [] and list_turn_labels(store.engine) == []
+
+
+def test_queue_filters_date_agent_and_reviewed_in_sql_before_applying_corrections(as_user, store, monkeypatch):
+    from zhijian.review import queries
+
+    seen: list[str] = []
+    real = queries.apply_corrections
+    monkeypatch.setattr(queries, "apply_corrections", lambda row, fixes: seen.append(row["conversation_id"]) or real(row, fixes))
+    client = as_user("wang")
+    assert _queue_ids(client) == ["h002", "h001"] and sorted(seen) == ["h001", "h002", "h003"]
+    for params, expected in (({"agent": "A08"}, ["h002"]), ({"from": "2026-10-04"}, ["h002"]),
+                             ({"to": "2026-10-03", "agent": "A07"}, ["h001", "h003"]), ({"reviewed": "yes"}, [])):  # fmt: skip
+        seen.clear()
+        _queue_ids(client, **params)
+        assert sorted(seen) == expected, params
+    seen.clear()
+    _queue_ids(as_user("li"))  # an agent's own conversations only, already in SQL
+    assert sorted(seen) == ["h001", "h003"]
