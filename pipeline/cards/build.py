@@ -22,6 +22,7 @@ from pipeline.cards.stats import Rate
 from pipeline.cards.tiers import TierRule, TierRules, load_tier_rules, say_value
 from pipeline.settings import get_settings
 from pipeline.store import Store
+from pipeline.store.appeals import upheld_appeals
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -157,6 +158,9 @@ def build_cards(month: str, store_url: str | None, out_dir: Path, *, pdf: bool =
         history, _ = (load_records(store, first.start(), m.start(), version, with_messages=False)
                       if version else ([], None))
         scored_with = month_rubric(store, version)
+        upheld: dict[str, list[dict]] = {}  # the agent's appeals upheld this month (they corrected a criterion)
+        for appeal in upheld_appeals(store.engine, m.start(), m.end()):
+            upheld.setdefault(appeal["agent_id"], []).append(appeal)
     finally:
         store.close()
     seconds["load"] = time.perf_counter() - t0
@@ -240,7 +244,8 @@ def build_cards(month: str, store_url: str | None, out_dir: Path, *, pdf: bool =
             html = _render_card(env.get_template("card.html"), base, agent_id=a, agent_name=agent_name, month=am,
                                 tier=tier, tiers=tiers, eligible=eligible, rank=ranks.get(a), ranked_n=len(ranked),
                                 min_conv=min_conv, criteria=criteria, codes=codes, names=names,
-                                trend=([str(mm) for mm in months], trend_means, trend_ns, team_means))
+                                trend=([str(mm) for mm in months], trend_means, trend_ns, team_means),
+                                upheld=upheld.get(a, []))
             html_path.write_text(html, encoding="utf-8")
         except Exception as err:  # one bad agent must not stop the month: say which, write the others
             warnings.append(f"card for agent {a!r} not written ({type(err).__name__}: {err}) — "
@@ -292,9 +297,10 @@ def build_cards(month: str, store_url: str | None, out_dir: Path, *, pdf: bool =
 def _render_card(template: jinja2.Template, base: dict, *, agent_id: str, agent_name: str | None,
                  month: agg.AgentMonth, tier: TierRule | None, tiers: TierRules, eligible: bool, rank: int | None,
                  ranked_n: int, min_conv: int, criteria: list[str], codes: list[str], names: dict[str, str],
-                 trend: tuple[list[str], list, list[int], list]) -> str:
+                 trend: tuple[list[str], list, list[int], list], upheld: list[dict] = ()) -> str:
     """One agent's card as HTML. base: what every page gets (month, team figures, SLA line …);
-    trend: (month names, the agent's means, their sample sizes, the team's means)."""
+    trend: (month names, the agent's means, their sample sizes, the team's means);
+    upheld: the agent's appeals upheld this month (pipeline.store.appeals.upheld_appeals)."""
     am, f = month, month.figures
     team_fig, team_rates, sla_s = base["team"], base["team_rates"], base["sla_threshold_s"]
     month_names, trend_means, trend_ns, team_means = trend
@@ -325,7 +331,8 @@ def _render_card(template: jinja2.Template, base: dict, *, agent_id: str, agent_
         criteria=crit_rows, trend_svg=svg_trend, criteria_svg=svg_crit, fr_svg=svg_fr,
         flag_rows=[{"code": c, "name": agg.flag_name(c), "count": am.flag_counts[c],
                     "team": team_fig[f"flags_{c}"]} for c in codes],
-        red_lines=am.red_lines, weakest=am.weakest)
+        red_lines=am.red_lines, weakest=am.weakest,
+        upheld_appeals=[{**a, "criterion_name": names.get(a["criterion"], a["criterion"])} for a in upheld])
 
 
 def _mean_or_none(values: list[float]) -> float | None:
