@@ -174,6 +174,8 @@ def create_app(store: Store) -> FastAPI:
                              rubric_version=view["result"]["rubric_version"])  # fmt: skip
         return RedirectResponse(f"/conversations/{conversation_id}#c-{criterion}", status_code=303)
 
+    from zhijian.review.agreement import register as register_trust  # /calibration, /agreement (trust)
+    register_trust(app, store, render, form)
     return app
 
 
