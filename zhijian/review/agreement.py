@@ -218,9 +218,13 @@ def blind_flag_codes(store: Store, rubric_version: str) -> tuple[str, ...]:
 
 
 # ---------------------------------------------------------------------- routes
-def register(app: FastAPI, store: Store, render: Callable[..., HTMLResponse], form: Callable[..., Any]) -> None:
-    """Add /calibration, /calibration/{id} and /agreement to the workspace (zhijian/review/app.py)."""
-    from zhijian.review.app import PageError
+def register(app: FastAPI, store: Store, render: Callable[..., HTMLResponse], form: Callable[..., Any],
+             PageError: type[Exception]) -> None:  # noqa: N803 (the app's error class, passed in: no import cycle)
+    """Add /calibration, /calibration/{id} and /agreement to the workspace (zhijian/review/app.py).
+
+    `render`, `form` and `PageError` are the app's own: its templates and login, its CSRF check and
+    field limits, its error page.
+    """
 
     def trusted(request: Request) -> None:
         if request.state.user.role not in TRUST_ROLES:

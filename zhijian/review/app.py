@@ -175,7 +175,7 @@ def create_app(store: Store) -> FastAPI:
         return RedirectResponse(f"/conversations/{conversation_id}#c-{criterion}", status_code=303)
 
     from zhijian.review.agreement import register as register_trust  # /calibration, /agreement (trust)
-    register_trust(app, store, render, form)
+    register_trust(app, store, render, form, PageError)
     return app
 
 
