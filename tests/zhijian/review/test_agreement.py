@@ -122,3 +122,30 @@ def test_the_trust_page_figures_on_a_hand_computed_case(drawn, as_user):
     assert _row(html, "criterion", "greeting")[1:6] == ["2", "50.0%", "0.00", "—", "0.0%"]
     assert 'href="/conversations/h001"' in html and 'href="/conversations/h003"' in html  # disagreements, one click away
     assert "会话 3 条，其中机器标记 2 条，已复核 2 条" in html
+
+
+def test_an_empty_store_and_a_switched_off_sample(tmp_path, monkeypatch, drawn, as_user):
+    from fastapi.testclient import TestClient
+
+    from pipeline.settings import get_settings
+    from pipeline.store import Store
+    from tests.zhijian.review.conftest import login
+    from zhijian.review import accounts
+    from zhijian.review.app import create_app
+
+    empty = Store(f"sqlite:///{tmp_path / 'empty.db'}")
+    accounts.add_user(empty.engine, "wang", "reviewer", "correct horse 1", None)
+    client = TestClient(create_app(empty))
+    assert login(client, "wang").status_code == 303
+    assert client.get("/agreement").status_code == 200 and "这段时间没有结果" in client.get("/agreement").text
+    assert "没有符合条件的抽检会话" in client.get("/calibration").text
+    empty.close()
+
+    monkeypatch.setenv("ZHIJIAN_CALIBRATION_PER_AGENT_DAY", "0")
+    get_settings.cache_clear()
+    try:
+        page = as_user("wang").get("/calibration")
+        assert "抽检已关闭" in page.text and sample_rows(drawn.engine, "fake@1") == []
+    finally:
+        monkeypatch.delenv("ZHIJIAN_CALIBRATION_PER_AGENT_DAY")
+        get_settings.cache_clear()
