@@ -33,7 +33,7 @@ TURNS_FILE = "sentiment_turns.tsv"
 RUBRIC_DIR = "rubric"
 
 
-def _turn_labels(store: Any) -> dict[tuple[str, int], str]:
+def turn_labels(store: Any) -> dict[tuple[str, int], str]:
     """(conversation_id, seq) → the reviewer's newest sentiment label; {} when the store has no such table."""
     try:  # the review workspace's relabels (pipeline/store/appeals.py), where this zhijian has them
         from pipeline.store.appeals import current_turn_labels, list_turn_labels  # type: ignore[import-not-found]
@@ -69,7 +69,7 @@ def export_labels_to(store: Any, out: Path) -> dict[str, int]:
     from pipeline.corrections import apply_corrections
 
     out.mkdir(parents=True, exist_ok=True)
-    labels = {k: v for k, v in _turn_labels(store).items() if v in SENTIMENT_LABELS}
+    labels = {k: v for k, v in turn_labels(store).items() if v in SENTIMENT_LABELS}
     rubric_version = store.current_rubric_version()
     reviewed: dict[str, dict] = {}
     if rubric_version is not None:
@@ -135,4 +135,4 @@ def export_labels(
                f"{out / RUBRIC_DIR}/ (zhijian eval-rubric {out / RUBRIC_DIR})")  # fmt: skip
 
 
-__all__ = ["RUBRIC_DIR", "TURNS_FILE", "export_labels", "export_labels_to"]
+__all__ = ["RUBRIC_DIR", "TURNS_FILE", "export_labels", "export_labels_to", "turn_labels"]

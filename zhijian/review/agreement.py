@@ -28,6 +28,7 @@ from typing import Any, Callable
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from models.base import SENTIMENT_LABELS
 from pipeline.agreement import (
     RecallEstimate,
     Stratum,
@@ -42,6 +43,7 @@ from pipeline.settings import get_settings
 from pipeline.store import Store
 from pipeline.store.calibration import draw_pending, sample_rows
 from pipeline.store.schema import tz
+from zhijian.labels import turn_labels
 from zhijian.review import queries
 
 TRUST_ROLES = ("reviewer", "team_lead", "admin")
@@ -84,6 +86,7 @@ class AgreementReport:
     unflagged_total: int = 0
     criteria: list[ItemAgreement] = field(default_factory=list)
     flags: list[ItemAgreement] = field(default_factory=list)
+    sentiment: list[ItemAgreement] = field(default_factory=list)  # customer turns the reviewers relabelled (0 or 1 item)
 
 
 def _item(kind: str, key: str, labels: tuple[str, ...], positive: str, observations: list[dict]) -> ItemAgreement:
@@ -165,6 +168,15 @@ def agreement_report(store: Store, start: date | None = None, end: date | None =
     report.criteria = [_item("criterion", k, (*STATUSES,), "fail", [o for o in v if o["machine"] in STATUSES])
                        for k, v in sorted(crit_obs.items())]  # fmt: skip
     report.flags = [_item("flag", k, FLAG_LABELS, "raised", v) for k, v in flag_obs.items()]
+    # Customer-turn sentiment: the model's label of each turn a reviewer relabelled. No sample covers
+    # turns, so no population estimate: the figures are over the relabelled turns only.
+    turns = {(r["conversation_id"], t.get("seq")): t.get("label") for r in rows
+             for t in (r.get("sentiment") or {}).get("turns") or []}  # fmt: skip
+    sentiment_obs = [{"conversation_id": cid, "machine": turns[(cid, seq)], "reviewer": label, "stratum": None,
+                      "sampled": False} for (cid, seq), label in sorted(turn_labels(store).items())
+                     if turns.get((cid, seq)) in SENTIMENT_LABELS and label in SENTIMENT_LABELS]  # fmt: skip
+    if sentiment_obs:
+        report.sentiment = [_item("sentiment", "customer_turns", SENTIMENT_LABELS, "negative", sentiment_obs)]
     return report
 
 

@@ -149,3 +149,17 @@ def test_an_empty_store_and_a_switched_off_sample(tmp_path, monkeypatch, drawn, 
     finally:
         monkeypatch.delenv("ZHIJIAN_CALIBRATION_PER_AGENT_DAY")
         get_settings.cache_clear()
+
+
+def test_relabelled_customer_turns_get_their_own_agreement_row(drawn, as_user):
+    from tests.zhijian.test_labels import _label_turn
+
+    _label_turn(drawn, "h001", 1, "negative")  # model: negative (怎么还没发货)
+    _label_turn(drawn, "h001", 3, "negative")  # model: negative (还是很差)
+    _label_turn(drawn, "h003", 3, "neutral")  # model: positive (好的谢谢)
+    html = as_user("wang").get("/agreement").text
+    # pairs (model, reviewer): (neg, neg) ×2, (pos, neu) ×1 → agreement 2/3 = 66.7 %
+    # p_o = 2/3; model marginals neg 2/3, pos 1/3; reviewer marginals neg 2/3, neu 1/3
+    # p_e = 2/3·2/3 + 0·1/3 + 1/3·0 = 4/9 → κ = (2/3 − 4/9)/(1 − 4/9) = (2/9)/(5/9) = 0.40
+    # negative as the positive class: precision 2/2, recall 2/2
+    assert _row(html, "sentiment", "customer_turns")[1:8] == ["3", "66.7%", "0.40", "100.0%", "100.0%", "—", "1"]
