@@ -15,7 +15,8 @@ as reviewed and leaves the worklist's to-do list.
 What counts as reviewed on /agreement: a criterion with a correction (the review form's "确认 / 更正"
 stores a confirmation as a correction with the same status, so a confirm counts); the flags of a
 conversation with any correction (a reviewer who reviewed it and left a flag standing agrees with
-it; dismissing or adding one is a whole-conversation correction with the new flag list).
+it; dismissing or adding one is a whole-conversation correction with the new flag list); a
+customer turn's sentiment with a reviewer's relabel (zhijian/labels.py `turn_labels`).
 """
 from __future__ import annotations
 
