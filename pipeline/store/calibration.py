@@ -34,6 +34,7 @@ from sqlalchemy.exc import IntegrityError
 from pipeline.store.schema import UTCDateTime, metadata, results, runs, tz
 
 STRATA = ("unflagged", "flagged")
+_LAST_LOOK: dict[str, tuple] = {}  # store URL → what draw_pending last saw with nothing left to draw
 
 calibration_days = sa.Table(
     "calibration_days",
@@ -104,12 +105,19 @@ def draw_pending(store: "object", per_agent_day: int, rubric_version: str | None
         before = complete_before(conn)
         if before is None:
             return 0
+        # Nothing scored and no run finished since the last look: nothing to draw, and the scan of
+        # every result's start below (the worklist and trust page call this on each view) is skipped.
+        state = (str(engine.url), rubric_version, per_agent_day, before,
+                 conn.execute(sa.select(sa.func.max(results.c.id))).scalar())  # fmt: skip
+        if _LAST_LOOK.get(state[0]) == state:
+            return 0
         drawn = set(conn.execute(sa.select(calibration_days.c.day)
                                  .where(calibration_days.c.rubric_version == rubric_version)).scalars())  # fmt: skip
         starts = conn.execute(sa.select(results.c.started_at).where(results.c.rubric_version == rubric_version)
                               .where(results.c.started_at.is_not(None))).scalars()  # fmt: skip
         pending = sorted({s.date() for s in starts if s.date() < before} - drawn)
     if not pending:
+        _LAST_LOOK[state[0]] = state
         return 0
     start = datetime.combine(pending[0], time.min, tz())
     end = datetime.combine(pending[-1] + timedelta(days=1), time.min, tz())
