@@ -118,7 +118,12 @@ def _item(kind: str, key: str, labels: tuple[str, ...], positive: str, observati
 
 
 def agreement_report(store: Store, start: date | None = None, end: date | None = None) -> AgreementReport:
-    """Agreement of the machine with the reviewers for conversations started in [start, end] (local days)."""
+    """Agreement of the machine with the reviewers for conversations started in [start, end] (local days).
+
+    The unflagged stratum is the unflagged conversations of the (day, agent) groups the sample was
+    drawn from, and its reviewed sample members are read as one simple random sample of them (an
+    approximation: the draw takes a fixed number per agent and day; docs/trust.md says so).
+    """
     rubric_version = store.current_rubric_version()
     report = AgreementReport(rubric_version, start, end)
     if rubric_version is None:
