@@ -52,6 +52,9 @@ class Settings(BaseSettings):
     card_min_conversations: int = Field(
         default=15, ge=1, description="Fewest conversations in a month before a card gives a star tier, rank or team comparison (Wilson intervals on fewer are too wide to be fair)."
     )
+    calibration_per_agent_day: int = Field(
+        default=2, ge=0, le=50, description="Calibration sample: unflagged conversations drawn per agent and day for blind review (as many flagged ones join them so the worklist gives nothing away); 0 switches it off."
+    )
 
 
 class SettingsError(RunError):
@@ -114,6 +117,7 @@ def settings_problem() -> str | None:
 _HINTS = {
     "batch_size": "give a whole number ≥ 1 (default 2000), or unset it",
     "card_min_conversations": "give a whole number ≥ 1 (default 15), or unset it",
+    "calibration_per_agent_day": "give a whole number from 0 to 50 (default 2; 0 switches the sample off), or unset it",
 }
 
 

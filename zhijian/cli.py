@@ -33,6 +33,8 @@ from zhijian.review.cli import db_app, review as _review, users_app  # noqa: E40
 app.add_typer(users_app, name="users")
 app.add_typer(db_app, name="db")
 app.command("review")(_review)
+from zhijian.labels import export_labels as _export_labels  # noqa: E402  (reviewers' labels back to the models)
+app.command("export-labels")(_export_labels)
 
 FlowOpt = Annotated[
     bool,
@@ -402,6 +404,7 @@ def train_sentiment(
     data_cache: Annotated[Optional[str], typer.Option("--data-cache", metavar="DIR")] = None,
     pretrain_max_seconds: Annotated[Optional[float], typer.Option("--pretrain-max-seconds", metavar="SECONDS")] = None,
     max_examples: Annotated[Optional[int], typer.Option("--max-examples", metavar="N", help="Subsample every corpus (smoke runs).")] = None,
+    extra: Annotated[Optional[Path], typer.Option("--extra", metavar="LABELS", help="A shop's reviewed turns (label<TAB>text; sentiment_turns.tsv of `zhijian export-labels`) added to the chat training turns.")] = None,
     base: Annotated[Optional[str], typer.Option("--base", metavar="DIR_OR_NAME", help="Fine-tune this encoder instead of pre-training (runs without the flow).")] = None,
     work_dir: Annotated[Optional[str], typer.Option("--work-dir", metavar="DIR", help="Keep intermediate files here (runs without the flow).")] = None,
     finetune_max_seconds: Annotated[Optional[float], typer.Option("--finetune-max-seconds", metavar="SECONDS", help="(runs without the flow)")] = None,
@@ -411,6 +414,8 @@ def train_sentiment(
     """Rebuild the default sentiment model from scratch (Prefect flow train_sentiment; about an hour on CPU)."""
     from models import train as recipe
 
+    if extra is not None and not extra.is_file():  # before an hour of training, not inside it
+        raise _fail(f"--extra {extra}: no such file — give the sentiment_turns.tsv written by `zhijian export-labels --out DIR`")
     d = recipe.DEFAULTS
     steps, epochs = pretrain_steps or d["pretrain_steps"], finetune_epochs or d["finetune_epochs"]
     budget = d["cpu_budget_seconds"] if cpu_budget is None else (cpu_budget or None)
@@ -418,7 +423,8 @@ def train_sentiment(
             "--finetune-epochs", str(epochs)]  # fmt: skip
     for name, value in (("--device", device), ("--data-cache", data_cache), ("--base", base), ("--work-dir", work_dir),
                         ("--pretrain-max-seconds", pretrain_max_seconds), ("--max-examples", max_examples),
-                        ("--finetune-max-seconds", finetune_max_seconds), ("--finish-encoder", finish_encoder)):  # fmt: skip
+                        ("--finetune-max-seconds", finetune_max_seconds), ("--finish-encoder", finish_encoder),
+                        ("--extra", extra)):  # fmt: skip
         argv += [name, str(value)] if value is not None else []
     argv += [flag for flag, on in (("--no-compare-scratch", compare_scratch), ("--no-wide", wide), ("--no-prune", prune)) if not on]
     plain_only = [o for o, v in (("--base", base), ("--work-dir", work_dir), ("--finetune-max-seconds", finetune_max_seconds),
@@ -434,6 +440,7 @@ def train_sentiment(
         out_dir=out, seed=seed, device=device, pretrain_steps=steps, finetune_epochs=epochs,
         compare_scratch=compare_scratch, data_cache=data_cache, pretrain_max_seconds=pretrain_max_seconds,
         max_examples=max_examples, wide=wide, prune=prune, cpu_budget_seconds=budget,
+        extra_turns=str(extra) if extra else None,
     ), lambda: recipe.main(argv), _body_ran(train_flow))  # fmt: skip
 
 

@@ -315,6 +315,8 @@ def create_app(store: Store) -> FastAPI:
             raise PageError(409, f"申诉未处理：{err}") from None
         return RedirectResponse(f"/appeals#a-{appeal['id']}", status_code=303)
 
+    from zhijian.review.agreement import register as register_trust  # /calibration, /agreement (trust)
+    register_trust(app, store, render, form, PageError)
     return app
 
 
