@@ -97,7 +97,8 @@ def append_only_statements(dialect: str, table: str) -> list[str]:
     if dialect == "postgresql":
         return [
             "CREATE OR REPLACE FUNCTION zhijian_review_append_only() RETURNS trigger AS $$ BEGIN "
-            f"RAISE EXCEPTION '%: {_REFUSAL}', TG_TABLE_NAME; END $$ LANGUAGE plpgsql",
+            # No '%' placeholder: psycopg2 reads a bare % in a statement sent without parameters as one.
+            f"RAISE EXCEPTION USING MESSAGE = TG_TABLE_NAME || ': {_REFUSAL}'; END $$ LANGUAGE plpgsql",
             f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}",
             f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
             "FOR EACH ROW EXECUTE FUNCTION zhijian_review_append_only()",
