@@ -33,6 +33,7 @@ from zhijian.review.cli import db_app, review as _review, users_app  # noqa: E40
 app.add_typer(users_app, name="users")
 app.add_typer(db_app, name="db")
 app.command("review")(_review)
+app.command("serve")(__import__("zhijian.serve", fromlist=["serve"]).serve)  # issue 16: the schedules
 
 FlowOpt = Annotated[
     bool,
