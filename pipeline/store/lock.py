@@ -117,7 +117,10 @@ def release(engine: Engine, run_id: str) -> None:
         session = _pg_sessions.pop(run_id, None)
     if session is not None:
         try:
-            session.close()  # ends the session: PostgreSQL drops its advisory lock
+            # close() only returns the connection to the pool, where a session lock would live on
+            session.execute(sa.text("SELECT pg_advisory_unlock_all()"))
+            session.commit()
+            session.close()
         except Exception:  # noqa: BLE001
             log.warning("could not close the lock session of %s", run_id, exc_info=True)
 
