@@ -8,7 +8,6 @@ import threading
 import time
 
 import pytest
-import sqlalchemy as sa
 
 from pipeline.store import lock
 from pipeline.store.lock import StoreLocked, run_lock
