@@ -1,8 +1,9 @@
 """The run lock: one nightly run writes a store at a time (table `run_lock`, one row while held).
 
 Two runs at once on one store would both store the same new messages and score the same
-conversations; their writes are each idempotent, but their counts, results files and run
-statuses would not be (and SQLite would make one of them fail on "database is locked" half-way).
+conversations; each write is idempotent, but each run decides what is new from what it read
+before the other wrote, so both could count the same messages as stored, and on SQLite one
+writer waits on the other's transactions (30 s at most, then "database is locked").
 So `prepare_run` takes the lock before it records the run and `finish_run` / `fail_run` give it
 back. A second run waits, at most `ZHIJIAN_RUN_LOCK_WAIT` seconds, then refuses with
 `StoreLocked`, whose message names the run that holds the lock (run id, host, pid, since when).
