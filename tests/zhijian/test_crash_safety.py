@@ -12,9 +12,14 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
+
+from tests.pipeline._scoring_fakes import postgres_schema_url
 
 REPO = Path(__file__).resolve().parents[2]
 INPUTS = sorted(str(p) for p in (REPO / "data" / "sample").glob("chats-*.jsonl"))
@@ -30,30 +35,43 @@ def model_dir(tmp_path_factory):
     return str(LexiconSentiment().fit(texts, labels).save(tmp_path_factory.mktemp("model") / "lexicon"))
 
 
-def _score(db: Path, model_dir: str, results: Path, **env: str) -> subprocess.Popen:
+def _score(store: str, model_dir: str, results: Path, **env: str) -> subprocess.Popen:
     environ = {**os.environ, "ZHIJIAN_BATCH_SIZE": "20", **env}
     return subprocess.Popen(
         [sys.executable, "-m", "zhijian", "score", *INPUTS, "--no-flow", "--model", model_dir,
-         "--store", f"sqlite:///{db}", "--results", str(results)],
+         "--store", store, "--results", str(results)],
         cwd=REPO, env=environ, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
 
 
-def _query(db: Path, sql: str) -> list[tuple]:
-    """Read the store while a run writes it (WAL: a reader never blocks the writer); [] before the tables exist."""
-    if not db.exists():
-        return []
-    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=30)
+_engines: dict[str, sa.Engine] = {}
+
+
+def _query(store: str, sql: str) -> list[tuple]:
+    """Read the store while a run writes it (SQLite WAL: a reader never blocks the writer); [] before the tables exist."""
+    if store.startswith("sqlite:///"):
+        db = Path(store.removeprefix("sqlite:///"))
+        if not db.exists():
+            return []
+        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=30)
+        try:
+            return conn.execute(sql).fetchall()
+        except sqlite3.OperationalError:
+            return []
+        finally:
+            conn.close()
+    from pipeline.store import engine_url
+
+    engine = _engines.setdefault(store, sa.create_engine(engine_url(store)))
     try:
-        return conn.execute(sql).fetchall()
-    except sqlite3.OperationalError:
+        with engine.connect() as conn:
+            return [tuple(r) for r in conn.execute(sa.text(sql))]
+    except sa.exc.ProgrammingError:  # no such table yet
         return []
-    finally:
-        conn.close()
 
 
-def _count(db: Path, table: str) -> int:
-    rows = _query(db, f"SELECT count(*) FROM {table}")
+def _count(store: str, table: str) -> int:
+    rows = _query(store, f"SELECT count(*) FROM {table}")
     return rows[0][0] if rows else 0
 
 
@@ -62,24 +80,25 @@ def _finish(proc: subprocess.Popen, timeout: float = 300) -> tuple[int, str, str
     return proc.returncode, out, err
 
 
-def _contents(db: Path) -> dict:
-    """What a run leaves in the store, without run ids and times."""
+def _contents(store: str) -> dict:
+    """What a run leaves in the store, without run ids and times (sorted here: collations differ by backend)."""
     return {
-        "messages": _query(db, "SELECT count(*), count(DISTINCT message_key) FROM messages")[0],
-        "conversations": _query(db, "SELECT conversation_id, message_count FROM conversations ORDER BY 1"),
-        "results": _query(db, "SELECT conversation_id, rubric_version, model_version, message_count, score, flagged "
-                              "FROM results ORDER BY 1"),  # fmt: skip
-        "quarantine": _count(db, "quarantine"),
-        "scoring_errors": _count(db, "scoring_errors"),
+        "messages": _query(store, "SELECT count(*), count(DISTINCT message_key) FROM messages")[0],
+        "conversations": sorted(_query(store, "SELECT conversation_id, message_count FROM conversations")),
+        "results": sorted(_query(store, "SELECT conversation_id, rubric_version, model_version, message_count, score, "
+                                        "flagged FROM results")),  # fmt: skip
+        "quarantine": _count(store, "quarantine"),
+        "scoring_errors": _count(store, "scoring_errors"),
     }
 
 
 @pytest.fixture(scope="module")
 def uninterrupted(model_dir, tmp_path_factory):
     folder = tmp_path_factory.mktemp("uninterrupted")
-    code, out, err = _finish(_score(folder / "qa.db", model_dir, folder / "results.jsonl"))
+    store = f"sqlite:///{folder / 'qa.db'}"
+    code, out, err = _finish(_score(store, model_dir, folder / "results.jsonl"))
     assert code == 0, err
-    contents = _contents(folder / "qa.db")
+    contents = _contents(store)
     assert len(contents["results"]) == CONVERSATIONS and contents["messages"] == (3340, 3340)
     return contents
 
@@ -98,10 +117,32 @@ def _kill_when(proc: subprocess.Popen, ready, what: str, timeout: float = 240) -
     assert proc.returncode == -signal.SIGKILL
 
 
+@contextmanager
+def _store(backend: str, tmp_path: Path) -> Iterator[str]:
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path / 'qa.db'}"
+        return
+    with postgres_schema_url() as url:  # skips without ZHIJIAN_TEST_POSTGRES_URL
+        try:
+            yield url
+        finally:  # before the schema is dropped
+            engine = _engines.pop(url, None)
+            if engine is not None:
+                engine.dispose()
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("moment", ["the run is recorded", "some results are stored"])
-def test_a_run_killed_half_way_and_started_again_stores_everything_exactly_once(model_dir, uninterrupted, tmp_path, moment):
-    db, results = tmp_path / "qa.db", tmp_path / "results.jsonl"
+@pytest.mark.parametrize("backend, moment", [
+    ("sqlite", "the run is recorded"), ("sqlite", "some results are stored"), ("postgresql", "some results are stored"),
+])  # fmt: skip
+def test_a_run_killed_half_way_and_started_again_stores_everything_exactly_once(
+    model_dir, uninterrupted, tmp_path, backend, moment
+):
+    with _store(backend, tmp_path) as db:
+        _kill_and_resume(db, model_dir, tmp_path / "results.jsonl", moment, uninterrupted)
+
+
+def _kill_and_resume(db: str, model_dir: str, results: Path, moment: str, uninterrupted: dict) -> None:
     proc = _score(db, model_dir, results)
     if moment == "the run is recorded":
         _kill_when(proc, lambda: _count(db, "runs") > 0, moment)
@@ -129,7 +170,7 @@ def _flagged(contents: dict) -> int:
 
 @pytest.mark.slow
 def test_two_runs_at_once_the_second_refuses_naming_the_first_or_waits_for_it(model_dir, uninterrupted, tmp_path):
-    db = tmp_path / "qa.db"
+    db = f"sqlite:///{tmp_path / 'qa.db'}"
     first = _score(db, model_dir, tmp_path / "first.jsonl")
     deadline = time.monotonic() + 240
     while not _query(db, "SELECT run_id FROM run_lock"):
