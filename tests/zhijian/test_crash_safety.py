@@ -186,6 +186,7 @@ def test_two_runs_at_once_the_second_refuses_naming_the_first_or_waits_for_it(mo
     assert _finish(first)[0] == 0
     code, out, err = _finish(waiting)
     assert code == 0, err
+    assert f"waiting up to 240 s for run {run_id} (pid {first.pid} on " in err  # the user sees why nothing happens
     assert out.strip().splitlines()[-1].startswith("summary: read=3340 stored=0 duplicates=3340 ")
     assert _contents(db) == uninterrupted
     runs = _query(db, "SELECT run_id, status, started_at, finished_at FROM runs ORDER BY started_at")
