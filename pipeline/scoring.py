@@ -28,6 +28,7 @@ import shlex
 import sys
 import time
 import traceback
+import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -41,6 +42,7 @@ from pipeline.results import conversation_to_result, result_row_to_contract, wri
 from pipeline.settings import get_settings, load_settings
 from pipeline.stages import STAGE_ORDER, Stage, build_stages
 from pipeline.store import Store
+from pipeline.store import lock as run_lock
 
 __all__ = [
     "STAGES", "RunError", "RunSummary", "RunContext", "StorePlan", "RunSteps", "PLAIN_STEPS", "check_inputs",
@@ -252,6 +254,13 @@ def prepare_run(
     """
     checked = preflight(paths, store_url, rubric_path, mapping, rubric=rubric, results_path=results_path)
     store = checked.store
+    run_id = run_id or str(uuid.uuid4())
+    try:
+        # One run writes a store at a time (pipeline/store/lock.py); given back by finish_run / fail_run.
+        run_lock.acquire(store.engine, run_id, get_settings().run_lock_wait, store.url)
+    except BaseException:
+        store.close()
+        raise
     try:
         model = load_model_or_fail(model)
         t0 = time.perf_counter()
@@ -268,6 +277,7 @@ def prepare_run(
             # the cards of a month read the rubric its results were scored with, not today's file
             store.save_rubric_snapshot(checked.rubric.id, checked.rubric.source_text, checked.rubric.source)
     except BaseException:
+        run_lock.release(store.engine, run_id)
         store.close()
         raise
     return RunContext(
@@ -466,6 +476,7 @@ def finish_run(ctx: RunContext, plan: StorePlan, results_path: str | Path | None
         flagged=summary.flagged,
         scoring_errors=summary.scoring_errors,
     )
+    run_lock.release(ctx.store.engine, ctx.run_id)
     if plan.notes:
         log.warning("%d row(s) kept with a value dropped or cut: zhijian quarantine --run %s", plan.notes, ctx.run_id)
     return summary
@@ -477,6 +488,7 @@ def fail_run(ctx: RunContext, err: BaseException) -> None:
         ctx.store.finish_run(ctx.run_id, status="failed", error=f"{type(err).__name__}: {err}")
     except Exception:
         log.exception("could not record the failed run %s", ctx.run_id)
+    run_lock.release(ctx.store.engine, ctx.run_id)
 
 
 # ---------------------------------------------------------------------- the whole run

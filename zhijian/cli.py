@@ -35,6 +35,7 @@ app.add_typer(db_app, name="db")
 app.command("review")(_review)
 from zhijian.labels import export_labels as _export_labels  # noqa: E402  (reviewers' labels back to the models)
 app.command("export-labels")(_export_labels)
+app.command("serve")(__import__("zhijian.serve", fromlist=["serve"]).serve)  # issue 16: the schedules
 
 FlowOpt = Annotated[
     bool,

@@ -1,7 +1,7 @@
 """Appeals (申诉) and reviewers' sentiment labels of customer turns: append-only tables and their rules.
 
 Three tables, registered in the store's `metadata` (a new store gets them from create_all, an
-existing one from migration 0005). Every row is a fact someone recorded; the database refuses
+existing one from migration 0004). Every row is a fact someone recorded; the database refuses
 UPDATE and DELETE on all three (triggers, as on `corrections`), so nothing is ever overwritten:
 
 - `appeals`: an agent contests one criterion of one of their conversations under one rubric
@@ -90,7 +90,7 @@ _REFUSAL = "review history is append-only: add a new row instead"
 
 
 def append_only_statements(dialect: str, table: str) -> list[str]:
-    """The statements that make `table` refuse UPDATE and DELETE (create_all and migration 0005 run the same)."""
+    """The statements that make `table` refuse UPDATE and DELETE (create_all and migration 0004 run the same)."""
     if dialect == "sqlite":
         return [f"CREATE TRIGGER IF NOT EXISTS {table}_no_{op} BEFORE {op.upper()} ON {table} "
                 f"BEGIN SELECT RAISE(ABORT, '{table}: {_REFUSAL}'); END" for op in ("update", "delete")]  # fmt: skip

@@ -6,8 +6,8 @@ Tables: pipeline/store/calibration.py (`calibration_days`: which days were drawn
 from alembic import op
 import sqlalchemy as sa
 
-revision = "0006_calibration_sample"
-down_revision = "0005_appeals_turn_labels"
+revision = "0005_calibration_sample"
+down_revision = "0004_appeals_turn_labels"
 branch_labels = None
 depends_on = None
 

@@ -9,8 +9,8 @@ import sqlalchemy as sa
 
 from pipeline.store.appeals import APPEND_ONLY_TABLES, append_only_statements
 
-revision = "0005_appeals_turn_labels"
-down_revision = "0003_ingest_notes_run_processes"  # the lead relinks the chain at merge (r19 plan)
+revision = "0004_appeals_turn_labels"
+down_revision = "0003_ingest_notes_run_processes"
 branch_labels = None
 depends_on = None
 
