@@ -279,7 +279,7 @@ def build_cards(month: str, store_url: str | None, out_dir: Path, *, pdf: bool =
                *_figure_columns(criteria, codes), "tier_stars", "tier", "tier_rule", "rank", "ranked_agents",
                "score_mean_prev_month", "score_mean_change", "score_mean_prev_month_n"]
     if report.csv_path and report.xlsx_path:
-        write_table(rows, columns, report.csv_path, report.xlsx_path)
+        write_table(rows, columns, report.csv_path, report.xlsx_path, links=base["links"])
         say(f"cards {m}: overview and spreadsheet written: {report.index_html}, {report.xlsx_path.name}")
 
     t3 = time.perf_counter()
