@@ -198,11 +198,15 @@ def test_agent_appeals_lead_upholds_agent_sees_outcome(chromium, workspace, shot
         seen = reason in agent.locator("body").inner_text()
         steps.shot(agent, "agent-appeals-list")
     assert seen, "the lead's reason is on neither the agent's conversation view nor their /appeals"
+    agent.goto(f"{ws.url}/conversations/{FLAGGED}")
+    upheld = agent.locator("#c-active_listening td.status").inner_text()
+    assert upheld.startswith("通过"), f"an upheld appeal corrects the criterion, the agent sees {upheld!r}"
 
     # the card shows upheld appeals
     card = build_card(ws, "A02")
     agent.goto(card.as_uri())
-    assert "申诉" in agent.locator("body").inner_text(), "the card does not show the upheld appeal"
+    card_text = agent.locator("body").inner_text()
+    assert "申诉" in card_text and reason in card_text, "the card does not show the upheld appeal and its reason"
     steps.shot(agent, "card-with-appeal")
     agent.context.close()
     lead.context.close()
