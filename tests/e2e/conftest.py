@@ -49,6 +49,10 @@ def chromium():
     executable = shutil.which("chromium")
     if executable is None:
         _unavailable("no chromium on PATH: run scripts/setup.sh as root (apt-get install chromium)")
+    # Without a CJK font every page still "works" and every screenshot is boxes: refuse that here.
+    fonts = subprocess.run(["fc-list", ":lang=zh", "family"], capture_output=True, text=True) if shutil.which("fc-list") else None
+    if fonts is None or not fonts.stdout.strip():
+        _unavailable("no Chinese font for chromium (fc-list :lang=zh is empty): run scripts/install_fonts.sh")
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=executable, headless=True, args=BROWSER_ARGS)
         yield browser
