@@ -16,6 +16,8 @@ import pytest
 
 from tests.e2e.conftest import PASSWORD, Workspace, zhijian
 
+pytestmark = pytest.mark.slow  # a scored store, a server and a browser: about a minute
+
 FLAGGED = "QM20261001-004"  # agent A02, flagged empathy_missing in the sample day
 OTHER_AGENTS = "QM20261001-003"  # agent A06: the agent li must not see it
 MONTH = "2026-10"
