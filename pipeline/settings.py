@@ -50,6 +50,10 @@ class Settings(BaseSettings):
         default=Path.home() / ".zhijian" / "secret",
         description="Per-installation secret for customer pseudonyms (32 random bytes, created 0600 on first use; keep it outside the store and back it up: a new secret gives new pseudonyms).",
     )
+    review_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="Address of the reviewer workspace (`zhijian review`) as card readers reach it: cards link their examples, red lines and flag counts there.",
+    )
     card_min_conversations: int = Field(
         default=15, ge=1, description="Fewest conversations in a month before a card gives a star tier, rank or team comparison (Wilson intervals on fewer are too wide to be fair)."
     )

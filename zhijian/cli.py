@@ -560,6 +560,10 @@ def demo(
     echo(f"  flagged conversations, run log:      {me} runs --store {store_url}")
     echo(f"  quarantined rows of the messy files: {me} quarantine --store {messy_url}")
     echo(f"  correct a score:                     {me} correct CONVERSATION_ID --reviewer NAME --criterion greeting --status pass --store {store_url}")
+    from zhijian.demo import workspace_lines
+
+    for line in workspace_lines(me, out, store_url, out / "results.jsonl"):
+        echo(line)
     if me != "zhijian" and me.endswith("/bin/zhijian"):
         echo(f"  (or `source {me[: -len('/zhijian')]}/activate` once, then plain `zhijian …`)")
 

@@ -15,6 +15,7 @@ import jinja2
 from pipeline.cards import aggregate as agg
 from pipeline.cards import charts
 from pipeline.cards.data import Month, load_records
+from pipeline.cards.links import ReviewLinks
 from pipeline.cards.model import ConvRecord
 from pipeline.cards.rubric import month_rubric
 from pipeline.cards.sheets import write_table
@@ -203,7 +204,8 @@ def build_cards(month: str, store_url: str | None, out_dir: Path, *, pdf: bool =
     css = (TEMPLATES / "style.css").read_text(encoding="utf-8")
     base = dict(month=str(m), rubric_version=version, generated_at=generated, css=css,
                 min_conversations=min_conv, timezone=settings.timezone, tiers_source=Path(tiers.source).name,
-                team=team_fig, team_rates=team_rates, sla_threshold_s=sla_s)
+                team=team_fig, team_rates=team_rates, sla_threshold_s=sla_s,
+                links=ReviewLinks(settings.review_url, m))  # card → reviewer workspace
     report = CardsReport(month=str(m), out_dir=out_dir, rubric_version=version, conversations=len(records),
                          agents=list(agents), ranked=ranked, index_html=out_dir / "index.html",
                          csv_path=out_dir / f"agents-{m}.csv" if agents else None,
@@ -282,7 +284,7 @@ def build_cards(month: str, store_url: str | None, out_dir: Path, *, pdf: bool =
                *_figure_columns(criteria, codes), "tier_stars", "tier", "tier_rule", "rank", "ranked_agents",
                "score_mean_prev_month", "score_mean_change", "score_mean_prev_month_n"]
     if report.csv_path and report.xlsx_path:
-        write_table(rows, columns, report.csv_path, report.xlsx_path)
+        write_table(rows, columns, report.csv_path, report.xlsx_path, links=base["links"])
         say(f"cards {m}: overview and spreadsheet written: {report.index_html}, {report.xlsx_path.name}")
 
     t3 = time.perf_counter()

@@ -12,6 +12,7 @@ whole-conversation correction of the flags). Every one of these is a new row, ne
 """
 from __future__ import annotations
 
+import re
 import secrets
 from datetime import date
 from pathlib import Path
@@ -112,7 +113,10 @@ def create_app(store: Store) -> FastAPI:
     def login_page(request: Request) -> HTMLResponse:
         if request.state.user is not None:
             return RedirectResponse("/queue", status_code=303)  # type: ignore[return-value]
-        token = secrets.token_urlsafe(32)
+        # Keep a token the browser already holds: a browser fetches /favicon.ico, is sent here, and a fresh
+        # token then would overwrite the cookie behind the form on screen (every login failed CSRF in Chromium).
+        held = request.cookies.get(LOGIN_CSRF_COOKIE, "")
+        token = held if re.fullmatch(r"[A-Za-z0-9_-]{43}", held) else secrets.token_urlsafe(32)
         response = render(request, "login.html", login_csrf=token)
         _cookie(request, response, LOGIN_CSRF_COOKIE, token, 3600)
         return response
