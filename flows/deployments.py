@@ -119,6 +119,7 @@ def build_deployments(options: ServeOptions = ServeOptions()) -> list[Any]:
         description="Score the inbox's new chat exports every night (each file once); results in the results folder.",
         tags=["zhijian"],
         entrypoint_type=EntrypointType.MODULE_PATH,
+        _sync=True,  # a caller inside a Prefect run context (or a running loop) would otherwise get a coroutine
     )
     cards = monthly_cards.to_deployment(
         name=CARDS,
@@ -127,5 +128,6 @@ def build_deployments(options: ServeOptions = ServeOptions()) -> list[Any]:
         description="Build the previous month's QA cards on the 1st.",
         tags=["zhijian"],
         entrypoint_type=EntrypointType.MODULE_PATH,
+        _sync=True,  # a caller inside a Prefect run context (or a running loop) would otherwise get a coroutine
     )
     return [nightly, cards]

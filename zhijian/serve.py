@@ -58,7 +58,7 @@ def serve(
     typer.echo(f"inbox {inbox or settings.inbox} ({n} file(s) there now), store {safe_url(store or settings.store_url)}")
     if register_only:
         for d in deployments:
-            typer.echo(f"registered {d.flow_name}/{d.name}: {d.apply()}")
+            typer.echo(f"registered {d.flow_name}/{d.name}: {d.apply(_sync=True)}")
         return
     from prefect import serve as prefect_serve
 
