@@ -34,7 +34,7 @@ from pipeline.errors import RunError
 from pipeline.results import conversation_to_result
 from pipeline.stages import Stage, build_stages
 
-__all__ = ["PartitionSpec", "ScoredPartition", "score_messages", "stages_for", "strip_analysis"]
+__all__ = ["Partition", "PartitionSpec", "ScoredPartition", "score_messages", "stages_for", "strip_analysis"]
 
 log = logging.getLogger("zhijian.partitions")
 
@@ -54,6 +54,16 @@ class PartitionSpec:
         if not isinstance(self.model, str) or self.rubric_text is None or self.replace:
             return None
         return self.model, hashlib.sha256(self.rubric_text.encode("utf-8")).hexdigest()
+
+
+class Partition:
+    """A partition's stored messages in a plain box, the way they travel to a worker.
+
+    Not a list, tuple or dataclass on purpose: Prefect walks those in a task's arguments (every
+    field of every Message, seconds per partition) and Dask unpacks tuples in what it submits."""
+
+    def __init__(self, messages: list[Message]) -> None:
+        self.messages = messages
 
 
 @dataclass

@@ -165,6 +165,8 @@ def score(
     mapping: Annotated[Optional[Path], typer.Option("--mapping", metavar="FILE", help="Column mapping (YAML/TOML) for exports with other column names.")] = None,
     flow: FlowOpt = True,
     rescore: Annotated[bool, typer.Option("--rescore", help="Score every input conversation again, even unchanged ones.")] = False,
+    workers: Annotated[Optional[int], typer.Option("--workers", metavar="N", min=1, help="Score on a local Dask cluster of N worker processes.")] = None,
+    dask: Annotated[Optional[str], typer.Option("--dask", metavar="tcp://HOST:PORT", help="Score on an existing Dask cluster (its scheduler's address).")] = None,
 ) -> None:
     """Run the nightly QA on chat-log files: store messages, score, write results.
 
@@ -177,9 +179,11 @@ def score(
         store_url=store, results_path=str(results) if results else None, rubric_path=str(rubric) if rubric else None,
         model=model, mapping=str(mapping) if mapping else None, rescore=rescore, command=command,
     )  # fmt: skip
+    if (workers or dask) and not flow:
+        raise _fail("--workers and --dask run through the Prefect flow: drop --no-flow")
     try:
         if flow:
-            summary = _score_with_flow([str(p) for p in inputs or []], options)
+            summary = _score_with_flow([str(p) for p in inputs or []], options, workers, dask)
         else:
             from pipeline.scoring import run
 
@@ -198,7 +202,7 @@ def score(
     out(summary.summary_line())
 
 
-def _score_with_flow(paths: list[str], options: dict[str, Any]) -> Any:
+def _score_with_flow(paths: list[str], options: dict[str, Any], workers: int | None = None, dask: str | None = None) -> Any:
     import uuid
 
     from pipeline.scoring import preflight, run
@@ -210,9 +214,10 @@ def _score_with_flow(paths: list[str], options: dict[str, Any]) -> Any:
     run_id = str(uuid.uuid4())
 
     def via_flow() -> Any:
-        from flows.nightly_qa import nightly_qa
+        from flows.nightly_qa import dask_task_runner, nightly_qa
 
-        return nightly_qa(paths, run_id=run_id, **options)
+        runner = dask_task_runner(workers, dask) if workers or dask else None
+        return (nightly_qa.with_options(task_runner=runner) if runner else nightly_qa)(paths, run_id=run_id, **options)
 
     def began(_err: BaseException) -> bool:  # the run is in the store once the flow's first step ran
         with Store(options["store_url"]) as started:
