@@ -198,8 +198,10 @@ def _partition_spec(ctx: RunContext, model: Any, stages: list[Any] | None) -> Pa
 
     if model is None:
         model = get_settings().sentiment_model
-    elif not isinstance(model, str):
+    elif not isinstance(model, (str, Path)):
         model = ctx.model  # an object (tests): it travels with each partition
+    if isinstance(model, (str, Path)) and Path(model).exists():
+        model = Path(model).resolve()  # a worker's working directory is not this one's
     text = getattr(ctx.rubric, "source_text", None)
     return PartitionSpec(
         model=str(model) if isinstance(model, Path) else model, rubric_text=text,
