@@ -207,8 +207,11 @@ def _score_with_flow(paths: list[str], options: dict[str, Any], workers: int | N
 
     from pipeline.scoring import preflight, run
     from pipeline.store import Store
+    from zhijian.prefect_server import start_temporary_server_early
 
-    # Fail fast, before Prefect starts (~6 s), on what the user can fix.
+    _prefect_quietly()
+    server_ready = start_temporary_server_early()  # boots in its own process while this one checks
+    # Fail fast, before the flow starts, on what the user can fix.
     preflight(paths, options["store_url"], options["rubric_path"], options["mapping"],
               results_path=options["results_path"]).store.close()
     run_id = str(uuid.uuid4())
@@ -217,6 +220,7 @@ def _score_with_flow(paths: list[str], options: dict[str, Any], workers: int | N
         from flows.nightly_qa import dask_task_runner, nightly_qa
 
         runner = dask_task_runner(workers, dask) if workers or dask else None
+        server_ready()
         return (nightly_qa.with_options(task_runner=runner) if runner else nightly_qa)(paths, run_id=run_id, **options)
 
     def began(_err: BaseException) -> bool:  # the run is in the store once the flow's first step ran
