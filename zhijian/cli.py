@@ -219,9 +219,12 @@ def _score_with_flow(paths: list[str], options: dict[str, Any], workers: int | N
     def via_flow() -> Any:
         from flows.nightly_qa import dask_task_runner, nightly_qa
 
+        from prefect.settings import PREFECT_API_URL, temporary_settings
+
         runner = dask_task_runner(workers, dask) if workers or dask else None
-        server_ready()
-        return (nightly_qa.with_options(task_runner=runner) if runner else nightly_qa)(paths, run_id=run_id, **options)
+        api = server_ready()  # the temporary server's URL, for the Dask workers too (None: a real server or none)
+        with temporary_settings({PREFECT_API_URL: api} if api else {}):
+            return (nightly_qa.with_options(task_runner=runner) if runner else nightly_qa)(paths, run_id=run_id, **options)
 
     def began(_err: BaseException) -> bool:  # the run is in the store once the flow's first step ran
         with Store(options["store_url"]) as started:

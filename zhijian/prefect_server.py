@@ -12,12 +12,16 @@ import threading
 from collections.abc import Callable
 
 
-def start_temporary_server_early() -> Callable[[], None]:
-    """Start the temporary server on a thread when one will be needed; returns a wait() to call before the flow.
+def start_temporary_server_early() -> Callable[[], str | None]:
+    """Start the temporary server on a thread when one will be needed; returns wait() → its API URL.
 
     wait() must come before the flow: Prefect marks the server running before it answers, and a
-    flow that found it half-started would fail instead of waiting. A start that fails here is left
-    to the flow, which tries again and reports (or falls back to --no-flow) as before.
+    flow that found it half-started would fail instead of waiting. Run the flow with
+    PREFECT_API_URL set to the URL wait() returns (`prefect.settings.temporary_settings`): Dask
+    workers get the flow's settings, not its client, and without the URL each worker started a
+    temporary server of its own (minutes on a loaded machine, its task runs invisible). A start
+    that fails here returns None and is left to the flow, which tries again and reports (or
+    falls back to --no-flow) as before.
     """
     from prefect.settings import PREFECT_API_URL, PREFECT_SERVER_EPHEMERAL_ENABLED
 
@@ -25,12 +29,21 @@ def start_temporary_server_early() -> Callable[[], None]:
         return lambda: None  # a real server, or none allowed: nothing to start
     from prefect.server.api.server import SubprocessASGIServer
 
+    server = SubprocessASGIServer()
+    started: list[str] = []
+
     def start() -> None:
         try:
-            SubprocessASGIServer().start()
+            server.start()
+            started.append(server.api_url)
         except Exception:  # noqa: BLE001 - the flow's own start reports it
             pass
 
     thread = threading.Thread(target=start, name="prefect-temporary-server", daemon=True)
     thread.start()
-    return thread.join
+
+    def wait() -> str | None:
+        thread.join()
+        return started[0] if started else None
+
+    return wait

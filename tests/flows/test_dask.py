@@ -73,3 +73,13 @@ def test_two_dask_workers_give_the_results_of_one_process(tmp_path, lexicon_mode
     assert two == one  # scores, flags, criteria with their evidence, sentiment: byte for byte
     for table in ("results", "conversations"):
         assert _rows(f"sqlite:///{tmp_path / 'two.db'}", table) == _rows(f"sqlite:///{tmp_path / 'one.db'}", table)
+
+
+def test_workers_without_the_flow_is_refused_with_what_to_do():
+    from typer.testing import CliRunner
+
+    from zhijian.cli import app
+
+    result = CliRunner().invoke(app, ["score", "--no-flow", "--workers", "2", str(INPUTS[0])])
+    assert result.exit_code != 0
+    assert "--workers and --dask run through the Prefect flow: drop --no-flow" in result.output
