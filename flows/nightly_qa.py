@@ -26,10 +26,10 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-from collections import deque
 import os
 import subprocess
 import sys
+from collections import deque
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
