@@ -210,7 +210,8 @@ def _score_with_flow(paths: list[str], options: dict[str, Any], workers: int | N
     from zhijian.prefect_server import start_temporary_server_early
 
     _prefect_quietly()
-    server_ready = start_temporary_server_early()  # boots in its own process while this one checks
+    # Dask workers need the temporary server's URL before the flow starts; it boots while this process checks.
+    server_ready = start_temporary_server_early() if workers or dask else lambda: None
     # Fail fast, before the flow starts, on what the user can fix.
     preflight(paths, options["store_url"], options["rubric_path"], options["mapping"],
               results_path=options["results_path"]).store.close()

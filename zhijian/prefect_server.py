@@ -8,6 +8,7 @@ other core while this one works; the flow then finds it running (Prefect keeps o
 """
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable
 
@@ -20,8 +21,8 @@ def start_temporary_server_early() -> Callable[[], str | None]:
     PREFECT_API_URL set to the URL wait() returns (`prefect.settings.temporary_settings`): Dask
     workers get the flow's settings, not its client, and without the URL each worker started a
     temporary server of its own (minutes on a loaded machine, its task runs invisible). A start
-    that fails here returns None and is left to the flow, which tries again and reports (or
-    falls back to --no-flow) as before.
+    that failed raises its error from wait(), before the flow, so the caller falls back to the
+    plain run at once instead of waiting for a second start to time out.
     """
     from prefect.settings import PREFECT_API_URL, PREFECT_SERVER_EPHEMERAL_ENABLED
 
@@ -30,20 +31,22 @@ def start_temporary_server_early() -> Callable[[], str | None]:
     from prefect.server.api.server import SubprocessASGIServer
 
     server = SubprocessASGIServer()
-    started: list[str] = []
+    failed: list[Exception] = []
 
     def start() -> None:
         try:
-            server.start()
-            started.append(server.api_url)
-        except Exception:  # noqa: BLE001 - the flow's own start reports it
-            pass
+            # the setting as the CLI set it (zhijian.cli._prefect_quietly): Prefect read its settings at import
+            server.start(timeout=int(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")))
+        except Exception as err:  # noqa: BLE001 - raised again by wait(), in the caller's thread
+            failed.append(err)
 
     thread = threading.Thread(target=start, name="prefect-temporary-server", daemon=True)
     thread.start()
 
     def wait() -> str | None:
         thread.join()
-        return started[0] if started else None
+        if failed:
+            raise failed[0]
+        return server.api_url
 
     return wait
