@@ -1,10 +1,11 @@
-"""Start Prefect's temporary server early, while the CLI does its own start-up work.
+"""Start Prefect's temporary server before a Dask run's flow, and hand its URL to the workers.
 
-Without PREFECT_API_URL, a flow run first starts a temporary Prefect server (a uvicorn
-subprocess) and waits for its health check before anything else happens: 7–13 s measured on
-this project's loaded 2-core machine, during which the CLI does nothing. Started on a thread
-before the CLI's preflight and the flow's imports, the server boots in its own process on the
-other core while this one works; the flow then finds it running (Prefect keeps one per process).
+Without PREFECT_API_URL, a flow run starts a temporary Prefect server (a uvicorn subprocess)
+that only its own process knows about: Dask workers get the flow's settings, not its client, so
+each worker started a temporary server of its own (minutes on a loaded machine, and the
+partitions' task runs landed there, invisible). `zhijian score --workers/--dask` therefore starts
+the server itself, on a thread so its boot overlaps the CLI's preflight, and runs the flow with
+PREFECT_API_URL set to it. A plain run keeps Prefect's own start.
 """
 from __future__ import annotations
 
