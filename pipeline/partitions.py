@@ -25,6 +25,7 @@ import logging
 import threading
 import time
 import traceback
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -64,6 +65,12 @@ class Partition:
 
     def __init__(self, messages: list[Message]) -> None:
         self.messages = messages
+        self._token = uuid.uuid4().hex
+
+    def __dask_tokenize__(self) -> str:
+        # Dask names a submitted task by hashing its arguments, which would pickle every message once
+        # more; each partition is scored once, so a random name serves.
+        return self._token
 
 
 @dataclass
