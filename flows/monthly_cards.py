@@ -1,6 +1,7 @@
 """Prefect flow for the monthly QA cards: a thin wrapper over pipeline.cards.build_cards.
 
-Scheduled for the 1st of each month (cron "0 6 1 * *" in settings.timezone) with no month
+Scheduled by `zhijian serve` (flows/deployments.py: deployment `monthly-cards`, ZHIJIAN_CARDS_CRON, by
+default 06:00 on the 1st, when the nightly run of the month's last day has finished) with no month
 given, it builds the cards for the month that just ended.
 """
 from __future__ import annotations
@@ -18,7 +19,6 @@ from pipeline.cards import CardsReport, build_cards
 from pipeline.settings import get_settings
 
 ARTIFACT_KEY = "monthly-qa-cards"
-SCHEDULE_CRON = "0 6 1 * *"  # 06:00 on the 1st: the nightly run of the month's last day has finished
 
 
 def previous_month(now: datetime | None = None) -> str:

@@ -9,7 +9,12 @@ Runs without a Prefect server: Prefect starts a temporary local one when PREFECT
 is unset.
 
 Batches run one after another: the sentiment model already batches internally and SQLite
-takes one writer at a time, so concurrent batch tasks would only contend.
+takes one writer at a time, so concurrent batch tasks would only contend in one process.
+On a DaskTaskRunner (`zhijian score --workers N` or `--dask tcp://HOST:PORT`: `dask_task_runner`)
+the same batches become partitions: this process loads each one's stored messages, a worker
+scores them (`score-partition-N` tasks; pipeline.partitions builds the stages once per worker
+from the model's path and the rubric's text) and sends the scored conversations back, and this
+process — the one writer, SQLite or PostgreSQL alike — saves them in batch order.
 
 The temporary server is a child process (uvicorn) that Prefect stops from an atexit hook:
 a CLI killed by SIGKILL, or by SIGTERM (Python runs no atexit hook then), left it running for
@@ -19,19 +24,24 @@ stops the server as soon as the process that started it is gone.
 """
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import os
 import subprocess
 import sys
+from collections import deque
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.context import FlowRunContext
+from prefect.utilities.annotations import quote
 from pydantic import Field
 
 from pipeline.errors import is_retryable
+from pipeline.partitions import Partition, PartitionSpec, ScoredPartition, score_messages, stages_for, strip_analysis
 from pipeline.scoring import (
     RunContext,
     RunSteps,
@@ -41,6 +51,7 @@ from pipeline.scoring import (
     ingest_step,
     prepare_run,
     run,
+    save_partition,
     score_batch,
     store_step,
 )
@@ -153,14 +164,102 @@ def finish_task(ctx: RunContext, plan: StorePlan, results_path: str | None) -> R
     return finish_run(ctx, plan, results_path)
 
 
-def flow_steps() -> RunSteps:
+@task(name="score-partition", retries=1, **_TASK_OPTIONS)
+def score_partition_task(spec: PartitionSpec, partition: Partition) -> ScoredPartition:
+    """On a Dask worker: score one partition's messages with this worker's cached stages; no store."""
+    scored = strip_analysis(score_messages(stages_for(spec), partition.messages))
+    get_run_logger().info("scored %d conversation(s), %d failed", len(scored.conversations), len(scored.errors))
+    return scored
+
+
+def dask_task_runner(workers: int | None = None, address: str | None = None) -> Any:
+    """A DaskTaskRunner: an existing cluster's scheduler at `address`, or a local cluster of `workers`
+    processes with one thread each (the model runs one batch per process; threads would share a GIL)."""
+    from prefect_dask import DaskTaskRunner
+
+    if address:
+        return DaskTaskRunner(address=address)
+    return DaskTaskRunner(cluster_kwargs={"n_workers": workers or 2, "threads_per_worker": 1})
+
+
+def _dask_client() -> Any | None:
+    """The flow run's Dask client when it runs on a DaskTaskRunner, else None."""
+    if "prefect_dask" not in sys.modules:  # no DaskTaskRunner exists without it; dask is slow to import
+        return None
+    from prefect_dask import DaskTaskRunner
+
+    runner = getattr(FlowRunContext.get(), "task_runner", None)
+    return runner.client if isinstance(runner, DaskTaskRunner) else None
+
+
+def _partition_spec(ctx: RunContext, model: Any, stages: list[Any] | None) -> PartitionSpec:
+    """What the workers need: the model's directory or name (not the loaded model), the rubric's text."""
+    from pipeline.settings import get_settings
+
+    if model is None:
+        model = get_settings().sentiment_model
+    elif not isinstance(model, (str, Path)):
+        model = ctx.model  # an object (tests): it travels with each partition
+    if isinstance(model, (str, Path)) and Path(model).exists():
+        model = Path(model).resolve()  # a worker's working directory is not this one's
+    text = getattr(ctx.rubric, "source_text", None)
+    return PartitionSpec(
+        model=str(model) if isinstance(model, Path) else model, rubric_text=text,
+        rubric_source=getattr(ctx.rubric, "source", None), rubric=None if text is not None else ctx.rubric,
+        replace=tuple(stages or ()),
+    )  # fmt: skip
+
+
+def dask_dispatch(client: Any, model: Any, stages: list[Any] | None) -> Any:
+    """RunSteps.dispatch on Dask: partitions scored on workers, saved here in batch order.
+
+    Up to two partitions per worker thread are in flight, so a worker has its next partition while
+    this process saves the last one, and memory stays bounded by the partitions in flight.
+    """
+
+    def dispatch(ctx: RunContext, batches: list[list[str]], _score: Any) -> Any:
+        spec = _partition_spec(ctx, model, stages)
+        slots = max(1, sum(client.nthreads().values()))
+        in_flight: deque[tuple[list[str], Any]] = deque()
+        for number, ids in enumerate(batches, 1):
+            with ctx.timed("store"):
+                messages = ctx.store.load_conversation_messages(ids)
+            future = score_partition_task.with_options(task_run_name=f"score-partition-{number}").submit(
+                spec, Partition(messages)
+            )
+            in_flight.append((ids, future))
+            while len(in_flight) >= 2 * slots:
+                yield _save(ctx, *in_flight.popleft())
+        while in_flight:
+            yield _save(ctx, *in_flight.popleft())
+
+    return dispatch
+
+
+def _save(ctx: RunContext, ids: list[str], future: Any) -> int:
+    save_partition(ctx, future.result())
+    return len(ids)
+
+
+def flow_steps(dispatch: Any = None) -> RunSteps:
     """The run's steps as tasks; batches are named score-batch-1, -2, … in the Prefect UI."""
     numbers = itertools.count(1)
 
     def batch(ctx: RunContext, ids: list[str]) -> int:
         return score_batch_task.with_options(task_run_name=f"score-batch-{next(numbers)}")(ctx, ids)
 
-    return RunSteps(prepare=prepare_task, ingest=ingest_task, store=store_task, score_batch=batch, finish=finish_task)
+    # quote(): Prefect walks every task argument twice (upstream runs to link, futures to resolve);
+    # through the ingest result that is every field of every Message. At 33,400 rows the store task
+    # took 26–54 s in the flow, 3–4 s with the walk skipped (benchmarks, same loaded machine). Our
+    # arguments hold no futures or states: nothing to find.
+    def store(ctx: RunContext, ingest: Any) -> StorePlan:
+        return store_task(ctx, quote(ingest))
+
+    def finish(ctx: RunContext, plan: StorePlan, results_path: str | None) -> RunSummary:
+        return finish_task(ctx, quote(plan), results_path)
+
+    steps = RunSteps(prepare=prepare_task, ingest=ingest_task, store=store, score_batch=batch, finish=finish)
+    return steps if dispatch is None else dataclasses.replace(steps, dispatch=dispatch)
 
 
 def summary_markdown(summary: RunSummary) -> str:
@@ -214,10 +313,11 @@ def nightly_qa(
 ) -> RunSummary:
     """Score chat-log files into the store (and a results JSONL): pipeline.scoring.run, each step a task."""
     guard_temporary_server()  # a killed CLI must not leave the temporary Prefect server behind
+    client = _dask_client()  # on a DaskTaskRunner (dask_task_runner): partitions go to its workers
     summary = run(
         paths, store_url, results_path, rubric_path, model, mapping, rubric=rubric, stages=stages or (),
         read_inputs=read_inputs, rescore=rescore, batch_size=batch_size, command=command, run_id=run_id,
-        steps=flow_steps(),
+        steps=flow_steps(dask_dispatch(client, model, stages) if client is not None else None),
     )  # fmt: skip
     create_markdown_artifact(
         markdown=summary_markdown(summary), key=ARTIFACT_KEY, description=f"Nightly QA run {summary.run_id}"

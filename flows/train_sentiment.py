@@ -16,7 +16,7 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
 from models import train as steps
-from models.data import load_data
+from models.data import SHOP_DOMAIN, add_extra_turns, load_data
 
 
 def _log():
@@ -25,9 +25,12 @@ def _log():
 
 
 @task(name="load-data", cache_policy=NO_CACHE)
-def load_data_task(data_cache: str | None, max_examples: int | None):
+def load_data_task(data_cache: str | None, max_examples: int | None, extra_turns: str | None = None):
     data = load_data(cache_dir=data_cache)
-    return steps.subsample(data, max_examples) if max_examples else data
+    data = steps.subsample(data, max_examples) if max_examples else data
+    if extra_turns:  # a shop's reviewed turns, after subsampling so a smoke run keeps them all
+        _log()(f"extra labelled turns: {add_extra_turns(data, extra_turns)} from {extra_turns}")
+    return data
 
 
 @task(name="build-tokenizer", cache_policy=NO_CACHE)
@@ -70,11 +73,12 @@ def train_sentiment(out_dir: str = "models/zh-cs-sentiment", seed: int = 13, dev
                     data_cache: str | None = None, encoder_config: dict | None = None,
                     pretrain_max_seconds: float | None = None, max_examples: int | None = None,
                     wide: bool = True, prune: bool = steps.DEFAULTS["prune"],
-                    cpu_budget_seconds: float | None = steps.DEFAULTS["cpu_budget_seconds"]) -> dict:
+                    cpu_budget_seconds: float | None = steps.DEFAULTS["cpu_budget_seconds"],
+                    extra_turns: str | None = None) -> dict:
     started = time.time()
     budget = steps.budget_plan(device, cpu_budget_seconds, pretrain_max_seconds, None, compare_scratch)
     pretrain_max_seconds, compare_scratch = budget["pretrain_max_seconds"], budget["compare_scratch"]
-    data = load_data_task(data_cache, max_examples)
+    data = load_data_task(data_cache, max_examples, extra_turns)
     with tempfile.TemporaryDirectory(prefix="zh-cs-sentiment-") as tmp:
         work = Path(tmp)
         tok = build_tokenizer_task(data, work, steps.DEFAULTS["vocab_size"])
@@ -90,6 +94,7 @@ def train_sentiment(out_dir: str = "models/zh-cs-sentiment", seed: int = 13, dev
                         encoder_config=encoder_config, max_examples=max_examples, wide=wide, prune=prune,
                         pretrain_max_seconds=pretrain_max_seconds, compare_scratch=compare_scratch,
                         cpu_budget_seconds=budget["cpu_budget_seconds"],
+                        extra_turns=sum(e.domain == SHOP_DOMAIN for e in data.chat) if extra_turns else 0,
                         finetune_max_seconds=budget["finetune_max_seconds"],
                         pretrain_steps_run=steps.pretrain_steps_run(bases.get("pretrained")),
                         finetune_steps_run={n: c[0].meta_.get("finetune_steps") for n, c in candidates.items()})

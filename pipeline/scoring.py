@@ -28,26 +28,29 @@ import logging
 import shlex
 import sys
 import time
-import traceback
+import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipeline.conversation import Conversation, Flag, Message
+from pipeline.conversation import Message
 from pipeline.errors import RunError, StoreError
 from pipeline.outputs import check_output_path
+from pipeline.partitions import ScoredPartition, score_messages
 from pipeline.results import conversation_to_result, result_row_to_contract, write_results
 from pipeline.settings import get_settings, load_settings
 from pipeline.spill import ResultSpool, SpilledIngest, spill_inputs
 from pipeline.stages import STAGE_ORDER, Stage, build_stages
 from pipeline.store import Store
+from pipeline.store import lock as run_lock
 
 __all__ = [
     "STAGES", "RunError", "RunSummary", "RunContext", "StorePlan", "RunSteps", "PLAIN_STEPS", "check_inputs",
     "load_rubric_or_fail", "load_model_or_fail", "load_mapping_or_fail", "open_store_or_fail", "preflight",
-    "prepare_run", "ingest_step", "store_step", "score_batch", "finish_run", "fail_run", "run", "score_files",
+    "prepare_run", "ingest_step", "store_step", "score_batch", "save_partition", "score_in_turn", "finish_run",
+    "fail_run", "run", "score_files",
 ]  # fmt: skip
 
 log = logging.getLogger("zhijian.scoring")
@@ -256,6 +259,13 @@ def prepare_run(
     """
     checked = preflight(paths, store_url, rubric_path, mapping, rubric=rubric, results_path=results_path)
     store = checked.store
+    run_id = run_id or str(uuid.uuid4())
+    try:
+        # One run writes a store at a time (pipeline/store/lock.py); given back by finish_run / fail_run.
+        run_lock.acquire(store.engine, run_id, get_settings().run_lock_wait, store.url)
+    except BaseException:
+        store.close()
+        raise
     try:
         model = load_model_or_fail(model)
         t0 = time.perf_counter()
@@ -272,6 +282,7 @@ def prepare_run(
             # the cards of a month read the rubric its results were scored with, not today's file
             store.save_rubric_snapshot(checked.rubric.id, checked.rubric.source_text, checked.rubric.source)
     except BaseException:
+        run_lock.release(store.engine, run_id)
         store.close()
         raise
     return RunContext(
@@ -349,74 +360,32 @@ def store_step(ctx: RunContext, ingest: Any) -> StorePlan:
     )
 
 
-def _error_result(cid: str, stage: str, err: BaseException, msgs: list[Message]) -> dict:
-    """A results-file object for a conversation that could not be scored, so it is not silently missing."""
-    conv = Conversation(conversation_id=cid, messages=sorted(msgs, key=lambda m: m.timestamp))
-    conv.flags = [Flag("scoring_error", f"评分失败（{stage}）：{type(err).__name__}: {err}", None)]
-    return conversation_to_result(conv)
-
-
 def score_batch(ctx: RunContext, conversation_ids: Sequence[str]) -> list[str]:
     """Score one batch of conversations from ALL their stored messages; returns the ids scored OK."""
     with ctx.timed("store"):
         msgs = ctx.store.load_conversation_messages(conversation_ids)
-    by_id: dict[str, list[Message]] = {}
-    for m in msgs:
-        by_id.setdefault(m.conversation_id, []).append(m)
-    failed: dict[str, tuple[str, BaseException]] = {}
+    return save_partition(ctx, score_messages(ctx.stages, msgs))
 
-    assemble, *stages = ctx.stages
-    with ctx.timed(assemble.name):
-        try:
-            convs = assemble(msgs)
-        except Exception:  # one broken conversation must not sink the batch: retry one by one
-            convs = []
-            for cid, group in by_id.items():
-                try:
-                    convs.extend(assemble(group))
-                except Exception as err:
-                    failed[cid] = (assemble.name, err)
 
-    for stage in stages:
-        with ctx.timed(stage.name):
-            convs = _run_stage(stage, convs, failed)
-
+def save_partition(ctx: RunContext, scored: ScoredPartition) -> list[str]:
+    """Store a scored partition (conversations, results, scoring errors) and keep its results for
+    the results file; returns the ids scored OK. The one writer, wherever the scoring ran."""
+    for name, seconds in scored.stage_seconds.items():
+        ctx.stage_seconds[name] = ctx.stage_seconds.get(name, 0.0) + seconds
+    convs = scored.conversations
     with ctx.timed("store"):
         ctx.store.upsert_conversations(convs, ctx.run_id)
         ctx.store.save_results(convs, ctx.run_id)
     with ctx.timed("results"):
         for conv in convs:
             ctx.results[conv.conversation_id] = conversation_to_result(conv)
-        errors = []
-        for cid, (stage_name, err) in failed.items():
-            log.error("conversation %s failed at %s: %s", cid, stage_name, err, exc_info=err)
-            errors.append((cid, stage_name, "".join(traceback.format_exception_only(type(err), err)).strip()))
-            ctx.results[cid] = _error_result(cid, stage_name, err, by_id.get(cid, []))
-    if errors:
+        ctx.results.update(scored.error_results)
+    if scored.errors:
         with ctx.timed("store"):
-            ctx.store.record_scoring_errors(errors, ctx.run_id)
-        ctx.errors.extend(errors)
+            ctx.store.record_scoring_errors(scored.errors, ctx.run_id)
+        ctx.errors.extend(scored.errors)
     ctx.scored += len(convs)
     return [c.conversation_id for c in convs]
-
-
-def _run_stage(stage: Any, convs: list[Conversation], failed: dict[str, tuple[str, BaseException]]) -> list[Conversation]:
-    """Run one stage; the conversations it fails on go to `failed`, the rest come back in order."""
-    pipe = getattr(stage, "pipe", None)
-    if pipe is not None and getattr(stage, "batch", None) is not None:
-        try:
-            pipe(convs)
-            return convs
-        except Exception:  # isolate the conversation the stage chokes on
-            pass
-    ok = []
-    for conv in convs:
-        try:
-            stage(conv)
-            ok.append(conv)
-        except Exception as err:
-            failed[conv.conversation_id] = (stage.name, err)
-    return ok
 
 
 def finish_run(ctx: RunContext, plan: StorePlan, results_path: str | Path | None = None) -> RunSummary:
@@ -475,6 +444,7 @@ def finish_run(ctx: RunContext, plan: StorePlan, results_path: str | Path | None
         flagged=summary.flagged,
         scoring_errors=summary.scoring_errors,
     )
+    run_lock.release(ctx.store.engine, ctx.run_id)
     if plan.notes:
         log.warning("%d row(s) kept with a value dropped or cut: zhijian quarantine --run %s", plan.notes, ctx.run_id)
     return summary
@@ -486,18 +456,32 @@ def fail_run(ctx: RunContext, err: BaseException) -> None:
         ctx.store.finish_run(ctx.run_id, status="failed", error=f"{type(err).__name__}: {err}")
     except Exception:
         log.exception("could not record the failed run %s", ctx.run_id)
+    run_lock.release(ctx.store.engine, ctx.run_id)
 
 
 # ---------------------------------------------------------------------- the whole run
+def score_in_turn(ctx: RunContext, batches: list[list[str]], score: Callable[[RunContext, list[str]], Any]) -> Iterator[int]:
+    """The batch dispatch of one process: each batch scored and saved before the next; yields its size."""
+    for ids in batches:
+        score(ctx, ids)
+        yield len(ids)
+
+
 @dataclass(frozen=True)
 class RunSteps:
-    """The step functions `run` calls; the Prefect flow passes tasks that wrap these very functions."""
+    """The step functions `run` calls; the Prefect flow passes tasks that wrap these very functions.
+
+    `dispatch(ctx, batches, score_batch)` decides where batches are scored and yields each one's size
+    once it is saved: one after another here, as partitions on Dask workers in the flow
+    (flows/nightly_qa.py), saved by this process either way.
+    """
 
     prepare: Callable[..., RunContext] = prepare_run
     ingest: Callable[[RunContext], Any] = ingest_step
     store: Callable[[RunContext, Any], StorePlan] = store_step
     score_batch: Callable[[RunContext, list[str]], Any] = score_batch
     finish: Callable[[RunContext, StorePlan, str | None], RunSummary] = finish_run
+    dispatch: Callable[[RunContext, list[list[str]], Callable[[RunContext, list[str]], Any]], Iterable[int]] = score_in_turn
 
 
 PLAIN_STEPS = RunSteps()
@@ -546,10 +530,9 @@ def run(
             plan = steps.store(ctx, ingest)
             if bar:
                 bar.update(step, description=f"scoring {len(plan.to_score)} conversations", total=len(plan.to_score))
-            for ids in plan.batches(size):
-                steps.score_batch(ctx, ids)
+            for done in steps.dispatch(ctx, plan.batches(size), steps.score_batch):
                 if bar:
-                    bar.advance(step, len(ids))
+                    bar.advance(step, done)
             summary = steps.finish(ctx, plan, results)
     except BaseException as err:
         fail_run(ctx, err)

@@ -7,6 +7,7 @@ instead of a traceback, or a failure after work was done, where the setting is f
 """
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -49,8 +50,33 @@ class Settings(BaseSettings):
         default=Path.home() / ".zhijian" / "secret",
         description="Per-installation secret for customer pseudonyms (32 random bytes, created 0600 on first use; keep it outside the store and back it up: a new secret gives new pseudonyms).",
     )
+    review_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="Address of the reviewer workspace (`zhijian review`) as card readers reach it: cards link their examples, red lines and flag counts there.",
+    )
     card_min_conversations: int = Field(
         default=15, ge=1, description="Fewest conversations in a month before a card gives a star tier, rank or team comparison (Wilson intervals on fewer are too wide to be fair)."
+    )
+    calibration_per_agent_day: int = Field(
+        default=2, ge=0, le=50, description="Calibration sample: unflagged conversations drawn per agent and day for blind review (as many flagged ones join them so the worklist gives nothing away); 0 switches it off."
+    )
+    # `zhijian serve` (issue 16): the scheduled nightly run over an inbox, and the monthly cards.
+    inbox: str | None = Field(
+        default=None,
+        description="Where the nightly schedule finds the day's chat exports: a folder (every chat-log file in it) or a glob (`/data/exports/*.jsonl`); each file is scored once, a changed file again.",
+    )
+    results_dir: Path = Field(
+        default=Path.home() / ".zhijian" / "results",
+        description="Where scheduled runs write: the nightly results file `nightly-YYYY-MM-DD.jsonl`, and the monthly cards in `cards/YYYY-MM/`.",
+    )
+    nightly_cron: str = Field(default="0 2 * * *", description="When the `nightly-qa` schedule runs (cron, in ZHIJIAN_SCHEDULE_TIMEZONE).")
+    cards_cron: str = Field(
+        default="0 6 1 * *", description="When the `monthly-cards` schedule builds the previous month's cards (cron, in ZHIJIAN_SCHEDULE_TIMEZONE)."
+    )
+    schedule_timezone: str = Field(default="Asia/Shanghai", description="Time zone of the two schedules' cron strings.")
+    run_lock_wait: float = Field(
+        default=300.0, ge=0,
+        description="Seconds a run waits for another run on the same store to finish before it gives up (0: refuse at once); two runs never write one store together.",
     )
 
 
@@ -67,6 +93,10 @@ def _shown(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "…"
 
 
+# Five cron fields (minute hour day month weekday); Prefect's own parser checks the rest when `zhijian serve` starts.
+_CRON = re.compile(r"[0-9A-Za-z*/,?#-]+(\s+[0-9A-Za-z*/,?#-]+){4}")
+
+
 def _problems(settings: Settings) -> list[str]:
     """What pydantic cannot see: values that parse but cannot be used."""
     problems = []
@@ -74,6 +104,16 @@ def _problems(settings: Settings) -> list[str]:
         ZoneInfo(settings.timezone)
     except (ValueError, KeyError, OSError):  # ZoneInfoNotFoundError is a KeyError
         problems.append(f"ZHIJIAN_TIMEZONE={_shown(settings.timezone)}: unknown time zone — use an IANA name such as Asia/Shanghai")
+    try:
+        ZoneInfo(settings.schedule_timezone)
+    except (ValueError, KeyError, OSError):
+        problems.append(f"ZHIJIAN_SCHEDULE_TIMEZONE={_shown(settings.schedule_timezone)}: unknown time zone — use an IANA "
+                        f"name such as Asia/Shanghai")  # fmt: skip
+    for name in ("nightly_cron", "cards_cron"):
+        value = getattr(settings, name)
+        if not _CRON.fullmatch(value.strip()):
+            problems.append(f"{_env_name(name)}={_shown(value)}: not a cron string — give five fields "
+                            f"(minute hour day-of-month month day-of-week), e.g. \"0 2 * * *\"")  # fmt: skip
     if "rubric_path" in settings.model_fields_set and not Path(settings.rubric_path).is_file():
         problems.append(f"ZHIJIAN_RUBRIC_PATH={_shown(settings.rubric_path)}: no such file — point it at a rubric YAML "
                         f"file, or unset it for rubrics/default.yaml")  # fmt: skip
@@ -114,6 +154,8 @@ def settings_problem() -> str | None:
 _HINTS = {
     "batch_size": "give a whole number ≥ 1 (default 2000), or unset it",
     "card_min_conversations": "give a whole number ≥ 1 (default 15), or unset it",
+    "calibration_per_agent_day": "give a whole number from 0 to 50 (default 2; 0 switches the sample off), or unset it",
+    "run_lock_wait": "give a number of seconds ≥ 0 (default 300), or unset it",
 }
 
 

@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# System packages: CJK fonts for PDF cards and charts, pango for the PDF renderer, poppler to look at PDFs.
+# System packages: CJK fonts for PDF cards, charts and the browser, pango for the PDF renderer, poppler to look at PDFs.
 need_apt=()
 # libharfbuzz-subset0 (Debian 12+): without it WeasyPrint warns "HarfBuzz-Subset will be required" on every PDF.
 optional=$(apt-cache show libharfbuzz-subset0 >/dev/null 2>&1 && echo libharfbuzz-subset0 || true)
@@ -15,6 +15,19 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
+fi
+
+# Chromium for the browser test of the reviewer workspace (tests/e2e): Debian's package, driven by Playwright
+# through executable_path (Playwright's own browser download does not work offline, so it is never used).
+# Optional: where apt cannot run (no root, no sudo, no mirror) set-up goes on and those tests skip, saying why.
+if ! command -v chromium >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ]; then SUDO=""; elif sudo -n true 2>/dev/null; then SUDO="sudo"; else SUDO="-"; fi
+  if [ "$SUDO" != "-" ] && command -v apt-get >/dev/null 2>&1 \
+     && $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends chromium >/dev/null; then
+    echo "installed chromium (for the browser tests in tests/e2e)"
+  else
+    echo "note: chromium not installed (needs apt-get as root or sudo): the browser tests in tests/e2e will skip"
+  fi
 fi
 
 PY=${PYTHON:-python3}

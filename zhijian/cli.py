@@ -35,6 +35,9 @@ app.add_typer(users_app, name="users")
 app.add_typer(db_app, name="db")
 app.command("review")(_review)
 app.command("bench")(_bench)
+from zhijian.labels import export_labels as _export_labels  # noqa: E402  (reviewers' labels back to the models)
+app.command("export-labels")(_export_labels)
+app.command("serve")(__import__("zhijian.serve", fromlist=["serve"]).serve)  # issue 16: the schedules
 
 FlowOpt = Annotated[
     bool,
@@ -167,6 +170,8 @@ def score(
     mapping: Annotated[Optional[Path], typer.Option("--mapping", metavar="FILE", help="Column mapping (YAML/TOML) for exports with other column names.")] = None,
     flow: FlowOpt = True,
     rescore: Annotated[bool, typer.Option("--rescore", help="Score every input conversation again, even unchanged ones.")] = False,
+    workers: Annotated[Optional[int], typer.Option("--workers", metavar="N", min=1, help="Score on a local Dask cluster of N worker processes.")] = None,
+    dask: Annotated[Optional[str], typer.Option("--dask", metavar="tcp://HOST:PORT", help="Score on an existing Dask cluster (its scheduler's address).")] = None,
 ) -> None:
     """Run the nightly QA on chat-log files: store messages, score, write results.
 
@@ -179,9 +184,11 @@ def score(
         store_url=store, results_path=str(results) if results else None, rubric_path=str(rubric) if rubric else None,
         model=model, mapping=str(mapping) if mapping else None, rescore=rescore, command=command,
     )  # fmt: skip
+    if (workers or dask) and not flow:
+        raise _fail("--workers and --dask run through the Prefect flow: drop --no-flow")
     try:
         if flow:
-            summary = _score_with_flow([str(p) for p in inputs or []], options)
+            summary = _score_with_flow([str(p) for p in inputs or []], options, workers, dask)
         else:
             from pipeline.scoring import run
 
@@ -200,21 +207,30 @@ def score(
     out(summary.summary_line())
 
 
-def _score_with_flow(paths: list[str], options: dict[str, Any]) -> Any:
+def _score_with_flow(paths: list[str], options: dict[str, Any], workers: int | None = None, dask: str | None = None) -> Any:
     import uuid
 
     from pipeline.scoring import preflight, run
     from pipeline.store import Store
+    from zhijian.prefect_server import start_temporary_server_early
 
-    # Fail fast, before Prefect starts (~6 s), on what the user can fix.
+    _prefect_quietly()
+    # Dask workers need the temporary server's URL before the flow starts; it boots while this process checks.
+    server_ready = start_temporary_server_early() if workers or dask else lambda: None
+    # Fail fast, before the flow starts, on what the user can fix.
     preflight(paths, options["store_url"], options["rubric_path"], options["mapping"],
               results_path=options["results_path"]).store.close()
     run_id = str(uuid.uuid4())
 
     def via_flow() -> Any:
-        from flows.nightly_qa import nightly_qa
+        from flows.nightly_qa import dask_task_runner, nightly_qa
 
-        return nightly_qa(paths, run_id=run_id, **options)
+        from prefect.settings import PREFECT_API_URL, temporary_settings
+
+        runner = dask_task_runner(workers, dask) if workers or dask else None
+        api = server_ready()  # the temporary server's URL, for the Dask workers too (None: a real server or none)
+        with temporary_settings({PREFECT_API_URL: api} if api else {}):
+            return (nightly_qa.with_options(task_runner=runner) if runner else nightly_qa)(paths, run_id=run_id, **options)
 
     def began(_err: BaseException) -> bool:  # the run is in the store once the flow's first step ran
         with Store(options["store_url"]) as started:
@@ -404,6 +420,7 @@ def train_sentiment(
     data_cache: Annotated[Optional[str], typer.Option("--data-cache", metavar="DIR")] = None,
     pretrain_max_seconds: Annotated[Optional[float], typer.Option("--pretrain-max-seconds", metavar="SECONDS")] = None,
     max_examples: Annotated[Optional[int], typer.Option("--max-examples", metavar="N", help="Subsample every corpus (smoke runs).")] = None,
+    extra: Annotated[Optional[Path], typer.Option("--extra", metavar="LABELS", help="A shop's reviewed turns (label<TAB>text; sentiment_turns.tsv of `zhijian export-labels`) added to the chat training turns.")] = None,
     base: Annotated[Optional[str], typer.Option("--base", metavar="DIR_OR_NAME", help="Fine-tune this encoder instead of pre-training (runs without the flow).")] = None,
     work_dir: Annotated[Optional[str], typer.Option("--work-dir", metavar="DIR", help="Keep intermediate files here (runs without the flow).")] = None,
     finetune_max_seconds: Annotated[Optional[float], typer.Option("--finetune-max-seconds", metavar="SECONDS", help="(runs without the flow)")] = None,
@@ -413,6 +430,8 @@ def train_sentiment(
     """Rebuild the default sentiment model from scratch (Prefect flow train_sentiment; about an hour on CPU)."""
     from models import train as recipe
 
+    if extra is not None and not extra.is_file():  # before an hour of training, not inside it
+        raise _fail(f"--extra {extra}: no such file — give the sentiment_turns.tsv written by `zhijian export-labels --out DIR`")
     d = recipe.DEFAULTS
     steps, epochs = pretrain_steps or d["pretrain_steps"], finetune_epochs or d["finetune_epochs"]
     budget = d["cpu_budget_seconds"] if cpu_budget is None else (cpu_budget or None)
@@ -420,7 +439,8 @@ def train_sentiment(
             "--finetune-epochs", str(epochs)]  # fmt: skip
     for name, value in (("--device", device), ("--data-cache", data_cache), ("--base", base), ("--work-dir", work_dir),
                         ("--pretrain-max-seconds", pretrain_max_seconds), ("--max-examples", max_examples),
-                        ("--finetune-max-seconds", finetune_max_seconds), ("--finish-encoder", finish_encoder)):  # fmt: skip
+                        ("--finetune-max-seconds", finetune_max_seconds), ("--finish-encoder", finish_encoder),
+                        ("--extra", extra)):  # fmt: skip
         argv += [name, str(value)] if value is not None else []
     argv += [flag for flag, on in (("--no-compare-scratch", compare_scratch), ("--no-wide", wide), ("--no-prune", prune)) if not on]
     plain_only = [o for o, v in (("--base", base), ("--work-dir", work_dir), ("--finetune-max-seconds", finetune_max_seconds),
@@ -436,6 +456,7 @@ def train_sentiment(
         out_dir=out, seed=seed, device=device, pretrain_steps=steps, finetune_epochs=epochs,
         compare_scratch=compare_scratch, data_cache=data_cache, pretrain_max_seconds=pretrain_max_seconds,
         max_examples=max_examples, wide=wide, prune=prune, cpu_budget_seconds=budget,
+        extra_turns=str(extra) if extra else None,
     ), lambda: recipe.main(argv), _body_ran(train_flow))  # fmt: skip
 
 
@@ -554,6 +575,10 @@ def demo(
     echo(f"  flagged conversations, run log:      {me} runs --store {store_url}")
     echo(f"  quarantined rows of the messy files: {me} quarantine --store {messy_url}")
     echo(f"  correct a score:                     {me} correct CONVERSATION_ID --reviewer NAME --criterion greeting --status pass --store {store_url}")
+    from zhijian.demo import workspace_lines
+
+    for line in workspace_lines(me, out, store_url, out / "results.jsonl"):
+        echo(line)
     if me != "zhijian" and me.endswith("/bin/zhijian"):
         echo(f"  (or `source {me[: -len('/zhijian')]}/activate` once, then plain `zhijian …`)")
 

@@ -1,4 +1,4 @@
-"""Check the issue-13 training files: UTF-8, header and column count, allowed labels, no duplicates.
+"""Check the issue-13 training files (and their zh-cs-acts@2 / zh-cs-state@2 additions): UTF-8, header and column count, allowed labels, no duplicates.
 
 Run from the repository root:  .venv/bin/python data/acts/check_training_tsv.py
 Prints counts per label; exits 1 on any problem.
@@ -13,7 +13,17 @@ FILES = {
         "labels": {"act": {"refusal", "blame_shifting", "arguing", "condescension", "none"}},
         "key": ("text",),
     },
+    "data/acts/agent_acts_short.tsv": {
+        "header": ["text", "act", "note"],
+        "labels": {"act": {"refusal", "blame_shifting", "arguing", "condescension", "none"}},
+        "key": ("text",),
+    },
     "data/sentiment/chat_turns_context.tsv": {
+        "header": ["prev_agent", "text", "sentiment", "needs_empathy", "note"],
+        "labels": {"sentiment": {"negative", "neutral", "positive"}, "needs_empathy": {"yes", "no"}},
+        "key": ("prev_agent", "text"),
+    },
+    "data/sentiment/chat_turns_context_calm.tsv": {
         "header": ["prev_agent", "text", "sentiment", "needs_empathy", "note"],
         "labels": {"sentiment": {"negative", "neutral", "positive"}, "needs_empathy": {"yes", "no"}},
         "key": ("prev_agent", "text"),

@@ -15,6 +15,7 @@ import jinja2
 from pipeline.cards import aggregate as agg
 from pipeline.cards import charts
 from pipeline.cards.data import Month, load_records
+from pipeline.cards.links import ReviewLinks
 from pipeline.cards.model import ConvRecord
 from pipeline.cards.rubric import month_rubric
 from pipeline.cards.sheets import write_table
@@ -22,6 +23,7 @@ from pipeline.cards.stats import Rate
 from pipeline.cards.tiers import TierRule, TierRules, load_tier_rules, say_value
 from pipeline.settings import get_settings
 from pipeline.store import Store
+from pipeline.store.appeals import upheld_appeals
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -157,6 +159,9 @@ def build_cards(month: str, store_url: str | None, out_dir: Path, *, pdf: bool =
         history, _ = (load_records(store, first.start(), m.start(), version, with_messages=False)
                       if version else ([], None))
         scored_with = month_rubric(store, version)
+        upheld: dict[str, list[dict]] = {}  # the agent's appeals upheld this month (they corrected a criterion)
+        for appeal in upheld_appeals(store.engine, m.start(), m.end()):
+            upheld.setdefault(appeal["agent_id"], []).append(appeal)
     finally:
         store.close()
     seconds["load"] = time.perf_counter() - t0
@@ -199,7 +204,8 @@ def build_cards(month: str, store_url: str | None, out_dir: Path, *, pdf: bool =
     css = (TEMPLATES / "style.css").read_text(encoding="utf-8")
     base = dict(month=str(m), rubric_version=version, generated_at=generated, css=css,
                 min_conversations=min_conv, timezone=settings.timezone, tiers_source=Path(tiers.source).name,
-                team=team_fig, team_rates=team_rates, sla_threshold_s=sla_s)
+                team=team_fig, team_rates=team_rates, sla_threshold_s=sla_s,
+                links=ReviewLinks(settings.review_url, m))  # card → reviewer workspace
     report = CardsReport(month=str(m), out_dir=out_dir, rubric_version=version, conversations=len(records),
                          agents=list(agents), ranked=ranked, index_html=out_dir / "index.html",
                          csv_path=out_dir / f"agents-{m}.csv" if agents else None,
@@ -240,7 +246,8 @@ def build_cards(month: str, store_url: str | None, out_dir: Path, *, pdf: bool =
             html = _render_card(env.get_template("card.html"), base, agent_id=a, agent_name=agent_name, month=am,
                                 tier=tier, tiers=tiers, eligible=eligible, rank=ranks.get(a), ranked_n=len(ranked),
                                 min_conv=min_conv, criteria=criteria, codes=codes, names=names,
-                                trend=([str(mm) for mm in months], trend_means, trend_ns, team_means))
+                                trend=([str(mm) for mm in months], trend_means, trend_ns, team_means),
+                                upheld=upheld.get(a, []))
             html_path.write_text(html, encoding="utf-8")
         except Exception as err:  # one bad agent must not stop the month: say which, write the others
             warnings.append(f"card for agent {a!r} not written ({type(err).__name__}: {err}) — "
@@ -277,7 +284,7 @@ def build_cards(month: str, store_url: str | None, out_dir: Path, *, pdf: bool =
                *_figure_columns(criteria, codes), "tier_stars", "tier", "tier_rule", "rank", "ranked_agents",
                "score_mean_prev_month", "score_mean_change", "score_mean_prev_month_n"]
     if report.csv_path and report.xlsx_path:
-        write_table(rows, columns, report.csv_path, report.xlsx_path)
+        write_table(rows, columns, report.csv_path, report.xlsx_path, links=base["links"])
         say(f"cards {m}: overview and spreadsheet written: {report.index_html}, {report.xlsx_path.name}")
 
     t3 = time.perf_counter()
@@ -292,9 +299,10 @@ def build_cards(month: str, store_url: str | None, out_dir: Path, *, pdf: bool =
 def _render_card(template: jinja2.Template, base: dict, *, agent_id: str, agent_name: str | None,
                  month: agg.AgentMonth, tier: TierRule | None, tiers: TierRules, eligible: bool, rank: int | None,
                  ranked_n: int, min_conv: int, criteria: list[str], codes: list[str], names: dict[str, str],
-                 trend: tuple[list[str], list, list[int], list]) -> str:
+                 trend: tuple[list[str], list, list[int], list], upheld: list[dict] = ()) -> str:
     """One agent's card as HTML. base: what every page gets (month, team figures, SLA line …);
-    trend: (month names, the agent's means, their sample sizes, the team's means)."""
+    trend: (month names, the agent's means, their sample sizes, the team's means);
+    upheld: the agent's appeals upheld this month (pipeline.store.appeals.upheld_appeals)."""
     am, f = month, month.figures
     team_fig, team_rates, sla_s = base["team"], base["team_rates"], base["sla_threshold_s"]
     month_names, trend_means, trend_ns, team_means = trend
@@ -325,7 +333,8 @@ def _render_card(template: jinja2.Template, base: dict, *, agent_id: str, agent_
         criteria=crit_rows, trend_svg=svg_trend, criteria_svg=svg_crit, fr_svg=svg_fr,
         flag_rows=[{"code": c, "name": agg.flag_name(c), "count": am.flag_counts[c],
                     "team": team_fig[f"flags_{c}"]} for c in codes],
-        red_lines=am.red_lines, weakest=am.weakest)
+        red_lines=am.red_lines, weakest=am.weakest,
+        upheld_appeals=[{**a, "criterion_name": names.get(a["criterion"], a["criterion"])} for a in upheld])
 
 
 def _mean_or_none(values: list[float]) -> float | None:

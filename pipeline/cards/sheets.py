@@ -9,6 +9,10 @@ import csv
 import math
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pipeline.cards.links import ReviewLinks
 
 # A cell starting with one of these is a formula (or becomes one) in Excel, LibreOffice or
 # Google Sheets; full-width forms too, which CJK input methods produce and some versions accept.
@@ -116,9 +120,13 @@ def _append(ws, values: list) -> None:
             cell.data_type = "s"
 
 
-def write_table(rows: list[dict], columns: list[str], csv_path: Path, xlsx_path: Path) -> None:
+def write_table(rows: list[dict], columns: list[str], csv_path: Path, xlsx_path: Path,
+                links: ReviewLinks | None = None) -> None:
     """UTF-8 CSV (with BOM, for Excel) of every column, and an .xlsx: 汇总 (HR's short sheet), agents (every
-    column, as the CSV), columns (what each column means)."""
+    column, as the CSV), columns (what each column means).
+
+    links: with them, each non-zero flag count (flags_CODE) in the agents
+    sheet is a hyperlink to the workspace's queue of those conversations, as on the card."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
@@ -149,6 +157,9 @@ def write_table(rows: list[dict], columns: list[str], csv_path: Path, xlsx_path:
     _append(full, columns)
     for r in rows:
         _append(full, [r.get(c) for c in columns])
+        for cell, c in zip(full[full.max_row], columns):
+            if links is not None and c.startswith("flags_") and cell.value:
+                cell.hyperlink = links.queue(r["agent_id"], c.removeprefix("flags_"))
     full.freeze_panes = "B2"
     for i, c in enumerate(columns, start=1):
         full.column_dimensions[get_column_letter(i)].width = max(10, min(40, len(c) + 2))

@@ -23,11 +23,14 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from pipeline.errors import StoreError
+from pipeline.store import appeals as _appeals  # noqa: F401  (registers the appeals and turn-label tables)
+from pipeline.store import inbox as _inbox, lock as _lock  # noqa: F401  (register inbox_files, run_lock in metadata)
 from pipeline.store import review as _review  # noqa: F401  (registers the review tables in metadata)
+from pipeline.store import calibration as _calibration  # noqa: F401  (registers the calibration tables)
 from pipeline.store.schema import metadata, missing_columns, safe_url
 
 BASELINE = "0001_baseline"
-HEAD = "0003_ingest_notes_run_processes"
+HEAD = "0006_inbox_files"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 VERSION_TABLE = "alembic_version"
 # The tables of the baseline revision: a store made before migrations has (some of) these.

@@ -18,7 +18,7 @@ def test_previous_month_rolls_over_the_year():
 def test_monthly_cards_flow_runs_once(tmp_path):
     url = f"sqlite:///{tmp_path / 'qa.db'}"
     build_store(url, months=("2026-10",)).close()
-    with prefect_test_harness():
+    with prefect_test_harness(server_startup_timeout=120):  # a loaded CI machine takes longer than the 30 s default
         result = monthly_cards(month="2026-10", store_url=url, out_dir=str(tmp_path / "cards"), pdf=False)
     assert result["month"] == "2026-10"
     assert result["agents"] == ["A01", "A02", "A03", "A04", "A05", "A06"]

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pytest
@@ -12,8 +13,10 @@ from models.acts import (
     ActClassifier,
     act_report,
     golden_none_rows,
+    TRAIN_TSVS,
     load_act_model,
     read_act_tsv,
+    read_act_tsvs,
 )
 
 TOY = [
@@ -34,18 +37,34 @@ def test_fit_predict_save_load_round_trip(tmp_path):
     assert sum(a == b for a, b in zip(m.predict(list(texts)), labels)) >= len(TOY) - 2
     m.save(tmp_path)
     again = ActClassifier.load(tmp_path)
-    assert again.model_id == "zh-cs-acts@1"
+    assert again.model_id == "zh-cs-acts@2"
     assert np.allclose(again.predict_proba(list(texts)), p, atol=2e-2)  # float16 weights
     assert m.predict_proba([]).shape == (0, len(ACT_LABELS))
 
 
 def test_shipped_model_loads_with_recorded_data():
     m = load_act_model()
-    assert m.model_id == "zh-cs-acts@1"
+    assert m.model_id == "zh-cs-acts@2"
     meta = json.loads((SHIPPED_ACT_MODEL_DIR / "zhijian.json").read_text(encoding="utf-8"))
-    assert meta["trained_on"] == "data/acts/agent_acts_train.tsv" and len(meta["train_sha256"]) == 64
+    assert list(meta["trained_on"]) == ["data/acts/agent_acts_train.tsv", "data/acts/agent_acts_short.tsv"]
+    assert all(len(sha) == 64 for sha in meta["trained_on"].values())
     assert all("rubric_blind4" not in d for d in meta["golden_none"])
     assert m.predict(["物流那边我们左右不了的"]) == ["blame_shifting"]
+
+
+def test_short_templated_lines_are_trained_as_ordinary_messages():
+    # zh-cs-acts@2's reason to exist: v1 had 56 written lines under 9 letters, most of them taboos
+    texts, acts = read_act_tsvs(TRAIN_TSVS)
+    letters = re.compile(r"[\w\u4e00-\u9fff]")
+    short = [a for t, a in zip(texts, acts) if len(letters.findall(t)) < 9]  # the rubric's short_chars
+    assert len(short) > 500 and short.count("none") > len(short) / 2
+
+
+def test_read_act_tsvs_keeps_the_first_label_of_a_repeated_text(tmp_path):
+    a, b = tmp_path / "a.tsv", tmp_path / "b.tsv"
+    a.write_text("text\tact\tnote\n不知道\trefusal\t\n", encoding="utf-8")
+    b.write_text("text\tact\tnote\n不知道\tnone\t\n稍等\tnone\t\n", encoding="utf-8")
+    assert read_act_tsvs([a, b]) == (["不知道", "稍等"], ["refusal", "none"])
 
 
 def test_golden_none_rows_never_read_the_held_out_set():
@@ -64,3 +83,14 @@ def test_act_report_counts():
     rep = act_report(["refusal", "none", "arguing", "none"], ["refusal", "arguing", "none", "none"])
     assert rep["taboo"]["tp"] == 1 and rep["taboo"]["fp"] == 1 and rep["taboo"]["fn"] == 1
     assert rep["acts"]["refusal"]["precision"] == 1.0
+
+
+def test_shipped_model_reads_short_templates_as_ordinary_and_blunt_lines_as_taboos():
+    # lines written for this test, in no training file: a short template must stay below the rubric's
+    # short-message threshold (0.9) by a wide margin, a blunt brush-off must reach it
+    m = load_act_model()
+    templates = ["亲 稍等哈 我查下", "好的亲 已经给您登记啦", "[商品链接] 亲 看下这款", "亲 退货地址发您了 [地址]", "嗯嗯 收到了亲"]
+    blunt = ["找快递去吧", "自己去看详情页", "你们自己去问快递"]
+    taboo = 1 - m.predict_proba(templates + blunt)[:, ACT_LABELS.index("none")]
+    assert all(p < 0.5 for p in taboo[: len(templates)]), taboo
+    assert all(p >= 0.9 for p in taboo[len(templates):]), taboo

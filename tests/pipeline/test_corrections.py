@@ -109,6 +109,17 @@ def test_whole_conversation_correction_wins_over_criteria_and_sets_flags():
     assert row["score"] == 0.0 and row["corrected"] and row["corrected_criteria"] == []
 
 
+def test_whole_conversation_score_and_flags_are_each_taken_from_the_newest_that_gives_them():
+    """Dismissing a flag (flags only) must not undo a corrected score, nor a later --score a dismissed flag."""
+    criteria = {"g": {"status": "fail", "points": 0, "max_points": 10, "evidence": []}}
+    flags = [{"code": "low_score", "reason": "低分", "seq": None, "red_line": False}]
+    row = apply_corrections(_row(criteria, 0.0), [_corr(score=75), _corr(flags=[])])
+    assert (row["score"], row["flags"], row["flagged"]) == (75.0, [], False)
+    row = apply_corrections(_row(criteria, 0.0), [_corr(flags=flags), _corr(score=60), _corr(flags=[])])
+    assert (row["score"], row["flags"]) == (60.0, [])
+    row = apply_corrections(_row(criteria, 0.0), [_corr(flags=[]), _corr(score=60)])
+    assert (row["score"], row["flags"]) == (60.0, [])
+
 def test_points_and_score_are_bounded(store):
     """`zhijian correct --points 999` once made a card show a mean score of 1228 (issue 15)."""
     store.save_results([scored("h001")], "r1")

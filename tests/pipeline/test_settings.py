@@ -13,6 +13,9 @@ BAD = {
     "ZHIJIAN_CARD_MIN_CONVERSATIONS": ("lots", "valid integer.* — give a whole number ≥ 1"),
     "ZHIJIAN_RUBRIC_PATH": ("/no/such/rubric.yaml", "no such file — point it at a rubric YAML file"),
     "ZHIJIAN_USER_DICT_PATH": ("/no/such/dict.txt", "no such file — point it at a dictionary file"),
+    "ZHIJIAN_SCHEDULE_TIMEZONE": ("Mars/Olympus", "unknown time zone — use an IANA name"),
+    "ZHIJIAN_NIGHTLY_CRON": ("every night", "not a cron string — give five fields"),
+    "ZHIJIAN_RUN_LOCK_WAIT": ("-1", "greater than or equal to 0 — give a number of seconds ≥ 0"),
 }
 
 

@@ -193,6 +193,12 @@ class EmotionParams(Strict):
     state_mode: Literal["empathy", "polarity"] = "empathy"
     min_state_score: float = Field(default=0.85, ge=0, le=1, description="empathy: P(needs empathy) at which a turn counts on the state alone")
     state_veto: float = Field(default=0.2, ge=0, le=1, description="below this P(needs empathy) a turn never counts")
+    state_model_version: str | None = Field(
+        default="zh-cs-state@1",
+        description="the customer-state model min_state_score and state_veto were chosen with; when the layer runs "
+        "another model the rubric is refused, so a rubric version always means one state model and a new state "
+        "model means a new rubric version (and a re-score). null accepts any",
+    )
     calm_openers: list[str] = Field(
         default_factory=lambda: ["好", "好的", "好吧", "行", "行吧", "那行", "那好吧", "可以", "对", "对的", "是的", "ok", "没问题"],
         description="a message that opens by accepting (行吧，这还差不多 / 对，就灯罩 / 好，两个都要) is "
@@ -206,10 +212,28 @@ def _default_acks() -> list[str]:
     return L.ACKNOWLEDGEMENTS + ["行吧", "好吧", "那好吧", "哦好的", "没有了", "没别的了", "暂时没有了", "对", "对的", "是的", "嗯呢"]
 
 
+def _check_state_model(pinned: str, where: str) -> None:
+    """The results key is (conversation, rubric version, sentiment model): a state model other than the one
+    the rubric was calibrated with would change scores under the same key, and stored results would be read
+    back as if nothing had changed. A layer switched off (ZHIJIAN_STATE_MODEL=off) is not a mismatch: the
+    rules decide alone, as the parameters say."""
+    from pipeline.customer_state import state_model
+
+    model = state_model()
+    if model is not None and model.model_id != pinned:
+        raise ValueError(
+            f"{where}: the rubric was calibrated with customer-state model {pinned}, but ZHIJIAN_STATE_MODEL "
+            f"gives {model.model_id}: set state_model_version (and re-check min_state_score / state_veto) in a new "
+            f"rubric version, or point ZHIJIAN_STATE_MODEL at {pinned}"
+        )
+
+
 class EmotionDetector:
     def __init__(self, params: EmotionParams, rule_prefix: str) -> None:
         self.params = params
         self.rule_prefix = rule_prefix
+        if params.use_state and params.state_model_version:
+            _check_state_model(params.state_model_version, rule_prefix)
         self.matcher = PhraseMatcher(
             rule_prefix,
             params.cues,

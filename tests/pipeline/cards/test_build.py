@@ -12,6 +12,7 @@ import pytest
 from pipeline.cards import build_cards
 from pipeline.cards.data import Month
 from pipeline.corrections import effective_results
+from pipeline.settings import get_settings
 from pipeline.store import Store
 from tests.pipeline.cards.conftest import GENERATED_AT
 from tests.pipeline.cards.synth import build_store
@@ -40,7 +41,10 @@ def test_html_is_self_contained(built):
     report, out = built
     for path in [report.index_html, *report.cards_html.values()]:
         html = path.read_text(encoding="utf-8")
-        assert not re.search(r'(src|href)="(https?:)?//', html), path.name
+        assert not re.search(r'src="(https?:)?//', html), path.name
+        # the only links out are to the reviewer workspace (ZHIJIAN_REVIEW_URL): pages to open, never assets
+        outside = re.findall(r'href="((?:https?:)?//[^"]*)"', html)
+        assert all(h.startswith(get_settings().review_url.rstrip("/") + "/") for h in outside), (path.name, outside)
         assert "<link" not in html and "<script" not in html and "<img" not in html
         assert html.count("<svg") >= (2 if path.name == "index.html" else 3)
 

@@ -181,5 +181,5 @@ def test_card_shows_a_reviewer_confirmed_example_first(tmp_path):
     card = report.cards_html["A05"].read_text(encoding="utf-8")
     section = card[card.index("辅导材料"):]
     first = section[section.index('class="example"'):]
-    assert f"会话 {confirmed}" in first[:200] and "已经人工复核确认" in first[:400]
+    assert f'/conversations/{confirmed}">{confirmed}</a>' in first[:300] and "已经人工复核确认" in first[:500]
     assert "未经人工复核" in section

@@ -161,3 +161,35 @@ def test_corrections_are_append_only_in_a_new_store_and_an_upgraded_one(backend,
         _pre_migration_store(url)
         migrate.upgrade(engine, url)
         _refuses_changes_to_corrections(url)  # upgraded: migration 0002
+
+
+def test_store_at_0003_upgrades_to_the_appeals_tables_with_its_data_intact(tmp_path):
+    """A shop's store at the release before appeals (0003): upgrade adds empty, append-only appeal tables."""
+    from pipeline.store.appeals import appeal_decisions, appeals, turn_labels
+
+    url = f"sqlite:///{tmp_path / 'at3.db'}"
+    engine = make_engine(url)
+    migrate.upgrade(engine, url, "0003_ingest_notes_run_processes")
+    at = datetime(2026, 10, 1, 8, tzinfo=timezone.utc)
+    with engine.begin() as conn:
+        conn.execute(results.insert(), [{"conversation_id": "h001", "rubric_version": "default@1", "model_version": "",
+                                         "scored_at": at, "flagged": True, "score": 70.0}])  # fmt: skip
+        conn.execute(corrections.insert(), [{"conversation_id": "h001", "rubric_version": "default@1",
+                                             "criterion": "greeting", "status": "pass", "reviewer": "王", "created_at": at}])  # fmt: skip
+    with pytest.raises(StoreError, match="0003_ingest_notes_run_processes.*zhijian db upgrade"):
+        Store(url)
+    assert migrate.upgrade(engine, url) == ("0003_ingest_notes_run_processes", migrate.HEAD)
+    assert _diff(engine) == []
+    with engine.begin() as conn:
+        for table in (appeals, appeal_decisions, turn_labels):
+            assert conn.execute(sa.select(sa.func.count()).select_from(table)).scalar() == 0
+        conn.execute(turn_labels.insert(), [{"conversation_id": "h001", "seq": 1, "label": "negative",
+                                             "reviewer": "王", "created_at": at}])  # fmt: skip
+    for statement in (turn_labels.update().values(label="positive"), turn_labels.delete()):
+        with pytest.raises(sa.exc.DatabaseError, match="append-only"):
+            with engine.begin() as conn:
+                conn.execute(statement)
+    engine.dispose()
+    with Store(url) as store:
+        assert store.load_results(["h001"], "default@1", None)["h001"]["score"] == 70.0
+        assert [(c["reviewer"], c["status"]) for c in store.list_corrections("h001")] == [("王", "pass")]

@@ -1,0 +1,202 @@
+"""Score a partition of conversations away from the store: the work a Dask worker does.
+
+`pipeline.scoring.score_batch` is load → `score_messages` → `save_partition` in one process.
+Scaled out (flows/nightly_qa.py on a DaskTaskRunner), the flow loads a partition's stored
+messages, a worker runs `score_messages` on them with stages from `stages_for(spec)`, and the
+flow — the only writer, so SQLite stays correct — saves what comes back. A partition is one
+of the run's batches (settings.batch_size), the same batches in the same order as a
+single-process run, so the sentiment model sees the same texts together and the results are
+identical.
+
+Invariant: `score_messages` touches no store and no global state except the per-process
+stage cache, and everything it returns pickles (errors travel as text, not as exception
+objects, which need not pickle).
+
+Why a cache per worker process: the stages hold the sentiment model (hundreds of MB, seconds to
+load), a jieba tokenizer and the rubric. Sending them with every partition would pickle the
+model per task; instead a partition carries a small `PartitionSpec` (the model's directory or
+name, the rubric's text) and each worker builds the stages once per model + rubric and reuses
+them for every partition it gets.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+import time
+import traceback
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from pipeline.conversation import Conversation, Flag, Message
+from pipeline.errors import RunError
+from pipeline.results import conversation_to_result
+from pipeline.stages import Stage, build_stages
+
+__all__ = ["Partition", "PartitionSpec", "ScoredPartition", "score_messages", "stages_for", "strip_analysis"]
+
+log = logging.getLogger("zhijian.partitions")
+
+
+@dataclass(frozen=True)
+class PartitionSpec:
+    """What a worker needs to build the run's stages: small, picklable, sent with every partition."""
+
+    model: Any  # the sentiment model's directory or hub name (loaded on the worker), or a model object (tests)
+    rubric_text: str | None  # the rubric file's text: workers need no copy of the rubric file
+    rubric_source: str | None = None  # where the text came from, for error messages
+    rubric: Any = None  # a rubric object, only when there is no text (tests pass fakes)
+    replace: tuple[Any, ...] = ()  # stage replacements by name (tests)
+
+    def cache_key(self) -> tuple[str, str] | None:
+        """(model path or name, rubric text digest) when the stages can be cached; None for objects."""
+        if not isinstance(self.model, str) or self.rubric_text is None or self.replace:
+            return None
+        return self.model, hashlib.sha256(self.rubric_text.encode("utf-8")).hexdigest()
+
+
+class Partition:
+    """A partition's stored messages in a plain box, the way they travel to a worker.
+
+    Not a list, tuple or dataclass on purpose: Prefect walks those in a task's arguments (every
+    field of every Message, seconds per partition) and Dask unpacks tuples in what it submits."""
+
+    def __init__(self, messages: list[Message]) -> None:
+        self.messages = messages
+        self._token = uuid.uuid4().hex
+
+    def __dask_tokenize__(self) -> str:
+        # Dask names a submitted task by hashing its arguments, which would pickle every message once
+        # more; each partition is scored once, so a random name serves.
+        return self._token
+
+
+@dataclass
+class ScoredPartition:
+    """What comes back from a worker: the scored conversations and the ones that failed."""
+
+    conversations: list[Conversation]
+    errors: list[tuple[str, str, str]] = field(default_factory=list)  # (conversation_id, stage, error text)
+    error_results: dict[str, dict] = field(default_factory=dict)  # conversation_id -> contract object
+    stage_seconds: dict[str, float] = field(default_factory=dict)
+
+
+# The per-process cache: (model, rubric digest) -> stages. A worker serves one run's model and
+# rubric at a time; keeping two lets a long-lived cluster switch rubric without reloading twice.
+_STAGES: dict[tuple[str, str], list[Stage]] = {}
+_STAGES_LOCK = threading.Lock()  # a worker with several threads loads the model once, not once per thread
+_KEEP = 2
+
+
+def _build(spec: PartitionSpec) -> list[Stage]:
+    from models.sentiment import load_sentiment_model  # lazy: torch is heavy and tests pass objects
+    from pipeline.rubric import load_rubric_text
+
+    if spec.rubric_text is not None:
+        rubric = load_rubric_text(spec.rubric_text, spec.rubric_source)
+    elif spec.rubric is not None:
+        rubric = spec.rubric
+    else:
+        raise RunError("a partition came without a rubric — this is a bug in the caller")
+    model = spec.model
+    if isinstance(model, str):
+        try:
+            model = load_sentiment_model(model)
+        except Exception as err:
+            raise RunError(
+                f"this worker cannot load the sentiment model {model}: {err} — every Dask worker needs the "
+                f"model directory at the same path as the machine that starts the run"
+            ) from err
+    return build_stages(rubric, model, replace=spec.replace)
+
+
+def stages_for(spec: PartitionSpec) -> list[Stage]:
+    """The run's stages in this process: built once per model + rubric text, then reused."""
+    key = spec.cache_key()
+    if key is None:
+        return _build(spec)
+    with _STAGES_LOCK:
+        stages = _STAGES.get(key)
+        if stages is None:
+            t0 = time.perf_counter()
+            stages = _build(spec)
+            while len(_STAGES) >= _KEEP:
+                _STAGES.pop(next(iter(_STAGES)))
+            _STAGES[key] = stages
+            log.info("stages built for model %s in %.1f s", spec.model, time.perf_counter() - t0)
+        return stages
+
+
+def _error_result(cid: str, stage: str, err: BaseException, msgs: list[Message]) -> dict:
+    """A results-file object for a conversation that could not be scored, so it is not silently missing."""
+    conv = Conversation(conversation_id=cid, messages=sorted(msgs, key=lambda m: m.timestamp))
+    conv.flags = [Flag("scoring_error", f"评分失败（{stage}）：{type(err).__name__}: {err}", None)]
+    return conversation_to_result(conv)
+
+
+def _run_stage(stage: Any, convs: list[Conversation], failed: dict[str, tuple[str, BaseException]]) -> list[Conversation]:
+    """Run one stage; the conversations it fails on go to `failed`, the rest come back in order."""
+    pipe = getattr(stage, "pipe", None)
+    if pipe is not None and getattr(stage, "batch", None) is not None:
+        try:
+            pipe(convs)
+            return convs
+        except Exception:  # isolate the conversation the stage chokes on
+            pass
+    ok = []
+    for conv in convs:
+        try:
+            stage(conv)
+            ok.append(conv)
+        except Exception as err:
+            failed[conv.conversation_id] = (stage.name, err)
+    return ok
+
+
+def score_messages(stages: Sequence[Stage], msgs: list[Message]) -> ScoredPartition:
+    """Assemble the messages into conversations and run the stages; a conversation that raises is
+    recorded with its stage and error and the rest go on."""
+    seconds: dict[str, float] = {}
+
+    def timed(name: str, t0: float) -> None:
+        seconds[name] = seconds.get(name, 0.0) + time.perf_counter() - t0
+
+    by_id: dict[str, list[Message]] = {}
+    for m in msgs:
+        by_id.setdefault(m.conversation_id, []).append(m)
+    failed: dict[str, tuple[str, BaseException]] = {}
+
+    assemble, *rest = stages
+    t0 = time.perf_counter()
+    try:
+        convs = assemble(msgs)
+    except Exception:  # one broken conversation must not sink the batch: retry one by one
+        convs = []
+        for cid, group in by_id.items():
+            try:
+                convs.extend(assemble(group))
+            except Exception as err:
+                failed[cid] = (assemble.name, err)
+    timed(assemble.name, t0)
+    for stage in rest:
+        t0 = time.perf_counter()
+        convs = _run_stage(stage, convs, failed)
+        timed(stage.name, t0)
+
+    scored = ScoredPartition(convs, stage_seconds=seconds)
+    for cid, (stage_name, err) in failed.items():
+        log.error("conversation %s failed at %s: %s", cid, stage_name, err, exc_info=err)
+        scored.errors.append((cid, stage_name, "".join(traceback.format_exception_only(type(err), err)).strip()))
+        scored.error_results[cid] = _error_result(cid, stage_name, err, by_id.get(cid, []))
+    return scored
+
+
+def strip_analysis(scored: ScoredPartition) -> ScoredPartition:
+    """Drop the analysis-only fields (norm, offsets, tokens) before a partition travels back:
+    no stored column and no results field reads them, and they are most of the bytes."""
+    for conv in scored.conversations:
+        for m in conv.messages:
+            m.norm, m.norm_to_text, m.tokens = "", [], []
+    return scored
