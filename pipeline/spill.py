@@ -107,7 +107,7 @@ class ResultSpool:
     """`conversation_id -> results-contract object`, kept in a temporary file instead of memory.
 
     The part of the dict interface the run uses: `spool[cid] = obj`, `spool[cid]`, `cid in spool`,
-    `get`, `len`, iteration over ids (insertion order). A re-assigned id keeps its latest object.
+    `get`, `update`, `len`, iteration over ids (insertion order). A re-assigned id keeps its latest object.
     Pickling it (a task runner sending the run's context elsewhere) carries the contents, as a dict's would.
     """
 
@@ -125,6 +125,10 @@ class ResultSpool:
         offset, length = self._index[conversation_id]
         self._file.seek(offset)
         return pickle.loads(self._file.read(length))
+
+    def update(self, results: dict[str, dict]) -> None:
+        for cid, result in results.items():
+            self[cid] = result
 
     def get(self, conversation_id: str, default: Any = None) -> Any:
         return self[conversation_id] if conversation_id in self._index else default

@@ -11,8 +11,8 @@ then runs, one after the other, each in its own process so its peak memory is it
   customer message, keyword rules), on the same files.
 
 Figures: wall time of the whole process (start-up, model load and, with the flow, Prefect's
-temporary server included), conversations/s, messages/s, peak RSS of the process (the
-temporary Prefect server is a process of its own and not counted), CPU seconds, the run's time
+temporary server included), conversations/s, messages/s, peak RSS of the process (its
+VmHWM; the temporary Prefect server is a process of its own and not counted), CPU seconds, the run's time
 per stage, and the ratio zhijian / usual script in conversations per second. Speed on a
 shared machine moves with its load: compare only figures from the same bench.
 """
@@ -121,14 +121,41 @@ def _row_or_line(line: str) -> Any:
 
 # ---------------------------------------------------------------------- measuring a process
 def measure(argv: list[str], log_path: Path, env: dict[str, str] | None = None) -> tuple[float, float, float, int]:
-    """Run argv to its end; (wall seconds, CPU seconds, peak RSS MiB, exit code) of that process alone."""
+    """Run argv to its end; (wall seconds, CPU seconds, peak RSS MiB, exit code) of that process alone.
+
+    Peak memory is the process's own high-water mark (VmHWM of its memory since exec, polled every
+    0.1 s while it runs; growth in its last 0.1 s is missed, nothing in a minutes-long run). The
+    kernel's ru_maxrss is only the fallback where /proc is missing: it also counts the parent's memory
+    at fork, so a parent larger than the child (a test runner) would inflate it.
+    """
     with open(log_path, "wb") as log:
         t0 = time.perf_counter()
         proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env)
-        _, status, usage = os.wait4(proc.pid, 0)  # this child's own rusage, not every child's maximum
+        proc_dir = Path(f"/proc/{proc.pid}")
+        high_water_kib = 0
+        while True:
+            high_water_kib = max(high_water_kib, _vm_hwm_kib(proc_dir, argv))
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)  # this child's own rusage
+            if pid:
+                break
+            time.sleep(0.1)
         wall = time.perf_counter() - t0
     proc.returncode = os.waitstatus_to_exitcode(status)
-    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, proc.returncode  # ru_maxrss: KiB on Linux
+    peak_kib = high_water_kib if Path("/proc/self/status").exists() else usage.ru_maxrss  # both KiB
+    return wall, usage.ru_utime + usage.ru_stime, peak_kib / 1024, proc.returncode
+
+
+def _vm_hwm_kib(proc_dir: Path, argv: list[str]) -> int:
+    """The process's VmHWM once it runs argv (before its exec it still shows the parent's memory); 0 otherwise."""
+    try:
+        if (proc_dir / "cmdline").read_bytes().rstrip(b"\0") != "\0".join(argv).encode():
+            return 0
+        for line in (proc_dir / "status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass  # gone already, or no /proc
+    return 0
 
 
 def run_zhijian(files: list[Path], work: Path, *, flow: bool, model: str | None) -> Measure:

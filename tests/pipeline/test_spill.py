@@ -65,6 +65,8 @@ def test_result_spool_is_a_dict_on_disk():
     spool["a"] = {"conversation_id": "a", "score": 2.0}  # a re-scored conversation keeps its latest object
     assert list(spool) == ["a", "b"] and len(spool) == 2 and "b" in spool and "c" not in spool
     assert spool["a"]["score"] == 2.0 and spool.get("c") is None
+    spool.update({"c": {"conversation_id": "c"}})
+    assert spool["c"] == {"conversation_id": "c"} and len(spool) == 3
     copy = pickle.loads(pickle.dumps(spool))  # a task runner sending the context elsewhere carries the contents
     assert dict(copy.items()) == dict(spool.items())
 

@@ -25,11 +25,11 @@ def test_make_inputs_writes_exactly_the_conversations_asked_for(tmp_path):
 
 
 def test_measure_reports_the_child_process_own_peak_memory(tmp_path):
-    grab = "x = bytearray(300 * 1024 * 1024); x[::4096] = b'1' * len(x[::4096])"
+    grab = "import time; x = bytearray(300 * 1024 * 1024); x[::4096] = b'1' * len(x[::4096]); time.sleep(0.5)"
     wall, cpu, rss, code = measure([sys.executable, "-c", grab], tmp_path / "log")
     assert code == 0 and rss > 300 and wall > 0 and cpu >= 0
-    small = measure([sys.executable, "-c", "pass"], tmp_path / "log")
-    assert small[2] < 100  # its own peak, not the largest child's so far
+    small = measure([sys.executable, "-c", "import time; time.sleep(0.5)"], tmp_path / "log")
+    assert 0 < small[2] < 100  # its own peak: not the largest child's so far, nor this (large) test process's
     assert measure([sys.executable, "-c", "raise SystemExit(3)"], tmp_path / "log")[3] == 3
 
 
