@@ -35,7 +35,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipeline.conversation import Message
 from pipeline.errors import RunError, StoreError
 from pipeline.outputs import check_output_path
 from pipeline.partitions import ScoredPartition, score_messages
