@@ -4,16 +4,15 @@
     .venv/bin/python benchmarks/bench_score.py --conversations 20000 --model models/zh-cs-sentiment
     .venv/bin/python benchmarks/bench_score.py --store postgresql://…  # against PostgreSQL
 
-Replicates data/sample/*.jsonl (rewriting conversation ids, so every copy is a new
-conversation) until there are at least --conversations conversations, then runs
-pipeline.scoring.score_files on a fresh store and prints the figures. With --rerun it
-also times the same files again (nothing new stored; results read back from the store).
-Without the sample data it generates simple synthetic chats instead.
+Replicates data/sample/*.jsonl (zhijian.bench.make_inputs: conversation ids rewritten, so every
+copy is a new conversation) to exactly --conversations conversations, then runs
+pipeline.scoring.score_files in this process on a fresh store and prints the figures. With --rerun
+it also times the same files again (nothing new stored; results read back from the store).
+`zhijian bench` is the end-to-end comparison (the CLI's run in its own process, beside the usual script).
 """
 from __future__ import annotations
 
 import argparse
-import json
 import resource
 import sys
 import tempfile
@@ -33,61 +32,6 @@ STAGE_LABELS = {
     "store": "store (write + read back)",
     "results": "results (objects + JSONL)",
 }
-
-
-def _synthetic_rows(n: int) -> list[dict]:
-    rows = []
-    for i in range(n):
-        cid = f"syn{i:06d}"
-        day = 1 + i % 28
-        rows += [
-            {"conversation_id": cid, "timestamp": f"2026-10-{day:02d}T14:02:11+08:00", "role": "customer",
-             "text": "怎么还没发货啊，都三天了，电话13812345678"},
-            {"conversation_id": cid, "timestamp": f"2026-10-{day:02d}T14:03:00+08:00", "role": "agent",
-             "agent_id": f"A{i % 12:02d}", "text": "您好，很高兴为您服务，非常抱歉让您久等了，我马上帮您查询"},
-            {"conversation_id": cid, "timestamp": f"2026-10-{day:02d}T14:05:00+08:00", "role": "customer",
-             "text": "好的谢谢" if i % 3 else "太差了，我要投诉"},
-            {"conversation_id": cid, "timestamp": f"2026-10-{day:02d}T14:06:00+08:00", "role": "agent",
-             "agent_id": f"A{i % 12:02d}", "text": "感谢您的耐心，祝您生活愉快"},
-        ]  # fmt: skip
-    return rows
-
-
-def make_inputs(out_dir: Path, conversations: int) -> tuple[list[Path], int, int]:
-    """Write replica files; returns (files, conversations, rows)."""
-    sample = sorted((REPO / "data" / "sample").glob("*.jsonl"))
-    files: list[Path] = []
-    if not sample:
-        rows = _synthetic_rows(conversations)
-        path = out_dir / "synthetic.jsonl"
-        path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
-        return [path], conversations, len(rows)
-    lines_by_file = [(p, p.read_text(encoding="utf-8").splitlines()) for p in sample]
-    ids: set[str] = set()
-    for _, lines in lines_by_file:
-        for line in lines:
-            try:
-                ids.add(json.loads(line)["conversation_id"])
-            except (json.JSONDecodeError, KeyError, TypeError):
-                pass  # a deliberately broken sample row: copied as is, it is quarantined
-    per_copy = max(len(ids), 1)
-    copies = -(-conversations // per_copy)
-    total_rows = 0
-    for k in range(copies):
-        for p, lines in lines_by_file:
-            out_lines = []
-            for line in lines:
-                try:
-                    row = json.loads(line)
-                    row["conversation_id"] = f"r{k:03d}-{row['conversation_id']}"
-                    out_lines.append(json.dumps(row, ensure_ascii=False))
-                except (json.JSONDecodeError, KeyError, TypeError):
-                    out_lines.append(line)
-            path = out_dir / f"r{k:03d}-{p.name}"
-            path.write_text("\n".join(out_lines) + "\n", encoding="utf-8")
-            files.append(path)
-            total_rows += len(out_lines)
-    return files, copies * per_copy, total_rows
 
 
 def load_model(name: str | None):
@@ -130,10 +74,11 @@ def main(argv: list[str] | None = None) -> None:
     args = p.parse_args(argv)
 
     from pipeline.scoring import score_files
+    from zhijian.bench import make_inputs
 
     with tempfile.TemporaryDirectory(prefix="zhijian-bench-") as tmp:
         tmp_path = Path(tmp)
-        files, n_conv, n_rows = make_inputs(tmp_path, args.conversations)
+        files, n_conv, n_rows = make_inputs(tmp_path / "input", args.conversations)
         store = args.store or f"sqlite:///{tmp_path / 'bench.db'}"
         model, note = load_model(args.model)
         print(f"# bench_score: {n_conv} conversations, {n_rows} rows in {len(files)} files; "

@@ -6,12 +6,13 @@ gives it tasks that wrap the very same functions:
 
     ctx = prepare_run(paths, ...)          # check inputs, rubric, mapping, store; load the model;
                                            #   build and order-check the stages; log the run
-    ingest = ingest_step(ctx)              # read files (masking happens in ingest)
-    plan = store_step(ctx, ingest)         # quarantine + messages; which conversations to (re)score
+    ingest = ingest_step(ctx)              # read files in pieces (masking happens in ingest), each piece
+                                           #   stored as it comes: memory holds one piece (pipeline/spill.py)
+    plan = store_step(ctx, ingest)         # quarantine; which conversations to (re)score
     for ids in plan.batches(batch_size):   # settings.batch_size conversations per batch
         score_batch(ctx, ids)              # load ALL stored messages → stages (pipeline/stages.py):
                                            #   assemble → normalise → segment → sentiment → rubric → save
-    summary = finish_run(ctx, plan, results_path)   # results JSONL + run log
+    summary = finish_run(ctx, plan, results_path)   # results JSONL (from the on-disk spool) + run log
     # any error on the way: fail_run(ctx, err) marks the run failed; the store is always closed
 
 Why conversations are re-assembled from the store: a conversation continued in a later
@@ -34,12 +35,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipeline.conversation import Message
 from pipeline.errors import RunError, StoreError
 from pipeline.outputs import check_output_path
 from pipeline.partitions import ScoredPartition, score_messages
 from pipeline.results import conversation_to_result, result_row_to_contract, write_results
 from pipeline.settings import get_settings, load_settings
+from pipeline.spill import ResultSpool, SpilledIngest, spill_inputs
 from pipeline.stages import STAGE_ORDER, Stage, build_stages
 from pipeline.store import Store
 from pipeline.store import lock as run_lock
@@ -115,7 +116,9 @@ class RunContext:
         self.progress = progress
         self.read_inputs = read_inputs
         self.stage_seconds: dict[str, float] = {s: 0.0 for s in STAGES}
-        self.results: dict[str, dict] = {}  # conversation_id -> contract object
+        # conversation_id -> contract object, on disk: memory must not grow with the night (pipeline/spill.py)
+        self.results: ResultSpool = ResultSpool()
+        self.on_rows: Callable[[int], None] | None = None  # told the rows read so far (a progress bar)
         self.errors: list[tuple[str, str, str]] = []
         self.scored = 0
         self.started = time.perf_counter()
@@ -301,53 +304,43 @@ def load_mapping_or_fail(path: str | Path) -> Any:
 
 # ---------------------------------------------------------------------- steps
 def ingest_step(ctx: RunContext) -> Any:
-    """Read every input file; bad rows come back quarantined, never raised."""
+    """Read every input file; bad rows come back quarantined, never raised.
+
+    The project's reader comes in pieces (`read_inputs.chunks`, pipeline.ingest.read_input_chunks)
+    and each piece is stored as it is read (pipeline/spill.py), so memory holds one piece, not the
+    night: the result is a `SpilledIngest` (counts and ids). A replacement reader without `.chunks`
+    (tests) is called once and its IngestResult stored by `store_step`.
+    """
     read_inputs = ctx.read_inputs
     if read_inputs is None:
         from pipeline.ingest import read_inputs
-    with ctx.timed("ingest"):
-        return read_inputs(ctx.paths, mapping=ctx.mapping)
+    chunks = getattr(read_inputs, "chunks", None)
+    if chunks is None:
+        with ctx.timed("ingest"):
+            return read_inputs(ctx.paths, mapping=ctx.mapping)
+    return spill_inputs(ctx, chunks(ctx.paths, mapping=ctx.mapping), on_rows=ctx.on_rows)
 
 
-def _batch_duplicates(ingest: Any) -> int:
-    for name in ("duplicates_in_batch", "duplicates"):
-        value = getattr(ingest, name, None)
-        if value is not None:
-            return int(value)
-    return 0
+# conversations per lookup of earlier results: a re-run of a big night reads them back in pieces
+_REUSE_LOOKUP = 1000
 
 
 def store_step(ctx: RunContext, ingest: Any) -> StorePlan:
-    """Store quarantine and messages; decide which conversations to score and read back the rest."""
-    msgs: list[Message] = list(ingest.messages)
-    quarantined = list(ingest.quarantined)
-    read = int(ingest.read)
-    batch_dups = _batch_duplicates(ingest)
-    if read != len(msgs) + len(quarantined) + batch_dups:
-        # Keep the contract's invariant honest: whatever ingest counted as read is accounted for.
-        log.warning(
-            "ingest counts disagree: read=%d messages=%d quarantined=%d duplicates=%d",
-            read, len(msgs), len(quarantined), batch_dups,
-        )  # fmt: skip
-        batch_dups = max(read - len(msgs) - len(quarantined), 0)
+    """Store quarantine (and messages, unless ingest already did); decide which conversations to score and read back the rest."""
+    spilled = ingest if isinstance(ingest, SpilledIngest) else spill_inputs(ctx, [ingest])
     with ctx.timed("store"):
-        ctx.store.store_quarantine(quarantined, ctx.run_id)
-        # A note belongs to its message: a re-run that stores no message stores none of its notes.
-        notes = list(getattr(ingest, "notes", None) or [])
-        if notes:
-            new_keys = ctx.store.new_message_keys(n.message_key for n in notes)
-            notes = [n for n in notes if n.message_key in new_keys]
-        stored, store_dups, touched = ctx.store.store_messages_detail(msgs, ctx.run_id)
-        ctx.store.store_notes(notes, ctx.run_id)
-    input_ids = list(dict.fromkeys(m.conversation_id for m in msgs))
+        ctx.store.store_quarantine(spilled.quarantined, ctx.run_id)
+    input_ids = list(spilled.input_ids)
+    touched = spilled.touched
     to_score = [cid for cid in input_ids if cid in touched or ctx.rescore]
     untouched = [cid for cid in input_ids if cid not in touched and not ctx.rescore]
     reused = 0
-    if untouched:
+    for i in range(0, len(untouched), _REUSE_LOOKUP):
+        part = untouched[i : i + _REUSE_LOOKUP]
         with ctx.timed("store"):
-            previous = ctx.store.load_results(untouched, ctx.rubric.id, getattr(ctx.model, "model_id", None))
-            counts = ctx.store.message_counts(untouched)
-        for cid in untouched:
+            previous = ctx.store.load_results(part, ctx.rubric.id, getattr(ctx.model, "model_id", None))
+            counts = ctx.store.message_counts(part)
+        for cid in part:
             row = previous.get(cid)
             if row is not None and row["message_count"] == counts.get(cid):
                 ctx.results[cid] = result_row_to_contract(row)
@@ -355,14 +348,14 @@ def store_step(ctx: RunContext, ingest: Any) -> StorePlan:
             else:  # new rubric/model version, or an earlier run failed before scoring it
                 to_score.append(cid)
     return StorePlan(
-        read=read,
-        stored=stored,
-        duplicates=batch_dups + store_dups,
-        quarantined=len(quarantined),
+        read=spilled.read,
+        stored=spilled.stored,
+        duplicates=spilled.duplicates,
+        quarantined=len(spilled.quarantined),
         input_ids=input_ids,
         to_score=to_score,
         reused=reused,
-        notes=len(notes),
+        notes=spilled.notes,
     )
 
 
@@ -396,18 +389,33 @@ def save_partition(ctx: RunContext, scored: ScoredPartition) -> list[str]:
 
 def finish_run(ctx: RunContext, plan: StorePlan, results_path: str | Path | None = None) -> RunSummary:
     """Write the results file (one object per input conversation, input order) and close the run log."""
-    ordered = [ctx.results[cid] for cid in plan.input_ids if cid in ctx.results]
+    flagged: list[tuple[str, list[str]]] = []
+    written = 0
+
+    def ordered() -> Iterator[dict]:  # one object at a time from the spool: the file is written as it goes
+        nonlocal written
+        for cid in plan.input_ids:
+            result = ctx.results.get(cid)
+            if result is None:
+                continue
+            written += 1
+            if result["flagged"]:
+                flagged.append((result["conversation_id"], [f["code"] for f in result["flags"]]))
+            yield result
+
     with ctx.timed("results"):
         if results_path is not None:
-            write_results(ordered, results_path)
-    flagged = [(r["conversation_id"], [f["code"] for f in r["flags"]]) for r in ordered if r["flagged"]]
+            write_results(ordered(), results_path)
+        else:
+            for _ in ordered():
+                pass
     summary = RunSummary(
         run_id=ctx.run_id,
         read=plan.read,
         stored=plan.stored,
         duplicates=plan.duplicates,
         quarantined=plan.quarantined,
-        conversations=len(ordered),
+        conversations=written,
         flagged=len(flagged),
         scored=ctx.scored,
         reused=plan.reused,
@@ -513,6 +521,8 @@ def run(
     try:
         with _progress(progress) as bar:
             step = bar.add_task("reading chat logs", total=None) if bar else None
+            if bar:  # ingest reads and stores in pieces: show the rows so far
+                ctx.on_rows = lambda n: bar.update(step, description=f"reading and storing chat logs: {n:,} rows")
             ingest = steps.ingest(ctx)
             if bar:
                 bar.update(step, description=f"storing {ingest.read} rows")

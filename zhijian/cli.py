@@ -28,11 +28,13 @@ rubric_app = _Typer(help="Rubric tools.", **_TYPER_DEFAULTS)
 app.add_typer(rubric_app, name="rubric")
 # The reviewer workspace (issue 14): zhijian review, zhijian users …, zhijian db upgrade.
 from zhijian.common import StoreOpt, fail as _fail, open_store as _open_store  # noqa: E402
+from zhijian.bench import bench as _bench  # noqa: E402
 from zhijian.review.cli import db_app, review as _review, users_app  # noqa: E402
 
 app.add_typer(users_app, name="users")
 app.add_typer(db_app, name="db")
 app.command("review")(_review)
+app.command("bench")(_bench)
 from zhijian.labels import export_labels as _export_labels  # noqa: E402  (reviewers' labels back to the models)
 app.command("export-labels")(_export_labels)
 app.command("serve")(__import__("zhijian.serve", fromlist=["serve"]).serve)  # issue 16: the schedules

@@ -58,7 +58,7 @@ from __future__ import annotations
 import glob
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from pipeline.assemble import assemble
 from pipeline.conversation import Message
@@ -82,8 +82,11 @@ __all__ = [
     "assemble",
     "message_key",
     "parse_timestamp",
+    "read_input_chunks",
     "read_inputs",
 ]
+
+CHUNK_MESSAGES = 20_000  # messages per piece of read_input_chunks: ~2,000 conversations, tens of MB
 
 
 @dataclass
@@ -151,7 +154,13 @@ def _safe_reason(reason: str) -> str:
     return _mask_value(valid_text(reason))
 
 
-def _read_file(batch: Batch, path: Path, rename: Resolver) -> None:
+def _read_file(batch: Batch, path: Path, rename: Resolver) -> Iterator[None]:
+    """Read one file into `batch.result`; yields after each row where the caller may cut a chunk.
+
+    A cut is offered only once the file has kept a message: until then the file may still turn
+    out to be binary junk whose rows are replaced by one file-level row, which needs them all
+    in the same result.
+    """
     source = str(path)
     batch.result.files.append(source)
 
@@ -167,13 +176,19 @@ def _read_file(batch: Batch, path: Path, rename: Resolver) -> None:
     except OSError as exc:
         file_level(f"cannot read the file ({exc.strerror or exc}); check the path and permissions")
         return
-    result = batch.result
+    result = batch.result  # stays the same object until `kept`: no cut is offered before
     produced, read_before, quarantined_before = 0, result.read, len(result.quarantined)
-    kept_before = len(result.messages) + result.duplicates
+    kept = False
     try:
         for row in file_rows(path, data, rename):
             produced += 1
+            if kept:
+                batch.add(source, row)
+                yield
+                continue
+            kept_before = len(result.messages) + result.duplicates
             batch.add(source, row)
+            kept = len(result.messages) + result.duplicates > kept_before
     except FileError as exc:
         if produced == 0:
             file_level(str(exc), display_raw(data[:300], "utf-8"))
@@ -187,7 +202,7 @@ def _read_file(batch: Batch, path: Path, rename: Resolver) -> None:
     # A binary file (an image, a database, mostly NULs) read line by line gives only junk rows:
     # when nothing was kept from it, say so once instead. Decided after reading, so a file
     # with good rows among binary junk never loses them.
-    if produced > 1 and len(result.messages) + result.duplicates == kept_before:
+    if produced > 1 and not kept:
         why = binary_kind(data)
         if why:
             result.read = read_before
@@ -220,12 +235,45 @@ def read_inputs(paths: Iterable[str | Path] | str | Path,
     mapping file raises MappingError: that is a configuration error, not bad input).
     Without one, canonical and common Chinese header names are recognised.
     """
-    if mapping is None:
-        mapping = ColumnMapping(source="<built-in header names>")
-    elif not isinstance(mapping, ColumnMapping):
-        mapping = ColumnMapping.load(mapping)
-    batch = Batch(mapping, IngestResult())
-    rename = Resolver(mapping)
+    batch = Batch(_resolve_mapping(mapping), IngestResult())
+    rename = Resolver(batch.mapping)
     for path in _expand(paths):
-        _read_file(batch, path, rename)
+        for _ in _read_file(batch, path, rename):
+            pass
     return batch.result
+
+
+def read_input_chunks(paths: Iterable[str | Path] | str | Path, mapping: ColumnMapping | str | Path | None = None,
+                      *, chunk_messages: int = CHUNK_MESSAGES) -> Iterator[IngestResult]:
+    """`read_inputs` in pieces of about `chunk_messages` kept messages, so memory does not grow with the input.
+
+    Each piece is an IngestResult whose counts add up on their own (`counts_add_up`); the pieces
+    together count every row once. A chunk may end inside a file, and the last one may be empty.
+    Duplicates are found within a piece: a row repeating one from an earlier piece is kept here
+    and found again by the store (its `message_key` is already there), so the run's duplicate
+    total is the same and the memory for seen keys stays one piece's worth. A conversation's
+    messages may be spread over several pieces: the run stores every piece before it scores.
+    Memory still holds one whole file's bytes at a time (encoding detection reads a file whole).
+    """
+    batch = Batch(_resolve_mapping(mapping), IngestResult())
+    rename = Resolver(batch.mapping)
+    for path in _expand(paths):
+        for _ in _read_file(batch, path, rename):
+            if len(batch.result.messages) >= chunk_messages:
+                yield batch.result
+                batch.result = IngestResult(files=[str(path)])
+                batch.seen.clear()
+    yield batch.result
+
+
+# The run (pipeline/scoring.py ingest_step) asks the reader it was given for `.chunks`: a
+# replacement reader without it (tests' fakes) is called once, whole, as before.
+read_inputs.chunks = read_input_chunks  # type: ignore[attr-defined]
+
+
+def _resolve_mapping(mapping: ColumnMapping | str | Path | None) -> ColumnMapping:
+    if mapping is None:
+        return ColumnMapping(source="<built-in header names>")
+    if not isinstance(mapping, ColumnMapping):
+        return ColumnMapping.load(mapping)
+    return mapping

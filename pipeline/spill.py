@@ -1,0 +1,160 @@
+"""Bounded memory for the nightly run: tonight's rows go to the store piece by piece, results to a temporary file.
+
+The run's memory must not grow with the input (issue 16: at most 1.5 GB at 100,000
+conversations). Two things used to grow with it: every masked `Message` of the night held at
+once between ingest and store, and every conversation's results-contract object held until
+the results file was written. So:
+
+- `spill_inputs(ctx, pieces)` stores each piece of `pipeline.ingest.read_input_chunks` as it
+  comes (notes filtered to new messages first, then the messages) and keeps only counts and
+  conversation ids: `SpilledIngest`. A conversation spread over several pieces or files is
+  whole once every piece is stored, and scoring reads conversations back from the store
+  (pipeline/scoring.py score_batch), so nothing is scored half. Quarantined rows are kept (they
+  are few, and the store step stores them as before).
+- `ResultSpool` is the run's `conversation_id -> contract object` map on disk (pickled, in a
+  temporary file): the results file is written from it in input order, one object at a time.
+
+Invariant, per piece and in total: read = messages + duplicates in the piece + quarantined, and
+the run reports read = stored + duplicates + quarantined (a repeat in a later piece is a store
+duplicate, found by its message_key).
+"""
+from __future__ import annotations
+
+import logging
+import pickle
+import tempfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+log = logging.getLogger("zhijian.scoring")
+
+
+@dataclass
+class SpilledIngest:
+    """What ingest read and already stored: counts and ids only (the messages are in the store)."""
+
+    read: int = 0
+    kept: int = 0  # messages handed to the store (stored + store duplicates)
+    duplicates_in_batch: int = 0  # repeats found within a piece
+    quarantined: list = field(default_factory=list)  # stored by the store step
+    stored: int = 0
+    store_duplicates: int = 0  # already in the store (an earlier night, or an earlier piece of tonight)
+    notes: int = 0  # ingest notes stored (only those of newly stored messages)
+    touched: set[str] = field(default_factory=set)  # conversations that got new messages
+    input_ids: dict[str, None] = field(default_factory=dict)  # conversations in the input, first-appearance order
+
+    @property
+    def duplicates(self) -> int:
+        return self.duplicates_in_batch + self.store_duplicates
+
+
+def _piece_duplicates(piece: Any) -> int:
+    for name in ("duplicates_in_batch", "duplicates"):
+        value = getattr(piece, name, None)
+        if value is not None:
+            return int(value)
+    return 0
+
+
+def spill_inputs(ctx: Any, pieces: Iterable[Any], on_rows: Any = None) -> SpilledIngest:
+    """Store each ingest piece as it is read; `ctx` gives `store`, `run_id` and `timed(stage)`.
+
+    Reading is timed as "ingest", writing as "store". `on_rows(read_so_far)` is called after each
+    piece (a progress bar).
+    """
+    out = SpilledIngest()
+    it: Iterator[Any] = iter(pieces)
+    while True:
+        with ctx.timed("ingest"):
+            piece = next(it, None)
+        if piece is None:
+            break
+        msgs = list(piece.messages)
+        quarantined = list(piece.quarantined)
+        read = int(piece.read)
+        dups = _piece_duplicates(piece)
+        if read != len(msgs) + len(quarantined) + dups:
+            # Keep the contract's invariant honest: whatever ingest counted as read is accounted for.
+            log.warning("ingest counts disagree: read=%d messages=%d quarantined=%d duplicates=%d",
+                        read, len(msgs), len(quarantined), dups)  # fmt: skip
+            dups = max(read - len(msgs) - len(quarantined), 0)
+        with ctx.timed("store"):
+            # A note belongs to its message: a re-run that stores no message stores none of its notes.
+            notes = list(getattr(piece, "notes", None) or [])
+            if notes:
+                new_keys = ctx.store.new_message_keys(n.message_key for n in notes)
+                notes = [n for n in notes if n.message_key in new_keys]
+            stored, store_dups, touched = ctx.store.store_messages_detail(msgs, ctx.run_id)
+            if notes:
+                ctx.store.store_notes(notes, ctx.run_id)
+        out.read += read
+        out.kept += len(msgs)
+        out.duplicates_in_batch += dups
+        out.quarantined.extend(quarantined)
+        out.stored += stored
+        out.store_duplicates += store_dups
+        out.notes += len(notes)
+        out.touched |= touched
+        for m in msgs:
+            out.input_ids.setdefault(m.conversation_id, None)
+        if on_rows is not None:
+            on_rows(out.read)
+    return out
+
+
+class ResultSpool:
+    """`conversation_id -> results-contract object`, kept in a temporary file instead of memory.
+
+    The part of the dict interface the run uses: `spool[cid] = obj`, `spool[cid]`, `cid in spool`,
+    `get`, `update`, `len`, iteration over ids (insertion order). A re-assigned id keeps its latest object.
+    Pickling it (a task runner sending the run's context elsewhere) carries the contents, as a dict's would.
+    """
+
+    def __init__(self) -> None:
+        self._file = tempfile.TemporaryFile(prefix="zhijian-results-")
+        self._index: dict[str, tuple[int, int]] = {}  # id -> (offset, length) in the file
+
+    def __setitem__(self, conversation_id: str, result: dict) -> None:
+        data = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+        self._file.seek(0, 2)
+        self._index[conversation_id] = (self._file.tell(), len(data))
+        self._file.write(data)
+
+    def __getitem__(self, conversation_id: str) -> dict:
+        offset, length = self._index[conversation_id]
+        self._file.seek(offset)
+        return pickle.loads(self._file.read(length))
+
+    def update(self, results: dict[str, dict]) -> None:
+        for cid, result in results.items():
+            self[cid] = result
+
+    def get(self, conversation_id: str, default: Any = None) -> Any:
+        return self[conversation_id] if conversation_id in self._index else default
+
+    def __contains__(self, conversation_id: object) -> bool:
+        return conversation_id in self._index
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(self._index))
+
+    def items(self) -> Iterator[tuple[str, dict]]:
+        for cid in list(self._index):
+            yield cid, self[cid]
+
+    def close(self) -> None:
+        self._file.close()
+
+    def __reduce__(self) -> tuple:
+        return (_spool_from_items, (list(self.items()),))
+
+
+def _spool_from_items(items: list[tuple[str, dict]]) -> ResultSpool:
+    spool = ResultSpool()
+    for cid, result in items:
+        spool[cid] = result
+    return spool

@@ -1,0 +1,92 @@
+"""pipeline/spill.py: the run with the real reader in tiny pieces gives the same counts and results as one piece;
+a conversation spread over pieces and files is scored whole; the results spool behaves like the dict it replaces."""
+from __future__ import annotations
+
+import json
+import pickle
+from functools import partial
+
+from pipeline.ingest import read_input_chunks, read_inputs
+from pipeline.scoring import score_files
+from pipeline.spill import ResultSpool
+from tests.pipeline._scoring_fakes import FakeModel, FakeRubric, chat_rows, fake_stages, write_jsonl
+
+
+def _reader(chunk_messages: int):
+    """The project's reader, cut into pieces of `chunk_messages` (ingest_step asks for `.chunks`)."""
+    def whole(paths, mapping=None):
+        return read_inputs(paths, mapping=mapping)
+
+    whole.chunks = partial(read_input_chunks, chunk_messages=chunk_messages)
+    return whole
+
+
+def _run(paths, tmp_path, name, chunk_messages):
+    return score_files(
+        paths, f"sqlite:///{tmp_path / (name + '.db')}", tmp_path / f"{name}.jsonl", rubric=FakeRubric(),
+        model=FakeModel(), stages=fake_stages(), read_inputs=_reader(chunk_messages),
+    )  # fmt: skip
+
+
+def _days(tmp_path):
+    h1 = chat_rows("h001")
+    day1 = chat_rows("h002", bad_end=True) + h1[:2] + chat_rows("h003") + [{"conversation_id": "h004", "role": "customer"}]
+    day2 = h1[2:] + chat_rows("h002", bad_end=True)[:1]  # the rest of h001, and a repeat of a day-1 row
+    return [write_jsonl(tmp_path / "day1.jsonl", day1), write_jsonl(tmp_path / "day2.jsonl", day2)]
+
+
+def test_pieces_give_the_same_counts_and_results_as_one_piece(tmp_path):
+    files = _days(tmp_path)
+    whole = _run(files, tmp_path, "whole", 10_000)
+    tiny = _run(files, tmp_path, "tiny", 1)
+    counts = lambda s: (s.read, s.stored, s.duplicates, s.quarantined, s.conversations, s.flagged, s.scored)  # noqa: E731
+    assert counts(tiny) == counts(whole)
+    assert tiny.read == tiny.stored + tiny.duplicates + tiny.quarantined and tiny.duplicates == 1
+    out = lambda name: [json.loads(x) for x in (tmp_path / f"{name}.jsonl").read_text(encoding="utf-8").splitlines()]  # noqa: E731
+    strip = lambda rs: [{k: v for k, v in r.items() if k not in ("run_id", "scored_at")} for r in rs]  # noqa: E731
+    assert strip(out("tiny")) == strip(out("whole"))
+    h001 = next(r for r in out("tiny") if r["conversation_id"] == "h001")
+    # spread over two files and several pieces, scored whole: both customer turns (day 1 and day 2)
+    assert [t["seq"] for t in h001["sentiment"]["turns"]] == [1, 3]
+
+
+def test_a_rerun_in_pieces_reads_every_result_back(tmp_path):
+    files = _days(tmp_path)
+    first = _run(files, tmp_path, "again", 2)
+    again = _run(files, tmp_path, "again", 2)
+    assert (again.stored, again.scored, again.reused) == (0, 0, first.conversations)
+    assert again.duplicates == again.read - again.quarantined
+
+
+def test_result_spool_is_a_dict_on_disk():
+    spool = ResultSpool()
+    spool["a"] = {"conversation_id": "a", "score": 1.0}
+    spool["b"] = {"conversation_id": "b", "flags": [{"code": "x"}]}
+    spool["a"] = {"conversation_id": "a", "score": 2.0}  # a re-scored conversation keeps its latest object
+    assert list(spool) == ["a", "b"] and len(spool) == 2 and "b" in spool and "c" not in spool
+    assert spool["a"]["score"] == 2.0 and spool.get("c") is None
+    spool.update({"c": {"conversation_id": "c"}})
+    assert spool["c"] == {"conversation_id": "c"} and len(spool) == 3
+    copy = pickle.loads(pickle.dumps(spool))  # a task runner sending the context elsewhere carries the contents
+    assert dict(copy.items()) == dict(spool.items())
+
+
+def test_progress_is_told_the_rows_read_after_each_piece(tmp_path):
+    from contextlib import nullcontext
+
+    from pipeline.spill import spill_inputs
+    from pipeline.store import Store
+
+    class Ctx:  # what spill_inputs needs of a RunContext
+        store = Store(f"sqlite:///{tmp_path / 'p.db'}")
+        run_id = None
+
+        def timed(self, stage):
+            return nullcontext()
+
+    files = _days(tmp_path)
+    seen: list[int] = []
+    out = spill_inputs(Ctx(), read_input_chunks(files, chunk_messages=3), on_rows=seen.append)
+    assert seen == sorted(seen) and seen[-1] == out.read and len(seen) >= 3
+    assert out.read == out.stored + out.duplicates + len(out.quarantined)
+    Ctx.store.close()

@@ -1,0 +1,47 @@
+"""zhijian bench's parts: the replicated input, the per-process measurement, the report and the size option.
+(The whole command loads the real model twice per size: it is run by hand, never in the suite.)"""
+from __future__ import annotations
+
+import json
+import sys
+
+import pytest
+import typer
+
+from zhijian.bench import Measure, _parse_sizes, make_inputs, measure, report
+
+
+def _rows(files):
+    return [json.loads(line) for f in files for line in f.read_text(encoding="utf-8").splitlines() if line.strip().startswith("{")]
+
+
+def test_make_inputs_writes_exactly_the_conversations_asked_for(tmp_path):
+    files, conversations, rows = make_inputs(tmp_path, 700)
+    ids = {r["conversation_id"] for r in _rows(files)}
+    assert conversations == len(ids) == 700
+    assert sum(1 for f in files for line in f.read_text(encoding="utf-8").splitlines() if line.strip()) == rows
+    # every copy is a new conversation: the sample's ids under three prefixes
+    assert {i.split("-", 1)[0] for i in ids} == {"b0000", "b0001", "b0002"}
+
+
+def test_measure_reports_the_child_process_own_peak_memory(tmp_path):
+    grab = "import time; x = bytearray(300 * 1024 * 1024); x[::4096] = b'1' * len(x[::4096]); time.sleep(0.5)"
+    wall, cpu, rss, code = measure([sys.executable, "-c", grab], tmp_path / "log")
+    assert code == 0 and rss > 300 and wall > 0 and cpu >= 0
+    small = measure([sys.executable, "-c", "import time; time.sleep(0.5)"], tmp_path / "log")
+    assert 0 < small[2] < 100  # its own peak: not the largest child's so far, nor this (large) test process's
+    assert measure([sys.executable, "-c", "raise SystemExit(3)"], tmp_path / "log")[3] == 3
+
+
+def test_report_gives_the_ratio_and_the_stages():
+    ours = Measure("zhijian (--no-flow)", 1000, 10000, 10.0, 8.0, 700.0, 0, {"ingest": 1.0, "sentiment": 5.0}, 7.0)
+    usual = Measure("usual script", 1000, 10000, 40.0, 40.0, 500.0, 0)
+    text = report([(1000, [ours, usual])])
+    assert "1,000: 4.00× (per CPU-second 5.00×)" in text
+    assert "| sentiment (model) | 5.0 |" in text and "| start-up and the rest (wall − run) | 3.0 |" in text
+
+
+def test_sizes_option_says_what_it_wants():
+    assert _parse_sizes("1000,10_000") == [1000, 10000]
+    with pytest.raises(typer.BadParameter, match="e.g. 1000,10000,100000"):
+        _parse_sizes("ten")
