@@ -232,6 +232,8 @@ def load_state_model(directory: str | Path | None = None) -> CustomerStateModel:
 TRAIN_FILE = Path(__file__).resolve().parent.parent / "data" / "sentiment" / "chat_turns_context.tsv"
 # written for a next state model (calm-toned reports that carry a feeling, plain questions); not in @1
 CALM_FILE = TRAIN_FILE.with_name("chat_turns_context_calm.tsv")
+# calm factual reports (negative / no needs_empathy): the kind the head reads too high on other writers' chats
+REPORTS_FILE = TRAIN_FILE.with_name("chat_turns_context_reports.tsv")
 
 
 def read_context_tsv(path: str | Path) -> list[dict]:
@@ -313,8 +315,8 @@ def cv_report(files: Sequence[str | Path] = (TRAIN_FILE,), sentiment_model=None,
 if __name__ == "__main__":  # pragma: no cover
     import sys
 
-    if sys.argv[1:2] == ["train"]:
-        m = train(*(sys.argv[2:3] or []))
+    if sys.argv[1:2] == ["train"]:  # python -m models.state train [OUT [TSV ...]]
+        m = train(*(sys.argv[2:3] or []), *([sys.argv[3:]] if sys.argv[3:] else []))
         print(f"saved {m.model_id}: {m.meta_['features']} features, {m.meta_['n_train']} turns")
     elif sys.argv[1:2] == ["cv"]:  # python -m models.state cv [TSV ...]: calibration check of the empathy head
         print(cv_report(sys.argv[2:] or (TRAIN_FILE,)))
