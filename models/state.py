@@ -23,7 +23,8 @@ no dependencies beyond numpy; weights are a vocabulary (JSON) and one float32 ma
     sm.model_id                                           # "zh-cs-state@1"
 
 Train: ``python -m models.state train`` (seconds on CPU; reads data/sentiment/chat_turns_context.tsv
-and the shipped sentiment model's probabilities). A classifier of ``models/``: imports ``models.base``
+and the shipped sentiment model's probabilities). Calibration check: ``python -m models.state cv [TSV ...]``
+(cross-validated P(needs empathy) in bands, against the share of turns that need it). A classifier of ``models/``: imports ``models.base``
 only (the sentiment model is passed in by the caller as probabilities).
 """
 from __future__ import annotations
@@ -229,6 +230,10 @@ def load_state_model(directory: str | Path | None = None) -> CustomerStateModel:
 
 # ---------------------------------------------------------------------- training
 TRAIN_FILE = Path(__file__).resolve().parent.parent / "data" / "sentiment" / "chat_turns_context.tsv"
+# written for a next state model (calm-toned reports that carry a feeling, plain questions); not in @1
+CALM_FILE = TRAIN_FILE.with_name("chat_turns_context_calm.tsv")
+# calm factual reports (negative / no needs_empathy): the kind the head reads too high on other writers' chats
+REPORTS_FILE = TRAIN_FILE.with_name("chat_turns_context_reports.tsv")
 
 
 def read_context_tsv(path: str | Path) -> list[dict]:
@@ -236,25 +241,82 @@ def read_context_tsv(path: str | Path) -> list[dict]:
         return list(csv.DictReader(f, delimiter="\t"))
 
 
-def train(out: str | Path = SHIPPED_STATE_DIR, data: str | Path = TRAIN_FILE, sentiment_model=None) -> CustomerStateModel:
-    """Fit on the context TSV with the sentiment model's probabilities for each turn, and save."""
+def train(out: str | Path = SHIPPED_STATE_DIR, data: str | Path | Sequence[str | Path] = TRAIN_FILE,
+          sentiment_model=None) -> CustomerStateModel:
+    """Fit on the context TSV(s) with the sentiment model's probabilities for each turn, and save."""
     if sentiment_model is None:
         from models.loader import load_sentiment_model
 
         sentiment_model = load_sentiment_model()
-    rows = read_context_tsv(data)
+    files = [data] if isinstance(data, (str, Path)) else list(data)
+    rows = [r for f in files for r in read_context_tsv(f)]
     texts = [r["text"] for r in rows]
     prevs = [r.get("prev_agent") or "" for r in rows]
     proba = np.asarray(sentiment_model.predict_proba(texts), dtype=np.float32)
     model = CustomerStateModel().fit(texts, prevs, proba, [r["sentiment"] for r in rows], [r["needs_empathy"] == "yes" for r in rows])
-    model.meta_.update({"trained_on": str(Path(data).name), "sentiment_model": getattr(sentiment_model, "model_id", None)})
+    model.meta_.update({"trained_on": [Path(f).name for f in files], "sentiment_model": getattr(sentiment_model, "model_id", None)})
     model.save(out)
     return model
+
+
+def _fold(text: str, k: int) -> int:
+    import hashlib
+
+    return int(hashlib.sha1(text.encode("utf-8")).hexdigest(), 16) % k
+
+
+def cross_validated_empathy(rows: Sequence[dict], proba: np.ndarray, k: int = 5) -> np.ndarray:
+    """P(needs empathy) of every row from a model fitted on the other folds (folds by text hash, so the
+    same text never sits on both sides)."""
+    texts = [r["text"] for r in rows]
+    prevs = [r.get("prev_agent") or "" for r in rows]
+    fold = np.array([_fold(t, k) for t in texts])
+    out = np.zeros(len(rows))
+    for f in range(k):
+        tr, te = np.where(fold != f)[0], np.where(fold == f)[0]
+        m = CustomerStateModel().fit([texts[i] for i in tr], [prevs[i] for i in tr], proba[tr],
+                                     [rows[i]["sentiment"] for i in tr], [rows[i]["needs_empathy"] == "yes" for i in tr])
+        out[te] = m.predict([texts[i] for i in te], [prevs[i] for i in te], proba[te]).empathy
+    return out
+
+
+RELIABILITY_BINS = (0.0, 0.1, 0.2, 0.3, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 1.0)
+
+
+def reliability(p: np.ndarray, yes: np.ndarray, bins: Sequence[float] = RELIABILITY_BINS) -> list[dict]:
+    """Calibration table: for each band of P(needs empathy), how many turns and the share that do need it.
+    A calibrated head has share ≈ the band's P; the rubric's min_state_score means what it says then."""
+    out = []
+    for lo, hi in zip(bins[:-1], bins[1:]):
+        m = (p >= lo) & ((p < hi) | (hi >= 1.0))
+        out.append({"band": (lo, hi), "n": int(m.sum()), "share_yes": round(float(yes[m].mean()), 3) if m.any() else None})
+    return out
+
+
+def cv_report(files: Sequence[str | Path] = (TRAIN_FILE,), sentiment_model=None, k: int = 5) -> str:
+    """Cross-validated calibration of the empathy head on written training files (never a measure-only set)."""
+    if sentiment_model is None:
+        from models.loader import load_sentiment_model
+
+        sentiment_model = load_sentiment_model()
+    rows = [r for f in files for r in read_context_tsv(f)]
+    proba = np.asarray(sentiment_model.predict_proba([r["text"] for r in rows]), dtype=np.float32)
+    p = cross_validated_empathy(rows, proba, k)
+    yes = np.array([r["needs_empathy"] == "yes" for r in rows])
+    lines = [f"{k}-fold CV of the empathy head on {', '.join(Path(f).name for f in files)} (n={len(rows)}, yes={int(yes.sum())})",
+             "  P band        turns  share needing empathy"]
+    lines += [f"  [{b['band'][0]:.2f}, {b['band'][1]:.2f})  {b['n']:5d}  {b['share_yes']}" for b in reliability(p, yes)]
+    for cut in (0.5, 0.7, 0.8, 0.9):
+        tp = int((yes & (p >= cut)).sum())
+        lines.append(f"  head alone at {cut}: P {tp / max(int((p >= cut).sum()), 1):.3f}  R {tp / max(int(yes.sum()), 1):.3f}")
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":  # pragma: no cover
     import sys
 
-    if sys.argv[1:2] == ["train"]:
-        m = train(*(sys.argv[2:3] or []))
+    if sys.argv[1:2] == ["train"]:  # python -m models.state train [OUT [TSV ...]]
+        m = train(*(sys.argv[2:3] or []), *([sys.argv[3:]] if sys.argv[3:] else []))
         print(f"saved {m.model_id}: {m.meta_['features']} features, {m.meta_['n_train']} turns")
+    elif sys.argv[1:2] == ["cv"]:  # python -m models.state cv [TSV ...]: calibration check of the empathy head
+        print(cv_report(sys.argv[2:] or (TRAIN_FILE,)))
