@@ -33,7 +33,7 @@ def read_config(directory: str | Path) -> dict:
     return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
 
 
-def build_module(config: dict):
+def build_module(config: dict, num_labels: int):
     """An uninitialised-weights module for ``config`` (load weights with :func:`load_module`)."""
     import torch
     from torch import nn
@@ -70,7 +70,7 @@ def build_module(config: dict):
             self.embed_norm = nn.LayerNorm(hidden, eps=eps)
             self.layers = nn.ModuleList(Layer() for _ in range(int(config["num_hidden_layers"])))
             self.pooler = nn.Linear(hidden, hidden)
-            self.classifier = nn.Linear(hidden, len(config.get("id2label") or {0: 0, 1: 1}))
+            self.classifier = nn.Linear(hidden, num_labels)
 
         def forward(self, input_ids, attention_mask):
             positions = torch.arange(input_ids.shape[1], device=input_ids.device)
@@ -92,8 +92,8 @@ def load_module(directory: str | Path, config: dict | None = None):
     from safetensors.torch import load_file
 
     config = config or read_config(directory)
-    module = build_module(config)
     sd = load_file(str(Path(directory) / "model.safetensors"))
+    module = build_module(config, num_labels=int(sd["classifier.weight"].shape[0]))
     p = "bert."
     new = {
         "word.weight": sd[p + "embeddings.word_embeddings.weight"],

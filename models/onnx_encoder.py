@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import logging
 import os
 import tempfile
 import warnings
@@ -73,7 +74,11 @@ def export_encoder(directory: str | Path, out: str | Path, quantize: bool = True
             from onnxruntime.quantization import QuantType, quantize_dynamic
 
             final = Path(tmp) / "int8.onnx"
-            quantize_dynamic(str(plain), str(final), weight_type=QuantType.QInt8)
+            logging.disable(logging.WARNING)  # the quantiser logs advice on the root logger; not for a CLI run
+            try:
+                quantize_dynamic(str(plain), str(final), weight_type=QuantType.QInt8)
+            finally:
+                logging.disable(logging.NOTSET)
         model = onnx.load(str(final))
         onnx.helper.set_model_props(model, {"weights_key": weights_key(directory, quantize), "recipe": EXPORT_RECIPE})
         staged = Path(tmp) / "staged.onnx"
@@ -131,3 +136,19 @@ def load_encoder(directory: str | Path, threads: int, quantize: bool = True, nam
     except OSError:  # a read-only home: export into a private temporary place for this process
         cached = export_encoder(directory, Path(tempfile.mkdtemp(prefix="zhijian-onnx-")) / cached.name, quantize)
     return OnnxEncoder(open_session(cached, threads), quantize, cached)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Write ``DIR/encoder-int8.onnx`` for a saved BERT classifier (how the shipped model got its file)."""
+    import argparse
+
+    ap = argparse.ArgumentParser(description=main.__doc__)
+    ap.add_argument("model_dir")
+    a = ap.parse_args(argv)
+    out = export_encoder(a.model_dir, Path(a.model_dir) / SHIPPED_FILE, quantize=True)
+    print(f"{out} ({out.stat().st_size / 2**20:.1f} MiB, weights_key {weights_key(a.model_dir)})")
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())
