@@ -360,12 +360,24 @@ class SentimentClassifier(SentimentModel):
         else the fast backend ``load`` chose (``encoder_``: onnxruntime or torch)."""
         from models.fast_encoder import HFEncoder
 
-        if getattr(self, "model_", None) is not None:
+        if self.__dict__.get("model_") is not None:
             return HFEncoder(self.model_, bool(getattr(self, "quantized_", False)))
         return self.encoder_
 
+    def __getattr__(self, name: str):
+        # A model loaded for a fast runtime builds its Hugging Face twin only when asked for it: save(),
+        # the int8 check and the wide part of training need it; predicting does not.
+        if name == "model_" and "encoder_" in self.__dict__ and "base" in self.__dict__:
+            from transformers import AutoModelForSequenceClassification
+
+            quiet_transformers()
+            model = AutoModelForSequenceClassification.from_pretrained(str(self.base))
+            self.__dict__["model_"] = model.eval()
+            return model
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
     def _column_order(self) -> list[int]:
-        model = getattr(self, "model_", None)
+        model = self.__dict__.get("model_")
         source = model.config.id2label if model is not None else getattr(self, "config_", {}).get("id2label", {})
         id2label = {int(k): str(v).lower() for k, v in source.items()}
         label2id = {v: k for k, v in id2label.items()}
@@ -385,10 +397,9 @@ class SentimentClassifier(SentimentModel):
         out = Path(directory)
         out.mkdir(parents=True, exist_ok=True)
         model, tokenizer = self.model_, self.tokenizer_
-        if model is None or not hasattr(tokenizer, "save_pretrained"):  # loaded for inference: weights of base
-            from transformers import AutoModelForSequenceClassification, AutoTokenizer
+        if not hasattr(tokenizer, "save_pretrained"):  # loaded for a fast runtime: the tokenizer of base
+            from transformers import AutoTokenizer
 
-            model = AutoModelForSequenceClassification.from_pretrained(str(self.base))
             tokenizer = AutoTokenizer.from_pretrained(str(self.base))
         model.save_pretrained(str(out), safe_serialization=True)
         tokenizer.save_pretrained(str(out))
@@ -443,7 +454,6 @@ class SentimentClassifier(SentimentModel):
         if encoder is not None:
             from tokenizers import Tokenizer
 
-            self.model_ = None
             self.tokenizer_ = Tokenizer.from_file(str(Path(source) / "tokenizer.json"))
         else:
             import torch
