@@ -46,18 +46,20 @@ def sensible_threads(limit: int | None = None) -> int:
     return max(1, min(n, limit or n))
 
 
-def inference_threads(requested: int | None = None) -> int:
+def inference_threads(requested: int | None = None, runtime: str = "torch") -> int:
     """Intra-op threads for predicting on CPU: ``requested`` when given (the pipeline passes the
-    ``ZHIJIAN_THREADS`` setting), else half the usable CPUs — one on a 2-core machine — and at most 4.
+    ``ZHIJIAN_THREADS`` setting); else, for ONNX Runtime, the usable CPUs (at most 4), and for torch
+    half of them (one on a 2-core machine, at most 4).
 
-    Why not every core: the encoder's matrices are small (hidden 256), so a second thread gains little
-    even on an idle machine, and on a busy one the threads wait on each other — measured on a loaded
-    2-core machine, one thread ran the encoder 2–4× faster than two (benchmarks/bench_sentiment.py
-    --threads 1,2). Half the cores also leaves room for the rest of the run and for other workers.
+    Why they differ (benchmarks/bench_sentiment.py --threads 1,2 --rounds 3, loaded 2-core machine,
+    load average ~10): torch's int8 encoder ran 471 texts/s on one thread and 122 on two — its
+    threads spin-wait for each other while other jobs hold the cores — whereas ONNX Runtime, whose
+    threads do not spin here (models.onnx_encoder), ran 304 on one and 561 on two.
     """
     if requested:
         return sensible_threads(requested)
-    return max(1, min(4, sensible_threads() // 2))
+    usable = sensible_threads()
+    return min(4, usable) if runtime == "onnxruntime" else max(1, min(4, usable // 2))
 
 
 # Steps at which a time-capped run re-times itself. One early look (20 steps) is noisy: batches are
@@ -415,7 +417,7 @@ class SentimentClassifier(SentimentModel):
 
         ``quantize``: None follows the saved model's ``quantize`` flag (int8 on CPU when it held the
         accuracy), True/False forces it. int8 applies on CPU only. ``num_threads``: intra-op threads
-        (None: :func:`inference_threads`).
+        (None: :func:`inference_threads` for the runtime chosen).
 
         ``backend`` (CPU, plain BERT classifiers; any other model or device uses transformers):
         ``"auto"`` is onnxruntime when installed — the encoder exported and quantised once, then read
@@ -441,7 +443,8 @@ class SentimentClassifier(SentimentModel):
         if fast and backend in ("auto", "onnxruntime"):
             from models import onnx_encoder
 
-            encoder = onnx_encoder.load_encoder(source, threads, quantize=want_int8, name=self.name)
+            encoder = onnx_encoder.load_encoder(source, inference_threads(num_threads, "onnxruntime"),
+                                                quantize=want_int8, name=self.name)
             if encoder is None and backend == "onnxruntime":
                 raise RuntimeError("backend onnxruntime: install onnxruntime and onnx (pip install onnxruntime onnx)")
         if target == "cpu":

@@ -47,7 +47,7 @@ class Settings(BaseSettings):
     batch_size: int = Field(default=2000, ge=1, description="Conversations per batch (one Prefect task each).")
     threads: int = Field(
         default=0, ge=0,
-        description="CPU threads the sentiment model computes with; 0 = half the usable cores, at most 4 (one on a 2-core machine: two threads were measured 2–4× slower than one on a busy one).",
+        description="CPU threads the sentiment model computes with; 0 = automatic: the usable cores (at most 4) for ONNX Runtime, half of them for the torch fallback, whose threads were measured 4× slower on two cores than on one on a busy machine.",
     )
     secret_path: Path = Field(
         default=Path.home() / ".zhijian" / "secret",

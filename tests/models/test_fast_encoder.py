@@ -95,3 +95,13 @@ def test_shipped_model_carries_its_exported_encoder_and_keeps_its_labels():
     assert shipped.predict(texts) == reference.predict(texts)
     torch_int8 = SentimentClassifier.load(SHIPPED, backend="torch")
     assert torch_int8.predict(texts) == shipped.predict(texts)
+
+
+def test_thread_defaults_follow_the_runtime(monkeypatch):
+    from models.classifier import inference_threads
+
+    monkeypatch.setattr("os.sched_getaffinity", lambda _pid: set(range(2)))
+    assert inference_threads(None, "torch") == 1 and inference_threads(None, "onnxruntime") == 2
+    assert inference_threads(3, "torch") == 2  # a request is capped by the usable CPUs
+    monkeypatch.setattr("os.sched_getaffinity", lambda _pid: set(range(16)))
+    assert inference_threads(None, "torch") == 4 and inference_threads(None, "onnxruntime") == 4
