@@ -15,12 +15,6 @@ TEXTS = ["好的", "怎么还没发货啊，都三天了，到底什么时候能
          "在吗", "请问这个有红色的吗，我想要大一码的，平时穿L", "  ", "好的"]
 
 
-@pytest.fixture(autouse=True)
-def private_cache(tmp_path, monkeypatch):
-    """Exports go to a temporary cache, never the home directory."""
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-
-
 @pytest.fixture(scope="module")
 def tiny_model_dir(tiny_base, corpus, tmp_path_factory):
     texts, labels = corpus
