@@ -46,6 +46,22 @@ def sensible_threads(limit: int | None = None) -> int:
     return max(1, min(n, limit or n))
 
 
+def inference_threads(requested: int | None = None, runtime: str = "torch") -> int:
+    """Intra-op threads for predicting on CPU: ``requested`` when given (the pipeline passes the
+    ``ZHIJIAN_THREADS`` setting); else, for ONNX Runtime, the usable CPUs (at most 4), and for torch
+    half of them (one on a 2-core machine, at most 4).
+
+    Why they differ (benchmarks/bench_sentiment.py --threads 1,2 --rounds 3, loaded 2-core machine,
+    load average ~10): torch's int8 encoder ran 471 texts/s on one thread and 122 on two — its
+    threads spin-wait for each other while other jobs hold the cores — whereas ONNX Runtime, whose
+    threads do not spin here (models.onnx_encoder), ran 304 on one and 561 on two.
+    """
+    if requested:
+        return sensible_threads(requested)
+    usable = sensible_threads()
+    return min(4, usable) if runtime == "onnxruntime" else max(1, min(4, usable // 2))
+
+
 # Steps at which a time-capped run re-times itself. One early look (20 steps) is noisy: batches are
 # drawn from length buckets, so a few long ones can make the pace look twice as slow as it is.
 REPLAN_STEPS = (20, 100, 400)
@@ -113,6 +129,8 @@ class SentimentClassifier(SentimentModel):
         seed: int = 13,
         device: str | None = None,
         predict_batch_size: int = 256,
+        predict_batch_tokens: int = 2048,
+        backend: str = "auto",
         quantize: str | bool = "auto",
         num_threads: int | None = None,
         name: str = "zh-cs-sentiment",
@@ -134,6 +152,8 @@ class SentimentClassifier(SentimentModel):
         self.seed = seed
         self.device = device
         self.predict_batch_size = predict_batch_size
+        self.predict_batch_tokens = predict_batch_tokens
+        self.backend = backend
         self.quantize = quantize
         self.num_threads = num_threads
         self.name = name
@@ -300,26 +320,68 @@ class SentimentClassifier(SentimentModel):
         return self
 
     def _encoder_logits(self, texts: Sequence[str]) -> np.ndarray:
-        import torch
+        """Encoder logits in input order. Each distinct (normalised) text is encoded once; all of them
+        are sorted by token length once for the whole call and cut into batches by a token budget
+        (``predict_batch_tokens`` padded tokens, at most ``predict_batch_size`` texts), so a batch pads
+        little and a few long texts never make every batch long."""
+        from models.fast_encoder import pad_batch, plan_batches
 
-        texts = [normalize_text(t) for t in texts]
+        texts = [normalize_text(t) or " " for t in texts]
         out = np.zeros((len(texts), len(self.classes_)), dtype=np.float32)
         if not texts:
             return out
-        # Sort by length so each batch pads little; put rows back in input order afterwards.
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        device = next(self.model_.parameters()).device if not self.quantized_ else torch.device("cpu")
-        with torch.inference_mode():
-            for start in range(0, len(order), self.predict_batch_size):
-                idx = order[start:start + self.predict_batch_size]
-                enc = self.tokenizer_([texts[i] or " " for i in idx], padding=True, truncation=True,
-                                      max_length=self.meta_.get("max_length", self.max_length), return_tensors="pt")
-                logits = self.model_(**enc.to(device)).logits.float().cpu().numpy()
-                out[idx] = logits[:, self._column_order()]
-        return out
+        position: dict[str, int] = {}
+        inverse = np.fromiter((position.setdefault(t, len(position)) for t in texts), dtype=np.int64, count=len(texts))
+        unique = list(position)
+        rows = self._token_ids(unique)
+        lengths = np.array([len(r) for r in rows])
+        order = np.argsort(lengths, kind="stable")
+        logits_u = np.zeros((len(unique), len(self.classes_)), dtype=np.float32)
+        columns = self._column_order()
+        encoder = self._encoder()
+        pad_id = int(getattr(self, "config_", {}).get("pad_token_id") or 0)
+        for start, end in plan_batches(lengths[order], self.predict_batch_tokens, self.predict_batch_size):
+            idx = order[start:end]
+            ids, mask = pad_batch([rows[i] for i in idx], pad_id)
+            logits_u[idx] = np.asarray(encoder(ids, mask), dtype=np.float32)[:, columns]
+        return logits_u[inverse]
+
+    def _token_ids(self, texts: list[str]) -> list[list[int]]:
+        """Token ids with [CLS]/[SEP], truncated to ``max_length``, unpadded."""
+        max_length = int(self.meta_.get("max_length", self.max_length))
+        tok = self.tokenizer_
+        if hasattr(tok, "encode_batch"):  # a ``tokenizers.Tokenizer`` (load): no transformers import needed
+            tok.enable_truncation(max_length)
+            tok.no_padding()
+            return [e.ids for e in tok.encode_batch(texts)]
+        return tok(texts, truncation=True, max_length=max_length)["input_ids"]
+
+    def _encoder(self):
+        """What turns padded token ids into logits: the Hugging Face model when there is one (after
+        ``fit``, a ``load(backend="transformers")``, or models/train.py's int8 check swapping ``model_``),
+        else the fast backend ``load`` chose (``encoder_``: onnxruntime or torch)."""
+        from models.fast_encoder import HFEncoder
+
+        if self.__dict__.get("model_") is not None:
+            return HFEncoder(self.model_, bool(getattr(self, "quantized_", False)))
+        return self.encoder_
+
+    def __getattr__(self, name: str):
+        # A model loaded for a fast runtime builds its Hugging Face twin only when asked for it: save(),
+        # the int8 check and the wide part of training need it; predicting does not.
+        if name == "model_" and "encoder_" in self.__dict__ and "base" in self.__dict__:
+            from transformers import AutoModelForSequenceClassification
+
+            quiet_transformers()
+            model = AutoModelForSequenceClassification.from_pretrained(str(self.base))
+            self.__dict__["model_"] = model.eval()
+            return model
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     def _column_order(self) -> list[int]:
-        id2label = {int(k): str(v).lower() for k, v in self.model_.config.id2label.items()}
+        model = self.__dict__.get("model_")
+        source = model.config.id2label if model is not None else getattr(self, "config_", {}).get("id2label", {})
+        id2label = {int(k): str(v).lower() for k, v in source.items()}
         label2id = {v: k for k, v in id2label.items()}
         try:
             return [label2id[c] for c in self.classes_]
@@ -336,8 +398,13 @@ class SentimentClassifier(SentimentModel):
             raise ValueError("save the model before quantising it (load(..., quantize=False))")
         out = Path(directory)
         out.mkdir(parents=True, exist_ok=True)
-        self.model_.save_pretrained(str(out), safe_serialization=True)
-        self.tokenizer_.save_pretrained(str(out))
+        model, tokenizer = self.model_, self.tokenizer_
+        if not hasattr(tokenizer, "save_pretrained"):  # loaded for a fast runtime: the tokenizer of base
+            from transformers import AutoTokenizer
+
+            tokenizer = AutoTokenizer.from_pretrained(str(self.base))
+        model.save_pretrained(str(out), safe_serialization=True)
+        tokenizer.save_pretrained(str(out))
         if getattr(self, "wide_", None) is not None:
             self.wide_.save(out / "wide")
         (out / META_FILE).write_text(json.dumps(self.meta_, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
@@ -345,46 +412,79 @@ class SentimentClassifier(SentimentModel):
 
     @classmethod
     def load(cls, directory: str | Path, quantize: str | bool | None = None, num_threads: int | None = None,
-             device: str | None = None) -> "SentimentClassifier":
+             device: str | None = None, backend: str = "auto") -> "SentimentClassifier":
         """Load a saved model (local directory, or a hub name where a hub is reachable).
 
         ``quantize``: None follows the saved model's ``quantize`` flag (int8 on CPU when it held the
-        accuracy), True/False forces it. int8 applies on CPU only.
-        """
-        import torch
-        from transformers import AutoModelForSequenceClassification, AutoTokenizer
+        accuracy), True/False forces it. int8 applies on CPU only. ``num_threads``: intra-op threads
+        (None: :func:`inference_threads` for the runtime chosen).
 
-        quiet_transformers()
+        ``backend`` (CPU, plain BERT classifiers; any other model or device uses transformers):
+        ``"auto"`` is onnxruntime when installed — the encoder exported and quantised once, then read
+        from the model directory or the cache (``models.onnx_encoder``) — else torch; ``"torch"`` is the
+        same arithmetic in torch (``models.fast_encoder``, scaled-dot-product attention, quantised at
+        load); ``"transformers"`` is ``AutoModelForSequenceClassification`` as fitted.
+        """
+        from models import fast_encoder
+
         source = str(directory)
         meta = read_meta(source)
         self = cls(base=source, max_length=int(meta.get("max_length", 128)), name=meta.get("name", Path(source).name),
-                   version=int(meta.get("version", 1)), num_threads=num_threads, device=device,
+                   version=int(meta.get("version", 1)), num_threads=num_threads, device=device, backend=backend,
                    quantize=quantize if quantize is not None else meta.get("quantize", False))
+        if backend not in ("auto", "onnxruntime", "torch", "transformers"):
+            raise ValueError(f"backend {backend!r}: use auto, onnxruntime, torch or transformers")
         target = device or "cpu"
-        # On CPU, for chat-turn-length inputs (~20 tokens), the plain ("eager") attention is ~7 % faster
-        # than SDPA's kernel at the same results; on a GPU keep the default (SDPA).
-        extra = {"attn_implementation": "eager"} if target == "cpu" else {}
-        model = AutoModelForSequenceClassification.from_pretrained(source, dtype=torch.float32, **extra)
-        model.eval()
+        threads = inference_threads(num_threads)
+        want_int8 = target == "cpu" and (self.quantize is True or self.quantize == "auto")
+        config = fast_encoder.read_config(source)
+        fast = target == "cpu" and backend != "transformers" and fast_encoder.supports(config)
+        encoder = None
+        if fast and backend in ("auto", "onnxruntime"):
+            from models import onnx_encoder
+
+            encoder = onnx_encoder.load_encoder(source, inference_threads(num_threads, "onnxruntime"),
+                                                quantize=want_int8, name=self.name)
+            if encoder is None and backend == "onnxruntime":
+                raise RuntimeError("backend onnxruntime: install onnxruntime and onnx (pip install onnxruntime onnx)")
         if target == "cpu":
-            torch.set_num_threads(sensible_threads(num_threads or int(os.environ.get("ZHIJIAN_THREADS", "0")) or None))
-        want_int8 = self.quantize is True or (self.quantize == "auto" and target == "cpu")
-        quantized = False
-        if want_int8 and target == "cpu":
-            model = quantize_dynamic_int8(model)
-            quantized = True
+            import torch
+
+            torch.set_num_threads(threads)  # also for the torch backend and the wide part
+        if fast and encoder is None:
+            module = fast_encoder.load_module(source, config)
+            encoder = fast_encoder.TorchEncoder(quantize_dynamic_int8(module) if want_int8 else module, want_int8)
+        if encoder is not None:
+            from tokenizers import Tokenizer
+
+            self.tokenizer_ = Tokenizer.from_file(str(Path(source) / "tokenizer.json"))
         else:
-            model.to(target)
-        self.model_ = model
-        self.tokenizer_ = AutoTokenizer.from_pretrained(source)
+            import torch
+            from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+            quiet_transformers()
+            model = AutoModelForSequenceClassification.from_pretrained(source, dtype=torch.float32)
+            model.eval()
+            model = quantize_dynamic_int8(model) if want_int8 else model.to(target)
+            encoder = fast_encoder.HFEncoder(model, want_int8)
+            self.model_ = model
+            self.tokenizer_ = AutoTokenizer.from_pretrained(source)
+            config = model.config.to_dict()
+        self.encoder_ = encoder
+        self.config_ = config
         self.classes_ = list(meta.get("classes", CLASSES))
         self.temperature_ = float(meta.get("temperature", 1.0))
-        self.quantized_ = quantized
+        self.quantized_ = want_int8
         self.meta_ = meta or {"name": self.name, "version": self.version}
         self.wide_, self.wide_weight_ = None, float(meta.get("wide_weight", 0.0))
         if self.wide_weight_ > 0:
             self.wide_ = TfidfSentiment.load(Path(source) / "wide")
         return self
+
+    @property
+    def backend_(self) -> str:
+        """Which runtime predicts: onnxruntime, torch or transformers (for --version and benchmarks)."""
+        return self._encoder().backend
 
 
 def mask_tokens(input_ids, tokenizer, prob: float, generator):

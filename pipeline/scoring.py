@@ -183,7 +183,7 @@ def load_model_or_fail(model: Any) -> Any:
     # The model's own default is the shipped directory; the pipeline's is the setting.
     where = str(model) if model is not None else get_settings().sentiment_model
     try:
-        return load_sentiment_model(where)
+        return load_sentiment_model(where, num_threads=get_settings().threads or None)
     except Exception as err:
         raise RunError(
             f"cannot load sentiment model {where}: {err} — pass --model PATH_OR_NAME, set ZHIJIAN_SENTIMENT_MODEL, "

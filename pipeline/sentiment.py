@@ -11,6 +11,7 @@ one `zhijian sentiment` prints); `scores` stay the model's probabilities.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any, Protocol
 
 import numpy as np
@@ -45,19 +46,31 @@ def probabilities_to_sentiments(classes: Sequence[str], proba: np.ndarray) -> li
     return out
 
 
-def classify_texts(model: SentimentModel, texts: list[str], batch_size: int = 256) -> list[Sentiment]:
-    """Classify texts in batches of `batch_size` (bounds the model's memory, not the call count)."""
-    out: list[Sentiment] = []
-    for i in range(0, len(texts), batch_size):
-        chunk = texts[i : i + batch_size]
+def classify_texts(model: SentimentModel, texts: list[str], batch_size: int = 2048) -> list[Sentiment]:
+    """Classify texts, returned in input order.
+
+    Each distinct text is classified once (chats repeat 好的 / 谢谢 / 在吗 a lot), and the distinct texts
+    are sorted by length once for the whole call before they are cut into model calls of at most
+    `batch_size` (which bounds the model's memory, not the call count): cut in conversation order,
+    every chunk held a few long turns and the model padded the short ones to them.
+    """
+    position: dict[str, int] = {}
+    inverse = [position.setdefault(t, len(position)) for t in texts]
+    unique = sorted(position, key=len)
+    rank = {t: i for i, t in enumerate(unique)}
+    sentiments: list[Sentiment] = []
+    for i in range(0, len(unique), batch_size):
+        chunk = unique[i : i + batch_size]
         proba = np.asarray(model.predict_proba(chunk), dtype=float)
         if proba.shape != (len(chunk), len(model.classes_)):
             raise ValueError(f"predict_proba returned shape {proba.shape} for {len(chunk)} texts")
-        out.extend(probabilities_to_sentiments(model.classes_, proba))
-    return out
+        sentiments.extend(probabilities_to_sentiments(model.classes_, proba))
+    by_first_seen = [sentiments[rank[t]] for t in position]
+    # a repeated text gets its own copy: later stages (customer state) relabel Message.sentiment in place
+    return [replace(by_first_seen[j], scores=dict(by_first_seen[j].scores)) for j in inverse]
 
 
-def annotate_sentiment(conversations: Sequence[Conversation], model: SentimentModel, batch_size: int = 256) -> None:
+def annotate_sentiment(conversations: Sequence[Conversation], model: SentimentModel, batch_size: int = 2048) -> None:
     """Fill Message.sentiment for every customer message with text, across all conversations at once."""
     targets = [m for conv in conversations for m in conv.messages if needs_sentiment(m)]
     for m, sentiment in zip(targets, classify_texts(model, [m.text for m in targets], batch_size)):

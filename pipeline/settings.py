@@ -46,6 +46,10 @@ class Settings(BaseSettings):
     )
     timezone: str = Field(default="Asia/Shanghai", description="Time zone for naive timestamps in chat exports.")
     batch_size: int = Field(default=2000, ge=1, description="Conversations per batch (one Prefect task each).")
+    threads: int = Field(
+        default=0, ge=0,
+        description="CPU threads the sentiment model computes with; 0 = automatic: the usable cores (at most 4) for ONNX Runtime, half of them for the torch fallback, whose threads were measured 4× slower on two cores than on one on a busy machine.",
+    )
     secret_path: Path = Field(
         default=Path.home() / ".zhijian" / "secret",
         description="Per-installation secret for customer pseudonyms (32 random bytes, created 0600 on first use; keep it outside the store and back it up: a new secret gives new pseudonyms).",

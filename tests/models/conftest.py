@@ -28,3 +28,9 @@ def tiny_base(tmp_path_factory):
 @pytest.fixture(scope="session")
 def corpus():
     return list(TEXTS) * 4, list(LABELS) * 4
+
+
+@pytest.fixture(autouse=True)
+def private_onnx_cache(tmp_path, monkeypatch):
+    """A model loaded here exports its ONNX encoder into a temporary cache, never the home directory."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))

@@ -17,7 +17,10 @@ ALLOWED = {
     "models.base": set(),
     "models.tokenizer": set(),
     "models.baseline": {"models.base"},
-    "models.classifier": {"models.base", "models.baseline"},
+    # the classifier's inference runtimes (torch module, ONNX Runtime): below the classifier
+    "models.fast_encoder": set(),
+    "models.onnx_encoder": {"models.fast_encoder"},
+    "models.classifier": {"models.base", "models.baseline", "models.fast_encoder", "models.onnx_encoder"},
     "models.loader": {"models.base", "models.baseline", "models.classifier"},
     "models.sentiment": {"models.base", "models.baseline", "models.classifier", "models.loader"},
 }

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from pipeline.sentiment import annotate_sentiment, classify_texts
+from pipeline.sentiment import annotate_sentiment, classify_texts, probabilities_to_sentiments
 from tests.pipeline._scoring_fakes import FakeModel, conversation, msg
 
 
@@ -24,8 +24,49 @@ def test_one_call_for_many_conversations():
 
 def test_batch_size_bounds_each_call():
     model = FakeModel()
-    annotate_sentiment([conversation(f"c{i}") for i in range(10)], model, batch_size=7)
-    assert model.calls == 3  # 20 customer messages in chunks of 7
+    convs = [conversation(f"c{i}") for i in range(10)]
+    for i, conv in enumerate(convs):  # distinct texts: repeated ones are classified once
+        for m in conv.customer_messages:
+            m.text += f" {i}"
+    annotate_sentiment(convs, model, batch_size=7)
+    assert model.calls == 3  # 20 distinct customer texts in chunks of 7
+
+
+class RecordingModel(FakeModel):
+    """Probabilities that depend on the text alone (its length and characters), and a log of every call."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen: list[list[str]] = []
+
+    def predict_proba(self, texts):
+        self.seen.append(list(texts))
+        rows = [[1.0 + len(t) % 5, 1.0 + sum(map(ord, t)) % 7, 1.0 + len(t) % 3] for t in texts]
+        p = np.array(rows, dtype=float).reshape(len(texts), 3)
+        return p / p.sum(axis=1, keepdims=True)
+
+
+TEXTS = ["好的", "怎么还没发货啊，都三天了，到底什么时候发", "在吗", "好的", "谢谢", "质量太差了我要退货",
+         "在吗", "好的", "这个尺码偏大吗，我平时穿M", "谢谢"]
+
+
+def test_sorted_deduplicated_path_gives_the_plain_paths_probabilities_in_input_order():
+    model = RecordingModel()
+    got = classify_texts(model, TEXTS, batch_size=3)
+    plain = probabilities_to_sentiments(model.classes_, RecordingModel().predict_proba(TEXTS))
+    assert got == plain  # same labels and the very same (rounded) probabilities, text by text
+    sent = [t for call in model.seen for t in call]
+    assert sorted(sent) == sorted(set(TEXTS))  # each distinct text once
+    assert [len(t) for t in sent] == sorted(len(t) for t in sent)  # one length order across all calls
+    assert all(len(call) <= 3 for call in model.seen)
+
+
+def test_repeated_texts_get_their_own_sentiment_objects():
+    a, b = classify_texts(RecordingModel(), ["好的", "好的"])
+    assert a == b and a is not b and a.scores is not b.scores
+    before = b.label
+    a.label = "relabelled"  # the customer-state layer relabels in place: the other turn keeps its label
+    assert b.label == before
 
 
 def test_model_with_other_class_order():
