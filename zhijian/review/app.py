@@ -230,12 +230,12 @@ def create_app(store: Store) -> FastAPI:
         data = await form(request, request.state.csrf)
         view = visible(request, conversation_id)
         user = reviewer(request)
-        if not seq.isdigit() or int(seq) not in view["customer_seqs"]:
+        if _number(seq) not in view["customer_seqs"]:
             raise PageError(404, f"会话 {conversation_id} 没有第 {seq[:20]} 条客户消息：只能标注客户消息的情感。")
         label = data.get("label", "")
         if label not in SENTIMENT_LABELS:
             raise PageError(400, f"情感标签必须是 {'、'.join(queries.SENTIMENT_TEXT.values())} 之一：请从表单中选择。")
-        appeal_store.add_turn_label(store.engine, conversation_id, int(seq), label=label, reviewer=user.username,
+        appeal_store.add_turn_label(store.engine, conversation_id, _number(seq), label=label, reviewer=user.username,
                                     comment=data.get("comment"))  # fmt: skip
         return RedirectResponse(f"/conversations/{conversation_id}#m-{seq}", status_code=303)
 
@@ -245,9 +245,10 @@ def create_app(store: Store) -> FastAPI:
         view = visible(request, conversation_id)
         user = reviewer(request)
         flags, index, code = view["result"]["flags"], data.get("index", ""), data.get("code", "")
-        if not index.isdigit() or int(index) >= len(flags) or flags[int(index)].get("code") != code:
+        at = _number(index)
+        if at is None or at >= len(flags) or flags[at].get("code") != code:
             raise PageError(409, f"标记 {code[:50]!r} 已不在该会话上（可能已被他人撤销）：请刷新页面后再操作。")
-        kept = [fl for i, fl in enumerate(flags) if i != int(index)]
+        kept = [fl for i, fl in enumerate(flags) if i != at]
         comment = data.get("comment", "").strip()
         store.add_correction(conversation_id, reviewer=user.username, flags=kept,
                              comment=f"撤销误报标记 {flag_name(code)}" + (f"：{comment}" if comment else ""),
@@ -298,7 +299,8 @@ def create_app(store: Store) -> FastAPI:
         return RedirectResponse(f"/conversations/{conversation_id}#a-{appeal_id}", status_code=303)
 
     def visible_appeal(request: Request, appeal_id: str) -> dict:
-        appeal = appeal_store.get_appeal(store.engine, int(appeal_id)) if appeal_id.isdigit() else None
+        number = _number(appeal_id)
+        appeal = appeal_store.get_appeal(store.engine, number) if number is not None else None
         user: accounts.User = request.state.user
         if appeal is None or not (user.sees_all or appeal["agent_id"] == user.agent_id):
             raise PageError(404, f"没有找到申诉 {appeal_id[:20]}：请检查申诉编号，或回到申诉列表。")
@@ -370,12 +372,18 @@ def score(text: str) -> float:
     return value
 
 
+def _number(text: str) -> int | None:
+    """An id, sequence number or index from a path or form: ASCII digits of sane size, else None.
+    (str.isdigit also takes '²', which int() refuses, and a 30-digit id overflows the database's integer.)"""
+    return int(text) if re.fullmatch(r"[0-9]{1,9}", text) else None
+
+
 def _page_param(text: str) -> int:
     """A page number: 1 when absent; a 400 when not a positive integer of sane size."""
     text = text.strip()
     if not text:
         return 1
-    if not text.isdigit() or len(text) > 9 or int(text) < 1:
+    if _number(text) is None or int(text) < 1:
         raise PageError(400, f"页码 page={text[:50]!r} 不正确：应为正整数。")
     return int(text)
 
