@@ -47,7 +47,6 @@ from pipeline.store.calibration import draw_pending, sample_rows
 from pipeline.store.schema import results, tz
 from zhijian.labels import turn_labels
 from zhijian.review import queries
-from zhijian.review.app import day
 
 TRUST_ROLES = ("reviewer", "team_lead", "admin")
 FLAG_LABELS = ("raised", "absent")
@@ -277,7 +276,7 @@ def register(app: FastAPI, store: Store, render: Callable[..., HTMLResponse], fo
         if not value:
             return None
         try:
-            return day(value)  # the app's own rule: an ISO day within the bounds datetime can shift
+            return queries.filter_day(value)  # the queue's own rule: an ISO day within bounds datetime can shift
         except ValueError:
             raise PageError(400, f"日期 {key}={value[:50]!r} 不正确：应为日期（如 2026-10-01）。") from None
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 import math
 import re
 import secrets
-from datetime import date
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -44,7 +43,6 @@ PUBLIC = ("/login", "/static/", "/favicon.ico")
 REVIEW_ROLES = ("reviewer", "team_lead", "admin")
 DECIDE_ROLES = ("team_lead", "admin")  # who upholds or rejects appeals
 APPEAL_ROLES = ("agent",)  # who files them: the agent whose conversation it is
-EARLIEST, LATEST = date(1970, 1, 1), date(2999, 12, 31)  # dates a filter accepts: a day past them overflows datetime
 STATUS_TEXT = {"pass": "通过", "fail": "不通过", "na": "不适用"}
 ROLE_TEXT = {"reviewer": "质检员", "team_lead": "组长", "agent": "客服", "admin": "管理员"}
 SECURITY_HEADERS = {
@@ -356,14 +354,6 @@ def _cookie(request: Request, response: Response, name: str, value: str, max_age
                         secure=request.url.scheme == "https", path="/")  # fmt: skip
 
 
-def day(text: str) -> date:
-    """An ISO day a filter accepts (ValueError otherwise): between EARLIEST and LATEST."""
-    value = date.fromisoformat(text)
-    if not EARLIEST <= value <= LATEST:
-        raise ValueError(text)
-    return value
-
-
 def score(text: str) -> float:
     """A score bound: a finite number (nan and inf compare with nothing)."""
     value = float(text)
@@ -411,8 +401,8 @@ def _queue_filter(q: dict[str, str]) -> queries.QueueFilter:
             raise PageError(400, f"筛选条件 {key}={q[key][:50]!r} 不正确：应为{what}。") from None
 
     f = queries.QueueFilter(
-        start=parse("from", day, "日期（如 2026-10-01）"),
-        end=parse("to", day, "日期（如 2026-10-31）"),
+        start=parse("from", queries.filter_day, "日期（如 2026-10-01）"),
+        end=parse("to", queries.filter_day, "日期（如 2026-10-31）"),
         agent=q.get("agent"), flag=q.get("flag"),
         min_score=parse("min", score, "0 到 100 的数字"), max_score=parse("max", score, "0 到 100 的数字"),
         page=_page_param(q.get("page", "")),

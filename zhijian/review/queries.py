@@ -33,6 +33,15 @@ SORTS = {"time": "started_at", "score": "score", "agent": "agent_id"}
 # and conversations with at least one open / upheld / rejected appeal (under the queue's rubric version).
 APPEALED = ("all", "none", "any", "open", "upheld", "rejected")
 SENTIMENT_TEXT = {"negative": "负面", "neutral": "中性", "positive": "正面"}
+EARLIEST, LATEST = date(1970, 1, 1), date(2999, 12, 31)  # days a filter accepts: a day past them overflows datetime
+
+
+def filter_day(text: str) -> date:
+    """An ISO day a page's date filter accepts (ValueError otherwise): between EARLIEST and LATEST."""
+    value = date.fromisoformat(text)
+    if not EARLIEST <= value <= LATEST:
+        raise ValueError(text)
+    return value
 
 
 @dataclass
