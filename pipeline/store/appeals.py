@@ -171,10 +171,7 @@ def get_appeal(engine: Engine, appeal_id: int) -> dict | None:
     return _appeal(row) if row is not None else None
 
 
-def list_appeals(engine: Engine, *, status: str | None = None, agent_id: str | None = None,
-                 conversation_id: str | None = None, limit: int | None = None) -> list[dict]:
-    """Appeals (as get_appeal gives them), newest first; filtered by status (APPEAL_STATUSES), agent, conversation."""
-    stmt = _appeal_select().order_by(appeals.c.created_at.desc(), appeals.c.id.desc())
+def _appeal_filters(stmt: sa.Select, status: str | None, agent_id: str | None, conversation_id: str | None) -> sa.Select:
     if status == "open":
         stmt = stmt.where(appeal_decisions.c.id.is_(None))
     elif status is not None:
@@ -183,10 +180,28 @@ def list_appeals(engine: Engine, *, status: str | None = None, agent_id: str | N
         stmt = stmt.where(appeals.c.agent_id == agent_id)
     if conversation_id is not None:
         stmt = stmt.where(appeals.c.conversation_id == conversation_id)
+    return stmt
+
+
+def list_appeals(engine: Engine, *, status: str | None = None, agent_id: str | None = None,
+                 conversation_id: str | None = None, limit: int | None = None, offset: int = 0) -> list[dict]:
+    """Appeals (as get_appeal gives them), newest first; filtered by status (APPEAL_STATUSES), agent, conversation;
+    `limit` and `offset` page them (the order is total: creation time, then id)."""
+    stmt = _appeal_filters(_appeal_select(), status, agent_id, conversation_id)
+    stmt = stmt.order_by(appeals.c.created_at.desc(), appeals.c.id.desc()).offset(offset)
     if limit is not None:
         stmt = stmt.limit(limit)
     with engine.connect() as conn:
         return [_appeal(r) for r in conn.execute(stmt)]
+
+
+def count_appeals(engine: Engine, *, status: str | None = None, agent_id: str | None = None,
+                  conversation_id: str | None = None) -> int:
+    """How many appeals list_appeals gives for the same filters, without its limit."""
+    base = sa.select(sa.func.count()).select_from(
+        appeals.join(appeal_decisions, appeal_decisions.c.appeal_id == appeals.c.id, isouter=True))
+    with engine.connect() as conn:
+        return int(conn.execute(_appeal_filters(base, status, agent_id, conversation_id)).scalar_one())
 
 
 def appeal_statuses(engine: Engine, conversation_ids: Iterable[str], rubric_version: str) -> dict[str, set[str]]:
@@ -292,6 +307,7 @@ def current_turn_labels(labels: Iterable[dict]) -> dict[tuple[str, int], dict]:
 
 __all__ = [
     "APPEAL_STATUSES", "APPEND_ONLY_TABLES", "DECISIONS", "MAX_TEXT", "add_turn_label", "appeal_decisions",
-    "appeal_statuses", "appeals", "append_only_statements", "current_turn_labels", "decide_appeal", "file_appeal",
+    "appeal_statuses", "appeals", "append_only_statements", "count_appeals", "current_turn_labels", "decide_appeal",
+    "file_appeal",
     "get_appeal", "list_appeals", "list_turn_labels", "turn_labels", "upheld_appeals",
 ]  # fmt: skip

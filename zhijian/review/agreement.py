@@ -22,10 +22,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 from functools import lru_cache
 from typing import Any, Callable
 
+import sqlalchemy as sa
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
@@ -43,13 +44,14 @@ from pipeline.corrections import STATUSES, apply_corrections
 from pipeline.settings import get_settings
 from pipeline.store import Store
 from pipeline.store.calibration import draw_pending, sample_rows
-from pipeline.store.schema import tz
+from pipeline.store.schema import results, tz
 from zhijian.labels import turn_labels
 from zhijian.review import queries
 
 TRUST_ROLES = ("reviewer", "team_lead", "admin")
 FLAG_LABELS = ("raised", "absent")
 WORKLIST_PAGE = 50
+DEFAULT_PERIOD_DAYS = 30  # /agreement without dates: this many days, up to the newest conversation's day
 BLIND_FLAG_REASON = "复核员盲审时标记"  # the reason of a flag a reviewer raised on the blind form
 
 
@@ -186,6 +188,27 @@ def agreement_report(store: Store, start: date | None = None, end: date | None =
     return report
 
 
+def default_period(store: Store) -> tuple[date, date] | None:
+    """The trust page's period when none is asked for: the DEFAULT_PERIOD_DAYS days ending on the day the
+    newest conversation under the current rubric started (local time), not today, so a store that was
+    scored last month still shows something; None when nothing is scored. Bounded: a store of years
+    is not read whole on every visit."""
+    rubric_version = store.current_rubric_version()
+    if rubric_version is None:
+        return None
+    stmt = sa.select(sa.func.max(results.c.started_at)).where(results.c.rubric_version == rubric_version)
+    with store.engine.connect() as conn:
+        newest = conn.execute(stmt).scalar_one_or_none()
+    if newest is None:
+        return None
+    if isinstance(newest, str):  # a driver that hands the text back
+        newest = datetime.fromisoformat(newest)
+    if newest.tzinfo is None:
+        newest = newest.replace(tzinfo=timezone.utc)
+    end = newest.astimezone(tz()).date()
+    return end - timedelta(days=DEFAULT_PERIOD_DAYS - 1), end
+
+
 # ---------------------------------------------------------------------- the blind worklist
 def worklist(store: Store, reviewed: str = "no", page: int = 1) -> dict:
     """The calibration sample as the blind worklist: rows (day, agent, conversation id, reviewed), newest day first."""
@@ -253,7 +276,7 @@ def register(app: FastAPI, store: Store, render: Callable[..., HTMLResponse], fo
         if not value:
             return None
         try:
-            return date.fromisoformat(value)
+            return queries.filter_day(value)  # the queue's own rule: an ISO day within bounds datetime can shift
         except ValueError:
             raise PageError(400, f"日期 {key}={value[:50]!r} 不正确：应为日期（如 2026-10-01）。") from None
 
@@ -264,9 +287,13 @@ def register(app: FastAPI, store: Store, render: Callable[..., HTMLResponse], fo
         start, end = day_param(q, "from"), day_param(q, "to")
         if start and end and start > end:
             raise PageError(400, f"开始日期 {start} 晚于结束日期 {end}：请调换后再筛选。")
+        defaulted = start is None and end is None
+        if defaulted:
+            start, end = default_period(store) or (None, None)
         draw_now(store)  # the estimate needs the sample drawn
         report = agreement_report(store, start, end)
-        return render(request, "agreement.html", report=report, start=start, end=end)
+        return render(request, "agreement.html", report=report, start=start, end=end, defaulted=defaulted,
+                      period_days=DEFAULT_PERIOD_DAYS)  # fmt: skip
 
     @app.get("/calibration")
     def calibration_page(request: Request) -> HTMLResponse:
@@ -297,7 +324,7 @@ def register(app: FastAPI, store: Store, render: Callable[..., HTMLResponse], fo
         if view["result"]["corrected"]:  # reviewed already: nothing blind left to do, show the full view
             return RedirectResponse(f"/conversations/{conversation_id}", status_code=303)
         r = view["result"]
-        messages = [{"seq": m["seq"], "role": m["role"], "time": m["time"], "gap": m["gap"],
+        messages = [{"seq": m["seq"], "role": m["role"], "time": m["time"], "gap": m["gap"], "new_day": m["new_day"],
                      "agent_id": m["agent_id"], "text": "".join(s["text"] for s in m["segments"])}
                     for m in view["messages"]]  # fmt: skip
         return render(request, "calibration_review.html", conversation_id=conversation_id, agent_id=r["agent_id"],

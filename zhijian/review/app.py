@@ -12,9 +12,9 @@ whole-conversation correction of the flags). Every one of these is a new row, ne
 """
 from __future__ import annotations
 
+import math
 import re
 import secrets
-from datetime import date
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -23,6 +23,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from pipeline.cards.aggregate import criterion_name, flag_name
 from models.base import SENTIMENT_LABELS
@@ -37,7 +38,8 @@ LOGIN_CSRF_COOKIE = "zj_login_csrf"
 MAX_COMMENT = appeal_store.MAX_TEXT  # characters of a comment or a reason (the store's own bound)
 LONG_FIELDS = ("comment", "reason")  # free text: up to MAX_COMMENT; an oversized one is a 413
 MAX_FIELD = 200  # characters of any other form field
-PUBLIC = ("/login", "/static/")
+APPEALS_PAGE = 50  # appeals per page of /appeals
+PUBLIC = ("/login", "/static/", "/favicon.ico")
 REVIEW_ROLES = ("reviewer", "team_lead", "admin")
 DECIDE_ROLES = ("team_lead", "admin")  # who upholds or rejects appeals
 APPEAL_ROLES = ("agent",)  # who files them: the agent whose conversation it is
@@ -65,6 +67,7 @@ def create_app(store: Store) -> FastAPI:
                                  criterion_name=criterion_name, flag_name=flag_name,  # the cards' names
                                  SENTIMENT_LABELS=SENTIMENT_LABELS, SENTIMENT_TEXT=queries.SENTIMENT_TEXT,
                                  DECISION_TEXT=queries.DECISION_TEXT, MAX_COMMENT=MAX_COMMENT)  # fmt: skip
+    templates.env.filters["gap_text"] = gap_text
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     engine = store.engine
 
@@ -77,8 +80,10 @@ def create_app(store: Store) -> FastAPI:
     async def authenticate(request: Request, call_next: Any) -> Response:
         found = accounts.session_user(engine, request.cookies.get(SESSION_COOKIE))
         request.state.user, request.state.csrf = found if found else (None, "")
-        if found is None and not request.url.path.startswith(PUBLIC):
-            response: Response = RedirectResponse("/login", status_code=303)
+        if "\x00" in request.url.path or "%00" in request.url.query:  # no store takes a NUL (PostgreSQL refuses it)
+            response: Response = render(request, "error.html", 400, message="请求中有不可见的控制字符（NUL）：请检查链接。")
+        elif found is None and not request.url.path.startswith(PUBLIC):
+            response = RedirectResponse("/login", status_code=303)
         else:
             response = await call_next(request)
         response.headers.update(SECURITY_HEADERS)
@@ -87,6 +92,18 @@ def create_app(store: Store) -> FastAPI:
     @app.exception_handler(PageError)
     async def page_error(request: Request, err: PageError) -> HTMLResponse:
         return render(request, "error.html", err.status, message=err.message)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, err: StarletteHTTPException) -> HTMLResponse:
+        """Routing's own errors (no such page, wrong method) as the workspace's error page, not JSON."""
+        message = {404: "没有这个页面：请检查地址，或回到队列。", 405: "这个地址不接受该请求方法：请从页面上的链接或表单进入。"}
+        return render(request, "error.html", err.status_code, message=message.get(err.status_code, "请求无法处理。"))
+
+    @app.get("/favicon.ico")
+    def favicon() -> Response:
+        # Public and empty: a browser asks for it on every page, the login page too; sent to /login
+        # it would be one more login page (and cookie) per visit.
+        return Response(status_code=404)
 
     async def form(request: Request, csrf: str) -> dict[str, str]:
         """The posted form, after the CSRF check; a field too long or repeated is refused."""
@@ -211,12 +228,12 @@ def create_app(store: Store) -> FastAPI:
         data = await form(request, request.state.csrf)
         view = visible(request, conversation_id)
         user = reviewer(request)
-        if not seq.isdigit() or int(seq) not in view["customer_seqs"]:
+        if _number(seq) not in view["customer_seqs"]:
             raise PageError(404, f"会话 {conversation_id} 没有第 {seq[:20]} 条客户消息：只能标注客户消息的情感。")
         label = data.get("label", "")
         if label not in SENTIMENT_LABELS:
             raise PageError(400, f"情感标签必须是 {'、'.join(queries.SENTIMENT_TEXT.values())} 之一：请从表单中选择。")
-        appeal_store.add_turn_label(store.engine, conversation_id, int(seq), label=label, reviewer=user.username,
+        appeal_store.add_turn_label(store.engine, conversation_id, _number(seq), label=label, reviewer=user.username,
                                     comment=data.get("comment"))  # fmt: skip
         return RedirectResponse(f"/conversations/{conversation_id}#m-{seq}", status_code=303)
 
@@ -226,12 +243,13 @@ def create_app(store: Store) -> FastAPI:
         view = visible(request, conversation_id)
         user = reviewer(request)
         flags, index, code = view["result"]["flags"], data.get("index", ""), data.get("code", "")
-        if not index.isdigit() or int(index) >= len(flags) or flags[int(index)].get("code") != code:
+        at = _number(index)
+        if at is None or at >= len(flags) or flags[at].get("code") != code:
             raise PageError(409, f"标记 {code[:50]!r} 已不在该会话上（可能已被他人撤销）：请刷新页面后再操作。")
-        kept = [fl for i, fl in enumerate(flags) if i != int(index)]
+        kept = [fl for i, fl in enumerate(flags) if i != at]
         comment = data.get("comment", "").strip()
         store.add_correction(conversation_id, reviewer=user.username, flags=kept,
-                             comment=f"撤销误报标记 {code}" + (f"：{comment}" if comment else ""),
+                             comment=f"撤销误报标记 {flag_name(code)}" + (f"：{comment}" if comment else ""),
                              rubric_version=view["result"]["rubric_version"])  # fmt: skip
         return RedirectResponse(f"/conversations/{conversation_id}#flags", status_code=303)
 
@@ -279,7 +297,8 @@ def create_app(store: Store) -> FastAPI:
         return RedirectResponse(f"/conversations/{conversation_id}#a-{appeal_id}", status_code=303)
 
     def visible_appeal(request: Request, appeal_id: str) -> dict:
-        appeal = appeal_store.get_appeal(store.engine, int(appeal_id)) if appeal_id.isdigit() else None
+        number = _number(appeal_id)
+        appeal = appeal_store.get_appeal(store.engine, number) if number is not None else None
         user: accounts.User = request.state.user
         if appeal is None or not (user.sees_all or appeal["agent_id"] == user.agent_id):
             raise PageError(404, f"没有找到申诉 {appeal_id[:20]}：请检查申诉编号，或回到申诉列表。")
@@ -291,9 +310,15 @@ def create_app(store: Store) -> FastAPI:
         status = request.query_params.get("status", "all").strip() or "all"
         if status not in ("all", *appeal_store.APPEAL_STATUSES):
             raise PageError(400, f"筛选条件 status={status[:50]!r} 不正确：应为 all/{'/'.join(appeal_store.APPEAL_STATUSES)} 之一。")
-        rows = appeal_store.list_appeals(store.engine, status=None if status == "all" else status,
-                                         agent_id=None if user.sees_all else user.agent_id or "")  # fmt: skip
-        return render(request, "appeals.html", appeals=rows, status_filter=status, may_decide=user.role in DECIDE_ROLES)
+        page = _page_param(request.query_params.get("page", ""))
+        where = {"status": None if status == "all" else status, "agent_id": None if user.sees_all else user.agent_id or ""}
+        total = appeal_store.count_appeals(store.engine, **where)
+        pages = max(1, -(-total // APPEALS_PAGE))
+        page = min(page, pages)
+        rows = appeal_store.list_appeals(store.engine, **where, limit=APPEALS_PAGE, offset=(page - 1) * APPEALS_PAGE)
+        link = lambda p: "/appeals?" + urlencode({"status": status, "page": p})  # noqa: E731
+        return render(request, "appeals.html", appeals=rows, total=total, page=page, pages=pages, link=link,
+                      status_filter=status, may_decide=user.role in DECIDE_ROLES)  # fmt: skip
 
     @app.get("/appeals/{appeal_id}")
     def appeal_page(request: Request, appeal_id: str) -> RedirectResponse:
@@ -329,6 +354,40 @@ def _cookie(request: Request, response: Response, name: str, value: str, max_age
                         secure=request.url.scheme == "https", path="/")  # fmt: skip
 
 
+def score(text: str) -> float:
+    """A score bound: a finite number (nan and inf compare with nothing)."""
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(text)
+    return value
+
+
+def _number(text: str) -> int | None:
+    """An id, sequence number or index from a path or form: ASCII digits of sane size, else None.
+    (str.isdigit also takes '²', which int() refuses, and a 30-digit id overflows the database's integer.)"""
+    return int(text) if re.fullmatch(r"[0-9]{1,9}", text) else None
+
+
+def _page_param(text: str) -> int:
+    """A page number: 1 when absent; a 400 when not a positive integer of sane size."""
+    text = text.strip()
+    if not text:
+        return 1
+    if _number(text) is None or int(text) < 1:
+        raise PageError(400, f"页码 page={text[:50]!r} 不正确：应为正整数。")
+    return int(text)
+
+
+def gap_text(seconds: float) -> str:
+    """A response gap as a person reads it: +45 秒, +3 分 05 秒, +2 小时 10 分."""
+    s = int(seconds)
+    if s < 60:
+        return f"+{s} 秒"
+    if s < 3600:
+        return f"+{s // 60} 分 {s % 60:02d} 秒"
+    return f"+{s // 3600} 小时 {s % 3600 // 60} 分"
+
+
 def _queue_filter(q: dict[str, str]) -> queries.QueueFilter:
     """The queue's query parameters; a malformed one is a 400 that names it."""
     q = {k: v.strip() for k, v in q.items() if v.strip()}
@@ -342,11 +401,11 @@ def _queue_filter(q: dict[str, str]) -> queries.QueueFilter:
             raise PageError(400, f"筛选条件 {key}={q[key][:50]!r} 不正确：应为{what}。") from None
 
     f = queries.QueueFilter(
-        start=parse("from", date.fromisoformat, "日期（如 2026-10-01）"),
-        end=parse("to", date.fromisoformat, "日期（如 2026-10-31）"),
+        start=parse("from", queries.filter_day, "日期（如 2026-10-01）"),
+        end=parse("to", queries.filter_day, "日期（如 2026-10-31）"),
         agent=q.get("agent"), flag=q.get("flag"),
-        min_score=parse("min", float, "数字"), max_score=parse("max", float, "数字"),
-        page=parse("page", int, "页码") or 1,
+        min_score=parse("min", score, "0 到 100 的数字"), max_score=parse("max", score, "0 到 100 的数字"),
+        page=_page_param(q.get("page", "")),
     )  # fmt: skip
     for key, allowed, attr in (("reviewed", ("all", "yes", "no"), "reviewed"), ("sort", tuple(queries.SORTS), "sort"),
                                ("appealed", queries.APPEALED, "appealed")):  # fmt: skip

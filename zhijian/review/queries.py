@@ -22,6 +22,7 @@ from pipeline.cards.rubric import month_rubric
 from pipeline.corrections import apply_corrections
 from pipeline.store import Store
 from pipeline.store.appeals import appeal_statuses, current_turn_labels, list_appeals, list_turn_labels
+from pipeline.store.calibration import calibration_sample
 from pipeline.store.rows import result_row
 from pipeline.store.schema import as_datetime, conversations, corrections, results
 from zhijian.review.accounts import User
@@ -32,6 +33,15 @@ SORTS = {"time": "started_at", "score": "score", "agent": "agent_id"}
 # and conversations with at least one open / upheld / rejected appeal (under the queue's rubric version).
 APPEALED = ("all", "none", "any", "open", "upheld", "rejected")
 SENTIMENT_TEXT = {"negative": "负面", "neutral": "中性", "positive": "正面"}
+EARLIEST, LATEST = date(1970, 1, 1), date(2999, 12, 31)  # days a filter accepts: a day past them overflows datetime
+
+
+def filter_day(text: str) -> date:
+    """An ISO day a page's date filter accepts (ValueError otherwise): between EARLIEST and LATEST."""
+    value = date.fromisoformat(text)
+    if not EARLIEST <= value <= LATEST:
+        raise ValueError(text)
+    return value
 
 
 @dataclass
@@ -75,7 +85,12 @@ def _agent_clause(agent_id: str) -> sa.ColumnElement[bool]:
 
 def _candidates(store: Store, user: User, f: QueueFilter, rubric_version: str) -> list[dict]:
     """The latest result under rubric_version of each conversation that passes the filters SQL can apply:
-    date range, agent (the filter and an agent account's own id) and reviewed (any correction)."""
+    date range, agent (the filter and an agent account's own id) and reviewed (any correction).
+
+    For a user who may review blind (everyone but agents: they all may open /calibration), a conversation
+    drawn into the calibration sample and not reviewed yet is left out: finding it in the flagged queue
+    would tell that it was flagged. Once reviewed it is back (nothing blind is left to spoil).
+    """
     stmt = (
         sa.select(results, conversations.c.customer_id, conversations.c.shop, conversations.c.channel)
         .join(conversations, conversations.c.conversation_id == results.c.conversation_id, isouter=True)
@@ -91,10 +106,14 @@ def _candidates(store: Store, user: User, f: QueueFilter, rubric_version: str) -
     for agent in (f.agent, None if user.sees_all else user.agent_id or ""):
         if agent is not None:
             stmt = stmt.where(_agent_clause(agent))
+    reviewed = sa.exists().where(corrections.c.conversation_id == results.c.conversation_id,
+                                 corrections.c.rubric_version == rubric_version)  # fmt: skip
     if f.reviewed != "all":
-        reviewed = sa.exists().where(corrections.c.conversation_id == results.c.conversation_id,
-                                     corrections.c.rubric_version == rubric_version)  # fmt: skip
         stmt = stmt.where(reviewed if f.reviewed == "yes" else ~reviewed)
+    if user.sees_all:
+        sampled = sa.exists().where(calibration_sample.c.conversation_id == results.c.conversation_id,
+                                    calibration_sample.c.rubric_version == rubric_version)  # fmt: skip
+        stmt = stmt.where(sa.or_(~sampled, reviewed))
     latest: dict[str, dict] = {}
     with store.engine.connect() as conn:
         for r in conn.execute(stmt):
@@ -282,7 +301,9 @@ def conversation_view(store: Store, conversation_id: str) -> dict | None:
     for m in convs[0].messages if convs else []:
         gap = (m.timestamp - previous.timestamp).total_seconds() if previous is not None else None
         reply = previous is not None and previous.role == "customer" and m.role != "customer"
-        msgs.append({"seq": m.seq, "role": m.role, "time": m.timestamp, "gap": gap, "reply": reply,
+        # the day is shown where it changes (a conversation past midnight, a reply days later)
+        new_day = previous is not None and m.timestamp.date() != previous.timestamp.date()
+        msgs.append({"seq": m.seq, "role": m.role, "time": m.timestamp, "gap": gap, "reply": reply, "new_day": new_day,
                      "agent_id": m.agent_id, "segments": _segments(m.text, marks.get(m.seq, [])),
                      "sentiment": turns.get(m.seq), "label": reviewer_labels.get(m.seq),
                      "flags": flags_at.get(m.seq, [])})  # fmt: skip

@@ -116,7 +116,7 @@ def test_malformed_queue_parameters_get_a_clear_error(as_user):
 
 def test_conversation_view_shows_transcript_evidence_sentiment_flags_and_versions(as_user):
     page = as_user("wang").get("/conversations/h001").text
-    assert "怎么还没发货啊，都三天了" in page and "+60 秒" in page
+    assert "怎么还没发货啊，都三天了" in page and "+1 分 00 秒" in page
     assert '<mark class="ev pass" title="主动问候（通过）">您好</mark>，很高兴为您服务' in page
     assert "负面" in page and "negative_end" in page and "客户结束时情绪负面" in page
     assert "fake@1" in page and "fake-sentiment@1" in page

@@ -57,7 +57,7 @@ def test_dismissing_a_flag_is_a_correction_cards_apply_and_history_shows(as_user
     assert (row["flags"], row["flagged"], row["score"]) == ([], False, 100.0)
     assert "h001" not in _queue_ids(client)  # no flag left: out of the flagged queue
     page = client.get("/conversations/h001").text
-    assert "wang：标记\n      负面结束 → 无，“撤销误报标记 negative_end：客户只是抱怨物流”" in page
+    assert "wang：标记\n      负面结束 → 无，“撤销误报标记 负面结束：客户只是抱怨物流”" in page
     # a stale page (the flag is gone) is refused, not applied to whatever flag is now at that place
     r = _post(client, "/conversations/h001/flags/dismiss", index="0", code="negative_end")
     assert r.status_code == 409 and "刷新页面" in r.text

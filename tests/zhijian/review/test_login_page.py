@@ -7,11 +7,12 @@ from tests.zhijian.review.conftest import PASSWORD, csrf
 
 
 def test_a_second_login_page_load_keeps_the_token_of_the_form_on_screen(app):
-    # A real browser asks for /favicon.ico after the login page; anonymous, that lands on /login again.
-    # Found by the browser test: a fresh token there replaced the cookie and the visible form failed CSRF.
+    # A browser may load /login again behind the form on screen (a prefetch, a second tab, and before
+    # /favicon.ico had its own answer, the favicon request sent there). Found by the browser test: a fresh
+    # token there replaced the cookie and the visible form failed CSRF.
     client = TestClient(app)
     on_screen = csrf(client.get("/login").text)
-    assert client.get("/favicon.ico").status_code == 200  # followed to /login
+    assert client.get("/login").status_code == 200
     answer = client.post("/login", data={"username": "wang", "password": PASSWORD, "csrf_token": on_screen},
                          follow_redirects=False)  # fmt: skip
     assert answer.status_code == 303 and answer.headers["location"] == "/queue"
@@ -22,3 +23,9 @@ def test_a_cookie_that_is_not_one_of_our_tokens_is_replaced(app):
     token = csrf(page.text)
     assert token != "not-a-token-of-ours" and len(token) == 43
     assert f"zj_login_csrf={token};" in page.headers["set-cookie"]
+
+
+def test_the_favicon_is_a_plain_404_that_sets_no_cookie(app):
+    # Anonymous, it used to be sent to /login: one more login page and login cookie per page a browser showed.
+    answer = TestClient(app).get("/favicon.ico", follow_redirects=False)
+    assert answer.status_code == 404 and "set-cookie" not in answer.headers and answer.content == b""
