@@ -81,8 +81,9 @@ class Measure:
 def make_inputs(out_dir: Path, conversations: int, sample: Path = SAMPLE) -> tuple[list[Path], int, int]:
     """Write one file per sample day holding every copy's rows of that day; returns (files, conversations, rows).
 
-    Exactly `conversations` conversations: the last copy keeps only the first ids it needs. The
-    files are written as they are read, never held whole.
+    Exactly `conversations` conversations: the last copy keeps only the first ids it needs; each copy's
+    customer texts carry the copy's number, so no text repeats across copies. The files are written as
+    they are read, never held whole.
     """
     days = sorted(sample.glob("*.jsonl"))
     if not days:
@@ -105,7 +106,13 @@ def make_inputs(out_dir: Path, conversations: int, sample: Path = SAMPLE) -> tup
                         continue
                     if keep is not None and row["conversation_id"] not in keep:
                         continue
-                    fh.write(json.dumps({**row, "conversation_id": f"b{k:04d}-{row['conversation_id']}"}, ensure_ascii=False) + "\n")
+                    copy = {**row, "conversation_id": f"b{k:04d}-{row['conversation_id']}"}
+                    if k and row.get("role") == "customer" and isinstance(row.get("text"), str) and row["text"]:
+                        # Every copy's customer texts differ from the other copies': the run sends each
+                        # distinct text through the model once, so verbatim copies would bench a cache,
+                        # not the model. Repeats within one copy stay, as in a real day's chats.
+                        copy["text"] = f"{row['text']} [{k}]"
+                    fh.write(json.dumps(copy, ensure_ascii=False) + "\n")
                     total += 1
         files.append(target)
     return files, conversations, total

@@ -24,6 +24,17 @@ def test_make_inputs_writes_exactly_the_conversations_asked_for(tmp_path):
     assert {i.split("-", 1)[0] for i in ids} == {"b0000", "b0001", "b0002"}
 
 
+def test_no_customer_text_repeats_across_copies(tmp_path):
+    # The run sends each distinct text through the model once: verbatim copies would bench that cache.
+    files, _, _ = make_inputs(tmp_path, 700)
+    by_copy: dict[str, set[str]] = {}
+    for r in _rows(files):
+        if r["role"] == "customer" and r.get("text"):
+            by_copy.setdefault(r["conversation_id"].split("-", 1)[0], set()).add(r["text"])
+    first, second, third = (by_copy[k] for k in ("b0000", "b0001", "b0002"))
+    assert not (first & second) and not (first & third) and not (second & third)
+
+
 def test_measure_reports_the_child_process_own_peak_memory(tmp_path):
     grab = "import time; x = bytearray(300 * 1024 * 1024); x[::4096] = b'1' * len(x[::4096]); time.sleep(0.5)"
     wall, cpu, rss, code = measure([sys.executable, "-c", grab], tmp_path / "log")
