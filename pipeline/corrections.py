@@ -16,14 +16,29 @@ the automatic result. Reports apply them here, over the automatic result:
   (`pipeline.rubric.conversation_score`: same points, same score, same rounding); otherwise
   the automatic score stays.
 - Flags: a whole-conversation correction with flags replaces them; flagged = any flag left.
+- Derived flags follow the corrections they depend on (only when the caller passes the rubric's
+  `flag_rules`; effective_results reads them from the rubric snapshot of the results' version):
+  a `criterion_fail` flag is dropped when its criterion's corrected status is no longer `fail`,
+  and added (reason: the reviewer marked it failed; seq None; red_line as the rubric says) when a
+  criterion is corrected to `fail`; `low_score` is dropped when the corrected score is at or above
+  the rubric's threshold, added (or its reason restated) when it is below. Other flags never move.
+  The newest word wins, per flag: each derived flag starts from the newest whole-conversation
+  flags correction when there is one, and is derived again only when what it depends on (its
+  criterion's winning correction; for low_score the correction that set the score — the score
+  correction, else the newest applied criterion correction) is newer than that flags correction.
+  So a reviewer who dismisses or adds a flag after correcting criteria keeps that decision, and a
+  criterion corrected (or an appeal upheld) after a dismissal still moves its own flag.
+  Without rules (None) flags are never derived: the behaviour before rubrics were consulted.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from pipeline.rubric import conversation_score
+from pipeline.rubric import Rubric, RubricError, conversation_score, load_rubric_text
 
 if TYPE_CHECKING:  # the store calls check_correction; effective_results reads through a store
     from pipeline.store import Store
@@ -77,6 +92,42 @@ def check_correction(
             raise ValueError(f"points must be {bound}, not {points} — give the points the agent earned on this criterion")
 
 
+@dataclass(frozen=True)
+class FlagRule:
+    """What a derived flag depends on, from the rubric its result was scored with."""
+
+    code: str
+    criterion: str | None = None  # criterion_fail: raised while this criterion fails
+    threshold: float | None = None  # low_score: raised while the score is below this
+    red_line: bool = False
+
+
+def flag_rules(rubric: Rubric) -> dict[str, FlagRule]:
+    """The rubric's flags that corrections re-derive (criterion_fail.v1, low_score.v1), by code."""
+    rules: dict[str, FlagRule] = {}
+    for detector in rubric.flags:
+        if detector.name == "criterion_fail.v1":
+            rules[detector.code] = FlagRule(detector.code, criterion=detector.params.criterion, red_line=detector.red_line)
+        elif detector.name == "low_score.v1":
+            rules[detector.code] = FlagRule(detector.code, threshold=float(detector.params.threshold), red_line=detector.red_line)
+    return rules
+
+
+def stored_flag_rules(store: "Store", rubric_version: str) -> dict[str, FlagRule] | None:
+    """flag_rules of the rubric snapshot kept for rubric_version; None when none is kept or it cannot be read
+    (then flags are not derived: a guessed rubric could drop a flag the scored one raised)."""
+    text = store.load_rubric_snapshot(rubric_version)
+    return None if text is None else _snapshot_rules(text, rubric_version)
+
+
+@lru_cache(maxsize=8)  # keyed by the text itself: a page of the reviewer workspace need not rebuild the rubric
+def _snapshot_rules(text: str, rubric_version: str) -> dict[str, FlagRule] | None:
+    try:
+        return flag_rules(load_rubric_text(text, f"rubric snapshot {rubric_version}", similarity=False))
+    except RubricError:
+        return None
+
+
 def newest_by_criterion(corrections: Sequence[dict]) -> dict[str | None, dict]:
     """The correction that wins per criterion (None: the whole conversation); input oldest → newest."""
     newest: dict[str | None, dict] = {}
@@ -108,11 +159,54 @@ def corrected_score(criteria: dict[str, dict]) -> float | None:
     return conversation_score(points, max_points)
 
 
-def apply_corrections(row: dict, corrections: Sequence[dict]) -> dict:
+def _derive_flags(
+    flags: list[dict],
+    rules: Mapping[str, FlagRule],
+    criteria: dict[str, dict],
+    score: float | None,
+    rederive_criteria: dict[str, dict],
+    rederive_score: bool,
+) -> list[dict]:
+    """`flags` with the derived flags of the corrected dependencies made true again (module docstring)."""
+    out: list[dict] = []
+    present: set[str] = set()
+    for fl in flags:
+        rule = rules.get(fl.get("code"))
+        if rule is not None and rule.criterion in rederive_criteria:
+            if criteria[rule.criterion].get("status") != "fail":
+                continue
+        elif rule is not None and rule.threshold is not None and rederive_score:
+            if score is None or score >= rule.threshold:
+                continue
+            fl = {**fl, "reason": _low_score_reason(score, rule.threshold), "seq": None}
+        out.append(fl)
+        present.add(fl.get("code"))
+    for rule in rules.values():
+        if rule.code in present:
+            continue
+        if rule.criterion in rederive_criteria and criteria[rule.criterion].get("status") == "fail":
+            who = rederive_criteria[rule.criterion].get("reviewer") or "复核员"
+            reason = f"复核员 {who} 将评分项 {rule.criterion} 改判为不合格"
+        elif rule.threshold is not None and rederive_score and score is not None and score < rule.threshold:
+            reason = _low_score_reason(score, rule.threshold)
+        else:
+            continue
+        out.append({"code": rule.code, "reason": reason, "seq": None, "red_line": rule.red_line})
+        present.add(rule.code)
+    return out
+
+
+def _low_score_reason(score: float, threshold: float) -> str:
+    return f"复核更正后质检得分 {score:g}，低于 {threshold:g} 分"
+
+
+def apply_corrections(row: dict, corrections: Sequence[dict], rules: Mapping[str, FlagRule] | None = None) -> dict:
     """One effective result (keys: EFFECTIVE_KEYS) from a stored result row and its corrections, oldest first.
 
     `row` is a result row joined with its conversation's customer_id, shop and channel
-    (Store.latest_results); the row itself is not changed.
+    (Store.latest_results); the row itself is not changed. `rules` (from the rubric the row
+    was scored with: `flag_rules`/`stored_flag_rules`) lets criterion_fail and low_score flags
+    follow the corrections; None leaves the flags as the automatic result or the reviewer gave them.
     """
     criteria = {k: dict(v) for k, v in (row.get("criteria") or {}).items()}
     flags = list(row.get("flags") or [])
@@ -134,6 +228,13 @@ def apply_corrections(row: dict, corrections: Sequence[dict]) -> dict:
         score = corrected_score(criteria)
     if flags_fix is not None:
         flags = list(flags_fix["flags"])
+    if rules:
+        position = {id(c): i for i, c in enumerate(corrections)}
+        since = position[id(flags_fix)] if flags_fix is not None else -1
+        rederive = {k: newest[k] for k in corrected_criteria if position[id(newest[k])] > since}
+        score_at = position[id(score_fix)] if score_fix is not None else max(
+            (position[id(newest[k])] for k in corrected_criteria), default=-1)
+        flags = _derive_flags(flags, rules, criteria, score, rederive, score_at > since)
     sentiment = row.get("sentiment") or {}
     return {
         "conversation_id": row["conversation_id"],
@@ -183,7 +284,8 @@ def effective_results(
         return [], None
     latest = store.latest_results(start, end, rubric_version)
     corrections = store.corrections_for([r["conversation_id"] for r in latest], rubric_version)
-    rows = [apply_corrections(r, corrections.get(r["conversation_id"], [])) for r in latest]
+    rules = stored_flag_rules(store, rubric_version) if any(corrections.values()) else None
+    rows = [apply_corrections(r, corrections.get(r["conversation_id"], []), rules) for r in latest]
     rows.sort(key=lambda r: (r["started_at"] is None, r["started_at"] or datetime.min))
     return rows, rubric_version
 
@@ -191,9 +293,12 @@ def effective_results(
 __all__ = [
     "EFFECTIVE_KEYS",
     "STATUSES",
+    "FlagRule",
     "apply_corrections",
     "check_correction",
     "corrected_score",
     "effective_results",
+    "flag_rules",
     "newest_by_criterion",
+    "stored_flag_rules",
 ]

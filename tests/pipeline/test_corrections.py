@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 
-from pipeline.conversation import CriterionResult
+from pipeline.conversation import CriterionResult, Flag
 from pipeline.corrections import EFFECTIVE_KEYS, apply_corrections, corrected_score, effective_results
 from pipeline.rubric import Rubric
 from tests.pipeline.store.helpers import BACKENDS, open_store, scored
@@ -135,3 +136,93 @@ def test_points_and_score_are_bounded(store):
     assert store.add_correction("h001", criterion="greeting", points=top, reviewer="x")
     assert store.add_correction("h001", criterion="greeting", points=0, reviewer="x")
     assert store.list_corrections("h001")[-1]["points"] == 0
+
+
+# --- derived flags follow the corrections (criterion_fail, low_score), from the scored rubric ---
+
+DEFAULT_RUBRIC = Path(__file__).resolve().parents[2] / "rubrics" / "default.yaml"
+EMPATHY_FLAG = {"code": "empathy_missing", "reason": "客户出现负面情绪后，人工客服未表达理解或歉意", "seq": 3, "red_line": False}
+LOW_FLAG = {"code": "low_score", "reason": "质检得分 50，低于 60 分", "seq": None, "red_line": False}
+NEG_FLAG = {"code": "negative_end", "reason": "客户最后一条消息情绪为负面", "seq": 3, "red_line": False}
+
+
+@pytest.fixture(scope="module")
+def rules():
+    """The default rubric's rules: empathy_missing ← empathy, forbidden_phrase (red line), low_score < 60."""
+    from pipeline.corrections import flag_rules
+    from pipeline.rubric import load_rubric
+
+    return flag_rules(load_rubric(DEFAULT_RUBRIC, similarity=False))
+
+
+def _flagged_row(flags: list[dict], empathy: str = "fail", score: float = 50.0) -> dict:
+    criteria = {"empathy": {"status": empathy, "points": 0 if empathy == "fail" else 10, "max_points": 10, "evidence": []},
+                "greeting": {"status": "pass", "points": 10, "max_points": 10, "evidence": []},
+                "forbidden_phrases": {"status": "pass", "points": 0, "max_points": 0, "evidence": []}}  # fmt: skip
+    return {**_row(criteria, score), "flags": flags, "flagged": bool(flags)}
+
+
+def test_the_rules_come_from_the_rubric(rules):
+    assert rules["empathy_missing"].criterion == "empathy" and rules["low_score"].threshold == 60
+    assert rules["forbidden_phrase"].red_line and "negative_end" not in rules
+
+
+def test_criterion_overridden_to_pass_drops_its_flag_and_the_low_score(rules):
+    """The reviewer workspace showed empathy_missing and 质检得分 50 after empathy was corrected to pass."""
+    row = apply_corrections(_flagged_row([EMPATHY_FLAG]), [_corr("empathy", status="pass")], rules)
+    assert row["score"] == 100.0 and row["flags"] == [] and row["flagged"] is False
+    row = apply_corrections(_flagged_row([EMPATHY_FLAG, LOW_FLAG, NEG_FLAG]), [_corr("empathy", status="pass")], rules)
+    assert row["flag_codes"] == ["negative_end"] and row["flagged"]  # other flags never move
+
+
+def test_score_corrected_above_the_threshold_drops_low_score(rules):
+    row = apply_corrections(_flagged_row([EMPATHY_FLAG, LOW_FLAG]), [_corr(score=73)], rules)
+    assert row["score"] == 73.0 and row["flag_codes"] == ["empathy_missing"]
+    row = apply_corrections(_flagged_row([LOW_FLAG]), [_corr(score=55)], rules)  # still low: reason restated
+    assert row["flag_codes"] == ["low_score"] and "55" in row["flags"][0]["reason"] and "50" not in row["flags"][0]["reason"]
+    row = apply_corrections(_flagged_row([], empathy="pass", score=100.0), [_corr(score=40)], rules)
+    assert row["flag_codes"] == ["low_score"] and row["flags"][0]["seq"] is None and row["flagged"]
+
+
+def test_criterion_corrected_to_fail_gains_its_flag(rules):
+    row = apply_corrections(_flagged_row([], empathy="pass", score=100.0), [_corr("empathy", status="fail", reviewer="王芳")], rules)
+    assert row["score"] == 50.0 and row["flag_codes"] == ["empathy_missing", "low_score"]
+    added = row["flags"][0]
+    assert added["seq"] is None and added["red_line"] is False and "王芳" in added["reason"] and "不合格" in added["reason"]
+    row = apply_corrections(_flagged_row([], empathy="pass", score=100.0), [_corr("forbidden_phrases", status="fail")], rules)
+    assert row["flags"][0]["code"] == "forbidden_phrase" and row["flags"][0]["red_line"] is True  # as the rubric says
+
+
+def test_a_newer_flags_correction_wins_over_derived_flags(rules):
+    # empathy corrected to pass, then the reviewer re-adds empathy_missing by hand: the newer word wins
+    row = apply_corrections(_flagged_row([EMPATHY_FLAG]), [_corr("empathy", status="pass"), _corr(flags=[EMPATHY_FLAG])], rules)
+    assert row["flag_codes"] == ["empathy_missing"] and row["flagged"]
+    # the reviewer dismisses low_score after failing empathy: it stays dismissed
+    row = apply_corrections(_flagged_row([], empathy="pass", score=100.0),
+                            [_corr("empathy", status="fail"), _corr(flags=[])], rules)  # fmt: skip
+    assert row["flags"] == [] and not row["flagged"]
+    # an appeal upheld after the dismissal still moves its own flag, and only it
+    row = apply_corrections(_flagged_row([EMPATHY_FLAG, NEG_FLAG]),
+                            [_corr(flags=[EMPATHY_FLAG]), _corr("empathy", status="pass")], rules)  # fmt: skip
+    assert row["flags"] == [] and not row["flagged"]
+
+
+def test_without_rules_flags_are_not_derived():
+    row = apply_corrections(_flagged_row([EMPATHY_FLAG, LOW_FLAG]), [_corr("empathy", status="pass")])
+    assert row["flag_codes"] == ["empathy_missing", "low_score"] and row["flagged"]
+    row = apply_corrections(_flagged_row([EMPATHY_FLAG, LOW_FLAG]), [_corr("empathy", status="pass")], {})
+    assert row["flag_codes"] == ["empathy_missing", "low_score"]
+
+
+def test_effective_results_derives_flags_with_the_rubric_snapshot(store):
+    """The rules come from the rubric text kept for the results' version; none kept: flags as stored."""
+    c = scored("h001")
+    c.flags = [Flag("forbidden_phrase", "红线：人工客服使用禁用语“垃圾”", 2, red_line=True)]
+    c.criteria["forbidden_phrases"] = CriterionResult("fail", 0, 10, [])
+    store.save_results([c], "r1")
+    store.add_correction("h001", criterion="forbidden_phrases", status="pass", reviewer="李雷")
+    (row,), _ = effective_results(store, None, None)
+    assert row["flag_codes"] == ["forbidden_phrase"]  # no snapshot of fake@1: not derived
+    store.save_rubric_snapshot("fake@1", DEFAULT_RUBRIC.read_text(encoding="utf-8"))
+    (row,), _ = effective_results(store, None, None)
+    assert row["flags"] == [] and not row["flagged"] and row["score"] == 100.0

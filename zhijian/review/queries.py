@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from pipeline.assemble import assemble
 from pipeline.cards.aggregate import FLAG_NAMES_ZH, criterion_name, flag_name
 from pipeline.cards.rubric import month_rubric
-from pipeline.corrections import apply_corrections
+from pipeline.corrections import apply_corrections, stored_flag_rules
 from pipeline.store import Store
 from pipeline.store.appeals import appeal_statuses, current_turn_labels, list_appeals, list_turn_labels
 from pipeline.store.calibration import calibration_sample
@@ -143,7 +143,8 @@ def queue(store: Store, user: User, f: QueueFilter) -> QueuePage:
         return QueuePage([], 0, 1, 1, rubric_version=None, agents=_agents(store, user, None))
     latest = _candidates(store, user, f, rubric_version)
     fixes = store.corrections_for([r["conversation_id"] for r in latest], rubric_version)
-    rows = [apply_corrections(r, fixes.get(r["conversation_id"], [])) for r in latest]
+    rules = stored_flag_rules(store, rubric_version) if any(fixes.values()) else None
+    rows = [apply_corrections(r, fixes.get(r["conversation_id"], []), rules) for r in latest]
 
     def keep(r: dict) -> bool:
         score = r["score"]
@@ -281,7 +282,7 @@ def conversation_view(store: Store, conversation_id: str) -> dict | None:
         return None
     rubric_version = row["rubric_version"]
     corrections = store.corrections_for([conversation_id], rubric_version).get(conversation_id, [])
-    effective = apply_corrections(row, corrections)
+    effective = apply_corrections(row, corrections, stored_flag_rules(store, rubric_version) if corrections else None)
     marks: dict[int, list[tuple[int, int, str, str]]] = {}
     for crit, entry in effective["criteria"].items():
         for ev in entry.get("evidence") or []:

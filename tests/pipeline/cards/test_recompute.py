@@ -12,6 +12,7 @@ from statistics import NormalDist
 import numpy as np
 import pytest
 import sqlalchemy as sa
+import yaml
 
 Z = NormalDist().inv_cdf(0.975)  # 1.95996…
 # 2026-10 in Asia/Shanghai (UTC+8), as the naive-UTC text the store keeps
@@ -40,6 +41,8 @@ def _load(url: str):
         corr = [dict(r._mapping) for r in c.execute(sa.text(
             "SELECT conversation_id, criterion, status, points, score, flags FROM corrections "
             "WHERE rubric_version = 'default@2' ORDER BY created_at, id"))]
+        rubric_text = c.execute(sa.text(
+            "SELECT source_text FROM rubric_snapshots WHERE rubric_version = 'default@2'")).scalar()
         msgs = [dict(r._mapping) for r in c.execute(sa.text(
             "SELECT conversation_id, seq, role, timestamp FROM messages WHERE role IN ('customer', 'agent')"))]
     eng.dispose()
@@ -54,8 +57,16 @@ def _load(url: str):
         r["corrected"] = False
     # corrections: newest per (conversation, criterion) wins
     newest = {}
-    for c in corr:
+    for i, c in enumerate(corr):
+        c["at"] = i
         newest[(c["conversation_id"], c["criterion"])] = c
+    # the flags a correction re-derives, read from the rubric snapshot (YAML, not the rubric loader)
+    doc = yaml.safe_load(rubric_text) if rubric_text else {}
+    red = {c["id"] for c in doc.get("criteria") or [] if c.get("red_line")} | set(doc.get("red_lines") or [])
+    by_criterion = {f["params"]["criterion"]: (f["code"], bool(f.get("red_line")) or f["params"]["criterion"] in red)
+                    for f in doc.get("flags") or [] if f["type"] == "criterion_fail.v1"}  # fmt: skip
+    low = [(f["code"], (f.get("params") or {}).get("threshold", doc.get("low_score", 60)))
+           for f in doc.get("flags") or [] if f["type"] == "low_score.v1"]  # fmt: skip
     touched = defaultdict(list)
     for (cid, crit), c in newest.items():
         if cid in latest:
@@ -85,6 +96,22 @@ def _load(url: str):
         wflags = json.loads(wflags) if isinstance(wflags, str) else wflags  # SQL NULL or JSON null: no change
         if wflags is not None:
             r["flags"] = wflags
+        # derived flags follow what they depend on, unless the reviewer's flag list is newer
+        flags_at = max((c["at"] for c in corr if c["conversation_id"] == cid and c["criterion"] is None
+                        and c["flags"] is not None and c["flags"] != "null"), default=-1)  # fmt: skip
+        crit_at = {crit: c["at"] for crit, c in items if crit is not None}
+        for crit, at in crit_at.items():
+            if crit in by_criterion and at > flags_at:
+                code, red_line = by_criterion[crit]
+                r["flags"] = [f for f in r["flags"] if f["code"] != code]
+                if r["criteria"][crit]["status"] == "fail":
+                    r["flags"].append({"code": code, "seq": None, "red_line": red_line})
+        score_at = whole["at"] if whole is not None and whole["score"] is not None else max(crit_at.values(), default=-1)
+        for code, threshold in low:
+            if score_at > flags_at:
+                r["flags"] = [f for f in r["flags"] if f["code"] != code]
+                if r["score"] is not None and r["score"] < threshold:
+                    r["flags"].append({"code": code, "seq": None, "red_line": False})
     # first response from messages, the criterion's rule: first customer message → next agent message by seq
     # (the synthetic conversations carry unique seqs, which is the order they are scored in)
     by_conv = defaultdict(list)

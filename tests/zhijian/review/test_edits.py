@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from pipeline.corrections import effective_results
 from pipeline.store.appeals import file_appeal, list_turn_labels
 from tests.zhijian.review.conftest import PASSWORD, csrf
 from tests.zhijian.review.test_app import _queue_ids
 from zhijian.review import accounts
+
+DEFAULT_RUBRIC = Path(__file__).resolve().parents[3] / "rubrics" / "default.yaml"
 
 
 def _post(client, path: str, cid: str = "h001", **data):
@@ -160,7 +163,7 @@ def test_queue_filters_date_agent_and_reviewed_in_sql_before_applying_correction
 
     seen: list[str] = []
     real = queries.apply_corrections
-    monkeypatch.setattr(queries, "apply_corrections", lambda row, fixes: seen.append(row["conversation_id"]) or real(row, fixes))
+    monkeypatch.setattr(queries, "apply_corrections", lambda row, fixes, rules=None: seen.append(row["conversation_id"]) or real(row, fixes, rules))
     client = as_user("wang")
     assert _queue_ids(client) == ["h002", "h001"] and sorted(seen) == ["h001", "h002", "h003"]
     for params, expected in (({"agent": "A08"}, ["h002"]), ({"from": "2026-10-04"}, ["h002"]),
@@ -171,3 +174,24 @@ def test_queue_filters_date_agent_and_reviewed_in_sql_before_applying_correction
     seen.clear()
     _queue_ids(as_user("li"))  # an agent's own conversations only, already in SQL
     assert sorted(seen) == ["h001", "h003"]
+
+
+def test_flags_follow_a_criterion_correction_and_an_upheld_appeal(as_user, store):
+    """The screenshots: a corrected criterion and score still showed the flags derived from them."""
+    store.save_rubric_snapshot("fake@1", DEFAULT_RUBRIC.read_text(encoding="utf-8"))  # the rubric scored with
+    wang = as_user("wang")
+    _post(wang, "/conversations/h003/review", "h003", criterion="forbidden_phrases", status="fail", comment="推诿")
+    row = _effective(store, "h003")
+    assert row["score"] == 50.0 and row["flag_codes"] == ["forbidden_phrase", "low_score"]
+    assert row["flags"][0]["red_line"] is True and "h003" in _queue_ids(wang)
+    page = wang.get("/conversations/h003").text
+    assert "复核更正后质检得分 50，低于 60 分" in page
+    li = as_user("li")
+    _post(li, "/conversations/h003/appeals", "h003", criterion="forbidden_phrases", comment="没有禁用语")
+    appeal_id = int(re.search(r'id="a-(\d+)"', li.get("/conversations/h003").text).group(1))
+    zhao = as_user("zhao")
+    zhao.post(f"/appeals/{appeal_id}/decide", data={"csrf_token": csrf(zhao.get("/appeals").text),
+                                                   "decision": "upheld", "reason": "核实无误"})  # fmt: skip
+    row = _effective(store, "h003")
+    assert (row["score"], row["flags"], row["flagged"]) == (100.0, [], False)
+    assert "h003" not in _queue_ids(wang) and "低于 60 分" not in wang.get("/conversations/h003").text
