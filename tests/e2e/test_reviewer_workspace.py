@@ -125,10 +125,18 @@ def test_reviewer_filters_overrides_and_sees_the_corrected_score_in_queue_and_ca
     assert "缺少同理心" not in (flags_shown.inner_text() if flags_shown.count() else "")
     steps.shot(page, "overridden")
 
-    # its only flag gone, the conversation leaves the flagged queue
+    # its only flag gone, the conversation stays in the queue, marked: the corrected score, the automatic
+    # one struck through beside it, reviewed, and no flag left
     page.goto(f"{ws.url}/queue?agent=A02")
-    assert page.locator(f"table.queue tbody tr[data-href='/conversations/{FLAGGED}']").count() == 0
+    row = page.locator(f"table.queue tbody tr[data-href='/conversations/{FLAGGED}']")
+    assert first_number(row.locator("td.score").inner_text()) == corrected
+    assert row.locator("td.score s").inner_text() == f"{auto:.1f}"
+    assert "已复核" in row.inner_text() and "标记已经复核撤销" in row.inner_text()
+    assert row.locator("span.flag").count() == 0
     steps.shot(page, "queue-corrected")
+    # … and a filter by the flag it no longer carries does not find it
+    page.goto(f"{ws.url}/queue?agent=A02&flag=empathy_missing")
+    assert page.locator(f"table.queue tbody tr[data-href='/conversations/{FLAGGED}']").count() == 0
 
     # the agent's monthly card uses the corrected score and links back into the workspace
     card = build_card(ws, "A02")

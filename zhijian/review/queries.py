@@ -145,11 +145,16 @@ def queue(store: Store, user: User, f: QueueFilter) -> QueuePage:
     fixes = store.corrections_for([r["conversation_id"] for r in latest], rubric_version)
     rules = stored_flag_rules(store, rubric_version) if any(fixes.values()) else None
     rows = [apply_corrections(r, fixes.get(r["conversation_id"], []), rules) for r in latest]
+    # The queue is the machine's flags and the reviewers' own: a conversation whose flags a reviewer's
+    # correction cleared stays (marked), so its corrected score and review can still be found here.
+    machine_flagged = {r["conversation_id"] for r in latest if r.get("flagged")}
+    for r in rows:
+        r["cleared"] = not r["flagged"] and r["conversation_id"] in machine_flagged
 
     def keep(r: dict) -> bool:
         score = r["score"]
         return (
-            r["flagged"] and user.may_see(r["agent_id"], r["agents"])
+            (r["flagged"] or r["cleared"]) and user.may_see(r["agent_id"], r["agents"])
             and (f.agent is None or r["agent_id"] == f.agent or f.agent in r["agents"])
             and (f.min_score is None or (score is not None and score >= f.min_score))
             and (f.max_score is None or (score is not None and score <= f.max_score))

@@ -58,7 +58,9 @@ def test_dismissing_a_flag_is_a_correction_cards_apply_and_history_shows(as_user
     assert (r.status_code, r.headers["location"]) == (303, "/conversations/h001#flags")
     row = _effective(store)
     assert (row["flags"], row["flagged"], row["score"]) == ([], False, 100.0)
-    assert "h001" not in _queue_ids(client)  # no flag left: out of the flagged queue
+    # no flag left: still in the queue, marked as cleared, so the review can be found; out of the to-do list
+    assert "h001" in _queue_ids(client) and "标记已经复核撤销" in client.get("/queue").text
+    assert "h001" not in _queue_ids(client, reviewed="no")
     page = client.get("/conversations/h001").text
     assert "wang：标记\n      负面结束 → 无，“撤销误报标记 负面结束：客户只是抱怨物流”" in page
     # a stale page (the flag is gone) is refused, not applied to whatever flag is now at that place
