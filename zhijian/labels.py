@@ -66,7 +66,7 @@ def export_labels_to(store: Any, out: Path) -> dict[str, int]:
     """Write the two label sets under `out`; returns {"turns": n, "conversations": m, "criteria": k}."""
     from models.base import SENTIMENT_LABELS
     from pipeline.assemble import assemble
-    from pipeline.corrections import apply_corrections
+    from pipeline.corrections import apply_corrections, stored_flag_rules
 
     out.mkdir(parents=True, exist_ok=True)
     labels = {k: v for k, v in turn_labels(store).items() if v in SENTIMENT_LABELS}
@@ -75,8 +75,9 @@ def export_labels_to(store: Any, out: Path) -> dict[str, int]:
     if rubric_version is not None:
         rows = {r["conversation_id"]: r for r in store.latest_results(None, None, rubric_version)}
         corrections = store.corrections_for(list(rows), rubric_version)
+        rules = stored_flag_rules(store, rubric_version) if any(corrections.values()) else None  # flags follow criteria
         for cid, corrs in corrections.items():
-            effective = apply_corrections(rows[cid], corrs)
+            effective = apply_corrections(rows[cid], corrs, rules)
             if effective["corrected_criteria"]:
                 reviewed[cid] = effective
     ids = sorted({cid for cid, _ in labels} | set(reviewed))

@@ -40,7 +40,7 @@ from pipeline.agreement import (
     precision_recall,
 )
 from pipeline.cards.aggregate import FLAG_NAMES_ZH
-from pipeline.corrections import STATUSES, apply_corrections
+from pipeline.corrections import STATUSES, apply_corrections, stored_flag_rules
 from pipeline.settings import get_settings
 from pipeline.store import Store
 from pipeline.store.calibration import draw_pending, sample_rows
@@ -137,6 +137,8 @@ def agreement_report(store: Store, start: date | None = None, end: date | None =
     sample = sample_rows(store.engine, rubric_version, start, end)
     sampled = {s["conversation_id"] for s in sample if s["stratum"] == "unflagged"}
     groups = {(s["day"], s["agent_id"]) for s in sample if s["stratum"] == "unflagged"}
+    # A criterion corrected to pass takes its flag with it: the reviewer's flags are the derived ones too.
+    rules = stored_flag_rules(store, rubric_version) if any(corrections.values()) else None
 
     crit_obs: dict[str, list[dict]] = defaultdict(list)
     flag_obs: dict[str, list[dict]] = defaultdict(list)
@@ -145,7 +147,7 @@ def agreement_report(store: Store, start: date | None = None, end: date | None =
     for row in rows:
         cid = row["conversation_id"]
         corrs = corrections.get(cid, [])
-        effective = apply_corrections(row, corrs)
+        effective = apply_corrections(row, corrs, rules)
         auto_codes = {f.get("code") for f in row.get("flags") or []}
         flagged = bool(auto_codes)
         covered = (not flagged and row["agent_id"] and row["started_at"] is not None

@@ -163,3 +163,20 @@ def test_relabelled_customer_turns_get_their_own_agreement_row(drawn, as_user):
     # p_e = 2/3·2/3 + 0·1/3 + 1/3·0 = 4/9 → κ = (2/3 − 4/9)/(1 − 4/9) = (2/9)/(5/9) = 0.40
     # negative as the positive class: precision 2/2, recall 2/2
     assert _row(html, "sentiment", "customer_turns")[1:8] == ["3", "66.7%", "0.40", "100.0%", "100.0%", "—", "1"]
+
+
+def test_a_flag_a_criterion_correction_raises_counts_as_the_reviewers(drawn, as_user):
+    # The reviewer fails forbidden_phrases on h003 (the machine passed it, raised nothing): the rubric's
+    # forbidden_phrase flag follows that criterion, so the reviewer raised it and the machine missed it.
+    # Before, the trust page read the reviewer's flags without that derivation and counted an agreement.
+    from pathlib import Path
+
+    rubric = Path(__file__).resolve().parents[3] / "rubrics" / "default.yaml"
+    drawn.save_rubric_snapshot("fake@1", rubric.read_text(encoding="utf-8"))
+    wang = as_user("wang")
+    page = wang.get("/conversations/h003")
+    wang.post("/conversations/h003/review", data={"csrf_token": csrf(page.text), "criterion": "forbidden_phrases",
+                                                  "status": "fail"})  # fmt: skip
+    cells = _row(wang.get("/agreement").text, "flag", "forbidden_phrase")
+    # reviewed 1 (h003: machine absent, reviewer raised): agreement 0 %, κ —/0, precision — (never raised), recall 0 %
+    assert cells[1] == "1" and cells[2] == "0.0%" and cells[5] == "0.0%", cells
