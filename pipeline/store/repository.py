@@ -558,11 +558,12 @@ class Store:
         start: date | datetime | str | None,
         end: date | datetime | str | None,
         rubric_version: str,
+        where: Sequence[Any] = (),
     ) -> list[dict]:
         """The latest result row (any model version) under rubric_version of each conversation started in [start, end).
 
         Each row also carries its conversation's customer_id, shop and channel; ordered by
-        conversation_id. Dates and naive datetimes are in the settings time zone.
+        conversation_id. Dates and naive datetimes are in the settings time zone. `where`: more conditions.
         """
         start_dt, end_dt = as_datetime(start), as_datetime(end)
         stmt = (
@@ -575,6 +576,7 @@ class Store:
             stmt = stmt.where(results.c.started_at >= start_dt)
         if end_dt is not None:
             stmt = stmt.where(results.c.started_at < end_dt)
+        stmt = stmt.where(*where)  # e.g. the reviewer queue's agent, reviewed and calibration-sample filters
         latest: dict[str, dict] = {}
         with self.engine.connect() as conn:
             for r in conn.execute(stmt):

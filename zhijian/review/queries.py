@@ -24,7 +24,7 @@ from pipeline.store import Store
 from pipeline.store.appeals import appeal_statuses, current_turn_labels, list_appeals, list_turn_labels
 from pipeline.store.calibration import calibration_sample
 from pipeline.store.rows import result_row
-from pipeline.store.schema import as_datetime, conversations, corrections, results
+from pipeline.store.schema import conversations, corrections, results
 from zhijian.review.accounts import User
 
 PAGE_SIZE = 50
@@ -91,35 +91,20 @@ def _candidates(store: Store, user: User, f: QueueFilter, rubric_version: str) -
     drawn into the calibration sample and not reviewed yet is left out: finding it in the flagged queue
     would tell that it was flagged. Once reviewed it is back (nothing blind is left to spoil).
     """
-    stmt = (
-        sa.select(results, conversations.c.customer_id, conversations.c.shop, conversations.c.channel)
-        .join(conversations, conversations.c.conversation_id == results.c.conversation_id, isouter=True)
-        .where(results.c.rubric_version == rubric_version)
-        .order_by(results.c.conversation_id, results.c.scored_at.desc(), results.c.id.desc())
-    )
-    start = as_datetime(f.start)
-    end = as_datetime(f.end + timedelta(days=1)) if f.end else None
-    if start is not None:
-        stmt = stmt.where(results.c.started_at >= start)
-    if end is not None:
-        stmt = stmt.where(results.c.started_at < end)
+    where = []
     for agent in (f.agent, None if user.sees_all else user.agent_id or ""):
         if agent is not None:
-            stmt = stmt.where(_agent_clause(agent))
+            where.append(_agent_clause(agent))
     reviewed = sa.exists().where(corrections.c.conversation_id == results.c.conversation_id,
                                  corrections.c.rubric_version == rubric_version)  # fmt: skip
     if f.reviewed != "all":
-        stmt = stmt.where(reviewed if f.reviewed == "yes" else ~reviewed)
+        where.append(reviewed if f.reviewed == "yes" else ~reviewed)
     if user.sees_all:
         sampled = sa.exists().where(calibration_sample.c.conversation_id == results.c.conversation_id,
                                     calibration_sample.c.rubric_version == rubric_version)  # fmt: skip
-        stmt = stmt.where(sa.or_(~sampled, reviewed))
-    latest: dict[str, dict] = {}
-    with store.engine.connect() as conn:
-        for r in conn.execute(stmt):
-            if r.conversation_id not in latest:  # ordered newest first per conversation
-                latest[r.conversation_id] = result_row(r._mapping)
-    return list(latest.values())
+        where.append(sa.or_(~sampled, reviewed))
+    end = f.end + timedelta(days=1) if f.end else None
+    return store.latest_results(f.start, end, rubric_version, where=where)
 
 
 def _appeal_match(statuses: set[str], wanted: str) -> bool:
