@@ -66,20 +66,12 @@ def export_labels_to(store: Any, out: Path) -> dict[str, int]:
     """Write the two label sets under `out`; returns {"turns": n, "conversations": m, "criteria": k}."""
     from models.base import SENTIMENT_LABELS
     from pipeline.assemble import assemble
-    from pipeline.corrections import apply_corrections, stored_flag_rules
+    from pipeline.corrections import effective_results
 
     out.mkdir(parents=True, exist_ok=True)
     labels = {k: v for k, v in turn_labels(store).items() if v in SENTIMENT_LABELS}
-    rubric_version = store.current_rubric_version()
-    reviewed: dict[str, dict] = {}
-    if rubric_version is not None:
-        rows = {r["conversation_id"]: r for r in store.latest_results(None, None, rubric_version)}
-        corrections = store.corrections_for(list(rows), rubric_version)
-        rules = stored_flag_rules(store, rubric_version) if any(corrections.values()) else None  # flags follow criteria
-        for cid, corrs in corrections.items():
-            effective = apply_corrections(rows[cid], corrs, rules)
-            if effective["corrected_criteria"]:
-                reviewed[cid] = effective
+    rows, rubric_version = effective_results(store, None, None)  # corrections applied, flags following criteria
+    reviewed = {r["conversation_id"]: r for r in rows if r["corrected_criteria"]}
     ids = sorted({cid for cid, _ in labels} | set(reviewed))
     convs = {c.conversation_id: c for c in assemble(store.load_conversation_messages(ids))} if ids else {}
 
