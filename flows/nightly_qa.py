@@ -327,6 +327,4 @@ def nightly_qa(
 
 
 if __name__ == "__main__":  # python -m flows.nightly_qa FILE... (the CLI is the usual way in)
-    import sys
-
     print(nightly_qa([str(Path(p)) for p in sys.argv[1:]]).summary_line())
