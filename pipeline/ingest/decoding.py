@@ -259,24 +259,23 @@ class FileLines(Sequence):
         decides its legacy encoding at the first block that has one."""
         legacy: list[bytes] = []
         non_ascii = 0  # lines: the name is the legacy one when most text lines are in it
+        utf8_blocks: list[int] = []  # their non-ASCII lines are counted only when some line is legacy
         for b, (offset, _length) in enumerate(self._blocks):
             if offset - start >= DETECT_BYTES:
                 break
             data = self._block_bytes(b)
             if data.isascii():
                 continue
+            if _decodes(data, "utf-8"):
+                utf8_blocks.append(b)
+                continue
             lines = data.split(b"\n")
             non_ascii += sum(1 for line in lines if not line.isascii())
-            try:
-                data.decode("utf-8")
-                continue
-            except UnicodeDecodeError:
-                pass
-            for line in lines:
-                if not _decodes(line, "utf-8") and not _broken_utf8(line):
-                    legacy.append(line)
+            legacy.extend(line for line in lines if not _decodes(line, "utf-8") and not _broken_utf8(line))
         if legacy:
             self._legacy = _legacy_encoding(legacy)
+            for b in utf8_blocks:
+                non_ascii += sum(1 for line in self._block_bytes(b).split(b"\n") if not line.isascii())
             if len(legacy) * 2 >= non_ascii:
                 self.encoding = _LEGACY_NAMES[self._legacy]
 
