@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from pipeline.store import Store
 from pipeline.store.inbox import list_files
@@ -123,8 +124,6 @@ def test_serve_runs_the_nightly_deployment_when_asked_and_stops_on_sigterm(tmp_p
         assert (row["status"], row["command"]) == ("ok", "zhijian serve (nightly-qa)")
         assert row["conversations"] == 11  # the two days' conversations, all scored into this store
         with s.engine.connect() as conn:
-            import sqlalchemy as sa
-
             assert conn.execute(sa.text("SELECT count(*) FROM conversations")).scalar() == 11
             assert conn.execute(sa.text("SELECT count(*) FROM results")).scalar() == 11
     [results] = results_dir.glob("nightly-*.jsonl")
