@@ -32,8 +32,12 @@ LEXICON_DIR = Path(__file__).resolve().parent / "lexicon"
 DOMAIN_TERMS_PATH = LEXICON_DIR / "domain_terms.txt"
 
 _LONG_TERM_FREQ = 2000  # about the dictionary frequency of 质量 (8009) or 在的 (3861)
-# Chats repeat themselves (quick replies, 在吗, 好的谢谢): remember recent results.
-_CACHE_MAX = 200_000
+# Chats repeat themselves (quick replies, 在吗, 好的谢谢): remember recent results. Bounded by memory:
+# an entry is ~1.5 KiB and a night's customer texts are nearly all distinct, so a bound of 200,000
+# grew the run with the input (the segment stage alone peaked at 178 MiB for the bench's 30,000
+# conversations, 343 MiB for 100,000; benchmarks/segment_cache_memory.py). With 20,000: 137 and
+# 139 MiB; repeated lines (agent templates, quick replies) come back long before it fills.
+_CACHE_MAX = 20_000
 
 
 def _read_terms(path: Path) -> list[tuple[str, int | None]]:

@@ -63,7 +63,7 @@ from typing import Iterable, Iterator
 from pipeline.assemble import assemble
 from pipeline.conversation import Message
 from pipeline.errors import ZhijianError
-from pipeline.ingest.decoding import FileError, binary_kind, display_raw
+from pipeline.ingest.decoding import FileError, binary_kind, display_raw, open_input
 from pipeline.ingest.readers import NOT_TEXT, SUPPORTED_SUFFIXES, Resolver, file_rows, is_supported
 from pipeline.ingest.rows import Batch, message_key
 from pipeline.ingest.rows import mask_value as _mask_value  # the one mask_value fallback
@@ -161,37 +161,40 @@ def _read_file(batch: Batch, path: Path, rename: Resolver) -> Iterator[None]:
     out to be binary junk whose rows are replaced by one file-level row, which needs them all
     in the same result.
     """
-    source = str(path)
-    batch.result.files.append(source)
+    source_name = str(path)
+    batch.result.files.append(source_name)
 
     def file_level(reason: str, raw: str = "") -> None:
         batch.result.read += 1
-        batch.result.quarantine(source, None, None, f"{path.name}: {reason}", raw)
+        batch.result.quarantine(source_name, None, None, f"{path.name}: {reason}", raw)
 
     try:
-        data = path.read_bytes()
+        source = open_input(path)  # the file is read line by line from here, never whole (pipeline/ingest/decoding.py)
     except FileNotFoundError:
         file_level("file not found; check the path")
         return
     except OSError as exc:
         file_level(f"cannot read the file ({exc.strerror or exc}); check the path and permissions")
         return
+    except FileError as exc:  # a damaged or oversized gzip
+        file_level(str(exc), display_raw(_first_bytes(path), "utf-8"))
+        return
     result = batch.result  # stays the same object until `kept`: no cut is offered before
     produced, read_before, quarantined_before = 0, result.read, len(result.quarantined)
     kept = False
     try:
-        for row in file_rows(path, data, rename):
+        for row in file_rows(path, source, rename):
             produced += 1
             if kept:
-                batch.add(source, row)
+                batch.add(source_name, row)
                 yield
                 continue
             kept_before = len(result.messages) + result.duplicates
-            batch.add(source, row)
+            batch.add(source_name, row)
             kept = len(result.messages) + result.duplicates > kept_before
     except FileError as exc:
         if produced == 0:
-            file_level(str(exc), display_raw(data[:300], "utf-8"))
+            file_level(str(exc), display_raw(source.head[:300], "utf-8"))
         else:  # rows already counted; the rest of the file is one more quarantined row
             file_level(f"after {produced} rows: {exc}")
     except ZhijianError:
@@ -199,15 +202,22 @@ def _read_file(batch: Batch, path: Path, rename: Resolver) -> Iterator[None]:
     except Exception as exc:  # noqa: BLE001 - one bad file must never stop the night's run
         file_level(f"after {produced} rows, reading stopped: {type(exc).__name__}: {short(str(exc), 200)}; "
                    "please report this file to the Zhijian maintainers")
+    finally:
+        source.close()
     # A binary file (an image, a database, mostly NULs) read line by line gives only junk rows:
     # when nothing was kept from it, say so once instead. Decided after reading, so a file
     # with good rows among binary junk never loses them.
     if produced > 1 and not kept:
-        why = binary_kind(data)
+        why = binary_kind(source.head)
         if why:
             result.read = read_before
             del result.quarantined[quarantined_before:]
             file_level(f"the file is not text ({why}); {NOT_TEXT}")
+
+
+def _first_bytes(path: Path, n: int = 300) -> bytes:
+    with open(path, "rb") as fh:
+        return fh.read(n)
 
 
 def _expand(paths: Iterable[str | Path] | str | Path) -> list[Path]:
@@ -253,7 +263,7 @@ def read_input_chunks(paths: Iterable[str | Path] | str | Path, mapping: ColumnM
     and found again by the store (its `message_key` is already there), so the run's duplicate
     total is the same and the memory for seen keys stays one piece's worth. A conversation's
     messages may be spread over several pieces: the run stores every piece before it scores.
-    Memory still holds one whole file's bytes at a time (encoding detection reads a file whole).
+    A JSONL or CSV file is read a block of lines at a time (pipeline/ingest/decoding.py), never whole.
     """
     batch = Batch(_resolve_mapping(mapping), IngestResult())
     rename = Resolver(batch.mapping)

@@ -9,16 +9,36 @@ Decoding is per line: a line is UTF-8 where it is valid UTF-8, else the file's l
 (GB18030 or Big5, told apart by charset-normalizer on the lines that are not UTF-8), so a file
 that mixes GBK and UTF-8 lines is read right, never stored as mojibake. UTF-16 is found by its
 BOM or, without one, by where the NUL bytes fall (every other byte of ASCII text is NUL).
+
+A file is never held whole (a night's export can be a gigabyte): `open_input` gives its bytes as a
+seekable file (a .gz inflated into a temporary file first) and `FileLines` is the sequence of its
+lines, indexed in one pass (where each block of ~BLOCK_BYTES starts, cut after a newline) and
+decoded a block at a time on demand, a few blocks kept. The encoding is decided from a prefix:
+the BOM and UTF-16 from the first bytes; the legacy encoding and the name reported for the file
+(GB18030 when most of its text lines are) from the lines of the first DETECT_BYTES, so a file up
+to that size is decided exactly as when files were read whole; a bigger one whose first legacy
+line comes later decides its legacy encoding from that line's block. Memory holds a few blocks,
+not the file (a 1 GB export: see benchmarks/big_file_memory.py).
 """
 from __future__ import annotations
 
+import bisect
 import codecs
 import gzip
 import io
 import re
+import tempfile
 import zlib
+from collections import OrderedDict
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import IO, overload
 
 MAX_GUNZIPPED_BYTES = 2 * 1024 ** 3  # a .gz that inflates past this is refused (a gzip bomb, not an export)
+BLOCK_BYTES = 4 << 20  # lines are decoded this many bytes at a time (a longer line makes its block longer)
+HEAD_BYTES = 1 << 16  # the prefix that tells a binary file, and what a file-level quarantine row shows
+DETECT_BYTES = 16 << 20  # the prefix whose lines decide the legacy encoding and the name reported for the file
+_BLOCKS_KEPT = 3  # decoded blocks kept: the CSV reader looks back and ahead across a block's edge
 _CONTROL_RE = re.compile("[\x00-\x08\x0e-\x1a\x1c-\x1f\x7f]")  # not \t \n \x0b (Excel cell line break) \x0c \r, not ESC
 _LEGACY_NAMES = {"gb18030": "GB18030", "cp950": "Big5"}
 
@@ -27,19 +47,64 @@ class FileError(Exception):
     """The whole file cannot be read; the message says why and what to do."""
 
 
-def gunzip(data: bytes) -> bytes:
-    """The content of a gzip file (FileError when it is damaged or inflates past MAX_GUNZIPPED_BYTES)."""
-    out = bytearray()
+class InputFile:
+    """One input file's content as a seekable binary file, never read whole: `head`, `gzipped`, `read_all()`.
+
+    A gzip file (by its magic bytes, whatever its name) is inflated into a temporary file first, so a
+    damaged or oversized one is refused before any row, as when it was inflated in memory.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.file: IO[bytes] = open(path, "rb")  # FileNotFoundError / OSError: the caller names the file
+        self.gzipped = self.file.read(2) == b"\x1f\x8b"
+        self.file.seek(0)
+        if self.gzipped:
+            compressed, self.file = self.file, _inflate(self.file)
+            compressed.close()
+        self.head = self.file.read(HEAD_BYTES)
+        self.file.seek(0)
+
+    def read_all(self) -> bytes:
+        """The whole content (Parquet, Excel and one JSON document need it in memory)."""
+        self.file.seek(0)
+        return self.file.read()
+
+    def close(self) -> None:
+        self.file.close()
+
+    def __enter__(self) -> "InputFile":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def open_input(path: Path) -> InputFile:
+    """The content of `path` (through a .gz), for `FileLines` and the readers; FileError when a gzip is damaged."""
+    return InputFile(path)
+
+
+def _inflate(compressed: IO[bytes]) -> IO[bytes]:
+    """A gzip file's content in a temporary file (FileError when it is damaged or inflates past MAX_GUNZIPPED_BYTES)."""
+    out = tempfile.TemporaryFile(prefix="zhijian-gunzip-")
+    size = 0
     try:
-        with gzip.GzipFile(fileobj=io.BytesIO(data)) as f:
+        with gzip.GzipFile(fileobj=compressed) as f:
             while chunk := f.read(1 << 20):
-                out += chunk
-                if len(out) > MAX_GUNZIPPED_BYTES:
+                size += len(chunk)
+                if size > MAX_GUNZIPPED_BYTES:
                     raise FileError(f"the gzip file inflates past {MAX_GUNZIPPED_BYTES >> 30} GiB; "
                                     "split the export into smaller files")
+                out.write(chunk)
     except (OSError, EOFError, zlib.error) as exc:
+        out.close()
         raise FileError(f"the gzip file is damaged ({exc}); compress the export again or send it uncompressed") from None
-    return bytes(out)
+    except FileError:
+        out.close()
+        raise
+    out.seek(0)
+    return out
 
 
 def utf16_without_bom(data: bytes) -> str | None:
@@ -76,17 +141,6 @@ def _utf16_split(data: bytes, codec: str) -> list[bytes]:
 
 def _utf16_lines(data: bytes, codec: str) -> list[str | None]:
     return [_strict(part, codec) for part in _utf16_split(data, codec)]
-
-
-def raw_lines(data: bytes, encoding: str) -> list[bytes]:
-    """The bytes of each line `decode_lines` returned, in the same order (for the reasons and raw of bad lines)."""
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return _utf16_split(data[2:], "utf-16-le" if data.startswith(codecs.BOM_UTF16_LE) else "utf-16-be")
-    if encoding in ("utf-16-le", "utf-16-be"):
-        return _utf16_split(data, encoding)
-    if data.startswith(codecs.BOM_UTF8):
-        data = data[len(codecs.BOM_UTF8):]
-    return data.split(b"\n")
 
 
 def display_raw(raw: bytes, encoding: str) -> str:
@@ -156,45 +210,222 @@ def _decodes(raw: bytes, codec: str) -> bool:
 
 
 def decode_lines(data: bytes) -> tuple[list[str | None], str]:
-    """Lines of a text file (None where a line cannot be used as text) and the encoding's name."""
-    if data.startswith(codecs.BOM_UTF16_LE):
-        return _utf16_lines(data[2:], "utf-16-le"), "utf-16-le"
-    if data.startswith(codecs.BOM_UTF16_BE):
-        return _utf16_lines(data[2:], "utf-16-be"), "utf-16-be"
-    utf16 = utf16_without_bom(data)
-    if utf16:
-        return _utf16_lines(data, utf16), utf16
-    encoding = "utf-8"
-    if data.startswith(codecs.BOM_UTF8):
-        data = data[len(codecs.BOM_UTF8):]
-        encoding = "utf-8-sig"
-    try:  # the common case: all of it UTF-8, decoded at once
-        text = data.decode("utf-8")
-        lines = text.split("\n")
-        if _CONTROL_RE.search(text):
-            lines = [None if _CONTROL_RE.search(line) else line for line in lines]
-        return lines, encoding  # type: ignore[return-value]
-    except UnicodeDecodeError:
-        pass
-    raw_lines = data.split(b"\n")
-    lines = []
-    legacy_lines: list[int] = []
-    for n, line in enumerate(raw_lines):
-        try:
-            text = line.decode("utf-8")
+    """Lines of a text file held in memory (None where a line cannot be used as text) and the encoding's name."""
+    lines = FileLines(io.BytesIO(data), data[:HEAD_BYTES])
+    return list(lines), lines.encoding
+
+
+class FileLines(Sequence):
+    """The lines of a text file (None where a line cannot be used as text), decoded a block at a time.
+
+    `encoding` is the file's encoding as reported in reasons; `raw[i]` the bytes of line i (for the
+    reasons and raw of bad lines). Line i is what `bytes.split(b"\n")` (UTF-16: split on the newline
+    code unit) of the whole file, BOM removed, would give at i: every line once, the last one after
+    the last newline included (often ""). The blocks are cut after a newline, so a line is never
+    split between two; the readers index and iterate this as they would a list.
+    """
+
+    def __init__(self, file: IO[bytes], head: bytes) -> None:
+        self._file = file
+        self._utf16: str | None = None
+        start = 0
+        if head.startswith(codecs.BOM_UTF16_LE):
+            self._utf16, start = "utf-16-le", 2
+        elif head.startswith(codecs.BOM_UTF16_BE):
+            self._utf16, start = "utf-16-be", 2
+        else:
+            self._utf16 = utf16_without_bom(head)
+        if self._utf16:
+            self.encoding = self._utf16
+            self._newline = b"\n\x00" if self._utf16 == "utf-16-le" else b"\x00\n"
+        else:
+            self.encoding = "utf-8-sig" if head.startswith(codecs.BOM_UTF8) else "utf-8"
+            start = len(codecs.BOM_UTF8) if self.encoding == "utf-8-sig" else 0
+            self._newline = b"\n"
+        self._legacy: str | None = None  # gb18030 or cp950 for lines in neither UTF
+        # (byte offset, byte length) of each block and the number of its first line; the last block ends the file
+        self._blocks: list[tuple[int, int]] = []
+        self._first_line: list[int] = []
+        self._len = self._index(start)
+        self._cache: OrderedDict[int, tuple[bytes, list[str | None], list[bytes] | None]] = OrderedDict()
+        self._current: tuple[int, int, list[str | None]] = (0, 0, [])  # the last block looked up: first, end, lines
+        self.raw = _RawLines(self)
+        if not self._utf16:
+            self._detect(start)
+
+    def _detect(self, start: int) -> None:
+        """The legacy encoding and the name reported for the file, from the lines of its first DETECT_BYTES
+        (a smaller file: all of it, as when files were read whole). A file with no legacy line there
+        decides its legacy encoding at the first block that has one."""
+        legacy: list[bytes] = []
+        non_ascii = 0  # lines: the name is the legacy one when most text lines are in it
+        utf8_blocks: list[int] = []  # their non-ASCII lines are counted only when some line is legacy
+        for b, (offset, _length) in enumerate(self._blocks):
+            if offset - start >= DETECT_BYTES:
+                break
+            data = self._block_bytes(b)
+            if data.isascii():
+                continue
+            if _decodes(data, "utf-8"):
+                utf8_blocks.append(b)
+                continue
+            lines = data.split(b"\n")
+            non_ascii += sum(1 for line in lines if not line.isascii())
+            legacy.extend(line for line in lines if not _decodes(line, "utf-8") and not _broken_utf8(line))
+        if legacy:
+            self._legacy = _legacy_encoding(legacy)
+            for b in utf8_blocks:
+                non_ascii += sum(1 for line in self._block_bytes(b).split(b"\n") if not line.isascii())
+            if len(legacy) * 2 >= non_ascii:
+                self.encoding = _LEGACY_NAMES[self._legacy]
+
+    # ------------------------------------------------------------------ the index: one pass, counts only
+    def _last_newline(self, chunk: bytes | bytearray, since: int = 0) -> tuple[int, int]:
+        """(end of the last newline in chunk, newlines up to it), or (-1, 0) when there is none at or after `since`
+        (the caller found none before it). UTF-16 newlines count only at code-unit boundaries."""
+        if not self._utf16:
+            at = chunk.rfind(b"\n", since)
+            return (at + 1, chunk.count(b"\n", 0, at + 1)) if at >= 0 else (-1, 0)
+        end, count, pos = -1, 0, chunk.find(self._newline, since - since % 2)
+        while pos != -1:
+            if pos % 2 == 0:
+                end, count = pos + 2, count + 1
+                pos = chunk.find(self._newline, pos + 2)
+            else:
+                pos = chunk.find(self._newline, pos + 1)
+        return end, count
+
+    def _index(self, start: int) -> int:
+        """Cut the file into blocks after a newline; the number of lines."""
+        lines, pos = 0, start
+        self._file.seek(pos)
+        while True:
+            chunk = bytearray(self._file.read(BLOCK_BYTES))
+            at_end = len(chunk) < BLOCK_BYTES
+            cut, count = self._last_newline(chunk)
+            while cut < 0 and not at_end:  # a line longer than a block: the block grows to its end
+                searched = len(chunk)
+                more = self._file.read(BLOCK_BYTES)
+                at_end = len(more) < BLOCK_BYTES
+                chunk += more
+                cut, count = self._last_newline(chunk, max(searched - 1, 0))
+            self._first_line.append(lines)
+            if at_end:  # the rest of the file, whole: its last line is the one after its last newline
+                self._blocks.append((pos, len(chunk)))
+                return lines + count + 1
+            self._blocks.append((pos, cut))
+            lines += count
+            pos += cut
+            self._file.seek(pos)
+
+    # ------------------------------------------------------------------ blocks, decoded on demand
+    def _block_of(self, i: int) -> int:
+        return bisect.bisect_right(self._first_line, i) - 1
+
+    def _block_bytes(self, b: int) -> bytes:
+        offset, length = self._blocks[b]
+        self._file.seek(offset)
+        data = self._file.read(length)
+        if b + 1 < len(self._blocks):  # cut after its newline: drop it, the next line starts the next block
+            data = data[: -len(self._newline)]
+        return data
+
+    def _decoded(self, b: int) -> tuple[bytes, list[str | None], list[bytes] | None]:
+        hit = self._cache.get(b)
+        if hit is not None:
+            self._cache.move_to_end(b)
+            return hit
+        data = self._block_bytes(b)
+        lines = _utf16_lines(data, self._utf16) if self._utf16 else self._utf8_or_legacy(data)
+        entry = (data, lines, None)
+        self._cache[b] = entry
+        if len(self._cache) > _BLOCKS_KEPT:
+            self._cache.popitem(last=False)
+        return entry
+
+    def _utf8_or_legacy(self, data: bytes) -> list[str | None]:
+        """A line is UTF-8 where it is valid UTF-8, else the legacy encoding (None where neither, or a control byte)."""
+        try:  # the common case: all of it UTF-8, decoded at once
+            text = data.decode("utf-8")
+            lines = text.split("\n")
+            if _CONTROL_RE.search(text):
+                lines = [None if _CONTROL_RE.search(line) else line for line in lines]
+            return lines  # type: ignore[return-value]
         except UnicodeDecodeError:
-            lines.append(None)
-            if not _broken_utf8(line):
-                legacy_lines.append(n)
-            continue
-        lines.append(None if _CONTROL_RE.search(text) else text)
-    if legacy_lines:
-        legacy = _legacy_encoding([raw_lines[n] for n in legacy_lines])
-        for n in legacy_lines:
-            lines[n] = _strict(raw_lines[n], legacy)
-        if len(legacy_lines) * 2 >= sum(1 for line in raw_lines if not line.isascii()):
-            encoding = _LEGACY_NAMES[legacy]  # most text lines are in the legacy encoding
-    return lines, encoding
+            pass
+        raw = data.split(b"\n")
+        lines = []
+        legacy_lines: list[int] = []
+        for n, line in enumerate(raw):
+            try:
+                text = line.decode("utf-8")
+            except UnicodeDecodeError:
+                lines.append(None)
+                if not _broken_utf8(line):
+                    legacy_lines.append(n)
+                continue
+            lines.append(None if _CONTROL_RE.search(text) else text)
+        if legacy_lines:
+            if self._legacy is None:  # none in the prefix _detect read: this block's lines decide
+                self._legacy = _legacy_encoding([raw[n] for n in legacy_lines])
+            for n in legacy_lines:
+                lines[n] = _strict(raw[n], self._legacy)
+        return lines
+
+    def raw_line(self, i: int) -> bytes:
+        b = self._block_of(i)
+        data, lines, raw = self._decoded(b)
+        if raw is None:
+            raw = _utf16_split(data, self._utf16) if self._utf16 else data.split(b"\n")
+            self._cache[b] = (data, lines, raw)
+        return raw[i - self._first_line[b]]
+
+    # ------------------------------------------------------------------ the sequence
+    def __len__(self) -> int:
+        return self._len
+
+    @overload
+    def __getitem__(self, i: int) -> str | None: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[str | None]: ...
+    def __getitem__(self, i):  # type: ignore[no-untyped-def]
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(self._len))]
+        if i < 0:
+            i += self._len
+        first, end, lines = self._current
+        if first <= i < end:
+            return lines[i - first]
+        if not 0 <= i < self._len:
+            raise IndexError("line index out of range")
+        b = self._block_of(i)
+        lines = self._decoded(b)[1]
+        first = self._first_line[b]
+        self._current = (first, first + len(lines), lines)
+        return lines[i - first]
+
+    def __iter__(self) -> Iterator[str | None]:
+        for b in range(len(self._blocks)):
+            yield from self._decoded(b)[1]
+
+
+class _RawLines(Sequence):
+    """`FileLines.raw`: the bytes of each line, split the same way."""
+
+    def __init__(self, lines: FileLines) -> None:
+        self._lines = lines
+
+    def __len__(self) -> int:
+        return len(self._lines)
+
+    def __getitem__(self, i):  # type: ignore[no-untyped-def]
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError("line index out of range")
+        return self._lines.raw_line(i)
 
 
 _BINARY_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"%PDF", b"BM", b"\x7fELF", b"MZ", b"Rar!", b"7z\xbc\xaf",

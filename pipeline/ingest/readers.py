@@ -1,10 +1,12 @@
 """File formats to raw rows: JSON Lines, nested conversation JSON, CSV/TSV, Parquet, Excel, and which one a file is.
 
-`file_rows(path, data, rename)` yields one `RawRow` per input row, in file order: its values
+`file_rows(path, source, rename)` yields one `RawRow` per input row, in file order: its values
 renamed to the canonical field names (pipeline/mapping.py) but not yet checked, or, for a row
 that cannot even be split (invalid JSON, wrong number of CSV fields, bad bytes), an `error`.
 A file that cannot be read at all raises `FileError`. pipeline/ingest/rows.py turns the rows
-into messages.
+into messages. JSON Lines and CSV/TSV are read line by line from pipeline/ingest/decoding.py's
+`FileLines`, never whole; Parquet, Excel and one JSON document (an array, `{"conversations": …}`)
+are parsed whole.
 """
 from __future__ import annotations
 
@@ -14,10 +16,11 @@ import io
 import json
 import re
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable, Iterator, Sequence
 
-from pipeline.ingest.decoding import FileError, all_lines_bad, bad_bytes_reason, decode_lines, display_raw, gunzip, raw_lines
+from pipeline.ingest.decoding import FileError, FileLines, InputFile, all_lines_bad, bad_bytes_reason, display_raw
 from pipeline.ingest.values import MAX_RAW_CHARS, short
 from pipeline.mapping import REQUIRED_FIELDS, ColumnMapping, ResolvedColumns
 
@@ -120,13 +123,13 @@ def _bad_line(line_no: int, raw: bytes, encoding: str) -> RawRow:
                   error=(None, bad_bytes_reason(raw, encoding) or "cannot be decoded"))
 
 
-def _read_jsonl(lines: list[str | None], raw_lines: list[bytes] | None, encoding: str,
+def _read_jsonl(lines: Sequence[str | None], raw_lines: Sequence[bytes] | None, encoding: str,
                 rename: Resolver) -> Iterator[RawRow]:
     last = len(lines)
     while last > 0 and lines[last - 1] is not None and not lines[last - 1].strip():  # type: ignore[union-attr]
         last -= 1
     counter = [0]
-    for i, line in enumerate(lines[:last], start=1):
+    for i, line in enumerate(islice(lines, last), start=1):
         if line is None:
             yield _bad_line(i, raw_lines[i - 1] if raw_lines else b"", encoding)
             continue
@@ -238,7 +241,7 @@ def _split_csv_literal(record: str, delimiter: str) -> list[str]:
         return record.split(delimiter)
 
 
-def _read_csv(lines: list[str | None], raw_lines: list[bytes] | None, encoding: str, path: Path,
+def _read_csv(lines: Sequence[str | None], raw_lines: Sequence[bytes] | None, encoding: str, path: Path,
               rename: Resolver) -> Iterator[RawRow]:
     # header: first non-blank line
     i = 0
@@ -393,25 +396,25 @@ def _sniff_kind(suffix: str, head: bytes) -> str:
     return "csv"
 
 
-def file_rows(path: Path, data: bytes, rename: Resolver) -> Iterator[RawRow]:
-    """The rows of one file (its bytes already read), whatever its format; FileError when none can be read."""
+def file_rows(path: Path, source: InputFile, rename: Resolver) -> Iterator[RawRow]:
+    """The rows of one file (opened by decoding.open_input), whatever its format; FileError when none can be read."""
     suffix = path.suffix.lower()
-    if data.startswith(b"\x1f\x8b"):  # gzip, whatever the name says: read what is inside
-        data = gunzip(data)
+    if source.gzipped:  # gzip, whatever the name says: read what is inside
         suffix = inner_suffix(path)
     elif suffix == ".gz":
         raise FileError("the name ends in .gz but the file is not gzip-compressed; rename it or compress it again")
-    kind = _sniff_kind(suffix, data[:64])
+    kind = _sniff_kind(suffix, source.head[:64])
     if kind == "parquet":
-        yield from _read_parquet(data, rename)
+        yield from _read_parquet(source.read_all(), rename)
         return
     if kind == "xlsx":
-        yield from _read_xlsx(data, rename)
+        yield from _read_xlsx(source.read_all(), rename)
         return
-    lines, encoding = decode_lines(data)
+    lines = FileLines(source.file, source.head)
+    encoding = lines.encoding
     if all_lines_bad(lines):
         raise FileError(f"the file is not text (no line is text: NUL or control bytes, or bytes of no known encoding); {NOT_TEXT}")
-    raw = raw_lines(data, encoding) if None in lines else None
+    raw = lines.raw  # read only for the lines that are None
     text_head = next((line.lstrip("\ufeff").lstrip() for line in lines if line and line.strip()), "")
     if kind == "jsonl" and (text_head.startswith("[") or text_head.startswith("{") and _is_one_json_document(lines)):
         kind = "json"  # a JSON array (or one pretty-printed object) saved as .jsonl: read it as the JSON it is
@@ -429,7 +432,7 @@ def file_rows(path: Path, data: bytes, rename: Resolver) -> Iterator[RawRow]:
         yield from _read_csv(lines, raw, encoding, path, rename)
 
 
-def _is_one_json_document(lines: list[str | None]) -> bool:
+def _is_one_json_document(lines: Sequence[str | None]) -> bool:
     """A .jsonl whose first line is not JSON on its own but whose whole text is one JSON value."""
     first = next((line for line in lines if line and line.strip()), "")
     try:
@@ -444,7 +447,7 @@ def _is_one_json_document(lines: list[str | None]) -> bool:
         return False
 
 
-def _is_jsonl(lines: list[str | None]) -> bool:
+def _is_jsonl(lines: Sequence[str | None]) -> bool:
     nonblank = [line for line in lines if line and line.strip()]
     if len(nonblank) < 2:
         return False
