@@ -32,8 +32,10 @@ from typing import Callable, Sequence
 import numpy as np
 
 from models.base import CLASSES, normalize_text, read_meta
-from models.data import (CHAT_CLOSINGS_PATH, CHAT_ENDINGS_PATH, CHAT_HOLDOUT_PATH, CHAT_TURNS_PATH, _loose,
-                         read_turns)
+from models.data import (CHAT_CLOSINGS_PATH, CHAT_ENDINGS_PATH, CHAT_HOLDOUT_PATH, CHAT_TURNS_PATH, REPO_ROOT,
+                         _loose, read_turns)
+
+SHIPPED_DIR = REPO_ROOT / "models" / "zh-cs-sentiment"
 
 # The recipe: few epochs at a small learning rate over the pool plus REPLAY x as many general turns.
 # Chosen before measuring on any shop's held-out part (a model that already reads chat well needs a
@@ -198,13 +200,15 @@ def finetune_with_wide(base_dir: str | Path, texts: list[str], labels: list[str]
     import torch
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
-    from models.classifier import optimizer_step, quiet_transformers, sensible_threads
+    from models.classifier import inference_threads, optimizer_step, quiet_transformers
 
     quiet_transformers()
     random.seed(seed)
     np.random.seed(seed)
     torch.manual_seed(seed)
-    torch.set_num_threads(sensible_threads())
+    # Half the usable cores (one on a 2-core machine), as for torch inference: on a busy machine torch's
+    # threads spin-wait for each other — one 32-turn step took 0.25 CPU s on one thread, 3.4 on two.
+    torch.set_num_threads(inference_threads(None, "torch"))
     tokenizer = AutoTokenizer.from_pretrained(str(base_dir))
     model = AutoModelForSequenceClassification.from_pretrained(str(base_dir), dtype=torch.float32)
     id2label = {int(k): str(v).lower() for k, v in model.config.id2label.items()}
@@ -283,8 +287,9 @@ def adapt(from_dir: str | Path, labels_path: str | Path, out_dir: str | Path, ho
     settings = dict(ADAPT_DEFAULTS, **{k: v for k, v in recipe.items() if v is not None})
     cpu0, wall0 = cpu_seconds(), time.time()
     src, out = Path(from_dir).resolve(), Path(out_dir).resolve()
-    if out == src:
-        raise ValueError(f"--out {out_dir} is the model being adapted: write the adapted model to a new directory")
+    if out in (src, SHIPPED_DIR.resolve()):  # a shop's model never replaces the one every other shop uses
+        raise ValueError(f"--out {out_dir} is {'the model being adapted' if out == src else 'the shipped model'}: "
+                         "write the adapted model to a new directory")
     if not 0 < holdout < 1 and test_path is None:
         raise ValueError(f"--holdout {holdout}: give a fraction between 0 and 1 (0.3 holds out 30 %)")
     labels = read_labelled_turns(labels_path)
