@@ -171,21 +171,26 @@ class AdaptPlan:
 
 
 def plan_adaptation(labels: ShopLabels, holdout: float, test: ShopLabels | None, limit: int | None,
-                    replay: float, min_replay: int, seed: int) -> AdaptPlan:
-    """Split the shop's turns, take the pool, draw the replay; no held-out text is ever trained on."""
+                    replay: float, min_replay: int, seed: int, measured: Sequence[str] = ()) -> AdaptPlan:
+    """Split the shop's turns, take the pool, draw the replay. Nothing measured is trained on: a pool
+    turn that (near-)repeats a held-out, outside (data/sentiment holdout and closings probe) or
+    ``measured`` text is dropped, as models.data.add_extra_turns does; a general check turn the pool
+    repeats leaves the check set."""
+    outside = {_loose(e.text) for e in read_turns(CHAT_HOLDOUT_PATH) + read_turns(CHAT_CLOSINGS_PATH)}
+    outside |= {_loose(t) for t in measured}
     if test is not None:  # a separate held-out file: the labels file is all pool
         held = {_loose(t.text) for t in test.turns}
         pool, held_out = [t for t in labels.turns if _loose(t.text) not in held], test.turns
     else:
         pool, held_out = split_turns(labels.turns, holdout)
-    pool = take_pool(pool, limit)
+    pool = take_pool([t for t in pool if _loose(t.text) not in outside], limit)
     general = general_turns()
     blocked = {_loose(t.text) for t in held_out + pool}
     candidates = [e for e in general["train"] if _loose(e.text) not in blocked]
     n_replay = min(len(candidates), max(min_replay, int(round(replay * len(pool)))))
     replayed = random.Random(seed).sample(candidates, n_replay) if n_replay else []
-    return AdaptPlan(pool=pool, test=held_out, replay=replayed, calibration=general["validation"],
-                     general=general["validation"] + general["test"])
+    check = [e for e in general["validation"] + general["test"] if _loose(e.text) not in blocked]
+    return AdaptPlan(pool=pool, test=held_out, replay=replayed, calibration=general["validation"], general=check)
 
 
 def finetune_with_wide(base_dir: str | Path, texts: list[str], labels: list[str], offsets: np.ndarray,
@@ -294,7 +299,9 @@ def adapt(from_dir: str | Path, labels_path: str | Path, out_dir: str | Path, ho
         raise ValueError(f"--holdout {holdout}: give a fraction between 0 and 1 (0.3 holds out 30 %)")
     labels = read_labelled_turns(labels_path)
     test = read_labelled_turns(test_path) if test_path else None
-    plan = plan_adaptation(labels, holdout, test, limit, settings["replay"], settings["min_replay"], settings["seed"])
+    evals = {Path(p).stem: read_labelled_turns(p).turns for p in eval_paths}
+    plan = plan_adaptation(labels, holdout, test, limit, settings["replay"], settings["min_replay"], settings["seed"],
+                           measured=[t.text for turns in evals.values() for t in turns])
     if not plan.pool or not plan.test:
         raise ValueError(f"{labels_path}: {len(plan.pool)} pool and {len(plan.test)} held-out turns — "
                          "adaptation needs both (more labelled turns, or another --holdout)")
@@ -304,9 +311,8 @@ def adapt(from_dir: str | Path, labels_path: str | Path, out_dir: str | Path, ho
         f"replay {len(plan.replay)} general turns")
     sets = {"shop_heldout": ([t.text for t in plan.test], [t.label for t in plan.test]),
             "general_chat": ([e.text for e in plan.general], [e.label for e in plan.general])}
-    for path in eval_paths:
-        extra = read_labelled_turns(path).turns
-        sets[Path(path).stem] = ([t.text for t in extra], [t.label for t in extra])
+    for name, turns in evals.items():
+        sets[name] = ([t.text for t in turns], [t.label for t in turns])
 
     base = SentimentClassifier.load(src)  # as it predicts in the pipeline (int8 ONNX when it has one)
     base_meta = dict(base.meta_)
@@ -335,12 +341,12 @@ def adapt(from_dir: str | Path, labels_path: str | Path, out_dir: str | Path, ho
               "pool": len(plan.pool), "pool_classes": _counts(plan.pool), "heldout": len(plan.test),
               "heldout_classes": _counts(plan.test), "replay": len(plan.replay), "settings": settings,
               "before": before}
-    clf.meta_ = dict(base_meta, name=name, version=version, temperature=clf.temperature_, quantize=True,
-                     n_calibration=len(cal), adaptation=report)
+    clf.meta_ = dict(base_meta, name=name, version=version, temperature=clf.temperature_,
+                     n_calibration=len(cal), adaptation=report)  # int8 or not, as the base (quantize)
     if out.exists():
         shutil.rmtree(out)
     clf.save(out)
-    if export_onnx:
+    if export_onnx and clf.meta_.get("quantize"):  # as models/zh-cs-sentiment ships: no export at first load
         from models import onnx_encoder
 
         if onnx_encoder.available():
