@@ -38,5 +38,5 @@ def adapt_command(from_dir: Path, extra: Path | None, out: str, holdout: float, 
     except ValueError as err:
         raise fail(str(err)) from None
     typer.echo(f"adapted model {report['model_id']} → {out} (report: {Path(out) / 'ADAPTATION.md'}); "
-               f"score with it: ZHIJIAN_SENTIMENT_MODEL={out} zhijian score …")
+               f"score with it: zhijian score … --model {out}")
     return report
