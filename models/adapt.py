@@ -31,7 +31,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from models.base import CLASSES, normalize_text, read_meta
+from models.base import CLASSES, normalize_text
 from models.data import (CHAT_CLOSINGS_PATH, CHAT_ENDINGS_PATH, CHAT_HOLDOUT_PATH, CHAT_TURNS_PATH, REPO_ROOT,
                          _loose, read_turns)
 
@@ -343,6 +343,10 @@ def adapt(from_dir: str | Path, labels_path: str | Path, out_dir: str | Path, ho
               "pool": len(plan.pool), "pool_classes": _counts(plan.pool), "heldout": len(plan.test),
               "heldout_classes": _counts(plan.test), "replay": len(plan.replay), "settings": settings,
               "before": before}
+    # The base's own figures (metrics, int8 check, candidates, sweep) describe the base, not this model:
+    # they move under the report, and the model's figures are the report's.
+    base_figures = {k: base_meta.pop(k) for k in ("metrics", "int8_metrics", "candidates", "sweep") if k in base_meta}
+    report["base_figures"] = base_figures
     clf.meta_ = dict(base_meta, name=name, version=version, temperature=clf.temperature_,
                      n_calibration=len(cal), adaptation=report)  # int8 or not, as the base (quantize)
     if out.exists():

@@ -425,7 +425,7 @@ def train_sentiment(
     work_dir: Annotated[Optional[str], typer.Option("--work-dir", metavar="DIR", help="Keep intermediate files here (runs without the flow).")] = None,
     finetune_max_seconds: Annotated[Optional[float], typer.Option("--finetune-max-seconds", metavar="SECONDS", help="(runs without the flow)")] = None,
     finish_encoder: Annotated[Optional[str], typer.Option("--finish-encoder", metavar="DIR", help="Only add the wide part / int8 check to a model saved with --no-wide (runs without the flow).")] = None,
-    from_dir: Annotated[Optional[Path], typer.Option("--from", metavar="DIR", help="Adapt this trained model to the --extra turns instead of rebuilding (minutes on CPU; docs/adaptation.md).")] = None,
+    from_dir: Annotated[Optional[Path], typer.Option("--from", metavar="DIR", help="Adapt this trained model to the --extra turns instead of rebuilding (minutes on CPU; runs without the flow; docs/adaptation.md).")] = None,
     holdout: Annotated[float, typer.Option("--holdout", metavar="FRACTION", help="With --from: the share of --extra held out for the before/after report.")] = 0.3,
     test: Annotated[Optional[Path], typer.Option("--test", metavar="LABELS", help="With --from: a separate held-out file instead of --holdout.")] = None,
     limit: Annotated[Optional[int], typer.Option("--limit", metavar="N", help="With --from: train on at most N of the --extra turns.")] = None,
