@@ -425,10 +425,21 @@ def train_sentiment(
     work_dir: Annotated[Optional[str], typer.Option("--work-dir", metavar="DIR", help="Keep intermediate files here (runs without the flow).")] = None,
     finetune_max_seconds: Annotated[Optional[float], typer.Option("--finetune-max-seconds", metavar="SECONDS", help="(runs without the flow)")] = None,
     finish_encoder: Annotated[Optional[str], typer.Option("--finish-encoder", metavar="DIR", help="Only add the wide part / int8 check to a model saved with --no-wide (runs without the flow).")] = None,
+    from_dir: Annotated[Optional[Path], typer.Option("--from", metavar="DIR", help="Adapt this trained model to the --extra turns instead of rebuilding (minutes on CPU; runs without the flow; docs/adaptation.md).")] = None,
+    holdout: Annotated[float, typer.Option("--holdout", metavar="FRACTION", help="With --from: the share of --extra held out for the before/after report.")] = 0.3,
+    test: Annotated[Optional[Path], typer.Option("--test", metavar="LABELS", help="With --from: a separate held-out file instead of --holdout.")] = None,
+    limit: Annotated[Optional[int], typer.Option("--limit", metavar="N", help="With --from: train on at most N of the --extra turns.")] = None,
+    also_eval: Annotated[Optional[list[Path]], typer.Option("--eval", metavar="LABELS", help="With --from: also report before/after on this labelled file (repeatable; measured only).")] = None,
     flow: FlowOpt = True,
 ) -> None:  # fmt: skip
-    """Rebuild the default sentiment model from scratch (Prefect flow train_sentiment; about an hour on CPU)."""
+    """Rebuild the default sentiment model (Prefect flow; ~an hour on CPU), or adapt one to a shop (--from)."""
     from models import train as recipe
+
+    if from_dir is not None:  # models/adapt.py: fine-tune from the given weights, before/after report
+        from zhijian.adapt_cmd import adapt_command
+
+        adapt_command(from_dir, extra, out, holdout, test, limit, seed, also_eval or [])
+        return
 
     if extra is not None and not extra.is_file():  # before an hour of training, not inside it
         raise _fail(f"--extra {extra}: no such file — give the sentiment_turns.tsv written by `zhijian export-labels --out DIR`")

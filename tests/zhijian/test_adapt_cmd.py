@@ -1,0 +1,62 @@
+"""`zhijian train-sentiment --from DIR --extra LABELS`: arguments checked before training, then a real adaptation."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from zhijian.cli import app
+
+REPO = Path(__file__).resolve().parents[2]
+SHIPPED = REPO / "models" / "zh-cs-sentiment"
+runner = CliRunner()
+TURNS = [("negative", "粉底卡粉 烂脸了"), ("negative", "发错色号 无语子"), ("negative", "栓Q 又延期"), ("negative", "客服人呢"),
+         ("neutral", "几号链接"), ("neutral", "福袋怎么领"), ("neutral", "有小样吗"), ("neutral", "能改地址吗"),
+         ("positive", "yyds 回购"), ("positive", "绝绝子 显白"), ("positive", "3q 爱了"), ("positive", "包装好精致")]
+
+
+@pytest.fixture()
+def labels(tmp_path):
+    path = tmp_path / "sentiment_turns.tsv"
+    path.write_text("".join(f"{l}\t{t}\n" for l, t in TURNS), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--from", str(SHIPPED), "--out", "x"], "give them with --extra"),
+    (["--from", str(SHIPPED), "--extra", "nope.tsv", "--out", "x"], "--extra nope.tsv: no such file"),
+    (["--from", str(SHIPPED), "--extra", "LABELS"], "give a new directory"),  # default --out is the shipped model
+    (["--from", str(SHIPPED), "--extra", "LABELS", "--out", "x", "--holdout", "1.5"], "between 0 and 1"),
+    (["--from", "no-model-here", "--extra", "LABELS", "--out", "x"], "not a saved transformer"),
+])
+def test_bad_arguments_fail_before_any_training(args, message, labels):
+    args = [str(labels) if a == "LABELS" else a for a in args]
+    result = runner.invoke(app, ["train-sentiment", *args])
+    assert result.exit_code != 0 and message in " ".join(result.output.split())
+
+
+def test_a_tiny_model_is_adapted_and_reported(tmp_path, labels, monkeypatch):
+    from transformers import BertConfig, BertForMaskedLM
+
+    from models.sentiment import SentimentClassifier
+    from models.tokenizer import build_tokenizer
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    texts, ys = [t for _, t in TURNS] * 3, [l for l, _ in TURNS] * 3
+    base = tmp_path / "bert"
+    tok = build_tokenizer(texts, base, min_count=1)
+    BertForMaskedLM(BertConfig(vocab_size=len(tok), hidden_size=16, num_hidden_layers=1, num_attention_heads=2,
+                               intermediate_size=32, max_position_embeddings=64)).save_pretrained(str(base))
+    model = SentimentClassifier(base=str(base), epochs=1, batch_size=16, max_length=32, calibrate=False).fit(texts, ys)
+    model.save(tmp_path / "model")
+    result = runner.invoke(app, ["train-sentiment", "--from", str(tmp_path / "model"), "--extra", str(labels),
+                                 "--holdout", "0.4", "--out", str(tmp_path / "shop")])
+    assert result.exit_code == 0, result.output
+    meta = json.loads((tmp_path / "shop" / "zhijian.json").read_text(encoding="utf-8"))
+    report = meta["adaptation"]
+    assert report["pool"] + report["heldout"] == len(TURNS) and report["heldout"] > 0
+    # export-labels writes DIR/sentiment_turns.tsv: the shop is named after DIR
+    assert meta["name"] == f"zh-cs-sentiment-{tmp_path.name.lower()}" and meta["version"] == 1
+    assert "shop_heldout" in result.output and "ADAPTATION.md" in result.output
