@@ -66,9 +66,12 @@ def upsert(
     dialect = conn.dialect.name
     if dialect == "sqlite":
         sql, order, processors = _sqlite_statement(conn, table, columns, keys, update)
-        steps = list(zip(order, processors))
-        params = [tuple(row[i] if proc is None else proc(row[i]) for i, proc in steps) for row in rows]
-        conn.exec_driver_sql(sql, params)
+        # Column by column (a few processed columns, many rows), then back to one tuple per row.
+        values = [[row[i] for row in rows] for i in order]
+        for j, proc in enumerate(processors):
+            if proc is not None:
+                values[j] = list(map(proc, values[j]))
+        conn.exec_driver_sql(sql, list(zip(*values)))
         return
     dicts = [dict(zip(columns, row)) for row in rows]
     if dialect == "postgresql":

@@ -275,7 +275,7 @@ class Store:
                         messages.c.source_line,
                     )
                 )
-                out.extend(rows_to_messages(conn.execute(stmt), names))  # Row is a tuple
+                out.extend(rows_to_messages(conn.execute(stmt).all(), names))  # Row is a tuple; all(): one fetch
         return out
 
     def message_counts(self, conversation_ids: Iterable[str]) -> dict[str, int]:

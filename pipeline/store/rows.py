@@ -66,12 +66,15 @@ MESSAGE_COLUMNS = (
 
 def message_values(m: Message, run_id: str | None) -> tuple:
     """A message as a row of the messages table, in MESSAGE_COLUMNS order."""
+    source_file = str(m.source_file) if m.source_file is not None else None
     row = (
         m.message_key, m.conversation_id, m.seq, m.role, m.timestamp, m.text or "", m.agent_id, m.agent_name,
-        m.customer_id, m.channel, m.shop, m.csat, str(m.source_file) if m.source_file is not None else None,
-        m.source_line, run_id,
+        m.customer_id, m.channel, m.shop, m.csat, source_file, m.source_line, run_id,
     )  # fmt: skip
-    return tuple(nul_free(v) for v in row)
+    # One look for a NUL over all the text fields (None prints as "None": no NUL); the rare row with one is cleaned.
+    if "\x00" in f"{m.message_key}{m.conversation_id}{m.role}{m.text}{m.agent_id}{m.agent_name}{m.customer_id}{m.channel}{m.shop}{source_file}{run_id}":
+        return tuple(nul_free(v) for v in row)
+    return row
 
 
 def rows_to_messages(rows: Iterable[Sequence[Any]], columns: Sequence[str]) -> Iterator[Message]:
@@ -121,18 +124,18 @@ def conversation_values(c: Conversation, fields: dict | None, run_id: str | None
             len(c.messages), run_id)  # fmt: skip
 
 
-RESULT_COLUMNS = (
-    "conversation_id", "agent_id", "agents", "started_at", "ended_at", "score", "rubric_version", "model_version",
-    "criteria", "sentiment", "flags", "flagged", "run_id", "scored_at", "message_count", "csat",
+RESULT_COLUMNS = (  # the table's order (pipeline/store/bulk.py then passes rows as they are)
+    "conversation_id", "rubric_version", "model_version", "run_id", "scored_at", "message_count", "agent_id", "agents",
+    "started_at", "ended_at", "score", "flagged", "criteria", "flags", "sentiment", "csat",
 )  # fmt: skip
 
 
 def result_values(c: Conversation, fields: dict, run_id: str | None, scored_at: datetime) -> tuple:
     """A scored conversation as a row of the results table, in RESULT_COLUMNS order; `fields` is its result_fields."""
     return (
-        fields["conversation_id"], fields["agent_id"], fields["agents"], fields["started_at"], fields["ended_at"],
-        fields["score"], fields["rubric_version"], c.model_version or NONE_VERSION, fields["criteria"],
-        fields["sentiment"], fields["flags"], fields["flagged"], run_id, scored_at, len(c.messages), c.csat,
+        fields["conversation_id"], fields["rubric_version"], c.model_version or NONE_VERSION, run_id, scored_at,
+        len(c.messages), fields["agent_id"], fields["agents"], fields["started_at"], fields["ended_at"],
+        fields["score"], fields["flagged"], fields["criteria"], fields["flags"], fields["sentiment"], c.csat,
     )  # fmt: skip
 
 
