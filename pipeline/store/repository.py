@@ -3,7 +3,8 @@
 Runs, messages, conversations, results, quarantine, scoring errors, reviewer corrections
 and rubric snapshots. SQLAlchemy 2 Core, so the same code runs on the embedded SQLite file
 (default) and on PostgreSQL in production. Every write is a bulk statement (one executemany
-per chunk), never a round trip per row. Tables: schema.py; the results contract:
+per chunk), never a round trip per row; the nightly run's big tables go through bulk.py (rows as
+tuples, one compiled statement on SQLite). Tables: schema.py; the results contract:
 pipeline/results.py; how corrections change a result: pipeline/corrections.py.
 """
 from __future__ import annotations
