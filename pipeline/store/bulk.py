@@ -22,7 +22,6 @@ from pipeline.store.rows import chunks
 # (table, columns, conflict keys, update columns) -> the SQL text and, in its parameter order, each
 # parameter's position in a row and its bind processor (None: the value goes as it is)
 _Statement = tuple[str, list[int], list[Callable[[Any], Any] | None]]
-_SQLITE_STATEMENTS: dict[tuple, _Statement] = {}
 
 
 def _conflict(ins: Any, keys: Sequence[str], update: Sequence[str] | None) -> Any:
@@ -32,15 +31,16 @@ def _conflict(ins: Any, keys: Sequence[str], update: Sequence[str] | None) -> An
 
 
 def _sqlite_statement(
-    conn: Connection, table: sa.Table, columns: Sequence[str], keys: Sequence[str], update: Sequence[str] | None
+    conn: Connection, table: sa.Table, columns: Sequence[str], keys: Sequence[str], update: Sequence[str] | None,
+    statements: dict[tuple, _Statement],
 ) -> _Statement:
+    dialect = conn.dialect
     cache_key = (table.name, tuple(columns), tuple(keys), None if update is None else tuple(update))
-    hit = _SQLITE_STATEMENTS.get(cache_key)
+    hit = statements.get(cache_key)
     if hit is not None:
         return hit
     from sqlalchemy.dialects.sqlite import insert
 
-    dialect = conn.dialect
     compiled = _conflict(insert(table), keys, update).compile(dialect=dialect, column_keys=list(columns))
     order = list(compiled.positiontup or [])
     if sorted(order) != sorted(columns):  # the statement binds exactly the given columns, once each
@@ -48,7 +48,7 @@ def _sqlite_statement(
     position = {name: i for i, name in enumerate(columns)}
     processors = [table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in order]
     hit = (str(compiled), [position[name] for name in order], processors)
-    _SQLITE_STATEMENTS[cache_key] = hit
+    statements[cache_key] = hit
     return hit
 
 
@@ -59,13 +59,19 @@ def upsert(
     rows: Sequence[tuple],
     keys: Sequence[str],
     update: Sequence[str] | None,
+    statements: dict[tuple, _Statement] | None = None,
 ) -> None:
-    """Insert `rows` (tuples in `columns` order); on a `keys` conflict update `update` columns, or do nothing (None)."""
+    """Insert `rows` (tuples in `columns` order); on a `keys` conflict update `update` columns, or do nothing (None).
+
+    `statements`: where compiled SQLite statements are kept, one dict per engine (a Store's own: the
+    processors belong to its dialect, and go with it); None compiles the statement for this call.
+    """
     if not rows:
         return
     dialect = conn.dialect.name
     if dialect == "sqlite":
-        sql, order, processors = _sqlite_statement(conn, table, columns, keys, update)
+        cache = {} if statements is None else statements
+        sql, order, processors = _sqlite_statement(conn, table, columns, keys, update, cache)
         # Column by column (a few processed columns, many rows), then back to one tuple per row.
         values = [[row[i] for row in rows] for i in order]
         for j, proc in enumerate(processors):

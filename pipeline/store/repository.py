@@ -104,6 +104,7 @@ class Store:
 
     def __init__(self, url: str | None = None, *, echo: bool = False, create: bool = True) -> None:
         self.url = url or get_settings().store_url
+        self._statements: dict = {}  # bulk.py's compiled statements for this engine
         check_url(self.url, create)  # a plain path, postgres://, a missing SQLite file: the URL meant
         try:
             self.engine = make_engine(self.url, echo)
@@ -233,7 +234,7 @@ class Store:
                 )
             new_rows = [r for k, r in rows.items() if k not in existing]
             # ON CONFLICT DO NOTHING as well: a concurrent run may have stored the same message meanwhile.
-            bulk.upsert(conn, messages, MESSAGE_COLUMNS, new_rows, ["message_key"], None)
+            bulk.upsert(conn, messages, MESSAGE_COLUMNS, new_rows, ["message_key"], None, self._statements)
         stored = len(new_rows)
         return stored, len(msgs) - stored, {r[1] for r in new_rows}  # r[1]: conversation_id
 
@@ -317,13 +318,14 @@ class Store:
 
     def _write_conversations(self, conn: Connection, convs: list[Conversation], fields: dict, run_id: str | None) -> None:
         rows = [conversation_values(c, fields.get(c.conversation_id), run_id) for c in convs]
-        bulk.upsert(conn, conversations, CONVERSATION_COLUMNS, rows, ["conversation_id"], CONVERSATION_COLUMNS[1:])
+        bulk.upsert(conn, conversations, CONVERSATION_COLUMNS, rows, ["conversation_id"], CONVERSATION_COLUMNS[1:],
+                    self._statements)  # fmt: skip
 
     def _write_results(self, conn: Connection, convs: list[Conversation], fields: dict, run_id: str | None) -> int:
         scored_at = now()
         rows = [result_values(c, fields.get(c.conversation_id) or result_fields(c), run_id, scored_at) for c in convs]
         keys = ["conversation_id", "rubric_version", "model_version"]
-        bulk.upsert(conn, results, RESULT_COLUMNS, rows, keys, [c for c in RESULT_COLUMNS if c not in keys])
+        bulk.upsert(conn, results, RESULT_COLUMNS, rows, keys, [c for c in RESULT_COLUMNS if c not in keys], self._statements)
         return len(rows)
 
     def load_results(

@@ -72,7 +72,8 @@ def message_values(m: Message, run_id: str | None) -> tuple:
         m.customer_id, m.channel, m.shop, m.csat, source_file, m.source_line, run_id,
     )  # fmt: skip
     # One look for a NUL over all the text fields (None prints as "None": no NUL); the rare row with one is cleaned.
-    if "\x00" in f"{m.message_key}{m.conversation_id}{m.role}{m.text}{m.agent_id}{m.agent_name}{m.customer_id}{m.channel}{m.shop}{source_file}{run_id}":
+    probe = f"{m.message_key}{m.conversation_id}{m.role}{m.text}{m.agent_id}{m.agent_name}{m.customer_id}{m.channel}{m.shop}"
+    if "\x00" in probe or "\x00" in f"{source_file}{run_id}":
         return tuple(nul_free(v) for v in row)
     return row
 
