@@ -125,7 +125,7 @@ def conversation_values(c: Conversation, fields: dict | None, run_id: str | None
             len(c.messages), run_id)  # fmt: skip
 
 
-RESULT_COLUMNS = (  # the table's order (pipeline/store/bulk.py then passes rows as they are)
+RESULT_COLUMNS = (  # in the table's order, like the other two
     "conversation_id", "rubric_version", "model_version", "run_id", "scored_at", "message_count", "agent_id", "agents",
     "started_at", "ended_at", "score", "flagged", "criteria", "flags", "sentiment", "csat",
 )  # fmt: skip
