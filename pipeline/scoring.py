@@ -38,7 +38,7 @@ from typing import Any
 from pipeline.errors import RunError, StoreError
 from pipeline.outputs import check_output_path
 from pipeline.partitions import ScoredPartition, score_messages
-from pipeline.results import conversation_to_result, result_row_to_contract, write_results
+from pipeline.results import result_fields, result_row_to_contract, write_results
 from pipeline.settings import get_settings, load_settings
 from pipeline.spill import ResultSpool, SpilledIngest, spill_inputs
 from pipeline.stages import STAGE_ORDER, Stage, build_stages
@@ -372,12 +372,13 @@ def save_partition(ctx: RunContext, scored: ScoredPartition) -> list[str]:
     for name, seconds in scored.stage_seconds.items():
         ctx.stage_seconds[name] = ctx.stage_seconds.get(name, 0.0) + seconds
     convs = scored.conversations
+    with ctx.timed("results"):  # a result's fields once: its stored row and its results-file object
+        fields = {conv.conversation_id: result_fields(conv) for conv in convs}
     with ctx.timed("store"):
-        ctx.store.upsert_conversations(convs, ctx.run_id)
-        ctx.store.save_results(convs, ctx.run_id)
+        ctx.store.save_scored(convs, ctx.run_id, fields)
     with ctx.timed("results"):
         for conv in convs:
-            ctx.results[conv.conversation_id] = conversation_to_result(conv)
+            ctx.results[conv.conversation_id] = result_row_to_contract(fields[conv.conversation_id])
         ctx.results.update(scored.error_results)
     if scored.errors:
         with ctx.timed("store"):

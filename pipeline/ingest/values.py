@@ -34,6 +34,8 @@ def is_missing(value: Any) -> bool:
 
 
 def as_str(value: Any) -> str:
+    if type(value) is str:  # the common case, first
+        return value.strip()
     if isinstance(value, bool):
         return str(value).lower()
     if isinstance(value, float) and value.is_integer():
@@ -97,54 +99,63 @@ def parse_timestamp(value: Any, tz: ZoneInfo, fmt: str | None = None) -> datetim
     """A timezone-aware datetime in `tz`; ValueError with a sentence saying what is wrong."""
     if is_missing(value):
         raise ValueError("is missing; every message needs the time it was sent")
-    if hasattr(value, "to_pydatetime"):  # pandas Timestamp
-        value = value.to_pydatetime()
-    if isinstance(value, datetime):
-        result = value if value.tzinfo else value.replace(tzinfo=tz)
-    elif isinstance(value, date):
-        result = datetime(value.year, value.month, value.day, tzinfo=tz)
-    elif isinstance(value, (int, float)) and not isinstance(value, bool) or hasattr(value, "item") and not isinstance(value, str):
-        try:
-            number = float(value)
-            if not math.isfinite(number):
-                raise ValueError
-            result = _from_epoch(number, tz)
-        except (ValueError, OverflowError, OSError, TypeError):
-            raise ValueError(f"{short(value)!r} is not a usable epoch time; {_TS_HINT}") from None
+    if type(value) is str:  # the common case (JSON Lines, CSV), first
+        result = _parse_text(value, tz, fmt)
     else:
-        text = str(value).strip()
-        result = None
-        if fmt:
+        if hasattr(value, "to_pydatetime"):  # pandas Timestamp
+            value = value.to_pydatetime()
+        if isinstance(value, datetime):
+            result = value if value.tzinfo else value.replace(tzinfo=tz)
+        elif isinstance(value, date):
+            result = datetime(value.year, value.month, value.day, tzinfo=tz)
+        elif isinstance(value, (int, float)) and not isinstance(value, bool) or hasattr(value, "item") and not isinstance(value, str):
             try:
-                result = datetime.strptime(text, fmt)
-            except ValueError:
-                result = None
-        if result is None and _NUMBER_RE.match(text):
-            try:
-                result = _from_epoch(float(text), tz)
-            except (ValueError, OverflowError, OSError):
-                raise ValueError(f"'{short(text)}' is not a usable epoch time; {_TS_HINT}") from None
-        if result is None:
-            try:
-                result = datetime.fromisoformat(text)
-            except ValueError:
-                m = _DATE_RE.match(text)
-                if not m:
-                    raise ValueError(f"'{short(text)}' is not an ISO-8601 time or epoch seconds; {_TS_HINT}") from None
-                y, mo, d, h, mi, s, frac, off = m.groups()
-                try:
-                    result = datetime(int(y), int(mo), int(d), int(h or 0), int(mi or 0), int(s or 0),
-                                      int((frac or "0").ljust(6, "0")[:6]))
-                except ValueError:
-                    raise ValueError(f"'{short(text)}' is not an ISO-8601 time or epoch seconds (no such date or time); "
-                                     f"{_TS_HINT}") from None
-                if off:
-                    result = datetime.fromisoformat(result.isoformat() + ("+00:00" if off.upper() == "Z" else off))
-        if result.tzinfo is None:
-            result = result.replace(tzinfo=tz)
+                number = float(value)
+                if not math.isfinite(number):
+                    raise ValueError
+                result = _from_epoch(number, tz)
+            except (ValueError, OverflowError, OSError, TypeError):
+                raise ValueError(f"{short(value)!r} is not a usable epoch time; {_TS_HINT}") from None
+        else:
+            result = _parse_text(str(value), tz, fmt)
     if not (_EARLIEST <= result <= _LATEST):
         raise ValueError(f"{short(value)!r} gives {result.isoformat()}, outside 1990–2100; {_TS_HINT}")
     return result.astimezone(tz)
+
+
+def _parse_text(value: str, tz: ZoneInfo, fmt: str | None) -> datetime:
+    """A time written as text (ISO-8601, epoch digits, 2026年10月3日 14:02 …) as an aware datetime."""
+    text = value.strip()
+    result = None
+    if fmt:
+        try:
+            result = datetime.strptime(text, fmt)
+        except ValueError:
+            result = None
+    if result is None and _NUMBER_RE.match(text):
+        try:
+            result = _from_epoch(float(text), tz)
+        except (ValueError, OverflowError, OSError):
+            raise ValueError(f"'{short(text)}' is not a usable epoch time; {_TS_HINT}") from None
+    if result is None:
+        try:
+            result = datetime.fromisoformat(text)
+        except ValueError:
+            m = _DATE_RE.match(text)
+            if not m:
+                raise ValueError(f"'{short(text)}' is not an ISO-8601 time or epoch seconds; {_TS_HINT}") from None
+            y, mo, d, h, mi, s, frac, off = m.groups()
+            try:
+                result = datetime(int(y), int(mo), int(d), int(h or 0), int(mi or 0), int(s or 0),
+                                  int((frac or "0").ljust(6, "0")[:6]))
+            except ValueError:
+                raise ValueError(f"'{short(text)}' is not an ISO-8601 time or epoch seconds (no such date or time); "
+                                 f"{_TS_HINT}") from None
+            if off:
+                result = datetime.fromisoformat(result.isoformat() + ("+00:00" if off.upper() == "Z" else off))
+    if result.tzinfo is None:
+        result = result.replace(tzinfo=tz)
+    return result
 
 
 _PARTIAL_TAIL_RE = re.compile(r"[0-9A-Za-z０-９Ａ-Ｚａ-ｚ@._\-]+$")

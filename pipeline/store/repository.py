@@ -3,7 +3,8 @@
 Runs, messages, conversations, results, quarantine, scoring errors, reviewer corrections
 and rubric snapshots. SQLAlchemy 2 Core, so the same code runs on the embedded SQLite file
 (default) and on PostgreSQL in production. Every write is a bulk statement (one executemany
-per chunk), never a round trip per row. Tables: schema.py; the results contract:
+per chunk), never a round trip per row; the nightly run's big tables go through bulk.py (rows as
+tuples, one compiled statement on SQLite). Tables: schema.py; the results contract:
 pipeline/results.py; how corrections change a result: pipeline/corrections.py.
 """
 from __future__ import annotations
@@ -29,17 +30,22 @@ from pipeline.corrections import check_correction
 from pipeline.errors import StoreError, StoreUnavailable
 from pipeline.results import result_fields
 from pipeline.settings import get_settings
-from pipeline.store import upkeep
+from pipeline.store import bulk, upkeep
 from pipeline.store.migrate import check_schema
 from pipeline.store.rows import (
+    CONVERSATION_COLUMNS,
+    MESSAGE_COLUMNS,
+    RESULT_COLUMNS,
     app_version,
     chunks,
-    message_row,
+    conversation_values,
+    message_values,
     missing_key_error,
     nul_free,
     now,
     result_row,
-    row_to_message,
+    result_values,
+    rows_to_messages,
     short_error,
     unique_by_id,
 )
@@ -82,6 +88,14 @@ def _transient(err: BaseException, url: str) -> bool:
     return "locked" in str(err).lower() or "busy" in str(err).lower()
 
 
+def _scored(convs: Sequence[Conversation]) -> list[Conversation]:
+    convs = unique_by_id(convs)
+    for c in convs:
+        if c.rubric_version is None:
+            raise ValueError(f"conversation {c.conversation_id} has no rubric_version: score it before saving")
+    return convs
+
+
 class Store:
     """Open the store at a SQLAlchemy URL; create=False refuses one that does not exist (only runs create one).
 
@@ -90,6 +104,7 @@ class Store:
 
     def __init__(self, url: str | None = None, *, echo: bool = False, create: bool = True) -> None:
         self.url = url or get_settings().store_url
+        self._statements: dict = {}  # bulk.py's compiled statements for this engine
         check_url(self.url, create)  # a plain path, postgres://, a missing SQLite file: the URL meant
         try:
             self.engine = make_engine(self.url, echo)
@@ -127,34 +142,6 @@ class Store:
         else:
             return None
         return insert(table)
-
-    def _upsert(
-        self, conn: Connection, table: sa.Table, rows: list[dict], keys: list[str], update: list[str] | None
-    ) -> None:
-        """Insert rows; on a key conflict update `update` columns (or do nothing when update is None)."""
-        if not rows:
-            return
-        stmt = self._insert(table)
-        if stmt is not None:
-
-            def on_conflict(ins: Any) -> Any:
-                if update is None:
-                    return ins.on_conflict_do_nothing(index_elements=keys)
-                return ins.on_conflict_do_update(index_elements=keys, set_={c: getattr(ins.excluded, c) for c in update})
-
-            for chunk in chunks(rows):
-                conn.execute(on_conflict(stmt), list(chunk))
-            return
-        # Portable fallback (other databases): delete-then-insert for updates, filter for do-nothing.
-        for chunk in chunks(rows):
-            cond = sa.or_(*[sa.and_(*[table.c[k] == r[k] for k in keys]) for r in chunk])
-            if update is None:
-                existing = {tuple(r) for r in conn.execute(sa.select(*[table.c[k] for k in keys]).where(cond))}
-                chunk = [r for r in chunk if tuple(r[k] for k in keys) not in existing]
-            else:
-                conn.execute(table.delete().where(cond))
-            if chunk:
-                conn.execute(table.insert(), list(chunk))
 
     # ------------------------------------------------------------------ run log
     def start_run(
@@ -234,10 +221,10 @@ class Store:
         without_key = [m for m in msgs if not m.message_key]
         if without_key:
             raise missing_key_error(without_key[0], len(without_key))
-        rows: dict[str, dict] = {}
+        rows: dict[str, tuple] = {}
         for m in msgs:
             if m.message_key not in rows:
-                rows[m.message_key] = message_row(m, run_id)
+                rows[m.message_key] = message_values(m, run_id)
         keys = list(rows)
         with self.engine.begin() as conn:
             existing: set[str] = set()
@@ -247,9 +234,9 @@ class Store:
                 )
             new_rows = [r for k, r in rows.items() if k not in existing]
             # ON CONFLICT DO NOTHING as well: a concurrent run may have stored the same message meanwhile.
-            self._upsert(conn, messages, new_rows, ["message_key"], None)
+            bulk.upsert(conn, messages, MESSAGE_COLUMNS, new_rows, ["message_key"], None, self._statements)
         stored = len(new_rows)
-        return stored, len(msgs) - stored, {r["conversation_id"] for r in new_rows}
+        return stored, len(msgs) - stored, {r[1] for r in new_rows}  # r[1]: conversation_id
 
     def new_message_keys(self, keys: Iterable[str]) -> set[str]:
         """Those of `keys` not yet in the store."""
@@ -276,6 +263,7 @@ class Store:
 
     def _load_messages(self, conversation_ids: Iterable[str], columns: list[sa.Column]) -> list[Message]:
         ids = list(dict.fromkeys(conversation_ids))
+        names = [c.name for c in columns]
         out: list[Message] = []
         with self.engine.connect() as conn:
             for chunk in chunks(ids):
@@ -289,7 +277,7 @@ class Store:
                         messages.c.source_line,
                     )
                 )
-                out.extend(row_to_message(r._mapping) for r in conn.execute(stmt))
+                out.extend(rows_to_messages(conn.execute(stmt).all(), names))  # Row is a tuple; all(): one fetch
         return out
 
     def message_counts(self, conversation_ids: Iterable[str]) -> dict[str, int]:
@@ -307,46 +295,37 @@ class Store:
 
     # ------------------------------------------------------------------ conversations and results
     def upsert_conversations(self, convs: Sequence[Conversation], run_id: str | None) -> None:
-        rows = [
-            {
-                "conversation_id": c.conversation_id,
-                "customer_id": c.customer_id,
-                "shop": c.shop,
-                "channel": c.channel,
-                "started_at": c.started_at,
-                "ended_at": c.ended_at,
-                "agent_id": c.agent_id,
-                "agents": c.agents,
-                "message_count": len(c.messages),
-                "last_run_id": run_id,
-            }
-            for c in unique_by_id(convs)
-        ]
-        update = [c.name for c in conversations.columns if c.name != "conversation_id"]
         with self.engine.begin() as conn:
-            self._upsert(conn, conversations, rows, ["conversation_id"], update)
+            self._write_conversations(conn, unique_by_id(convs), {}, run_id)
 
     def save_results(self, convs: Sequence[Conversation], run_id: str | None) -> int:
         """Save scored conversations; a re-score under the same rubric+model versions replaces the row."""
-        scored_at = now()
-        rows = []
-        for c in unique_by_id(convs):
-            if c.rubric_version is None:
-                raise ValueError(f"conversation {c.conversation_id} has no rubric_version: score it before saving")
-            rows.append(
-                {
-                    **result_fields(c),
-                    "model_version": c.model_version or NONE_VERSION,
-                    "run_id": run_id,
-                    "scored_at": scored_at,
-                    "message_count": len(c.messages),
-                    "csat": c.csat,
-                }
-            )
-        keys = ["conversation_id", "rubric_version", "model_version"]
-        update = [c.name for c in results.columns if c.name not in (*keys, "id")]
+        convs = _scored(convs)
         with self.engine.begin() as conn:
-            self._upsert(conn, results, rows, keys, update)
+            return self._write_results(conn, convs, {}, run_id)
+
+    def save_scored(self, convs: Sequence[Conversation], run_id: str | None, fields: dict[str, dict] | None = None) -> int:
+        """upsert_conversations and save_results in one transaction: the run's save of a scored batch.
+
+        `fields`: the conversations' result_fields by conversation_id, when the caller has them
+        (the run builds the results file's objects from the same fields: computed once).
+        """
+        convs = _scored(convs)
+        fields = fields if fields is not None else {c.conversation_id: result_fields(c) for c in convs}
+        with self.engine.begin() as conn:
+            self._write_conversations(conn, convs, fields, run_id)
+            return self._write_results(conn, convs, fields, run_id)
+
+    def _write_conversations(self, conn: Connection, convs: list[Conversation], fields: dict, run_id: str | None) -> None:
+        rows = [conversation_values(c, fields.get(c.conversation_id), run_id) for c in convs]
+        bulk.upsert(conn, conversations, CONVERSATION_COLUMNS, rows, ["conversation_id"], CONVERSATION_COLUMNS[1:],
+                    self._statements)  # fmt: skip
+
+    def _write_results(self, conn: Connection, convs: list[Conversation], fields: dict, run_id: str | None) -> int:
+        scored_at = now()
+        rows = [result_values(c, fields.get(c.conversation_id) or result_fields(c), run_id, scored_at) for c in convs]
+        keys = ["conversation_id", "rubric_version", "model_version"]
+        bulk.upsert(conn, results, RESULT_COLUMNS, rows, keys, [c for c in RESULT_COLUMNS if c not in keys], self._statements)
         return len(rows)
 
     def load_results(
@@ -407,7 +386,9 @@ class Store:
                     )
                     existing.update(tuple(r) for r in conn.execute(stmt))
             new = [r for k, r in dedup.items() if k not in existing]
-            self._upsert(conn, quarantine, new, ["source_file", "line", "raw_hash"], None)
+            columns = list(new[0]) if new else []
+            bulk.upsert(conn, quarantine, columns, [tuple(r[c] for c in columns) for r in new],
+                        ["source_file", "line", "raw_hash"], None)  # fmt: skip
             seen_again = [k for k in dedup if k in existing]
             if seen_again and run_id:
                 for chunk in chunks(seen_again):

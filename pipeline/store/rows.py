@@ -1,12 +1,13 @@
 """Row helpers of the store: domain objects to table rows and back, chunking, small utilities."""
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime, timezone
 from typing import Any
 
 from pipeline.conversation import Conversation, Message
 from pipeline.errors import StoreError
+from pipeline.store.schema import NONE_VERSION
 
 # Bound on the number of values in one IN (...) clause / rows in one executemany chunk:
 # SQLite's default variable limit is 32766 in recent builds but 999 in old ones.
@@ -56,44 +57,87 @@ def missing_key_error(m: Message, without: int) -> StoreError:
     )
 
 
-def message_row(m: Message, run_id: str | None) -> dict:
-    row = {
-        "message_key": m.message_key,
-        "conversation_id": m.conversation_id,
-        "seq": m.seq,
-        "role": m.role,
-        "timestamp": m.timestamp,
-        "text": m.text or "",
-        "agent_id": m.agent_id,
-        "agent_name": m.agent_name,
-        "customer_id": m.customer_id,
-        "channel": m.channel,
-        "shop": m.shop,
-        "csat": m.csat,
-        "source_file": str(m.source_file) if m.source_file is not None else None,
-        "source_line": m.source_line,
-        "first_run_id": run_id,
-    }
-    return {k: nul_free(v) for k, v in row.items()}
+# The messages table's columns as message_values fills them (pipeline/store/bulk.py takes tuples).
+MESSAGE_COLUMNS = (
+    "message_key", "conversation_id", "seq", "role", "timestamp", "text", "agent_id", "agent_name", "customer_id",
+    "channel", "shop", "csat", "source_file", "source_line", "first_run_id",
+)  # fmt: skip
 
 
-def row_to_message(r: Any) -> Message:
-    return Message(
-        conversation_id=r["conversation_id"],
-        seq=r["seq"],
-        role=r["role"],
-        timestamp=r["timestamp"],
-        text=r["text"] if "text" in r else "",
-        agent_id=r["agent_id"],
-        agent_name=r["agent_name"],
-        customer_id=r["customer_id"],
-        channel=r["channel"],
-        shop=r["shop"],
-        csat=r["csat"],
-        message_key=r["message_key"],
-        source_file=r["source_file"],
-        source_line=r["source_line"],
-    )
+def message_values(m: Message, run_id: str | None) -> tuple:
+    """A message as a row of the messages table, in MESSAGE_COLUMNS order."""
+    source_file = str(m.source_file) if m.source_file is not None else None
+    row = (
+        m.message_key, m.conversation_id, m.seq, m.role, m.timestamp, m.text or "", m.agent_id, m.agent_name,
+        m.customer_id, m.channel, m.shop, m.csat, source_file, m.source_line, run_id,
+    )  # fmt: skip
+    # One look for a NUL over all the text fields (None prints as "None": no NUL); the rare row with one is cleaned.
+    probe = f"{m.message_key}{m.conversation_id}{m.role}{m.text}{m.agent_id}{m.agent_name}{m.customer_id}{m.channel}{m.shop}"
+    if "\x00" in probe or "\x00" in f"{source_file}{run_id}":
+        return tuple(nul_free(v) for v in row)
+    return row
+
+
+def rows_to_messages(rows: Iterable[Sequence[Any]], columns: Sequence[str]) -> Iterator[Message]:
+    """Messages from rows of the messages table with these `columns` (in that order); no text column: text is ""."""
+    at = {name: i for i, name in enumerate(columns)}
+    (conversation_id, seq, role, timestamp, agent_id, agent_name, customer_id, channel, shop, csat, message_key,
+     source_file, source_line) = (at[name] for name in (
+        "conversation_id", "seq", "role", "timestamp", "agent_id", "agent_name", "customer_id", "channel", "shop",
+        "csat", "message_key", "source_file", "source_line"))  # fmt: skip
+    text = at.get("text")
+    for r in rows:
+        yield Message(
+            conversation_id=r[conversation_id],
+            seq=r[seq],
+            role=r[role],
+            timestamp=r[timestamp],
+            text=r[text] if text is not None else "",
+            agent_id=r[agent_id],
+            agent_name=r[agent_name],
+            customer_id=r[customer_id],
+            channel=r[channel],
+            shop=r[shop],
+            csat=r[csat],
+            message_key=r[message_key],
+            source_file=r[source_file],
+            source_line=r[source_line],
+        )
+
+
+CONVERSATION_COLUMNS = (
+    "conversation_id", "customer_id", "shop", "channel", "started_at", "ended_at", "agent_id", "agents",
+    "message_count", "last_run_id",
+)  # fmt: skip
+
+
+def conversation_values(c: Conversation, fields: dict | None, run_id: str | None) -> tuple:
+    """A conversation as a row of the conversations table, in CONVERSATION_COLUMNS order.
+
+    `fields`: its result_fields when the caller has them (times and agents are then not computed again).
+    """
+    if fields is None:
+        started_at, ended_at, agent_id, agents = c.started_at, c.ended_at, c.agent_id, c.agents
+    else:
+        started_at, ended_at = fields["started_at"], fields["ended_at"]
+        agent_id, agents = fields["agent_id"], fields["agents"]
+    return (c.conversation_id, c.customer_id, c.shop, c.channel, started_at, ended_at, agent_id, agents,
+            len(c.messages), run_id)  # fmt: skip
+
+
+RESULT_COLUMNS = (  # in the table's order, like the other two
+    "conversation_id", "rubric_version", "model_version", "run_id", "scored_at", "message_count", "agent_id", "agents",
+    "started_at", "ended_at", "score", "flagged", "criteria", "flags", "sentiment", "csat",
+)  # fmt: skip
+
+
+def result_values(c: Conversation, fields: dict, run_id: str | None, scored_at: datetime) -> tuple:
+    """A scored conversation as a row of the results table, in RESULT_COLUMNS order; `fields` is its result_fields."""
+    return (
+        fields["conversation_id"], fields["rubric_version"], c.model_version or NONE_VERSION, run_id, scored_at,
+        len(c.messages), fields["agent_id"], fields["agents"], fields["started_at"], fields["ended_at"],
+        fields["score"], fields["flagged"], fields["criteria"], fields["flags"], fields["sentiment"], c.csat,
+    )  # fmt: skip
 
 
 def result_row(r: Any) -> dict:

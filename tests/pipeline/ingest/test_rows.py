@@ -141,3 +141,21 @@ def test_message_key_of_a_sample_message_is_pinned():
     payload = "QM20260930-001|2026-09-30T16:02:04+00:00|agent|A09|好的，这次换货的运费我们全部承担，我们会尽快处理。"
     assert m.message_key == hashlib.sha256(payload.encode("utf-8")).hexdigest()
     assert m.message_key == "1caf8ffb1072d937438f58e750e7794c65ee7c9c6041f39d7a99b2b0f1eaed07"
+
+
+def test_masked_values_remembered_per_read_are_the_values_masked_each_time(monkeypatch):
+    """Batch.once remembers ids, short fields and short texts masked; a memo cut to one entry (cleared at
+    every new value) must give the very messages a read that remembers them all gives."""
+    from pipeline.ingest import rows
+
+    paths = [MESSY / "personal_data.jsonl", MESSY / "content_oddities.jsonl", SAMPLE / "chats-2026-10-01.jsonl"]
+
+    def fields(result):
+        return [(m.conversation_id, m.agent_id, m.customer_id, m.agent_name, m.shop, m.channel, m.text, m.message_key)
+                for m in result.messages]
+
+    remembered = read_inputs(paths)
+    monkeypatch.setattr(rows, "MEMO_LIMIT", 1)
+    monkeypatch.setattr(rows, "MEMO_TEXT_CHARS", 0)
+    assert fields(read_inputs(paths)) == fields(remembered)
+    assert len(remembered.messages) > 2 * len({m.conversation_id for m in remembered.messages})  # ids repeat

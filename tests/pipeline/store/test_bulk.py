@@ -1,0 +1,71 @@
+"""pipeline/store/bulk.py: rows written as tuples are stored exactly as SQLAlchemy's own executemany stores them."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+import sqlalchemy as sa
+
+from pipeline.store import bulk
+from pipeline.store.rows import RESULT_COLUMNS
+from pipeline.store.schema import make_engine, metadata, results
+
+SHANGHAI = timezone(timedelta(hours=8))
+
+
+def _row(cid: str, score: float | None, criteria: dict | None) -> tuple:
+    values = {
+        "conversation_id": cid, "rubric_version": "default@4", "model_version": "", "run_id": "r1",
+        "scored_at": datetime(2026, 10, 3, 14, 2, 11, 123456, tzinfo=timezone.utc), "message_count": 3,
+        "agent_id": "a1", "agents": ["a1", "小美"], "started_at": datetime(2026, 10, 3, 22, 0, tzinfo=SHANGHAI),
+        "ended_at": None, "score": score, "flagged": score is not None and score < 60, "criteria": criteria,
+        "flags": [], "sentiment": None, "csat": None,
+    }  # fmt: skip
+    return tuple(values[c] for c in RESULT_COLUMNS)
+
+
+def _raw(engine: sa.Engine) -> list[tuple]:
+    with engine.connect() as conn:  # as stored: text of the JSON, timestamps as SQLite keeps them
+        return [tuple(r) for r in conn.exec_driver_sql("SELECT * FROM results ORDER BY conversation_id")]
+
+
+@pytest.fixture
+def engines(tmp_path):
+    pair = []
+    for name in ("bulk", "sqlalchemy"):
+        engine = make_engine(f"sqlite:///{tmp_path / name}.db")
+        metadata.create_all(engine)
+        pair.append(engine)
+    yield pair
+    for engine in pair:
+        engine.dispose()
+
+
+def test_tuples_are_stored_as_sqlalchemy_stores_dicts_and_a_conflict_updates(engines):
+    via_bulk, via_sqlalchemy = engines
+    keys = ["conversation_id", "rubric_version", "model_version"]
+    update = [c for c in RESULT_COLUMNS if c not in keys]
+    first = [_row("c1", 80.0, {"greeting.v1": {"status": "pass", "evidence": [{"text": "您好"}]}}), _row("c2", None, None)]
+    again = [_row("c1", 40.5, {"greeting.v1": {"status": "fail", "evidence": []}})]
+    for rows in (first, again):
+        with via_bulk.begin() as conn:
+            bulk.upsert(conn, results, RESULT_COLUMNS, rows, keys, update)
+        with via_sqlalchemy.begin() as conn:
+            from sqlalchemy.dialects.sqlite import insert
+
+            ins = insert(results)
+            conn.execute(ins.on_conflict_do_update(index_elements=keys, set_={c: getattr(ins.excluded, c) for c in update}),
+                         [dict(zip(RESULT_COLUMNS, r)) for r in rows])  # fmt: skip
+    stored = _raw(via_bulk)
+    assert stored == _raw(via_sqlalchemy)
+    assert [r[1] for r in stored] == ["c1", "c2"] and "fail" in stored[0][-4]  # c1 replaced, not added
+    assert stored[1][-4] == "null"  # None in a JSON column is JSON null, as SQLAlchemy stores it
+
+
+def test_do_nothing_keeps_the_first_row(engines):
+    engine = engines[0]
+    keys = ["conversation_id", "rubric_version", "model_version"]
+    for score in (80.0, 10.0):
+        with engine.begin() as conn:
+            bulk.upsert(conn, results, RESULT_COLUMNS, [_row("c1", score, {})], keys, None)
+    assert [r[11] for r in _raw(engine)] == [80.0]
