@@ -353,10 +353,9 @@ def adapt(from_dir: str | Path, labels_path: str | Path, out_dir: str | Path, ho
         shutil.rmtree(out)
     clf.save(out)
     if export_onnx and clf.meta_.get("quantize"):  # as models/zh-cs-sentiment ships: no export at first load
-        from models import onnx_encoder
+        from models.train import export_onnx_step
 
-        if onnx_encoder.available():
-            onnx_encoder.export_encoder(out, out / onnx_encoder.SHIPPED_FILE, quantize=True)
+        export_onnx_step(out, log)
     adapted = SentimentClassifier.load(out)  # measured as the pipeline will run it
     report["after"] = evaluate_sets(adapted, sets)
     report["train_cpu_seconds"] = round(train_cpu, 1)

@@ -198,6 +198,25 @@ def score_candidate(clf, data: SentimentData, name: str, log: Callable[[str], No
     return metrics
 
 
+def export_onnx_step(out_dir: str | Path, log: Callable[[str], None] = print) -> Path | None:
+    """Write ``OUT/encoder-int8.onnx`` beside a saved int8 model, as the shipped model carries one: without
+    it the first load exports into the user's cache (seconds at the start of a run). Skipped, with a line,
+    where onnx / onnxruntime is not installed or the encoder is not a plain BERT (it then loads with torch)."""
+    import importlib.util
+
+    from models import fast_encoder, onnx_encoder
+
+    if not (onnx_encoder.available() and importlib.util.find_spec("onnx")):
+        log("no ONNX encoder written: onnx / onnxruntime not installed (the model loads with torch)")
+        return None
+    if not fast_encoder.supports(fast_encoder.read_config(out_dir)):
+        log("no ONNX encoder written: not a plain BERT classifier (the model loads with transformers)")
+        return None
+    path = onnx_encoder.export_encoder(out_dir, Path(out_dir) / onnx_encoder.SHIPPED_FILE, quantize=True)
+    log(f"int8 ONNX encoder written: {path}")
+    return path
+
+
 def choose_and_save(candidates: dict, data: SentimentData, out_dir: str | Path, seed: int, device: str | None,
                     settings: dict, log: Callable[[str], None] = print, started: float | None = None) -> dict:
     """Keep the candidate with the best validation score, decide int8, save it with its report."""
@@ -228,6 +247,8 @@ def choose_and_save(candidates: dict, data: SentimentData, out_dir: str | Path, 
     if out.exists():
         shutil.rmtree(out)
     clf.save(out)
+    if clf.meta_["quantize"]:
+        export_onnx_step(out, log)
     log(f"saved {clf.model_id} ({chosen}) to {out}")
     return clf.meta_
 

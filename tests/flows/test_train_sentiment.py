@@ -21,6 +21,8 @@ def test_train_sentiment_flow_runs_once(tmp_path):
     saved = json.loads((out / "zhijian.json").read_text(encoding="utf-8"))
     assert saved["settings"]["pretrain_steps_run"] == 3
     assert saved["settings"]["prune"] is True  # the @3 recipe prunes likely mislabelled reviews
+    # an int8 model is saved with its ONNX encoder, as the shipped one, so its first load exports nothing
+    assert (out / "encoder-int8.onnx").is_file() == bool(saved["quantize"])
     model = load_sentiment_model(out)
     assert model.model_id == "zh-cs-sentiment@3"
     assert model.predict_proba(["发货太慢了"]).shape == (1, 3)

@@ -114,12 +114,21 @@ def test_adapted_model_is_a_new_versioned_model_with_its_onnx_encoder_and_report
 def test_training_with_the_wide_part_in_the_loss_fits_the_labels(tiny_wide_model):
     texts, labels = [t for _, t in SHOP], [l for l, _ in SHOP]
     base = SentimentClassifier.load(tiny_wide_model, quantize=False, backend="transformers")
+    y = np.array([A.CLASSES.index(l) for l in labels])
+
+    def nll_and_accuracy(clf):
+        p = clf.predict_proba(texts)
+        return float(-np.log(p[np.arange(len(y)), y]).mean()), float(np.mean(p.argmax(1) == y))
+
+    before = nll_and_accuracy(base)
     offsets = A._wide_offsets(base, texts)
     model = A.finetune_with_wide(tiny_wide_model, texts, labels, offsets, base.temperature_, epochs=40,
                                  learning_rate=5e-3, batch_size=8, seed=1, warmup_ratio=0.1, weight_decay=0.0,
                                  max_length=32, log=lambda _: None)
     base.model_ = model
-    assert np.mean(np.array(base.predict(texts)) == np.array(labels)) >= 0.9
+    after = nll_and_accuracy(base)
+    # the tiny base knows none of these texts (about half right); 18 texts, so one or two may stay wrong
+    assert after[0] < 0.5 * before[0] and after[1] >= 0.8 and after[1] > before[1]
 
 
 def test_adapt_refuses_to_overwrite_its_source_or_the_shipped_model(tiny_wide_model, shop_file):
