@@ -76,7 +76,9 @@ class Segmenter:
         tok.initialize()
         self._tokenizer = tok
         self._added: set[str] = set()
-        self._cache: dict[str, tuple[tuple[str, int, int], ...]] = {}
+        # Token is frozen, so one tuple of them per distinct norm serves every message with that norm
+        # (building frozen dataclasses again on each hit cost more than jieba itself on repeated lines).
+        self._cache: dict[str, tuple[Token, ...]] = {}
         for path in sorted(LEXICON_DIR.glob("*.txt")):
             for term, freq in _read_terms(path):
                 self._add_term(term, freq)
@@ -113,11 +115,11 @@ class Segmenter:
             return []
         cached = self._cache.get(norm)
         if cached is None:
-            cached = tuple((w, s, e) for w, s, e in self._tokenizer.tokenize(norm, HMM=True) if not w.isspace())
+            cached = tuple(Token(w, s, e) for w, s, e in self._tokenizer.tokenize(norm, HMM=True) if not w.isspace())
             if len(self._cache) >= _CACHE_MAX:
                 self._cache.clear()
             self._cache[norm] = cached
-        return [Token(w, s, e) for w, s, e in cached]
+        return list(cached)
 
     def segment_conversation(self, conv: Conversation) -> Conversation:
         """Fill `Message.tokens` from `Message.norm` (the normalise stage runs first; the run checks that)."""

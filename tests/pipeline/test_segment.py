@@ -106,6 +106,17 @@ def test_empty_input():
     assert tokenize("") == []
 
 
+def test_a_repeated_line_gets_the_same_tokens_in_a_list_of_its_own():
+    seg = Segmenter()
+    norm = "亲,您的订单已经发货了哦"
+    first = seg.tokenize(norm)
+    first.append(first[0])  # a caller editing its list must not change what the next message gets
+    second = seg.tokenize(norm)
+    assert second == first[:-1] and second is not first
+    fresh = [t for t in seg.tokenizer.tokenize(norm, HMM=True) if not t[0].isspace()]
+    assert [(t.word, t.start, t.end) for t in second] == fresh
+
+
 def test_segment_conversation_maps_back_through_norm():
     from pipeline.normalise import normalise_conversation
 
