@@ -49,6 +49,8 @@ TRAIN_TSVS = (TRAIN_TSV, SHORT_TSV)
 # one-word replies. tests/golden/rubric_blind4 is NOT here: it is held out for measurement.
 GOLDEN_NONE_DIRS = tuple(ROOT / "tests" / "golden" / d for d in ("rubric", "rubric_holdout", "rubric_blind", "rubric_blind2", "rubric_blind3"))
 NAME, VERSION = "zh-cs-acts", 2
+# distinct texts whose probabilities a loaded model keeps (a few MB); the cache starts again when full
+_PROBA_CACHE_MAX = 50_000
 
 
 def read_act_tsv(path: str | Path) -> tuple[list[str], list[str]]:
@@ -151,13 +153,12 @@ class ActClassifier:
         if kept:
             opt.step(closure)
         self.coef_ = w.detach().numpy().astype(np.float32)
+        self._proba_cache = {}  # rows of the previous weights, if this model was fitted before
         self.intercept_ = b.detach().numpy().astype(np.float32)
         self.meta_ = {"kind": "acts", "name": self.name, "version": self.version}
         return self
 
-    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
-        if not len(texts):
-            return np.zeros((0, len(ACT_LABELS)), dtype=np.float32)
+    def _compute_proba(self, texts: Sequence[str]) -> np.ndarray:
         crow, ids, val = self._rows(texts)
         logits = np.zeros((len(texts), len(ACT_LABELS)), dtype=np.float32)
         contrib = self.coef_[ids] * val[:, None]
@@ -166,6 +167,22 @@ class ActClassifier:
         if nonempty.any():
             logits[nonempty] = np.add.reduceat(contrib, crow[:-1][nonempty], axis=0)
         return softmax(logits + self.intercept_)
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        """n x 5 probabilities. Each row depends on its own text only (every step above is per row),
+        so rows are kept per distinct text: agents send the same template lines all day, and the
+        rubric asks for every agent message of every conversation."""
+        if not len(texts):
+            return np.zeros((0, len(ACT_LABELS)), dtype=np.float32)
+        cache = self.__dict__.setdefault("_proba_cache", {})
+        todo = [t for t in dict.fromkeys(texts) if t not in cache]
+        if todo and len(cache) + len(todo) > _PROBA_CACHE_MAX:
+            cache = self._proba_cache = {}  # start again (this call's rows are all computed below)
+            todo = list(dict.fromkeys(texts))
+        if todo:
+            for t, row in zip(todo, self._compute_proba(todo)):
+                cache[t] = row
+        return np.stack([cache[t] for t in texts])
 
     def predict(self, texts: Sequence[str]) -> list[str]:
         p = self.predict_proba(texts)

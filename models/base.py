@@ -122,10 +122,15 @@ def tfidf_rows(docs: Iterable[Sequence[str]], vocabulary: dict[str, int], idf: A
     import numpy as np
 
     crow, col, counts = [0], [], []
+    get = vocabulary.get
     for grams in docs:
-        found = Counter(g for g in grams if g in vocabulary)
-        col.extend(vocabulary[g] for g in found)
-        counts.extend(found.values())
+        # count every gram at C speed, then keep the known ones in first-seen order (the order of
+        # the summations below, so it must not change)
+        for g, c in Counter(grams).items():
+            i = get(g)
+            if i is not None:
+                col.append(i)
+                counts.append(c)
         crow.append(len(col))
     ids = np.asarray(col, dtype=np.int64)
     w = (1.0 + np.log(np.asarray(counts, dtype=np.float32))) * idf[ids] if len(ids) else np.zeros(0, np.float32)

@@ -33,6 +33,7 @@ import csv
 import json
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Sequence
 
@@ -43,6 +44,7 @@ from models.base import CLASSES, META_FILE, normalize_text, softmax
 SHIPPED_STATE_DIR = Path(__file__).resolve().parent / "zh-cs-state"
 NAME = "zh-cs-state"
 VERSION = 1
+_SPARSE_ROWS_MAX = 50_000  # distinct (turn, previous agent message) pairs a loaded model keeps
 SHORT_CHARS = 6  # a turn with at most this many word characters is read with the agent's previous message
 
 # Cantonese → Mandarin, longest first; applied to the raw turn before the model's input form (which
@@ -92,6 +94,12 @@ def tail_clause(s: str) -> str | None:
     return tail if len(_WORD.findall(tail)) > len(last.group(0)) else None
 
 
+@lru_cache(maxsize=4096)
+def _prev_grams(prev_agent: str) -> tuple[str, ...]:
+    """The previous agent message's features (agents' template lines recur: computed once each)."""
+    return tuple(_grams(mandarin(prev_agent), 1, 2, "P:"))
+
+
 def features(text: str, prev_agent: str | None) -> list[str]:
     """The sparse features of one turn: its char 1–3-grams; the clause after a contrast or relief marker
     again (prefix ``C:``); for a short turn, also the agent's previous message's char 1–2-grams (prefix
@@ -104,7 +112,7 @@ def features(text: str, prev_agent: str | None) -> list[str]:
     if is_short(text):
         out.append("#short")
         if prev_agent and prev_agent.strip():
-            out += _grams(mandarin(prev_agent), 1, 2, "P:")
+            out += _prev_grams(prev_agent)
         else:
             out.append("#short-noctx")
     return out
@@ -175,6 +183,7 @@ class CustomerStateModel:
         # balanced: yes and no weigh the same in the empathy head
         pos = ye.mean()
         we = np.where(ye == 1, 0.5 / max(pos, 1e-6), 0.5 / max(1 - pos, 1e-6))
+        self._sparse_rows = {}  # rows of earlier weights, if this model was fitted before
         self.w_empathy = _fit(x, ye, 1, self.l2, weights=we)
         self.w_sentiment = _fit(x, ys, 3, self.l2)
         self.meta_.update({"n_train": len(texts), "features": len(self.vocab), "short_chars": SHORT_CHARS})
@@ -187,10 +196,20 @@ class CustomerStateModel:
         n = len(self.vocab)
         w = np.hstack([self.w_empathy, self.w_sentiment])  # (n + 3 + 1) x 4
         z = np.tile(w[-1], (len(texts), 1)).astype(np.float64)
+        # the sparse part of a row depends on (turn, previous agent message) alone: kept per distinct
+        # pair (好的 / 在吗 after the same template line recur), computed exactly as before when new
+        kept = self.__dict__.setdefault("_sparse_rows", {})
+        if len(kept) + len(texts) > _SPARSE_ROWS_MAX:
+            kept.clear()
         for i, (t, p) in enumerate(zip(texts, prevs)):
+            row = kept.get((t, p))
+            if row is not None:
+                z[i] = row
+                continue
             idx = [self.vocab[g] for g in features(t, p) if g in self.vocab]
             if idx:
                 z[i] += w[idx].sum(axis=0) / np.sqrt(len(idx))
+            kept[(t, p)] = z[i].copy()
         lp = np.log(np.clip(np.asarray(proba, dtype=np.float64), 1e-4, 1.0)) / 4.0
         z += lp @ w[n : n + 3]
         e = 1 / (1 + np.exp(-z[:, 0]))

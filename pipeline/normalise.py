@@ -122,8 +122,23 @@ def _is_cjk(ch: str) -> bool:
     return 0x2E80 <= o <= 0x9FFF or 0xF900 <= o <= 0xFAFF or 0xFE30 <= o <= 0xFE4F or 0xFF00 <= o <= 0xFFEF or 0x2014 <= o <= 0x2026
 
 
+# Template lines (greetings, auto-replies, system notices) repeat all day: results kept per distinct text.
+_CACHE_MAX = 50_000
+_cache: dict[str, tuple[str, tuple[int, ...]]] = {}
+
+
 def normalise_text(text: str) -> tuple[str, list[int]]:
     """(norm, norm_to_text) for one message text; see the module doc for what changes."""
+    hit = _cache.get(text)
+    if hit is None:
+        norm, index = _normalise(text)
+        if len(_cache) >= _CACHE_MAX:
+            _cache.clear()
+        hit = _cache[text] = (norm, tuple(index))
+    return hit[0], list(hit[1])  # a list of its own: a caller may edit its offsets
+
+
+def _normalise(text: str) -> tuple[str, list[int]]:
     if not text:
         return "", [0]
     folded = text.translate(fold_table())  # same length as text: index i ↔ text[i]

@@ -79,8 +79,15 @@ class Segmenter:
         tok.cache_file = "zhijian-jieba.cache"
         tok.initialize()
         self._tokenizer = tok
+        # jieba cuts a text block by block (runs of Han letters and ASCII alphanumerics, split by its
+        # own `re_han_default`), each block on its own: the words of a block are kept per distinct
+        # block, since replies are built from the same clauses (亲 / 您好 / 请稍等 / 好的谢谢).
+        self._block_re = jieba.re_han_default
+        self._blocks: dict[str, tuple[str, ...]] = {}
         self._added: set[str] = set()
-        self._cache: dict[str, tuple[tuple[str, int, int], ...]] = {}
+        # Token is frozen, so one tuple of them per distinct norm serves every message with that norm
+        # (building frozen dataclasses again on each hit cost more than jieba itself on repeated lines).
+        self._cache: dict[str, tuple[Token, ...]] = {}
         for path in sorted(LEXICON_DIR.glob("*.txt")):
             for term, freq in _read_terms(path):
                 self._add_term(term, freq)
@@ -117,11 +124,33 @@ class Segmenter:
             return []
         cached = self._cache.get(norm)
         if cached is None:
-            cached = tuple((w, s, e) for w, s, e in self._tokenizer.tokenize(norm, HMM=True) if not w.isspace())
+            cached = tuple(self._cut(norm))
             if len(self._cache) >= _CACHE_MAX:
                 self._cache.clear()
             self._cache[norm] = cached
-        return [Token(w, s, e) for w, s, e in cached]
+        return list(cached)
+
+    def _cut(self, norm: str) -> list[Token]:
+        """What `jieba.Tokenizer.tokenize(norm, HMM=True)` gives (its `cut` splits on the same blocks and
+        cuts each alone; offsets add up the words' lengths), spaces dropped, with each block's words kept."""
+        out: list[Token] = []
+        start = 0
+        blocks = self._blocks
+        for block in self._block_re.split(norm):
+            if not block:
+                continue
+            words = blocks.get(block)
+            if words is None:
+                words = tuple(self._tokenizer.cut(block, HMM=True))
+                if len(blocks) >= _CACHE_MAX:
+                    blocks.clear()
+                blocks[block] = words
+            for w in words:
+                end = start + len(w)
+                if not w.isspace():
+                    out.append(Token(w, start, end))
+                start = end
+        return out
 
     def segment_conversation(self, conv: Conversation) -> Conversation:
         """Fill `Message.tokens` from `Message.norm` (the normalise stage runs first; the run checks that)."""

@@ -423,6 +423,10 @@ def validate_entries(entries: Iterable[str]) -> list[str]:
     return errors
 
 
+# distinct analysis strings whose spans one lexicon keeps (starts again when full; ~1-2 MB per lexicon)
+_KEPT_MAX = 16_384
+
+
 class Lexicon:
     """A phrase lexicon with variants, exclusion contexts and token-boundary checks.
 
@@ -448,22 +452,36 @@ class Lexicon:
         self.pattern = compile_lexicon(self.phrases, variants)
         self.exclude = compile_lexicon(list(exclude), variants)
         self.boundary_max_len = boundary_max_len
+        self._kept: dict[str, tuple[tuple[int, int], ...]] = {}
 
     def terms(self) -> list[str]:
         """Plain phrases (for the segmenter's user dictionary)."""
         return [p for p in self.phrases if not p.startswith(REGEX_PREFIX)]
 
+    def _not_excluded(self, s: str) -> tuple[tuple[int, int], ...]:
+        """The phrase spans of `s` outside every exclusion match: a function of `s` alone, kept per
+        distinct string (template lines repeat all day, and every criterion reads every message)."""
+        kept = self._kept.get(s)
+        if kept is None:
+            spans = self.pattern.spans(s)
+            if spans:
+                excluded = self.exclude.spans(s)
+                kept = tuple((a, b) for a, b in spans if not any(ea <= a and b <= eb for ea, eb in excluded))
+            else:
+                kept = ()
+            if len(self._kept) >= _KEPT_MAX:
+                self._kept.clear()
+            self._kept[s] = kept
+        return kept
+
     def find(self, v: View) -> list[Match]:
-        spans = self.pattern.spans(v.s)
+        spans = self._not_excluded(v.s)
         if not spans:
             return []
-        excluded = self.exclude.spans(v.s)
         out: list[Match] = []
         last_end = -1
         for a, b in spans:
             if a < last_end:  # inside a match already taken (longest at each start wins)
-                continue
-            if any(ea <= a and b <= eb for ea, eb in excluded):
                 continue
             if v.boundaries is not None and (b - a) <= self.boundary_max_len:
                 if a not in v.boundaries or b not in v.boundaries:

@@ -19,6 +19,7 @@ from pipeline.rubric.matching import Match, View, clauses, local_analysis_form
 
 
 MAX_REGION = 64  # characters; longer clauses are compared in overlapping chunks
+_FOUND_MAX = 16_384  # distinct analysis strings whose matches one detector keeps (starts again when full)
 
 
 def bigrams(s: str) -> set[str]:
@@ -57,6 +58,7 @@ class ParaphraseDetector:
         self.min_shared = min_shared
         self.slack = slack
         self.exemplars: list[_Exemplar] = []
+        self._found: dict[str, tuple[tuple[int, int, str, float | None], ...]] = {}
         self.index: dict[str, list[int]] = defaultdict(list)
         for e in exemplars:
             e = local_analysis_form(e)
@@ -88,6 +90,16 @@ class ParaphraseDetector:
     def find(self, v: View) -> list[Match]:
         if not self.exemplars or not v.s:
             return []
+        # a function of the analysis string alone: kept per distinct string, matches rebuilt on this view
+        found = self._found.get(v.s)
+        if found is None:
+            found = tuple((m.start, m.end, m.pattern, m.score) for m in self._find(v))
+            if len(self._found) >= _FOUND_MAX:
+                self._found.clear()
+            self._found[v.s] = found
+        return [Match(view=v, start=a, end=b, rule=self.rule, pattern=ex, score=sc) for a, b, ex, sc in found]
+
+    def _find(self, v: View) -> list[Match]:
         # message-level prefilter: shared bigrams over the whole message bound every window's
         if not self._candidates(bigrams(v.s)):
             return []

@@ -94,3 +94,31 @@ def test_shipped_model_reads_short_templates_as_ordinary_and_blunt_lines_as_tabo
     taboo = 1 - m.predict_proba(templates + blunt)[:, ACT_LABELS.index("none")]
     assert all(p < 0.5 for p in taboo[: len(templates)]), taboo
     assert all(p >= 0.9 for p in taboo[len(templates):]), taboo
+
+
+def test_kept_rows_equal_a_fresh_computation_and_follow_a_refit():
+    texts, labels = zip(*TOY)
+    m = ActClassifier(min_df=1).fit(list(texts), list(labels))
+    batch = ["订单号发一下哦", "自己看详情页", "订单号发一下哦", "从没见过的一句话"]
+    first = m.predict_proba(batch)
+    again = m.predict_proba(list(reversed(batch)))  # every row now comes from what was kept
+    assert np.array_equal(again[::-1], first)
+    assert np.array_equal(first[0], first[2])
+    assert np.array_equal(first, m._compute_proba(batch))  # the uncached computation, bit for bit
+    again[:] = 0.0  # a caller writing into its result does not reach what the model keeps
+    assert np.array_equal(m.predict_proba(batch), first)
+    m.fit(list(texts), ["none"] * (len(texts) - 1) + ["refusal"])  # new weights: old rows are gone
+    assert np.array_equal(m.predict_proba(batch), m._compute_proba(batch))
+    assert not np.array_equal(m.predict_proba(batch), first)
+
+
+def test_kept_rows_start_again_when_full(monkeypatch):
+    import models.acts as acts
+
+    texts, labels = zip(*TOY)
+    m = ActClassifier(min_df=1).fit(list(texts), list(labels))
+    monkeypatch.setattr(acts, "_PROBA_CACHE_MAX", 3)
+    m.predict_proba(list(texts[:3]))
+    p = m.predict_proba(list(texts[:5]))  # over the bound: starts again, every row still answered
+    assert np.array_equal(p, m._compute_proba(list(texts[:5])))
+    assert len(m._proba_cache) == 5

@@ -1,7 +1,7 @@
 """The empathy head's calibration check (models.state.cv_report and its parts)."""
 import numpy as np
 
-from models.state import cross_validated_empathy, reliability
+from models.state import CustomerStateModel, cross_validated_empathy, load_state_model, reliability
 
 
 def test_reliability_bands_count_turns_and_the_share_that_needs_empathy():
@@ -28,3 +28,22 @@ def test_cross_validated_empathy_scores_each_turn_with_a_model_that_never_saw_it
     assert p.shape == (len(rows),) and ((0 <= p) & (p <= 1)).all()
     # held-out turns share their words with the training folds: feelings score above calm turns
     assert p[: len(feel)].mean() > p[len(feel):].mean() + 0.2
+
+
+def test_repeated_turns_read_the_same_as_new_ones_and_a_refit_starts_again():
+    model = load_state_model()
+    texts = ["好吧", "在吗", "好吧", "等了一周了还没到，太失望了"]
+    prevs = ["这个确实没办法退的哦", "", "亲 还有什么可以帮您", ""]
+    proba = np.array([[0.6, 0.3, 0.1], [0.2, 0.7, 0.1], [0.6, 0.3, 0.1], [0.9, 0.05, 0.05]])
+    first = model.predict(texts, prevs, proba)
+    mixed = model.predict(texts[::-1] + ["收到了"], prevs[::-1] + [""], np.vstack([proba[::-1], [[0.1, 0.3, 0.6]]]))
+    assert np.array_equal(mixed.empathy[:4][::-1], first.empathy) and np.array_equal(mixed.sentiment[:4][::-1], first.sentiment)
+    # 好吧 reads differently after a refusal than after an offer of help: the agent's line is part of the key
+    assert first.empathy[0] != first.empathy[2]
+    rows = [("气死了", "negative", True), ("太失望了", "negative", True), ("好的谢谢", "neutral", False), ("收到了", "positive", False)]
+    small = CustomerStateModel(min_df=1)
+    small.fit([r[0] for r in rows] * 2, [""] * 8, np.full((8, 3), 1 / 3), [r[1] for r in rows] * 2, [r[2] for r in rows] * 2)
+    before = small.predict(["气死了"], [""], np.full((1, 3), 1 / 3)).empathy
+    small.fit([r[0] for r in rows] * 2, [""] * 8, np.full((8, 3), 1 / 3), [r[1] for r in rows] * 2, [not r[2] for r in rows] * 2)
+    after = small.predict(["气死了"], [""], np.full((1, 3), 1 / 3)).empathy
+    assert before[0] > 0.5 > after[0]  # the new weights answer, not a row kept from the old ones

@@ -120,3 +120,13 @@ def test_hand_built_messages_read_like_normalised_ones(text):
     by_hand = view(Message(conversation_id="c", seq=0, role="agent", text=text, timestamp=when)).s
     normalised = view(normalise_message(Message(conversation_id="c", seq=0, role="agent", text=text, timestamp=when))).s
     assert by_hand.replace(" ", "") == normalised.replace(" ", "")  # whitespace aside (no offset map by hand)
+
+
+def test_a_repeated_text_gets_the_same_form_and_offsets_of_its_own():
+    text = "<p>亲，您好&nbsp;很高兴为您服务</p>[微笑]"
+    norm, index = normalise_text(text)
+    index[0] = 99  # a caller editing its offsets must not change the next message's
+    again, index2 = normalise_text(text)
+    assert again == norm == "亲,您好很高兴为您服务"
+    assert index2[0] != 99 and index2 is not index
+    assert [text[i] for i in index2[:2]] == ["亲", "，"] and index2[-1] == len(text)

@@ -8,6 +8,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipeline.conversation import Conversation, Message
 from pipeline.segment import DOMAIN_TERMS_PATH, Segmenter, segment_conversation, segmenter_for, tokenize
@@ -104,6 +106,35 @@ def test_token_offsets_index_norm():
 
 def test_empty_input():
     assert tokenize("") == []
+
+
+_SEGMENTER_FOR_BLOCKS: list[Segmenter] = []
+
+
+def _block_segmenter() -> Segmenter:
+    if not _SEGMENTER_FOR_BLOCKS:
+        _SEGMENTER_FOR_BLOCKS.append(Segmenter(["很高兴为您服务"]))
+    return _SEGMENTER_FOR_BLOCKS[0]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="亲您好的请稍等七天无理由退货价保工单号很高兴为您服务了吗呢abcAB1290 +-#&._%,.!?[]\r\n\t　，。", max_size=40))
+def test_block_by_block_cutting_gives_what_jieba_gives_for_the_whole_text(text):
+    seg = _block_segmenter()
+    whole = [(w, a, b) for w, a, b in seg.tokenizer.tokenize(text, HMM=True) if not w.isspace()]
+    assert [(t.word, t.start, t.end) for t in seg._cut(text)] == whole
+    assert [(t.word, t.start, t.end) for t in seg._cut(text)] == whole  # again, from the kept blocks
+
+
+def test_a_repeated_line_gets_the_same_tokens_in_a_list_of_its_own():
+    seg = Segmenter()
+    norm = "亲,您的订单已经发货了哦"
+    first = seg.tokenize(norm)
+    first.append(first[0])  # a caller editing its list must not change what the next message gets
+    second = seg.tokenize(norm)
+    assert second == first[:-1] and second is not first
+    fresh = [t for t in seg.tokenizer.tokenize(norm, HMM=True) if not t[0].isspace()]
+    assert [(t.word, t.start, t.end) for t in second] == fresh
 
 
 def test_segment_conversation_maps_back_through_norm():

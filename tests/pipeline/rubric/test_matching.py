@@ -98,3 +98,29 @@ def test_is_self_correction_only_for_an_apology_about_an_earlier_reply():
     assert check("刚才我跟您说的话不妥，实在抱歉", "说的话不妥")
     assert not check("您这样说是不对的", "您这样说是不对")  # the customer's words: an argument
     assert not check("那样回复您是不对的", "您是不对")  # no apology anywhere
+
+
+def test_a_repeated_line_is_matched_on_its_own_view_and_tokens():
+    from pipeline.conversation import Token
+
+    lex = Lexicon(["亲"], rule="x.lexicon", exclude=["亲爱的"])
+    whole = msg("亲自送来的亲")  # segmented: 亲自 is one token, the last 亲 is a token of its own
+    loose = msg("亲自送来的亲", run_stages=False)  # not segmented: character fallback
+    loose.norm, loose.norm_to_text = whole.norm, list(whole.norm_to_text)
+    loose.tokens = [Token(whole.norm, 0, len(whole.norm))]  # one token over all: no inner boundary
+    first = lex.find(view(whole))
+    again = lex.find(view(whole))
+    assert [(f.start, f.end) for f in first] == [(f.start, f.end) for f in again] == [(5, 6)]
+    assert all(f.view.msg is whole for f in again)
+    # the same analysis string with other token boundaries: decided on those boundaries, not on the first's
+    assert lex.find(view(loose)) == []
+    assert lex.find(view(msg("亲爱的"))) == [] and lex.find(view(msg("亲爱的"))) == []
+
+
+def test_a_repeated_line_gets_the_same_paraphrases_on_its_own_message():
+    det = ParaphraseDetector(["换做是我也会着急"], threshold=0.6, rule="empathy.similarity")
+    a, b = msg("好的，换做是我肯定也会着急的"), msg("好的，换做是我肯定也会着急的")
+    first, second = det.find(view(a)), det.find(view(b))
+    assert first and [(m.start, m.end, m.pattern, m.score) for m in first] == [(m.start, m.end, m.pattern, m.score) for m in second]
+    assert first[0].view.msg is a and second[0].view.msg is b
+    assert second[0].evidence().seq == b.seq
