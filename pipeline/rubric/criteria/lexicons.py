@@ -294,8 +294,9 @@ NEGATIVE_EMOTION += [
     "来不及", "赶不上", "急着用", "等着用", "re:(可|这可|那可|这下)(怎么|咋)办", "re:(怎么|咋)办(啊|呀|哪|呐|嘛)",
 ]
 NEGATIVE_EMOTION_EXCLUDE += ["不安装", "不安全", "不慌", "别慌", "不用慌", "不要慌", "来得及"]
-# 不满 before an amount or a period is "less than" (不满99元 / 不满一周), 不满足 a condition: no feeling
-NEGATIVE_EMOTION_EXCLUDE += ["re:不满([0-9一二两三四五六七八九十百千万半]|\\[(数字|金额)|足)"]
+# 不满 before an amount, unit or period is "less than" (不满99元 / 不满一周; the analysis form drops placeholders such
+# as [数字x], so a unit may follow directly), 不满足 a condition: no feeling
+NEGATIVE_EMOTION_EXCLUDE += ["re:不满([0-9一二两三四五六七八九十百千万半元块件天周月岁]|\\[(数字|金额)|足)"]
 
 # taboo meaning without the listed words: blaming the customer, "look for yourself",
 # arguing with the customer
