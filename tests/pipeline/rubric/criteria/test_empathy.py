@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from pipeline.rubric.matching import view
 from pipeline.rubric.testing import make_conversation
 
 
@@ -52,3 +53,19 @@ def test_buman_before_a_masked_amount_is_not_dissatisfaction(empathy):
     conv = make_conversation([("customer", "我这单因为不满[数字]元要付运费吗", 0), ("agent", "是的呢", 30)])
     res = empathy.score(conv)
     assert not any(e.rule == "empathy.trigger.lexicon" for e in res.evidence), [e.note for e in res.evidence]
+
+
+def _shape(empathy, text):
+    emotion = empathy.compiled[0]
+    conv = make_conversation([("customer", text, 0), ("agent", "好的", 30)], run_stages=False)
+    return emotion.shape.find(view(conv.messages[0]))
+
+
+@pytest.mark.parametrize("text", ["不是说好包邮的吗", "你们不是答应今天发货吗？", "详情页不是写了送赠品嘛"])
+def test_rhetorical_question_holding_the_shop_to_its_word_is_a_shape_of_feeling(empathy, text):
+    assert _shape(empathy, text), text
+
+
+@pytest.mark.parametrize("text", ["这个是不是正品", "不是我拍的那个颜色", "请问这个包邮吗"])
+def test_plain_questions_and_corrections_are_not(empathy, text):
+    assert not _shape(empathy, text), text
