@@ -4,7 +4,7 @@
 ``agent_acts_train.tsv`` and ``agent_acts_short.tsv`` plus the ``none`` messages of the labelled
 conversations). ``@3`` is the same model, features and fitting, with one more written file:
 ``data/acts/agent_acts_real.tsv`` — refusal dressed the way real shop agents write it
-(这边也不是很清楚呢 = 不知道, 小妹这边也很无奈呢 帮不了您 = 我也没办法, 这个我们也是爱莫能助),
+(这块我们也摸不准呢 = 不知道, 店里这边实在也没法子 帮不上您了 = 我也没办法, 这个我们也是爱莫能助),
 against ``none`` lines that say where the customer can see something real (订单详情里查看 /
 需要您本人登录查看) or that say "not sure" and then act with a time.
 
