@@ -18,6 +18,11 @@ FILES = {
         "labels": {"act": {"refusal", "blame_shifting", "arguing", "condescension", "none"}},
         "key": ("text",),
     },
+    "data/acts/agent_acts_real.tsv": {
+        "header": ["text", "act", "note"],
+        "labels": {"act": {"refusal", "blame_shifting", "arguing", "condescension", "none"}},
+        "key": ("text",),
+    },
     "data/sentiment/chat_turns_context.tsv": {
         "header": ["prev_agent", "text", "sentiment", "needs_empathy", "note"],
         "labels": {"sentiment": {"negative", "neutral", "positive"}, "needs_empathy": {"yes", "no"}},
@@ -29,6 +34,11 @@ FILES = {
         "key": ("prev_agent", "text"),
     },
     "data/sentiment/chat_turns_context_reports.tsv": {
+        "header": ["prev_agent", "text", "sentiment", "needs_empathy", "note"],
+        "labels": {"sentiment": {"negative", "neutral", "positive"}, "needs_empathy": {"yes", "no"}},
+        "key": ("prev_agent", "text"),
+    },
+    "data/sentiment/chat_turns_context_real.tsv": {
         "header": ["prev_agent", "text", "sentiment", "needs_empathy", "note"],
         "labels": {"sentiment": {"negative", "neutral", "positive"}, "needs_empathy": {"yes", "no"}},
         "key": ("prev_agent", "text"),

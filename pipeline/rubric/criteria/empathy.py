@@ -1,6 +1,8 @@
 """empathy.v1: after the customer's first negative message, an agent acknowledges the feeling or apologises."""
 from __future__ import annotations
 
+import re
+
 from pydantic import Field
 
 from pipeline.conversation import Conversation, CriterionResult
@@ -36,11 +38,18 @@ class CourtesyParams(Strict):
     cause: list[str] = Field(default_factory=lambda: [
         "re:(让|给|令|害|叫)(您|你|亲)", "久等", "耽误", "不便", "困扰", "添麻烦", "造成", "带来", "是我们", "re:我们的(疏忽|失误|问题|错)",
         "re:没(能|有)?(及时|注意|看到|处理|回复|说清|发)", "re:回复(晚|慢)", "re:(刚才|之前|上次)", "re:(发错|漏发|少发|错发|延误|晚了|慢了)",
+        "re:等(了|得)?(这么|那么|好|很|太)?(久|长时间|半天|几天)",
     ])  # fmt: skip
     soothing: list[str] = Field(default_factory=lambda: [
         "您放心", "请放心", "放心", "别着急", "不要着急", "不用着急", "您别着急", "您别担心", "别担心", "不用担心", "您先别急", "别急",
     ])  # fmt: skip
     soothing_kinds: list[str] = Field(default_factory=lambda: ["担心", "着急", "生气"])
+    request_preface: str | None = Field(
+        default=r"^辛苦(您|你|亲)(爱的|爱哒|爱滴|亲)?(?![了啦呀哈啊喽咯嘞]|[\s,，。.!！~～?？…、]|$)",
+        description="a thanks for effort that opens a request (辛苦您点击评价 / 辛苦亲审核下再投) is courtesy like "
+        "不好意思 before a request: it counts only with a cause in the sentence (辛苦您久等 / 辛苦您了 count); "
+        "regex on the analysis form from the match's start, null switches it off",
+    )
 
 
 class EmpathyParams(Strict):
@@ -73,7 +82,8 @@ class Empathy(Criterion):
         return (
             EmotionDetector(p.trigger, f"{self.id}.trigger"),
             PhraseMatcher(self.id, p.lexicon, p.guards, p.paraphrase),
-            (set(c.preface), compile_entries(c.cause) if c.cause else None, set(c.soothing), set(c.soothing_kinds))
+            (set(c.preface), compile_entries(c.cause) if c.cause else None, set(c.soothing), set(c.soothing_kinds),
+             re.compile(c.request_preface) if c.request_preface else None)
             if c.enabled
             else None,
         )
@@ -87,15 +97,15 @@ class Empathy(Criterion):
         courtesy = self.compiled[2]
         if courtesy is None:
             return None
-        preface, cause, soothing, kinds = courtesy
+        preface, cause, soothing, kinds, request = courtesy
         said = match.view.s[match.start : match.end]
-        if said in preface:
+        if said in preface or (request is not None and request.match(match.view.s[match.start :])):
             s = match.view.s
             a = max((i + 1 for i, ch in enumerate(s[: match.start]) if ch in "。!！?？\n"), default=0)
             e = min((i for i, ch in enumerate(s) if i >= match.end and ch in "。!！?？\n"), default=len(s))
             sentence = s[a:e]
             if cause is None or not cause.search(sentence):
-                return "礼貌用语（未说明为何致歉，如请客户提供信息前的“不好意思”）"
+                return "礼貌用语（未说明为何致歉或致谢，如请客户提供信息前的“不好意思”、请客户操作前的“辛苦您”）"
         elif any(said == t or (said.endswith(t) and len(said) - len(t) <= 2) for t in soothing):
             st = getattr(trigger_msg, "state", None)
             kind = st.kind if st is not None else None

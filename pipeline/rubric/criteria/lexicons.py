@@ -294,6 +294,9 @@ NEGATIVE_EMOTION += [
     "来不及", "赶不上", "急着用", "等着用", "re:(可|这可|那可|这下)(怎么|咋)办", "re:(怎么|咋)办(啊|呀|哪|呐|嘛)",
 ]
 NEGATIVE_EMOTION_EXCLUDE += ["不安装", "不安全", "不慌", "别慌", "不用慌", "不要慌", "来得及"]
+# 不满 before an amount, unit or period is "less than" (不满99元 / 不满一周; the analysis form drops placeholders such
+# as [数字x], so a unit may follow directly), 不满足 a condition: no feeling
+NEGATIVE_EMOTION_EXCLUDE += ["re:不满([0-9一二两三四五六七八九十百千万半元块件天周月岁]|\\[(数字|金额)|足)"]
 
 # taboo meaning without the listed words: blaming the customer, "look for yourself",
 # arguing with the customer
@@ -536,6 +539,8 @@ EMO_SHAPE = [
     "呵呵", "re:(真行|真棒|真厉害|真可以|真有你的|长见识|开眼界|大开眼界)", "re:可真[^，。,.!！?？]{1,6}(啊|呀|哈)", "re:是吧[?？。!！~～]*$", "re:(好|行)(吧)?[，,]\\s*(随便|你们说了算)",
     "re:(急|赶|来不及|赶不上|等着用|急用|着急)", "re:(算了|不要了|不买了|退了吧)[，,。!！]", "re:(去|到|换|找)(别家|别的店|别的家|其他家|其他店|别处)",
     "re:(一直|总是|老是|始终|到底|究竟|怎么还|怎么又|都几天|好几次|多少次|几次了)",
+    # a rhetorical question holding the shop to its word (不是说包邮的吗 / 不是答应今天发吗): a reproach, not a query
+    "re:不是(说|讲|写|答应|承诺|保证)(了|过|好)?[^，。,.!！?？]{1,12}(吗|嘛|么)",
 ]
 EMO_SHAPE_EXCLUDE = [
     "不急", "不着急", "别急", "不用急", "不赶", "来得及", "re:(一直|总是)(都)?(很|挺|在)?(好|喜欢|用|买|支持|信任)",

@@ -17,13 +17,13 @@ class _Fake:
 def test_another_state_model_is_refused_with_what_to_do(monkeypatch):
     monkeypatch.setattr(customer_state, "state_model", lambda: _Fake("zh-cs-state@9"))
     with pytest.raises(ValueError) as err:
-        EmotionDetector(EmotionParams(state_model_version="zh-cs-state@1"), "empathy.trigger")
+        EmotionDetector(EmotionParams(state_model_version="zh-cs-state@2"), "empathy.trigger")
     msg = str(err.value)
-    assert "empathy.trigger" in msg and "zh-cs-state@1" in msg and "zh-cs-state@9" in msg
+    assert "empathy.trigger" in msg and "zh-cs-state@2" in msg and "zh-cs-state@9" in msg
     assert "state_model_version" in msg and "ZHIJIAN_STATE_MODEL" in msg
 
 
-@pytest.mark.parametrize("model, pinned", [(None, "zh-cs-state@1"), (_Fake("zh-cs-state@9"), None), (_Fake("zh-cs-state@1"), "zh-cs-state@1")])
+@pytest.mark.parametrize("model, pinned", [(None, "zh-cs-state@2"), (_Fake("zh-cs-state@9"), None), (_Fake("zh-cs-state@2"), "zh-cs-state@2")])
 def test_layer_off_unpinned_or_matching_is_accepted(monkeypatch, model, pinned):
     monkeypatch.setattr(customer_state, "state_model", lambda: model)
     EmotionDetector(EmotionParams(state_model_version=pinned), "negative_end")
@@ -38,6 +38,6 @@ def test_default_rubric_pins_the_shipped_state_model():
     rubric = load_rubric()
     empathy = next(c for c in rubric.criteria if c.id == "empathy")
     negative_end = next(f for f in rubric.flags if f.code == "negative_end")
-    assert empathy.params.trigger.state_model_version == "zh-cs-state@1"
-    assert negative_end.params.emotion.state_model_version == "zh-cs-state@1"
+    assert empathy.params.trigger.state_model_version == "zh-cs-state@2"
+    assert negative_end.params.emotion.state_model_version == "zh-cs-state@2"
     assert empathy.compiled and negative_end.compiled  # the shipped model is the pinned one
