@@ -26,16 +26,20 @@ import threading
 import time
 import traceback
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
 from pipeline.conversation import Conversation, Flag, Message
 from pipeline.errors import RunError
 from pipeline.results import conversation_to_result
-from pipeline.stages import Stage, build_stages
+from pipeline.stages import Stage, build_stages, split_ahead
 
-__all__ = ["Partition", "PartitionSpec", "ScoredPartition", "score_messages", "stages_for", "strip_analysis"]
+__all__ = [
+    "ModelThread", "Partition", "PartitionSpec", "PartitionWork", "ScoredPartition", "score_messages", "stages_for",
+    "strip_analysis",
+]
 
 log = logging.getLogger("zhijian.partitions")
 
@@ -155,42 +159,146 @@ def _run_stage(stage: Any, convs: list[Conversation], failed: dict[str, tuple[st
     return ok
 
 
-def score_messages(stages: Sequence[Stage], msgs: list[Message]) -> ScoredPartition:
-    """Assemble the messages into conversations and run the stages; a conversation that raises is
-    recorded with its stage and error and the rest go on."""
-    seconds: dict[str, float] = {}
+class PartitionWork:
+    """One partition's stages, split so the model's stages can run on another thread.
 
-    def timed(name: str, t0: float) -> None:
+    After `assemble` (here, in the caller's thread), the stages marked `ahead` (the sentiment model:
+    ONNX Runtime releases the GIL while it computes) can run on the model thread (`run_ahead`) beside
+    the stages before them (`run_before`: normalise, segment), which never read or write their fields
+    (checked at start, pipeline.stages.check_order); `finish` runs the rest (rubric).
+
+    Invariant: the result is the one the stages give in their order. The model stages see exactly the
+    conversations that passed the stages before them, in the same order (the model's batches, hence its
+    numbers, depend on which texts go together): when a conversation failed before, the model stages run
+    again on the ones left, which overwrites every field they fill.
+    """
+
+    def __init__(self, stages: Sequence[Stage], msgs: list[Message]) -> None:
+        self.seconds: dict[str, float] = {}
+        self.by_id: dict[str, list[Message]] = {}
+        for m in msgs:
+            self.by_id.setdefault(m.conversation_id, []).append(m)
+        self.failed: dict[str, tuple[str, BaseException]] = {}
+        assemble, *rest = stages
+        self.before, self.ahead, self.after = split_ahead(rest)
+        t0 = time.perf_counter()
+        try:
+            self.assembled: list[Conversation] = assemble(msgs)
+        except Exception:  # one broken conversation must not sink the batch: retry one by one
+            self.assembled = []
+            for cid, group in self.by_id.items():
+                try:
+                    self.assembled.extend(assemble(group))
+                except Exception as err:
+                    self.failed[cid] = (assemble.name, err)
+        self._timed(self.seconds, assemble.name, t0)
+        self.convs = self.assembled
+        self._ahead: Future | None = None  # the model stages' run on the model thread, when started there
+
+    @staticmethod
+    def _timed(seconds: dict[str, float], name: str, t0: float) -> None:
         seconds[name] = seconds.get(name, 0.0) + time.perf_counter() - t0
 
-    by_id: dict[str, list[Message]] = {}
-    for m in msgs:
-        by_id.setdefault(m.conversation_id, []).append(m)
-    failed: dict[str, tuple[str, BaseException]] = {}
+    def _run(self, stages: Sequence[Stage], convs: list[Conversation], failed: dict, seconds: dict) -> list[Conversation]:
+        for stage in stages:
+            t0 = time.perf_counter()
+            convs = _run_stage(stage, convs, failed)
+            self._timed(seconds, stage.name, t0)
+        return convs
 
-    assemble, *rest = stages
-    t0 = time.perf_counter()
-    try:
-        convs = assemble(msgs)
-    except Exception:  # one broken conversation must not sink the batch: retry one by one
-        convs = []
-        for cid, group in by_id.items():
-            try:
-                convs.extend(assemble(group))
-            except Exception as err:
-                failed[cid] = (assemble.name, err)
-    timed(assemble.name, t0)
-    for stage in rest:
-        t0 = time.perf_counter()
-        convs = _run_stage(stage, convs, failed)
-        timed(stage.name, t0)
+    def start_ahead(self, executor: Executor) -> None:
+        """Run the model stages on `executor` (one thread) on every assembled conversation, now."""
+        if self.ahead:
+            self._ahead = executor.submit(self._run_ahead, list(self.assembled))
 
-    scored = ScoredPartition(convs, stage_seconds=seconds)
-    for cid, (stage_name, err) in failed.items():
-        log.error("conversation %s failed at %s: %s", cid, stage_name, err, exc_info=err)
-        scored.errors.append((cid, stage_name, "".join(traceback.format_exception_only(type(err), err)).strip()))
-        scored.error_results[cid] = _error_result(cid, stage_name, err, by_id.get(cid, []))
-    return scored
+    def _run_ahead(self, convs: list[Conversation]) -> tuple[list[Conversation], dict, dict]:
+        failed: dict[str, tuple[str, BaseException]] = {}
+        seconds: dict[str, float] = {}
+        return self._run(self.ahead, convs, failed, seconds), failed, seconds
+
+    def wait(self) -> None:
+        """Wait for model work started on another thread, dropping its result."""
+        ahead, self._ahead = self._ahead, None
+        if ahead is not None:
+            ahead.result()
+
+    def run_before(self) -> None:
+        """The stages before the model's (normalise, segment), in the caller's thread."""
+        self.convs = self._run(self.before, self.convs, self.failed, self.seconds)
+
+    def finish(self) -> ScoredPartition:
+        """Wait for the model stages (or run them here), run the rest; the failed ones become errors."""
+        ahead, self._ahead = self._ahead, None
+        passed = [c.conversation_id for c in self.convs] == [c.conversation_id for c in self.assembled]
+        if ahead is not None and passed:
+            self.convs, failed, seconds = ahead.result()
+            self.failed.update(failed)
+            for name, s in seconds.items():
+                self.seconds[name] = self.seconds.get(name, 0.0) + s
+        else:
+            if ahead is not None:
+                ahead.result()  # done with these messages before they are labelled again
+            self.convs = self._run(self.ahead, self.convs, self.failed, self.seconds)
+        convs = self._run(self.after, self.convs, self.failed, self.seconds)
+        scored = ScoredPartition(convs, stage_seconds=self.seconds)
+        for cid, (stage_name, err) in self.failed.items():
+            log.error("conversation %s failed at %s: %s", cid, stage_name, err, exc_info=err)
+            scored.errors.append((cid, stage_name, "".join(traceback.format_exception_only(type(err), err)).strip()))
+            scored.error_results[cid] = _error_result(cid, stage_name, err, self.by_id.get(cid, []))
+        return scored
+
+
+class ModelThread:
+    """A run's one model thread and the batch whose model work it has started ahead: at most one, so
+    memory holds two batches. `load(ids)` reads a batch's stored messages in the caller's thread (the
+    store's connection is per thread). A look-ahead that fails to load is dropped: its own batch loads
+    again and fails there, where the error belongs."""
+
+    def __init__(self) -> None:
+        self.executor: ThreadPoolExecutor | None = None
+        self.pending: tuple[tuple[str, ...], PartitionWork] | None = None
+
+    def _begin(self, stages: Sequence[Stage], ids: Sequence[str], load: Callable[[Sequence[str]], list[Message]]) -> PartitionWork:
+        work = PartitionWork(stages, load(ids))
+        if self.executor is None:
+            self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="zhijian-model")
+        work.start_ahead(self.executor)
+        return work
+
+    def take(self, stages: Sequence[Stage], ids: Sequence[str], load: Callable[[Sequence[str]], list[Message]]) -> PartitionWork:
+        """This batch's work: the one started ahead for it, or a new one with its model work started now."""
+        if self.pending is not None and self.pending[0] == tuple(ids):
+            work, self.pending = self.pending[1], None
+            return work
+        # none started, or the next batch's (announced by an earlier try of this one): that one stays
+        return self._begin(stages, ids, load)
+
+    def start(self, stages: Sequence[Stage], ids: Sequence[str], load: Callable[[Sequence[str]], list[Message]]) -> None:
+        """Load the next batch and start its model work behind the current one's."""
+        if self.pending is not None and self.pending[0] == tuple(ids):
+            return  # started by an earlier try of the current batch
+        if self.pending is not None:
+            self.pending[1].wait()
+        self.pending = None
+        try:
+            self.pending = (tuple(ids), self._begin(stages, ids, load))
+        except Exception:
+            log.debug("look-ahead load failed; the batch loads again on its turn", exc_info=True)
+
+    def close(self) -> None:
+        """End the model thread; queued model work is dropped (a failed run stops here)."""
+        self.pending = None
+        if self.executor is not None:
+            self.executor.shutdown(wait=True, cancel_futures=True)
+            self.executor = None
+
+
+def score_messages(stages: Sequence[Stage], msgs: list[Message]) -> ScoredPartition:
+    """Assemble the messages into conversations and run the stages in order, in this thread; a
+    conversation that raises is recorded with its stage and error and the rest go on."""
+    work = PartitionWork(stages, msgs)
+    work.run_before()
+    return work.finish()
 
 
 def strip_analysis(scored: ScoredPartition) -> ScoredPartition:
