@@ -28,7 +28,7 @@ import traceback
 import uuid
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass, field, fields
 from typing import Any
 
 from pipeline.conversation import Conversation, Flag, Message
@@ -236,8 +236,9 @@ class PartitionWork:
             for name, s in seconds.items():
                 self.seconds[name] = self.seconds.get(name, 0.0) + s
         else:
-            if ahead is not None:
-                ahead.result()  # done with these messages before they are labelled again
+            if ahead is not None:  # a conversation failed before the model: its labels must not exist
+                ahead.result()
+                _clear(self.assembled, [f for stage in self.ahead for f in stage.assigns])
             self.convs = self._run(self.ahead, self.convs, self.failed, self.seconds)
         convs = self._run(self.after, self.convs, self.failed, self.seconds)
         scored = ScoredPartition(convs, stage_seconds=self.seconds)
@@ -291,6 +292,23 @@ class ModelThread:
         if self.executor is not None:
             self.executor.shutdown(wait=True, cancel_futures=True)
             self.executor = None
+
+
+def _clear(convs: Sequence[Conversation], assigned: Sequence[str]) -> None:
+    """Put the fields named `Message.x` / `Conversation.x` back to their defaults, as if no stage had
+    filled them (pipeline.conversation's dataclass defaults)."""
+    defaults = {
+        f"{cls.__name__}.{f.name}": f.default_factory if f.default_factory is not MISSING else (lambda d=f.default: d)
+        for cls in (Conversation, Message) for f in fields(cls) if f.default is not MISSING or f.default_factory is not MISSING
+    }  # fmt: skip
+    on_conv = [(q.split(".", 1)[1], defaults[q]) for q in assigned if q.startswith("Conversation.") and q in defaults]
+    on_msg = [(q.split(".", 1)[1], defaults[q]) for q in assigned if q.startswith("Message.") and q in defaults]
+    for conv in convs:
+        for name, default in on_conv:
+            setattr(conv, name, default())
+        for m in conv.messages:
+            for name, default in on_msg:
+                setattr(m, name, default())
 
 
 def score_messages(stages: Sequence[Stage], msgs: list[Message]) -> ScoredPartition:
