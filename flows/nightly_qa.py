@@ -9,7 +9,9 @@ Runs without a Prefect server: Prefect starts a temporary local one when PREFECT
 is unset.
 
 Batches run one after another: the sentiment model already batches internally and SQLite
-takes one writer at a time, so concurrent batch tasks would only contend in one process.
+takes one writer at a time, so concurrent batch tasks would only contend in one process. Each
+score-batch task is told the next batch's ids, whose model work then runs on a model thread beside
+this batch's rubric and store (pipeline.scoring.score_batch); each batch is still saved before the next.
 On a DaskTaskRunner (`zhijian score --workers N` or `--dask tcp://HOST:PORT`: `dask_task_runner`)
 the same batches become partitions: this process loads each one's stored messages, a worker
 scores them (`score-partition-N` tasks; pipeline.partitions builds the stages once per worker

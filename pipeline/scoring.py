@@ -10,8 +10,10 @@ gives it tasks that wrap the very same functions:
                                            #   stored as it comes: memory holds one piece (pipeline/spill.py)
     plan = store_step(ctx, ingest)         # quarantine; which conversations to (re)score
     for ids in plan.batches(batch_size):   # settings.batch_size conversations per batch
-        score_batch(ctx, ids)              # load ALL stored messages → stages (pipeline/stages.py):
-                                           #   assemble → normalise → segment → sentiment → rubric → save
+        score_batch(ctx, ids, next_ids)    # load ALL stored messages → stages (pipeline/stages.py):
+                                           #   assemble → normalise → segment → sentiment → rubric → save;
+                                           #   the next batch's sentiment runs on a model thread beside
+                                           #   this one's rubric and save (pipeline.partitions.ModelThread)
     summary = finish_run(ctx, plan, results_path)   # results JSONL (from the on-disk spool) + run log
     # any error on the way: fail_run(ctx, err) marks the run failed; the store is always closed
 
