@@ -163,7 +163,7 @@ class PartitionWork:
     """One partition's stages, split so the model's stages can run on another thread.
 
     After `assemble` (here, in the caller's thread), the stages marked `ahead` (the sentiment model:
-    ONNX Runtime releases the GIL while it computes) can run on the model thread (`run_ahead`) beside
+    ONNX Runtime releases the GIL while it computes) can run on the model thread (`start_ahead`) beside
     the stages before them (`run_before`: normalise, segment), which never read or write their fields
     (checked at start, pipeline.stages.check_order); `finish` runs the rest (rubric).
 
