@@ -194,6 +194,7 @@ class PartitionWork:
         self._timed(self.seconds, assemble.name, t0)
         self.convs = self.assembled
         self._ahead: Future | None = None  # the model stages' run on the model thread, when started there
+        self._before_done = False
 
     @staticmethod
     def _timed(seconds: dict[str, float], name: str, t0: float) -> None:
@@ -223,8 +224,10 @@ class PartitionWork:
             ahead.result()
 
     def run_before(self) -> None:
-        """The stages before the model's (normalise, segment), in the caller's thread."""
-        self.convs = self._run(self.before, self.convs, self.failed, self.seconds)
+        """The stages before the model's (normalise, segment), in the caller's thread; once."""
+        if not self._before_done:
+            self._before_done = True
+            self.convs = self._run(self.before, self.convs, self.failed, self.seconds)
 
     def finish(self) -> ScoredPartition:
         """Wait for the model stages (or run them here), run the rest; the failed ones become errors."""
@@ -274,10 +277,10 @@ class ModelThread:
         # none started, or the next batch's (announced by an earlier try of this one): that one stays
         return self._begin(stages, ids, load)
 
-    def start(self, stages: Sequence[Stage], ids: Sequence[str], load: Callable[[Sequence[str]], list[Message]]) -> None:
-        """Load the next batch and start its model work behind the current one's."""
+    def start(self, stages: Sequence[Stage], ids: Sequence[str], load: Callable[[Sequence[str]], list[Message]]) -> PartitionWork | None:
+        """Load the next batch and start its model work behind the current one's; None when it fails to load."""
         if self.pending is not None and self.pending[0] == tuple(ids):
-            return  # started by an earlier try of the current batch
+            return self.pending[1]  # started by an earlier try of the current batch
         if self.pending is not None:
             self.pending[1].wait()
         self.pending = None
@@ -285,6 +288,26 @@ class ModelThread:
             self.pending = (tuple(ids), self._begin(stages, ids, load))
         except Exception:
             log.debug("look-ahead load failed; the batch loads again on its turn", exc_info=True)
+            return None
+        return self.pending[1]
+
+    def score(self, stages: Sequence[Stage], ids: Sequence[str], upcoming: Sequence[str] | None,
+              load: Callable[[Sequence[str]], list[Message]]) -> ScoredPartition:
+        """Score the batch `ids`, starting the next one's work (`upcoming`) beside it.
+
+        This thread: this batch's normalise and segment (unless done last time), the next batch's
+        load, normalise and segment, then this batch's rubric once its model work is done. The model
+        thread: this batch's model work, then the next one's (while this thread runs the rubric and
+        the caller saves). Why the next batch's normalise and segment run here already: beside the first
+        batch's model work this thread had only that batch's normalise and segment to do, and waited.
+        """  # fmt: skip
+        work = self.take(stages, ids, load)
+        work.run_before()
+        if upcoming:
+            following = self.start(stages, upcoming, load)
+            if following is not None:
+                following.run_before()
+        return work.finish()
 
     def close(self) -> None:
         """End the model thread; queued model work is dropped (a failed run stops here)."""

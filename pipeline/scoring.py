@@ -366,10 +366,11 @@ def store_step(ctx: RunContext, ingest: Any) -> StorePlan:
 def score_batch(ctx: RunContext, conversation_ids: Sequence[str], upcoming: Sequence[str] | None = None) -> list[str]:
     """Score one batch of conversations from ALL their stored messages; returns the ids scored OK.
 
-    `upcoming`, the next batch's ids: its messages are loaded and its model work (the stages marked
-    `ahead`: sentiment) starts on the model thread while this batch's rubric and store run; the next
-    call picks it up. This batch is saved before anything of the next one is. Store reads and writes
-    stay on this thread (SQLite connections are per thread).
+    `upcoming`, the next batch's ids: its messages are loaded (and normalised and segmented) and its
+    model work (the stages marked `ahead`: sentiment) starts on the model thread while this batch's
+    rubric and store run (pipeline.partitions.ModelThread.score); the next call picks it up. This batch
+    is saved before anything of the next one is. Store reads and writes stay on this thread (SQLite
+    connections are per thread).
     """
     if ctx.model_thread is None:
         ctx.model_thread = ModelThread()
@@ -378,11 +379,7 @@ def score_batch(ctx: RunContext, conversation_ids: Sequence[str], upcoming: Sequ
         with ctx.timed("store"):
             return ctx.store.load_conversation_messages(ids)
 
-    work = ctx.model_thread.take(ctx.stages, conversation_ids, load)
-    work.run_before()  # normalise, segment: beside this batch's model work
-    if upcoming:
-        ctx.model_thread.start(ctx.stages, upcoming, load)
-    return save_partition(ctx, work.finish())
+    return save_partition(ctx, ctx.model_thread.score(ctx.stages, conversation_ids, upcoming, load))
 
 
 def save_partition(ctx: RunContext, scored: ScoredPartition) -> list[str]:
