@@ -127,3 +127,37 @@ def test_model_thread_loads_on_the_callers_thread_and_keeps_one_batch_ahead():
     assert loads == [(("h001",), threading.current_thread().name), (("h002",), threading.current_thread().name),
                      (("h001",), threading.current_thread().name)]  # fmt: skip
     assert ahead.executor is None
+
+
+def test_model_thread_score_prepares_the_next_batch_before_this_one_finishes():
+    """ModelThread.score: the next batch is loaded, normalised and segmented (on this thread) before this
+    batch's rubric, so this thread has work while the model labels this batch."""
+    import threading
+
+    from pipeline.partitions import ModelThread
+    from pipeline.stages import normalise_stage, rubric_stage
+
+    events: list = []
+
+    def normalise(conv):
+        events.append(("normalise", conv.conversation_id, threading.current_thread().name))
+
+    class Rubric(FakeRubric):
+        def score(self, conv):
+            events.append(("rubric", conv.conversation_id, threading.current_thread().name))
+            super().score(conv)
+
+    stages = _recording_stages([], set())
+    stages[1], stages[-1] = normalise_stage(normalise), rubric_stage(Rubric())
+    load = lambda ids: [m for cid in ids for m in conversation(cid).messages]  # noqa: E731
+    ahead = ModelThread()
+    try:
+        first = ahead.score(stages, ["h001"], ["h002"], load)
+        second = ahead.score(stages, ["h002"], None, load)
+    finally:
+        ahead.close()
+    here = threading.current_thread().name
+    assert events == [("normalise", "h001", here), ("normalise", "h002", here), ("rubric", "h001", here),
+                                   ("rubric", "h002", here)]  # fmt: skip
+    assert [c.conversation_id for c in first.conversations + second.conversations] == ["h001", "h002"]
+    assert first.stage_seconds.keys() == second.stage_seconds.keys() >= {"normalise", "sentiment", "rubric"}
