@@ -43,6 +43,8 @@ __all__ = [
 
 log = logging.getLogger("zhijian.partitions")
 
+Loader = Callable[[Sequence[str]], list[Message]]  # a batch's ids -> its stored messages (the caller's store)
+
 
 @dataclass(frozen=True)
 class PartitionSpec:
@@ -170,7 +172,7 @@ class PartitionWork:
     Invariant: the result is the one the stages give in their order. The model stages see exactly the
     conversations that passed the stages before them, in the same order (the model's batches, hence its
     numbers, depend on which texts go together): when a conversation failed before, the model stages run
-    again on the ones left, which overwrites every field they fill.
+    again (on the model thread) on the ones left, with the fields they fill put back to their defaults.
     """
 
     def __init__(self, stages: Sequence[Stage], msgs: list[Message]) -> None:
@@ -195,6 +197,7 @@ class PartitionWork:
         self.convs = self.assembled
         self._ahead: Future | None = None  # the model stages' run on the model thread, when started there
         self._before_done = False
+        self._executor: Executor | None = None  # the model thread, once the model work started there
 
     @staticmethod
     def _timed(seconds: dict[str, float], name: str, t0: float) -> None:
@@ -210,6 +213,7 @@ class PartitionWork:
     def start_ahead(self, executor: Executor) -> None:
         """Run the model stages on `executor` (one thread) on every assembled conversation, now."""
         if self.ahead:
+            self._executor = executor
             self._ahead = executor.submit(self._run_ahead, list(self.assembled))
 
     def _run_ahead(self, convs: list[Conversation]) -> tuple[list[Conversation], dict, dict]:
@@ -238,10 +242,13 @@ class PartitionWork:
             self.failed.update(failed)
             for name, s in seconds.items():
                 self.seconds[name] = self.seconds.get(name, 0.0) + s
+        elif ahead is not None:  # a conversation failed before the model: its labels must not exist
+            ahead.result()
+            _clear(self.assembled, [f for stage in self.ahead for f in stage.assigns])
+            # on the model thread again: the next batch's model work may be running, and a model (its
+            # tokenizer) is not for two threads at once
+            self.convs = self._executor.submit(self._run, self.ahead, self.convs, self.failed, self.seconds).result()
         else:
-            if ahead is not None:  # a conversation failed before the model: its labels must not exist
-                ahead.result()
-                _clear(self.assembled, [f for stage in self.ahead for f in stage.assigns])
             self.convs = self._run(self.ahead, self.convs, self.failed, self.seconds)
         convs = self._run(self.after, self.convs, self.failed, self.seconds)
         scored = ScoredPartition(convs, stage_seconds=self.seconds)
@@ -262,14 +269,14 @@ class ModelThread:
         self.executor: ThreadPoolExecutor | None = None
         self.pending: tuple[tuple[str, ...], PartitionWork] | None = None
 
-    def _begin(self, stages: Sequence[Stage], ids: Sequence[str], load: Callable[[Sequence[str]], list[Message]]) -> PartitionWork:
+    def _begin(self, stages: Sequence[Stage], ids: Sequence[str], load: Loader) -> PartitionWork:
         work = PartitionWork(stages, load(ids))
         if self.executor is None:
             self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="zhijian-model")
         work.start_ahead(self.executor)
         return work
 
-    def take(self, stages: Sequence[Stage], ids: Sequence[str], load: Callable[[Sequence[str]], list[Message]]) -> PartitionWork:
+    def take(self, stages: Sequence[Stage], ids: Sequence[str], load: Loader) -> PartitionWork:
         """This batch's work: the one started ahead for it, or a new one with its model work started now."""
         if self.pending is not None and self.pending[0] == tuple(ids):
             work, self.pending = self.pending[1], None
@@ -277,7 +284,7 @@ class ModelThread:
         # none started, or the next batch's (announced by an earlier try of this one): that one stays
         return self._begin(stages, ids, load)
 
-    def start(self, stages: Sequence[Stage], ids: Sequence[str], load: Callable[[Sequence[str]], list[Message]]) -> PartitionWork | None:
+    def start(self, stages: Sequence[Stage], ids: Sequence[str], load: Loader) -> PartitionWork | None:
         """Load the next batch and start its model work behind the current one's; None when it fails to load."""
         if self.pending is not None and self.pending[0] == tuple(ids):
             return self.pending[1]  # started by an earlier try of the current batch
@@ -292,7 +299,7 @@ class ModelThread:
         return self.pending[1]
 
     def score(self, stages: Sequence[Stage], ids: Sequence[str], upcoming: Sequence[str] | None,
-              load: Callable[[Sequence[str]], list[Message]]) -> ScoredPartition:
+              load: Loader) -> ScoredPartition:
         """Score the batch `ids`, starting the next one's work (`upcoming`) beside it.
 
         This thread: this batch's normalise and segment (unless done last time), the next batch's
@@ -322,7 +329,8 @@ def _clear(convs: Sequence[Conversation], assigned: Sequence[str]) -> None:
     filled them (pipeline.conversation's dataclass defaults)."""
     defaults = {
         f"{cls.__name__}.{f.name}": f.default_factory if f.default_factory is not MISSING else (lambda d=f.default: d)
-        for cls in (Conversation, Message) for f in fields(cls) if f.default is not MISSING or f.default_factory is not MISSING
+        for cls in (Conversation, Message) for f in fields(cls)
+        if f.default is not MISSING or f.default_factory is not MISSING
     }  # fmt: skip
     on_conv = [(q.split(".", 1)[1], defaults[q]) for q in assigned if q.startswith("Conversation.") and q in defaults]
     on_msg = [(q.split(".", 1)[1], defaults[q]) for q in assigned if q.startswith("Message.") and q in defaults]

@@ -86,9 +86,9 @@ def test_same_results_rows_model_calls_and_failures_as_one_batch_after_another(t
         summary = run(paths, where, model, ahead=ahead)
         runs[ahead] = (summary, model, (where / "out.jsonl").read_bytes(), stored(where))
     (one, model_one, results_one, rows_one), (two, model_two, results_two, rows_two) = runs[False], runs[True]
-    assert model_one.threads == {threading.current_thread().name} and "zhijian-model_0" in model_two.threads
-    # badnorm1 failed before the model: its batch's labels from the model thread were dropped and the
-    # batch labelled again (on the run's thread) without it, so the labels kept came from the same
+    assert model_one.threads == {threading.current_thread().name} and model_two.threads == {"zhijian-model_0"}
+    # badnorm1 failed before the model: its batch's labels were dropped and the batch labelled again
+    # (on the model thread: one model, one thread) without it, so the labels kept came from the same
     # texts together as in order (the calls of two batches may come in either order)
     dropped = [call for call in model_two.seen if any("badnorm1" in t for t in call)]
     assert len(dropped) == 1 and not any("badnorm1" in t for call in model_one.seen for t in call)
