@@ -75,8 +75,7 @@ def stored(where) -> dict[str, list]:
     return out
 
 
-def test_same_results_rows_model_calls_and_failures_as_one_batch_after_another(tmp_path, monkeypatch):
-    monkeypatch.setenv("ZHIJIAN_STATE_MODEL", "off")
+def test_same_results_rows_model_calls_and_failures_as_one_batch_after_another(tmp_path):
     paths = night(tmp_path)
     runs = {}
     for ahead in (False, True):
@@ -104,7 +103,6 @@ def test_next_batch_model_work_overlaps_and_batches_are_stored_in_order(tmp_path
     """The rubric of batch 1 waits until the model thread has started batch 2: one after another it
     would wait in vain. Every store call comes from the run's own thread, and a batch's results are
     stored before any later batch's rubric runs (a run killed half-way keeps whole batches)."""
-    monkeypatch.setenv("ZHIJIAN_STATE_MODEL", "off")
     events: list[tuple[str, str]] = []
     batch_two_started = threading.Event()
     model = RecordingModel()
@@ -155,7 +153,6 @@ def test_next_batch_model_work_overlaps_and_batches_are_stored_in_order(tmp_path
 
 
 def test_a_failing_run_stops_the_model_thread(tmp_path, monkeypatch):
-    monkeypatch.setenv("ZHIJIAN_STATE_MODEL", "off")
     original = Store.save_results
 
     def broken(self, convs, run_id):
