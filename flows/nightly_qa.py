@@ -9,7 +9,9 @@ Runs without a Prefect server: Prefect starts a temporary local one when PREFECT
 is unset.
 
 Batches run one after another: the sentiment model already batches internally and SQLite
-takes one writer at a time, so concurrent batch tasks would only contend in one process.
+takes one writer at a time, so concurrent batch tasks would only contend in one process. Each
+score-batch task is told the next batch's ids, whose model work then runs on a model thread beside
+this batch's rubric and store (pipeline.scoring.score_batch); each batch is still saved before the next.
 On a DaskTaskRunner (`zhijian score --workers N` or `--dask tcp://HOST:PORT`: `dask_task_runner`)
 the same batches become partitions: this process loads each one's stored messages, a worker
 scores them (`score-partition-N` tasks; pipeline.partitions builds the stages once per worker
@@ -149,8 +151,8 @@ def store_task(ctx: RunContext, ingest: Any) -> StorePlan:
 
 
 @task(name="score-batch", retries=1, **_TASK_OPTIONS)
-def score_batch_task(ctx: RunContext, conversation_ids: list[str]) -> int:
-    ok = score_batch(ctx, conversation_ids)
+def score_batch_task(ctx: RunContext, conversation_ids: list[str], upcoming: Optional[list[str]] = None) -> int:
+    ok = score_batch(ctx, conversation_ids, upcoming)
     failed = len(conversation_ids) - len(ok)
     logger = get_run_logger()
     logger.info("scored %d conversation(s)", len(ok))
@@ -245,8 +247,8 @@ def flow_steps(dispatch: Any = None) -> RunSteps:
     """The run's steps as tasks; batches are named score-batch-1, -2, … in the Prefect UI."""
     numbers = itertools.count(1)
 
-    def batch(ctx: RunContext, ids: list[str]) -> int:
-        return score_batch_task.with_options(task_run_name=f"score-batch-{next(numbers)}")(ctx, ids)
+    def batch(ctx: RunContext, ids: list[str], upcoming: list[str] | None = None) -> int:
+        return score_batch_task.with_options(task_run_name=f"score-batch-{next(numbers)}")(ctx, ids, upcoming)
 
     # quote(): Prefect walks every task argument twice (upstream runs to link, futures to resolve);
     # through the ingest result that is every field of every Message. At 33,400 rows the store task

@@ -26,18 +26,24 @@ import threading
 import time
 import traceback
 import uuid
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from dataclasses import MISSING, dataclass, field, fields
 from typing import Any
 
 from pipeline.conversation import Conversation, Flag, Message
 from pipeline.errors import RunError
 from pipeline.results import conversation_to_result
-from pipeline.stages import Stage, build_stages
+from pipeline.stages import Stage, build_stages, split_ahead
 
-__all__ = ["Partition", "PartitionSpec", "ScoredPartition", "score_messages", "stages_for", "strip_analysis"]
+__all__ = [
+    "ModelThread", "Partition", "PartitionSpec", "PartitionWork", "ScoredPartition", "score_messages", "stages_for",
+    "strip_analysis",
+]
 
 log = logging.getLogger("zhijian.partitions")
+
+Loader = Callable[[Sequence[str]], list[Message]]  # a batch's ids -> its stored messages (the caller's store)
 
 
 @dataclass(frozen=True)
@@ -155,42 +161,193 @@ def _run_stage(stage: Any, convs: list[Conversation], failed: dict[str, tuple[st
     return ok
 
 
-def score_messages(stages: Sequence[Stage], msgs: list[Message]) -> ScoredPartition:
-    """Assemble the messages into conversations and run the stages; a conversation that raises is
-    recorded with its stage and error and the rest go on."""
-    seconds: dict[str, float] = {}
+class PartitionWork:
+    """One partition's stages, split so the model's stages can run on another thread.
 
-    def timed(name: str, t0: float) -> None:
+    After `assemble` (here, in the caller's thread), the stages marked `ahead` (the sentiment model:
+    ONNX Runtime releases the GIL while it computes) can run on the model thread (`start_ahead`) beside
+    the stages before them (`run_before`: normalise, segment), which never read or write their fields
+    (checked at start, pipeline.stages.check_order); `finish` runs the rest (rubric).
+
+    Invariant: the result is the one the stages give in their order. The model stages see exactly the
+    conversations that passed the stages before them, in the same order (the model's batches, hence its
+    numbers, depend on which texts go together): when a conversation failed before, the model stages run
+    again (on the model thread) on the ones left, with the fields they fill put back to their defaults.
+    """
+
+    def __init__(self, stages: Sequence[Stage], msgs: list[Message]) -> None:
+        self.seconds: dict[str, float] = {}
+        self.by_id: dict[str, list[Message]] = {}
+        for m in msgs:
+            self.by_id.setdefault(m.conversation_id, []).append(m)
+        self.failed: dict[str, tuple[str, BaseException]] = {}
+        assemble, *rest = stages
+        self.before, self.ahead, self.after = split_ahead(rest)
+        t0 = time.perf_counter()
+        try:
+            self.assembled: list[Conversation] = assemble(msgs)
+        except Exception:  # one broken conversation must not sink the batch: retry one by one
+            self.assembled = []
+            for cid, group in self.by_id.items():
+                try:
+                    self.assembled.extend(assemble(group))
+                except Exception as err:
+                    self.failed[cid] = (assemble.name, err)
+        self._timed(self.seconds, assemble.name, t0)
+        self.convs = self.assembled
+        self._ahead: Future | None = None  # the model stages' run on the model thread, when started there
+        self._before_done = False
+        self._executor: Executor | None = None  # the model thread, once the model work started there
+
+    @staticmethod
+    def _timed(seconds: dict[str, float], name: str, t0: float) -> None:
         seconds[name] = seconds.get(name, 0.0) + time.perf_counter() - t0
 
-    by_id: dict[str, list[Message]] = {}
-    for m in msgs:
-        by_id.setdefault(m.conversation_id, []).append(m)
-    failed: dict[str, tuple[str, BaseException]] = {}
+    def _run(self, stages: Sequence[Stage], convs: list[Conversation], failed: dict, seconds: dict) -> list[Conversation]:
+        for stage in stages:
+            t0 = time.perf_counter()
+            convs = _run_stage(stage, convs, failed)
+            self._timed(seconds, stage.name, t0)
+        return convs
 
-    assemble, *rest = stages
-    t0 = time.perf_counter()
-    try:
-        convs = assemble(msgs)
-    except Exception:  # one broken conversation must not sink the batch: retry one by one
-        convs = []
-        for cid, group in by_id.items():
-            try:
-                convs.extend(assemble(group))
-            except Exception as err:
-                failed[cid] = (assemble.name, err)
-    timed(assemble.name, t0)
-    for stage in rest:
-        t0 = time.perf_counter()
-        convs = _run_stage(stage, convs, failed)
-        timed(stage.name, t0)
+    def start_ahead(self, executor: Executor) -> None:
+        """Run the model stages on `executor` (one thread) on every assembled conversation, now."""
+        if self.ahead:
+            self._executor = executor
+            self._ahead = executor.submit(self._run_ahead, list(self.assembled))
 
-    scored = ScoredPartition(convs, stage_seconds=seconds)
-    for cid, (stage_name, err) in failed.items():
-        log.error("conversation %s failed at %s: %s", cid, stage_name, err, exc_info=err)
-        scored.errors.append((cid, stage_name, "".join(traceback.format_exception_only(type(err), err)).strip()))
-        scored.error_results[cid] = _error_result(cid, stage_name, err, by_id.get(cid, []))
-    return scored
+    def _run_ahead(self, convs: list[Conversation]) -> tuple[list[Conversation], dict, dict]:
+        failed: dict[str, tuple[str, BaseException]] = {}
+        seconds: dict[str, float] = {}
+        return self._run(self.ahead, convs, failed, seconds), failed, seconds
+
+    def wait(self) -> None:
+        """Wait for model work started on another thread, dropping its result."""
+        ahead, self._ahead = self._ahead, None
+        if ahead is not None:
+            ahead.result()
+
+    def run_before(self) -> None:
+        """The stages before the model's (normalise, segment), in the caller's thread; once."""
+        if not self._before_done:
+            self._before_done = True
+            self.convs = self._run(self.before, self.convs, self.failed, self.seconds)
+
+    def finish(self) -> ScoredPartition:
+        """Wait for the model stages (or run them here), run the rest; the failed ones become errors."""
+        ahead, self._ahead = self._ahead, None
+        passed = [c.conversation_id for c in self.convs] == [c.conversation_id for c in self.assembled]
+        if ahead is not None and passed:
+            self.convs, failed, seconds = ahead.result()
+            self.failed.update(failed)
+            for name, s in seconds.items():
+                self.seconds[name] = self.seconds.get(name, 0.0) + s
+        elif ahead is not None:  # a conversation failed before the model: its labels must not exist
+            ahead.result()
+            _clear(self.assembled, [f for stage in self.ahead for f in stage.assigns])
+            # on the model thread again: the next batch's model work may be running, and a model (its
+            # tokenizer) is not for two threads at once
+            self.convs = self._executor.submit(self._run, self.ahead, self.convs, self.failed, self.seconds).result()
+        else:
+            self.convs = self._run(self.ahead, self.convs, self.failed, self.seconds)
+        convs = self._run(self.after, self.convs, self.failed, self.seconds)
+        scored = ScoredPartition(convs, stage_seconds=self.seconds)
+        for cid, (stage_name, err) in self.failed.items():
+            log.error("conversation %s failed at %s: %s", cid, stage_name, err, exc_info=err)
+            scored.errors.append((cid, stage_name, "".join(traceback.format_exception_only(type(err), err)).strip()))
+            scored.error_results[cid] = _error_result(cid, stage_name, err, self.by_id.get(cid, []))
+        return scored
+
+
+class ModelThread:
+    """A run's one model thread and the batch whose model work it has started ahead: at most one, so
+    memory holds two batches. `load(ids)` reads a batch's stored messages in the caller's thread (the
+    store's connection is per thread). A look-ahead that fails to load is dropped: its own batch loads
+    again and fails there, where the error belongs."""
+
+    def __init__(self) -> None:
+        self.executor: ThreadPoolExecutor | None = None
+        self.pending: tuple[tuple[str, ...], PartitionWork] | None = None
+
+    def _begin(self, stages: Sequence[Stage], ids: Sequence[str], load: Loader) -> PartitionWork:
+        work = PartitionWork(stages, load(ids))
+        if self.executor is None:
+            self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="zhijian-model")
+        work.start_ahead(self.executor)
+        return work
+
+    def take(self, stages: Sequence[Stage], ids: Sequence[str], load: Loader) -> PartitionWork:
+        """This batch's work: the one started ahead for it, or a new one with its model work started now."""
+        if self.pending is not None and self.pending[0] == tuple(ids):
+            work, self.pending = self.pending[1], None
+            return work
+        # none started, or the next batch's (announced by an earlier try of this one): that one stays
+        return self._begin(stages, ids, load)
+
+    def start(self, stages: Sequence[Stage], ids: Sequence[str], load: Loader) -> PartitionWork | None:
+        """Load the next batch and start its model work behind the current one's; None when it fails to load."""
+        if self.pending is not None and self.pending[0] == tuple(ids):
+            return self.pending[1]  # started by an earlier try of the current batch
+        if self.pending is not None:
+            self.pending[1].wait()
+        self.pending = None
+        try:
+            self.pending = (tuple(ids), self._begin(stages, ids, load))
+        except Exception:
+            log.debug("look-ahead load failed; the batch loads again on its turn", exc_info=True)
+            return None
+        return self.pending[1]
+
+    def score(self, stages: Sequence[Stage], ids: Sequence[str], upcoming: Sequence[str] | None,
+              load: Loader) -> ScoredPartition:
+        """Score the batch `ids`, starting the next one's work (`upcoming`) beside it.
+
+        This thread: this batch's normalise and segment (unless done last time), the next batch's
+        load, normalise and segment, then this batch's rubric once its model work is done. The model
+        thread: this batch's model work, then the next one's (while this thread runs the rubric and
+        the caller saves). Why the next batch's normalise and segment run here already: beside the first
+        batch's model work this thread had only that batch's normalise and segment to do, and waited.
+        """  # fmt: skip
+        work = self.take(stages, ids, load)
+        work.run_before()
+        if upcoming:
+            following = self.start(stages, upcoming, load)
+            if following is not None:
+                following.run_before()
+        return work.finish()
+
+    def close(self) -> None:
+        """End the model thread; queued model work is dropped (a failed run stops here)."""
+        self.pending = None
+        if self.executor is not None:
+            self.executor.shutdown(wait=True, cancel_futures=True)
+            self.executor = None
+
+
+def _clear(convs: Sequence[Conversation], assigned: Sequence[str]) -> None:
+    """Put the fields named `Message.x` / `Conversation.x` back to their defaults, as if no stage had
+    filled them (pipeline.conversation's dataclass defaults)."""
+    defaults = {
+        f"{cls.__name__}.{f.name}": f.default_factory if f.default_factory is not MISSING else (lambda d=f.default: d)
+        for cls in (Conversation, Message) for f in fields(cls)
+        if f.default is not MISSING or f.default_factory is not MISSING
+    }  # fmt: skip
+    on_conv = [(q.split(".", 1)[1], defaults[q]) for q in assigned if q.startswith("Conversation.") and q in defaults]
+    on_msg = [(q.split(".", 1)[1], defaults[q]) for q in assigned if q.startswith("Message.") and q in defaults]
+    for conv in convs:
+        for name, default in on_conv:
+            setattr(conv, name, default())
+        for m in conv.messages:
+            for name, default in on_msg:
+                setattr(m, name, default())
+
+
+def score_messages(stages: Sequence[Stage], msgs: list[Message]) -> ScoredPartition:
+    """Assemble the messages into conversations and run the stages in order, in this thread; a
+    conversation that raises is recorded with its stage and error and the rest go on."""
+    work = PartitionWork(stages, msgs)
+    work.run_before()
+    return work.finish()
 
 
 def strip_analysis(scored: ScoredPartition) -> ScoredPartition:

@@ -10,8 +10,10 @@ gives it tasks that wrap the very same functions:
                                            #   stored as it comes: memory holds one piece (pipeline/spill.py)
     plan = store_step(ctx, ingest)         # quarantine; which conversations to (re)score
     for ids in plan.batches(batch_size):   # settings.batch_size conversations per batch
-        score_batch(ctx, ids)              # load ALL stored messages → stages (pipeline/stages.py):
-                                           #   assemble → normalise → segment → sentiment → rubric → save
+        score_batch(ctx, ids, next_ids)    # load ALL stored messages → stages (pipeline/stages.py):
+                                           #   assemble → normalise → segment → sentiment → rubric → save;
+                                           #   the next batch's sentiment runs on a model thread beside
+                                           #   this one's rubric and save (pipeline.partitions.ModelThread)
     summary = finish_run(ctx, plan, results_path)   # results JSONL (from the on-disk spool) + run log
     # any error on the way: fail_run(ctx, err) marks the run failed; the store is always closed
 
@@ -37,7 +39,7 @@ from typing import Any
 
 from pipeline.errors import RunError, StoreError
 from pipeline.outputs import check_output_path
-from pipeline.partitions import ScoredPartition, score_messages
+from pipeline.partitions import ModelThread, ScoredPartition
 from pipeline.results import result_fields, result_row_to_contract, write_results
 from pipeline.settings import get_settings, load_settings
 from pipeline.spill import ResultSpool, SpilledIngest, spill_inputs
@@ -130,6 +132,8 @@ class RunContext:
             yield
         finally:
             self.stage_seconds[stage] = self.stage_seconds.get(stage, 0.0) + time.perf_counter() - t0
+
+    model_thread: ModelThread | None = None  # set by score_batch (section "steps"), closed by run
 
 
 @dataclass
@@ -359,11 +363,23 @@ def store_step(ctx: RunContext, ingest: Any) -> StorePlan:
     )
 
 
-def score_batch(ctx: RunContext, conversation_ids: Sequence[str]) -> list[str]:
-    """Score one batch of conversations from ALL their stored messages; returns the ids scored OK."""
-    with ctx.timed("store"):
-        msgs = ctx.store.load_conversation_messages(conversation_ids)
-    return save_partition(ctx, score_messages(ctx.stages, msgs))
+def score_batch(ctx: RunContext, conversation_ids: Sequence[str], upcoming: Sequence[str] | None = None) -> list[str]:
+    """Score one batch of conversations from ALL their stored messages; returns the ids scored OK.
+
+    `upcoming`, the next batch's ids: its messages are loaded (and normalised and segmented) and its
+    model work (the stages marked `ahead`: sentiment) starts on the model thread while this batch's
+    rubric and store run (pipeline.partitions.ModelThread.score); the next call picks it up. This batch
+    is saved before anything of the next one is. Store reads and writes stay on this thread (SQLite
+    connections are per thread).
+    """
+    if ctx.model_thread is None:
+        ctx.model_thread = ModelThread()
+
+    def load(ids: Sequence[str]) -> list:
+        with ctx.timed("store"):
+            return ctx.store.load_conversation_messages(ids)
+
+    return save_partition(ctx, ctx.model_thread.score(ctx.stages, conversation_ids, upcoming, load))
 
 
 def save_partition(ctx: RunContext, scored: ScoredPartition) -> list[str]:
@@ -460,10 +476,11 @@ def fail_run(ctx: RunContext, err: BaseException) -> None:
 
 
 # ---------------------------------------------------------------------- the whole run
-def score_in_turn(ctx: RunContext, batches: list[list[str]], score: Callable[[RunContext, list[str]], Any]) -> Iterator[int]:
-    """The batch dispatch of one process: each batch scored and saved before the next; yields its size."""
-    for ids in batches:
-        score(ctx, ids)
+def score_in_turn(ctx: RunContext, batches: list[list[str]], score: Callable[..., Any]) -> Iterator[int]:
+    """The batch dispatch of one process: each batch scored and saved before the next (told the next
+    one's ids, so its model work starts beside this one's rubric and store); yields its size."""
+    for number, ids in enumerate(batches):
+        score(ctx, ids, batches[number + 1] if number + 1 < len(batches) else None)
         yield len(ids)
 
 
@@ -472,16 +489,17 @@ class RunSteps:
     """The step functions `run` calls; the Prefect flow passes tasks that wrap these very functions.
 
     `dispatch(ctx, batches, score_batch)` decides where batches are scored and yields each one's size
-    once it is saved: one after another here, as partitions on Dask workers in the flow
-    (flows/nightly_qa.py), saved by this process either way.
+    once it is saved: one after another here (`score_batch(ctx, ids, upcoming)`: the next batch's model
+    work beside this one's rest), as partitions on Dask workers in the flow (flows/nightly_qa.py),
+    saved by this process either way.
     """
 
     prepare: Callable[..., RunContext] = prepare_run
     ingest: Callable[[RunContext], Any] = ingest_step
     store: Callable[[RunContext, Any], StorePlan] = store_step
-    score_batch: Callable[[RunContext, list[str]], Any] = score_batch
+    score_batch: Callable[[RunContext, list[str], list[str] | None], Any] = score_batch
     finish: Callable[[RunContext, StorePlan, str | None], RunSummary] = finish_run
-    dispatch: Callable[[RunContext, list[list[str]], Callable[[RunContext, list[str]], Any]], Iterable[int]] = score_in_turn
+    dispatch: Callable[[RunContext, list[list[str]], Callable[..., Any]], Iterable[int]] = score_in_turn
 
 
 PLAIN_STEPS = RunSteps()
@@ -538,6 +556,8 @@ def run(
         fail_run(ctx, err)
         raise
     finally:
+        if ctx.model_thread is not None:
+            ctx.model_thread.close()  # a failed run drops the look-ahead's queued model work
         ctx.store.close()
     return summary
 

@@ -12,6 +12,11 @@ conversation (`stage(conv)`), and a stage that works better on many at once (the
 model batches) also has `pipe(conversations)`. The run isolates failures: when `pipe`
 raises it retries conversation by conversation, so one bad conversation never sinks a batch.
 
+A stage marked `ahead` (sentiment: the model, whose ONNX Runtime call releases the GIL) may run on
+another thread beside the stages between assemble and it (`split_ahead`, pipeline.partitions.PartitionWork):
+the run then scores the next batch's model work while this batch's rubric and store run. `check_order`
+refuses the mark when a stage before it reads or writes what it writes, or writes what it reads.
+
 Tests swap a stage for a fake with the same name (`build_stages(..., replace=[...])`); the
 fake goes through the same order check.
 """
@@ -71,6 +76,7 @@ class ConversationStage:
     assigns: tuple[str, ...]
     func: Callable[[Conversation], Any]
     batch: Callable[[Sequence[Conversation]], Any] | None = None
+    ahead: bool = False  # may run on another thread beside the stages before it (module docstring)
 
     def __call__(self, conv: Conversation) -> None:
         self.func(conv)
@@ -112,6 +118,7 @@ def sentiment_stage(model: Any) -> ConversationStage:
         ("Message.sentiment", "Message.state", "Conversation.model_version"),
         lambda conv: annotate_sentiment([conv], model),
         lambda convs: annotate_sentiment(convs, model),
+        ahead=True,
     )
 
 
@@ -163,7 +170,8 @@ def build_stages(
 
 
 def check_order(stages: Sequence[Stage], available: Iterable[str] = STORED_FIELDS) -> None:
-    """Raise StageOrderError unless every stage's requirements are stored or assigned by an earlier stage."""
+    """Raise StageOrderError unless every stage's requirements are stored or assigned by an earlier stage,
+    and every stage marked `ahead` can run beside the stages between the first stage (assemble) and it."""
     have = set(available)
     names = [s.name for s in stages]
     if len(set(names)) != len(names):
@@ -176,3 +184,35 @@ def check_order(stages: Sequence[Stage], available: Iterable[str] = STORED_FIELD
                 f"(order: {' → '.join(names)}) — put the stage that assigns it before {stage.name!r}"
             )
         have.update(stage.assigns)
+    for i, stage in enumerate(stages[1:], 1):
+        if not getattr(stage, "ahead", False):
+            continue
+        clashes = sorted({
+            f"{other.name} {verb} {field}"
+            for other in stages[1:i] if not getattr(other, "ahead", False)
+            for verb, fields, against in (("assigns", other.assigns, (*stage.requires, *stage.assigns)),
+                                          ("requires", other.requires, stage.assigns))
+            for field in fields if field in against
+        })  # fmt: skip
+        if clashes:
+            raise StageOrderError(
+                f"stage {stage.name!r} is marked ahead (run beside the stages before it) but {'; '.join(clashes)} "
+                f"— drop the mark or the dependency"
+            )
+    if [s.name for s in stages[1:] if getattr(s, "ahead", False)] != [s.name for s in _ahead_block(stages[1:])]:
+        raise StageOrderError(f"stages marked ahead must follow one another (order: {' → '.join(names)})")
+
+
+def _ahead_block(stages: Sequence[Stage]) -> list[Stage]:
+    marked = [i for i, s in enumerate(stages) if getattr(s, "ahead", False)]
+    return list(stages[marked[0] : marked[-1] + 1]) if marked else []
+
+
+def split_ahead(stages: Sequence[Stage]) -> tuple[list[Stage], list[Stage], list[Stage]]:
+    """The stages after assemble as (before, ahead, after): `ahead` the block of stages marked ahead
+    (checked by check_order), `before` the ones between assemble and it, `after` the rest."""
+    block = _ahead_block(stages)
+    if not block:
+        return [], [], list(stages)
+    first = list(stages).index(block[0])
+    return list(stages[:first]), block, list(stages[first + len(block) :])

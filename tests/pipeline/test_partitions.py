@@ -56,3 +56,107 @@ def test_a_scored_partition_pickles_with_its_errors_as_text():
     assert back.error_results["boom1"]["flags"][0]["code"] == "scoring_error"
     assert set(back.stage_seconds) >= {"assemble", "rubric"}
     assert all(m.tokens == [] and m.norm == "" for m in back.conversations[0].messages)
+
+
+def _recording_stages(model_calls: list, thread_names: set):
+    """The fake stages with a sentiment stage marked ahead that records its conversations and thread."""
+    import threading
+
+    from pipeline.stages import ConversationStage, rubric_stage
+
+    def label(convs):
+        thread_names.add(threading.current_thread().name)
+        model_calls.append([c.conversation_id for c in convs])
+        for conv in convs:
+            conv.model_version = "fake@1"
+
+    sentiment = ConversationStage("sentiment", ("Message.text",), ("Conversation.model_version",), label, label,
+                                  ahead=True)  # fmt: skip
+    return [*fake_stages(), sentiment, rubric_stage(FakeRubric())]
+
+
+def test_model_work_on_another_thread_gives_the_same_partition():
+    from concurrent.futures import ThreadPoolExecutor
+
+    from pipeline.partitions import PartitionWork
+
+    msgs = lambda: [m for cid in ("h001", "badnorm1", "h002", "boom1") for m in conversation(cid).messages]  # noqa: E731
+    calls_in_order: list = []
+    in_order = score_messages(_recording_stages(calls_in_order, set()), msgs())
+    calls, threads = [], set()
+    work = PartitionWork(_recording_stages(calls, threads), msgs())
+    with ThreadPoolExecutor(1, thread_name_prefix="model") as pool:
+        work.start_ahead(pool)
+        work.run_before()
+        beside = work.finish()
+    assert threads == {"model_0"}  # the second call too: one model, one thread
+    # all four went to the model thread; badnorm1 failed normalise, so the three left were labelled again
+    assert calls == [["h001", "badnorm1", "h002", "boom1"], ["h001", "h002", "boom1"]]
+    assert calls_in_order == [["h001", "h002", "boom1"]]
+    assert [c.conversation_id for c in beside.conversations] == [c.conversation_id for c in in_order.conversations]
+    assert beside.errors == in_order.errors and beside.error_results == in_order.error_results
+    assert [c.model_version for c in beside.conversations] == ["fake@1", "fake@1"]
+
+
+def test_model_thread_loads_on_the_callers_thread_and_keeps_one_batch_ahead():
+    import threading
+
+    from pipeline.partitions import ModelThread
+
+    loads: list = []
+
+    def load(ids):
+        loads.append((tuple(ids), threading.current_thread().name))
+        return [m for cid in ids for m in conversation(cid).messages]
+
+    stages = _recording_stages([], set())
+    ahead = ModelThread()
+    try:
+        first = ahead.take(stages, ["h001"], load)
+        ahead.start(stages, ["h002"], load)
+        ahead.start(stages, ["h002"], load)  # a retried batch announces the same next one: loaded once
+        assert ahead.take(stages, ["h001"], load) is not first  # the retry of h001 loads again …
+        assert ahead.pending is not None and ahead.pending[0] == ("h002",)  # … and h002 stays ahead
+        second = ahead.take(stages, ["h002"], load)
+        assert ahead.pending is None
+        assert [c.conversation_id for c in second.finish().conversations] == ["h002"]
+        assert [c.conversation_id for c in first.finish().conversations] == ["h001"]
+    finally:
+        ahead.close()
+    assert loads == [(("h001",), threading.current_thread().name), (("h002",), threading.current_thread().name),
+                     (("h001",), threading.current_thread().name)]  # fmt: skip
+    assert ahead.executor is None
+
+
+def test_model_thread_score_prepares_the_next_batch_before_this_one_finishes():
+    """ModelThread.score: the next batch is loaded, normalised and segmented (on this thread) before this
+    batch's rubric, so this thread has work while the model labels this batch."""
+    import threading
+
+    from pipeline.partitions import ModelThread
+    from pipeline.stages import normalise_stage, rubric_stage
+
+    events: list = []
+
+    def normalise(conv):
+        events.append(("normalise", conv.conversation_id, threading.current_thread().name))
+
+    class Rubric(FakeRubric):
+        def score(self, conv):
+            events.append(("rubric", conv.conversation_id, threading.current_thread().name))
+            super().score(conv)
+
+    stages = _recording_stages([], set())
+    stages[1], stages[-1] = normalise_stage(normalise), rubric_stage(Rubric())
+    load = lambda ids: [m for cid in ids for m in conversation(cid).messages]  # noqa: E731
+    ahead = ModelThread()
+    try:
+        first = ahead.score(stages, ["h001"], ["h002"], load)
+        second = ahead.score(stages, ["h002"], None, load)
+    finally:
+        ahead.close()
+    here = threading.current_thread().name
+    assert events == [("normalise", "h001", here), ("normalise", "h002", here), ("rubric", "h001", here),
+                                   ("rubric", "h002", here)]  # fmt: skip
+    assert [c.conversation_id for c in first.conversations + second.conversations] == ["h001", "h002"]
+    assert first.stage_seconds.keys() == second.stage_seconds.keys() >= {"normalise", "sentiment", "rubric"}

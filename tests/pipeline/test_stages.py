@@ -67,3 +67,31 @@ def test_segment_stage_wraps_any_segmenter():
     stage("conv")
     stage.pipe(["a", "b"])
     assert calls == ["conv", "a", "b"]
+
+
+def test_the_model_stage_runs_ahead_beside_normalise_and_segment():
+    from pipeline.stages import split_ahead
+
+    stages = build_stages(FakeRubric(), FakeModel(), segmenter=lambda: fake_segment)
+    before, ahead, after = split_ahead(stages[1:])
+    assert ([s.name for s in before], [s.name for s in ahead], [s.name for s in after]) == (
+        ["normalise", "segment"], ["sentiment"], ["rubric"]
+    )  # fmt: skip
+    unmarked = [s for s in stages[1:] if s.name != "sentiment"]
+    assert split_ahead(unmarked) == ([], [], unmarked)
+
+
+def test_a_stage_marked_ahead_that_depends_on_an_earlier_stage_is_refused():
+    import dataclasses
+
+    stages = build_stages(FakeRubric(), FakeModel(), segmenter=lambda: fake_segment)
+    sentiment = stages[3]
+    reads_tokens = dataclasses.replace(sentiment, requires=(*sentiment.requires, "Message.tokens"))
+    with pytest.raises(StageOrderError, match="'sentiment' is marked ahead .* segment assigns Message.tokens"):
+        check_order([*stages[:3], reads_tokens, stages[4]])
+    writes_norm = dataclasses.replace(sentiment, assigns=(*sentiment.assigns, "Message.norm"))
+    with pytest.raises(StageOrderError, match="normalise assigns Message.norm; segment requires Message.norm"):
+        check_order([*stages[:3], writes_norm, stages[4]])
+    rubric_ahead = dataclasses.replace(stages[4], ahead=True)
+    with pytest.raises(StageOrderError, match="'rubric' is marked ahead"):
+        check_order([*stages[:4], rubric_ahead])

@@ -1,0 +1,171 @@
+"""score_files with the model thread: the next batch's model work runs beside this batch's rubric and
+store, and nothing a run leaves behind changes: the same results and stored rows, the same texts
+given to the model together, the same failures, batches stored in order, the store used from one thread."""
+from __future__ import annotations
+
+import dataclasses
+import threading
+
+import numpy as np
+import pytest
+import sqlalchemy as sa
+
+from pipeline.conversation import Conversation
+from pipeline.scoring import score_files
+from pipeline.stages import ConversationStage, sentiment_stage
+from pipeline.store import Store
+from tests.pipeline._scoring_fakes import FakeModel, FakeRubric, fake_read_inputs, fake_stages, write_jsonl
+
+# a batch waits at most this long for the other thread before the test says it did not overlap
+PATIENCE_SECONDS = 30
+
+
+class RecordingModel(FakeModel):
+    """FakeModel that remembers each call's texts and thread; raises on a text with 炸 (the whole call)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen: list[tuple[str, ...]] = []
+        self.threads: set[str] = set()
+
+    def predict_proba(self, texts: list[str]) -> np.ndarray:
+        self.seen.append(tuple(texts))
+        self.threads.add(threading.current_thread().name)
+        if any("炸" in t for t in texts):
+            raise RuntimeError("model blew up")
+        return super().predict_proba(texts)
+
+
+def rows(cid: str, day: int = 3, customer: str = "还是很差") -> list[dict]:
+    """One conversation whose customer texts carry its id, so every batch gives the model other texts."""
+    base = f"2026-10-{day:02d}T14:0"
+    return [
+        {"conversation_id": cid, "timestamp": base + "2:11+08:00", "role": "customer", "text": f"{cid} 怎么还没发货"},
+        {"conversation_id": cid, "timestamp": base + "3:00+08:00", "role": "agent", "agent_id": "A07", "text": "您好"},
+        {"conversation_id": cid, "timestamp": base + "4:00+08:00", "role": "customer", "text": f"{customer}{cid}"},
+    ]  # fmt: skip
+
+
+def night(tmp_path) -> list:
+    ids = ["h1", "badnorm1", "h2", "h3", "boom1", "h4", "h5", "h6", "h7"]
+    data = [r for cid in ids for r in rows(cid)] + rows("h8", customer="炸了谢谢")
+    return [write_jsonl(tmp_path / "d.jsonl", data)]
+
+
+def run(paths, where, model, *, ahead: bool = True, **kw):
+    stage = sentiment_stage(model)
+    kw.setdefault("rubric", FakeRubric())
+    summary = score_files(
+        paths, f"sqlite:///{where / 'qa.db'}", where / "out.jsonl", model=model, read_inputs=fake_read_inputs,
+        stages=[*fake_stages(), dataclasses.replace(stage, ahead=ahead)], batch_size=3, **kw,
+    )  # fmt: skip
+    return summary
+
+
+def stored(where) -> dict[str, list]:
+    """The rows a run writes, without run ids and clock times."""
+    out = {}
+    with Store(f"sqlite:///{where / 'qa.db'}").engine.connect() as conn:
+        for table, cols in (
+            ("conversations", "conversation_id, message_count, agent_id"),
+            ("results", "conversation_id, rubric_version, model_version, score, flagged, criteria, flags, sentiment"),
+            ("scoring_errors", "conversation_id, stage, error"),
+        ):
+            out[table] = [tuple(r) for r in conn.execute(sa.text(f"SELECT {cols} FROM {table} ORDER BY rowid"))]
+    return out
+
+
+def test_same_results_rows_model_calls_and_failures_as_one_batch_after_another(tmp_path):
+    paths = night(tmp_path)
+    runs = {}
+    for ahead in (False, True):
+        where = tmp_path / f"ahead-{ahead}"
+        where.mkdir()
+        model = RecordingModel()
+        summary = run(paths, where, model, ahead=ahead)
+        runs[ahead] = (summary, model, (where / "out.jsonl").read_bytes(), stored(where))
+    (one, model_one, results_one, rows_one), (two, model_two, results_two, rows_two) = runs[False], runs[True]
+    assert model_one.threads == {threading.current_thread().name} and model_two.threads == {"zhijian-model_0"}
+    # badnorm1 failed before the model: its batch's labels were dropped and the batch labelled again
+    # (on the model thread: one model, one thread) without it, so the labels kept came from the same
+    # texts together as in order (the calls of two batches may come in either order)
+    dropped = [call for call in model_two.seen if any("badnorm1" in t for t in call)]
+    assert len(dropped) == 1 and not any("badnorm1" in t for call in model_one.seen for t in call)
+    assert sorted(call for call in model_two.seen if call not in dropped) == sorted(model_one.seen)
+    assert results_two == results_one and rows_two == rows_one
+    assert sorted((cid, stage) for cid, stage, _ in two.errors) == [
+        ("badnorm1", "normalise"), ("boom1", "rubric"), ("h8", "sentiment")
+    ]  # fmt: skip
+    assert two.errors == one.errors and two.status == one.status == "partial" and two.conversations == 10
+
+
+def test_next_batch_model_work_overlaps_and_batches_are_stored_in_order(tmp_path, monkeypatch):
+    """The rubric of batch 1 waits until the model thread has started batch 2: one after another it
+    would wait in vain. Every store call comes from the run's own thread, and a batch's results are
+    stored before any later batch's rubric runs (a run killed half-way keeps whole batches)."""
+    events: list[tuple[str, str]] = []
+    batch_two_started = threading.Event()
+    model = RecordingModel()
+    sentiment = sentiment_stage(model)
+
+    def label(convs):
+        if convs and convs[0].conversation_id == "c3":
+            batch_two_started.set()
+        events.append(("sentiment", convs[0].conversation_id))
+        sentiment.batch(convs)
+
+    class WaitingRubric(FakeRubric):
+        def score(self, conv: Conversation) -> None:
+            if conv.conversation_id == "c0":
+                assert batch_two_started.wait(PATIENCE_SECONDS), "batch 2's model work did not start beside batch 1"
+            events.append(("rubric", conv.conversation_id))
+            super().score(conv)
+
+    store_threads: set[str] = set()
+    for name in ("load_conversation_messages", "save_results", "upcoming_conversations"):
+        original = getattr(Store, name, None)
+        if original is None:
+            continue
+
+        def wrapper(self, *args, _original=original, _name=name, **kw):
+            store_threads.add(threading.current_thread().name)
+            if _name == "save_results":
+                events.append(("saved", args[0][0].conversation_id))
+            return _original(self, *args, **kw)
+
+        monkeypatch.setattr(Store, name, wrapper)
+    data = [r for i in range(7) for r in rows(f"c{i}")]
+    summary = score_files(
+        [write_jsonl(tmp_path / "d.jsonl", data)], f"sqlite:///{tmp_path / 'qa.db'}", tmp_path / "out.jsonl",
+        rubric=WaitingRubric(), model=model, read_inputs=fake_read_inputs, batch_size=3,
+        stages=[*fake_stages(), ConversationStage("sentiment", sentiment.requires, sentiment.assigns, sentiment.func,
+                                                  label, ahead=True)],
+    )  # fmt: skip
+    assert summary.scored == 7 and summary.status == "ok"
+    assert store_threads == {threading.current_thread().name}
+    assert model.threads == {"zhijian-model_0"}
+    saved = [cid for kind, cid in events if kind == "saved"]
+    assert saved == ["c0", "c3", "c6"]
+    for first_of_next, first_of_this in (("c3", "c0"), ("c6", "c3")):
+        # every rubric call of the next batch comes after this batch was saved
+        assert events.index(("saved", first_of_this)) < events.index(("rubric", first_of_next))
+    assert not [t for t in threading.enumerate() if t.name.startswith("zhijian-model")]
+
+
+def test_a_failing_run_stops_the_model_thread(tmp_path, monkeypatch):
+    original = Store.save_results
+
+    def broken(self, convs, run_id):
+        if convs[0].conversation_id == "c3":
+            raise RuntimeError("disk full")
+        return original(self, convs, run_id)
+
+    monkeypatch.setattr(Store, "save_results", broken)
+    data = [r for i in range(9) for r in rows(f"c{i}")]
+    with pytest.raises(RuntimeError, match="disk full"):
+        run([write_jsonl(tmp_path / "d.jsonl", data)], tmp_path, RecordingModel())
+    assert not [t for t in threading.enumerate() if t.name.startswith("zhijian-model")]
+    store = Store(f"sqlite:///{tmp_path / 'qa.db'}")
+    assert store.list_runs()[0]["status"] == "failed"
+    with store.engine.connect() as conn:  # batch 1 stored whole, nothing of batch 2 or 3
+        assert conn.execute(sa.text("SELECT count(*) FROM results")).scalar() == 3
