@@ -122,14 +122,14 @@ def test_next_batch_model_work_overlaps_and_batches_are_stored_in_order(tmp_path
             super().score(conv)
 
     store_threads: set[str] = set()
-    for name in ("load_conversation_messages", "save_results", "upcoming_conversations"):
+    for name in ("load_conversation_messages", "save_scored", "save_results", "upcoming_conversations"):
         original = getattr(Store, name, None)
         if original is None:
             continue
 
         def wrapper(self, *args, _original=original, _name=name, **kw):
             store_threads.add(threading.current_thread().name)
-            if _name == "save_results":
+            if _name in ("save_scored", "save_results"):  # save_scored writes conversations and results at once
                 events.append(("saved", args[0][0].conversation_id))
             return _original(self, *args, **kw)
 
