@@ -153,14 +153,14 @@ def test_next_batch_model_work_overlaps_and_batches_are_stored_in_order(tmp_path
 
 
 def test_a_failing_run_stops_the_model_thread(tmp_path, monkeypatch):
-    original = Store.save_results
+    original = Store.save_scored
 
-    def broken(self, convs, run_id):
+    def broken(self, convs, run_id, fields=None):
         if convs[0].conversation_id == "c3":
             raise RuntimeError("disk full")
-        return original(self, convs, run_id)
+        return original(self, convs, run_id, fields)
 
-    monkeypatch.setattr(Store, "save_results", broken)
+    monkeypatch.setattr(Store, "save_scored", broken)
     data = [r for i in range(9) for r in rows(f"c{i}")]
     with pytest.raises(RuntimeError, match="disk full"):
         run([write_jsonl(tmp_path / "d.jsonl", data)], tmp_path, RecordingModel())
