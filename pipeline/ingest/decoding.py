@@ -60,8 +60,11 @@ class InputFile:
         self.gzipped = self.file.read(2) == b"\x1f\x8b"
         self.file.seek(0)
         if self.gzipped:
-            compressed, self.file = self.file, _inflate(self.file)
-            compressed.close()
+            compressed = self.file
+            try:
+                self.file = _inflate(compressed)
+            finally:
+                compressed.close()
         self.head = self.file.read(HEAD_BYTES)
         self.file.seek(0)
 
