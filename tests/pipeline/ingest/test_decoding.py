@@ -9,7 +9,7 @@ from dataclasses import asdict
 
 import pytest
 
-from pipeline.ingest import decoding, read_input_chunks, read_inputs
+from pipeline.ingest import decoding, read_input_chunks, read_inputs, rows
 from tests.pipeline.ingest._helpers import MESSY, check_counts, read
 
 
@@ -101,6 +101,9 @@ def test_blocks_cut_anywhere_read_like_the_whole_file(tmp_path, monkeypatch, blo
 def test_a_big_export_is_read_a_block_at_a_time_not_whole(tmp_path, monkeypatch):
     """Memory holds a few blocks of lines and one piece of messages, not the file (a night's export can be 1 GB)."""
     monkeypatch.setattr(decoding, "BLOCK_BYTES", 8 << 10)  # small blocks and pieces: what stays is what grows with the file
+    # the masking memo is bounded (MEMO_LIMIT distinct values), not tied to the file: at its real bound it would
+    # hold every text of this small file, so it is bounded small here like the blocks
+    monkeypatch.setattr(rows, "MEMO_LIMIT", 100)
     path = tmp_path / "big.jsonl"
     with open(path, "w", encoding="utf-8") as fh:
         for i in range(6_000):
