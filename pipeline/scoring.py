@@ -26,6 +26,7 @@ that stop a run are pipeline.errors.RunError ("what happened — what to do").
 """
 from __future__ import annotations
 
+import gc
 import logging
 import shlex
 import sys
@@ -538,7 +539,7 @@ def run(
     size = batch_size or get_settings().batch_size
     results = str(results_path) if results_path is not None else None
     try:
-        with _progress(progress) as bar:
+        with _progress(progress) as bar, _frozen_heap():
             step = bar.add_task("reading chat logs", total=None) if bar else None
             if bar:  # ingest reads and stores in pieces: show the rows so far
                 ctx.on_rows = lambda n: bar.update(step, description=f"reading and storing chat logs: {n:,} rows")
@@ -564,6 +565,19 @@ def run(
 
 # The library entry point benchmarks and scripts know: `run` with the plain step functions.
 score_files = run
+
+
+@contextmanager
+def _frozen_heap() -> Iterator[None]:
+    """Keep what prepare built (model, rubric, jieba's dictionary of ~350k words) out of the garbage
+    collector's full passes while the run allocates: each full pass walked all of it again. On the
+    3,000-conversation bench the collector took 2.3–2.5 CPU s of ~20, 1.6 s with this (measured on the
+    io branch). Unfrozen afterwards so a long-lived process (zhijian serve, a Dask worker) frees it normally."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 @contextmanager
