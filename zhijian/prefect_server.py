@@ -36,6 +36,7 @@ from flows.watchdog import watch_server
 _PORTS = range(8000, 9000)  # Prefect's own range for the temporary server
 _PORT_IN_USE = 3  # uvicorn's exit status when it cannot bind: pick another port, as Prefect does
 _FALSE = ("0", "false", "no", "off")
+_SETTLE_SECONDS = 2.0  # before stopping a used server (TemporaryServer.stop); Prefect's own stop took 5 s+ here
 
 
 class TemporaryServer:
@@ -92,10 +93,17 @@ class TemporaryServer:
         return self.process is not None and self.process.poll() is None
 
     def stop(self) -> None:
-        """Terminate it (SIGKILL after 5 s), as Prefect stops its own temporary server."""
-        process, self.process, self.healthy = self.process, None, False
+        """Terminate it (SIGKILL after 5 s), as Prefect stops its own temporary server.
+
+        A used server first gets a moment to record what the CLI's log and event workers sent as they
+        drained at exit: terminated at once, it cancelled the write of the run's last events (their
+        task-run states lost, tracebacks on stderr), seen in a run on the loaded build machine.
+        """
+        process, used, self.process, self.healthy = self.process, self.healthy, None, False
         if process is None or process.poll() is not None:
             return
+        if used:
+            time.sleep(_SETTLE_SECONDS)
         process.terminate()
         try:
             process.wait(timeout=5)
