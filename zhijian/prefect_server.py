@@ -165,7 +165,7 @@ def start_temporary_server_early() -> Callable[[], str | None]:
     if _server is None or not _server.alive():
         _server = TemporaryServer()
         _server.start()
-        atexit.register(_server.stop)  # registered before Prefect's log and event workers: runs after their drain
+        atexit.register(_server.stop)  # after Prefect's log and event workers drained (threading's exit hooks run first)
     server = _server
 
     def wait() -> str | None:
