@@ -21,15 +21,14 @@ process — the one writer, SQLite or PostgreSQL alike — saves them in batch o
 The temporary server is a child process (uvicorn) that Prefect stops from an atexit hook:
 a CLI killed by SIGKILL, or by SIGTERM (Python runs no atexit hook then), left it running for
 good, an orphan holding a port in 8000–8999. `guard_temporary_server` starts a tiny watchdog
-beside it (its own session, so a kill of the CLI's process group does not take it first) that
-stops the server as soon as the process that started it is gone.
+beside it (flows/watchdog.py) that stops the server as soon as the process that started it is
+gone. `zhijian score` starts the temporary server itself, first thing, and guards it the same way
+(zhijian/prefect_server.py).
 """
 from __future__ import annotations
 
 import dataclasses
 import itertools
-import os
-import subprocess
 import sys
 from collections import deque
 from pathlib import Path
@@ -42,6 +41,7 @@ from prefect.context import FlowRunContext
 from prefect.utilities.annotations import quote
 from pydantic import Field
 
+from flows.watchdog import watch_server
 from pipeline.errors import is_retryable
 from pipeline.partitions import Partition, PartitionSpec, ScoredPartition, score_messages, stages_for, strip_analysis
 from pipeline.scoring import (
@@ -60,49 +60,22 @@ from pipeline.scoring import (
 
 ARTIFACT_KEY = "nightly-qa-summary"
 
-# The watchdog: argv = owner pid, server pid. Polls each second; when the owner is gone (this
-# process is re-parented) it terminates the server (SIGKILL after 5 s); it exits with the server.
-_WATCHDOG = """
-import os, signal, sys, time
-owner, server = int(sys.argv[1]), int(sys.argv[2])
-def alive(pid):
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:
-        pass
-    return True
-while alive(server):
-    if os.getppid() != owner:
-        os.kill(server, signal.SIGTERM)
-        for _ in range(50):
-            if not alive(server):
-                sys.exit(0)
-            time.sleep(0.1)
-        os.kill(server, signal.SIGKILL)
-        sys.exit(0)
-    time.sleep(1)
-"""
-
-
 def guard_temporary_server() -> int | None:
     """Start a watchdog that stops Prefect's temporary server when this process dies; returns its pid.
 
-    Nothing to do when PREFECT_API_URL points at a real server (no temporary one was started).
+    Nothing to do when PREFECT_API_URL points at a real server, or when `zhijian score` started the
+    temporary server itself (zhijian/prefect_server.py guards that one as it starts it): Prefect then
+    never imported its server module, and importing it here only to look (~2.5 s) would be waste.
     """
-    try:
-        from prefect.server.api.server import SubprocessASGIServer
-    except ImportError:  # pragma: no cover - another Prefect layout: nothing to guard
+    module = sys.modules.get("prefect.server.api.server")
+    if module is None:
         return None
-    servers = [s.server_process for s in list(SubprocessASGIServer._instances.values()) if s.server_process]
+    servers = [s.server_process for s in list(module.SubprocessASGIServer._instances.values()) if s.server_process]
     if not servers:
         return None
-    watchdog = subprocess.Popen(
-        [sys.executable, "-c", _WATCHDOG, str(os.getpid()), str(servers[0].pid)],
-        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
-    )  # fmt: skip
-    return watchdog.pid
+    return watch_server(servers[0].pid)
+
+
 _MAX_FLAGGED_ROWS = 200  # the artifact is for a person: the full list is in the results file / store
 
 

@@ -19,6 +19,7 @@ import json
 import math
 import os
 import random
+import sys
 import time
 from pathlib import Path
 from typing import Callable, Sequence
@@ -447,10 +448,12 @@ class SentimentClassifier(SentimentModel):
                                                 quantize=want_int8, name=self.name)
             if encoder is None and backend == "onnxruntime":
                 raise RuntimeError("backend onnxruntime: install onnxruntime and onnx (pip install onnxruntime onnx)")
-        if target == "cpu":
+        if target == "cpu" and (encoder is None or "torch" in sys.modules):
+            # torch computes only on the torch and transformers paths; the ONNX path never imports it
+            # (~2 s of start-up), but a process that already has it keeps its threads in line
             import torch
 
-            torch.set_num_threads(threads)  # also for the torch backend and the wide part
+            torch.set_num_threads(threads)
         if fast and encoder is None:
             module = fast_encoder.load_module(source, config)
             encoder = fast_encoder.TorchEncoder(quantize_dynamic_int8(module) if want_int8 else module, want_int8)

@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pipeline import preload
 from pipeline.errors import RunError, StoreError
 from pipeline.outputs import check_output_path
 from pipeline.partitions import ModelThread, ScoredPartition
@@ -50,7 +51,7 @@ from pipeline.store import lock as run_lock
 
 __all__ = [
     "STAGES", "RunError", "RunSummary", "RunContext", "StorePlan", "RunSteps", "PLAIN_STEPS", "check_inputs",
-    "load_rubric_or_fail", "load_model_or_fail", "load_mapping_or_fail", "open_store_or_fail", "preflight",
+    "load_rubric_or_fail", "load_model_or_fail", "load_mapping_or_fail", "open_store_or_fail", "preflight", "preload_run",
     "prepare_run", "ingest_step", "store_step", "score_batch", "save_partition", "score_in_turn", "finish_run",
     "fail_run", "run", "score_files",
 ]  # fmt: skip
@@ -174,8 +175,8 @@ def load_rubric_or_fail(rubric_path: str | Path | None) -> Any:
     if not path.exists():
         raise RunError(f"rubric file not found: {path} — pass --rubric PATH or set ZHIJIAN_RUBRIC_PATH")
     from pipeline.rubric import load_rubric
-    try:
-        return load_rubric(path)
+    try:  # the CLI's preflight and prepare_run read the same file: loaded once (pipeline/preload.py)
+        return preload.cached(("rubric", *preload.files_key(path)), lambda: load_rubric(path))
     except Exception as err:  # RubricError lists every problem with its location
         raise RunError(f"invalid rubric {path}:\n{err}\nFix the rubric file (check it with `zhijian rubric check {path}`).") from err
 
@@ -187,13 +188,23 @@ def load_model_or_fail(model: Any) -> Any:
 
     # The model's own default is the shipped directory; the pipeline's is the setting.
     where = str(model) if model is not None else get_settings().sentiment_model
-    try:
-        return load_sentiment_model(where, num_threads=get_settings().threads or None)
+    threads = get_settings().threads or None
+    try:  # loaded once while held (pipeline/preload.py): the CLI loads it before the flow starts
+        return preload.cached(("model", where, threads, *preload.files_key(where)),
+                              lambda: load_sentiment_model(where, num_threads=threads))
     except Exception as err:
         raise RunError(
             f"cannot load sentiment model {where}: {err} — pass --model PATH_OR_NAME, set ZHIJIAN_SENTIMENT_MODEL, "
             f"or train the default one (zhijian train-sentiment)"
         ) from err
+
+
+def preload_run(model: Any, rubric: Any) -> tuple[Any, list[Stage]]:
+    """Load the model and build the stages now, as prepare_run will; hold the result until the run is
+    prepared. The CLI does this while Prefect's temporary server starts: prepare_run then finds the
+    model in pipeline/preload.py's cache and the segmenter in pipeline.segment.segmenter_for's."""
+    loaded = load_model_or_fail(model)
+    return loaded, build_stages(rubric, loaded)
 
 
 def open_store_or_fail(store_url: str | None) -> Store:

@@ -208,18 +208,22 @@ def score(
 
 
 def _score_with_flow(paths: list[str], options: dict[str, Any], workers: int | None = None, dask: str | None = None) -> Any:
-    import uuid
-
-    from pipeline.scoring import preflight, run
-    from pipeline.store import Store
     from zhijian.prefect_server import start_temporary_server_early
 
     _prefect_quietly()
-    # Dask workers need the temporary server's URL before the flow starts; it boots while this process checks.
-    server_ready = start_temporary_server_early() if workers or dask else lambda: None
+    # The temporary server boots in its own process while this one checks and loads (zhijian/prefect_server.py).
+    server_ready = start_temporary_server_early()
+    import uuid
+
+    from pipeline.scoring import preflight, preload_run, run
+    from pipeline.store import Store
+
     # Fail fast, before the flow starts, on what the user can fix.
-    preflight(paths, options["store_url"], options["rubric_path"], options["mapping"],
-              results_path=options["results_path"]).store.close()
+    checked = preflight(paths, options["store_url"], options["rubric_path"], options["mapping"],
+                        results_path=options["results_path"])  # fmt: skip
+    checked.store.close()
+    # Held until the run is prepared: prepare_run finds the model, rubric and segmenter loaded.
+    loaded = (checked.rubric, preload_run(options["model"], checked.rubric))
     run_id = str(uuid.uuid4())
 
     def via_flow() -> Any:
@@ -236,7 +240,10 @@ def _score_with_flow(paths: list[str], options: dict[str, Any], workers: int | N
         with Store(options["store_url"]) as started:
             return started.get_run(run_id) is not None
 
-    return _flow_or_plain("nightly", via_flow, lambda: run(paths, run_id=run_id, **options), began)
+    try:
+        return _flow_or_plain("nightly", via_flow, lambda: run(paths, run_id=run_id, **options), began)
+    finally:
+        del loaded  # the preloaded objects live exactly as long as the run that uses them
 
 
 # ---------------------------------------------------------------------- listings

@@ -1,53 +1,179 @@
-"""Start Prefect's temporary server before a Dask run's flow, and hand its URL to the workers.
+"""Start Prefect's temporary server first thing in `zhijian score`, and hand its URL to the flow.
 
-Without PREFECT_API_URL, a flow run starts a temporary Prefect server (a uvicorn subprocess)
-that only its own process knows about: Dask workers get the flow's settings, not its client, so
-each worker started a temporary server of its own (minutes on a loaded machine, and the
-partitions' task runs landed there, invisible). `zhijian score --workers/--dask` therefore starts
-the server itself, on a thread so its boot overlaps the CLI's preflight, and runs the flow with
-PREFECT_API_URL set to it. A plain run keeps Prefect's own start.
+Without PREFECT_API_URL a flow run starts a temporary Prefect server (a uvicorn subprocess) and
+waits for it. Left to Prefect, that start comes after everything else the CLI does and costs the
+main process its own ~2.5 s import of the server's code (FastAPI, the server's models) just to
+launch it: on a busy 2-core machine the start-up before any work was ~16 s of a 3,000-conversation
+run. So `zhijian score` launches the server process itself, with the command and environment
+Prefect uses, before it has imported Prefect at all; while the server boots (its own process, on the
+other core) the CLI imports Prefect, checks the inputs and loads the model, the rubric and the
+segmenter (pipeline.scoring.preload_run); wait() then waits for the server's health check, and the
+flow runs with PREFECT_API_URL set to it (`prefect.settings.temporary_settings`).
+
+Dask workers get the flow's settings, not its client: with the URL set they report to this server
+instead of each starting a temporary server of its own (minutes on a loaded machine, its task runs
+invisible). The server is guarded by the watchdog as soon as it exists (flows/watchdog.py) and
+stopped at exit, as Prefect stops its own. One server per process: a second run in the same process
+(tests, `zhijian serve`) reuses it.
 """
 from __future__ import annotations
 
+import atexit
+import contextlib
+import importlib.util
 import os
+import random
+import socket
+import subprocess
+import sys
 import threading
+import time
 from collections.abc import Callable
+from pathlib import Path
+
+from flows.watchdog import watch_server
+
+_PORTS = range(8000, 9000)  # Prefect's own range for the temporary server
+_PORT_IN_USE = 3  # uvicorn's exit status when it cannot bind: pick another port, as Prefect does
+_FALSE = ("0", "false", "no", "off")
+_SETTLE_SECONDS = 2.0  # before stopping a used server (TemporaryServer.stop); Prefect's own stop took 5 s+ here
+
+
+class TemporaryServer:
+    """A Prefect API server in a child process, started the way Prefect starts its temporary one."""
+
+    def __init__(self) -> None:
+        self.process: subprocess.Popen[bytes] | None = None
+        self.port: int | None = None
+        self.healthy = False
+        self._lock = threading.Lock()
+
+    @property
+    def api_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api"
+
+    def start(self) -> None:
+        self.port = _free_port()
+        app_dir = Path(importlib.util.find_spec("prefect").origin).parent.parent  # Prefect: __module_path__.parent
+        env = {**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1"}
+        env.pop("PREFECT_API_URL", None)  # empty or unset here; the server must not read one for itself
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "--app-dir", str(app_dir), "--factory",
+             "prefect.server.api.server:create_app", "--host", "127.0.0.1", "--port", str(self.port),
+             "--log-level", "error", "--lifespan", "on"],
+            env=env,
+        )  # fmt: skip
+        watch_server(self.process.pid)
+
+    def wait(self, timeout: float) -> str:
+        """Its API URL once /health answers; RuntimeError when it exits or does not answer in `timeout` s."""
+        import httpx
+
+        with self._lock:
+            if self.healthy:
+                return self.api_url
+            deadline = time.monotonic() + timeout
+            with httpx.Client() as client:
+                while time.monotonic() < deadline:
+                    assert self.process is not None
+                    code = self.process.poll()
+                    if code == _PORT_IN_USE:
+                        self.start()
+                        continue
+                    if code is not None:
+                        raise RuntimeError(f"the temporary Prefect server exited with status {code}")
+                    with contextlib.suppress(httpx.HTTPError):
+                        if client.get(f"{self.api_url}/health", timeout=5).status_code == 200:
+                            self.healthy = True
+                            return self.api_url
+                    time.sleep(0.1)
+            raise RuntimeError(f"Timed out after {timeout:.0f} s while attempting to connect to the temporary Prefect server")
+
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def stop(self) -> None:
+        """Terminate it (SIGKILL after 5 s), as Prefect stops its own temporary server.
+
+        A used server first gets a moment to record what the CLI's log and event workers sent as they
+        drained at exit: terminated at once, it cancelled the write of the run's last events (their
+        task-run states lost, tracebacks on stderr), seen in a run on the loaded build machine.
+        """
+        process, used, self.process, self.healthy = self.process, self.healthy, None, False
+        if process is None or process.poll() is not None:
+            return
+        if used:
+            time.sleep(_SETTLE_SECONDS)
+        process.terminate()
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+_server: TemporaryServer | None = None
+
+
+def _free_port() -> int:
+    for _ in range(10):
+        port = random.choice(_PORTS)
+        with contextlib.closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        return port
+    raise RuntimeError("no free port for the temporary Prefect server in 8000–8999")
+
+
+def _startup_timeout() -> float:
+    # the setting as the CLI set it (zhijian.cli._prefect_quietly)
+    return float(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90"))
+
+
+def _needs_temporary_server() -> bool:
+    """No API URL and temporary servers allowed: Prefect's settings when Prefect is loaded (a test's
+    harness sets them in-process), else the environment (checked again by wait(): a profile may set one)."""
+    if "prefect" in sys.modules:
+        from prefect.settings import PREFECT_API_URL, PREFECT_SERVER_EPHEMERAL_ENABLED
+
+        return not PREFECT_API_URL.value() and bool(PREFECT_SERVER_EPHEMERAL_ENABLED.value())
+    return not os.environ.get("PREFECT_API_URL") and (
+        os.environ.get("PREFECT_SERVER_EPHEMERAL_ENABLED", "true").strip().lower() not in _FALSE
+    )
+
+
+def _prefect_started_one() -> bool:
+    """Prefect's own temporary server is already up in this process (an earlier flow run here started it)."""
+    module = sys.modules.get("prefect.server.api.server")
+    return module is not None and any(s.server_process for s in list(module.SubprocessASGIServer._instances.values()))
 
 
 def start_temporary_server_early() -> Callable[[], str | None]:
-    """Start the temporary server on a thread when one will be needed; returns wait() → its API URL.
+    """Start the temporary server now when the flow will need one; returns wait() → its API URL.
 
-    wait() must come before the flow: Prefect marks the server running before it answers, and a
-    flow that found it half-started would fail instead of waiting. Run the flow with
-    PREFECT_API_URL set to the URL wait() returns (`prefect.settings.temporary_settings`): Dask
-    workers get the flow's settings, not its client, and without the URL each worker started a
-    temporary server of its own (minutes on a loaded machine, its task runs invisible). A start
-    that failed raises its error from wait(), before the flow, so the caller falls back to the
-    plain run at once instead of waiting for a second start to time out.
+    wait() must come before the flow, with Prefect imported: it returns None when no temporary server
+    is wanted after all (PREFECT_API_URL set, in the environment or the active profile: the server
+    started is stopped), else the URL once the server answers. Run the flow with PREFECT_API_URL set to
+    it. A start that failed raises from wait(), before the flow, so the caller falls back to the plain
+    run at once instead of waiting for a second start to time out.
     """
-    from prefect.settings import PREFECT_API_URL, PREFECT_SERVER_EPHEMERAL_ENABLED
-
-    if PREFECT_API_URL.value() or not PREFECT_SERVER_EPHEMERAL_ENABLED.value():
-        return lambda: None  # a real server, or none allowed: nothing to start
-    from prefect.server.api.server import SubprocessASGIServer
-
-    server = SubprocessASGIServer()
-    failed: list[Exception] = []
-
-    def start() -> None:
-        try:
-            # the setting as the CLI set it (zhijian.cli._prefect_quietly): Prefect read its settings at import
-            server.start(timeout=int(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")))
-        except Exception as err:  # noqa: BLE001 - raised again by wait(), in the caller's thread
-            failed.append(err)
-
-    thread = threading.Thread(target=start, name="prefect-temporary-server", daemon=True)
-    thread.start()
+    global _server
+    if not _needs_temporary_server() or _prefect_started_one():
+        return lambda: None  # a real server, none allowed, or Prefect's own already running: nothing to start
+    if _server is None or not _server.alive():
+        _server = TemporaryServer()
+        _server.start()
+        atexit.register(_server.stop)  # after Prefect's log and event workers drained (threading's exit hooks run first)
+    server = _server
 
     def wait() -> str | None:
-        thread.join()
-        if failed:
-            raise failed[0]
-        return server.api_url
+        from prefect.settings import PREFECT_API_URL
+
+        if PREFECT_API_URL.value():  # a profile names a real server: this one is not needed
+            server.stop()
+            return None
+        return server.wait(_startup_timeout())
 
     return wait

@@ -99,3 +99,16 @@ def test_thread_defaults_follow_the_runtime(monkeypatch):
     assert inference_threads(3, "torch") == 2  # a request is capped by the usable CPUs
     monkeypatch.setattr("os.sched_getaffinity", lambda _pid: set(range(16)))
     assert inference_threads(None, "torch") == 4 and inference_threads(None, "onnxruntime") == 4
+
+
+def test_the_onnx_path_does_not_import_torch():
+    """Loading and predicting with the shipped model on ONNX Runtime leaves torch unimported: importing
+    it cost ~2 s of every `zhijian score` start-up, for nothing."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from models.loader import load_sentiment_model; m = load_sentiment_model(); "
+            "m.predict(['好的']); print(m.backend_, 'torch' in sys.modules)")  # fmt: skip
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                         cwd=Path(__file__).resolve().parents[2])  # fmt: skip
+    assert out.stdout.split() == ["onnxruntime", "False"], out.stderr[-2000:]

@@ -197,6 +197,8 @@ def test_score_end_to_end_real_modules_through_the_flow(lexicon_model, tmp_path)
            "--model", str(lexicon_model)]  # fmt: skip
     first = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO, env=env, timeout=240)
     assert first.returncode == 0, first.stderr[-3000:]
+    # the CLI started the temporary server itself, before importing Prefect (zhijian/prefect_server.py)
+    assert "Starting temporary server" not in first.stderr
     last = first.stdout.strip().splitlines()[-1]
     assert last == "summary: read=7 stored=6 duplicates=0 quarantined=1 conversations=2 flagged=" + last.rsplit("=", 1)[1]
     results = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
