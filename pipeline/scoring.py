@@ -34,7 +34,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +42,7 @@ from pipeline import preload
 from pipeline.errors import RunError, StoreError
 from pipeline.outputs import check_output_path
 from pipeline.partitions import ModelThread, ScoredPartition
+from pipeline.run_summary import RunSummary
 from pipeline.results import result_fields, result_row_to_contract, write_results
 from pipeline.settings import get_settings, load_settings
 from pipeline.spill import ResultSpool, SpilledIngest, spill_inputs
@@ -60,37 +61,6 @@ log = logging.getLogger("zhijian.scoring")
 
 # where a run spends its time (RunSummary.stage_seconds): the steps around the stages, and each stage
 STAGES = ("ingest", "store", *STAGE_ORDER, "results")
-
-
-@dataclass
-class RunSummary:
-    run_id: str
-    read: int = 0
-    stored: int = 0
-    duplicates: int = 0
-    quarantined: int = 0
-    conversations: int = 0  # conversations in the input files (= objects in the results file)
-    flagged: int = 0
-    scored: int = 0  # scored this run
-    reused: int = 0  # unchanged since an earlier run under the same rubric+model: read back from the store
-    scoring_errors: int = 0
-    notes: int = 0  # kept rows with a value dropped or cut (store table ingest_notes; not in the contract's summary line)
-    status: str = "ok"  # ok | partial (some conversations failed to score) | failed
-    store_url: str = ""
-    results_path: str | None = None
-    rubric_version: str | None = None
-    model_version: str | None = None
-    flagged_conversations: list[tuple[str, list[str]]] = field(default_factory=list)  # (id, flag codes)
-    errors: list[tuple[str, str, str]] = field(default_factory=list)  # (conversation_id, stage, error)
-    stage_seconds: dict[str, float] = field(default_factory=dict)
-    seconds: float = 0.0
-
-    def summary_line(self) -> str:
-        """The contract's machine-readable last line of `zhijian score`."""
-        return (
-            f"summary: read={self.read} stored={self.stored} duplicates={self.duplicates} "
-            f"quarantined={self.quarantined} conversations={self.conversations} flagged={self.flagged}"
-        )
 
 
 class RunContext:
