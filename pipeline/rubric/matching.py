@@ -474,6 +474,12 @@ class Lexicon:
             self._kept[s] = kept
         return kept
 
+    def reads_boundaries(self, s: str) -> bool:
+        """Whether `find` on a view of `s` may consult its token boundaries (a kept span short enough
+        for the boundary check): when not, what `find` returns depends on `s` alone."""
+        n = self.boundary_max_len
+        return any(b - a <= n for a, b in self._not_excluded(s))
+
     def find(self, v: View) -> list[Match]:
         spans = self._not_excluded(v.s)
         if not spans:
