@@ -88,9 +88,9 @@ class PhraseMatcher:
         # what `find` decided, per distinct analysis string (template lines repeat all day and several
         # criteria read every message): (start, end, rule, pattern, score, why rejected) per match, in
         # order. A string whose result may hang on token boundaries maps to _BY_TOKENS and is kept
-        # under (string, boundaries) in _kept_tok instead. Both start again when full.
+        # under (string, what the lexicons read of its tokens) in _kept_tok instead. Both start again when full.
         self._kept: dict[str, tuple[_Kept, ...] | object] = {}
-        self._kept_tok: dict[tuple[str, frozenset[int] | None], tuple[_Kept, ...]] = {}
+        self._kept_tok: dict[tuple[str, tuple[bool, ...] | None, tuple[bool, ...] | None], tuple[_Kept, ...]] = {}
 
     def terms(self) -> list[str]:
         return self.lexicon.terms()
@@ -124,7 +124,9 @@ class PhraseMatcher:
                 self._kept.clear()
             self._kept[s] = kept
         if kept is _BY_TOKENS:
-            key = (s, v.boundaries)
+            # what the lexicons read of the tokens (a few booleans), not the token offsets themselves:
+            # a small key, and the same line segmented alike elsewhere is found again
+            key = (s, self.lexicon.boundary_reading(v), self.cues.boundary_reading(v) if self.cues is not None else None)
             kept = self._kept_tok.get(key)
             if kept is None:
                 kept = self._decide(v)
