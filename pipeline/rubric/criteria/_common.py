@@ -168,7 +168,9 @@ class PhraseMatcher:
 
 _Kept = tuple[int, int, str, str, "float | None", "str | None"]
 _KEPT_MAX = 16_384  # distinct analysis strings whose decisions one matcher keeps (as matching.Lexicon does)
-_BY_TOKENS = object()  # the result may hang on token boundaries: look in _kept_tok
+# the result may hang on token boundaries: look in _kept_tok (False, not object(): a matcher copied or
+# pickled with its memory must still recognise it)
+_BY_TOKENS = False
 
 
 # ----------------------------------------------------------------------------

@@ -98,3 +98,15 @@ def test_a_repeated_call_on_one_message_gives_new_objects(text):
     assert _shape(a) == _shape(b)
     assert a.accepted is not b.accepted and a.rejected is not b.rejected
     assert all(x is not y for x, y in zip(a.rejected, b.rejected))
+
+
+def test_a_copied_or_pickled_matcher_reads_its_memory_right():
+    import copy
+    import pickle
+
+    matcher = _matcher()
+    texts = ["亲，在的", "我理解您的心情", "今天天气不错"]
+    expected = [_shape(matcher.find(_msg(t))) for t in texts]
+    assert any(v is _common._BY_TOKENS for v in matcher._kept.values())  # a token-dependent line is kept
+    for other in (copy.deepcopy(matcher), pickle.loads(pickle.dumps(matcher))):
+        assert [_shape(other.find(_msg(t))) for t in texts] == expected
