@@ -474,6 +474,21 @@ class Lexicon:
             self._kept[s] = kept
         return kept
 
+    def reads_boundaries(self, s: str) -> bool:
+        """Whether `find` on a view of `s` may consult its token boundaries (a kept span short enough
+        for the boundary check): when not, what `find` returns depends on `s` alone."""
+        n = self.boundary_max_len
+        return any(b - a <= n for a, b in self._not_excluded(s))
+
+    def boundary_reading(self, v: View) -> tuple[bool, ...] | None:
+        """All that `find` reads of `v`'s token boundaries: None when the message is not segmented,
+        else whether each short kept span starts and ends on a boundary. With `v.s` it decides `find`."""
+        bounds = v.boundaries
+        if bounds is None:
+            return None
+        n = self.boundary_max_len
+        return tuple(a in bounds and b in bounds for a, b in self._not_excluded(v.s) if b - a <= n)
+
     def find(self, v: View) -> list[Match]:
         spans = self._not_excluded(v.s)
         if not spans:

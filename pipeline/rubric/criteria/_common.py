@@ -13,6 +13,7 @@ from pipeline.rubric.guards import contrast_cancels, has_sarcasm, is_negated, is
 from pipeline.rubric.matching import (
     Lexicon,
     Match,
+    View,
     compile_entries,
     find_spans,
     local_analysis_form,
@@ -84,6 +85,12 @@ class PhraseMatcher:
                     min_exemplar_chars=paraphrase.min_exemplar_chars,
                 )
         self.exclude_pattern = compile_entries(lexicon.exclude, lexicon.variants)
+        # what `find` decided, per distinct analysis string (template lines repeat all day and several
+        # criteria read every message): (start, end, rule, pattern, score, why rejected) per match, in
+        # order. A string whose result may hang on token boundaries maps to _BY_TOKENS and is kept
+        # under (string, what the lexicons read of its tokens) in _kept_tok instead. Both start again when full.
+        self._kept: dict[str, tuple[_Kept, ...] | object] = {}
+        self._kept_tok: dict[tuple[str, tuple[bool, ...] | None, tuple[bool, ...] | None], tuple[_Kept, ...]] = {}
 
     def terms(self) -> list[str]:
         return self.lexicon.terms()
@@ -104,8 +111,39 @@ class PhraseMatcher:
     def find(self, msg: Message) -> Found:
         v = view(msg)
         found = Found()
-        if not v.s:
+        s = v.s
+        if not s:
             return found
+        kept = self._kept.get(s)
+        if kept is None:
+            if self.lexicon.reads_boundaries(s) or (self.cues is not None and self.cues.reads_boundaries(s)):
+                kept = _BY_TOKENS
+            else:
+                kept = self._decide(v)
+            if len(self._kept) >= _KEPT_MAX:
+                self._kept.clear()
+            self._kept[s] = kept
+        if kept is _BY_TOKENS:
+            # what the lexicons read of the tokens (a few booleans), not the token offsets themselves:
+            # a small key, and the same line segmented alike elsewhere is found again
+            key = (s, self.lexicon.boundary_reading(v), self.cues.boundary_reading(v) if self.cues is not None else None)
+            kept = self._kept_tok.get(key)
+            if kept is None:
+                kept = self._decide(v)
+                if len(self._kept_tok) >= _KEPT_MAX:
+                    self._kept_tok.clear()
+                self._kept_tok[key] = kept
+        # fresh Match / Rejected objects on this message's view: callers may keep or change them
+        for a, b, rule, pattern, score, why in kept:  # type: ignore[union-attr]
+            m = Match(v, a, b, rule, pattern, score)
+            if why:
+                found.rejected.append(Rejected(m, why))
+            else:
+                found.accepted.append(m)
+        return found
+
+    def _decide(self, v: View) -> tuple[_Kept, ...]:
+        """Candidates, overlaps resolved (lexicon first at the same start), then guards."""
         candidates = list(self.lexicon.find(v))
         if self.cues is not None:
             candidates += self.cues.find(v)
@@ -119,16 +157,20 @@ class PhraseMatcher:
                         continue
                     candidates.append(s)
         taken: list[Match] = []
+        out: list[_Kept] = []
         for m in sorted(candidates, key=lambda m: (m.start, -(m.end - m.start))):
             if any(not (m.end <= t.start or m.start >= t.end) for t in taken):
                 continue  # overlapping a match already taken (lexicon first at the same start)
-            why = self._why_rejected(m)
-            if why:
-                found.rejected.append(Rejected(m, why))
-            else:
-                found.accepted.append(m)
+            out.append((m.start, m.end, m.rule, m.pattern, m.score, self._why_rejected(m)))
             taken.append(m)
-        return found
+        return tuple(out)
+
+
+_Kept = tuple[int, int, str, str, "float | None", "str | None"]
+_KEPT_MAX = 16_384  # distinct analysis strings whose decisions one matcher keeps (as matching.Lexicon does)
+# the result may hang on token boundaries: look in _kept_tok (False, not object(): a matcher copied or
+# pickled with its memory must still recognise it)
+_BY_TOKENS = False
 
 
 # ----------------------------------------------------------------------------

@@ -124,3 +124,12 @@ def test_a_repeated_line_gets_the_same_paraphrases_on_its_own_message():
     assert first and [(m.start, m.end, m.pattern, m.score) for m in first] == [(m.start, m.end, m.pattern, m.score) for m in second]
     assert first[0].view.msg is a and second[0].view.msg is b
     assert second[0].evidence().seq == b.seq
+
+
+def test_boundary_reading_is_what_find_reads_of_the_tokens():
+    lex = Lexicon(["亲"], rule="x.lexicon")
+    whole = msg("亲自送来的亲")  # segmented: 亲 inside 亲自 is off the boundaries, the last 亲 is on them
+    assert lex.boundary_reading(view(whole)) == (False, True)
+    assert lex.boundary_reading(view(msg("亲自送来的亲", run_stages=False))) is None  # not segmented
+    assert lex.reads_boundaries("亲，在的") and not lex.reads_boundaries("您好")
+    assert not Lexicon(["理解"], rule="y.lexicon").reads_boundaries("我理解")  # two characters: no boundary check
