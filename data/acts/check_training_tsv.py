@@ -43,6 +43,11 @@ FILES = {
         "labels": {"sentiment": {"negative", "neutral", "positive"}, "needs_empathy": {"yes", "no"}},
         "key": ("prev_agent", "text"),
     },
+    "data/sentiment/chat_turns_context_chasing.tsv": {
+        "header": ["prev_agent", "text", "sentiment", "needs_empathy", "note"],
+        "labels": {"sentiment": {"negative", "neutral", "positive"}, "needs_empathy": {"yes", "no"}},
+        "key": ("prev_agent", "text"),
+    },
 }
 
 
