@@ -18,9 +18,12 @@ from typing import Sequence
 
 from models.acts import GOLDEN_NONE_DIRS, META_FILE, ROOT, SHIPPED_ACT_MODEL_DIR, TRAIN_TSVS, ActClassifier, train_default
 
-VERSION = 3
+VERSION = 4
 REAL_TSV = ROOT / "data" / "acts" / "agent_acts_real.tsv"
-FILES: tuple[Path, ...] = (*TRAIN_TSVS, REAL_TSV)
+# @4: clarifying questions about the customer's intent (您是不要了吗) and directions to information only the
+# customer can see (本人登录后查看), against the arguing / condescending lines they resemble
+CLARIFY_TSV = ROOT / "data" / "acts" / "agent_acts_clarify.tsv"
+FILES: tuple[Path, ...] = (*TRAIN_TSVS, REAL_TSV, CLARIFY_TSV)
 
 
 def train(out_dir: str | Path = SHIPPED_ACT_MODEL_DIR, train_tsvs: Sequence[str | Path] = FILES, cv: int = 5) -> ActClassifier:

@@ -32,9 +32,10 @@ import numpy as np
 
 from models.state import CALM_FILE, REPORTS_FILE, SHIPPED_STATE_DIR, TRAIN_FILE, CustomerStateModel, read_context_tsv
 
-VERSION = 2
+VERSION = 3
 REAL_FILE = TRAIN_FILE.with_name("chat_turns_context_real.tsv")
-FILES: tuple[Path, ...] = (TRAIN_FILE, REPORTS_FILE, CALM_FILE, REAL_FILE)
+CHASING_FILE = TRAIN_FILE.with_name("chat_turns_context_chasing.tsv")
+FILES: tuple[Path, ...] = (TRAIN_FILE, REPORTS_FILE, CALM_FILE, REAL_FILE, CHASING_FILE)
 
 _CALM = re.compile(r"\bcalm\b", re.I)
 _NOT_CALM = re.compile(r"contrast|reproach|disappoint", re.I)

@@ -23,6 +23,11 @@ FILES = {
         "labels": {"act": {"refusal", "blame_shifting", "arguing", "condescension", "none"}},
         "key": ("text",),
     },
+    "data/acts/agent_acts_clarify.tsv": {
+        "header": ["text", "act", "note"],
+        "labels": {"act": {"refusal", "blame_shifting", "arguing", "condescension", "none"}},
+        "key": ("text",),
+    },
     "data/sentiment/chat_turns_context.tsv": {
         "header": ["prev_agent", "text", "sentiment", "needs_empathy", "note"],
         "labels": {"sentiment": {"negative", "neutral", "positive"}, "needs_empathy": {"yes", "no"}},
@@ -39,6 +44,11 @@ FILES = {
         "key": ("prev_agent", "text"),
     },
     "data/sentiment/chat_turns_context_real.tsv": {
+        "header": ["prev_agent", "text", "sentiment", "needs_empathy", "note"],
+        "labels": {"sentiment": {"negative", "neutral", "positive"}, "needs_empathy": {"yes", "no"}},
+        "key": ("prev_agent", "text"),
+    },
+    "data/sentiment/chat_turns_context_chasing.tsv": {
         "header": ["prev_agent", "text", "sentiment", "needs_empathy", "note"],
         "labels": {"sentiment": {"negative", "neutral", "positive"}, "needs_empathy": {"yes", "no"}},
         "key": ("prev_agent", "text"),

@@ -1,12 +1,19 @@
-"""The zh-cs-acts@3 recipe: the @2 files plus the real-register refusals, and what that file teaches."""
+"""The zh-cs-acts@4 recipe: the @2 files, the real-register refusals (@3) and the clarifying questions and
+customer-only directions (@4), and what those files teach."""
 from __future__ import annotations
 
 from models.acts import TRAIN_TSVS, load_act_model, read_act_tsv
-from models.acts_recipe import FILES, REAL_TSV, VERSION
+from models.acts_recipe import CLARIFY_TSV, FILES, REAL_TSV, VERSION
 
 
-def test_recipe_is_the_default_files_plus_the_real_register_file():
-    assert FILES == (*TRAIN_TSVS, REAL_TSV) and VERSION == 3
+def _taboo(m, texts):
+    proba = m.predict_proba(texts)
+    none = list(m.classes_).index("none")
+    return [1 - row[none] for row in proba]
+
+
+def test_recipe_is_the_default_files_plus_the_written_register_files():
+    assert FILES == (*TRAIN_TSVS, REAL_TSV, CLARIFY_TSV) and VERSION == 4
 
 
 def test_real_register_file_pairs_polite_refusals_with_real_directions():
@@ -15,8 +22,21 @@ def test_real_register_file_pairs_polite_refusals_with_real_directions():
     assert set(acts) == {"refusal", "none"}
 
 
+def test_clarify_file_pairs_questions_and_directions_with_their_taboo_look_alikes():
+    texts, acts = read_act_tsv(CLARIFY_TSV)
+    assert acts.count("none") >= 25 and acts.count("arguing") >= 4 and acts.count("condescension") >= 4
+
+
 def test_shipped_model_reads_polite_helplessness_as_refusal():
     m = load_act_model()
     assert m.model_id == f"zh-cs-acts@{VERSION}"
     assert m.predict(["我们这边也是很无奈的 真的帮不了您呢"]) == ["refusal"]
     assert m.predict(["您在订单详情页就能看到预计送达时间哦"]) == ["none"]
+
+
+def test_shipped_model_keeps_clarifying_questions_and_private_directions_under_the_red_line():
+    # lines not in the training file; 0.8 is the rubric's taboo threshold (forbidden_phrases.acts.threshold)
+    m = load_act_model()
+    calm = _taboo(m, ["您是打算退掉这件对吗", "订单的支付密码要您本人在APP里设置哦 我们看不到"])
+    rude = _taboo(m, ["你到底买不买 别耽误我", "自己看去 别老问"])
+    assert max(calm) < 0.8 < min(rude)

@@ -1,4 +1,4 @@
-"""The zh-cs-state@2 training recipe: how its labels are read, and that the shipped model is that recipe."""
+"""The zh-cs-state@3 training recipe: how its labels are read, and that the shipped model is that recipe."""
 from __future__ import annotations
 
 import json

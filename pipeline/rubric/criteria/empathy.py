@@ -6,6 +6,7 @@ import re
 from pydantic import Field
 
 from pipeline.conversation import Conversation, CriterionResult
+from pipeline.customer_state import SHIPPED_STATE_MODEL
 from pipeline.rubric.criteria import lexicons as L
 from pipeline.rubric.criteria._common import EmotionDetector, EmotionParams, GuardParams, PhraseMatcher, Rejected
 from pipeline.rubric.matching import compile_entries, message_evidence
@@ -23,6 +24,7 @@ def default_emotion() -> EmotionParams:
         shape_min_score=0.85,
         shape_cues=LexiconParams(phrases=L.EMO_SHAPE, exclude=L.EMO_SHAPE_EXCLUDE),
         cues=LexiconParams(phrases=L.NEGATIVE_EMOTION, exclude=L.NEGATIVE_EMOTION_EXCLUDE, boundary_max_len=1),
+        state_model_version=SHIPPED_STATE_MODEL,
     )
 
 

@@ -6,6 +6,7 @@ import re
 from pydantic import Field
 
 from pipeline.conversation import Conversation, Flag
+from pipeline.customer_state import SHIPPED_STATE_MODEL
 from pipeline.rubric.criteria import lexicons as L
 from pipeline.rubric.criteria._common import EmotionDetector, EmotionParams, GuardParams, PhraseMatcher
 from pipeline.rubric.matching import compile_entries
@@ -59,6 +60,7 @@ def _default_negative_end() -> EmotionParams:
         cues_with_sentiment=False,
         state_mode="polarity",
         cues=LexiconParams(phrases=L.NEGATIVE_EMOTION, exclude=L.NEGATIVE_EMOTION_EXCLUDE, boundary_max_len=1),
+        state_model_version=SHIPPED_STATE_MODEL,
     )
 
 

@@ -38,6 +38,18 @@ def test_default_rubric_pins_the_shipped_state_model():
     rubric = load_rubric()
     empathy = next(c for c in rubric.criteria if c.id == "empathy")
     negative_end = next(f for f in rubric.flags if f.code == "negative_end")
-    assert empathy.params.trigger.state_model_version == "zh-cs-state@2"
-    assert negative_end.params.emotion.state_model_version == "zh-cs-state@2"
+    assert empathy.params.trigger.state_model_version == "zh-cs-state@3"
+    assert negative_end.params.emotion.state_model_version == "zh-cs-state@3"
     assert empathy.compiled and negative_end.compiled  # the shipped model is the pinned one
+
+
+def test_criteria_defaults_pin_the_shipped_state_model():
+    """A criterion built without rubric params (tests, a rubric that omits the trigger) accepts the shipped model."""
+    from models.state_recipe import VERSION
+    from pipeline.customer_state import SHIPPED_STATE_MODEL
+    from pipeline.rubric.criteria.empathy import default_emotion
+    from pipeline.rubric.criteria.flags import NegativeEndParams
+
+    assert SHIPPED_STATE_MODEL == f"zh-cs-state@{VERSION}"
+    assert default_emotion().state_model_version == SHIPPED_STATE_MODEL
+    assert NegativeEndParams().emotion.state_model_version == SHIPPED_STATE_MODEL
