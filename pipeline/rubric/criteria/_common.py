@@ -236,7 +236,7 @@ class EmotionParams(Strict):
     min_state_score: float = Field(default=0.85, ge=0, le=1, description="empathy: P(needs empathy) at which a turn counts on the state alone")
     state_veto: float = Field(default=0.2, ge=0, le=1, description="below this P(needs empathy) a turn never counts")
     state_model_version: str | None = Field(
-        default="zh-cs-state@2",
+        default="zh-cs-state@3",
         description="the customer-state model min_state_score and state_veto were chosen with; when the layer runs "
         "another model the rubric is refused, so a rubric version always means one state model and a new state "
         "model means a new rubric version (and a re-score). null accepts any",

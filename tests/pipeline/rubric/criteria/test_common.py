@@ -110,3 +110,12 @@ def test_a_copied_or_pickled_matcher_reads_its_memory_right():
     assert any(v is _common._BY_TOKENS for v in matcher._kept.values())  # a token-dependent line is kept
     for other in (copy.deepcopy(matcher), pickle.loads(pickle.dumps(matcher))):
         assert [_shape(other.find(_msg(t))) for t in texts] == expected
+
+
+def test_emotion_params_default_to_the_shipped_state_model():
+    """A criterion built from bare EmotionParams (or a rubric that omits the field) pins the state model the
+    project ships; a default left at an older version refuses every run with the state layer on."""
+    from pipeline.customer_state import SHIPPED_STATE_MODEL
+    from pipeline.rubric.criteria._common import EmotionParams
+
+    assert EmotionParams().state_model_version == SHIPPED_STATE_MODEL
