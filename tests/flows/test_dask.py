@@ -8,36 +8,12 @@ Prefect's temporary server and the cluster start once: ~30 s on a loaded machine
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 
 pytest.importorskip("prefect_dask")
 
-REPO = Path(__file__).resolve().parents[2]
-INPUTS = [REPO / "data" / "sample" / "chats-2026-10-30.jsonl", REPO / "data" / "sample" / "chats-2026-10-31.jsonl"]
-# What differs between two runs by design: the run, when, and the row's own id.
-RUN_COLUMNS = {"id", "run_id", "scored_at", "last_run_id"}
-
-
-def _rows(url: str, table: str) -> list[dict]:
-    engine = sa.create_engine(url)
-    try:
-        with engine.connect() as conn:
-            rows = [dict(r._mapping) for r in conn.execute(sa.text(f"SELECT * FROM {table} ORDER BY conversation_id"))]
-    finally:
-        engine.dispose()
-    return [{k: v for k, v in row.items() if k not in RUN_COLUMNS} for row in rows]
-
-
-@pytest.fixture
-def lexicon_model(tmp_path):
-    from models.baseline import LexiconSentiment
-
-    texts = ["太差了", "好的谢谢", "在吗", "垃圾", "非常满意", "请问发货了吗", "怎么还没到", "退款"]
-    labels = ["negative", "positive", "neutral", "negative", "positive", "neutral", "negative", "neutral"]
-    return str(LexiconSentiment().fit(texts, labels).save(tmp_path / "lexicon-model"))
+from tests.flows._dask_common import INPUTS, lexicon_model, stored_rows  # noqa: F401 - lexicon_model is a fixture
 
 
 @pytest.mark.slow
@@ -72,7 +48,7 @@ def test_two_dask_workers_give_the_results_of_one_process(tmp_path, lexicon_mode
     ]
     assert two == one  # scores, flags, criteria with their evidence, sentiment: byte for byte
     for table in ("results", "conversations"):
-        assert _rows(f"sqlite:///{tmp_path / 'two.db'}", table) == _rows(f"sqlite:///{tmp_path / 'one.db'}", table)
+        assert stored_rows(f"sqlite:///{tmp_path / 'two.db'}", table) == stored_rows(f"sqlite:///{tmp_path / 'one.db'}", table)
 
 
 def test_workers_without_the_flow_is_refused_with_what_to_do():

@@ -12,38 +12,15 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 
 pytest.importorskip("prefect_dask")
 distributed = pytest.importorskip("distributed")
 
-REPO = Path(__file__).resolve().parents[2]
-INPUTS = [REPO / "data" / "sample" / "chats-2026-10-30.jsonl", REPO / "data" / "sample" / "chats-2026-10-31.jsonl"]
+from tests.flows._dask_common import INPUTS, REPO, lexicon_model, stored_rows  # noqa: F401 - lexicon_model is a fixture
+
 BATCH = 4  # conversations per partition: more partitions than workers
-# What differs between two runs by design: the run, when, and the row's own id.
-RUN_COLUMNS = {"id", "run_id", "scored_at", "last_run_id", "first_run_id"}
-
-
-def _rows(url: str, table: str, order: str) -> list[dict]:
-    engine = sa.create_engine(url)
-    try:
-        with engine.connect() as conn:
-            rows = [dict(r._mapping) for r in conn.execute(sa.text(f"SELECT * FROM {table} ORDER BY {order}"))]
-    finally:
-        engine.dispose()
-    return [{k: v for k, v in row.items() if k not in RUN_COLUMNS} for row in rows]
-
-
-@pytest.fixture
-def lexicon_model(tmp_path):
-    from models.baseline import LexiconSentiment
-
-    texts = ["太差了", "好的谢谢", "在吗", "垃圾", "非常满意", "请问发货了吗", "怎么还没到", "退款"]
-    labels = ["negative", "positive", "neutral", "negative", "positive", "neutral", "negative", "neutral"]
-    return str(LexiconSentiment().fit(texts, labels).save(tmp_path / "lexicon-model"))
 
 
 def _zhijian(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
@@ -83,4 +60,4 @@ def test_score_on_an_existing_cluster_gives_the_results_of_one_process(tmp_path,
     one = (tmp_path / "one.jsonl").read_bytes()
     assert (tmp_path / "two.jsonl").read_bytes() == one  # scores, flags, criteria with evidence, sentiment: byte for byte
     for table, order in (("results", "conversation_id"), ("conversations", "conversation_id"), ("messages", "message_key")):
-        assert _rows(two_url, table, order) == _rows(one_url, table, order), table
+        assert stored_rows(two_url, table, order) == stored_rows(one_url, table, order), table
