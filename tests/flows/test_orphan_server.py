@@ -37,6 +37,17 @@ def _alive(pid: int) -> bool:
         return False
 
 
+def assert_server_gone(server: int) -> None:
+    """The server process ends within 30 s of its parent's death (killed here if not, then the test fails)."""
+    deadline = time.monotonic() + 30
+    while _alive(server) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    alive = _alive(server)
+    if alive:
+        os.kill(server, 9)
+    assert not alive, "the temporary Prefect server survived its killed parent"
+
+
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="process checks through /proc")
 def test_kill_9_of_the_flow_process_stops_the_temporary_server(tmp_path):
     env = {**os.environ, "PREFECT_HOME": str(tmp_path), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
@@ -45,10 +56,4 @@ def test_kill_9_of_the_flow_process_stops_the_temporary_server(tmp_path):
     proc = subprocess.run([sys.executable, "-c", CHILD], capture_output=True, text=True, timeout=300, env=env)
     assert proc.returncode == -9, proc.stderr[-2000:]
     server = int(proc.stdout.split()[0])
-    deadline = time.monotonic() + 30
-    while _alive(server) and time.monotonic() < deadline:
-        time.sleep(0.5)
-    alive = _alive(server)
-    if alive:
-        os.kill(server, 9)
-    assert not alive, "the temporary Prefect server survived its killed parent"
+    assert_server_gone(server)

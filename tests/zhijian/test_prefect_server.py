@@ -4,12 +4,11 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
-from tests.flows.test_orphan_server import _alive
+from tests.flows.test_orphan_server import assert_server_gone
 
 REPO = Path(__file__).resolve().parents[2]
 CHILD = """
@@ -30,10 +29,4 @@ def test_kill_9_right_after_the_early_start_stops_the_server(tmp_path):
     pid, prefect_loaded = proc.stdout.split()
     assert prefect_loaded == "False"  # launched before Prefect is imported: that is the point
     server = int(pid)
-    deadline = time.monotonic() + 30
-    while _alive(server) and time.monotonic() < deadline:
-        time.sleep(0.5)
-    alive = _alive(server)
-    if alive:
-        os.kill(server, 9)
-    assert not alive, "the temporary Prefect server survived its killed parent"
+    assert_server_gone(server)
