@@ -48,7 +48,8 @@ class TimeCommitment(Criterion):
     """na unless a human agent hands the problem on (帮您反馈 / 提交售后 / 登记一下 …) — a live
     transfer inside the chat (the next event is a transfer or another agent answers) is not a
     hand-off, nor is a request reported done in the chat (退款已经提交，马上到账) with nothing left
-    waiting, nor one the agent reports done in a later message (我帮您提交 … 已经提交成功); then pass
+    waiting, nor one the agent reports done in a later message (我帮您提交 … 已经提交成功) — unless the
+    message gives a time frame itself (已经帮您提交退货，1-2个工作日内退款 passes); then pass
     when that message, any later agent message (or only the next `window - 1` when window is set),
     or one of the `lookback` agent messages just before it gives a concrete time frame
     (24小时内 / 1-3个工作日 / 明天下午). Vague words (尽快/马上) do not count unless accept_vague.
@@ -95,12 +96,14 @@ class TimeCommitment(Criterion):
         for i, m in enumerate(agent_msgs):
             if self._live_transfer(conversation, m):
                 continue  # handed to a colleague inside the chat: the customer is not left waiting
-            found += [(i, h, self._done_in_chat(h)) for h in trig.find(m).accepted]
+            # a message that gives its own time frame keeps its hand-off (已经帮您提交退货，1-2个工作日内退款: pass)
+            timed = bool(commit.find(m).accepted)
+            found += [(i, h, not timed and self._done_in_chat(h), timed) for h in trig.find(m).accepted]
         # a hand-off reported done later in the chat (我帮您提交 … 已经提交成功) was carried out while the customer waited
-        done_later = [(i, h.pattern) for i, h, done in found if done]
+        done_later = [(i, h.pattern) for i, h, done, _ in found if done]
         handoffs = []
-        for i, h, done in found:
-            if done or any(j > i and pattern == h.pattern for j, pattern in done_later):
+        for i, h, done, timed in found:
+            if done or (not timed and any(j > i and pattern == h.pattern for j, pattern in done_later)):
                 continue
             if not handoffs or handoffs[-1][0] != i:
                 handoffs.append((i, h))

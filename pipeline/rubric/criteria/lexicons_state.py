@@ -21,7 +21,7 @@ CANTONESE_EMOTION_EXCLUDE = ["唔嬲", "冇嬲", "唔使急", "唔急", "唔紧�
 EMOTION_MORE = [
     "心有余悸", "后怕", "有阴影", "留下阴影", "被坑怕了", "怕怕", "随你们便", "随便你们", "爱咋咋地", "爱怎么着怎么着",
     # a reply that is only dots after the agent spoke: speechless (。。。 / ……)
-    "re:^[\\s。.…｡·]{3,}$",
+    "re:^[\\s。.…｡·]*(…|[。.｡·]{3})[\\s。.…｡·]*$",
 ]
 
 # shapes of feeling that let a moderate negative score count (with empathy's shape_min_score)
@@ -74,4 +74,11 @@ HANDOFF_DONE = [
 # what still waits on someone after the hand-off (审核 / 回复您 / 有结果): the hand-off stands
 HANDOFF_PENDING = [
     "re:(审核|核实|处理|回复|答复|通知|结果|进展|跟进|联系您|联系你|鉴定|检测|排查|等待|等一下|等消息|安排好后|同步)",
+]
+
+# empathy: the agent calls the feeling natural (担心很正常 / 换季着急再正常不过 / 心里没底也难免), without 您
+# (the base cues need 您…是正常的); multi-character feelings only, so 气味很正常 stays a product fact
+EMPATHY_MORE = [
+    "re:(心里|心情|担心|着急|顾虑|害怕|犹豫|纠结|打鼓|没底|不放心|不踏实|紧张|焦虑|生气|上火|失望|发慌|慌)[^，。,.!！?？]{0,3}"
+    "(太|很|非常|再|也|挺|都|是|也是)?(正常|能理解|可以理解|难免)(了|的|不过)?",
 ]

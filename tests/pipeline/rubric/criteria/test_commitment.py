@@ -20,7 +20,7 @@ def _score(commitment, *agent_lines):
 @pytest.mark.parametrize(
     "reply",
     [
-        "换新的订单已经提交了，今天就从仓库发出",
+        "换新的订单已经提交了，仓库那边直接发出",
         "补发已提交成功，单号稍后短信发给您",
         "我已经帮您跟仓库核对过了，有货，付款就能发",
         "已经给您预约好了，师傅按您约的时间上门",
@@ -51,3 +51,7 @@ def test_hand_offs_that_still_wait_need_a_time_frame(commitment, reply):
 
 def test_the_agents_own_lapse_is_an_apology_not_a_hand_off(commitment):
     assert _score(commitment, "抱歉，是我们这边跟进得不及时，退款今天已经到账了").status == "na"
+
+
+def test_a_done_request_that_names_its_time_frame_passes(commitment):
+    assert _score(commitment, "已经帮您提交退货申请，仓库收到后1-2个工作日内退款").status == "pass"
