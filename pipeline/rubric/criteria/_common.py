@@ -344,7 +344,7 @@ class EmotionDetector:
             # question (中午能到吗 急用), which the layer reads as the calm question around it; in between
             # the rules below decide
             if st.needs_empathy < self.params.min_state_score and self.urgency is not None:
-                urgent = self.urgency.find(view(msg)) if _asks(msg) or _plain_question(msg) else []
+                urgent = self.urgency.find(view(msg)) if _asks(msg) or _plain_question(msg) or _asks_by_spaces(msg) else []
                 if urgent:
                     return True, "urgency", urgent[0]
             if st.needs_empathy >= self.params.min_state_score:
@@ -405,6 +405,14 @@ _ASKS = re.compile(r"[?？]|(吗|嘛|么)(?=[\s,，。.!！~～]|$)")
 def _asks(msg: Message) -> bool:
     """The message asks something anywhere (是黑猪吗？五花肉…): on the state alone it needs a shape or an emotion word."""
     return bool(_ASKS.search(view(msg).s))
+
+
+# a question particle before a space (中午能到吗 急用): the analysis form drops the space that ends the clause
+_ASKS_BY_SPACE = re.compile(r"(吗|嗎|嘛|么|麼)\s")
+
+
+def _asks_by_spaces(msg: Message) -> bool:
+    return bool(_ASKS_BY_SPACE.search(msg.text))
 
 
 def _plain_question(msg: Message) -> bool:

@@ -89,3 +89,10 @@ def test_calling_the_feeling_natural_is_empathy(empathy, reply):
 
 def test_a_product_fact_called_normal_is_not_empathy(empathy):
     assert _status(empathy, "东西到底还发不发 急死了", "negative", 0.99, 0.95, reply="新衣服有点气味很正常，通风两天就好") == "fail"
+
+
+def test_urgency_after_a_question_and_a_space_is_read_through_the_whole_pipeline(empathy):
+    """The analysis form drops the space after 吗 (中午能到吗 急用 → 吗急用): the question is read on the text."""
+    conv = make_conversation([("agent", "预计明天下午送到", 0), ("customer", "上午能送到吗 急用", 20), ("agent", "好的", 40)])
+    _read(conv.messages[1], "neutral", 0.05, 0.05)
+    assert empathy.score(conv).status == "fail"
