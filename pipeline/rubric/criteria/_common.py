@@ -368,7 +368,7 @@ class EmotionDetector:
                 hits = self.shape.find(view(msg))
                 shape = hits[0] if hits else None
             if msg.sentiment.label == "negative" and (score >= self.params.min_negative_score or shape is not None):
-                calm = self.opener is not None and self.opener.match(view(msg).s.strip())
+                calm = self.opener is not None and bool(self.opener.match(view(msg).s.strip()) or self.opener.match(_spaced(msg)))
                 if calm or (self.params.question_guard and shape is None and _plain_question(msg)):
                     # a plain question, or a reply that opens by accepting: negative only with an emotion cue
                     found = self.matcher.find(msg)
@@ -407,12 +407,14 @@ def _asks(msg: Message) -> bool:
     return bool(_ASKS.search(view(msg).s))
 
 
-# a question particle before a space (中午能到吗 急用): the analysis form drops the space that ends the clause
-_ASKS_BY_SPACE = re.compile(r"(吗|嗎|嘛|么|麼)\s")
+def _spaced(msg: Message) -> str:
+    """The message folded like the analysis form but with its spaces: in chat a space ends a clause
+    (中午能到吗 急用 / 行 这还差不多), and the analysis form drops it."""
+    return local_analysis_form(msg.text).strip()
 
 
 def _asks_by_spaces(msg: Message) -> bool:
-    return bool(_ASKS_BY_SPACE.search(msg.text))
+    return bool(_ASKS.search(_spaced(msg)))
 
 
 def _plain_question(msg: Message) -> bool:

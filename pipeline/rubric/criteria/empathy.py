@@ -25,7 +25,7 @@ def default_emotion() -> EmotionParams:
     return EmotionParams(
         min_negative_score=0.96,
         shape_min_score=0.85,
-        shape_cues=LexiconParams(phrases=L.EMO_SHAPE + S.SHAPE_MORE, exclude=L.EMO_SHAPE_EXCLUDE),
+        shape_cues=LexiconParams(phrases=L.EMO_SHAPE + S.SHAPE_MORE, exclude=L.EMO_SHAPE_EXCLUDE + S.SHAPE_EXCLUDE_MORE),
         cues=emotion_cues(),
         urgency=LexiconParams(phrases=S.URGENCY, exclude=S.URGENCY_EXCLUDE),
         status_cue=S.STATUS_CUE,

@@ -13,12 +13,16 @@ CANTONESE_EMOTION = [
     "唔开心", "唔满意", "唔舒服", "冇眼睇", "搞乜", "搞咩", "咩态度", "乜嘢态度", "心淡", "心都凉",
     "re:等(咗|左)(成|好|咁|几|[0-9一二两三四五六七八九十])[^，。,.!！?？]{0,3}(耐|日|天|礼拜|星期|周|个月|钟)",
     "re:点解(仲|还|咁)(未|慢|耐|差|系咁)", "re:(冇|无)人(理|覆|回|跟)",
+    # never again, in Cantonese (以后唔会再嚟 = 以后不会再来)
+    "re:(以后|下次|再)[^，。,.!！?？]{0,3}(唔会|唔再|冇)[^，。,.!！?？]{0,4}(帮衬|嚟|买|光顾)",
 ]
 # negations of the words above (唔嬲 = not angry, 唔使急 = no hurry)
 CANTONESE_EMOTION_EXCLUDE = ["唔嬲", "冇嬲", "唔使急", "唔急", "唔紧要", "冇问题"]
 
 # fear carried over from a past bad experience, and resignation in idiom
 EMOTION_MORE = [
+    # escalation past the shop (the platform or a regulator judges instead): the customer has given up on the agent
+    "re:(申请|找|叫|让|要)(平台|官方|小二|客服小二)(介入|处理|仲裁|评理)", "re:(举报|仲裁|工商局|消协|消费者协会|市场监管)",
     "心有余悸", "后怕", "有阴影", "留下阴影", "被坑怕了", "怕怕", "随你们便", "随便你们", "爱咋咋地", "爱怎么着怎么着",
     # a reply that is only dots after the agent spoke: speechless (。。。 / ……)
     "re:^[\\s。.…｡·]*(…|[。.｡·]{3})[\\s。.…｡·]*$",
@@ -35,6 +39,11 @@ SHAPE_MORE = [
     # a defensive reproach (我就是看不懂才来找你们的) and a retort to the agent's words (你这话说的)
     "re:就是(因为)?[^，。,.!！?？]{1,10}才(问|找|来|联系|咨询|说)",
     "re:(你|您)这(话|叫什么话|是什么话|说的什么话)",
+]
+
+# persistence of something good or neutral (一直都有货 / 老是有人问) is no grievance
+SHAPE_EXCLUDE_MORE = [
+    "re:(一直|总是|老是|始终)(都)?(有)(?!问题|毛病|异味|噪音|杂音|声音|故障|裂|破|色差|瑕疵|污渍|点|味)",
 ]
 
 # the words of a turn that only report where the order is (还没收到 / 还没发 / 仲未到): as an answer to

@@ -96,3 +96,17 @@ def test_urgency_after_a_question_and_a_space_is_read_through_the_whole_pipeline
     conv = make_conversation([("agent", "预计明天下午送到", 0), ("customer", "上午能送到吗 急用", 20), ("agent", "好的", 40)])
     _read(conv.messages[1], "neutral", 0.05, 0.05)
     assert empathy.score(conv).status == "fail"
+
+
+def test_persistence_of_something_good_is_no_grievance(empathy):
+    assert _status(empathy, "我们店一直都有现货 想问下能不能代发", "negative", 0.88, 0.5) == "na"
+    assert _status(empathy, "这个插座一直有异味 用着不放心", "negative", 0.88, 0.5) == "fail"
+
+
+def test_a_space_ends_a_calm_opener(empathy):
+    # 好 这样就行 (the analysis form reads 好这样就行): an acceptance, negative only with an emotion word
+    assert _status(empathy, "好 这样就行了", "negative", 0.97, 0.5) == "na"
+
+
+def test_escalation_past_the_shop_is_a_feeling(empathy):
+    assert _status(empathy, "那我只能找平台介入了", "neutral", 0.5, 0.5) == "fail"
