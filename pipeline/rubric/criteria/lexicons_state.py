@@ -23,6 +23,10 @@ CANTONESE_EMOTION_EXCLUDE = ["唔嬲", "冇嬲", "唔使急", "唔急", "唔紧�
 EMOTION_MORE = [
     # escalation past the shop (the platform or a regulator judges instead): the customer has given up on the agent
     "re:(申请|找|叫|让|要)(平台|官方|小二|客服小二)(介入|处理|仲裁|评理)", "re:(举报|仲裁|工商局|消协|消费者协会|市场监管)",
+    # resignation and sarcasm after an acceptance (行 等着呗 / 好吧 反正也习惯了 / 行吧 你们高兴就好): a calm
+    # opener needs an emotion word, and these are the words
+    "re:反正(也|都)?[^，。,.!！?？]{0,4}(不是第一次|习惯|没用|白搭|一样|无所谓)", "re:(又|也|都)不是第一次(了)?",
+    "re:(等着|随便|就这样|认)呗", "re:(你们|你|您|商家|店家|客服)[^，。,.!！?？]{0,2}(开心|高兴|乐意|满意)就(好|行)",
     "心有余悸", "后怕", "有阴影", "留下阴影", "被坑怕了", "怕怕", "随你们便", "随便你们", "爱咋咋地", "爱怎么着怎么着",
     # a reply that is only dots after the agent spoke: speechless (。。。 / ……)
     "re:^[\\s。.…｡·]*(…|[。.｡·]{3})[\\s。.…｡·]*$",

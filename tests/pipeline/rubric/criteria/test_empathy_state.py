@@ -110,3 +110,8 @@ def test_a_space_ends_a_calm_opener(empathy):
 
 def test_escalation_past_the_shop_is_a_feeling(empathy):
     assert _status(empathy, "那我只能找平台介入了", "neutral", 0.5, 0.5) == "fail"
+
+
+@pytest.mark.parametrize("text", ["好 反正也习惯了", "行吧 等着呗", "可以 商家高兴就行"])
+def test_resignation_after_an_acceptance_is_a_feeling(empathy, text):
+    assert _status(empathy, text, "negative", 0.9, 0.6) == "fail", text
