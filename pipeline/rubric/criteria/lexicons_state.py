@@ -27,6 +27,8 @@ EMOTION_MORE = [
     # opener needs an emotion word, and these are the words
     "re:反正(也|都)?[^，。,.!！?？]{0,4}(不是第一次|习惯|没用|白搭|一样|无所谓)", "re:(又|也|都)不是第一次(了)?",
     "re:(等着|随便|就这样|认)呗", "re:(你们|你|您|商家|店家|客服)[^，。,.!！?？]{0,2}(开心|高兴|乐意|满意)就(好|行)",
+    # chasing with no movement at all (系统一直没有反应 / 到现在都没个下文)
+    "re:(一直|始终|仍然|到现在都|至今|还是)(没|没有|未)(任何|个)?(反应|进展|结果|变化|下文|音讯|回音|回应)",
     "心有余悸", "后怕", "有阴影", "留下阴影", "被坑怕了", "怕怕", "随你们便", "随便你们", "爱咋咋地", "爱怎么着怎么着",
     # a reply that is only dots after the agent spoke: speechless (。。。 / ……)
     "re:^[\\s。.…｡·]*(…|[。.｡·]{3})[\\s。.…｡·]*$",
@@ -101,4 +103,15 @@ EMPATHY_MORE = [
 CANTONESE_AFTER_SALES = [
     "甩色", "甩线", "甩底", "报废", "冇反应", "冇声", "re:(坏|烂|裂|碎|爆|断|甩|穿|崩|漏)(咗|晒|左)",
     "re:(用|开|着|充|装|连|关|锁|郁)唔(到|了|着|上|入|郁)", "re:(退|换)(返|过|咗)", "退钱",
+]
+
+# a trailing message that only thanks or goes off to try needs no answer (timing criteria): thanks addressed
+# to the agent (谢谢你 / 辛苦您了), Cantonese thanks and okays (唔该晒 / 多谢晒 / 得啦), and the customer going
+# to try or look for themselves (我看看 / 我去试试)
+TRAILING_ACKS = [
+    "谢谢你", "谢谢您", "谢谢你们", "感谢你", "感谢您", "多谢你", "辛苦你了", "辛苦您了", "辛苦你们了", "麻烦你了", "麻烦您了",
+    "唔该", "唔该晒", "多谢晒", "得", "冇问题", "冇事", "拜",
+    "我看看", "我试试", "我试一下", "我去试试", "我去看看", "我先试试", "那我试试", "我先看看",
+    # the agent addressed by a name in the thanks (谢谢你姑娘 / 辛苦了老板): a word the message is made of, never alone a question
+    "姑娘", "小姐姐", "小哥哥", "美女", "帅哥", "老板", "掌柜", "宝子", "客服",
 ]
