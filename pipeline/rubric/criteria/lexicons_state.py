@@ -38,6 +38,9 @@ EMOTION_MORE = [
 SHAPE_MORE = [
     # persistence over days and attempts (天天催 / 连续三天 / 反复联系)
     "re:(天天|每天都|连续|反复|三番五次|一次又一次|再三|屡次|接连|又一次)",
+    # chasing with the time it has been stuck (在广州停了三天 / 好几天了还没动): a why-question with it is a complaint
+    "re:(停|卡|等|放|压|拖)(了|在)[^，。,.!！?？]{0,4}([0-9一二两三四五六七八九十几半]+|好几)(天|日|周|个星期|个礼拜|个月)",
+    "re:([0-9一二两三四五六七八九十几]+|好几)(天|周|个星期|个礼拜|个月)(了)?(都|还)(没|不|没有)",
     # disappointment after a thank-you or an acceptance: the clause after the contrast carries the turn
     "re:(谢谢|谢了|收到了|到了|挺好|还行|不错)[^。!！?？]{0,10}(不过|但是|可是|就是|只是)",
     # a rhetorical question about being refused even a little (连问都不让问吗 / 看一眼也不行吗)

@@ -115,3 +115,8 @@ def test_escalation_past_the_shop_is_a_feeling(empathy):
 @pytest.mark.parametrize("text", ["好 反正也习惯了", "行吧 等着呗", "可以 商家高兴就行"])
 def test_resignation_after_an_acceptance_is_a_feeling(empathy, text):
     assert _status(empathy, text, "negative", 0.9, 0.6) == "fail", text
+
+
+def test_a_why_question_with_the_time_it_has_been_stuck_is_a_complaint(empathy):
+    assert _status(empathy, "为什么我的包裹在中转站卡了四天", "negative", 0.97, 0.93) == "fail"
+    assert _status(empathy, "为什么我的包裹显示在中转站", "negative", 0.97, 0.93) == "na"
