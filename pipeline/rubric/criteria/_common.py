@@ -247,6 +247,12 @@ class EmotionParams(Strict):
         "min_state_score, even under state_veto: the state layer reads the calm question, the customer still needs "
         "the hurry acknowledged",
     )
+    relief: LexiconParams = Field(
+        default_factory=LexiconParams,
+        description="empathy: relief or the customer's own mistake (虚惊一场 / 白担心了 / 是我自己没插好): below "
+        "min_state_score such a turn is not negative, whatever fright it names (吓死我了), unless a contrast "
+        "(但 / 不过 / 可是 / 就是) follows the relief",
+    )
     status_cue: str | None = Field(
         default=None,
         description="empathy: a cue whose matched words match this regex only report where the order is (还没收到 / "
@@ -267,16 +273,11 @@ def _default_acks() -> list[str]:
 
 
 def emotion_cues() -> LexiconParams:
-    """The customer's emotion words, one list for empathy's trigger and negative_end: the base lexicon, then
-    (default@7) Cantonese and traditional anger and fear after a bad experience."""
-    from pipeline.rubric.criteria import lexicons as L
-    from pipeline.rubric.criteria import lexicons_state as S
+    """The customer's emotion words, one list for empathy's trigger and negative_end (default@7: + lexicons_state)."""
+    from pipeline.rubric.criteria import lexicons as L, lexicons_state as S
 
-    return LexiconParams(
-        phrases=L.NEGATIVE_EMOTION + S.CANTONESE_EMOTION + S.EMOTION_MORE,
-        exclude=L.NEGATIVE_EMOTION_EXCLUDE + S.CANTONESE_EMOTION_EXCLUDE,
-        boundary_max_len=1,
-    )
+    return LexiconParams(phrases=L.NEGATIVE_EMOTION + S.CANTONESE_EMOTION + S.EMOTION_MORE,
+                         exclude=L.NEGATIVE_EMOTION_EXCLUDE + S.CANTONESE_EMOTION_EXCLUDE, boundary_max_len=1)
 
 
 def _check_state_model(pinned: str, where: str) -> None:
@@ -313,10 +314,9 @@ class EmotionDetector:
             if params.shape_cues.phrases
             else None
         )
-        self.urgency = (
-            Lexicon(params.urgency.phrases, rule=f"{rule_prefix}.urgency", exclude=params.urgency.exclude, boundary_max_len=0)
-            if params.urgency.phrases
-            else None
+        self.urgency, self.relief = (
+            Lexicon(lp.phrases, rule=f"{rule_prefix}.{name}", exclude=lp.exclude, boundary_max_len=0) if lp.phrases else None
+            for name, lp in (("urgency", params.urgency), ("relief", params.relief))
         )
         self.status = re.compile(params.status_cue) if params.status_cue else None
         words = sorted({local_analysis_form(w) for w in params.acknowledgements if w}, key=len, reverse=True)
@@ -331,6 +331,14 @@ class EmotionDetector:
             else None
         )
 
+    def _relieved(self, msg: Message) -> bool:
+        """The turn shows relief or owns the mistake, and no contrast follows (还好找到了 但是盒子压坏了 is not)."""
+        if self.relief is None:
+            return False
+        v = view(msg)
+        hits = self.relief.find(v)
+        return bool(hits) and not _CONTRAST_AFTER.search(v.s, hits[-1].end)
+
     def negative(self, msg: Message) -> tuple[bool, str, Match | None]:
         """(is_negative, how, cue match). how: "state" / "sentiment" / "shape" / "lexicon" / "urgency" / ""."""
         if not msg.text.strip():
@@ -343,6 +351,8 @@ class EmotionDetector:
             # self-apology, a calm report, a neutral close): never — except short urgency inside a
             # question (中午能到吗 急用), which the layer reads as the calm question around it; in between
             # the rules below decide
+            if st.needs_empathy < self.params.min_state_score and self._relieved(msg):
+                return False, "", None
             if st.needs_empathy < self.params.min_state_score and self.urgency is not None:
                 urgent = self.urgency.find(view(msg)) if _asks(msg) or _plain_question(msg) or _asks_by_spaces(msg) else []
                 if urgent:
@@ -385,6 +395,9 @@ class EmotionDetector:
         if accepted:
             return True, "lexicon", accepted[0]
         return False, "", None
+
+
+_CONTRAST_AFTER = re.compile(r"但|不过|可是|就是|只是|然而|结果")
 
 
 # a reply made only of dots (。。。 / ……): speechless, not an acknowledgement

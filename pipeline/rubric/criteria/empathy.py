@@ -28,6 +28,7 @@ def default_emotion() -> EmotionParams:
         shape_cues=LexiconParams(phrases=L.EMO_SHAPE + S.SHAPE_MORE, exclude=L.EMO_SHAPE_EXCLUDE + S.SHAPE_EXCLUDE_MORE),
         cues=emotion_cues(),
         urgency=LexiconParams(phrases=S.URGENCY, exclude=S.URGENCY_EXCLUDE),
+        relief=LexiconParams(phrases=S.RELIEF),
         status_cue=S.STATUS_CUE,
         state_model_version=SHIPPED_STATE_MODEL,
     )

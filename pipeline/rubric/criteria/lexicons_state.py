@@ -60,6 +60,15 @@ SHAPE_EXCLUDE_MORE = [
 # customer-state layer reads the turn negative in context (EmotionParams.status_cue)
 STATUS_CUE = "^(还|仲)(没|没有|未|不)"
 
+# relief and the customer's own mistake (虚惊一场 / 白担心了 / 还好找到了 / 是我自己没插好 / 错怪你们了): the
+# turn is conciliatory whatever fright it names (吓死我了), unless a contrast follows (EmotionParams.relief)
+RELIEF = [
+    "虚惊一场", "白担心", "白紧张", "白着急", "松了口气", "松口气", "re:(?<!不)放心了", "错怪", "怪我",
+    "re:是我(自己)?(搞错|看错|弄错|记错|没看清|没看到|没插|没装|没注意|没仔细|的错|的问题)",
+    # (还好没烫着 after a complaint is partial relief: the complaint stands, so only the feared thing undone counts)
+    "re:(还好|幸好|幸亏|好在)(找到|收到|到了|赶上|来得及)",
+]
+
 # short urgency (急用 / 赶时间 / 来不及): inside a calm question it still asks for the agent to
 # acknowledge the hurry, so it lifts the customer-state layer's veto (EmotionParams.urgency)
 URGENCY = [

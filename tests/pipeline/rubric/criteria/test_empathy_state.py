@@ -120,3 +120,12 @@ def test_resignation_after_an_acceptance_is_a_feeling(empathy, text):
 def test_a_why_question_with_the_time_it_has_been_stuck_is_a_complaint(empathy):
     assert _status(empathy, "为什么我的包裹在中转站卡了四天", "negative", 0.97, 0.93) == "fail"
     assert _status(empathy, "为什么我的包裹显示在中转站", "negative", 0.97, 0.93) == "na"
+
+
+@pytest.mark.parametrize("text", ["哎哟白担心一场 原来放在门卫那了 吓死我了", "是我自己没插好电源 不好意思啊", "还好赶上了 吓我一跳"])
+def test_relief_or_the_customers_own_mistake_is_not_negative(empathy, text):
+    assert _status(empathy, text, "negative", 0.97, 0.5) == "na", text
+
+
+def test_relief_followed_by_a_contrast_still_counts(empathy):
+    assert _status(empathy, "还好收到了 但是盒子压得稀烂 气死了", "negative", 0.97, 0.5) == "fail"
