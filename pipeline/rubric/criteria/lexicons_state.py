@@ -116,6 +116,11 @@ CANTONESE_AFTER_SALES = [
     "甩色", "甩线", "甩底", "报废", "冇反应", "冇声", "re:(坏|烂|裂|碎|爆|断|甩|穿|崩|漏)(咗|晒|左)",
     "re:(用|开|着|充|装|连|关|锁|郁)唔(到|了|着|上|入|郁)", "re:(退|换)(返|过|咗)", "退钱",
 ]
+# complaints worded without after-sales words: the goods are far from the pictures (跟详情页差太远). Not "it
+# breaks at the first use" (一拉就断): as often said of a past purchase inside a presale question
+COMPLAINT_SHAPES = [
+    "re:差(得)?(太远|很远|好远|老远|十万八千里)", "re:(跟|和|与)(图|图片|照片|主图|描述|详情|详情页|视频|直播)[^，。,.!！?？]{0,8}(不一样|不符|差)",
+]
 
 # a trailing message that only thanks or goes off to try needs no answer (timing criteria): thanks addressed
 # to the agent (谢谢你 / 辛苦您了), Cantonese thanks and okays (唔该晒 / 多谢晒 / 得啦), and the customer going

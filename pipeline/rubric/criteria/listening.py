@@ -24,9 +24,11 @@ from pipeline.rubric.schema import LexiconParams, Strict
 
 
 def after_sales_topic() -> TopicParams:
-    # default@7: Cantonese after-sales words (甩色 / 坏咗 / 用唔到) read like the Mandarin ones
+    # default@7: Cantonese after-sales words (甩色 / 坏咗 / 用唔到) read like the Mandarin ones, and complaint shapes (跟详情页差太远)
     return TopicParams(
-        cues=LexiconParams(phrases=L.AFTER_SALES + S.CANTONESE_AFTER_SALES, exclude=L.AFTER_SALES_EXCLUDE, boundary_max_len=1)
+        cues=LexiconParams(
+            phrases=L.AFTER_SALES + S.CANTONESE_AFTER_SALES + S.COMPLAINT_SHAPES, exclude=L.AFTER_SALES_EXCLUDE, boundary_max_len=1
+        )
     )
 
 

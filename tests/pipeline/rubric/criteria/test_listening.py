@@ -25,3 +25,9 @@ def test_a_presale_question_outweighs_a_lone_topic_word(listening):
 def test_a_topic_word_with_a_purchase_still_holds_against_a_presale_signal(listening):
     conv = make_conversation([("customer", "上周买的电水壶漏水了 还有现货吗 想换一个", 0), ("agent", "好的", 30)], run_stages=False)
     assert listening.score(conv).status == "fail"
+
+
+@pytest.mark.parametrize("text", ["台灯收到了 跟详情页的图差得老远", "这沙发和主图根本不一样啊"])
+def test_goods_far_from_their_pictures_is_a_complaint(listening, text):
+    conv = make_conversation([("customer", text, 0), ("agent", "亲 给您发个优惠券", 30)], run_stages=False)
+    assert listening.score(conv).status == "fail", text
