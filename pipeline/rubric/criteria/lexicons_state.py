@@ -90,7 +90,11 @@ HANDOFF_MORE = [
     "re:(再|稍后|晚点|有结果|有进展)[^，。,.!！?？]{0,3}(跟|和|给|向)(您|你|亲)(同步|反馈|答复|回复|回电|说一声)",
 ]
 # the agent's own lapse (是我们跟进不及时) is an apology, not a hand-off
-HANDOFF_EXCLUDE_MORE = ["re:跟进(得)?(不及时|不到位|不够|太慢|慢了)"]
+# and sending the customer to the courier's station (建议您联系驿站) is not the agent checking with it
+HANDOFF_EXCLUDE_MORE = [
+    "re:跟进(得)?(不及时|不到位|不够|太慢|慢了)",
+    "re:(?<![帮给为替])(您|你)(可以|自己|直接|去|先|再)*(联系|问|找|催)(一下|下)?[^，。,.!！?？]{0,4}(派送员|快递员|配送员|站点|网点|驿站|转运中心|分拣中心|片区|营业部)",
+]
 # the request done in the chat (退款已经提交 / 已提交成功 / 已经帮您跟仓库确认过了 / 已给您预约了上门取件):
 # nothing is handed on, so no time frame is owed (TimeCommitment.done)
 HANDOFF_DONE = [

@@ -55,3 +55,8 @@ def test_the_agents_own_lapse_is_an_apology_not_a_hand_off(commitment):
 
 def test_a_done_request_that_names_its_time_frame_passes(commitment):
     assert _score(commitment, "已经帮您提交退货申请，仓库收到后1-2个工作日内退款").status == "pass"
+
+
+def test_sending_the_customer_to_the_station_is_not_a_hand_off(commitment):
+    assert _score(commitment, "亲 建议您自己联系一下驿站哦").status == "na"
+    assert _score(commitment, "我这边帮您联系一下派送员，问问放在哪了").status == "fail"  # the agent checks: a hand-off
