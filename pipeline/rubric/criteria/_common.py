@@ -241,6 +241,24 @@ class EmotionParams(Strict):
         "another model the rubric is refused, so a rubric version always means one state model and a new state "
         "model means a new rubric version (and a re-score). null accepts any",
     )
+    urgency: LexiconParams = Field(
+        default_factory=LexiconParams,
+        description="empathy: short urgency (急用 / 赶时间 / 来不及) in a turn that asks something counts below "
+        "min_state_score, even under state_veto: the state layer reads the calm question, the customer still needs "
+        "the hurry acknowledged",
+    )
+    relief: LexiconParams = Field(
+        default_factory=LexiconParams,
+        description="empathy: relief or the customer's own mistake (虚惊一场 / 白担心了 / 是我自己没插好): below "
+        "min_state_score such a turn is not negative, whatever fright it names (吓死我了), unless a contrast "
+        "(但 / 不过 / 可是 / 就是) follows the relief",
+    )
+    status_cue: str | None = Field(
+        default=None,
+        description="empathy: a cue whose matched words match this regex only report where the order is (还没收到 / "
+        "还没发); it counts only when the state layer reads the turn negative in context (a calm answer to the "
+        "agent, 您确认收货哦 → 还没收到, is no feeling). null: every cue counts",
+    )
     calm_openers: list[str] = Field(
         default_factory=lambda: ["好", "好的", "好吧", "行", "行吧", "那行", "那好吧", "可以", "对", "对的", "是的", "ok", "没问题"],
         description="a message that opens by accepting (行吧，这还差不多 / 对，就灯罩 / 好，两个都要) is "
@@ -252,6 +270,14 @@ def _default_acks() -> list[str]:
     from pipeline.rubric.criteria import lexicons as L
 
     return L.ACKNOWLEDGEMENTS + ["行吧", "好吧", "那好吧", "哦好的", "没有了", "没别的了", "暂时没有了", "对", "对的", "是的", "嗯呢"]
+
+
+def emotion_cues() -> LexiconParams:
+    """The customer's emotion words, one list for empathy's trigger and negative_end (default@7: + lexicons_state)."""
+    from pipeline.rubric.criteria import lexicons as L, lexicons_state as S
+
+    return LexiconParams(phrases=L.NEGATIVE_EMOTION + S.CANTONESE_EMOTION + S.EMOTION_MORE,
+                         exclude=L.NEGATIVE_EMOTION_EXCLUDE + S.CANTONESE_EMOTION_EXCLUDE, boundary_max_len=1)
 
 
 def _check_state_model(pinned: str, where: str) -> None:
@@ -288,6 +314,11 @@ class EmotionDetector:
             if params.shape_cues.phrases
             else None
         )
+        self.urgency, self.relief = (
+            Lexicon(lp.phrases, rule=f"{rule_prefix}.{name}", exclude=lp.exclude, boundary_max_len=0) if lp.phrases else None
+            for name, lp in (("urgency", params.urgency), ("relief", params.relief))
+        )
+        self.status = re.compile(params.status_cue) if params.status_cue else None
         words = sorted({local_analysis_form(w) for w in params.acknowledgements if w}, key=len, reverse=True)
         self.ack = (
             re.compile("^(?:" + "|".join([re.escape(w) for w in words] + [L.ACK_FILLER]) + ")+$") if words else None
@@ -300,8 +331,16 @@ class EmotionDetector:
             else None
         )
 
+    def _relieved(self, msg: Message) -> bool:
+        """The turn shows relief or owns the mistake, and no contrast follows (还好找到了 但是盒子压坏了 is not)."""
+        if self.relief is None:
+            return False
+        v = view(msg)
+        hits = self.relief.find(v)
+        return bool(hits) and not _CONTRAST_AFTER.search(v.s, hits[-1].end)
+
     def negative(self, msg: Message) -> tuple[bool, str, Match | None]:
-        """(is_negative, how, cue match). how: "state" / "sentiment" / "shape" / "lexicon" / ""."""
+        """(is_negative, how, cue match). how: "state" / "sentiment" / "shape" / "lexicon" / "urgency" / ""."""
         if not msg.text.strip():
             return False, "", None
         st = getattr(msg, "state", None)
@@ -309,7 +348,15 @@ class EmotionDetector:
         if state and self.params.state_mode == "empathy":
             # clear upset (hidden frustration, sarcasm, worry, resignation): the state layer decides —
             # unless the turn is a plain question with no shape of feeling; clearly calm (relief,
-            # self-apology, a calm report, a neutral close): never; in between the rules below decide
+            # self-apology, a calm report, a neutral close): never — except short urgency inside a
+            # question (中午能到吗 急用), which the layer reads as the calm question around it; in between
+            # the rules below decide
+            if st.needs_empathy < self.params.min_state_score and self._relieved(msg):
+                return False, "", None
+            if st.needs_empathy < self.params.min_state_score and self.urgency is not None:
+                urgent = self.urgency.find(view(msg)) if _asks(msg) or _plain_question(msg) or _asks_by_spaces(msg) else []
+                if urgent:
+                    return True, "urgency", urgent[0]
             if st.needs_empathy >= self.params.min_state_score:
                 asks = self.params.question_guard and (_plain_question(msg) or _asks(msg))
                 if not asks or (self.shape is not None and self.shape.find(view(msg))) or self.matcher.find(msg).accepted:
@@ -319,8 +366,8 @@ class EmotionDetector:
         elif state and msg.sentiment is not None and msg.sentiment.label != "negative":
             # polarity read in context: 没有了 after 还有什么可以帮您 is a close, not a negative end
             return False, "", None
-        if self.ack is not None and self.ack.match(view(msg).s.strip()):
-            return False, "", None  # 没了 / 好的 / 行吧: an acknowledgement carries no emotion
+        if self.ack is not None and self.ack.match(view(msg).s.strip()) and not _SPEECHLESS.match(view(msg).s):
+            return False, "", None  # 没了 / 好的 / 行吧: an acknowledgement carries no emotion (a bare 。。。 is no acknowledgement)
         if self.params.use_sentiment and msg.sentiment is not None:
             score = msg.sentiment.scores.get("negative", 1.0) if msg.sentiment.scores else 1.0
             if state and self.params.state_mode == "polarity":
@@ -331,7 +378,7 @@ class EmotionDetector:
                 hits = self.shape.find(view(msg))
                 shape = hits[0] if hits else None
             if msg.sentiment.label == "negative" and (score >= self.params.min_negative_score or shape is not None):
-                calm = self.opener is not None and self.opener.match(view(msg).s.strip())
+                calm = self.opener is not None and bool(self.opener.match(view(msg).s.strip()) or self.opener.match(_spaced(msg)))
                 if calm or (self.params.question_guard and shape is None and _plain_question(msg)):
                     # a plain question, or a reply that opens by accepting: negative only with an emotion cue
                     found = self.matcher.find(msg)
@@ -341,13 +388,28 @@ class EmotionDetector:
                 return True, "sentiment", None
             if not self.params.cues_with_sentiment:
                 return False, "", None
-        found = self.matcher.find(msg)
-        if found.accepted:
-            return True, "lexicon", found.accepted[0]
+        accepted = self.matcher.find(msg).accepted
+        if state and self.status is not None and msg.sentiment is not None and msg.sentiment.label != "negative":
+            # read calm in context: 还没收到 answers the agent (您确认收货哦), it reports no feeling
+            accepted = [h for h in accepted if not self.status.search(h.view.s[h.start : h.end])]
+        if accepted:
+            return True, "lexicon", accepted[0]
         return False, "", None
 
 
-_QUESTION_END = re.compile(r"(吗|嘛|么|呢|没|不)?[?？]+\s*$|(吗|嘛|么|呢)[~～。.\s]*$")
+_CONTRAST_AFTER = re.compile(r"但|不过|可是|就是|只是|然而|结果")
+
+
+# a reply made only of dots (。。。 / ……): speechless, not an acknowledgement
+_SPEECHLESS = re.compile(r"^[\s。.…｡·]*(…|[。.｡·]{3})[\s。.…｡·]*$")
+# a question by its end (…吗？ / …呢); 的嘛 closes a statement (我就是不会才问的嘛), not a question
+_QUESTION_END = re.compile(r"(吗|嘛|么|呢|没|不)?[?？]+\s*$|(吗|(?<!的)嘛|么|呢)[~～。.\s]*$")
+# a question by its question word, one clause, no question mark (为什么查不到物流 / 什么时候能发): the
+# reproachful ones (怎么还没到 / 怎么又坏了) are shapes of feeling and stay out
+_WH_QUESTION = re.compile(
+    r"^[^，。,.!！?？；;]{0,8}(为什么|为啥|怎么(?!回事|还|又|这么|那么|老|总)|什么时候|啥时候|几时|多久|哪天|几天|几号|在哪|哪里)"
+    r"[^，。,.!！?？；;]*$"
+)
 
 
 _ASKS = re.compile(r"[?？]|(吗|嘛|么)(?=[\s,，。.!！~～]|$)")
@@ -358,10 +420,20 @@ def _asks(msg: Message) -> bool:
     return bool(_ASKS.search(view(msg).s))
 
 
+def _spaced(msg: Message) -> str:
+    """The message folded like the analysis form but with its spaces: in chat a space ends a clause
+    (中午能到吗 急用 / 行 这还差不多), and the analysis form drops it."""
+    return local_analysis_form(msg.text).strip()
+
+
+def _asks_by_spaces(msg: Message) -> bool:
+    return bool(_ASKS.search(_spaced(msg)))
+
+
 def _plain_question(msg: Message) -> bool:
     """The message asks something (ends in ？ or 吗/呢): a model's 'negative' here is usually just a question."""
     s = view(msg).s.strip()
-    return bool(s) and bool(_QUESTION_END.search(s))
+    return bool(s) and bool(_QUESTION_END.search(s) or _WH_QUESTION.search(s))
 
 
 class TopicParams(Strict):

@@ -5,15 +5,18 @@ from pydantic import Field
 
 from pipeline.conversation import Conversation, CriterionResult
 from pipeline.rubric.criteria import lexicons as L
+from pipeline.rubric.criteria import lexicons_state as S
 from pipeline.rubric.criteria._common import GuardParams, PhraseMatcher, human_agent_messages
-from pipeline.rubric.matching import message_evidence
+from pipeline.rubric.matching import compile_entries, message_evidence
 from pipeline.rubric.registry import Criterion, register_criterion
 from pipeline.rubric.schema import LexiconParams, Strict
 
 
 class CommitmentParams(Strict):
     triggers: LexiconParams = Field(
-        default_factory=lambda: LexiconParams(phrases=L.TIME_TRIGGERS, exclude=L.TIME_TRIGGER_EXCLUDE, variants=L.YOU),
+        default_factory=lambda: LexiconParams(
+            phrases=L.TIME_TRIGGERS + S.HANDOFF_MORE, exclude=L.TIME_TRIGGER_EXCLUDE + S.HANDOFF_EXCLUDE_MORE, variants=L.YOU
+        ),
         description="the agent hands the problem on or cannot solve it now",
     )
     commitments: LexiconParams = Field(
@@ -27,6 +30,15 @@ class CommitmentParams(Strict):
         ge=0,
         description="agent messages just before a hand-off whose time frame also counts (24小时内给您回复 … 有消息我第一时间联系您)",
     )
+    done: list[str] = Field(
+        default_factory=lambda: list(S.HANDOFF_DONE),
+        description="a hand-off word in a message that reports the request done in the chat (退款已经提交 / 已提交成功 / "
+        "已经帮您跟仓库确认过了) is no hand-off, unless the message still waits on someone (`pending`)",
+    )
+    pending: list[str] = Field(
+        default_factory=lambda: list(S.HANDOFF_PENDING),
+        description="words that show the message still waits on someone (审核 / 回复您 / 有结果): a done clause stays a hand-off",
+    )
     accept_vague: bool = Field(default=False, description="also accept 尽快/马上/稍后 as a commitment")
     vague: list[str] = Field(default_factory=lambda: list(L.TIME_VAGUE))
 
@@ -35,7 +47,9 @@ class CommitmentParams(Strict):
 class TimeCommitment(Criterion):
     """na unless a human agent hands the problem on (帮您反馈 / 提交售后 / 登记一下 …) — a live
     transfer inside the chat (the next event is a transfer or another agent answers) is not a
-    hand-off; then pass
+    hand-off, nor is a request reported done in the chat (退款已经提交，马上到账) with nothing left
+    waiting, nor one the agent reports done in a later message (我帮您提交 … 已经提交成功) — unless the
+    message gives a time frame itself (已经帮您提交退货，1-2个工作日内退款 passes); then pass
     when that message, any later agent message (or only the next `window - 1` when window is set),
     or one of the `lookback` agent messages just before it gives a concrete time frame
     (24小时内 / 1-3个工作日 / 明天下午). Vague words (尽快/马上) do not count unless accept_vague.
@@ -51,7 +65,16 @@ class TimeCommitment(Criterion):
         return (
             PhraseMatcher(f"{self.id}.handoff", p.triggers, GuardParams(quotation=True, negation=False)),
             PhraseMatcher(self.id, commit, GuardParams(quotation=False)),
+            compile_entries(p.done) if p.done else None,
+            compile_entries(p.pending) if p.pending else None,
         )
+
+    def _done_in_chat(self, hit) -> bool:
+        """The message reports the request already done (退款已经提交，马上到账 / 已经给您预约好了，师傅按时上门)
+        and nothing in it still waits on someone: the customer is not left waiting."""
+        _, _, done, pending = self.compiled
+        s = hit.view.s
+        return done is not None and bool(done.search(s)) and (pending is None or not pending.search(s))
 
     @staticmethod
     def _live_transfer(conversation: Conversation, msg) -> bool:
@@ -63,19 +86,27 @@ class TimeCommitment(Criterion):
         return nxt.role == "system" or (nxt.role == "agent" and nxt.agent_id is not None and nxt.agent_id != msg.agent_id)
 
     def lexicon_terms(self) -> list[str]:
-        trig, commit = self.compiled
+        trig, commit, _, _ = self.compiled
         return trig.terms() + commit.terms()
 
     def score(self, conversation: Conversation) -> CriterionResult:
-        trig, commit = self.compiled
+        trig, commit, _, _ = self.compiled
         agent_msgs = human_agent_messages(conversation)
-        handoffs = []
+        found = []
         for i, m in enumerate(agent_msgs):
             if self._live_transfer(conversation, m):
                 continue  # handed to a colleague inside the chat: the customer is not left waiting
-            found = trig.find(m)
-            if found.accepted:
-                handoffs.append((i, found.accepted[0]))
+            # a message that gives its own time frame keeps its hand-off (已经帮您提交退货，1-2个工作日内退款: pass)
+            timed = bool(commit.find(m).accepted)
+            found += [(i, h, not timed and self._done_in_chat(h), timed) for h in trig.find(m).accepted]
+        # a hand-off reported done later in the chat (我帮您提交 … 已经提交成功) was carried out while the customer waited
+        done_later = [(i, h.pattern) for i, h, done, _ in found if done]
+        handoffs = []
+        for i, h, done, timed in found:
+            if done or (not timed and any(j > i and pattern == h.pattern for j, pattern in done_later)):
+                continue
+            if not handoffs or handoffs[-1][0] != i:
+                handoffs.append((i, h))
         if not handoffs:
             return self.not_applicable()
         # one concrete time frame after a hand-off tells the customer when they hear back

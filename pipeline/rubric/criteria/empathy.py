@@ -8,7 +8,8 @@ from pydantic import Field
 from pipeline.conversation import Conversation, CriterionResult
 from pipeline.customer_state import SHIPPED_STATE_MODEL
 from pipeline.rubric.criteria import lexicons as L
-from pipeline.rubric.criteria._common import EmotionDetector, EmotionParams, GuardParams, PhraseMatcher, Rejected
+from pipeline.rubric.criteria import lexicons_state as S
+from pipeline.rubric.criteria._common import EmotionDetector, EmotionParams, GuardParams, PhraseMatcher, Rejected, emotion_cues
 from pipeline.rubric.matching import compile_entries, message_evidence
 from pipeline.rubric.registry import Criterion, register_criterion
 from pipeline.rubric.schema import LexiconParams, ParaphraseParams, Strict
@@ -19,11 +20,16 @@ def default_emotion() -> EmotionParams:
     # 0.95, and a plain report is neutral by the labelling rules); with no emotion word, only a very
     # confident label counts — or a moderate one when the message's shape shows feeling (pings,
     # sarcasm, urgency, persistence: shape_cues); a plain question needs an emotion word
+    # default@7: Cantonese and traditional anger, fear after a bad experience, more shapes (S.*); short urgency
+    # in a question lifts the state veto; a status (还没收到) counts only when the turn reads negative in context
     return EmotionParams(
         min_negative_score=0.96,
         shape_min_score=0.85,
-        shape_cues=LexiconParams(phrases=L.EMO_SHAPE, exclude=L.EMO_SHAPE_EXCLUDE),
-        cues=LexiconParams(phrases=L.NEGATIVE_EMOTION, exclude=L.NEGATIVE_EMOTION_EXCLUDE, boundary_max_len=1),
+        shape_cues=LexiconParams(phrases=L.EMO_SHAPE + S.SHAPE_MORE, exclude=L.EMO_SHAPE_EXCLUDE + S.SHAPE_EXCLUDE_MORE),
+        cues=emotion_cues(),
+        urgency=LexiconParams(phrases=S.URGENCY, exclude=S.URGENCY_EXCLUDE),
+        relief=LexiconParams(phrases=S.RELIEF),
+        status_cue=S.STATUS_CUE,
         state_model_version=SHIPPED_STATE_MODEL,
     )
 
@@ -58,7 +64,7 @@ class EmpathyParams(Strict):
     trigger: EmotionParams = Field(default_factory=default_emotion, description="when a customer message is negative")
     lexicon: LexiconParams = Field(default_factory=lambda: LexiconParams(phrases=L.EMPATHY, variants=L.YOU))
     paraphrase: ParaphraseParams = Field(
-        default_factory=lambda: ParaphraseParams(threshold=0.6, exemplars=L.EMPATHY_EXEMPLARS, cues=L.EMPATHY_CUES)
+        default_factory=lambda: ParaphraseParams(threshold=0.6, exemplars=L.EMPATHY_EXEMPLARS, cues=L.EMPATHY_CUES + S.EMPATHY_MORE)
     )
     guards: GuardParams = Field(
         default_factory=lambda: GuardParams(
@@ -139,6 +145,9 @@ class Empathy(Criterion):
         elif how == "shape":
             score = tmsg.sentiment.scores.get("negative", 0.0) if tmsg.sentiment and tmsg.sentiment.scores else 0.0
             trig_ev = cue.evidence(f"客户首次出现负面情绪（情感模型 negative {score:.2f} ≥ 形态阈值，且消息形态为问题陈述/催促/反讽/着急）")
+        elif how == "urgency":
+            trig_ev = cue.evidence("客户在提问中表达着急（问题本身平静，但急用/赶时间需要先回应）")
+            trig_ev.rule = f"{self.id}.trigger.urgency"
         elif cue is not None:
             trig_ev = cue.evidence("客户首次出现负面情绪（情绪词，未使用情感模型）")
             trig_ev.rule = f"{self.id}.trigger.lexicon"

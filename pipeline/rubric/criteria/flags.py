@@ -8,7 +8,8 @@ from pydantic import Field
 from pipeline.conversation import Conversation, Flag
 from pipeline.customer_state import SHIPPED_STATE_MODEL
 from pipeline.rubric.criteria import lexicons as L
-from pipeline.rubric.criteria._common import EmotionDetector, EmotionParams, GuardParams, PhraseMatcher
+from pipeline.rubric.criteria import lexicons_state as S
+from pipeline.rubric.criteria._common import EmotionDetector, EmotionParams, GuardParams, PhraseMatcher, emotion_cues
 from pipeline.rubric.matching import compile_entries
 from pipeline.rubric.registry import FlagDetector, register_flag
 from pipeline.rubric.schema import LexiconParams, Strict
@@ -59,7 +60,7 @@ def _default_negative_end() -> EmotionParams:
     return EmotionParams(
         cues_with_sentiment=False,
         state_mode="polarity",
-        cues=LexiconParams(phrases=L.NEGATIVE_EMOTION, exclude=L.NEGATIVE_EMOTION_EXCLUDE, boundary_max_len=1),
+        cues=emotion_cues(),
         state_model_version=SHIPPED_STATE_MODEL,
     )
 
@@ -104,7 +105,8 @@ class NegativeEnd(FlagDetector):
 class AbuseParams(Strict):
     lexicon: LexiconParams = Field(
         default_factory=lambda: LexiconParams(
-            phrases=L.ABUSE, exclude=L.ABUSE_EXCLUDE, variants=L.ABUSE_VARIANTS, boundary_max_len=1
+            # 什么垃圾面料 criticises the goods, not the agent (S.GOODS_NOT_AGENT)
+            phrases=L.ABUSE, exclude=L.ABUSE_EXCLUDE + S.GOODS_NOT_AGENT, variants=L.ABUSE_VARIANTS, boundary_max_len=1
         )
     )
     target: list[str] = Field(

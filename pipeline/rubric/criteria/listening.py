@@ -5,6 +5,7 @@ from pydantic import Field
 
 from pipeline.conversation import Conversation, CriterionResult
 from pipeline.rubric.criteria import lexicons as L
+from pipeline.rubric.criteria import lexicons_state as S
 from pipeline.rubric.criteria._common import (
     DecisionParams,
     Fired,
@@ -23,7 +24,12 @@ from pipeline.rubric.schema import LexiconParams, Strict
 
 
 def after_sales_topic() -> TopicParams:
-    return TopicParams(cues=LexiconParams(phrases=L.AFTER_SALES, exclude=L.AFTER_SALES_EXCLUDE, boundary_max_len=1))
+    # default@7: Cantonese after-sales words (甩色 / 坏咗 / 用唔到) read like the Mandarin ones, and complaint shapes (跟详情页差太远)
+    return TopicParams(
+        cues=LexiconParams(
+            phrases=L.AFTER_SALES + S.CANTONESE_AFTER_SALES + S.COMPLAINT_SHAPES, exclude=L.AFTER_SALES_EXCLUDE, boundary_max_len=1
+        )
+    )
 
 
 def after_sales_decision() -> DecisionParams:
@@ -35,8 +41,9 @@ def after_sales_decision() -> DecisionParams:
             SignalParams(name="problem", weight=0.35, note="客户描述问题状态", phrases=L.AS_PROBLEM, exclude=L.AS_PROBLEM_EXCLUDE),
             SignalParams(name="action", weight=0.5, note="客户提出售后诉求", phrases=L.AS_ACTION, exclude=L.AS_ACTION_EXCLUDE),
             SignalParams(name="agent_handling", role="agent", weight=0.5, note="客服按售后处理", phrases=L.AS_AGENT, exclude=L.AS_AGENT_EXCLUDE),
-            SignalParams(name="presale", weight=-0.5, note="售前咨询", phrases=L.AS_PRESALE),
-            SignalParams(name="before_delivery", weight=-0.5, note="刚下单/客户自己拍错，发货前修改", phrases=L.AS_BEFORE_DELIVERY),
+            # -0.55, not -0.5: one pulling-down signal outweighs a lone topic word (1.2 - 0.5 tied the threshold)
+            SignalParams(name="presale", weight=-0.55, note="售前咨询", phrases=L.AS_PRESALE),
+            SignalParams(name="before_delivery", weight=-0.55, note="刚下单/客户自己拍错，发货前修改", phrases=L.AS_BEFORE_DELIVERY),
         ],
         sentiment=SentimentSignalParams(weight=0.15, min_negative_score=0.8, min_margin=0.5),
     )

@@ -10,6 +10,7 @@ from pydantic import Field
 
 from pipeline.conversation import Conversation, CriterionResult, Message
 from pipeline.rubric.criteria import lexicons as L
+from pipeline.rubric.criteria import lexicons_state as S
 from pipeline.rubric.criteria._common import seconds_between
 from pipeline.rubric.matching import local_analysis_form, message_evidence, view
 from pipeline.rubric.registry import Criterion, register_criterion
@@ -52,7 +53,8 @@ class _AcknowledgingCriterion(Criterion):
 
 
 def _default_acks() -> list[str]:
-    return list(L.ACKNOWLEDGEMENTS)
+    # default@7: thanks addressed to the agent, Cantonese thanks, going off to try (S.TRAILING_ACKS)
+    return list(L.ACKNOWLEDGEMENTS) + S.TRAILING_ACKS
 
 
 @dataclass(frozen=True)

@@ -262,6 +262,14 @@ def test_response_pace_trailing_messages():
     assert status("response_pace.v1", base + [("customer", "对了，发票怎么开？", 60)], trailing="ignore") == "pass"
 
 
+@pytest.mark.parametrize("last", ["好嘞 谢谢您啦", "多謝晒 唔該", "嗯嗯 我去试试", "辛苦你了老板"])
+def test_response_pace_trailing_thanks_to_the_agent_cantonese_and_trying_need_no_answer(last):
+    """default@7: thanks addressed to the agent (with a name), Cantonese thanks, going off to try."""
+    base = [("customer", "色温能调吗", 0), ("agent", "可以的", 20), ("customer", "好", 40), ("agent", "祝您生活愉快", 50)]
+    assert status("response_pace.v1", base + [("customer", last, 60)]) == "pass", last
+    assert status("response_pace.v1", base + [("customer", "老板 这个能便宜点吗", 60)]) == "fail"
+
+
 def test_response_pace_transfer_counts_any_human_agent():
     turns = [
         ("customer", "在吗", 0), ("agent", "您好，帮您转售后", 20, "A01"), ("system", "会话已转接", 25),

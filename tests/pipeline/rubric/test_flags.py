@@ -43,6 +43,11 @@ def test_sla_breach_reason_in_chinese(rubric):
         ("滚动条拉不动", False),
         ("这个USB线多长", False),
         ("电话138****5678", False),
+        # 垃圾 said of the goods criticises the product, not the agent (default@7)
+        ("你们卖的什么垃圾质量，一洗就缩水", False),
+        ("这是什么垃圾布料啊，扎得浑身痒", False),
+        ("你个垃圾东西", True),
+        ("什么垃圾客服，问三遍都不回", True),
     ],
 )
 def test_abusive_customer_guarded(rubric, text, abusive):

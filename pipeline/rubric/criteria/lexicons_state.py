@@ -1,0 +1,138 @@
+"""Default word lists added in rubric default@7 for the customer-state criteria (empathy's trigger,
+negative_end, abusive_customer, time_commitment): each criterion's default is the base list in
+`lexicons` plus the list here, in that order (rubrics/default.yaml states the sum, as the docstring of
+`lexicons` says). They name mechanisms, written for this project: no phrase of a measure-only set.
+Entries are matched on the analysis form (simplified, half-width, lower-case)."""
+from __future__ import annotations
+
+# Cantonese and traditional-character anger, impatience and disappointment, in the analysis form
+# (traditional is folded to simplified: 係→系, 禮拜→礼拜): 嬲 is Cantonese for angry, 仲未 for 还没,
+# 咗 marks the perfect (等咗 = 等了), 冇 = 没有, 唔 = 不, 点解 = 为什么
+CANTONESE_EMOTION = [
+    "re:(好|真|劲|超|激|很|太|咁|几|非常|都)嬲", "嬲死", "嬲爆", "嬲到", "激嬲", "激气", "激死", "火滚", "顶唔顺", "顶唔住", "忍唔住",
+    "唔开心", "唔满意", "唔舒服", "冇眼睇", "搞乜", "搞咩", "咩态度", "乜嘢态度", "心淡", "心都凉",
+    "re:等(咗|左)(成|好|咁|几|[0-9一二两三四五六七八九十])[^，。,.!！?？]{0,3}(耐|日|天|礼拜|星期|周|个月|钟)",
+    "re:点解(仲|还|咁)(未|慢|耐|差|系咁)", "re:(冇|无)人(理|覆|回|跟)",
+    # never again, in Cantonese (以后唔会再嚟 = 以后不会再来)
+    "re:(以后|下次|再)[^，。,.!！?？]{0,3}(唔会|唔再|冇)[^，。,.!！?？]{0,4}(帮衬|嚟|买|光顾)",
+]
+# negations of the words above (唔嬲 = not angry, 唔使急 = no hurry)
+CANTONESE_EMOTION_EXCLUDE = ["唔嬲", "冇嬲", "唔使急", "唔急", "唔紧要", "冇问题"]
+
+# fear carried over from a past bad experience, and resignation in idiom
+EMOTION_MORE = [
+    # escalation past the shop (the platform or a regulator judges instead): the customer has given up on the agent
+    "re:(申请|找|叫|让|要)(平台|官方|小二|客服小二)(介入|处理|仲裁|评理)", "re:(举报|仲裁|工商局|消协|消费者协会|市场监管)",
+    # resignation and sarcasm after an acceptance (行 等着呗 / 好吧 反正也习惯了 / 行吧 你们高兴就好): a calm
+    # opener needs an emotion word, and these are the words
+    "re:反正(也|都)?[^，。,.!！?？]{0,4}(不是第一次|习惯|没用|白搭|一样|无所谓)", "re:(又|也|都)不是第一次(了)?",
+    "re:(等着|随便|就这样|认)呗", "re:(你们|你|您|商家|店家|客服)[^，。,.!！?？]{0,2}(开心|高兴|乐意|满意)就(好|行)",
+    # chasing with no movement at all (系统一直没有反应 / 到现在都没个下文)
+    "re:(一直|始终|仍然|到现在都|至今|还是)(没|没有|未)(任何|个)?(反应|进展|结果|变化|下文|音讯|回音|回应)",
+    "心有余悸", "后怕", "有阴影", "留下阴影", "被坑怕了", "怕怕", "随你们便", "随便你们", "爱咋咋地", "爱怎么着怎么着",
+    # a reply that is only dots after the agent spoke: speechless (。。。 / ……)
+    "re:^[\\s。.…｡·]*(…|[。.｡·]{3})[\\s。.…｡·]*$",
+]
+
+# shapes of feeling that let a moderate negative score count (with empathy's shape_min_score)
+SHAPE_MORE = [
+    # persistence over days and attempts (天天催 / 连续三天 / 反复联系)
+    "re:(天天|每天都|连续|反复|三番五次|一次又一次|再三|屡次|接连|又一次)",
+    # chasing with the time it has been stuck (在广州停了三天 / 好几天了还没动): a why-question with it is a complaint
+    "re:(停|卡|等|放|压|拖)(了|在)[^，。,.!！?？]{0,4}([0-9一二两三四五六七八九十几半]+|好几)(天|日|周|个星期|个礼拜|个月)",
+    "re:([0-9一二两三四五六七八九十几]+|好几)(天|周|个星期|个礼拜|个月)(了)?(都|还)(没|不|没有)",
+    # disappointment after a thank-you or an acceptance: the clause after the contrast carries the turn
+    "re:(谢谢|谢了|收到了|到了|挺好|还行|不错)[^。!！?？]{0,10}(不过|但是|可是|就是|只是)",
+    # a rhetorical question about being refused even a little (连问都不让问吗 / 看一眼也不行吗)
+    "re:(都|也|连)[^，。,.!！?？]{0,6}(不行|不可以|不能|不让|不给|没法)[^，。,.!！?？]{0,3}(吗|嘛|么|啊|呀)",
+    # a defensive reproach (我就是看不懂才来找你们的) and a retort to the agent's words (你这话说的)
+    "re:就是(因为)?[^，。,.!！?？]{1,10}才(问|找|来|联系|咨询|说)",
+    "re:(你|您)这(话|叫什么话|是什么话|说的什么话)",
+]
+
+# persistence of something good or neutral (一直都有货 / 老是有人问) is no grievance
+SHAPE_EXCLUDE_MORE = [
+    "re:(一直|总是|老是|始终)(都)?(有)(?!问题|毛病|异味|噪音|杂音|声音|故障|裂|破|色差|瑕疵|污渍|点|味)",
+]
+
+# the words of a turn that only report where the order is (还没收到 / 还没发 / 仲未到): as an answer to
+# the agent (您这边确认收货哦 → 还没收到) they carry no feeling; empathy counts them only when the
+# customer-state layer reads the turn negative in context (EmotionParams.status_cue)
+STATUS_CUE = "^(还|仲)(没|没有|未|不)"
+
+# relief and the customer's own mistake (虚惊一场 / 白担心了 / 还好找到了 / 是我自己没插好 / 错怪你们了): the
+# turn is conciliatory whatever fright it names (吓死我了), unless a contrast follows (EmotionParams.relief)
+RELIEF = [
+    "虚惊一场", "白担心", "白紧张", "白着急", "松了口气", "松口气", "re:(?<!不)放心了", "错怪", "怪我",
+    "re:是我(自己)?(搞错|看错|弄错|记错|没看清|没看到|没插|没装|没注意|没仔细|的错|的问题)",
+    # (还好没烫着 after a complaint is partial relief: the complaint stands, so only the feared thing undone counts)
+    "re:(还好|幸好|幸亏|好在)(找到|收到|到了|赶上|来得及)",
+]
+
+# short urgency (急用 / 赶时间 / 来不及): inside a calm question it still asks for the agent to
+# acknowledge the hurry, so it lifts the customer-state layer's veto (EmotionParams.urgency)
+URGENCY = [
+    "急用", "急需", "急着用", "着急用", "等着用", "赶着用", "赶时间", "来不及", "赶不上", "着急", "很急", "挺急", "比较急", "急死",
+    "越快越好", "re:(有点|有些|好|很|真|挺|比较|特别|非常)?急(的|啊|呀|哈|呢)?$",
+]
+URGENCY_EXCLUDE = ["不急", "不着急", "别急", "不用急", "不赶", "来得及", "不是很急", "不太急", "唔急", "唔使急"]
+
+# 垃圾 said of the goods (什么垃圾面料 / 垃圾质量) criticises the product, not the agent: not abuse
+GOODS_NOT_AGENT = [
+    # (an exclusion must cover the whole insult hit, 什么垃圾, so it starts with the same words; 你个垃圾东西 stays abuse)
+    "re:(什么|这个|这种|这么|这|太|真|好|简直)?(是)?垃圾(的)?(面料|布料|料子|质量|东西|玩意|产品|货|材质|做工|衣服|裤子|鞋|包装|手机|商品|设计|电池|配件|软件|系统|app|款式|味道|效果|快递|物流|尺码)",
+]
+
+# hand-offs: the agent has someone check or verify (联系派送员核实 / 交给质检鉴定) or promises to come back
+HANDOFF_MORE = [
+    "re:(联系|问|找|通知|催)(了)?(一下|下)?[^，。,.!！?？]{0,4}(派送员|快递员|配送员|站点|网点|驿站|转运中心|分拣中心|片区|营业部)",
+    "re:(交给|转给|送去|寄回给|拿给)[^，。,.!！?？]{0,8}(鉴定|检测|质检|化验|评估|复核|审核)",
+    "re:(再|稍后|晚点|有结果|有进展)[^，。,.!！?？]{0,3}(跟|和|给|向)(您|你|亲)(同步|反馈|答复|回复|回电|说一声)",
+]
+# the agent's own lapse (是我们跟进不及时) is an apology, not a hand-off
+# and sending the customer to the courier's station (建议您联系驿站) is not the agent checking with it
+HANDOFF_EXCLUDE_MORE = [
+    "re:跟进(得)?(不及时|不到位|不够|太慢|慢了)",
+    "re:(?<![帮给为替])(您|你)(可以|自己|直接|去|先|再)*(联系|问|找|催)(一下|下)?[^，。,.!！?？]{0,4}(派送员|快递员|配送员|站点|网点|驿站|转运中心|分拣中心|片区|营业部)",
+]
+# the request done in the chat (退款已经提交 / 已提交成功 / 已经帮您跟仓库确认过了 / 已给您预约了上门取件):
+# nothing is handed on, so no time frame is owed (TimeCommitment.done)
+HANDOFF_DONE = [
+    "re:(已经|已)[^，。,.!！?？]{0,6}(提交|登记|申请|预约|安排|退回|退款|补发|改好|修改)(了|好|成功|完成|完毕)?",
+    "re:(提交|登记|申请|预约|安排|修改)(成功|完成|完毕|好了)",
+    "re:(已经|已)[^，。,.!！?？]{0,10}(确认|核实|问|查)(过)?了",
+]
+# what still waits on someone after the hand-off (审核 / 回复您 / 有结果): the hand-off stands
+HANDOFF_PENDING = [
+    "re:(审核|核实|处理|回复|答复|通知|结果|进展|跟进|联系您|联系你|鉴定|检测|排查|等待|等一下|等消息|安排好后|同步)",
+]
+
+# empathy: the agent calls the feeling natural (担心很正常 / 换季着急再正常不过 / 心里没底也难免), without 您
+# (the base cues need 您…是正常的); multi-character feelings only, so 气味很正常 stays a product fact
+EMPATHY_MORE = [
+    "re:(心里|心情|担心|着急|顾虑|害怕|犹豫|纠结|打鼓|没底|不放心|不踏实|紧张|焦虑|生气|上火|失望|发慌|慌)[^，。,.!！?？]{0,3}"
+    "(太|很|非常|再|也|挺|都|是|也是)?(正常|能理解|可以理解|难免)(了|的|不过)?",
+]
+
+# after-sales words in Cantonese (analysis form): 甩色 = 掉色, 烂咗 / 坏咗 = 烂了 / 坏了, 用唔到 = 用不了,
+# 冇反应 = 没反应 (active_listening's topic; the Mandarin words are in lexicons_after_sales)
+CANTONESE_AFTER_SALES = [
+    "甩色", "甩线", "甩底", "报废", "冇反应", "冇声", "re:(坏|烂|裂|碎|爆|断|甩|穿|崩|漏)(咗|晒|左)",
+    "re:(用|开|着|充|装|连|关|锁|郁)唔(到|了|着|上|入|郁)", "re:(退|换)(返|过|咗)", "退钱",
+]
+# complaints worded without after-sales words: the goods are far from the pictures (跟详情页差太远). Not "it
+# breaks at the first use" (一拉就断): as often said of a past purchase inside a presale question
+COMPLAINT_SHAPES = [
+    "re:差(得)?(太远|很远|好远|老远|十万八千里)", "re:(跟|和|与)(图|图片|照片|主图|描述|详情|详情页|视频|直播)[^，。,.!！?？]{0,8}(不一样|不符|差)",
+]
+
+# a trailing message that only thanks or goes off to try needs no answer (timing criteria): thanks addressed
+# to the agent (谢谢你 / 辛苦您了), Cantonese thanks and okays (唔该晒 / 多谢晒 / 得啦), and the customer going
+# to try or look for themselves (我看看 / 我去试试)
+TRAILING_ACKS = [
+    "谢谢你", "谢谢您", "谢谢你们", "感谢你", "感谢您", "多谢你", "辛苦你了", "辛苦您了", "辛苦你们了", "麻烦你了", "麻烦您了",
+    "唔该", "唔该晒", "多谢晒", "得", "冇问题", "冇事", "拜",
+    "我看看", "我试试", "我试一下", "我去试试", "我去看看", "我先试试", "那我试试", "我先看看",
+    # the agent addressed by a name in the thanks (谢谢你姑娘 / 辛苦了老板): a word the message is made of, never alone a question
+    "姑娘", "小姐姐", "小哥哥", "美女", "帅哥", "老板", "掌柜", "宝子", "客服",
+]

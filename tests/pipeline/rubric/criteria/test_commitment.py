@@ -1,0 +1,62 @@
+"""time_commitment.v1 (default@7): a request done in the chat is not a hand-off; hand-offs to someone who checks."""
+from __future__ import annotations
+
+import pytest
+
+from pipeline.rubric.testing import make_conversation
+
+
+@pytest.fixture(scope="module")
+def commitment(rubric):
+    return next(c for c in rubric.criteria if c.id == "time_commitment")
+
+
+def _score(commitment, *agent_lines):
+    turns = [("customer", "我买的台灯灯罩裂了", 0)]
+    turns += [("agent", line, 30 + 30 * i) for i, line in enumerate(agent_lines)]
+    return commitment.score(make_conversation(turns, run_stages=False))
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "换新的订单已经提交了，仓库那边直接发出",
+        "补发已提交成功，单号稍后短信发给您",
+        "我已经帮您跟仓库核对过了，有货，付款就能发",
+        "已经给您预约好了，师傅按您约的时间上门",
+    ],
+)
+def test_a_request_done_in_the_chat_is_not_a_hand_off(commitment, reply):
+    assert _score(commitment, reply).status == "na", reply
+
+
+def test_a_hand_off_reported_done_later_is_not_left_open(commitment):
+    res = _score(commitment, "麻烦发一下收货地址，我帮您提交补发", "补发已经提交好了，单号在订单详情里就能看到")
+    assert res.status == "na"
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "已经帮您提交售后申请了，审核结果出来我联系您",  # done, but still waits on the review
+        "我这边联系一下派送员，看看包裹放哪了",
+        "把照片交给质检的同事鉴定一下",
+    ],
+)
+def test_hand_offs_that_still_wait_need_a_time_frame(commitment, reply):
+    res = _score(commitment, reply)
+    assert res.status == "fail", reply
+    assert _score(commitment, reply, "明天中午前给您答复").status == "pass"
+
+
+def test_the_agents_own_lapse_is_an_apology_not_a_hand_off(commitment):
+    assert _score(commitment, "抱歉，是我们这边跟进得不及时，退款今天已经到账了").status == "na"
+
+
+def test_a_done_request_that_names_its_time_frame_passes(commitment):
+    assert _score(commitment, "已经帮您提交退货申请，仓库收到后1-2个工作日内退款").status == "pass"
+
+
+def test_sending_the_customer_to_the_station_is_not_a_hand_off(commitment):
+    assert _score(commitment, "亲 建议您自己联系一下驿站哦").status == "na"
+    assert _score(commitment, "我这边帮您联系一下派送员，问问放在哪了").status == "fail"  # the agent checks: a hand-off

@@ -1,0 +1,33 @@
+"""active_listening.v1 (default@7): Cantonese after-sales words, and one pulling-down signal outweighs a lone topic word."""
+from __future__ import annotations
+
+import pytest
+
+from pipeline.rubric.testing import make_conversation
+
+
+@pytest.fixture(scope="module")
+def listening(rubric):
+    return next(c for c in rubric.criteria if c.id == "active_listening")
+
+
+@pytest.mark.parametrize("text", ["条裤洗一次就甩色 点算", "个风筒用咗两日就坏咗", "部机充唔到电"])
+def test_cantonese_after_sales_words_make_it_after_sales(listening, text):
+    conv = make_conversation([("customer", text, 0), ("agent", "好的，我帮您看看", 30)], run_stages=False)
+    assert listening.score(conv).status == "fail", text  # applies; nothing restated
+
+
+def test_a_presale_question_outweighs_a_lone_topic_word(listening):
+    conv = make_conversation([("customer", "能放驿站吗 有现货吗", 0), ("agent", "有现货，可以放驿站", 30)], run_stages=False)
+    assert listening.score(conv).status == "na"
+
+
+def test_a_topic_word_with_a_purchase_still_holds_against_a_presale_signal(listening):
+    conv = make_conversation([("customer", "上周买的电水壶漏水了 还有现货吗 想换一个", 0), ("agent", "好的", 30)], run_stages=False)
+    assert listening.score(conv).status == "fail"
+
+
+@pytest.mark.parametrize("text", ["台灯收到了 跟详情页的图差得老远", "这沙发和主图根本不一样啊"])
+def test_goods_far_from_their_pictures_is_a_complaint(listening, text):
+    conv = make_conversation([("customer", text, 0), ("agent", "亲 给您发个优惠券", 30)], run_stages=False)
+    assert listening.score(conv).status == "fail", text
