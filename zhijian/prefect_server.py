@@ -128,7 +128,7 @@ def _free_port() -> int:
 
 
 def _startup_timeout() -> float:
-    # the setting as the CLI set it (zhijian.cli._prefect_quietly)
+    # the setting as the CLI set it (zhijian.common.prefect_quietly)
     return float(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90"))
 
 
