@@ -28,15 +28,18 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path
+from typing import Any
 
 from flows.watchdog import watch_server
 
 _PORTS = range(8000, 9000)  # Prefect's own range for the temporary server
 _PORT_IN_USE = 3  # uvicorn's exit status when it cannot bind: pick another port, as Prefect does
 _FALSE = ("0", "false", "no", "off")
-_SETTLE_SECONDS = 2.0  # before stopping a used server (TemporaryServer.stop); Prefect's own stop took 5 s+ here
+_SETTLE_LIMIT = 10.0  # s: the most a used server is given to record the final states it was sent (TemporaryServer.stop)
+_FINAL_STATES = ("COMPLETED", "FAILED", "CANCELLED", "CRASHED")
+_FILTER_LIMIT = 200  # the API's most rows per read
 
 
 class TemporaryServer:
@@ -47,6 +50,7 @@ class TemporaryServer:
         self.port: int | None = None
         self.healthy = False
         self._lock = threading.Lock()
+        self.expected: Collection[str] = ()  # task-run ids to see final before stopping (expect_recorded)
 
     @property
     def api_url(self) -> str:
@@ -95,15 +99,17 @@ class TemporaryServer:
     def stop(self) -> None:
         """Terminate it (SIGKILL after 5 s), as Prefect stops its own temporary server.
 
-        A used server first gets a moment to record what the CLI's log and event workers sent as they
-        drained at exit: terminated at once, it cancelled the write of the run's last events (their
-        task-run states lost, tracebacks on stderr), seen in a run on the loaded build machine.
+        A used server first records what the CLI's event worker sent as it drained at exit: a task
+        run's final state reaches the server as an event that it writes a moment later. Terminated
+        at once, it cancelled those writes (the run's last task-run states lost, tracebacks on
+        stderr), seen on the loaded build machine. So it is stopped once its API shows every
+        expected task run final (`settle`), not after a fixed pause.
         """
         process, used, self.process, self.healthy = self.process, self.healthy, None, False
         if process is None or process.poll() is not None:
             return
         if used:
-            time.sleep(_SETTLE_SECONDS)
+            self.settle(_SETTLE_LIMIT)
         process.terminate()
         try:
             process.wait(timeout=5)
@@ -112,7 +118,39 @@ class TemporaryServer:
             process.wait()
 
 
+    def settle(self, limit: float) -> bool:
+        """Wait (at most `limit` s) until the API shows every expected task run in a final state."""
+        import httpx
+
+        ids = sorted(self.expected)
+        deadline = time.monotonic() + limit
+        with httpx.Client() as client:
+            while ids:
+                with contextlib.suppress(httpx.HTTPError, ValueError):
+                    ids = [i for k in range(0, len(ids), _FILTER_LIMIT) for i in self._not_final(client, ids[k : k + _FILTER_LIMIT])]
+                if not ids:
+                    break
+                if time.monotonic() > deadline:
+                    print(f"warning: the temporary Prefect server had not recorded the final state of {len(ids)} "
+                          f"task run(s) after {limit:.0f} s; stopping it", file=sys.stderr)  # fmt: skip
+                    return False
+                time.sleep(0.05)
+        return True
+
+    def _not_final(self, client: Any, ids: list[str]) -> list[str]:
+        rows = client.post(f"{self.api_url}/task_runs/filter", timeout=5,
+                           json={"task_runs": {"id": {"any_": ids}}, "limit": len(ids)}).json()  # fmt: skip
+        final = {row["id"] for row in rows if row.get("state_type") in _FINAL_STATES}
+        return [i for i in ids if i not in final]
+
+
 _server: TemporaryServer | None = None
+
+
+def expect_recorded(task_run_ids: Collection[str]) -> None:
+    """Before the temporary server is stopped, wait until it shows these task runs final (a live set, read then)."""
+    if _server is not None:
+        _server.expected = task_run_ids
 
 
 def _free_port() -> int:

@@ -81,9 +81,12 @@ def score_with_flow(paths: list[str], options: dict[str, Any], workers: int | No
     run_id = str(uuid.uuid4())
 
     def via_flow() -> Any:
-        from flows.nightly_qa import dask_task_runner, nightly_qa
+        from flows.nightly_qa import FINISHED_TASK_RUNS, dask_task_runner, nightly_qa
 
         from prefect.settings import PREFECT_API_URL, temporary_settings
+        from zhijian.prefect_server import expect_recorded
+
+        expect_recorded(FINISHED_TASK_RUNS)  # the temporary server is stopped once it shows them final
 
         runner = dask_task_runner(workers, dask) if workers or dask else None
         api = server_ready()  # the temporary server's URL, for the Dask workers too (None: a real server or none)
