@@ -28,6 +28,7 @@ import subprocess
 import sys
 import threading
 import time
+import tomllib
 from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import Any
@@ -172,14 +173,48 @@ def _startup_timeout() -> float:
 
 def _needs_temporary_server() -> bool:
     """No API URL and temporary servers allowed: Prefect's settings when Prefect is loaded (a test's
-    harness sets them in-process), else the environment (checked again by wait(): a profile may set one)."""
+    harness sets them in-process), else the environment and the active profile (`_settings_without_prefect`;
+    wait() checks Prefect's own answer again)."""
     if "prefect" in sys.modules:
         from prefect.settings import PREFECT_API_URL, PREFECT_SERVER_EPHEMERAL_ENABLED
 
         return not PREFECT_API_URL.value() and bool(PREFECT_SERVER_EPHEMERAL_ENABLED.value())
-    return not os.environ.get("PREFECT_API_URL") and (
-        os.environ.get("PREFECT_SERVER_EPHEMERAL_ENABLED", "true").strip().lower() not in _FALSE
+    settings = _settings_without_prefect()
+    return settings is not None and not settings.get("PREFECT_API_URL") and (
+        str(settings.get("PREFECT_SERVER_EPHEMERAL_ENABLED", "true")).strip().lower() not in _FALSE
     )
+
+
+def _settings_without_prefect() -> dict[str, Any] | None:
+    """PREFECT_API_URL and PREFECT_SERVER_EPHEMERAL_ENABLED as Prefect will read them, without importing it
+    (~2.5 s): the environment over the active profile (PREFECT_PROFILE, else the profiles file's `active`).
+
+    None when Prefect may read them from somewhere else: a .env or prefect.toml in the working directory,
+    pyproject.toml's [tool.prefect], a profiles file that does not parse, test mode. Prefect decides then,
+    and no server is started early: a server started for nothing costs a core for seconds, and is stopped.
+    """
+    keys = ("PREFECT_API_URL", "PREFECT_SERVER_EPHEMERAL_ENABLED")
+    env = {k: os.environ[k] for k in keys if os.environ.get(k)}
+    if "PREFECT_API_URL" in env:
+        return env
+    here = Path.cwd()
+    if (here / ".env").exists() or (here / "prefect.toml").exists() or os.environ.get("PREFECT_TEST_MODE"):
+        return None
+    try:
+        if "[tool.prefect" in (here / "pyproject.toml").read_text(encoding="utf-8"):
+            return None
+    except (OSError, UnicodeDecodeError):
+        pass
+    home = Path(os.environ.get("PREFECT_HOME") or Path.home() / ".prefect").expanduser()
+    profiles = Path(os.environ.get("PREFECT_PROFILES_PATH") or home / "profiles.toml").expanduser()
+    try:
+        doc = tomllib.loads(profiles.read_text(encoding="utf-8"))
+    except FileNotFoundError:  # Prefect's packaged default profile: a temporary server
+        return env
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return None
+    profile = doc.get("profiles", {}).get(os.environ.get("PREFECT_PROFILE") or doc.get("active"), {})
+    return {**{k: profile[k] for k in keys if k in profile}, **env}
 
 
 def _prefect_started_one() -> bool:
@@ -191,9 +226,10 @@ def _prefect_started_one() -> bool:
 def start_temporary_server_early() -> Callable[[], str | None]:
     """Start the temporary server now when the flow will need one; returns wait() → its API URL.
 
-    wait() must come before the flow, with Prefect imported: it returns None when no temporary server
-    is wanted after all (PREFECT_API_URL set, in the environment or the active profile: the server
-    started is stopped), else the URL once the server answers. Run the flow with PREFECT_API_URL set to
+    No server is started when the environment or the active profile names an API server, or when a
+    settings file Prefect reads may (`_settings_without_prefect`). wait() must come before the flow, with
+    Prefect imported: it returns None when no temporary server is wanted after all (Prefect's own settings
+    name a server: the one started is stopped), else the URL once the server answers. Run the flow with PREFECT_API_URL set to
     it. A start that failed raises from wait(), before the flow, so the caller falls back to the plain
     run at once instead of waiting for a second start to time out.
     """
@@ -209,7 +245,7 @@ def start_temporary_server_early() -> Callable[[], str | None]:
     def wait() -> str | None:
         from prefect.settings import PREFECT_API_URL
 
-        if PREFECT_API_URL.value():  # a profile names a real server: this one is not needed
+        if PREFECT_API_URL.value():  # Prefect's settings name a real server: this one is not needed
             server.stop()
             return None
         return server.wait(_startup_timeout())

@@ -124,3 +124,70 @@ def test_settle_gives_up_after_its_limit_and_says_so(monkeypatch, capsys):
     assert s.settle(0.2) is False
     assert "had not recorded the final state of 1 task run(s) after 0 s; stopping it" in capsys.readouterr().err
     assert asked[-1] == ["b"] and len(asked) > 1
+
+
+# ---------------------------------------------------------------------- a configured server: nothing started early
+def _profiles(tmp_path, monkeypatch, text):
+    for key in ("PREFECT_API_URL", "PREFECT_PROFILE", "PREFECT_PROFILES_PATH", "PREFECT_SERVER_EPHEMERAL_ENABLED",
+                "PREFECT_TEST_MODE", "PREFECT_UNIT_TEST_MODE"):  # fmt: skip
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv("PREFECT_HOME", str(tmp_path / "home"))
+    (tmp_path / "home").mkdir()
+    (tmp_path / "work").mkdir()
+    monkeypatch.chdir(tmp_path / "work")
+    if text is not None:
+        (tmp_path / "home" / "profiles.toml").write_text(text, encoding="utf-8")
+
+
+PROFILES = """
+active = "nightly"
+
+[profiles.nightly]
+PREFECT_API_URL = "http://127.0.0.1:4200/api"
+
+[profiles.laptop]
+PREFECT_SERVER_EPHEMERAL_ENABLED = "true"
+"""
+
+
+def test_the_active_profile_naming_a_server_is_read_without_prefect(tmp_path, monkeypatch):
+    _profiles(tmp_path, monkeypatch, PROFILES)
+    assert prefect_server._settings_without_prefect() == {"PREFECT_API_URL": "http://127.0.0.1:4200/api"}
+    monkeypatch.setenv("PREFECT_PROFILE", "laptop")  # the environment picks another profile: a temporary server
+    assert prefect_server._settings_without_prefect() == {"PREFECT_SERVER_EPHEMERAL_ENABLED": "true"}
+    monkeypatch.setenv("PREFECT_API_URL", "http://10.0.0.5:4200/api")  # the environment wins over the profile
+    assert prefect_server._settings_without_prefect()["PREFECT_API_URL"] == "http://10.0.0.5:4200/api"
+
+
+def test_without_a_profiles_file_prefect_s_default_is_a_temporary_server(tmp_path, monkeypatch):
+    _profiles(tmp_path, monkeypatch, None)
+    assert prefect_server._settings_without_prefect() == {}
+
+
+@pytest.mark.parametrize("where, text", [(".env", "PREFECT_API_URL=http://h/api\n"), ("prefect.toml", "[api]\n"),
+                                          ("pyproject.toml", "[tool.prefect.api]\nurl = 'http://h/api'\n")])  # fmt: skip
+def test_a_settings_file_in_the_working_directory_leaves_the_decision_to_prefect(tmp_path, monkeypatch, where, text):
+    _profiles(tmp_path, monkeypatch, "")
+    (tmp_path / "work" / where).write_text(text, encoding="utf-8")
+    assert prefect_server._settings_without_prefect() is None
+
+
+def test_a_profiles_file_that_does_not_parse_leaves_the_decision_to_prefect(tmp_path, monkeypatch):
+    _profiles(tmp_path, monkeypatch, "active = [unclosed\n")
+    assert prefect_server._settings_without_prefect() is None
+
+
+PROFILE_CHILD = """
+import sys
+import zhijian.prefect_server as server
+wait = server.start_temporary_server_early()
+print(server._server is None, 'prefect' in sys.modules, flush=True)
+"""
+
+
+def test_a_profile_naming_a_server_starts_no_temporary_server(tmp_path, monkeypatch):
+    _profiles(tmp_path, monkeypatch, PROFILES)
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    proc = subprocess.run([sys.executable, "-c", PROFILE_CHILD], capture_output=True, text=True, timeout=60, env=env)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.split() == ["True", "False"]  # nothing started, and Prefect was not imported to decide
