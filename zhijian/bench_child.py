@@ -32,4 +32,9 @@ def main(spec_json: str) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    from zhijian.common import freeze_heap_for_exit
+
+    try:
+        main(sys.argv[1])
+    finally:
+        freeze_heap_for_exit()  # as zhijian.cli.main does: the bench measures what `zhijian score` costs

@@ -472,7 +472,12 @@ def _exit_with(code: Any) -> None:
 
 
 def main() -> None:
-    app()
+    from zhijian.common import freeze_heap_for_exit
+
+    try:
+        app()
+    finally:
+        freeze_heap_for_exit()
 
 
 if __name__ == "__main__":
