@@ -51,7 +51,7 @@ class TemporaryServer:
         self.port: int | None = None
         self.healthy = False
         self._lock = threading.Lock()
-        self.expected: Collection[str] = ()  # task-run ids to see final before stopping (expect_recorded)
+        self.expected: set[str] = set()  # task-run ids to see final before stopping (expect_recorded)
 
     @property
     def api_url(self) -> str:
@@ -149,9 +149,9 @@ _server: TemporaryServer | None = None
 
 
 def expect_recorded(task_run_ids: Collection[str]) -> None:
-    """Before the temporary server is stopped, wait until it shows these task runs final (a live set, read then)."""
+    """Before the temporary server is stopped, wait until it shows these task runs (of flows run on it) final."""
     if _server is not None:
-        _server.expected = task_run_ids
+        _server.expected.update(task_run_ids)
 
 
 def _free_port() -> int:

@@ -86,12 +86,15 @@ def score_with_flow(paths: list[str], options: dict[str, Any], workers: int | No
         from prefect.settings import PREFECT_API_URL, temporary_settings
         from zhijian.prefect_server import expect_recorded
 
-        expect_recorded(FINISHED_TASK_RUNS)  # the temporary server is stopped once it shows them final
-
         runner = dask_task_runner(workers, dask) if workers or dask else None
         api = server_ready()  # the temporary server's URL, for the Dask workers too (None: a real server or none)
-        with temporary_settings({PREFECT_API_URL: api} if api else {}):
-            return (nightly_qa.with_options(task_runner=runner) if runner else nightly_qa)(paths, run_id=run_id, **options)
+        before = set(FINISHED_TASK_RUNS)
+        try:
+            with temporary_settings({PREFECT_API_URL: api} if api else {}):
+                return (nightly_qa.with_options(task_runner=runner) if runner else nightly_qa)(paths, run_id=run_id, **options)
+        finally:
+            if api:  # this flow's task runs: the temporary server is stopped once it shows them final
+                expect_recorded(FINISHED_TASK_RUNS - before)
 
     def began(_err: BaseException) -> bool:  # the run is in the store once the flow's first step ran
         with Store(options["store_url"]) as started:
