@@ -89,8 +89,8 @@ def _retry_if_retryable(task: Any, task_run: Any, state: Any) -> bool:
 
 
 # The ids of the task runs that ended in this process. A task run's final state reaches the server as an
-# event that it records a moment later, on its own: zhijian/prefect_server.py waits until the server
-# shows every one of them final before it stops the temporary server (stopped sooner, it lost them).
+# event that it records a moment later, on its own: `zhijian score` hands its flow's ids to
+# zhijian/prefect_server.py, which stops the temporary server once it shows them final (sooner, it lost them).
 FINISHED_TASK_RUNS: set[str] = set()
 
 

@@ -127,7 +127,7 @@ class TemporaryServer:
         deadline = time.monotonic() + limit
         with httpx.Client() as client:
             while ids:
-                with contextlib.suppress(httpx.HTTPError, ValueError):
+                with contextlib.suppress(httpx.HTTPError, ValueError, KeyError, TypeError):  # asked again until the limit
                     ids = [i for k in range(0, len(ids), _FILTER_LIMIT) for i in self._not_final(client, ids[k : k + _FILTER_LIMIT])]
                 if not ids:
                     break
@@ -139,8 +139,9 @@ class TemporaryServer:
         return True
 
     def _not_final(self, client: Any, ids: list[str]) -> list[str]:
-        rows = client.post(f"{self.api_url}/task_runs/filter", timeout=5,
-                           json={"task_runs": {"id": {"any_": ids}}, "limit": len(ids)}).json()  # fmt: skip
+        response = client.post(f"{self.api_url}/task_runs/filter", timeout=5,
+                               json={"task_runs": {"id": {"any_": ids}}, "limit": len(ids)})  # fmt: skip
+        rows = response.raise_for_status().json()
         final = {row["id"] for row in rows if row.get("state_type") in _FINAL_STATES}
         return [i for i in ids if i not in final]
 

@@ -88,7 +88,7 @@ def test_a_used_server_is_stopped_once_it_has_recorded_every_task_runs_final_sta
     assert states == [("COMPLETED",)] * 3
 
 
-def _fake_api(monkeypatch, answers):
+def _fake_api(monkeypatch, answers, status=200):
     """httpx.Client answering /task_runs/filter with the next of `answers` (the last repeats); returns the requests."""
     import json
 
@@ -98,7 +98,7 @@ def _fake_api(monkeypatch, answers):
 
     def handler(request):
         asked.append(json.loads(request.content)["task_runs"]["id"]["any_"])
-        return httpx.Response(200, json=answers[min(len(asked), len(answers)) - 1])
+        return httpx.Response(status, json=answers[min(len(asked), len(answers)) - 1])
 
     real = httpx.Client
     monkeypatch.setattr(httpx, "Client", lambda: real(transport=httpx.MockTransport(handler)))
@@ -197,3 +197,11 @@ def test_a_profile_naming_a_server_starts_no_temporary_server(tmp_path, monkeypa
     proc = subprocess.run([sys.executable, "-c", PROFILE_CHILD], capture_output=True, text=True, timeout=60, env=env)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert proc.stdout.split() == ["True", "False"]  # nothing started, and Prefect was not imported to decide
+
+
+def test_settle_outlasts_an_api_that_answers_with_an_error(monkeypatch, capsys):
+    _fake_api(monkeypatch, [{"detail": "validation error"}], status=422)
+    s = prefect_server.TemporaryServer()
+    s.port, s.expected = 8001, {"a"}
+    assert s.settle(0.2) is False  # no exception out of the atexit hook: the server is still stopped after it
+    assert "had not recorded the final state of 1 task run(s)" in capsys.readouterr().err
