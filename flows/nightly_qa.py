@@ -88,10 +88,20 @@ def _retry_if_retryable(task: Any, task_run: Any, state: Any) -> bool:
     return False
 
 
+# The ids of the task runs that ended in this process. A task run's final state reaches the server as an
+# event that it records a moment later, on its own: `zhijian score` hands its flow's ids to
+# zhijian/prefect_server.py, which stops the temporary server once it shows them final (sooner, it lost them).
+FINISHED_TASK_RUNS: set[str] = set()
+
+
+def _note_finished(task: Any, task_run: Any, state: Any) -> None:
+    FINISHED_TASK_RUNS.add(str(task_run.id))
+
+
 # Tasks share a RunContext (store engine, model) in memory: nothing to cache or persist.
 _TASK_OPTIONS: dict[str, Any] = {
     "cache_policy": NO_CACHE, "persist_result": False, "retry_delay_seconds": 5,
-    "retry_condition_fn": _retry_if_retryable,
+    "retry_condition_fn": _retry_if_retryable, "on_completion": [_note_finished], "on_failure": [_note_finished],
 }  # fmt: skip
 
 
@@ -213,6 +223,7 @@ def dask_dispatch(client: Any, model: Any, stages: list[Any] | None) -> Any:
 
 def _save(ctx: RunContext, ids: list[str], future: Any) -> int:
     save_partition(ctx, future.result())
+    FINISHED_TASK_RUNS.add(str(future.task_run_id))  # its hook ran on the worker, not here
     return len(ids)
 
 

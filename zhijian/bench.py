@@ -7,12 +7,17 @@ then runs, one after the other, each in its own process so its peak memory is it
 
 - the nightly run: what `zhijian score` runs (the Prefect flow, or `--no-flow` its plain steps),
   on a fresh SQLite store, writing a results file;
+- with `--server URL`, the nightly run again, as its flow run on that running Prefect server
+  (PREFECT_API_URL=URL, as the nightly job runs under `zhijian serve`, whose server is started once
+  and kept), on a fresh store of its own: an extra row, labelled "zhijian (flow, persistent server)";
+  the headline row stays the one that starts a temporary server, as a plain `zhijian score` does;
 - the usual script (benchmarks/usual_script.py: jieba on every message, SnowNLP on every
   customer message, keyword rules), on the same files.
 
 Figures: wall time of the whole process (start-up, model load and, with the flow, Prefect's
 temporary server included), conversations/s, messages/s, peak RSS of the process (its
-VmHWM; the temporary Prefect server is a process of its own and not counted), CPU seconds, the run's time
+VmHWM; the temporary Prefect server is a process of its own and not counted), CPU seconds (the
+temporary server's included: the process waits for it; a persistent server's not), the run's time
 per stage, and the ratio zhijian / usual script in conversations per second. Speed on a
 shared machine moves with its load: compare only figures from the same bench.
 """
@@ -35,6 +40,7 @@ from pipeline.settings import REPO_ROOT
 SAMPLE = REPO_ROOT / "data" / "sample"
 USUAL_SCRIPT = REPO_ROOT / "benchmarks" / "usual_script.py"
 DEFAULT_SIZES = "1000,10000"
+PERSISTENT = "zhijian (flow, persistent server)"
 
 # The run's stages (RunSummary.stage_seconds) as the issue names them.
 STAGE_LABELS = {
@@ -165,13 +171,17 @@ def _vm_hwm_kib(proc_dir: Path, argv: list[str]) -> int:
     return 0
 
 
-def run_zhijian(files: list[Path], work: Path, *, flow: bool, model: str | None) -> Measure:
+def run_zhijian(files: list[Path], work: Path, *, flow: bool, model: str | None, server: str | None = None) -> Measure:
+    """The nightly run in its own process; with `server`, its flow runs on that Prefect server (its own store)."""
+    if server:
+        work = work / "persistent-server"
+        work.mkdir(parents=True, exist_ok=True)
     spec = {"paths": [str(f) for f in files], "store": f"sqlite:///{work / 'bench.db'}",
             "results": str(work / "zhijian.jsonl"), "flow": flow, "model": model, "summary": str(work / "summary.json")}  # fmt: skip
     argv = [sys.executable, "-m", "zhijian.bench_child", json.dumps(spec)]
     log = work / "zhijian.log"
-    wall, cpu, rss, code = measure(argv, log)
-    tool = "zhijian (flow)" if flow else "zhijian (--no-flow)"
+    wall, cpu, rss, code = measure(argv, log, env={**os.environ, "PREFECT_API_URL": server} if server else None)
+    tool = PERSISTENT if server else "zhijian (flow)" if flow else "zhijian (--no-flow)"
     summary = json.loads(Path(spec["summary"]).read_text(encoding="utf-8")) if code == 0 else {}
     note = "" if code == 0 else f"failed (exit {code}); see {log}"
     if flow and "running without the flow" in log.read_text(encoding="utf-8", errors="replace"):
@@ -205,21 +215,37 @@ def report(rows: list[tuple[int, list[Measure]]]) -> str:
         ours = [m for m in ms if m.tool.startswith("zhijian") and m.exit_code == 0]
         usual = [m for m in ms if m.tool == "usual script" and m.exit_code == 0]
         if ours and usual and usual[0].conversations_per_second and usual[0].conversations_per_cpu_second:
-            ratios.append(f"{size:,}: {ours[0].conversations_per_second / usual[0].conversations_per_second:.2f}× "
-                          f"(per CPU-second {ours[0].conversations_per_cpu_second / usual[0].conversations_per_cpu_second:.2f}×)")
+            for m in ours:  # the headline first; a persistent-server row says so
+                ratios.append(f"{size:,}{' ' + m.tool if m.tool == PERSISTENT else ''}: "
+                              f"{m.conversations_per_second / usual[0].conversations_per_second:.2f}× "
+                              f"(per CPU-second {m.conversations_per_cpu_second / usual[0].conversations_per_cpu_second:.2f}×)")
     if ratios:
         lines += ["", "zhijian / usual script, conversations per second of wall time: " + ", ".join(ratios)]
     stage_rows = [(size, m) for size, ms in rows for m in ms if m.stage_seconds]
     if stage_rows:
         stages = [s for s in STAGE_LABELS if any(s in m.stage_seconds for _, m in stage_rows)]
         stages += sorted({s for _, m in stage_rows for s in m.stage_seconds} - set(stages))
-        lines += ["", "| stage, seconds | " + " | ".join(f"{size:,}" for size, _ in stage_rows) + " |",
+        lines += ["", "| stage, seconds | " + " | ".join(f"{size:,}" + (", persistent server" if m.tool == PERSISTENT else "")
+                                                      for size, m in stage_rows) + " |",
                   "|---|" + "---:|" * len(stage_rows)]  # fmt: skip
         for s in stages:
             lines.append(f"| {STAGE_LABELS.get(s, s)} | " + " | ".join(f"{m.stage_seconds.get(s, 0.0):,.1f}" for _, m in stage_rows) + " |")
         lines.append("| start-up and the rest (wall − run) | "
                      + " | ".join(f"{m.wall_seconds - (m.run_seconds or 0):,.1f}" for _, m in stage_rows) + " |")  # fmt: skip
     return "\n".join(lines)
+
+
+def _check_server(url: str) -> None:
+    """Before any run: the Prefect server at `url` answers, or the option says what to do."""
+    import httpx
+
+    try:
+        ok = httpx.get(f"{url.rstrip('/')}/health", timeout=10).status_code == 200
+    except httpx.HTTPError:
+        ok = False
+    if not ok:
+        raise typer.BadParameter(f"no Prefect server answers at {url.rstrip('/')}/health: start one (`prefect server start`) "
+                                 f"and pass its API URL (e.g. http://127.0.0.1:4200/api), or drop --server")  # fmt: skip
 
 
 def _parse_sizes(text: str) -> list[int]:
@@ -239,6 +265,7 @@ def bench(
     model: Annotated[Optional[str], typer.Option("--model", metavar="DIR", help="Sentiment model directory or name; default: ZHIJIAN_SENTIMENT_MODEL.")] = None,
     json_out: Annotated[Optional[Path], typer.Option("--json", metavar="FILE", help="Also write the figures as JSON here.")] = None,
     keep: Annotated[Optional[Path], typer.Option("--keep", metavar="DIR", help="Keep inputs, stores, results and logs in DIR (default: a temporary folder, removed).")] = None,
+    server: Annotated[Optional[str], typer.Option("--server", metavar="URL", help="Also run the flow on this running Prefect server (e.g. http://127.0.0.1:4200/api), as under `zhijian serve`: an extra row, no server start in it.")] = None,
 ) -> None:
     """Speed and peak memory of the nightly run beside the usual jieba + SnowNLP script, at each size.
 
@@ -247,6 +274,8 @@ def bench(
     size_list = _parse_sizes(sizes)
     if usual and not USUAL_SCRIPT.exists():
         raise typer.BadParameter(f"{USUAL_SCRIPT} not found: run from a checkout of the repository, or pass --no-usual")
+    if server:
+        _check_server(server)
     from rich.console import Console
 
     err = Console(stderr=True)
@@ -259,6 +288,9 @@ def bench(
                 files, n_conv, n_rows = make_inputs(work / "input", size)
                 status.update(f"{size:,} conversations ({n_rows:,} rows): the nightly run")
                 measures = [run_zhijian(files, work, flow=flow, model=model)]
+                if server:
+                    status.update(f"{size:,} conversations ({n_rows:,} rows): the nightly run on the Prefect server {server}")
+                    measures.append(run_zhijian(files, work, flow=True, model=model, server=server))
                 if usual:
                     status.update(f"{size:,} conversations ({n_rows:,} rows): the usual script")
                     measures.append(run_usual(files, work, n_conv, n_rows))

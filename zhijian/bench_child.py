@@ -2,7 +2,7 @@
 
     python -m zhijian.bench_child '{"paths": [...], "store": URL, "results": FILE, "flow": true, "model": null, "summary": FILE}'
 
-A module of its own because it calls the CLI's own flow path (zhijian.cli._score_with_flow, with
+A module of its own because it calls the CLI's own flow path (zhijian.score_cmd.score_with_flow, with
 its preflight and fallback), and zhijian.cli registers `zhijian bench`.
 """
 from __future__ import annotations
@@ -18,9 +18,9 @@ def main(spec_json: str) -> None:
     options = dict(store_url=spec["store"], results_path=spec["results"], rubric_path=None, model=spec["model"],
                    mapping=None, rescore=False, command="zhijian bench")  # fmt: skip
     if spec["flow"]:
-        from zhijian.cli import _score_with_flow
+        from zhijian.score_cmd import score_with_flow
 
-        summary = _score_with_flow(spec["paths"], options)
+        summary = score_with_flow(spec["paths"], options)
     else:
         from pipeline.scoring import run
 
@@ -32,4 +32,9 @@ def main(spec_json: str) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    from zhijian.common import freeze_heap_for_exit
+
+    try:
+        main(sys.argv[1])
+    finally:
+        freeze_heap_for_exit()  # as zhijian.cli.main does: the bench measures what `zhijian score` costs

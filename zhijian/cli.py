@@ -10,10 +10,9 @@ to stderr.
 from __future__ import annotations
 
 import glob
-import os
 import sys
 from pathlib import Path
-from typing import Annotated, Any, Callable, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 
@@ -26,8 +25,10 @@ app = _Typer(
 )
 rubric_app = _Typer(help="Rubric tools.", **_TYPER_DEFAULTS)
 app.add_typer(rubric_app, name="rubric")
+from zhijian.common import FlowOpt, StoreOpt, body_ran as _body_ran, fail as _fail, flow_or_plain as _flow_or_plain  # noqa: E402
+from zhijian.common import how_to_call_me as _how_to_call_me, open_store as _open_store  # noqa: E402
+from zhijian.score_cmd import score  # noqa: E402  (registered below, in the help's order)
 # The reviewer workspace (issue 14): zhijian review, zhijian users …, zhijian db upgrade.
-from zhijian.common import StoreOpt, fail as _fail, open_store as _open_store  # noqa: E402
 from zhijian.bench import bench as _bench  # noqa: E402
 from zhijian.review.cli import db_app, review as _review, users_app  # noqa: E402
 
@@ -38,12 +39,6 @@ app.command("bench")(_bench)
 from zhijian.labels import export_labels as _export_labels  # noqa: E402  (reviewers' labels back to the models)
 app.command("export-labels")(_export_labels)
 app.command("serve")(__import__("zhijian.serve", fromlist=["serve"]).serve)  # issue 16: the schedules
-
-FlowOpt = Annotated[
-    bool,
-    typer.Option("--flow/--no-flow", help="Run as a Prefect flow run (seen in Prefect's UI; ~6 s start-up) or as plain functions."),
-]
-
 
 
 def _versions() -> list[str]:
@@ -103,54 +98,6 @@ def _root(
         raise _fail(problem)
 
 
-def _prefect_quietly() -> None:
-    # Offline machines otherwise wait ~10 s on the temporary server's telemetry DNS lookup, and a
-    # loaded machine can take longer than Prefect's default 20 s to start that server.
-    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
-
-
-def _flow_or_plain(name: str, via_flow: Callable[[], Any], plain: Callable[[], Any],
-                   began: Callable[[BaseException], bool]) -> Any:
-    """Run `via_flow`; when Prefect itself could not start (began(err) is false), run `plain` instead.
-
-    A flow that failed after its work began is reported, never run a second time behind the user's back.
-    """
-    from pipeline.errors import ZhijianError
-
-    _prefect_quietly()
-    try:
-        return via_flow()
-    except ZhijianError:
-        raise
-    except Exception as err:
-        if began(err):
-            raise _fail(
-                f"the {name} flow failed: {type(err).__name__}: {err} — see the log above; "
-                f"`--no-flow` runs the same steps without Prefect"
-            ) from None
-        typer.echo(f"warning: Prefect unavailable ({type(err).__name__}: {err}); running without the flow", err=True)
-        return plain()
-
-
-def _body_ran(flow_obj: Any) -> Callable[[BaseException], bool]:
-    """began() for _flow_or_plain: did the error pass through the flow's own function (so Prefect had started)?"""
-    code = getattr(getattr(flow_obj, "fn", flow_obj), "__code__", None)
-
-    def began(err: BaseException) -> bool:
-        seen: set[int] = set()
-        exc: BaseException | None = err
-        while exc is not None and id(exc) not in seen:
-            seen.add(id(exc))
-            tb = exc.__traceback__
-            while tb is not None:
-                if tb.tb_frame.f_code is code:
-                    return True
-                tb = tb.tb_next
-            exc = exc.__cause__ or exc.__context__
-        return False
-
-    return began
 
 
 def _console() -> Any:
@@ -159,91 +106,8 @@ def _console() -> Any:
     return Console()
 
 
-# ---------------------------------------------------------------------- score
-@app.command()
-def score(
-    inputs: Annotated[list[Path], typer.Argument(help="Chat-log files (.jsonl, .csv, .parquet, .json).", show_default=False)] = None,  # type: ignore[assignment]
-    results: Annotated[Optional[Path], typer.Option("--results", metavar="FILE", help="Write one JSON object per conversation here (JSONL).")] = None,
-    store: StoreOpt = None,
-    rubric: Annotated[Optional[Path], typer.Option("--rubric", metavar="FILE", help="Rubric file; default: ZHIJIAN_RUBRIC_PATH / rubrics/default.yaml.")] = None,
-    model: Annotated[Optional[str], typer.Option("--model", metavar="DIR", help="Sentiment model directory or name; default: ZHIJIAN_SENTIMENT_MODEL.")] = None,
-    mapping: Annotated[Optional[Path], typer.Option("--mapping", metavar="FILE", help="Column mapping (YAML/TOML) for exports with other column names.")] = None,
-    flow: FlowOpt = True,
-    rescore: Annotated[bool, typer.Option("--rescore", help="Score every input conversation again, even unchanged ones.")] = False,
-    workers: Annotated[Optional[int], typer.Option("--workers", metavar="N", min=1, help="Score on a local Dask cluster of N worker processes.")] = None,
-    dask: Annotated[Optional[str], typer.Option("--dask", metavar="tcp://HOST:PORT", help="Score on an existing Dask cluster (its scheduler's address).")] = None,
-) -> None:
-    """Run the nightly QA on chat-log files: store messages, score, write results.
-
-    The last line on stdout is `summary: read=N stored=S duplicates=D quarantined=Q conversations=C flagged=F`.
-    """
-    from pipeline.errors import ZhijianError
-
-    command = "zhijian " + " ".join(sys.argv[1:])
-    options = dict(
-        store_url=store, results_path=str(results) if results else None, rubric_path=str(rubric) if rubric else None,
-        model=model, mapping=str(mapping) if mapping else None, rescore=rescore, command=command,
-    )  # fmt: skip
-    if (workers or dask) and not flow:
-        raise _fail("--workers and --dask run through the Prefect flow: drop --no-flow")
-    try:
-        if flow:
-            summary = _score_with_flow([str(p) for p in inputs or []], options, workers, dask)
-        else:
-            from pipeline.scoring import run
-
-            summary = run([str(p) for p in inputs or []], progress=sys.stderr.isatty(), **options)
-    except ZhijianError as err:
-        raise _fail(str(err)) from None
-    out = typer.echo
-    out(f"run {summary.run_id}: {summary.scored} scored, {summary.reused} unchanged, status {summary.status}")
-    if summary.results_path:
-        out(f"results: {summary.results_path}")
-    if summary.quarantined:
-        out(f"quarantined rows: {_how_to_call_me()} quarantine --run {summary.run_id}")
-    if summary.scoring_errors:
-        out(f"{summary.scoring_errors} conversation(s) could not be scored: {_how_to_call_me()} quarantine --run {summary.run_id}")
-    sys.stderr.flush()
-    out(summary.summary_line())
-
-
-def _score_with_flow(paths: list[str], options: dict[str, Any], workers: int | None = None, dask: str | None = None) -> Any:
-    from zhijian.prefect_server import start_temporary_server_early
-
-    _prefect_quietly()
-    # The temporary server boots in its own process while this one checks and loads (zhijian/prefect_server.py).
-    server_ready = start_temporary_server_early()
-    import uuid
-
-    from pipeline.scoring import preflight, preload_run, run
-    from pipeline.store import Store
-
-    # Fail fast, before the flow starts, on what the user can fix.
-    checked = preflight(paths, options["store_url"], options["rubric_path"], options["mapping"],
-                        results_path=options["results_path"])  # fmt: skip
-    checked.store.close()
-    # Held until the run is prepared: prepare_run finds the model, rubric and segmenter loaded.
-    loaded = (checked.rubric, preload_run(options["model"], checked.rubric))
-    run_id = str(uuid.uuid4())
-
-    def via_flow() -> Any:
-        from flows.nightly_qa import dask_task_runner, nightly_qa
-
-        from prefect.settings import PREFECT_API_URL, temporary_settings
-
-        runner = dask_task_runner(workers, dask) if workers or dask else None
-        api = server_ready()  # the temporary server's URL, for the Dask workers too (None: a real server or none)
-        with temporary_settings({PREFECT_API_URL: api} if api else {}):
-            return (nightly_qa.with_options(task_runner=runner) if runner else nightly_qa)(paths, run_id=run_id, **options)
-
-    def began(_err: BaseException) -> bool:  # the run is in the store once the flow's first step ran
-        with Store(options["store_url"]) as started:
-            return started.get_run(run_id) is not None
-
-    try:
-        return _flow_or_plain("nightly", via_flow, lambda: run(paths, run_id=run_id, **options), began)
-    finally:
-        del loaded  # the preloaded objects live exactly as long as the run that uses them
+# ---------------------------------------------------------------------- score (zhijian/score_cmd.py)
+app.command()(score)
 
 
 # ---------------------------------------------------------------------- listings
@@ -601,21 +465,6 @@ def demo(
         echo(f"  (or `source {me[: -len('/zhijian')]}/activate` once, then plain `zhijian …`)")
 
 
-def _how_to_call_me() -> str:
-    """How this shell reaches the zhijian command: `zhijian` when it is on PATH, else .venv/bin/zhijian or python -m."""
-    import shutil
-
-    script = Path(sys.prefix) / "bin" / "zhijian"
-    on_path = shutil.which("zhijian")
-    if on_path and Path(on_path).resolve() == script.resolve():
-        return "zhijian"
-    if script.exists():
-        try:
-            return str(script.relative_to(Path.cwd()))
-        except ValueError:
-            return str(script)
-    return f"{Path(sys.executable).name} -m zhijian"
-
 
 def _exit_with(code: Any) -> None:
     if isinstance(code, int) and code:
@@ -623,7 +472,12 @@ def _exit_with(code: Any) -> None:
 
 
 def main() -> None:
-    app()
+    from zhijian.common import freeze_heap_for_exit
+
+    try:
+        app()
+    finally:
+        freeze_heap_for_exit()
 
 
 if __name__ == "__main__":

@@ -28,15 +28,19 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
+import tomllib
+from collections.abc import Callable, Collection
 from pathlib import Path
+from typing import Any
 
 from flows.watchdog import watch_server
 
 _PORTS = range(8000, 9000)  # Prefect's own range for the temporary server
 _PORT_IN_USE = 3  # uvicorn's exit status when it cannot bind: pick another port, as Prefect does
 _FALSE = ("0", "false", "no", "off")
-_SETTLE_SECONDS = 2.0  # before stopping a used server (TemporaryServer.stop); Prefect's own stop took 5 s+ here
+_SETTLE_LIMIT = 10.0  # s: the most a used server is given to record the final states it was sent (TemporaryServer.stop)
+_FINAL_STATES = ("COMPLETED", "FAILED", "CANCELLED", "CRASHED")
+_FILTER_LIMIT = 200  # the API's most rows per read
 
 
 class TemporaryServer:
@@ -47,6 +51,7 @@ class TemporaryServer:
         self.port: int | None = None
         self.healthy = False
         self._lock = threading.Lock()
+        self.expected: set[str] = set()  # task-run ids to see final before stopping (expect_recorded)
 
     @property
     def api_url(self) -> str:
@@ -95,15 +100,17 @@ class TemporaryServer:
     def stop(self) -> None:
         """Terminate it (SIGKILL after 5 s), as Prefect stops its own temporary server.
 
-        A used server first gets a moment to record what the CLI's log and event workers sent as they
-        drained at exit: terminated at once, it cancelled the write of the run's last events (their
-        task-run states lost, tracebacks on stderr), seen in a run on the loaded build machine.
+        A used server first records what the CLI's event worker sent as it drained at exit: a task
+        run's final state reaches the server as an event that it writes a moment later. Terminated
+        at once, it cancelled those writes (the run's last task-run states lost, tracebacks on
+        stderr), seen on the loaded build machine. So it is stopped once its API shows every
+        expected task run final (`settle`), not after a fixed pause.
         """
         process, used, self.process, self.healthy = self.process, self.healthy, None, False
         if process is None or process.poll() is not None:
             return
         if used:
-            time.sleep(_SETTLE_SECONDS)
+            self.settle(_SETTLE_LIMIT)
         process.terminate()
         try:
             process.wait(timeout=5)
@@ -112,7 +119,40 @@ class TemporaryServer:
             process.wait()
 
 
+    def settle(self, limit: float) -> bool:
+        """Wait (at most `limit` s) until the API shows every expected task run in a final state."""
+        import httpx
+
+        ids = sorted(self.expected)
+        deadline = time.monotonic() + limit
+        with httpx.Client() as client:
+            while ids:
+                with contextlib.suppress(httpx.HTTPError, ValueError, KeyError, TypeError):  # asked again until the limit
+                    ids = [i for k in range(0, len(ids), _FILTER_LIMIT) for i in self._not_final(client, ids[k : k + _FILTER_LIMIT])]
+                if not ids:
+                    break
+                if time.monotonic() > deadline:
+                    print(f"warning: the temporary Prefect server had not recorded the final state of {len(ids)} "
+                          f"task run(s) after {limit:.0f} s; stopping it", file=sys.stderr)  # fmt: skip
+                    return False
+                time.sleep(0.05)
+        return True
+
+    def _not_final(self, client: Any, ids: list[str]) -> list[str]:
+        response = client.post(f"{self.api_url}/task_runs/filter", timeout=5,
+                               json={"task_runs": {"id": {"any_": ids}}, "limit": len(ids)})  # fmt: skip
+        rows = response.raise_for_status().json()
+        final = {row["id"] for row in rows if row.get("state_type") in _FINAL_STATES}
+        return [i for i in ids if i not in final]
+
+
 _server: TemporaryServer | None = None
+
+
+def expect_recorded(task_run_ids: Collection[str]) -> None:
+    """Before the temporary server is stopped, wait until it shows these task runs (of flows run on it) final."""
+    if _server is not None:
+        _server.expected.update(task_run_ids)
 
 
 def _free_port() -> int:
@@ -128,20 +168,54 @@ def _free_port() -> int:
 
 
 def _startup_timeout() -> float:
-    # the setting as the CLI set it (zhijian.cli._prefect_quietly)
+    # the setting as the CLI set it (zhijian.common.prefect_quietly)
     return float(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90"))
 
 
 def _needs_temporary_server() -> bool:
     """No API URL and temporary servers allowed: Prefect's settings when Prefect is loaded (a test's
-    harness sets them in-process), else the environment (checked again by wait(): a profile may set one)."""
+    harness sets them in-process), else the environment and the active profile (`_settings_without_prefect`;
+    wait() checks Prefect's own answer again)."""
     if "prefect" in sys.modules:
         from prefect.settings import PREFECT_API_URL, PREFECT_SERVER_EPHEMERAL_ENABLED
 
         return not PREFECT_API_URL.value() and bool(PREFECT_SERVER_EPHEMERAL_ENABLED.value())
-    return not os.environ.get("PREFECT_API_URL") and (
-        os.environ.get("PREFECT_SERVER_EPHEMERAL_ENABLED", "true").strip().lower() not in _FALSE
+    settings = _settings_without_prefect()
+    return settings is not None and not settings.get("PREFECT_API_URL") and (
+        str(settings.get("PREFECT_SERVER_EPHEMERAL_ENABLED", "true")).strip().lower() not in _FALSE
     )
+
+
+def _settings_without_prefect() -> dict[str, Any] | None:
+    """PREFECT_API_URL and PREFECT_SERVER_EPHEMERAL_ENABLED as Prefect will read them, without importing it
+    (~2.5 s): the environment over the active profile (PREFECT_PROFILE, else the profiles file's `active`).
+
+    None when Prefect may read them from somewhere else: a .env or prefect.toml in the working directory,
+    pyproject.toml's [tool.prefect], a profiles file that does not parse, test mode. Prefect decides then,
+    and no server is started early: a server started for nothing costs a core for seconds, and is stopped.
+    """
+    keys = ("PREFECT_API_URL", "PREFECT_SERVER_EPHEMERAL_ENABLED")
+    env = {k: os.environ[k] for k in keys if os.environ.get(k)}
+    if "PREFECT_API_URL" in env:
+        return env
+    here = Path.cwd()
+    if (here / ".env").exists() or (here / "prefect.toml").exists() or os.environ.get("PREFECT_TEST_MODE"):
+        return None
+    try:
+        if "[tool.prefect" in (here / "pyproject.toml").read_text(encoding="utf-8"):
+            return None
+    except (OSError, UnicodeDecodeError):
+        pass
+    home = Path(os.environ.get("PREFECT_HOME") or Path.home() / ".prefect").expanduser()
+    profiles = Path(os.environ.get("PREFECT_PROFILES_PATH") or home / "profiles.toml").expanduser()
+    try:
+        doc = tomllib.loads(profiles.read_text(encoding="utf-8"))
+    except FileNotFoundError:  # Prefect's packaged default profile: a temporary server
+        return env
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return None
+    profile = doc.get("profiles", {}).get(os.environ.get("PREFECT_PROFILE") or doc.get("active"), {})
+    return {**{k: profile[k] for k in keys if k in profile}, **env}
 
 
 def _prefect_started_one() -> bool:
@@ -153,9 +227,10 @@ def _prefect_started_one() -> bool:
 def start_temporary_server_early() -> Callable[[], str | None]:
     """Start the temporary server now when the flow will need one; returns wait() → its API URL.
 
-    wait() must come before the flow, with Prefect imported: it returns None when no temporary server
-    is wanted after all (PREFECT_API_URL set, in the environment or the active profile: the server
-    started is stopped), else the URL once the server answers. Run the flow with PREFECT_API_URL set to
+    No server is started when the environment or the active profile names an API server, or when a
+    settings file Prefect reads may (`_settings_without_prefect`). wait() must come before the flow, with
+    Prefect imported: it returns None when no temporary server is wanted after all (Prefect's own settings
+    name a server: the one started is stopped), else the URL once the server answers. Run the flow with PREFECT_API_URL set to
     it. A start that failed raises from wait(), before the flow, so the caller falls back to the plain
     run at once instead of waiting for a second start to time out.
     """
@@ -171,7 +246,7 @@ def start_temporary_server_early() -> Callable[[], str | None]:
     def wait() -> str | None:
         from prefect.settings import PREFECT_API_URL
 
-        if PREFECT_API_URL.value():  # a profile names a real server: this one is not needed
+        if PREFECT_API_URL.value():  # Prefect's settings name a real server: this one is not needed
             server.stop()
             return None
         return server.wait(_startup_timeout())

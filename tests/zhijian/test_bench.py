@@ -56,3 +56,27 @@ def test_sizes_option_says_what_it_wants():
     assert _parse_sizes("1000,10_000") == [1000, 10000]
     with pytest.raises(typer.BadParameter, match="e.g. 1000,10000,100000"):
         _parse_sizes("ten")
+
+
+def test_a_persistent_server_row_is_labelled_and_the_temporary_server_row_stays_the_headline():
+    from zhijian.bench import PERSISTENT
+
+    stages = {"sentiment": 5.0}
+    headline = Measure("zhijian (flow)", 1000, 10000, 20.0, 16.0, 700.0, 0, stages, 12.0)
+    persistent = Measure(PERSISTENT, 1000, 10000, 16.0, 14.0, 650.0, 0, stages, 12.0)
+    usual = Measure("usual script", 1000, 10000, 40.0, 40.0, 500.0, 0)
+    text = report([(1000, [headline, persistent, usual])])
+    assert "per second of wall time: 1,000: 2.00× (per CPU-second 2.50×), 1,000 zhijian (flow, persistent server): 2.50×" in text
+    assert "| stage, seconds | 1,000 | 1,000, persistent server |" in text
+    assert "| start-up and the rest (wall − run) | 8.0 | 4.0 |" in text
+
+
+def test_bench_refuses_a_server_that_does_not_answer_before_running_anything(tmp_path):
+    from typer.testing import CliRunner
+
+    from zhijian.cli import app
+
+    result = CliRunner().invoke(app, ["bench", "--sizes", "10", "--server", "http://127.0.0.1:9/api", "--keep", str(tmp_path)])
+    assert result.exit_code != 0
+    assert "no Prefect server answers at http://127.0.0.1:9/api/health" in result.output
+    assert not any(tmp_path.iterdir())  # refused before any input was written

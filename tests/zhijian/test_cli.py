@@ -258,3 +258,11 @@ def test_help_does_not_import_the_heavy_modules():
             "if m in sys.modules]; print(heavy)")  # fmt: skip
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=60)
     assert out.stdout.strip() == "[]", out.stderr
+
+
+def test_main_keeps_what_a_command_leaves_out_of_the_collections_at_exit():
+    """zhijian.cli.main freezes the heap once the command is done (zhijian.common.freeze_heap_for_exit)."""
+    code = ("import gc, sys\nfrom zhijian.cli import main\nsys.argv = ['zhijian', '--version']\n"
+            "try:\n    main()\nexcept SystemExit:\n    print(gc.get_freeze_count() > 0)\n")  # fmt: skip
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=60)
+    assert out.stdout.strip().splitlines()[-1] == "True", out.stderr

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from pipeline.errors import StoreError
 from pipeline.store import Store
-from zhijian import cli
+from zhijian import cli, common
 from zhijian.cli import app
 
 runner = CliRunner()
@@ -212,13 +212,13 @@ def test_a_flow_that_failed_inside_is_reported_not_rerun(capsys):
     class Started:
         fn = staticmethod(body)
 
-    began = cli._body_ran(Started)
+    began = common.body_ran(Started)
     with pytest.raises(OSError) as inside:
         body()
     assert began(inside.value)
     assert not began(RuntimeError("no server"))
     with pytest.raises(cli.typer.Exit):
-        cli._flow_or_plain("monthly_cards", body, lambda: pytest.fail("ran twice"), began)
+        common.flow_or_plain("monthly_cards", body, lambda: pytest.fail("ran twice"), began)
     assert "error: the monthly_cards flow failed: OSError: disk full — " in capsys.readouterr().err
 
 
@@ -249,9 +249,9 @@ def test_hints_name_the_venv_command_when_zhijian_is_not_on_path(monkeypatch, tm
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(sys, "prefix", str(tmp_path / ".venv"))
     monkeypatch.setattr("shutil.which", lambda name: None)
-    assert cli._how_to_call_me() == ".venv/bin/zhijian"
+    assert common.how_to_call_me() == ".venv/bin/zhijian"
     monkeypatch.setattr("shutil.which", lambda name: str(tmp_path / ".venv" / "bin" / "zhijian"))
-    assert cli._how_to_call_me() == "zhijian"
+    assert common.how_to_call_me() == "zhijian"
     assert Path(".venv/bin/zhijian").exists()
 
 
