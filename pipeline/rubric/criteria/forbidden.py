@@ -17,7 +17,7 @@ from pipeline.conversation import Conversation, CriterionResult, Evidence
 from pipeline.rubric.criteria import lexicons as L
 from pipeline.rubric.criteria._common import GuardParams, PhraseMatcher, human_agent_messages
 from pipeline.rubric.guards import is_quoted, is_self_correction
-from pipeline.rubric.matching import Match, compile_entries, view
+from pipeline.rubric.matching import Match, compile_entries, find_spans, view
 from pipeline.rubric.registry import Criterion, register_criterion
 from pipeline.rubric.schema import LexiconParams, ParaphraseParams, Strict
 
@@ -69,8 +69,12 @@ class ForbiddenPhrases(Criterion):
         return self.compiled[0].terms()
 
     def _keep(self, match) -> bool:
-        """Whether a word hit counts (v2 drops self-corrections)."""
+        """Whether a word hit counts (v2 drops self-corrections, double negations and rules cited to grant)."""
         return True
+
+    def _offers(self, pattern, s: str) -> bool:
+        """Whether `s` offers something (v2: an offer that is itself negated — 补偿是没有的 — offers nothing)."""
+        return pattern.search(s) is not None
 
     def _shrugs(self, agent_msgs) -> list:
         _, shrugs, offer = self.compiled[:3]
@@ -84,7 +88,7 @@ class ForbiddenPhrases(Criterion):
                 if offer is not None:
                     rest = match.view.s[match.end :]
                     later = [view(x).s for x in agent_msgs[i + 1 : i + self.params.shrugs.window]]
-                    if offer.search(rest) or any(offer.search(t) for t in later):
+                    if self._offers(offer, rest) or any(self._offers(offer, t) for t in later):
                         continue  # a refusal with an alternative: judged by positive_framing
                 out.append(match)
         return out
@@ -97,7 +101,7 @@ class ForbiddenPhrases(Criterion):
             for match in matcher.find(m).accepted:
                 if not self._keep(match):
                     continue
-                if offer is not None and match.rule.endswith(".similarity") and offer.search(match.view.s[match.end :]):
+                if offer is not None and match.rule.endswith(".similarity") and self._offers(offer, match.view.s[match.end :]):
                     continue  # only a resemblance, and what follows grants or offers (公司规定七天无理由，已经给您同意了)
                 violations.append(match.evidence(self._note(match.view.msg)))
         taken = {(e.seq, e.span) for e in violations}
@@ -141,6 +145,8 @@ DISMISSAL = [
     "re:(没|没有)(这个)?权限", "做不了主", "作不了主", "说了不算", "为难", "看着办", "另请高明", "re:(找|去|换)(别家|别的店|其他家|其他店)",
     "没得商量", "re:没有就是没有", "re:(只能|就)(等|等着)(了|吧|啦)?", "re:要就[^，。,.]{0,6}不要就", "算了", "拉倒", "re:(就是|就)(这样|这么)",
     "尽力了", "re:(也|都)没(有)?用", "re:(您|你)(自己)?(理解|体谅)(一下|下)?吧", "re:(我|我们)(也)?(不|没)(知道|清楚)(怎么办)?",
+    # polite helplessness and hedged not-knowing (小妹这边也很无奈 / 这边也不是很清楚)
+    "无奈", "re:不能(帮|为|替)(您|你|亲)", "re:(也|都)(不是很|不是太|不太|不大|不)(清楚|了解|知道|晓得)",
 ]
 AGENT_OFFER = [
     "re:(我|我们|这边|我这边|马上|立刻|先)(来|去|再|先|马上|会|可以|这就|已经)?(帮|给|为|替)(您|你|亲)",
@@ -149,6 +155,19 @@ AGENT_OFFER = [
     "re:(我|我们|这边)(来|可以|再)?(教|告诉|演示|指导|带)(您|你|亲)",
     "re:[0-9一二两三四五六七八九十半]+\\s*(个)?(小时|分钟|工作日|天)(内|之内)",
 ]
+# a rule or an authority cited to grant (按平台规定可以退，已经给您同意了): not the rule as a wall
+RULE_GRANT = [
+    "re:(?<![不没无别])(可以|能|支持|允许|享受|照样|照常)(退|换|补|免|享|领|开|改|寄|带|登机|上车|办理|申请|延长|保修|报销)",
+    "re:(已经|已)(给您|帮您|为您|给你|帮你|为你)?(同意|通过|办理|办好|安排|发放|退款|退了|申请|登记|补发)",
+]
+# an offer word that is itself negated offers nothing: 不能给您补发 / 没法帮您申请 / 补偿是没有的
+_OFFER_NEGATED_BEFORE = re.compile(r"(不|没|没有|无|无法|不能|不会|不予|不再|没法|不可以|不可能)(再|会|能|可以)?$")
+_OFFER_NEGATED_AFTER = re.compile(
+    r"^(这块|这个|这边|方面|的话)?(是|也|都|就|我们|这边|店铺|本店)*(没有|没|不会有|不给|不提供|不可能有|无)(的|了|呢|哦|哈|啊|喔|哟|啦)*(?=[，。,.!！?？~～…;；\s]|$)"
+)
+# a taboo that begins with a negation and is itself denied: 不是不归我们管 (= it is our business)
+_DOUBLE_NEGATION = re.compile(r"(不是|并不是|并非|倒不是|也不是|绝不是|绝对不是|从来不是|可并不是)(说)?$")
+_RULE_WORD = re.compile(r"规定|规矩|规则|政策|制度|要求")
 _CONTENT = re.compile(r"[\u4e00-\u9fffa-z0-9]")
 _RESTATEMENT = re.compile(r"(对吗|对吧|是吗|是吧|没错吧|没错吗|对不对|是不是)[?？。~～]*\s*$")
 
@@ -160,7 +179,7 @@ class ActParams(Strict):
     enabled: bool = True
     model: str | None = Field(default=None, description="act model directory; null = the shipped models/zh-cs-acts")
     model_version: str | None = Field(
-        default="zh-cs-acts@4",
+        default="zh-cs-acts@5",
         description="the act model this rubric was calibrated with; another model is an error, so a rubric "
         "version always means one act model (null accepts any)",
     )
@@ -205,6 +224,17 @@ class ActParams(Strict):
 class ForbiddenV2Params(ForbiddenParams):
     acts: ActParams = Field(default_factory=ActParams)
     self_correction: bool = Field(default=True, description="drop hits inside the agent's apology for an earlier reply")
+    double_negation: bool = Field(
+        default=True, description="a word hit that begins with a negation and is denied just before (不是不归我们管) does not count"
+    )
+    negated_offer: bool = Field(
+        default=True, description="an offer word that is itself negated (不能给您补发 / 补偿是没有的) does not cancel a refusal"
+    )
+    rule_grant: list[str] = Field(
+        default_factory=lambda: list(RULE_GRANT),
+        description="a word hit that names a rule (规定/规则/政策) does not count when the rest of its message grants "
+        "(按平台规定可以退，已经给您同意了)",
+    )
 
 
 @register_criterion("forbidden_phrases.v2")
@@ -214,7 +244,7 @@ class ForbiddenPhrasesV2(ForbiddenPhrases):
     the clause that shows the act as evidence (rule forbidden_phrases.act.<act>, the model id in the note)."""
 
     Params = ForbiddenV2Params
-    _plain = _dismissal = None
+    _plain = _dismissal = _grant = None
 
     def compile(self):
         p: ForbiddenV2Params = self.params
@@ -232,10 +262,27 @@ class ForbiddenPhrasesV2(ForbiddenPhrases):
             act_offer = compile_entries(p.acts.offer) if p.acts.offer else None
         self._plain = compile_entries(p.acts.plain_refusal) if p.acts.plain_refusal else None
         self._dismissal = compile_entries(p.acts.dismissal) if p.acts.dismissal else None
+        self._grant = compile_entries(p.rule_grant) if p.rule_grant else None
         return matcher, shrugs, offer, model, act_offer
 
     def _keep(self, match) -> bool:
-        return not (self.params.self_correction and is_self_correction(match.view, match.start, match.end))
+        v, a, b = match.view, match.start, match.end
+        if self.params.self_correction and is_self_correction(v, a, b):
+            return False
+        if self.params.double_negation and v.s[a : a + 1] in ("不", "没", "无") and _DOUBLE_NEGATION.search(v.s[max(0, a - 6) : a]):
+            return False  # 不是不归我们管 / 并不是没办法: the agent denies the taboo
+        if self._grant is not None and _RULE_WORD.search(v.s[a:b]) and self._grant.search(v.s[b:]):
+            return False  # the rule is cited to grant the request, not to refuse it
+        return True
+
+    def _offers(self, pattern, s: str) -> bool:
+        if not self.params.negated_offer:
+            return super()._offers(pattern, s)
+        for a, b in find_spans(pattern, s):
+            if _OFFER_NEGATED_BEFORE.search(s[max(0, a - 5) : a]) or _OFFER_NEGATED_AFTER.search(s[b:]):
+                continue  # 不能给您补发 / 补偿是没有的
+            return True
+        return False
 
     def _windows(self, v) -> list[tuple[int, int]]:
         spans = list(v.clause_spans) or [(0, len(v.s))]
@@ -273,7 +320,7 @@ class ForbiddenPhrasesV2(ForbiddenPhrases):
                 continue
             if act in p.offer_cancels and act_offer is not None:
                 later = [view(x).s for x in agent_msgs[i + 1 : i + p.window]]
-                if act_offer.search(v.s[a:]) or any(act_offer.search(t) for t in later):
+                if self._offers(act_offer, v.s[a:]) or any(self._offers(act_offer, t) for t in later):
                     return None  # the agent goes on to offer something: judged by positive_framing
             note = f"禁用语：{ACT_NAMES_ZH[act]}（{act}，概率 {taboo:.2f}，{model.model_id}）"
             return Match(view=v, start=a, end=b, rule=f"{self.id}.act.{act}").evidence(note)
