@@ -44,7 +44,7 @@ def test_shipped_model_keeps_clarifying_questions_and_private_directions_under_t
 
 def test_mechanisms_file_pairs_every_taboo_act_with_its_look_alikes():
     texts, acts = read_act_tsv(MECHANISMS_TSV)
-    assert all(acts.count(a) >= 15 for a in ("refusal", "blame_shifting", "arguing", "condescension"))
+    assert all(acts.count(a) >= 12 for a in ("refusal", "blame_shifting", "arguing", "condescension"))
     assert acts.count("none") >= 40  # negated taboos, rules cited to grant, apologies, kind repetition
 
 

@@ -155,6 +155,14 @@ AGENT_OFFER = [
     "re:(我|我们|这边)(来|可以|再)?(教|告诉|演示|指导|带)(您|你|亲)",
     "re:[0-9一二两三四五六七八九十半]+\\s*(个)?(小时|分钟|工作日|天)(内|之内)",
 ]
+# declared helplessness or not-knowing, said outright: with it the act model needs less certainty (`helpless_threshold`)
+HELPLESS = [
+    "re:(没|没有)(任何|什么)?(办法|辙|招)", "无能为力", "爱莫能助", "束手无策", "无奈", "re:(帮|管|左右|控制|决定|插)不(了|到|着|上)",
+    "re:(没|没有)(这个)?(权限|权力)", "做不了主", "作不了主", "说了不算", "re:不能(帮|为|替)(您|你|亲)",
+    "re:(也|都)(不是很|不是太|不太|不大|不)(清楚|了解|知道|晓得)",
+]
+# declared not-knowing (the standard's 不知道 family): only help in the same message makes it something else
+NOT_KNOWING = ["re:(不|没)(是很|是太|太|大|怎么)?(知道|清楚|了解|晓得)", "说不准", "摸不准", "不确定"]
 # a rule or an authority cited to grant (按平台规定可以退，已经给您同意了): not the rule as a wall
 RULE_GRANT = [
     "re:(?<![不没无别])(可以|能|支持|允许|享受|照样|照常)(退|换|补|免|享|领|开|改|寄|带|登机|上车|办理|申请|延长|保修|报销)",
@@ -206,6 +214,19 @@ class ActParams(Strict):
         description="a higher bar for acts the model reads less precisely (cross-validated precision: arguing 0.66, "
         "condescension 0.72, against 0.86/0.87 for refusal and blame-shifting)",
     )
+    helpless: list[str] = Field(
+        default_factory=lambda: list(HELPLESS),
+        description="helplessness or not-knowing said outright (没办法 / 无奈 / 帮不了 / 也不是很清楚): a message that says it "
+        "needs only `helpless_threshold` for refusal and blame-shifting — two signals agree",
+    )
+    helpless_threshold: float = Field(
+        default=0.6, gt=0, le=1, description="the taboo probability a refusal or blame-shifting message needs when it says `helpless`"
+    )
+    not_knowing: list[str] = Field(
+        default_factory=lambda: list(NOT_KNOWING),
+        description="a refusal whose clause declares not-knowing (也不是很清楚 / 说不准) is cancelled only by an offer in the same "
+        "message, not a later one: the standard lists 不知道 as a taboo word whatever follows",
+    )
     short_chars: int = Field(default=9, ge=0, description="a message with fewer letters than this is short: the model has little to read")
     short_threshold: float = Field(
         default=0.9, gt=0, le=1, description="the taboo probability a short message needs (cross-validated precision drops on short messages)"
@@ -244,7 +265,7 @@ class ForbiddenPhrasesV2(ForbiddenPhrases):
     the clause that shows the act as evidence (rule forbidden_phrases.act.<act>, the model id in the note)."""
 
     Params = ForbiddenV2Params
-    _plain = _dismissal = _grant = None
+    _plain = _dismissal = _grant = _helpless = _not_knowing = None
 
     def compile(self):
         p: ForbiddenV2Params = self.params
@@ -263,6 +284,8 @@ class ForbiddenPhrasesV2(ForbiddenPhrases):
         self._plain = compile_entries(p.acts.plain_refusal) if p.acts.plain_refusal else None
         self._dismissal = compile_entries(p.acts.dismissal) if p.acts.dismissal else None
         self._grant = compile_entries(p.rule_grant) if p.rule_grant else None
+        self._helpless = compile_entries(p.acts.helpless) if p.acts.helpless else None
+        self._not_knowing = compile_entries(p.acts.not_knowing) if p.acts.not_knowing else None
         return matcher, shrugs, offer, model, act_offer
 
     def _keep(self, match) -> bool:
@@ -284,6 +307,13 @@ class ForbiddenPhrasesV2(ForbiddenPhrases):
             return True
         return False
 
+    def _says_helpless(self, v) -> bool:
+        """The message declares helplessness in its own words (quoting the customer's 没办法用 does not, nor
+        denying it: 并不是没办法)."""
+        if self._helpless is None:
+            return False
+        return any(not is_quoted(v, a, b) and not _DOUBLE_NEGATION.search(v.s[max(0, a - 6) : a]) for a, b in find_spans(self._helpless, v.s))
+
     def _windows(self, v) -> list[tuple[int, int]]:
         spans = list(v.clause_spans) or [(0, len(v.s))]
         return spans + [(spans[i][0], spans[i + 1][1]) for i in range(len(spans) - 1)]
@@ -296,10 +326,13 @@ class ForbiddenPhrasesV2(ForbiddenPhrases):
         cols = {a: model.classes_.index(a) for a in p.acts}
         taboo = 1.0 - float(row[model.classes_.index("none")])
         letters = len(_CONTENT.findall(v.s))
-        if not cols or letters < p.min_chars or taboo < (p.short_threshold if letters < p.short_chars else p.threshold):
+        if not cols or letters < p.min_chars:
             return None
         act = max(cols, key=lambda a: row[cols[a]])
-        if taboo < p.act_thresholds.get(act, 0.0):
+        bar = p.short_threshold if letters < p.short_chars else p.threshold
+        if act in ("refusal", "blame_shifting") and self._says_helpless(v):
+            bar = min(bar, p.helpless_threshold)  # the words say it too (这边也很无奈 / 也不是很清楚)
+        if taboo < max(bar, p.act_thresholds.get(act, 0.0)):
             return None
         windows = self._windows(v)
         wp = model.predict_proba([v.s[a:b] for a, b in windows]) if len(windows) > 1 else None
@@ -320,6 +353,8 @@ class ForbiddenPhrasesV2(ForbiddenPhrases):
                 continue
             if act in p.offer_cancels and act_offer is not None:
                 later = [view(x).s for x in agent_msgs[i + 1 : i + p.window]]
+                if act == "refusal" and self._not_knowing is not None and self._not_knowing.search(v.s[a:b]):
+                    later = []  # 这边也不是很清楚: help offered later does not unsay it
                 if self._offers(act_offer, v.s[a:]) or any(self._offers(act_offer, t) for t in later):
                     return None  # the agent goes on to offer something: judged by positive_framing
             note = f"禁用语：{ACT_NAMES_ZH[act]}（{act}，概率 {taboo:.2f}，{model.model_id}）"

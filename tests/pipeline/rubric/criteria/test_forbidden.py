@@ -137,3 +137,33 @@ def test_taboo_mechanisms_found_by_words(text):
     crit = CRITERIA["forbidden_phrases.v2"]()
     crit.params.acts.enabled = False
     assert _score(crit, text).status == "fail", text
+
+
+def test_helplessness_said_outright_needs_less_certainty(forbidden):
+    text = "这个呢我们这头也挺无奈的 您就再等一等看"
+    row = forbidden.compiled[3].predict_proba([text])[0]
+    taboo = 1 - row[forbidden.compiled[3].classes_.index("none")]
+    crit = CRITERIA["forbidden_phrases.v2"]()
+    crit.params.acts.threshold = min(1.0, taboo + 0.005)  # the ordinary bar just above this message
+    assert _score(crit, text).status == "fail"  # 无奈 said outright: helpless_threshold applies
+    crit = CRITERIA["forbidden_phrases.v2"]()
+    crit.params.acts.threshold = min(1.0, taboo + 0.005)
+    crit.params.acts.helpless = []  # without the words, the ordinary bar
+    assert _score(crit, text).status == "pass"
+    # quoting the customer's 没办法用 is not the agent declaring helplessness
+    assert _score(forbidden, "您说的“没办法用”，是指开不了机还是充不进电呢？").status == "pass"
+
+
+def test_later_help_does_not_unsay_not_knowing(forbidden):
+    turns = [
+        ("customer", "下个月还是这个价吗", 0),
+        ("agent", "这个嘛我们这头也说不准的 您自己多留意", 30),
+        ("customer", "那降价了怎么办", 60),
+        ("agent", "降价的话可以给您申请补差价", 90),
+    ]
+    assert forbidden.score(make_conversation(turns)).status == "fail"
+    crit = CRITERIA["forbidden_phrases.v2"]()
+    crit.params.acts.not_knowing = []  # without the rule the later offer cancels the refusal
+    assert crit.score(make_conversation(turns)).status == "pass"
+    # help in the same message does
+    assert _score(forbidden, "具体到货时间我这边说不准 我帮您问下仓库 一小时内回复您").status == "pass"
