@@ -6,7 +6,9 @@ taboo act it performs — refusal, blame-shifting, arguing, condescension — ho
 indirectly it is worded (这边也是没有任何办法的呢亲 / 物流那边我们左右不了的). A message whose taboo
 probability reaches `acts.threshold` fails; the evidence is the clause that shows the act best and
 names the act and the model. v2 also drops any hit inside a self-correction (那样回复您是不对的，
-我向您道歉: the agent apologising for an earlier reply is not using a taboo)."""
+我向您道歉: the agent apologising for an earlier reply is not using a taboo), a denied taboo (不是不归我们管)
+and a rule cited to grant (按规定可以退，已经给您同意了); a negated offer (补偿是没有的) cancels nothing; a
+message that declares helplessness in its own words (这边也很无奈) needs less certainty from the model."""
 from __future__ import annotations
 
 import re
