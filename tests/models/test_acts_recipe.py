@@ -54,3 +54,13 @@ def test_shipped_model_reads_third_party_blame_and_repetition_complaints_over_th
     rude = _taboo(m, ["件放到快递柜以后就是快递柜的事了 店里不管", "一样的话我都跟您讲了六七遍了 您自己往上看"])
     calm = _taboo(m, ["件在快递柜里 取件码发您手机了 超时费我们出", "没关系 我再给您讲一遍 先拧开底座"])
     assert max(calm) < 0.8 < min(rude)
+
+
+def test_shipped_model_trains_on_no_measure_only_golden_set():
+    # rubric_holdout and rubric_blind* are measure-only: only the project's own labelled set lends `none` lines
+    import json
+
+    from models.acts import SHIPPED_ACT_MODEL_DIR
+
+    meta = json.loads((SHIPPED_ACT_MODEL_DIR / "zhijian.json").read_text(encoding="utf-8"))
+    assert meta["golden_none"] == ["tests/golden/rubric"]
