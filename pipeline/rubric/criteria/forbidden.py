@@ -183,6 +183,16 @@ _CONTENT = re.compile(r"[\u4e00-\u9fffa-z0-9]")
 _RESTATEMENT = re.compile(r"(对吗|对吧|是吗|是吧|没错吧|没错吗|对不对|是不是)[?？。~～]*\s*$")
 
 
+def is_denied(s: str, start: int) -> bool:
+    """A negation at `start` (不归我们管 / 没办法) that is itself denied just before: 不是不归我们管 / 并不是没办法."""
+    return s[start : start + 1] in ("不", "没", "无") and _DOUBLE_NEGATION.search(s[max(0, start - 6) : start]) is not None
+
+
+def is_negated_offer(s: str, start: int, end: int) -> bool:
+    """An offer word negated before (不能给您补发 / 没法帮您申请) or after (补偿是没有的): it offers nothing."""
+    return bool(_OFFER_NEGATED_BEFORE.search(s[max(0, start - 5) : start]) or _OFFER_NEGATED_AFTER.search(s[end:]))
+
+
 class ActParams(Strict):
     """The act model reads each human agent message; a message whose taboo probability
     (1 − P(none)) reaches `threshold` performs the most probable taboo act."""
@@ -295,7 +305,7 @@ class ForbiddenPhrasesV2(ForbiddenPhrases):
         v, a, b = match.view, match.start, match.end
         if self.params.self_correction and is_self_correction(v, a, b):
             return False
-        if self.params.double_negation and v.s[a : a + 1] in ("不", "没", "无") and _DOUBLE_NEGATION.search(v.s[max(0, a - 6) : a]):
+        if self.params.double_negation and is_denied(v.s, a):
             return False  # 不是不归我们管 / 并不是没办法: the agent denies the taboo
         if self._grant is not None and _RULE_WORD.search(v.s[a:b]) and self._grant.search(v.s[b:]):
             return False  # the rule is cited to grant the request, not to refuse it
@@ -304,18 +314,14 @@ class ForbiddenPhrasesV2(ForbiddenPhrases):
     def _offers(self, pattern, s: str) -> bool:
         if not self.params.negated_offer:
             return super()._offers(pattern, s)
-        for a, b in find_spans(pattern, s):
-            if _OFFER_NEGATED_BEFORE.search(s[max(0, a - 5) : a]) or _OFFER_NEGATED_AFTER.search(s[b:]):
-                continue  # 不能给您补发 / 补偿是没有的
-            return True
-        return False
+        return any(not is_negated_offer(s, a, b) for a, b in find_spans(pattern, s))
 
     def _says_helpless(self, v) -> bool:
         """The message declares helplessness in its own words (quoting the customer's 没办法用 does not, nor
         denying it: 并不是没办法)."""
         if self._helpless is None:
             return False
-        return any(not is_quoted(v, a, b) and not _DOUBLE_NEGATION.search(v.s[max(0, a - 6) : a]) for a, b in find_spans(self._helpless, v.s))
+        return any(not is_quoted(v, a, b) and not is_denied(v.s, a) for a, b in find_spans(self._helpless, v.s))
 
     def _windows(self, v) -> list[tuple[int, int]]:
         spans = list(v.clause_spans) or [(0, len(v.s))]
