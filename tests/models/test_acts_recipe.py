@@ -1,9 +1,9 @@
-"""The zh-cs-acts@4 recipe: the @2 files, the real-register refusals (@3) and the clarifying questions and
-customer-only directions (@4), and what those files teach."""
+"""The zh-cs-acts@5 recipe: the @2 files, the real-register refusals (@3), the clarifying questions and
+customer-only directions (@4), the act mechanisms file (@5), and what those files teach."""
 from __future__ import annotations
 
 from models.acts import TRAIN_TSVS, load_act_model, read_act_tsv
-from models.acts_recipe import CLARIFY_TSV, FILES, REAL_TSV, VERSION
+from models.acts_recipe import CLARIFY_TSV, FILES, MECHANISMS_TSV, REAL_TSV, VERSION
 
 
 def _taboo(m, texts):
@@ -13,7 +13,7 @@ def _taboo(m, texts):
 
 
 def test_recipe_is_the_default_files_plus_the_written_register_files():
-    assert FILES == (*TRAIN_TSVS, REAL_TSV, CLARIFY_TSV) and VERSION == 4
+    assert FILES == (*TRAIN_TSVS, REAL_TSV, CLARIFY_TSV, MECHANISMS_TSV) and VERSION == 5
 
 
 def test_real_register_file_pairs_polite_refusals_with_real_directions():
@@ -40,3 +40,27 @@ def test_shipped_model_keeps_clarifying_questions_and_private_directions_under_t
     calm = _taboo(m, ["您是打算退掉这件对吗", "订单的支付密码要您本人在APP里设置哦 我们看不到"])
     rude = _taboo(m, ["你到底买不买 别耽误我", "自己看去 别老问"])
     assert max(calm) < 0.8 < min(rude)
+
+
+def test_mechanisms_file_pairs_every_taboo_act_with_its_look_alikes():
+    texts, acts = read_act_tsv(MECHANISMS_TSV)
+    assert all(acts.count(a) >= 12 for a in ("refusal", "blame_shifting", "arguing", "condescension"))
+    assert acts.count("none") >= 40  # negated taboos, rules cited to grant, apologies, kind repetition
+
+
+def test_shipped_model_reads_third_party_blame_and_repetition_complaints_over_the_red_line():
+    # lines not in any training file; 0.8 is the rubric's taboo threshold
+    m = load_act_model()
+    rude = _taboo(m, ["件放到快递柜以后就是快递柜的事了 店里不管", "一样的话我都跟您讲了六七遍了 您自己往上看"])
+    calm = _taboo(m, ["件在快递柜里 取件码发您手机了 超时费我们出", "没关系 我再给您讲一遍 先拧开底座"])
+    assert max(calm) < 0.8 < min(rude)
+
+
+def test_shipped_model_trains_on_no_measure_only_golden_set():
+    # rubric_holdout and rubric_blind* are measure-only: only the project's own labelled set lends `none` lines
+    import json
+
+    from models.acts import SHIPPED_ACT_MODEL_DIR
+
+    meta = json.loads((SHIPPED_ACT_MODEL_DIR / "zhijian.json").read_text(encoding="utf-8"))
+    assert meta["golden_none"] == ["tests/golden/rubric"]

@@ -6,7 +6,9 @@ taboo act it performs — refusal, blame-shifting, arguing, condescension — ho
 indirectly it is worded (这边也是没有任何办法的呢亲 / 物流那边我们左右不了的). A message whose taboo
 probability reaches `acts.threshold` fails; the evidence is the clause that shows the act best and
 names the act and the model. v2 also drops any hit inside a self-correction (那样回复您是不对的，
-我向您道歉: the agent apologising for an earlier reply is not using a taboo)."""
+我向您道歉: the agent apologising for an earlier reply is not using a taboo), a denied taboo (不是不归我们管)
+and a rule cited to grant (按规定可以退，已经给您同意了); a negated offer (补偿是没有的) cancels nothing; a
+message that declares helplessness in its own words (这边也很无奈) needs less certainty from the model."""
 from __future__ import annotations
 
 import re
@@ -17,7 +19,7 @@ from pipeline.conversation import Conversation, CriterionResult, Evidence
 from pipeline.rubric.criteria import lexicons as L
 from pipeline.rubric.criteria._common import GuardParams, PhraseMatcher, human_agent_messages
 from pipeline.rubric.guards import is_quoted, is_self_correction
-from pipeline.rubric.matching import Match, compile_entries, view
+from pipeline.rubric.matching import Match, compile_entries, find_spans, view
 from pipeline.rubric.registry import Criterion, register_criterion
 from pipeline.rubric.schema import LexiconParams, ParaphraseParams, Strict
 
@@ -69,8 +71,12 @@ class ForbiddenPhrases(Criterion):
         return self.compiled[0].terms()
 
     def _keep(self, match) -> bool:
-        """Whether a word hit counts (v2 drops self-corrections)."""
+        """Whether a word hit counts (v2 drops self-corrections, double negations and rules cited to grant)."""
         return True
+
+    def _offers(self, pattern, s: str) -> bool:
+        """Whether `s` offers something (v2: an offer that is itself negated — 补偿是没有的 — offers nothing)."""
+        return pattern.search(s) is not None
 
     def _shrugs(self, agent_msgs) -> list:
         _, shrugs, offer = self.compiled[:3]
@@ -84,7 +90,7 @@ class ForbiddenPhrases(Criterion):
                 if offer is not None:
                     rest = match.view.s[match.end :]
                     later = [view(x).s for x in agent_msgs[i + 1 : i + self.params.shrugs.window]]
-                    if offer.search(rest) or any(offer.search(t) for t in later):
+                    if self._offers(offer, rest) or any(self._offers(offer, t) for t in later):
                         continue  # a refusal with an alternative: judged by positive_framing
                 out.append(match)
         return out
@@ -97,7 +103,7 @@ class ForbiddenPhrases(Criterion):
             for match in matcher.find(m).accepted:
                 if not self._keep(match):
                     continue
-                if offer is not None and match.rule.endswith(".similarity") and offer.search(match.view.s[match.end :]):
+                if offer is not None and match.rule.endswith(".similarity") and self._offers(offer, match.view.s[match.end :]):
                     continue  # only a resemblance, and what follows grants or offers (公司规定七天无理由，已经给您同意了)
                 violations.append(match.evidence(self._note(match.view.msg)))
         taken = {(e.seq, e.span) for e in violations}
@@ -141,6 +147,9 @@ DISMISSAL = [
     "re:(没|没有)(这个)?权限", "做不了主", "作不了主", "说了不算", "为难", "看着办", "另请高明", "re:(找|去|换)(别家|别的店|其他家|其他店)",
     "没得商量", "re:没有就是没有", "re:(只能|就)(等|等着)(了|吧|啦)?", "re:要就[^，。,.]{0,6}不要就", "算了", "拉倒", "re:(就是|就)(这样|这么)",
     "尽力了", "re:(也|都)没(有)?用", "re:(您|你)(自己)?(理解|体谅)(一下|下)?吧", "re:(我|我们)(也)?(不|没)(知道|清楚)(怎么办)?",
+    # polite helplessness and hedged not-knowing (小妹这边也很无奈 / 这边也不是很清楚), dialect and blunt forms
+    "无奈", "re:不能(帮|为|替)(您|你|亲)", "re:(也|都)(不是很|不是太|不太|不大|不)(清楚|了解|知道|晓得)",
+    "re:(没|没有)法子", "re:搞不(了|定)", "另想办法", "re:(不行|不能|不可以|没有)就是(不行|不能|不可以|没有)",
 ]
 AGENT_OFFER = [
     "re:(我|我们|这边|我这边|马上|立刻|先)(来|去|再|先|马上|会|可以|这就|已经)?(帮|给|为|替)(您|你|亲)",
@@ -149,8 +158,39 @@ AGENT_OFFER = [
     "re:(我|我们|这边)(来|可以|再)?(教|告诉|演示|指导|带)(您|你|亲)",
     "re:[0-9一二两三四五六七八九十半]+\\s*(个)?(小时|分钟|工作日|天)(内|之内)",
 ]
+# declared helplessness or not-knowing, said outright: with it the act model needs less certainty (`helpless_threshold`)
+HELPLESS = [
+    "re:(没|没有)(任何|什么)?(办法|辙|招|法子)", "re:搞不(了|定)", "无能为力", "爱莫能助", "束手无策", "无奈", "re:(帮|管|左右|控制|决定|插)不(了|到|着|上)",
+    "re:(没|没有)(这个)?(权限|权力)", "做不了主", "作不了主", "说了不算", "re:不能(帮|为|替)(您|你|亲)",
+    "re:(也|都)(不是很|不是太|不太|不大|不)(清楚|了解|知道|晓得)",
+]
+# declared not-knowing (the standard's 不知道 family): only help in the same message makes it something else
+NOT_KNOWING = ["re:(不|没)(是很|是太|太|大|怎么)?(知道|清楚|了解|晓得)", "说不准", "摸不准", "不确定"]
+# a rule or an authority cited to grant (按平台规定可以退，已经给您同意了): not the rule as a wall
+RULE_GRANT = [
+    "re:(?<![不没无别])(可以|能|支持|允许|享受|照样|照常)(退|换|补|免|享|领|开|改|寄|带|登机|上车|办理|申请|延长|保修|报销)",
+    "re:(已经|已)(给您|帮您|为您|给你|帮你|为你)?(同意|通过|办理|办好|安排|发放|退款|退了|申请|登记|补发)",
+]
+# an offer word that is itself negated offers nothing: 不能给您补发 / 没法帮您申请 / 补偿是没有的
+_OFFER_NEGATED_BEFORE = re.compile(r"(不|没|没有|无|无法|不能|不会|不予|不再|没法|不可以|不可能)(再|会|能|可以)?$")
+_OFFER_NEGATED_AFTER = re.compile(
+    r"^(这块|这个|这边|方面|的话)?(是|也|都|就|我们|这边|店铺|本店)*(没有|没|不会有|不给|不提供|不可能有|无)(的|了|呢|哦|哈|啊|喔|哟|啦)*(?=[，。,.!！?？~～…;；\s]|$)"
+)
+# a taboo that begins with a negation and is itself denied: 不是不归我们管 (= it is our business)
+_DOUBLE_NEGATION = re.compile(r"(不是|并不是|并非|倒不是|也不是|绝不是|绝对不是|从来不是|可并不是)(说)?$")
+_RULE_WORD = re.compile(r"规定|规矩|规则|政策|制度|要求")
 _CONTENT = re.compile(r"[\u4e00-\u9fffa-z0-9]")
 _RESTATEMENT = re.compile(r"(对吗|对吧|是吗|是吧|没错吧|没错吗|对不对|是不是)[?？。~～]*\s*$")
+
+
+def is_denied(s: str, start: int) -> bool:
+    """A negation at `start` (不归我们管 / 没办法) that is itself denied just before: 不是不归我们管 / 并不是没办法."""
+    return s[start : start + 1] in ("不", "没", "无") and _DOUBLE_NEGATION.search(s[max(0, start - 6) : start]) is not None
+
+
+def is_negated_offer(s: str, start: int, end: int) -> bool:
+    """An offer word negated before (不能给您补发 / 没法帮您申请) or after (补偿是没有的): it offers nothing."""
+    return bool(_OFFER_NEGATED_BEFORE.search(s[max(0, start - 5) : start]) or _OFFER_NEGATED_AFTER.search(s[end:]))
 
 
 class ActParams(Strict):
@@ -160,7 +200,7 @@ class ActParams(Strict):
     enabled: bool = True
     model: str | None = Field(default=None, description="act model directory; null = the shipped models/zh-cs-acts")
     model_version: str | None = Field(
-        default="zh-cs-acts@4",
+        default="zh-cs-acts@5",
         description="the act model this rubric was calibrated with; another model is an error, so a rubric "
         "version always means one act model (null accepts any)",
     )
@@ -187,6 +227,19 @@ class ActParams(Strict):
         description="a higher bar for acts the model reads less precisely (cross-validated precision: arguing 0.66, "
         "condescension 0.72, against 0.86/0.87 for refusal and blame-shifting)",
     )
+    helpless: list[str] = Field(
+        default_factory=lambda: list(HELPLESS),
+        description="helplessness or not-knowing said outright (没办法 / 无奈 / 帮不了 / 也不是很清楚): a message that says it "
+        "needs only `helpless_threshold` for refusal and blame-shifting — two signals agree",
+    )
+    helpless_threshold: float = Field(
+        default=0.6, gt=0, le=1, description="the taboo probability a refusal or blame-shifting message needs when it says `helpless`"
+    )
+    not_knowing: list[str] = Field(
+        default_factory=lambda: list(NOT_KNOWING),
+        description="a refusal whose clause declares not-knowing (也不是很清楚 / 说不准) is cancelled only by an offer in the same "
+        "message, not a later one: the standard lists 不知道 as a taboo word whatever follows",
+    )
     short_chars: int = Field(default=9, ge=0, description="a message with fewer letters than this is short: the model has little to read")
     short_threshold: float = Field(
         default=0.9, gt=0, le=1, description="the taboo probability a short message needs (cross-validated precision drops on short messages)"
@@ -205,6 +258,17 @@ class ActParams(Strict):
 class ForbiddenV2Params(ForbiddenParams):
     acts: ActParams = Field(default_factory=ActParams)
     self_correction: bool = Field(default=True, description="drop hits inside the agent's apology for an earlier reply")
+    double_negation: bool = Field(
+        default=True, description="a word hit that begins with a negation and is denied just before (不是不归我们管) does not count"
+    )
+    negated_offer: bool = Field(
+        default=True, description="an offer word that is itself negated (不能给您补发 / 补偿是没有的) does not cancel a refusal"
+    )
+    rule_grant: list[str] = Field(
+        default_factory=lambda: list(RULE_GRANT),
+        description="a word hit that names a rule (规定/规则/政策) does not count when the rest of its message grants "
+        "(按平台规定可以退，已经给您同意了)",
+    )
 
 
 @register_criterion("forbidden_phrases.v2")
@@ -214,7 +278,7 @@ class ForbiddenPhrasesV2(ForbiddenPhrases):
     the clause that shows the act as evidence (rule forbidden_phrases.act.<act>, the model id in the note)."""
 
     Params = ForbiddenV2Params
-    _plain = _dismissal = None
+    _plain = _dismissal = _grant = _helpless = _not_knowing = None
 
     def compile(self):
         p: ForbiddenV2Params = self.params
@@ -232,10 +296,32 @@ class ForbiddenPhrasesV2(ForbiddenPhrases):
             act_offer = compile_entries(p.acts.offer) if p.acts.offer else None
         self._plain = compile_entries(p.acts.plain_refusal) if p.acts.plain_refusal else None
         self._dismissal = compile_entries(p.acts.dismissal) if p.acts.dismissal else None
+        self._grant = compile_entries(p.rule_grant) if p.rule_grant else None
+        self._helpless = compile_entries(p.acts.helpless) if p.acts.helpless else None
+        self._not_knowing = compile_entries(p.acts.not_knowing) if p.acts.not_knowing else None
         return matcher, shrugs, offer, model, act_offer
 
     def _keep(self, match) -> bool:
-        return not (self.params.self_correction and is_self_correction(match.view, match.start, match.end))
+        v, a, b = match.view, match.start, match.end
+        if self.params.self_correction and is_self_correction(v, a, b):
+            return False
+        if self.params.double_negation and is_denied(v.s, a):
+            return False  # 不是不归我们管 / 并不是没办法: the agent denies the taboo
+        if self._grant is not None and _RULE_WORD.search(v.s[a:b]) and self._grant.search(v.s[b:]):
+            return False  # the rule is cited to grant the request, not to refuse it
+        return True
+
+    def _offers(self, pattern, s: str) -> bool:
+        if not self.params.negated_offer:
+            return super()._offers(pattern, s)
+        return any(not is_negated_offer(s, a, b) for a, b in find_spans(pattern, s))
+
+    def _says_helpless(self, v) -> bool:
+        """The message declares helplessness in its own words (quoting the customer's 没办法用 does not, nor
+        denying it: 并不是没办法)."""
+        if self._helpless is None:
+            return False
+        return any(not is_quoted(v, a, b) and not is_denied(v.s, a) for a, b in find_spans(self._helpless, v.s))
 
     def _windows(self, v) -> list[tuple[int, int]]:
         spans = list(v.clause_spans) or [(0, len(v.s))]
@@ -249,10 +335,13 @@ class ForbiddenPhrasesV2(ForbiddenPhrases):
         cols = {a: model.classes_.index(a) for a in p.acts}
         taboo = 1.0 - float(row[model.classes_.index("none")])
         letters = len(_CONTENT.findall(v.s))
-        if not cols or letters < p.min_chars or taboo < (p.short_threshold if letters < p.short_chars else p.threshold):
+        if not cols or letters < p.min_chars:
             return None
         act = max(cols, key=lambda a: row[cols[a]])
-        if taboo < p.act_thresholds.get(act, 0.0):
+        bar = p.short_threshold if letters < p.short_chars else p.threshold
+        if act in ("refusal", "blame_shifting") and self._says_helpless(v):
+            bar = min(bar, p.helpless_threshold)  # the words say it too (这边也很无奈 / 也不是很清楚)
+        if taboo < max(bar, p.act_thresholds.get(act, 0.0)):
             return None
         windows = self._windows(v)
         wp = model.predict_proba([v.s[a:b] for a, b in windows]) if len(windows) > 1 else None
@@ -273,7 +362,9 @@ class ForbiddenPhrasesV2(ForbiddenPhrases):
                 continue
             if act in p.offer_cancels and act_offer is not None:
                 later = [view(x).s for x in agent_msgs[i + 1 : i + p.window]]
-                if act_offer.search(v.s[a:]) or any(act_offer.search(t) for t in later):
+                if act == "refusal" and self._not_knowing is not None and self._not_knowing.search(v.s[a:b]):
+                    later = []  # 这边也不是很清楚: help offered later does not unsay it
+                if self._offers(act_offer, v.s[a:]) or any(self._offers(act_offer, t) for t in later):
                     return None  # the agent goes on to offer something: judged by positive_framing
             note = f"禁用语：{ACT_NAMES_ZH[act]}（{act}，概率 {taboo:.2f}，{model.model_id}）"
             return Match(view=v, start=a, end=b, rule=f"{self.id}.act.{act}").evidence(note)

@@ -1,18 +1,22 @@
-"""positive_framing.v1: a refusal offers an alternative (虽然…不过我们可以…)."""
+"""positive_framing.v1: a refusal offers an alternative (虽然…不过我们可以…).
+
+A refusal is a refusal word (无法 / 不支持 / 超过售后期限 …), not one that is itself denied (不是不归我们管); an
+alternative that is itself negated (补偿是没有的 / 不能给您补发) offers nothing."""
 from __future__ import annotations
+
+import re
 
 from pydantic import Field
 
 from pipeline.conversation import Conversation, CriterionResult
 from pipeline.rubric.criteria import lexicons as L
 from pipeline.rubric.criteria._common import GuardParams, PhraseMatcher, human_agent_messages
-import re
-
+from pipeline.rubric.criteria.forbidden import is_denied, is_negated_offer
 from pipeline.rubric.matching import Lexicon, Match, clauses, compile_entries, message_evidence, view
-
-_CONTRAST = re.compile("不过|但是|可是|但")
 from pipeline.rubric.registry import Criterion, register_criterion
 from pipeline.rubric.schema import LexiconParams, Strict
+
+_CONTRAST = re.compile("不过|但是|可是|但")
 
 
 class FramingParams(Strict):
@@ -26,6 +30,8 @@ class FramingParams(Strict):
         description="what a contrast clause (不过/但是…) must contain to count as an alternative; "
         "虽然不能改价，但是这个价格已经很优惠了 offers nothing",
     )
+    denied: bool = Field(default=True, description="a refusal word that is itself denied (不是不归我们管) is no refusal")
+    negated_offer: bool = Field(default=True, description="an alternative that is itself negated (补偿是没有的) is no alternative")
 
 
 @register_criterion("positive_framing.v1")
@@ -48,13 +54,27 @@ class PositiveFraming(Criterion):
         )
         return refusal, alt, (compile_entries(p.contrast_offer) if p.contrast_offer else None)
 
+    def _alternatives(self, v) -> list:
+        """The alternatives of a message's view, negated ones (补偿是没有的) dropped."""
+        _, alt, _ = self.compiled
+        found = alt.find(v)
+        if self.params.negated_offer:
+            found = [a for a in found if not is_negated_offer(v.s, a.start, a.end)]
+        return found
+
+    def _refusals(self, msg) -> list:
+        found = self.compiled[0].find(msg).accepted
+        if self.params.denied:
+            found = [r for r in found if not is_denied(r.view.s, r.start)]
+        return found
+
     def _offer_after(self, msg, start: int):
         """An alternative later in the message: an offer cue, or a contrast (不过/但是) whose clause
         offers something (不过买三卷送一卷) and does not refuse again. A contrast that only
         reassures (虽然不能改价，但是这个价格已经很优惠了) is not an alternative."""
-        refusal, alt, contrast_offer = self.compiled
+        contrast_offer = self.compiled[2]
         v = view(msg)
-        offer = next((a for a in alt.find(v) if a.start >= start), None)
+        offer = next((a for a in self._alternatives(v) if a.start >= start), None)
         if offer is not None:
             return offer
         for marker in _CONTRAST.finditer(v.s, start):
@@ -68,7 +88,7 @@ class PositiveFraming(Criterion):
                 continue
             if contrast_offer is not None and not contrast_offer.search(v.s[rest_start:clause_end]):
                 continue
-            again = [r for r in refusal.find(msg).accepted if r.start >= rest_start]
+            again = [r for r in self._refusals(msg) if r.start >= rest_start]
             if not again:
                 return Match(view=v, start=marker.start(), end=clause_end, rule=f"{self.id}.contrast_offer", pattern=v.s[marker.start():clause_end])
         return None
@@ -78,28 +98,25 @@ class PositiveFraming(Criterion):
         return refusal.terms() + alt.terms()
 
     def score(self, conversation: Conversation) -> CriterionResult:
-        refusal, alt, _ = self.compiled
         agent_msgs = human_agent_messages(conversation)
         evidence = []
         any_refusal = False
         for i, m in enumerate(agent_msgs):
-            found = refusal.find(m)
-            if not found.accepted:
+            found = self._refusals(m)
+            if not found:
                 continue
+            r, start = found[0].evidence("拒绝客户请求"), found[0].end
             any_refusal = True
-            r = found.accepted[0]
-            offer = self._offer_after(m, r.end)
+            offer = self._offer_after(m, start)
             if offer is None:
                 for later in agent_msgs[i + 1 : i + self.params.window]:
-                    cands = alt.find(view(later))
+                    cands = self._alternatives(view(later))
                     if cands:
                         offer = cands[0]
                         break
             if offer is None:
-                return self.failed(
-                    [r.evidence("拒绝客户请求"), message_evidence(m, f"{self.id}.missing", "拒绝后未给出替代方案（虽然…不过我们可以…）")]
-                )
-            evidence += [r.evidence("拒绝客户请求"), offer.evidence("给出替代方案")]
+                return self.failed([r, message_evidence(m, f"{self.id}.missing", "拒绝后未给出替代方案（虽然…不过我们可以…）")])
+            evidence += [r, offer.evidence("给出替代方案")]
         if not any_refusal:
             return self.not_applicable()
         return self.passed(evidence)

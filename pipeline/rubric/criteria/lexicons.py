@@ -27,6 +27,7 @@ from pipeline.rubric.criteria.lexicons_after_sales import (  # noqa: F401
     AS_PURCHASE,
     AS_PURCHASE_EXCLUDE,
 )
+from pipeline.rubric.criteria.lexicons_taboo import TABOO_MECHANISM_EXCLUDE, TABOO_MECHANISMS_2  # noqa: F401
 
 YOU = {"您": ["你"]}
 
@@ -564,9 +565,7 @@ TABOO_MECHANISMS = [
     # self-service dismissal
     "re:(您|你)自己(去)?(看|查|找|弄|调|研究|琢磨|试)[^，。,.!！?？]{0,6}(就行|就好|就可以|就完了|吧|去)",
 ]
-FORBIDDEN_CUES += TABOO_MECHANISMS
-# asking whether something is the customer's doing is a question, not blame
-TABOO_MECHANISM_EXCLUDE = ["re:(是|属于)(您|你)(自己)?的?(问题|原因|责任)(吗|么|嘛|[?？])"]
+FORBIDDEN_CUES += TABOO_MECHANISMS + TABOO_MECHANISMS_2
 FORBIDDEN_EXCLUDE += TABOO_MECHANISM_EXCLUDE
 
 # refusals by mechanism: responsibility refused, futility, modifiers stacked before the verb

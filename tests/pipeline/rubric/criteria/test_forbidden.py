@@ -22,7 +22,7 @@ def _score(criterion, *agent_texts: str):
 
 def test_default_rubric_uses_v2_with_pinned_act_model(forbidden):
     assert forbidden.name == "forbidden_phrases.v2"
-    assert forbidden.params.acts.model_version == "zh-cs-acts@4"
+    assert forbidden.params.acts.model_version == "zh-cs-acts@5"
     assert 0 < forbidden.params.acts.threshold <= 1
 
 
@@ -43,7 +43,7 @@ def test_paraphrased_taboos_fail_with_act_and_clause(forbidden, text, act):
     assert b > a and ev.text[a:b] in text
     if ".act." in ev.rule:
         assert ev.rule == f"forbidden_phrases.act.{act}"
-        assert "zh-cs-acts@4" in ev.note and act in ev.note
+        assert "zh-cs-acts@5" in ev.note and act in ev.note
 
 
 @pytest.mark.parametrize(
@@ -93,3 +93,77 @@ def test_acts_can_be_switched_off():
     crit.params.acts.enabled = False
     assert _score(crit, "亲 这个我们这边真的是一点辙都没有了哦").status in ("pass", "fail")
     assert crit.compiled[3] is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "宝 这个不是不归我们管的 过了保修也帮您约了品牌师傅 今晚联系您",  # a denied taboo (double negation)
+        "并不是没办法哦，换个颜色今天就能发",
+        "按商城规定七天内可以退，已经给您同意了",  # a rule cited to grant
+        "这款能否托运请以航空公司规定为准哦，尺寸是55x40x20",  # an authority named for a fact
+    ],
+)
+def test_denied_taboos_and_granting_rules_pass(forbidden, text):
+    assert _score(forbidden, text).status == "pass", text
+
+
+def test_denial_and_grant_guards_keep_the_taboo_itself(forbidden):
+    assert _score(forbidden, "这个不归我们管").status == "fail"
+    assert _score(forbidden, "规定就是规定，不能退").status == "fail"
+
+
+def test_a_negated_offer_does_not_cancel_a_refusal(forbidden):
+    crit = CRITERIA["forbidden_phrases.v2"]()
+    crit.params.acts.enabled = False  # the word layer alone: 没办法 with an "offer" that offers nothing
+    assert _score(crit, "这个真的没办法", "补偿是没有的哦").status == "fail"
+    assert _score(crit, "这个真的没办法", "不过可以给您补偿一张券").status == "pass"
+    crit = CRITERIA["forbidden_phrases.v2"]()
+    crit.params.acts.enabled = False
+    crit.params.negated_offer = False  # the switch restores the old reading
+    assert _score(crit, "这个真的没办法", "补偿是没有的哦").status == "pass"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "这个问题我都回复了五遍了",  # complaining about repeating oneself, with a number
+        "同一个事我讲过两次了呀",
+        "您爱挑哪个就挑哪个吧",  # "whatever you like" as a shrug
+        "唔关我哋事 你自己去问快递",  # Cantonese "not our business"
+    ],
+)
+def test_taboo_mechanisms_found_by_words(text):
+    crit = CRITERIA["forbidden_phrases.v2"]()
+    crit.params.acts.enabled = False
+    assert _score(crit, text).status == "fail", text
+
+
+def test_helplessness_said_outright_needs_less_certainty(forbidden):
+    text = "这个呢我们这头也挺无奈的 您就再等一等看"
+    row = forbidden.compiled[3].predict_proba([text])[0]
+    taboo = 1 - row[forbidden.compiled[3].classes_.index("none")]
+    crit = CRITERIA["forbidden_phrases.v2"]()
+    crit.params.acts.threshold = min(1.0, taboo + 0.005)  # the ordinary bar just above this message
+    assert _score(crit, text).status == "fail"  # 无奈 said outright: helpless_threshold applies
+    crit = CRITERIA["forbidden_phrases.v2"]()
+    crit.params.acts.threshold = min(1.0, taboo + 0.005)
+    crit.params.acts.helpless = []  # without the words, the ordinary bar
+    assert _score(crit, text).status == "pass"
+    # quoting the customer's 没办法用 is not the agent declaring helplessness
+    assert _score(forbidden, "您说的“没办法用”，是指开不了机还是充不进电呢？").status == "pass"
+
+
+def test_later_help_does_not_unsay_not_knowing(forbidden):
+    turns = [
+        ("customer", "下个月还是这个价吗", 0),
+        ("agent", "这个嘛我们这头也说不准的 您自己多留意", 30),
+        ("customer", "那降价了怎么办", 60),
+        ("agent", "降价的话可以给您申请补差价", 90),
+    ]
+    assert forbidden.score(make_conversation(turns)).status == "fail"
+    crit = CRITERIA["forbidden_phrases.v2"]()
+    crit.params.acts.not_knowing = []  # without the rule the later offer cancels the refusal
+    assert crit.score(make_conversation(turns)).status == "pass"
+    # help in the same message does
+    assert _score(forbidden, "具体到货时间我这边说不准 我帮您问下仓库 一小时内回复您").status == "pass"
