@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterable
 
+from models.base import BoundedMemo
 from pipeline.conversation import Evidence, Message
 from pipeline.normalise import fold_table
 
@@ -452,7 +453,7 @@ class Lexicon:
         self.pattern = compile_lexicon(self.phrases, variants)
         self.exclude = compile_lexicon(list(exclude), variants)
         self.boundary_max_len = boundary_max_len
-        self._kept: dict[str, tuple[tuple[int, int], ...]] = {}
+        self._kept = BoundedMemo((__name__, "_KEPT_MAX"))  # analysis string -> its kept spans
 
     def terms(self) -> list[str]:
         """Plain phrases (for the segmenter's user dictionary)."""
@@ -469,9 +470,7 @@ class Lexicon:
                 kept = tuple((a, b) for a, b in spans if not any(ea <= a and b <= eb for ea, eb in excluded))
             else:
                 kept = ()
-            if len(self._kept) >= _KEPT_MAX:
-                self._kept.clear()
-            self._kept[s] = kept
+            self._kept.put(s, kept)
         return kept
 
     def reads_boundaries(self, s: str) -> bool:
