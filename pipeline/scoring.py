@@ -43,7 +43,7 @@ from pipeline.errors import RunError, StoreError
 from pipeline.outputs import check_output_path
 from pipeline.partitions import ModelThread, ScoredPartition
 from pipeline.run_summary import RunSummary
-from pipeline.results import result_fields, result_row_to_contract, write_results
+from pipeline.results import result_fields, result_row_to_contract, write_result_lines
 from pipeline.settings import get_settings, load_settings
 from pipeline.spill import ResultSpool, SpilledIngest, spill_inputs
 from pipeline.stages import STAGE_ORDER, Stage, build_stages
@@ -391,20 +391,21 @@ def finish_run(ctx: RunContext, plan: StorePlan, results_path: str | Path | None
     flagged: list[tuple[str, list[str]]] = []
     written = 0
 
-    def ordered() -> Iterator[dict]:  # one object at a time from the spool: the file is written as it goes
+    def ordered() -> Iterator[str]:  # one line at a time from the spool: the file is written as it goes
         nonlocal written
+        spool = ctx.results
         for cid in plan.input_ids:
-            result = ctx.results.get(cid)
-            if result is None:
+            if cid not in spool:
                 continue
             written += 1
-            if result["flagged"]:
-                flagged.append((result["conversation_id"], [f["code"] for f in result["flags"]]))
-            yield result
+            codes = spool.flag_codes(cid)
+            if codes is not None:
+                flagged.append((cid, list(codes)))
+            yield spool.line(cid)
 
     with ctx.timed("results"):
         if results_path is not None:
-            write_results(ordered(), results_path)
+            write_result_lines(ordered(), results_path)
         else:
             for _ in ordered():
                 pass
