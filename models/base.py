@@ -161,22 +161,21 @@ class BoundedMemo(dict):
     worker carries its bound, not what this process happened to compute).
     """
 
-    __slots__ = ("_limit",)
+    __slots__ = ("_limit", "_read")
 
     def __init__(self, limit: int | tuple[str, str]) -> None:
         super().__init__()
         self._limit = limit
+        # (module object, constant name), looked up once here: a put is on every miss of a hot path
+        self._read = (sys.modules[limit[0]], limit[1]) if isinstance(limit, tuple) else None
 
     @property
     def limit(self) -> int:
-        if isinstance(self._limit, tuple):
-            module, name = self._limit
-            return getattr(sys.modules[module], name)
-        return self._limit
+        return self._limit if self._read is None else getattr(*self._read)
 
     def put(self, key: Any, value: Any) -> Any:
         """Keep `value` for `key` (clearing everything first when full); returns `value`."""
-        if len(self) >= self.limit:
+        if len(self) >= (self._limit if self._read is None else getattr(*self._read)):
             self.clear()
         self[key] = value
         return value
