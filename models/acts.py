@@ -30,7 +30,7 @@ from typing import Sequence
 
 import numpy as np
 
-from models.base import META_FILE, normalize_text, softmax, tfidf_rows
+from models.base import META_FILE, BoundedMemo, normalize_text, softmax, tfidf_rows
 
 ACT_LABELS: tuple[str, ...] = ("none", "refusal", "blame_shifting", "arguing", "condescension")
 TABOO_ACTS: tuple[str, ...] = ACT_LABELS[1:]
@@ -153,7 +153,7 @@ class ActClassifier:
         if kept:
             opt.step(closure)
         self.coef_ = w.detach().numpy().astype(np.float32)
-        self._proba_cache = {}  # rows of the previous weights, if this model was fitted before
+        self._proba_cache = BoundedMemo((__name__, "_PROBA_CACHE_MAX"))  # rows of the previous weights go
         self.intercept_ = b.detach().numpy().astype(np.float32)
         self.meta_ = {"kind": "acts", "name": self.name, "version": self.version}
         return self
@@ -174,10 +174,9 @@ class ActClassifier:
         rubric asks for every agent message of every conversation."""
         if not len(texts):
             return np.zeros((0, len(ACT_LABELS)), dtype=np.float32)
-        cache = self.__dict__.setdefault("_proba_cache", {})
+        cache = self.__dict__.setdefault("_proba_cache", BoundedMemo((__name__, "_PROBA_CACHE_MAX")))
         todo = [t for t in dict.fromkeys(texts) if t not in cache]
-        if todo and len(cache) + len(todo) > _PROBA_CACHE_MAX:
-            cache = self._proba_cache = {}  # start again (this call's rows are all computed below)
+        if todo and cache.make_room(len(todo)):  # started again: this call's rows are all computed below
             todo = list(dict.fromkeys(texts))
         if todo:
             for t, row in zip(todo, self._compute_proba(todo)):

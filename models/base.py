@@ -22,6 +22,7 @@ single rule changes what it sees (retrain it first, then change both here and in
 from __future__ import annotations
 
 import json
+import sys
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable
@@ -142,3 +143,50 @@ def tfidf_rows(docs: Iterable[Sequence[str]], vocabulary: dict[str, int], idf: A
         norms[nonempty] = np.sqrt(np.add.reduceat(w * w, crow_a[:-1][nonempty]))
     norms[norms == 0] = 1.0
     return crow_a, ids, (w / np.repeat(norms, lengths)).astype(np.float32)
+
+
+class BoundedMemo(dict):
+    """The results of a pure function kept per distinct input, started afresh when full: the one bound
+    policy of every per-text memo in the run (normalisation, jieba tokens and blocks, masking, lexicon
+    spans, paraphrase matches, act-model and state-model rows).
+
+    Why per text: agents' template lines and quick replies repeat all night, so most lookups hit. Why
+    cleared whole rather than least-recently-used: a night's customer texts are nearly all distinct, so
+    an LRU's bookkeeping would cost on every miss for little gain, and clearing keeps memory flat however
+    long the night is. A dict underneath, so a hit is one C-level `get`.
+
+    `limit` is a number, or `(module name, constant name)`: the constant is read when the memo fills, so
+    a test that patches it bounds every memo built from it. What is kept must never be changed by a
+    caller (keep tuples, or hand out copies). A memo pickles empty (a model or rubric sent to a Dask
+    worker carries its bound, not what this process happened to compute).
+    """
+
+    __slots__ = ("_limit", "_read")
+
+    def __init__(self, limit: int | tuple[str, str]) -> None:
+        super().__init__()
+        self._limit = limit
+        # (module object, constant name), looked up once here: a put is on every miss of a hot path
+        self._read = (sys.modules[limit[0]], limit[1]) if isinstance(limit, tuple) else None
+
+    @property
+    def limit(self) -> int:
+        return self._limit if self._read is None else getattr(*self._read)
+
+    def put(self, key: Any, value: Any) -> Any:
+        """Keep `value` for `key` (clearing everything first when full); returns `value`."""
+        if len(self) >= (self._limit if self._read is None else getattr(*self._read)):
+            self.clear()
+        self[key] = value
+        return value
+
+    def make_room(self, n: int) -> bool:
+        """Clear when `n` more entries would go over the limit (a whole batch is then put, even one
+        larger than the limit, so every key of it is answered); whether it cleared."""
+        if len(self) + n > self.limit:
+            self.clear()
+            return True
+        return False
+
+    def __reduce__(self) -> tuple:
+        return (BoundedMemo, (self._limit,))

@@ -39,7 +39,7 @@ from typing import Sequence
 
 import numpy as np
 
-from models.base import CLASSES, META_FILE, normalize_text, softmax
+from models.base import CLASSES, META_FILE, BoundedMemo, normalize_text, softmax
 
 SHIPPED_STATE_DIR = Path(__file__).resolve().parent / "zh-cs-state"
 NAME = "zh-cs-state"
@@ -183,7 +183,7 @@ class CustomerStateModel:
         # balanced: yes and no weigh the same in the empathy head
         pos = ye.mean()
         we = np.where(ye == 1, 0.5 / max(pos, 1e-6), 0.5 / max(1 - pos, 1e-6))
-        self._sparse_rows = {}  # rows of earlier weights, if this model was fitted before
+        self._sparse_rows = BoundedMemo((__name__, "_SPARSE_ROWS_MAX"))  # rows of earlier weights go
         self.w_empathy = _fit(x, ye, 1, self.l2, weights=we)
         self.w_sentiment = _fit(x, ys, 3, self.l2)
         self.meta_.update({"n_train": len(texts), "features": len(self.vocab), "short_chars": SHORT_CHARS})
@@ -198,9 +198,8 @@ class CustomerStateModel:
         z = np.tile(w[-1], (len(texts), 1)).astype(np.float64)
         # the sparse part of a row depends on (turn, previous agent message) alone: kept per distinct
         # pair (好的 / 在吗 after the same template line recur), computed exactly as before when new
-        kept = self.__dict__.setdefault("_sparse_rows", {})
-        if len(kept) + len(texts) > _SPARSE_ROWS_MAX:
-            kept.clear()
+        kept = self.__dict__.setdefault("_sparse_rows", BoundedMemo((__name__, "_SPARSE_ROWS_MAX")))
+        kept.make_room(len(texts))  # this call's rows all go in, even past the bound
         for i, (t, p) in enumerate(zip(texts, prevs)):
             row = kept.get((t, p))
             if row is not None:

@@ -37,6 +37,8 @@ import html
 import re
 import threading
 
+from models.base import BoundedMemo
+
 from .conversation import Conversation, Message
 
 _TABLE_LOCK = threading.Lock()
@@ -124,7 +126,7 @@ def _is_cjk(ch: str) -> bool:
 
 # Template lines (greetings, auto-replies, system notices) repeat all day: results kept per distinct text.
 _CACHE_MAX = 50_000
-_cache: dict[str, tuple[str, tuple[int, ...]]] = {}
+_cache: BoundedMemo = BoundedMemo((__name__, "_CACHE_MAX"))  # text -> (norm, norm_to_text)
 
 
 def normalise_text(text: str) -> tuple[str, list[int]]:
@@ -132,9 +134,7 @@ def normalise_text(text: str) -> tuple[str, list[int]]:
     hit = _cache.get(text)
     if hit is None:
         norm, index = _normalise(text)
-        if len(_cache) >= _CACHE_MAX:
-            _cache.clear()
-        hit = _cache[text] = (norm, tuple(index))
+        hit = _cache.put(text, (norm, tuple(index)))
     return hit[0], list(hit[1])  # a list of its own: a caller may edit its offsets
 
 

@@ -94,11 +94,16 @@ def write_results(results: Iterable[dict], out: Path | str | IO[str]) -> int:
     folder, renamed over it; its parent folder is created); check it first with
     pipeline.outputs.check_output_path, as the run's preflight does.
     """
+    return write_result_lines(map(dumps_result, results), out)
+
+
+def write_result_lines(lines: Iterable[str], out: Path | str | IO[str]) -> int:
+    """write_results for objects already encoded by `dumps_result` (the run's spool keeps them so)."""
     if hasattr(out, "write"):
         n = 0
-        for r in results:
-            out.write(dumps_result(r) + "\n")  # type: ignore[union-attr]
+        for line in lines:
+            out.write(line + "\n")  # type: ignore[union-attr]
             n += 1
         return n
     with atomic_write(Path(out)) as fh:
-        return write_results(results, fh)
+        return write_result_lines(lines, fh)

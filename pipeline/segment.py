@@ -25,6 +25,8 @@ from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
+from models.base import BoundedMemo
+
 from .conversation import Conversation, Token
 from .normalise import normalise_text
 
@@ -83,11 +85,11 @@ class Segmenter:
         # own `re_han_default`), each block on its own: the words of a block are kept per distinct
         # block, since replies are built from the same clauses (亲 / 您好 / 请稍等 / 好的谢谢).
         self._block_re = jieba.re_han_default
-        self._blocks: dict[str, tuple[str, ...]] = {}
+        self._blocks = BoundedMemo((__name__, "_CACHE_MAX"))  # jieba block -> its words
         self._added: set[str] = set()
         # Token is frozen, so one tuple of them per distinct norm serves every message with that norm
         # (building frozen dataclasses again on each hit cost more than jieba itself on repeated lines).
-        self._cache: dict[str, tuple[Token, ...]] = {}
+        self._cache = BoundedMemo((__name__, "_CACHE_MAX"))  # norm -> its tokens
         for path in sorted(LEXICON_DIR.glob("*.txt")):
             for term, freq in _read_terms(path):
                 self._add_term(term, freq)
@@ -124,10 +126,7 @@ class Segmenter:
             return []
         cached = self._cache.get(norm)
         if cached is None:
-            cached = tuple(self._cut(norm))
-            if len(self._cache) >= _CACHE_MAX:
-                self._cache.clear()
-            self._cache[norm] = cached
+            cached = self._cache.put(norm, tuple(self._cut(norm)))
         return list(cached)
 
     def _cut(self, norm: str) -> list[Token]:
@@ -141,10 +140,7 @@ class Segmenter:
                 continue
             words = blocks.get(block)
             if words is None:
-                words = tuple(self._tokenizer.cut(block, HMM=True))
-                if len(blocks) >= _CACHE_MAX:
-                    blocks.clear()
-                blocks[block] = words
+                words = blocks.put(block, tuple(self._tokenizer.cut(block, HMM=True)))
             for w in words:
                 end = start + len(w)
                 if not w.isspace():

@@ -11,8 +11,10 @@ the results file was written. So:
   whole once every piece is stored, and scoring reads conversations back from the store
   (pipeline/scoring.py score_batch), so nothing is scored half. Quarantined rows are kept (they
   are few, and the store step stores them as before).
-- `ResultSpool` is the run's `conversation_id -> contract object` map on disk (pickled, in a
-  temporary file): the results file is written from it in input order, one object at a time.
+- `ResultSpool` is the run's `conversation_id -> contract object` map on disk (each object as its
+  results-file line, in a temporary file): the results file is written from it in input order, one
+  line at a time, copied as it was encoded (a contract object is plain JSON, so reading one back
+  gives the same object; the run does not need to, and each object is encoded once).
 
 Invariant, per piece and in total: read = messages + duplicates in the piece + quarantined, and
 the run reports read = stored + duplicates + quarantined (a repeat in a later piece is a store
@@ -20,12 +22,14 @@ duplicate, found by its message_key).
 """
 from __future__ import annotations
 
+import json
 import logging
-import pickle
 import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
+
+from pipeline.results import dumps_result
 
 log = logging.getLogger("zhijian.scoring")
 
@@ -113,18 +117,28 @@ class ResultSpool:
 
     def __init__(self) -> None:
         self._file = tempfile.TemporaryFile(prefix="zhijian-results-")
-        self._index: dict[str, tuple[int, int]] = {}  # id -> (offset, length) in the file
+        # id -> (offset, length) of its line in the file, and its flag codes when it is flagged (the run's summary)
+        self._index: dict[str, tuple[int, int, tuple[str, ...] | None]] = {}
 
     def __setitem__(self, conversation_id: str, result: dict) -> None:
-        data = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+        data = dumps_result(result).encode("utf-8")
+        flags = tuple(f["code"] for f in result["flags"]) if result.get("flagged") else None
         self._file.seek(0, 2)
-        self._index[conversation_id] = (self._file.tell(), len(data))
+        self._index[conversation_id] = (self._file.tell(), len(data), flags)
         self._file.write(data)
 
-    def __getitem__(self, conversation_id: str) -> dict:
-        offset, length = self._index[conversation_id]
+    def line(self, conversation_id: str) -> str:
+        """The object's results-file line (without its newline), exactly as `dumps_result` wrote it."""
+        offset, length, _ = self._index[conversation_id]
         self._file.seek(offset)
-        return pickle.loads(self._file.read(length))
+        return self._file.read(length).decode("utf-8")
+
+    def flag_codes(self, conversation_id: str) -> tuple[str, ...] | None:
+        """The codes of the object's flags when it is flagged, else None (read without the file)."""
+        return self._index[conversation_id][2]
+
+    def __getitem__(self, conversation_id: str) -> dict:
+        return json.loads(self.line(conversation_id))
 
     def update(self, results: dict[str, dict]) -> None:
         for cid, result in results.items():

@@ -252,9 +252,14 @@ class FileLines(Sequence):
         self._len = self._index(start)
         self._cache: OrderedDict[int, tuple[bytes, list[str | None], list[bytes] | None]] = OrderedDict()
         self._current: tuple[int, int, list[str | None]] = (0, 0, [])  # the last block looked up: first, end, lines
-        self.raw = _RawLines(self)
         if not self._utf16:
             self._detect(start)
+
+    @property
+    def raw(self) -> _RawLines:
+        # made on each use, not kept: a kept one would point back here, and the cycle would hold this
+        # file's decoded blocks (megabytes) after its last line until a full garbage collection
+        return _RawLines(self)
 
     def _detect(self, start: int) -> None:
         """The legacy encoding and the name reported for the file, from the lines of its first DETECT_BYTES

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Callable
 from zoneinfo import ZoneInfo
 
+from models.base import BoundedMemo
 from pipeline.conversation import Message
 from pipeline.errors import ZhijianError
 from pipeline.ingest.pseudonym import pseudonym
@@ -88,7 +89,7 @@ class Batch:
         self.seen: set[str] = set()
         self.roles: dict[str, str | None] = {}  # raw role string -> role (exports repeat a handful)
         self.latest = datetime.now(timezone.utc) + FUTURE_TOLERANCE  # a later timestamp is refused
-        self.memo: dict[tuple[Callable[[str], str | None], str], str | None] = {}
+        self.memo = BoundedMemo((__name__, "MEMO_LIMIT"))  # (fn, value) -> fn(value)
 
     def once(self, fn: Callable[[str], str | None], value: str) -> str | None:
         """`fn(value)` for a pure `fn`, computed once per distinct value (see MEMO_LIMIT)."""
@@ -96,10 +97,7 @@ class Batch:
         try:
             return self.memo[key]
         except KeyError:
-            if len(self.memo) >= MEMO_LIMIT:
-                self.memo.clear()
-            out = self.memo[key] = fn(value)
-            return out
+            return self.memo.put(key, fn(value))
 
     def add(self, source: str, row: RawRow) -> None:
         self.result.read += 1

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterable
 
+from models.base import BoundedMemo
 from pipeline.conversation import Evidence, Message
 from pipeline.normalise import fold_table
 
@@ -79,7 +80,8 @@ class View:
         if self._boundaries is False:
             b = None
             if self.msg.tokens and self.mapped:
-                b = frozenset(x for t in self.msg.tokens for x in (t.start, t.end))
+                tokens = self.msg.tokens
+                b = frozenset([t.start for t in tokens] + [t.end for t in tokens])
             self._boundaries = b
         return self._boundaries  # type: ignore[return-value]
 
@@ -293,6 +295,8 @@ def required_literals(regex: str) -> frozenset[str] | None:
                 branches = [literal_string(list(b)) for b in body[0][1][1]]
                 if all(b for b in branches):
                     lits = branches  # type: ignore[assignment]
+            elif len(body) == 1 and body[0][0] is IN and all(o is LITERAL for o, _ in body[0][1]):
+                lits = [chr(c) for _, c in body[0][1]]  # (坏|错|漏): the parser makes one-character branches a class
             else:
                 single = literal_string(body)
                 if single:
@@ -313,7 +317,7 @@ class CompiledEntries:
     at all; only those run (most messages trigger none)."""
 
     def __init__(self, plain: set[str], regexes: list[str]) -> None:
-        self.trie = re.compile("(?=(" + _trie_regex(plain) + "))") if plain else None
+        self.trie = re.compile(_starts_gate(plain) + "(?=(" + _trie_regex(plain) + "))") if plain else None
         self.patterns = [re.compile("(?=(" + r + "))") for r in regexes]
         self.always: list[int] = []
         self.by_literal: dict[str, list[int]] = {}
@@ -324,21 +328,25 @@ class CompiledEntries:
                 continue
             for lit in lits:
                 self.by_literal.setdefault(lit, []).append(i)
-        self.literals = re.compile("(?=(" + _trie_regex(self.by_literal) + "))") if self.by_literal else None
+        self.literals = (
+            re.compile(_starts_gate(self.by_literal) + "(?=(" + _trie_regex(self.by_literal) + "))") if self.by_literal else None
+        )
+        # The literal scan reports the longest literal at each start; the shorter ones starting there are
+        # its prefixes. So each literal maps to the regexes of itself and of its literal prefixes, once here
+        # rather than per message.
+        self.by_longest: dict[str, tuple[int, ...]] = {
+            word: tuple(sorted({i for k in range(1, len(word) + 1) for i in self.by_literal.get(word[:k], ())}))
+            for word in self.by_literal
+        }
 
     def spans(self, s: str) -> list[tuple[int, int]]:
         out = find_spans(self.trie, s) if self.trie is not None else []
         if self.patterns:
             todo = set(self.always)
             if self.literals is not None:
-                by = self.by_literal
-                for m in self.literals.finditer(s):
-                    # every literal starting here (the trie reports the longest; shorter ones are prefixes)
-                    word = m.group(1)
-                    for k in range(1, len(word) + 1):
-                        idx = by.get(word[:k])
-                        if idx:
-                            todo.update(idx)
+                by = self.by_longest
+                for word in set(self.literals.findall(s)):  # the scan in C; a literal met twice counts once
+                    todo.update(by.get(word, ()))
             for i in sorted(todo):
                 out.extend(find_spans(self.patterns[i], s))
         if len(out) > 1:
@@ -374,6 +382,14 @@ def compile_entries(entries: Iterable[str], variants: dict[str, list[str]] | Non
     return re.compile("(?=(" + "|".join(alts) + "))")
 
 
+def _starts_gate(words: Iterable[str]) -> str:
+    """A lookahead for the characters the words start with, put before a trie regex that is tried at every
+    position: the regex engine tries a trie's first level branch by branch (hundreds of first characters
+    in a big lexicon), a character class in one lookup, and most positions start no phrase. It only
+    refuses positions where the trie cannot match, so the matches are the same."""
+    return "(?=[" + "".join(re.escape(c) for c in sorted({w[0] for w in words if w})) + "])"
+
+
 def _trie_regex(words: Iterable[str]) -> str:
     """One regex for many plain phrases, as a character trie: fast, and longest match first."""
     trie: dict = {}
@@ -401,12 +417,7 @@ def find_spans(pattern: re.Pattern | None, s: str) -> list[tuple[int, int]]:
     """All (possibly overlapping) matches, longest at each start; zero-length ones dropped."""
     if pattern is None or not s:
         return []
-    out = []
-    for m in pattern.finditer(s):
-        a, b = m.start(1), m.end(1)
-        if b > a:
-            out.append((a, b))
-    return out
+    return [span for m in pattern.finditer(s) for span in (m.span(1),) if span[1] > span[0]]
 
 
 def validate_entries(entries: Iterable[str]) -> list[str]:
@@ -452,7 +463,7 @@ class Lexicon:
         self.pattern = compile_lexicon(self.phrases, variants)
         self.exclude = compile_lexicon(list(exclude), variants)
         self.boundary_max_len = boundary_max_len
-        self._kept: dict[str, tuple[tuple[int, int], ...]] = {}
+        self._kept = BoundedMemo((__name__, "_KEPT_MAX"))  # analysis string -> its kept spans
 
     def terms(self) -> list[str]:
         """Plain phrases (for the segmenter's user dictionary)."""
@@ -469,9 +480,7 @@ class Lexicon:
                 kept = tuple((a, b) for a, b in spans if not any(ea <= a and b <= eb for ea, eb in excluded))
             else:
                 kept = ()
-            if len(self._kept) >= _KEPT_MAX:
-                self._kept.clear()
-            self._kept[s] = kept
+            self._kept.put(s, kept)
         return kept
 
     def reads_boundaries(self, s: str) -> bool:

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
+from models.base import BoundedMemo
 from pipeline.rubric.matching import Match, View, clauses, local_analysis_form
 
 
@@ -58,7 +59,7 @@ class ParaphraseDetector:
         self.min_shared = min_shared
         self.slack = slack
         self.exemplars: list[_Exemplar] = []
-        self._found: dict[str, tuple[tuple[int, int, str, float | None], ...]] = {}
+        self._found = BoundedMemo((__name__, "_FOUND_MAX"))  # analysis string -> its matches, as tuples
         self.index: dict[str, list[int]] = defaultdict(list)
         for e in exemplars:
             e = local_analysis_form(e)
@@ -93,10 +94,7 @@ class ParaphraseDetector:
         # a function of the analysis string alone: kept per distinct string, matches rebuilt on this view
         found = self._found.get(v.s)
         if found is None:
-            found = tuple((m.start, m.end, m.pattern, m.score) for m in self._find(v))
-            if len(self._found) >= _FOUND_MAX:
-                self._found.clear()
-            self._found[v.s] = found
+            found = self._found.put(v.s, tuple((m.start, m.end, m.pattern, m.score) for m in self._find(v)))
         return [Match(view=v, start=a, end=b, rule=self.rule, pattern=ex, score=sc) for a, b, ex, sc in found]
 
     def _find(self, v: View) -> list[Match]:

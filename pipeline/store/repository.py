@@ -35,11 +35,14 @@ from pipeline.store.migrate import check_schema
 from pipeline.store.rows import (
     CONVERSATION_COLUMNS,
     MESSAGE_COLUMNS,
+    MESSAGE_FIELDS,
+    MESSAGE_ORDER,
     RESULT_COLUMNS,
     app_version,
     chunks,
     conversation_values,
     message_values,
+    messages_from_rows,
     missing_key_error,
     nul_free,
     now,
@@ -251,7 +254,10 @@ class Store:
 
     def load_conversation_messages(self, conversation_ids: Iterable[str]) -> list[Message]:
         """Every stored message of these conversations (all files, all runs), in time then file order."""
-        return self._load_messages(conversation_ids, list(messages.columns))
+        ids = list(dict.fromkeys(conversation_ids))
+        with self.engine.connect() as conn:
+            rows = bulk.select_in(conn, messages, MESSAGE_FIELDS, "conversation_id", ids, MESSAGE_ORDER)
+        return messages_from_rows(rows)
 
     def load_message_heads(self, conversation_ids: Iterable[str]) -> list[Message]:
         """load_conversation_messages without the texts (text is ""): timing and roles, not words.
@@ -270,12 +276,7 @@ class Store:
                 stmt = (
                     sa.select(*columns)
                     .where(messages.c.conversation_id.in_(chunk))
-                    .order_by(
-                        messages.c.conversation_id,
-                        messages.c.timestamp,
-                        messages.c.source_file,
-                        messages.c.source_line,
-                    )
+                    .order_by(*[messages.c[name] for name in MESSAGE_ORDER])
                 )
                 out.extend(rows_to_messages(conn.execute(stmt).all(), names))  # Row is a tuple; all(): one fetch
         return out

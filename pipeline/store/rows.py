@@ -78,6 +78,23 @@ def message_values(m: Message, run_id: str | None) -> tuple:
     return row
 
 
+# The messages table's columns that are Message's stored fields, in Message's own field order: a row of
+# them is Message's positional arguments (tests/pipeline/store checks the two orders agree).
+MESSAGE_FIELDS = (
+    "conversation_id", "seq", "role", "timestamp", "text", "agent_id", "agent_name", "customer_id", "channel", "shop",
+    "csat", "message_key", "source_file", "source_line",
+)  # fmt: skip
+
+
+# a conversation's messages in time, then file order (assemble numbers them in this order)
+MESSAGE_ORDER = ("conversation_id", "timestamp", "source_file", "source_line")
+
+
+def messages_from_rows(rows: Iterable[Sequence[Any]]) -> list[Message]:
+    """Messages from rows of the MESSAGE_FIELDS columns (the scoring run's load: a night's every message)."""
+    return [Message(*r) for r in rows]
+
+
 def rows_to_messages(rows: Iterable[Sequence[Any]], columns: Sequence[str]) -> Iterator[Message]:
     """Messages from rows of the messages table with these `columns` (in that order); no text column: text is ""."""
     at = {name: i for i, name in enumerate(columns)}

@@ -1,6 +1,8 @@
 """models.base: the model's input form is pinned, and kept apart from the pipeline's analysis form on purpose."""
 from __future__ import annotations
 
+import sys
+
 import pytest
 
 from models.base import CLASSES, SENTIMENT_LABELS, check_labels, normalize_text
@@ -35,3 +37,29 @@ def test_check_labels():
     assert check_labels(("positive", "negative")) == ["positive", "negative"]
     with pytest.raises(ValueError, match="unknown labels \\['angry'\\]"):
         check_labels(["angry", "neutral"])
+
+
+BOUND = 3  # patched below: a memo built with (module, name) reads its bound when it fills
+
+
+def test_bounded_memo_starts_afresh_when_full_and_reads_its_bound_late(monkeypatch):
+    import pickle
+
+    from models.base import BoundedMemo
+
+    memo = BoundedMemo((__name__, "BOUND"))
+    for i in range(3):
+        assert memo.put(i, str(i)) == str(i)
+    assert dict(memo) == {0: "0", 1: "1", 2: "2"}
+    memo.put(3, "3")  # full: everything before goes
+    assert dict(memo) == {3: "3"}
+    monkeypatch.setattr(sys.modules[__name__], "BOUND", 1)
+    memo.put(4, "4")
+    assert dict(memo) == {4: "4"} and memo.limit == 1
+    assert not memo.make_room(0) and memo.make_room(1) and len(memo) == 0  # a batch of 1 more would pass 1
+    memo.put(5, "5")
+    copy = pickle.loads(pickle.dumps(memo))  # travels empty, with its bound
+    assert dict(copy) == {} and copy.limit == 1 and isinstance(copy, BoundedMemo)
+    fixed = BoundedMemo(2)
+    fixed.update({1: 1, 2: 2})
+    assert fixed.make_room(1) and len(fixed) == 0

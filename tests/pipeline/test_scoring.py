@@ -203,3 +203,14 @@ def test_default_model_comes_from_settings(monkeypatch, tmp_path):
             load_model_or_fail(None)
     finally:
         get_settings.cache_clear()
+
+
+def test_a_run_makes_full_garbage_collections_rarer_and_puts_the_setting_back():
+    import gc
+
+    from pipeline import scoring
+
+    before = gc.get_threshold()
+    with scoring._frozen_heap():
+        assert gc.get_threshold() == (before[0], before[1], max(before[2], scoring._FULL_PASS_EVERY))
+    assert gc.get_threshold() == before and gc.get_freeze_count() == 0

@@ -90,3 +90,15 @@ def test_progress_is_told_the_rows_read_after_each_piece(tmp_path):
     assert seen == sorted(seen) and seen[-1] == out.read and len(seen) >= 3
     assert out.read == out.stored + out.duplicates + len(out.quarantined)
     Ctx.store.close()
+
+
+def test_result_spool_keeps_each_object_as_its_results_file_line():
+    from pipeline.results import dumps_result
+
+    obj = {"conversation_id": "a", "score": 0.1 + 0.2, "flagged": True, "flags": [{"code": "sla_breach"}, {"code": "x"}],
+           "criteria": {"greeting": {"evidence": [{"text": "亲，您好", "span": [0, 2]}]}}}  # fmt: skip
+    spool = ResultSpool()
+    spool["a"] = obj
+    spool["b"] = {"conversation_id": "b", "flagged": False, "flags": []}
+    assert spool.line("a") == dumps_result(obj) and spool["a"] == obj  # the same object back, floats exact
+    assert spool.flag_codes("a") == ("sla_breach", "x") and spool.flag_codes("b") is None

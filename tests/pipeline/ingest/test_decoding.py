@@ -122,3 +122,21 @@ def test_a_big_export_is_read_a_block_at_a_time_not_whole(tmp_path, monkeypatch)
         tracemalloc.stop()
     assert read == 6_000
     assert peak < size / 2, f"peak {peak / 2**20:.2f} MiB while reading a {size / 2**20:.1f} MiB file"
+
+
+def test_a_read_file_is_freed_with_its_last_reference_not_by_a_full_collection():
+    """FileLines and its `raw` view form no cycle: its decoded blocks (megabytes) go when the reader is done
+    with the file, not at the garbage collector's next full pass (rare during a run)."""
+    import gc
+    import weakref
+
+    data = "".join(json.dumps({"text": f"第{i}行"}, ensure_ascii=False) + "\n" for i in range(50)).encode("utf-8")
+    lines = decoding.FileLines(io.BytesIO(data), data[:64])
+    assert lines.raw[3] == data.split(b"\n")[3] and lines[3] == data.decode("utf-8").split("\n")[3]
+    gone = weakref.ref(lines)
+    gc.disable()
+    try:
+        del lines
+        assert gone() is None
+    finally:
+        gc.enable()

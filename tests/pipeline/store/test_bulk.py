@@ -69,3 +69,38 @@ def test_do_nothing_keeps_the_first_row(engines):
         with engine.begin() as conn:
             bulk.upsert(conn, results, RESULT_COLUMNS, [_row("c1", score, {})], keys, None)
     assert [r[11] for r in _raw(engine)] == [80.0]
+
+
+def test_select_in_reads_rows_as_sqlalchemy_reads_them(engines, monkeypatch):
+    """The SQLite read path (driver text, each column's result processor) gives SQLAlchemy's own rows, in order,
+    across the pieces of a long IN list; a Message built from them positionally is the one built by name."""
+    from dataclasses import fields
+
+    from pipeline.conversation import Message
+    from pipeline.store import rows as store_rows
+    from pipeline.store.rows import MESSAGE_FIELDS, MESSAGE_ORDER, messages_from_rows, rows_to_messages
+    from pipeline.store.schema import messages
+
+    assert list(MESSAGE_FIELDS) == [f.name for f in fields(Message)][: len(MESSAGE_FIELDS)]
+    engine = engines[0]
+    stored = [
+        {"message_key": f"k{i}", "conversation_id": f"c{i % 3}", "seq": None, "role": "agent" if i % 2 else "customer",
+         "timestamp": datetime(2026, 10, 3, 23, 59 - i, 7, 1000 * i, tzinfo=SHANGHAI), "text": f"第{i}条 “引号”",
+         "agent_id": "a1" if i % 2 else None, "agent_name": None, "customer_id": "u1", "channel": None, "shop": "店",
+         "csat": 5 if i == 4 else None, "source_file": "f.jsonl", "source_line": i, "first_run_id": "r1"}
+        for i in range(7)
+    ]  # fmt: skip
+    with engine.begin() as conn:
+        conn.execute(messages.insert(), stored)
+    monkeypatch.setattr(store_rows, "CHUNK", 2)
+    monkeypatch.setattr(bulk, "chunks", lambda seq: store_rows.chunks(seq, 2))  # three pieces of the id list
+    ids = ["c2", "c0", "c1"]
+    with engine.connect() as conn:
+        fast = bulk.select_in(conn, messages, MESSAGE_FIELDS, "conversation_id", ids, MESSAGE_ORDER)
+        wanted = []
+        for piece in (["c2", "c0"], ["c1"]):
+            stmt = sa.select(*[messages.c[c] for c in MESSAGE_FIELDS]).where(messages.c.conversation_id.in_(piece))
+            wanted += [tuple(r) for r in conn.execute(stmt.order_by(*[messages.c[c] for c in MESSAGE_ORDER]))]
+    assert [tuple(r) for r in fast] == wanted and len(fast) == 7
+    assert fast[0][3].tzinfo is not None  # timestamps come back aware, as SQLAlchemy gives them
+    assert messages_from_rows(fast) == list(rows_to_messages(wanted, MESSAGE_FIELDS))
