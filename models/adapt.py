@@ -280,12 +280,15 @@ def _counts(turns) -> dict[str, int]:
 def adapt(from_dir: str | Path, labels_path: str | Path, out_dir: str | Path, holdout: float = ADAPT_DEFAULTS["holdout"],
           test_path: str | Path | None = None, limit: int | None = None, shop: str | None = None,
           eval_paths: Sequence[str | Path] = (), export_onnx: bool = True, log: Callable[[str], None] = print,
-          **recipe) -> dict:
+          state: bool = True, state_from: str | Path | None = None, **recipe) -> dict:
     """Adapt the model in ``from_dir`` to the turns in ``labels_path``; save it to ``out_dir``; return the report.
 
     ``holdout``: the fraction of the turns held out for the before/after figures (by text hash), unless
     ``test_path`` gives a separate held-out file. ``limit``: train on at most this many pool turns.
     ``eval_paths``: more labelled turn files to report before/after on (measured only).
+    ``state``: also refit the customer-state model's polarity head on the pool (``models.adapt_state``),
+    saved to ``out_dir/state`` with a rubric that pins it (``out_dir/rubric.yaml``); ``state_from``: the
+    state model to start from (default: the shipped one).
     """
     from models.classifier import SentimentClassifier, fit_temperature
 
@@ -358,6 +361,10 @@ def adapt(from_dir: str | Path, labels_path: str | Path, out_dir: str | Path, ho
         export_onnx_step(out, log)
     adapted = SentimentClassifier.load(out)  # measured as the pipeline will run it
     report["after"] = evaluate_sets(adapted, sets)
+    if state:
+        from models.adapt_state import adapt_state_step
+
+        report["state"] = adapt_state_step(base, adapted, plan.pool, plan.test, out, shop, state_from, log)
     report["train_cpu_seconds"] = round(train_cpu, 1)
     report["cpu_seconds"] = round(cpu_seconds() - cpu0, 1)
     report["wall_seconds"] = round(time.time() - wall0, 1)
@@ -382,6 +389,14 @@ def report_markdown(report: dict) -> str:
         a = report["after"][name]
         cls = " | ".join(f"{b['per_class'][c]['f1']:.3f} → {a['per_class'][c]['f1']:.3f}" for c in CLASSES)
         lines.append(f"| {name} | {b['n']} | {b['macro_f1']:.3f} | {a['macro_f1']:.3f} | {cls} |")
+    if report.get("state"):  # what the pipeline shows: the sentiment model's reading, then the state model's in context
+        st = report["state"]
+        b, a = st["before"], st["after"]
+        cls = " | ".join(f"{b['per_class'][c]['f1']:.3f} → {a['per_class'][c]['f1']:.3f}" for c in CLASSES)
+        lines += [f"| shop_heldout in context ({report['adapted_from']} + {st['adapted_from']} → "
+                  f"{report['model_id']} + {st['model_id']}) | {b['n']} | {b['macro_f1']:.3f} | {a['macro_f1']:.3f} | {cls} |",
+                  "", f"The pipeline reads turns in context with the customer-state model: {st['model_id']} "
+                  f"(in {st['dir']}; its needs-empathy head is {st['empathy_head_of']}'s, unchanged)."]
     drop = report["before"]["general_chat"]["macro_f1"] - report["after"]["general_chat"]["macro_f1"]
     if drop > 0.02:
         lines += ["", f"**Warning:** general chat macro-F1 fell by {drop:.3f}: the adapted model reads other "
