@@ -56,7 +56,7 @@ _ID = re.compile(r"^id:\s*(\S+)\s*$", re.M)
 
 def write_shop_rubric(out: Path, shop: str, state_model_id: str) -> Path:
     """``out/rubric.yaml``: the settings' rubric with its state-model pin set to the adapted state model and
-    its id suffixed with the shop (``default-<shop>@<version>`` in results). The pin exists so that a rubric
+    its id suffixed with the shop (``default_<shop>@<version>`` in results). The pin exists so that a rubric
     version means one state model (stored results keep their meaning); an adapted state model therefore
     comes with its own rubric id rather than reusing the shipped one's. Its empathy head is the pinned
     model's, unchanged, so the rubric's min_state_score / state_veto keep the meaning they were chosen with."""
@@ -64,7 +64,8 @@ def write_shop_rubric(out: Path, shop: str, state_model_id: str) -> Path:
 
     text = Path(get_settings().rubric_path).read_text(encoding="utf-8")
     text = _PIN.sub(lambda m: f"{m.group(1)}{state_model_id}", text)
-    text = _ID.sub(lambda m: f"id: {m.group(1)}-{shop}", text, count=1)
+    suffix = re.sub(r"[^a-z0-9_]", "_", shop.lower())  # a rubric id is lower-case letters, digits and _
+    text = _ID.sub(lambda m: f"id: {m.group(1)}_{suffix}", text, count=1)
     path = out / "rubric.yaml"
     path.write_text(f"# Written by `zhijian train-sentiment --from … --extra …` for shop {shop}: the rubric of\n"
                     f"# {get_settings().rubric_path} pinned to the adapted customer-state model {state_model_id}.\n"
