@@ -10,6 +10,9 @@ epochs on the pool mixed with a replay of the project's general chat training tu
 case is not forgotten); the report gives before/after on the held-out part, per class, and on the
 general chat turns the model was not trained on; the model is saved to a new directory with its
 lineage (``adapted_from``) and version recorded, and its int8 ONNX encoder exported beside it.
+The customer-state model, which gives the polarity the pipeline shows (a short reply read with the
+agent's previous line), is adapted too (``models.adapt_state``: its polarity head refitted on the pool,
+saved to ``out/state``), and the report adds the held-out turns read in context, before and after.
 
 Why the fine-tuning loop is here and not ``SentimentClassifier.fit``: the shipped model predicts with
 the encoder's logits plus a fixed wide part (``wide_weight * log p_wide``, char n-grams). Training the
