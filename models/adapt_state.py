@@ -23,7 +23,6 @@ with it (the adapted one, when the encoder was adapted too).
 """
 from __future__ import annotations
 
-import csv
 import hashlib
 from pathlib import Path
 from typing import Sequence
@@ -136,47 +135,6 @@ def fit_shop_state(base: CustomerStateModel, recipe_rows: Sequence[dict], recipe
     model.w_sentiment = fit_sparse(rows, len(base.vocab), proba, ys, 3, base.l2, weights)
     model.meta_ = dict(base.meta_)
     return model
-
-
-def adapt_state_step(base_clf, adapted_clf, pool: Sequence, heldout: Sequence, out_dir: str | Path, shop: str,
-                     state_from: str | Path | None = None, log=print,
-                     shop_weight: float = STATE_DEFAULTS["shop_weight"]) -> dict:
-    """The state half of ``models.adapt.adapt``: refit the polarity head on the shop's pool turns
-    (``LabelledTurn``: text, label, context), save it to ``out_dir/state`` as ``<base name>-<shop>``, and
-    report the held-out turns read in context before (base sentiment model + base state model) and after
-    (both adapted), as the pipeline reads them.
-
-    The recipe's rows are read by the adapted sentiment model (what the head will stack on); the shop's
-    pool turns by the base model, i.e. as a turn not trained on looks: the adapted model has just been
-    fitted to those very turns, and its near-certain readings of them taught the head to trust it where, on
-    new turns, it is wrong (measured on the pools' hash split: docs/adaptation.md)."""
-    from models.adapt import adapted_identity, cpu_seconds, turn_report
-    from models.state import SHIPPED_STATE_DIR
-    from models.state_recipe import read_rows
-
-    cpu0 = cpu_seconds()
-    base = CustomerStateModel.load(state_from or SHIPPED_STATE_DIR)
-    rows = read_rows()
-    recipe_proba = np.asarray(adapted_clf.predict_proba([r["text"] for r in rows]), dtype=np.float32)
-    shop_turns = [(t.context, t.text, t.label) for t in pool]
-    shop_proba = np.asarray(base_clf.predict_proba([t.text for t in pool]), dtype=np.float32).reshape(-1, 3)
-    model = fit_shop_state(base, rows, recipe_proba, shop_turns, shop_proba, shop_weight)
-    name, version = adapted_identity(base.meta_, shop)
-    sentiment_id = getattr(adapted_clf, "model_id", None)
-    model.meta_.update(name=name, version=version, adapted_from=base.model_id, shop=shop, shop_weight=shop_weight,
-                       n_shop=len(shop_turns), sentiment_model=sentiment_id, shop_turns_read_by=getattr(base_clf, "model_id", None),
-                       empathy_head_of=base.meta_.get("empathy_head_of", base.model_id))
-    state_dir = model.save(Path(out_dir) / "state")
-    texts, prevs, gold = [t.text for t in heldout], [t.context for t in heldout], [t.label for t in heldout]
-    before = turn_report(gold, context_labels(base, texts, prevs, base_clf.predict_proba(texts)))
-    after = turn_report(gold, context_labels(model, texts, prevs, adapted_clf.predict_proba(texts)))
-    report = {"model_id": model.model_id, "dir": str(state_dir), "adapted_from": base.model_id,
-              "empathy_head_of": model.meta_["empathy_head_of"], "sentiment_model": sentiment_id,
-              "shop_weight": shop_weight, "before": before, "after": after,
-              "cpu_seconds": round(cpu_seconds() - cpu0, 1)}
-    log(f"state model {model.model_id} → {state_dir}: shop held-out in context {before['macro_f1']:.3f} → "
-        f"{after['macro_f1']:.3f}")
-    return report
 
 
 def _fold(text: str, k: int) -> int:
