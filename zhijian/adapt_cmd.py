@@ -1,7 +1,8 @@
 """`zhijian train-sentiment --from DIR --extra LABELS`: adapt a trained sentiment model to one shop.
 
 Its own module because zhijian/cli.py is near its size limit; the work is models/adapt.py's, this
-only checks the arguments before minutes of training and turns a refusal into a CLI failure.
+only checks the arguments before minutes of training, turns a refusal into a CLI failure, and writes
+the rubric that pins the adapted customer-state model (``write_shop_rubric``).
 """
 from __future__ import annotations
 
