@@ -10,6 +10,9 @@ epochs on the pool mixed with a replay of the project's general chat training tu
 case is not forgotten); the report gives before/after on the held-out part, per class, and on the
 general chat turns the model was not trained on; the model is saved to a new directory with its
 lineage (``adapted_from``) and version recorded, and its int8 ONNX encoder exported beside it.
+The customer-state model, which gives the polarity the pipeline shows (a short reply read with the
+agent's previous line), is adapted too (``models.adapt_state``: its polarity head refitted on the pool,
+saved to ``out/state``), and the report adds the held-out turns read in context, before and after.
 
 Why the fine-tuning loop is here and not ``SentimentClassifier.fit``: the shipped model predicts with
 the encoder's logits plus a fixed wide part (``wide_weight * log p_wide``, char n-grams). Training the
@@ -280,12 +283,15 @@ def _counts(turns) -> dict[str, int]:
 def adapt(from_dir: str | Path, labels_path: str | Path, out_dir: str | Path, holdout: float = ADAPT_DEFAULTS["holdout"],
           test_path: str | Path | None = None, limit: int | None = None, shop: str | None = None,
           eval_paths: Sequence[str | Path] = (), export_onnx: bool = True, log: Callable[[str], None] = print,
-          **recipe) -> dict:
+          state: bool = True, state_from: str | Path | None = None, **recipe) -> dict:
     """Adapt the model in ``from_dir`` to the turns in ``labels_path``; save it to ``out_dir``; return the report.
 
     ``holdout``: the fraction of the turns held out for the before/after figures (by text hash), unless
     ``test_path`` gives a separate held-out file. ``limit``: train on at most this many pool turns.
     ``eval_paths``: more labelled turn files to report before/after on (measured only).
+    ``state``: also refit the customer-state model's polarity head on the pool (``models.adapt_state``),
+    saved to ``out_dir/state`` with a rubric that pins it (``out_dir/rubric.yaml``); ``state_from``: the
+    state model to start from (default: the shipped one).
     """
     from models.classifier import SentimentClassifier, fit_temperature
 
@@ -358,6 +364,8 @@ def adapt(from_dir: str | Path, labels_path: str | Path, out_dir: str | Path, ho
         export_onnx_step(out, log)
     adapted = SentimentClassifier.load(out)  # measured as the pipeline will run it
     report["after"] = evaluate_sets(adapted, sets)
+    if state and plan.pool:  # the control (--limit 0) has no shop turn to teach the head
+        report["state"] = adapt_state_step(base, adapted, plan.pool, plan.test, out, shop, state_from, log)
     report["train_cpu_seconds"] = round(train_cpu, 1)
     report["cpu_seconds"] = round(cpu_seconds() - cpu0, 1)
     report["wall_seconds"] = round(time.time() - wall0, 1)
@@ -366,6 +374,48 @@ def adapt(from_dir: str | Path, labels_path: str | Path, out_dir: str | Path, ho
     (out / "zhijian.json").write_text(json.dumps(clf.meta_, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     (out / "ADAPTATION.md").write_text(report_markdown(report), encoding="utf-8")
     log(report_markdown(report))
+    return report
+
+
+def adapt_state_step(base_clf, adapted_clf, pool: Sequence, heldout: Sequence, out_dir: str | Path, shop: str,
+                     state_from: str | Path | None = None, log=print,
+                     shop_weight: float | None = None) -> dict:
+    """The state half of ``adapt`` (``models.adapt_state`` does the fitting): refit the polarity head on
+    the shop's pool turns (``LabelledTurn``: text, label, context), save it to ``out_dir/state`` as ``<base name>-<shop>``, and
+    report the held-out turns read in context before (base sentiment model + base state model) and after
+    (both adapted), as the pipeline reads them.
+
+    The recipe's rows are read by the adapted sentiment model (what the head will stack on); the shop's
+    pool turns by the base model, i.e. as a turn not trained on looks: the adapted model has just been
+    fitted to those very turns, and its near-certain readings of them taught the head to trust it where, on
+    new turns, it is wrong (measured on the pools' hash split: docs/adaptation.md)."""
+    from models.adapt_state import STATE_DEFAULTS, context_labels, fit_shop_state
+    from models.state import SHIPPED_STATE_DIR, CustomerStateModel
+    from models.state_recipe import read_rows
+
+    cpu0 = cpu_seconds()
+    shop_weight = STATE_DEFAULTS["shop_weight"] if shop_weight is None else shop_weight
+    base = CustomerStateModel.load(state_from or SHIPPED_STATE_DIR)
+    rows = read_rows()
+    recipe_proba = np.asarray(adapted_clf.predict_proba([r["text"] for r in rows]), dtype=np.float32)
+    shop_turns = [(t.context, t.text, t.label) for t in pool]
+    shop_proba = np.asarray(base_clf.predict_proba([t.text for t in pool]), dtype=np.float32).reshape(-1, 3)
+    model = fit_shop_state(base, rows, recipe_proba, shop_turns, shop_proba, shop_weight)
+    name, version = adapted_identity(base.meta_, shop)
+    sentiment_id = getattr(adapted_clf, "model_id", None)
+    model.meta_.update(name=name, version=version, adapted_from=base.model_id, shop=shop, shop_weight=shop_weight,
+                       n_shop=len(shop_turns), sentiment_model=sentiment_id, shop_turns_read_by=getattr(base_clf, "model_id", None),
+                       empathy_head_of=base.meta_.get("empathy_head_of", base.model_id))
+    state_dir = model.save(Path(out_dir) / "state")
+    texts, prevs, gold = [t.text for t in heldout], [t.context for t in heldout], [t.label for t in heldout]
+    before = turn_report(gold, context_labels(base, texts, prevs, base_clf.predict_proba(texts)))
+    after = turn_report(gold, context_labels(model, texts, prevs, adapted_clf.predict_proba(texts)))
+    report = {"model_id": model.model_id, "dir": str(state_dir), "adapted_from": base.model_id,
+              "empathy_head_of": model.meta_["empathy_head_of"], "sentiment_model": sentiment_id,
+              "shop_weight": shop_weight, "before": before, "after": after,
+              "cpu_seconds": round(cpu_seconds() - cpu0, 1)}
+    log(f"state model {model.model_id} → {state_dir}: shop held-out in context {before['macro_f1']:.3f} → "
+        f"{after['macro_f1']:.3f}")
     return report
 
 
@@ -382,6 +432,14 @@ def report_markdown(report: dict) -> str:
         a = report["after"][name]
         cls = " | ".join(f"{b['per_class'][c]['f1']:.3f} → {a['per_class'][c]['f1']:.3f}" for c in CLASSES)
         lines.append(f"| {name} | {b['n']} | {b['macro_f1']:.3f} | {a['macro_f1']:.3f} | {cls} |")
+    if report.get("state"):  # what the pipeline shows: the sentiment model's reading, then the state model's in context
+        st = report["state"]
+        b, a = st["before"], st["after"]
+        cls = " | ".join(f"{b['per_class'][c]['f1']:.3f} → {a['per_class'][c]['f1']:.3f}" for c in CLASSES)
+        lines += [f"| shop_heldout in context ({report['adapted_from']} + {st['adapted_from']} → "
+                  f"{report['model_id']} + {st['model_id']}) | {b['n']} | {b['macro_f1']:.3f} | {a['macro_f1']:.3f} | {cls} |",
+                  "", f"The pipeline reads turns in context with the customer-state model: {st['model_id']} "
+                  f"(in {st['dir']}; its needs-empathy head is {st['empathy_head_of']}'s, unchanged)."]
     drop = report["before"]["general_chat"]["macro_f1"] - report["after"]["general_chat"]["macro_f1"]
     if drop > 0.02:
         lines += ["", f"**Warning:** general chat macro-F1 fell by {drop:.3f}: the adapted model reads other "

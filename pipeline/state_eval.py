@@ -3,7 +3,8 @@
     python -m pipeline.state_eval [TSV ...] [--json OUT]     (also at the end of `zhijian eval-sentiment`)
 
 Each TSV has ``prev_agent, text, sentiment, needs_empathy`` (data/heldout/customer_turns.tsv by
-default: written by an independent writer, measurement only). Every turn is scored the way the run
+default: written by an independent writer, measurement only); without ``needs_empathy`` (a shop's
+labelled turns, data/adapt/*) only the sentiment figures are reported. Every turn is scored the way the run
 scores it: a two-message conversation (the agent's message, when there is one, then the turn) through
 normalise → sentiment → customer-state layer, then the default rubric's empathy trigger. Reported:
 
@@ -78,7 +79,9 @@ def evaluate_turns(path: str | Path, sentiment_model=None, rubric=None) -> dict:
     ctx = [m.sentiment.label for m in turns]
     new_trig = [new.negative(m)[0] for m in turns]
     gold = [r["sentiment"] for r in rows]
-    emp = [r["needs_empathy"] == "yes" for r in rows]
+    # a shop's labelled turns (data/adapt/*) say polarity only: no empathy figures for them
+    has_empathy = bool(rows) and "needs_empathy" in rows[0]
+    emp = [r.get("needs_empathy") == "yes" for r in rows]
     short = [is_short(r["text"]) for r in rows]
 
     def sub(xs, mask):
@@ -89,20 +92,25 @@ def evaluate_turns(path: str | Path, sentiment_model=None, rubric=None) -> dict:
         "sentiment_model": model.model_id, "state_model": sm.model_id if sm is not None else None,
         "macro_f1": {"model": _macro_f1(gold, own), "context": _macro_f1(gold, ctx)},
         "macro_f1_short": {"model": _macro_f1(sub(gold, short), sub(own, short)), "context": _macro_f1(sub(gold, short), sub(ctx, short))},
-        "needs_empathy": {"trigger@old": _pr(emp, old_trig), "trigger@state": _pr(emp, new_trig)},
-        "needs_empathy_short": {"trigger@old": _pr(sub(emp, short), sub(old_trig, short)), "trigger@state": _pr(sub(emp, short), sub(new_trig, short))},
+        "needs_empathy": {"trigger@old": _pr(emp, old_trig), "trigger@state": _pr(emp, new_trig)} if has_empathy else None,
+        "needs_empathy_short": {"trigger@old": _pr(sub(emp, short), sub(old_trig, short)),
+                                "trigger@state": _pr(sub(emp, short), sub(new_trig, short))} if has_empathy else None,
     }
 
 
 def format_report(r: dict) -> str:
     e, es = r["needs_empathy"], r["needs_empathy_short"]
-    return "\n".join([
+    lines = [
         f"customer turns in context: {r['set']} (n={r['n']}, short={r['n_short']}; {r['sentiment_model']} + {r['state_model']})",
         f"  sentiment macro-F1     model {r['macro_f1']['model']}  context-read {r['macro_f1']['context']}",
         f"  short turns macro-F1   model {r['macro_f1_short']['model']}  context-read {r['macro_f1_short']['context']}",
-        f"  needs_empathy          old trigger P {e['trigger@old']['P']} R {e['trigger@old']['R']}   state P {e['trigger@state']['P']} R {e['trigger@state']['R']}",
-        f"  needs_empathy (short)  old trigger P {es['trigger@old']['P']} R {es['trigger@old']['R']}   state P {es['trigger@state']['P']} R {es['trigger@state']['R']}",
-    ])
+    ]
+    if e is not None:
+        lines += [
+            f"  needs_empathy          old trigger P {e['trigger@old']['P']} R {e['trigger@old']['R']}   state P {e['trigger@state']['P']} R {e['trigger@state']['R']}",
+            f"  needs_empathy (short)  old trigger P {es['trigger@old']['P']} R {es['trigger@old']['R']}   state P {es['trigger@state']['P']} R {es['trigger@state']['R']}",
+        ]
+    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -106,6 +106,13 @@ def test_adapted_model_is_a_new_versioned_model_with_its_onnx_encoder_and_report
     encoder = onnx_encoder.load_encoder(out, threads=1, export=False)
     assert encoder is not None and encoder.path == shipped  # its own weights' file, not a cached one
     assert "| shop_heldout |" in (out / "ADAPTATION.md").read_text(encoding="utf-8")
+    # the customer-state model is adapted beside it: named for the shop, its empathy head the shipped one's
+    state = json.loads((out / "state" / "zhijian.json").read_text(encoding="utf-8"))
+    assert (state["name"], state["version"]) == ("zh-cs-state-douyin", 1) and report["state"]["model_id"] == "zh-cs-state-douyin@1"
+    assert state["empathy_head_of"] == state["adapted_from"] == "zh-cs-state@3"
+    assert state["sentiment_model"] == "tiny-sentiment-douyin@1" and state["n_shop"] == report["pool"]
+    assert report["state"]["before"]["n"] == report["state"]["after"]["n"] == report["heldout"]
+    assert "shop_heldout in context" in (out / "ADAPTATION.md").read_text(encoding="utf-8")
     again = A.adapt(out, shop_file, tmp_path / "again", log=lambda _: None, learning_rate=0.0, epochs=1, replay=0.0,
                     min_replay=0)
     assert again["model_id"] == "tiny-sentiment-douyin@2"  # re-adapting the shop's model bumps its version

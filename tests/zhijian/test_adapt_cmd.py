@@ -60,3 +60,33 @@ def test_a_tiny_model_is_adapted_and_reported(tmp_path, labels, monkeypatch):
     # export-labels writes DIR/sentiment_turns.tsv: the shop is named after DIR
     assert meta["name"] == f"zh-cs-sentiment-{tmp_path.name.lower()}" and meta["version"] == 1
     assert "shop_heldout" in result.output and "ADAPTATION.md" in result.output
+
+
+def test_the_adapted_state_model_comes_with_a_rubric_that_pins_it(tmp_path, monkeypatch):
+    """ZHIJIAN_STATE_MODEL=OUT/state is refused by the shipped rubric (it pins zh-cs-state@3); OUT/rubric.yaml
+    is that rubric pinned to the adapted state model, under its own id, and loads with it."""
+    from models.state import load_state_model
+    from pipeline.rubric import load_rubric
+    from pipeline.settings import get_settings
+    from zhijian.adapt_cmd import write_shop_rubric
+
+    load_state_model().save(tmp_path / "state")  # stands in for an adapted one: only its id differs
+    meta = json.loads((tmp_path / "state" / "zhijian.json").read_text(encoding="utf-8"))
+    meta.update(name="zh-cs-state-farm", version=1)
+    (tmp_path / "state" / "zhijian.json").write_text(json.dumps(meta), encoding="utf-8")
+    path = write_shop_rubric(tmp_path, "pdd-farm", "zh-cs-state-farm@1")
+    text = path.read_text(encoding="utf-8")
+    assert "state_model_version: zh-cs-state@3" not in text and text.count("state_model_version: zh-cs-state-farm@1") == 2
+    monkeypatch.setenv("ZHIJIAN_STATE_MODEL", str(tmp_path / "state"))
+    get_settings.cache_clear()
+    try:
+        def empathy(rubric):
+            return next(c for c in rubric.criteria if c.id == "empathy").compiled
+
+        with pytest.raises(ValueError, match="zh-cs-state-farm@1"):
+            empathy(load_rubric())
+        rubric = load_rubric(path)
+        assert empathy(rubric)
+        assert rubric.id.startswith("default_pdd_farm@")  # results say which rubric and so which state model
+    finally:
+        get_settings.cache_clear()

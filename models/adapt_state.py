@@ -1,0 +1,187 @@
+"""Adapt the customer-state model's polarity head to one shop's labelled turns (issue 13).
+
+    python -m models.adapt_state cv data/adapt/SHOP/pool.tsv [...]   # k-fold CV on the pool alone
+
+The sentiment model reads a turn's text only; the customer-state model (``models/state.py``) reads a
+short turn with the agent's previous message and gives the polarity the pipeline uses (the context-read
+label). A shop whose customers answer in two characters (中吧 after a refusal, 好 after an answer) is
+read in context or not at all, so ``zhijian train-sentiment --from DIR --extra LABELS`` refits this head
+too, on the shipped recipe's rows plus the shop's turns (``prev_agent`` column), in seconds.
+
+What is kept and what moves:
+
+* The **vocabulary and the empathy head are the base model's, unchanged** (the same features, the same
+  weights, so P(needs empathy) is identical for every turn): the rubric's ``min_state_score`` and
+  ``state_veto`` were calibrated on that head, and a shop's labels say polarity, not empathy.
+* The **polarity head** is refitted from scratch (as ``models.state_recipe.fit`` does) on the recipe's
+  rows (their polarity targets, with the sentiment model's probabilities) plus the shop's turns, each
+  shop turn weighing ``shop_weight`` recipe rows. Its targets follow the shop's labels, so a shop that
+  calls a calm report negative (pdd-farm-fruit) gets that reading.
+
+The sentiment probabilities the head stacks on are those of the sentiment model the pipeline will run
+with it (the adapted one, when the encoder was adapted too).
+"""
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from models.base import CLASSES, normalize_text, softmax
+from models.state import CustomerStateModel, features, load_state_model
+
+# Chosen on the two shops' pool.tsv only (5-fold CV, and the 30 % hash split of each pool; never their
+# test.tsv): docs/adaptation.md, "Choosing the recipe".
+STATE_DEFAULTS = dict(shop_weight=4.0)
+
+
+def read_context_turns(path: str | Path) -> list[tuple[str, str, str]]:
+    """(prev_agent, text, label) of a labelled TSV with a header naming ``text`` and ``sentiment`` (or
+    ``label``); ``prev_agent`` empty when the file has no such column. A turn is one (context, text) pair:
+    好 after a refusal and 好 after an answer are two turns, with their own labels."""
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        lines = [l for l in f.read().splitlines() if l.strip() and not l.startswith("#")]
+    if not lines:
+        return []
+    header = [c.strip().lower() for c in lines[0].split("\t")]
+    if "text" not in header or not ({"sentiment", "label"} & set(header)):
+        return []  # label<TAB>text form: no context to read
+    ti, li = header.index("text"), header.index("sentiment" if "sentiment" in header else "label")
+    pi = header.index("prev_agent") if "prev_agent" in header else None
+    out, seen = [], set()
+    for line in lines[1:]:
+        parts = line.split("\t")
+        if len(parts) <= max(ti, li, pi or 0):
+            continue
+        prev = parts[pi].strip() if pi is not None else ""
+        text, label = parts[ti].strip(), parts[li].strip().lower()
+        if label not in CLASSES or not normalize_text(text) or (prev, text) in seen:
+            continue
+        seen.add((prev, text))
+        out.append((prev, text, label))
+    return out
+
+
+def context_labels(model: CustomerStateModel, texts: Sequence[str], prevs: Sequence[str], proba: np.ndarray) -> list[str]:
+    """The label the pipeline shows for each turn: the state model's polarity argmax."""
+    if not len(texts):
+        return []
+    return [CLASSES[int(i)] for i in np.argmax(model.predict(list(texts), list(prevs), proba).sentiment, axis=1)]
+
+
+def sparse_rows(vocab: dict[str, int], texts: Sequence[str], prevs: Sequence[str]) -> list[tuple[np.ndarray, float]]:
+    """Each turn's features as (distinct vocabulary indices, value): the rows ``CustomerStateModel._matrix``
+    fills, without the n x vocabulary matrix."""
+    out = []
+    for t, p in zip(texts, prevs):
+        idx = [vocab[g] for g in features(t, p) if g in vocab]
+        out.append((np.unique(np.array(idx, dtype=np.int64)), 1.0 / np.sqrt(len(idx)) if idx else 0.0))
+    return out
+
+
+def fit_sparse(rows: Sequence[tuple[np.ndarray, float]], n_vocab: int, proba: np.ndarray, y: np.ndarray, k: int,
+               l2: float, weights: np.ndarray, iters: int = 300) -> np.ndarray:
+    """``models.state._fit`` (full-batch Adam, the same steps, W with a bias row) on sparse rows: the dense
+    matrix made one fit of the recipe's ~2,500 rows cost minutes on a busy 2-core machine; this, a second."""
+    r_idx = np.concatenate([np.full(len(i), n, dtype=np.int64) for n, (i, _) in enumerate(rows)] or [np.zeros(0, np.int64)])
+    c_idx = np.concatenate([i for i, _ in rows] or [np.zeros(0, np.int64)])
+    vals = np.concatenate([np.full(len(i), v, dtype=np.float32) for i, v in rows] or [np.zeros(0, np.float32)])
+    n = len(rows)
+    dense = np.hstack([np.log(np.clip(np.asarray(proba, dtype=np.float32), 1e-4, 1.0)) / 4.0,
+                       np.ones((n, 1), dtype=np.float32)]).astype(np.float32)
+    w = np.zeros((n_vocab + 4, k), dtype=np.float32)
+    m, v = np.zeros_like(w), np.zeros_like(w)
+    sw = (weights.astype(np.float32) / weights.sum())[:, None]
+    onehot = (np.eye(k)[y] if k > 1 else y.reshape(-1, 1)).astype(np.float32)
+    decay = np.full((n_vocab + 4, 1), l2, dtype=np.float32)
+    decay[-1] = 0.0
+    for t in range(1, iters + 1):
+        z = dense @ w[n_vocab:]
+        for j in range(k):
+            z[:, j] += np.bincount(r_idx, weights=vals * w[c_idx, j], minlength=n)
+        p = softmax(z) if k > 1 else 1 / (1 + np.exp(-z))
+        r = ((p - onehot) * sw).astype(np.float32)
+        g = np.empty_like(w)
+        for j in range(k):
+            g[:n_vocab, j] = np.bincount(c_idx, weights=vals * r[r_idx, j], minlength=n_vocab)
+        g[n_vocab:] = dense.T @ r
+        g += decay * w
+        m = 0.9 * m + 0.1 * g
+        v = 0.999 * v + 0.001 * g * g
+        w -= (0.1 * (m / (1 - 0.9**t)) / (np.sqrt(v / (1 - 0.999**t)) + 1e-8)).astype(np.float32)
+    return w
+
+
+def fit_shop_state(base: CustomerStateModel, recipe_rows: Sequence[dict], recipe_proba: np.ndarray,
+                   shop: Sequence[tuple[str, str, str]], shop_proba: np.ndarray,
+                   shop_weight: float = STATE_DEFAULTS["shop_weight"], recipe_sparse: list | None = None) -> CustomerStateModel:
+    """A copy of ``base`` whose polarity head is refitted on the recipe's rows plus the shop's turns
+    (vocabulary and empathy head unchanged: see the module docstring). ``recipe_sparse``: the recipe rows'
+    ``sparse_rows``, when the caller fits many times."""
+    from models.state_recipe import polarity_label
+
+    if recipe_sparse is None:
+        recipe_sparse = sparse_rows(base.vocab, [r["text"] for r in recipe_rows], [r.get("prev_agent") or "" for r in recipe_rows])
+    rows = list(recipe_sparse) + sparse_rows(base.vocab, [t for _, t, _ in shop], [p for p, _, _ in shop])
+    ys = np.array([CLASSES.index(polarity_label(r)) for r in recipe_rows] + [CLASSES.index(l) for _, _, l in shop])
+    weights = np.concatenate([np.ones(len(recipe_rows)), np.full(len(shop), float(shop_weight))])
+    proba = np.vstack([np.asarray(recipe_proba, dtype=np.float32).reshape(-1, 3),
+                       np.asarray(shop_proba, dtype=np.float32).reshape(-1, 3)])
+    model = CustomerStateModel(l2=base.l2, min_df=base.min_df)
+    model.vocab = dict(base.vocab)
+    model.w_empathy = np.array(base.w_empathy, copy=True)
+    model.w_sentiment = fit_sparse(rows, len(base.vocab), proba, ys, 3, base.l2, weights)
+    model.meta_ = dict(base.meta_)
+    return model
+
+
+def _fold(text: str, k: int) -> int:
+    return int(hashlib.sha1(f"adapt-state|{text}".encode("utf-8")).hexdigest(), 16) % k
+
+
+def cv(pool_paths: Sequence[str | Path], weights: Sequence[float] = (0.5, 1.0, 2.0, 4.0), k: int = 5,
+       sentiment_model=None, log=print) -> dict:
+    """k-fold CV (folds by a hash of the text, so a text never sits on both sides) of the refitted
+    polarity head on each shop's pool, against the sentiment model's own label and the shipped state
+    model's context-read label on the same turns. The pool only: never a shop's test file."""
+    from models.evaluate import macro_f1
+    from models.state_recipe import read_rows
+
+    if sentiment_model is None:
+        from models.loader import load_sentiment_model
+
+        sentiment_model = load_sentiment_model()
+    base = load_state_model()
+    rows = read_rows()
+    recipe_proba = np.asarray(sentiment_model.predict_proba([r["text"] for r in rows]), dtype=np.float32)
+    report = {}
+    for path in pool_paths:
+        shop = read_context_turns(path)
+        texts, prevs, gold = [t for _, t, _ in shop], [p for p, _, _ in shop], [l for _, _, l in shop]
+        proba = np.asarray(sentiment_model.predict_proba(texts), dtype=np.float32)
+        own = [CLASSES[int(i)] for i in np.argmax(proba, axis=1)]
+        shipped = context_labels(base, texts, prevs, proba)
+        r = {"n": len(shop), "model": round(macro_f1(gold, own, CLASSES), 3),
+             "context_shipped": round(macro_f1(gold, shipped, CLASSES), 3)}
+        fold = np.array([_fold(t, k) for t in texts])
+        recipe_sparse = sparse_rows(base.vocab, [r["text"] for r in rows], [r.get("prev_agent") or "" for r in rows])
+        for w in weights:
+            pred = [""] * len(shop)
+            for f in range(k):
+                tr, te = np.where(fold != f)[0], np.where(fold == f)[0]
+                m = fit_shop_state(base, rows, recipe_proba, [shop[i] for i in tr], proba[tr], w, recipe_sparse)
+                for i, lab in zip(te, context_labels(m, [texts[i] for i in te], [prevs[i] for i in te], proba[te])):
+                    pred[i] = lab
+            r[f"context_refit_w{w:g}"] = round(macro_f1(gold, pred, CLASSES), 3)
+        report[str(path)] = r
+        log(f"{path}: {r}")
+    return report
+
+
+if __name__ == "__main__":  # pragma: no cover
+    import sys
+
+    if sys.argv[1:2] == ["cv"]:
+        cv(sys.argv[2:])
