@@ -43,7 +43,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from models.adapt import _wide_offsets, cpu_seconds
-from models.base import CLASSES, normalize_text, softmax
+from models.base import CLASSES, normalize_text
 from models.data import REPO_ROOT, SentimentData, _loose
 
 # Chosen before measuring any held-out set: the layer choice follows DistilBERT (every other layer);
@@ -87,21 +87,23 @@ def transfer_set(data: SentimentData, unlabelled: int, max_chars: int,
     labels: list[str | None] = []
     seen: set[str] = set()
 
-    def add(text: str, label: str | None) -> None:
+    def add(text: str, label: str | None) -> bool:
         text = normalize_text(text)
         key = _loose(text)
-        if text and key not in seen and key not in blocked:
-            seen.add(key)
-            texts.append(text)
-            labels.append(label)
+        if not text or key in seen or key in blocked:
+            return False
+        seen.add(key)
+        texts.append(text)
+        labels.append(label)
+        return True
 
     for e in data.training_examples("train") + [e for e in data.reviews if e.split == "train" and e.text in data.pruned]:
         add(e.text, e.label if e.source == "chat" else None)
-    pool = sorted((t for t in data.unlabelled if 4 <= len(t) <= max_chars), key=hash_order)
-    for t in pool:
-        if len(texts) >= len(data.training_examples("train")) + unlabelled:
+    added = 0
+    for t in sorted((t for t in data.unlabelled if 4 <= len(t) <= max_chars), key=hash_order):
+        if added >= unlabelled:
             break
-        add(t, None)
+        added += add(t, None)
     return texts, labels
 
 
