@@ -127,5 +127,6 @@ def test_distil_saves_a_loadable_student_with_its_lineage(tiny_teacher, tmp_path
     assert meta["distillation"]["distilled_from"] == "tiny-sentiment@2"
     assert meta["distillation"]["transfer_texts"] == len(TEXTS) + 3  # the measured sentence is kept out
     assert meta["wide_weight"] == teacher.wide_weight_ and (tmp_path / "student" / "wide").is_dir()
+    assert student.temperature_ == teacher.temperature_ == 2.0  # the teacher's, not refitted
     assert set(report["metrics"]) >= {"chat_validation_macro_f1"} and report["agreement"]["n"] == len(TEXTS)  # the validation turns
     assert student.predict_proba(TEXTS).shape == (len(TEXTS), len(CLASSES))
