@@ -11,6 +11,10 @@ What it learns from (the transfer set):
 
 - the teacher's training texts (reviews, written reviews, chat turns: ``SentimentData.training_examples``,
   the pruned reviews included: their labels are doubtful, the teacher's reading of them is not);
+- customer text in the register the pipeline scores, unlabelled: the state model's training turns and
+  the customer messages of the bundled synthetic sample nights (``CHAT_REGISTER_GLOBS``);
+- ``--augment K`` copies of every chat text with 15 % of its characters dropped (the teacher reads
+  each copy; the student learns the teacher near each turn, not only at it);
 - ``--unlabelled N`` short sentences of the unlabelled corpora that ship with the project's
   dependencies (everyday and spoken Chinese, Cantonese), chosen by text hash;
 
@@ -50,13 +54,39 @@ from models.data import REPO_ROOT, SentimentData, _loose
 # Chosen before measuring any held-out set: the layer choice follows DistilBERT (every other layer);
 # the learning rate is fine-tuning's (2e-4) raised a little, as half the layers are re-wired.
 DISTIL_DEFAULTS = dict(keep_layers=(1, 3), epochs=3.0, learning_rate=3e-4, batch_size=64, hard_weight=0.2,
-                       unlabelled=20000, max_unlabelled_chars=64, seed=13, warmup_ratio=0.06, weight_decay=0.01,
-                       max_length=128, cpu_budget=900.0)
+                       unlabelled=20000, max_unlabelled_chars=64, augment=2, drop_rate=0.15, seed=13,
+                       warmup_ratio=0.06, weight_decay=0.01, max_length=128, cpu_budget=900.0)
 
-# Texts the project measures on (never in a transfer set): turn and act sets, golden rubric sets, and the
-# state model's training files (their own test parts are measured by models.state_recipe cv).
-MEASURED_GLOBS = ("data/heldout/*.tsv", "tests/golden/**/*.json", "tests/golden/**/*.jsonl",
-                  "data/sentiment/chat_turns_context*.tsv")
+# Texts the project measures on (never in a transfer set): turn and act sets, golden rubric sets.
+MEASURED_GLOBS = ("data/heldout/*.tsv", "tests/golden/**/*.json", "tests/golden/**/*.jsonl")
+
+# Customer text in the register the pipeline scores, unlabelled here: the state model's training turns
+# (their ``text`` column) and the customer messages of the bundled synthetic sample nights.
+CHAT_REGISTER_GLOBS = ("data/sentiment/chat_turns_context*.tsv", "data/sample/chats-*.jsonl")
+
+
+def chat_register_texts(root: Path = REPO_ROOT, globs: Sequence[str] = CHAT_REGISTER_GLOBS) -> list[str]:
+    """Customer texts of the files in ``globs``: a TSV's ``text`` column, a JSONL's customer messages."""
+    out: list[str] = []
+    for pattern in globs:
+        for path in sorted(root.glob(pattern)):
+            lines = path.read_text(encoding="utf-8").splitlines()
+            if path.suffix == ".tsv" and lines:
+                column = lines[0].split("\t").index("text")
+                out += [parts[column] for parts in (l.split("\t") for l in lines[1:]) if len(parts) > column]
+            elif path.suffix == ".jsonl":
+                rows = (json.loads(l) for l in lines if l.strip())
+                out += [r["text"] for r in rows if r.get("role") == "customer" and r.get("text")]
+    return out
+
+
+def drop_characters(text: str, rate: float, seed: int) -> str:
+    """``text`` with about ``rate`` of its characters left out (at least one kept): a nearby text the
+    teacher reads too, so the student learns the teacher around each chat turn, not only at it
+    (Tang et al. 2019, task-specific distillation with augmented transfer text)."""
+    rng = random.Random(seed)
+    kept = "".join(ch for ch in text if rng.random() >= rate)
+    return kept or text[:1]
 
 
 def measured_texts(root: Path = REPO_ROOT, globs: Sequence[str] = MEASURED_GLOBS) -> set[str]:
@@ -79,11 +109,14 @@ def hash_order(text: str, salt: str = "distil") -> float:
     return int(hashlib.sha1(f"{salt}|{text}".encode("utf-8")).hexdigest()[:8], 16) / 0xFFFFFFFF
 
 
-def transfer_set(data: SentimentData, unlabelled: int, max_chars: int,
-                 blocked: set[str]) -> tuple[list[str], list[str | None]]:
-    """(texts, labels): the training texts with their labels for chat turns (None for reviews), then up
-    to ``unlabelled`` unlabelled sentences of at most ``max_chars`` characters (label None); distinct
-    texts, none of them (near-)repeating a ``blocked`` one."""
+def transfer_set(data: SentimentData, unlabelled: int, max_chars: int, blocked: set[str],
+                 chat: Sequence[str] = (), augment: int = 0, drop_rate: float = 0.15,
+                 seed: int = 13) -> tuple[list[str], list[str | None]]:
+    """(texts, labels): the training texts with their labels for chat turns (None for reviews); the
+    unlabelled ``chat`` texts; ``augment`` copies of every chat text (labelled or not) with ``drop_rate``
+    of its characters dropped (label None: a dropped 不 can flip the human label, the teacher reads the
+    copy as it is); then up to ``unlabelled`` sentences of the unlabelled corpora of at most ``max_chars``
+    characters (label None). Distinct texts, none of them (near-)repeating a ``blocked`` one."""
     texts: list[str] = []
     labels: list[str | None] = []
     seen: set[str] = set()
@@ -100,6 +133,12 @@ def transfer_set(data: SentimentData, unlabelled: int, max_chars: int,
 
     for e in data.training_examples("train") + [e for e in data.reviews if e.split == "train" and e.text in data.pruned]:
         add(e.text, e.label if e.source == "chat" else None)
+    register = [t for t, label in zip(texts, labels) if label is not None]  # the chat turns kept
+    register += [t for t in chat if add(t, None)]
+    for copy in range(augment):
+        for t in register:
+            if len(t) >= 4:
+                add(drop_characters(t, drop_rate, int(hash_order(t, f"drop{copy}|{seed}") * 2**31)), None)
     added = 0
     for t in sorted((t for t in data.unlabelled if 4 <= len(t) <= max_chars), key=hash_order):
         if added >= unlabelled:
@@ -251,7 +290,9 @@ def distil(teacher_dir: str | Path, out_dir: str | Path, data_cache: str | Path 
     data = load_data(cache_dir=data_cache)
     teacher = SentimentClassifier.load(src)  # as it predicts in the pipeline: int8 ONNX + wide part
     blocked = measured_texts()
-    texts, labels = transfer_set(data, settings["unlabelled"], settings["max_unlabelled_chars"], blocked)
+    texts, labels = transfer_set(data, settings["unlabelled"], settings["max_unlabelled_chars"], blocked,
+                                 chat=chat_register_texts(), augment=settings["augment"],
+                                 drop_rate=settings["drop_rate"], seed=settings["seed"])
     n_labelled = sum(l is not None for l in labels)
     log(f"transfer set: {len(texts)} texts ({n_labelled} chat turns with labels; {len(blocked)} measured texts kept out)")
     t = cpu_seconds()
@@ -343,6 +384,7 @@ def main(argv: list[str] | None = None) -> dict:
     p.add_argument("--lr", type=float, default=None, dest="learning_rate")
     p.add_argument("--hard-weight", type=float, default=None)
     p.add_argument("--unlabelled", type=int, default=None, metavar="N", help="unlabelled sentences in the transfer set")
+    p.add_argument("--augment", type=int, default=None, metavar="K", help="character-dropped copies of each chat text")
     p.add_argument("--cpu-budget", type=float, default=None, metavar="SECONDS",
                    help=f"cap on the training loop's seconds (default {DISTIL_DEFAULTS['cpu_budget']:.0f}; 0: no cap)")
     p.add_argument("--seed", type=int, default=None)
@@ -352,7 +394,7 @@ def main(argv: list[str] | None = None) -> dict:
     a = p.parse_args(argv)
     keep = [int(x) for x in a.keep_layers.split(",")] if a.keep_layers else None
     report = distil(a.teacher, a.out, data_cache=a.data_cache, version=a.version, keep_layers=keep, epochs=a.epochs,
-                    learning_rate=a.learning_rate, hard_weight=a.hard_weight, unlabelled=a.unlabelled,
+                    learning_rate=a.learning_rate, hard_weight=a.hard_weight, unlabelled=a.unlabelled, augment=a.augment,
                     cpu_budget=a.cpu_budget, seed=a.seed)
     if a.json_out:
         Path(a.json_out).write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

@@ -108,6 +108,30 @@ def test_training_pulls_a_student_that_starts_off_towards_the_teachers_probabili
     assert gap(trained) < 0.5 * gap(off)
 
 
+def test_chat_texts_and_their_character_dropped_copies_join_the_transfer_set_unless_measured():
+    data = SentimentData(chat=[Example("怎么还没发货啊都三天了", "negative", "chat"), Example("快递怎么还不到", "negative", "chat")])
+    texts, labels = D.transfer_set(data, unlabelled=0, max_chars=64, blocked={"快递怎么还不到"},
+                                   chat=["请问可以开发票吗", "快递怎么还不到", "好"], augment=2, drop_rate=0.3)
+    assert texts[:3] == ["怎么还没发货啊都三天了", "请问可以开发票吗", "好"] and labels[:3] == ["negative", None, None]
+    copies = texts[3:]
+    assert 2 <= len(copies) <= 4 and all(l is None for l in labels[3:])
+    def inside(short, long):  # the characters of ``short`` appear in ``long`` in order
+        it = iter(long)
+        return all(ch in it for ch in short)
+
+    # every copy comes from a kept chat text (never from the measured one), with characters left out
+    assert all(any(len(c) < len(src) and inside(c, src) for src in texts[:2]) for c in copies)
+    assert D.drop_characters("怎么还没发货", 0.3, 1) == D.drop_characters("怎么还没发货", 0.3, 1)
+
+
+def test_chat_register_texts_read_tsv_text_columns_and_customer_messages(tmp_path):
+    (tmp_path / "t.tsv").write_text("prev_agent\ttext\tsentiment\n在的亲\t没有了\tneutral\n", encoding="utf-8")
+    (tmp_path / "c.jsonl").write_text(json.dumps({"role": "agent", "text": "您好"}, ensure_ascii=False) + "\n"
+                                      + json.dumps({"role": "customer", "text": "发货了吗"}, ensure_ascii=False) + "\n",
+                                      encoding="utf-8")
+    assert D.chat_register_texts(tmp_path, ("*.tsv", "*.jsonl")) == ["没有了", "发货了吗"]
+
+
 def test_distil_saves_a_loadable_student_with_its_lineage(tiny_teacher, tmp_path, monkeypatch):
     import models.data
 
@@ -116,16 +140,17 @@ def test_distil_saves_a_loadable_student_with_its_lineage(tiny_teacher, tmp_path
                          unlabelled=["我们明天去公园吧", "这个颜色还挺好看", "发票开好了吗", "东西收到了，谢谢"])
     monkeypatch.setattr(models.data, "load_data", lambda cache_dir=None: data)
     monkeypatch.setattr(D, "measured_texts", lambda: {_loose("东西收到了，谢谢")})
+    monkeypatch.setattr(D, "chat_register_texts", lambda: ["亲，快递到哪了"])
     teacher = SentimentClassifier.load(tiny_teacher)
     report = D.distil(tiny_teacher, tmp_path / "student", keep_layers=[1], epochs=30, learning_rate=3e-3,
-                      batch_size=8, cpu_budget=0, log=lambda _: None)
+                      batch_size=8, cpu_budget=0, augment=0, log=lambda _: None)
     student = SentimentClassifier.load(tmp_path / "student")
     assert student.model_id == "tiny-sentiment@3" and report["model_id"] == "tiny-sentiment@3"
     assert (tmp_path / "student" / onnx_encoder.SHIPPED_FILE).is_file() and student.backend_ == "onnxruntime"
     assert json.loads((tmp_path / "student" / "config.json").read_text())["num_hidden_layers"] == 1
     meta = json.loads((tmp_path / "student" / "zhijian.json").read_text())
     assert meta["distillation"]["distilled_from"] == "tiny-sentiment@2"
-    assert meta["distillation"]["transfer_texts"] == len(TEXTS) + 3  # the measured sentence is kept out
+    assert meta["distillation"]["transfer_texts"] == len(TEXTS) + 1 + 3  # the measured sentence is kept out
     assert meta["wide_weight"] == teacher.wide_weight_ and (tmp_path / "student" / "wide").is_dir()
     assert student.temperature_ == teacher.temperature_ == 2.0  # the teacher's, not refitted
     assert set(report["metrics"]) >= {"chat_validation_macro_f1"} and report["agreement"]["n"] == len(TEXTS)  # the validation turns
