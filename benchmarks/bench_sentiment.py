@@ -2,6 +2,7 @@
 
     python benchmarks/bench_sentiment.py [--model DIR] [--threads 1,2] [--texts 4000]
     python benchmarks/bench_sentiment.py --models onnx-int8,torch-int8,hf-int8,fp32 --rounds 3
+    python benchmarks/bench_sentiment.py --model models/zh-cs-sentiment,DIR --models onnx-int8 --rounds 5   # A/B two models
     taskset -c 0,1 python benchmarks/bench_sentiment.py        # pin to 2 cores
 
 Models: ``onnx-int8`` (the default load: ONNX Runtime over the shipped int8 encoder), ``torch-int8``
@@ -17,7 +18,10 @@ joined with "，" until at least 15 characters (cut at 30) — consecutive turns
 third … until there are --texts DISTINCT texts: the model encodes a repeated text once, so repeats
 would flatter it; without that file, generated turns of the same length.
 With ``--rounds N`` the models and thread counts run interleaved N times (A B A B …), so a change in
-the machine's load hits every variant alike; each row is the median over rounds.
+the machine's load hits every variant alike; each row is the median over rounds. ``--model A,B`` runs
+every variant for each model directory (a teacher against its distilled student, models/distil.py).
+Beside texts/s each row gives the CPU seconds per 1,000 texts (user + system of the process, all its
+threads), which other jobs on a shared machine disturb less than wall time.
 """
 from __future__ import annotations
 
@@ -89,12 +93,14 @@ def run_one(kind: str, model: str | None, n: int, threads: int, repeats: int = 3
                                        num_threads=threads, backend=backend)
     load_s = time.perf_counter() - t0
     clf.predict_proba(texts[:200])  # warm-up
-    rates = []
+    rates, cpu = [], []
     for _ in range(1 if kind == "snownlp" else max(1, repeats)):
-        start = time.perf_counter()
+        start, cpu0 = time.perf_counter(), time.process_time()
         clf.predict_proba(texts)
         rates.append(len(texts) / (time.perf_counter() - start))
+        cpu.append((time.process_time() - cpu0) * 1000 / len(texts))
     return {"model": kind, "backend": getattr(clf, "backend_", kind), "texts": len(texts), "mean_chars": sum(map(len, texts)) / len(texts),
+            "model_id": getattr(clf, "model_id", kind), "cpu_s_per_1k": statistics.median(cpu),
             "texts_per_s": statistics.median(rates), "min_texts_per_s": min(rates), "load_s": load_s,
             "threads": threads,
             "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
@@ -102,7 +108,8 @@ def run_one(kind: str, model: str | None, n: int, threads: int, repeats: int = 3
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("--model", default=None, help="model directory (default: the shipped models/zh-cs-sentiment)")
+    p.add_argument("--model", default=None,
+                   help="model directory, or a comma list of them to A/B (default: the shipped models/zh-cs-sentiment)")
     p.add_argument("--threads", default="1,2", help="comma list of intra-op thread counts")
     p.add_argument("--texts", type=int, default=4000)
     p.add_argument("--models", default="onnx-int8,torch-int8,hf-int8,snownlp",
@@ -114,30 +121,32 @@ def main() -> None:
     if a.one:
         print(json.dumps(run_one(a.one, a.model, a.texts, int(a.threads), a.repeats)))
         return
-    variants = [(kind, int(t)) for kind in a.models.split(",") for t in a.threads.split(",")
-                if not (kind == "snownlp" and t != a.threads.split(",")[0])]  # SnowNLP has no threads
-    results: dict[tuple[str, int], list[dict]] = {}
+    dirs = a.model.split(",") if a.model else [None]
+    variants = [(d, kind, int(t)) for d in dirs for kind in a.models.split(",") for t in a.threads.split(",")
+                if not (kind == "snownlp" and t != a.threads.split(",")[0])  # SnowNLP has no threads
+                and not (kind in ("snownlp", "tfidf") and d != dirs[0])]  # nor a model directory
+    results: dict[tuple[str | None, str, int], list[dict]] = {}
     for _ in range(a.rounds):
-        for kind, threads in variants:
+        for model_dir, kind, threads in variants:
             cmd = [sys.executable, __file__, "--one", kind, "--texts", str(a.texts), "--threads", str(threads),
                    "--repeats", str(a.repeats)]
-            if a.model:
-                cmd += ["--model", a.model]
+            if model_dir:
+                cmd += ["--model", model_dir]
             proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
             if proc.returncode != 0:
                 print(f"{kind}: failed\n{proc.stderr[-2000:]}", file=sys.stderr)
                 continue
-            results.setdefault((kind, threads), []).append(json.loads(proc.stdout.strip().splitlines()[-1]))
+            results.setdefault((model_dir, kind, threads), []).append(json.loads(proc.stdout.strip().splitlines()[-1]))
     load1, load5, _ = os.getloadavg()
-    print(f"{'model':<11} {'runtime':<12} {'threads':>7} {'texts':>6} {'chars':>6} {'texts/s':>9} {'slowest':>9} "
-          f"{'peak RSS MB':>12} {'load s':>7}  (median of {a.repeats} passes x {a.rounds} rounds; "
-          f"load average {load1:.2f} / {load5:.2f})")
-    for (kind, threads), rows in results.items():
+    print(f"{'model':<20} {'variant':<11} {'runtime':<12} {'threads':>7} {'texts':>6} {'chars':>6} {'texts/s':>9} "
+          f"{'slowest':>9} {'CPU s/1k':>9} {'peak RSS MB':>12} {'load s':>7}  (median of {a.repeats} passes x "
+          f"{a.rounds} rounds; load average {load1:.2f} / {load5:.2f})")
+    for (_, kind, threads), rows in results.items():
         med = lambda key: statistics.median(r[key] for r in rows)  # noqa: E731
         r = rows[0]
-        print(f"{kind:<11} {r['backend']:<12} {threads:>7} {r['texts']:>6} {r['mean_chars']:>6.1f} "
+        print(f"{r['model_id']:<20} {kind:<11} {r['backend']:<12} {threads:>7} {r['texts']:>6} {r['mean_chars']:>6.1f} "
               f"{med('texts_per_s'):>9,.0f} {min(x['min_texts_per_s'] for x in rows):>9,.0f} "
-              f"{med('peak_rss_mb'):>12,.0f} {med('load_s'):>7.1f}")
+              f"{med('cpu_s_per_1k'):>9.3f} {med('peak_rss_mb'):>12,.0f} {med('load_s'):>7.1f}")
 
 
 if __name__ == "__main__":
