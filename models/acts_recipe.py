@@ -16,7 +16,7 @@ import json
 from pathlib import Path
 from typing import Sequence
 
-from models.acts import META_FILE, ROOT, SHIPPED_ACT_MODEL_DIR, TRAIN_TSVS, ActClassifier, train_default
+from models.acts import GOLDEN_NONE_DIRS, META_FILE, ROOT, SHIPPED_ACT_MODEL_DIR, TRAIN_TSVS, ActClassifier, train_default
 
 VERSION = 5
 REAL_TSV = ROOT / "data" / "acts" / "agent_acts_real.tsv"
@@ -29,10 +29,9 @@ CLARIFY_TSV = ROOT / "data" / "acts" / "agent_acts_clarify.tsv"
 # against their look-alikes: negated taboos, a rule cited to grant, apologies for an earlier reply, kind repetition
 MECHANISMS_TSV = ROOT / "data" / "acts" / "agent_acts_mechanisms.tsv"
 FILES: tuple[Path, ...] = (*TRAIN_TSVS, REAL_TSV, CLARIFY_TSV, MECHANISMS_TSV)
-# @5: the `none` messages of the project's own labelled conversations only. rubric_holdout and rubric_blind,
-# _blind2, _blind3 (in models.acts.GOLDEN_NONE_DIRS, used up to @4) are measure-only sets now, like
-# rubric_blind4/5; without them the held-out act files and every golden set measured as well or better.
-GOLDEN_NONE_DIRS: tuple[Path, ...] = (ROOT / "tests" / "golden" / "rubric",)
+# @5: the `none` messages of the project's own labelled conversations only (models.acts.GOLDEN_NONE_DIRS).
+# Up to @4 they also came from rubric_holdout and rubric_blind, _blind2, _blind3, measure-only sets now, like
+# rubric_blind4..7; without them the held-out act files and every golden set measured as well or better.
 
 
 def train(out_dir: str | Path = SHIPPED_ACT_MODEL_DIR, train_tsvs: Sequence[str | Path] = FILES, cv: int = 5) -> ActClassifier:
