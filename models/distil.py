@@ -55,7 +55,8 @@ from models.data import REPO_ROOT, SentimentData, _loose
 # the learning rate is fine-tuning's (2e-4) raised a little, as half the layers are re-wired.
 DISTIL_DEFAULTS = dict(keep_layers=(1, 3), epochs=3.0, learning_rate=3e-4, batch_size=64, hard_weight=0.2,
                        unlabelled=20000, max_unlabelled_chars=64, augment=2, drop_rate=0.15, seed=13,
-                       warmup_ratio=0.06, weight_decay=0.01, max_length=128, cpu_budget=900.0)
+                       warmup_ratio=0.06, weight_decay=0.01, max_length=128, cpu_budget=900.0,
+                       hidden_weight=0.1, boundary_weight=1.0)
 
 # Texts the project measures on (never in a transfer set): turn and act sets, golden rubric sets.
 MEASURED_GLOBS = ("data/heldout/*.tsv", "tests/golden/**/*.json", "tests/golden/**/*.jsonl")
@@ -190,10 +191,38 @@ def length_batches(lengths: np.ndarray, batch_size: int, rng: np.random.Generato
     return [batches[i] for i in rng.permutation(len(batches))]
 
 
+def boundary_weights(targets: np.ndarray, strength: float) -> np.ndarray:
+    """Per-text weight of the output loss: ``1 + strength * (1 - margin)``, the margin being the gap between
+    the teacher's two likeliest classes. A text the teacher reads near a decision boundary (or near a
+    threshold the rubric reads, P(negative) in the 0.5–0.9 band) weighs up to ``1 + strength``: those
+    are the texts on which a small drift flips a label or a verdict; a text the teacher is sure of
+    tolerates a small drift."""
+    if len(targets) == 0 or strength <= 0:
+        return np.ones(len(targets))
+    top = np.sort(targets, axis=1)
+    return 1.0 + strength * (1.0 - (top[:, -1] - top[:, -2]))
+
+
+def hidden_loss(student_states: Sequence, teacher_states: Sequence, keep_layers: Sequence[int], mask) -> "object":
+    """Intermediate-layer distillation (TinyBERT, Jiao et al. 2020): the mean squared gap between student
+    layer i's output and the output of the teacher layer it was copied from (``keep_layers[i]``), over
+    the real tokens, averaged over the layers. ``*_states``: the models' ``hidden_states`` (index 0 the
+    embeddings)."""
+    import torch
+
+    weight = mask.unsqueeze(-1).to(torch.float32)
+    count = weight.sum() * student_states[-1].shape[-1]
+    gaps = [(((s - teacher_states[t + 1]) ** 2) * weight).sum() / count
+            for s, t in zip(student_states[1:], keep_layers)]
+    return sum(gaps) / len(gaps)
+
+
 def train_student(student_dir: Path, texts: list[str], targets: np.ndarray, hard: np.ndarray, offsets: np.ndarray,
-                  temperature: float, settings: dict, log: Callable[[str], None]) -> tuple:
+                  temperature: float, settings: dict, log: Callable[[str], None], teacher_dir: Path | None = None) -> tuple:
     """Train the student in ``student_dir``; returns (model, steps run). ``targets``: the teacher's
-    probabilities; ``hard``: the class index of a labelled text, -1 for none."""
+    probabilities; ``hard``: the class index of a labelled text, -1 for none. With ``teacher_dir`` and
+    ``settings["hidden_weight"] > 0``, each student layer is also pulled towards the hidden states of the
+    teacher layer it was copied from (the teacher in fp32, run on the same batch)."""
     import torch
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
@@ -214,6 +243,11 @@ def train_student(student_dir: Path, texts: list[str], targets: np.ndarray, hard
     soft = torch.tensor(targets, dtype=torch.float32)
     y = torch.tensor(hard, dtype=torch.long)
     off = torch.tensor(offsets, dtype=torch.float32)
+    weights = torch.tensor(boundary_weights(targets, settings.get("boundary_weight", 0.0)), dtype=torch.float32)
+    teacher = None
+    if teacher_dir is not None and settings.get("hidden_weight", 0.0) > 0:
+        teacher = AutoModelForSequenceClassification.from_pretrained(str(teacher_dir), dtype=torch.float32).eval()
+    keep = [int(i) for i in settings["keep_layers"]]
     bs = settings["batch_size"]
     requested = max(1, int(round(math.ceil(len(texts) / bs) * settings["epochs"])))
     plan = {"total": requested, "warmup": max(1, int(requested * settings["warmup_ratio"]))}
@@ -244,9 +278,15 @@ def train_student(student_dir: Path, texts: list[str], targets: np.ndarray, hard
             for row, i in enumerate(idx):
                 input_ids[row, :lengths[i]] = torch.tensor(ids[i])
                 mask[row, :lengths[i]] = 1
-            logits = (model(input_ids=input_ids, attention_mask=mask).logits[:, columns] + off[idx]) / temperature
+            outputs = model(input_ids=input_ids, attention_mask=mask, output_hidden_states=teacher is not None)
+            logits = (outputs.logits[:, columns] + off[idx]) / temperature
             logp = torch.log_softmax(logits, dim=1)
-            loss = torch.nn.functional.kl_div(logp, soft[idx], reduction="batchmean")
+            per_text = torch.nn.functional.kl_div(logp, soft[idx], reduction="none").sum(1)
+            loss = (per_text * weights[idx]).sum() / weights[idx].sum()
+            if teacher is not None:
+                with torch.no_grad():
+                    states = teacher(input_ids=input_ids, attention_mask=mask, output_hidden_states=True).hidden_states
+                loss = loss + settings["hidden_weight"] * hidden_loss(outputs.hidden_states, states, keep, mask)
             labelled = y[idx] >= 0
             if settings["hard_weight"] > 0 and labelled.any():
                 loss = loss + settings["hard_weight"] * torch.nn.functional.nll_loss(logp[labelled], y[idx][labelled])
@@ -270,6 +310,20 @@ def agreement(a: np.ndarray, b: np.ndarray) -> dict:
     return {"n": int(len(a)), "label_agreement": float(np.mean(a.argmax(1) == b.argmax(1))) if len(a) else float("nan"),
             "max_abs_diff": float(gap.max()) if len(a) else float("nan"),
             "mean_abs_diff": float(gap.mean()) if len(a) else float("nan")}
+
+
+def validation_agreement(teacher, student, data: SentimentData) -> dict:
+    """``agreement`` of two loaded models on the validation splits (never a measure-only set): the chat
+    turns (the register the pipeline scores) and every validation text, with the mean |ΔP(negative)|
+    (what the rubric's triggers and the state model read)."""
+    val = data.training_examples("validation")
+    out = {}
+    for name, texts in (("chat_validation", [e.text for e in val if e.source == "chat"]),
+                        ("all_validation", [e.text for e in val])):
+        a, b = teacher.predict_proba(texts), student.predict_proba(texts)
+        out[name] = dict(agreement(a, b), mean_abs_diff_negative=float(np.abs(a[:, 0] - b[:, 0]).mean()) if len(a) else float("nan"),
+                         labels_differ=int(np.sum(a.argmax(1) != b.argmax(1))))
+    return out
 
 
 def distil(teacher_dir: str | Path, out_dir: str | Path, data_cache: str | Path | None = None,
@@ -307,7 +361,8 @@ def distil(teacher_dir: str | Path, out_dir: str | Path, data_cache: str | Path 
         shutil.rmtree(work)
     student_dir = student_from_teacher(src, work / "student", settings["keep_layers"])
     t = cpu_seconds()
-    model, steps = train_student(student_dir, texts, targets, hard, offsets, teacher.temperature_, settings, log)
+    model, steps = train_student(student_dir, texts, targets, hard, offsets, teacher.temperature_, settings, log,
+                                 teacher_dir=src)
     train_cpu = cpu_seconds() - t
 
     clf = SentimentClassifier.load(src, quantize=False, backend="transformers")
@@ -345,6 +400,7 @@ def distil(teacher_dir: str | Path, out_dir: str | Path, data_cache: str | Path 
     check = [e.text for e in data.training_examples("validation") + data.training_examples("test")]
     check += [e.text for e in data.chat_holdout + data.chat_closings]
     report["agreement"] = agreement(teacher.predict_proba(check), student.predict_proba(check))
+    report["validation_agreement"] = validation_agreement(teacher, student, data)
     report["cpu_seconds"] = round(cpu_seconds() - cpu0, 1)
     report["wall_seconds"] = round(time.time() - wall0, 1)
     report["model_id"] = student.model_id
@@ -378,13 +434,18 @@ def main(argv: list[str] | None = None) -> dict:
 
     p = argparse.ArgumentParser(description="Distil the sentiment model into a student with fewer encoder layers.")
     p.add_argument("--teacher", default="models/zh-cs-sentiment", metavar="DIR")
-    p.add_argument("--out", required=True, metavar="DIR")
+    p.add_argument("--out", metavar="DIR", help="where the student is written (required unless --compare)")
+    p.add_argument("--compare", metavar="DIR", help="only print DIR's agreement with the teacher on the validation splits")
     p.add_argument("--keep-layers", default=None, help="teacher layers the student keeps, e.g. 1,3")
     p.add_argument("--epochs", type=float, default=None)
     p.add_argument("--lr", type=float, default=None, dest="learning_rate")
     p.add_argument("--hard-weight", type=float, default=None)
     p.add_argument("--unlabelled", type=int, default=None, metavar="N", help="unlabelled sentences in the transfer set")
     p.add_argument("--augment", type=int, default=None, metavar="K", help="character-dropped copies of each chat text")
+    p.add_argument("--hidden-weight", type=float, default=None,
+                   help="weight of the per-layer hidden-state loss (0: output only)")
+    p.add_argument("--boundary-weight", type=float, default=None,
+                   help="extra output-loss weight of texts the teacher reads near a boundary (0: none)")
     p.add_argument("--cpu-budget", type=float, default=None, metavar="SECONDS",
                    help=f"cap on the training loop's seconds (default {DISTIL_DEFAULTS['cpu_budget']:.0f}; 0: no cap)")
     p.add_argument("--seed", type=int, default=None)
@@ -392,10 +453,21 @@ def main(argv: list[str] | None = None) -> dict:
     p.add_argument("--data-cache", default=None)
     p.add_argument("--json-out", default=None, metavar="FILE")
     a = p.parse_args(argv)
+    if a.compare:
+        from models.classifier import SentimentClassifier
+        from models.data import load_data
+
+        found = validation_agreement(SentimentClassifier.load(a.teacher), SentimentClassifier.load(a.compare),
+                                     load_data(cache_dir=a.data_cache))
+        print(json.dumps(found, indent=2))
+        return found
+    if not a.out:
+        p.error("--out DIR is required (or --compare DIR)")
     keep = [int(x) for x in a.keep_layers.split(",")] if a.keep_layers else None
     report = distil(a.teacher, a.out, data_cache=a.data_cache, version=a.version, keep_layers=keep, epochs=a.epochs,
                     learning_rate=a.learning_rate, hard_weight=a.hard_weight, unlabelled=a.unlabelled, augment=a.augment,
-                    cpu_budget=a.cpu_budget, seed=a.seed)
+                    cpu_budget=a.cpu_budget, seed=a.seed, hidden_weight=a.hidden_weight,
+                    boundary_weight=a.boundary_weight)
     if a.json_out:
         Path(a.json_out).write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return report

@@ -155,3 +155,78 @@ def test_distil_saves_a_loadable_student_with_its_lineage(tiny_teacher, tmp_path
     assert student.temperature_ == teacher.temperature_ == 2.0  # the teacher's, not refitted
     assert set(report["metrics"]) >= {"chat_validation_macro_f1"} and report["agreement"]["n"] == len(TEXTS)  # the validation turns
     assert student.predict_proba(TEXTS).shape == (len(TEXTS), len(CLASSES))
+
+
+def test_boundary_weights_raise_the_texts_the_teacher_reads_near_a_boundary():
+    targets = np.array([[0.98, 0.01, 0.01], [0.5, 0.5, 0.0], [0.6, 0.3, 0.1]])
+    np.testing.assert_allclose(D.boundary_weights(targets, 1.0), [1.03, 2.0, 1.7])
+    np.testing.assert_allclose(D.boundary_weights(targets, 0.0), [1.0, 1.0, 1.0])
+
+
+def _states(model_dir, texts, tokenizer_dir=None):
+    import torch
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(str(tokenizer_dir or model_dir))
+    batch = tokenizer(list(texts), padding=True, return_tensors="pt")
+    model = AutoModelForSequenceClassification.from_pretrained(str(model_dir)).eval()
+    with torch.no_grad():
+        return model(**batch, output_hidden_states=True).hidden_states, batch["attention_mask"]
+
+
+def test_hidden_loss_compares_each_layer_with_its_teacher_layer_over_real_tokens_only(tiny_teacher, tmp_path):
+    teacher, mask = _states(tiny_teacher, TEXTS)
+    same, _ = _states(D.student_from_teacher(tiny_teacher, tmp_path / "same", [0, 1]), TEXTS)
+    assert float(D.hidden_loss(same, teacher, [0, 1], mask)) < 1e-10
+    one, _ = _states(D.student_from_teacher(tiny_teacher, tmp_path / "one", [1]), TEXTS)
+    gap = float(D.hidden_loss(one, teacher, [1], mask))
+    assert gap > 1e-4
+    padded = [h.clone() for h in one]
+    padded[-1][mask == 0] += 100.0  # padding positions: no text there, no loss
+    assert (mask == 0).any() and float(D.hidden_loss(padded, teacher, [1], mask)) == pytest.approx(gap)
+
+
+def test_training_with_the_hidden_loss_pulls_the_students_layers_towards_the_teachers(tiny_teacher, tmp_path):
+    from models.adapt import _wide_offsets
+
+    import torch
+    from safetensors.torch import load_file, save_file
+
+    start = D.student_from_teacher(tiny_teacher, tmp_path / "start", [1])
+    weights = load_file(str(start / "model.safetensors"))  # the kept layer knocked off the teacher's
+    noise = torch.Generator().manual_seed(0)
+    for key in [k for k in weights if ".layer.0." in k and k.endswith("weight") and "LayerNorm" not in k]:
+        weights[key] = weights[key] + 0.3 * torch.randn(weights[key].shape, generator=noise)
+    save_file(weights, str(start / "model.safetensors"), metadata={"format": "pt"})
+    teacher = SentimentClassifier.load(tiny_teacher, quantize=False, backend="transformers")
+    targets = teacher.predict_proba(TEXTS)
+    settings = dict(D.DISTIL_DEFAULTS, keep_layers=[1], epochs=30, learning_rate=3e-3, batch_size=8, cpu_budget=0,
+                    hidden_weight=1.0)
+    model, _ = D.train_student(start, list(TEXTS), targets, np.full(len(TEXTS), -1),
+                               _wide_offsets(teacher, list(TEXTS)), teacher.temperature_, settings,
+                               log=lambda _: None, teacher_dir=tiny_teacher)
+    model.save_pretrained(str(tmp_path / "trained"))
+    teacher_states, mask = _states(tiny_teacher, TEXTS)
+    before = float(D.hidden_loss(_states(start, TEXTS)[0], teacher_states, [1], mask))
+    after = float(D.hidden_loss(_states(tmp_path / "trained", TEXTS, start)[0], teacher_states, [1], mask))
+    assert after < 0.5 * before
+
+
+def test_validation_agreement_reads_the_chat_and_all_validation_texts_only():
+    class Fixed:  # P(negative) by whether the text is a chat turn
+        def __init__(self, chat_neg):
+            self.chat_neg = chat_neg
+
+        def predict_proba(self, texts):
+            return np.array([[self.chat_neg, 1 - self.chat_neg, 0.0] if t.startswith("c") else [0.1, 0.2, 0.7]
+                             for t in texts])
+
+    data = SentimentData(reviews=[Example("r-val", "positive", "reviews", domain="product", split="validation"),
+                                  Example("r-test", "positive", "reviews", split="test")],
+                         chat=[Example("c-val", "negative", "chat", split="validation"),
+                               Example("c-train", "negative", "chat", split="train")])
+    found = D.validation_agreement(Fixed(0.9), Fixed(0.3), data)
+    assert found["chat_validation"]["n"] == 1 and found["all_validation"]["n"] == 2
+    assert found["chat_validation"]["labels_differ"] == 1 and found["chat_validation"]["label_agreement"] == 0.0
+    assert found["chat_validation"]["mean_abs_diff_negative"] == pytest.approx(0.6)
+    assert found["all_validation"]["label_agreement"] == 0.5
