@@ -259,6 +259,17 @@ class EmotionParams(Strict):
         "还没发); it counts only when the state layer reads the turn negative in context (a calm answer to the "
         "agent, 您确认收货哦 → 还没收到, is no feeling). null: every cue counts",
     )
+    ambivalent_cue: str | None = Field(
+        default=None,
+        description="empathy: a cue whose matched words match this regex is slang as often said in delight or in a "
+        "playful question as in distress (服了 / 绝了 / 哭了 / 😭); it counts only when the state layer reads the turn "
+        "negative in context. null: every cue counts",
+    )
+    departure: LexiconParams = Field(
+        default_factory=LexiconParams,
+        description="polarity (negative_end): the customer leaves the shop for good (去别家看看 / 以后不会再来 / 拉黑): "
+        "negative whatever the state layer reads in context (it reads the calm words around it)",
+    )
     calm_openers: list[str] = Field(
         default_factory=lambda: ["好", "好的", "好吧", "行", "行吧", "那行", "那好吧", "可以", "对", "对的", "是的", "ok", "没问题"],
         description="a message that opens by accepting (行吧，这还差不多 / 对，就灯罩 / 好，两个都要) is "
@@ -269,7 +280,10 @@ class EmotionParams(Strict):
 def _default_acks() -> list[str]:
     from pipeline.rubric.criteria import lexicons as L
 
-    return L.ACKNOWLEDGEMENTS + ["行吧", "好吧", "那好吧", "哦好的", "没有了", "没别的了", "暂时没有了", "对", "对的", "是的", "嗯呢"]
+    from pipeline.rubric.criteria import lexicons_state as S
+
+    # default@8: + grudging acceptance (这还差不多)
+    return L.ACKNOWLEDGEMENTS + ["行吧", "好吧", "那好吧", "哦好的", "没有了", "没别的了", "暂时没有了", "对", "对的", "是的", "嗯呢"] + S.GRUDGING_ACCEPT
 
 
 def emotion_cues() -> LexiconParams:
@@ -319,6 +333,13 @@ class EmotionDetector:
             for name, lp in (("urgency", params.urgency), ("relief", params.relief))
         )
         self.status = re.compile(params.status_cue) if params.status_cue else None
+        self.ambivalent = re.compile(params.ambivalent_cue) if params.ambivalent_cue else None
+        self.departure = (
+            PhraseMatcher(f"{rule_prefix}.departure", params.departure,
+                          GuardParams(negation=True, negation_window=params.negation_window, quotation=True))
+            if params.departure.phrases
+            else None
+        )
         words = sorted({local_analysis_form(w) for w in params.acknowledgements if w}, key=len, reverse=True)
         self.ack = (
             re.compile("^(?:" + "|".join([re.escape(w) for w in words] + [L.ACK_FILLER]) + ")+$") if words else None
@@ -364,7 +385,11 @@ class EmotionDetector:
             elif st.needs_empathy < self.params.state_veto:
                 return False, "", None
         elif state and msg.sentiment is not None and msg.sentiment.label != "negative":
-            # polarity read in context: 没有了 after 还有什么可以帮您 is a close, not a negative end
+            # polarity read in context: 没有了 after 还有什么可以帮您 is a close, not a negative end — unless the
+            # customer leaves for good (算了 去别家看看): the layer reads the calm words around the departure
+            gone = self.departure.find(msg).accepted if self.departure is not None else []
+            if gone:
+                return True, "lexicon", gone[0]
             return False, "", None
         if self.ack is not None and self.ack.match(view(msg).s.strip()) and not _SPEECHLESS.match(view(msg).s):
             return False, "", None  # 没了 / 好的 / 行吧: an acknowledgement carries no emotion (a bare 。。。 is no acknowledgement)
@@ -388,16 +413,25 @@ class EmotionDetector:
                 return True, "sentiment", None
             if not self.params.cues_with_sentiment:
                 return False, "", None
-        accepted = self.matcher.find(msg).accepted
-        if state and self.status is not None and msg.sentiment is not None and msg.sentiment.label != "negative":
-            # read calm in context: 还没收到 answers the agent (您确认收货哦), it reports no feeling
-            accepted = [h for h in accepted if not self.status.search(h.view.s[h.start : h.end])]
+        accepted = [h for h in self.matcher.find(msg).accepted if not _DENIED_AFTER.match(h.view.s, h.end)]
+        if state and msg.sentiment is not None and msg.sentiment.label != "negative":
+            # read calm in context: 还没收到 answers the agent (您确认收货哦), it reports no feeling; slang said in
+            # delight or a playful question (服了 你们家的…也太好用了吧 / …穿什么码😭) is no distress
+            for calm in (self.status, self.ambivalent):
+                if calm is not None:
+                    accepted = [h for h in accepted if not calm.search(h.view.s[h.start : h.end])]
         if accepted:
             return True, "lexicon", accepted[0]
         return False, "", None
 
 
 _CONTRAST_AFTER = re.compile(r"但|不过|可是|就是|只是|然而|结果")
+# an emotion word the customer denies right after it, topicalised (差评我是不会给的 / 投诉咱倒不至于 / 生气谈不上):
+# the negation guard reads only what stands before the word
+_DENIED_AFTER = re.compile(
+    r"(的话|这个|这事|嘛|呢)?[，,\s]*((我们|咱们|我|咱|俺|人家)(是|也|倒|倒是|肯定|绝对|当然|暂时|还)?(不会|不至于|不打算|没打算|不想|不准备)"
+    r"|(倒|倒是|还|也|是)?(不至于|谈不上|说不上|算不上))"
+)
 
 
 # a reply made only of dots (。。。 / ……): speechless, not an acknowledgement
@@ -411,6 +445,13 @@ _WH_QUESTION = re.compile(
     r"[^，。,.!！?？；;]*$"
 )
 
+
+# 呢 closing an ongoing state (孩子在门口等着呢 / 正下着雨呢) states it, it asks nothing: the last clause has 着 or
+# 正在 and no question word
+_PROGRESSIVE_NE = re.compile(
+    r"^(?:.*[，,。.!！?？；;\s])?(?![^，,。.!！?？；;\s]*(什么|怎么|为什么|为啥|啥|咋|哪|谁|几|多少|吗|是不是|有没有|能不能|会不会|要不要))"
+    r"[^，,。.!！?？；;\s]*(着|正在)[^，,。.!！?？；;\s]*呢[~～。.!！\s]*$"
+)
 
 _ASKS = re.compile(r"[?？]|(吗|嘛|么)(?=[\s,，。.!！~～]|$)")
 
@@ -433,6 +474,8 @@ def _asks_by_spaces(msg: Message) -> bool:
 def _plain_question(msg: Message) -> bool:
     """The message asks something (ends in ？ or 吗/呢): a model's 'negative' here is usually just a question."""
     s = view(msg).s.strip()
+    if _PROGRESSIVE_NE.search(s):
+        return False
     return bool(s) and bool(_QUESTION_END.search(s) or _WH_QUESTION.search(s))
 
 

@@ -22,6 +22,8 @@ def default_emotion() -> EmotionParams:
     # sarcasm, urgency, persistence: shape_cues); a plain question needs an emotion word
     # default@7: Cantonese and traditional anger, fear after a bad experience, more shapes (S.*); short urgency
     # in a question lifts the state veto; a status (还没收到) counts only when the turn reads negative in context
+    # default@8: worry inside a question lifts the veto too; slang said in delight (服了 / 😭) counts only when the turn
+    # reads negative in context; more shapes (repeating to get an answer, scare quotes) and words (fright, manner)
     return EmotionParams(
         min_negative_score=0.96,
         shape_min_score=0.85,
@@ -30,6 +32,7 @@ def default_emotion() -> EmotionParams:
         urgency=LexiconParams(phrases=S.URGENCY, exclude=S.URGENCY_EXCLUDE),
         relief=LexiconParams(phrases=S.RELIEF),
         status_cue=S.STATUS_CUE,
+        ambivalent_cue=S.AMBIVALENT_CUE,
         state_model_version=SHIPPED_STATE_MODEL,
     )
 

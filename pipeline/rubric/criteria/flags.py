@@ -61,6 +61,7 @@ def _default_negative_end() -> EmotionParams:
         cues_with_sentiment=False,
         state_mode="polarity",
         cues=emotion_cues(),
+        departure=LexiconParams(phrases=S.DEPARTURE),  # default@8: leaving for good ends negative in any context
         state_model_version=SHIPPED_STATE_MODEL,
     )
 

@@ -32,6 +32,12 @@ EMOTION_MORE = [
     "心有余悸", "后怕", "有阴影", "留下阴影", "被坑怕了", "怕怕", "随你们便", "随便你们", "爱咋咋地", "爱怎么着怎么着",
     # a reply that is only dots after the agent spoke: speechless (。。。 / ……)
     "re:^[\\s。.…｡·]*(…|[。.｡·]{3})[\\s。.…｡·]*$",
+    # default@8: fright at what happened (吓坏了 / 吓出一身汗 / 吓了一大跳; 吓死我了 还好… is relief, EmotionParams.relief)
+    "re:吓(坏|傻|懵|呆|哭|蒙|得|出|了一跳|一跳|了一大跳|一大跳|人)",
+    # reproach of the agent's manner (态度这么冲 / 口气也太硬了 / 说话怎么这么横)
+    "re:(态度|口气|语气|说话)(怎么|咋)?(这么|那么|也太|太|好|真|够|挺)(差|冲|凶|恶劣|横|差劲|拽|傲|硬|不客气|不耐烦|难听|敷衍)",
+    # resignation that writes the money off (就当交了学费 / 权当喂了狗 / 算是买个教训)
+    "re:(就当|权当|算是|当是|当作)(是)?[^，。,.!！?？]{0,6}(教训|学费|喂狗|打水漂|白扔|扔了|捐了|没买)",
 ]
 
 # shapes of feeling that let a moderate negative score count (with empathy's shape_min_score)
@@ -48,6 +54,10 @@ SHAPE_MORE = [
     # a defensive reproach (我就是看不懂才来找你们的) and a retort to the agent's words (你这话说的)
     "re:就是(因为)?[^，。,.!！?？]{1,10}才(问|找|来|联系|咨询|说)",
     "re:(你|您)这(话|叫什么话|是什么话|说的什么话)",
+    # default@8: it took repeating to get anywhere (问了两遍才有人回 / 打了三次电话才接通 / 找了好几个客服都…)
+    "re:(问|说|打|催|找|联系|发|咨询|反映|申请|讲)(了)?([两三四五六七八九十几]|好几|\\d+)(次|遍|回|趟|个人|个客服)[^，。,.!！?？]{0,4}(才|都|还|也)",
+    # scare quotes around the shop's own claim: sarcasm (真是“正品”呢 / 好一个“顺丰包邮” / 所谓的“加厚款”)
+    "re:(真是|真的是|好一个|果然是|这就是|这叫|这也叫|所谓的?|号称)[\"“「『'‘][^\"”」』'’]{1,8}[\"”」』'’]",
 ]
 
 # persistence of something good or neutral (一直都有货 / 老是有人问) is no grievance
@@ -74,13 +84,21 @@ RELIEF = [
 URGENCY = [
     "急用", "急需", "急着用", "着急用", "等着用", "赶着用", "赶时间", "来不及", "赶不上", "着急", "很急", "挺急", "比较急", "急死",
     "越快越好", "re:(有点|有些|好|很|真|挺|比较|特别|非常)?急(的|啊|呀|哈|呢)?$",
+    # default@8: worry named inside the question (…还赶得上吗 心里好慌 / 能修好吗 有点担心): like a hurry, the layer
+    # reads the calm question around it
+    "re:(好|有点|有些|很|真|挺|超|太|特别|非常|心里)(慌|担心|忐忑|焦虑|不踏实|没底)", "慌死", "慌了",
+    # asking whether a deadline can still be met (周六前还赶得上吗 / 月底能来得及吗): 来得及 alone is excluded, the
+    # question is the hurry
+    "re:(还|能|可以|能不能|还能)(来得及|赶得上|赶得及|赶趟)(吗|么|嘛|不|没|呢)",
 ]
-URGENCY_EXCLUDE = ["不急", "不着急", "别急", "不用急", "不赶", "来得及", "不是很急", "不太急", "唔急", "唔使急"]
+URGENCY_EXCLUDE = ["不急", "不着急", "别急", "不用急", "不赶", "来得及", "不是很急", "不太急", "唔急", "唔使急", "不担心", "不慌", "别慌", "不用担心", "别担心"]
 
 # 垃圾 said of the goods (什么垃圾面料 / 垃圾质量) criticises the product, not the agent: not abuse
 GOODS_NOT_AGENT = [
     # (an exclusion must cover the whole insult hit, 什么垃圾, so it starts with the same words; 你个垃圾东西 stays abuse)
     "re:(什么|这个|这种|这么|这|太|真|好|简直)?(是)?垃圾(的)?(面料|布料|料子|质量|东西|玩意|产品|货|材质|做工|衣服|裤子|鞋|包装|手机|商品|设计|电池|配件|软件|系统|app|款式|味道|效果|快递|物流|尺码)",
+    # default@8: 破 said of the shop or the goods (什么破店 / 这破东西 / 破质量) criticises them, it names no person
+    "re:(什么|这个|这种|这么|这|这家|啥)?破(店|网店|店铺|东西|玩意|质量|货|快递|物流|平台|app|软件|衣服|手机|商品|系统)",
 ]
 
 # hand-offs: the agent has someone check or verify (联系派送员核实 / 交给质检鉴定) or promises to come back
@@ -136,3 +154,19 @@ TRAILING_ACKS = [
     # the agent addressed by a name in the thanks (谢谢你姑娘 / 辛苦了老板): a word the message is made of, never alone a question
     "姑娘", "小姐姐", "小哥哥", "美女", "帅哥", "老板", "掌柜", "宝子", "客服",
 ]
+
+# default@8 (empathy): slang as often said in delight or in a playful question as in distress (服了 你们家的枕头也太软了吧 /
+# 绝了 / 哭了 / 笑死 / 救命 / 😭): counts only when the customer-state layer reads the turn negative in context
+# (EmotionParams.ambivalent_cue; matched against the cue's own words)
+AMBIVALENT_CUE = "^(服了|醉了|绝了|哭了|我哭|哭死|笑死|救命|要命|疯了|要疯|跪了|栓q|破防|😭|😂|🤣|😞|🙄)$"
+
+# default@8 (negative_end): the customer leaves the shop for good — elsewhere, never again, blocked
+# (EmotionParams.departure): negative whatever the state layer reads around it (算了 去别家看看 / 好，以后都不来了)
+DEPARTURE = [
+    "re:(去|到|换|找|上)(别家|别的店|别的家|其他家|其他店|其它家|别处|别人家|隔壁家|隔壁店|别的平台|其他平台|实体店)",
+    "re:(以后|再也|下次|下回|今后)[^，。,.!！?？]{0,3}(不会|不|唔会|唔|冇)再?[^，。,.!！?？]{0,4}(买|来|光顾|回购|帮衬|嚟|下单)",
+    "re:(拉黑|取关|卸载)(了|你们|这家|店铺)",
+]
+
+# default@8: grudging acceptance closes a dispute (这还差不多 / 这才像话 / 这才对嘛): an acknowledgement, never negative
+GRUDGING_ACCEPT = ["这还差不多", "还差不多", "这才像话", "这还像话", "这才对嘛", "这才对", "早这样不就好了"]
