@@ -12,6 +12,7 @@ from pipeline.conversation import Conversation, Message
 from pipeline.rubric.criteria._shapes import (  # sentence shapes the emotion rules read
     _CONTRAST_AFTER,
     _DENIED_AFTER,
+    _OPENER_PING,
     _SPEECHLESS,
     _asks,
     _asks_by_spaces,
@@ -369,6 +370,18 @@ class EmotionDetector:
         hits = self.relief.find(v)
         return bool(hits) and not _CONTRAST_AFTER.search(v.s, hits[-1].end)
 
+    def _shapes(self, msg: Message) -> list[Match]:
+        """Shape cues, less a greeting ping (在吗 开头 then the question) in a turn that answers no agent: it opens
+        the chat, nobody has kept the customer waiting yet."""
+        if self.shape is None:
+            return []
+        hits = self.shape.find(view(msg))
+        st = getattr(msg, "state", None)
+        if st is None or st.prev_seq is None:
+            s = view(msg).s
+            hits = [h for h in hits if not (h.start == 0 and _OPENER_PING.match(s[h.start : h.end]) and len(s) > h.end + 1)]
+        return hits
+
     def negative(self, msg: Message) -> tuple[bool, str, Match | None]:
         """(is_negative, how, cue match). how: "state" / "sentiment" / "shape" / "lexicon" / "urgency" / ""."""
         if not msg.text.strip():
@@ -389,7 +402,7 @@ class EmotionDetector:
                     return True, "urgency", urgent[0]
             if st.needs_empathy >= self.params.min_state_score:
                 asks = self.params.question_guard and (_plain_question(msg) or _asks(msg))
-                if not asks or (self.shape is not None and self.shape.find(view(msg))) or self.matcher.find(msg).accepted:
+                if not asks or self._shapes(msg) or self.matcher.find(msg).accepted:
                     return True, "state", None
             elif st.needs_empathy < self.params.state_veto:
                 return False, "", None
@@ -409,7 +422,7 @@ class EmotionDetector:
             shape = None
             if msg.sentiment.label == "negative" and self.shape is not None and score >= self.params.shape_min_score:
                 # a problem stated / pings / sarcasm / urgency: a moderate negative score is enough
-                hits = self.shape.find(view(msg))
+                hits = self._shapes(msg)
                 shape = hits[0] if hits else None
             if msg.sentiment.label == "negative" and (score >= self.params.min_negative_score or shape is not None):
                 calm = self.opener is not None and bool(self.opener.match(view(msg).s.strip()) or self.opener.match(_spaced(msg)))

@@ -60,3 +60,6 @@ def _plain_question(msg: Message) -> bool:
     if _PROGRESSIVE_NE.search(s):
         return False
     return bool(s) and bool(_QUESTION_END.search(s) or _WH_QUESTION.search(s))
+
+# a lone ping that opens the first message (在吗 卫衣怎么退 / 有人吗 想问下尺码): a greeting, not impatience
+_OPENER_PING = re.compile(r"^(在吗|在不在|在么|在嘛|有人吗|有人在吗)[?？!！。.~～]?$")

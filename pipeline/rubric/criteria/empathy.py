@@ -45,11 +45,11 @@ class CourtesyParams(Strict):
     triggered empathy shows one of `soothing_kinds` (the customer-state layer's reading)."""
 
     enabled: bool = True
-    preface: list[str] = Field(default_factory=lambda: ["不好意思", "打扰了", "打扰一下", "sorry"])
+    preface: list[str] = Field(default_factory=lambda: ["不好意思", "打扰了", "打扰一下", "sorry", "唔好意思"])
     cause: list[str] = Field(default_factory=lambda: [
         "re:(让|给|令|害|叫)(您|你|亲)", "久等", "耽误", "不便", "困扰", "添麻烦", "造成", "带来", "是我们", "re:我们的(疏忽|失误|问题|错)",
         "re:没(能|有)?(及时|注意|看到|处理|回复|说清|发)", "re:回复(晚|慢)", "re:(刚才|之前|上次)", "re:(发错|漏发|少发|错发|延误|晚了|慢了)",
-        "re:等(了|得)?(这么|那么|好|很|太)?(久|长时间|半天|几天)",
+        "re:等(了|得)?(这么|那么|好|很|太)?(久|长时间|半天|几天)", *S.CANTONESE_APOLOGY_CAUSE,
     ])  # fmt: skip
     soothing: list[str] = Field(default_factory=lambda: [
         "您放心", "请放心", "放心", "别着急", "不要着急", "不用着急", "您别着急", "您别担心", "别担心", "不用担心", "您先别急", "别急",
@@ -65,7 +65,7 @@ class CourtesyParams(Strict):
 
 class EmpathyParams(Strict):
     trigger: EmotionParams = Field(default_factory=default_emotion, description="when a customer message is negative")
-    lexicon: LexiconParams = Field(default_factory=lambda: LexiconParams(phrases=L.EMPATHY, variants=L.YOU))
+    lexicon: LexiconParams = Field(default_factory=lambda: LexiconParams(phrases=L.EMPATHY + S.CANTONESE_APOLOGY, variants=L.YOU))
     paraphrase: ParaphraseParams = Field(
         default_factory=lambda: ParaphraseParams(threshold=0.6, exemplars=L.EMPATHY_EXEMPLARS, cues=L.EMPATHY_CUES + S.EMPATHY_MORE)
     )

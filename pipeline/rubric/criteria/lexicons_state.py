@@ -38,6 +38,8 @@ EMOTION_MORE = [
     "re:(态度|口气|语气|说话)(怎么|咋)?(这么|那么|也太|太|好|真|够|挺)(差|冲|凶|恶劣|横|差劲|拽|傲|硬|不客气|不耐烦|难听|敷衍)",
     # resignation that writes the money off (就当交了学费 / 权当喂了狗 / 算是买个教训)
     "re:(就当|权当|算是|当是|当作)(是)?[^，。,.!！?？]{0,6}(教训|学费|喂狗|打水漂|白扔|扔了|捐了|没买)",
+    # a let-down named softly (有点小失落 / 心塞)
+    "失落", "心塞",
 ]
 
 # shapes of feeling that let a moderate negative score count (with empathy's shape_min_score)
@@ -170,3 +172,8 @@ DEPARTURE = [
 
 # default@8: grudging acceptance closes a dispute (这还差不多 / 这才像话 / 这才对嘛): an acknowledgement, never negative
 GRUDGING_ACCEPT = ["这还差不多", "还差不多", "这才像话", "这还像话", "这才对嘛", "这才对", "早这样不就好了"]
+
+# default@8 (empathy): a Cantonese apology (唔好意思 = 不好意思, 对唔住 = 对不住); 唔好意思 is courtesy like 不好意思 unless the
+# sentence says what for (等咗咁耐 = 等了这么久: CANTONESE_APOLOGY_CAUSE)
+CANTONESE_APOLOGY = ["唔好意思", "对唔住", "对唔起"]
+CANTONESE_APOLOGY_CAUSE = ["re:(等|搞|拖|要|阻)(咗|左)(咁|好|成)?(耐|久|多)", "咁耐"]

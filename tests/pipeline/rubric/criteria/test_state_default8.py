@@ -109,3 +109,23 @@ def test_po_said_of_the_shop_or_goods_is_criticism_not_abuse(rubric, text, abusi
     conv = make_conversation([("customer", text, 0), ("agent", "您好", 20)])
     rubric.score(conv)
     assert ("abusive_customer" in {f.code for f in conv.flags}) is abusive, text
+
+
+def test_a_ping_opening_the_first_message_is_a_greeting(empathy):
+    conv = make_conversation([("customer", "有人吗 这个台灯的灯罩能单买吗", 0), ("agent", "您好，可以单独购买哦", 20)], run_stages=False)
+    _read(conv.messages[0], "negative", 0.9, 0.5)  # a moderate negative: counts only with a shape of feeling
+    assert empathy.score(conv).status == "na"
+    # the same ping after the agent spoke: the customer has been kept waiting
+    conv = _conv("有人吗 这个台灯的灯罩能单买吗", "negative", 0.9, 0.5)
+    st = conv.messages[1].state
+    conv.messages[1].state = CustomerState(st.needs_empathy, st.scores, st.model, None, conv.messages[0].seq)
+    assert empathy.score(conv).status == "fail"
+
+
+def test_a_soft_let_down_is_a_feeling(empathy):
+    assert _status(empathy, "好的谢谢 就是颜色跟图上比有点小失落", "positive", 0.3, 0.3) == "fail"
+
+
+@pytest.mark.parametrize("reply, status", [("搞咗咁耐真系唔好意思，我即刻帮你跟", "pass"), ("唔好意思，麻烦你俾个单号我", "fail")])
+def test_a_cantonese_apology_counts_with_its_cause(empathy, reply, status):
+    assert _status(empathy, "点解仲未到", "negative", 0.95, 0.95, reply=reply) == status, reply
