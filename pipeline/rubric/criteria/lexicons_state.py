@@ -35,7 +35,7 @@ EMOTION_MORE = [
     # default@8: fright at what happened (吓坏了 / 吓出一身汗 / 吓了一大跳; 吓死我了 还好… is relief, EmotionParams.relief)
     "re:吓(坏|傻|懵|呆|哭|蒙|得|出|了一跳|一跳|了一大跳|一大跳|人)",
     # reproach of the agent's manner (态度这么冲 / 口气也太硬了 / 说话怎么这么横)
-    "re:(态度|口气|语气|说话)(怎么|咋)?(这么|那么|也太|太|好|真|够|挺)(差|冲|凶|恶劣|横|差劲|拽|傲|硬|不客气|不耐烦|难听|敷衍)",
+    "re:(?<![我俺])(?<!我的)(态度|口气|语气|说话)(怎么|咋)?(这么|那么|也太|太|好|真|够|挺)(差|冲|凶|恶劣|横|差劲|拽|傲|硬|不客气|不耐烦|难听|敷衍)",
     # resignation that writes the money off (就当交了学费 / 权当喂了狗 / 算是买个教训)
     "re:(就当|权当|算是|当是|当作)(是)?[^，。,.!！?？]{0,6}(教训|学费|喂狗|打水漂|白扔|扔了|捐了|没买)",
     # a let-down named softly (有点小失落 / 心塞)
@@ -79,6 +79,8 @@ RELIEF = [
     "re:是我(自己)?(搞错|看错|弄错|记错|没看清|没看到|没插|没装|没注意|没仔细|的错|的问题)",
     # (还好没烫着 after a complaint is partial relief: the complaint stands, so only the feared thing undone counts)
     "re:(还好|幸好|幸亏|好在)(找到|收到|到了|赶上|来得及)",
+    # default@8: owning one's own manner (刚才我口气不好 / 是我说话急了点): conciliatory
+    "re:我(刚才|刚刚|之前|前面)?(的)?(态度|口气|语气|说话)[^，。,.!！?？]{0,4}(冲|不好|急|重|过分|凶|差)",
 ]
 
 # short urgency (急用 / 赶时间 / 来不及): inside a calm question it still asks for the agent to
