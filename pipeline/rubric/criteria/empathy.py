@@ -33,6 +33,7 @@ def default_emotion() -> EmotionParams:
         relief=LexiconParams(phrases=S.RELIEF),
         status_cue=S.STATUS_CUE,
         ambivalent_cue=S.AMBIVALENT_CUE,
+        sentiment_min_state=0.5,
         state_model_version=SHIPPED_STATE_MODEL,
     )
 

@@ -65,6 +65,8 @@ SHAPE_MORE = [
 # persistence of something good or neutral (一直都有货 / 老是有人问) is no grievance
 SHAPE_EXCLUDE_MORE = [
     "re:(一直|总是|老是|始终)(都)?(有)(?!问题|毛病|异味|噪音|杂音|声音|故障|裂|破|色差|瑕疵|污渍|点|味)",
+    # default@8: a how-to question after the contrast is no disappointment (收到了 就是不太会装 / 挺好的 只是想问下怎么洗)
+    "re:(谢谢|谢了|收到了|到了|挺好|还行|不错)[^。!！?？]{0,10}(不过|但是|可是|就是|只是)(不知道|不太会|不会|想问|问一下|问下|请问|怎么|如何|咋)",
 ]
 
 # the words of a turn that only report where the order is (还没收到 / 还没发 / 仲未到): as an answer to

@@ -129,3 +129,14 @@ def test_a_soft_let_down_is_a_feeling(empathy):
 @pytest.mark.parametrize("reply, status", [("搞咗咁耐真系唔好意思，我即刻帮你跟", "pass"), ("唔好意思，麻烦你俾个单号我", "fail")])
 def test_a_cantonese_apology_counts_with_its_cause(empathy, reply, status):
     assert _status(empathy, "点解仲未到", "negative", 0.95, 0.95, reply=reply) == status, reply
+
+
+def test_the_models_label_alone_does_not_count_on_a_turn_read_probably_calm(empathy):
+    # P(negative) 0.98 with no shape and no emotion word: the state layer's P(needs empathy) decides
+    assert _status(empathy, "旧机是去年买的平板 背面有几道印子", "negative", 0.98, 0.4) == "na"
+    assert _status(empathy, "旧机是去年买的平板 背面有几道印子", "negative", 0.98, 0.6) == "fail"
+
+
+def test_a_how_to_question_after_the_contrast_is_no_disappointment(empathy):
+    assert _status(empathy, "收到了 就是不太会装这个支架", "negative", 0.9, 0.6) == "na"
+    assert _status(empathy, "收到了 就是颜色发灰 跟图上差好多", "negative", 0.9, 0.6) == "fail"
