@@ -155,7 +155,22 @@ CANTONESE_AFTER_SALES = [
 # breaks at the first use" (一拉就断): as often said of a past purchase inside a presale question
 COMPLAINT_SHAPES = [
     "re:差(得)?(太远|很远|好远|老远|十万八千里)", "re:(跟|和|与)(图|图片|照片|主图|描述|详情|详情页|视频|直播)[^，。,.!！?？]{0,8}(不一样|不符|差)",
+    # default@8: a noise the goods should not make (有电流声 / 嗡嗡响 / 咔咔的异响), live or fresh goods dead or spoiled on
+    # arrival (死了两条 / 三只不动了 / 发臭), the fear the goods are fake (怕是假的 / 会不会是高仿)
+    "re:(电流|滋滋|沙沙|嗡嗡|咔咔|吱吱|咯吱|哒哒)[^，。,.!！?？]{0,2}(声|响)", "异响",
+    "re:(死了|死掉了?)[0-9一二两三四五六七八九十几]+(只|个|条|尾|颗)", "re:[0-9一二两三四五六七八九十几]+(只|个|条|尾)(死了|死掉|不动了|发臭|臭了)",
+    "re:(怕|担心|是不是|会不会|疑似)(是)?(假的|仿的|高仿|山寨|翻新)",
 ]
+# default@8: topic words that are no complaint — praise that everyone speaks well of it (老姐妹都说好 / 说好看), a
+# question about the return policy before buying (可以七天无理由吗)
+AFTER_SALES_EXCLUDE_MORE = [
+    "re:(都|人人|大家|谁都|个个|朋友|家人|邻居|同事|姐妹|他们|她们|我妈|我爸)[^，。,.!！?？]{0,2}说好(?!的|了)", "re:说好(看|用|吃|喝|穿|听|闻)",
+    "re:(可以|能|支持|有|包)[^，。,.!！?？]{0,4}无理由(退货|退换|退)?(吗|么|嘛|不|没|[?？])",
+]
+# default@8: deciding to buy (那就买了 / 那我拍下了) is no purchase made before the chat
+AS_PURCHASE_EXCLUDE_MORE = ["re:(那|就|那就|那我|我就|我去|那我就|那我先)(买|拍|下单|拍下|入手)(了|吧|啦|咯)"]
+# default@8: installation booked with the delivery (安装师傅免费上门 / 约上门时间 / 上门安装) is a service, not after-sales
+AS_AGENT_EXCLUDE_MORE = ["re:(安装|装机)[^，。,.!！?？]{0,8}上门", "re:上门(安装|装机|测量)", "免费上门", "re:约[^，。,.!！?？]{0,2}上门"]
 
 # a trailing message that only thanks or goes off to try needs no answer (timing criteria): thanks addressed
 # to the agent (谢谢你 / 辛苦您了), Cantonese thanks and okays (唔该晒 / 多谢晒 / 得啦), and the customer going
