@@ -115,6 +115,9 @@ HANDOFF_MORE = [
     # default@8: the job handed to whoever does the work (联系师傅和网点 / 把图纸发给工厂 / 让仓库先打包 / 寄回厂家检测)
     "re:(联系|发给|交给|让|请|通知)(了)?(一下|下)?[^，。,.!！?？]{0,6}(师傅|网点|工坊|工厂|厂家|仓库|供应商|品牌方)",
     "re:寄(回|给)[^，。,.!！?？]{0,4}(厂家|工厂|品牌方|原厂)(检测|鉴定|维修|返修|处理)",
+    # the agent contacting for the customer (帮您联系当地网点): the base exclusion of 您联系… (the customer sent there) starts
+    # inside this match, so it no longer swallows the agent's own hand-off
+    "re:(帮|给|为|替)(您|你|亲)(联系|问|找|催|约)(了)?(一下|下)?[^，。,.!！?？]{0,6}(师傅|网点|工坊|工厂|厂家|仓库|供应商|品牌方|快递|物流)",
 ]
 # the agent's own lapse (是我们跟进不及时) is an apology, not a hand-off
 # and sending the customer to the courier's station (建议您联系驿站) is not the agent checking with it
@@ -124,6 +127,8 @@ HANDOFF_EXCLUDE_MORE = [
     # what the customer can do instead (暂时不能直接抵扣，不过可以先估价) is an answer with an alternative, not a hand-off
     "re:(?<![帮给为替])(您|你)(可以|自己|直接|去|先|再|就)*(联系|发给|交给|让|请|通知)(了)?(一下|下)?[^，。,.!！?？]{0,6}(师傅|网点|工坊|工厂|厂家|仓库|供应商|品牌方)",
     "re:(暂时|目前|现在)(无法|不能|没法|还不能)[^。!！?？]{0,20}(不过|但是|但)(可以|能|您可以|你可以)",
+    # installation included with the goods (安装师傅免费上门 / 赠送上门安装) is a service of the listing, not a hand-off
+    "re:师傅[^，。,.!！?？]{0,3}免费上门", "re:(赠送|免费|包)[^，。,.!！?？]{0,3}(上门)?安装",
     "re:(?<![帮给为替])(您|你)(可以|自己|直接|去|先|再)*(联系|问|找|催)(一下|下)?[^，。,.!！?？]{0,4}(派送员|快递员|配送员|站点|网点|驿站|转运中心|分拣中心|片区|营业部)",
 ]
 # the request done in the chat (退款已经提交 / 已提交成功 / 已经帮您跟仓库确认过了 / 已给您预约了上门取件):
@@ -203,3 +208,8 @@ GRUDGING_ACCEPT = ["这还差不多", "还差不多", "这才像话", "这还像
 # sentence says what for (等咗咁耐 = 等了这么久: CANTONESE_APOLOGY_CAUSE)
 CANTONESE_APOLOGY = ["唔好意思", "对唔住", "对唔起"]
 CANTONESE_APOLOGY_CAUSE = ["re:(等|搞|拖|要|阻)(咗|左)(咁|好|成)?(耐|久|多)", "咁耐"]
+
+# default@8 (time_commitment): a time word that describes the present (仓库这两天单量大 / 最近几天下雨) is no time frame
+COMMITMENT_EXCLUDE = [
+    "re:(这|最近|近|前)(两|几|一两|三|两三)天[^，。,.!！?？]{0,6}(单量|订单|单子|比较|太|很|都|爆|忙|多|人多|下雨|降温|放假|堵|缺货|断货)",
+]
