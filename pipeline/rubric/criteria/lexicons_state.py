@@ -199,7 +199,13 @@ DEPARTURE = [
     "re:(去|到|换|找|上)(别家|别的店|别的家|其他家|其他店|其它家|别处|别人家|隔壁家|隔壁店|别的平台|其他平台|实体店)",
     "re:(以后|再也|下次|下回|今后)[^，。,.!！?？]{0,3}(不会|不|唔会|唔|冇)再?[^，。,.!！?？]{0,4}(买|来|光顾|回购|帮衬|嚟|下单)",
     "re:(拉黑|取关|卸载)(了|你们|这家|店铺)",
+    # holding the shop liable for what may still go wrong (…坏了谁负责 / 丢了你们赔吗): the dispute is left open
+    "re:(你们|你|店家|商家|卖家|谁)(来)?(负责|赔|管|担责|承担)(吗|么|嘛|不|啊|呀|[?？])",
 ]
+
+# default@8 (negative_end): a bare resigned ending (那算了 / 行 随便吧 / 拉倒) right after an agent message that broke a
+# red line: the customer gave up, whatever the state layer reads in the two words (NegativeEndParams.resigned_after)
+RESIGNED_ENDING = "^(那|那就|行|好|哦|嗯|唉|哎)?[，,\\s]*(算了|拉倒|随便|罢了|无所谓|不买了|不要了)(吧|呗|啦|了|吧你)?[。.!！…~～\\s]*$"
 
 # default@8: grudging acceptance closes a dispute (这还差不多 / 这才像话 / 这才对嘛): an acknowledgement, never negative
 GRUDGING_ACCEPT = ["这还差不多", "还差不多", "这才像话", "这还像话", "这才对嘛", "这才对", "早这样不就好了"]

@@ -140,3 +140,22 @@ def test_the_models_label_alone_does_not_count_on_a_turn_read_probably_calm(empa
 def test_a_how_to_question_after_the_contrast_is_no_disappointment(empathy):
     assert _status(empathy, "收到了 就是不太会装这个支架", "negative", 0.9, 0.6) == "na"
     assert _status(empathy, "收到了 就是颜色发灰 跟图上差好多", "negative", 0.9, 0.6) == "fail"
+
+
+def _end_flags(rubric, agent_reply: str, last: str) -> set[str]:
+    conv = make_conversation([("customer", "这个耳机能便宜点吗", 0), ("agent", "您好，这款已经是活动价了", 20),
+                              ("customer", "那送个耳机套呢", 40), ("agent", agent_reply, 60), ("customer", last, 80)])
+    rubric.score(conv)
+    return {f.code for f in conv.flags}
+
+
+def test_giving_up_right_after_a_red_line_ends_negative(rubric):
+    assert "negative_end" in _end_flags(rubric, "爱买不买，不买就算了", "那算了")
+    # the same two words after a plain answer are a calm close
+    assert "negative_end" not in _end_flags(rubric, "耳机套这款没有配哦", "那算了")
+
+
+def test_holding_the_shop_liable_ends_negative(rubric):
+    flag = next(f for f in rubric.flags if f.code == "negative_end")
+    conv = _conv("路上要是压坏了 你们负责吗", "neutral", 0.3, 0.3, context="neutral")
+    assert flag.detect(conv, rubric)
