@@ -18,6 +18,11 @@ CANTONESE_EMOTION = [
 ]
 # negations of the words above (唔嬲 = not angry, 唔使急 = no hurry)
 CANTONESE_EMOTION_EXCLUDE = ["唔嬲", "冇嬲", "唔使急", "唔急", "唔紧要", "冇问题"]
+# default@8: 差 said of how the goods perform (制冷效果很差 / 信号太差 / 续航好差) reports a defect, it names no feeling
+# (the state layer and the shapes still read the turn); 服务 / 态度 / 体验 差 stay feelings
+PERFORMANCE_NOT_FEELING = [
+    "re:(效果|信号|音质|画质|续航|手感|散热|吸力|制冷|制热|隔音|保温|性能|网速|音效|清晰度|灵敏度|稳定性)(很|太|真|好|特别|非常|比较|有点|也|都)?(差|很差|太差)",
+]
 
 # fear carried over from a past bad experience, and resignation in idiom
 EMOTION_MORE = [

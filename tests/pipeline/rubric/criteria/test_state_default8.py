@@ -159,3 +159,8 @@ def test_holding_the_shop_liable_ends_negative(rubric):
     flag = next(f for f in rubric.flags if f.code == "negative_end")
     conv = _conv("路上要是压坏了 你们负责吗", "neutral", 0.3, 0.3, context="neutral")
     assert flag.detect(conv, rubric)
+
+
+def test_poor_performance_of_the_goods_is_a_defect_report_not_a_feeling(empathy):
+    assert _status(empathy, "吸尘器吸力很差 地上的头发吸不起来", "neutral", 0.5, 0.5) == "na"
+    assert _status(empathy, "你们的服务很差", "neutral", 0.5, 0.5) == "fail"
