@@ -170,6 +170,8 @@ COMPLAINT_SHAPES = [
     "re:(电流|滋滋|沙沙|嗡嗡|咔咔|吱吱|咯吱|哒哒)[^，。,.!！?？]{0,2}(声|响)", "异响",
     "re:(死了|死掉了?)[0-9一二两三四五六七八九十几]+(只|个|条|尾|颗)", "re:[0-9一二两三四五六七八九十几]+(只|个|条|尾)(死了|死掉|不动了|发臭|臭了)",
     "re:(怕|担心|是不是|会不会|疑似)(是)?(假的|仿的|高仿|山寨|翻新)",
+    # the goods measured against their pictures (比图片上小了一圈 / 比主图暗好多 / 没有视频里那么亮)
+    "re:(比|没有|没)(图|图片|照片|主图|详情|详情页|视频|直播间?)(上|里|中)?[^，。,.!！?？]{0,3}(小|大|薄|短|窄|暗|差|少|旧|丑|粗|细|那么|这么)",
 ]
 # default@8: topic words that are no complaint — praise that everyone speaks well of it (老姐妹都说好 / 说好看), a
 # question about the return policy before buying (可以七天无理由吗)

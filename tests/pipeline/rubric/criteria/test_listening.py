@@ -50,3 +50,9 @@ def test_default8_installation_booked_with_the_delivery_is_no_after_sales(listen
         [("customer", "烤箱下单了 什么时候送", 0), ("agent", "明天送到，安装师傅会和您约上门时间，免费上门安装", 30)], run_stages=False
     )
     assert listening.score(conv).status == "na"
+
+
+@pytest.mark.parametrize("text", ["收到了 灯比主图上暗好多", "床单没有视频里那么厚"])
+def test_default8_the_goods_measured_against_their_pictures_are_a_complaint(listening, text):
+    conv = make_conversation([("customer", text, 0), ("agent", "好的，我帮您看看", 30)], run_stages=False)
+    assert listening.score(conv).status == "fail", text
