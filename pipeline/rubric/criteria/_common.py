@@ -347,7 +347,7 @@ class EmotionDetector:
         accepted = [h for h in self.matcher.find(msg).accepted if not _DENIED_AFTER.match(h.view.s, h.end)]
         if state and msg.sentiment is not None and msg.sentiment.label != "negative":
             # read calm in context: 还没收到 answers the agent (您确认收货哦), it reports no feeling; slang said in
-            # delight or a playful question (服了 你们家的…也太好用了吧 / …穿什么码😭) is no distress
+            # delight or a playful question (服了 这保温杯一晚上还烫 / …选哪个色😭) is no distress
             for calm in (self.status, self.ambivalent):
                 if calm is not None:
                     accepted = [h for h in accepted if not calm.search(h.view.s[h.start : h.end])]

@@ -9,7 +9,7 @@ from pipeline.conversation import Message
 from pipeline.rubric.matching import local_analysis_form, view
 
 _CONTRAST_AFTER = re.compile(r"但|不过|可是|就是|只是|然而|结果")
-# an emotion word the customer denies right after it, topicalised (差评我是不会给的 / 投诉咱倒不至于 / 生气谈不上):
+# an emotion word the customer denies right after it, topicalised (差评我们不会打的 / 投诉咱倒不至于 / 生气谈不上):
 # the negation guard reads only what stands before the word
 _DENIED_AFTER = re.compile(
     r"(的话|这个|这事|嘛|呢)?[，,\s]*((我们|咱们|我|咱|俺|人家)(是|也|倒|倒是|肯定|绝对|当然|暂时|还)?(不会|不至于|不打算|没打算|不想|不准备)"

@@ -195,7 +195,7 @@ TRAILING_ACKS = [
     "姑娘", "小姐姐", "小哥哥", "美女", "帅哥", "老板", "掌柜", "宝子", "客服",
 ]
 
-# default@8 (empathy): slang as often said in delight or in a playful question as in distress (服了 你们家的枕头也太软了吧 /
+# default@8 (empathy): slang as often said in delight or in a playful question as in distress (服了 这保温杯一晚上还烫 /
 # 绝了 / 哭了 / 笑死 / 救命 / 😭): counts only when the customer-state layer reads the turn negative in context
 # (EmotionParams.ambivalent_cue; matched against the cue's own words)
 AMBIVALENT_CUE = "^(服了|醉了|绝了|哭了|我哭|哭死|笑死|救命|要命|疯了|要疯|跪了|栓q|破防|😭|😂|🤣|😞|🙄)$"
