@@ -4,11 +4,21 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Literal
 
 from pydantic import Field
 
 from pipeline.conversation import Conversation, Message
+from pipeline.rubric.criteria._emotion_params import EmotionParams, emotion_cues  # noqa: F401 - re-exported
+from pipeline.rubric.criteria._shapes import (  # sentence shapes the emotion rules read
+    _CONTRAST_AFTER,
+    _DENIED_AFTER,
+    _OPENER_PING,
+    _SPEECHLESS,
+    _asks,
+    _asks_by_spaces,
+    _plain_question,
+    _spaced,
+)
 from pipeline.rubric.guards import contrast_cancels, has_sarcasm, is_negated, is_quoted
 from pipeline.rubric.matching import (
     Lexicon,
@@ -199,87 +209,6 @@ def seconds_between(a: Message, b: Message) -> float:
 # ----------------------------------------------------------------------------
 
 
-class EmotionParams(Strict):
-    """When a customer message counts as negative: the sentiment stage's label when present
-    (use_sentiment), else — or additionally — negative-emotion cues, guarded against negation."""
-
-    use_sentiment: bool = True
-    min_negative_score: float = Field(
-        default=0.5, ge=0, le=1, description="a negative sentiment label counts only at this probability or above"
-    )
-    question_guard: bool = Field(
-        default=True, description="a plain question (…吗？) with no emotion cue is not negative whatever the model says"
-    )
-    cues_with_sentiment: bool = True
-    cues: LexiconParams = Field(default_factory=LexiconParams)
-    negation_window: int = Field(default=2, ge=1, le=10)
-    acknowledgements: list[str] = Field(
-        default_factory=lambda: list(_default_acks()),
-        description="a message made only of these (没了 / 好的 / 行吧) is never negative, whatever the model says",
-    )
-    shape_cues: LexiconParams = Field(
-        default_factory=LexiconParams,
-        description="message shapes that show feeling beyond a plain question or report: a problem stated, "
-        "repeated pings (在吗？？/人呢), sarcasm (呵呵/真行/…是吧), urgency (急/来不及), persistence (一直/又)",
-    )
-    shape_min_score: float = Field(
-        default=1.0, ge=0, le=1, description="with a shape cue, a negative label counts from this probability (min_negative_score otherwise)"
-    )
-    use_state: bool = Field(
-        default=True,
-        description="when the customer-state layer read the turn (Message.state), decide from it and nothing "
-        "first: state_mode empathy = P(needs empathy) ≥ min_state_score counts (a plain question only with a shape "
-        "cue), < state_veto never, the rules decide in between; polarity = a turn not read as negative in context "
-        "never counts, otherwise the rules decide with the layer's P(negative)",
-    )
-    state_mode: Literal["empathy", "polarity"] = "empathy"
-    min_state_score: float = Field(default=0.85, ge=0, le=1, description="empathy: P(needs empathy) at which a turn counts on the state alone")
-    state_veto: float = Field(default=0.2, ge=0, le=1, description="below this P(needs empathy) a turn never counts")
-    state_model_version: str | None = Field(
-        default="zh-cs-state@3",
-        description="the customer-state model min_state_score and state_veto were chosen with; when the layer runs "
-        "another model the rubric is refused, so a rubric version always means one state model and a new state "
-        "model means a new rubric version (and a re-score). null accepts any",
-    )
-    urgency: LexiconParams = Field(
-        default_factory=LexiconParams,
-        description="empathy: short urgency (急用 / 赶时间 / 来不及) in a turn that asks something counts below "
-        "min_state_score, even under state_veto: the state layer reads the calm question, the customer still needs "
-        "the hurry acknowledged",
-    )
-    relief: LexiconParams = Field(
-        default_factory=LexiconParams,
-        description="empathy: relief or the customer's own mistake (虚惊一场 / 白担心了 / 是我自己没插好): below "
-        "min_state_score such a turn is not negative, whatever fright it names (吓死我了), unless a contrast "
-        "(但 / 不过 / 可是 / 就是) follows the relief",
-    )
-    status_cue: str | None = Field(
-        default=None,
-        description="empathy: a cue whose matched words match this regex only report where the order is (还没收到 / "
-        "还没发); it counts only when the state layer reads the turn negative in context (a calm answer to the "
-        "agent, 您确认收货哦 → 还没收到, is no feeling). null: every cue counts",
-    )
-    calm_openers: list[str] = Field(
-        default_factory=lambda: ["好", "好的", "好吧", "行", "行吧", "那行", "那好吧", "可以", "对", "对的", "是的", "ok", "没问题"],
-        description="a message that opens by accepting (行吧，这还差不多 / 对，就灯罩 / 好，两个都要) is "
-        "negative only with an emotion cue, not on the model's label alone",
-    )
-
-
-def _default_acks() -> list[str]:
-    from pipeline.rubric.criteria import lexicons as L
-
-    return L.ACKNOWLEDGEMENTS + ["行吧", "好吧", "那好吧", "哦好的", "没有了", "没别的了", "暂时没有了", "对", "对的", "是的", "嗯呢"]
-
-
-def emotion_cues() -> LexiconParams:
-    """The customer's emotion words, one list for empathy's trigger and negative_end (default@7: + lexicons_state)."""
-    from pipeline.rubric.criteria import lexicons as L, lexicons_state as S
-
-    return LexiconParams(phrases=L.NEGATIVE_EMOTION + S.CANTONESE_EMOTION + S.EMOTION_MORE,
-                         exclude=L.NEGATIVE_EMOTION_EXCLUDE + S.CANTONESE_EMOTION_EXCLUDE, boundary_max_len=1)
-
-
 def _check_state_model(pinned: str, where: str) -> None:
     """The results key is (conversation, rubric version, sentiment model): a state model other than the one
     the rubric was calibrated with would change scores under the same key, and stored results would be read
@@ -319,6 +248,13 @@ class EmotionDetector:
             for name, lp in (("urgency", params.urgency), ("relief", params.relief))
         )
         self.status = re.compile(params.status_cue) if params.status_cue else None
+        self.ambivalent = re.compile(params.ambivalent_cue) if params.ambivalent_cue else None
+        self.departure = (
+            PhraseMatcher(f"{rule_prefix}.departure", params.departure,
+                          GuardParams(negation=True, negation_window=params.negation_window, quotation=True))
+            if params.departure.phrases
+            else None
+        )
         words = sorted({local_analysis_form(w) for w in params.acknowledgements if w}, key=len, reverse=True)
         self.ack = (
             re.compile("^(?:" + "|".join([re.escape(w) for w in words] + [L.ACK_FILLER]) + ")+$") if words else None
@@ -338,6 +274,18 @@ class EmotionDetector:
         v = view(msg)
         hits = self.relief.find(v)
         return bool(hits) and not _CONTRAST_AFTER.search(v.s, hits[-1].end)
+
+    def _shapes(self, msg: Message) -> list[Match]:
+        """Shape cues, less a greeting ping (在吗 开头 then the question) in a turn that answers no agent: it opens
+        the chat, nobody has kept the customer waiting yet."""
+        if self.shape is None:
+            return []
+        hits = self.shape.find(view(msg))
+        st = getattr(msg, "state", None)
+        if st is None or st.prev_seq is None:
+            s = view(msg).s
+            hits = [h for h in hits if not (h.start == 0 and _OPENER_PING.match(s[h.start : h.end]) and len(s) > h.end + 1)]
+        return hits
 
     def negative(self, msg: Message) -> tuple[bool, str, Match | None]:
         """(is_negative, how, cue match). how: "state" / "sentiment" / "shape" / "lexicon" / "urgency" / ""."""
@@ -359,12 +307,16 @@ class EmotionDetector:
                     return True, "urgency", urgent[0]
             if st.needs_empathy >= self.params.min_state_score:
                 asks = self.params.question_guard and (_plain_question(msg) or _asks(msg))
-                if not asks or (self.shape is not None and self.shape.find(view(msg))) or self.matcher.find(msg).accepted:
+                if not asks or self._shapes(msg) or self.matcher.find(msg).accepted:
                     return True, "state", None
             elif st.needs_empathy < self.params.state_veto:
                 return False, "", None
         elif state and msg.sentiment is not None and msg.sentiment.label != "negative":
-            # polarity read in context: 没有了 after 还有什么可以帮您 is a close, not a negative end
+            # polarity read in context: 没有了 after 还有什么可以帮您 is a close, not a negative end — unless the
+            # customer leaves for good (算了 去别家看看): the layer reads the calm words around the departure
+            gone = self.departure.find(msg).accepted if self.departure is not None else []
+            if gone:
+                return True, "lexicon", gone[0]
             return False, "", None
         if self.ack is not None and self.ack.match(view(msg).s.strip()) and not _SPEECHLESS.match(view(msg).s):
             return False, "", None  # 没了 / 好的 / 行吧: an acknowledgement carries no emotion (a bare 。。。 is no acknowledgement)
@@ -375,7 +327,7 @@ class EmotionDetector:
             shape = None
             if msg.sentiment.label == "negative" and self.shape is not None and score >= self.params.shape_min_score:
                 # a problem stated / pings / sarcasm / urgency: a moderate negative score is enough
-                hits = self.shape.find(view(msg))
+                hits = self._shapes(msg)
                 shape = hits[0] if hits else None
             if msg.sentiment.label == "negative" and (score >= self.params.min_negative_score or shape is not None):
                 calm = self.opener is not None and bool(self.opener.match(view(msg).s.strip()) or self.opener.match(_spaced(msg)))
@@ -385,55 +337,23 @@ class EmotionDetector:
                     return (True, "lexicon", found.accepted[0]) if found.accepted else (False, "", None)
                 if shape is not None and score < self.params.min_negative_score:
                     return True, "shape", shape
-                return True, "sentiment", None
+                # the model's confident label alone, on a turn the state layer reads as probably calm in context (a
+                # how-to question after 收到了, a calm trade-in answer): no feeling shown, nothing to acknowledge
+                alone_calm = state and self.params.state_mode == "empathy" and st.needs_empathy < self.params.sentiment_min_state
+                if not alone_calm:
+                    return True, "sentiment", None
             if not self.params.cues_with_sentiment:
                 return False, "", None
-        accepted = self.matcher.find(msg).accepted
-        if state and self.status is not None and msg.sentiment is not None and msg.sentiment.label != "negative":
-            # read calm in context: 还没收到 answers the agent (您确认收货哦), it reports no feeling
-            accepted = [h for h in accepted if not self.status.search(h.view.s[h.start : h.end])]
+        accepted = [h for h in self.matcher.find(msg).accepted if not _DENIED_AFTER.match(h.view.s, h.end)]
+        if state and msg.sentiment is not None and msg.sentiment.label != "negative":
+            # read calm in context: 还没收到 answers the agent (您确认收货哦), it reports no feeling; slang said in
+            # delight or a playful question (服了 这保温杯一晚上还烫 / …选哪个色😭) is no distress
+            for calm in (self.status, self.ambivalent):
+                if calm is not None:
+                    accepted = [h for h in accepted if not calm.search(h.view.s[h.start : h.end])]
         if accepted:
             return True, "lexicon", accepted[0]
         return False, "", None
-
-
-_CONTRAST_AFTER = re.compile(r"但|不过|可是|就是|只是|然而|结果")
-
-
-# a reply made only of dots (。。。 / ……): speechless, not an acknowledgement
-_SPEECHLESS = re.compile(r"^[\s。.…｡·]*(…|[。.｡·]{3})[\s。.…｡·]*$")
-# a question by its end (…吗？ / …呢); 的嘛 closes a statement (我就是不会才问的嘛), not a question
-_QUESTION_END = re.compile(r"(吗|嘛|么|呢|没|不)?[?？]+\s*$|(吗|(?<!的)嘛|么|呢)[~～。.\s]*$")
-# a question by its question word, one clause, no question mark (为什么查不到物流 / 什么时候能发): the
-# reproachful ones (怎么还没到 / 怎么又坏了) are shapes of feeling and stay out
-_WH_QUESTION = re.compile(
-    r"^[^，。,.!！?？；;]{0,8}(为什么|为啥|怎么(?!回事|还|又|这么|那么|老|总)|什么时候|啥时候|几时|多久|哪天|几天|几号|在哪|哪里)"
-    r"[^，。,.!！?？；;]*$"
-)
-
-
-_ASKS = re.compile(r"[?？]|(吗|嘛|么)(?=[\s,，。.!！~～]|$)")
-
-
-def _asks(msg: Message) -> bool:
-    """The message asks something anywhere (是黑猪吗？五花肉…): on the state alone it needs a shape or an emotion word."""
-    return bool(_ASKS.search(view(msg).s))
-
-
-def _spaced(msg: Message) -> str:
-    """The message folded like the analysis form but with its spaces: in chat a space ends a clause
-    (中午能到吗 急用 / 行 这还差不多), and the analysis form drops it."""
-    return local_analysis_form(msg.text).strip()
-
-
-def _asks_by_spaces(msg: Message) -> bool:
-    return bool(_ASKS.search(_spaced(msg)))
-
-
-def _plain_question(msg: Message) -> bool:
-    """The message asks something (ends in ？ or 吗/呢): a model's 'negative' here is usually just a question."""
-    s = view(msg).s.strip()
-    return bool(s) and bool(_QUESTION_END.search(s) or _WH_QUESTION.search(s))
 
 
 class TopicParams(Strict):

@@ -20,7 +20,8 @@ class CommitmentParams(Strict):
         description="the agent hands the problem on or cannot solve it now",
     )
     commitments: LexiconParams = Field(
-        default_factory=lambda: LexiconParams(phrases=L.TIME_COMMITMENTS), description="a concrete time frame"
+        # default@8: a time word describing the present (这两天单量大) is none
+        default_factory=lambda: LexiconParams(phrases=L.TIME_COMMITMENTS, exclude=S.COMMITMENT_EXCLUDE), description="a concrete time frame"
     )
     window: int | None = Field(
         default=None, ge=1, description="agent messages from the hand-off in which the time frame may come (null: any later one)"

@@ -22,6 +22,8 @@ def default_emotion() -> EmotionParams:
     # sarcasm, urgency, persistence: shape_cues); a plain question needs an emotion word
     # default@7: Cantonese and traditional anger, fear after a bad experience, more shapes (S.*); short urgency
     # in a question lifts the state veto; a status (还没收到) counts only when the turn reads negative in context
+    # default@8: worry inside a question lifts the veto too; slang said in delight (服了 / 😭) counts only when the turn
+    # reads negative in context; more shapes (repeating to get an answer, scare quotes) and words (fright, manner)
     return EmotionParams(
         min_negative_score=0.96,
         shape_min_score=0.85,
@@ -30,6 +32,8 @@ def default_emotion() -> EmotionParams:
         urgency=LexiconParams(phrases=S.URGENCY, exclude=S.URGENCY_EXCLUDE),
         relief=LexiconParams(phrases=S.RELIEF),
         status_cue=S.STATUS_CUE,
+        ambivalent_cue=S.AMBIVALENT_CUE,
+        sentiment_min_state=0.5,
         state_model_version=SHIPPED_STATE_MODEL,
     )
 
@@ -42,11 +46,11 @@ class CourtesyParams(Strict):
     triggered empathy shows one of `soothing_kinds` (the customer-state layer's reading)."""
 
     enabled: bool = True
-    preface: list[str] = Field(default_factory=lambda: ["不好意思", "打扰了", "打扰一下", "sorry"])
+    preface: list[str] = Field(default_factory=lambda: ["不好意思", "打扰了", "打扰一下", "sorry", "唔好意思"])
     cause: list[str] = Field(default_factory=lambda: [
         "re:(让|给|令|害|叫)(您|你|亲)", "久等", "耽误", "不便", "困扰", "添麻烦", "造成", "带来", "是我们", "re:我们的(疏忽|失误|问题|错)",
         "re:没(能|有)?(及时|注意|看到|处理|回复|说清|发)", "re:回复(晚|慢)", "re:(刚才|之前|上次)", "re:(发错|漏发|少发|错发|延误|晚了|慢了)",
-        "re:等(了|得)?(这么|那么|好|很|太)?(久|长时间|半天|几天)",
+        "re:等(了|得)?(这么|那么|好|很|太)?(久|长时间|半天|几天)", *S.CANTONESE_APOLOGY_CAUSE,
     ])  # fmt: skip
     soothing: list[str] = Field(default_factory=lambda: [
         "您放心", "请放心", "放心", "别着急", "不要着急", "不用着急", "您别着急", "您别担心", "别担心", "不用担心", "您先别急", "别急",
@@ -62,7 +66,7 @@ class CourtesyParams(Strict):
 
 class EmpathyParams(Strict):
     trigger: EmotionParams = Field(default_factory=default_emotion, description="when a customer message is negative")
-    lexicon: LexiconParams = Field(default_factory=lambda: LexiconParams(phrases=L.EMPATHY, variants=L.YOU))
+    lexicon: LexiconParams = Field(default_factory=lambda: LexiconParams(phrases=L.EMPATHY + S.CANTONESE_APOLOGY, variants=L.YOU))
     paraphrase: ParaphraseParams = Field(
         default_factory=lambda: ParaphraseParams(threshold=0.6, exemplars=L.EMPATHY_EXEMPLARS, cues=L.EMPATHY_CUES + S.EMPATHY_MORE)
     )

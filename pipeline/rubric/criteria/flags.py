@@ -10,7 +10,7 @@ from pipeline.customer_state import SHIPPED_STATE_MODEL
 from pipeline.rubric.criteria import lexicons as L
 from pipeline.rubric.criteria import lexicons_state as S
 from pipeline.rubric.criteria._common import EmotionDetector, EmotionParams, GuardParams, PhraseMatcher, emotion_cues
-from pipeline.rubric.matching import compile_entries
+from pipeline.rubric.matching import compile_entries, local_analysis_form
 from pipeline.rubric.registry import FlagDetector, register_flag
 from pipeline.rubric.schema import LexiconParams, Strict
 
@@ -61,12 +61,20 @@ def _default_negative_end() -> EmotionParams:
         cues_with_sentiment=False,
         state_mode="polarity",
         cues=emotion_cues(),
+        departure=LexiconParams(phrases=S.DEPARTURE),  # default@8: leaving for good ends negative in any context
         state_model_version=SHIPPED_STATE_MODEL,
     )
 
 
 class NegativeEndParams(Strict):
     emotion: EmotionParams = Field(default_factory=_default_negative_end)
+    resigned_after: str | None = Field(
+        default=S.RESIGNED_ENDING,
+        description="a last message matching this regex (analysis form: 那算了 / 行 随便吧) ends negative when the agent "
+        "message just before it is evidence of a failed `red_line_criterion` (the customer gave up on a refusal or a "
+        "put-down); null switches it off",
+    )
+    red_line_criterion: str = Field(default="forbidden_phrases", description="the criterion whose failed evidence marks the agent's message")
 
 
 @register_flag("negative_end.v1")
@@ -82,13 +90,27 @@ class NegativeEnd(FlagDetector):
     def lexicon_terms(self) -> list[str]:
         return self.compiled.matcher.terms()
 
+    def _gave_up_after_red_line(self, conversation: Conversation, last) -> Flag | None:
+        """那算了 right after the agent's refusal or put-down: the customer gave up, the two words read calm."""
+        p: NegativeEndParams = self.params
+        result = conversation.criteria.get(p.red_line_criterion)
+        if p.resigned_after is None or result is None or result.status != "fail":
+            return None
+        if not re.search(p.resigned_after, local_analysis_form(last.text).strip()):
+            return None
+        before = next((m for m in reversed(conversation.messages) if m.seq < last.seq and m.role in ("agent", "customer") and m.text.strip()), None)
+        if before is None or before.role != "agent" or not any(e.seq == before.seq for e in result.evidence):
+            return None
+        return self.flag(f"客户在客服违规回复（seq {before.seq}）后放弃：“{last.text.strip()}”，问题未解决", last.seq)
+
     def detect(self, conversation: Conversation, rubric) -> list[Flag]:
         last = next((m for m in reversed(conversation.messages) if m.role == "customer" and m.text.strip()), None)
         if last is None:
             return []
         negative, how, cue = self.compiled.negative(last)
         if not negative:
-            return []
+            gave_up = self._gave_up_after_red_line(conversation, last)
+            return [gave_up] if gave_up is not None else []
         if how == "state":
             st = last.state
             ctx = f"，结合客服上一条 seq {st.prev_seq}" if st.prev_seq else ""

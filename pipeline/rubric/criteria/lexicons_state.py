@@ -18,6 +18,11 @@ CANTONESE_EMOTION = [
 ]
 # negations of the words above (唔嬲 = not angry, 唔使急 = no hurry)
 CANTONESE_EMOTION_EXCLUDE = ["唔嬲", "冇嬲", "唔使急", "唔急", "唔紧要", "冇问题"]
+# default@8: 差 said of how the goods perform (制冷效果很差 / 信号太差 / 续航好差) reports a defect, it names no feeling
+# (the state layer and the shapes still read the turn); 服务 / 态度 / 体验 差 stay feelings
+PERFORMANCE_NOT_FEELING = [
+    "re:(效果|信号|音质|画质|续航|手感|散热|吸力|制冷|制热|隔音|保温|性能|网速|音效|清晰度|灵敏度|稳定性)(很|太|真|好|特别|非常|比较|有点|也|都)?(差|很差|太差)",
+]
 
 # fear carried over from a past bad experience, and resignation in idiom
 EMOTION_MORE = [
@@ -32,6 +37,14 @@ EMOTION_MORE = [
     "心有余悸", "后怕", "有阴影", "留下阴影", "被坑怕了", "怕怕", "随你们便", "随便你们", "爱咋咋地", "爱怎么着怎么着",
     # a reply that is only dots after the agent spoke: speechless (。。。 / ……)
     "re:^[\\s。.…｡·]*(…|[。.｡·]{3})[\\s。.…｡·]*$",
+    # default@8: fright at what happened (吓坏了 / 吓出一身汗 / 吓了一大跳; 吓死我了 还好… is relief, EmotionParams.relief)
+    "re:吓(坏|傻|懵|呆|哭|蒙|得|出|了一跳|一跳|了一大跳|一大跳|人)",
+    # reproach of the agent's manner (态度这么冲 / 口气也太硬了 / 说话怎么这么横)
+    "re:(?<![我俺])(?<!我的)(态度|口气|语气|说话)(怎么|咋)?(这么|那么|也太|太|好|真|够|挺)(差|冲|凶|恶劣|横|差劲|拽|傲|硬|不客气|不耐烦|难听|敷衍)",
+    # resignation that writes the money off (就当交了学费 / 权当喂了狗 / 算是买个教训)
+    "re:(就当|权当|算是|当是|当作)(是)?[^，。,.!！?？]{0,6}(教训|学费|喂狗|打水漂|白扔|扔了|捐了|没买)",
+    # a let-down named softly (有点小失落 / 心塞)
+    "失落", "心塞",
 ]
 
 # shapes of feeling that let a moderate negative score count (with empathy's shape_min_score)
@@ -48,11 +61,17 @@ SHAPE_MORE = [
     # a defensive reproach (我就是看不懂才来找你们的) and a retort to the agent's words (你这话说的)
     "re:就是(因为)?[^，。,.!！?？]{1,10}才(问|找|来|联系|咨询|说)",
     "re:(你|您)这(话|叫什么话|是什么话|说的什么话)",
+    # default@8: it took repeating to get anywhere (问了两遍才有人回 / 打了三次电话才接通 / 找了好几个客服都…)
+    "re:(问|说|打|催|找|联系|发|咨询|反映|申请|讲)(了)?([两三四五六七八九十几]|好几|\\d+)(次|遍|回|趟|个人|个客服)[^，。,.!！?？]{0,4}(才|都|还|也)",
+    # scare quotes around the shop's own claim: sarcasm (真是“正品”呢 / 好一个“顺丰包邮” / 所谓的“加厚款”)
+    "re:(真是|真的是|好一个|果然是|这就是|这叫|这也叫|所谓的?|号称)[\"“「『'‘][^\"”」』'’]{1,8}[\"”」』'’]",
 ]
 
 # persistence of something good or neutral (一直都有货 / 老是有人问) is no grievance
 SHAPE_EXCLUDE_MORE = [
     "re:(一直|总是|老是|始终)(都)?(有)(?!问题|毛病|异味|噪音|杂音|声音|故障|裂|破|色差|瑕疵|污渍|点|味)",
+    # default@8: a how-to question after the contrast is no disappointment (收到了 就是不太会装 / 挺好的 只是想问下怎么洗)
+    "re:(谢谢|谢了|收到了|到了|挺好|还行|不错)[^。!！?？]{0,10}(不过|但是|可是|就是|只是)(不知道|不太会|不会|想问|问一下|问下|请问|怎么|如何|咋)",
 ]
 
 # the words of a turn that only report where the order is (还没收到 / 还没发 / 仲未到): as an answer to
@@ -67,6 +86,8 @@ RELIEF = [
     "re:是我(自己)?(搞错|看错|弄错|记错|没看清|没看到|没插|没装|没注意|没仔细|的错|的问题)",
     # (还好没烫着 after a complaint is partial relief: the complaint stands, so only the feared thing undone counts)
     "re:(还好|幸好|幸亏|好在)(找到|收到|到了|赶上|来得及)",
+    # default@8: owning one's own manner (刚才我口气不好 / 是我说话急了点): conciliatory
+    "re:我(刚才|刚刚|之前|前面)?(的)?(态度|口气|语气|说话)[^，。,.!！?？]{0,4}(冲|不好|急|重|过分|凶|差)",
 ]
 
 # short urgency (急用 / 赶时间 / 来不及): inside a calm question it still asks for the agent to
@@ -74,13 +95,21 @@ RELIEF = [
 URGENCY = [
     "急用", "急需", "急着用", "着急用", "等着用", "赶着用", "赶时间", "来不及", "赶不上", "着急", "很急", "挺急", "比较急", "急死",
     "越快越好", "re:(有点|有些|好|很|真|挺|比较|特别|非常)?急(的|啊|呀|哈|呢)?$",
+    # default@8: worry named inside the question (…还赶得上吗 心里好慌 / 能修好吗 有点担心): like a hurry, the layer
+    # reads the calm question around it
+    "re:(好|有点|有些|很|真|挺|超|太|特别|非常|心里)(慌|担心|忐忑|焦虑|不踏实|没底)", "慌死", "慌了",
+    # asking whether a deadline can still be met (周六前还赶得上吗 / 月底能来得及吗): 来得及 alone is excluded, the
+    # question is the hurry
+    "re:(还|能|可以|能不能|还能)(来得及|赶得上|赶得及|赶趟)(吗|么|嘛|不|没|呢)",
 ]
-URGENCY_EXCLUDE = ["不急", "不着急", "别急", "不用急", "不赶", "来得及", "不是很急", "不太急", "唔急", "唔使急"]
+URGENCY_EXCLUDE = ["不急", "不着急", "别急", "不用急", "不赶", "来得及", "不是很急", "不太急", "唔急", "唔使急", "不担心", "不慌", "别慌", "不用担心", "别担心"]
 
 # 垃圾 said of the goods (什么垃圾面料 / 垃圾质量) criticises the product, not the agent: not abuse
 GOODS_NOT_AGENT = [
     # (an exclusion must cover the whole insult hit, 什么垃圾, so it starts with the same words; 你个垃圾东西 stays abuse)
     "re:(什么|这个|这种|这么|这|太|真|好|简直)?(是)?垃圾(的)?(面料|布料|料子|质量|东西|玩意|产品|货|材质|做工|衣服|裤子|鞋|包装|手机|商品|设计|电池|配件|软件|系统|app|款式|味道|效果|快递|物流|尺码)",
+    # default@8: 破 said of the shop or the goods (什么破店 / 这破东西 / 破质量) criticises them, it names no person
+    "re:(什么|这个|这种|这么|这|这家|啥)?破(店|网店|店铺|东西|玩意|质量|货|快递|物流|平台|app|软件|衣服|手机|商品|系统)",
 ]
 
 # hand-offs: the agent has someone check or verify (联系派送员核实 / 交给质检鉴定) or promises to come back
@@ -88,11 +117,23 @@ HANDOFF_MORE = [
     "re:(联系|问|找|通知|催)(了)?(一下|下)?[^，。,.!！?？]{0,4}(派送员|快递员|配送员|站点|网点|驿站|转运中心|分拣中心|片区|营业部)",
     "re:(交给|转给|送去|寄回给|拿给)[^，。,.!！?？]{0,8}(鉴定|检测|质检|化验|评估|复核|审核)",
     "re:(再|稍后|晚点|有结果|有进展)[^，。,.!！?？]{0,3}(跟|和|给|向)(您|你|亲)(同步|反馈|答复|回复|回电|说一声)",
+    # default@8: the job handed to whoever does the work (联系师傅和网点 / 把图纸发给工厂 / 让仓库先打包 / 寄回厂家检测)
+    "re:(联系|发给|交给|让|请|通知)(了)?(一下|下)?[^，。,.!！?？]{0,6}(师傅|网点|工坊|工厂|厂家|仓库|供应商|品牌方)",
+    "re:寄(回|给)[^，。,.!！?？]{0,4}(厂家|工厂|品牌方|原厂)(检测|鉴定|维修|返修|处理)",
+    # the agent contacting for the customer (帮您联系当地网点): the base exclusion of 您联系… (the customer sent there) starts
+    # inside this match, so it no longer swallows the agent's own hand-off
+    "re:(帮|给|为|替)(您|你|亲)(联系|问|找|催|约)(了)?(一下|下)?[^，。,.!！?？]{0,6}(师傅|网点|工坊|工厂|厂家|仓库|供应商|品牌方|快递|物流)",
 ]
 # the agent's own lapse (是我们跟进不及时) is an apology, not a hand-off
 # and sending the customer to the courier's station (建议您联系驿站) is not the agent checking with it
 HANDOFF_EXCLUDE_MORE = [
     "re:跟进(得)?(不及时|不到位|不够|太慢|慢了)",
+    # default@8: the customer sent to whoever does the work (您直接联系师傅就行) hands nothing on; a "not now" followed by
+    # what the customer can do instead (暂时不能直接抵扣，不过可以先估价) is an answer with an alternative, not a hand-off
+    "re:(?<![帮给为替])(您|你)(可以|自己|直接|去|先|再|就)*(联系|发给|交给|让|请|通知)(了)?(一下|下)?[^，。,.!！?？]{0,6}(师傅|网点|工坊|工厂|厂家|仓库|供应商|品牌方)",
+    "re:(暂时|目前|现在)(无法|不能|没法|还不能)[^。!！?？]{0,20}(不过|但是|但)(可以|能|您可以|你可以)",
+    # installation included with the goods (安装师傅免费上门 / 赠送上门安装) is a service of the listing, not a hand-off
+    "re:师傅[^，。,.!！?？]{0,3}免费上门", "re:(赠送|免费|包)[^，。,.!！?？]{0,3}(上门)?安装",
     "re:(?<![帮给为替])(您|你)(可以|自己|直接|去|先|再)*(联系|问|找|催)(一下|下)?[^，。,.!！?？]{0,4}(派送员|快递员|配送员|站点|网点|驿站|转运中心|分拣中心|片区|营业部)",
 ]
 # the request done in the chat (退款已经提交 / 已提交成功 / 已经帮您跟仓库确认过了 / 已给您预约了上门取件):
@@ -124,7 +165,24 @@ CANTONESE_AFTER_SALES = [
 # breaks at the first use" (一拉就断): as often said of a past purchase inside a presale question
 COMPLAINT_SHAPES = [
     "re:差(得)?(太远|很远|好远|老远|十万八千里)", "re:(跟|和|与)(图|图片|照片|主图|描述|详情|详情页|视频|直播)[^，。,.!！?？]{0,8}(不一样|不符|差)",
+    # default@8: a noise the goods should not make (有电流声 / 嗡嗡响 / 咔咔的异响), live or fresh goods dead or spoiled on
+    # arrival (死了两条 / 三只不动了 / 发臭), the fear the goods are fake (怕是假的 / 会不会是高仿)
+    "re:(电流|滋滋|沙沙|嗡嗡|咔咔|吱吱|咯吱|哒哒)[^，。,.!！?？]{0,2}(声|响)", "异响",
+    "re:(死了|死掉了?)[0-9一二两三四五六七八九十几]+(只|个|条|尾|颗)", "re:[0-9一二两三四五六七八九十几]+(只|个|条|尾)(死了|死掉|不动了|发臭|臭了)",
+    "re:(怕|担心|是不是|会不会|疑似)(是)?(假的|仿的|高仿|山寨|翻新)",
+    # the goods measured against their pictures (比图片上小了一圈 / 比主图暗好多 / 没有视频里那么亮)
+    "re:(比|没有|没)(图|图片|照片|主图|详情|详情页|视频|直播间?)(上|里|中)?[^，。,.!！?？]{0,3}(小|大|薄|短|窄|暗|差|少|旧|丑|粗|细|那么|这么)",
 ]
+# default@8: topic words that are no complaint — praise that everyone speaks well of it (老姐妹都说好 / 说好看), a
+# question about the return policy before buying (可以七天无理由吗)
+AFTER_SALES_EXCLUDE_MORE = [
+    "re:(都|人人|大家|谁都|个个|朋友|家人|邻居|同事|姐妹|他们|她们|我妈|我爸)[^，。,.!！?？]{0,2}说好(?!的|了)", "re:说好(看|用|吃|喝|穿|听|闻)",
+    "re:(可以|能|支持|有|包)[^，。,.!！?？]{0,4}无理由(退货|退换|退)?(吗|么|嘛|不|没|[?？])",
+]
+# default@8: deciding to buy (那就买了 / 那我拍下了) is no purchase made before the chat
+AS_PURCHASE_EXCLUDE_MORE = ["re:(那|就|那就|那我|我就|我去|那我就|那我先)(买|拍|下单|拍下|入手)(了|吧|啦|咯)"]
+# default@8: installation booked with the delivery (安装师傅免费上门 / 约上门时间 / 上门安装) is a service, not after-sales
+AS_AGENT_EXCLUDE_MORE = ["re:(安装|装机)[^，。,.!！?？]{0,8}上门", "re:上门(安装|装机|测量)", "免费上门", "re:约[^，。,.!！?？]{0,2}上门"]
 
 # a trailing message that only thanks or goes off to try needs no answer (timing criteria): thanks addressed
 # to the agent (谢谢你 / 辛苦您了), Cantonese thanks and okays (唔该晒 / 多谢晒 / 得啦), and the customer going
@@ -135,4 +193,36 @@ TRAILING_ACKS = [
     "我看看", "我试试", "我试一下", "我去试试", "我去看看", "我先试试", "那我试试", "我先看看",
     # the agent addressed by a name in the thanks (谢谢你姑娘 / 辛苦了老板): a word the message is made of, never alone a question
     "姑娘", "小姐姐", "小哥哥", "美女", "帅哥", "老板", "掌柜", "宝子", "客服",
+]
+
+# default@8 (empathy): slang as often said in delight or in a playful question as in distress (服了 这保温杯一晚上还烫 /
+# 绝了 / 哭了 / 笑死 / 救命 / 😭): counts only when the customer-state layer reads the turn negative in context
+# (EmotionParams.ambivalent_cue; matched against the cue's own words)
+AMBIVALENT_CUE = "^(服了|醉了|绝了|哭了|我哭|哭死|笑死|救命|要命|疯了|要疯|跪了|栓q|破防|😭|😂|🤣|😞|🙄)$"
+
+# default@8 (negative_end): the customer leaves the shop for good — elsewhere, never again, blocked
+# (EmotionParams.departure): negative whatever the state layer reads around it (算了 去别家看看 / 好，以后都不来了)
+DEPARTURE = [
+    "re:(去|到|换|找|上)(别家|别的店|别的家|其他家|其他店|其它家|别处|别人家|隔壁家|隔壁店|别的平台|其他平台|实体店)",
+    "re:(以后|再也|下次|下回|今后)[^，。,.!！?？]{0,3}(不会|不|唔会|唔|冇)再?[^，。,.!！?？]{0,4}(买|来|光顾|回购|帮衬|嚟|下单)",
+    "re:(拉黑|取关|卸载)(了|你们|这家|店铺)",
+    # holding the shop liable for what may still go wrong (…坏了谁负责 / 丢了你们赔吗): the dispute is left open
+    "re:(你们|你|店家|商家|卖家|谁)(来)?(负责|赔|管|担责|承担)(吗|么|嘛|不|啊|呀|[?？])",
+]
+
+# default@8 (negative_end): a bare resigned ending (那算了 / 行 随便吧 / 拉倒) right after an agent message that broke a
+# red line: the customer gave up, whatever the state layer reads in the two words (NegativeEndParams.resigned_after)
+RESIGNED_ENDING = "^(那|那就|行|好|哦|嗯|唉|哎)?[，,\\s]*(算了|拉倒|随便|罢了|无所谓|不买了|不要了)(吧|呗|啦|了|吧你)?[。.!！…~～\\s]*$"
+
+# default@8: grudging acceptance closes a dispute (这还差不多 / 这才像话 / 这才对嘛): an acknowledgement, never negative
+GRUDGING_ACCEPT = ["这还差不多", "还差不多", "这才像话", "这还像话", "这才对嘛", "这才对", "早这样不就好了"]
+
+# default@8 (empathy): a Cantonese apology (唔好意思 = 不好意思, 对唔住 = 对不住); 唔好意思 is courtesy like 不好意思 unless the
+# sentence says what for (等咗咁耐 = 等了这么久: CANTONESE_APOLOGY_CAUSE)
+CANTONESE_APOLOGY = ["唔好意思", "对唔住", "对唔起"]
+CANTONESE_APOLOGY_CAUSE = ["re:(等|搞|拖|要|阻)(咗|左)(咁|好|成)?(耐|久|多)", "咁耐"]
+
+# default@8 (time_commitment): a time word that describes the present (仓库这两天单量大 / 最近几天下雨) is no time frame
+COMMITMENT_EXCLUDE = [
+    "re:(这|最近|近|前)(两|几|一两|三|两三)天[^，。,.!！?？]{0,6}(单量|订单|单子|比较|太|很|都|爆|忙|多|人多|下雨|降温|放假|堵|缺货|断货)",
 ]

@@ -25,9 +25,11 @@ from pipeline.rubric.schema import LexiconParams, Strict
 
 def after_sales_topic() -> TopicParams:
     # default@7: Cantonese after-sales words (甩色 / 坏咗 / 用唔到) read like the Mandarin ones, and complaint shapes (跟详情页差太远)
+    # default@8: noises, dead-on-arrival, fear of a fake; praise (都说好) and a policy question (能七天无理由吗) are none
     return TopicParams(
         cues=LexiconParams(
-            phrases=L.AFTER_SALES + S.CANTONESE_AFTER_SALES + S.COMPLAINT_SHAPES, exclude=L.AFTER_SALES_EXCLUDE, boundary_max_len=1
+            phrases=L.AFTER_SALES + S.CANTONESE_AFTER_SALES + S.COMPLAINT_SHAPES,
+            exclude=L.AFTER_SALES_EXCLUDE + S.AFTER_SALES_EXCLUDE_MORE, boundary_max_len=1,
         )
     )
 
@@ -37,10 +39,12 @@ def after_sales_decision() -> DecisionParams:
         threshold=0.7,
         topic_weight=1.2,
         signals=[
-            SignalParams(name="purchase", weight=0.35, note="客户提到已购/已收到的商品", phrases=L.AS_PURCHASE, exclude=L.AS_PURCHASE_EXCLUDE),
+            SignalParams(name="purchase", weight=0.35, note="客户提到已购/已收到的商品", phrases=L.AS_PURCHASE,
+                         exclude=L.AS_PURCHASE_EXCLUDE + S.AS_PURCHASE_EXCLUDE_MORE),
             SignalParams(name="problem", weight=0.35, note="客户描述问题状态", phrases=L.AS_PROBLEM, exclude=L.AS_PROBLEM_EXCLUDE),
             SignalParams(name="action", weight=0.5, note="客户提出售后诉求", phrases=L.AS_ACTION, exclude=L.AS_ACTION_EXCLUDE),
-            SignalParams(name="agent_handling", role="agent", weight=0.5, note="客服按售后处理", phrases=L.AS_AGENT, exclude=L.AS_AGENT_EXCLUDE),
+            SignalParams(name="agent_handling", role="agent", weight=0.5, note="客服按售后处理", phrases=L.AS_AGENT,
+                         exclude=L.AS_AGENT_EXCLUDE + S.AS_AGENT_EXCLUDE_MORE),
             # -0.55, not -0.5: one pulling-down signal outweighs a lone topic word (1.2 - 0.5 tied the threshold)
             SignalParams(name="presale", weight=-0.55, note="售前咨询", phrases=L.AS_PRESALE),
             SignalParams(name="before_delivery", weight=-0.55, note="刚下单/客户自己拍错，发货前修改", phrases=L.AS_BEFORE_DELIVERY),

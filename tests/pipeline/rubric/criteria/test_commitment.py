@@ -60,3 +60,28 @@ def test_a_done_request_that_names_its_time_frame_passes(commitment):
 def test_sending_the_customer_to_the_station_is_not_a_hand_off(commitment):
     assert _score(commitment, "亲 建议您自己联系一下驿站哦").status == "na"
     assert _score(commitment, "我这边帮您联系一下派送员，问问放在哪了").status == "fail"  # the agent checks: a hand-off
+
+
+@pytest.mark.parametrize("reply", ["我这就把尺寸发给工厂那边", "需要寄回原厂检测才能确定", "已经让仓库的同事先把货拦下来"])
+def test_default8_the_job_handed_to_whoever_does_the_work_is_a_hand_off(commitment, reply):
+    assert _score(commitment, reply).status == "fail", reply
+    assert _score(commitment, reply, "明天下午3点前给您答复").status == "pass", reply
+
+
+@pytest.mark.parametrize("reply", ["您直接联系师傅就行，电话在订单里", "目前不能改地址哦，不过可以拒收后重新下单，运费我们出"])
+def test_default8_sending_the_customer_or_a_no_with_an_alternative_is_no_hand_off(commitment, reply):
+    assert _score(commitment, reply).status == "na", reply
+
+
+def test_default8_the_agent_contacting_for_the_customer_is_a_hand_off(commitment):
+    # the base exclusion of 您联系…网点 (the customer sent there) must not swallow 帮您联系…网点
+    assert _score(commitment, "已经帮您联系了附近的维修网点").status == "fail"
+    assert _score(commitment, "已经帮您联系了附近的维修网点，明天上午10点前网点给您来电").status == "pass"
+
+
+def test_default8_installation_included_with_the_goods_is_no_hand_off(commitment):
+    assert _score(commitment, "这款热水器包安装，师傅免费上门").status == "na"
+
+
+def test_default8_a_time_word_describing_the_present_is_no_time_frame(commitment):
+    assert _score(commitment, "最近几天单量太大了", "我帮您催一下发货").status == "fail"

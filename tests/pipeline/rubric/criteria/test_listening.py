@@ -31,3 +31,28 @@ def test_a_topic_word_with_a_purchase_still_holds_against_a_presale_signal(liste
 def test_goods_far_from_their_pictures_is_a_complaint(listening, text):
     conv = make_conversation([("customer", text, 0), ("agent", "亲 给您发个优惠券", 30)], run_stages=False)
     assert listening.score(conv).status == "fail", text
+
+
+@pytest.mark.parametrize("text", ["音箱一开就有嗡嗡的响声", "活虾到了死了五只", "这表的走针有点抖 会不会是高仿啊"])
+def test_default8_noises_dead_on_arrival_and_fear_of_a_fake_are_after_sales(listening, text):
+    conv = make_conversation([("customer", text, 0), ("agent", "好的，我帮您看看", 30)], run_stages=False)
+    assert listening.score(conv).status == "fail", text
+
+
+@pytest.mark.parametrize("text", ["这茶叶我们单位同事都说好 再来两盒", "这款镜头能支持七天无理由吗"])
+def test_default8_praise_and_a_policy_question_are_no_complaint(listening, text):
+    conv = make_conversation([("customer", text, 0), ("agent", "好的，这边给您看一下", 30)], run_stages=False)
+    assert listening.score(conv).status == "na", text
+
+
+def test_default8_installation_booked_with_the_delivery_is_no_after_sales(listening):
+    conv = make_conversation(
+        [("customer", "烤箱下单了 什么时候送", 0), ("agent", "明天送到，安装师傅会和您约上门时间，免费上门安装", 30)], run_stages=False
+    )
+    assert listening.score(conv).status == "na"
+
+
+@pytest.mark.parametrize("text", ["收到了 灯比主图上暗好多", "床单没有视频里那么厚"])
+def test_default8_the_goods_measured_against_their_pictures_are_a_complaint(listening, text):
+    conv = make_conversation([("customer", text, 0), ("agent", "好的，我帮您看看", 30)], run_stages=False)
+    assert listening.score(conv).status == "fail", text

@@ -1,0 +1,109 @@
+"""EmotionParams: when a customer message counts as negative (empathy's trigger, negative_end), and the
+customer's emotion words; the detector that reads them is EmotionDetector in _common."""
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from pipeline.rubric.schema import LexiconParams, Strict
+
+
+class EmotionParams(Strict):
+    """When a customer message counts as negative: the sentiment stage's label when present
+    (use_sentiment), else — or additionally — negative-emotion cues, guarded against negation."""
+
+    use_sentiment: bool = True
+    min_negative_score: float = Field(
+        default=0.5, ge=0, le=1, description="a negative sentiment label counts only at this probability or above"
+    )
+    question_guard: bool = Field(
+        default=True, description="a plain question (…吗？) with no emotion cue is not negative whatever the model says"
+    )
+    cues_with_sentiment: bool = True
+    cues: LexiconParams = Field(default_factory=LexiconParams)
+    negation_window: int = Field(default=2, ge=1, le=10)
+    acknowledgements: list[str] = Field(
+        default_factory=lambda: list(_default_acks()),
+        description="a message made only of these (没了 / 好的 / 行吧) is never negative, whatever the model says",
+    )
+    shape_cues: LexiconParams = Field(
+        default_factory=LexiconParams,
+        description="message shapes that show feeling beyond a plain question or report: a problem stated, "
+        "repeated pings (在吗？？/人呢), sarcasm (呵呵/真行/…是吧), urgency (急/来不及), persistence (一直/又)",
+    )
+    shape_min_score: float = Field(
+        default=1.0, ge=0, le=1, description="with a shape cue, a negative label counts from this probability (min_negative_score otherwise)"
+    )
+    use_state: bool = Field(
+        default=True,
+        description="when the customer-state layer read the turn (Message.state), decide from it and nothing "
+        "first: state_mode empathy = P(needs empathy) ≥ min_state_score counts (a plain question only with a shape "
+        "cue), < state_veto never, the rules decide in between; polarity = a turn not read as negative in context "
+        "never counts, otherwise the rules decide with the layer's P(negative)",
+    )
+    state_mode: Literal["empathy", "polarity"] = "empathy"
+    min_state_score: float = Field(default=0.85, ge=0, le=1, description="empathy: P(needs empathy) at which a turn counts on the state alone")
+    state_veto: float = Field(default=0.2, ge=0, le=1, description="below this P(needs empathy) a turn never counts")
+    sentiment_min_state: float = Field(
+        default=0.0, ge=0, le=1,
+        description="empathy: below this P(needs empathy) the sentiment model's label alone (no shape, no emotion word) does "
+        "not count, however confident (default@8: 0.5)",
+    )
+    state_model_version: str | None = Field(
+        default="zh-cs-state@3",
+        description="the customer-state model min_state_score and state_veto were chosen with; when the layer runs "
+        "another model the rubric is refused, so a rubric version always means one state model and a new state "
+        "model means a new rubric version (and a re-score). null accepts any",
+    )
+    urgency: LexiconParams = Field(
+        default_factory=LexiconParams,
+        description="empathy: short urgency (急用 / 赶时间 / 来不及) in a turn that asks something counts below "
+        "min_state_score, even under state_veto: the state layer reads the calm question, the customer still needs "
+        "the hurry acknowledged",
+    )
+    relief: LexiconParams = Field(
+        default_factory=LexiconParams,
+        description="empathy: relief or the customer's own mistake (虚惊一场 / 白担心了 / 是我自己没插好): below "
+        "min_state_score such a turn is not negative, whatever fright it names (吓死我了), unless a contrast "
+        "(但 / 不过 / 可是 / 就是) follows the relief",
+    )
+    status_cue: str | None = Field(
+        default=None,
+        description="empathy: a cue whose matched words match this regex only report where the order is (还没收到 / "
+        "还没发); it counts only when the state layer reads the turn negative in context (a calm answer to the "
+        "agent, 您确认收货哦 → 还没收到, is no feeling). null: every cue counts",
+    )
+    ambivalent_cue: str | None = Field(
+        default=None,
+        description="empathy: a cue whose matched words match this regex is slang as often said in delight or in a "
+        "playful question as in distress (服了 / 绝了 / 哭了 / 😭); it counts only when the state layer reads the turn "
+        "negative in context. null: every cue counts",
+    )
+    departure: LexiconParams = Field(
+        default_factory=LexiconParams,
+        description="polarity (negative_end): the customer leaves the shop for good (去别家看看 / 以后不会再来 / 拉黑): "
+        "negative whatever the state layer reads in context (it reads the calm words around it)",
+    )
+    calm_openers: list[str] = Field(
+        default_factory=lambda: ["好", "好的", "好吧", "行", "行吧", "那行", "那好吧", "可以", "对", "对的", "是的", "ok", "没问题"],
+        description="a message that opens by accepting (行吧，这还差不多 / 对，就灯罩 / 好，两个都要) is "
+        "negative only with an emotion cue, not on the model's label alone",
+    )
+
+
+def _default_acks() -> list[str]:
+    from pipeline.rubric.criteria import lexicons as L
+
+    from pipeline.rubric.criteria import lexicons_state as S
+
+    # default@8: + grudging acceptance (这还差不多)
+    return L.ACKNOWLEDGEMENTS + ["行吧", "好吧", "那好吧", "哦好的", "没有了", "没别的了", "暂时没有了", "对", "对的", "是的", "嗯呢"] + S.GRUDGING_ACCEPT
+
+
+def emotion_cues() -> LexiconParams:
+    """The customer's emotion words, one list for empathy's trigger and negative_end (default@7: + lexicons_state)."""
+    from pipeline.rubric.criteria import lexicons as L, lexicons_state as S
+
+    return LexiconParams(phrases=L.NEGATIVE_EMOTION + S.CANTONESE_EMOTION + S.EMOTION_MORE,
+                         exclude=L.NEGATIVE_EMOTION_EXCLUDE + S.CANTONESE_EMOTION_EXCLUDE + S.PERFORMANCE_NOT_FEELING, boundary_max_len=1)

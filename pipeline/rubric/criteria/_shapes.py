@@ -1,0 +1,65 @@
+"""Sentence shapes the customer-emotion rules read (EmotionDetector in _common): whether a message asks
+something, a contrast after relief, an emotion word denied right after it, a reply of dots. Read on the
+analysis form (simplified, half-width, lower-case, spaces dropped) unless a helper says otherwise."""
+from __future__ import annotations
+
+import re
+
+from pipeline.conversation import Message
+from pipeline.rubric.matching import local_analysis_form, view
+
+_CONTRAST_AFTER = re.compile(r"但|不过|可是|就是|只是|然而|结果")
+# an emotion word the customer denies right after it, topicalised (差评我们不会打的 / 投诉咱倒不至于 / 生气谈不上):
+# the negation guard reads only what stands before the word
+_DENIED_AFTER = re.compile(
+    r"(的话|这个|这事|嘛|呢)?[，,\s]*((我们|咱们|我|咱|俺|人家)(是|也|倒|倒是|肯定|绝对|当然|暂时|还)?(不会|不至于|不打算|没打算|不想|不准备)"
+    r"|(倒|倒是|还|也|是)?(不至于|谈不上|说不上|算不上))"
+)
+
+
+# a reply made only of dots (。。。 / ……): speechless, not an acknowledgement
+_SPEECHLESS = re.compile(r"^[\s。.…｡·]*(…|[。.｡·]{3})[\s。.…｡·]*$")
+# a question by its end (…吗？ / …呢); 的嘛 closes a statement (我就是不会才问的嘛), not a question
+_QUESTION_END = re.compile(r"(吗|嘛|么|呢|没|不)?[?？]+\s*$|(吗|(?<!的)嘛|么|呢)[~～。.\s]*$")
+# a question by its question word, one clause, no question mark (为什么查不到物流 / 什么时候能发): the
+# reproachful ones (怎么还没到 / 怎么又坏了) are shapes of feeling and stay out
+_WH_QUESTION = re.compile(
+    r"^[^，。,.!！?？；;]{0,8}(为什么|为啥|怎么(?!回事|还|又|这么|那么|老|总)|什么时候|啥时候|几时|多久|哪天|几天|几号|在哪|哪里)"
+    r"[^，。,.!！?？；;]*$"
+)
+
+
+# 呢 closing an ongoing state (孩子在门口等着呢 / 正下着雨呢) states it, it asks nothing: the last clause has 着 or
+# 正在 and no question word
+_PROGRESSIVE_NE = re.compile(
+    r"^(?:.*[，,。.!！?？；;\s])?(?![^，,。.!！?？；;\s]*(什么|怎么|为什么|为啥|啥|咋|哪|谁|几|多少|吗|是不是|有没有|能不能|会不会|要不要))"
+    r"[^，,。.!！?？；;\s]*(着|正在)[^，,。.!！?？；;\s]*呢[~～。.!！\s]*$"
+)
+
+_ASKS = re.compile(r"[?？]|(吗|嘛|么)(?=[\s,，。.!！~～]|$)")
+
+
+def _asks(msg: Message) -> bool:
+    """The message asks something anywhere (是黑猪吗？五花肉…): on the state alone it needs a shape or an emotion word."""
+    return bool(_ASKS.search(view(msg).s))
+
+
+def _spaced(msg: Message) -> str:
+    """The message folded like the analysis form but with its spaces: in chat a space ends a clause
+    (中午能到吗 急用 / 行 这还差不多), and the analysis form drops it."""
+    return local_analysis_form(msg.text).strip()
+
+
+def _asks_by_spaces(msg: Message) -> bool:
+    return bool(_ASKS.search(_spaced(msg)))
+
+
+def _plain_question(msg: Message) -> bool:
+    """The message asks something (ends in ？ or 吗/呢): a model's 'negative' here is usually just a question."""
+    s = view(msg).s.strip()
+    if _PROGRESSIVE_NE.search(s):
+        return False
+    return bool(s) and bool(_QUESTION_END.search(s) or _WH_QUESTION.search(s))
+
+# a lone ping that opens the first message (在吗 卫衣怎么退 / 有人吗 想问下尺码): a greeting, not impatience
+_OPENER_PING = re.compile(r"^(在吗|在不在|在么|在嘛|有人吗|有人在吗)[?？!！。.~～]?$")
