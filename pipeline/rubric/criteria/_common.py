@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from pydantic import Field
 
+from models.base import BoundedMemo
 from pipeline.conversation import Conversation, Message
 from pipeline.rubric.criteria._emotion_params import EmotionParams, emotion_cues  # noqa: F401 - re-exported
 from pipeline.rubric.criteria._shapes import (  # sentence shapes the emotion rules read
@@ -98,9 +99,10 @@ class PhraseMatcher:
         # what `find` decided, per distinct analysis string (template lines repeat all day and several
         # criteria read every message): (start, end, rule, pattern, score, why rejected) per match, in
         # order. A string whose result may hang on token boundaries maps to _BY_TOKENS and is kept
-        # under (string, what the lexicons read of its tokens) in _kept_tok instead. Both start again when full.
-        self._kept: dict[str, tuple[_Kept, ...] | object] = {}
-        self._kept_tok: dict[tuple[str, tuple[bool, ...] | None, tuple[bool, ...] | None], tuple[_Kept, ...]] = {}
+        # under (string, what the lexicons read of its tokens) in _kept_tok instead. Both are bounded memos
+        # (models.base.BoundedMemo, the run's one per-text policy): they start again when full.
+        self._kept = BoundedMemo((__name__, "_KEPT_MAX"))  # str -> tuple[_Kept, ...] | _BY_TOKENS
+        self._kept_tok = BoundedMemo((__name__, "_KEPT_MAX"))  # (str, boundary readings) -> tuple[_Kept, ...]
 
     def terms(self) -> list[str]:
         return self.lexicon.terms()
@@ -130,9 +132,7 @@ class PhraseMatcher:
                 kept = _BY_TOKENS
             else:
                 kept = self._decide(v)
-            if len(self._kept) >= _KEPT_MAX:
-                self._kept.clear()
-            self._kept[s] = kept
+            self._kept.put(s, kept)
         if kept is _BY_TOKENS:
             # what the lexicons read of the tokens (a few booleans), not the token offsets themselves:
             # a small key, and the same line segmented alike elsewhere is found again
@@ -140,9 +140,7 @@ class PhraseMatcher:
             kept = self._kept_tok.get(key)
             if kept is None:
                 kept = self._decide(v)
-                if len(self._kept_tok) >= _KEPT_MAX:
-                    self._kept_tok.clear()
-                self._kept_tok[key] = kept
+                self._kept_tok.put(key, kept)
         # fresh Match / Rejected objects on this message's view: callers may keep or change them
         for a, b, rule, pattern, score, why in kept:  # type: ignore[union-attr]
             m = Match(v, a, b, rule, pattern, score)
