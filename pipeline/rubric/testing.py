@@ -76,3 +76,19 @@ def make_conversation(
         messages.append(msg)
     conv = Conversation(conversation_id=conversation_id, messages=messages)
     return prepare(conv) if run_stages else conv
+
+
+def set_reading(msg: Message, label: str, negative: float, needs: float, context: str | None = None) -> None:
+    """Set a customer turn's model readings by hand, so a test pins one rule: the sentiment model's label and
+    P(negative), then the state layer's P(needs empathy) and its label in context (`context`, default `label`)."""
+    from pipeline.conversation import CustomerState
+    from pipeline.customer_state import SHIPPED_STATE_MODEL
+
+    rest = (1 - negative) / 2
+    msg.sentiment = Sentiment(label=context or label, scores={"negative": negative, "neutral": rest, "positive": rest})
+    ctx = context or label
+    msg.state = CustomerState(
+        needs_empathy=needs,
+        scores={k: (0.8 if k == ctx else 0.1) for k in ("negative", "neutral", "positive")},
+        model=SHIPPED_STATE_MODEL,
+    )

@@ -8,11 +8,6 @@ from pipeline.rubric.matching import view
 from pipeline.rubric.testing import make_conversation
 
 
-@pytest.fixture(scope="module")
-def empathy(rubric):
-    return next(c for c in rubric.criteria if c.id == "empathy")
-
-
 COMPLAINT = "等了一个礼拜了还没发货，烦死了"
 
 

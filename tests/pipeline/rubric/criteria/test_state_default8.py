@@ -8,26 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.conversation import CustomerState, Sentiment
-from pipeline.customer_state import SHIPPED_STATE_MODEL
-from pipeline.rubric.testing import make_conversation
-
-
-@pytest.fixture(scope="module")
-def empathy(rubric):
-    return next(c for c in rubric.criteria if c.id == "empathy")
-
-
-def _read(msg, label: str, negative: float, needs: float, context: str | None = None) -> None:
-    """The sentiment model's own label and P(negative), then the state layer: P(needs empathy), context label."""
-    rest = (1 - negative) / 2
-    msg.sentiment = Sentiment(label=context or label, scores={"negative": negative, "neutral": rest, "positive": rest})
-    ctx = context or label
-    msg.state = CustomerState(
-        needs_empathy=needs,
-        scores={k: (0.8 if k == ctx else 0.1) for k in ("negative", "neutral", "positive")},
-        model=SHIPPED_STATE_MODEL,
-    )
+from pipeline.conversation import CustomerState
+from pipeline.rubric.testing import make_conversation, set_reading as _read
 
 
 def _conv(customer: str, label: str, negative: float, needs: float, context: str | None = None,
