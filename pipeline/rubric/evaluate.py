@@ -180,7 +180,8 @@ def evaluate(
                 disagreements.append(Disagreement(f.name, cid, expected, got, ev))
         got_codes = {fl.code for fl in conv.flags}
         want = set(expected_flags)
-        for code in {*(fl.code for fl in rubric.flags), *want}:
+        # sorted: a set's order follows string hashing, and the report must read the same on every run
+        for code in sorted({*(fl.code for fl in rubric.flags), *want}):
             st = flag_stats.setdefault(code, {"tp": 0, "fp": 0, "fn": 0})
             if code in got_codes and code in want:
                 st["tp"] += 1

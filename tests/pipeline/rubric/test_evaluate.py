@@ -64,3 +64,17 @@ def test_main_accepts_command_line_arguments(tmp_path, capsys):
     assert main([str(tmp_path), "--compare", "--no-sentiment"]) == 0
     assert "+similar" in capsys.readouterr().out
     assert main([str(tmp_path / "missing")]) == 2
+
+
+def test_flag_disagreements_come_in_code_order(tmp_path):
+    # one conversation expecting flags the rubric does not raise on it: their disagreements must not follow
+    # string hashing (a set's order), so two runs of eval-rubric print the same report
+    labelled_file(
+        tmp_path, "c1",
+        [("customer", "在吗", 1790000000), ("agent", "您好，在的", 1790000020)],
+        {"greeting": "pass"},
+        ["sla_breach", "negative_end", "abusive_customer", "forbidden_phrase", "empathy_missing"],
+    )
+    report = evaluate(tmp_path, DEFAULT_RUBRIC, sentiment=False)
+    codes = [d.criterion for d in report.disagreements if d.criterion.startswith("flag:")]
+    assert len(codes) == 5 and codes == sorted(codes)
