@@ -212,6 +212,38 @@ def test_training_with_the_hidden_loss_pulls_the_students_layers_towards_the_tea
     assert after < 0.5 * before
 
 
+def test_hard_weight_0_is_pure_distillation_the_human_labels_move_nothing(tiny_teacher, tmp_path):
+    """``--hard-weight 0`` (the third try): the same student whatever the labels; with a weight, labels move it."""
+    import torch
+
+    from models.adapt import _wide_offsets
+
+    start = D.student_from_teacher(tiny_teacher, tmp_path / "start", [1])
+    teacher = SentimentClassifier.load(tiny_teacher, quantize=False, backend="transformers")
+    targets = teacher.predict_proba(TEXTS)
+    offsets = _wide_offsets(teacher, list(TEXTS))
+    against = np.argmin(targets, axis=1)  # every text labelled with the class the teacher finds least likely
+    unlabelled = np.full(len(TEXTS), -1)
+
+    def trained(hard, weight):
+        settings = dict(D.DISTIL_DEFAULTS, keep_layers=[1], epochs=3, learning_rate=3e-3, batch_size=8,
+                        cpu_budget=0, hidden_weight=0.0, hard_weight=weight)
+        model, _ = D.train_student(start, list(TEXTS), targets, hard, offsets, teacher.temperature_, settings,
+                                   log=lambda _: None)
+        return model.state_dict()
+
+    same = lambda a, b: all(torch.equal(a[k], b[k]) for k in a)  # noqa: E731
+    assert same(trained(against, 0.0), trained(unlabelled, 0.0))
+    assert not same(trained(against, 0.5), trained(unlabelled, 0.5))
+
+
+def test_the_command_line_passes_hard_weight_0_through_not_the_default(monkeypatch):
+    seen = {}
+    monkeypatch.setattr(D, "distil", lambda *a, **kw: seen.update(kw) or {})
+    D.main(["--out", "unused", "--hard-weight", "0"])
+    assert seen["hard_weight"] == 0.0  # 0, not None: distil keeps it over DISTIL_DEFAULTS' 0.2
+
+
 def test_validation_agreement_reads_the_chat_and_all_validation_texts_only():
     class Fixed:  # P(negative) by whether the text is a chat turn
         def __init__(self, chat_neg):
