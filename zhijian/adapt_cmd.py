@@ -15,8 +15,11 @@ from zhijian.common import fail
 
 
 def adapt_command(from_dir: Path, extra: Path | None, out: str, holdout: float, test: Path | None,
-                  limit: int | None, seed: int, also_eval: list[Path]) -> dict:
-    """Runs in this process, without a Prefect flow run: it takes minutes and reports on the terminal."""
+                  limit: int | None, seed: int, also_eval: list[Path], state: bool = True) -> dict:
+    """Runs in this process, without a Prefect flow run: it takes minutes and reports on the terminal.
+
+    ``state``: also refit the customer-state model on the shop's turns (``--no-state``: the encoder only; on
+    one measured shop the refit helped, on another it did not — docs/adaptation.md)."""
     from models.adapt import SHIPPED_DIR, adapt
 
     if extra is None:
@@ -36,7 +39,7 @@ def adapt_command(from_dir: Path, extra: Path | None, out: str, holdout: float, 
         raise fail(f"--limit {limit}: give a positive number of turns")
     try:
         report = adapt(from_dir, extra, out, holdout=holdout, test_path=test, limit=limit, seed=seed, eval_paths=also_eval,
-                       log=lambda line: typer.echo(line, err=True))
+                       state=state, log=lambda line: typer.echo(line, err=True))
     except ValueError as err:
         raise fail(str(err)) from None
     if report.get("state"):

@@ -301,6 +301,7 @@ def train_sentiment(
     test: Annotated[Optional[Path], typer.Option("--test", metavar="LABELS", help="With --from: a separate held-out file instead of --holdout.")] = None,
     limit: Annotated[Optional[int], typer.Option("--limit", metavar="N", help="With --from: train on at most N of the --extra turns.")] = None,
     also_eval: Annotated[Optional[list[Path]], typer.Option("--eval", metavar="LABELS", help="With --from: also report before/after on this labelled file (repeatable; measured only).")] = None,
+    state: Annotated[bool, typer.Option("--state/--no-state", help="With --from: also refit the customer-state model's polarity on the shop's turns (read with the agent's previous line) and write OUT/rubric.yaml that pins it.")] = True,
     flow: FlowOpt = True,
 ) -> None:  # fmt: skip
     """Rebuild the default sentiment model (Prefect flow; ~an hour on CPU), or adapt one to a shop (--from)."""
@@ -309,7 +310,7 @@ def train_sentiment(
     if from_dir is not None:  # models/adapt.py: fine-tune from the given weights, before/after report
         from zhijian.adapt_cmd import adapt_command
 
-        adapt_command(from_dir, extra, out, holdout, test, limit, seed, also_eval or [])
+        adapt_command(from_dir, extra, out, holdout, test, limit, seed, also_eval or [], state=state)
         return
 
     if extra is not None and not extra.is_file():  # before an hour of training, not inside it

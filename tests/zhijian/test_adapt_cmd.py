@@ -90,3 +90,27 @@ def test_the_adapted_state_model_comes_with_a_rubric_that_pins_it(tmp_path, monk
         assert rubric.id.startswith("default_pdd_farm@")  # results say which rubric and so which state model
     finally:
         get_settings.cache_clear()
+
+
+@pytest.mark.parametrize("flag, refit", [([], True), (["--no-state"], False)])
+def test_no_state_adapts_the_encoder_only_and_writes_no_rubric(tmp_path, labels, monkeypatch, flag, refit):
+    import models.adapt
+
+    calls = []
+
+    def fake_adapt(from_dir, extra, out, **kw):  # the option's path, not minutes of training
+        calls.append(kw)
+        Path(out).mkdir(parents=True)
+        report = {"model_id": "zh-cs-sentiment-shop@1", "shop": "shop"}
+        if kw["state"]:
+            report["state"] = {"model_id": "zh-cs-state-shop@1", "dir": str(Path(out) / "state")}
+        return report
+
+    monkeypatch.setattr(models.adapt, "adapt", fake_adapt)
+    (tmp_path / "model").mkdir()
+    (tmp_path / "model" / "config.json").write_text("{}", encoding="utf-8")
+    result = runner.invoke(app, ["train-sentiment", "--from", str(tmp_path / "model"), "--extra", str(labels),
+                                 "--out", str(tmp_path / "shop"), *flag])
+    assert result.exit_code == 0, result.output
+    assert [c["state"] for c in calls] == [refit]
+    assert (tmp_path / "shop" / "rubric.yaml").is_file() == refit
