@@ -206,21 +206,11 @@ def finetune_with_wide(base_dir: str | Path, texts: list[str], labels: list[str]
     reports: on the raw sum (temperature ~3.5 for the shipped model) a turn it gets right but only
     at 60 % would look certain and teach nothing."""
     import torch
-    from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
-    from models.classifier import inference_threads, optimizer_step, quiet_transformers
+    from models.classifier import load_for_training, optimizer_step, quiet_transformers
 
     quiet_transformers()
-    random.seed(seed)
-    np.random.seed(seed)
-    torch.manual_seed(seed)
-    # Half the usable cores (one on a 2-core machine), as for torch inference: on a busy machine torch's
-    # threads spin-wait for each other — one 32-turn step took 0.25 CPU s on one thread, 3.4 on two.
-    torch.set_num_threads(inference_threads(None, "torch"))
-    tokenizer = AutoTokenizer.from_pretrained(str(base_dir))
-    model = AutoModelForSequenceClassification.from_pretrained(str(base_dir), dtype=torch.float32)
-    id2label = {int(k): str(v).lower() for k, v in model.config.id2label.items()}
-    columns = [{v: k for k, v in id2label.items()}[c] for c in CLASSES]
+    tokenizer, model, columns = load_for_training(base_dir, seed)
     y = torch.tensor([CLASSES.index(l) for l in labels])
     off = torch.tensor(offsets, dtype=torch.float32)
     n = len(texts)

@@ -224,20 +224,12 @@ def train_student(student_dir: Path, texts: list[str], targets: np.ndarray, hard
     ``settings["hidden_weight"] > 0``, each student layer is also pulled towards the hidden states of the
     teacher layer it was copied from (the teacher in fp32, run on the same batch)."""
     import torch
-    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+    from transformers import AutoModelForSequenceClassification
 
-    from models.classifier import inference_threads, optimizer_step, steps_that_fit
+    from models.classifier import load_for_training, optimizer_step, steps_that_fit
 
     seed = settings["seed"]
-    random.seed(seed)
-    np.random.seed(seed)
-    torch.manual_seed(seed)
-    # One thread on a 2-core machine (as models.adapt): torch's threads spin-wait on a busy machine.
-    torch.set_num_threads(inference_threads(None, "torch"))
-    tokenizer = AutoTokenizer.from_pretrained(str(student_dir))
-    model = AutoModelForSequenceClassification.from_pretrained(str(student_dir), dtype=torch.float32)
-    id2label = {int(k): str(v).lower() for k, v in model.config.id2label.items()}
-    columns = [{v: k for k, v in id2label.items()}[c] for c in CLASSES]
+    tokenizer, model, columns = load_for_training(student_dir, seed)
     ids = tokenizer(texts, truncation=True, max_length=settings["max_length"])["input_ids"]
     lengths = np.array([len(r) for r in ids])
     soft = torch.tensor(targets, dtype=torch.float32)
