@@ -30,6 +30,21 @@ def corpus():
     return list(TEXTS) * 4, list(LABELS) * 4
 
 
+def tiny_wide_classifier(tiny_base, corpus, out, temperature: float | None = None):
+    """A tiny classifier shaped like the shipped one (encoder + wide part + temperature, int8), saved in
+    `out`: what adaptation and distillation start from. `temperature`: set instead of the fitted one."""
+    from models.sentiment import SentimentClassifier
+
+    texts, labels = corpus
+    clf = SentimentClassifier(base=str(tiny_base), epochs=3, batch_size=16, learning_rate=3e-3, max_length=32,
+                              calibrate=False).fit(texts, labels)
+    clf.fit_wide(texts, labels, validation=(TEXTS, LABELS), weights=[1.0])
+    if temperature is not None:
+        clf.temperature_ = clf.meta_["temperature"] = temperature
+    clf.meta_.update(name="tiny-sentiment", version=2, quantize=True)  # int8, as shipped
+    return clf.save(out)
+
+
 @pytest.fixture(autouse=True)
 def private_onnx_cache(tmp_path, monkeypatch):
     """A model loaded here exports its ONNX encoder into a temporary cache, never the home directory."""

@@ -10,7 +10,7 @@ from models import adapt as A
 from models import onnx_encoder
 from models.sentiment import SentimentClassifier
 
-from .conftest import LABELS, TEXTS
+from .conftest import TEXTS, tiny_wide_classifier
 
 SHOP = [("negative", "主播说的持妆一天 两小时就斑驳了[微笑]"), ("negative", "yysy 包装压扁了"), ("negative", "栓Q 又是预售"),
         ("negative", "烂脸了 退钱"), ("negative", "客服是机器人吗"), ("negative", "发错色号了 无语子"),
@@ -23,12 +23,7 @@ SHOP = [("negative", "主播说的持妆一天 两小时就斑驳了[微笑]"), 
 @pytest.fixture(scope="module")
 def tiny_wide_model(tiny_base, corpus, tmp_path_factory):
     """A tiny classifier shaped like the shipped one: encoder + wide part + temperature."""
-    texts, labels = corpus
-    clf = SentimentClassifier(base=str(tiny_base), epochs=3, batch_size=16, learning_rate=3e-3, max_length=32,
-                              calibrate=False).fit(texts, labels)
-    clf.fit_wide(texts, labels, validation=(TEXTS, LABELS), weights=[1.0])
-    clf.meta_.update(name="tiny-sentiment", version=2, quantize=True)  # int8, as shipped
-    return clf.save(tmp_path_factory.mktemp("tiny-wide"))
+    return tiny_wide_classifier(tiny_base, corpus, tmp_path_factory.mktemp("tiny-wide"))
 
 
 @pytest.fixture()

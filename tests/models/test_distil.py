@@ -12,19 +12,13 @@ from models.base import CLASSES
 from models.data import Example, SentimentData, _loose
 from models.sentiment import SentimentClassifier
 
-from .conftest import LABELS, TEXTS
+from .conftest import LABELS, TEXTS, tiny_wide_classifier
 
 
 @pytest.fixture(scope="module")
 def tiny_teacher(tiny_base, corpus, tmp_path_factory):
     """A tiny classifier shaped like the shipped one (2 layers here): encoder + wide part + temperature, int8."""
-    texts, labels = corpus
-    clf = SentimentClassifier(base=str(tiny_base), epochs=3, batch_size=16, learning_rate=3e-3, max_length=32,
-                              calibrate=False).fit(texts, labels)
-    clf.fit_wide(texts, labels, validation=(TEXTS, LABELS), weights=[1.0])
-    clf.temperature_ = clf.meta_["temperature"] = 2.0
-    clf.meta_.update(name="tiny-sentiment", version=2, quantize=True)
-    return clf.save(tmp_path_factory.mktemp("tiny-teacher"))
+    return tiny_wide_classifier(tiny_base, corpus, tmp_path_factory.mktemp("tiny-teacher"), temperature=2.0)
 
 
 def _logits(model_dir, texts):
