@@ -5,6 +5,8 @@ negative_end, abusive_customer, time_commitment): each criterion's default is th
 Entries are matched on the analysis form (simplified, half-width, lower-case)."""
 from __future__ import annotations
 
+import re
+
 # Cantonese and traditional-character anger, impatience and disappointment, in the analysis form
 # (traditional is folded to simplified: 係→系, 禮拜→礼拜): 嬲 is Cantonese for angry, 仲未 for 还没,
 # 咗 marks the perfect (等咗 = 等了), 冇 = 没有, 唔 = 不, 点解 = 为什么
@@ -153,6 +155,9 @@ HANDOFF_PENDING = [
 EMPATHY_MORE = [
     "re:(心里|心情|担心|着急|顾虑|害怕|犹豫|纠结|打鼓|没底|不放心|不踏实|紧张|焦虑|生气|上火|失望|发慌|慌)[^，。,.!！?？]{0,3}"
     "(太|很|非常|再|也|挺|都|是|也是)?(正常|能理解|可以理解|难免)(了|的|不过)?",
+    # default@9: the feeling named as what anyone in the customer's place feels most (当妈妈的最揪心 / 换季最容易着急):
+    # it came beside a soothing formula that no longer counts alone
+    "re:(最|最是|最容易|最会|都会|都容易|难免会|肯定会|自然会)(揪心|紧张|担心|着急|心急|焦虑|发慌|慌|不安|心疼|上火|难受|不踏实|提心吊胆)(?!的)",
 ]
 
 # after-sales words in Cantonese (analysis form): 甩色 = 掉色, 烂咗 / 坏咗 = 烂了 / 坏了, 用唔到 = 用不了,
@@ -226,3 +231,38 @@ CANTONESE_APOLOGY_CAUSE = ["re:(等|搞|拖|要|阻)(咗|左)(咁|好|成)?(耐|
 COMMITMENT_EXCLUDE = [
     "re:(这|最近|近|前)(两|几|一两|三|两三)天[^，。,.!！?？]{0,6}(单量|订单|单子|比较|太|很|都|爆|忙|多|人多|下雨|降温|放假|堵|缺货|断货)",
 ]
+
+# default@9 (empathy courtesy): after 让您 / 给您 a request (让您提供一下订单号 / 给您查一下 / 让您再等等) says what the customer
+# should do next, not what the shop put them through: 不好意思 before it stays courtesy
+REQUEST_AFTER_YOU = (
+    "稍等|等一下|等下|等等|再等|先|再|提供|发(一下|下|个|张|来)|确认|核对|核实|拍|点|填|看|查|把|上传|复制|截图|联系|留意|关注|耐心|操作|试"
+)
+# default@9 (empathy courtesy): telling the customer not to feel (别生气 / 别慌 / 消消气) acknowledges nothing, like 您放心
+SOOTHING_MORE = ["别生气", "不要生气", "不用生气", "别慌", "不要慌", "不用慌", "别上火", "别难过", "别焦虑", "消消气", "息怒", "稍安勿躁"]
+# default@9 (empathy courtesy): the customer says they have chased before — a count of asks (催了三次 / 问第二遍), every
+# day (天天催), again (又来问) — so 不用着急 answers none of the wait
+CHASED_BEFORE = (
+    "(催|问|找|联系|打|反映|咨询|说)(了)?(第)?([两三四五六七八九十几]|好几|\\d+)(次|遍|回|趟)"
+    "|第([二三四五六七八九十几]|\\d+)(次|遍|回)(来)?(催|问|找|联系|咨询)"
+    "|(天天|每天|一直|又|反复|三番五次|再三)(在)?(催|来问|问|找|联系)"
+)
+
+_APOLOGY = re.compile(r"歉|对不起|对不住|对唔|不好意思|唔好意思|sorry|过意不去|见谅|疏忽|失误|做得不|没做|错")
+_TROUBLE = re.compile(r"(让|害|给|叫)(您|你|亲)|跑|久等|等了|耽误|麻烦|不便|困扰|添|折腾|白跑|受累|辛苦|破费|费心|操心|堵|多跑")
+_FEELING = re.compile(r"理解|明白|体谅|体会|懂|感同身受|心疼|换位|将心比心|设身处地|知道|感受|看得出|听得出")
+_NATURAL = re.compile(r"谁|换|搁|难怪|怪不得|正常|应该|人之常情|情有可原|确实|的确|肯定")
+_SOOTHE = re.compile(r"放心|别|不要|不用|消消气|息怒|稍安勿躁|抱抱|摸摸")
+
+
+def acknowledgement_kind(said: str) -> str:
+    """What an accepted empathy match acknowledges, for the evidence (said: the match on the analysis form)."""
+    for pattern, kind in (
+        (_FEELING, "理解客户的感受"),
+        (_TROUBLE, "承认给客户带来的等待或麻烦"),
+        (_APOLOGY, "致歉"),
+        (_NATURAL, "认可客户的感受合情合理"),
+        (_SOOTHE, "安抚客户的着急"),
+    ):
+        if pattern.search(said):
+            return kind
+    return "表达理解或歉意"
