@@ -266,3 +266,40 @@ def acknowledgement_kind(said: str) -> str:
         if pattern.search(said):
             return kind
     return "表达理解或歉意"
+
+# ---------------------------------------------------------------------------
+# default@9 positive_framing: refusals said without a refusal word, read as refusals only when they answer a
+# customer's request (FramingParams.answered_refusals / requests). Said to a customer who asked for nothing
+# (天气原因停运了 这个我们控制不了) they explain, they refuse nothing.
+# ---------------------------------------------------------------------------
+ANSWERED_REFUSALS = [
+    # any action + 不了 / 不到 / 不上 (动不了 / 操作不了 / 干预不了 / 取消不了 / 帮不上 / 控制唔到); what costs or takes
+    # little (用不了多久 / 花不了几个钱) and what cannot go wrong (错不了 / 跑不了) are reassurance; going and coming
+    # (去不了 / 赶不回来) is the customer's own situation restated
+    "re:(?![错少免跑忘差坏慢晚贵受去来走回赶吃睡穿住玩])[\\u4e00-\\u9fff](不了|不到|不上|唔到|唔了)(?!多少|多久|几|多长|什么)",
+    # 不 + a service verb that closes the clause: 超时的不赔的 / 拆封了不退哦
+    "re:不(赔|退|换|补|包|管|保|修|送|开|收|予|给|做|办|寄|发|拦|改)(的|哦|哈|呢|了|啦|喔|哟|呀|滴|哒)*(?=[，。,.!！~～\\s]|$)",
+    # the cost put on the customer: 运费需要您自理 / 由您承担 / 得您自己出
+    "re:(需要|要|得|由|请)(您|你|亲|买家|客户)(自己|自行)?(承担|自理|负担|出|支付|付)", "re:(运费|邮费|费用|差价)[^，。,.!！?？]{0,4}自理",
+    # not eligible: 不属于质量问题 / 不在保修范围
+    "re:不(属于|在|算)[^，。,.!！?？]{0,4}(质量问题|售后|保修|退换|赔付|理赔|包邮|保价|范围)",
+    # helpless with nothing after it: 这个我们也没有办法的 / 没法子了
+    "re:(没有|没|冇)(任何)?(办法|法子|辙)(?![，,]?(?:不过|但|可以|帮|给|为))",
+    # a tautology that closes the matter: 结束就是结束了 / 不行就是不行
+    "re:(?P<_taut>[\\u4e00-\\u9fff]{2,4})了?就是(?P=_taut)",
+    # modal + action with words between (暂时不能在下单时直接抵扣 / 這款暫時不能直接顺丰寄)
+    "re:(不能|无法|没法|不可以|不支持|唔可以|唔得)[^，。,.!！?？]{0,8}(退|换|改|补|发|寄|抵|扣|送|开|取消|拦|加急|便宜|优惠|保价|赔|修|用)",
+    "卖断", "卖光", "售空", "没货", "无货",
+]
+# the message grants the request (可以换的 / 已经给您通过了): a cost or condition after it is no refusal
+GRANTED = (
+    "^(亲|亲亲|您好|你好|在的)?[，,~～\\s]*(可以|能|行|没问题|支持|好的)(的|哦|呢|哈|啊|呀|滴|哒)?[，,。.!！~～\\s]"
+    "|(已经|已)(给您|为您|帮您|给你|帮你)?[^，。,.!！?？]{0,6}(通过|同意|办理好|办好|安排好|批准)"
+)
+ANSWERED_REFUSALS_EXCLUDE = ["re:(不能|无法|没法|不可以)[^，。,.!！?？]{0,8}(吗|么|嘛|呢)?[?？]", "用不了多", "要不了多", "花不了多"]
+# the customer asks the shop for something: can it be done (能/可以/支持/有没有…), a request verb, a demand
+REQUESTS = [
+    "re:(?<![功性智可不节本技效才只])(能|可以|可否|能否|支持)(?!力)", "能不能", "可不可以", "行不行", "行吗", "有没有", "re:有[^，。,.!！?？]{0,6}(吗|么|嘛)",
+    "re:(帮我|给我|麻烦|想|要求|申请|希望|请)[^，。,.!！?？]{0,6}(退|换|改|补|赔|送|寄|发|取消|拦|便宜|优惠|保价|加急|报销|开|修|延|免|包|处理|查)",
+    "re:(你们|店家|商家|卖家|店里)[^，。,.!！?？]{0,4}(出|赔|负责|承担|包|补|管)",
+]
