@@ -16,6 +16,13 @@ from pipeline.rubric.registry import Criterion, register_criterion
 from pipeline.rubric.schema import LexiconParams, ParaphraseParams, Strict
 
 
+_SENTENCE_END = re.compile(r"[。!！?？\n]")
+_CONTRAST = re.compile(r"但|不过|可是|只是|然而")
+_CONTRAST_OPENS = re.compile(r"^[\s，,]*(但|不过|可是|只是|然而|可)")
+# a sentence that asks the customer to confirm (…对吗 / 是吗 / 对吧 / ？)
+_CONFIRMING = re.compile(r"(对吗|是吗|对吧|是吧|没错吧|吗)[\s。.]*[?？]?$|[?？]$")
+
+
 def default_emotion() -> EmotionParams:
     # the sentiment model's "negative" covers plain problem reports (收到的床单上有一块污渍 scores
     # 0.95, and a plain report is neutral by the labelling rules); with no emotion word, only a very
@@ -137,6 +144,25 @@ class Empathy(Criterion):
                 return f"套话安抚（客户已多次催问，“{said}”未承认客户的等待）"
         return None
 
+    @staticmethod
+    def _contrast_in_a_later_question(match) -> bool:
+        """抱歉让您久等了。跟您确认下：是能开机，但屏幕不亮，对吗？ — the contrast that the guard found after the apology
+        belongs to a later sentence that confirms the customer's problem (a question), not to the apology: the apology
+        stands. A contrast in the apology's own sentence, or opening the next one (…。但规定就是规定), still cancels."""
+        s = match.view.s
+        end = _SENTENCE_END.search(s, match.end)
+        if end is None or _CONTRAST.search(s, match.end, end.start()):
+            return False
+        rest = s[end.end() :]
+        if _CONTRAST_OPENS.match(rest):
+            return False
+        hit = _CONTRAST.search(rest)
+        if hit is None:
+            return False
+        after = _SENTENCE_END.search(rest, hit.end())
+        sentence_end = after.start() if after else len(rest)
+        return bool(_CONFIRMING.search(rest[:sentence_end + 1]))
+
     def score(self, conversation: Conversation) -> CriterionResult:
         emotion, matcher, _ = self.compiled
         trigger = None
@@ -181,6 +207,10 @@ class Empathy(Criterion):
                     said = hit.view.s[hit.start : hit.end]
                     return self.passed([trig_ev, hit.evidence(f"人工客服表达同理：{acknowledgement_kind(said)}")])
                 rejected.append(Rejected(hit, why))
+            for r in found.rejected:
+                if r.why == "转折" and self._contrast_in_a_later_question(r.match) and self._courtesy_only(r.match, tmsg) is None:
+                    said = r.match.view.s[r.match.start : r.match.end]
+                    return self.passed([trig_ev, r.match.evidence(f"人工客服表达同理：{acknowledgement_kind(said)}（后文的转折属于确认问题的问句）")])
             rejected.extend(found.rejected)
         evidence = [trig_ev]
         for r in rejected[:3]:

@@ -71,6 +71,8 @@ SHAPE_MORE = [
 
 # persistence of something good or neutral (一直都有货 / 老是有人问) is no grievance
 SHAPE_EXCLUDE_MORE = [
+    # default@9: buying again and again is loyalty, not persistence (买了好几次了 这次能便宜点吗)
+    "re:(买|回购|复购|下单|光顾|拍|购买|入手)(了|过)?(好几次|好多次|很多次|几次|多次|无数次|好几回|好多回)(了)?",
     "re:(一直|总是|老是|始终)(都)?(有)(?!问题|毛病|异味|噪音|杂音|声音|故障|裂|破|色差|瑕疵|污渍|点|味)",
     # default@8: a how-to question after the contrast is no disappointment (收到了 就是不太会装 / 挺好的 只是想问下怎么洗)
     "re:(谢谢|谢了|收到了|到了|挺好|还行|不错)[^。!！?？]{0,10}(不过|但是|可是|就是|只是)(不知道|不太会|不会|想问|问一下|问下|请问|怎么|如何|咋)",
@@ -88,6 +90,10 @@ RELIEF = [
     "re:是我(自己)?(搞错|看错|弄错|记错|没看清|没看到|没插|没装|没注意|没仔细|的错|的问题)",
     # (还好没烫着 after a complaint is partial relief: the complaint stands, so only the feared thing undone counts)
     "re:(还好|幸好|幸亏|好在)(找到|收到|到了|赶上|来得及)",
+    # default@9: the feared thing found, with the fright or the false alarm named beside it (找到了！吓死我了 / 吓我一跳
+    # 原来在门卫那): the fright is over
+    "re:(找到|收到|到了|回来了|没丢|在呢|在这)(了)?((?!但|不过|可是|就是|只是)[^。?？]){0,10}(吓死|吓我|吓坏|吓了|还以为|我以为|差点以为)",
+    "re:(吓死|吓我|吓坏|吓了一跳)((?!但|不过|可是|就是|只是)[^。?？]){0,10}(原来|还好|幸好|找到|收到|在这|在门)",
     # default@8: owning one's own manner (刚才我口气不好 / 是我说话急了点): conciliatory
     "re:我(刚才|刚刚|之前|前面)?(的)?(态度|口气|语气|说话)[^，。,.!！?？]{0,4}(冲|不好|急|重|过分|凶|差)",
 ]
@@ -157,6 +163,8 @@ EMPATHY_MORE = [
     "(太|很|非常|再|也|挺|都|是|也是)?(正常|能理解|可以理解|难免)(了|的|不过)?",
     # default@9: the feeling named as what anyone in the customer's place feels most (当妈妈的最揪心 / 换季最容易着急):
     # it came beside a soothing formula that no longer counts alone
+    # default@9: perspective-taking with any feeling named (换谁都觉得不是滋味 / 搁谁心里都不好受); not 都一样 (a shrug)
+    "re:(换谁|搁谁|放谁|换了谁|换做谁|换成谁|任何人)(遇到|碰到|摊上|赶上)?[^，。,.!！?？]{0,6}(都|也)(会)?(觉得|感觉|感到|心里)(?!一样)[^，。,.!！?？]{1,6}",
     "re:(最|最是|最容易|最会|都会|都容易|难免会|肯定会|自然会)(揪心|紧张|担心|着急|心急|焦虑|发慌|慌|不安|心疼|上火|难受|不踏实|提心吊胆)(?!的)",
 ]
 

@@ -92,3 +92,21 @@ def test_the_feeling_named_as_what_anyone_feels_most_counts_beside_a_formula(emp
 
 def test_the_shop_naming_its_own_worry_is_no_acknowledgement(empathy):
     assert _score(empathy, WORRIED, "您放心，我们最担心的是运输压坏，所以都加了泡沫", "担心").status == "fail"
+
+
+@pytest.mark.parametrize(
+    "reply",
+    ["真的很抱歉让您等这么久。跟您核对一下：是插上电指示灯会亮，但就是不出热风，对吗？", "给您添麻烦了！我确认下，是能搜到信号但连不上，是吗"],
+)
+def test_a_contrast_inside_a_later_confirming_question_does_not_cancel_the_apology(empathy, reply):
+    assert _score(empathy, ANGRY, reply, "生气").status == "pass", reply
+
+
+@pytest.mark.parametrize("reply", ["我理解您的心情。但是规定就是规定，拆封了没法退", "非常抱歉，但这个确实是人为损坏"])
+def test_a_contrast_against_the_apology_still_cancels_it(empathy, reply):
+    assert _score(empathy, ANGRY, reply, "生气").status == "fail", reply
+
+
+def test_perspective_taking_with_any_feeling_named_is_empathy(empathy):
+    assert _score(empathy, ANGRY, "刚收到就是裂的，搁谁心里都不痛快，马上给您补发", "生气").status == "pass"
+    assert _score(empathy, ANGRY, "换谁来处理都一样，只能走售后流程", "生气").status == "fail"
