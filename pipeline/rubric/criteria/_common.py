@@ -3,6 +3,7 @@ emotion, conversation type, and message selection by role and position."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from pydantic import Field
@@ -246,6 +247,7 @@ class EmotionDetector:
             for name, lp in (("urgency", params.urgency), ("relief", params.relief))
         )
         self.status = re.compile(params.status_cue) if params.status_cue else None
+        self.repeated = re.compile(params.repeated_status) if params.repeated_status else None
         self.ambivalent = re.compile(params.ambivalent_cue) if params.ambivalent_cue else None
         self.departure = (
             PhraseMatcher(f"{rule_prefix}.departure", params.departure,
@@ -285,10 +287,27 @@ class EmotionDetector:
             hits = [h for h in hits if not (h.start == 0 and _OPENER_PING.match(s[h.start : h.end]) and len(s) > h.end + 1)]
         return hits
 
-    def negative(self, msg: Message) -> tuple[bool, str, Match | None]:
-        """(is_negative, how, cue match). how: "state" / "sentiment" / "shape" / "lexicon" / "urgency" / ""."""
+    def repeated_chase(self, msg: Message, earlier: Sequence[Message]) -> Match | None:
+        """没有收到 … (the agent answers) … 没有退: the customer says again that the order has not come. The match
+        is the denial in this turn; None when it is the first."""
+        if self.repeated is None:
+            return None
+        v = view(msg)
+        hit = self.repeated.match(v.s)
+        if hit is None:
+            return None
+        if not any(m.role == "customer" and m.seq < msg.seq and self.repeated.match(view(m).s) for m in earlier):
+            return None
+        return Match(v, hit.start(), hit.end(), f"{self.rule_prefix}.repeated_status", self.params.repeated_status or "")
+
+    def negative(self, msg: Message, earlier: Sequence[Message] = ()) -> tuple[bool, str, Match | None]:
+        """(is_negative, how, cue match). how: "state" / "sentiment" / "shape" / "lexicon" / "urgency" / "repeat" / "".
+        `earlier`: the conversation's messages before this one (for a repeated chase)."""
         if not msg.text.strip():
             return False, "", None
+        chase = self.repeated_chase(msg, earlier) if earlier else None
+        if chase is not None:
+            return True, "repeat", chase
         st = getattr(msg, "state", None)
         state = self.params.use_state and st is not None
         if state and self.params.state_mode == "empathy":

@@ -41,6 +41,7 @@ def default_emotion() -> EmotionParams:
         relief=LexiconParams(phrases=S.RELIEF),
         status_cue=S.STATUS_CUE,
         ambivalent_cue=S.AMBIVALENT_CUE,
+        repeated_status=S.REPEATED_STATUS,  # default@9
         sentiment_min_state=0.5,
         state_model_version=SHIPPED_STATE_MODEL,
     )
@@ -58,7 +59,7 @@ class CourtesyParams(Strict):
     cause: list[str] = Field(default_factory=lambda: [
         f"re:(让|给|令|害|叫)(您|你|亲)(?!{REQUEST_AFTER_YOU})", "久等", "耽误", "不便", "困扰", "添麻烦", "造成", "带来", "是我们", "re:我们的(疏忽|失误|问题|错)",
         "re:没(能|有)?(及时|注意|看到|处理|回复|说清|发)", "re:回复(晚|慢)", "re:(刚才|之前|上次)", "re:(发错|漏发|少发|错发|延误|晚了|慢了)",
-        "re:等(了|得)?(这么|那么|好|很|太)?(久|长时间|半天|几天)", *S.CANTONESE_APOLOGY_CAUSE,
+        "re:等(了|得)?(这么|那么|好|很|太)?(久|长时间|半天|几天)", *S.CANTONESE_APOLOGY_CAUSE, *S.TROUBLE_CAUSE,
     ])  # fmt: skip
     soothing: list[str] = Field(default_factory=lambda: [
         "您放心", "请放心", "放心", "别着急", "不要着急", "不用着急", "您别着急", "您别担心", "别担心", "不用担心", "您先别急", "别急",
@@ -166,10 +167,10 @@ class Empathy(Criterion):
     def score(self, conversation: Conversation) -> CriterionResult:
         emotion, matcher, _ = self.compiled
         trigger = None
-        for m in conversation.messages:
+        for i, m in enumerate(conversation.messages):
             if m.role != "customer":
                 continue
-            negative, how, cue = emotion.negative(m)
+            negative, how, cue = emotion.negative(m, conversation.messages[:i])
             if negative:
                 trigger = (m, how, cue)
                 break
@@ -187,6 +188,8 @@ class Empathy(Criterion):
         elif how == "shape":
             score = tmsg.sentiment.scores.get("negative", 0.0) if tmsg.sentiment and tmsg.sentiment.scores else 0.0
             trig_ev = cue.evidence(f"客户首次出现负面情绪（情感模型 negative {score:.2f} ≥ 形态阈值，且消息形态为问题陈述/催促/反讽/着急）")
+        elif how == "repeat":
+            trig_ev = cue.evidence("客户再次说明仍未收到/未到账（重复追问：客服的答复没有解决问题）")
         elif how == "urgency":
             trig_ev = cue.evidence("客户在提问中表达着急（问题本身平静，但急用/赶时间需要先回应）")
             trig_ev.rule = f"{self.id}.trigger.urgency"

@@ -234,6 +234,8 @@ GRUDGING_ACCEPT = ["这还差不多", "还差不多", "这才像话", "这还像
 # sentence says what for (等咗咁耐 = 等了这么久: CANTONESE_APOLOGY_CAUSE)
 CANTONESE_APOLOGY = ["唔好意思", "对唔住", "对唔起"]
 CANTONESE_APOLOGY_CAUSE = ["re:(等|搞|拖|要|阻)(咗|左)(咁|好|成)?(耐|久|多)", "咁耐"]
+# default@9: the customer's trouble named in the sentence (辛苦您折腾了一晚上 / 不好意思让您白跑一趟) is what the apology is for
+TROUBLE_CAUSE = ["折腾", "白跑", "re:跑(了)?(一|两|好几|几)趟", "受累", "费心", "操心"]
 
 # default@8 (time_commitment): a time word that describes the present (仓库这两天单量大 / 最近几天下雨) is no time frame
 COMMITMENT_EXCLUDE = [
@@ -311,3 +313,11 @@ REQUESTS = [
     "re:(帮我|给我|麻烦|想|要求|申请|希望|请)[^，。,.!！?？]{0,6}(退|换|改|补|赔|送|寄|发|取消|拦|便宜|优惠|保价|加急|报销|开|修|延|免|包|处理|查)",
     "re:(你们|店家|商家|卖家|店里)[^，。,.!！?？]{0,4}(出|赔|负责|承担|包|补|管)",
 ]
+
+# default@9 (empathy's trigger, negative_end): a turn that opens by saying the order has not come, not been refunded, not
+# moved (没有收到 / 还是没退 / 仍未到账). Once is a status; said again after an earlier such turn it is a repeated chase
+# (EmotionParams.repeated_status): the agent's answer did not settle it
+REPEATED_STATUS = (
+    "^(可是|但是|但|可|我|我这边|我这|这边)?(还是|还|仍然|依然|仍|都|根本|压根)?(没|没有|未|冇|唔)(有)?"
+    "(收到|到账|到|退|退回|退款|发|发货|更新|动|显示|看到|查到)"
+)

@@ -110,3 +110,8 @@ def test_a_contrast_against_the_apology_still_cancels_it(empathy, reply):
 def test_perspective_taking_with_any_feeling_named_is_empathy(empathy):
     assert _score(empathy, ANGRY, "刚收到就是裂的，搁谁心里都不痛快，马上给您补发", "生气").status == "pass"
     assert _score(empathy, ANGRY, "换谁来处理都一样，只能走售后流程", "生气").status == "fail"
+
+
+def test_thanks_for_effort_naming_the_customer_trouble_counts(empathy):
+    assert _score(empathy, ANGRY, "辛苦您折腾了一下午，真的不好意思，马上补发", "生气").status == "pass"
+    assert _score(empathy, ANGRY, "辛苦您拍一下破损的地方，马上补发", "生气").status == "fail"
