@@ -298,7 +298,7 @@ class EmotionDetector:
             return None
         if not any(m.role == "customer" and m.seq < msg.seq and self.repeated.match(view(m).s) for m in earlier):
             return None
-        return Match(v, hit.start(), hit.end(), f"{self.rule_prefix}.repeated_status", self.params.repeated_status or "")
+        return Match(v, hit.start(), hit.end(), f"{self.rule_prefix}.repeated_status", "")
 
     def negative(self, msg: Message, earlier: Sequence[Message] = ()) -> tuple[bool, str, Match | None]:
         """(is_negative, how, cue match). how: "state" / "sentiment" / "shape" / "lexicon" / "urgency" / "repeat" / "".

@@ -91,3 +91,8 @@ def test_the_customer_situation_restated_refuses_nothing():
 @pytest.mark.parametrize("reply", ["放心，这个型号错不了", "跑不了的，单号都在系统里", "用不了多久就到了"])
 def test_reassurance_shaped_like_a_refusal_refuses_nothing(reply):
     assert _answer("能不能快点发货", reply).status == "na", reply
+
+
+def test_what_the_customer_cannot_do_themselves_is_no_refusal():
+    assert _answer("我自己能取消售后单吗", "您自己取消不了的呢，我这边帮您撤回").status == "na"
+    assert _answer("能帮我取消售后单吗", "这个我们取消不了的呢").status == "fail"
