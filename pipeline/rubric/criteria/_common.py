@@ -248,6 +248,7 @@ class EmotionDetector:
         )
         self.status = re.compile(params.status_cue) if params.status_cue else None
         self.repeated = re.compile(params.repeated_status) if params.repeated_status else None
+        self.laughter = re.compile(params.laughter) if params.laughter else None
         self.ambivalent = re.compile(params.ambivalent_cue) if params.ambivalent_cue else None
         self.departure = (
             PhraseMatcher(f"{rule_prefix}.departure", params.departure,
@@ -274,6 +275,12 @@ class EmotionDetector:
         v = view(msg)
         hits = self.relief.find(v)
         return bool(hits) and not _CONTRAST_AFTER.search(v.s, hits[-1].end)
+
+    def _joking(self, msg: Message) -> bool:
+        """The customer laughs (哈哈 / 😂) and shows no shape of feeling (sarcasm, pings, persistence): a joke."""
+        if self.laughter is None:
+            return False
+        return bool(self.laughter.search(view(msg).s) or self.laughter.search(msg.text)) and not self._shapes(msg)
 
     def _shapes(self, msg: Message) -> list[Match]:
         """Shape cues, less a greeting ping (在吗 开头 then the question) in a turn that answers no agent: it opens
@@ -317,6 +324,8 @@ class EmotionDetector:
             # question (中午能到吗 急用), which the layer reads as the calm question around it; in between
             # the rules below decide
             if st.needs_empathy < self.params.min_state_score and self._relieved(msg):
+                return False, "", None
+            if st.needs_empathy < self.params.min_state_score and self._joking(msg):
                 return False, "", None
             if st.needs_empathy < self.params.min_state_score and self.urgency is not None:
                 urgent = self.urgency.find(view(msg)) if _asks(msg) or _plain_question(msg) or _asks_by_spaces(msg) else []

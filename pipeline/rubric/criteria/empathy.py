@@ -42,6 +42,7 @@ def default_emotion() -> EmotionParams:
         status_cue=S.STATUS_CUE,
         ambivalent_cue=S.AMBIVALENT_CUE,
         repeated_status=S.REPEATED_STATUS,  # default@9
+        laughter=S.LAUGHTER,  # default@9
         sentiment_min_state=0.5,
         state_model_version=SHIPPED_STATE_MODEL,
     )

@@ -323,3 +323,6 @@ REPEATED_STATUS = (
     "^(可是|但是|但|可|我|我这边|我这|这边)?(还是|还|仍然|依然|仍|都|根本|压根)?(没|没有|未|冇|唔)(有)?"
     "(收到|到账|到|退|退回|退款|发|发货|更新|动|显示|看到|查到)"
 )
+
+# default@9 (empathy's trigger): laughing — not 呵呵, which is sarcasm (EmotionParams.laughter)
+LAUGHTER = "哈哈|嘻嘻|嘿嘿|hhh|😂|🤣|😄|😁|😆|\\[(偷笑|呲牙|憨笑|大笑|破涕为笑)\\]"

@@ -29,3 +29,13 @@ def test_buying_again_and_again_is_loyalty_not_persistence(empathy):
     # a moderate negative score counts only with a shape of feeling; 回购 is none, 问了好几次 is one
     assert _status(empathy, "我在你家回购好几次了，这个茶叶能给老顾客便宜点吗", "negative", 0.88, 0.3) == "na"
     assert _status(empathy, "我都问了好几次了，这个茶叶到底什么时候发", "negative", 0.88, 0.3) == "fail"
+
+
+@pytest.mark.parametrize("text", ["哈哈哈 我妈说我又乱花钱 气死她了", "买了三个色 老公要疯了😂"])
+def test_a_laughing_turn_is_a_joke(empathy, text):
+    assert _status(empathy, text, "negative", 0.97, 0.6) == "na", text
+
+
+@pytest.mark.parametrize("text", ["哈哈 你们可真行 五天了还不发", "气死了 一直没人回 😂"])
+def test_laughing_beside_a_shape_of_feeling_still_counts(empathy, text):
+    assert _status(empathy, text, "negative", 0.97, 0.6) == "fail", text
