@@ -26,7 +26,10 @@ class FramingParams(Strict):
     refusals: LexiconParams = Field(
         default_factory=lambda: LexiconParams(phrases=L.REFUSALS, exclude=L.REFUSAL_EXCLUDE, variants=L.YOU)
     )
-    alternatives: LexiconParams = Field(default_factory=lambda: LexiconParams(phrases=L.ALTERNATIVES, exclude=L.ALTERNATIVES_EXCLUDE, variants=L.YOU))
+    # default@9: + a next step the agent takes (我帮您转给售后同事): "no next step" is what makes a refusal bare
+    alternatives: LexiconParams = Field(
+        default_factory=lambda: LexiconParams(phrases=L.ALTERNATIVES + S.NEXT_STEPS, exclude=L.ALTERNATIVES_EXCLUDE, variants=L.YOU)
+    )
     window: int = Field(default=2, ge=1, description="agent messages from the refusal in which the alternative may come")
     contrast_offer: list[str] = Field(
         default_factory=lambda: list(L.CONTRAST_OFFER),

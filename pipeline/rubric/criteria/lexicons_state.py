@@ -282,11 +282,16 @@ def acknowledgement_kind(said: str) -> str:
 # customer's request (FramingParams.answered_refusals / requests). Said to a customer who asked for nothing
 # (天气原因停运了 这个我们控制不了) they explain, they refuse nothing.
 # ---------------------------------------------------------------------------
+# default@9 positive_framing: a next step the agent takes is an alternative (我帮您转给售后同事 / 这边给您反馈仓库 / 我去问下厂家)
+NEXT_STEPS = [
+    "re:(帮|给|为|替)(您|你|亲)(转|转交|转给|联系|反馈|上报|催|问|跟进|核实|登记|提交|报备)",
+    "re:(我|我们|这边|我这边)(会|去|来|马上|立刻|先|再)?(帮您|给您|为您)?(反馈|联系|跟进|上报|转交|转给|申请|催促|协调|问问|问一下|问下)",
+]
 ANSWERED_REFUSALS = [
     # any action + 不了 / 不到 / 不上 (动不了 / 操作不了 / 干预不了 / 取消不了 / 帮不上 / 控制唔到); what costs or takes
     # little (用不了多久 / 花不了几个钱) and what cannot go wrong (错不了 / 跑不了) are reassurance; going and coming
     # (去不了 / 赶不回来) is the customer's own situation restated
-    "re:(?![错少免跑忘差坏慢晚贵受去来走回赶吃睡穿住玩])[\\u4e00-\\u9fff](不了|不到|不上|唔到|唔了)(?!多少|多久|几|多长|什么)",
+    "re:(?![错少免跑忘差坏慢晚贵受去来走回赶吃睡穿住玩得])[\\u4e00-\\u9fff](不了|不到|不上|唔到|唔了)(?!多少|多久|几|多长|什么|位)",
     # 不 + a service verb that closes the clause: 超时的不赔的 / 拆封了不退哦
     "re:不(赔|退|换|补|包|管|保|修|送|开|收|予|给|做|办|寄|发|拦|改)(的|哦|哈|呢|了|啦|喔|哟|呀|滴|哒)*(?=[，。,.!！~～\\s]|$)",
     # the cost put on the customer: 运费需要您自理 / 由您承担 / 得您自己出

@@ -96,3 +96,12 @@ def test_reassurance_shaped_like_a_refusal_refuses_nothing(reply):
 def test_what_the_customer_cannot_do_themselves_is_no_refusal():
     assert _answer("我自己能取消售后单吗", "您自己取消不了的呢，我这边帮您撤回").status == "na"
     assert _answer("能帮我取消售后单吗", "这个我们取消不了的呢").status == "fail"
+
+
+def test_a_next_step_the_agent_takes_is_an_alternative():
+    assert _answer("能直接给我退款吗", "这个我这边没办法直接退，我帮您转给售后同事跟进").status == "pass"
+    assert _answer("能直接给我退款吗", "这个我这边没办法直接退").status == "fail"
+
+
+def test_owning_a_shortcoming_is_no_refusal():
+    assert _answer("你们能不能早点通知", "这点确实是我们做得不到位，以后会提前通知").status == "na"
