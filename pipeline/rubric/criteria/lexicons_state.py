@@ -1,5 +1,5 @@
-"""Default word lists added in rubric default@7 for the customer-state criteria (empathy's trigger,
-negative_end, abusive_customer, time_commitment): each criterion's default is the base list in
+"""Default word lists added in rubric default@7 and later for the customer-state criteria (empathy's trigger and
+courtesy, negative_end, abusive_customer, time_commitment; positive_framing from default@9): each criterion's default is the base list in
 `lexicons` plus the list here, in that order (rubrics/default.yaml states the sum, as the docstring of
 `lexicons` says). They name mechanisms, written for this project: no phrase of a measure-only set.
 Entries are matched on the analysis form (simplified, half-width, lower-case)."""
