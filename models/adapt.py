@@ -6,8 +6,9 @@
 Unlike a rebuild (``models.train``: tokenizer, an hour of pre-training and fine-tuning), this keeps the
 model and changes it a little: the shop's labelled turns are split by a hash of their text into a pool
 (trained on) and a held-out part (measured on, never trained on); the encoder is fine-tuned for a few
-epochs on the pool mixed with a replay of the project's general chat training turns (so the general
-case is not forgotten); the report gives before/after on the held-out part, per class, and on the
+epochs on the pool mixed with a replay of general customer texts trained to the base model's own
+probabilities (so the general case is not forgotten: the customer-state layer reads those
+probabilities, not only the labels); the report gives before/after on the held-out part, per class, and on the
 general chat turns the model was not trained on; the model is saved to a new directory with its
 lineage (``adapted_from``) and version recorded, and its int8 ONNX encoder exported beside it.
 The customer-state model, which gives the polarity the pipeline shows (a short reply read with the
@@ -53,7 +54,7 @@ SHIPPED_DIR = REPO_ROOT / "models" / "zh-cs-sentiment"
 # "base" keeps the base model's (the loss is on its scale); "refit" refits it on chat validation turns.
 ADAPT_DEFAULTS = dict(epochs=4.0, learning_rate=5e-5, batch_size=32, replay=2.0, min_replay=200,
                       holdout=0.3, seed=13, warmup_ratio=0.1, weight_decay=0.01, max_length=128,
-                      rehearsal="teacher", replay_source="chat", temperature="base", rehearsal_weight=1.0)
+                      rehearsal="teacher", replay_source="chat+register", temperature="base", rehearsal_weight=1.0)
 REHEARSALS, REPLAY_SOURCES, TEMPERATURES = ("teacher", "labels"), ("chat", "chat+register"), ("base", "refit")
 
 
@@ -398,9 +399,10 @@ def adapt(from_dir: str | Path, labels_path: str | Path, out_dir: str | Path, ho
         export_onnx_step(out, log)
     adapted = SentimentClassifier.load(out)  # measured as the pipeline will run it
     report["after"] = evaluate_sets(adapted, sets)
-    report["drift"] = drift_report(base, adapted, sets["general_chat"][0])
     if state and plan.pool:  # the control (--limit 0) has no shop turn to teach the head
         report["state"] = adapt_state_step(base, adapted, plan.pool, plan.test, out, shop, state_from, log)
+    report["drift"] = drift_report(base, adapted, sets["general_chat"][0],
+                                   report["state"]["dir"] if report.get("state") else None)
     report["train_cpu_seconds"] = round(train_cpu, 1)
     report["cpu_seconds"] = round(cpu_seconds() - cpu0, 1)
     report["wall_seconds"] = round(time.time() - wall0, 1)
@@ -412,33 +414,40 @@ def adapt(from_dir: str | Path, labels_path: str | Path, out_dir: str | Path, ho
     return report
 
 
-def drift_report(base_clf, adapted_clf, texts: Sequence[str]) -> dict:
+def drift_report(base_clf, adapted_clf, texts: Sequence[str], adapted_state_dir: str | Path | None = None) -> dict:
     """How far the adapted model moved on general turns it was not trained on (the general chat check
-    turns), in what the pipeline stacks on it: the probabilities, and the shipped customer-state model's
+    turns), in what the pipeline stacks on it: the probabilities, and the customer-state model's
     P(needs empathy) read from them (no agent line). Macro-F1 can hold while these move, and the
     empathy trigger follows them (docs/adaptation.md, session 8). ``empathy_kept``: of the turns the base
-    pair reads P(needs empathy) ≥ 0.5, the share the adapted pair still does."""
-    from models.state import load_state_model
+    pair (base encoder + shipped state model) reads P(needs empathy) ≥ 0.5, the share the adapted encoder
+    with the shipped state model still does (``--no-state``); ``empathy_kept_pair``: with the adapted
+    state model of ``adapted_state_dir``; ``empathy_added(_pair)``: turns it newly reads so."""
+    from models.state import CustomerStateModel, load_state_model
 
     if not texts:
         return {}
-    p0 = np.clip(np.asarray(base_clf.predict_proba(list(texts)), dtype=np.float64).reshape(-1, 3), 1e-7, 1.0)
-    p1 = np.clip(np.asarray(adapted_clf.predict_proba(list(texts)), dtype=np.float64).reshape(-1, 3), 1e-7, 1.0)
+    texts, prevs = list(texts), [""] * len(texts)
+    p0 = np.clip(np.asarray(base_clf.predict_proba(texts), dtype=np.float64).reshape(-1, 3), 1e-7, 1.0)
+    p1 = np.clip(np.asarray(adapted_clf.predict_proba(texts), dtype=np.float64).reshape(-1, 3), 1e-7, 1.0)
     state = load_state_model()
-    e0 = state.predict(list(texts), [""] * len(texts), p0).empathy
-    e1 = state.predict(list(texts), [""] * len(texts), p1).empathy
+    e0 = state.predict(texts, prevs, p0).empathy
     flagged = e0 >= 0.5
-    return {"n": len(texts), "argmax_agreement": round(float(np.mean(p0.argmax(1) == p1.argmax(1))), 4),
-            "kl_base_to_adapted": round(float(np.mean((p0 * np.log(p0 / p1)).sum(1))), 4),
-            "mean_p_negative": [round(float(p0[:, 0].mean()), 4), round(float(p1[:, 0].mean()), 4)],
-            "empathy_flagged_base": int(flagged.sum()),
-            "empathy_kept": round(float(np.mean(e1[flagged] >= 0.5)), 4) if flagged.any() else None,
-            "empathy_mean_abs_change": round(float(np.mean(np.abs(e1 - e0))), 4)}
+    out = {"n": len(texts), "argmax_agreement": round(float(np.mean(p0.argmax(1) == p1.argmax(1))), 4),
+           "kl_base_to_adapted": round(float(np.mean((p0 * np.log(p0 / p1)).sum(1))), 4),
+           "mean_p_negative": [round(float(p0[:, 0].mean()), 4), round(float(p1[:, 0].mean()), 4)],
+           "empathy_flagged_base": int(flagged.sum())}
+    pairs = {"": state} | ({"_pair": CustomerStateModel.load(adapted_state_dir)} if adapted_state_dir else {})
+    for suffix, model in pairs.items():
+        e1 = model.predict(texts, prevs, p1).empathy
+        out[f"empathy_kept{suffix}"] = round(float(np.mean(e1[flagged] >= 0.5)), 4) if flagged.any() else None
+        out[f"empathy_added{suffix}"] = int(np.sum((e1 >= 0.5) & ~flagged))
+        out[f"empathy_mean_abs_change{suffix}"] = round(float(np.mean(np.abs(e1 - e0))), 4)
+    return out
 
 
 def adapt_state_step(base_clf, adapted_clf, pool: Sequence, heldout: Sequence, out_dir: str | Path, shop: str,
                      state_from: str | Path | None = None, log=print,
-                     shop_weight: float | None = None) -> dict:
+                     shop_weight: float | None = None, realign: bool | None = None) -> dict:
     """The state half of ``adapt`` (``models.adapt_state`` does the fitting): refit the polarity head on
     the shop's pool turns (``LabelledTurn``: text, label, context), save it to ``out_dir/state`` as ``<base name>-<shop>``, and
     report the held-out turns read in context before (base sentiment model + base state model) and after
@@ -447,30 +456,36 @@ def adapt_state_step(base_clf, adapted_clf, pool: Sequence, heldout: Sequence, o
     The recipe's rows are read by the adapted sentiment model (what the head will stack on); the shop's
     pool turns by the base model, i.e. as a turn not trained on looks: the adapted model has just been
     fitted to those very turns, and its near-certain readings of them taught the head to trust it where, on
-    new turns, it is wrong (measured on the pools' hash split: docs/adaptation.md)."""
-    from models.adapt_state import STATE_DEFAULTS, context_labels, fit_shop_state
+    new turns, it is wrong (measured on the pools' hash split: docs/adaptation.md). ``realign``: re-map the
+    empathy head's probability weights to the adapted encoder (``models.adapt_state.realign_empathy``), so
+    P(needs empathy) keeps the base pair's meaning on the recipe's rows."""
+    from models.adapt_state import STATE_DEFAULTS, context_labels, fit_shop_state, realign_empathy
     from models.state import SHIPPED_STATE_DIR, CustomerStateModel
     from models.state_recipe import read_rows
 
     cpu0 = cpu_seconds()
     shop_weight = STATE_DEFAULTS["shop_weight"] if shop_weight is None else shop_weight
+    realign = STATE_DEFAULTS["realign_empathy"] if realign is None else realign
     base = CustomerStateModel.load(state_from or SHIPPED_STATE_DIR)
     rows = read_rows()
     recipe_proba = np.asarray(adapted_clf.predict_proba([r["text"] for r in rows]), dtype=np.float32)
     shop_turns = [(t.context, t.text, t.label) for t in pool]
     shop_proba = np.asarray(base_clf.predict_proba([t.text for t in pool]), dtype=np.float32).reshape(-1, 3)
     model = fit_shop_state(base, rows, recipe_proba, shop_turns, shop_proba, shop_weight)
+    if realign:  # the recipe's rows as the base pair reads them, against the adapted encoder's reading
+        realign_empathy(model, base_clf.predict_proba([r["text"] for r in rows]), recipe_proba)
     name, version = adapted_identity(base.meta_, shop)
     sentiment_id = getattr(adapted_clf, "model_id", None)
     model.meta_.update(name=name, version=version, adapted_from=base.model_id, shop=shop, shop_weight=shop_weight,
                        n_shop=len(shop_turns), sentiment_model=sentiment_id, shop_turns_read_by=getattr(base_clf, "model_id", None),
-                       empathy_head_of=base.meta_.get("empathy_head_of", base.model_id))
+                       empathy_head_of=base.meta_.get("empathy_head_of", base.model_id),
+                       empathy_realigned_to=sentiment_id if realign else None)
     state_dir = model.save(Path(out_dir) / "state")
     texts, prevs, gold = [t.text for t in heldout], [t.context for t in heldout], [t.label for t in heldout]
     before = turn_report(gold, context_labels(base, texts, prevs, base_clf.predict_proba(texts)))
     after = turn_report(gold, context_labels(model, texts, prevs, adapted_clf.predict_proba(texts)))
     report = {"model_id": model.model_id, "dir": str(state_dir), "adapted_from": base.model_id,
-              "empathy_head_of": model.meta_["empathy_head_of"], "sentiment_model": sentiment_id,
+              "empathy_head_of": model.meta_["empathy_head_of"], "empathy_realigned": bool(realign), "sentiment_model": sentiment_id,
               "shop_weight": shop_weight, "before": before, "after": after,
               "cpu_seconds": round(cpu_seconds() - cpu0, 1)}
     log(f"state model {model.model_id} → {state_dir}: shop held-out in context {before['macro_f1']:.3f} → "
@@ -498,12 +513,16 @@ def report_markdown(report: dict) -> str:
         lines += [f"| shop_heldout in context ({report['adapted_from']} + {st['adapted_from']} → "
                   f"{report['model_id']} + {st['model_id']}) | {b['n']} | {b['macro_f1']:.3f} | {a['macro_f1']:.3f} | {cls} |",
                   "", f"The pipeline reads turns in context with the customer-state model: {st['model_id']} "
-                  f"(in {st['dir']}; its needs-empathy head is {st['empathy_head_of']}'s, unchanged)."]
+                  f"(in {st['dir']}; its needs-empathy head is {st['empathy_head_of']}'s"
+                  + (", its probability weights re-mapped to the adapted encoder)." if st.get("empathy_realigned") else ", unchanged).")]
     d = report.get("drift") or {}
     if d.get("empathy_kept") is not None:  # what macro-F1 does not show: the probabilities the state layer reads
+        pair = (f", with the adapted state model on {d['empathy_kept_pair']:.1%} ({d['empathy_added_pair']} newly)"
+                if d.get("empathy_kept_pair") is not None else "")
         lines += ["", f"General chat turns ({d['n']}): the adapted model agrees with the base on {d['argmax_agreement']:.1%} "
-                  f"of labels (KL {d['kl_base_to_adapted']:.3f}); of the {d['empathy_flagged_base']} the customer-state model "
-                  f"reads as needing empathy with the base, it still does on {d['empathy_kept']:.1%}."]
+                  f"of labels (KL {d['kl_base_to_adapted']:.3f}); of the {d['empathy_flagged_base']} the shipped customer-state "
+                  f"model reads as needing empathy with the base, it still does on {d['empathy_kept']:.1%} with the adapted "
+                  f"encoder{pair}."]
     drop = report["before"]["general_chat"]["macro_f1"] - report["after"]["general_chat"]["macro_f1"]
     if drop > 0.02:
         lines += ["", f"**Warning:** general chat macro-F1 fell by {drop:.3f}: the adapted model reads other "

@@ -112,6 +112,8 @@ def test_adapted_model_is_a_new_versioned_model_with_its_onnx_encoder_and_report
     assert (state["name"], state["version"]) == ("zh-cs-state-douyin", 1) and report["state"]["model_id"] == "zh-cs-state-douyin@1"
     assert state["empathy_head_of"] == state["adapted_from"] == "zh-cs-state@3"
     assert state["sentiment_model"] == "tiny-sentiment-douyin@1" and state["n_shop"] == report["pool"]
+    assert state["empathy_realigned_to"] == "tiny-sentiment-douyin@1"  # its empathy head reads this encoder's scale
+    assert {"empathy_kept", "empathy_kept_pair", "empathy_added_pair"} <= set(report["drift"])
     assert report["state"]["before"]["n"] == report["state"]["after"]["n"] == report["heldout"]
     assert "shop_heldout in context" in (out / "ADAPTATION.md").read_text(encoding="utf-8")
     again = A.adapt(out, shop_file, tmp_path / "again", log=lambda _: None, learning_rate=0.0, epochs=1, replay=0.0,
