@@ -50,7 +50,7 @@ SHIPPED_DIR = REPO_ROOT / "models" / "zh-cs-sentiment"
 # session-7 recipe). "teacher": the replayed general turns are trained to the base model's own
 # probabilities (KL, as models/distil.py), not to their labels; "labels": the session-6/7 recipe.
 # replay_source "chat+register" draws half the replay from unlabelled customer texts of the register the
-# state model was trained on (models.distil.chat_register_texts; teacher rehearsal only). temperature
+# state model was trained on (models.chat_texts.chat_register_texts; teacher rehearsal only). temperature
 # "base" keeps the base model's (the loss is on its scale); "refit" refits it on chat validation turns.
 ADAPT_DEFAULTS = dict(epochs=4.0, learning_rate=5e-5, batch_size=32, replay=2.0, min_replay=200,
                       holdout=0.3, seed=13, warmup_ratio=0.1, weight_decay=0.01, max_length=128,
@@ -192,7 +192,7 @@ def plan_adaptation(labels: ShopLabels, holdout: float, test: ShopLabels | None,
     turn that (near-)repeats a held-out, outside (data/sentiment holdout and closings probe) or
     ``measured`` text is dropped, as models.data.add_extra_turns does; a general check turn the pool
     repeats leaves the check set. ``replay_source`` "chat+register": half the replay is unlabelled
-    customer texts (``models.distil.chat_register_texts``), none of them a measured, held-out, pool or
+    customer texts (``models.chat_texts.chat_register_texts``), none of them a measured, held-out, pool or
     general check text."""
     outside = {_loose(e.text) for e in read_turns(CHAT_HOLDOUT_PATH) + read_turns(CHAT_CLOSINGS_PATH)}
     outside |= {_loose(t) for t in measured}
@@ -208,7 +208,7 @@ def plan_adaptation(labels: ShopLabels, holdout: float, test: ShopLabels | None,
     n_total = max(min_replay, int(round(replay * len(pool))))
     register: list[str] = []
     if replay_source == "chat+register" and n_total:
-        from models.distil import chat_register_texts, measured_texts
+        from models.chat_texts import chat_register_texts, measured_texts
 
         no = blocked | outside | measured_texts() | {_loose(e.text) for e in general["validation"] + general["test"]}
         texts = sorted({normalize_text(t) for t in chat_register_texts()} - {""})

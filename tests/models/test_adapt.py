@@ -160,7 +160,7 @@ def test_soft_targets_at_the_base_probabilities_keep_them_where_labels_move_them
 
 
 def test_register_replay_is_half_the_replay_and_never_a_measured_or_held_out_text(shop_file):
-    from models.distil import measured_texts
+    from models.chat_texts import measured_texts
 
     labels = A.read_labelled_turns(shop_file)
     plan = A.plan_adaptation(labels, 0.3, None, None, replay=2.0, min_replay=60, seed=1, replay_source="chat+register")
