@@ -548,13 +548,15 @@ def main(argv: list[str] | None = None) -> dict:
     p.add_argument("--rehearsal", choices=REHEARSALS, default=None,
                    help="teacher: replayed general turns keep the base's probabilities (default); labels: their labels")
     p.add_argument("--replay-source", choices=REPLAY_SOURCES, default=None)
+    p.add_argument("--rehearsal-weight", type=float, default=None, help="each replayed text's weight in the loss (default 1)")
     p.add_argument("--temperature", choices=TEMPERATURES, default=None, help="base (default) or refit on chat validation")
     p.add_argument("--no-state", dest="state", action="store_false", help="adapt the encoder only")
     p.add_argument("--json-out", default=None, metavar="FILE")
     a = p.parse_args(argv)
     report = adapt(a.from_dir, a.extra, a.out, holdout=a.holdout, test_path=a.test, limit=a.limit, shop=a.shop,
                    eval_paths=a.eval, epochs=a.epochs, seed=a.seed, learning_rate=a.learning_rate, rehearsal=a.rehearsal,
-                   replay_source=a.replay_source, temperature=a.temperature, state=a.state)
+                   replay_source=a.replay_source, temperature=a.temperature, rehearsal_weight=a.rehearsal_weight,
+                   state=a.state)
     if a.json_out:
         Path(a.json_out).write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return report
