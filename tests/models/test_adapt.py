@@ -149,14 +149,16 @@ def test_soft_targets_at_the_base_probabilities_keep_them_where_labels_move_them
     before = base.predict_proba(texts)
     offsets = A._wide_offsets(base, texts)
     moved = {}
-    for name, targets in (("teacher", before.astype(np.float32)), ("labels", None)):
+    for name, targets, weights in (("teacher", before.astype(np.float32), None), ("labels", None, None),
+                                   ("labels, weighing nothing", None, np.zeros(len(texts)))):
         model = A.finetune_with_wide(tiny_wide_model, texts, labels, offsets, base.temperature_, epochs=10,
                                      learning_rate=3e-3, batch_size=8, seed=1, warmup_ratio=0.1, weight_decay=0.0,
-                                     max_length=32, log=lambda _: None, targets=targets)
+                                     max_length=32, log=lambda _: None, targets=targets, text_weights=weights)
         clf = SentimentClassifier.load(tiny_wide_model, quantize=False, backend="transformers")
         clf.model_ = model
         moved[name] = float(np.abs(clf.predict_proba(texts) - before).sum(1).mean())
     assert moved["teacher"] < 0.5 * moved["labels"] and moved["labels"] > 0.1
+    assert moved["labels, weighing nothing"] < 1e-4  # a text's weight scales what it teaches
 
 
 def test_register_replay_is_half_the_replay_and_never_a_measured_or_held_out_text(shop_file):
