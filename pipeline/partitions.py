@@ -21,6 +21,7 @@ them for every partition it gets.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import logging
 import threading
 import time
@@ -37,7 +38,7 @@ from pipeline.results import conversation_to_result
 from pipeline.stages import Stage, build_stages, split_ahead
 
 __all__ = [
-    "ModelThread", "Partition", "PartitionSpec", "PartitionWork", "ScoredPartition", "score_messages", "stages_for",
+    "FirstBatch", "ModelThread", "Partition", "PartitionSpec", "PartitionWork", "ScoredPartition", "score_messages", "stages_for",
     "strip_analysis",
 ]
 
@@ -298,6 +299,11 @@ class ModelThread:
             return None
         return self.pending[1]
 
+    def drop(self, ids: Sequence[str]) -> None:
+        """Forget the work started for `ids` without waiting for it: the model thread finishes it unread."""
+        if self.pending is not None and self.pending[0] == tuple(ids):
+            self.pending = None
+
     def score(self, stages: Sequence[Stage], ids: Sequence[str], upcoming: Sequence[str] | None,
               load: Loader) -> ScoredPartition:
         """Score the batch `ids`, starting the next one's work (`upcoming`) beside it.
@@ -322,6 +328,63 @@ class ModelThread:
         if self.executor is not None:
             self.executor.shutdown(wait=True, cancel_futures=True)
             self.executor = None
+
+
+class FirstBatch:
+    """The run's first batch, its model work started while ingest still reads the rest of the night.
+
+    Until ingest is done the model thread has nothing to do: at 10,000 conversations the run read and
+    stored for seconds before the model got its first text. Scoring must see a conversation whole, and
+    only the whole input says which conversations are whole, so this is a guess that is checked:
+    after each stored piece (the call), once `size` conversations to score have been seen and a
+    tenth of a batch more after them (a conversation started that long ago has usually ended, also one
+    that crosses midnight into the next day's file), their messages are loaded and the model work
+    starts, the way `ModelThread.start` starts the next batch's.
+
+    Invariant: the work is used only for the batch it was loaded as, with the very messages that
+    batch loads: `ModelThread.take` matches the ids (the plan's first batch, in its order), and a later
+    piece that stores a new message of one of them drops the work at once (`ModelThread.drop`). The
+    run's lock keeps other writers out, so nothing else changes those conversations' stored messages.
+    A dropped guess costs the model thread time it had free; it is tried again at most once.
+    """
+
+    TRIES = 2
+
+    def __init__(self, model_thread: ModelThread, stages: Sequence[Stage], size: int, load: Loader,
+                 rescore: bool = False) -> None:
+        self.model_thread = model_thread
+        self.stages = stages
+        self.size = size
+        self.load = load
+        self.rescore = rescore
+        self.ids: tuple[str, ...] | None = None
+        self.tries = 0
+
+    def __call__(self, input_ids: Sequence[str] | dict[str, None], touched: set[str], touched_now: set[str]) -> None:
+        """Told after each stored piece: every input conversation id so far (first-appearance order), those
+        with new messages so far, and those this piece gave new messages."""
+        if self.ids is not None:
+            if not touched_now.isdisjoint(self.ids):
+                self.model_thread.drop(self.ids)
+                self.ids = None
+            return
+        if self.tries >= self.TRIES or len(input_ids) < self.size + max(1, self.size // 10):
+            return
+        # the plan's order (pipeline.scoring.store_step): input order, those with new messages
+        ids = tuple(itertools.islice((c for c in input_ids if self.rescore or c in touched), self.size))
+        if len(ids) < self.size:
+            return
+        self.tries += 1
+        if self.model_thread.start(self.stages, ids, self.load) is not None:
+            self.ids = ids
+
+    def keep_if(self, first: Sequence[str]) -> None:
+        """Once the plan is known: the work stays only if `first` (the plan's first batch) is what it guessed;
+        no more guesses (returns None: the run's `on_piece` is cleared with it)."""
+        if self.ids is not None and tuple(first) != self.ids:
+            self.model_thread.drop(self.ids)
+        self.ids = None
+        self.tries = self.TRIES
 
 
 def _clear(convs: Sequence[Conversation], assigned: Sequence[str]) -> None:

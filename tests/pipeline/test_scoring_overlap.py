@@ -4,6 +4,7 @@ given to the model together, the same failures, batches stored in order, the sto
 from __future__ import annotations
 
 import dataclasses
+import json
 import threading
 
 import numpy as np
@@ -169,3 +170,84 @@ def test_a_failing_run_stops_the_model_thread(tmp_path, monkeypatch):
     assert store.list_runs()[0]["status"] == "failed"
     with store.engine.connect() as conn:  # batch 1 stored whole, nothing of batch 2 or 3
         assert conn.execute(sa.text("SELECT count(*) FROM results")).scalar() == 3
+
+
+class PieceCounter:
+    """The project's reader in pieces of one conversation (three rows), counting the pieces handed out."""
+
+    def __init__(self) -> None:
+        self.pieces = 0
+
+    def __call__(self, paths, mapping=None):
+        from pipeline.ingest import read_inputs
+
+        return read_inputs(paths, mapping=mapping)
+
+    def chunks(self, paths, mapping=None):
+        from pipeline.ingest import read_input_chunks
+
+        for piece in read_input_chunks(paths, mapping, chunk_messages=3):
+            self.pieces += 1
+            yield piece
+
+
+class PieceModel(RecordingModel):
+    """Remembers, for each call, how many ingest pieces had been read when it came."""
+
+    def __init__(self, reader: PieceCounter) -> None:
+        super().__init__()
+        self.reader = reader
+        self.at_piece: list[int] = []
+
+    def predict_proba(self, texts: list[str]) -> np.ndarray:
+        self.at_piece.append(self.reader.pieces)
+        return super().predict_proba(texts)
+
+
+def _first_batch_runs(tmp_path, data_files) -> dict:
+    """The same night twice: with the first batch started during ingest, and with every batch started
+    in turn (a dispatch that is not score_in_turn: what a Dask run does)."""
+    from pipeline.scoring import PLAIN_STEPS, score_in_turn
+
+    out = {}
+    for early in (True, False):
+        where = tmp_path / f"early-{early}"
+        where.mkdir()
+        reader = PieceCounter()
+        model = PieceModel(reader)
+        steps = PLAIN_STEPS if early else dataclasses.replace(PLAIN_STEPS, dispatch=lambda c, b, s: score_in_turn(c, b, s))
+        summary = score_files(
+            data_files, f"sqlite:///{where / 'qa.db'}", where / "out.jsonl", model=model, rubric=FakeRubric(),
+            read_inputs=reader, stages=[*fake_stages(), sentiment_stage(model)], batch_size=3, steps=steps,
+        )  # fmt: skip
+        out[early] = (summary, model, reader, (where / "out.jsonl").read_bytes(), stored(where))
+    return out
+
+
+def test_the_first_batch_model_work_starts_while_ingest_still_reads(tmp_path):
+    """Ten conversations, one per ingest piece, batches of 3: once a batch and a bit more (c0–c3) are
+    stored, c0–c2's model work starts, pieces before the end; the run stores and writes what it would
+    have with every batch started in turn, and the model sees the same texts together."""
+    data = [r for i in range(10) for r in rows(f"c{i}")]
+    runs = _first_batch_runs(tmp_path, [write_jsonl(tmp_path / "d.jsonl", data)])
+    (summary, model, reader, results, rows_early), (summary2, model2, reader2, results2, rows_late) = runs[True], runs[False]
+    assert summary.status == summary2.status == "ok" and summary.scored == 10
+    assert model.at_piece[0] < reader.pieces and model2.at_piece[0] == reader2.pieces
+    assert any("c0" in t for t in model.seen[0]) and sorted(model.seen) == sorted(model2.seen)
+    assert results == results2 and rows_early == rows_late
+
+
+def test_a_later_message_of_the_first_batch_drops_the_early_model_work(tmp_path):
+    """c1 gets one more customer turn in the next day's file, read after the first batch's model work
+    started: that work is dropped, and c1 is scored with all its messages, as without it."""
+    data = [r for i in range(10) for r in rows(f"c{i}")]
+    late = [dict(rows("c1", day=4)[0], text="c1 第二天还是很差")]
+    files = [write_jsonl(tmp_path / "d1.jsonl", data), write_jsonl(tmp_path / "d2.jsonl", late)]
+    runs = _first_batch_runs(tmp_path, files)
+    (summary, model, _, results, rows_early), (_, model2, _, results2, rows_late) = runs[True], runs[False]
+    assert summary.scored == 10
+    assert results == results2 and rows_early == rows_late
+    c1 = next(json.loads(x) for x in results.decode().splitlines() if json.loads(x)["conversation_id"] == "c1")
+    assert len(c1["sentiment"]["turns"]) == 3  # the late turn is in
+    guessed = [call for call in model.seen if any(t.startswith("c1 ") for t in call) and "c1 第二天还是很差" not in call]
+    assert guessed and all(any("c1 第二天还是很差" in t for t in call) for call in model2.seen if any("c1" in t for t in call))
