@@ -308,18 +308,19 @@ class ModelThread:
               load: Loader) -> ScoredPartition:
         """Score the batch `ids`, starting the next one's work (`upcoming`) beside it.
 
-        This thread: this batch's normalise and segment (unless done last time), the next batch's
-        load, normalise and segment, then this batch's rubric once its model work is done. The model
+        This thread: the next batch's load, this batch's normalise and segment (unless done last time),
+        the next batch's normalise and segment, then this batch's rubric once its model work is done. The model
         thread: this batch's model work, then the next one's (while this thread runs the rubric and
         the caller saves). Why the next batch's normalise and segment run here already: beside the first
         batch's model work this thread had only that batch's normalise and segment to do, and waited.
         """  # fmt: skip
         work = self.take(stages, ids, load)
+        # the next batch to the model thread before this one's normalise and segment: when this batch's
+        # model work started during ingest (FirstBatch) it may be done already, and the model thread waits
+        following = self.start(stages, upcoming, load) if upcoming else None
         work.run_before()
-        if upcoming:
-            following = self.start(stages, upcoming, load)
-            if following is not None:
-                following.run_before()
+        if following is not None:
+            following.run_before()
         return work.finish()
 
     def close(self) -> None:

@@ -251,3 +251,34 @@ def test_a_later_message_of_the_first_batch_drops_the_early_model_work(tmp_path)
     assert len(c1["sentiment"]["turns"]) == 3  # the late turn is in
     guessed = [call for call in model.seen if any(t.startswith("c1 ") for t in call) and "c1 第二天还是很差" not in call]
     assert guessed and all(any("c1 第二天还是很差" in t for t in call) for call in model2.seen if any("c1" in t for t in call))
+
+
+def test_the_next_batch_is_loaded_for_the_model_before_this_batch_is_normalised(tmp_path, monkeypatch):
+    """When the first batch's model work started during ingest it may be done when scoring begins: the
+    second batch goes to the model thread first, then the first batch is normalised and segmented."""
+    from pipeline.stages import normalise_stage
+    from tests.pipeline._scoring_fakes import fake_normalise
+
+    events: list[tuple[str, str]] = []
+    original = Store.load_conversation_messages
+
+    def load(self, ids):
+        ids = list(ids)
+        events.append(("load", ids[0]))
+        return original(self, ids)
+
+    def normalise(conv):
+        events.append(("normalise", conv.conversation_id))
+        fake_normalise(conv)
+
+    monkeypatch.setattr(Store, "load_conversation_messages", load)
+    model = RecordingModel()
+    assemble, _, segment = fake_stages()
+    data = [r for i in range(7) for r in rows(f"c{i}")]
+    summary = score_files(
+        [write_jsonl(tmp_path / "d.jsonl", data)], f"sqlite:///{tmp_path / 'qa.db'}", tmp_path / "out.jsonl",
+        rubric=FakeRubric(), model=model, read_inputs=fake_read_inputs, batch_size=3,
+        stages=[assemble, normalise_stage(normalise), segment, sentiment_stage(model)],
+    )  # fmt: skip
+    assert summary.scored == 7
+    assert events.index(("load", "c3")) < events.index(("normalise", "c0"))
