@@ -38,8 +38,8 @@ from pipeline.results import conversation_to_result
 from pipeline.stages import Stage, build_stages, split_ahead
 
 __all__ = [
-    "FirstBatch", "ModelThread", "Partition", "PartitionSpec", "PartitionWork", "ScoredPartition", "score_messages", "stages_for",
-    "strip_analysis",
+    "FirstBatch", "ModelThread", "Partition", "PartitionSpec", "PartitionWork", "ScoredPartition", "score_messages",
+    "stages_for", "strip_analysis",
 ]
 
 log = logging.getLogger("zhijian.partitions")
