@@ -41,7 +41,7 @@ from typing import Any
 from pipeline import preload
 from pipeline.errors import RunError, StoreError
 from pipeline.outputs import check_output_path
-from pipeline.partitions import FirstBatch, ModelThread, ScoredPartition
+from pipeline.partitions import EarlyBatches, ModelThread, ScoredPartition
 from pipeline.run_summary import RunSummary
 from pipeline.results import result_fields, result_row_to_contract, write_result_lines
 from pipeline.settings import get_settings, load_settings
@@ -106,7 +106,7 @@ class RunContext:
             self.stage_seconds[stage] = self.stage_seconds.get(stage, 0.0) + time.perf_counter() - t0
 
     model_thread: ModelThread | None = None  # set by score_batch (section "steps") or run, closed by run
-    on_piece: FirstBatch | None = None  # told each stored ingest piece (pipeline/spill.py), set by run
+    on_piece: EarlyBatches | None = None  # told each stored ingest piece (pipeline/spill.py), set by run
 
 
 @dataclass
@@ -524,9 +524,9 @@ def run(
     )  # fmt: skip
     size = batch_size or get_settings().batch_size
     results = str(results_path) if results_path is not None else None
-    if steps.dispatch is score_in_turn:  # batches scored here, in order: the first one's model work starts in ingest
+    if steps.dispatch is score_in_turn:  # batches scored here, in order: the first ones' model work starts in ingest
         ctx.model_thread = ctx.model_thread or ModelThread()
-        ctx.on_piece = FirstBatch(ctx.model_thread, ctx.stages, size, _loader(ctx), ctx.rescore)
+        ctx.on_piece = EarlyBatches(ctx.model_thread, ctx.stages, size, _loader(ctx), ctx.rescore)
     try:
         with _progress(progress) as bar, _frozen_heap():
             step = bar.add_task("reading chat logs", total=None) if bar else None
@@ -537,7 +537,7 @@ def run(
                 bar.update(step, description=f"storing {ingest.read} rows")
             plan = steps.store(ctx, ingest)
             if ctx.on_piece is not None:
-                ctx.on_piece = ctx.on_piece.keep_if(plan.to_score[:size])
+                ctx.on_piece = ctx.on_piece.keep_if(plan.batches(size)[: EarlyBatches.AHEAD])
             if bar:
                 bar.update(step, description=f"scoring {len(plan.to_score)} conversations", total=len(plan.to_score))
             for done in steps.dispatch(ctx, plan.batches(size), steps.score_batch):

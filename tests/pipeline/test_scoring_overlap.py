@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import threading
 
 import numpy as np
@@ -173,10 +174,13 @@ def test_a_failing_run_stops_the_model_thread(tmp_path, monkeypatch):
 
 
 class PieceCounter:
-    """The project's reader in pieces of one conversation (three rows), counting the pieces handed out."""
+    """The project's reader in pieces of one conversation (three rows), counting the pieces handed out.
+    `hold`: after piece n is stored, the next piece is read only once `hold[n]` is set (or after
+    PATIENCE_SECONDS), so a model call started during ingest comes before the pieces after n."""
 
-    def __init__(self) -> None:
+    def __init__(self, hold: dict[int, threading.Event] | None = None) -> None:
         self.pieces = 0
+        self.hold = hold or {}
 
     def __call__(self, paths, mapping=None):
         from pipeline.ingest import read_inputs
@@ -189,64 +193,79 @@ class PieceCounter:
         for piece in read_input_chunks(paths, mapping, chunk_messages=3):
             self.pieces += 1
             yield piece
+            if self.pieces in self.hold:
+                self.hold[self.pieces].wait(PATIENCE_SECONDS)
 
 
 class PieceModel(RecordingModel):
-    """Remembers, for each call, how many ingest pieces had been read when it came."""
+    """Remembers, for each call, how many ingest pieces had been read when it came, and sets
+    `called[cid]` once a text of conversation cid was in a call."""
 
-    def __init__(self, reader: PieceCounter) -> None:
+    def __init__(self) -> None:
         super().__init__()
-        self.reader = reader
+        self.reader = PieceCounter()
         self.at_piece: list[int] = []
+        self.called: dict[str, threading.Event] = {f"c{i}": threading.Event() for i in range(10)}
 
     def predict_proba(self, texts: list[str]) -> np.ndarray:
         self.at_piece.append(self.reader.pieces)
+        for cid in {c for t in texts for c in re.findall(r"c\d", t)}:
+            self.called[cid].set()
         return super().predict_proba(texts)
 
+    def piece_of(self, cid: str) -> int:
+        """How many pieces had been read when the call with conversation cid's texts came."""
+        return next(at for call, at in zip(self.seen, self.at_piece) if any(cid in t for t in call))
 
-def _first_batch_runs(tmp_path, data_files) -> dict:
-    """The same night twice: with the first batch started during ingest, and with every batch started
-    in turn (a dispatch that is not score_in_turn: what a Dask run does)."""
+
+def _first_batch_runs(tmp_path, data_files, hold: dict[int, str] | None = None) -> dict:
+    """The same night twice: with the first batches started during ingest, and with every batch started
+    in turn (a dispatch that is not score_in_turn: what a Dask run does). `hold` (piece -> conversation
+    id): in the first run, after that piece the next one waits for a model call with the conversation."""
     from pipeline.scoring import PLAIN_STEPS, score_in_turn
 
     out = {}
     for early in (True, False):
         where = tmp_path / f"early-{early}"
         where.mkdir()
-        reader = PieceCounter()
-        model = PieceModel(reader)
+        model = PieceModel()
+        if early and hold:
+            model.reader.hold = {n: model.called[cid] for n, cid in hold.items()}
         in_turn = dataclasses.replace(PLAIN_STEPS, dispatch=lambda c, b, s: score_in_turn(c, b, s))
         steps = PLAIN_STEPS if early else in_turn
         summary = score_files(
             data_files, f"sqlite:///{where / 'qa.db'}", where / "out.jsonl", model=model, rubric=FakeRubric(),
-            read_inputs=reader, stages=[*fake_stages(), sentiment_stage(model)], batch_size=3, steps=steps,
+            read_inputs=model.reader, stages=[*fake_stages(), sentiment_stage(model)], batch_size=3, steps=steps,
         )  # fmt: skip
-        out[early] = (summary, model, reader, (where / "out.jsonl").read_bytes(), stored(where))
+        out[early] = (summary, model, model.reader, (where / "out.jsonl").read_bytes(), stored(where))
     return out
 
 
-def test_the_first_batch_model_work_starts_while_ingest_still_reads(tmp_path):
+def test_the_first_batches_model_work_starts_while_ingest_still_reads(tmp_path):
     """Ten conversations, one per ingest piece, batches of 3: once a batch and a bit more (c0–c3) are
-    stored, c0–c2's model work starts, pieces before the end; the run stores and writes what it would
-    have with every batch started in turn, and the model sees the same texts together."""
+    stored, c0–c2's model work starts; once two batches and a bit more (c0–c6), c3–c5's; not a third
+    (EarlyBatches.AHEAD). The run stores and writes what it would have with every batch started in
+    turn, and the model sees the same texts together."""
     data = [r for i in range(10) for r in rows(f"c{i}")]
-    runs = _first_batch_runs(tmp_path, [write_jsonl(tmp_path / "d.jsonl", data)])
+    runs = _first_batch_runs(tmp_path, [write_jsonl(tmp_path / "d.jsonl", data)], hold={4: "c0", 7: "c3"})
     summary, model, reader, results, rows_early = runs[True]
     summary2, model2, reader2, results2, rows_late = runs[False]
     assert summary.status == summary2.status == "ok" and summary.scored == 10
-    assert model.at_piece[0] < reader.pieces and model2.at_piece[0] == reader2.pieces
-    assert any("c0" in t for t in model.seen[0]) and sorted(model.seen) == sorted(model2.seen)
+    assert (model.piece_of("c0"), model.piece_of("c3"), model.piece_of("c6")) == (4, 7, reader.pieces)
+    assert model2.piece_of("c0") == reader2.pieces
+    assert sorted(model.seen) == sorted(model2.seen)
     assert results == results2 and rows_early == rows_late
 
 
 def test_a_later_message_of_the_first_batch_drops_the_early_model_work(tmp_path):
-    """c1 gets one more customer turn in the next day's file, read after the first batch's model work
-    started: that work is dropped, and c1 is scored with all its messages, as without it."""
+    """c1 gets one more customer turn in the next day's file, read after the first two batches' model
+    work started: both are dropped (the second with the first: the model thread never holds a later
+    batch before an earlier one), and c1 is scored with all its messages, as without them."""
     data = [r for i in range(10) for r in rows(f"c{i}")]
     late = "c1 第二天还是很差"
     next_day = [dict(rows("c1", day=4)[0], text=late)]
     files = [write_jsonl(tmp_path / "d1.jsonl", data), write_jsonl(tmp_path / "d2.jsonl", next_day)]
-    runs = _first_batch_runs(tmp_path, files)
+    runs = _first_batch_runs(tmp_path, files, hold={4: "c0", 7: "c3"})
     (summary, model, _, results, rows_early), (_, model2, _, results2, rows_late) = runs[True], runs[False]
     assert summary.scored == 10
     assert results == results2 and rows_early == rows_late
@@ -255,6 +274,8 @@ def test_a_later_message_of_the_first_batch_drops_the_early_model_work(tmp_path)
     # the early run's model saw c1 once without its late turn (the dropped guess); the other run never did
     assert [call for call in model.seen if any(t.startswith("c1 ") for t in call) and late not in call]
     assert all(late in call for call in model2.seen if any(t.startswith("c1 ") for t in call))
+    with_c3 = lambda m: sum(any("c3" in t for t in call) for call in m.seen)  # noqa: E731
+    assert (with_c3(model), with_c3(model2)) == (2, 1)  # the dropped second guess, then its batch
 
 
 def test_the_next_batch_is_loaded_for_the_model_before_this_batch_is_normalised(tmp_path, monkeypatch):
