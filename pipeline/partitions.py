@@ -21,6 +21,7 @@ them for every partition it gets.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import logging
 import threading
 import time
@@ -37,8 +38,8 @@ from pipeline.results import conversation_to_result
 from pipeline.stages import Stage, build_stages, split_ahead
 
 __all__ = [
-    "ModelThread", "Partition", "PartitionSpec", "PartitionWork", "ScoredPartition", "score_messages", "stages_for",
-    "strip_analysis",
+    "EarlyBatches", "ModelThread", "Partition", "PartitionSpec", "PartitionWork", "ScoredPartition", "score_messages",
+    "stages_for", "strip_analysis",
 ]
 
 log = logging.getLogger("zhijian.partitions")
@@ -260,14 +261,15 @@ class PartitionWork:
 
 
 class ModelThread:
-    """A run's one model thread and the batch whose model work it has started ahead: at most one, so
-    memory holds two batches. `load(ids)` reads a batch's stored messages in the caller's thread (the
-    store's connection is per thread). A look-ahead that fails to load is dropped: its own batch loads
-    again and fails there, where the error belongs."""
+    """A run's one model thread and the batches whose model work it has started ahead: the next one,
+    so memory holds two batches (during ingest, up to `EarlyBatches.AHEAD` first ones). `load(ids)`
+    reads a batch's stored messages in the caller's thread (the store's connection is per thread). A
+    look-ahead that fails to load is dropped: its own batch loads again and fails there, where the error
+    belongs."""
 
     def __init__(self) -> None:
         self.executor: ThreadPoolExecutor | None = None
-        self.pending: tuple[tuple[str, ...], PartitionWork] | None = None
+        self.pending: list[tuple[tuple[str, ...], PartitionWork]] = []  # started ahead, in batch order
 
     def _begin(self, stages: Sequence[Stage], ids: Sequence[str], load: Loader) -> PartitionWork:
         work = PartitionWork(stages, load(ids))
@@ -278,50 +280,134 @@ class ModelThread:
 
     def take(self, stages: Sequence[Stage], ids: Sequence[str], load: Loader) -> PartitionWork:
         """This batch's work: the one started ahead for it, or a new one with its model work started now."""
-        if self.pending is not None and self.pending[0] == tuple(ids):
-            work, self.pending = self.pending[1], None
-            return work
+        if self.pending and self.pending[0][0] == tuple(ids):
+            return self.pending.pop(0)[1]
         # none started, or the next batch's (announced by an earlier try of this one): that one stays
         return self._begin(stages, ids, load)
 
     def start(self, stages: Sequence[Stage], ids: Sequence[str], load: Loader) -> PartitionWork | None:
         """Load the next batch and start its model work behind the current one's; None when it fails to load."""
-        if self.pending is not None and self.pending[0] == tuple(ids):
-            return self.pending[1]  # started by an earlier try of the current batch
-        if self.pending is not None:
-            self.pending[1].wait()
-        self.pending = None
+        key = tuple(ids)
+        for started, work in self.pending:
+            if started == key:
+                return work  # started by an earlier try of the current batch, or during ingest
+        for _, work in self.pending:  # announced for another batch: done with (memory holds two batches)
+            work.wait()
+        self.pending = []
+        return self.start_early(stages, ids, load)
+
+    def start_early(self, stages: Sequence[Stage], ids: Sequence[str], load: Loader) -> PartitionWork | None:
+        """Start a batch's model work behind those already started, keeping them (EarlyBatches, during
+        ingest); None when it fails to load."""
         try:
-            self.pending = (tuple(ids), self._begin(stages, ids, load))
+            work = self._begin(stages, ids, load)
         except Exception:
             log.debug("look-ahead load failed; the batch loads again on its turn", exc_info=True)
             return None
-        return self.pending[1]
+        self.pending.append((tuple(ids), work))
+        return work
+
+    def drop(self, ids: Sequence[str]) -> None:
+        """Forget the work started for `ids` without waiting for it: the model thread finishes it unread."""
+        self.pending = [(started, work) for started, work in self.pending if started != tuple(ids)]
 
     def score(self, stages: Sequence[Stage], ids: Sequence[str], upcoming: Sequence[str] | None,
               load: Loader) -> ScoredPartition:
         """Score the batch `ids`, starting the next one's work (`upcoming`) beside it.
 
-        This thread: this batch's normalise and segment (unless done last time), the next batch's
-        load, normalise and segment, then this batch's rubric once its model work is done. The model
+        This thread: the next batch's load, this batch's normalise and segment (unless done last time),
+        the next batch's normalise and segment, then this batch's rubric once its model work is done. The model
         thread: this batch's model work, then the next one's (while this thread runs the rubric and
         the caller saves). Why the next batch's normalise and segment run here already: beside the first
         batch's model work this thread had only that batch's normalise and segment to do, and waited.
         """  # fmt: skip
         work = self.take(stages, ids, load)
+        # the next batch to the model thread before this one's normalise and segment: when this batch's
+        # model work started during ingest (EarlyBatches) it may be done already, and the model thread waits
+        following = self.start(stages, upcoming, load) if upcoming else None
         work.run_before()
-        if upcoming:
-            following = self.start(stages, upcoming, load)
-            if following is not None:
-                following.run_before()
+        if following is not None:
+            following.run_before()
         return work.finish()
 
     def close(self) -> None:
         """End the model thread; queued model work is dropped (a failed run stops here)."""
-        self.pending = None
+        self.pending = []
         if self.executor is not None:
             self.executor.shutdown(wait=True, cancel_futures=True)
             self.executor = None
+
+
+class EarlyBatches:
+    """The run's first batches, their model work started while ingest still reads the rest of the night.
+
+    Until ingest is done the model thread had nothing to do: at 10,000 conversations the run read and
+    stored for seconds before the model got its first text. Scoring must see a conversation whole, and
+    only the whole input says which conversations are whole, so this is a guess that is checked:
+    after each stored piece (the call), once k batches of conversations to score have been seen and a
+    twentieth of a batch more after them (a conversation started that long ago has usually ended: on
+    the 10,000-conversation bench input the first 20,000-message piece holds 2,140 conversations, and
+    none of the first 2,000 gets a message later), the k-th batch's messages are loaded and its model
+    work starts behind the ones before (`ModelThread.start_early`); at most `AHEAD` batches, each held
+    in memory until it is scored.
+
+    Invariant: a guess is used only for the batch it was loaded as, with the very messages that batch
+    loads: `keep_if` keeps the guesses that are the plan's first batches (ids and order) and
+    `ModelThread.take` matches the ids; a later piece that stores a new message of a guessed
+    conversation drops that guess and the ones after it at once (`ModelThread.drop`), so the model
+    thread never holds a later batch before an earlier one. The run's lock keeps other writers out, so
+    nothing else changes those conversations' stored messages. A dropped guess costs model-thread time,
+    some of it perhaps after ingest (work already running is finished, unread); after `TRIES` drops
+    there are no more guesses.
+    """
+
+    AHEAD = 2
+    TRIES = 2
+
+    def __init__(self, model_thread: ModelThread, stages: Sequence[Stage], size: int, load: Loader,
+                 rescore: bool = False) -> None:
+        self.model_thread = model_thread
+        self.stages = stages
+        self.size = size
+        self.load = load
+        self.rescore = rescore
+        self.guesses: list[tuple[str, ...]] = []  # the batches started, in order
+        self.drops = 0
+
+    def __call__(self, input_ids: Sequence[str] | dict[str, None], touched: set[str], touched_now: set[str]) -> None:
+        """Told after each stored piece: every input conversation id so far (first-appearance order), those
+        with new messages so far, and those this piece gave new messages."""
+        for k, ids in enumerate(self.guesses):
+            if not touched_now.isdisjoint(ids):
+                self._drop_from(k)
+                self.drops += 1
+                return
+        k = len(self.guesses)
+        if self.drops >= self.TRIES or k >= self.AHEAD:
+            return
+        if len(input_ids) < (k + 1) * self.size + max(1, self.size // 20):
+            return
+        # the plan's order (pipeline.scoring.store_step): input order, those with new messages
+        order = (c for c in input_ids if self.rescore or c in touched)
+        ids = tuple(itertools.islice(order, k * self.size, (k + 1) * self.size))
+        if len(ids) == self.size and self.model_thread.start_early(self.stages, ids, self.load) is not None:
+            self.guesses.append(ids)
+
+    def _drop_from(self, k: int) -> None:
+        for ids in self.guesses[k:]:
+            self.model_thread.drop(ids)
+        del self.guesses[k:]
+
+    def keep_if(self, batches: Sequence[Sequence[str]]) -> None:
+        """Once the plan is known (`batches`, its first ones in order): the guesses that are those batches
+        stay, from the first one that is not on they go; no more guesses (returns None: the run's
+        `on_piece` is cleared with it)."""
+        kept = 0
+        while kept < min(len(self.guesses), len(batches)) and tuple(batches[kept]) == self.guesses[kept]:
+            kept += 1
+        self._drop_from(kept)
+        self.guesses = []
+        self.drops = self.TRIES
 
 
 def _clear(convs: Sequence[Conversation], assigned: Sequence[str]) -> None:

@@ -41,7 +41,7 @@ from typing import Any
 from pipeline import preload
 from pipeline.errors import RunError, StoreError
 from pipeline.outputs import check_output_path
-from pipeline.partitions import ModelThread, ScoredPartition
+from pipeline.partitions import EarlyBatches, ModelThread, ScoredPartition
 from pipeline.run_summary import RunSummary
 from pipeline.results import result_fields, result_row_to_contract, write_result_lines
 from pipeline.settings import get_settings, load_settings
@@ -105,7 +105,8 @@ class RunContext:
         finally:
             self.stage_seconds[stage] = self.stage_seconds.get(stage, 0.0) + time.perf_counter() - t0
 
-    model_thread: ModelThread | None = None  # set by score_batch (section "steps"), closed by run
+    model_thread: ModelThread | None = None  # set by score_batch (section "steps") or run, closed by run
+    on_piece: EarlyBatches | None = None  # told each stored ingest piece (pipeline/spill.py), set by run
 
 
 @dataclass
@@ -356,12 +357,15 @@ def score_batch(ctx: RunContext, conversation_ids: Sequence[str], upcoming: Sequ
     """
     if ctx.model_thread is None:
         ctx.model_thread = ModelThread()
+    return save_partition(ctx, ctx.model_thread.score(ctx.stages, conversation_ids, upcoming, _loader(ctx)))
 
+
+def _loader(ctx: RunContext) -> Callable[[Sequence[str]], list]:
     def load(ids: Sequence[str]) -> list:
         with ctx.timed("store"):
             return ctx.store.load_conversation_messages(ids)
 
-    return save_partition(ctx, ctx.model_thread.score(ctx.stages, conversation_ids, upcoming, load))
+    return load
 
 
 def save_partition(ctx: RunContext, scored: ScoredPartition) -> list[str]:
@@ -520,6 +524,9 @@ def run(
     )  # fmt: skip
     size = batch_size or get_settings().batch_size
     results = str(results_path) if results_path is not None else None
+    if steps.dispatch is score_in_turn:  # batches scored here, in order: the first ones' model work starts in ingest
+        ctx.model_thread = ctx.model_thread or ModelThread()
+        ctx.on_piece = EarlyBatches(ctx.model_thread, ctx.stages, size, _loader(ctx), ctx.rescore)
     try:
         with _progress(progress) as bar, _frozen_heap():
             step = bar.add_task("reading chat logs", total=None) if bar else None
@@ -529,6 +536,8 @@ def run(
             if bar:
                 bar.update(step, description=f"storing {ingest.read} rows")
             plan = steps.store(ctx, ingest)
+            if ctx.on_piece is not None:
+                ctx.on_piece = ctx.on_piece.keep_if(plan.batches(size)[: EarlyBatches.AHEAD])
             if bar:
                 bar.update(step, description=f"scoring {len(plan.to_score)} conversations", total=len(plan.to_score))
             for done in steps.dispatch(ctx, plan.batches(size), steps.score_batch):

@@ -102,6 +102,9 @@ def spill_inputs(ctx: Any, pieces: Iterable[Any], on_rows: Any = None) -> Spille
         out.touched |= touched
         for m in msgs:
             out.input_ids.setdefault(m.conversation_id, None)
+        on_piece = getattr(ctx, "on_piece", None)
+        if on_piece is not None:  # the run's first batches may start on the model thread (pipeline.partitions.EarlyBatches)
+            on_piece(out.input_ids, out.touched, touched)
         if on_rows is not None:
             on_rows(out.read)
     return out

@@ -116,9 +116,9 @@ def test_model_thread_loads_on_the_callers_thread_and_keeps_one_batch_ahead():
         ahead.start(stages, ["h002"], load)
         ahead.start(stages, ["h002"], load)  # a retried batch announces the same next one: loaded once
         assert ahead.take(stages, ["h001"], load) is not first  # the retry of h001 loads again …
-        assert ahead.pending is not None and ahead.pending[0] == ("h002",)  # … and h002 stays ahead
+        assert [ids for ids, _ in ahead.pending] == [("h002",)]  # … and h002 stays ahead
         second = ahead.take(stages, ["h002"], load)
-        assert ahead.pending is None
+        assert ahead.pending == []
         assert [c.conversation_id for c in second.finish().conversations] == ["h002"]
         assert [c.conversation_id for c in first.finish().conversations] == ["h001"]
     finally:
