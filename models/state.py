@@ -139,7 +139,7 @@ AGENT_KINDS: tuple[tuple[str, re.Pattern], ...] = tuple(
         ("blame", r"快递(那边|的问题|公司)|物流那边|左右不了|管不了|不归|第三方|厂家那边|您自己|您这边|人为|个人原因|应该先|您没有|不是我们"),
         ("closing", r"还有(什么|其他|别的)|其他问题|随时|祝您|再见|评价|满意|感谢您的(耐心|理解|支持|咨询)"),
         ("solution", r"已(经)?(为|帮|给)您|帮您(申请|安排|处理|补|换|退|催|改|备注|登记|加急|联系)|补发|重新(发|寄)|安排|退款(已|会)|已(处理|退|发|改|补)"),
-        ("ask", r"麻烦|提供|发一下|拍(个|一下|张)|照片|视频|订单号|请问|确认一下|核实"),
+        ("ask", r"麻烦|提供|发一下|拍(个|一下|张)|照片|视频|订单号|确认一下|核实"),
         ("apology", r"抱歉|对不起|不好意思|给您带来"),
         ("wait", r"耐心|稍等|等待|尽快|催促|加急|跟进|24小时|48小时|工作日"),
     )
@@ -151,6 +151,8 @@ def agent_kinds(prev_agent: str) -> tuple[str, ...]:
     """The kinds of ``AGENT_KINDS`` the line shows, or ("other",)."""
     s = mandarin(prev_agent)
     found = tuple(name for name, pat in AGENT_KINDS if pat.search(s))
+    if "closing" in found:  # 请问还有其他可以帮您的吗 asks nothing to report: 没有 after it is a close
+        found = tuple(k for k in found if k != "ask")
     return found or ("other",)
 
 

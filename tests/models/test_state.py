@@ -56,6 +56,8 @@ def test_agent_kinds_name_what_the_previous_line_does_in_any_script():
     assert "refusal" in agent_kinds("親 這個是沒辦法退的喔")  # traditional reads like simplified
     assert "blame" in agent_kinds("快递那边我们也左右不了的亲")
     assert "closing" in agent_kinds("请问还有什么可以帮您的吗")
+    # a closing question asks for nothing to report: 没有 after it is a close, not "not received"
+    assert "ask" not in agent_kinds("请问还有其他可以帮您的吗") and "ask" in agent_kinds("麻烦提供一下订单号")
     assert "solution" in agent_kinds("已经为您安排补发了")
     assert agent_kinds("在的") == ("other",)
 

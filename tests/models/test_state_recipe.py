@@ -1,4 +1,4 @@
-"""The zh-cs-state@4 training recipe: how its labels are read, and that the shipped model is that recipe."""
+"""The zh-cs-state@3 training recipe (and the @4 candidate): how its labels are read, and that the shipped model is that recipe."""
 from __future__ import annotations
 
 import json
@@ -44,6 +44,8 @@ def test_fit_names_the_recipe_version():
         r["text"] = t
     proba = np.full((len(rows), 3), 1 / 3, dtype=np.float32)
     assert fit(rows, proba).model_id == f"zh-cs-state@{VERSION}"
+    candidate = fit(rows, proba, "@4")  # the candidate names its own version and reads the agent's act
+    assert candidate.model_id == "zh-cs-state@4" and candidate.feature_set == 2
 
 
 def test_shipped_model_is_this_recipe():
