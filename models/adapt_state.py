@@ -29,8 +29,8 @@ from typing import Sequence
 
 import numpy as np
 
-from models.base import CLASSES, normalize_text, softmax
-from models.state import CustomerStateModel, features, fit_sparse, load_state_model, sparse_rows
+from models.base import CLASSES, normalize_text
+from models.state import CustomerStateModel, fit_sparse, load_state_model, sparse_rows
 
 # Chosen on the two shops' pool.tsv only (5-fold CV, and the 30 % hash split of each pool; never their
 # test.tsv): docs/adaptation.md, "Choosing the recipe".

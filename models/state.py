@@ -13,8 +13,11 @@ it cannot answer well, and which the rubric needs:
 (Cantonese words mapped to Mandarin first, then the sentiment model's input form), char 1–2-grams of
 the agent's previous message for *short* turns only (``SHORT_CHARS``: context decides a bare reply,
 not a sentence that speaks for itself), and the sentiment model's log-probabilities for the turn. Two
-heads: ``empathy`` (logistic) and ``sentiment`` (3-class softmax, the context-read polarity). It has
-no dependencies beyond numpy; weights are a vocabulary (JSON) and one float32 matrix per head.
+heads: ``empathy`` (logistic) and ``sentiment`` (3-class softmax, the context-read polarity). Feature
+set 2 (``feature_set`` in the model's meta; the ``@4`` candidate) adds what the agent's previous line
+does (``agent_kinds``: refusal, blame, closing question, …); a model without the key reads set 1. It has
+no dependencies beyond numpy (fitting on sparse rows too: ``fit_sparse``); weights are a vocabulary
+(JSON) and one float32 matrix per head.
 
     from models.state import load_state_model
     sm = load_state_model()                               # the shipped models/zh-cs-state
@@ -22,8 +25,8 @@ no dependencies beyond numpy; weights are a vocabulary (JSON) and one float32 ma
     out.empathy[0], out.sentiment[0]                      # P(needs empathy), n x 3 context polarity
     sm.model_id                                           # "zh-cs-state@1"
 
-Train: ``python -m models.state train`` (seconds on CPU; reads data/sentiment/chat_turns_context.tsv
-and the shipped sentiment model's probabilities). Calibration check: ``python -m models.state cv [TSV ...]``
+Train: ``python -m models.state_recipe train`` (the shipped recipe; this module's own ``train`` fits one
+file's labels as written). Calibration check: ``python -m models.state cv [TSV ...]``
 (cross-validated P(needs empathy) in bands, against the share of turns that need it). A classifier of ``models/``: imports ``models.base``
 only (the sentiment model is passed in by the caller as probabilities).
 """

@@ -6,9 +6,8 @@ import numpy as np
 import pytest
 
 from models import adapt_state as S
-from models.base import CLASSES
 from models.state import load_state_model
-from models.state_recipe import polarity_label, read_rows
+from models.state_recipe import read_rows
 
 REFUSAL = "亲，这个是按个数赔的，没办法再多了"
 ANSWER = "好的亲，已经给您登记好了，明天就发货"
