@@ -6,8 +6,9 @@
 Unlike a rebuild (``models.train``: tokenizer, an hour of pre-training and fine-tuning), this keeps the
 model and changes it a little: the shop's labelled turns are split by a hash of their text into a pool
 (trained on) and a held-out part (measured on, never trained on); the encoder is fine-tuned for a few
-epochs on the pool mixed with a replay of the project's general chat training turns (so the general
-case is not forgotten); the report gives before/after on the held-out part, per class, and on the
+epochs on the pool mixed with a replay of general customer texts trained to the base model's own
+probabilities (so the general case is not forgotten: the customer-state layer reads those
+probabilities, not only the labels); the report gives before/after on the held-out part, per class, and on the
 general chat turns the model was not trained on; the model is saved to a new directory with its
 lineage (``adapted_from``) and version recorded, and its int8 ONNX encoder exported beside it.
 The customer-state model, which gives the polarity the pipeline shows (a short reply read with the
@@ -43,8 +44,18 @@ SHIPPED_DIR = REPO_ROOT / "models" / "zh-cs-sentiment"
 # The recipe: few epochs at a small learning rate over the pool plus REPLAY x as many general turns.
 # Chosen before measuring on any shop's held-out part (a model that already reads chat well needs a
 # nudge, not a rebuild); docs/adaptation.md has the learning curve it gives.
+# rehearsal / replay_source / temperature (session 8, issue 13): the customer-state layer stacks on the
+# encoder's probabilities, so an encoder that keeps its labels but moves its probabilities on general
+# turns still changes what the pipeline shows (the empathy trigger's recall fell 0.706 → 0.60 with the
+# session-7 recipe). "teacher": the replayed general turns are trained to the base model's own
+# probabilities (KL, as models/distil.py), not to their labels; "labels": the session-6/7 recipe.
+# replay_source "chat+register" draws half the replay from unlabelled customer texts of the register the
+# state model was trained on (models.chat_texts.chat_register_texts; teacher rehearsal only). temperature
+# "base" keeps the base model's (the loss is on its scale); "refit" refits it on chat validation turns.
 ADAPT_DEFAULTS = dict(epochs=4.0, learning_rate=5e-5, batch_size=32, replay=2.0, min_replay=200,
-                      holdout=0.3, seed=13, warmup_ratio=0.1, weight_decay=0.01, max_length=128)
+                      holdout=0.3, seed=13, warmup_ratio=0.1, weight_decay=0.01, max_length=128,
+                      rehearsal="teacher", replay_source="chat+register", temperature="base", rehearsal_weight=1.0)
+REHEARSALS, REPLAY_SOURCES, TEMPERATURES = ("teacher", "labels"), ("chat", "chat+register"), ("base", "refit")
 
 
 @dataclass
@@ -169,16 +180,20 @@ class AdaptPlan:
     pool: list[LabelledTurn]
     test: list[LabelledTurn]
     replay: list = field(default_factory=list)  # general chat training turns (models.data.Example)
+    register: list = field(default_factory=list)  # unlabelled general customer texts (teacher rehearsal only)
     calibration: list = field(default_factory=list)
     general: list = field(default_factory=list)
 
 
 def plan_adaptation(labels: ShopLabels, holdout: float, test: ShopLabels | None, limit: int | None,
-                    replay: float, min_replay: int, seed: int, measured: Sequence[str] = ()) -> AdaptPlan:
+                    replay: float, min_replay: int, seed: int, measured: Sequence[str] = (),
+                    replay_source: str = "chat") -> AdaptPlan:
     """Split the shop's turns, take the pool, draw the replay. Nothing measured is trained on: a pool
     turn that (near-)repeats a held-out, outside (data/sentiment holdout and closings probe) or
     ``measured`` text is dropped, as models.data.add_extra_turns does; a general check turn the pool
-    repeats leaves the check set."""
+    repeats leaves the check set. ``replay_source`` "chat+register": half the replay is unlabelled
+    customer texts (``models.chat_texts.chat_register_texts``), none of them a measured, held-out, pool or
+    general check text."""
     outside = {_loose(e.text) for e in read_turns(CHAT_HOLDOUT_PATH) + read_turns(CHAT_CLOSINGS_PATH)}
     outside |= {_loose(t) for t in measured}
     if test is not None:  # a separate held-out file: the labels file is all pool
@@ -190,28 +205,45 @@ def plan_adaptation(labels: ShopLabels, holdout: float, test: ShopLabels | None,
     general = general_turns()
     blocked = {_loose(t.text) for t in held_out + pool}
     candidates = [e for e in general["train"] if _loose(e.text) not in blocked]
-    n_replay = min(len(candidates), max(min_replay, int(round(replay * len(pool)))))
+    n_total = max(min_replay, int(round(replay * len(pool))))
+    register: list[str] = []
+    if replay_source == "chat+register" and n_total:
+        from models.chat_texts import chat_register_texts, measured_texts
+
+        no = blocked | outside | measured_texts() | {_loose(e.text) for e in general["validation"] + general["test"]}
+        texts = sorted({normalize_text(t) for t in chat_register_texts()} - {""})
+        texts = [t for t in texts if _loose(t) not in no]
+        register = random.Random(seed + 1).sample(texts, min(len(texts), n_total // 2))
+    n_replay = min(len(candidates), n_total - len(register))
     replayed = random.Random(seed).sample(candidates, n_replay) if n_replay else []
     check = [e for e in general["validation"] + general["test"] if _loose(e.text) not in blocked]
-    return AdaptPlan(pool=pool, test=held_out, replay=replayed, calibration=general["validation"], general=check)
+    return AdaptPlan(pool=pool, test=held_out, replay=replayed, register=register, calibration=general["validation"],
+                     general=check)
 
 
 def finetune_with_wide(base_dir: str | Path, texts: list[str], labels: list[str], offsets: np.ndarray,
                        temperature: float, epochs: float, learning_rate: float, batch_size: int, seed: int, warmup_ratio: float,
-                       weight_decay: float, max_length: int, log: Callable[[str], None]):
+                       weight_decay: float, max_length: int, log: Callable[[str], None], targets: np.ndarray | None = None,
+                       text_weights: np.ndarray | None = None):
     """Fine-tune the encoder of ``base_dir`` from its weights, its output plus the fixed ``offsets``
     (the wide part's weighted log-probabilities per text) trained to the labels. Returns the HF model.
 
     The loss is on the sum divided by the base's ``temperature``, i.e. on the probabilities the model
     reports: on the raw sum (temperature ~3.5 for the shipped model) a turn it gets right but only
-    at 60 % would look certain and teach nothing."""
+    at 60 % would look certain and teach nothing. ``targets`` (n x 3, rows summing to 1): train each
+    text to this distribution instead (cross-entropy to it: KL up to a constant), a one-hot row for a
+    labelled shop turn, the base model's probabilities for a rehearsed general one; ``text_weights``: each
+    text's weight in the loss (default 1)."""
     import torch
 
     from models.classifier import load_for_training, optimizer_step, quiet_transformers
 
     quiet_transformers()
     tokenizer, model, columns = load_for_training(base_dir, seed)
-    y = torch.tensor([CLASSES.index(l) for l in labels])
+    if targets is None:
+        targets = np.eye(len(CLASSES), dtype=np.float32)[[CLASSES.index(l) for l in labels]]
+    y = torch.tensor(np.asarray(targets, dtype=np.float32))
+    tw = torch.tensor(np.ones(len(texts), dtype=np.float32) if text_weights is None else np.asarray(text_weights, dtype=np.float32))
     off = torch.tensor(offsets, dtype=torch.float32)
     n = len(texts)
     total = max(1, int(round(math.ceil(n / batch_size) * epochs)))
@@ -236,7 +268,7 @@ def finetune_with_wide(base_dir: str | Path, texts: list[str], labels: list[str]
             enc = tokenizer([texts[i] for i in idx], padding=True, truncation=True, max_length=max_length,
                             return_tensors="pt")
             logits = (model(**enc).logits[:, columns] + off[idx]) / temperature
-            loss = torch.nn.functional.cross_entropy(logits, y[idx])
+            loss = (-(y[idx] * torch.log_softmax(logits, dim=1)).sum(1) * tw[idx]).mean()
             optimizer_step(loss, model, opt, sched)
             step += 1
             if step % 25 == 0 or step == total:
@@ -293,11 +325,17 @@ def adapt(from_dir: str | Path, labels_path: str | Path, out_dir: str | Path, ho
                          "write the adapted model to a new directory")
     if not 0 < holdout < 1 and test_path is None:
         raise ValueError(f"--holdout {holdout}: give a fraction between 0 and 1 (0.3 holds out 30 %)")
+    for key, allowed in (("rehearsal", REHEARSALS), ("replay_source", REPLAY_SOURCES), ("temperature", TEMPERATURES)):
+        if settings[key] not in allowed:
+            raise ValueError(f"{key} {settings[key]!r}: one of {', '.join(allowed)}")
+    if settings["replay_source"] != "chat" and settings["rehearsal"] != "teacher":
+        raise ValueError("replay_source chat+register replays unlabelled texts: it needs rehearsal 'teacher'")
     labels = read_labelled_turns(labels_path)
     test = read_labelled_turns(test_path) if test_path else None
     evals = {Path(p).stem: read_labelled_turns(p).turns for p in eval_paths}
     plan = plan_adaptation(labels, holdout, test, limit, settings["replay"], settings["min_replay"], settings["seed"],
-                           measured=[t.text for turns in evals.values() for t in turns])
+                           measured=[t.text for turns in evals.values() for t in turns],
+                           replay_source=settings["replay_source"])
     # limit=0 (python -m models.adapt --limit 0) is the control: the same run on the replay alone, to
     # tell what the shop's turns add from what more training on general turns does.
     if (not plan.pool and limit != 0) or not plan.test:
@@ -306,7 +344,7 @@ def adapt(from_dir: str | Path, labels_path: str | Path, out_dir: str | Path, ho
     shop = shop or shop_name(labels_path)
     log(f"{labels_path}: {len(labels.turns)} turns ({labels.skipped} skipped, {labels.duplicates} repeats); "
         f"pool {len(plan.pool)} {_counts(plan.pool)}, held out {len(plan.test)} {_counts(plan.test)}, "
-        f"replay {len(plan.replay)} general turns")
+        f"replay {len(plan.replay)} general turns + {len(plan.register)} register texts ({settings['rehearsal']} rehearsal)")
     sets = {"shop_heldout": ([t.text for t in plan.test], [t.label for t in plan.test]),
             "general_chat": ([e.text for e in plan.general], [e.label for e in plan.general])}
     for name, turns in evals.items():
@@ -318,26 +356,33 @@ def adapt(from_dir: str | Path, labels_path: str | Path, out_dir: str | Path, ho
     log(f"before: shop held-out macro-F1 {before['shop_heldout']['macro_f1']:.3f}, "
         f"general chat {before['general_chat']['macro_f1']:.3f}")
 
-    texts = [t.text for t in plan.pool] + [e.text for e in plan.replay]
+    texts = [t.text for t in plan.pool] + [e.text for e in plan.replay] + list(plan.register)
     ys = [t.label for t in plan.pool] + [e.label for e in plan.replay]
+    targets = np.eye(len(CLASSES), dtype=np.float32)[[CLASSES.index(l) for l in ys]].reshape(-1, len(CLASSES))
+    if settings["rehearsal"] == "teacher":  # the general texts keep the base's probabilities, right or wrong
+        general_texts = texts[len(plan.pool):]
+        teacher = np.asarray(base.predict_proba(general_texts), dtype=np.float32).reshape(-1, len(CLASSES))
+        targets = np.vstack([targets[:len(plan.pool)], teacher])
     t_train = cpu_seconds()
     model = finetune_with_wide(src, texts, ys, _wide_offsets(base, texts), base.temperature_, settings["epochs"],
                                settings["learning_rate"], settings["batch_size"], settings["seed"],
-                               settings["warmup_ratio"], settings["weight_decay"], settings["max_length"], log)
+                               settings["warmup_ratio"], settings["weight_decay"], settings["max_length"], log,
+                               targets=targets, text_weights=np.array([1.0] * len(plan.pool) + [settings["rehearsal_weight"]] * (len(texts) - len(plan.pool))))
     train_cpu = cpu_seconds() - t_train
 
     clf = SentimentClassifier.load(src, quantize=False, backend="transformers")
     clf.model_ = model
     cal = plan.calibration
-    clf.temperature_ = fit_temperature(clf.decision_function([e.text for e in cal]),
-                                       np.array([CLASSES.index(e.label) for e in cal])) if cal else clf.temperature_
+    if settings["temperature"] == "refit" and cal:
+        clf.temperature_ = fit_temperature(clf.decision_function([e.text for e in cal]),
+                                           np.array([CLASSES.index(e.label) for e in cal]))
     name, version = adapted_identity(base_meta, shop)
     clf.name, clf.version = name, version
     report = {"shop": shop, "from": str(from_dir), "adapted_from": f"{base_meta.get('name')}@{base_meta.get('version')}",
               "labels": str(labels_path), "labels_sha256": hashlib.sha256(Path(labels_path).read_bytes()).hexdigest(),
               "test": str(test_path) if test_path else None, "holdout": None if test_path else holdout,
               "pool": len(plan.pool), "pool_classes": _counts(plan.pool), "heldout": len(plan.test),
-              "heldout_classes": _counts(plan.test), "replay": len(plan.replay), "settings": settings,
+              "heldout_classes": _counts(plan.test), "replay": len(plan.replay) + len(plan.register), "settings": settings,
               "before": before}
     # The base's own figures (metrics, int8 check, candidates, sweep) describe the base, not this model:
     # they move under the report, and the model's figures are the report's.
@@ -356,6 +401,8 @@ def adapt(from_dir: str | Path, labels_path: str | Path, out_dir: str | Path, ho
     report["after"] = evaluate_sets(adapted, sets)
     if state and plan.pool:  # the control (--limit 0) has no shop turn to teach the head
         report["state"] = adapt_state_step(base, adapted, plan.pool, plan.test, out, shop, state_from, log)
+    report["drift"] = drift_report(base, adapted, sets["general_chat"][0],
+                                   report["state"]["dir"] if report.get("state") else None)
     report["train_cpu_seconds"] = round(train_cpu, 1)
     report["cpu_seconds"] = round(cpu_seconds() - cpu0, 1)
     report["wall_seconds"] = round(time.time() - wall0, 1)
@@ -367,9 +414,40 @@ def adapt(from_dir: str | Path, labels_path: str | Path, out_dir: str | Path, ho
     return report
 
 
+def drift_report(base_clf, adapted_clf, texts: Sequence[str], adapted_state_dir: str | Path | None = None) -> dict:
+    """How far the adapted model moved on general turns it was not trained on (the general chat check
+    turns), in what the pipeline stacks on it: the probabilities, and the customer-state model's
+    P(needs empathy) read from them (no agent line). Macro-F1 can hold while these move, and the
+    empathy trigger follows them (docs/adaptation.md, session 8). ``empathy_kept``: of the turns the base
+    pair (base encoder + shipped state model) reads P(needs empathy) ≥ 0.5, the share the adapted encoder
+    with the shipped state model still does (``--no-state``); ``empathy_kept_pair``: with the adapted
+    state model of ``adapted_state_dir``; ``empathy_added(_pair)``: turns it newly reads so."""
+    from models.state import CustomerStateModel, load_state_model
+
+    if not texts:
+        return {}
+    texts, prevs = list(texts), [""] * len(texts)
+    p0 = np.clip(np.asarray(base_clf.predict_proba(texts), dtype=np.float64).reshape(-1, 3), 1e-7, 1.0)
+    p1 = np.clip(np.asarray(adapted_clf.predict_proba(texts), dtype=np.float64).reshape(-1, 3), 1e-7, 1.0)
+    state = load_state_model()
+    e0 = state.predict(texts, prevs, p0).empathy
+    flagged = e0 >= 0.5
+    out = {"n": len(texts), "argmax_agreement": round(float(np.mean(p0.argmax(1) == p1.argmax(1))), 4),
+           "kl_base_to_adapted": round(float(np.mean((p0 * np.log(p0 / p1)).sum(1))), 4),
+           "mean_p_negative": [round(float(p0[:, 0].mean()), 4), round(float(p1[:, 0].mean()), 4)],
+           "empathy_flagged_base": int(flagged.sum())}
+    pairs = {"": state} | ({"_pair": CustomerStateModel.load(adapted_state_dir)} if adapted_state_dir else {})
+    for suffix, model in pairs.items():
+        e1 = model.predict(texts, prevs, p1).empathy
+        out[f"empathy_kept{suffix}"] = round(float(np.mean(e1[flagged] >= 0.5)), 4) if flagged.any() else None
+        out[f"empathy_added{suffix}"] = int(np.sum((e1 >= 0.5) & ~flagged))
+        out[f"empathy_mean_abs_change{suffix}"] = round(float(np.mean(np.abs(e1 - e0))), 4)
+    return out
+
+
 def adapt_state_step(base_clf, adapted_clf, pool: Sequence, heldout: Sequence, out_dir: str | Path, shop: str,
                      state_from: str | Path | None = None, log=print,
-                     shop_weight: float | None = None) -> dict:
+                     shop_weight: float | None = None, realign: bool | None = None) -> dict:
     """The state half of ``adapt`` (``models.adapt_state`` does the fitting): refit the polarity head on
     the shop's pool turns (``LabelledTurn``: text, label, context), save it to ``out_dir/state`` as ``<base name>-<shop>``, and
     report the held-out turns read in context before (base sentiment model + base state model) and after
@@ -378,30 +456,36 @@ def adapt_state_step(base_clf, adapted_clf, pool: Sequence, heldout: Sequence, o
     The recipe's rows are read by the adapted sentiment model (what the head will stack on); the shop's
     pool turns by the base model, i.e. as a turn not trained on looks: the adapted model has just been
     fitted to those very turns, and its near-certain readings of them taught the head to trust it where, on
-    new turns, it is wrong (measured on the pools' hash split: docs/adaptation.md)."""
-    from models.adapt_state import STATE_DEFAULTS, context_labels, fit_shop_state
+    new turns, it is wrong (measured on the pools' hash split: docs/adaptation.md). ``realign``: re-map the
+    empathy head's probability weights to the adapted encoder (``models.adapt_state.realign_empathy``), so
+    P(needs empathy) keeps the base pair's meaning on the recipe's rows."""
+    from models.adapt_state import STATE_DEFAULTS, context_labels, fit_shop_state, realign_empathy
     from models.state import SHIPPED_STATE_DIR, CustomerStateModel
     from models.state_recipe import read_rows
 
     cpu0 = cpu_seconds()
     shop_weight = STATE_DEFAULTS["shop_weight"] if shop_weight is None else shop_weight
+    realign = STATE_DEFAULTS["realign_empathy"] if realign is None else realign
     base = CustomerStateModel.load(state_from or SHIPPED_STATE_DIR)
     rows = read_rows()
     recipe_proba = np.asarray(adapted_clf.predict_proba([r["text"] for r in rows]), dtype=np.float32)
     shop_turns = [(t.context, t.text, t.label) for t in pool]
     shop_proba = np.asarray(base_clf.predict_proba([t.text for t in pool]), dtype=np.float32).reshape(-1, 3)
     model = fit_shop_state(base, rows, recipe_proba, shop_turns, shop_proba, shop_weight)
+    if realign:  # the recipe's rows as the base pair reads them, against the adapted encoder's reading
+        realign_empathy(model, base_clf.predict_proba([r["text"] for r in rows]), recipe_proba)
     name, version = adapted_identity(base.meta_, shop)
     sentiment_id = getattr(adapted_clf, "model_id", None)
     model.meta_.update(name=name, version=version, adapted_from=base.model_id, shop=shop, shop_weight=shop_weight,
                        n_shop=len(shop_turns), sentiment_model=sentiment_id, shop_turns_read_by=getattr(base_clf, "model_id", None),
-                       empathy_head_of=base.meta_.get("empathy_head_of", base.model_id))
+                       empathy_head_of=base.meta_.get("empathy_head_of", base.model_id),
+                       empathy_realigned_to=sentiment_id if realign else None)
     state_dir = model.save(Path(out_dir) / "state")
     texts, prevs, gold = [t.text for t in heldout], [t.context for t in heldout], [t.label for t in heldout]
     before = turn_report(gold, context_labels(base, texts, prevs, base_clf.predict_proba(texts)))
     after = turn_report(gold, context_labels(model, texts, prevs, adapted_clf.predict_proba(texts)))
     report = {"model_id": model.model_id, "dir": str(state_dir), "adapted_from": base.model_id,
-              "empathy_head_of": model.meta_["empathy_head_of"], "sentiment_model": sentiment_id,
+              "empathy_head_of": model.meta_["empathy_head_of"], "empathy_realigned": bool(realign), "sentiment_model": sentiment_id,
               "shop_weight": shop_weight, "before": before, "after": after,
               "cpu_seconds": round(cpu_seconds() - cpu0, 1)}
     log(f"state model {model.model_id} → {state_dir}: shop held-out in context {before['macro_f1']:.3f} → "
@@ -429,7 +513,16 @@ def report_markdown(report: dict) -> str:
         lines += [f"| shop_heldout in context ({report['adapted_from']} + {st['adapted_from']} → "
                   f"{report['model_id']} + {st['model_id']}) | {b['n']} | {b['macro_f1']:.3f} | {a['macro_f1']:.3f} | {cls} |",
                   "", f"The pipeline reads turns in context with the customer-state model: {st['model_id']} "
-                  f"(in {st['dir']}; its needs-empathy head is {st['empathy_head_of']}'s, unchanged)."]
+                  f"(in {st['dir']}; its needs-empathy head is {st['empathy_head_of']}'s"
+                  + (", its probability weights re-mapped to the adapted encoder)." if st.get("empathy_realigned") else ", unchanged).")]
+    d = report.get("drift") or {}
+    if d.get("empathy_kept") is not None:  # what macro-F1 does not show: the probabilities the state layer reads
+        pair = (f", with the adapted state model on {d['empathy_kept_pair']:.1%} ({d['empathy_added_pair']} newly)"
+                if d.get("empathy_kept_pair") is not None else "")
+        lines += ["", f"General chat turns ({d['n']}): the adapted model agrees with the base on {d['argmax_agreement']:.1%} "
+                  f"of labels (KL {d['kl_base_to_adapted']:.3f}); of the {d['empathy_flagged_base']} the shipped customer-state "
+                  f"model reads as needing empathy with the base, it still does on {d['empathy_kept']:.1%} with the adapted "
+                  f"encoder{pair}."]
     drop = report["before"]["general_chat"]["macro_f1"] - report["after"]["general_chat"]["macro_f1"]
     if drop > 0.02:
         lines += ["", f"**Warning:** general chat macro-F1 fell by {drop:.3f}: the adapted model reads other "
@@ -451,10 +544,19 @@ def main(argv: list[str] | None = None) -> dict:
     p.add_argument("--eval", action="append", default=[], metavar="LABELS", help="also report on this file")
     p.add_argument("--epochs", type=float, default=None)
     p.add_argument("--seed", type=int, default=None)
+    p.add_argument("--learning-rate", type=float, default=None)
+    p.add_argument("--rehearsal", choices=REHEARSALS, default=None,
+                   help="teacher: replayed general turns keep the base's probabilities (default); labels: their labels")
+    p.add_argument("--replay-source", choices=REPLAY_SOURCES, default=None)
+    p.add_argument("--rehearsal-weight", type=float, default=None, help="each replayed text's weight in the loss (default 1)")
+    p.add_argument("--temperature", choices=TEMPERATURES, default=None, help="base (default) or refit on chat validation")
+    p.add_argument("--no-state", dest="state", action="store_false", help="adapt the encoder only")
     p.add_argument("--json-out", default=None, metavar="FILE")
     a = p.parse_args(argv)
     report = adapt(a.from_dir, a.extra, a.out, holdout=a.holdout, test_path=a.test, limit=a.limit, shop=a.shop,
-                   eval_paths=a.eval, epochs=a.epochs, seed=a.seed)
+                   eval_paths=a.eval, epochs=a.epochs, seed=a.seed, learning_rate=a.learning_rate, rehearsal=a.rehearsal,
+                   replay_source=a.replay_source, temperature=a.temperature, rehearsal_weight=a.rehearsal_weight,
+                   state=a.state)
     if a.json_out:
         Path(a.json_out).write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return report

@@ -10,9 +10,12 @@ too, on the shipped recipe's rows plus the shop's turns (``prev_agent`` column),
 
 What is kept and what moves:
 
-* The **vocabulary and the empathy head are the base model's, unchanged** (the same features, the same
-  weights, so P(needs empathy) is identical for every turn): the rubric's ``min_state_score`` and
-  ``state_veto`` were calibrated on that head, and a shop's labels say polarity, not empathy.
+* The **vocabulary and the empathy head are the base model's** (the same features, the same word
+  weights): the rubric's ``min_state_score`` and ``state_veto`` were calibrated on that head, and a
+  shop's labels say polarity, not empathy. When the encoder was adapted too, the head's four weights on
+  the encoder's probabilities are re-mapped to it (``realign_empathy``, session 8): the head reads the
+  encoder's probabilities, which adaptation moves, so an unchanged head no longer meant the same P(needs
+  empathy) (the empathy trigger's recall fell 0.706 → 0.61 with the session-7 recipe).
 * The **polarity head** is refitted from scratch (as ``models.state_recipe.fit`` does) on the recipe's
   rows (their polarity targets, with the sentiment model's probabilities) plus the shop's turns, each
   shop turn weighing ``shop_weight`` recipe rows. Its targets follow the shop's labels, so a shop that
@@ -34,7 +37,9 @@ from models.state import CustomerStateModel, fit_sparse, load_state_model, spars
 
 # Chosen on the two shops' pool.tsv only (5-fold CV, and the 30 % hash split of each pool; never their
 # test.tsv): docs/adaptation.md, "Choosing the recipe".
-STATE_DEFAULTS = dict(shop_weight=4.0)
+# realign_empathy (session 8): re-map the empathy head's probability weights to the adapted encoder
+# (``realign_empathy``), chosen on the general chat check turns (docs/adaptation.md, session 8).
+STATE_DEFAULTS = dict(shop_weight=4.0, realign_empathy=True)
 
 
 def read_context_turns(path: str | Path) -> list[tuple[str, str, str]]:
@@ -91,6 +96,30 @@ def fit_shop_state(base: CustomerStateModel, recipe_rows: Sequence[dict], recipe
     model.w_empathy = np.array(base.w_empathy, copy=True)
     model.w_sentiment = fit_sparse(rows, len(base.vocab), proba, ys, 3, base.l2, weights)
     model.meta_ = dict(base.meta_)
+    return model
+
+
+def realign_empathy(model: CustomerStateModel, base_proba: np.ndarray, adapted_proba: np.ndarray) -> CustomerStateModel:
+    """Re-map the empathy head's four probability weights (three log-probabilities and the bias) so that,
+    read from the adapted encoder's probabilities, its logit is as close as least squares gets to the
+    base pair's logit on the same turns (the recipe's rows: what the head was fitted on). The head's
+    vocabulary weights are kept. Why: the head stacks on the encoder's probabilities, and an adapted
+    encoder reads general turns less negative on the whole (mean P(negative) 0.36 → 0.31 on the general
+    chat check turns with the session-7 recipe), which took the empathy trigger's recall from 0.706 to
+    0.60 with the head unchanged. The turn's text and context weigh as before; only the scale it reads
+    the encoder on moves. Returns ``model`` (changed in place)."""
+    n = len(model.vocab)
+    w = model.w_empathy
+
+    def lp(p):
+        return np.log(np.clip(np.asarray(p, dtype=np.float64).reshape(-1, 3), 1e-4, 1.0)) / 4.0
+
+    target = lp(base_proba) @ w[n:n + 3, 0] + w[-1, 0]  # the part of the base pair's logit that reads the encoder
+    x = np.hstack([lp(adapted_proba), np.ones((len(target), 1))])
+    coef, *_ = np.linalg.lstsq(x, target, rcond=None)
+    w = np.array(w, copy=True)
+    w[n:n + 3, 0], w[-1, 0] = coef[:3], coef[3]
+    model.w_empathy = w.astype(np.float32)
     return model
 
 

@@ -12,7 +12,7 @@ What it learns from (the transfer set):
 - the teacher's training texts (reviews, written reviews, chat turns: ``SentimentData.training_examples``,
   the pruned reviews included: their labels are doubtful, the teacher's reading of them is not);
 - customer text in the register the pipeline scores, unlabelled: the state model's training turns and
-  the customer messages of the bundled synthetic sample nights (``CHAT_REGISTER_GLOBS``);
+  the customer messages of the bundled synthetic sample nights (``models.chat_texts.CHAT_REGISTER_GLOBS``);
 - ``--augment K`` copies of every chat text with 15 % of its characters dropped (the teacher reads
   each copy; the student learns the teacher near each turn, not only at it);
 - ``--unlabelled N`` short sentences of the unlabelled corpora that ship with the project's
@@ -49,7 +49,8 @@ import numpy as np
 
 from models.adapt import _wide_offsets, cpu_seconds
 from models.base import CLASSES, normalize_text
-from models.data import REPO_ROOT, SentimentData, _loose
+from models.chat_texts import chat_register_texts, measured_texts
+from models.data import SentimentData, _loose
 
 # Chosen before measuring any held-out set: the layer choice follows DistilBERT (every other layer);
 # the learning rate is fine-tuning's (2e-4) raised a little, as half the layers are re-wired.
@@ -58,29 +59,6 @@ DISTIL_DEFAULTS = dict(keep_layers=(1, 3), epochs=3.0, learning_rate=3e-4, batch
                        warmup_ratio=0.06, weight_decay=0.01, max_length=128, cpu_budget=900.0,
                        hidden_weight=0.1, boundary_weight=1.0)
 
-# Texts the project measures on (never in a transfer set): turn and act sets, golden rubric sets.
-MEASURED_GLOBS = ("data/heldout/*.tsv", "tests/golden/**/*.json", "tests/golden/**/*.jsonl")
-
-# Customer text in the register the pipeline scores, unlabelled here: the state model's training turns
-# (their ``text`` column) and the customer messages of the bundled synthetic sample nights.
-CHAT_REGISTER_GLOBS = ("data/sentiment/chat_turns_context*.tsv", "data/sample/chats-*.jsonl")
-
-
-def chat_register_texts(root: Path = REPO_ROOT, globs: Sequence[str] = CHAT_REGISTER_GLOBS) -> list[str]:
-    """Customer texts of the files in ``globs``: a TSV's ``text`` column, a JSONL's customer messages."""
-    out: list[str] = []
-    for pattern in globs:
-        for path in sorted(root.glob(pattern)):
-            lines = path.read_text(encoding="utf-8").splitlines()
-            if path.suffix == ".tsv" and lines:
-                column = lines[0].split("\t").index("text")
-                out += [parts[column] for parts in (l.split("\t") for l in lines[1:]) if len(parts) > column]
-            elif path.suffix == ".jsonl":
-                rows = (json.loads(l) for l in lines if l.strip())
-                out += [r["text"] for r in rows if r.get("role") == "customer" and r.get("text")]
-    return out
-
-
 def drop_characters(text: str, rate: float, seed: int) -> str:
     """``text`` with about ``rate`` of its characters left out (at least one kept): a nearby text the
     teacher reads too, so the student learns the teacher around each chat turn, not only at it
@@ -88,20 +66,6 @@ def drop_characters(text: str, rate: float, seed: int) -> str:
     rng = random.Random(seed)
     kept = "".join(ch for ch in text if rng.random() >= rate)
     return kept or text[:1]
-
-
-def measured_texts(root: Path = REPO_ROOT, globs: Sequence[str] = MEASURED_GLOBS) -> set[str]:
-    """Every field of the measured files, in loose form (``models.data._loose``): TSV cells, JSON strings."""
-    out: set[str] = set()
-    for pattern in globs:
-        for path in sorted(root.glob(pattern)):
-            raw = path.read_text(encoding="utf-8", errors="replace")
-            if path.suffix == ".tsv":
-                fields = [cell for line in raw.splitlines() for cell in line.split("\t")]
-            else:
-                fields = [json.loads(f'"{m}"') for m in re.findall(r'"((?:[^"\\]|\\.)*)"', raw)]
-            out |= {_loose(normalize_text(f)) for f in fields if len(f.strip()) >= 2}
-    return out
 
 
 def hash_order(text: str, salt: str = "distil") -> float:
@@ -258,8 +222,11 @@ def train_student(student_dir: Path, texts: list[str], targets: np.ndarray, hard
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lr_factor)
     rng = np.random.default_rng(seed)
     budget = settings.get("cpu_budget") or None
+    # The budget counts this process's CPU seconds, not wall time: on a shared machine the wall clock cut
+    # the 3-layer run (session 8, load average 15–18) from 3,405 planned steps to 1,119 at the 400-step
+    # re-plan, so the recipe's step count depended on other people's jobs.
     model.train()
-    step, t0 = 0, time.time()
+    step, t0 = 0, cpu_seconds()
     while step < plan["total"]:
         for idx in length_batches(lengths, bs, rng):
             if step >= plan["total"]:
@@ -285,14 +252,14 @@ def train_student(student_dir: Path, texts: list[str], targets: np.ndarray, hard
             optimizer_step(loss, model, opt, sched)
             step += 1
             # The CPU budget: fit the step count (and the schedule) to the pace after 20, 100 and 400 steps.
-            fits = steps_that_fit(step, time.time() - t0, budget, requested, min(40, requested))
+            fits = steps_that_fit(step, cpu_seconds() - t0, budget, requested, min(40, requested))
             if fits is not None and fits != plan["total"]:
                 plan["total"] = fits
                 plan["warmup"] = max(1, min(plan["warmup"], int(fits * settings["warmup_ratio"])))
                 log(f"distil: {requested} steps do not fit in {budget:.0f}s at the pace of the first {step}; "
                     f"running {fits}")
             if step % 100 == 0 or step == plan["total"]:
-                log(f"distil step {step}/{plan['total']} loss {loss.item():.4f} ({time.time() - t0:.0f}s)")
+                log(f"distil step {step}/{plan['total']} loss {loss.item():.4f} ({cpu_seconds() - t0:.0f} CPU s)")
     return model.eval(), step
 
 
@@ -439,7 +406,7 @@ def main(argv: list[str] | None = None) -> dict:
     p.add_argument("--boundary-weight", type=float, default=None,
                    help="extra output-loss weight of texts the teacher reads near a boundary (0: none)")
     p.add_argument("--cpu-budget", type=float, default=None, metavar="SECONDS",
-                   help=f"cap on the training loop's seconds (default {DISTIL_DEFAULTS['cpu_budget']:.0f}; 0: no cap)")
+                   help=f"cap on the training loop's CPU seconds (default {DISTIL_DEFAULTS['cpu_budget']:.0f}; 0: no cap)")
     p.add_argument("--seed", type=int, default=None)
     p.add_argument("--version", type=int, default=None, help="the student's version (default: the teacher's + 1)")
     p.add_argument("--data-cache", default=None)

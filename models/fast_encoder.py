@@ -8,6 +8,14 @@ self-attention (the scaled-dot-product kernel, padding masked) and a GELU feed-f
 pooler on [CLS], the classifier — over the same weights, read straight from ``model.safetensors``.
 ``tests/models/test_fast_encoder.py`` checks its logits against ``AutoModelForSequenceClassification``.
 
+The last layer runs for the [CLS] position only (``Layer.forward(..., cls_only=True)``): the classifier
+reads nothing else, so the other positions' attention outputs, feed-forward and LayerNorms of that layer
+were computed and thrown away. Its keys and values still come from every position (one Q/K/V GEMM, as
+before). In fp32 the logits are the same (within 3e-7); int8 quantises the activations of the last
+layer's projections over the [CLS] rows instead of every row of the batch, which moved probabilities by
+at most 0.003 on 4,000 chat turns, no label, and saved 17 % of the encoder's CPU (the model card says how
+it was measured).
+
 Only the plain BERT layout is covered (``supports(config)``); any other encoder keeps the Hugging
 Face model. A classifier helper of ``models/``: imports torch only, never ``pipeline``.
 """
@@ -54,11 +62,15 @@ def build_module(config: dict, num_labels: int):
             self.ffn_out = nn.Linear(int(config["intermediate_size"]), hidden)
             self.ffn_norm = nn.LayerNorm(hidden, eps=eps)
 
-        def forward(self, x, mask):
+        def forward(self, x, mask, cls_only: bool = False):
+            # cls_only: queries (and everything after attention) for position 0 alone; keys and values
+            # for every position. The output then holds the [CLS] row only.
             b, s, _ = x.shape
             q, k, v = self.qkv(x).view(b, s, 3, heads, head_dim).permute(2, 0, 3, 1, 4)
+            if cls_only:
+                q, x = q[:, :, :1], x[:, :1]
             a = F.scaled_dot_product_attention(q, k, v, attn_mask=mask)
-            x = self.attn_norm(x + self.attn_out(a.transpose(1, 2).reshape(b, s, hidden)))
+            x = self.attn_norm(x + self.attn_out(a.transpose(1, 2).reshape(b, q.shape[2], hidden)))
             return self.ffn_norm(x + self.ffn_out(F.gelu(self.ffn_in(x), approximate=approximate)))
 
     class BertClassifier(nn.Module):
@@ -79,8 +91,9 @@ def build_module(config: dict, num_labels: int):
             x = self.embed_norm(x)
             # boolean mask (batch, 1, 1, keys): True where a key is a real token; padding is never attended to
             mask = (attention_mask > 0)[:, None, None, :]
-            for layer in self.layers:
-                x = layer(x, mask)
+            last = len(self.layers) - 1
+            for i, layer in enumerate(self.layers):
+                x = layer(x, mask, cls_only=i == last)  # the pooler reads the last layer's [CLS] row only
             return self.classifier(torch.tanh(self.pooler(x[:, 0])))
 
     return BertClassifier()

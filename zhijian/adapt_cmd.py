@@ -62,8 +62,9 @@ def write_shop_rubric(out: Path, shop: str, state_model_id: str) -> Path:
     """``out/rubric.yaml``: the settings' rubric with its state-model pin set to the adapted state model and
     its id suffixed with the shop (``default_<shop>@<version>`` in results). The pin exists so that a rubric
     version means one state model (stored results keep their meaning); an adapted state model therefore
-    comes with its own rubric id rather than reusing the shipped one's. Its empathy head is the pinned
-    model's, unchanged, so the rubric's min_state_score / state_veto keep the meaning they were chosen with."""
+    comes with its own rubric id rather than reusing the shipped one's. Its empathy head is the shipped
+    model's, its probability weights re-mapped to the adapted encoder (models.adapt_state.realign_empathy), so
+    the rubric's min_state_score / state_veto keep the meaning they were chosen with."""
     from pipeline.settings import get_settings
 
     text = Path(get_settings().rubric_path).read_text(encoding="utf-8")

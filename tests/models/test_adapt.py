@@ -84,6 +84,9 @@ def test_adapting_with_no_learning_keeps_the_model_it_started_from(tiny_wide_mod
     np.testing.assert_allclose(adapted.decision_function(texts), base.decision_function(texts), atol=1e-4)
     for name in report["before"]:
         assert report["after"][name]["macro_f1"] == pytest.approx(report["before"][name]["macro_f1"])
+    # nothing moved, so the drift report says so (what the state layer reads on general turns)
+    assert report["drift"]["argmax_agreement"] == 1.0 and report["drift"]["kl_base_to_adapted"] < 1e-3
+    assert report["drift"]["n"] == report["before"]["general_chat"]["n"]
 
 
 def test_adapted_model_is_a_new_versioned_model_with_its_onnx_encoder_and_report(tiny_wide_model, shop_file, tmp_path):
@@ -92,6 +95,9 @@ def test_adapted_model_is_a_new_versioned_model_with_its_onnx_encoder_and_report
                      replay=0.0, min_replay=0)
     meta = json.loads((out / "zhijian.json").read_text(encoding="utf-8"))
     assert (meta["name"], meta["version"]) == ("tiny-sentiment-douyin", 1) and report["model_id"] == "tiny-sentiment-douyin@1"
+    # the default recipe keeps the base's temperature: the state layer was fitted on that scale
+    base_meta = json.loads((tiny_wide_model / "zhijian.json").read_text(encoding="utf-8"))
+    assert meta["temperature"] == base_meta["temperature"] and meta["adaptation"]["settings"]["temperature"] == "base"
     assert meta["adaptation"]["adapted_from"] == "tiny-sentiment@2" and meta["adaptation"]["pool"] == report["pool"]
     assert report["pool"] + report["heldout"] == len(SHOP) and set(report["after"]) == {"shop_heldout", "general_chat"}
     assert report["before"]["shop_heldout"]["n"] == report["heldout"]
@@ -106,6 +112,8 @@ def test_adapted_model_is_a_new_versioned_model_with_its_onnx_encoder_and_report
     assert (state["name"], state["version"]) == ("zh-cs-state-douyin", 1) and report["state"]["model_id"] == "zh-cs-state-douyin@1"
     assert state["empathy_head_of"] == state["adapted_from"] == "zh-cs-state@3"
     assert state["sentiment_model"] == "tiny-sentiment-douyin@1" and state["n_shop"] == report["pool"]
+    assert state["empathy_realigned_to"] == "tiny-sentiment-douyin@1"  # its empathy head reads this encoder's scale
+    assert {"empathy_kept", "empathy_kept_pair", "empathy_added_pair"} <= set(report["drift"])
     assert report["state"]["before"]["n"] == report["state"]["after"]["n"] == report["heldout"]
     assert "shop_heldout in context" in (out / "ADAPTATION.md").read_text(encoding="utf-8")
     again = A.adapt(out, shop_file, tmp_path / "again", log=lambda _: None, learning_rate=0.0, epochs=1, replay=0.0,
@@ -131,6 +139,46 @@ def test_training_with_the_wide_part_in_the_loss_fits_the_labels(tiny_wide_model
     after = nll_and_accuracy(base)
     # the tiny base knows none of these texts (about half right); 18 texts, so one or two may stay wrong
     assert after[0] < 0.5 * before[0] and after[1] >= 0.8 and after[1] > before[1]
+
+
+def test_soft_targets_at_the_base_probabilities_keep_them_where_labels_move_them(tiny_wide_model):
+    """Teacher rehearsal: a text trained to the base's own probabilities stays there; trained to its label,
+    it moves (what moved the empathy trigger with the session-7 recipe)."""
+    texts, labels = [t for _, t in SHOP], [l for l, _ in SHOP]  # texts the tiny base does not know
+    base = SentimentClassifier.load(tiny_wide_model, quantize=False, backend="transformers")
+    before = base.predict_proba(texts)
+    offsets = A._wide_offsets(base, texts)
+    moved = {}
+    for name, targets, weights in (("teacher", before.astype(np.float32), None), ("labels", None, None),
+                                   ("labels, weighing nothing", None, np.zeros(len(texts)))):
+        model = A.finetune_with_wide(tiny_wide_model, texts, labels, offsets, base.temperature_, epochs=10,
+                                     learning_rate=3e-3, batch_size=8, seed=1, warmup_ratio=0.1, weight_decay=0.0,
+                                     max_length=32, log=lambda _: None, targets=targets, text_weights=weights)
+        clf = SentimentClassifier.load(tiny_wide_model, quantize=False, backend="transformers")
+        clf.model_ = model
+        moved[name] = float(np.abs(clf.predict_proba(texts) - before).sum(1).mean())
+    assert moved["teacher"] < 0.5 * moved["labels"] and moved["labels"] > 0.1
+    assert moved["labels, weighing nothing"] < 1e-4  # a text's weight scales what it teaches
+
+
+def test_register_replay_is_half_the_replay_and_never_a_measured_or_held_out_text(shop_file):
+    from models.chat_texts import measured_texts
+
+    labels = A.read_labelled_turns(shop_file)
+    plan = A.plan_adaptation(labels, 0.3, None, None, replay=2.0, min_replay=60, seed=1, replay_source="chat+register")
+    assert len(plan.register) == 30 and len(plan.replay) == 30 and len(set(plan.register)) == 30
+    blocked = measured_texts() | {A._loose(t.text) for t in plan.test + plan.pool} | {A._loose(e.text) for e in plan.general}
+    assert not {A._loose(t) for t in plan.register} & blocked
+    assert not A.plan_adaptation(labels, 0.3, None, None, replay=2.0, min_replay=60, seed=1).register  # chat only
+
+
+def test_adapt_refuses_unknown_recipe_choices(tiny_wide_model, shop_file, tmp_path):
+    with pytest.raises(ValueError, match="rehearsal 'teacher'"):  # unlabelled texts have no label to replay
+        A.main(["--from", str(tiny_wide_model), "--extra", str(shop_file), "--out", str(tmp_path / "a"),
+                "--rehearsal", "labels", "--replay-source", "chat+register"])
+    with pytest.raises(ValueError, match="temperature 'warm'"):
+        A.adapt(tiny_wide_model, shop_file, tmp_path / "b", log=lambda _: None, temperature="warm")
+    assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()
 
 
 def test_adapt_refuses_to_overwrite_its_source_or_the_shipped_model(tiny_wide_model, shop_file):

@@ -2,6 +2,8 @@
 short replies in context; the vocabulary and the needs-empathy head stay the base model's."""
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 import pytest
 
@@ -48,3 +50,23 @@ def test_context_turns_keep_each_context_and_skip_what_cannot_be_read(tmp_path):
     export = tmp_path / "sentiment_turns.tsv"
     export.write_text("negative\t怎么还没发\n", encoding="utf-8")
     assert S.read_context_turns(export) == []  # label<TAB>text: no context column
+
+
+def test_realigning_the_empathy_head_undoes_a_shift_of_the_encoder_and_keeps_its_vocabulary(base, recipe):
+    """An encoder that reads every turn less negative (as adapted encoders did) lowers P(needs empathy) under
+    the unchanged head; re-mapping the head's probability weights on the recipe's rows gives it back."""
+    rows, _ = recipe
+    texts, prevs = [r["text"] for r in rows], [r.get("prev_agent") or "" for r in rows]
+    rng = np.random.default_rng(1)
+    before = rng.dirichlet([2, 2, 2], len(rows))
+    shifted = before * np.array([0.5, 1.0, 1.0])  # half the odds of negative, everywhere
+    shifted /= shifted.sum(1, keepdims=True)
+    e0 = base.predict(texts, prevs, before).empathy
+    unaligned = base.predict(texts, prevs, shifted).empathy
+    model = S.realign_empathy(copy.deepcopy(base), before, shifted)
+    realigned = model.predict(texts, prevs, shifted).empathy
+    assert np.abs(realigned - e0).mean() < 0.25 * np.abs(unaligned - e0).mean() and unaligned.mean() < e0.mean()
+    n = len(base.vocab)
+    np.testing.assert_array_equal(model.w_empathy[:n], base.w_empathy[:n])  # what the turn's words weigh: kept
+    same = S.realign_empathy(copy.deepcopy(base), before, before)  # nothing moved: nothing to re-map
+    np.testing.assert_allclose(same.w_empathy, base.w_empathy, atol=1e-4)

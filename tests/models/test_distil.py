@@ -256,3 +256,23 @@ def test_validation_agreement_reads_the_chat_and_all_validation_texts_only():
     assert found["chat_validation"]["labels_differ"] == 1 and found["chat_validation"]["label_agreement"] == 0.0
     assert found["chat_validation"]["mean_abs_diff_negative"] == pytest.approx(0.6)
     assert found["all_validation"]["label_agreement"] == 0.5
+
+
+def test_the_budget_counts_cpu_seconds_not_a_busy_machines_wall_clock(tiny_teacher, tmp_path, monkeypatch):
+    """A wall clock that races (other jobs holding the cores) cuts no step; CPU seconds past the budget do."""
+    from models.adapt import _wide_offsets
+
+    start = D.student_from_teacher(tiny_teacher, tmp_path / "start", [1])
+    teacher = SentimentClassifier.load(tiny_teacher, quantize=False, backend="transformers")
+    texts = list(TEXTS) * 10  # 19 batches of 8 per epoch, 57 steps: the re-plan at step 20 applies
+    args = (start, texts, teacher.predict_proba(texts), np.full(len(texts), -1), _wide_offsets(teacher, texts),
+            teacher.temperature_)
+    settings = dict(D.DISTIL_DEFAULTS, epochs=3, batch_size=8, cpu_budget=60.0, hidden_weight=0.0)
+    wall = iter(range(0, 10**9, 100))
+    monkeypatch.setattr(D.time, "time", lambda: float(next(wall)))  # 100 s of wall per call
+    _, steps = D.train_student(*args, settings, log=lambda _: None)
+    assert steps == 57
+    cpu = iter(range(0, 10**9, 10))
+    monkeypatch.setattr(D, "cpu_seconds", lambda: float(next(cpu)))  # 10 CPU s per call: 60 s fit ~6 steps
+    _, steps = D.train_student(*args, settings, log=lambda _: None)
+    assert steps < 57

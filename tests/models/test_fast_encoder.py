@@ -112,3 +112,22 @@ def test_the_onnx_path_does_not_import_torch():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
                          cwd=Path(__file__).resolve().parents[2])  # fmt: skip
     assert out.stdout.split() == ["onnxruntime", "False"], out.stderr[-2000:]
+
+
+def test_last_layer_runs_for_cls_only_and_gives_the_full_layers_cls_row(tiny_model_dir):
+    """The last layer's [CLS]-only pass (what the pooler reads) equals row 0 of the same layer run for every
+    position, padding included; an earlier layer still returns every position."""
+    import torch
+
+    module = fast_encoder.load_module(tiny_model_dir)
+    ids, mask = fast_encoder.pad_batch([[2, 5, 6, 3], [2, 7, 3], [2, 9, 8, 7, 6, 3]], 0)
+    ids, mask = torch.from_numpy(ids), torch.from_numpy(mask)
+    with torch.inference_mode():
+        x = module.embed_norm(module.word(ids) + module.position(torch.arange(ids.shape[1])) + module.token_type.weight[0])
+        keys = (mask > 0)[:, None, None, :]
+        for layer in module.layers[:-1]:
+            x = layer(x, keys)
+            assert x.shape[1] == ids.shape[1]
+        full, cls = module.layers[-1](x, keys), module.layers[-1](x, keys, cls_only=True)
+    assert cls.shape == (3, 1, full.shape[2])
+    torch.testing.assert_close(cls[:, 0], full[:, 0], atol=1e-5, rtol=1e-5)

@@ -3,6 +3,7 @@ emotion, conversation type, and message selection by role and position."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from pydantic import Field
@@ -246,6 +247,8 @@ class EmotionDetector:
             for name, lp in (("urgency", params.urgency), ("relief", params.relief))
         )
         self.status = re.compile(params.status_cue) if params.status_cue else None
+        self.repeated = re.compile(params.repeated_status) if params.repeated_status else None
+        self.laughter = re.compile(params.laughter) if params.laughter else None
         self.ambivalent = re.compile(params.ambivalent_cue) if params.ambivalent_cue else None
         self.departure = (
             PhraseMatcher(f"{rule_prefix}.departure", params.departure,
@@ -273,6 +276,12 @@ class EmotionDetector:
         hits = self.relief.find(v)
         return bool(hits) and not _CONTRAST_AFTER.search(v.s, hits[-1].end)
 
+    def _joking(self, msg: Message) -> bool:
+        """The customer laughs (哈哈 / 😂) and shows no shape of feeling (sarcasm, pings, persistence): a joke."""
+        if self.laughter is None:
+            return False
+        return bool(self.laughter.search(view(msg).s) or self.laughter.search(msg.text)) and not self._shapes(msg)
+
     def _shapes(self, msg: Message) -> list[Match]:
         """Shape cues, less a greeting ping (在吗 开头 then the question) in a turn that answers no agent: it opens
         the chat, nobody has kept the customer waiting yet."""
@@ -285,10 +294,27 @@ class EmotionDetector:
             hits = [h for h in hits if not (h.start == 0 and _OPENER_PING.match(s[h.start : h.end]) and len(s) > h.end + 1)]
         return hits
 
-    def negative(self, msg: Message) -> tuple[bool, str, Match | None]:
-        """(is_negative, how, cue match). how: "state" / "sentiment" / "shape" / "lexicon" / "urgency" / ""."""
+    def repeated_chase(self, msg: Message, earlier: Sequence[Message]) -> Match | None:
+        """没有收到 … (the agent answers) … 没有退: the customer says again that the order has not come. The match
+        is the denial in this turn; None when it is the first."""
+        if self.repeated is None:
+            return None
+        v = view(msg)
+        hit = self.repeated.match(v.s)
+        if hit is None:
+            return None
+        if not any(m.role == "customer" and m.seq < msg.seq and self.repeated.match(view(m).s) for m in earlier):
+            return None
+        return Match(v, hit.start(), hit.end(), f"{self.rule_prefix}.repeated_status", "")
+
+    def negative(self, msg: Message, earlier: Sequence[Message] = ()) -> tuple[bool, str, Match | None]:
+        """(is_negative, how, cue match). how: "state" / "sentiment" / "shape" / "lexicon" / "urgency" / "repeat" / "".
+        `earlier`: the conversation's messages before this one (for a repeated chase)."""
         if not msg.text.strip():
             return False, "", None
+        chase = self.repeated_chase(msg, earlier) if earlier else None
+        if chase is not None:
+            return True, "repeat", chase
         st = getattr(msg, "state", None)
         state = self.params.use_state and st is not None
         if state and self.params.state_mode == "empathy":
@@ -298,6 +324,8 @@ class EmotionDetector:
             # question (中午能到吗 急用), which the layer reads as the calm question around it; in between
             # the rules below decide
             if st.needs_empathy < self.params.min_state_score and self._relieved(msg):
+                return False, "", None
+            if st.needs_empathy < self.params.min_state_score and self._joking(msg):
                 return False, "", None
             if st.needs_empathy < self.params.min_state_score and self.urgency is not None:
                 urgent = self.urgency.find(view(msg)) if _asks(msg) or _plain_question(msg) or _asks_by_spaces(msg) else []

@@ -85,6 +85,18 @@ class EmotionParams(Strict):
         description="polarity (negative_end): the customer leaves the shop for good (去别家看看 / 以后不会再来 / 拉黑): "
         "negative whatever the state layer reads in context (it reads the calm words around it)",
     )
+    laughter: str | None = Field(
+        default=None,
+        description="empathy: the customer laughs (哈哈 / 嘻嘻 / 😂 / [偷笑]): below min_state_score such a turn is a joke, not "
+        "distress, whatever word it uses (气死我老公了哈哈) — unless a shape of feeling (sarcasm, pings, persistence) is in it. "
+        "Regex on the analysis form; null switches it off (default@9: lexicons_state.LAUGHTER)",
+    )
+    repeated_status: str | None = Field(
+        default=None,
+        description="a turn that says flatly, again, that the order has not come (没有收到 … 没有退): a regex on the analysis "
+        "form; a turn matching it after an earlier customer turn that matched it is a repeated chase — negative whatever "
+        "the layers read in the two words (the dispute is unresolved). null switches it off (default@9: lexicons_state.REPEATED_STATUS)",
+    )
     calm_openers: list[str] = Field(
         default_factory=lambda: ["好", "好的", "好吧", "行", "行吧", "那行", "那好吧", "可以", "对", "对的", "是的", "ok", "没问题"],
         description="a message that opens by accepting (行吧，这还差不多 / 对，就灯罩 / 好，两个都要) is "

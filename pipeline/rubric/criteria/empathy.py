@@ -10,9 +10,17 @@ from pipeline.customer_state import SHIPPED_STATE_MODEL
 from pipeline.rubric.criteria import lexicons as L
 from pipeline.rubric.criteria import lexicons_state as S
 from pipeline.rubric.criteria._common import EmotionDetector, EmotionParams, GuardParams, PhraseMatcher, Rejected, emotion_cues
-from pipeline.rubric.matching import compile_entries, message_evidence
+from pipeline.rubric.criteria.lexicons_state import CHASED_BEFORE, REQUEST_AFTER_YOU, SOOTHING_MORE, acknowledgement_kind
+from pipeline.rubric.matching import compile_entries, message_evidence, view
 from pipeline.rubric.registry import Criterion, register_criterion
 from pipeline.rubric.schema import LexiconParams, ParaphraseParams, Strict
+
+
+_SENTENCE_END = re.compile(r"[。!！?？\n]")
+_CONTRAST = re.compile(r"但|不过|可是|只是|然而")
+_CONTRAST_OPENS = re.compile(r"^[\s，,]*(但|不过|可是|只是|然而|可)")
+# a sentence that asks the customer to confirm (…对吗 / 是吗 / 对吧 / ？)
+_CONFIRMING = re.compile(r"(对吗|是吗|对吧|是吧|没错吧|吗)[\s。.]*[?？]?$|[?？]$")
 
 
 def default_emotion() -> EmotionParams:
@@ -33,6 +41,8 @@ def default_emotion() -> EmotionParams:
         relief=LexiconParams(phrases=S.RELIEF),
         status_cue=S.STATUS_CUE,
         ambivalent_cue=S.AMBIVALENT_CUE,
+        repeated_status=S.REPEATED_STATUS,  # default@9
+        laughter=S.LAUGHTER,  # default@9
         sentiment_min_state=0.5,
         state_model_version=SHIPPED_STATE_MODEL,
     )
@@ -48,14 +58,23 @@ class CourtesyParams(Strict):
     enabled: bool = True
     preface: list[str] = Field(default_factory=lambda: ["不好意思", "打扰了", "打扰一下", "sorry", "唔好意思"])
     cause: list[str] = Field(default_factory=lambda: [
-        "re:(让|给|令|害|叫)(您|你|亲)", "久等", "耽误", "不便", "困扰", "添麻烦", "造成", "带来", "是我们", "re:我们的(疏忽|失误|问题|错)",
+        f"re:(让|给|令|害|叫)(您|你|亲)(?!{REQUEST_AFTER_YOU})", "久等", "耽误", "不便", "困扰", "添麻烦", "造成", "带来", "是我们", "re:我们的(疏忽|失误|问题|错)",
         "re:没(能|有)?(及时|注意|看到|处理|回复|说清|发)", "re:回复(晚|慢)", "re:(刚才|之前|上次)", "re:(发错|漏发|少发|错发|延误|晚了|慢了)",
-        "re:等(了|得)?(这么|那么|好|很|太)?(久|长时间|半天|几天)", *S.CANTONESE_APOLOGY_CAUSE,
+        "re:等(了|得)?(这么|那么|好|很|太)?(久|长时间|半天|几天)", *S.CANTONESE_APOLOGY_CAUSE, *S.TROUBLE_CAUSE,
     ])  # fmt: skip
     soothing: list[str] = Field(default_factory=lambda: [
         "您放心", "请放心", "放心", "别着急", "不要着急", "不用着急", "您别着急", "您别担心", "别担心", "不用担心", "您先别急", "别急",
+        *SOOTHING_MORE,
     ])  # fmt: skip
-    soothing_kinds: list[str] = Field(default_factory=lambda: ["担心", "着急", "生气"])
+    # default@9: only impatience (着急) may be soothed by a formula; worry needs the worry acknowledged (您放心 + facts
+    # answers the question, not the feeling), anger the anger
+    soothing_kinds: list[str] = Field(default_factory=lambda: ["着急"])
+    chased: str | None = Field(
+        default=CHASED_BEFORE,
+        description="a soothing formula never counts when the customer's triggering turn says they have chased before "
+        "(催了三次 / 天天问 / 又来问): being told not to hurry acknowledges none of the wait (regex on the analysis form; "
+        "null switches it off)",
+    )
     request_preface: str | None = Field(
         default=r"^辛苦(您|你|亲)(爱的|爱哒|爱滴|亲)?(?![了啦呀哈啊喽咯嘞]|[\s,，。.!！~～?？…、]|$)",
         description="a thanks for effort that opens a request (辛苦您点击评价 / 辛苦亲审核下再投) is courtesy like "
@@ -95,7 +114,7 @@ class Empathy(Criterion):
             EmotionDetector(p.trigger, f"{self.id}.trigger"),
             PhraseMatcher(self.id, p.lexicon, p.guards, p.paraphrase),
             (set(c.preface), compile_entries(c.cause) if c.cause else None, set(c.soothing), set(c.soothing_kinds),
-             re.compile(c.request_preface) if c.request_preface else None)
+             re.compile(c.request_preface) if c.request_preface else None, re.compile(c.chased) if c.chased else None)
             if c.enabled
             else None,
         )
@@ -109,7 +128,7 @@ class Empathy(Criterion):
         courtesy = self.compiled[2]
         if courtesy is None:
             return None
-        preface, cause, soothing, kinds, request = courtesy
+        preface, cause, soothing, kinds, request, chased = courtesy
         said = match.view.s[match.start : match.end]
         if said in preface or (request is not None and request.match(match.view.s[match.start :])):
             s = match.view.s
@@ -122,16 +141,37 @@ class Empathy(Criterion):
             st = getattr(trigger_msg, "state", None)
             kind = st.kind if st is not None else None
             if st is not None and kind not in kinds:
-                return f"套话安抚（“{said}”只回应担心/着急，客户的情绪是{kind or '未点明的不满'}）"
+                return f"套话安抚（“{said}”只叫客户别急/放心，未承认客户的{kind or '不满'}）"
+            if chased is not None and chased.search(view(trigger_msg).s):
+                return f"套话安抚（客户已多次催问，“{said}”未承认客户的等待）"
         return None
+
+    @staticmethod
+    def _contrast_in_a_later_question(match) -> bool:
+        """抱歉让您久等了。跟您确认下：是能开机，但屏幕不亮，对吗？ — the contrast that the guard found after the apology
+        belongs to a later sentence that confirms the customer's problem (a question), not to the apology: the apology
+        stands. A contrast in the apology's own sentence, or opening the next one (…。但规定就是规定), still cancels."""
+        s = match.view.s
+        end = _SENTENCE_END.search(s, match.end)
+        if end is None or _CONTRAST.search(s, match.end, end.start()):
+            return False
+        rest = s[end.end() :]
+        if _CONTRAST_OPENS.match(rest):
+            return False
+        hit = _CONTRAST.search(rest)
+        if hit is None:
+            return False
+        after = _SENTENCE_END.search(rest, hit.end())
+        sentence_end = after.start() if after else len(rest)
+        return bool(_CONFIRMING.search(rest[:sentence_end + 1]))
 
     def score(self, conversation: Conversation) -> CriterionResult:
         emotion, matcher, _ = self.compiled
         trigger = None
-        for m in conversation.messages:
+        for i, m in enumerate(conversation.messages):
             if m.role != "customer":
                 continue
-            negative, how, cue = emotion.negative(m)
+            negative, how, cue = emotion.negative(m, conversation.messages[:i])
             if negative:
                 trigger = (m, how, cue)
                 break
@@ -149,6 +189,8 @@ class Empathy(Criterion):
         elif how == "shape":
             score = tmsg.sentiment.scores.get("negative", 0.0) if tmsg.sentiment and tmsg.sentiment.scores else 0.0
             trig_ev = cue.evidence(f"客户首次出现负面情绪（情感模型 negative {score:.2f} ≥ 形态阈值，且消息形态为问题陈述/催促/反讽/着急）")
+        elif how == "repeat":
+            trig_ev = cue.evidence("客户再次说明仍未收到/未到账（重复追问：客服的答复没有解决问题）")
         elif how == "urgency":
             trig_ev = cue.evidence("客户在提问中表达着急（问题本身平静，但急用/赶时间需要先回应）")
             trig_ev.rule = f"{self.id}.trigger.urgency"
@@ -166,8 +208,13 @@ class Empathy(Criterion):
             for hit in found.accepted:
                 why = self._courtesy_only(hit, tmsg)
                 if why is None:
-                    return self.passed([trig_ev, hit.evidence("人工客服表达理解或歉意")])
+                    said = hit.view.s[hit.start : hit.end]
+                    return self.passed([trig_ev, hit.evidence(f"人工客服表达同理：{acknowledgement_kind(said)}")])
                 rejected.append(Rejected(hit, why))
+            for r in found.rejected:
+                if r.why == "转折" and self._contrast_in_a_later_question(r.match) and self._courtesy_only(r.match, tmsg) is None:
+                    said = r.match.view.s[r.match.start : r.match.end]
+                    return self.passed([trig_ev, r.match.evidence(f"人工客服表达同理：{acknowledgement_kind(said)}（后文的转折属于确认问题的问句）")])
             rejected.extend(found.rejected)
         evidence = [trig_ev]
         for r in rejected[:3]:

@@ -62,6 +62,7 @@ def _default_negative_end() -> EmotionParams:
         state_mode="polarity",
         cues=emotion_cues(),
         departure=LexiconParams(phrases=S.DEPARTURE),  # default@8: leaving for good ends negative in any context
+        repeated_status=S.REPEATED_STATUS,  # default@9: a repeated chase ends negative in any context
         state_model_version=SHIPPED_STATE_MODEL,
     )
 
@@ -107,10 +108,12 @@ class NegativeEnd(FlagDetector):
         last = next((m for m in reversed(conversation.messages) if m.role == "customer" and m.text.strip()), None)
         if last is None:
             return []
-        negative, how, cue = self.compiled.negative(last)
+        negative, how, cue = self.compiled.negative(last, [m for m in conversation.messages if m.seq < last.seq])
         if not negative:
             gave_up = self._gave_up_after_red_line(conversation, last)
             return [gave_up] if gave_up is not None else []
+        if how == "repeat":
+            return [self.flag(f"客户最后一条消息再次说明仍未收到/未到账（“{cue.matched_text}”，重复追问，seq {last.seq}），问题未解决", last.seq)]
         if how == "state":
             st = last.state
             ctx = f"，结合客服上一条 seq {st.prev_seq}" if st.prev_seq else ""

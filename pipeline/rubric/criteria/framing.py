@@ -1,7 +1,9 @@
 """positive_framing.v1: a refusal offers an alternative (虽然…不过我们可以…).
 
 A refusal is a refusal word (无法 / 不支持 / 超过售后期限 …), not one that is itself denied (不是不归我们管); an
-alternative that is itself negated (补偿是没有的 / 不能给您补发) offers nothing."""
+alternative that is itself negated (补偿是没有的 / 不能给您补发) offers nothing. A refusal said without a refusal word
+(动不了 / 超时的不赔的 / 运费需要您自理 / 结束就是结束了) is one when it answers a customer's request (default@9): the
+same words to a customer who asked for nothing explain, they refuse nothing."""
 from __future__ import annotations
 
 import re
@@ -10,6 +12,7 @@ from pydantic import Field
 
 from pipeline.conversation import Conversation, CriterionResult
 from pipeline.rubric.criteria import lexicons as L
+from pipeline.rubric.criteria import lexicons_state as S
 from pipeline.rubric.criteria._common import GuardParams, PhraseMatcher, human_agent_messages
 from pipeline.rubric.criteria.forbidden import is_denied, is_negated_offer
 from pipeline.rubric.matching import Lexicon, Match, clauses, compile_entries, message_evidence, view
@@ -23,7 +26,10 @@ class FramingParams(Strict):
     refusals: LexiconParams = Field(
         default_factory=lambda: LexiconParams(phrases=L.REFUSALS, exclude=L.REFUSAL_EXCLUDE, variants=L.YOU)
     )
-    alternatives: LexiconParams = Field(default_factory=lambda: LexiconParams(phrases=L.ALTERNATIVES, exclude=L.ALTERNATIVES_EXCLUDE, variants=L.YOU))
+    # default@9: + a next step the agent takes (我帮您转给售后同事): "no next step" is what makes a refusal bare
+    alternatives: LexiconParams = Field(
+        default_factory=lambda: LexiconParams(phrases=L.ALTERNATIVES + S.NEXT_STEPS, exclude=L.ALTERNATIVES_EXCLUDE, variants=L.YOU)
+    )
     window: int = Field(default=2, ge=1, description="agent messages from the refusal in which the alternative may come")
     contrast_offer: list[str] = Field(
         default_factory=lambda: list(L.CONTRAST_OFFER),
@@ -32,6 +38,21 @@ class FramingParams(Strict):
     )
     denied: bool = Field(default=True, description="a refusal word that is itself denied (不是不归我们管) is no refusal")
     negated_offer: bool = Field(default=True, description="an alternative that is itself negated (补偿是没有的) is no alternative")
+    answered_refusals: LexiconParams = Field(
+        default_factory=lambda: LexiconParams(phrases=S.ANSWERED_REFUSALS, exclude=S.ANSWERED_REFUSALS_EXCLUDE, variants=L.YOU),
+        description="refusals without a refusal word (动不了 / 不赔的 / 运费需要您自理 / 没有办法的): a refusal only when one of "
+        "the customer's last `request_turns` turns before the message makes a request (`requests`)",
+    )
+    requests: LexiconParams = Field(
+        default_factory=lambda: LexiconParams(phrases=S.REQUESTS, boundary_max_len=0),
+        description="the customer asks the shop for something: whether it can be done (能/可以/有没有…吗), a request verb, a demand",
+    )
+    request_turns: int = Field(default=2, ge=1, description="customer turns before an agent message that may hold the request it answers")
+    granted: str | None = Field(
+        default=S.GRANTED,
+        description="a message that grants the request (可以换的 / 已经给您通过了): a refusal without a refusal word after it "
+        "(来回运费需要您承担) is a condition, not a refusal (regex on the analysis form; null switches it off)",
+    )
 
 
 @register_criterion("positive_framing.v1")
@@ -52,23 +73,50 @@ class PositiveFraming(Criterion):
             exclude=p.alternatives.exclude,
             boundary_max_len=p.alternatives.boundary_max_len,
         )
-        return refusal, alt, (compile_entries(p.contrast_offer) if p.contrast_offer else None)
+        answered = PhraseMatcher(self.id + ".answered_refusal", p.answered_refusals, GuardParams(quotation=True)) if p.answered_refusals.phrases else None
+        requests = (
+            PhraseMatcher(self.id + ".request", p.requests, GuardParams(quotation=True)) if p.requests.phrases and answered is not None else None
+        )
+        granted = re.compile(p.granted) if p.granted else None
+        return refusal, alt, (compile_entries(p.contrast_offer) if p.contrast_offer else None), answered, requests, granted
 
     def _alternatives(self, v) -> list:
         """The alternatives of a message's view, negated ones (补偿是没有的) dropped."""
-        _, alt, _ = self.compiled
+        alt = self.compiled[1]
         found = alt.find(v)
         if self.params.negated_offer:
             found = [a for a in found if not is_negated_offer(v.s, a.start, a.end)]
         return found
 
-    def _refusals(self, msg) -> list:
+    def _refusals(self, msg, asked: bool = False) -> list:
+        """Refusal words; with `asked` (the message answers a customer's request) also refusals without one."""
         found = self.compiled[0].find(msg).accepted
+        answered = self.compiled[3]
+        granted = self.compiled[5]
+        if asked and answered is not None and not (granted is not None and granted.search(view(msg).s)):
+            taken = [(r.start, r.end) for r in found]
+            found = sorted(
+                found + [r for r in answered.find(msg).accepted if all(r.end <= a or r.start >= b for a, b in taken)],
+                key=lambda r: r.start,
+            )
         if self.params.denied:
             found = [r for r in found if not is_denied(r.view.s, r.start)]
         return found
 
-    def _offer_after(self, msg, start: int):
+    def _request_before(self, conversation: Conversation, msg):
+        """The customer's request this agent message answers: a request in one of the customer's last
+        `request_turns` turns with text before it (None when the customer asked for nothing)."""
+        requests = self.compiled[4]
+        if requests is None:
+            return None
+        before = [m for m in conversation.messages if m.role == "customer" and m.seq < msg.seq and m.text.strip()]
+        for m in reversed(before[-self.params.request_turns :]):
+            found = requests.find(m).accepted
+            if found:
+                return found[0]
+        return None
+
+    def _offer_after(self, msg, start: int, asked: bool = False):
         """An alternative later in the message: an offer cue, or a contrast (不过/但是) whose clause
         offers something (不过买三卷送一卷) and does not refuse again. A contrast that only
         reassures (虽然不能改价，但是这个价格已经很优惠了) is not an alternative."""
@@ -88,26 +136,32 @@ class PositiveFraming(Criterion):
                 continue
             if contrast_offer is not None and not contrast_offer.search(v.s[rest_start:clause_end]):
                 continue
-            again = [r for r in self._refusals(msg) if r.start >= rest_start]
+            again = [r for r in self._refusals(msg, asked) if r.start >= rest_start]
             if not again:
                 return Match(view=v, start=marker.start(), end=clause_end, rule=f"{self.id}.contrast_offer", pattern=v.s[marker.start():clause_end])
         return None
 
     def lexicon_terms(self) -> list[str]:
-        refusal, alt, _ = self.compiled
-        return refusal.terms() + alt.terms()
+        refusal, alt, _, answered, requests, _ = self.compiled
+        return refusal.terms() + alt.terms() + (answered.terms() if answered else []) + (requests.terms() if requests else [])
 
     def score(self, conversation: Conversation) -> CriterionResult:
         agent_msgs = human_agent_messages(conversation)
         evidence = []
         any_refusal = False
         for i, m in enumerate(agent_msgs):
-            found = self._refusals(m)
+            request = self._request_before(conversation, m)
+            found = self._refusals(m, asked=request is not None)
             if not found:
                 continue
-            r, start = found[0].evidence("拒绝客户请求"), found[0].end
+            if request is not None and found[0].rule.startswith(f"{self.id}.answered_refusal"):
+                said = request.view.msg.text.strip()[:30]
+                r = found[0].evidence(f"拒绝客户请求（回应客户 seq {request.view.msg.seq}：“{said}”）")
+            else:
+                r = found[0].evidence("拒绝客户请求")
+            start = found[0].end
             any_refusal = True
-            offer = self._offer_after(m, start)
+            offer = self._offer_after(m, start, asked=request is not None)
             if offer is None:
                 for later in agent_msgs[i + 1 : i + self.params.window]:
                     cands = self._alternatives(view(later))

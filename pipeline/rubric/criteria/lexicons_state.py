@@ -1,9 +1,11 @@
-"""Default word lists added in rubric default@7 for the customer-state criteria (empathy's trigger,
-negative_end, abusive_customer, time_commitment): each criterion's default is the base list in
+"""Default word lists added in rubric default@7 and later for the customer-state criteria (empathy's trigger and
+courtesy, negative_end, abusive_customer, time_commitment; positive_framing from default@9): each criterion's default is the base list in
 `lexicons` plus the list here, in that order (rubrics/default.yaml states the sum, as the docstring of
 `lexicons` says). They name mechanisms, written for this project: no phrase of a measure-only set.
 Entries are matched on the analysis form (simplified, half-width, lower-case)."""
 from __future__ import annotations
+
+import re
 
 # Cantonese and traditional-character anger, impatience and disappointment, in the analysis form
 # (traditional is folded to simplified: 係→系, 禮拜→礼拜): 嬲 is Cantonese for angry, 仲未 for 还没,
@@ -69,6 +71,8 @@ SHAPE_MORE = [
 
 # persistence of something good or neutral (一直都有货 / 老是有人问) is no grievance
 SHAPE_EXCLUDE_MORE = [
+    # default@9: buying again and again is loyalty, not persistence (买了好几次了 这次能便宜点吗)
+    "re:(买|回购|复购|下单|光顾|拍|购买|入手)(了|过)?(好几次|好多次|很多次|几次|多次|无数次|好几回|好多回)(了)?",
     "re:(一直|总是|老是|始终)(都)?(有)(?!问题|毛病|异味|噪音|杂音|声音|故障|裂|破|色差|瑕疵|污渍|点|味)",
     # default@8: a how-to question after the contrast is no disappointment (收到了 就是不太会装 / 挺好的 只是想问下怎么洗)
     "re:(谢谢|谢了|收到了|到了|挺好|还行|不错)[^。!！?？]{0,10}(不过|但是|可是|就是|只是)(不知道|不太会|不会|想问|问一下|问下|请问|怎么|如何|咋)",
@@ -86,6 +90,10 @@ RELIEF = [
     "re:是我(自己)?(搞错|看错|弄错|记错|没看清|没看到|没插|没装|没注意|没仔细|的错|的问题)",
     # (还好没烫着 after a complaint is partial relief: the complaint stands, so only the feared thing undone counts)
     "re:(还好|幸好|幸亏|好在)(找到|收到|到了|赶上|来得及)",
+    # default@9: the feared thing found, with the fright or the false alarm named beside it (找到了！吓死我了 / 吓我一跳
+    # 原来在门卫那): the fright is over
+    "re:(找到|收到|到了|回来了|没丢|在呢|在这)(了)?((?!但|不过|可是|就是|只是)[^。?？]){0,10}(吓死|吓我|吓坏|吓了|还以为|我以为|差点以为)",
+    "re:(吓死|吓我|吓坏|吓了一跳)((?!但|不过|可是|就是|只是)[^。?？]){0,10}(原来|还好|幸好|找到|收到|在这|在门)",
     # default@8: owning one's own manner (刚才我口气不好 / 是我说话急了点): conciliatory
     "re:我(刚才|刚刚|之前|前面)?(的)?(态度|口气|语气|说话)[^，。,.!！?？]{0,4}(冲|不好|急|重|过分|凶|差)",
 ]
@@ -153,6 +161,11 @@ HANDOFF_PENDING = [
 EMPATHY_MORE = [
     "re:(心里|心情|担心|着急|顾虑|害怕|犹豫|纠结|打鼓|没底|不放心|不踏实|紧张|焦虑|生气|上火|失望|发慌|慌)[^，。,.!！?？]{0,3}"
     "(太|很|非常|再|也|挺|都|是|也是)?(正常|能理解|可以理解|难免)(了|的|不过)?",
+    # default@9: the feeling named as what anyone in the customer's place feels most (当妈妈的最揪心 / 换季最容易着急):
+    # it came beside a soothing formula that no longer counts alone
+    # default@9: perspective-taking with any feeling named (换谁都觉得不是滋味 / 搁谁心里都不好受); not 都一样 (a shrug)
+    "re:(换谁|搁谁|放谁|换了谁|换做谁|换成谁|任何人)(遇到|碰到|摊上|赶上)?[^，。,.!！?？]{0,6}(都|也)(会)?(觉得|感觉|感到|心里)(?!一样)[^，。,.!！?？]{1,6}",
+    "re:(最|最是|最容易|最会|都会|都容易|难免会|肯定会|自然会)(揪心|紧张|担心|着急|心急|焦虑|发慌|慌|不安|心疼|上火|难受|不踏实|提心吊胆)(?!的)",
 ]
 
 # after-sales words in Cantonese (analysis form): 甩色 = 掉色, 烂咗 / 坏咗 = 烂了 / 坏了, 用唔到 = 用不了,
@@ -221,8 +234,100 @@ GRUDGING_ACCEPT = ["这还差不多", "还差不多", "这才像话", "这还像
 # sentence says what for (等咗咁耐 = 等了这么久: CANTONESE_APOLOGY_CAUSE)
 CANTONESE_APOLOGY = ["唔好意思", "对唔住", "对唔起"]
 CANTONESE_APOLOGY_CAUSE = ["re:(等|搞|拖|要|阻)(咗|左)(咁|好|成)?(耐|久|多)", "咁耐"]
+# default@9: the customer's trouble named in the sentence (辛苦您折腾了一晚上 / 不好意思让您白跑一趟) is what the apology is for
+TROUBLE_CAUSE = ["折腾", "白跑", "re:跑(了)?(一|两|好几|几)趟", "受累", "费心", "操心"]
 
 # default@8 (time_commitment): a time word that describes the present (仓库这两天单量大 / 最近几天下雨) is no time frame
 COMMITMENT_EXCLUDE = [
     "re:(这|最近|近|前)(两|几|一两|三|两三)天[^，。,.!！?？]{0,6}(单量|订单|单子|比较|太|很|都|爆|忙|多|人多|下雨|降温|放假|堵|缺货|断货)",
 ]
+
+# default@9 (empathy courtesy): after 让您 / 给您 a request (让您提供一下订单号 / 给您查一下 / 让您再等等) says what the customer
+# should do next, not what the shop put them through: 不好意思 before it stays courtesy
+REQUEST_AFTER_YOU = (
+    "稍等|等一下|等下|等等|再等|先|再|提供|发(一下|下|个|张|来)|确认|核对|核实|拍|点|填|看|查|把|上传|复制|截图|联系|留意|关注|耐心|操作|试"
+)
+# default@9 (empathy courtesy): telling the customer not to feel (别生气 / 别慌 / 消消气) acknowledges nothing, like 您放心
+SOOTHING_MORE = ["别生气", "不要生气", "不用生气", "别慌", "不要慌", "不用慌", "别上火", "别难过", "别焦虑", "消消气", "息怒", "稍安勿躁"]
+# default@9 (empathy courtesy): the customer says they have chased before — a count of asks (催了三次 / 问第二遍), every
+# day (天天催), again (又来问) — so 不用着急 answers none of the wait
+CHASED_BEFORE = (
+    "(催|问|找|联系|打|反映|咨询|说)(了)?(第)?([两三四五六七八九十几]|好几|\\d+)(次|遍|回|趟)"
+    "|第([二三四五六七八九十几]|\\d+)(次|遍|回)(来)?(催|问|找|联系|咨询)"
+    "|(天天|每天|一直|又|反复|三番五次|再三)(在)?(催|来问|问|找|联系)"
+)
+
+_APOLOGY = re.compile(r"歉|对不起|对不住|对唔|不好意思|唔好意思|sorry|过意不去|见谅|疏忽|失误|做得不|没做|错")
+_TROUBLE = re.compile(r"(让|害|给|叫)(您|你|亲)|跑|久等|等了|耽误|麻烦|不便|困扰|添|折腾|白跑|受累|辛苦|破费|费心|操心|堵|多跑")
+_FEELING = re.compile(r"理解|明白|体谅|体会|懂|感同身受|心疼|换位|将心比心|设身处地|知道|感受|看得出|听得出")
+_NATURAL = re.compile(r"谁|换|搁|难怪|怪不得|正常|应该|人之常情|情有可原|确实|的确|肯定")
+_SOOTHE = re.compile(r"放心|别|不要|不用|消消气|息怒|稍安勿躁|抱抱|摸摸")
+
+
+def acknowledgement_kind(said: str) -> str:
+    """What an accepted empathy match acknowledges, for the evidence (said: the match on the analysis form)."""
+    for pattern, kind in (
+        (_FEELING, "理解客户的感受"),
+        (_TROUBLE, "承认给客户带来的等待或麻烦"),
+        (_APOLOGY, "致歉"),
+        (_NATURAL, "认可客户的感受合情合理"),
+        (_SOOTHE, "安抚客户的着急"),
+    ):
+        if pattern.search(said):
+            return kind
+    return "表达理解或歉意"
+
+# ---------------------------------------------------------------------------
+# default@9 positive_framing: refusals said without a refusal word, read as refusals only when they answer a
+# customer's request (FramingParams.answered_refusals / requests). Said to a customer who asked for nothing
+# (天气原因停运了 这个我们控制不了) they explain, they refuse nothing.
+# ---------------------------------------------------------------------------
+# default@9 positive_framing: a next step the agent takes is an alternative (我帮您转给售后同事 / 这边给您反馈仓库 / 我去问下厂家)
+NEXT_STEPS = [
+    "re:(帮|给|为|替)(您|你|亲)(转|转交|转给|联系|反馈|上报|催|问|跟进|核实|登记|提交|报备)",
+    "re:(我|我们|这边|我这边)(会|去|来|马上|立刻|先|再)?(帮您|给您|为您)?(反馈|联系|跟进|上报|转交|转给|申请|催促|协调|问问|问一下|问下)",
+]
+ANSWERED_REFUSALS = [
+    # any action + 不了 / 不到 / 不上 (动不了 / 操作不了 / 干预不了 / 取消不了 / 帮不上 / 控制唔到); what costs or takes
+    # little (用不了多久 / 花不了几个钱) and what cannot go wrong (错不了 / 跑不了) are reassurance; going and coming
+    # (去不了 / 赶不回来) is the customer's own situation restated
+    "re:(?![错少免跑忘差坏慢晚贵受去来走回赶吃睡穿住玩得])[\\u4e00-\\u9fff](不了|不到|不上|唔到|唔了)(?!多少|多久|几|多长|什么|位)",
+    # 不 + a service verb that closes the clause: 超时的不赔的 / 拆封了不退哦
+    "re:不(赔|退|换|补|包|管|保|修|送|开|收|予|给|做|办|寄|发|拦|改)(的|哦|哈|呢|了|啦|喔|哟|呀|滴|哒)*(?=[，。,.!！~～\\s]|$)",
+    # the cost put on the customer: 运费需要您自理 / 由您承担 / 得您自己出
+    "re:(需要|要|得|由|请)(您|你|亲|买家|客户)(自己|自行)?(承担|自理|负担|出|支付|付)", "re:(运费|邮费|费用|差价)[^，。,.!！?？]{0,4}自理",
+    # not eligible: 不属于质量问题 / 不在保修范围
+    "re:不(属于|在|算)[^，。,.!！?？]{0,4}(质量问题|售后|保修|退换|赔付|理赔|包邮|保价|范围)",
+    # helpless with nothing after it: 这个我们也没有办法的 / 没法子了
+    "re:(没有|没|冇)(任何)?(办法|法子|辙)(?![，,]?(?:不过|但|可以|帮|给|为))",
+    # a tautology that closes the matter: 结束就是结束了 / 不行就是不行
+    "re:(?P<_taut>[\\u4e00-\\u9fff]{2,4})了?就是(?P=_taut)",
+    # modal + action with words between (暂时不能在下单时直接抵扣 / 這款暫時不能直接顺丰寄)
+    "re:(不能|无法|没法|不可以|不支持|唔可以|唔得)[^，。,.!！?？]{0,8}(退|换|改|补|发|寄|抵|扣|送|开|取消|拦|加急|便宜|优惠|保价|赔|修|用)",
+    "卖断", "卖光", "售空", "没货", "无货",
+]
+# the message grants the request (可以换的 / 已经给您通过了): a cost or condition after it is no refusal
+GRANTED = (
+    "^(亲|亲亲|您好|你好|在的)?[，,~～\\s]*(可以|能|行|没问题|支持|好的)(的|哦|呢|哈|啊|呀|滴|哒)?[，,。.!！~～\\s]"
+    "|(已经|已)(给您|为您|帮您|给你|帮你)?[^，。,.!！?？]{0,6}(通过|同意|办理好|办好|安排好|批准)"
+)
+ANSWERED_REFUSALS_EXCLUDE = ["re:(不能|无法|没法|不可以)[^，。,.!！?？]{0,8}(吗|么|嘛|呢)?[?？]", "用不了多", "要不了多", "花不了多",
+                             # what the customer cannot do themselves (您自己撤销不了): who does it, not a refusal
+                             "re:(您|你|亲)(自己|本人)?(这边|那边)?[^，。,.!！?？]{0,4}[\\u4e00-\\u9fff](不了|不到|不上)"]
+# the customer asks the shop for something: can it be done (能/可以/支持/有没有…), a request verb, a demand
+REQUESTS = [
+    "re:(?<![功性智可不节本技效才只])(能|可以|可否|能否|支持)(?!力)", "能不能", "可不可以", "行不行", "行吗", "有没有", "re:有[^，。,.!！?？]{0,6}(吗|么|嘛)",
+    "re:(帮我|给我|麻烦|想|要求|申请|希望|请)[^，。,.!！?？]{0,6}(退|换|改|补|赔|送|寄|发|取消|拦|便宜|优惠|保价|加急|报销|开|修|延|免|包|处理|查)",
+    "re:(你们|店家|商家|卖家|店里)[^，。,.!！?？]{0,4}(出|赔|负责|承担|包|补|管)",
+]
+
+# default@9 (empathy's trigger, negative_end): a turn that opens by saying the order has not come, not been refunded, not
+# moved (没有收到 / 还是没退 / 仍未到账). Once is a status; said again after an earlier such turn it is a repeated chase
+# (EmotionParams.repeated_status): the agent's answer did not settle it
+REPEATED_STATUS = (
+    "^(可是|但是|但|可|我|我这边|我这|这边)?(还是|还|仍然|依然|仍|都|根本|压根)?(没|没有|未|冇|唔)(有)?"
+    "(收到|到账|到|退|退回|退款|发|发货|更新|动|显示|看到|查到)"
+)
+
+# default@9 (empathy's trigger): laughing — not 呵呵, which is sarcasm (EmotionParams.laughter)
+LAUGHTER = "哈哈|嘻嘻|嘿嘿|hhh|😂|🤣|😄|😁|😆|\\[(偷笑|呲牙|憨笑|大笑|破涕为笑)\\]"

@@ -3,6 +3,8 @@
 The sentences are written for these tests, not taken from any training file or held-out set."""
 from __future__ import annotations
 
+import pytest
+
 from pipeline.rubric import CRITERIA
 from pipeline.rubric.testing import make_conversation
 
@@ -25,3 +27,81 @@ def test_a_negated_alternative_offers_nothing():
     assert _score("配送晚了不是我们能决定的", "补偿是没有的哦") == "fail"
     assert _score("配送晚了不是我们能决定的", "补偿是没有的哦", negated_offer=False) == "pass"  # the old reading
     assert _score("配送晚了不是我们能决定的", "给您申请一张10元补偿券") == "pass"
+
+
+# default@9: a refusal without a refusal word is one when it answers the customer's request (issue 13)
+def _answer(customer: str, *agent_texts: str):
+    crit = CRITERIA["positive_framing.v1"]()
+    turns = [("customer", customer, 0)] + [("agent", t, 30 + 10 * i) for i, t in enumerate(agent_texts)]
+    return crit.score(make_conversation(turns))
+
+
+@pytest.mark.parametrize(
+    ("customer", "reply"),
+    [
+        ("包裹能帮我截回来吗 地址写错了", "已经在派送途中了，这个我们动不了的呢"),
+        ("外包装有点瘪，能补偿点吗", "外包装压痕不赔的哦"),
+        ("尺码不合适想退，运费你们出吗", "非质量问题的话，运费需要您自理哦"),
+        ("满减券昨天过期了，还能用吗", "活动过了就是过了哈"),
+        ("能不能先发新的给我", "这个我们也没有办法的"),
+        ("颜色跟图片不一样 想退货 你们包运费吗", "轻微色差不属于质量问题的"),
+        ("刚下的单可以取消吗", "亲，已经出库了取消不了哦"),
+    ],
+)
+def test_a_bare_refusal_of_a_request_fails(customer, reply):
+    res = _answer(customer, reply)
+    assert res.status == "fail", reply
+    assert any(f"seq 1" in (e.note or "") for e in res.evidence), [e.note for e in res.evidence]
+
+
+@pytest.mark.parametrize(
+    ("customer", "reply"),
+    [
+        ("刚下的单可以取消吗", "亲，已经出库了取消不了哦，不过您可以拒收，退回后全额退款"),
+        ("外包装有点瘪，能补偿点吗", "外包装压痕不赔的哦，给您送一张5元无门槛券表示歉意"),
+        ("能寄到台湾吗", "这款暂时不能直接寄台湾，不过可以走官方集运，三到五天到"),
+        ("这个杯子有没有粉色", "粉色卖光了亲，同款樱花色是现货，颜色很接近"),
+    ],
+)
+def test_a_refusal_with_an_alternative_still_passes(customer, reply):
+    assert _answer(customer, reply).status == "pass", reply
+
+
+@pytest.mark.parametrize(
+    ("customer", "reply"),
+    [
+        ("下大雨了，快递是不是要晚几天", "亲，暴雨物流停运了，这个我们也左右不了，恢复后会第一时间派送"),
+        ("这个锅好用吗", "好用的，用不了多久您就会爱上它"),
+        ("耳机怎么配对", "长按三秒就好，错不了的"),
+    ],
+)
+def test_the_same_words_to_a_customer_who_asked_for_nothing_refuse_nothing(customer, reply):
+    assert _answer(customer, reply).status == "na", reply
+
+
+def test_a_cost_after_the_request_is_granted_is_a_condition():
+    assert _answer("那能退吗", "可以退的，退货申请已经给您同意了，寄回运费需要您承担哦").status == "na"
+    assert _answer("那能退吗", "寄回运费需要您承担哦").status == "fail"
+
+
+def test_the_customer_situation_restated_refuses_nothing():
+    assert _answer("明天的火车去不了了 能改签吗", "抱歉让您久等，临时去不了确实着急，已经帮您改到后天同一班").status == "na"
+
+
+@pytest.mark.parametrize("reply", ["放心，这个型号错不了", "跑不了的，单号都在系统里", "用不了多久就到了"])
+def test_reassurance_shaped_like_a_refusal_refuses_nothing(reply):
+    assert _answer("能不能快点发货", reply).status == "na", reply
+
+
+def test_what_the_customer_cannot_do_themselves_is_no_refusal():
+    assert _answer("我自己能取消售后单吗", "您自己取消不了的呢，我这边帮您撤回").status == "na"
+    assert _answer("能帮我取消售后单吗", "这个我们取消不了的呢").status == "fail"
+
+
+def test_a_next_step_the_agent_takes_is_an_alternative():
+    assert _answer("能直接给我退款吗", "这个我这边没办法直接退，我帮您转给售后同事跟进").status == "pass"
+    assert _answer("能直接给我退款吗", "这个我这边没办法直接退").status == "fail"
+
+
+def test_owning_a_shortcoming_is_no_refusal():
+    assert _answer("你们能不能早点通知", "这点确实是我们做得不到位，以后会提前通知").status == "na"
