@@ -32,8 +32,8 @@ from typing import Sequence
 
 import numpy as np
 
-from models.base import CLASSES, normalize_text, softmax
-from models.state import CustomerStateModel, features, load_state_model
+from models.base import CLASSES, normalize_text
+from models.state import CustomerStateModel, fit_sparse, load_state_model, sparse_rows
 
 # Chosen on the two shops' pool.tsv only (5-fold CV, and the 30 % hash split of each pool; never their
 # test.tsv): docs/adaptation.md, "Choosing the recipe".
@@ -76,49 +76,6 @@ def context_labels(model: CustomerStateModel, texts: Sequence[str], prevs: Seque
     return [CLASSES[int(i)] for i in np.argmax(model.predict(list(texts), list(prevs), proba).sentiment, axis=1)]
 
 
-def sparse_rows(vocab: dict[str, int], texts: Sequence[str], prevs: Sequence[str]) -> list[tuple[np.ndarray, float]]:
-    """Each turn's features as (distinct vocabulary indices, value): the rows ``CustomerStateModel._matrix``
-    fills, without the n x vocabulary matrix."""
-    out = []
-    for t, p in zip(texts, prevs):
-        idx = [vocab[g] for g in features(t, p) if g in vocab]
-        out.append((np.unique(np.array(idx, dtype=np.int64)), 1.0 / np.sqrt(len(idx)) if idx else 0.0))
-    return out
-
-
-def fit_sparse(rows: Sequence[tuple[np.ndarray, float]], n_vocab: int, proba: np.ndarray, y: np.ndarray, k: int,
-               l2: float, weights: np.ndarray, iters: int = 300) -> np.ndarray:
-    """``models.state._fit`` (full-batch Adam, the same steps, W with a bias row) on sparse rows: the dense
-    matrix made one fit of the recipe's ~2,500 rows cost minutes on a busy 2-core machine; this, a second."""
-    r_idx = np.concatenate([np.full(len(i), n, dtype=np.int64) for n, (i, _) in enumerate(rows)] or [np.zeros(0, np.int64)])
-    c_idx = np.concatenate([i for i, _ in rows] or [np.zeros(0, np.int64)])
-    vals = np.concatenate([np.full(len(i), v, dtype=np.float32) for i, v in rows] or [np.zeros(0, np.float32)])
-    n = len(rows)
-    dense = np.hstack([np.log(np.clip(np.asarray(proba, dtype=np.float32), 1e-4, 1.0)) / 4.0,
-                       np.ones((n, 1), dtype=np.float32)]).astype(np.float32)
-    w = np.zeros((n_vocab + 4, k), dtype=np.float32)
-    m, v = np.zeros_like(w), np.zeros_like(w)
-    sw = (weights.astype(np.float32) / weights.sum())[:, None]
-    onehot = (np.eye(k)[y] if k > 1 else y.reshape(-1, 1)).astype(np.float32)
-    decay = np.full((n_vocab + 4, 1), l2, dtype=np.float32)
-    decay[-1] = 0.0
-    for t in range(1, iters + 1):
-        z = dense @ w[n_vocab:]
-        for j in range(k):
-            z[:, j] += np.bincount(r_idx, weights=vals * w[c_idx, j], minlength=n)
-        p = softmax(z) if k > 1 else 1 / (1 + np.exp(-z))
-        r = ((p - onehot) * sw).astype(np.float32)
-        g = np.empty_like(w)
-        for j in range(k):
-            g[:n_vocab, j] = np.bincount(c_idx, weights=vals * r[r_idx, j], minlength=n_vocab)
-        g[n_vocab:] = dense.T @ r
-        g += decay * w
-        m = 0.9 * m + 0.1 * g
-        v = 0.999 * v + 0.001 * g * g
-        w -= (0.1 * (m / (1 - 0.9**t)) / (np.sqrt(v / (1 - 0.999**t)) + 1e-8)).astype(np.float32)
-    return w
-
-
 def fit_shop_state(base: CustomerStateModel, recipe_rows: Sequence[dict], recipe_proba: np.ndarray,
                    shop: Sequence[tuple[str, str, str]], shop_proba: np.ndarray,
                    shop_weight: float = STATE_DEFAULTS["shop_weight"], recipe_sparse: list | None = None) -> CustomerStateModel:
@@ -128,13 +85,13 @@ def fit_shop_state(base: CustomerStateModel, recipe_rows: Sequence[dict], recipe
     from models.state_recipe import polarity_label
 
     if recipe_sparse is None:
-        recipe_sparse = sparse_rows(base.vocab, [r["text"] for r in recipe_rows], [r.get("prev_agent") or "" for r in recipe_rows])
-    rows = list(recipe_sparse) + sparse_rows(base.vocab, [t for _, t, _ in shop], [p for p, _, _ in shop])
+        recipe_sparse = sparse_rows(base.vocab, [r["text"] for r in recipe_rows], [r.get("prev_agent") or "" for r in recipe_rows], base.feature_set)
+    rows = list(recipe_sparse) + sparse_rows(base.vocab, [t for _, t, _ in shop], [p for p, _, _ in shop], base.feature_set)
     ys = np.array([CLASSES.index(polarity_label(r)) for r in recipe_rows] + [CLASSES.index(l) for _, _, l in shop])
     weights = np.concatenate([np.ones(len(recipe_rows)), np.full(len(shop), float(shop_weight))])
     proba = np.vstack([np.asarray(recipe_proba, dtype=np.float32).reshape(-1, 3),
                        np.asarray(shop_proba, dtype=np.float32).reshape(-1, 3)])
-    model = CustomerStateModel(l2=base.l2, min_df=base.min_df)
+    model = CustomerStateModel(l2=base.l2, min_df=base.min_df, feature_set=base.feature_set)
     model.vocab = dict(base.vocab)
     model.w_empathy = np.array(base.w_empathy, copy=True)
     model.w_sentiment = fit_sparse(rows, len(base.vocab), proba, ys, 3, base.l2, weights)
@@ -195,7 +152,7 @@ def cv(pool_paths: Sequence[str | Path], weights: Sequence[float] = (0.5, 1.0, 2
         r = {"n": len(shop), "model": round(macro_f1(gold, own, CLASSES), 3),
              "context_shipped": round(macro_f1(gold, shipped, CLASSES), 3)}
         fold = np.array([_fold(t, k) for t in texts])
-        recipe_sparse = sparse_rows(base.vocab, [r["text"] for r in rows], [r.get("prev_agent") or "" for r in rows])
+        recipe_sparse = sparse_rows(base.vocab, [r["text"] for r in rows], [r.get("prev_agent") or "" for r in rows], base.feature_set)
         for w in weights:
             pred = [""] * len(shop)
             for f in range(k):

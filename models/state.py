@@ -13,8 +13,11 @@ it cannot answer well, and which the rubric needs:
 (Cantonese words mapped to Mandarin first, then the sentiment model's input form), char 1–2-grams of
 the agent's previous message for *short* turns only (``SHORT_CHARS``: context decides a bare reply,
 not a sentence that speaks for itself), and the sentiment model's log-probabilities for the turn. Two
-heads: ``empathy`` (logistic) and ``sentiment`` (3-class softmax, the context-read polarity). It has
-no dependencies beyond numpy; weights are a vocabulary (JSON) and one float32 matrix per head.
+heads: ``empathy`` (logistic) and ``sentiment`` (3-class softmax, the context-read polarity). Feature
+set 2 (``feature_set`` in the model's meta; the ``@4`` candidate) adds what the agent's previous line
+does (``agent_kinds``: refusal, blame, closing question, …); a model without the key reads set 1. It has
+no dependencies beyond numpy (fitting on sparse rows too: ``fit_sparse``); weights are a vocabulary
+(JSON) and one float32 matrix per head.
 
     from models.state import load_state_model
     sm = load_state_model()                               # the shipped models/zh-cs-state
@@ -22,8 +25,8 @@ no dependencies beyond numpy; weights are a vocabulary (JSON) and one float32 ma
     out.empathy[0], out.sentiment[0]                      # P(needs empathy), n x 3 context polarity
     sm.model_id                                           # "zh-cs-state@1"
 
-Train: ``python -m models.state train`` (seconds on CPU; reads data/sentiment/chat_turns_context.tsv
-and the shipped sentiment model's probabilities). Calibration check: ``python -m models.state cv [TSV ...]``
+Train: ``python -m models.state_recipe train`` (the shipped recipe; this module's own ``train`` fits one
+file's labels as written). Calibration check: ``python -m models.state cv [TSV ...]``
 (cross-validated P(needs empathy) in bands, against the share of turns that need it). A classifier of ``models/``: imports ``models.base``
 only (the sentiment model is passed in by the caller as probabilities).
 """
@@ -100,22 +103,60 @@ def _prev_grams(prev_agent: str) -> tuple[str, ...]:
     return tuple(_grams(mandarin(prev_agent), 1, 2, "P:"))
 
 
-def features(text: str, prev_agent: str | None) -> list[str]:
+FEATURE_SETS = (1, 2)
+
+
+def features(text: str, prev_agent: str | None, feature_set: int = 1) -> list[str]:
     """The sparse features of one turn: its char 1–3-grams; the clause after a contrast or relief marker
     again (prefix ``C:``); for a short turn, also the agent's previous message's char 1–2-grams (prefix
-    ``P:``) and a short-turn marker."""
+    ``P:``) and a short-turn marker. Feature set 2 (``@4``) adds what the previous agent line does
+    (``agent_kinds``): prefix ``A:`` for a short turn, ``L:`` for a longer one (a long turn speaks for
+    itself more, so its context weighs as features of their own)."""
     s = mandarin(text)
     out = _grams(s, 1, 3, "")
     tail = tail_clause(s)
     if tail:
         out += _grams(tail, 1, 3, "C:")
+    ctx = bool(prev_agent and prev_agent.strip())
     if is_short(text):
         out.append("#short")
-        if prev_agent and prev_agent.strip():
+        if ctx:
             out += _prev_grams(prev_agent)
+            if feature_set >= 2:
+                out += ["A:" + k for k in agent_kinds(prev_agent)]
         else:
             out.append("#short-noctx")
+    elif ctx and feature_set >= 2:
+        out += ["L:" + k for k in agent_kinds(prev_agent)]
     return out
+
+
+# What the agent's previous line does, by the words that do it (after ``mandarin``, so traditional and
+# Cantonese lines read alike). The raw char-grams of one writer's agent lines do not carry to another
+# writer's; the act does: 好的 after a refusal is resignation, after a fix a plain yes, after 还有什么可以帮您
+# a close. Several kinds can hold (抱歉 + 没办法).
+AGENT_KINDS: tuple[tuple[str, re.Pattern], ...] = tuple(
+    (name, re.compile(p))
+    for name, p in (
+        ("refusal", r"没办法|没有办法|无法|不能|不支持|做不到|不可以|处理不了|办不了|不予|不在.{0,6}范围|超过|已过|过了|只能|规定|政策|没有权限|不补|不退|不给"),
+        ("blame", r"快递(那边|的问题|公司)|物流那边|左右不了|管不了|不归|第三方|厂家那边|您自己|您这边|人为|个人原因|应该先|您没有|不是我们"),
+        ("closing", r"还有(什么|其他|别的)|其他问题|随时|祝您|再见|评价|满意|感谢您的(耐心|理解|支持|咨询)"),
+        ("solution", r"已(经)?(为|帮|给)您|帮您(申请|安排|处理|补|换|退|催|改|备注|登记|加急|联系)|补发|重新(发|寄)|安排|退款(已|会)|已(处理|退|发|改|补)"),
+        ("ask", r"麻烦|提供|发一下|拍(个|一下|张)|照片|视频|订单号|确认一下|核实"),
+        ("apology", r"抱歉|对不起|不好意思|给您带来"),
+        ("wait", r"耐心|稍等|等待|尽快|催促|加急|跟进|24小时|48小时|工作日"),
+    )
+)
+
+
+@lru_cache(maxsize=4096)
+def agent_kinds(prev_agent: str) -> tuple[str, ...]:
+    """The kinds of ``AGENT_KINDS`` the line shows, or ("other",)."""
+    s = mandarin(prev_agent)
+    found = tuple(name for name, pat in AGENT_KINDS if pat.search(s))
+    if "closing" in found:  # 请问还有其他可以帮您的吗 asks nothing to report: 没有 after it is a close
+        found = tuple(k for k in found if k != "ask")
+    return found or ("other",)
 
 
 @dataclass
@@ -124,22 +165,44 @@ class StateOutput:
     sentiment: np.ndarray  # n x 3 (CLASSES order): the context-read polarity
 
 
-def _fit(x: np.ndarray, y: np.ndarray, k: int, l2: float, iters: int = 300, weights: np.ndarray | None = None) -> np.ndarray:
-    """Softmax (k > 1) or logistic (k == 1) regression by full-batch Adam (float32); W with a bias row."""
-    x = np.hstack([x, np.ones((len(x), 1), dtype=np.float32)]).astype(np.float32)
-    xt = np.ascontiguousarray(x.T)
-    w = np.zeros((x.shape[1], k), dtype=np.float32)
-    m = np.zeros_like(w)
-    v = np.zeros_like(w)
-    sw = np.ones(len(x), dtype=np.float32) if weights is None else weights.astype(np.float32)
-    sw = (sw / sw.sum())[:, None]
+def sparse_rows(vocab: dict[str, int], texts: Sequence[str], prevs: Sequence[str], feature_set: int = 1) -> list[tuple[np.ndarray, float]]:
+    """Each turn's features as (distinct vocabulary indices, value): one row of the stacked model's sparse
+    part (binary, L2-normalised per turn), without an n x vocabulary matrix."""
+    out = []
+    for t, p in zip(texts, prevs):
+        idx = [vocab[g] for g in features(t, p, feature_set) if g in vocab]
+        out.append((np.unique(np.array(idx, dtype=np.int64)), 1.0 / np.sqrt(len(idx)) if idx else 0.0))
+    return out
+
+
+def fit_sparse(rows: Sequence[tuple[np.ndarray, float]], n_vocab: int, proba: np.ndarray, y: np.ndarray, k: int,
+               l2: float, weights: np.ndarray, iters: int = 300) -> np.ndarray:
+    """Softmax (k > 1) or logistic (k == 1) regression by full-batch Adam (float32) on sparse rows plus the
+    sentiment model's log-probabilities; W with a bias row. A dense n x vocabulary matrix made one fit of
+    ~3,000 rows cost minutes on a busy 2-core machine; this, seconds."""
+    r_idx = np.concatenate([np.full(len(i), n, dtype=np.int64) for n, (i, _) in enumerate(rows)] or [np.zeros(0, np.int64)])
+    c_idx = np.concatenate([i for i, _ in rows] or [np.zeros(0, np.int64)])
+    vals = np.concatenate([np.full(len(i), v, dtype=np.float32) for i, v in rows] or [np.zeros(0, np.float32)])
+    n = len(rows)
+    dense = np.hstack([np.log(np.clip(np.asarray(proba, dtype=np.float32), 1e-4, 1.0)) / 4.0,
+                       np.ones((n, 1), dtype=np.float32)]).astype(np.float32)
+    w = np.zeros((n_vocab + 4, k), dtype=np.float32)
+    m, v = np.zeros_like(w), np.zeros_like(w)
+    sw = (weights.astype(np.float32) / weights.sum())[:, None]
     onehot = (np.eye(k)[y] if k > 1 else y.reshape(-1, 1)).astype(np.float32)
-    decay = np.full((x.shape[1], 1), l2, dtype=np.float32)
-    decay[-1] = 0.0  # no penalty on the bias
+    decay = np.full((n_vocab + 4, 1), l2, dtype=np.float32)
+    decay[-1] = 0.0
     for t in range(1, iters + 1):
-        z = x @ w
+        z = dense @ w[n_vocab:]
+        for j in range(k):
+            z[:, j] += np.bincount(r_idx, weights=vals * w[c_idx, j], minlength=n)
         p = softmax(z) if k > 1 else 1 / (1 + np.exp(-z))
-        g = xt @ ((p - onehot) * sw) + decay * w
+        r = ((p - onehot) * sw).astype(np.float32)
+        g = np.empty_like(w)
+        for j in range(k):
+            g[:n_vocab, j] = np.bincount(c_idx, weights=vals * r[r_idx, j], minlength=n_vocab)
+        g[n_vocab:] = dense.T @ r
+        g += decay * w
         m = 0.9 * m + 0.1 * g
         v = 0.999 * v + 0.001 * g * g
         w -= (0.1 * (m / (1 - 0.9**t)) / (np.sqrt(v / (1 - 0.999**t)) + 1e-8)).astype(np.float32)
@@ -147,9 +210,10 @@ def _fit(x: np.ndarray, y: np.ndarray, k: int, l2: float, iters: int = 300, weig
 
 
 class CustomerStateModel:
-    def __init__(self, l2: float = 3e-4, min_df: int = 2) -> None:
+    def __init__(self, l2: float = 3e-4, min_df: int = 2, feature_set: int = 1) -> None:
         self.l2 = l2
         self.min_df = min_df
+        self.feature_set = feature_set  # FEATURE_SETS: 1 for @1–@3, 2 adds the previous agent line's act
         self.vocab: dict[str, int] = {}
         self.w_empathy: np.ndarray | None = None
         self.w_sentiment: np.ndarray | None = None
@@ -159,33 +223,23 @@ class CustomerStateModel:
     def model_id(self) -> str:
         return f"{self.meta_.get('name', NAME)}@{self.meta_.get('version', VERSION)}"
 
-    def _matrix(self, texts: Sequence[str], prevs: Sequence[str | None], proba: np.ndarray) -> np.ndarray:
-        n_sparse = len(self.vocab)
-        x = np.zeros((len(texts), n_sparse + 3), dtype=np.float32)
-        for i, (t, p) in enumerate(zip(texts, prevs)):
-            idx = [self.vocab[g] for g in features(t, p) if g in self.vocab]
-            if idx:
-                x[i, idx] = 1.0 / np.sqrt(len(idx))
-        x[:, n_sparse:] = np.log(np.clip(np.asarray(proba, dtype=np.float32), 1e-4, 1.0)) / 4.0
-        return x
-
     def fit(self, texts: Sequence[str], prevs: Sequence[str | None], proba: np.ndarray,
             sentiment: Sequence[str], needs_empathy: Sequence[bool]) -> "CustomerStateModel":
         counts: dict[str, int] = {}
         for t, p in zip(texts, prevs):
-            for g in set(features(t, p)):
+            for g in set(features(t, p, self.feature_set)):
                 counts[g] = counts.get(g, 0) + 1
         kept = sorted(g for g, c in counts.items() if c >= self.min_df)
         self.vocab = {g: i for i, g in enumerate(kept)}
-        x = self._matrix(texts, prevs, proba)
+        rows = sparse_rows(self.vocab, texts, prevs, self.feature_set)
         ys = np.array([CLASSES.index(s) for s in sentiment])
         ye = np.array([bool(e) for e in needs_empathy], dtype=np.int64)
         # balanced: yes and no weigh the same in the empathy head
         pos = ye.mean()
         we = np.where(ye == 1, 0.5 / max(pos, 1e-6), 0.5 / max(1 - pos, 1e-6))
         self._sparse_rows = BoundedMemo((__name__, "_SPARSE_ROWS_MAX"))  # rows of earlier weights go
-        self.w_empathy = _fit(x, ye, 1, self.l2, weights=we)
-        self.w_sentiment = _fit(x, ys, 3, self.l2)
+        self.w_empathy = fit_sparse(rows, len(self.vocab), proba, ye, 1, self.l2, we)
+        self.w_sentiment = fit_sparse(rows, len(self.vocab), proba, ys, 3, self.l2, np.ones(len(rows)))
         self.meta_.update({"n_train": len(texts), "features": len(self.vocab), "short_chars": SHORT_CHARS})
         return self
 
@@ -205,7 +259,7 @@ class CustomerStateModel:
             if row is not None:
                 z[i] = row
                 continue
-            idx = [self.vocab[g] for g in features(t, p) if g in self.vocab]
+            idx = [self.vocab[g] for g in features(t, p, self.feature_set) if g in self.vocab]
             if idx:
                 z[i] += w[idx].sum(axis=0) / np.sqrt(len(idx))
             kept[(t, p)] = z[i].copy()
@@ -219,7 +273,7 @@ class CustomerStateModel:
         d.mkdir(parents=True, exist_ok=True)
         (d / "vocab.json").write_text(json.dumps(list(self.vocab), ensure_ascii=False), encoding="utf-8")
         np.savez_compressed(d / "weights.npz", empathy=self.w_empathy, sentiment=self.w_sentiment)
-        meta = dict(self.meta_, kind="state", l2=self.l2, min_df=self.min_df)
+        meta = dict(self.meta_, kind="state", l2=self.l2, min_df=self.min_df, feature_set=self.feature_set)
         (d / META_FILE).write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         return d
 
@@ -227,7 +281,7 @@ class CustomerStateModel:
     def load(cls, directory: str | Path) -> "CustomerStateModel":
         d = Path(directory)
         meta = json.loads((d / META_FILE).read_text(encoding="utf-8"))
-        self = cls(l2=meta.get("l2", 3e-4), min_df=meta.get("min_df", 2))
+        self = cls(l2=meta.get("l2", 3e-4), min_df=meta.get("min_df", 2), feature_set=meta.get("feature_set", 1))
         self.vocab = {g: i for i, g in enumerate(json.loads((d / "vocab.json").read_text(encoding="utf-8")))}
         w = np.load(d / "weights.npz")
         self.w_empathy, self.w_sentiment = w["empathy"], w["sentiment"]

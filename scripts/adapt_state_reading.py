@@ -16,7 +16,7 @@ from models.classifier import SentimentClassifier
 from models.loader import load_sentiment_model
 shipped = load_sentiment_model(); base = load_state_model(); rows = read_rows()
 rtexts = [r["text"] for r in rows]
-rs = sparse_rows(base.vocab, rtexts, [r.get("prev_agent") or "" for r in rows])
+rs = sparse_rows(base.vocab, rtexts, [r.get("prev_agent") or "" for r in rows], base.feature_set)
 rp0 = np.asarray(shipped.predict_proba(rtexts), dtype=np.float32)
 for d in sys.argv[1:]:
     shop = "pdd-farm-fruit" if "pdd" in d else "douyin-beauty"

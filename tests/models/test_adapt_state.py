@@ -8,9 +8,8 @@ import numpy as np
 import pytest
 
 from models import adapt_state as S
-from models.base import CLASSES
-from models.state import _fit, load_state_model
-from models.state_recipe import polarity_label, read_rows
+from models.state import load_state_model
+from models.state_recipe import read_rows
 
 REFUSAL = "亲，这个是按个数赔的，没办法再多了"
 ANSWER = "好的亲，已经给您登记好了，明天就发货"
@@ -26,16 +25,6 @@ def recipe():
     rows = read_rows()[:400]
     rng = np.random.default_rng(0)
     return rows, rng.dirichlet([1, 1, 1], len(rows)).astype(np.float32)
-
-
-def test_the_sparse_fit_is_the_dense_fit(base, recipe):
-    rows, proba = recipe
-    texts, prevs = [r["text"] for r in rows], [r.get("prev_agent") or "" for r in rows]
-    y = np.array([CLASSES.index(polarity_label(r)) for r in rows])
-    weights = np.linspace(0.5, 2.0, len(rows))
-    dense = _fit(base._matrix(texts, prevs, proba), y, 3, base.l2, iters=40, weights=weights)
-    sparse = S.fit_sparse(S.sparse_rows(base.vocab, texts, prevs), len(base.vocab), proba, y, 3, base.l2, weights, iters=40)
-    np.testing.assert_allclose(sparse, dense, atol=1e-5)
 
 
 def test_shop_turns_teach_the_polarity_head_and_leave_empathy_alone(base, recipe):

@@ -47,3 +47,75 @@ def test_repeated_turns_read_the_same_as_new_ones_and_a_refit_starts_again():
     small.fit([r[0] for r in rows] * 2, [""] * 8, np.full((8, 3), 1 / 3), [r[1] for r in rows] * 2, [not r[2] for r in rows] * 2)
     after = small.predict(["气死了"], [""], np.full((1, 3), 1 / 3)).empathy
     assert before[0] > 0.5 > after[0]  # the new weights answer, not a row kept from the old ones
+
+
+def test_agent_kinds_name_what_the_previous_line_does_in_any_script():
+    from models.state import agent_kinds
+
+    assert "refusal" in agent_kinds("亲 这个确实没办法退的哦")
+    assert "refusal" in agent_kinds("親 這個是沒辦法退的喔")  # traditional reads like simplified
+    assert "blame" in agent_kinds("快递那边我们也左右不了的亲")
+    assert "closing" in agent_kinds("请问还有什么可以帮您的吗")
+    # a closing question asks for nothing to report: 没有 after it is a close, not "not received"
+    assert "ask" not in agent_kinds("请问还有其他可以帮您的吗") and "ask" in agent_kinds("麻烦提供一下订单号")
+    assert "solution" in agent_kinds("已经为您安排补发了")
+    assert agent_kinds("在的") == ("other",)
+
+
+def test_feature_set_2_adds_the_agent_act_and_set_1_stays_as_it_was():
+    from models.state import features
+
+    refusal = "这个确实没办法退的哦"
+    old = features("好吧", refusal)
+    assert old == features("好吧", refusal, 1) and not any(f.startswith(("A:", "L:")) for f in old)
+    new = features("好吧", refusal, 2)
+    assert "A:refusal" in new and set(old) <= set(new)
+    long_turn = features("那我这个钱就白花了吗 你们也太不负责了", refusal, 2)
+    assert "L:refusal" in long_turn and not any(f.startswith(("A:", "P:")) for f in long_turn)
+    assert not any(f.startswith("L:") for f in features("那我这个钱就白花了吗 你们也太不负责了", "", 2))
+
+
+def test_feature_set_is_saved_and_an_older_model_reads_as_set_1(tmp_path):
+    import json
+
+    from models.state import META_FILE
+
+    rows = [("气死了", "negative", True), ("太失望了", "negative", True), ("好的谢谢", "neutral", False), ("收到了", "positive", False)]
+    m = CustomerStateModel(min_df=1, feature_set=2).fit([r[0] for r in rows], ["没办法退的"] * 4, np.full((4, 3), 1 / 3),
+                                                       [r[1] for r in rows], [r[2] for r in rows])
+    m.save(tmp_path)
+    assert CustomerStateModel.load(tmp_path).feature_set == 2
+    meta = json.loads((tmp_path / META_FILE).read_text(encoding="utf-8"))
+    del meta["feature_set"]
+    (tmp_path / META_FILE).write_text(json.dumps(meta), encoding="utf-8")
+    assert CustomerStateModel.load(tmp_path).feature_set == 1
+
+
+def test_the_sparse_fit_takes_the_steps_of_a_dense_softmax_regression():
+    from models.base import softmax
+    from models.state import fit_sparse
+
+    rng = np.random.default_rng(0)
+    n, vocab, k = 12, 7, 3
+    rows = [(np.unique(rng.integers(0, vocab, 3)), 0.5) for _ in range(n)]
+    proba = rng.dirichlet(np.ones(3), n).astype(np.float32)
+    y = rng.integers(0, k, n)
+    weights = rng.uniform(0.5, 2.0, n)
+    w = fit_sparse(rows, vocab, proba, y, k, 1e-3, weights, iters=20)
+    # the same Adam steps on the dense matrix [binary features | log-probabilities / 4 | 1]
+    x = np.zeros((n, vocab + 4), dtype=np.float32)
+    for i, (idx, v) in enumerate(rows):
+        x[i, idx] = v
+    x[:, vocab:vocab + 3] = np.log(np.clip(proba, 1e-4, 1.0)) / 4.0
+    x[:, -1] = 1.0
+    ref = np.zeros((vocab + 4, k), dtype=np.float32)
+    m1, m2 = np.zeros_like(ref), np.zeros_like(ref)
+    sw = (weights / weights.sum())[:, None]
+    decay = np.full((vocab + 4, 1), 1e-3)
+    decay[-1] = 0.0
+    for t in range(1, 21):
+        g = x.T @ ((softmax(x @ ref) - np.eye(k)[y]) * sw) + decay * ref
+        m1 = 0.9 * m1 + 0.1 * g
+        m2 = 0.999 * m2 + 0.001 * g * g
+        ref = ref - 0.1 * (m1 / (1 - 0.9**t)) / (np.sqrt(m2 / (1 - 0.999**t)) + 1e-8)
+    assert np.allclose(w, ref, atol=1e-4)

@@ -1,4 +1,4 @@
-"""The zh-cs-state@3 training recipe: how its labels are read, and that the shipped model is that recipe."""
+"""The zh-cs-state@3 training recipe (and the @4 candidate): how its labels are read, and that the shipped model is that recipe."""
 from __future__ import annotations
 
 import json
@@ -44,9 +44,45 @@ def test_fit_names_the_recipe_version():
         r["text"] = t
     proba = np.full((len(rows), 3), 1 / 3, dtype=np.float32)
     assert fit(rows, proba).model_id == f"zh-cs-state@{VERSION}"
+    candidate = fit(rows, proba, "@4")  # the candidate names its own version and reads the agent's act
+    assert candidate.model_id == "zh-cs-state@4" and candidate.feature_set == 2
 
 
 def test_shipped_model_is_this_recipe():
     meta = json.loads((SHIPPED_STATE_DIR / "zhijian.json").read_text(encoding="utf-8"))
     assert meta["version"] == VERSION and meta["trained_on"] == [f.name for f in FILES]
     assert load_state_model().model_id == f"zh-cs-state@{VERSION}"
+
+
+def test_lowo_never_trains_on_the_held_out_writer(tmp_path, monkeypatch):
+    import models.state_recipe as R
+
+    header = "prev_agent\ttext\tsentiment\tneeds_empathy\tnote\n"
+    lines = {"base": ["\t气死了 还没到\tnegative\tyes\tangry", "\t请问几号发\tneutral\tno\tq", "\t收到了 很好\tpositive\tno\tthanks"],
+             "w1": ["\t太慢了 烦死\tnegative\tyes\tx", "\t能开发票吗\tneutral\tno\tq", "\t谢谢 很满意\tpositive\tno\tx"],
+             "w2": ["\t无语 又延迟\tnegative\tyes\tx", "\t在哪里查\tneutral\tno\tq", "\t好评 下次还来\tpositive\tno\tx"]}
+    paths = {}
+    for name, ls in lines.items():
+        paths[name] = tmp_path / f"{name}.tsv"
+        paths[name].write_text(header + "\n".join(ls) + "\n", encoding="utf-8")
+    seen = []
+    real_fit = R.fit
+
+    def spy(rows, proba, recipe="@4"):
+        seen.append(({r["text"] for r in rows}, recipe))
+        return real_fit(rows, proba, recipe)
+
+    monkeypatch.setattr(R, "fit", spy)
+
+    class Uniform:
+        def predict_proba(self, texts):
+            return np.full((len(texts), 3), 1 / 3)
+
+    results = R.lowo([paths["w1"], paths["w2"]], [paths["base"]], sentiment_model=Uniform())
+    assert [(r["writer"], r["arm"]) for r in results] == [(w, a) for w in ("w1.tsv", "w2.tsv") for a, _, _ in R.LOWO_ARMS]
+    for r, (texts, recipe) in zip(results, seen):
+        own = {l.split("\t")[1] for l in lines[r["writer"][:2]]}
+        other = {l.split("\t")[1] for l in lines["w2" if r["writer"] == "w1.tsv" else "w1"]}
+        assert not texts & own and {l.split("\t")[1] for l in lines["base"]} <= texts
+        assert (other <= texts) == (r["arm"] != R.LOWO_ARMS[0][0])
+    assert "mean" in R.format_lowo(results)
