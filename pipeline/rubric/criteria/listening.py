@@ -23,6 +23,28 @@ from pipeline.rubric.registry import Criterion, register_criterion
 from pipeline.rubric.schema import LexiconParams, Strict
 
 
+# default@9 (listen5): the customer deciding to buy at the end (那我下单了 / 好 我去拍 / 那我先买一盒试试) marks a
+# pre-sale chat: trouble words in it were a worry, a past buy elsewhere or a warranty question, not a complaint.
+# Anchored at the end of the message, and not a re-order (重新/再), which follows a lost or wrong parcel.
+BUYS_NOW = [
+    "re:那(我|就|我就|我先|就先)?(去)?(下单|下个单|拍下|拍|买|入手|付款)(了|吧|啦|咯)?"
+    "(一(个|件|包|罐|盒|瓶|台|双|套|份|袋|支|只|箱|单))?(试试|看看)?(了|吧|啦|咯|哈)?[。.!！~～]*$",
+    "re:(?:^|[，,。.!！~～])(好|好的|行|嗯|ok|好吧|明白了|知道了)[ ，,]*我(就|先|这就|现在|马上)?(去)?(下单|下个单|拍下|入手|付款)(了|吧|啦|咯)?[。.!！~～]*$",
+    "re:我(这就|马上|现在)?去(下单|拍|买)(了|吧|啦|咯)?[。.!！~～]*$",
+]
+# a decision to buy, or not to (不买了), is no purchase already made
+NOT_BOUGHT = BUYS_NOW + ["re:(不|不想|不敢|没)(买|要|拍)了"]
+BUYS_NOW_EXCLUDE = ["re:(重新|再|又|重)(去)?(下单|下个单|拍|买)", "re:(不|没|别|不想|不敢)(下单|拍|买)"]
+# an instruction to the customer to look (麻烦您看一下 / 您自己看下说明书) is no check by the agent
+LISTENING_EXCLUDE_MORE = [
+    "re:(麻烦|请|劳烦|辛苦)(您|你|亲)?(先|再|自己|帮忙)?(看|查看|检查|瞧)(一)?下",
+    "re:(?<![帮给为跟和向替])(您|你|亲)(先|再|自己|可以|去)?(看|查看|检查|瞧)(一)?下",
+]
+# the agent names what the customer bought in its own words (您的机器是R5型，买的是R3的滤芯) — a restatement of
+# the order; a question about it (买的是哪款) or a bare claim of authenticity (买的是正品) is none
+LISTENING_MORE = ["re:(买|拍|下单|订|购买)的(是|为)(?!正品|真的|真货|新的|原装|新品)(?![^，。,.!！?？]*(哪|什么|啥))[^，。,.!！?？]{2,16}"]
+
+
 def after_sales_topic() -> TopicParams:
     # default@7: Cantonese after-sales words (甩色 / 坏咗 / 用唔到) read like the Mandarin ones, and complaint shapes (跟详情页差太远)
     # default@8: noises, dead-on-arrival, fear of a fake; praise (都说好) and a policy question (能七天无理由吗) are none
@@ -40,7 +62,7 @@ def after_sales_decision() -> DecisionParams:
         topic_weight=1.2,
         signals=[
             SignalParams(name="purchase", weight=0.35, note="客户提到已购/已收到的商品", phrases=L.AS_PURCHASE,
-                         exclude=L.AS_PURCHASE_EXCLUDE + S.AS_PURCHASE_EXCLUDE_MORE),
+                         exclude=L.AS_PURCHASE_EXCLUDE + S.AS_PURCHASE_EXCLUDE_MORE + NOT_BOUGHT),
             SignalParams(name="problem", weight=0.35, note="客户描述问题状态", phrases=L.AS_PROBLEM, exclude=L.AS_PROBLEM_EXCLUDE),
             SignalParams(name="action", weight=0.5, note="客户提出售后诉求", phrases=L.AS_ACTION, exclude=L.AS_ACTION_EXCLUDE),
             SignalParams(name="agent_handling", role="agent", weight=0.5, note="客服按售后处理", phrases=L.AS_AGENT,
@@ -48,6 +70,7 @@ def after_sales_decision() -> DecisionParams:
             # -0.55, not -0.5: one pulling-down signal outweighs a lone topic word (1.2 - 0.5 tied the threshold)
             SignalParams(name="presale", weight=-0.55, note="售前咨询", phrases=L.AS_PRESALE),
             SignalParams(name="before_delivery", weight=-0.55, note="刚下单/客户自己拍错，发货前修改", phrases=L.AS_BEFORE_DELIVERY),
+            SignalParams(name="buys_now", weight=-0.55, note="客户决定下单（售前）", phrases=BUYS_NOW, exclude=BUYS_NOW_EXCLUDE),
         ],
         sentiment=SentimentSignalParams(weight=0.15, min_negative_score=0.8, min_margin=0.5),
     )
@@ -60,7 +83,9 @@ class ListeningParams(Strict):
         description="weighted after-sales decision: applies_to words (topic_weight) + signals + sentiment ≥ threshold",
     )
     lexicon: LexiconParams = Field(
-        default_factory=lambda: LexiconParams(phrases=L.LISTENING, exclude=L.LISTENING_EXCLUDE, variants=L.YOU)
+        default_factory=lambda: LexiconParams(
+            phrases=L.LISTENING + LISTENING_MORE, exclude=L.LISTENING_EXCLUDE + LISTENING_EXCLUDE_MORE, variants=L.YOU
+        )
     )
 
 
@@ -100,7 +125,9 @@ class ActiveListening(Criterion):
             topic_ev = message_evidence(lead.msg, f"{self.id}.topic.score", f"售后/投诉类会话，{d.explain()}")
         agent_msgs = human_agent_messages(conversation)
         if not agent_msgs:
-            return self.not_applicable([topic_ev])
+            # default@9: an after-sales chat no human ever answered (bot only) fails: nobody restated anything
+            last = conversation.messages[-1]
+            return self.failed([topic_ev, message_evidence(last, f"{self.id}.no_human", "售后/投诉会话无人工客服回复，无人复述或确认")])
         for m in agent_msgs:
             found = matcher.find(m)
             if found.accepted:
