@@ -35,6 +35,15 @@ BUYS_NOW = [
 # a decision to buy, or not to (不买了), is no purchase already made
 NOT_BOUGHT = BUYS_NOW + ["re:(不|不想|不敢|没)(买|要|拍)了"]
 BUYS_NOW_EXCLUDE = ["re:(重新|再|又|重)(去)?(下单|下个单|拍|买)", "re:(不|没|别|不想|不敢)(下单|拍|买)"]
+# the trouble belongs to a past buy from another shop, or an earlier one (之前在别家买的…鼓包了 / 以前买过一台…坏了): a
+# reason for worry before buying, not a complaint about this order; a past buy from this shop (之前买过你们家的) is none
+ELSEWHERE = [
+    "re:(别家|别的店|别的家|别人家|其他店|其它店|其他家|其他商家|别的商家|别处|外面|别的平台|其他平台)[^，。,.!！?？]{0,6}(买|拍|入|被坑|被骗|遇到|吃)",
+    "re:(以前|之前|上回|上次|去年)[^，。,.!！?？]{0,4}(买过|用过|吃过|遇到过|被坑过|被骗过|碰到过)(?![^，。,.!！?？]{0,4}(你们|你家|这家|贵店|咱家|您家))",
+]
+# what was bought elsewhere is no purchase from this shop and its trouble no problem of this order: the purchase and
+# problem signals skip the rest of that clause
+ELSEWHERE_CLAUSE = [e + "[^，。,.!！?？]*" for e in ELSEWHERE]
 # an instruction to the customer to look (麻烦您看一下 / 您自己看下说明书) is no check by the agent
 LISTENING_EXCLUDE_MORE = [
     "re:(麻烦|请|劳烦|辛苦)(您|你|亲)?(先|再|自己|帮忙)?(看|查看|检查|瞧)(一)?下",
@@ -62,14 +71,16 @@ def after_sales_decision() -> DecisionParams:
         topic_weight=1.2,
         signals=[
             SignalParams(name="purchase", weight=0.35, note="客户提到已购/已收到的商品", phrases=L.AS_PURCHASE,
-                         exclude=L.AS_PURCHASE_EXCLUDE + S.AS_PURCHASE_EXCLUDE_MORE + NOT_BOUGHT),
-            SignalParams(name="problem", weight=0.35, note="客户描述问题状态", phrases=L.AS_PROBLEM, exclude=L.AS_PROBLEM_EXCLUDE),
+                         exclude=L.AS_PURCHASE_EXCLUDE + S.AS_PURCHASE_EXCLUDE_MORE + NOT_BOUGHT + ELSEWHERE_CLAUSE),
+            SignalParams(name="problem", weight=0.35, note="客户描述问题状态", phrases=L.AS_PROBLEM,
+                         exclude=L.AS_PROBLEM_EXCLUDE + ELSEWHERE_CLAUSE),
             SignalParams(name="action", weight=0.5, note="客户提出售后诉求", phrases=L.AS_ACTION, exclude=L.AS_ACTION_EXCLUDE),
             SignalParams(name="agent_handling", role="agent", weight=0.5, note="客服按售后处理", phrases=L.AS_AGENT,
                          exclude=L.AS_AGENT_EXCLUDE + S.AS_AGENT_EXCLUDE_MORE),
             # -0.55, not -0.5: one pulling-down signal outweighs a lone topic word (1.2 - 0.5 tied the threshold)
             SignalParams(name="presale", weight=-0.55, note="售前咨询", phrases=L.AS_PRESALE),
             SignalParams(name="before_delivery", weight=-0.55, note="刚下单/客户自己拍错，发货前修改", phrases=L.AS_BEFORE_DELIVERY),
+            SignalParams(name="elsewhere", weight=-0.55, note="问题出在别家/以前买的商品（售前顾虑）", phrases=ELSEWHERE),
             SignalParams(name="buys_now", weight=-0.55, note="客户决定下单（售前）", phrases=BUYS_NOW, exclude=BUYS_NOW_EXCLUDE),
         ],
         sentiment=SentimentSignalParams(weight=0.15, min_negative_score=0.8, min_margin=0.5),
