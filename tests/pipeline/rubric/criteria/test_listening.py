@@ -107,3 +107,23 @@ def test_default9_telling_the_customer_to_look_is_no_check(listening, agent):
 def test_default9_naming_what_was_bought_restates_the_order(listening, agent, status):
     conv = make_conversation([("customer", "新买的滤网塞不进去", 0), ("agent", agent, 30)], run_stages=False)
     assert listening.score(conv).status == status, agent
+
+
+@pytest.mark.parametrize("text", ["这批保鲜袋一拉就断 装不了东西", "你家这件卫衣一洗就起球", "台风天 包裹估计在路上耽搁了 啥时候能到"])
+def test_default9_failing_at_first_use_and_a_parcel_slowed_on_its_way_are_after_sales(listening, text):
+    conv = make_conversation([("customer", text, 0), ("agent", "好的亲", 30)], run_stages=False)
+    assert listening.score(conv).status == "fail", text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "这个背包到底啥颜色 视频和主图看着差好多",
+        "收据上抬头多了一个字 能改吗",
+        "书柜我拼不上 隔板不知道往哪插",
+        "旧平板能折价换新的吗 旧的边框有磕碰",
+    ],
+)
+def test_default9_pictures_compared_a_document_assembly_know_how_and_a_trade_in_are_no_complaint(listening, text):
+    conv = make_conversation([("customer", text, 0), ("agent", "您好，这边给您说明一下", 30)], run_stages=False)
+    assert listening.score(conv).status == "na", text
