@@ -41,12 +41,13 @@ BUYS_NOW_EXCLUDE = ["re:(重新|再|又|重)(去)?(下单|下个单|拍|买)", "
 TRADE_IN = "re:(以旧换新|旧[^，。,.!！?？]{0,6}(抵|回收|估价|折价|换新))"  # an old item traded in (旧手机能折价换新吗)
 ELSEWHERE = [
     "re:(别家|别的店|别的家|别人家|其他店|其它店|其他家|其他商家|别的商家|别处|外面|别的平台|其他平台)[^，。,.!！?？]{0,6}(买|拍|入|被坑|被骗|遇到|吃)",
+    "re:(买|拍|入|用)的(是)?(别家|别的店|别的家|别人家|其他店|其它店|其他家|其他商家|别的商家|别处|外面|别的平台|其他平台)",
     TRADE_IN,
     "re:(以前|之前|上回|上次|去年)[^，。,.!！?？]{0,4}(买过|用过|吃过|遇到过|被坑过|被骗过|碰到过)(?![^，。,.!！?？]{0,4}(你们|你家|这家|贵店|咱家|您家))",
 ]
 # what was bought elsewhere is no purchase from this shop and its trouble no problem of this order: the purchase and
-# problem signals skip the rest of that clause
-ELSEWHERE_CLAUSE = [e + "[^，。,.!！?？]*" for e in ELSEWHERE]
+# problem signals skip that clause (上次买的别家垃圾袋一提就漏)
+ELSEWHERE_CLAUSE = ["re:[^，。,.!！?？]{0,6}" + e[3:] + "[^，。,.!！?？]*" for e in ELSEWHERE]
 # the customer's own slip (拍错了) already counts as before_delivery: no problem of the goods
 OWN_SLIP = ["re:(拍|选|填|写)错(了)?"]
 # asking for another variant (有没有加厚的) is shopping for the next buy

@@ -127,3 +127,10 @@ def test_default9_failing_at_first_use_and_a_parcel_slowed_on_its_way_are_after_
 def test_default9_pictures_compared_a_document_assembly_know_how_and_a_trade_in_are_no_complaint(listening, text):
     conv = make_conversation([("customer", text, 0), ("agent", "您好，这边给您说明一下", 30)], run_stages=False)
     assert listening.score(conv).status == "na", text
+
+
+def test_default9_first_use_failure_of_goods_bought_elsewhere_is_a_pre_sale_worry(listening):
+    conv = make_conversation(
+        [("customer", "上回买的别人家的晾衣绳一扯就断 你们这款结实吗", 0), ("agent", "您好，我们这款是加粗的", 30)], run_stages=False
+    )
+    assert listening.score(conv).status == "na"
