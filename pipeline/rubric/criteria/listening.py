@@ -25,12 +25,13 @@ from pipeline.rubric.schema import LexiconParams, Strict
 
 # default@9 (listen5): the customer deciding to buy at the end (那我下单了 / 好 我去拍 / 那我先买一盒试试) marks a
 # pre-sale chat: trouble words in it were a worry, a past buy elsewhere or a warranty question, not a complaint.
-# Anchored at the end of the message, and not a re-order (重新/再), which follows a lost or wrong parcel.
+# Anchored at the end of the message, and not a re-order (重新/再), which follows a lost or wrong parcel; 我去拍 is
+# going to take a photo.
 BUYS_NOW = [
     "re:那(我|就|我就|我先|就先)?(去)?(下单|下个单|拍下|拍|买|入手|付款)(了|吧|啦|咯)?"
     "(一(个|件|包|罐|盒|瓶|台|双|套|份|袋|支|只|箱|单))?(试试|看看)?(了|吧|啦|咯|哈)?[。.!！~～]*$",
     "re:(?:^|[，,。.!！~～])(好|好的|行|嗯|ok|好吧|明白了|知道了)[ ，,]*我(就|先|这就|现在|马上)?(去)?(下单|下个单|拍下|入手|付款)(了|吧|啦|咯)?[。.!！~～]*$",
-    "re:我(这就|马上|现在)?去(下单|拍|买)(了|吧|啦|咯)?[。.!！~～]*$",
+    "re:我(这就|马上|现在)?去(下单|买)(了|吧|啦|咯)?[。.!！~～]*$",
 ]
 # a decision to buy, or not to (不买了), is no purchase already made; 刚拍的 already counts as before_delivery
 NOT_BOUGHT = BUYS_NOW + ["re:(不|不想|不敢|没)(买|要|拍)了", "re:刚(刚)?(下单|拍|付款|买)(的)?"]

@@ -85,7 +85,7 @@ def test_default9_deciding_to_buy_makes_a_worry_pre_sale(listening, last):
     assert listening.score(conv).status == "na", last
 
 
-@pytest.mark.parametrize("last", ["那我重新下单吧", "好的 那你们快点处理", "我拍了照片 您看下"])
+@pytest.mark.parametrize("last", ["那我重新下单吧", "好的 那你们快点处理", "我拍了照片 您看下", "好的 我去拍"])
 def test_default9_a_re_order_or_a_photo_is_no_decision_to_buy(listening, last):
     conv = make_conversation(
         [("customer", "上周买的加湿器用了两天就坏了", 0), ("agent", "您好，这边给您处理", 30), ("customer", last, 60)],
