@@ -134,3 +134,15 @@ def test_default9_first_use_failure_of_goods_bought_elsewhere_is_a_pre_sale_worr
         [("customer", "上回买的别人家的晾衣绳一扯就断 你们这款结实吗", 0), ("agent", "您好，我们这款是加粗的", 30)], run_stages=False
     )
     assert listening.score(conv).status == "na"
+
+
+@pytest.mark.parametrize(
+    "text,status",
+    [
+        ("以前在别的店买的牙刷头一碰就掉 你们的牢不牢", "na"),
+        ("一样的杯子在别家买过好几个都好好的 你们寄来的这个一用就漏了", "fail"),
+    ],
+)
+def test_default9_trouble_words_of_a_buy_elsewhere_are_no_topic_but_this_shops_goods_keep_theirs(listening, text, status):
+    conv = make_conversation([("customer", text, 0), ("agent", "您好，这边帮您看看", 30)], run_stages=False)
+    assert listening.score(conv).status == status, text
