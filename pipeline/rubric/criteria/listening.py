@@ -23,13 +23,70 @@ from pipeline.rubric.registry import Criterion, register_criterion
 from pipeline.rubric.schema import LexiconParams, Strict
 
 
+# default@9 (listen5): the customer deciding to buy at the end (那我下单了 / 好 我去拍 / 那我先买一盒试试) marks a
+# pre-sale chat: trouble words in it were a worry, a past buy elsewhere or a warranty question, not a complaint.
+# Anchored at the end of the message, and not a re-order (重新/再), which follows a lost or wrong parcel; 我去拍 is
+# going to take a photo.
+BUYS_NOW = [
+    "re:那(我|就|我就|我先|就先)?(去)?(下单|下个单|拍下|拍|买|入手|付款)(了|吧|啦|咯)?"
+    "(一(个|件|包|罐|盒|瓶|台|双|套|份|袋|支|只|箱|单))?(试试|看看)?(了|吧|啦|咯|哈)?[。.!！~～]*$",
+    "re:(?:^|[，,。.!！~～])(好|好的|行|嗯|ok|好吧|明白了|知道了)[ ，,]*我(就|先|这就|现在|马上)?(去)?(下单|下个单|拍下|入手|付款)(了|吧|啦|咯)?[。.!！~～]*$",
+    "re:我(这就|马上|现在)?去(下单|买)(了|吧|啦|咯)?[。.!！~～]*$",
+]
+# a decision to buy, or not to (不买了), is no purchase already made; 刚拍的 already counts as before_delivery
+NOT_BOUGHT = BUYS_NOW + ["re:(不|不想|不敢|没)(买|要|拍)了", "re:刚(刚)?(下单|拍|付款|买)(的)?"]
+BUYS_NOW_EXCLUDE = ["re:(重新|再|又|重)(去)?(下单|下个单|拍|买)", "re:(不|没|别|不想|不敢)(下单|拍|买)"]
+# the trouble belongs to a past buy from another shop, an earlier one or the old item traded in (之前在别家买的…鼓包了 /
+# 以前买过一台…坏了 / 旧手机能抵钱吗): a
+# reason for worry before buying, not a complaint about this order; a past buy from this shop (之前买过你们家的) is none
+TRADE_IN = "re:(以旧换新|旧[^，。,.!！?？]{0,6}(抵|回收|估价|折价|换新))"  # an old item traded in (旧手机能折价换新吗)
+ELSEWHERE = [
+    "re:(别家|别的店|别的家|别人家|其他店|其它店|其他家|其他商家|别的商家|别处|外面|别的平台|其他平台)[^，。,.!！?？]{0,6}(买|拍|入|被坑|被骗|遇到|吃)",
+    "re:(买|拍|入|用)的(是)?(别家|别的店|别的家|别人家|其他店|其它店|其他家|其他商家|别的商家|别处|外面|别的平台|其他平台)",
+    TRADE_IN,
+    "re:(以前|之前|上回|上次|去年)[^，。,.!！?？]{0,4}(买过|用过|吃过|遇到过|被坑过|被骗过|碰到过)(?![^，。,.!！?？]{0,4}(你们|你家|这家|贵店|咱家|您家))",
+]
+# what was bought elsewhere is no purchase from this shop and its trouble no problem of this order: the purchase and
+# problem signals skip that clause
+# and its trouble words (上回买的别家垃圾袋一提就漏) are no topic word either; a short reach, so a complaint about this
+# shop's goods later in an unpunctuated message (在别家买过…都好好的 你们寄来的这个一用就漏了) keeps its words
+ELSEWHERE_CLAUSE = ["re:[^，。,.!！?？]{0,6}" + e[3:] + "[^，。,.!！?？]{0,12}" for e in ELSEWHERE]
+ELSEWHERE_TROUBLE = ELSEWHERE_CLAUSE
+# the customer's own slip (拍错了) already counts as before_delivery: no problem of the goods
+OWN_SLIP = ["re:(拍|选|填|写)错(了)?"]
+# asking for another variant (有没有加厚的) is shopping for the next buy
+PRESALE_MORE = ["re:有没有[^，。,.!！?？]{1,6}的(?=[，,。.!！?？]|$|吗|呢|款)"]
+# an instruction to the customer to look (麻烦您看一下 / 您自己看下说明书) is no check by the agent
+LISTENING_EXCLUDE_MORE = [
+    "re:(麻烦|请|劳烦|辛苦)(您|你|亲)?(先|再|自己|帮忙)?(看|查看|检查|瞧)(一)?下",
+    "re:(?<![帮给为跟和向替])(您|你|亲)(先|再|自己|可以|去)?(看|查看|检查|瞧)(一)?下",
+]
+# the agent names what the customer bought in its own words (您的机器是R5型，买的是R3的滤芯) — a restatement of
+# the order; a question about it (买的是哪款) or a bare claim of authenticity (买的是正品) is none
+LISTENING_MORE = ["re:(买|拍|下单|订|购买)的(是|为)(?!正品|真的|真货|新的|原装|新品)(?![^，。,.!！?？]*(哪|什么|啥))[^，。,.!！?？]{2,16}"]
+# default@9 (listen5) topic: goods failing at the first use (一提就破 / 一洗就掉色) and a parcel slowed on its way (路上慢了)
+# are complaints; two pictures compared with each other (主图和详情页不一样: nothing received yet), the text of a document
+# (发票少了个字), not knowing how to assemble sound goods (装不上 螺丝不知道往哪拧) and a trade-in (旧机折价换新) are none
+AFTER_SALES_MORE = [
+    "re:一(提|拉|洗|用|穿|碰|拧|扯|晒|泡|煮|开|插|按|戴|折|拎|装|摸|坐|踩)就(破|坏|断|裂|掉|漏|碎|开|歪|松|卡|停|黑|灭|烂|变形|起球|掉色|褪色|散|塌)",
+    "re:(路上|途中|在途|运输)[^，。,.!！?？]{0,4}(慢|耽搁|耽误|堵|延误|延迟|停了|卡住)",
+]
+AFTER_SALES_EXCLUDE_LISTEN = [
+    "re:(主图|图片|照片|详情页|详情|视频|直播间?|页面)(上的?)?(跟|和|与)(图|图片|照片|主图|详情|详情页|视频|直播间?|页面)[^，。,.!！?？]{0,8}(不一样|不符|差|不同)[^，。,.!！?？]*",
+    "re:(少|缺|多|错)(了)?(一)?(个|位)(字|数字|字母|零)",
+    "re:(装|安装|组装|拼|拧)不(上|好|起来)[^，。,.!！?？]{0,8}(不知道|不会|不懂|看不懂|看不明白|怎么装|往哪)",
+    TRADE_IN,
+]
+
+
 def after_sales_topic() -> TopicParams:
     # default@7: Cantonese after-sales words (甩色 / 坏咗 / 用唔到) read like the Mandarin ones, and complaint shapes (跟详情页差太远)
     # default@8: noises, dead-on-arrival, fear of a fake; praise (都说好) and a policy question (能七天无理由吗) are none
     return TopicParams(
         cues=LexiconParams(
-            phrases=L.AFTER_SALES + S.CANTONESE_AFTER_SALES + S.COMPLAINT_SHAPES,
-            exclude=L.AFTER_SALES_EXCLUDE + S.AFTER_SALES_EXCLUDE_MORE, boundary_max_len=1,
+            phrases=L.AFTER_SALES + S.CANTONESE_AFTER_SALES + S.COMPLAINT_SHAPES + AFTER_SALES_MORE,
+            exclude=L.AFTER_SALES_EXCLUDE + S.AFTER_SALES_EXCLUDE_MORE + AFTER_SALES_EXCLUDE_LISTEN + ELSEWHERE_TROUBLE,
+            boundary_max_len=1,
         )
     )
 
@@ -40,14 +97,17 @@ def after_sales_decision() -> DecisionParams:
         topic_weight=1.2,
         signals=[
             SignalParams(name="purchase", weight=0.35, note="客户提到已购/已收到的商品", phrases=L.AS_PURCHASE,
-                         exclude=L.AS_PURCHASE_EXCLUDE + S.AS_PURCHASE_EXCLUDE_MORE),
-            SignalParams(name="problem", weight=0.35, note="客户描述问题状态", phrases=L.AS_PROBLEM, exclude=L.AS_PROBLEM_EXCLUDE),
-            SignalParams(name="action", weight=0.5, note="客户提出售后诉求", phrases=L.AS_ACTION, exclude=L.AS_ACTION_EXCLUDE),
+                         exclude=L.AS_PURCHASE_EXCLUDE + S.AS_PURCHASE_EXCLUDE_MORE + NOT_BOUGHT + ELSEWHERE_CLAUSE),
+            SignalParams(name="problem", weight=0.35, note="客户描述问题状态", phrases=L.AS_PROBLEM,
+                         exclude=L.AS_PROBLEM_EXCLUDE + ELSEWHERE_CLAUSE + OWN_SLIP),
+            SignalParams(name="action", weight=0.5, note="客户提出售后诉求", phrases=L.AS_ACTION, exclude=L.AS_ACTION_EXCLUDE + [TRADE_IN]),
             SignalParams(name="agent_handling", role="agent", weight=0.5, note="客服按售后处理", phrases=L.AS_AGENT,
                          exclude=L.AS_AGENT_EXCLUDE + S.AS_AGENT_EXCLUDE_MORE),
             # -0.55, not -0.5: one pulling-down signal outweighs a lone topic word (1.2 - 0.5 tied the threshold)
-            SignalParams(name="presale", weight=-0.55, note="售前咨询", phrases=L.AS_PRESALE),
+            SignalParams(name="presale", weight=-0.55, note="售前咨询", phrases=L.AS_PRESALE + PRESALE_MORE),
             SignalParams(name="before_delivery", weight=-0.55, note="刚下单/客户自己拍错，发货前修改", phrases=L.AS_BEFORE_DELIVERY),
+            SignalParams(name="elsewhere", weight=-0.55, note="问题出在别家/以前买的商品（售前顾虑）", phrases=ELSEWHERE),
+            SignalParams(name="buys_now", weight=-0.55, note="客户决定下单（售前）", phrases=BUYS_NOW, exclude=BUYS_NOW_EXCLUDE),
         ],
         sentiment=SentimentSignalParams(weight=0.15, min_negative_score=0.8, min_margin=0.5),
     )
@@ -60,7 +120,9 @@ class ListeningParams(Strict):
         description="weighted after-sales decision: applies_to words (topic_weight) + signals + sentiment ≥ threshold",
     )
     lexicon: LexiconParams = Field(
-        default_factory=lambda: LexiconParams(phrases=L.LISTENING, exclude=L.LISTENING_EXCLUDE, variants=L.YOU)
+        default_factory=lambda: LexiconParams(
+            phrases=L.LISTENING + LISTENING_MORE, exclude=L.LISTENING_EXCLUDE + LISTENING_EXCLUDE_MORE, variants=L.YOU
+        )
     )
 
 
@@ -100,7 +162,9 @@ class ActiveListening(Criterion):
             topic_ev = message_evidence(lead.msg, f"{self.id}.topic.score", f"售后/投诉类会话，{d.explain()}")
         agent_msgs = human_agent_messages(conversation)
         if not agent_msgs:
-            return self.not_applicable([topic_ev])
+            # default@9: an after-sales chat no human ever answered (bot only) fails: nobody restated anything
+            last = conversation.messages[-1]
+            return self.failed([topic_ev, message_evidence(last, f"{self.id}.no_human", "售后/投诉会话无人工客服回复，无人复述或确认")])
         for m in agent_msgs:
             found = matcher.find(m)
             if found.accepted:

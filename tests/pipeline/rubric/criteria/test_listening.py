@@ -56,3 +56,93 @@ def test_default8_installation_booked_with_the_delivery_is_no_after_sales(listen
 def test_default8_the_goods_measured_against_their_pictures_are_a_complaint(listening, text):
     conv = make_conversation([("customer", text, 0), ("agent", "好的，我帮您看看", 30)], run_stages=False)
     assert listening.score(conv).status == "fail", text
+
+
+# default@9 (listen5): bot-only after-sales fails; a decision to buy reads pre-sale; what counts as a check
+
+
+def test_default9_an_after_sales_chat_no_human_answered_fails(listening):
+    conv = make_conversation(
+        [("customer", "耳机盒收到就合不上了 想换个新的", 0), ("bot", "亲亲，售后问题请在订单页提交申请哦", 5), ("customer", "转人工", 20)],
+        run_stages=False,
+    )
+    result = listening.score(conv)
+    assert result.status == "fail"
+    assert any(e.rule == "active_listening.no_human" for e in result.evidence)
+
+
+def test_default9_a_pre_sale_chat_no_human_answered_is_na(listening):
+    conv = make_conversation([("customer", "这款耳机有粉色吗", 0), ("bot", "亲亲，颜色以页面为准哦", 5)], run_stages=False)
+    assert listening.score(conv).status == "na"
+
+
+@pytest.mark.parametrize("last", ["行 那我先拍一台试试", "懂了 那我下单吧", "好的 我这就去下单"])
+def test_default9_deciding_to_buy_makes_a_worry_pre_sale(listening, last):
+    conv = make_conversation(
+        [("customer", "以前买过一台加湿器 用了半年就坏了 这台能用多久", 0), ("agent", "您好，这台整机保修两年", 30), ("customer", last, 60)],
+        run_stages=False,
+    )
+    assert listening.score(conv).status == "na", last
+
+
+@pytest.mark.parametrize("last", ["那我重新下单吧", "好的 那你们快点处理", "我拍了照片 您看下", "好的 我去拍"])
+def test_default9_a_re_order_or_a_photo_is_no_decision_to_buy(listening, last):
+    conv = make_conversation(
+        [("customer", "上周买的加湿器用了两天就坏了", 0), ("agent", "您好，这边给您处理", 30), ("customer", last, 60)],
+        run_stages=False,
+    )
+    assert listening.score(conv).status == "fail", last
+
+
+@pytest.mark.parametrize("agent", ["麻烦您看一下插头有没有松", "您先检查下电源灯亮不亮"])
+def test_default9_telling_the_customer_to_look_is_no_check(listening, agent):
+    conv = make_conversation([("customer", "风扇收到插上电不转", 0), ("agent", agent, 30)], run_stages=False)
+    assert listening.score(conv).status == "fail", agent
+
+
+@pytest.mark.parametrize(
+    "agent,status",
+    [("您这台是2023款，下单的是配2022款的滤网，型号对不上", "pass"), ("请问您下单的是哪一款滤网", "fail"), ("放心，您买的是正品", "fail")],
+)
+def test_default9_naming_what_was_bought_restates_the_order(listening, agent, status):
+    conv = make_conversation([("customer", "新买的滤网塞不进去", 0), ("agent", agent, 30)], run_stages=False)
+    assert listening.score(conv).status == status, agent
+
+
+@pytest.mark.parametrize("text", ["这批保鲜袋一拉就断 装不了东西", "你家这件卫衣一洗就起球", "台风天 包裹估计在路上耽搁了 啥时候能到"])
+def test_default9_failing_at_first_use_and_a_parcel_slowed_on_its_way_are_after_sales(listening, text):
+    conv = make_conversation([("customer", text, 0), ("agent", "好的亲", 30)], run_stages=False)
+    assert listening.score(conv).status == "fail", text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "这个背包到底啥颜色 视频和主图看着差好多",
+        "收据上抬头多了一个字 能改吗",
+        "书柜我拼不上 隔板不知道往哪插",
+        "旧平板能折价换新的吗 旧的边框有磕碰",
+    ],
+)
+def test_default9_pictures_compared_a_document_assembly_know_how_and_a_trade_in_are_no_complaint(listening, text):
+    conv = make_conversation([("customer", text, 0), ("agent", "您好，这边给您说明一下", 30)], run_stages=False)
+    assert listening.score(conv).status == "na", text
+
+
+def test_default9_first_use_failure_of_goods_bought_elsewhere_is_a_pre_sale_worry(listening):
+    conv = make_conversation(
+        [("customer", "上回买的别人家的晾衣绳一扯就断 你们这款结实吗", 0), ("agent", "您好，我们这款是加粗的", 30)], run_stages=False
+    )
+    assert listening.score(conv).status == "na"
+
+
+@pytest.mark.parametrize(
+    "text,status",
+    [
+        ("以前在别的店买的牙刷头一碰就掉 你们的牢不牢", "na"),
+        ("一样的杯子在别家买过好几个都好好的 你们寄来的这个一用就漏了", "fail"),
+    ],
+)
+def test_default9_trouble_words_of_a_buy_elsewhere_are_no_topic_but_this_shops_goods_keep_theirs(listening, text, status):
+    conv = make_conversation([("customer", text, 0), ("agent", "您好，这边帮您看看", 30)], run_stages=False)
+    assert listening.score(conv).status == status, text
