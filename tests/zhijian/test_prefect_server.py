@@ -205,3 +205,25 @@ def test_settle_outlasts_an_api_that_answers_with_an_error(monkeypatch, capsys):
     s.port, s.expected = 8001, {"a"}
     assert s.settle(0.2) is False  # no exception out of the atexit hook: the server is still stopped after it
     assert "had not recorded the final state of 1 task run(s)" in capsys.readouterr().err
+
+
+def test_the_temporary_server_starts_without_blocks_or_automations_unless_the_environment_asks(monkeypatch):
+    """It serves one run and dies with it: no block registration, no automation services; the user's setting wins."""
+    envs = []
+
+    class Started:
+        pid = 12345
+
+        def __init__(self, argv, env):
+            envs.append(env)
+
+    monkeypatch.setattr(prefect_server.subprocess, "Popen", Started)
+    monkeypatch.setattr(prefect_server, "watch_server", lambda pid: None)
+    monkeypatch.delenv("PREFECT_API_BLOCKS_REGISTER_ON_START", raising=False)
+    monkeypatch.setenv("PREFECT_SERVER_SERVICES_TRIGGERS_ENABLED", "true")
+    prefect_server.TemporaryServer().start()
+    assert envs[0]["PREFECT_API_BLOCKS_REGISTER_ON_START"] == "false"
+    assert envs[0]["PREFECT_SERVER_SERVICES_TRIGGERS_ENABLED"] == "true"
+    monkeypatch.delenv("PREFECT_SERVER_SERVICES_TRIGGERS_ENABLED")
+    prefect_server.TemporaryServer().start()
+    assert envs[1]["PREFECT_SERVER_SERVICES_TRIGGERS_ENABLED"] == "false"
