@@ -29,7 +29,7 @@ import sys
 import threading
 import time
 import tomllib
-from collections.abc import Callable, Collection
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -105,6 +105,24 @@ class TemporaryServer:
                             return self.api_url
                     time.sleep(0.1)
             raise RuntimeError(f"Timed out after {timeout:.0f} s while attempting to connect to the temporary Prefect server")
+
+    def answering(self) -> bool:
+        """Whether /health answers right now (one short try, no wait); the next wait() returns at once then."""
+        import http.client
+
+        if self.healthy:
+            return True
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=1)  # no TLS context to build
+        try:
+            connection.request("GET", "/api/health")
+            ok = connection.getresponse().status == 200
+        except (OSError, http.client.HTTPException):
+            ok = False
+        finally:
+            connection.close()
+        with self._lock:
+            self.healthy = self.healthy or ok
+        return ok
 
     def alive(self) -> bool:
         return self.process is not None and self.process.poll() is None
@@ -236,7 +254,28 @@ def _prefect_started_one() -> bool:
     return module is not None and any(s.server_process for s in list(module.SubprocessASGIServer._instances.values()))
 
 
-def start_temporary_server_early() -> Callable[[], str | None]:
+class ServerWait:
+    """What start_temporary_server_early returns: call it (with Prefect imported) for the API URL the flow runs
+    on; `answering()` says, without waiting, whether a call would return at once."""
+
+    def __init__(self, server: TemporaryServer | None) -> None:
+        self.server = server
+
+    def __call__(self) -> str | None:
+        if self.server is None:
+            return None
+        from prefect.settings import PREFECT_API_URL
+
+        if PREFECT_API_URL.value():  # Prefect's settings name a real server: this one is not needed
+            self.server.stop()
+            return None
+        return self.server.wait(_startup_timeout())
+
+    def answering(self) -> bool:
+        return self.server is None or self.server.answering()
+
+
+def start_temporary_server_early() -> ServerWait:
     """Start the temporary server now when the flow will need one; returns wait() → its API URL.
 
     No server is started when the environment or the active profile names an API server, or when a
@@ -248,19 +287,9 @@ def start_temporary_server_early() -> Callable[[], str | None]:
     """
     global _server
     if not _needs_temporary_server() or _prefect_started_one():
-        return lambda: None  # a real server, none allowed, or Prefect's own already running: nothing to start
+        return ServerWait(None)  # a real server, none allowed, or Prefect's own already running: nothing to start
     if _server is None or not _server.alive():
         _server = TemporaryServer()
         _server.start()
         atexit.register(_server.stop)  # after Prefect's log and event workers drained (threading's exit hooks run first)
-    server = _server
-
-    def wait() -> str | None:
-        from prefect.settings import PREFECT_API_URL
-
-        if PREFECT_API_URL.value():  # Prefect's settings name a real server: this one is not needed
-            server.stop()
-            return None
-        return server.wait(_startup_timeout())
-
-    return wait
+    return ServerWait(_server)
