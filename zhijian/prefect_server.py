@@ -112,6 +112,8 @@ class TemporaryServer:
 
         if self.healthy:
             return True
+        if not self.alive():  # exited (its port taken: wait() starts it again), or never started
+            return False
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=1)  # no TLS context to build
         try:
             connection.request("GET", "/api/health")

@@ -227,3 +227,47 @@ def test_the_temporary_server_starts_without_blocks_or_automations_unless_the_en
     monkeypatch.delenv("PREFECT_SERVER_SERVICES_TRIGGERS_ENABLED")
     prefect_server.TemporaryServer().start()
     assert envs[1]["PREFECT_SERVER_SERVICES_TRIGGERS_ENABLED"] == "false"
+
+
+def test_answering_asks_health_once_without_waiting_and_only_while_its_process_lives():
+    import http.server
+    import threading
+
+    class Health(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200 if self.path == "/api/health" else 404)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    httpd = http.server.HTTPServer(("127.0.0.1", 0), Health)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+
+    class Process:
+        code = None
+
+        def poll(self):
+            return self.code
+
+    s = prefect_server.TemporaryServer()
+    s.port, s.process = httpd.server_address[1], Process()
+    try:
+        s.process.code = 3  # exited: its port answers for someone else
+        assert s.answering() is False and not s.healthy
+        s.process.code = None
+        assert s.answering() is True and s.healthy
+        s.port = _closed_port()
+        assert s.answering() is True  # known healthy: not asked again
+        s.healthy = False
+        assert s.answering() is False
+    finally:
+        httpd.shutdown()
+
+
+def _closed_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
