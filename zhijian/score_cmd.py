@@ -1,8 +1,9 @@
 """`zhijian score`: the nightly run on chat-log files, through the Prefect flow (default) or its plain steps.
 
 The steps of a run live in pipeline.scoring.run, which both `--no-flow` and the Prefect flow use;
-this module parses, starts Prefect's temporary server early (zhijian/prefect_server.py), calls and
-prints. The last line on stdout is the machine-readable summary (docs/results-contract.md).
+this module parses, starts Prefect's temporary server early (zhijian/prefect_server.py), reads the
+input's first pieces while that server starts (ReadAhead), calls and prints. The last line on stdout
+is the machine-readable summary (docs/results-contract.md).
 """
 from __future__ import annotations
 
