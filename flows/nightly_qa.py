@@ -231,13 +231,16 @@ def flow_steps(dispatch: Any = None) -> RunSteps:
     """The run's steps as tasks; batches are named score-batch-1, -2, … in the Prefect UI."""
     numbers = itertools.count(1)
 
-    def batch(ctx: RunContext, ids: list[str], upcoming: list[str] | None = None) -> int:
-        return score_batch_task.with_options(task_run_name=f"score-batch-{next(numbers)}")(ctx, ids, upcoming)
-
     # quote(): Prefect walks every task argument twice (upstream runs to link, futures to resolve);
     # through the ingest result that is every field of every Message. At 33,400 rows the store task
     # took 26–54 s in the flow, 3–4 s with the walk skipped (benchmarks, same loaded machine). Our
-    # arguments hold no futures or states: nothing to find.
+    # arguments hold no futures or states: nothing to find. A batch's ids and the next batch's are
+    # thousands of strings each: those walks were most of the flow's own time on the run's thread
+    # while it scored (sampled at 10,000 conversations), so they are skipped too.
+    def batch(ctx: RunContext, ids: list[str], upcoming: list[str] | None = None) -> int:
+        name = f"score-batch-{next(numbers)}"
+        return score_batch_task.with_options(task_run_name=name)(ctx, quote(ids), quote(upcoming) if upcoming else upcoming)
+
     def store(ctx: RunContext, ingest: Any) -> StorePlan:
         return store_task(ctx, quote(ingest))
 

@@ -271,10 +271,12 @@ def prepare_run(
         run_lock.release(store.engine, run_id)
         store.close()
         raise
-    return RunContext(
+    ctx = RunContext(
         checked.files, store, checked.rubric, model, run_stages, run_id, checked.mapping, rescore, progress,
         read_inputs,
     )  # fmt: skip
+    ctx.stage_seconds["ingest"] += getattr(read_inputs, "seconds_ahead", 0.0)  # read before the run (zhijian score)
+    return ctx
 
 
 def load_mapping_or_fail(path: str | Path) -> Any:

@@ -35,8 +35,9 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from pipeline.settings import REPO_ROOT
-
+# pipeline.settings.REPO_ROOT, found the same way: importing pipeline.settings (pydantic-settings) here cost every
+# zhijian command ~0.1 s before it started, `zhijian score` before its Prefect server could start.
+REPO_ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = REPO_ROOT / "data" / "sample"
 USUAL_SCRIPT = REPO_ROOT / "benchmarks" / "usual_script.py"
 DEFAULT_SIZES = "1000,10000"

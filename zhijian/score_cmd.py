@@ -1,12 +1,16 @@
 """`zhijian score`: the nightly run on chat-log files, through the Prefect flow (default) or its plain steps.
 
 The steps of a run live in pipeline.scoring.run, which both `--no-flow` and the Prefect flow use;
-this module parses, starts Prefect's temporary server early (zhijian/prefect_server.py), calls and
-prints. The last line on stdout is the machine-readable summary (docs/results-contract.md).
+this module parses, starts Prefect's temporary server early (zhijian/prefect_server.py), reads the
+input's first pieces while that server starts (ReadAhead), calls and prints. The last line on stdout
+is the machine-readable summary (docs/results-contract.md).
 """
 from __future__ import annotations
 
 import sys
+import time
+from collections import deque
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
@@ -79,6 +83,7 @@ def score_with_flow(paths: list[str], options: dict[str, Any], workers: int | No
     # Held until the run is prepared: prepare_run finds the model, rubric and segmenter loaded.
     loaded = (checked.rubric, preload_run(options["model"], checked.rubric))
     run_id = str(uuid.uuid4())
+    reader = ReadAhead.of(paths, checked.mapping)  # nothing read yet
 
     def via_flow() -> Any:
         from flows.nightly_qa import FINISHED_TASK_RUNS, dask_task_runner, nightly_qa
@@ -87,11 +92,19 @@ def score_with_flow(paths: list[str], options: dict[str, Any], workers: int | No
         from zhijian.prefect_server import expect_recorded
 
         runner = dask_task_runner(workers, dask) if workers or dask else None
+        if reader is not None:  # while the temporary server starts, this process reads the run's first pieces
+            reader.fill(server_ready.answering)
         api = server_ready()  # the temporary server's URL, for the Dask workers too (None: a real server or none)
         before = set(FINISHED_TASK_RUNS)
+        # On the temporary server, no flow-run heartbeats: it lives exactly as long as this process and runs no
+        # automation that would read them (zhijian/prefect_server.py), and the heartbeat thread sleeps in
+        # 1 s steps, so joining it when the flow ends cost up to a second (0.7 s in a sampled 10,000 run).
+        quiet = {PREFECT_API_URL: api, "flows.heartbeat_frequency": None} if api else {}
         try:
-            with temporary_settings({PREFECT_API_URL: api} if api else {}):
-                return (nightly_qa.with_options(task_runner=runner) if runner else nightly_qa)(paths, run_id=run_id, **options)
+            with temporary_settings(quiet):
+                return (nightly_qa.with_options(task_runner=runner) if runner else nightly_qa)(
+                    paths, run_id=run_id, read_inputs=reader, **options
+                )  # fmt: skip
         finally:
             ours = FINISHED_TASK_RUNS - before
             FINISHED_TASK_RUNS.difference_update(ours)  # handed on below, so the process-wide set does not grow
@@ -103,6 +116,76 @@ def score_with_flow(paths: list[str], options: dict[str, Any], workers: int | No
             return started.get_run(run_id) is not None
 
     try:
-        return flow_or_plain("nightly", via_flow, lambda: run(paths, run_id=run_id, **options), began)
+        return flow_or_plain("nightly", via_flow, lambda: run(paths, run_id=run_id, read_inputs=reader, **options), began)
     finally:
-        del loaded  # the preloaded objects live exactly as long as the run that uses them
+        del loaded, reader  # the preloaded objects (and pieces read ahead) live exactly as long as the run that uses them
+
+
+class ReadAhead:
+    """pipeline.ingest.read_inputs for one run, whose first pieces are read while Prefect's temporary server starts.
+
+    The server takes seconds to answer (its own process, on the other core), and this process had done all
+    it could (inputs checked, model and segmenter loaded, Prefect imported) well before: at 10,000
+    conversations it then waited while the run's ingest (read, decode, mask, key: pipeline.ingest) still lay
+    ahead of it. `fill` reads pieces until the server answers (or `AHEAD` pieces are held; nothing is
+    stored: the run is not even recorded yet), and the run's ingest step (pipeline.scoring.ingest_step, a
+    task of the flow) takes them first and reads on from where they stopped: the same pieces, stored in the
+    same order, by the same step. Memory holds at most AHEAD pieces more than usual, and only until the flow
+    starts. An error met while reading ahead is raised in the ingest step, where it would have been met; a
+    retried ingest step reads afresh. The time spent reading ahead still counts as ingest (prepare_run).
+
+    No instance dict: Prefect records a flow's parameters as JSON where it can, and would walk the pieces.
+    """
+
+    __slots__ = ("_read", "_paths", "_pieces", "_ahead", "_error", "seconds_ahead")
+    AHEAD = 3  # pieces of pipeline.ingest.CHUNK_MESSAGES messages (tens of MB each)
+
+    def __init__(self, read: Any, paths: list[str], mapping: Any) -> None:
+        self._read = read
+        self._paths = [str(Path(p)) for p in paths]
+        self._pieces: Iterator[Any] | None = read.chunks(paths, mapping=mapping)  # a generator: reads nothing yet
+        self._ahead: deque[Any] = deque()
+        self._error: BaseException | None = None
+        self.seconds_ahead = 0.0
+
+    @classmethod
+    def of(cls, paths: list[str], mapping: Any) -> ReadAhead | None:
+        """For the project's reader (one that reads in pieces); None for a replacement (tests)."""
+        import pipeline.ingest
+
+        read = pipeline.ingest.read_inputs
+        return cls(read, paths, mapping) if getattr(read, "chunks", None) is not None else None
+
+    def fill(self, done: Callable[[], bool]) -> None:
+        """Read pieces until `done()` (asked before each piece), the input ends or AHEAD pieces are held."""
+        t0 = time.perf_counter()
+        try:
+            while self._pieces is not None and self._error is None and len(self._ahead) < self.AHEAD and not done():
+                try:
+                    piece = next(self._pieces, None)
+                except Exception as err:  # the ingest step raises it
+                    self._error = err
+                    break
+                if piece is None:
+                    break
+                self._ahead.append(piece)
+        finally:
+            self.seconds_ahead += time.perf_counter() - t0
+
+    def __call__(self, paths: Any, mapping: Any = None) -> Any:
+        return self._read(paths, mapping=mapping)
+
+    def chunks(self, paths: Any, mapping: Any = None, **kwargs: Any) -> Iterator[Any]:
+        pieces, self._pieces = self._pieces, None
+        if pieces is None or kwargs or [str(Path(p)) for p in paths] != self._paths:  # a retry, or another input: afresh
+            self._ahead.clear()
+            return self._read.chunks(paths, mapping=mapping, **kwargs)
+        return self._taken(pieces)
+
+    def _taken(self, pieces: Iterator[Any]) -> Iterator[Any]:
+        while self._ahead:
+            yield self._ahead.popleft()  # handed on, not kept: memory holds what the step holds
+        if self._error is not None:
+            error, self._error = self._error, None
+            raise error
+        yield from pieces

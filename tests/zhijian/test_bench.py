@@ -80,3 +80,10 @@ def test_bench_refuses_a_server_that_does_not_answer_before_running_anything(tmp
     assert result.exit_code != 0
     assert "no Prefect server answers at http://127.0.0.1:9/api/health" in result.output
     assert not any(tmp_path.iterdir())  # refused before any input was written
+
+
+def test_the_bench_finds_the_repository_where_the_settings_do():
+    from pipeline.settings import REPO_ROOT
+    from zhijian import bench
+
+    assert bench.REPO_ROOT == REPO_ROOT and bench.USUAL_SCRIPT.exists()

@@ -226,6 +226,27 @@ def test_score_falls_back_when_prefect_cannot_start(fakes, day1, tmp_path, monke
     assert result.stdout.splitlines()[-1].startswith("summary: read=7 stored=6 ")
 
 
+@pytest.mark.parametrize("api, heartbeat", [("http://127.0.0.1:9/api", None), (None, 180)])
+def test_a_flow_on_the_temporary_server_sends_no_heartbeats(fakes, day1, tmp_path, monkeypatch, api, heartbeat):
+    """The temporary server dies with the run and watches no heartbeat; a real server keeps Prefect's default."""
+    import flows.nightly_qa
+    import zhijian.prefect_server
+
+    seen = []
+
+    def flow(paths, **kwargs):
+        from prefect.settings import PREFECT_API_URL, get_current_settings
+
+        seen.append((PREFECT_API_URL.value() or None, get_current_settings().flows.heartbeat_frequency))
+        return scoring.run(paths, **kwargs)
+
+    monkeypatch.setattr(zhijian.prefect_server, "start_temporary_server_early", lambda: lambda: api)
+    monkeypatch.setattr(flows.nightly_qa, "nightly_qa", flow)
+    result = invoke("score", day1, "--store", f"sqlite:///{tmp_path / 'qa.db'}")
+    assert result.exit_code == 0, result.output
+    assert seen == [(api, heartbeat)]
+
+
 def test_score_reports_a_flow_that_failed_mid_run(fakes, day1, tmp_path, monkeypatch):
     import flows.nightly_qa
     from pipeline.store import Store
@@ -254,8 +275,9 @@ def test_score_invalid_mapping(fakes, day1, tmp_path):
 
 
 def test_help_does_not_import_the_heavy_modules():
-    code = ("import sys, zhijian.cli; heavy = [m for m in ('prefect', 'sqlalchemy', 'pandas', 'torch', 'jieba') "
-            "if m in sys.modules]; print(heavy)")  # fmt: skip
+    # pydantic-settings too (~0.15 s): `zhijian score` starts its Prefect server only once the CLI is imported
+    code = ("import sys, zhijian.cli; heavy = [m for m in ('prefect', 'sqlalchemy', 'pandas', 'torch', 'jieba', "
+            "'pydantic_settings') if m in sys.modules]; print(heavy)")  # fmt: skip
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=60)
     assert out.stdout.strip() == "[]", out.stderr
 

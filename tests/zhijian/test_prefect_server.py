@@ -205,3 +205,69 @@ def test_settle_outlasts_an_api_that_answers_with_an_error(monkeypatch, capsys):
     s.port, s.expected = 8001, {"a"}
     assert s.settle(0.2) is False  # no exception out of the atexit hook: the server is still stopped after it
     assert "had not recorded the final state of 1 task run(s)" in capsys.readouterr().err
+
+
+def test_the_temporary_server_starts_without_blocks_or_automations_unless_the_environment_asks(monkeypatch):
+    """It serves one run and dies with it: no block registration, no automation services; the user's setting wins."""
+    envs = []
+
+    class Started:
+        pid = 12345
+
+        def __init__(self, argv, env):
+            envs.append(env)
+
+    monkeypatch.setattr(prefect_server.subprocess, "Popen", Started)
+    monkeypatch.setattr(prefect_server, "watch_server", lambda pid: None)
+    monkeypatch.delenv("PREFECT_API_BLOCKS_REGISTER_ON_START", raising=False)
+    monkeypatch.setenv("PREFECT_SERVER_SERVICES_TRIGGERS_ENABLED", "true")
+    prefect_server.TemporaryServer().start()
+    assert envs[0]["PREFECT_API_BLOCKS_REGISTER_ON_START"] == "false"
+    assert envs[0]["PREFECT_SERVER_SERVICES_TRIGGERS_ENABLED"] == "true"
+    monkeypatch.delenv("PREFECT_SERVER_SERVICES_TRIGGERS_ENABLED")
+    prefect_server.TemporaryServer().start()
+    assert envs[1]["PREFECT_SERVER_SERVICES_TRIGGERS_ENABLED"] == "false"
+
+
+def test_answering_asks_health_once_without_waiting_and_only_while_its_process_lives():
+    import http.server
+    import threading
+
+    class Health(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200 if self.path == "/api/health" else 404)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    httpd = http.server.HTTPServer(("127.0.0.1", 0), Health)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+
+    class Process:
+        code = None
+
+        def poll(self):
+            return self.code
+
+    s = prefect_server.TemporaryServer()
+    s.port, s.process = httpd.server_address[1], Process()
+    try:
+        s.process.code = 3  # exited: its port answers for someone else
+        assert s.answering() is False and not s.healthy
+        s.process.code = None
+        assert s.answering() is True and s.healthy
+        s.port = _closed_port()
+        assert s.answering() is True  # known healthy: not asked again
+        s.healthy = False
+        assert s.answering() is False
+    finally:
+        httpd.shutdown()
+
+
+def _closed_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
