@@ -26,7 +26,6 @@ that stop a run are pipeline.errors.RunError ("what happened — what to do").
 """
 from __future__ import annotations
 
-import gc
 import logging
 import shlex
 import sys
@@ -42,6 +41,7 @@ from pipeline import preload
 from pipeline.errors import RunError, StoreError
 from pipeline.outputs import check_output_path
 from pipeline.partitions import EarlyBatches, ModelThread, ScoredPartition
+from pipeline.run_env import frozen_heap, progress_bar
 from pipeline.run_summary import RunSummary
 from pipeline.results import result_fields, result_row_to_contract, write_result_lines
 from pipeline.settings import get_settings, load_settings
@@ -530,7 +530,7 @@ def run(
         ctx.model_thread = ctx.model_thread or ModelThread()
         ctx.on_piece = EarlyBatches(ctx.model_thread, ctx.stages, size, _loader(ctx), ctx.rescore)
     try:
-        with _progress(progress) as bar, _frozen_heap():
+        with progress_bar(progress) as bar, frozen_heap():
             step = bar.add_task("reading chat logs", total=None) if bar else None
             if bar:  # ingest reads and stores in pieces: show the rows so far
                 ctx.on_rows = lambda n: bar.update(step, description=f"reading and storing chat logs: {n:,} rows")
@@ -558,45 +558,3 @@ def run(
 
 # The library entry point benchmarks and scripts know: `run` with the plain step functions.
 score_files = run
-
-
-# A full garbage-collection pass at most every this many middle-generation passes during a run (Python's
-# default: 10). See _frozen_heap.
-_FULL_PASS_EVERY = 100
-
-
-@contextmanager
-def _frozen_heap() -> Iterator[None]:
-    """Keep what prepare built (model, rubric, jieba's dictionary of ~350k words) out of the garbage
-    collector's full passes while the run allocates: each full pass walked all of it again. On the
-    3,000-conversation bench the collector took 2.3–2.5 CPU s of ~20, 1.6 s with this (measured on the
-    io branch). Unfrozen afterwards so a long-lived process (zhijian serve, a Dask worker) frees it normally.
-
-    And full passes ten times rarer: at 10,000 conversations there were 26 of them, 3.5 CPU s, and from
-    the first batch on they found no garbage (the run's objects are freed by reference counting; the one
-    cycle that held data, an input file's decoded blocks, is gone), while the young generations' passes
-    still run as before. 3 full passes, 0.45 CPU s, the same peak memory (measured, see the branch notes)."""
-    gc.freeze()
-    young, middle, full = gc.get_threshold()
-    gc.set_threshold(young, middle, max(full, _FULL_PASS_EVERY))
-    try:
-        yield
-    finally:
-        gc.set_threshold(young, middle, full)
-        gc.unfreeze()
-
-
-@contextmanager
-def _progress(enabled: bool) -> Iterator[Any]:
-    if not enabled:
-        yield None
-        return
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
-    # stderr: stdout's last line belongs to the machine-readable summary.
-    with Progress(
-        SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=Console(stderr=True), transient=True,
-    ) as bar:  # fmt: skip
-        yield bar

@@ -208,9 +208,9 @@ def test_default_model_comes_from_settings(monkeypatch, tmp_path):
 def test_a_run_makes_full_garbage_collections_rarer_and_puts_the_setting_back():
     import gc
 
-    from pipeline import scoring
+    from pipeline import run_env
 
     before = gc.get_threshold()
-    with scoring._frozen_heap():
-        assert gc.get_threshold() == (before[0], before[1], max(before[2], scoring._FULL_PASS_EVERY))
+    with run_env.frozen_heap():
+        assert gc.get_threshold() == (before[0], before[1], max(before[2], run_env._FULL_PASS_EVERY))
     assert gc.get_threshold() == before and gc.get_freeze_count() == 0
