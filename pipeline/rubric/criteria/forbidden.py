@@ -180,7 +180,12 @@ _OFFER_NEGATED_AFTER = re.compile(
 _DOUBLE_NEGATION = re.compile(r"(不是|并不是|并非|倒不是|也不是|绝不是|绝对不是|从来不是|可并不是)(说)?$")
 _RULE_WORD = re.compile(r"规定|规矩|规则|政策|制度|要求")
 _CONTENT = re.compile(r"[\u4e00-\u9fffa-z0-9]")
-_RESTATEMENT = re.compile(r"(对吗|对吧|是吗|是吧|没错吧|没错吗|对不对|是不是)[?？。~～]*\s*$")
+# a clause that ends by asking the customer to confirm (您要换大一码对吧 / …是不是嘛 / 对不对噻 / 中不中 / 係唔係): a
+# dialect particle (嘛 噻 撒 哈 吧 呢 …) may close the tag; 行不行 / 好不好 are left out (别催了好不好 is arguing)
+_RESTATEMENT = re.compile(
+    r"(对吗|对吧|是吗|是吧|没错吧|没错吗|对不对|是不是|(?<![绝相])对不|(?<![总老])是不|中不中|中不|对头不|係唔係|系唔系|係咪|系咪|啱唔啱|对伐|是伐|對嗎|對吧|對不對|是嗎)"
+    r"(嘛|噻|撒|哈|吧|呢|啊|呀|哦|喔|嘞|咯|哇|嗎|吗|么|噶|咩|啦)*[?？。~～!！…\s]*$"
+)
 
 
 def is_denied(s: str, start: int) -> bool:
@@ -200,7 +205,7 @@ class ActParams(Strict):
     enabled: bool = True
     model: str | None = Field(default=None, description="act model directory; null = the shipped models/zh-cs-acts")
     model_version: str | None = Field(
-        default="zh-cs-acts@5",
+        default="zh-cs-acts@6",
         description="the act model this rubric was calibrated with; another model is an error, so a rubric "
         "version always means one act model (null accepts any)",
     )

@@ -22,7 +22,7 @@ def _score(criterion, *agent_texts: str):
 
 def test_default_rubric_uses_v2_with_pinned_act_model(forbidden):
     assert forbidden.name == "forbidden_phrases.v2"
-    assert forbidden.params.acts.model_version == "zh-cs-acts@5"
+    assert forbidden.params.acts.model_version == "zh-cs-acts@6"
     assert 0 < forbidden.params.acts.threshold <= 1
 
 
@@ -43,7 +43,7 @@ def test_paraphrased_taboos_fail_with_act_and_clause(forbidden, text, act):
     assert b > a and ev.text[a:b] in text
     if ".act." in ev.rule:
         assert ev.rule == f"forbidden_phrases.act.{act}"
-        assert "zh-cs-acts@5" in ev.note and act in ev.note
+        assert "zh-cs-acts@6" in ev.note and act in ev.note
 
 
 @pytest.mark.parametrize(
@@ -167,3 +167,27 @@ def test_later_help_does_not_unsay_not_knowing(forbidden):
     assert crit.score(make_conversation(turns)).status == "pass"
     # help in the same message does
     assert _score(forbidden, "具体到货时间我这边说不准 我帮您问下仓库 一小时内回复您").status == "pass"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "您是想把这单改成白色的是不是嘛",  # Sichuan: a confirmation question closed by 嘛
+        "那就后天上午给您送过去 对不对噻",
+        "先给您发顺丰 到付您签收中不中",  # Henan
+        "即係你想退返件衫 係唔係呀",  # Cantonese
+    ],
+)
+def test_dialect_confirmation_questions_are_not_arguing(forbidden, text):
+    assert forbidden.params.acts.enabled
+    res = _score(forbidden, text)
+    assert not [e for e in res.evidence if ".act." in e.rule], text
+
+
+def test_confirmation_tag_guard_leaves_rhetorical_tags_alone():
+    from pipeline.rubric.criteria.forbidden import _RESTATEMENT
+
+    assert _RESTATEMENT.search("您要的是大一码的是不是嘛")
+    assert _RESTATEMENT.search("明天到货对不")
+    assert not _RESTATEMENT.search("别再催了好不好")  # a rhetorical tag: arguing, not a confirmation
+    assert not _RESTATEMENT.search("我们这边发货绝对不")
