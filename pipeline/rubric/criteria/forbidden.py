@@ -188,6 +188,17 @@ _RESTATEMENT = re.compile(
 )
 
 
+# a polite question to the customer (不知道亲是想送人还是自用呢？ / 请问您方便…吗): asking, not refusing or talking down
+# (a rhetorical 都不会…吗 / 难道… / 连…都 is no polite question)
+_POLITE_QUESTION = re.compile(
+    r"^\W*(不知道|请问|想问(一下|下)?|冒昧问(一下|下)?)(?![^。!！]*(都不|还不|难道|连|还用))[^。!！]*([?？]|[吗呢嘛][~～…。\s]*)$"
+)
+# the agent owns the fault (不是物流的问题 是我们发货晚了 / 是我们页面写错了 / 怪我们): not blame-shifting or arguing
+_OWNS_FAULT = re.compile(
+    r"(?<![不非没])(是|怪)(我们|我|咱们|小店|本店|店里)(这边|自己)?的?[^，。,.!！?？~～]{0,6}(问题|错|责任|失误|疏忽|不对|没做好|没注意|没看仔细|晚了|漏)"
+)
+
+
 def is_denied(s: str, start: int) -> bool:
     """A negation at `start` (不归我们管 / 没办法) that is itself denied just before: 不是不归我们管 / 并不是没办法."""
     return s[start : start + 1] in ("不", "没", "无") and _DOUBLE_NEGATION.search(s[max(0, start - 6) : start]) is not None
@@ -209,7 +220,10 @@ class ActParams(Strict):
         description="the act model this rubric was calibrated with; another model is an error, so a rubric "
         "version always means one act model (null accepts any)",
     )
-    threshold: float = Field(default=0.8, gt=0, le=1, description="taboo probability (1 − P(none)) at which a message fails")
+    threshold: float = Field(
+        default=0.75, gt=0, le=1, description="taboo probability (1 − P(none)) at which a message fails (default@9: chosen by "
+        "leave-one-writer-out, `python -m pipeline.rubric.evaluate_acts --lowo`)"
+    )
     acts: list[str] = Field(default_factory=lambda: list(_TABOO_ACTS), description="which acts are taboos")
     offer: list[str] = Field(
         default_factory=lambda: list(AGENT_OFFER),
@@ -228,9 +242,9 @@ class ActParams(Strict):
     )
     dismissal: list[str] = Field(default_factory=lambda: list(DISMISSAL), description="helplessness or dismissal (没办法 / 帮不了 / 您看着办 / 找别家)")
     act_thresholds: dict[str, float] = Field(
-        default_factory=lambda: {"arguing": 0.85, "condescension": 0.85},
-        description="a higher bar for acts the model reads less precisely (cross-validated precision: arguing 0.66, "
-        "condescension 0.72, against 0.86/0.87 for refusal and blame-shifting)",
+        default_factory=lambda: {"arguing": 0.75, "condescension": 0.75},
+        description="a higher bar for acts the model reads less precisely (up to default@8: 0.85 for arguing and "
+        "condescension; zh-cs-acts@6 with two more writers reads them as well as the others held out by writer)",
     )
     helpless: list[str] = Field(
         default_factory=lambda: list(HELPLESS),
@@ -357,8 +371,10 @@ class ForbiddenPhrasesV2(ForbiddenPhrases):
                 break  # no clause shows the act on its own (ordered by the act's probability)
             if is_quoted(v, a, b):
                 continue  # quoting the words is not performing the act
-            if _RESTATEMENT.search(v.s[a:b]):
-                continue  # 您说的是…对吗: confirming what the customer said is listening, not arguing
+            if _RESTATEMENT.search(v.s[a:b]) or _POLITE_QUESTION.search(v.s[a:b].strip()):
+                continue  # 您说的是…对吗 / 不知道您…呢？: confirming or asking is listening, not arguing
+            if act in ("blame_shifting", "arguing") and _OWNS_FAULT.search(v.s):
+                return None  # the message takes the fault on the shop: the opposite of shifting it
             if act == "refusal" and self._plain is not None and self._plain.search(v.s[a:b]) and not (
                 self._dismissal is not None and self._dismissal.search(v.s)
             ):

@@ -191,3 +191,30 @@ def test_confirmation_tag_guard_leaves_rhetorical_tags_alone():
     assert _RESTATEMENT.search("明天到货对不")
     assert not _RESTATEMENT.search("别再催了好不好")  # a rhetorical tag: arguing, not a confirmation
     assert not _RESTATEMENT.search("我们这边发货绝对不")
+
+
+def test_default9_thresholds_were_lowered_together():
+    from pipeline.rubric.criteria.forbidden import ActParams
+
+    p = ActParams()
+    assert p.threshold == 0.75 and p.act_thresholds == {"arguing": 0.75, "condescension": 0.75}
+    assert p.short_threshold == 0.9 and p.helpless_threshold == 0.6  # unchanged
+
+
+def test_polite_questions_and_owned_faults_are_no_acts():
+    from pipeline.rubric.criteria.forbidden import _OWNS_FAULT, _POLITE_QUESTION
+
+    assert _POLITE_QUESTION.search("不知道宝是自己穿还是买给家里人呢？")
+    assert _POLITE_QUESTION.search("请问您今天下午方便收件吗")
+    assert not _POLITE_QUESTION.search("请问您连说明书都不看吗")  # rhetorical: talking down
+    assert _OWNS_FAULT.search("跟快递没关系 是我们打包时漏放了 马上补")
+    assert not _OWNS_FAULT.search("这个不是我们的问题 您找快递")  # denying the fault is the blame itself
+
+
+def test_owned_fault_cancels_blame_but_not_a_plain_blame(forbidden):
+    crit = CRITERIA["forbidden_phrases.v2"]()
+    crit.params.acts.threshold = crit.params.acts.short_threshold = 0.01  # any reading of blame would fail
+    crit.params.acts.act_thresholds = {}
+    owned = "亲 跟快递没关系 是我们打包时漏放了配件 真的抱歉"
+    assert not [e for e in _score(crit, owned).evidence if ".act.blame_shifting" in e.rule or ".act.arguing" in e.rule]
+    assert _score(forbidden, "包裹出了仓库就是快递那边的事了 我们这边管不着的亲").status == "fail"
