@@ -198,6 +198,9 @@ _OWNS_FAULT = re.compile(
     r"(?<![不非没])(是|怪)(我们|我|咱们|小店|本店|店里)(这边|自己)?的?[^，。,.!！?？~～]{0,6}(问题|错|责任|失误|疏忽|不对|没做好|没注意|没看仔细|晚了|漏)"
 )
 
+# a promise that it will not happen again (这次绝对不会再错了 / 以后不再让您等): not the 不会错 of a denial
+_PROMISE = re.compile(r"(不会|绝不会|保证不会|再也不会|一定不会)再|(这次|下次|以后|今后)[^，。,.!！?？]{0,4}(不会|不再)")
+
 
 def is_denied(s: str, start: int) -> bool:
     """A negation at `start` (不归我们管 / 没办法) that is itself denied just before: 不是不归我们管 / 并不是没办法."""
@@ -373,6 +376,8 @@ class ForbiddenPhrasesV2(ForbiddenPhrases):
                 continue  # quoting the words is not performing the act
             if _RESTATEMENT.search(v.s[a:b]) or _POLITE_QUESTION.search(v.s[a:b].strip()):
                 continue  # 您说的是…对吗 / 不知道您…呢？: confirming or asking is listening, not arguing
+            if act == "arguing" and _PROMISE.search(v.s[a:b]):
+                continue  # a promise for next time, not a denial
             if act in ("blame_shifting", "arguing") and _OWNS_FAULT.search(v.s):
                 return None  # the message takes the fault on the shop: the opposite of shifting it
             if act == "refusal" and self._plain is not None and self._plain.search(v.s[a:b]) and not (

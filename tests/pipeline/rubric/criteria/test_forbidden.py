@@ -218,3 +218,11 @@ def test_owned_fault_cancels_blame_but_not_a_plain_blame(forbidden):
     owned = "亲 跟快递没关系 是我们打包时漏放了配件 真的抱歉"
     assert not [e for e in _score(crit, owned).evidence if ".act.blame_shifting" in e.rule or ".act.arguing" in e.rule]
     assert _score(forbidden, "包裹出了仓库就是快递那边的事了 我们这边管不着的亲").status == "fail"
+
+
+def test_a_promise_not_to_repeat_a_mistake_is_not_arguing(forbidden):
+    from pipeline.rubric.criteria.forbidden import _PROMISE
+
+    assert _PROMISE.search("下次发货前一定不会再漏了") and _PROMISE.search("以后绝对不再让您等这么久")
+    assert not _PROMISE.search("我们仓库不会发错的")  # a denial of the customer's account
+    assert _score(forbidden, "这回发货前我亲自核对 保证不会再错了").status == "pass"
