@@ -198,6 +198,13 @@ _OWNS_FAULT = re.compile(
     r"(?<![不非没])(是|怪)(我们|我|咱们|小店|本店|店里)(这边|自己)?的?[^，。,.!！?？~～]{0,6}(问题|错|责任|失误|疏忽|不对|没做好|没注意|没看仔细|晚了|漏)"
 )
 
+# a question asking the customer for a fact (您怎么支付的呢 / 是哪个颜色呢？): without a negation, 还/又/就, 这么 or
+# 连/难道 it asks, it does not reproach (您怎么不看清楚呢 / 你怎么这么多事 do)
+_INFO_QUESTION = re.compile(
+    r"^\W*(?![^。!！]*(不|没|别|还|又|就|都|这么|那么|这样|连|难道|到底|凭什么))[^。!！]*(怎么|什么|哪|几|多少|啥)[^。!！]*([?？]|[吗呢嘛][~～…。\s]*)$"
+)
+# something only the customer can do or see, said as a need (要您本人登录查看 / 需要您自己在APP里确认): not "do it yourself"
+_CUSTOMER_ONLY = re.compile(r"(要|需要|得|须|必须|只能)(您|你|亲)(本人|自己)[^，。,.!！?？]{0,4}(查看|查询|登录|操作|确认|申请|提交|修改|设置)")
 # a promise that it will not happen again (这次绝对不会再错了 / 以后不再让您等): not the 不会错 of a denial
 _PROMISE = re.compile(r"(不会|绝不会|保证不会|再也不会|一定不会)再|(这次|下次|以后|今后)[^，。,.!！?？]{0,4}(不会|不再)")
 
@@ -376,6 +383,10 @@ class ForbiddenPhrasesV2(ForbiddenPhrases):
                 continue  # quoting the words is not performing the act
             if _RESTATEMENT.search(v.s[a:b]) or _POLITE_QUESTION.search(v.s[a:b].strip()):
                 continue  # 您说的是…对吗 / 不知道您…呢？: confirming or asking is listening, not arguing
+            if act in ("arguing", "condescension") and _INFO_QUESTION.search(v.s[a:b].strip()):
+                continue  # asking for a fact, not reproaching
+            if act == "condescension" and _CUSTOMER_ONLY.search(v.s[a:b]):
+                continue  # what only the customer can see or do
             if act == "arguing" and _PROMISE.search(v.s[a:b]):
                 continue  # a promise for next time, not a denial
             if act in ("blame_shifting", "arguing") and _OWNS_FAULT.search(v.s):

@@ -226,3 +226,15 @@ def test_a_promise_not_to_repeat_a_mistake_is_not_arguing(forbidden):
     assert _PROMISE.search("下次发货前一定不会再漏了") and _PROMISE.search("以后绝对不再让您等这么久")
     assert not _PROMISE.search("我们仓库不会发错的")  # a denial of the customer's account
     assert _score(forbidden, "这回发货前我亲自核对 保证不会再错了").status == "pass"
+
+
+def test_questions_for_a_fact_and_customer_only_steps_are_no_act(forbidden):
+    from pipeline.rubric.criteria.forbidden import _CUSTOMER_ONLY, _INFO_QUESTION
+
+    assert _INFO_QUESTION.search("您当时是用哪张卡付的款呢？") and _INFO_QUESTION.search("亲是几号签收的呀？")
+    assert not _INFO_QUESTION.search("您怎么不先看看详情呢")  # a reproach has its negation
+    assert not _INFO_QUESTION.search("你怎么这么多问题呢")
+    assert _CUSTOMER_ONLY.search("发票抬头需要您本人在订单里修改哦")
+    assert not _CUSTOMER_ONLY.search("自己去翻聊天记录")
+    for text in ("您当时是用哪张卡付的款呢？", "这个地址需要您本人登录账号修改的哦 我们这边改不了"):
+        assert not [e for e in _score(forbidden, text).evidence if e.rule.endswith((".condescension", ".arguing"))], text
