@@ -197,7 +197,7 @@ def test_default9_thresholds_were_lowered_together():
     from pipeline.rubric.criteria.forbidden import ActParams
 
     p = ActParams()
-    assert p.threshold == 0.75 and p.act_thresholds == {"arguing": 0.75, "condescension": 0.75}
+    assert p.threshold == 0.75 and p.act_thresholds == {"arguing": 0.8, "condescension": 0.8}
     assert p.short_threshold == 0.9 and p.helpless_threshold == 0.6  # unchanged
 
 
