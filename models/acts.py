@@ -328,10 +328,11 @@ def training_data(train_tsvs: Sequence[str | Path] = TRAIN_TSVS, golden: Sequenc
 
 
 def train_default(out_dir: str | Path = SHIPPED_ACT_MODEL_DIR, train_tsvs: Sequence[str | Path] = TRAIN_TSVS, cv: int = 5,
-                  golden: Sequence[str | Path] = GOLDEN_NONE_DIRS) -> ActClassifier:
+                  golden: Sequence[str | Path] = GOLDEN_NONE_DIRS, **params) -> ActClassifier:
     """Rebuild the shipped act model (seconds on CPU): the written act files plus the agent messages of
     labelled conversations that pass forbidden_phrases (as `none`); records the sources, each file's
-    sha256 and the cross-validated figures (on the written files alone) in zhijian.json."""
+    sha256 and the cross-validated figures (on the written files alone) in zhijian.json. `params` go to
+    ActClassifier (a recipe's settings)."""
     texts, labels = training_data(train_tsvs, golden)
     written = read_act_tsvs(train_tsvs)
     meta: dict = {
@@ -341,10 +342,10 @@ def train_default(out_dir: str | Path = SHIPPED_ACT_MODEL_DIR, train_tsvs: Seque
         "train_counts": dict(Counter(labels)),  # with the golden `none` messages
     }
     if cv:
-        rep, _, _ = cross_validate(*written, k=cv)
+        rep, _, _ = cross_validate(*written, k=cv, **params)
         meta["cv"] = {"k": cv, "accuracy": round(rep["accuracy"], 4), "macro_f1_acts": round(rep["macro_f1_acts"], 4),
                       "taboo_precision": round(rep["taboo"]["precision"], 4), "taboo_recall": round(rep["taboo"]["recall"], 4)}
-    model = ActClassifier().fit(texts, labels)
+    model = ActClassifier(**params).fit(texts, labels)
     model.save(out_dir, meta)
     return model
 

@@ -10,9 +10,18 @@ act model alone (argmax) for comparison.
 
     python -m pipeline.rubric.evaluate_acts data/heldout/agent_acts.tsv [--rubric FILE]
     zhijian eval-rubric tests/golden/rubric_blind4 --acts data/heldout/agent_acts.tsv
+
+Leave one writer out (`--lowo`): the act model's training files come from different writers
+(models.acts_recipe.WRITERS); for each writer, the recipe's model is trained without that writer's file and
+the criterion, with that model in place of the shipped one, is measured on the file. Different hands wrote
+the two sides, so this is the generalisation figure the project can compute itself; it is reported for
+zh-cs-acts@5's recipe and @6's, each through the same rubric (minutes on CPU: 14 small trainings).
+
+    python -m pipeline.rubric.evaluate_acts --lowo [--rubric FILE]
 """
 from __future__ import annotations
 
+import tempfile
 import time
 from pathlib import Path
 
@@ -67,14 +76,60 @@ def evaluate_acts(tsv: str | Path, rubric_path: str | Path | None = None) -> str
     return "\n".join(lines)
 
 
+def _with_act_model(rubric_path: str | Path | None, model_dir: str) -> Rubric:
+    """The rubric's forbidden_phrases criterion alone, reading the act model in `model_dir` (any version)."""
+    from pipeline import config_yaml
+    from pipeline.rubric.engine import build_rubric
+    from pipeline.settings import get_settings
+
+    path = Path(rubric_path or get_settings().rubric_path)
+    data = config_yaml.safe_load(path.read_text(encoding="utf-8"))
+    crit = next(c for c in data["criteria"] if c.get("id") == "forbidden_phrases")
+    acts = crit.setdefault("params", {}).setdefault("acts", {})
+    acts["model"], acts["model_version"] = model_dir, None
+    data.update(criteria=[dict(crit, weight=100)], red_lines=[], flags=[])  # only this criterion is measured
+    return build_rubric(data, str(path))
+
+
+def lowo(rubric_path: str | Path | None = None, versions: tuple[int, ...] = (5, 6)) -> str:
+    """Leave-one-writer-out figures of the criterion (and of the act model alone) for each recipe version."""
+    from models.acts_recipe import lowo_folds
+
+    out = []
+    for version in versions:
+        gold: list[str] = []
+        crit_pred: list[str] = []
+        model_pred: list[str] = []
+        rows = []
+        for name, texts, acts, model in lowo_folds(version):
+            with tempfile.TemporaryDirectory(prefix="zhijian-lowo-") as d:
+                model.save(d)
+                pred, _ = criterion_acts(texts, _with_act_model(rubric_path, d))
+            gold += acts
+            crit_pred += pred
+            model_pred += model.predict(texts)
+            t = act_report(acts, pred)["taboo"]
+            rows.append(f"  {name:<34} n={len(texts):>5}  criterion taboo P {t['precision'] or 0:.3f}  R {t['recall'] or 0:.3f}  (tp {t['tp']} fp {t['fp']} fn {t['fn']})")
+        title = f"zh-cs-acts@{version}'s recipe, leave one writer out, pooled over {len(gold)} messages"
+        out += [format_act_report(act_report(gold, crit_pred), f"{title}: forbidden_phrases"), *rows, "",
+                format_act_report(act_report(gold, model_pred), f"{title}: act model alone (argmax)"), ""]
+    return "\n".join(out)
+
+
 def main(argv: list[str] | None = None) -> int:
     import argparse
 
     ap = argparse.ArgumentParser(prog="python -m pipeline.rubric.evaluate_acts", description=__doc__.split("\n\n")[0])
-    ap.add_argument("tsv")
+    ap.add_argument("tsv", nargs="?")
     ap.add_argument("--rubric", default=None)
+    ap.add_argument("--lowo", action="store_true", help="leave one writer out: @5's recipe vs @6's (minutes)")
     a = ap.parse_args(argv)
-    print(evaluate_acts(a.tsv, a.rubric))
+    if not a.tsv and not a.lowo:
+        ap.error("give a labelled act file, or --lowo")
+    if a.tsv:
+        print(evaluate_acts(a.tsv, a.rubric))
+    if a.lowo:
+        print(lowo(a.rubric))
     return 0
 
 

@@ -1,9 +1,11 @@
-"""The zh-cs-acts@5 recipe: the @2 files, the real-register refusals (@3), the clarifying questions and
-customer-only directions (@4), the act mechanisms file (@5), and what those files teach."""
+"""The zh-cs-acts@6 recipe: the @2 files, the real-register refusals (@3), the clarifying questions and
+customer-only directions (@4), the act mechanisms file (@5), the two session-8 writers' files (@6), what those
+files teach, and leave-one-writer-out folds."""
 from __future__ import annotations
 
 from models.acts import TRAIN_TSVS, load_act_model, read_act_tsv
-from models.acts_recipe import CLARIFY_TSV, FILES, MECHANISMS_TSV, REAL_TSV, VERSION
+from models.acts_recipe import (CLARIFY_TSV, FILES, FILES_5, MECHANISMS_TSV, REAL_TSV, RECIPES, VERSION, WACTS1_TSV,
+                                WACTS2_TSV, WRITERS)
 
 
 def _taboo(m, texts):
@@ -13,7 +15,50 @@ def _taboo(m, texts):
 
 
 def test_recipe_is_the_default_files_plus_the_written_register_files():
-    assert FILES == (*TRAIN_TSVS, REAL_TSV, CLARIFY_TSV, MECHANISMS_TSV) and VERSION == 5
+    assert FILES_5 == (*TRAIN_TSVS, REAL_TSV, CLARIFY_TSV, MECHANISMS_TSV) and VERSION == 6
+    assert FILES == (*FILES_5, WACTS1_TSV, WACTS2_TSV)
+    assert RECIPES[5][0] == FILES_5 and RECIPES[VERSION][0] == FILES
+
+
+def test_every_training_file_has_one_writer():
+    assert sorted(map(str, WRITERS.values())) == sorted(map(str, FILES))
+
+
+def test_new_writers_files_are_balanced_and_carry_dialect_confirmations():
+    for path in (WACTS1_TSV, WACTS2_TSV):
+        texts, acts = read_act_tsv(path)
+        assert len(texts) >= 240 and all(acts.count(a) >= 30 for a in ("refusal", "blame_shifting", "arguing", "condescension"))
+        # both writers paired dialect confirmation questions (not arguing) with the taboos
+        assert sum(any(q in t for q in ("是不是嘛", "对不对噻", "中不中", "系唔系", "對嗎")) for t, a in zip(texts, acts) if a == "none") >= 3
+
+
+def test_lowo_holds_each_writers_file_out_of_its_own_fold(monkeypatch):
+    import models.acts_recipe as recipe
+
+    seen = {}
+
+    def fake_training_data(files, golden):
+        seen["files"] = [str(f) for f in files]
+        return ["亲 稍等", "不知道"], ["none", "refusal"]
+
+    class Fitted:
+        def __init__(self, **params):
+            self.params = params
+
+        def fit(self, texts, acts):
+            return self
+
+    monkeypatch.setattr(recipe, "training_data", fake_training_data)
+    monkeypatch.setattr(recipe, "ActClassifier", Fitted)
+    folds = {}
+    for name, texts, acts, model in recipe.lowo_folds(VERSION, {"wacts2": WACTS2_TSV, "clarify": CLARIFY_TSV}):
+        folds[name] = list(seen["files"])
+        assert texts and len(texts) == len(acts) and isinstance(model, Fitted)
+    assert str(WACTS2_TSV) not in folds["wacts2"] and str(CLARIFY_TSV) in folds["wacts2"]
+    assert str(CLARIFY_TSV) not in folds["clarify"] and len(folds["clarify"]) == len(FILES) - 1
+    # @5's recipe never trained on the session-8 writers: its fold for them is the whole @5 recipe
+    next(recipe.lowo_folds(5, {"wacts2": WACTS2_TSV}))
+    assert seen["files"] == [str(f) for f in FILES_5]
 
 
 def test_real_register_file_pairs_polite_refusals_with_real_directions():

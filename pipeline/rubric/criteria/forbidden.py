@@ -180,7 +180,33 @@ _OFFER_NEGATED_AFTER = re.compile(
 _DOUBLE_NEGATION = re.compile(r"(不是|并不是|并非|倒不是|也不是|绝不是|绝对不是|从来不是|可并不是)(说)?$")
 _RULE_WORD = re.compile(r"规定|规矩|规则|政策|制度|要求")
 _CONTENT = re.compile(r"[\u4e00-\u9fffa-z0-9]")
-_RESTATEMENT = re.compile(r"(对吗|对吧|是吗|是吧|没错吧|没错吗|对不对|是不是)[?？。~～]*\s*$")
+# a clause that ends by asking the customer to confirm (您要换大一码对吧 / …是不是嘛 / 对不对噻 / 中不中 / 係唔係): a
+# dialect particle (嘛 噻 撒 哈 吧 呢 …) may close the tag; 行不行 / 好不好 are left out (别催了好不好 is arguing)
+_RESTATEMENT = re.compile(
+    r"(对吗|对吧|是吗|是吧|没错吧|没错吗|对不对|是不是|(?<![绝相])对不|(?<![总老])是不|中不中|中不|对头不|係唔係|系唔系|係咪|系咪|啱唔啱|对伐|是伐|對嗎|對吧|對不對|是嗎)"
+    r"(嘛|噻|撒|哈|吧|呢|啊|呀|哦|喔|嘞|咯|哇|嗎|吗|么|噶|咩|啦)*[?？。~～!！…\s]*$"
+)
+
+
+# a polite question to the customer (不知道亲是想送人还是自用呢？ / 请问您方便…吗): asking, not refusing or talking down
+# (a rhetorical 都不会…吗 / 难道… / 连…都 is no polite question)
+_POLITE_QUESTION = re.compile(
+    r"^\W*(不知道|请问|想问(一下|下)?|冒昧问(一下|下)?)(?![^。!！]*(都不|还不|难道|连|还用))[^。!！]*([?？]|[吗呢嘛][~～…。\s]*)$"
+)
+# the agent owns the fault (不是物流的问题 是我们发货晚了 / 是我们页面写错了 / 怪我们): not blame-shifting or arguing
+_OWNS_FAULT = re.compile(
+    r"(?<![不非没])(是|怪)(我们|我|咱们|小店|本店|店里)(这边|自己)?的?[^，。,.!！?？~～]{0,6}(问题|错|责任|失误|疏忽|不对|没做好|没注意|没看仔细|晚了|漏)"
+)
+
+# a question asking the customer for a fact (您怎么支付的呢 / 是哪个颜色呢？): without a negation, 还/又/就, 这么 or
+# 连/难道 it asks, it does not reproach (您怎么不看清楚呢 / 你怎么这么多事 do)
+_INFO_QUESTION = re.compile(
+    r"^\W*(?![^。!！]*(不|没|别|还|又|就|都|这么|那么|这样|连|难道|到底|凭什么))[^。!！]*(怎么|什么|哪|几|多少|啥)[^。!！]*([?？]|[吗呢嘛][~～…。\s]*)$"
+)
+# something only the customer can do or see, said as a need (要您本人登录查看 / 需要您自己在APP里确认): not "do it yourself"
+_CUSTOMER_ONLY = re.compile(r"(要|需要|得|须|必须|只能)(您|你|亲)(本人|自己)[^，。,.!！?？]{0,4}(查看|查询|登录|操作|确认|申请|提交|修改|设置)")
+# a promise that it will not happen again (这次绝对不会再错了 / 以后不再让您等): not the 不会错 of a denial
+_PROMISE = re.compile(r"(不会|绝不会|保证不会|再也不会|一定不会)再|(这次|下次|以后|今后)[^，。,.!！?？]{0,4}(不会|不再)")
 
 
 def is_denied(s: str, start: int) -> bool:
@@ -200,11 +226,14 @@ class ActParams(Strict):
     enabled: bool = True
     model: str | None = Field(default=None, description="act model directory; null = the shipped models/zh-cs-acts")
     model_version: str | None = Field(
-        default="zh-cs-acts@5",
+        default="zh-cs-acts@6",
         description="the act model this rubric was calibrated with; another model is an error, so a rubric "
         "version always means one act model (null accepts any)",
     )
-    threshold: float = Field(default=0.8, gt=0, le=1, description="taboo probability (1 − P(none)) at which a message fails")
+    threshold: float = Field(
+        default=0.75, gt=0, le=1, description="taboo probability (1 − P(none)) at which a message fails (default@9: chosen by "
+        "leave-one-writer-out, `python -m pipeline.rubric.evaluate_acts --lowo`)"
+    )
     acts: list[str] = Field(default_factory=lambda: list(_TABOO_ACTS), description="which acts are taboos")
     offer: list[str] = Field(
         default_factory=lambda: list(AGENT_OFFER),
@@ -223,9 +252,10 @@ class ActParams(Strict):
     )
     dismissal: list[str] = Field(default_factory=lambda: list(DISMISSAL), description="helplessness or dismissal (没办法 / 帮不了 / 您看着办 / 找别家)")
     act_thresholds: dict[str, float] = Field(
-        default_factory=lambda: {"arguing": 0.85, "condescension": 0.85},
-        description="a higher bar for acts the model reads less precisely (cross-validated precision: arguing 0.66, "
-        "condescension 0.72, against 0.86/0.87 for refusal and blame-shifting)",
+        default_factory=lambda: {"arguing": 0.8, "condescension": 0.8},
+        description="a higher bar for acts the model reads less precisely (up to default@8: 0.85 for arguing and "
+        "condescension; default@9: 0.8 — at 0.75 a product fact and an empathy line became red lines on the dev "
+        "conversation sets, and held out by writer 0.8 loses no precision)",
     )
     helpless: list[str] = Field(
         default_factory=lambda: list(HELPLESS),
@@ -352,8 +382,16 @@ class ForbiddenPhrasesV2(ForbiddenPhrases):
                 break  # no clause shows the act on its own (ordered by the act's probability)
             if is_quoted(v, a, b):
                 continue  # quoting the words is not performing the act
-            if _RESTATEMENT.search(v.s[a:b]):
-                continue  # 您说的是…对吗: confirming what the customer said is listening, not arguing
+            if _RESTATEMENT.search(v.s[a:b]) or _POLITE_QUESTION.search(v.s[a:b].strip()):
+                continue  # 您说的是…对吗 / 不知道您…呢？: confirming or asking is listening, not arguing
+            if act in ("arguing", "condescension") and _INFO_QUESTION.search(v.s[a:b].strip()):
+                continue  # asking for a fact, not reproaching
+            if act == "condescension" and _CUSTOMER_ONLY.search(v.s[a:b]):
+                continue  # what only the customer can see or do
+            if act == "arguing" and _PROMISE.search(v.s[a:b]):
+                continue  # a promise for next time, not a denial
+            if act in ("blame_shifting", "arguing") and _OWNS_FAULT.search(v.s):
+                return None  # the message takes the fault on the shop: the opposite of shifting it
             if act == "refusal" and self._plain is not None and self._plain.search(v.s[a:b]) and not (
                 self._dismissal is not None and self._dismissal.search(v.s)
             ):

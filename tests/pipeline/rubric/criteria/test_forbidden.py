@@ -22,7 +22,7 @@ def _score(criterion, *agent_texts: str):
 
 def test_default_rubric_uses_v2_with_pinned_act_model(forbidden):
     assert forbidden.name == "forbidden_phrases.v2"
-    assert forbidden.params.acts.model_version == "zh-cs-acts@5"
+    assert forbidden.params.acts.model_version == "zh-cs-acts@6"
     assert 0 < forbidden.params.acts.threshold <= 1
 
 
@@ -43,7 +43,7 @@ def test_paraphrased_taboos_fail_with_act_and_clause(forbidden, text, act):
     assert b > a and ev.text[a:b] in text
     if ".act." in ev.rule:
         assert ev.rule == f"forbidden_phrases.act.{act}"
-        assert "zh-cs-acts@5" in ev.note and act in ev.note
+        assert "zh-cs-acts@6" in ev.note and act in ev.note
 
 
 @pytest.mark.parametrize(
@@ -167,3 +167,74 @@ def test_later_help_does_not_unsay_not_knowing(forbidden):
     assert crit.score(make_conversation(turns)).status == "pass"
     # help in the same message does
     assert _score(forbidden, "具体到货时间我这边说不准 我帮您问下仓库 一小时内回复您").status == "pass"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "您是想把这单改成白色的是不是嘛",  # Sichuan: a confirmation question closed by 嘛
+        "那就后天上午给您送过去 对不对噻",
+        "先给您发顺丰 到付您签收中不中",  # Henan
+        "即係你想退返件衫 係唔係呀",  # Cantonese
+    ],
+)
+def test_dialect_confirmation_questions_are_not_arguing(forbidden, text):
+    assert forbidden.params.acts.enabled
+    res = _score(forbidden, text)
+    assert not [e for e in res.evidence if ".act." in e.rule], text
+
+
+def test_confirmation_tag_guard_leaves_rhetorical_tags_alone():
+    from pipeline.rubric.criteria.forbidden import _RESTATEMENT
+
+    assert _RESTATEMENT.search("您要的是大一码的是不是嘛")
+    assert _RESTATEMENT.search("明天到货对不")
+    assert not _RESTATEMENT.search("别再催了好不好")  # a rhetorical tag: arguing, not a confirmation
+    assert not _RESTATEMENT.search("我们这边发货绝对不")
+
+
+def test_default9_thresholds_were_lowered_together():
+    from pipeline.rubric.criteria.forbidden import ActParams
+
+    p = ActParams()
+    assert p.threshold == 0.75 and p.act_thresholds == {"arguing": 0.8, "condescension": 0.8}
+    assert p.short_threshold == 0.9 and p.helpless_threshold == 0.6  # unchanged
+
+
+def test_polite_questions_and_owned_faults_are_no_acts():
+    from pipeline.rubric.criteria.forbidden import _OWNS_FAULT, _POLITE_QUESTION
+
+    assert _POLITE_QUESTION.search("不知道宝是自己穿还是买给家里人呢？")
+    assert _POLITE_QUESTION.search("请问您今天下午方便收件吗")
+    assert not _POLITE_QUESTION.search("请问您连说明书都不看吗")  # rhetorical: talking down
+    assert _OWNS_FAULT.search("跟快递没关系 是我们打包时漏放了 马上补")
+    assert not _OWNS_FAULT.search("这个不是我们的问题 您找快递")  # denying the fault is the blame itself
+
+
+def test_owned_fault_cancels_blame_but_not_a_plain_blame(forbidden):
+    crit = CRITERIA["forbidden_phrases.v2"]()
+    crit.params.acts.threshold = crit.params.acts.short_threshold = 0.01  # any reading of blame would fail
+    crit.params.acts.act_thresholds = {}
+    owned = "亲 跟快递没关系 是我们打包时漏放了配件 真的抱歉"
+    assert not [e for e in _score(crit, owned).evidence if ".act.blame_shifting" in e.rule or ".act.arguing" in e.rule]
+    assert _score(forbidden, "包裹出了仓库就是快递那边的事了 我们这边管不着的亲").status == "fail"
+
+
+def test_a_promise_not_to_repeat_a_mistake_is_not_arguing(forbidden):
+    from pipeline.rubric.criteria.forbidden import _PROMISE
+
+    assert _PROMISE.search("下次发货前一定不会再漏了") and _PROMISE.search("以后绝对不再让您等这么久")
+    assert not _PROMISE.search("我们仓库不会发错的")  # a denial of the customer's account
+    assert _score(forbidden, "这回发货前我亲自核对 保证不会再错了").status == "pass"
+
+
+def test_questions_for_a_fact_and_customer_only_steps_are_no_act(forbidden):
+    from pipeline.rubric.criteria.forbidden import _CUSTOMER_ONLY, _INFO_QUESTION
+
+    assert _INFO_QUESTION.search("您当时是用哪张卡付的款呢？") and _INFO_QUESTION.search("亲是几号签收的呀？")
+    assert not _INFO_QUESTION.search("您怎么不先看看详情呢")  # a reproach has its negation
+    assert not _INFO_QUESTION.search("你怎么这么多问题呢")
+    assert _CUSTOMER_ONLY.search("发票抬头需要您本人在订单里修改哦")
+    assert not _CUSTOMER_ONLY.search("自己去翻聊天记录")
+    for text in ("您当时是用哪张卡付的款呢？", "这个地址需要您本人登录账号修改的哦 我们这边改不了"):
+        assert not [e for e in _score(forbidden, text).evidence if e.rule.endswith((".condescension", ".arguing"))], text
