@@ -37,3 +37,26 @@ def test_offers_of_help_are_greetings(greeting, opener):
 @pytest.mark.parametrize("text", ["帮您查一下物流", "订单号发一下", "稍等", "已经发货了"])
 def test_non_greetings_still_fail(greeting, text):
     assert _first(greeting, text).status == "fail", text
+
+
+@pytest.fixture(scope="module")
+def closing(rubric):
+    return next(c for c in rubric.criteria if c.id == "closing")
+
+
+def _last(criterion, text):
+    return criterion.score(make_conversation([("customer", "好的 知道了", 0), ("agent", text, 20)]))
+
+
+# Word order must not decide the verdict: 还有其他什么 and 还有什么其他 are the same closing question.
+@pytest.mark.parametrize(
+    "closer",
+    ["请问还有什么可以帮您的吗", "请问还有其他什么可以帮您的吗", "还有什么其他问题吗", "您还需要其他什么帮助吗", "还需要什么别的服务吗"],
+)
+def test_closing_questions_pass_in_either_word_order(closing, closer):
+    assert _last(closing, closer).status == "pass", closer
+
+
+@pytest.mark.parametrize("text", ["已经帮您改好地址了", "这个颜色还有货"])
+def test_statements_are_no_closing(closing, text):
+    assert _last(closing, text).status == "fail", text
