@@ -103,13 +103,14 @@ class PositiveFraming(Criterion):
             found = [r for r in found if not is_denied(r.view.s, r.start)]
         return found
 
-    def _request_before(self, conversation: Conversation, msg):
+    def _request_before(self, customer_turns: list, msg):
         """The customer's request this agent message answers: a request in one of the customer's last
-        `request_turns` turns with text before it (None when the customer asked for nothing)."""
+        `request_turns` turns with text before it (None when the customer asked for nothing).
+        `customer_turns`: the conversation's customer messages with text, in order."""
         requests = self.compiled[4]
         if requests is None:
             return None
-        before = [m for m in conversation.messages if m.role == "customer" and m.seq < msg.seq and m.text.strip()]
+        before = [m for m in customer_turns if m.seq < msg.seq]
         for m in reversed(before[-self.params.request_turns :]):
             found = requests.find(m).accepted
             if found:
@@ -149,8 +150,15 @@ class PositiveFraming(Criterion):
         agent_msgs = human_agent_messages(conversation)
         evidence = []
         any_refusal = False
+        customer_turns = [m for m in conversation.messages if m.role == "customer" and m.text.strip()]
+        answered = self.compiled[3]
         for i, m in enumerate(agent_msgs):
-            request = self._request_before(conversation, m)
+            # The request before a message is looked for only when the message could refuse at all (a refusal
+            # word, or a refusal without one): most agent messages refuse nothing, and the look-back cost a
+            # scan of the conversation per message (the same verdicts: asked only ever adds refusals).
+            if not self._refusals(m) and not (answered is not None and answered.find(m).accepted):
+                continue
+            request = self._request_before(customer_turns, m)
             found = self._refusals(m, asked=request is not None)
             if not found:
                 continue
