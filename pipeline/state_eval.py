@@ -115,7 +115,7 @@ def lowo_trigger(cuts: tuple[float, ...] = (0.9,), sentiment_model=None, rubric=
     triggered calm turn (``calm_triggered``) costs more there than here."""
     import numpy as np
 
-    from models.state_recipe import LOWO_ARMS, OLD_FILES, WRITER_FILES, fit, read_rows
+    from models.state_recipe import LOWO_ARMS, OLD_FILES, WRITER_FILES, extra_files, extra_index, fit, read_rows
     from pipeline.customer_state import annotate_state
     from pipeline.rubric import load_rubric
     from pipeline.rubric.criteria._common import EmotionDetector
@@ -128,7 +128,8 @@ def lowo_trigger(cuts: tuple[float, ...] = (0.9,), sentiment_model=None, rubric=
     trig = next(c for c in rubric.criteria if c.id == "empathy").params.trigger
     base = read_rows(OLD_FILES)
     writers = {Path(w).name: read_rows([w]) for w in WRITER_FILES}
-    every = base + [r for rows in writers.values() for r in rows]
+    extra = extra_files(LOWO_ARMS)  # rows a recipe trains on that no fold holds out (chat_turns_context_state5.tsv)
+    every = base + [r for rows in writers.values() for r in rows] + read_rows(extra)
     sentiments = classify_texts(model, [r["text"] for r in every])
     proba = np.array([[s.scores[c] for c in LABELS] for s in sentiments], dtype=np.float32)
     out, at = [], len(base)
@@ -141,6 +142,7 @@ def lowo_trigger(cuts: tuple[float, ...] = (0.9,), sentiment_model=None, rubric=
         gold = [r["needs_empathy"] == "yes" for r in test]
         for arm, recipe, others in LOWO_ARMS:
             idx = list(range(len(base))) + ([i for o, (a, b) in spans.items() if o != name for i in range(a, b)] if others else [])
+            idx += extra_index(recipe, extra, at)
             state = fit([every[i] for i in idx], proba[idx], recipe)
             for cut in cuts:
                 convs, turns = two_message_conversations(test)

@@ -86,3 +86,15 @@ def test_lowo_never_trains_on_the_held_out_writer(tmp_path, monkeypatch):
         assert not texts & own and {l.split("\t")[1] for l in lines["base"]} <= texts
         assert (other <= texts) == (r["arm"] != R.LOWO_ARMS[0][0])
     assert "mean" in R.format_lowo(results)
+
+
+def test_state5_rows_count_in_every_fold_and_are_never_held_out():
+    import models.state_recipe as R
+
+    arms = R.LOWO_ARMS
+    extra = R.extra_files(arms)
+    assert extra == [R.STATE5_FILE]  # neither the base rows nor a writer's: no fold holds it out
+    n = len(R.read_rows([R.STATE5_FILE]))
+    assert len(R.extra_index("@4", extra, 100)) == n * R.STATE5_REPEAT  # the @4 recipe reads it three times
+    assert R.extra_index("@3", extra, 100) == []  # @3 never trained on it
+    assert R.RECIPES["@4"]["files"].count(R.STATE5_FILE) == R.STATE5_REPEAT
