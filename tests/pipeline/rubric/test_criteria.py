@@ -336,9 +336,12 @@ def test_long_pasted_text_stays_cheap(rubric):
 
     wall = ("这个问题我们已经帮您处理了您好亲谢谢快递规定" * 700)[:10000]
     conv = make_conversation([("customer", "气死了" + wall, 0), ("agent", wall, 30)])
-    start = time.perf_counter()
+    # A guard against quadratic blow-ups (a criterion re-scanning the text per character), not a speed target:
+    # CPU seconds, which other processes on a busy machine do not inflate as they do wall time, and a bound
+    # ~14x what it costs (0.35 CPU s measured); a quadratic criterion on 10,000 characters takes far longer.
+    start = time.process_time()
     rubric.score(conv)
-    assert time.perf_counter() - start < 1.0
+    assert time.process_time() - start < 5.0
     for result in conv.criteria.values():
         for ev in result.evidence:
             if ev.span:
