@@ -92,3 +92,13 @@ def set_reading(msg: Message, label: str, negative: float, needs: float, context
         scores={k: (0.8 if k == ctx else 0.1) for k in ("negative", "neutral", "positive")},
         model=SHIPPED_STATE_MODEL,
     )
+
+
+def status_with_reading(criterion: Any, customer: str, label: str, negative: float, needs: float,
+                        context: str | None = None, agent_before: str = "您好，请问有什么可以帮您",
+                        reply: str = "好的，这边帮您看一下") -> str:
+    """A criterion's status on agent → customer → agent with the customer turn's readings set by hand
+    (`set_reading`): the empathy tests pin one rule of the trigger this way."""
+    conv = make_conversation([("agent", agent_before, 0), ("customer", customer, 20), ("agent", reply, 40)], run_stages=False)
+    set_reading(conv.messages[1], label, negative, needs, context)
+    return criterion.score(conv).status

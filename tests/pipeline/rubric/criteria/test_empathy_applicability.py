@@ -4,15 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.rubric.testing import make_conversation, set_reading
-
-
-def _status(empathy, customer: str, label: str, negative: float, needs: float) -> str:
-    conv = make_conversation(
-        [("agent", "您好，请问有什么可以帮您", 0), ("customer", customer, 20), ("agent", "好的，这边帮您看一下", 40)], run_stages=False
-    )
-    set_reading(conv.messages[1], label, negative, needs)
-    return empathy.score(conv).status
+from pipeline.rubric.testing import status_with_reading as _status
 
 
 @pytest.mark.parametrize("text", ["哈哈找到了！吓死我了 还以为快递丢了", "吓我一跳 原来放在门卫那了😂", "收到了收到了 我以为寄错地址了"])

@@ -7,13 +7,7 @@ from __future__ import annotations
 import pytest
 
 from pipeline.rubric.testing import make_conversation, set_reading as _read
-
-
-def _status(empathy, customer: str, label: str, negative: float, needs: float, context: str | None = None,
-            agent_before: str = "您好，请问有什么可以帮您", reply: str = "好的，这边帮您看一下") -> str:
-    conv = make_conversation([("agent", agent_before, 0), ("customer", customer, 20), ("agent", reply, 40)], run_stages=False)
-    _read(conv.messages[1], label, negative, needs, context)
-    return empathy.score(conv).status
+from pipeline.rubric.testing import status_with_reading as _status
 
 
 @pytest.mark.parametrize("text", ["周五之前能送到吗 赶时间", "能不能今天发出？孩子明天就要用，来不及了", "这个能加急吗 挺急的"])
