@@ -2,6 +2,8 @@
 
     python -m pipeline.state_eval [TSV ...] [--json OUT]     (also at the end of `zhijian eval-sentiment`)
     python -m pipeline.state_eval --lowo [--cuts 0.9,0.8]   (the trigger, leave one training writer out)
+    python -m pipeline.state_eval --conversations [DIR ...] [--state-model DIR] [--trigger min_state_score=0.95,state_veto=0.1 ...]
+                                                            (the trigger per conversation on labelled golden sets)
 
 Each TSV has ``prev_agent, text, sentiment, needs_empathy`` (data/heldout/customer_turns.tsv by
 default: written by an independent writer, measurement only); without ``needs_empathy`` (a shop's
@@ -14,6 +16,15 @@ normalise → sentiment → customer-state layer, then the default rubric's empa
 * needs-empathy precision / recall of the rubric's trigger without the state layer (``trigger@old``:
   the sentiment label at min_negative_score, shape cues and the emotion lexicon, as in default@2) and
   with it (``trigger@state``).
+
+Per turn is not what a conversation's verdict feels: one wrongly triggered calm turn among many makes a
+whole conversation need empathy. ``--conversations`` (``conversation_trigger``) measures the trigger the way
+the empathy criterion reads it — a conversation needs empathy when any customer turn triggers — on
+labelled golden sets (gold: the conversation's empathy label is not ``na``), per set, with the false
+triggers by the rule path that fired and by the number of customer turns, and the misses by the highest
+P(needs empathy) of their turns. A candidate state model (``--state-model``) and cut-offs (``--trigger``,
+several for a sweep) are read over the same sentiment readings; the rubric's ``state_model_version`` pin
+is lifted for that on purpose.
 """
 from __future__ import annotations
 
@@ -159,6 +170,129 @@ def lowo_trigger(cuts: tuple[float, ...] = (0.9,), sentiment_model=None, rubric=
     return out
 
 
+DEV_CONVERSATION_SETS = ("rubric", "rubric_holdout", "rubric_blind", "rubric_blind2", "rubric_blind3", "rubric_blind4",
+                         "rubric_blind5", "rubric_blind6", "rubric_w9a", "rubric_w9b", "rubric_w9c")  # dev only: never an honest set
+LENGTHS = ((1, 3), (4, 6), (7, 9), (10, 10**6))  # customer turns in a conversation: the buckets of the length table
+
+
+def _length_bucket(n: int) -> str:
+    lo, hi = next(b for b in LENGTHS if b[0] <= max(n, 1) <= b[1])
+    return f"{lo}+" if hi >= 10**6 else f"{lo}-{hi}"
+
+
+def _p_band(p: float) -> str:
+    return "<0.5" if p < 0.5 else "0.5-0.7" if p < 0.7 else "0.7-0.9" if p < 0.9 else ">=0.9"
+
+
+def labelled_conversations(dirs, sentiment_model=None, rubric=None) -> dict[str, list]:
+    """Each golden set's conversations (with their labels) through normalise, segment and sentiment, as
+    ``zhijian eval-rubric`` reads them (the state layer of the settings runs too; a candidate re-reads them)."""
+    from pipeline.rubric.evaluate import read_labelled
+    from pipeline.rubric.testing import prepare
+    from pipeline.scoring import load_model_or_fail
+    from pipeline.segment import segmenter_for
+    from pipeline.sentiment import annotate_sentiment
+
+    model = load_model_or_fail(sentiment_model)
+    segment = segmenter_for(rubric.lexicon_terms()) if rubric is not None else None
+    out = {}
+    for d in dirs:
+        items = []
+        for f in sorted(Path(d).glob("*.json")):
+            try:
+                conv, labels, _ = read_labelled(f)
+            except (KeyError, TypeError, ValueError):  # a report written next to the conversations
+                continue
+            if "empathy" in labels:
+                items.append((f.name, prepare(conv, segment), labels["empathy"]))
+        annotate_sentiment([c for _, c, _ in items], model)
+        out[Path(d).name] = items
+    return out
+
+
+def conversation_trigger(dirs=None, state=None, settings: list[dict] | None = None, sentiment_model=None,
+                         rubric=None) -> list[dict]:
+    """The default rubric's empathy trigger per conversation (module docstring), for each golden set in ``dirs``
+    (default: ``DEV_CONVERSATION_SETS`` under tests/golden) and each trigger setting in ``settings`` (updates
+    of ``empathy.trigger``; default: the rubric's own). ``state``: a state model directory or model (default:
+    the settings' one). One row per (setting, set)."""
+    from collections import Counter
+
+    from pipeline.customer_state import annotate_state, state_model
+    from pipeline.rubric import load_rubric
+    from pipeline.rubric.criteria._common import EmotionDetector
+    from pipeline.settings import get_settings
+
+    rubric = rubric or load_rubric(get_settings().rubric_path)
+    trig = next(c for c in rubric.criteria if c.id == "empathy").params.trigger
+    if dirs is None:
+        dirs = [p for p in (REPO_ROOT / "tests" / "golden" / s for s in DEV_CONVERSATION_SETS) if p.is_dir()]
+    if isinstance(state, (str, Path)):
+        from models.state import load_state_model
+
+        state = load_state_model(state)
+    state = state if state is not None else state_model()
+    sets = labelled_conversations(dirs, sentiment_model, rubric)
+    for items in sets.values():
+        annotate_state([c for _, c, _ in items], state)
+    out = []
+    for setting in settings or [{}]:
+        # the pin names the shipped model; a candidate is read here on purpose
+        det = EmotionDetector(trig.model_copy(update={**setting, "state_model_version": None}), "empathy.trigger")
+        for name, items in sets.items():
+            row = {"set": name, "setting": dict(setting), "state_model": getattr(state, "model_id", None), "n": len(items),
+                   "tp": 0, "fp": 0, "fn": 0, "false_by_path": Counter(), "missed_by_p": Counter(), "by_length": {},
+                   "false": [], "missed": []}
+            for file, conv, label in items:
+                gold = label != "na"
+                customer = [(i, m) for i, m in enumerate(conv.messages) if m.role == "customer" and m.text.strip()]
+                how = next((h for i, m in customer for ok, h, _ in [det.negative(m, conv.messages[:i])] if ok), None)
+                length = row["by_length"].setdefault(_length_bucket(len(customer)), {"calm": 0, "false": 0, "upset": 0, "missed": 0})
+                length["upset" if gold else "calm"] += 1
+                if gold and how:
+                    row["tp"] += 1
+                elif how:
+                    row["fp"] += 1
+                    length["false"] += 1
+                    row["false_by_path"][how] += 1
+                    row["false"].append(file)
+                elif gold:
+                    row["fn"] += 1
+                    length["missed"] += 1
+                    top = max((m.state.needs_empathy for _, m in customer if m.state is not None), default=0.0)
+                    row["missed_by_p"][_p_band(top)] += 1
+                    row["missed"].append(file)
+            out.append(row)
+    return out
+
+
+def format_conversations(results: list[dict]) -> str:
+    lines = []
+    for setting in list(dict.fromkeys(json.dumps(r["setting"], sort_keys=True) for r in results)):
+        mine = [r for r in results if json.dumps(r["setting"], sort_keys=True) == setting]
+        lines += [f"empathy trigger per conversation ({mine[0]['state_model']}; trigger {setting if setting != '{}' else 'as the rubric says'})",
+                  f"  {'set':16s} convs upset   P      R     false (by path)                missed (highest P)"]
+        total = {k: sum(r[k] for r in mine) for k in ("n", "tp", "fp", "fn")}
+        for r in mine + [{"set": "all", **total, "false_by_path": sum((r["false_by_path"] for r in mine), start=type(mine[0]["false_by_path"])()),
+                          "missed_by_p": sum((r["missed_by_p"] for r in mine), start=type(mine[0]["missed_by_p"])())}]:
+            p = r["tp"] / max(r["tp"] + r["fp"], 1)
+            rec = r["tp"] / max(r["tp"] + r["fn"], 1)
+            paths = ", ".join(f"{k} {v}" for k, v in sorted(r["false_by_path"].items()))
+            bands = ", ".join(f"{k} {v}" for k, v in sorted(r["missed_by_p"].items()))
+            lines.append(f"  {r['set']:16s} {r['n']:5d} {r['tp'] + r['fn']:5d}  {p:.3f}  {rec:.3f}  {r['fp']:2d} ({paths}){' ' * max(0, 26 - len(paths))}  {r['fn']:2d} ({bands})")
+        buckets: dict[str, dict] = {}
+        for r in mine:
+            for b, c in r["by_length"].items():
+                acc = buckets.setdefault(b, {"calm": 0, "false": 0, "upset": 0, "missed": 0})
+                for k in acc:
+                    acc[k] += c[k]
+        order = [_length_bucket(lo) for lo, _ in LENGTHS]
+        lines.append("  by customer turns: " + "; ".join(
+            f"{b}: calm {c['false']}/{c['calm']} triggered, upset {c['missed']}/{c['upset']} missed" for b, c in
+            sorted(buckets.items(), key=lambda kv: order.index(kv[0]))))
+    return "\n".join(lines)
+
+
 def format_lowo(results: list[dict]) -> str:
     lines = ["empathy trigger, leave one writer out (pooled over the writers)",
              f"  {'arm':40s} min_state_score   P      R      calm turns triggered"]
@@ -194,7 +328,19 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--lowo", action="store_true",
                     help="the empathy trigger leave-one-writer-out on the training writers' files (lowo_trigger)")
     ap.add_argument("--cuts", default="0.9", help="with --lowo: min_state_score values, comma-separated")
+    ap.add_argument("--conversations", action="store_true",
+                    help="the empathy trigger per conversation on golden set directories (default: the dev sets)")
+    ap.add_argument("--state-model", default=None, help="with --conversations: a candidate state model directory")
+    ap.add_argument("--trigger", action="append", default=None, metavar="KEY=VALUE,...",
+                    help="with --conversations: empathy.trigger settings to read with (repeat for a sweep)")
     a = ap.parse_args(argv)
+    if a.conversations:
+        settings = [{k: float(v) for k, v in (kv.split("=", 1) for kv in t.split(","))} for t in a.trigger] if a.trigger else None
+        results = conversation_trigger(a.sets if a.sets != [str(p) for p in DEFAULT_SETS] else None, a.state_model, settings, a.model)
+        print(format_conversations(results))
+        if a.json_out:
+            Path(a.json_out).write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
+        return 0
     if a.lowo:
         results = lowo_trigger(tuple(float(c) for c in a.cuts.split(",")), a.model)
         print(format_lowo(results))
