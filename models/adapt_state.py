@@ -96,6 +96,8 @@ def fit_shop_state(base: CustomerStateModel, recipe_rows: Sequence[dict], recipe
     model.w_empathy = np.array(base.w_empathy, copy=True)
     model.w_sentiment = fit_sparse(rows, len(base.vocab), proba, ys, 3, base.l2, weights)
     model.meta_ = dict(base.meta_)
+    # a second empathy head (zh-cs-state@5) is part of the empathy reading: kept with it
+    model.empathy_part, model.empathy_part_weight = base.empathy_part, base.empathy_part_weight
     return model
 
 
@@ -120,6 +122,10 @@ def realign_empathy(model: CustomerStateModel, base_proba: np.ndarray, adapted_p
     w = np.array(w, copy=True)
     w[n:n + 3, 0], w[-1, 0] = coef[:3], coef[3]
     model.w_empathy = w.astype(np.float32)
+    if model.empathy_part is not None:  # the second empathy head reads the encoder too (a copy: the base model's stays)
+        import copy
+
+        model.empathy_part = realign_empathy(copy.deepcopy(model.empathy_part), base_proba, adapted_proba)
     return model
 
 

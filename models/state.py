@@ -13,7 +13,9 @@ it cannot answer well, and which the rubric needs:
 (Cantonese words mapped to Mandarin first, then the sentiment model's input form), char 1–2-grams of
 the agent's previous message for *short* turns only (``SHORT_CHARS``: context decides a bare reply,
 not a sentence that speaks for itself), and the sentiment model's log-probabilities for the turn. Two
-heads: ``empathy`` (logistic) and ``sentiment`` (3-class softmax, the context-read polarity). Feature
+heads: ``empathy`` (logistic) and ``sentiment`` (3-class softmax, the context-read polarity). A model may
+carry a second fitted model whose empathy head is read with its own (``empathy_part``: the two heads'
+log-odds mixed, saved in ``empathy_part/``; ``zh-cs-state@5``). Feature
 set 2 (``feature_set`` in the model's meta; the ``@4`` candidate) adds what the agent's previous line
 does (``agent_kinds``: refusal, blame, closing question, …); a model without the key reads set 1. It has
 no dependencies beyond numpy (fitting on sparse rows too: ``fit_sparse``); weights are a vocabulary
@@ -48,6 +50,7 @@ SHIPPED_STATE_DIR = Path(__file__).resolve().parent / "zh-cs-state"
 NAME = "zh-cs-state"
 VERSION = 1
 _SPARSE_ROWS_MAX = 50_000  # distinct (turn, previous agent message) pairs a loaded model keeps
+EMPATHY_PART_DIR = "empathy_part"  # where a model's second empathy head is saved, beside its own weights
 SHORT_CHARS = 6  # a turn with at most this many word characters is read with the agent's previous message
 
 # Cantonese → Mandarin, longest first; applied to the raw turn before the model's input form (which
@@ -217,6 +220,10 @@ class CustomerStateModel:
         self.vocab: dict[str, int] = {}
         self.w_empathy: np.ndarray | None = None
         self.w_sentiment: np.ndarray | None = None
+        # a second fitted model whose empathy head is read together with this one's (``@5``): P(needs empathy)
+        # from the two heads' log-odds mixed (1 - weight) : weight; the polarity head stays this model's own
+        self.empathy_part: CustomerStateModel | None = None
+        self.empathy_part_weight: float = 0.0
         self.meta_: dict = {"name": NAME, "version": VERSION}
 
     @property
@@ -246,6 +253,17 @@ class CustomerStateModel:
     def predict(self, texts: Sequence[str], prevs: Sequence[str | None], proba: np.ndarray) -> StateOutput:
         if not len(texts):
             return StateOutput(np.zeros(0), np.zeros((0, 3)))
+        z = self.logits(texts, prevs, proba)
+        if self.empathy_part is not None:
+            # two empathy heads read together: one fitted on the shipped rows (calibrated on whole conversations),
+            # one on many writers (ranks an unseen writer's turns better); neither alone held every dev set
+            w = self.empathy_part_weight
+            z[:, 0] = (1 - w) * z[:, 0] + w * self.empathy_part.logits(texts, prevs, proba)[:, 0]
+        e = 1 / (1 + np.exp(-z[:, 0]))
+        return StateOutput(e, softmax(z[:, 1:]))
+
+    def logits(self, texts: Sequence[str], prevs: Sequence[str | None], proba: np.ndarray) -> np.ndarray:
+        """n x 4: the empathy head's log-odds, then the polarity head's three logits (this model's own heads)."""
         # sparse: sum the weight rows of each turn's features (no n x vocab matrix)
         n = len(self.vocab)
         w = np.hstack([self.w_empathy, self.w_sentiment])  # (n + 3 + 1) x 4
@@ -265,8 +283,7 @@ class CustomerStateModel:
             kept[(t, p)] = z[i].copy()
         lp = np.log(np.clip(np.asarray(proba, dtype=np.float64), 1e-4, 1.0)) / 4.0
         z += lp @ w[n : n + 3]
-        e = 1 / (1 + np.exp(-z[:, 0]))
-        return StateOutput(e, softmax(z[:, 1:]))
+        return z
 
     def save(self, directory: str | Path) -> Path:
         d = Path(directory)
@@ -274,6 +291,10 @@ class CustomerStateModel:
         (d / "vocab.json").write_text(json.dumps(list(self.vocab), ensure_ascii=False), encoding="utf-8")
         np.savez_compressed(d / "weights.npz", empathy=self.w_empathy, sentiment=self.w_sentiment)
         meta = dict(self.meta_, kind="state", l2=self.l2, min_df=self.min_df, feature_set=self.feature_set)
+        meta.pop("empathy_part", None)
+        if self.empathy_part is not None:
+            self.empathy_part.save(d / EMPATHY_PART_DIR)
+            meta["empathy_part"] = {"dir": EMPATHY_PART_DIR, "weight": self.empathy_part_weight}
         (d / META_FILE).write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         return d
 
@@ -286,6 +307,10 @@ class CustomerStateModel:
         w = np.load(d / "weights.npz")
         self.w_empathy, self.w_sentiment = w["empathy"], w["sentiment"]
         self.meta_ = meta
+        part = meta.get("empathy_part")
+        if part:
+            self.empathy_part = cls.load(d / part["dir"])
+            self.empathy_part_weight = float(part["weight"])
         return self
 
 

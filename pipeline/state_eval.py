@@ -126,7 +126,7 @@ def lowo_trigger(cuts: tuple[float, ...] = (0.9,), sentiment_model=None, rubric=
     triggered calm turn (``calm_triggered``) costs more there than here."""
     import numpy as np
 
-    from models.state_recipe import LOWO_ARMS, OLD_FILES, WRITER_FILES, extra_files, extra_index, fit, read_rows
+    from models.state_recipe import LOWO_ARMS, OLD_FILES, WRITER_FILES, extra_files, fit_fold, read_rows
     from pipeline.customer_state import annotate_state
     from pipeline.rubric import load_rubric
     from pipeline.rubric.criteria._common import EmotionDetector
@@ -151,10 +151,9 @@ def lowo_trigger(cuts: tuple[float, ...] = (0.9,), sentiment_model=None, rubric=
     for name, (lo, hi) in spans.items():
         test = every[lo:hi]
         gold = [r["needs_empathy"] == "yes" for r in test]
+        other_writers = [i for o, (a, b) in spans.items() if o != name for i in range(a, b)]
         for arm, recipe, others in LOWO_ARMS:
-            idx = list(range(len(base))) + ([i for o, (a, b) in spans.items() if o != name for i in range(a, b)] if others else [])
-            idx += extra_index(recipe, extra, at)
-            state = fit([every[i] for i in idx], proba[idx], recipe)
+            state = fit_fold(recipe, others, every, proba, len(base), other_writers, extra, at)
             for cut in cuts:
                 convs, turns = two_message_conversations(test)
                 for m, s in zip(turns, sentiments[lo:hi]):

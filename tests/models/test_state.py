@@ -119,3 +119,36 @@ def test_the_sparse_fit_takes_the_steps_of_a_dense_softmax_regression():
         m2 = 0.999 * m2 + 0.001 * g * g
         ref = ref - 0.1 * (m1 / (1 - 0.9**t)) / (np.sqrt(m2 / (1 - 0.999**t)) + 1e-8)
     assert np.allclose(w, ref, atol=1e-4)
+
+
+def test_an_empathy_part_mixes_the_log_odds_keeps_the_polarity_and_survives_save_and_load(tmp_path):
+    import json
+
+    from models.state import EMPATHY_PART_DIR, META_FILE
+
+    texts = ["等了五天了还没动静", "好的谢谢", "又是这样 算了吧", "收到了很好", "怎么还没发货", "嗯嗯"]
+    sentiment = ["negative", "neutral", "negative", "positive", "negative", "neutral"]
+    proba = np.tile(np.array([[0.3, 0.5, 0.2]], dtype=np.float32), (len(texts), 1))
+    own = CustomerStateModel(min_df=1).fit(texts, [""] * 6, proba, sentiment, [True, False, True, False, False, False])
+    part = CustomerStateModel(min_df=1, l2=1e-5, feature_set=2).fit(texts, [""] * 6, proba, sentiment, [True, False, True, False, True, False])
+    read = ["怎么还没发货", "好的谢谢", "算了"]
+    p = proba[:3]
+    alone_own, alone_part = own.predict(read, [""] * 3, p), part.predict(read, [""] * 3, p)
+    own.empathy_part, own.empathy_part_weight = part, 0.25
+    both = own.predict(read, [""] * 3, p)
+
+    def logit(q):
+        return np.log(q / (1 - q))
+
+    np.testing.assert_allclose(logit(both.empathy), 0.75 * logit(alone_own.empathy) + 0.25 * logit(alone_part.empathy), rtol=1e-6)
+    np.testing.assert_array_equal(both.sentiment, alone_own.sentiment)  # the polarity head is the model's own
+    assert both.empathy[0] > alone_own.empathy[0]  # the part reads 怎么还没发货 as upset, the own head less so
+    own.save(tmp_path)
+    assert json.loads((tmp_path / META_FILE).read_text(encoding="utf-8"))["empathy_part"] == {"dir": EMPATHY_PART_DIR, "weight": 0.25}
+    again = CustomerStateModel.load(tmp_path)
+    assert again.empathy_part is not None and again.empathy_part.feature_set == 2
+    np.testing.assert_allclose(again.predict(read, [""] * 3, p).empathy, both.empathy, rtol=1e-6)
+    again.empathy_part = None  # saved without its part, the model says so
+    again.save(tmp_path / "alone")
+    assert "empathy_part" not in json.loads((tmp_path / "alone" / META_FILE).read_text(encoding="utf-8"))
+    np.testing.assert_allclose(CustomerStateModel.load(tmp_path / "alone").predict(read, [""] * 3, p).empathy, alone_own.empathy, rtol=1e-6)

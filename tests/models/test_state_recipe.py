@@ -1,4 +1,4 @@
-"""The zh-cs-state@3 training recipe (and the @4 candidate): how its labels are read, and that the shipped model is that recipe."""
+"""The zh-cs-state@5 training recipe (@3's heads + the writers' empathy head; the @4 candidate): how its labels are read, and that the shipped model is that recipe."""
 from __future__ import annotations
 
 import json
@@ -49,9 +49,15 @@ def test_fit_names_the_recipe_version():
 
 
 def test_shipped_model_is_this_recipe():
+    from models.state_recipe import RECIPES, SHIPPED
+
     meta = json.loads((SHIPPED_STATE_DIR / "zhijian.json").read_text(encoding="utf-8"))
     assert meta["version"] == VERSION and meta["trained_on"] == [f.name for f in FILES]
-    assert load_state_model().model_id == f"zh-cs-state@{VERSION}"
+    model = load_state_model()
+    assert model.model_id == f"zh-cs-state@{VERSION}"
+    part = RECIPES[SHIPPED]["empathy_part"]  # @5: the writers' empathy head read beside @3's
+    assert model.empathy_part.meta_["trained_on"] == [f.name for f in RECIPES[part]["files"]]
+    assert model.empathy_part_weight == RECIPES[SHIPPED]["empathy_part_weight"] and model.empathy_part.l2 == RECIPES[part]["l2"]
 
 
 def test_lowo_never_trains_on_the_held_out_writer(tmp_path, monkeypatch):
@@ -80,11 +86,14 @@ def test_lowo_never_trains_on_the_held_out_writer(tmp_path, monkeypatch):
 
     results = R.lowo([paths["w1"], paths["w2"]], [paths["base"]], sentiment_model=Uniform())
     assert [(r["writer"], r["arm"]) for r in results] == [(w, a) for w in ("w1.tsv", "w2.tsv") for a, _, _ in R.LOWO_ARMS]
-    for r, (texts, recipe) in zip(results, seen):
-        own = {l.split("\t")[1] for l in lines[r["writer"][:2]]}
-        other = {l.split("\t")[1] for l in lines["w2" if r["writer"] == "w1.tsv" else "w1"]}
-        assert not texts & own and {l.split("\t")[1] for l in lines["base"]} <= texts
-        assert (other <= texts) == (r["arm"] != R.LOWO_ARMS[0][0])
+    # per writer: one fit per arm, and @5's second fit is its writers' empathy part (trained on the other writer)
+    assert [recipe for _, recipe in seen] == ["@3", "@3", "@4", "@5", "writers"] * 2
+    for k, writer in enumerate(("w1", "w2")):
+        own = {l.split("\t")[1] for l in lines[writer]}
+        other = {l.split("\t")[1] for l in lines["w2" if writer == "w1" else "w1"]}
+        for j, (texts, recipe) in enumerate(seen[5 * k : 5 * k + 5]):
+            assert not texts & own and {l.split("\t")[1] for l in lines["base"]} <= texts
+            assert (other <= texts) == (j in (1, 2, 4))
     assert "mean" in R.format_lowo(results)
 
 
