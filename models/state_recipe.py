@@ -1,9 +1,9 @@
-"""The training recipe of the shipped customer-state model ``zh-cs-state@3``, and of the ``@4`` candidate (issue 13).
+"""The training recipe of the shipped customer-state model ``zh-cs-state@5`` (and of ``@3`` and the ``@4`` candidate; issue 13).
 
 ``models/state.py`` holds the model (features, fitting, inference); this module says what the shipped
 one is trained on and how its labels are read, so the weights in ``models/zh-cs-state`` can be rebuilt:
 
-    python -m models.state_recipe train [OUT] [--recipe @4]  # default: the shipped @3 into models/zh-cs-state
+    python -m models.state_recipe train [OUT] [--recipe @4]  # default: the shipped @5 into models/zh-cs-state
     python -m models.state_recipe cv           # 5-fold CV of both heads on the shipped recipe's rows (own data only)
     python -m models.state_recipe lowo         # leave-one-writer-out: train without writer N, test on N
 
@@ -11,6 +11,15 @@ Each takes ``--sentiment-model DIR`` (default: the shipped ``models/zh-cs-sentim
 probabilities the heads read — a candidate encoder's refit. ``ZHIJIAN_SENTIMENT_MODEL`` is not read here.
 
 ``RECIPES`` names each recipe's rows and model settings; ``SHIPPED`` is the one in ``models/zh-cs-state``.
+
+``@5`` (session 9, shipped with ``default@10``): ``@3`` exactly (its rows, vocabulary, polarity head and empathy
+head) with a second empathy head read beside its own — the ``writers`` recipe (``@4``'s rows and agent-act features
+at L2 1e-4), saved in ``empathy_part/`` — P(needs empathy) from the two heads' log-odds 1 : 1. Why a mix and not
+``@4``: the writers' head ranks an unseen writer's turns better (leave-one-writer-out empathy AUC 0.886 at 3e-4,
+0.914 at 1e-4) but, read alone, moved the dev conversation verdicts the wrong way at every cut-off tried; ``@3``'s
+head keeps the calibration the conversations were chosen on, and the polarity head (context labels, negative end)
+stays ``@3``'s. Chosen per conversation (``python -m pipeline.state_eval --conversations``) with the rubric's
+cut-offs moved with it (model card, first section).
 
 The ``@4`` candidate (session 8; measured, **not shipped**: the model card's first two sections. With the state5
 rows and the cut-offs 0.95 / 0.1 it held the dev conversation verdicts, but lost on both dev turn files —
