@@ -4,7 +4,7 @@
 one is trained on and how its labels are read, so the weights in ``models/zh-cs-state`` can be rebuilt:
 
     python -m models.state_recipe train [OUT] [--recipe @4]  # default: the shipped @5 into models/zh-cs-state
-    python -m models.state_recipe cv           # 5-fold CV of both heads on the shipped recipe's rows (own data only)
+    python -m models.state_recipe cv           # 5-fold CV of the shipped recipe's own heads on its rows (own data only)
     python -m models.state_recipe lowo         # leave-one-writer-out: train without writer N, test on N
 
 Each takes ``--sentiment-model DIR`` (default: the shipped ``models/zh-cs-sentiment``): the encoder whose
@@ -288,7 +288,8 @@ def format_lowo(results: Sequence[dict]) -> str:
 
 def cv(files: Sequence[str | Path] = FILES, k: int = 5, sentiment_model=None) -> dict:
     """k-fold CV (folds by text hash) of the polarity head (macro-F1 against the recipe's targets) and the
-    empathy head at 0.5 and 0.9 (P / R) — on the training rows only, never a measure-only set."""
+    empathy head at 0.5 and 0.9 (P / R) — on the training rows only, never a measure-only set. The shipped recipe's
+    own heads only (``@5``: ``@3``'s; its second empathy head trains on the writers' rows, which ``lowo`` holds out)."""
     import hashlib
 
     from models.evaluate import macro_f1
