@@ -40,7 +40,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 
@@ -115,23 +115,30 @@ def features(text: str, prev_agent: str | None, feature_set: int = 1) -> list[st
     ``P:``) and a short-turn marker. Feature set 2 (``@4``) adds what the previous agent line does
     (``agent_kinds``): prefix ``A:`` for a short turn, ``L:`` for a longer one (a long turn speaks for
     itself more, so its context weighs as features of their own)."""
+    base, kinds = feature_parts(text, prev_agent)
+    return base + kinds if feature_set >= 2 else base
+
+
+def feature_parts(text: str, prev_agent: str | None) -> tuple[list[str], list[str]]:
+    """``features`` in two parts: feature set 1's list, and what set 2 appends to it (the previous agent
+    line's kinds). A model read with a second head of the other set computes a turn's grams once."""
     s = mandarin(text)
     out = _grams(s, 1, 3, "")
     tail = tail_clause(s)
     if tail:
         out += _grams(tail, 1, 3, "C:")
     ctx = bool(prev_agent and prev_agent.strip())
+    kinds: list[str] = []
     if is_short(text):
         out.append("#short")
         if ctx:
             out += _prev_grams(prev_agent)
-            if feature_set >= 2:
-                out += ["A:" + k for k in agent_kinds(prev_agent)]
+            kinds = ["A:" + k for k in agent_kinds(prev_agent)]
         else:
             out.append("#short-noctx")
-    elif ctx and feature_set >= 2:
-        out += ["L:" + k for k in agent_kinds(prev_agent)]
-    return out
+    elif ctx:
+        kinds = ["L:" + k for k in agent_kinds(prev_agent)]
+    return out, kinds
 
 
 # What the agent's previous line does, by the words that do it (after ``mandarin``, so traditional and
@@ -253,17 +260,30 @@ class CustomerStateModel:
     def predict(self, texts: Sequence[str], prevs: Sequence[str | None], proba: np.ndarray) -> StateOutput:
         if not len(texts):
             return StateOutput(np.zeros(0), np.zeros((0, 3)))
-        z = self.logits(texts, prevs, proba)
-        if self.empathy_part is not None:
+        if self.empathy_part is None:
+            z = self.logits(texts, prevs, proba)
+        else:
             # two empathy heads read together: one fitted on the shipped rows (calibrated on whole conversations),
-            # one on many writers (ranks an unseen writer's turns better); neither alone held every dev set
+            # one on many writers (ranks an unseen writer's turns better); neither alone held every dev set.
+            # A turn's grams are the same for both heads' feature sets up to the agent-kind tail: made once.
+            parts: dict[int, tuple[list[str], list[str]]] = {}
+
+            def grams(i: int, feature_set: int) -> list[str]:
+                if i not in parts:
+                    parts[i] = feature_parts(texts[i], prevs[i])
+                base, kinds = parts[i]
+                return base + kinds if feature_set >= 2 else base
+
+            z = self.logits(texts, prevs, proba, grams)
             w = self.empathy_part_weight
-            z[:, 0] = (1 - w) * z[:, 0] + w * self.empathy_part.logits(texts, prevs, proba)[:, 0]
+            z[:, 0] = (1 - w) * z[:, 0] + w * self.empathy_part.logits(texts, prevs, proba, grams)[:, 0]
         e = 1 / (1 + np.exp(-z[:, 0]))
         return StateOutput(e, softmax(z[:, 1:]))
 
-    def logits(self, texts: Sequence[str], prevs: Sequence[str | None], proba: np.ndarray) -> np.ndarray:
-        """n x 4: the empathy head's log-odds, then the polarity head's three logits (this model's own heads)."""
+    def logits(self, texts: Sequence[str], prevs: Sequence[str | None], proba: np.ndarray,
+               grams: Callable[[int, int], list[str]] | None = None) -> np.ndarray:
+        """n x 4: the empathy head's log-odds, then the polarity head's three logits (this model's own heads).
+        ``grams(i, feature_set)``: turn i's features when a caller already has them (``predict``)."""
         # sparse: sum the weight rows of each turn's features (no n x vocab matrix)
         n = len(self.vocab)
         w = np.hstack([self.w_empathy, self.w_sentiment])  # (n + 3 + 1) x 4
@@ -272,15 +292,29 @@ class CustomerStateModel:
         # pair (好的 / 在吗 after the same template line recur), computed exactly as before when new
         kept = self.__dict__.setdefault("_sparse_rows", BoundedMemo((__name__, "_SPARSE_ROWS_MAX")))
         kept.make_room(len(texts))  # this call's rows all go in, even past the bound
+        new_rows: list[int] = []
+        new_idx: list[list[int]] = []
+        vocab = self.vocab
         for i, (t, p) in enumerate(zip(texts, prevs)):
             row = kept.get((t, p))
             if row is not None:
                 z[i] = row
                 continue
-            idx = [self.vocab[g] for g in features(t, p, self.feature_set) if g in self.vocab]
-            if idx:
-                z[i] += w[idx].sum(axis=0) / np.sqrt(len(idx))
-            kept[(t, p)] = z[i].copy()
+            turn = grams(i, self.feature_set) if grams else features(t, p, self.feature_set)
+            new_rows.append(i)
+            new_idx.append([vocab[g] for g in turn if g in vocab])
+        # the new rows' weight sums in one numpy call (a call per turn cost more than the sums); add.at adds
+        # in order, in the weights' float32, as w[idx].sum(axis=0) did (reduceat's order differs in the last bits)
+        lens = np.array([len(x) for x in new_idx], dtype=np.int64)
+        some = lens > 0
+        if some.any():
+            flat = np.fromiter((j for x in new_idx for j in x), dtype=np.int64, count=int(lens.sum()))
+            sums = np.zeros((len(new_rows), w.shape[1]), dtype=w.dtype)
+            np.add.at(sums, np.repeat(np.arange(len(new_rows)), lens), w[flat])
+            rows = np.asarray(new_rows, dtype=np.int64)[some]
+            z[rows] += sums[some] / np.sqrt(lens[some])[:, None]
+        for i in new_rows:
+            kept[(texts[i], prevs[i])] = z[i].copy()
         lp = np.log(np.clip(np.asarray(proba, dtype=np.float64), 1e-4, 1.0)) / 4.0
         z += lp @ w[n : n + 3]
         return z
