@@ -143,6 +143,23 @@ HANDOFF_EXCLUDE_MORE = [
     # installation included with the goods (安装师傅免费上门 / 赠送上门安装) is a service of the listing, not a hand-off
     "re:师傅[^，。,.!！?？]{0,3}免费上门", "re:(赠送|免费|包)[^，。,.!！?？]{0,3}(上门)?安装",
     "re:(?<![帮给为替])(您|你)(可以|自己|直接|去|先|再)*(联系|问|找|催)(一下|下)?[^，。,.!！?？]{0,4}(派送员|快递员|配送员|站点|网点|驿站|转运中心|分拣中心|片区|营业部)",
+    # default@10: how an installation visit goes, said before or with the delivery (安装师傅随车上门 / 师傅上门时扫码付款 /
+    # 师傅上门会先报价), arranges nothing for a problem; an offer the customer may take up (如果…我可以帮您申请检测 / 不过可以给您
+    # 申请一张券) hands nothing on yet; a step the customer takes in the app (您在订单里预约上门取件) is theirs
+    "re:师傅[^，。,.!！?？]{0,4}随车上门", "re:师傅[^，。,.!！?？]{0,4}上门(时|的时候|可以|免费|安装|会先|现场|扫码|收费|报价)",
+    # how the process goes in general (一般提交后1-2个工作日内开出 / 通常登记后…), not this customer's case handed on
+    "re:(一般|通常|正常|一般情况下|正常情况下)[^，。,.!！?？]{0,4}(提交|申请|登记|反馈)(后|之后|以后)",
+    "re:(可以|能)(给|帮|为|替)(您|你|亲)(申请|登记|预约)",
+    "re:(?<![帮给为替])(您|你)(可以|自己|直接|在|去)[^，。,.!！?？]{0,6}(申请|提交|预约)(了|好)?(师傅|上门|维修|安装|检测|检修)?",
+]
+# default@10: the agent promises to come back to the customer (10分钟内给您回复 / 我今天17点前会给您打电话 / 专员会在两小时内
+# 联系您) or lifts the case to someone above (升级到售后专员): the customer is left waiting, a hand-off whatever words name
+# who does the work; the rider (骑手) checked like a courier
+HANDOFF_PROMISED = [
+    "re:(会|将|再|稍后|晚点|之后|内|前)[^，。,.!！?？]{0,10}(给|跟|和|向|与)(您|你|亲)(回复|答复|回电|回个电话|打电话|打个电话|致电|电话联系|同步|说一声)",
+    "re:(专员|主管|经理|同事|工程师|师傅)(会|将)[^，。,.!！?？]{0,8}(联系|回电|致电|打电话)(您|你)?",
+    "re:升级(到|给|至)?[^，。,.!！?？]{0,6}(专员|主管|经理|售后|部门|处理)",
+    "re:(联系|问|找|催)(了)?(一下|下)?[^，。,.!！?？]{0,4}骑手",
 ]
 # the request done in the chat (退款已经提交 / 已提交成功 / 已经帮您跟仓库确认过了 / 已给您预约了上门取件):
 # nothing is handed on, so no time frame is owed (TimeCommitment.done)
@@ -154,6 +171,13 @@ HANDOFF_DONE = [
 # what still waits on someone after the hand-off (审核 / 回复您 / 有结果): the hand-off stands
 HANDOFF_PENDING = [
     "re:(审核|核实|处理|回复|答复|通知|结果|进展|跟进|联系您|联系你|鉴定|检测|排查|等待|等一下|等消息|安排好后|同步)",
+]
+# default@10: the request decided in the chat (已为您申请换新并审核通过 / 退货申请已经审核通过 / 已经同意退款了): nothing is left
+# to anyone's decision, so the hand-off word beside it is no hand-off even when the message says when the money or the
+# goods arrive (…1-3个工作日到账 is the delivery of a decision, not a promise to come back). 审核通过后 (future) is no decision
+HANDOFF_DECIDED = [
+    "re:(已经|已)[^，。,.!！?？]{0,12}(审核通过|通过审核|审批通过|同意|批准)(?!后|之后|以后|再|就|才)",
+    "re:(审核通过|通过审核|审批通过)了(?!后|之后|以后|再|就|才)",
 ]
 
 # empathy: the agent calls the feeling natural (担心很正常 / 换季着急再正常不过 / 心里没底也难免), without 您
@@ -240,6 +264,16 @@ TROUBLE_CAUSE = ["折腾", "白跑", "re:跑(了)?(一|两|好几|几)趟", "受
 # default@8 (time_commitment): a time word that describes the present (仓库这两天单量大 / 最近几天下雨) is no time frame
 COMMITMENT_EXCLUDE = [
     "re:(这|最近|近|前)(两|几|一两|三|两三)天[^，。,.!！?？]{0,6}(单量|订单|单子|比较|太|很|都|爆|忙|多|人多|下雨|降温|放假|堵|缺货|断货)",
+    # default@10: a date in the past (restating the order: 3月5日下的单 / 6号签收的) and the length of a policy (7天无理由 /
+    # 30天价保期 / 15天质量问题换货期内 / 有效期30天) say nothing about when the customer hears back
+    "re:[0-9一二两三四五六七八九十]+月[0-9一二两三四五六七八九十]+(日|号)(上午|下午|晚上|早上|中午)?[^，。,.!！?？]{0,2}"
+    "(下单|下的单|购买|买的|拍的|付款|支付|签收|申请|寄到|寄出|寄回|收到|到货|送修|提交)",
+    "re:[0-9一二两三四五六七八九十百]+\\s*(个)?(天|日|小时|个月|月|年)[^，。,.!！?？]{0,8}(无理由|(价保|保价|换货|退货|退换|退换货|质保|保修|售后|有效|试用)期)",
+    # a time in a condition (如果明天还没消退…) names no deadline
+    "re:(如果|要是|万一|假如|若是|若)[^，。,.!！?？]{0,3}(今天|今日|明天|明日|后天|[0-9一二两三四五六七八九十]+(天|日|小时))",
+    # a time word for what is already fixed (今天的配送路线已经排好了) states the present, it promises nothing
+    "re:(今天|今日|当天|明天)的[^，。,.!！?？]{0,8}(已经|已|都)",
+    "re:(超过|超出|过了|已过|有效期|保修期|质保期|价保期)(了)?[^，。,.!！?？]{0,2}[0-9一二两三四五六七八九十百]+\\s*(个)?(天|日|小时|个月|月|年)",
 ]
 
 # default@9 (empathy courtesy): after 让您 / 给您 a request (让您提供一下订单号 / 给您查一下 / 让您再等等) says what the customer
