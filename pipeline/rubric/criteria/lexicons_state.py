@@ -182,6 +182,15 @@ HANDOFF_DECIDED = [
 
 # empathy: the agent calls the feeling natural (担心很正常 / 换季着急再正常不过 / 心里没底也难免), without 您
 # (the base cues need 您…是正常的); multi-character feelings only, so 气味很正常 stays a product fact
+
+
+# default@10 (empathy): a condition on the customer (必须先退回来我们才能发新的 / 只有签收了才可以退): what follows it in
+# its clause is the condition's, no offer after a contrast
+CONDITION = "(?<![刚方])才(能|可以|会|给|帮|行|可)"
+
+# default@10: feelings of a let-down (失落 / 落差 / 不甘心 …) that lexicons.FEEL does not name
+FEEL_LETDOWN = "失落|落差|遗憾|不是滋味|心凉|沮丧|懊恼|不甘心|不甘|憋屈|心里空|白期待|期待落空|扫兴|心塞"
+
 EMPATHY_MORE = [
     "re:(心里|心情|担心|着急|顾虑|害怕|犹豫|纠结|打鼓|没底|不放心|不踏实|紧张|焦虑|生气|上火|失望|发慌|慌)[^，。,.!！?？]{0,3}"
     "(太|很|非常|再|也|挺|都|是|也是)?(正常|能理解|可以理解|难免)(了|的|不过)?",
@@ -190,6 +199,13 @@ EMPATHY_MORE = [
     # default@9: perspective-taking with any feeling named (换谁都觉得不是滋味 / 搁谁心里都不好受); not 都一样 (a shrug)
     "re:(换谁|搁谁|放谁|换了谁|换做谁|换成谁|任何人)(遇到|碰到|摊上|赶上)?[^，。,.!！?？]{0,6}(都|也)(会)?(觉得|感觉|感到|心里)(?!一样)[^，。,.!！?？]{1,6}",
     "re:(最|最是|最容易|最会|都会|都容易|难免会|肯定会|自然会)(揪心|紧张|担心|着急|心急|焦虑|发慌|慌|不安|心疼|上火|难受|不踏实|提心吊胆)(?!的)",
+    # default@10: the disappointment family, which the base feelings lack, named from the customer's place (换我也会有点失落 /
+    # 要是我也挺不甘心的) or as understood (理解您的落差感 / 知道您挺沮丧的)
+    f"re:(换我|换做我|换作我|换成我|换了我|搁我|放我|要是我|我要是|如果是我|是我的话)[^，。,.!！?？]{{0,6}}(也|都)[^，。,.!！?？]{{0,4}}({FEEL_LETDOWN})",
+    f"re:(理解|明白|知道|懂|体会|感受到|看得出)(您|你|亲)[^，。,.!！?？]{{0,6}}({FEEL_LETDOWN})",
+    # default@10: the customer's circumstance understood (明白您赶时间 / 知道您等着用 / 理解您要赶去上班): the hurry named, not
+    # only told to stop (别急)
+    "re:(理解|明白|知道|懂|清楚)(您|你|亲)(现在|这边|是)?[^，。,.!！?？]{0,3}(赶时间|赶着|赶去|急用|急着|着急用|等着|时间紧|时间很紧|赶不上|来不及|要上班|要赶)",
 ]
 
 # after-sales words in Cantonese (analysis form): 甩色 = 掉色, 烂咗 / 坏咗 = 烂了 / 坏了, 用唔到 = 用不了,
