@@ -1,28 +1,16 @@
 """time_commitment.v1: when the agent hands the problem on, it says when the customer will hear back."""
 from __future__ import annotations
 
-import re
-
 from pydantic import Field
 
 from pipeline.conversation import Conversation, CriterionResult
 from pipeline.rubric.criteria import lexicons as L
 from pipeline.rubric.criteria import lexicons_state as S
 from pipeline.rubric.criteria._common import GuardParams, PhraseMatcher, human_agent_messages
+from pipeline.rubric.criteria._shapes import asks_to_confirm
 from pipeline.rubric.matching import compile_entries, message_evidence
 from pipeline.rubric.registry import Criterion, register_criterion
 from pipeline.rubric.schema import LexiconParams, Strict
-
-
-_SENTENCE_END = re.compile(r"[。!！?？\n]")
-# a confirming tag: the agent restates and asks the customer to confirm (…，对吗？); 可以吗 / 好吗 ask leave for a promise
-_CONFIRMS = re.compile(r"(对吗|是吗|对吧|是吧|没错吧|没错吗|对不对|是不是)")
-
-
-def _in_question(s: str, at: int) -> bool:
-    """The sentence from position `at` to its end asks the customer to confirm what they said (…今天起了红点，对吗？)."""
-    end = _SENTENCE_END.search(s, at)
-    return bool(_CONFIRMS.search(s, at, end.end() if end else len(s)))
 
 
 class CommitmentParams(Strict):
@@ -112,7 +100,7 @@ class TimeCommitment(Criterion):
         found = self.compiled[1].find(msg).accepted
         if not self.params.question_guard:
             return found
-        return [f for f in found if not _in_question(f.view.s, f.end)]
+        return [f for f in found if not asks_to_confirm(f.view.s, f.end)]
 
     @staticmethod
     def _live_transfer(conversation: Conversation, msg) -> bool:

@@ -14,6 +14,7 @@ from pipeline.conversation import Conversation, CriterionResult
 from pipeline.rubric.criteria import lexicons as L
 from pipeline.rubric.criteria import lexicons_state as S
 from pipeline.rubric.criteria._common import GuardParams, PhraseMatcher, human_agent_messages
+from pipeline.rubric.criteria._shapes import asks_to_confirm
 from pipeline.rubric.criteria.forbidden import is_denied, is_negated_offer
 from pipeline.rubric.matching import Lexicon, Match, clauses, compile_entries, message_evidence, view
 from pipeline.rubric.registry import Criterion, register_criterion
@@ -31,10 +32,21 @@ class FramingParams(Strict):
         default_factory=lambda: LexiconParams(phrases=L.ALTERNATIVES + S.NEXT_STEPS, exclude=L.ALTERNATIVES_EXCLUDE, variants=L.YOU)
     )
     window: int = Field(default=2, ge=1, description="agent messages from the refusal in which the alternative may come")
+    before_reply: bool = Field(
+        default=True,
+        description="an alternative in a later agent message counts only before the customer's next turn with text: once "
+        "the customer has taken the refusal (哦 这样啊 好吧) or asked on (那到底什么时候能送), the agent's next words answer "
+        "that turn, not the refusal (default@10)",
+    )
     contrast_offer: list[str] = Field(
         default_factory=lambda: list(L.CONTRAST_OFFER),
         description="what a contrast clause (不过/但是…) must contain to count as an alternative; "
         "虽然不能改价，但是这个价格已经很优惠了 offers nothing",
+    )
+    confirming: bool = Field(
+        default=True,
+        description="a refusal word in a sentence that asks the customer to confirm (…收货地址不在那个驿站范围，对吗？) "
+        "restates the customer's case, it refuses nothing (default@10)",
     )
     denied: bool = Field(default=True, description="a refusal word that is itself denied (不是不归我们管) is no refusal")
     negated_offer: bool = Field(default=True, description="an alternative that is itself negated (补偿是没有的) is no alternative")
@@ -101,6 +113,8 @@ class PositiveFraming(Criterion):
             )
         if self.params.denied:
             found = [r for r in found if not is_denied(r.view.s, r.start)]
+        if self.params.confirming:
+            found = [r for r in found if not asks_to_confirm(r.view.s, r.end)]
         return found
 
     def _request_before(self, customer_turns: list, msg):
@@ -172,6 +186,8 @@ class PositiveFraming(Criterion):
             offer = self._offer_after(m, start, asked=request is not None)
             if offer is None:
                 for later in agent_msgs[i + 1 : i + self.params.window]:
+                    if self.params.before_reply and any(m.seq < c.seq < later.seq for c in customer_turns):
+                        break  # the customer answered the refusal (好吧 / 那什么时候能送): later words answer that turn
                     cands = self._alternatives(view(later))
                     if cands:
                         offer = cands[0]

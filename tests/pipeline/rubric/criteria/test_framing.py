@@ -105,3 +105,41 @@ def test_a_next_step_the_agent_takes_is_an_alternative():
 
 def test_owning_a_shortcoming_is_no_refusal():
     assert _answer("你们能不能早点通知", "这点确实是我们做得不到位，以后会提前通知").status == "na"
+
+
+# default@10 (judge5): when a later message's alternative belongs to the refusal; refusals that are restatements;
+# a flat no to a price asked in the negative
+def _chat(turns):
+    crit = CRITERIA["positive_framing.v1"]()
+    return crit.score(make_conversation([(role, text, 30 * i) for i, (role, text) in enumerate(turns)])).status
+
+
+def test_default10_an_alternative_after_the_customer_took_the_refusal_belongs_to_that_turn():
+    turns = [("customer", "能帮我把去年的订单补个专票吗"), ("agent", "去年的订单已经无法再开专票了"),
+             ("customer", "行吧 那以后注意"), ("agent", "是的，以后下单时就可以直接申请专票")]
+    assert _chat(turns) == "fail"
+    # the next agent message before the customer answers still completes the refusal
+    turns = [("customer", "能帮我把去年的订单补个专票吗"), ("agent", "去年的订单已经无法再开专票了"),
+             ("agent", "不过可以给您开一张收据，报销一般也认")]
+    assert _chat(turns) == "pass"
+
+
+def test_default10_the_customer_asking_on_is_not_answered_by_the_refusal_s_alternative():
+    turns = [("customer", "今天能送到吗 等着用"), ("agent", "今天的单子都排满了，送不了"),
+             ("customer", "那最快哪天"), ("agent", "我帮您跟站点反馈一下")]
+    assert _chat(turns) == "fail"
+
+
+def test_default10_a_refusal_word_in_a_confirming_restatement_refuses_nothing():
+    turns = [("customer", "能退吗 柜子门装歪了"), ("agent", "跟您确认下，您是说柜门装完关不上，自己调也调不了，对吗？")]
+    assert _chat(turns) == "na"
+
+
+@pytest.mark.parametrize("reply", ["不砍哦，已经是底价了", "不刀的，标价就是最低"])
+def test_default10_a_flat_no_to_a_price_is_a_refusal(reply):
+    assert _chat([("customer", "450出吗 学生党"), ("agent", reply)]) == "fail", reply
+
+
+def test_default10_asking_in_the_negative_is_a_request():
+    assert _chat([("customer", "运费都不能给包一下吗"), ("agent", "不包的亲")]) == "fail"
+    assert _chat([("customer", "运费都不能给包一下吗"), ("agent", "不包的亲，不过满两件可以包邮")]) == "pass"
