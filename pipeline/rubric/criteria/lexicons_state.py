@@ -113,6 +113,15 @@ URGENCY = [
 URGENCY_EXCLUDE = ["不急", "不着急", "别急", "不用急", "不赶", "来得及", "不是很急", "不太急", "唔急", "唔使急", "不担心", "不慌", "别慌", "不用担心", "别担心"]
 
 # 垃圾 said of the goods (什么垃圾面料 / 垃圾质量) criticises the product, not the agent: not abuse
+# default@10 (abusive_customer): calling the agent or the shop's staff stupid or a liar in a question, Mandarin or
+# Cantonese (你们是不是傻 / 你哋係咪傻嘅 / 你哋啲客服係咪騙子, folded: 係→系; 你哋 / 你地 = 你们, 係咪 = 是不是,
+# 痴线 / 黐线 = crazy, 呃人 = 骗人): the question is the insult
+ABUSE_QUESTIONED = [
+    "re:(你们|你哋|你地|你|客服|店员|店家|商家)[^，。,.!！?？]{0,4}(是不是|系咪|系唔系|系|是|真系|真是|都系|都是|好)"
+    "(傻|蠢|痴线|黐线|白痴|戆居|低能|骗子|呃人|废柴|脑残)(的|嘅|㗎|嚟|架|咩|吗|吧|啊|呀|子|瓜|仔|婆)?",
+]
+ABUSE_TARGET_MORE = ["你哋", "你地", "店员"]
+
 GOODS_NOT_AGENT = [
     # (an exclusion must cover the whole insult hit, 什么垃圾, so it starts with the same words; 你个垃圾东西 stays abuse)
     "re:(什么|这个|这种|这么|这|太|真|好|简直)?(是)?垃圾(的)?(面料|布料|料子|质量|东西|玩意|产品|货|材质|做工|衣服|裤子|鞋|包装|手机|商品|设计|电池|配件|软件|系统|app|款式|味道|效果|快递|物流|尺码)",
@@ -261,11 +270,31 @@ DEPARTURE = [
     "re:(拉黑|取关|卸载)(了|你们|这家|店铺)",
     # holding the shop liable for what may still go wrong (…坏了谁负责 / 丢了你们赔吗): the dispute is left open
     "re:(你们|你|店家|商家|卖家|谁)(来)?(负责|赔|管|担责|承担)(吗|么|嘛|不|啊|呀|[?？])",
+    # default@10: taking it further (我去消委会投诉 / 等着差评吧 / 打12315): the labelling rules name a threat to complain
+    # as a negative end; a calm word beside it (好 我去投诉) is no settlement
+    "re:(投诉|举报|12315|消委会|消协|消费者协会|工商局|市场监管|曝光|维权|差评)",
+    # default@10: writing the loss off (算了 自认倒霉 / 就当长记性了) and breaking off the talk (懒得跟你说 / 废事同你讲 =
+    # not worth talking to you): resigned anger, however calm the words around it
+    "re:(自认倒霉|算我倒霉|认栽|长记性|长教训|吃一堑|交学费|交智商税)",
+    "re:(懒得|废事|费事|不想|不愿)(再)?(跟|和|同|搭理|理)(你|你们)?[^，。,.!！?？]{0,2}(说|讲|争|吵|扯|废话|计较|理论)?",
+    # default@10: daring the shop to keep failing (我就看你们能拖多久 / 看你们还能糊弄到什么时候)
+    "re:(看|瞧)(你们|你)(能|还能|要|会)[^，。,.!！?？]{0,2}(拖|骗|装|糊弄|敷衍|推)(多久|到什么时候|到啥时候|到几时)",
+]
+
+# default@10: a threat denied (不会给差评的 / 没有要投诉的意思 / 不是想曝光): the negation guard's window reads two
+# characters, these run longer
+DEPARTURE_EXCLUDE = [
+    "re:(不会|不想|不打算|没打算|不是要|不是想|没有要|没有想|没想|没要|不至于|不用|不必|哪会)[^，。,.!！?？]{0,3}(投诉|举报|12315|曝光|维权|差评)",
+    "re:(没有|没)(投诉|举报|差评)的?(意思|打算|想法)",
 ]
 
 # default@8 (negative_end): a bare resigned ending (那算了 / 行 随便吧 / 拉倒) right after an agent message that broke a
 # red line: the customer gave up, whatever the state layer reads in the two words (NegativeEndParams.resigned_after)
-RESIGNED_ENDING = "^(那|那就|行|好|哦|嗯|唉|哎)?[，,\\s]*(算了|拉倒|随便|罢了|无所谓|不买了|不要了)(吧|呗|啦|了|吧你)?[。.!！…~～\\s]*$"
+# default@10: one more giving-up word may follow (好 算了 不用了 / 那算了 不买了)
+RESIGNED_ENDING = (
+    "^(那|那就|行|好|哦|嗯|唉|哎)?[，,\\s]*(算了|拉倒|随便|罢了|无所谓|不买了|不要了)(吧|呗|啦|了|吧你)?"
+    "([，,\\s]*(算了|不用了|不要了|不买了|拉倒|罢了)(吧|呗|啦)?)?[。.!！…~～\\s]*$"
+)
 
 # default@8: grudging acceptance closes a dispute (这还差不多 / 这才像话 / 这才对嘛): an acknowledgement, never negative
 GRUDGING_ACCEPT = ["这还差不多", "还差不多", "这才像话", "这还像话", "这才对嘛", "这才对", "早这样不就好了"]
