@@ -255,6 +255,8 @@ TRAILING_ACKS = [
     "我看看", "我试试", "我试一下", "我去试试", "我去看看", "我先试试", "那我试试", "我先看看",
     # the agent addressed by a name in the thanks (谢谢你姑娘 / 辛苦了老板): a word the message is made of, never alone a question
     "姑娘", "小姐姐", "小哥哥", "美女", "帅哥", "老板", "掌柜", "宝子", "客服",
+    # default@10: deciding on one's own after an answer (那我自己挑吧 / 我自己再看看), and 8 for 吧 / 拜 in chat (行8 / 好8)
+    "我自己挑", "我自己选", "我自己再看看", "我自己看看", "我自己决定", "自己挑", "自己选", "8",
 ]
 
 # default@8 (empathy): slang as often said in delight or in a playful question as in distress (服了 这保温杯一晚上还烫 /
