@@ -14,7 +14,7 @@ from pipeline.conversation import Conversation, CriterionResult
 from pipeline.rubric.criteria import lexicons as L
 from pipeline.rubric.criteria import lexicons_state as S
 from pipeline.rubric.criteria._common import GuardParams, PhraseMatcher, human_agent_messages
-from pipeline.rubric.criteria._shapes import asks_to_confirm
+from pipeline.rubric.criteria._shapes import _asks, _plain_question, asks_to_confirm
 from pipeline.rubric.criteria.forbidden import is_denied, is_negated_offer
 from pipeline.rubric.matching import Lexicon, Match, clauses, compile_entries, message_evidence, view
 from pipeline.rubric.registry import Criterion, register_criterion
@@ -29,7 +29,7 @@ class FramingParams(Strict):
     )
     # default@9: + a next step the agent takes (我帮您转给售后同事): "no next step" is what makes a refusal bare
     alternatives: LexiconParams = Field(
-        default_factory=lambda: LexiconParams(phrases=L.ALTERNATIVES + S.NEXT_STEPS, exclude=L.ALTERNATIVES_EXCLUDE, variants=L.YOU)
+        default_factory=lambda: LexiconParams(phrases=L.ALTERNATIVES + S.NEXT_STEPS, exclude=L.ALTERNATIVES_EXCLUDE + S.SENT_ELSEWHERE, variants=L.YOU)
     )
     window: int = Field(default=2, ge=1, description="agent messages from the refusal in which the alternative may come")
     before_reply: bool = Field(
@@ -58,6 +58,13 @@ class FramingParams(Strict):
     requests: LexiconParams = Field(
         default_factory=lambda: LexiconParams(phrases=S.REQUESTS, boundary_max_len=0),
         description="the customer asks the shop for something: whether it can be done (能/可以/有没有…吗), a request verb, a demand",
+    )
+    declined: LexiconParams = Field(
+        default_factory=lambda: LexiconParams(phrases=S.DECLINED_AS_NOT_OURS, variants=L.YOU),
+        description="the shop declining the matter as not its own (我们这边干预不了 / 店铺是管不到的 / 唔关我哋事): a refusal "
+        "when it answers a request, or a complaint — one of the customer's last `request_turns` turns read negative in "
+        "context that states a problem rather than asks (显示签收了 我根本没收到): the complaint asks the shop to act; to a "
+        "calm question (下雨了快递会晚吗 → 这个我们也左右不了) it explains (default@10)",
     )
     request_turns: int = Field(default=2, ge=1, description="customer turns before an agent message that may hold the request it answers")
     granted: str | None = Field(
@@ -90,7 +97,8 @@ class PositiveFraming(Criterion):
             PhraseMatcher(self.id + ".request", p.requests, GuardParams(quotation=True)) if p.requests.phrases and answered is not None else None
         )
         granted = re.compile(p.granted) if p.granted else None
-        return refusal, alt, (compile_entries(p.contrast_offer) if p.contrast_offer else None), answered, requests, granted
+        declined = PhraseMatcher(self.id + ".declined", p.declined, GuardParams(quotation=True)) if p.declined.phrases else None
+        return refusal, alt, (compile_entries(p.contrast_offer) if p.contrast_offer else None), answered, requests, granted, declined
 
     def _alternatives(self, v) -> list:
         """The alternatives of a message's view, negated ones (补偿是没有的) dropped."""
@@ -100,17 +108,24 @@ class PositiveFraming(Criterion):
             found = [a for a in found if not is_negated_offer(v.s, a.start, a.end)]
         return found
 
-    def _refusals(self, msg, asked: bool = False) -> list:
-        """Refusal words; with `asked` (the message answers a customer's request) also refusals without one."""
+    def _refusals(self, msg, asked: bool = False, complained: bool = False) -> list:
+        """Refusal words; with `asked` (the message answers a customer's request) also refusals without one; with
+        `asked` or `complained` (it answers a complaint) the matter declined as not the shop's."""
         found = self.compiled[0].find(msg).accepted
-        answered = self.compiled[3]
-        granted = self.compiled[5]
+        answered, granted, declined = self.compiled[3], self.compiled[5], self.compiled[6]
+        extra = []
         if asked and answered is not None and not (granted is not None and granted.search(view(msg).s)):
+            extra += answered.find(msg).accepted
+        if (asked or complained) and declined is not None:
+            extra += declined.find(msg).accepted
+        if extra:
             taken = [(r.start, r.end) for r in found]
-            found = sorted(
-                found + [r for r in answered.find(msg).accepted if all(r.end <= a or r.start >= b for a, b in taken)],
-                key=lambda r: r.start,
-            )
+            kept = []
+            for r in sorted(extra, key=lambda r: r.start):
+                if all(r.end <= a or r.start >= b for a, b in taken):
+                    kept.append(r)
+                    taken.append((r.start, r.end))
+            found = sorted(found + kept, key=lambda r: r.start)
         if self.params.denied:
             found = [r for r in found if not is_denied(r.view.s, r.start)]
         if self.params.confirming:
@@ -125,10 +140,20 @@ class PositiveFraming(Criterion):
         if requests is None:
             return None
         before = [m for m in customer_turns if m.seq < msg.seq]
-        for m in reversed(before[-self.params.request_turns :]):
+        recent = before[-self.params.request_turns :]
+        for m in reversed(recent):
             found = requests.find(m).accepted
             if found:
                 return found[0]
+        return None
+
+    def _complaint_before(self, customer_turns: list, msg):
+        """A complaint this agent message answers: one of the customer's last `request_turns` turns with text before it,
+        read negative in context, that states a problem and asks nothing (None otherwise)."""
+        before = [m for m in customer_turns if m.seq < msg.seq]
+        for m in reversed(before[-self.params.request_turns :]):
+            if m.sentiment is not None and m.sentiment.label == "negative" and not (_plain_question(m) or _asks(m)):
+                return m
         return None
 
     def _offer_after(self, msg, start: int, asked: bool = False):
@@ -157,28 +182,34 @@ class PositiveFraming(Criterion):
         return None
 
     def lexicon_terms(self) -> list[str]:
-        refusal, alt, _, answered, requests, _ = self.compiled
-        return refusal.terms() + alt.terms() + (answered.terms() if answered else []) + (requests.terms() if requests else [])
+        refusal, alt, _, answered, requests, _, declined = self.compiled
+        return (refusal.terms() + alt.terms() + (answered.terms() if answered else []) + (requests.terms() if requests else [])
+                + (declined.terms() if declined else []))
 
     def score(self, conversation: Conversation) -> CriterionResult:
         agent_msgs = human_agent_messages(conversation)
         evidence = []
         any_refusal = False
         customer_turns = [m for m in conversation.messages if m.role == "customer" and m.text.strip()]
-        answered = self.compiled[3]
+        answered, declined = self.compiled[3], self.compiled[6]
         for i, m in enumerate(agent_msgs):
             # The request before a message is looked for only when the message could refuse at all (a refusal
             # word, or a refusal without one): most agent messages refuse nothing, and the look-back cost a
             # scan of the conversation per message (the same verdicts: asked only ever adds refusals).
-            if not self._refusals(m) and not (answered is not None and answered.find(m).accepted):
+            if (not self._refusals(m) and not (answered is not None and answered.find(m).accepted)
+                    and not (declined is not None and declined.find(m).accepted)):
                 continue
             request = self._request_before(customer_turns, m)
-            found = self._refusals(m, asked=request is not None)
+            complaint = self._complaint_before(customer_turns, m) if request is None and declined is not None else None
+            found = self._refusals(m, asked=request is not None, complained=complaint is not None)
             if not found:
                 continue
-            if request is not None and found[0].rule.startswith(f"{self.id}.answered_refusal"):
+            if request is not None and found[0].rule.startswith((f"{self.id}.answered_refusal", f"{self.id}.declined")):
                 said = request.view.msg.text.strip()[:30]
                 r = found[0].evidence(f"拒绝客户请求（回应客户 seq {request.view.msg.seq}：“{said}”）")
+            elif complaint is not None and found[0].rule.startswith(f"{self.id}.declined"):
+                said = complaint.text.strip()[:30]
+                r = found[0].evidence(f"推脱不管（回应客户 seq {complaint.seq} 的投诉：“{said}”）")
             else:
                 r = found[0].evidence("拒绝客户请求")
             start = found[0].end

@@ -364,6 +364,21 @@ def acknowledgement_kind(said: str) -> str:
 # (天气原因停运了 这个我们控制不了) they explain, they refuse nothing.
 # ---------------------------------------------------------------------------
 # default@9 positive_framing: a next step the agent takes is an alternative (我帮您转给售后同事 / 这边给您反馈仓库 / 我去问下厂家)
+# default@10 (positive_framing): the shop declines the matter as not its own (我们这边确实干预不了 / 店铺这边是管不到的 / 速递嘅
+# 嘢我哋控制唔到 / 唔关我哋事): a refusal to help whether or not the customer phrased a request — the complaint is the request
+DECLINED_AS_NOT_OURS = [
+    "re:(干预|左右|插手|管|控制|决定|过问)(不了|不到|唔到|唔了)|插不上手",
+    "re:(唔关|不关|无关|唔系)(我哋|我们|我地|本店|店铺)(嘅)?(事|责任|负责)",
+]
+# default@10 (positive_framing): sending the customer to the courier, the station or the brand to sort it out themselves
+# (您可以直接跟快递公司协商 / 您直接跟驿站沟通就可以啦 / 建议您联系驿站 / 你自己打去顺丰问下) is no alternative: the shop
+# offers nothing of its own
+SENT_ELSEWHERE = [
+    "re:(建议)?(您|你|亲)(也)?(可以|直接|自己|就|先|去|再)*(跟|和|同|找|联系|问|打给|打去|打电话给|咨询)(一下|下)?"
+    "[^，。,.!！?？]{0,3}(快递|物流|驿站|站点|快递员|快递公司|物流公司|速递|顺丰|中通|圆通|申通|韵达|极兔|邮政|德邦|厂家|品牌方|平台)"
+    "[^，。,.!！?？]{0,8}",
+]
+
 NEXT_STEPS = [
     "re:(帮|给|为|替)(您|你|亲)(转|转交|转给|联系|反馈|上报|催|问|跟进|核实|登记|提交|报备)",
     "re:(我|我们|这边|我这边)(会|去|来|马上|立刻|先|再)?(帮您|给您|为您)?(反馈|联系|跟进|上报|转交|转给|申请|催促|协调|问问|问一下|问下)",

@@ -110,8 +110,9 @@ def test_owning_a_shortcoming_is_no_refusal():
 # default@10 (judge5): when a later message's alternative belongs to the refusal; refusals that are restatements;
 # a flat no to a price asked in the negative
 def _chat(turns):
+    """(role, text[, sentiment label]) turns, 30 s apart."""
     crit = CRITERIA["positive_framing.v1"]()
-    return crit.score(make_conversation([(role, text, 30 * i) for i, (role, text) in enumerate(turns)])).status
+    return crit.score(make_conversation([(t[0], t[1], 30 * i, *t[2:]) for i, t in enumerate(turns)])).status
 
 
 def test_default10_an_alternative_after_the_customer_took_the_refusal_belongs_to_that_turn():
@@ -143,3 +144,26 @@ def test_default10_a_flat_no_to_a_price_is_a_refusal(reply):
 def test_default10_asking_in_the_negative_is_a_request():
     assert _chat([("customer", "运费都不能给包一下吗"), ("agent", "不包的亲")]) == "fail"
     assert _chat([("customer", "运费都不能给包一下吗"), ("agent", "不包的亲，不过满两件可以包邮")]) == "pass"
+
+
+@pytest.mark.parametrize(
+    "reply",
+    ["运输的问题我们店这边插不上手哦", "快递那边的事我们干预不了的亲", "嗰啲唔关我哋事㗎", "派送这块我们真的管不到"],
+)
+def test_default10_declining_the_matter_as_not_ours_refuses_even_a_complaint(reply):
+    # the customer reports a loss in distress, asks for nothing in words: declining it is still a refusal to help
+    assert _chat([("customer", "显示签收了 我根本没拿到东西", "negative"), ("agent", reply)]) == "fail", reply
+    # to a calm question the same words explain
+    assert _chat([("customer", "下雪了 快递会晚几天吗", "neutral"), ("agent", reply)]) == "na", reply
+
+
+@pytest.mark.parametrize(
+    "alternative",
+    ["您可以直接跟快递公司那边协商", "建议您联系一下驿站", "你自己打去顺丰问问吧", "您直接找平台客服反映就可以"],
+)
+def test_default10_sending_the_customer_elsewhere_is_no_alternative(alternative):
+    turns = [("customer", "显示签收了 我根本没拿到东西", "negative"), ("agent", "派送这块我们真的管不到，" + alternative)]
+    assert _chat(turns) == "fail", alternative
+    # the shop doing something itself still is one
+    turns = [("customer", "显示签收了 我根本没拿到东西", "negative"), ("agent", "派送这块我们管不到，不过我可以帮您联系快递查一下")]
+    assert _chat(turns) == "pass"
