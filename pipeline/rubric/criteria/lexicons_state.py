@@ -156,6 +156,8 @@ HANDOFF_EXCLUDE_MORE = [
     # 师傅上门会先报价), arranges nothing for a problem; an offer the customer may take up (如果…我可以帮您申请检测 / 不过可以给您
     # 申请一张券) hands nothing on yet; a step the customer takes in the app (您在订单里预约上门取件) is theirs
     "re:师傅[^，。,.!！?？]{0,4}随车上门", "re:师傅[^，。,.!！?？]{0,4}上门(时|的时候|可以|免费|安装|会先|现场|扫码|收费|报价)",
+    # the platform's own step named in an instruction (在提交订单那个页面 / 点提交申请按钮)
+    "re:提交订单|(点|点击|按)(一下)?提交",
     # how the process goes in general (一般提交后1-2个工作日内开出 / 通常登记后…), not this customer's case handed on
     "re:(一般|通常|正常|一般情况下|正常情况下)[^，。,.!！?？]{0,4}(提交|申请|登记|反馈)(后|之后|以后)",
     "re:(可以|能)(给|帮|为|替)(您|你|亲)(申请|登记|预约)",
@@ -169,6 +171,11 @@ HANDOFF_PROMISED = [
     "re:(专员|主管|经理|同事|工程师|师傅)(会|将)[^，。,.!！?？]{0,8}(联系|回电|致电|打电话)(您|你)?",
     "re:升级(到|给|至)?[^，。,.!！?？]{0,6}(专员|主管|经理|售后|部门|处理)",
     "re:(联系|问|找|催)(了)?(一下|下)?[^，。,.!！?？]{0,4}骑手",
+    # the agent has to ask someone first (得问一下仓库 / 要先问下厂家; not 要找物流, the customer sent there) or will tell the customer once they know (问到了告诉您 /
+    # 查清楚了回复你), or passed a word on to whoever ships (跟仓库备注加急了 / 给快递打了招呼)
+    "re:(?<![您你亲])(得|要|需要|还要|还得)(先)?(问|咨询|核实)(一下|下)?(仓库|厂家|快递|物流|师傅|同事|主管|供应商|售后|技术)",
+    "re:(问|查|核实|确认|打听)(到|清楚|明白|好)(了)?(后|之后|以后)?[^，。,.!！?？]{0,4}(告诉|通知|回复|联系|答复)(您|你|亲)",
+    "re:(跟|和|找|向|给|让)(仓库|快递|物流|厂家|师傅|网点|供应商)[^，。,.!！?？]{0,4}(备注|交代|打招呼|打了招呼|说一声|说了|加急)",
 ]
 # the request done in the chat (退款已经提交 / 已提交成功 / 已经帮您跟仓库确认过了 / 已给您预约了上门取件):
 # nothing is handed on, so no time frame is owed (TimeCommitment.done)
@@ -316,6 +323,8 @@ COMMITMENT_EXCLUDE = [
     "re:[0-9一二两三四五六七八九十]+月[0-9一二两三四五六七八九十]+(日|号)(上午|下午|晚上|早上|中午)?[^，。,.!！?？]{0,2}"
     "(下单|下的单|购买|买的|拍的|付款|支付|签收|申请|寄到|寄出|寄回|收到|到货|送修|提交)",
     "re:[0-9一二两三四五六七八九十百]+\\s*(个)?(天|日|小时|个月|月|年)[^，。,.!！?？]{0,8}(无理由|(价保|保价|换货|退货|退换|退换货|质保|保修|售后|有效|试用)期)",
+    # what the customer should do meanwhile (这两天先别用 / 这几天尽量别碰水) names no deadline
+    "re:(这|最近|近)(两|几|一两|三|两三)天[^，。,.!！?？]{0,2}(先|别|不要|暂时|尽量|就)",
     # a time in a condition (如果明天还没消退…) names no deadline
     "re:(如果|要是|万一|假如|若是|若)[^，。,.!！?？]{0,3}(今天|今日|明天|明日|后天|[0-9一二两三四五六七八九十]+(天|日|小时))",
     # a time word for what is already fixed (今天的配送路线已经排好了) states the present, it promises nothing

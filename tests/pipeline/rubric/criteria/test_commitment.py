@@ -161,3 +161,21 @@ def test_default10_a_promise_to_come_back_without_a_time_fails(commitment):
 )
 def test_default10_how_a_service_works_an_offer_or_the_customers_own_step_is_no_hand_off(commitment, reply):
     assert _score(commitment, reply).status == "na", reply
+
+
+@pytest.mark.parametrize(
+    "reply",
+    ["尺寸这个我得问一下厂家", "我要先核实下仓库的库存", "等我查清楚了回复您", "已经跟仓库备注了优先发"],
+)
+def test_default10_asking_someone_first_or_passing_a_word_on_is_a_hand_off(commitment, reply):
+    assert _score(commitment, reply).status == "fail", reply
+    assert _score(commitment, reply, "今天下午5点前给您结果").status == "pass", reply
+
+
+def test_default10_sending_the_customer_to_someone_is_still_no_hand_off(commitment):
+    assert _score(commitment, "这个是运输问题，您要找物流哦").status == "na"
+
+
+def test_default10_the_apps_own_step_and_a_meantime_instruction_are_no_hand_off_or_time_frame(commitment):
+    assert _score(commitment, "在提交订单页面的留言里写上就行").status == "na"
+    assert _score(commitment, "我帮您转给品牌售后", "品牌那边会联系您的，这几天先别用").status == "fail"
