@@ -25,7 +25,7 @@ _CONTRAST = re.compile("不过|但是|可是|但")
 
 class FramingParams(Strict):
     refusals: LexiconParams = Field(
-        default_factory=lambda: LexiconParams(phrases=L.REFUSALS, exclude=L.REFUSAL_EXCLUDE, variants=L.YOU)
+        default_factory=lambda: LexiconParams(phrases=L.REFUSALS, exclude=L.REFUSAL_EXCLUDE + S.REFUSAL_EXCLUDE_MORE, variants=L.YOU)
     )
     # default@9: + a next step the agent takes (我帮您转给售后同事): "no next step" is what makes a refusal bare
     alternatives: LexiconParams = Field(
@@ -51,7 +51,7 @@ class FramingParams(Strict):
     denied: bool = Field(default=True, description="a refusal word that is itself denied (不是不归我们管) is no refusal")
     negated_offer: bool = Field(default=True, description="an alternative that is itself negated (补偿是没有的) is no alternative")
     answered_refusals: LexiconParams = Field(
-        default_factory=lambda: LexiconParams(phrases=S.ANSWERED_REFUSALS, exclude=S.ANSWERED_REFUSALS_EXCLUDE, variants=L.YOU),
+        default_factory=lambda: LexiconParams(phrases=S.ANSWERED_REFUSALS, exclude=S.ANSWERED_REFUSALS_EXCLUDE + S.REFUSAL_EXCLUDE_MORE, variants=L.YOU),
         description="refusals without a refusal word (动不了 / 不赔的 / 运费需要您自理 / 没有办法的): a refusal only when one of "
         "the customer's last `request_turns` turns before the message makes a request (`requests`)",
     )

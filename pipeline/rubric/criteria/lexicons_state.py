@@ -373,6 +373,10 @@ def acknowledgement_kind(said: str) -> str:
 # (天气原因停运了 这个我们控制不了) they explain, they refuse nothing.
 # ---------------------------------------------------------------------------
 # default@9 positive_framing: a next step the agent takes is an alternative (我帮您转给售后同事 / 这边给您反馈仓库 / 我去问下厂家)
+# default@10 (positive_framing): a whether-question (2小时内答复您能不能退 / 我联系快递看能不能给您送到村里) holds a refusal
+# word and refuses nothing
+REFUSAL_EXCLUDE_MORE = ["re:(能不能|可不可以|能否|可否)[^，。,.!！?？]{0,6}"]
+
 # default@10 (positive_framing): the shop declines the matter as not its own (我们这边确实干预不了 / 店铺这边是管不到的 / 速递嘅
 # 嘢我哋控制唔到 / 唔关我哋事): a refusal to help whether or not the customer phrased a request — the complaint is the request
 DECLINED_AS_NOT_OURS = [
@@ -398,6 +402,8 @@ ANSWERED_REFUSALS = [
     # (去不了 / 赶不回来) is the customer's own situation restated
     "re:(?![错少免跑忘差坏慢晚贵受去来走回赶吃睡穿住玩得])[\\u4e00-\\u9fff](不了|不到|不上|唔到|唔了)(?!多少|多久|几|多长|什么|位)",
     # 不 + a service verb that closes the clause: 超时的不赔的 / 拆封了不退哦
+    # default@10: the price said to be fixed, to a customer who asked for less (价格都是定好的 / 标的就是最低价 / 已经是底价了)
+    "re:(价格|价钱|价|标价|标的|页面价)[^，。,.!！?？]{0,3}(定好|固定|统一|最低|底价|不变)",
     # default@10: + the bargaining verbs (不刀 / 不砍 / 不议的 / 不让): a flat no to a price asked
     "re:不(赔|退|换|补|包|管|保|修|送|开|收|予|给|做|办|寄|发|拦|改|刀|砍|议|讲|让)(的|哦|哈|呢|了|啦|喔|哟|呀|滴|哒|亲)*(?=[，。,.!！~～\\s]|$)",
     # the cost put on the customer: 运费需要您自理 / 由您承担 / 得您自己出

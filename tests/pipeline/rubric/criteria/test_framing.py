@@ -167,3 +167,13 @@ def test_default10_sending_the_customer_elsewhere_is_no_alternative(alternative)
     # the shop doing something itself still is one
     turns = [("customer", "显示签收了 我根本没拿到东西", "negative"), ("agent", "派送这块我们管不到，不过我可以帮您联系快递查一下")]
     assert _chat(turns) == "pass"
+
+
+@pytest.mark.parametrize("reply", ["我问问仓库能不能给您换个新的", "明早答复您可不可以退差价"])
+def test_default10_a_whether_question_refuses_nothing(reply):
+    assert _chat([("customer", "杯子有裂纹 能换吗"), ("agent", reply)]) == "na", reply
+
+
+def test_default10_the_price_said_to_be_fixed_refuses_a_request_for_less():
+    assert _chat([("customer", "能便宜点吗 别家才二十"), ("agent", "亲，我们的价格是统一定好的哦")]) == "fail"
+    assert _chat([("customer", "这款多少钱"), ("agent", "亲，我们的价格是统一定好的哦，29元")]) == "na"
