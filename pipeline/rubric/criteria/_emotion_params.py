@@ -118,4 +118,5 @@ def emotion_cues() -> LexiconParams:
     from pipeline.rubric.criteria import lexicons as L, lexicons_state as S
 
     return LexiconParams(phrases=L.NEGATIVE_EMOTION + S.CANTONESE_EMOTION + S.EMOTION_MORE,
-                         exclude=L.NEGATIVE_EMOTION_EXCLUDE + S.CANTONESE_EMOTION_EXCLUDE + S.PERFORMANCE_NOT_FEELING, boundary_max_len=1)
+                         exclude=L.NEGATIVE_EMOTION_EXCLUDE + S.CANTONESE_EMOTION_EXCLUDE + S.PERFORMANCE_NOT_FEELING + S.KIN_NOT_CURSE,
+                         boundary_max_len=1)

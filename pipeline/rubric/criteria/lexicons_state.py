@@ -121,6 +121,8 @@ ABUSE_QUESTIONED = [
     "(傻|蠢|痴线|黐线|白痴|戆居|低能|骗子|呃人|废柴|脑残)(的|嘅|㗎|嚟|架|咩|吗|吧|啊|呀|子|瓜|仔|婆)?",
 ]
 ABUSE_TARGET_MORE = ["你哋", "你地", "店员"]
+# default@10 (abusive_customer, emotion cues): one's own mother's (拿去看我妈的 / 给老妈的生日礼物) is no curse (妈的)
+KIN_NOT_CURSE = ["re:(我|俺|咱|老|她)妈的"]
 
 GOODS_NOT_AGENT = [
     # (an exclusion must cover the whole insult hit, 什么垃圾, so it starts with the same words; 你个垃圾东西 stays abuse)
@@ -215,6 +217,8 @@ EMPATHY_MORE = [
     # default@9: perspective-taking with any feeling named (换谁都觉得不是滋味 / 搁谁心里都不好受); not 都一样 (a shrug)
     "re:(换谁|搁谁|放谁|换了谁|换做谁|换成谁|任何人)(遇到|碰到|摊上|赶上)?[^，。,.!！?？]{0,6}(都|也)(会)?(觉得|感觉|感到|心里)(?!一样)[^，。,.!！?？]{1,6}",
     "re:(最|最是|最容易|最会|都会|都容易|难免会|肯定会|自然会)(揪心|紧张|担心|着急|心急|焦虑|发慌|慌|不安|心疼|上火|难受|不踏实|提心吊胆)(?!的)",
+    # default@10: the feeling called right (您担心是对的 / 你生气有道理 / 您着急没错)
+    "re:(您|你|亲)(会|有点|这么|这样)?(担心|着急|生气|失望|顾虑|害怕|紧张|不放心|心急|焦虑|不满|介意|怀疑)(是|也是)?(对的|有道理|在理|没错|合理|应该的)",
     # default@10: the disappointment family, which the base feelings lack, named from the customer's place (换我也会有点失落 /
     # 要是我也挺不甘心的) or as understood (理解您的落差感 / 知道您挺沮丧的)
     f"re:(换我|换做我|换作我|换成我|换了我|搁我|放我|要是我|我要是|如果是我|是我的话)[^，。,.!！?？]{{0,6}}(也|都)[^，。,.!！?？]{{0,4}}({FEEL_LETDOWN})",

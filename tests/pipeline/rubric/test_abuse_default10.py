@@ -25,3 +25,9 @@ def test_default10_calling_the_staff_stupid_or_liars_in_a_question_is_abuse(rubr
 @pytest.mark.parametrize("text", ["我是不是傻 下单选错了颜色", "快递员是不是傻 放错柜子了", "係咪我傻咗 揀錯咗尺碼"])
 def test_default10_the_same_words_about_oneself_or_the_courier_are_not_abuse(rubric, text):
     assert not _abusive(rubric, text), text
+
+
+@pytest.mark.parametrize("text", ["本来是买给我妈的生日礼物 结果碎了", "给老妈的那件退了吧"])
+def test_default10_ones_own_mothers_is_no_curse(rubric, text):
+    assert not _abusive(rubric, text), text
+    assert _abusive(rubric, "妈的 什么破东西 你是猪吗")

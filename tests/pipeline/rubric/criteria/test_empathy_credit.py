@@ -50,3 +50,8 @@ def test_default10_an_acknowledgement_then_a_condition_is_cancelled(empathy):
     assert _score(empathy, angry, "我理解您的心情，但只有仓库签收了才可以退款", "生气").status == "fail"
     # an offer after the contrast still keeps it (…但是我可以先给您补发)
     assert _score(empathy, angry, "我理解您的心情，但是这边可以先给您补发，错的不用急着寄", "生气").status == "pass"
+
+
+@pytest.mark.parametrize("reply", ["您担心是对的，先别用了，我帮您报修", "你生气有道理，这次确实是我们发错了"])
+def test_default10_the_feeling_called_right_is_empathy(empathy, reply):
+    assert _score(empathy, "锅盖一直漏气 家里有小孩 有点害怕", reply, "担心").status == "pass", reply
