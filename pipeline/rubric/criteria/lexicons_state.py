@@ -196,6 +196,8 @@ HANDOFF_PENDING = [
 HANDOFF_DECIDED = [
     "re:(已经|已)[^，。,.!！?？]{0,12}(审核通过|通过审核|审批通过|同意|批准)(?!后|之后|以后|再|就|才)",
     "re:(审核通过|通过审核|审批通过)了(?!后|之后|以后|再|就|才)",
+    # a pickup already booked (已经给您预约了上门取件，明天上午快递员上门): the time is the customer's appointment, not a wait
+    "re:(已经|已)[^，。,.!！?？]{0,8}预约(了|好)?[^，。,.!！?？]{0,6}取件",
 ]
 
 # empathy: the agent calls the feeling natural (担心很正常 / 换季着急再正常不过 / 心里没底也难免), without 您
@@ -329,6 +331,9 @@ COMMITMENT_EXCLUDE = [
     "re:[0-9一二两三四五六七八九十百]+\\s*(个)?(天|日|小时|个月|月|年)[^，。,.!！?？]{0,8}(无理由|(价保|保价|换货|退货|退换|退换货|质保|保修|售后|有效|试用)期)",
     # what the customer should do meanwhile (这两天先别用 / 这几天尽量别碰水) names no deadline
     "re:(这|最近|近)(两|几|一两|三|两三)天[^，。,.!！?？]{0,2}(先|别|不要|暂时|尽量|就)",
+    # how long the money usually takes to arrive (退款已经提交，一般几分钟到账 / 通常1小时内原路退回) describes the payment
+    # channel once the refund is done, it promises no answer (审核一般1个工作日内完成 still does)
+    "re:(一般|通常|正常|一般情况下|正常情况下)[^，。,.!！?？]{0,2}[0-9一二两三四五六七八九十半几]+\\s*(-|~|到|至|—)?\\s*[0-9一二两三四五六七八九十]*\\s*(个)?(工作日|工作天|小时|天|分钟|钟头|日|周)(内|之内|以内|左右)?(就|会)?(到账|原路退回|原路返回|退回|返还)",
     # a time in a condition (如果明天还没消退…) names no deadline
     "re:(如果|要是|万一|假如|若是|若)[^，。,.!！?？]{0,3}(今天|今日|明天|明日|后天|[0-9一二两三四五六七八九十]+(天|日|小时))",
     # a time word for what is already fixed (今天的配送路线已经排好了) states the present, it promises nothing

@@ -179,3 +179,13 @@ def test_default10_sending_the_customer_to_someone_is_still_no_hand_off(commitme
 def test_default10_the_apps_own_step_and_a_meantime_instruction_are_no_hand_off_or_time_frame(commitment):
     assert _score(commitment, "在提交订单页面的留言里写上就行").status == "na"
     assert _score(commitment, "我帮您转给品牌售后", "品牌那边会联系您的，这几天先别用").status == "fail"
+
+
+def test_default10_how_long_the_money_usually_takes_after_a_done_refund_is_no_time_frame(commitment):
+    assert _score(commitment, "钱已经退了，退款已提交，通常半小时内原路退回").status == "na"
+    # a review's usual time still promises when the customer hears back
+    assert _score(commitment, "我帮您申请补偿，审核一般1个工作日内完成").status == "pass"
+
+
+def test_default10_a_pickup_already_booked_hands_nothing_on(commitment):
+    assert _score(commitment, "已给您预约好周六下午上门取件，退货单也提交了").status == "na"
