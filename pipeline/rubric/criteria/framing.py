@@ -21,6 +21,10 @@ from pipeline.rubric.registry import Criterion, register_criterion
 from pipeline.rubric.schema import LexiconParams, Strict
 
 _CONTRAST = re.compile("不过|但是|可是|但")
+# an alternative that only passes the matter on (帮您反馈 / 登记一下 / 联系快递): a next step, not something in place
+_PASSED_ON = re.compile(r"反馈|登记|上报|转交|转给|联系|跟进|催|问问|问一下|问下|核实|报备|协调|提交")
+# a customer turn that takes a refusal: it opens by accepting (哦 这样啊 / 好吧 / 行 / 知道了), analysis form
+_TAKES = re.compile(r"^(哦|噢|喔|嗯|好吧|好的|好|行吧|行|那好吧|这样啊|这样呀|知道了|明白了|了解|ok)")
 
 
 class FramingParams(Strict):
@@ -34,9 +38,10 @@ class FramingParams(Strict):
     window: int = Field(default=2, ge=1, description="agent messages from the refusal in which the alternative may come")
     before_reply: bool = Field(
         default=True,
-        description="an alternative in a later agent message counts only before the customer's next turn with text: once "
-        "the customer has taken the refusal (哦 这样啊 好吧) or asked on (那到底什么时候能送), the agent's next words answer "
-        "that turn, not the refusal (default@10)",
+        description="an alternative in a later agent message counts only until the customer takes the refusal (哦 这样啊 "
+        "好吧 / 行吧 / 知道了): after that the agent's words answer what came next, not the refusal; a customer who asks "
+        "on (那怎么办) still gets the alternative to the refusal, but passing the matter on (帮您反馈 / 登记一下) then "
+        "answers the new question, it is nothing in place of the refusal (default@10)",
     )
     contrast_offer: list[str] = Field(
         default_factory=lambda: list(L.CONTRAST_OFFER),
@@ -217,9 +222,14 @@ class PositiveFraming(Criterion):
             offer = self._offer_after(m, start, asked=request is not None)
             if offer is None:
                 for later in agent_msgs[i + 1 : i + self.params.window]:
-                    if self.params.before_reply and any(m.seq < c.seq < later.seq for c in customer_turns):
-                        break  # the customer answered the refusal (好吧 / 那什么时候能送): later words answer that turn
+                    between = [c for c in customer_turns if m.seq < c.seq < later.seq]
+                    if self.params.before_reply and any(_TAKES.match(view(c).s) for c in between):
+                        break  # the customer took the refusal (哦 这样啊 好吧): later words answer what came next
                     cands = self._alternatives(view(later))
+                    if self.params.before_reply and between:
+                        # the customer asked on (那什么时候能送 / 能不能送一根): passing it on (帮您反馈 / 登记一下) answers
+                        # the new question, it offers nothing in place of the refusal
+                        cands = [a for a in cands if not _PASSED_ON.search(a.view.s[a.start : a.end])]
                     if cands:
                         offer = cands[0]
                         break

@@ -177,3 +177,9 @@ def test_default10_a_whether_question_refuses_nothing(reply):
 def test_default10_the_price_said_to_be_fixed_refuses_a_request_for_less():
     assert _chat([("customer", "能便宜点吗 别家才二十"), ("agent", "亲，我们的价格是统一定好的哦")]) == "fail"
     assert _chat([("customer", "这款多少钱"), ("agent", "亲，我们的价格是统一定好的哦，29元")]) == "na"
+
+
+def test_default10_a_customer_who_asks_what_now_still_gets_the_alternative_to_the_refusal():
+    turns = [("customer", "能换成蓝色吗"), ("agent", "蓝色已经断货了"), ("customer", "那怎么办 我就要蓝的"),
+             ("agent", "您可以先退款，补货了我第一时间提醒您；或者看看灰蓝色，有现货")]
+    assert _chat(turns) == "pass"
