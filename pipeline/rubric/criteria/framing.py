@@ -72,6 +72,11 @@ class FramingParams(Strict):
         "calm question (下雨了快递会晚吗 → 这个我们也左右不了) it explains (default@10)",
     )
     request_turns: int = Field(default=2, ge=1, description="customer turns before an agent message that may hold the request it answers")
+    retracted: str | None = Field(
+        default=S.RETRACTION,
+        description="a refusal the agent takes back in a later message (我上一条说错了，睡衣是支持七天无理由的) refuses nothing "
+        "(regex on the analysis form; null switches it off; default@10)",
+    )
     granted: str | None = Field(
         default=S.GRANTED,
         description="a message that grants the request (可以换的 / 已经给您通过了): a refusal without a refusal word after it "
@@ -103,7 +108,9 @@ class PositiveFraming(Criterion):
         )
         granted = re.compile(p.granted) if p.granted else None
         declined = PhraseMatcher(self.id + ".declined", p.declined, GuardParams(quotation=True)) if p.declined.phrases else None
-        return refusal, alt, (compile_entries(p.contrast_offer) if p.contrast_offer else None), answered, requests, granted, declined
+        retracted = re.compile(p.retracted) if p.retracted else None
+        return (refusal, alt, (compile_entries(p.contrast_offer) if p.contrast_offer else None), answered, requests, granted, declined,
+                retracted)
 
     def _alternatives(self, v) -> list:
         """The alternatives of a message's view, negated ones (补偿是没有的) dropped."""
@@ -187,7 +194,7 @@ class PositiveFraming(Criterion):
         return None
 
     def lexicon_terms(self) -> list[str]:
-        refusal, alt, _, answered, requests, _, declined = self.compiled
+        refusal, alt, _, answered, requests, _, declined, _ = self.compiled
         return (refusal.terms() + alt.terms() + (answered.terms() if answered else []) + (requests.terms() if requests else [])
                 + (declined.terms() if declined else []))
 
@@ -209,6 +216,10 @@ class PositiveFraming(Criterion):
             found = self._refusals(m, asked=request is not None, complained=complaint is not None)
             if not found:
                 continue
+            retracted = self.compiled[7]
+            next_ones = agent_msgs[i + 1 : i + 1 + self.params.window]
+            if retracted is not None and any(retracted.search(view(later).s) for later in next_ones):
+                continue  # the agent took the answer back (我上一条说错了): nothing stays refused
             if request is not None and found[0].rule.startswith((f"{self.id}.answered_refusal", f"{self.id}.declined")):
                 said = request.view.msg.text.strip()[:30]
                 r = found[0].evidence(f"拒绝客户请求（回应客户 seq {request.view.msg.seq}：“{said}”）")

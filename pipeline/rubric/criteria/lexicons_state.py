@@ -384,7 +384,11 @@ def acknowledgement_kind(said: str) -> str:
 # default@9 positive_framing: a next step the agent takes is an alternative (我帮您转给售后同事 / 这边给您反馈仓库 / 我去问下厂家)
 # default@10 (positive_framing): a whether-question (2小时内答复您能不能退 / 我联系快递看能不能给您送到村里) holds a refusal
 # word and refuses nothing
-REFUSAL_EXCLUDE_MORE = ["re:(能不能|可不可以|能否|可否)[^，。,.!！?？]{0,6}"]
+# …, and a condition (送不到的话我直接给您补发 / 修不好的话给您换新): what happens if it fails, not a refusal
+REFUSAL_EXCLUDE_MORE = ["re:(能不能|可不可以|能否|可否)[^，。,.!！?？]{0,6}", "re:[\\u4e00-\\u9fff](不了|不到|不上|不好|不行)的话"]
+
+# default@10 (positive_framing): the agent takes back an earlier answer (我上一条说错了，是支持的 / 更正一下 / 刚才误导您了)
+RETRACTION = "说错了|讲错了|回复错了|更正一下|纠正一下|误导(您|你)|之前说的不对|刚才说的不对|上一条(说|回复)?(错|有误)"
 
 # default@10 (positive_framing): the shop declines the matter as not its own (我们这边确实干预不了 / 店铺这边是管不到的 / 速递嘅
 # 嘢我哋控制唔到 / 唔关我哋事): a refusal to help whether or not the customer phrased a request — the complaint is the request

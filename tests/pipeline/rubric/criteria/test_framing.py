@@ -183,3 +183,15 @@ def test_default10_a_customer_who_asks_what_now_still_gets_the_alternative_to_th
     turns = [("customer", "能换成蓝色吗"), ("agent", "蓝色已经断货了"), ("customer", "那怎么办 我就要蓝的"),
              ("agent", "您可以先退款，补货了我第一时间提醒您；或者看看灰蓝色，有现货")]
     assert _chat(turns) == "pass"
+
+
+def test_default10_a_refusal_the_agent_takes_back_refuses_nothing():
+    turns = [("customer", "定制款能退吗"), ("agent", "定制款不支持退货哦"), ("customer", "页面上写的可以退啊"),
+             ("agent", "抱歉，我刚才说错了，这款是可以退的")]
+    assert _chat(turns) == "na"
+    assert _chat(turns[:2]) == "fail"
+
+
+def test_default10_a_condition_is_no_refusal():
+    assert _chat([("customer", "明天能到吗"), ("agent", "今天已经加急了，万一明天送不到的话我直接给您补发一单")]) == "na"
+    assert _chat([("customer", "明天能到吗"), ("agent", "明天送不到了亲")]) == "fail"
