@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 
+from pipeline.rubric.criteria.lexicons import FEEL
+
 # Cantonese and traditional-character anger, impatience and disappointment, in the analysis form
 # (traditional is folded to simplified: 係→系, 禮拜→礼拜): 嬲 is Cantonese for angry, 仲未 for 还没,
 # 咗 marks the perfect (等咗 = 等了), 冇 = 没有, 唔 = 不, 点解 = 为什么
@@ -219,6 +221,8 @@ EMPATHY_MORE = [
     # default@9: perspective-taking with any feeling named (换谁都觉得不是滋味 / 搁谁心里都不好受); not 都一样 (a shrug)
     "re:(换谁|搁谁|放谁|换了谁|换做谁|换成谁|任何人)(遇到|碰到|摊上|赶上)?[^，。,.!！?？]{0,6}(都|也)(会)?(觉得|感觉|感到|心里)(?!一样)[^，。,.!！?？]{1,6}",
     "re:(最|最是|最容易|最会|都会|都容易|难免会|肯定会|自然会)(揪心|紧张|担心|着急|心急|焦虑|发慌|慌|不安|心疼|上火|难受|不踏实|提心吊胆)(?!的)",
+    # default@10: perspective-taking said as "in your place I would too" (换位想一想，我也会很生气 / 站在您的角度我也着急)
+    f"re:(换位|换个位置|换个角度|站在(您|你)的(角度|立场|位置))[^。!！?？]{{0,8}}(我|谁)?(也|都)(会)?(很|挺|特别|非常)?({FEEL}|{FEEL_LETDOWN})",
     # default@10: the feeling called right (您担心是对的 / 你生气有道理 / 您着急没错)
     "re:(您|你|亲)(会|有点|这么|这样)?(担心|着急|生气|失望|顾虑|害怕|紧张|不放心|心急|焦虑|不满|介意|怀疑)(是|也是)?(对的|有道理|在理|没错|合理|应该的)",
     # default@10: the disappointment family, which the base feelings lack, named from the customer's place (换我也会有点失落 /

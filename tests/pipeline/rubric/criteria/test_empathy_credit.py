@@ -55,3 +55,10 @@ def test_default10_an_acknowledgement_then_a_condition_is_cancelled(empathy):
 @pytest.mark.parametrize("reply", ["您担心是对的，先别用了，我帮您报修", "你生气有道理，这次确实是我们发错了"])
 def test_default10_the_feeling_called_right_is_empathy(empathy, reply):
     assert _score(empathy, "锅盖一直漏气 家里有小孩 有点害怕", reply, "担心").status == "pass", reply
+
+
+@pytest.mark.parametrize("reply", ["换位想一想，我也会很生气", "站在您的角度，我也会特别失落的"])
+def test_default10_in_your_place_i_would_feel_it_too_is_empathy(empathy, reply):
+    assert _score(empathy, "收到的东西坏了，真的很生气", reply, "生气").status == "pass", reply
+    # a change of view that names no feeling acknowledges none
+    assert _score(empathy, "收到的东西坏了，真的很生气", "换个角度说，这款本来就容易坏", "生气").status == "fail"
