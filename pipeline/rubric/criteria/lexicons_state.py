@@ -421,6 +421,7 @@ ANSWERED_REFUSALS = [
     # 不 + a service verb that closes the clause: 超时的不赔的 / 拆封了不退哦
     # default@10: the price said to be fixed, to a customer who asked for less (价格都是定好的 / 标的就是最低价 / 已经是底价了)
     "re:(价格|价钱|价|标价|标的|页面价)[^，。,.!！?？]{0,3}(定好|固定|统一|最低|底价|不变)",
+    "re:(已经|就|这)是(最低|底|最优惠|最便宜)(的)?价",
     # default@10: + the bargaining verbs (不刀 / 不砍 / 不议的 / 不让): a flat no to a price asked
     "re:不(赔|退|换|补|包|管|保|修|送|开|收|予|给|做|办|寄|发|拦|改|刀|砍|议|讲|让)(的|哦|哈|呢|了|啦|喔|哟|呀|滴|哒|亲)*(?=[，。,.!！~～\\s]|$)",
     # the cost put on the customer: 运费需要您自理 / 由您承担 / 得您自己出

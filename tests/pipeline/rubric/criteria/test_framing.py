@@ -176,6 +176,7 @@ def test_default10_a_whether_question_refuses_nothing(reply):
 
 def test_default10_the_price_said_to_be_fixed_refuses_a_request_for_less():
     assert _chat([("customer", "能便宜点吗 别家才二十"), ("agent", "亲，我们的价格是统一定好的哦")]) == "fail"
+    assert _chat([("customer", "能便宜点吗 别家才二十"), ("agent", "不好意思，这已经是最低价了")]) == "fail"
     assert _chat([("customer", "这款多少钱"), ("agent", "亲，我们的价格是统一定好的哦，29元")]) == "na"
 
 
