@@ -26,6 +26,10 @@ def _flagged(rubric, text: str, label: str = "neutral", negative: float = 0.2) -
         "行吧 算我倒霉",
         "好 懒得跟你们说了",
         "我倒要看看你们能糊弄到什么时候",
+        "这次就当长个教训",
+        "懒得说了 就这样吧",
+        "呵呵 随便你们吧",
+        "不用了 我已经在别家买了",
     ],
 )
 def test_default10_taking_it_further_or_writing_it_off_ends_negative_in_any_context(rubric, text):
