@@ -337,13 +337,16 @@ class EmotionDetector:
                     return True, "state", None
             elif st.needs_empathy < self.params.state_veto:
                 return False, "", None
-        elif state and msg.sentiment is not None and msg.sentiment.label != "negative":
+        elif state and msg.sentiment is not None:
             # polarity read in context: 没有了 after 还有什么可以帮您 is a close, not a negative end — unless the
-            # customer leaves for good (算了 去别家看看): the layer reads the calm words around the departure
+            # customer leaves for good, threatens a complaint or writes the loss off (算了 去别家看看 / 好 我去投诉):
+            # the layer reads the calm words around it, whichever label the sentence model gave (default@10: also
+            # when that label is negative but the layer's P(negative) is low)
             gone = self.departure.find(msg).accepted if self.departure is not None else []
             if gone:
                 return True, "lexicon", gone[0]
-            return False, "", None
+            if msg.sentiment.label != "negative":
+                return False, "", None
         if self.ack is not None and self.ack.match(view(msg).s.strip()) and not _SPEECHLESS.match(view(msg).s):
             return False, "", None  # 没了 / 好的 / 行吧: an acknowledgement carries no emotion (a bare 。。。 is no acknowledgement)
         if self.params.use_sentiment and msg.sentiment is not None:

@@ -114,8 +114,10 @@ def _default_acks() -> list[str]:
 
 
 def emotion_cues() -> LexiconParams:
-    """The customer's emotion words, one list for empathy's trigger and negative_end (default@7: + lexicons_state)."""
+    """The customer's emotion words, one list for empathy's trigger and negative_end (default@7: + lexicons_state;
+    default@10: the insults the abuse flag reads as a question are anger too, as the base insults are)."""
     from pipeline.rubric.criteria import lexicons as L, lexicons_state as S
 
-    return LexiconParams(phrases=L.NEGATIVE_EMOTION + S.CANTONESE_EMOTION + S.EMOTION_MORE,
-                         exclude=L.NEGATIVE_EMOTION_EXCLUDE + S.CANTONESE_EMOTION_EXCLUDE + S.PERFORMANCE_NOT_FEELING, boundary_max_len=1)
+    return LexiconParams(phrases=L.NEGATIVE_EMOTION + S.CANTONESE_EMOTION + S.EMOTION_MORE + S.ABUSE_QUESTIONED,
+                         exclude=L.NEGATIVE_EMOTION_EXCLUDE + S.CANTONESE_EMOTION_EXCLUDE + S.PERFORMANCE_NOT_FEELING + S.KIN_NOT_CURSE,
+                         boundary_max_len=1)

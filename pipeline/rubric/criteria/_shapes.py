@@ -63,3 +63,17 @@ def _plain_question(msg: Message) -> bool:
 
 # a lone ping that opens the first message (在吗 卫衣怎么退 / 有人吗 想问下尺码): a greeting, not impatience
 _OPENER_PING = re.compile(r"^(在吗|在不在|在么|在嘛|有人吗|有人在吗)[?？!！。.~～]?$")
+
+
+# default@10: a sentence in which the agent restates and asks the customer to confirm (…今天起了红点，对吗？ / …不在那个
+# 驿站范围，对吗？): what it names is the customer's case, not a promise or a refusal; 可以吗 / 好吗 ask leave instead
+# 是不是 inside a clause (帮您看看是不是吃法不对) asks nothing of the customer: the tag closes the sentence
+_CONFIRM_TAG = re.compile(r"(对吗|是吗|对吧|是吧|没错吧|没错吗|对不对|是不是)[\s?？~～。.!！呢呀哈]*$")
+_SENTENCE_END = re.compile(r"[。!！?？\n]")
+
+
+def asks_to_confirm(s: str, at: int) -> bool:
+    """The sentence of `s` from position `at` to its end asks the customer to confirm what they said (it closes on
+    对吗 / 是吗 / 对吧 …)."""
+    end = _SENTENCE_END.search(s, at)
+    return bool(_CONFIRM_TAG.search(s[at : end.end() if end else len(s)]))

@@ -7,6 +7,7 @@ from pipeline.conversation import Conversation, CriterionResult
 from pipeline.rubric.criteria import lexicons as L
 from pipeline.rubric.criteria import lexicons_state as S
 from pipeline.rubric.criteria._common import GuardParams, PhraseMatcher, human_agent_messages
+from pipeline.rubric.criteria._shapes import asks_to_confirm
 from pipeline.rubric.matching import compile_entries, message_evidence
 from pipeline.rubric.registry import Criterion, register_criterion
 from pipeline.rubric.schema import LexiconParams, Strict
@@ -15,7 +16,7 @@ from pipeline.rubric.schema import LexiconParams, Strict
 class CommitmentParams(Strict):
     triggers: LexiconParams = Field(
         default_factory=lambda: LexiconParams(
-            phrases=L.TIME_TRIGGERS + S.HANDOFF_MORE, exclude=L.TIME_TRIGGER_EXCLUDE + S.HANDOFF_EXCLUDE_MORE, variants=L.YOU
+            phrases=L.TIME_TRIGGERS + S.HANDOFF_MORE + S.HANDOFF_PROMISED, exclude=L.TIME_TRIGGER_EXCLUDE + S.HANDOFF_EXCLUDE_MORE, variants=L.YOU
         ),
         description="the agent hands the problem on or cannot solve it now",
     )
@@ -39,6 +40,16 @@ class CommitmentParams(Strict):
     pending: list[str] = Field(
         default_factory=lambda: list(S.HANDOFF_PENDING),
         description="words that show the message still waits on someone (审核 / 回复您 / 有结果): a done clause stays a hand-off",
+    )
+    decided: list[str] = Field(
+        default_factory=lambda: list(S.HANDOFF_DECIDED),
+        description="a message that reports the request decided in the chat (已为您申请换新并审核通过 / 已经同意退款了) hands "
+        "nothing on, even with a time frame for the money or the goods (default@10)",
+    )
+    question_guard: bool = Field(
+        default=True,
+        description="a time word in a sentence that asks the customer to confirm (跟您确认一下：…今天两颊起了红点，对吗？) "
+        "restates what happened, it promises nothing (default@10)",
     )
     accept_vague: bool = Field(default=False, description="also accept 尽快/马上/稍后 as a commitment")
     vague: list[str] = Field(default_factory=lambda: list(L.TIME_VAGUE))
@@ -68,14 +79,28 @@ class TimeCommitment(Criterion):
             PhraseMatcher(self.id, commit, GuardParams(quotation=False)),
             compile_entries(p.done) if p.done else None,
             compile_entries(p.pending) if p.pending else None,
+            compile_entries(p.decided) if p.decided else None,
         )
 
     def _done_in_chat(self, hit) -> bool:
         """The message reports the request already done (退款已经提交，马上到账 / 已经给您预约好了，师傅按时上门)
         and nothing in it still waits on someone: the customer is not left waiting."""
-        _, _, done, pending = self.compiled
+        _, _, done, pending, _ = self.compiled
         s = hit.view.s
         return done is not None and bool(done.search(s)) and (pending is None or not pending.search(s))
+
+    def _decided_in_chat(self, hit) -> bool:
+        """The message reports the request decided (已经给您申请换货并审核通过 / 已经同意退款了): nobody is left to decide,
+        whatever time frame the message gives for the money or the goods."""
+        decided = self.compiled[4]
+        return decided is not None and bool(decided.search(hit.view.s))
+
+    def _time_frames(self, msg) -> list:
+        """The message's concrete time frames, less those in a sentence that asks the customer to confirm (question_guard)."""
+        found = self.compiled[1].find(msg).accepted
+        if not self.params.question_guard:
+            return found
+        return [f for f in found if not asks_to_confirm(f.view.s, f.end)]
 
     @staticmethod
     def _live_transfer(conversation: Conversation, msg) -> bool:
@@ -87,19 +112,19 @@ class TimeCommitment(Criterion):
         return nxt.role == "system" or (nxt.role == "agent" and nxt.agent_id is not None and nxt.agent_id != msg.agent_id)
 
     def lexicon_terms(self) -> list[str]:
-        trig, commit, _, _ = self.compiled
+        trig, commit, *_ = self.compiled
         return trig.terms() + commit.terms()
 
     def score(self, conversation: Conversation) -> CriterionResult:
-        trig, commit, _, _ = self.compiled
+        trig = self.compiled[0]
         agent_msgs = human_agent_messages(conversation)
         found = []
         for i, m in enumerate(agent_msgs):
             if self._live_transfer(conversation, m):
                 continue  # handed to a colleague inside the chat: the customer is not left waiting
             # a message that gives its own time frame keeps its hand-off (已经帮您提交退货，1-2个工作日内退款: pass)
-            timed = bool(commit.find(m).accepted)
-            found += [(i, h, not timed and self._done_in_chat(h), timed) for h in trig.find(m).accepted]
+            timed = bool(self._time_frames(m))
+            found += [(i, h, (not timed and self._done_in_chat(h)) or self._decided_in_chat(h), timed) for h in trig.find(m).accepted]
         # a hand-off reported done later in the chat (我帮您提交 … 已经提交成功) was carried out while the customer waited
         done_later = [(i, h.pattern) for i, h, done, _ in found if done]
         handoffs = []
@@ -115,9 +140,9 @@ class TimeCommitment(Criterion):
         for i, hand in handoffs:
             end = len(agent_msgs) if p.window is None else i + p.window
             for m in agent_msgs[max(0, i - p.lookback) : end]:
-                found = commit.find(m)
-                if found.accepted:
-                    return self.passed([hand.evidence("转交/反馈处理"), found.accepted[0].evidence("告知处理时限")])
+                frames = self._time_frames(m)
+                if frames:
+                    return self.passed([hand.evidence("转交/反馈处理"), frames[0].evidence("告知处理时限")])
         first = handoffs[0][1]
         return self.failed(
             [

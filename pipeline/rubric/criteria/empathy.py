@@ -20,6 +20,8 @@ _SENTENCE_END = re.compile(r"[。!！?？\n]")
 _CONTRAST = re.compile(r"但|不过|可是|只是|然而")
 _CONTRAST_OPENS = re.compile(r"^[\s，,]*(但|不过|可是|只是|然而|可)")
 # a sentence that asks the customer to confirm (…对吗 / 是吗 / 对吧 / ？)
+_CONTRAST_AFTER = re.compile(r"但是|可是|不过|然而|只是|但")
+_CLAUSE_END = "，,。!！?？;；\n"
 _CONFIRMING = re.compile(r"(对吗|是吗|对吧|是吧|没错吧|吗)[\s。.]*[?？]?$|[?？]$")
 
 
@@ -95,6 +97,12 @@ class EmpathyParams(Strict):
         )
     )
     courtesy: CourtesyParams = Field(default_factory=CourtesyParams)
+    condition: str | None = Field(
+        default=S.CONDITION,
+        description="an acknowledgement followed by a contrast whose every offer stands after a condition on the customer "
+        "in its clause (我理解您着急，但是您得先寄回来，我们才能给您补发) is cancelled like 但规定就是规定: the offer is the "
+        "condition's. Regex on the analysis form; null switches it off (default@10)",
+    )
 
 
 @register_criterion("empathy.v1")
@@ -117,10 +125,11 @@ class Empathy(Criterion):
              re.compile(c.request_preface) if c.request_preface else None, re.compile(c.chased) if c.chased else None)
             if c.enabled
             else None,
+            re.compile(p.condition) if p.condition else None,
         )
 
     def lexicon_terms(self) -> list[str]:
-        emotion, matcher, _ = self.compiled
+        emotion, matcher, *_ = self.compiled
         return matcher.terms() + emotion.matcher.terms()
 
     def _courtesy_only(self, match, trigger_msg) -> str | None:
@@ -146,6 +155,26 @@ class Empathy(Criterion):
                 return f"套话安抚（客户已多次催问，“{said}”未承认客户的等待）"
         return None
 
+    def _offer_only_conditional(self, match, offer) -> bool:
+        """我理解您着急，但是您得先寄回来，我们才能给您补发: the contrast after the acknowledgement offers only what a
+        condition on the customer (才能 / 才可以) gates, in the clause of each offer: it cancels like 但规定就是规定."""
+        condition = self.compiled[3]
+        if condition is None or offer is None:
+            return False
+        s = match.view.s
+        marker = _CONTRAST_AFTER.search(s, match.end)
+        if marker is None:
+            return False
+        tail = s[marker.end() :]
+        offers = [o.start() for o in offer.finditer(tail)]
+        if not offers:
+            return False
+        for at in offers:
+            clause_start = max((i + 1 for i, ch in enumerate(tail[:at]) if ch in _CLAUSE_END), default=0)
+            if not condition.search(tail, clause_start, at + 2):
+                return False
+        return True
+
     @staticmethod
     def _contrast_in_a_later_question(match) -> bool:
         """抱歉让您久等了。跟您确认下：是能开机，但屏幕不亮，对吗？ — the contrast that the guard found after the apology
@@ -166,7 +195,7 @@ class Empathy(Criterion):
         return bool(_CONFIRMING.search(rest[:sentence_end + 1]))
 
     def score(self, conversation: Conversation) -> CriterionResult:
-        emotion, matcher, _ = self.compiled
+        emotion, matcher, *_ = self.compiled
         trigger = None
         for i, m in enumerate(conversation.messages):
             if m.role != "customer":
@@ -207,6 +236,8 @@ class Empathy(Criterion):
             found = matcher.find(m)
             for hit in found.accepted:
                 why = self._courtesy_only(hit, tmsg)
+                if why is None and self._offer_only_conditional(hit, matcher.offer):
+                    why = "转折（转折后只有让客户先满足的条件，如“…才能给您补发”，没有给出帮助）"
                 if why is None:
                     said = hit.view.s[hit.start : hit.end]
                     return self.passed([trig_ev, hit.evidence(f"人工客服表达同理：{acknowledgement_kind(said)}")])

@@ -61,7 +61,7 @@ def _default_negative_end() -> EmotionParams:
         cues_with_sentiment=False,
         state_mode="polarity",
         cues=emotion_cues(),
-        departure=LexiconParams(phrases=S.DEPARTURE),  # default@8: leaving for good ends negative in any context
+        departure=LexiconParams(phrases=S.DEPARTURE, exclude=S.DEPARTURE_EXCLUDE),  # default@8: leaving for good ends negative in any context
         repeated_status=S.REPEATED_STATUS,  # default@9: a repeated chase ends negative in any context
         state_model_version=SHIPPED_STATE_MODEL,
     )
@@ -131,11 +131,11 @@ class AbuseParams(Strict):
     lexicon: LexiconParams = Field(
         default_factory=lambda: LexiconParams(
             # 什么垃圾面料 criticises the goods, not the agent (S.GOODS_NOT_AGENT)
-            phrases=L.ABUSE, exclude=L.ABUSE_EXCLUDE + S.GOODS_NOT_AGENT, variants=L.ABUSE_VARIANTS, boundary_max_len=1
+            phrases=L.ABUSE + S.ABUSE_QUESTIONED, exclude=L.ABUSE_EXCLUDE + S.GOODS_NOT_AGENT + S.KIN_NOT_CURSE, variants=L.ABUSE_VARIANTS, boundary_max_len=1
         )
     )
     target: list[str] = Field(
-        default_factory=lambda: list(L.ABUSE_TARGET), description="who the insult must be aimed at (你/你们/客服/店家)"
+        default_factory=lambda: L.ABUSE_TARGET + S.ABUSE_TARGET_MORE, description="who the insult must be aimed at (你/你们/客服/店家)"
     )
     third_party: list[str] = Field(
         default_factory=lambda: list(L.ABUSE_THIRD_PARTY),

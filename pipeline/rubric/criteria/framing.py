@@ -14,32 +14,49 @@ from pipeline.conversation import Conversation, CriterionResult
 from pipeline.rubric.criteria import lexicons as L
 from pipeline.rubric.criteria import lexicons_state as S
 from pipeline.rubric.criteria._common import GuardParams, PhraseMatcher, human_agent_messages
+from pipeline.rubric.criteria._shapes import _asks, _plain_question, asks_to_confirm
 from pipeline.rubric.criteria.forbidden import is_denied, is_negated_offer
 from pipeline.rubric.matching import Lexicon, Match, clauses, compile_entries, message_evidence, view
 from pipeline.rubric.registry import Criterion, register_criterion
 from pipeline.rubric.schema import LexiconParams, Strict
 
 _CONTRAST = re.compile("不过|但是|可是|但")
+# an alternative that only passes the matter on (帮您反馈 / 登记一下 / 联系快递): a next step, not something in place
+_PASSED_ON = re.compile(r"反馈|登记|上报|转交|转给|联系|跟进|催|问问|问一下|问下|核实|报备|协调|提交")
+# a customer turn that takes a refusal: it opens by accepting (哦 这样啊 / 好吧 / 行 / 知道了), analysis form
+_TAKES = re.compile(r"^(哦|噢|喔|嗯|好吧|好的|好|行吧|行|那好吧|这样啊|这样呀|知道了|明白了|了解|ok)")
 
 
 class FramingParams(Strict):
     refusals: LexiconParams = Field(
-        default_factory=lambda: LexiconParams(phrases=L.REFUSALS, exclude=L.REFUSAL_EXCLUDE, variants=L.YOU)
+        default_factory=lambda: LexiconParams(phrases=L.REFUSALS, exclude=L.REFUSAL_EXCLUDE + S.REFUSAL_EXCLUDE_MORE, variants=L.YOU)
     )
     # default@9: + a next step the agent takes (我帮您转给售后同事): "no next step" is what makes a refusal bare
     alternatives: LexiconParams = Field(
-        default_factory=lambda: LexiconParams(phrases=L.ALTERNATIVES + S.NEXT_STEPS, exclude=L.ALTERNATIVES_EXCLUDE, variants=L.YOU)
+        default_factory=lambda: LexiconParams(phrases=L.ALTERNATIVES + S.NEXT_STEPS, exclude=L.ALTERNATIVES_EXCLUDE + S.SENT_ELSEWHERE, variants=L.YOU)
     )
     window: int = Field(default=2, ge=1, description="agent messages from the refusal in which the alternative may come")
+    before_reply: bool = Field(
+        default=True,
+        description="an alternative in a later agent message counts only until the customer takes the refusal (哦 这样啊 "
+        "好吧 / 行吧 / 知道了): after that the agent's words answer what came next, not the refusal; a customer who asks "
+        "on (那怎么办) still gets the alternative to the refusal, but passing the matter on (帮您反馈 / 登记一下) then "
+        "answers the new question, it is nothing in place of the refusal (default@10)",
+    )
     contrast_offer: list[str] = Field(
         default_factory=lambda: list(L.CONTRAST_OFFER),
         description="what a contrast clause (不过/但是…) must contain to count as an alternative; "
         "虽然不能改价，但是这个价格已经很优惠了 offers nothing",
     )
+    confirming: bool = Field(
+        default=True,
+        description="a refusal word in a sentence that asks the customer to confirm (…收货地址不在那个驿站范围，对吗？) "
+        "restates the customer's case, it refuses nothing (default@10)",
+    )
     denied: bool = Field(default=True, description="a refusal word that is itself denied (不是不归我们管) is no refusal")
     negated_offer: bool = Field(default=True, description="an alternative that is itself negated (补偿是没有的) is no alternative")
     answered_refusals: LexiconParams = Field(
-        default_factory=lambda: LexiconParams(phrases=S.ANSWERED_REFUSALS, exclude=S.ANSWERED_REFUSALS_EXCLUDE, variants=L.YOU),
+        default_factory=lambda: LexiconParams(phrases=S.ANSWERED_REFUSALS, exclude=S.ANSWERED_REFUSALS_EXCLUDE + S.REFUSAL_EXCLUDE_MORE, variants=L.YOU),
         description="refusals without a refusal word (动不了 / 不赔的 / 运费需要您自理 / 没有办法的): a refusal only when one of "
         "the customer's last `request_turns` turns before the message makes a request (`requests`)",
     )
@@ -47,7 +64,19 @@ class FramingParams(Strict):
         default_factory=lambda: LexiconParams(phrases=S.REQUESTS, boundary_max_len=0),
         description="the customer asks the shop for something: whether it can be done (能/可以/有没有…吗), a request verb, a demand",
     )
+    declined: LexiconParams = Field(
+        default_factory=lambda: LexiconParams(phrases=S.DECLINED_AS_NOT_OURS, variants=L.YOU),
+        description="the shop declining the matter as not its own (我们这边干预不了 / 店铺是管不到的 / 唔关我哋事): a refusal "
+        "when it answers a request, or a complaint — one of the customer's last `request_turns` turns read negative in "
+        "context that states a problem rather than asks (显示签收了 我根本没收到): the complaint asks the shop to act; to a "
+        "calm question (下雨了快递会晚吗 → 这个我们也左右不了) it explains (default@10)",
+    )
     request_turns: int = Field(default=2, ge=1, description="customer turns before an agent message that may hold the request it answers")
+    retracted: str | None = Field(
+        default=S.RETRACTION,
+        description="a refusal the agent takes back in a later message (我上一条说错了，睡衣是支持七天无理由的) refuses nothing "
+        "(regex on the analysis form; null switches it off; default@10)",
+    )
     granted: str | None = Field(
         default=S.GRANTED,
         description="a message that grants the request (可以换的 / 已经给您通过了): a refusal without a refusal word after it "
@@ -78,7 +107,10 @@ class PositiveFraming(Criterion):
             PhraseMatcher(self.id + ".request", p.requests, GuardParams(quotation=True)) if p.requests.phrases and answered is not None else None
         )
         granted = re.compile(p.granted) if p.granted else None
-        return refusal, alt, (compile_entries(p.contrast_offer) if p.contrast_offer else None), answered, requests, granted
+        declined = PhraseMatcher(self.id + ".declined", p.declined, GuardParams(quotation=True)) if p.declined.phrases else None
+        retracted = re.compile(p.retracted) if p.retracted else None
+        return (refusal, alt, (compile_entries(p.contrast_offer) if p.contrast_offer else None), answered, requests, granted, declined,
+                retracted)
 
     def _alternatives(self, v) -> list:
         """The alternatives of a message's view, negated ones (补偿是没有的) dropped."""
@@ -88,19 +120,28 @@ class PositiveFraming(Criterion):
             found = [a for a in found if not is_negated_offer(v.s, a.start, a.end)]
         return found
 
-    def _refusals(self, msg, asked: bool = False) -> list:
-        """Refusal words; with `asked` (the message answers a customer's request) also refusals without one."""
+    def _refusals(self, msg, asked: bool = False, complained: bool = False) -> list:
+        """Refusal words; with `asked` (the message answers a customer's request) also refusals without one; with
+        `asked` or `complained` (it answers a complaint) the matter declined as not the shop's."""
         found = self.compiled[0].find(msg).accepted
-        answered = self.compiled[3]
-        granted = self.compiled[5]
+        answered, granted, declined = self.compiled[3], self.compiled[5], self.compiled[6]
+        extra = []
         if asked and answered is not None and not (granted is not None and granted.search(view(msg).s)):
+            extra += answered.find(msg).accepted
+        if (asked or complained) and declined is not None:
+            extra += declined.find(msg).accepted
+        if extra:
             taken = [(r.start, r.end) for r in found]
-            found = sorted(
-                found + [r for r in answered.find(msg).accepted if all(r.end <= a or r.start >= b for a, b in taken)],
-                key=lambda r: r.start,
-            )
+            kept = []
+            for r in sorted(extra, key=lambda r: r.start):
+                if all(r.end <= a or r.start >= b for a, b in taken):
+                    kept.append(r)
+                    taken.append((r.start, r.end))
+            found = sorted(found + kept, key=lambda r: r.start)
         if self.params.denied:
             found = [r for r in found if not is_denied(r.view.s, r.start)]
+        if self.params.confirming:
+            found = [r for r in found if not asks_to_confirm(r.view.s, r.end)]
         return found
 
     def _request_before(self, customer_turns: list, msg):
@@ -111,10 +152,20 @@ class PositiveFraming(Criterion):
         if requests is None:
             return None
         before = [m for m in customer_turns if m.seq < msg.seq]
-        for m in reversed(before[-self.params.request_turns :]):
+        recent = before[-self.params.request_turns :]
+        for m in reversed(recent):
             found = requests.find(m).accepted
             if found:
                 return found[0]
+        return None
+
+    def _complaint_before(self, customer_turns: list, msg):
+        """A complaint this agent message answers: one of the customer's last `request_turns` turns with text before it,
+        read negative in context, that states a problem and asks nothing (None otherwise)."""
+        before = [m for m in customer_turns if m.seq < msg.seq]
+        for m in reversed(before[-self.params.request_turns :]):
+            if m.sentiment is not None and m.sentiment.label == "negative" and not (_plain_question(m) or _asks(m)):
+                return m
         return None
 
     def _offer_after(self, msg, start: int, asked: bool = False):
@@ -143,28 +194,38 @@ class PositiveFraming(Criterion):
         return None
 
     def lexicon_terms(self) -> list[str]:
-        refusal, alt, _, answered, requests, _ = self.compiled
-        return refusal.terms() + alt.terms() + (answered.terms() if answered else []) + (requests.terms() if requests else [])
+        refusal, alt, _, answered, requests, _, declined, _ = self.compiled
+        return (refusal.terms() + alt.terms() + (answered.terms() if answered else []) + (requests.terms() if requests else [])
+                + (declined.terms() if declined else []))
 
     def score(self, conversation: Conversation) -> CriterionResult:
         agent_msgs = human_agent_messages(conversation)
         evidence = []
         any_refusal = False
         customer_turns = [m for m in conversation.messages if m.role == "customer" and m.text.strip()]
-        answered = self.compiled[3]
+        answered, declined = self.compiled[3], self.compiled[6]
         for i, m in enumerate(agent_msgs):
             # The request before a message is looked for only when the message could refuse at all (a refusal
             # word, or a refusal without one): most agent messages refuse nothing, and the look-back cost a
             # scan of the conversation per message (the same verdicts: asked only ever adds refusals).
-            if not self._refusals(m) and not (answered is not None and answered.find(m).accepted):
+            if (not self._refusals(m) and not (answered is not None and answered.find(m).accepted)
+                    and not (declined is not None and declined.find(m).accepted)):
                 continue
             request = self._request_before(customer_turns, m)
-            found = self._refusals(m, asked=request is not None)
+            complaint = self._complaint_before(customer_turns, m) if request is None and declined is not None else None
+            found = self._refusals(m, asked=request is not None, complained=complaint is not None)
             if not found:
                 continue
-            if request is not None and found[0].rule.startswith(f"{self.id}.answered_refusal"):
+            retracted = self.compiled[7]
+            next_ones = agent_msgs[i + 1 : i + 1 + self.params.window]
+            if retracted is not None and any(retracted.search(view(later).s) for later in next_ones):
+                continue  # the agent took the answer back (我上一条说错了): nothing stays refused
+            if request is not None and found[0].rule.startswith((f"{self.id}.answered_refusal", f"{self.id}.declined")):
                 said = request.view.msg.text.strip()[:30]
                 r = found[0].evidence(f"拒绝客户请求（回应客户 seq {request.view.msg.seq}：“{said}”）")
+            elif complaint is not None and found[0].rule.startswith(f"{self.id}.declined"):
+                said = complaint.text.strip()[:30]
+                r = found[0].evidence(f"推脱不管（回应客户 seq {complaint.seq} 的投诉：“{said}”）")
             else:
                 r = found[0].evidence("拒绝客户请求")
             start = found[0].end
@@ -172,7 +233,14 @@ class PositiveFraming(Criterion):
             offer = self._offer_after(m, start, asked=request is not None)
             if offer is None:
                 for later in agent_msgs[i + 1 : i + self.params.window]:
+                    between = [c for c in customer_turns if m.seq < c.seq < later.seq]
+                    if self.params.before_reply and any(_TAKES.match(view(c).s) for c in between):
+                        break  # the customer took the refusal (哦 这样啊 好吧): later words answer what came next
                     cands = self._alternatives(view(later))
+                    if self.params.before_reply and between:
+                        # the customer asked on (那什么时候能送 / 能不能送一根): passing it on (帮您反馈 / 登记一下) answers
+                        # the new question, it offers nothing in place of the refusal
+                        cands = [a for a in cands if not _PASSED_ON.search(a.view.s[a.start : a.end])]
                     if cands:
                         offer = cands[0]
                         break

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 
+from pipeline.rubric.criteria.lexicons import FEEL
+
 # Cantonese and traditional-character anger, impatience and disappointment, in the analysis form
 # (traditional is folded to simplified: 係→系, 禮拜→礼拜): 嬲 is Cantonese for angry, 仲未 for 还没,
 # 咗 marks the perfect (等咗 = 等了), 冇 = 没有, 唔 = 不, 点解 = 为什么
@@ -113,6 +115,17 @@ URGENCY = [
 URGENCY_EXCLUDE = ["不急", "不着急", "别急", "不用急", "不赶", "来得及", "不是很急", "不太急", "唔急", "唔使急", "不担心", "不慌", "别慌", "不用担心", "别担心"]
 
 # 垃圾 said of the goods (什么垃圾面料 / 垃圾质量) criticises the product, not the agent: not abuse
+# default@10 (abusive_customer): calling the agent or the shop's staff stupid or a liar in a question, Mandarin or
+# Cantonese (你们是不是傻 / 你哋係咪傻嘅 / 你哋啲客服係咪騙子, folded: 係→系; 你哋 / 你地 = 你们, 係咪 = 是不是,
+# 痴线 / 黐线 = crazy, 呃人 = 骗人): the question is the insult
+ABUSE_QUESTIONED = [
+    "re:(你们|你哋|你地|你|客服|店员|店家|商家)[^，。,.!！?？]{0,4}(是不是|系咪|系唔系|系|是|真系|真是|都系|都是|好)"
+    "(傻|蠢|痴线|黐线|白痴|戆居|低能|骗子|呃人|废柴|脑残)(的|嘅|㗎|嚟|架|咩|吗|吧|啊|呀|子|瓜|仔|婆)?",
+]
+ABUSE_TARGET_MORE = ["你哋", "你地", "店员"]
+# default@10 (abusive_customer, emotion cues): one's own mother's (拿去看我妈的 / 给老妈的生日礼物) is no curse (妈的)
+KIN_NOT_CURSE = ["re:(我|俺|咱|老|她)妈的"]
+
 GOODS_NOT_AGENT = [
     # (an exclusion must cover the whole insult hit, 什么垃圾, so it starts with the same words; 你个垃圾东西 stays abuse)
     "re:(什么|这个|这种|这么|这|太|真|好|简直)?(是)?垃圾(的)?(面料|布料|料子|质量|东西|玩意|产品|货|材质|做工|衣服|裤子|鞋|包装|手机|商品|设计|电池|配件|软件|系统|app|款式|味道|效果|快递|物流|尺码)",
@@ -143,6 +156,30 @@ HANDOFF_EXCLUDE_MORE = [
     # installation included with the goods (安装师傅免费上门 / 赠送上门安装) is a service of the listing, not a hand-off
     "re:师傅[^，。,.!！?？]{0,3}免费上门", "re:(赠送|免费|包)[^，。,.!！?？]{0,3}(上门)?安装",
     "re:(?<![帮给为替])(您|你)(可以|自己|直接|去|先|再)*(联系|问|找|催)(一下|下)?[^，。,.!！?？]{0,4}(派送员|快递员|配送员|站点|网点|驿站|转运中心|分拣中心|片区|营业部)",
+    # default@10: how an installation visit goes, said before or with the delivery (安装师傅随车上门 / 师傅上门时扫码付款 /
+    # 师傅上门会先报价), arranges nothing for a problem; an offer the customer may take up (如果…我可以帮您申请检测 / 不过可以给您
+    # 申请一张券) hands nothing on yet; a step the customer takes in the app (您在订单里预约上门取件) is theirs
+    "re:师傅[^，。,.!！?？]{0,4}随车上门", "re:师傅[^，。,.!！?？]{0,4}上门(时|的时候|可以|免费|安装|会先|现场|扫码|收费|报价)",
+    # the platform's own step named in an instruction (在提交订单那个页面 / 点提交申请按钮)
+    "re:提交订单|(点|点击|按)(一下)?提交",
+    # how the process goes in general (一般提交后1-2个工作日内开出 / 通常登记后…), not this customer's case handed on
+    "re:(一般|通常|正常|一般情况下|正常情况下)[^，。,.!！?？]{0,4}(提交|申请|登记|反馈)(后|之后|以后)",
+    "re:(可以|能)(给|帮|为|替)(您|你|亲)(申请|登记|预约)",
+    "re:(?<![帮给为替])(您|你)(可以|自己|直接|在|去)[^，。,.!！?？]{0,6}(申请|提交|预约)(了|好)?(师傅|上门|维修|安装|检测|检修)?",
+]
+# default@10: the agent promises to come back to the customer (10分钟内给您回复 / 我今天17点前会给您打电话 / 专员会在两小时内
+# 联系您) or lifts the case to someone above (升级到售后专员): the customer is left waiting, a hand-off whatever words name
+# who does the work; the rider (骑手) checked like a courier
+HANDOFF_PROMISED = [
+    "re:(会|将|再|稍后|晚点|之后|内|前)[^，。,.!！?？]{0,10}(给|跟|和|向|与)(您|你|亲)(回复|答复|回电|回个电话|打电话|打个电话|致电|电话联系|同步|说一声)",
+    "re:(专员|主管|经理|同事|工程师|师傅)(会|将)[^，。,.!！?？]{0,8}(联系|回电|致电|打电话)(您|你)?",
+    "re:升级(到|给|至)?[^，。,.!！?？]{0,6}(专员|主管|经理|售后|部门|处理)",
+    "re:(联系|问|找|催)(了)?(一下|下)?[^，。,.!！?？]{0,4}骑手",
+    # the agent has to ask someone first (得问一下仓库 / 要先问下厂家; not 要找物流, the customer sent there) or will tell the customer once they know (问到了告诉您 /
+    # 查清楚了回复你), or passed a word on to whoever ships (跟仓库备注加急了 / 给快递打了招呼)
+    "re:(?<![您你亲])(得|要|需要|还要|还得)(先)?(问|咨询|核实)(一下|下)?(仓库|厂家|快递|物流|师傅|同事|主管|供应商|售后|技术)",
+    "re:(问|查|核实|确认|打听)(到|清楚|明白|好)(了)?(后|之后|以后)?[^，。,.!！?？]{0,4}(告诉|通知|回复|联系|答复)(您|你|亲)",
+    "re:(跟|和|找|向|给|让)(仓库|快递|物流|厂家|师傅|网点|供应商)[^，。,.!！?？]{0,4}(备注|交代|打招呼|打了招呼|说一声|说了|加急)",
 ]
 # the request done in the chat (退款已经提交 / 已提交成功 / 已经帮您跟仓库确认过了 / 已给您预约了上门取件):
 # nothing is handed on, so no time frame is owed (TimeCommitment.done)
@@ -155,9 +192,27 @@ HANDOFF_DONE = [
 HANDOFF_PENDING = [
     "re:(审核|核实|处理|回复|答复|通知|结果|进展|跟进|联系您|联系你|鉴定|检测|排查|等待|等一下|等消息|安排好后|同步)",
 ]
+# default@10: the request decided in the chat (已为您申请换新并审核通过 / 退货申请已经审核通过 / 已经同意退款了): nothing is left
+# to anyone's decision, so the hand-off word beside it is no hand-off even when the message says when the money or the
+# goods arrive (…1-3个工作日到账 is the delivery of a decision, not a promise to come back). 审核通过后 (future) is no decision
+HANDOFF_DECIDED = [
+    "re:(已经|已)[^，。,.!！?？]{0,12}(审核通过|通过审核|审批通过|同意|批准)(?!后|之后|以后|再|就|才)",
+    "re:(审核通过|通过审核|审批通过)了(?!后|之后|以后|再|就|才)",
+    # a pickup already booked (已经给您预约了上门取件，明天上午快递员上门): the time is the customer's appointment, not a wait
+    "re:(已经|已)[^，。,.!！?？]{0,8}预约(了|好)?[^，。,.!！?？]{0,6}取件",
+]
 
 # empathy: the agent calls the feeling natural (担心很正常 / 换季着急再正常不过 / 心里没底也难免), without 您
 # (the base cues need 您…是正常的); multi-character feelings only, so 气味很正常 stays a product fact
+
+
+# default@10 (empathy): a condition on the customer (必须先退回来我们才能发新的 / 只有签收了才可以退): what follows it in
+# its clause is the condition's, no offer after a contrast
+CONDITION = "(?<![刚方])才(能|可以|会|给|帮|行|可)"
+
+# default@10: feelings of a let-down (失落 / 落差 / 不甘心 …) that lexicons.FEEL does not name
+FEEL_LETDOWN = "失落|落差|遗憾|不是滋味|心凉|沮丧|懊恼|不甘心|不甘|憋屈|心里空|白期待|期待落空|扫兴|心塞"
+
 EMPATHY_MORE = [
     "re:(心里|心情|担心|着急|顾虑|害怕|犹豫|纠结|打鼓|没底|不放心|不踏实|紧张|焦虑|生气|上火|失望|发慌|慌)[^，。,.!！?？]{0,3}"
     "(太|很|非常|再|也|挺|都|是|也是)?(正常|能理解|可以理解|难免)(了|的|不过)?",
@@ -166,6 +221,17 @@ EMPATHY_MORE = [
     # default@9: perspective-taking with any feeling named (换谁都觉得不是滋味 / 搁谁心里都不好受); not 都一样 (a shrug)
     "re:(换谁|搁谁|放谁|换了谁|换做谁|换成谁|任何人)(遇到|碰到|摊上|赶上)?[^，。,.!！?？]{0,6}(都|也)(会)?(觉得|感觉|感到|心里)(?!一样)[^，。,.!！?？]{1,6}",
     "re:(最|最是|最容易|最会|都会|都容易|难免会|肯定会|自然会)(揪心|紧张|担心|着急|心急|焦虑|发慌|慌|不安|心疼|上火|难受|不踏实|提心吊胆)(?!的)",
+    # default@10: perspective-taking said as "in your place I would too" (换位想一想，我也会很生气 / 站在您的角度我也着急)
+    f"re:(换位|换个位置|换个角度|站在(您|你)的(角度|立场|位置))[^。!！?？]{{0,8}}(我|谁)?(也|都)(会)?(很|挺|特别|非常)?({FEEL}|{FEEL_LETDOWN})",
+    # default@10: the feeling called right (您担心是对的 / 你生气有道理 / 您着急没错)
+    "re:(您|你|亲)(会|有点|这么|这样)?(担心|着急|生气|失望|顾虑|害怕|紧张|不放心|心急|焦虑|不满|介意|怀疑)(是|也是)?(对的|有道理|在理|没错|合理|应该的)",
+    # default@10: the disappointment family, which the base feelings lack, named from the customer's place (换我也会有点失落 /
+    # 要是我也挺不甘心的) or as understood (理解您的落差感 / 知道您挺沮丧的)
+    f"re:(换我|换做我|换作我|换成我|换了我|搁我|放我|要是我|我要是|如果是我|是我的话)[^，。,.!！?？]{{0,6}}(也|都)[^，。,.!！?？]{{0,4}}({FEEL_LETDOWN})",
+    f"re:(理解|明白|知道|懂|体会|感受到|看得出)(您|你|亲)[^，。,.!！?？]{{0,6}}({FEEL_LETDOWN})",
+    # default@10: the customer's circumstance understood (明白您赶时间 / 知道您等着用 / 理解您要赶去上班): the hurry named, not
+    # only told to stop (别急)
+    "re:(理解|明白|知道|懂|清楚)(您|你|亲)(现在|这边|是)?[^，。,.!！?？]{0,3}(赶时间|赶着|赶去|急用|急着|着急用|等着|时间紧|时间很紧|赶不上|来不及|要上班|要赶)",
 ]
 
 # after-sales words in Cantonese (analysis form): 甩色 = 掉色, 烂咗 / 坏咗 = 烂了 / 坏了, 用唔到 = 用不了,
@@ -206,6 +272,8 @@ TRAILING_ACKS = [
     "我看看", "我试试", "我试一下", "我去试试", "我去看看", "我先试试", "那我试试", "我先看看",
     # the agent addressed by a name in the thanks (谢谢你姑娘 / 辛苦了老板): a word the message is made of, never alone a question
     "姑娘", "小姐姐", "小哥哥", "美女", "帅哥", "老板", "掌柜", "宝子", "客服",
+    # default@10: deciding on one's own after an answer (那我自己挑吧 / 我自己再看看), and 8 for 吧 / 拜 in chat (行8 / 好8)
+    "我自己挑", "我自己选", "我自己再看看", "我自己看看", "我自己决定", "自己挑", "自己选", "8",
 ]
 
 # default@8 (empathy): slang as often said in delight or in a playful question as in distress (服了 这保温杯一晚上还烫 /
@@ -221,11 +289,35 @@ DEPARTURE = [
     "re:(拉黑|取关|卸载)(了|你们|这家|店铺)",
     # holding the shop liable for what may still go wrong (…坏了谁负责 / 丢了你们赔吗): the dispute is left open
     "re:(你们|你|店家|商家|卖家|谁)(来)?(负责|赔|管|担责|承担)(吗|么|嘛|不|啊|呀|[?？])",
+    # default@10: taking it further (我去消委会投诉 / 等着差评吧 / 打12315): the labelling rules name a threat to complain
+    # as a negative end; a calm word beside it (好 我去投诉) is no settlement
+    "re:(投诉|举报|12315|消委会|消协|消费者协会|工商局|市场监管|曝光|维权|差评)",
+    # default@10: writing the loss off (算了 自认倒霉 / 就当长记性了) and breaking off the talk (懒得跟你说 / 废事同你讲 =
+    # not worth talking to you): resigned anger, however calm the words around it
+    "re:(自认倒霉|算我倒霉|认栽|长(个|点)?记性|长(个|点)?教训|吃一堑|交学费|交智商税)",
+    "re:(懒得|废事|费事|不想|不愿)(再)?(跟|和|同|搭理|理)(你|你们)?[^，。,.!！?？]{0,2}(说|讲|争|吵|扯|废话|计较|理论)?",
+    "re:懒得(再)?(说|讲|争|吵|问|理)",
+    # default@10: leaving the shop to do as it likes (随便你们吧 / 爱咋咋地) and having bought elsewhere already (我已经在别家买了)
+    "re:(随便你们|随你们便|爱咋咋地|爱怎么着怎么着|你们看着办)",
+    "re:(在|从)(别家|别的店|别的家|其他家|其他店|其它家|别处|隔壁家|隔壁店|别的平台|其他平台|实体店)[^，。,.!！?？]{0,2}(买|下单|拍)",
+    # default@10: daring the shop to keep failing (我就看你们能拖多久 / 看你们还能糊弄到什么时候)
+    "re:(看|瞧)(你们|你)(能|还能|要|会)[^，。,.!！?？]{0,2}(拖|骗|装|糊弄|敷衍|推)(多久|到什么时候|到啥时候|到几时)",
+]
+
+# default@10: a threat denied (不会给差评的 / 没有要投诉的意思 / 不是想曝光): the negation guard's window reads two
+# characters, these run longer
+DEPARTURE_EXCLUDE = [
+    "re:(不会|不想|不打算|没打算|不是要|不是想|没有要|没有想|没想|没要|不至于|不用|不必|哪会)[^，。,.!！?？]{0,3}(投诉|举报|12315|曝光|维权|差评)",
+    "re:(没有|没)(投诉|举报|差评)的?(意思|打算|想法)",
 ]
 
 # default@8 (negative_end): a bare resigned ending (那算了 / 行 随便吧 / 拉倒) right after an agent message that broke a
 # red line: the customer gave up, whatever the state layer reads in the two words (NegativeEndParams.resigned_after)
-RESIGNED_ENDING = "^(那|那就|行|好|哦|嗯|唉|哎)?[，,\\s]*(算了|拉倒|随便|罢了|无所谓|不买了|不要了)(吧|呗|啦|了|吧你)?[。.!！…~～\\s]*$"
+# default@10: one more giving-up word may follow (好 算了 不用了 / 那算了 不买了)
+RESIGNED_ENDING = (
+    "^(那|那就|行|好|哦|嗯|唉|哎)?[，,\\s]*(算了|拉倒|随便|罢了|无所谓|不买了|不要了)(吧|呗|啦|了|吧你)?"
+    "([，,\\s]*(算了|不用了|不要了|不买了|拉倒|罢了)(吧|呗|啦)?)?[。.!！…~～\\s]*$"
+)
 
 # default@8: grudging acceptance closes a dispute (这还差不多 / 这才像话 / 这才对嘛): an acknowledgement, never negative
 GRUDGING_ACCEPT = ["这还差不多", "还差不多", "这才像话", "这还像话", "这才对嘛", "这才对", "早这样不就好了"]
@@ -240,6 +332,21 @@ TROUBLE_CAUSE = ["折腾", "白跑", "re:跑(了)?(一|两|好几|几)趟", "受
 # default@8 (time_commitment): a time word that describes the present (仓库这两天单量大 / 最近几天下雨) is no time frame
 COMMITMENT_EXCLUDE = [
     "re:(这|最近|近|前)(两|几|一两|三|两三)天[^，。,.!！?？]{0,6}(单量|订单|单子|比较|太|很|都|爆|忙|多|人多|下雨|降温|放假|堵|缺货|断货)",
+    # default@10: a date in the past (restating the order: 3月5日下的单 / 6号签收的) and the length of a policy (7天无理由 /
+    # 30天价保期 / 15天质量问题换货期内 / 有效期30天) say nothing about when the customer hears back
+    "re:[0-9一二两三四五六七八九十]+月[0-9一二两三四五六七八九十]+(日|号)(上午|下午|晚上|早上|中午)?[^，。,.!！?？]{0,2}"
+    "(下单|下的单|购买|买的|拍的|付款|支付|签收|申请|寄到|寄出|寄回|收到|到货|送修|提交)",
+    "re:[0-9一二两三四五六七八九十百]+\\s*(个)?(天|日|小时|个月|月|年)[^，。,.!！?？]{0,8}(无理由|(价保|保价|换货|退货|退换|退换货|质保|保修|售后|有效|试用)期)",
+    # what the customer should do meanwhile (这两天先别用 / 这几天尽量别碰水) names no deadline
+    "re:(这|最近|近)(两|几|一两|三|两三)天[^，。,.!！?？]{0,2}(先|别|不要|暂时|尽量|就)",
+    # how long the money usually takes to arrive (退款已经提交，一般几分钟到账 / 通常1小时内原路退回) describes the payment
+    # channel once the refund is done, it promises no answer (审核一般1个工作日内完成 still does)
+    "re:(一般|通常|正常|一般情况下|正常情况下)[^，。,.!！?？]{0,2}[0-9一二两三四五六七八九十半几]+\\s*(-|~|到|至|—)?\\s*[0-9一二两三四五六七八九十]*\\s*(个)?(工作日|工作天|小时|天|分钟|钟头|日|周)(内|之内|以内|左右)?(就|会)?(到账|原路退回|原路返回|退回|返还)",
+    # a time in a condition (如果明天还没消退…) names no deadline
+    "re:(如果|要是|万一|假如|若是|若)[^，。,.!！?？]{0,3}(今天|今日|明天|明日|后天|[0-9一二两三四五六七八九十]+(天|日|小时))",
+    # a time word for what is already fixed (今天的配送路线已经排好了) states the present, it promises nothing
+    "re:(今天|今日|当天|明天)的[^，。,.!！?？]{0,8}(已经|已|都)",
+    "re:(超过|超出|过了|已过|有效期|保修期|质保期|价保期)(了)?[^，。,.!！?？]{0,2}[0-9一二两三四五六七八九十百]+\\s*(个)?(天|日|小时|个月|月|年)",
 ]
 
 # default@9 (empathy courtesy): after 让您 / 给您 a request (让您提供一下订单号 / 给您查一下 / 让您再等等) says what the customer
@@ -283,6 +390,29 @@ def acknowledgement_kind(said: str) -> str:
 # (天气原因停运了 这个我们控制不了) they explain, they refuse nothing.
 # ---------------------------------------------------------------------------
 # default@9 positive_framing: a next step the agent takes is an alternative (我帮您转给售后同事 / 这边给您反馈仓库 / 我去问下厂家)
+# default@10 (positive_framing): a whether-question (2小时内答复您能不能退 / 我联系快递看能不能给您送到村里) holds a refusal
+# word and refuses nothing
+# …, and a condition (送不到的话我直接给您补发 / 修不好的话给您换新): what happens if it fails, not a refusal
+REFUSAL_EXCLUDE_MORE = ["re:(能不能|可不可以|能否|可否)[^，。,.!！?？]{0,6}", "re:[\\u4e00-\\u9fff](不了|不到|不上|不好|不行)的话"]
+
+# default@10 (positive_framing): the agent takes back an earlier answer (我上一条说错了，是支持的 / 更正一下 / 刚才误导您了)
+RETRACTION = "说错了|讲错了|回复错了|更正一下|纠正一下|误导(您|你)|之前说的不对|刚才说的不对|上一条(说|回复)?(错|有误)"
+
+# default@10 (positive_framing): the shop declines the matter as not its own (我们这边确实干预不了 / 店铺这边是管不到的 / 速递嘅
+# 嘢我哋控制唔到 / 唔关我哋事): a refusal to help whether or not the customer phrased a request — the complaint is the request
+DECLINED_AS_NOT_OURS = [
+    "re:(干预|左右|插手|管|控制|决定|过问)(不了|不到|唔到|唔了)|插不上手",
+    "re:(唔关|不关|无关|唔系)(我哋|我们|我地|本店|店铺)(嘅)?(事|责任|负责)",
+]
+# default@10 (positive_framing): sending the customer to the courier, the station or the brand to sort it out themselves
+# (您可以直接跟快递公司协商 / 您直接跟驿站沟通就可以啦 / 建议您联系驿站 / 你自己打去顺丰问下) is no alternative: the shop
+# offers nothing of its own
+SENT_ELSEWHERE = [
+    "re:(建议)?(您|你|亲)(也)?(可以|直接|自己|就|先|去|再)*(跟|和|同|找|联系|问|打给|打去|打电话给|咨询)(一下|下)?"
+    "[^，。,.!！?？]{0,3}(快递|物流|驿站|站点|快递员|快递公司|物流公司|速递|顺丰|中通|圆通|申通|韵达|极兔|邮政|德邦|厂家|品牌方|平台)"
+    "[^，。,.!！?？]{0,8}",
+]
+
 NEXT_STEPS = [
     "re:(帮|给|为|替)(您|你|亲)(转|转交|转给|联系|反馈|上报|催|问|跟进|核实|登记|提交|报备)",
     "re:(我|我们|这边|我这边)(会|去|来|马上|立刻|先|再)?(帮您|给您|为您)?(反馈|联系|跟进|上报|转交|转给|申请|催促|协调|问问|问一下|问下)",
@@ -293,7 +423,11 @@ ANSWERED_REFUSALS = [
     # (去不了 / 赶不回来) is the customer's own situation restated
     "re:(?![错少免跑忘差坏慢晚贵受去来走回赶吃睡穿住玩得])[\\u4e00-\\u9fff](不了|不到|不上|唔到|唔了)(?!多少|多久|几|多长|什么|位)",
     # 不 + a service verb that closes the clause: 超时的不赔的 / 拆封了不退哦
-    "re:不(赔|退|换|补|包|管|保|修|送|开|收|予|给|做|办|寄|发|拦|改)(的|哦|哈|呢|了|啦|喔|哟|呀|滴|哒)*(?=[，。,.!！~～\\s]|$)",
+    # default@10: the price said to be fixed, to a customer who asked for less (价格都是定好的 / 标的就是最低价 / 已经是底价了)
+    "re:(价格|价钱|价|标价|标的|页面价)[^，。,.!！?？]{0,3}(定好|固定|统一|最低|底价|不变)",
+    "re:(已经|就|这)是(最低|底|最优惠|最便宜)(的)?价",
+    # default@10: + the bargaining verbs (不刀 / 不砍 / 不议的 / 不让): a flat no to a price asked
+    "re:不(赔|退|换|补|包|管|保|修|送|开|收|予|给|做|办|寄|发|拦|改|刀|砍|议|讲|让)(的|哦|哈|呢|了|啦|喔|哟|呀|滴|哒|亲)*(?=[，。,.!！~～\\s]|$)",
     # the cost put on the customer: 运费需要您自理 / 由您承担 / 得您自己出
     "re:(需要|要|得|由|请)(您|你|亲|买家|客户)(自己|自行)?(承担|自理|负担|出|支付|付)", "re:(运费|邮费|费用|差价)[^，。,.!！?？]{0,4}自理",
     # not eligible: 不属于质量问题 / 不在保修范围
@@ -319,6 +453,10 @@ REQUESTS = [
     "re:(?<![功性智可不节本技效才只])(能|可以|可否|能否|支持)(?!力)", "能不能", "可不可以", "行不行", "行吗", "有没有", "re:有[^，。,.!！?？]{0,6}(吗|么|嘛)",
     "re:(帮我|给我|麻烦|想|要求|申请|希望|请)[^，。,.!！?？]{0,6}(退|换|改|补|赔|送|寄|发|取消|拦|便宜|优惠|保价|加急|报销|开|修|延|免|包|处理|查)",
     "re:(你们|店家|商家|卖家|店里)[^，。,.!！?？]{0,4}(出|赔|负责|承担|包|补|管)",
+    # default@10: asking in the negative (连运费都不能包吗 / 就不能便宜点吗): still asks the shop for something
+    "re:(都|也|就|还)不(能|可以|肯)[^，。,.!！?？]{0,6}(吗|么|嘛|喔|哦|啊|呀|[?？])",
+    # default@10: a price offered (450出吗 / 三百包邮卖不): bargaining asks for a lower price
+    "re:[0-9一二两三四五六七八九十百千]+(块|元)?[^，。,.!！?？]{0,2}(出|卖|包邮|走|拿)(吗|么|嘛|不|呗)",
 ]
 
 # default@9 (empathy's trigger, negative_end): a turn that opens by saying the order has not come, not been refunded, not

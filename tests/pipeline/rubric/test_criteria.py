@@ -270,6 +270,14 @@ def test_response_pace_trailing_thanks_to_the_agent_cantonese_and_trying_need_no
     assert status("response_pace.v1", base + [("customer", "老板 这个能便宜点吗", 60)]) == "fail"
 
 
+@pytest.mark.parametrize("last", ["好8", "嗯 那我自己选吧", "行吧 我自己再看看"])
+def test_response_pace_trailing_own_decision_and_8_for_ba_need_no_answer(last):
+    """default@10 (judge5): deciding on one's own after an answer, and 8 for 吧 / 拜 in chat."""
+    base = [("customer", "蓝的绿的哪个好", 0), ("agent", "都挺好看的", 20), ("customer", "哦", 40), ("agent", "有需要再找我", 50)]
+    assert status("response_pace.v1", base + [("customer", last, 60)]) == "pass", last
+    assert status("response_pace.v1", base + [("customer", "那我自己选 能送到8号楼吗", 60)]) == "fail"
+
+
 def test_response_pace_transfer_counts_any_human_agent():
     turns = [
         ("customer", "在吗", 0), ("agent", "您好，帮您转售后", 20, "A01"), ("system", "会话已转接", 25),

@@ -85,3 +85,107 @@ def test_default8_installation_included_with_the_goods_is_no_hand_off(commitment
 
 def test_default8_a_time_word_describing_the_present_is_no_time_frame(commitment):
     assert _score(commitment, "最近几天单量太大了", "我帮您催一下发货").status == "fail"
+
+
+# default@10 (judge5): what a time frame is, and what hands the problem on
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "好的，已为您申请退货并审核通过，退款2个工作日内原路返回",
+        "您的换货申请已经审核通过了，新件明天从仓库发出",
+        "已经同意您的补发申请，今天下午发出",
+    ],
+)
+def test_default10_a_request_decided_in_the_chat_hands_nothing_on_whatever_time_it_names(commitment, reply):
+    assert _score(commitment, reply).status == "na", reply
+
+
+def test_default10_approval_still_to_come_is_pending(commitment):
+    # 审核通过后 is a decision still to come: the hand-off stands and needs its time frame
+    assert _score(commitment, "已经帮您提交申请，审核通过后会给您寄新的").status == "fail"
+
+
+@pytest.mark.parametrize(
+    "before",
+    [
+        "跟您确认一下，是5月20日下单的那台榨汁机对吗",
+        "这款支持7天无理由退货，退回来的运费我们出",
+        "订单还在30天价保期内",
+        "京豆有效期90天哦",
+    ],
+)
+def test_default10_a_past_date_or_a_policy_length_is_no_time_frame(commitment, before):
+    res = _score(commitment, before, "我帮您反馈给仓库主管")
+    assert res.status == "fail", before
+
+
+def test_default10_a_time_in_a_confirming_question_or_a_condition_is_no_time_frame(commitment):
+    assert _score(commitment, "您是说昨天开始漏水，今天更严重了，对吗？", "我帮您登记一下报修").status == "fail"
+    assert _score(commitment, "要是后天还没到，您再来找我", "我这边先反馈给物流").status == "fail"
+    # asking leave for a promise still promises (到货当天通知您，可以吗？)
+    assert _score(commitment, "我帮您登记到货提醒，到货当天短信通知您，可以吗？").status == "pass"
+
+
+def test_default10_a_time_word_for_what_is_already_fixed_is_no_time_frame(commitment):
+    assert _score(commitment, "今天的车已经装满出发了", "我帮您反馈一下站点").status == "fail"
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "我这边查一下，半小时内给您回复",
+        "专员会在今晚8点前打电话联系您",
+        "已经给您升级到主管处理，明天上午前有答复",
+        "我马上联系骑手问问在哪，5分钟后给您消息",
+    ],
+)
+def test_default10_a_promise_to_come_back_or_an_escalation_is_a_hand_off(commitment, reply):
+    assert _score(commitment, reply).status == "pass", reply
+
+
+def test_default10_a_promise_to_come_back_without_a_time_fails(commitment):
+    assert _score(commitment, "等我问清楚了再给您回复").status == "fail"
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "您好，您买的冰箱后天送达，安装师傅随车上门",
+        "这款是免费安装的，师傅上门时带好配件",
+        "如果您觉得不合适，我可以帮您申请检测",
+        "您在订单详情里预约上门取件就行",
+        "一般提交后3个工作日内审核",
+    ],
+)
+def test_default10_how_a_service_works_an_offer_or_the_customers_own_step_is_no_hand_off(commitment, reply):
+    assert _score(commitment, reply).status == "na", reply
+
+
+@pytest.mark.parametrize(
+    "reply",
+    ["尺寸这个我得问一下厂家", "我要先核实下仓库的库存", "等我查清楚了回复您", "已经跟仓库备注了优先发"],
+)
+def test_default10_asking_someone_first_or_passing_a_word_on_is_a_hand_off(commitment, reply):
+    assert _score(commitment, reply).status == "fail", reply
+    assert _score(commitment, reply, "今天下午5点前给您结果").status == "pass", reply
+
+
+def test_default10_sending_the_customer_to_someone_is_still_no_hand_off(commitment):
+    assert _score(commitment, "这个是运输问题，您要找物流哦").status == "na"
+
+
+def test_default10_the_apps_own_step_and_a_meantime_instruction_are_no_hand_off_or_time_frame(commitment):
+    assert _score(commitment, "在提交订单页面的留言里写上就行").status == "na"
+    assert _score(commitment, "我帮您转给品牌售后", "品牌那边会联系您的，这几天先别用").status == "fail"
+
+
+def test_default10_how_long_the_money_usually_takes_after_a_done_refund_is_no_time_frame(commitment):
+    assert _score(commitment, "钱已经退了，退款已提交，通常半小时内原路退回").status == "na"
+    # a review's usual time still promises when the customer hears back
+    assert _score(commitment, "我帮您申请补偿，审核一般1个工作日内完成").status == "pass"
+
+
+def test_default10_a_pickup_already_booked_hands_nothing_on(commitment):
+    assert _score(commitment, "已给您预约好周六下午上门取件，退货单也提交了").status == "na"

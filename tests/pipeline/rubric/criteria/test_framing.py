@@ -105,3 +105,94 @@ def test_a_next_step_the_agent_takes_is_an_alternative():
 
 def test_owning_a_shortcoming_is_no_refusal():
     assert _answer("你们能不能早点通知", "这点确实是我们做得不到位，以后会提前通知").status == "na"
+
+
+# default@10 (judge5): when a later message's alternative belongs to the refusal; refusals that are restatements;
+# a flat no to a price asked in the negative
+def _chat(turns):
+    """(role, text[, sentiment label]) turns, 30 s apart."""
+    crit = CRITERIA["positive_framing.v1"]()
+    return crit.score(make_conversation([(t[0], t[1], 30 * i, *t[2:]) for i, t in enumerate(turns)])).status
+
+
+def test_default10_an_alternative_after_the_customer_took_the_refusal_belongs_to_that_turn():
+    turns = [("customer", "能帮我把去年的订单补个专票吗"), ("agent", "去年的订单已经无法再开专票了"),
+             ("customer", "行吧 那以后注意"), ("agent", "是的，以后下单时就可以直接申请专票")]
+    assert _chat(turns) == "fail"
+    # the next agent message before the customer answers still completes the refusal
+    turns = [("customer", "能帮我把去年的订单补个专票吗"), ("agent", "去年的订单已经无法再开专票了"),
+             ("agent", "不过可以给您开一张收据，报销一般也认")]
+    assert _chat(turns) == "pass"
+
+
+def test_default10_the_customer_asking_on_is_not_answered_by_the_refusal_s_alternative():
+    turns = [("customer", "今天能送到吗 等着用"), ("agent", "今天的单子都排满了，送不了"),
+             ("customer", "那最快哪天"), ("agent", "我帮您跟站点反馈一下")]
+    assert _chat(turns) == "fail"
+
+
+def test_default10_a_refusal_word_in_a_confirming_restatement_refuses_nothing():
+    turns = [("customer", "能退吗 柜子门装歪了"), ("agent", "跟您确认下，您是说柜门装完关不上，自己调也调不了，对吗？")]
+    assert _chat(turns) == "na"
+
+
+@pytest.mark.parametrize("reply", ["不砍哦，已经是底价了", "不刀的，标价就是最低"])
+def test_default10_a_flat_no_to_a_price_is_a_refusal(reply):
+    assert _chat([("customer", "450出吗 学生党"), ("agent", reply)]) == "fail", reply
+
+
+def test_default10_asking_in_the_negative_is_a_request():
+    assert _chat([("customer", "运费都不能给包一下吗"), ("agent", "不包的亲")]) == "fail"
+    assert _chat([("customer", "运费都不能给包一下吗"), ("agent", "不包的亲，不过满两件可以包邮")]) == "pass"
+
+
+@pytest.mark.parametrize(
+    "reply",
+    ["运输的问题我们店这边插不上手哦", "快递那边的事我们干预不了的亲", "嗰啲唔关我哋事㗎", "派送这块我们真的管不到"],
+)
+def test_default10_declining_the_matter_as_not_ours_refuses_even_a_complaint(reply):
+    # the customer reports a loss in distress, asks for nothing in words: declining it is still a refusal to help
+    assert _chat([("customer", "显示签收了 我根本没拿到东西", "negative"), ("agent", reply)]) == "fail", reply
+    # to a calm question the same words explain
+    assert _chat([("customer", "下雪了 快递会晚几天吗", "neutral"), ("agent", reply)]) == "na", reply
+
+
+@pytest.mark.parametrize(
+    "alternative",
+    ["您可以直接跟快递公司那边协商", "建议您联系一下驿站", "你自己打去顺丰问问吧", "您直接找平台客服反映就可以"],
+)
+def test_default10_sending_the_customer_elsewhere_is_no_alternative(alternative):
+    turns = [("customer", "显示签收了 我根本没拿到东西", "negative"), ("agent", "派送这块我们真的管不到，" + alternative)]
+    assert _chat(turns) == "fail", alternative
+    # the shop doing something itself still is one
+    turns = [("customer", "显示签收了 我根本没拿到东西", "negative"), ("agent", "派送这块我们管不到，不过我可以帮您联系快递查一下")]
+    assert _chat(turns) == "pass"
+
+
+@pytest.mark.parametrize("reply", ["我问问仓库能不能给您换个新的", "明早答复您可不可以退差价"])
+def test_default10_a_whether_question_refuses_nothing(reply):
+    assert _chat([("customer", "杯子有裂纹 能换吗"), ("agent", reply)]) == "na", reply
+
+
+def test_default10_the_price_said_to_be_fixed_refuses_a_request_for_less():
+    assert _chat([("customer", "能便宜点吗 别家才二十"), ("agent", "亲，我们的价格是统一定好的哦")]) == "fail"
+    assert _chat([("customer", "能便宜点吗 别家才二十"), ("agent", "不好意思，这已经是最低价了")]) == "fail"
+    assert _chat([("customer", "这款多少钱"), ("agent", "亲，我们的价格是统一定好的哦，29元")]) == "na"
+
+
+def test_default10_a_customer_who_asks_what_now_still_gets_the_alternative_to_the_refusal():
+    turns = [("customer", "能换成蓝色吗"), ("agent", "蓝色已经断货了"), ("customer", "那怎么办 我就要蓝的"),
+             ("agent", "您可以先退款，补货了我第一时间提醒您；或者看看灰蓝色，有现货")]
+    assert _chat(turns) == "pass"
+
+
+def test_default10_a_refusal_the_agent_takes_back_refuses_nothing():
+    turns = [("customer", "定制款能退吗"), ("agent", "定制款不支持退货哦"), ("customer", "页面上写的可以退啊"),
+             ("agent", "抱歉，我刚才说错了，这款是可以退的")]
+    assert _chat(turns) == "na"
+    assert _chat(turns[:2]) == "fail"
+
+
+def test_default10_a_condition_is_no_refusal():
+    assert _chat([("customer", "明天能到吗"), ("agent", "今天已经加急了，万一明天送不到的话我直接给您补发一单")]) == "na"
+    assert _chat([("customer", "明天能到吗"), ("agent", "明天送不到了亲")]) == "fail"
