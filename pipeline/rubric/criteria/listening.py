@@ -1,6 +1,9 @@
 """active_listening.v1: in after-sales / complaint conversations the agent restates or confirms."""
 from __future__ import annotations
 
+import re
+from dataclasses import replace
+
 from pydantic import Field
 
 from pipeline.conversation import Conversation, CriterionResult
@@ -18,7 +21,7 @@ from pipeline.rubric.criteria._common import (
     human_agent_messages,
     topic_match,
 )
-from pipeline.rubric.matching import message_evidence
+from pipeline.rubric.matching import message_evidence, view
 from pipeline.rubric.registry import Criterion, register_criterion
 from pipeline.rubric.schema import LexiconParams, Strict
 
@@ -78,14 +81,77 @@ AFTER_SALES_EXCLUDE_LISTEN = [
     TRADE_IN,
 ]
 
+# default@10 (listen6): more complaint shapes. Goods left at the wrong pick-up point (放到别的柜子了); a meal ordered as one
+# thing and delivered as another (点的是A 送来是B: 点/叫 order food as 买/拍 order goods)
+AFTER_SALES_MORE_10 = [
+    "跌价",  # = 降价
+    "re:(放|送|投|派|寄|存)(了)?(去|到|在|进|错)(了)?(另一个|另外一个|另外的|别的|其他|其它|隔壁|错的)[^，。,.!！?？]{0,6}(柜|驿站|快递点|代收点|网点|地方|小区|门口|楼|站)",
+    "re:(点|叫|订)的(是)[^，。,.!！?？]{1,10}(送来|送到|来的|到的|收到)(的)?(是|却是|竟然是|成)",
+]
+# default@10 (listen6): trouble words (and the problem / action signals' words) that report no trouble: a question about what would happen if (如果收到有问题怎么办 —
+# pre-sale), how often a part is replaced (多久要换滤芯 — care advice), whether stock is near its date (有没有临期的)
+NOT_A_COMPLAINT_10 = [
+    "re:(如果|要是|万一|假如|假设|若是|到时)[^，。,.!！?？]{0,12}(怎么办|咋办|怎办|点算|点办|怎么处理|怎么弄|咋整|怎么算|能退吗|能换吗|可以退吗|可以换吗|包退吗|包换吗|能不能(退|换)|可不可以(退|换)|保修吗)",
+    "re:(多久|多长时间|几久|几耐|几个月|几天|什么时候|啥时候|几时)[^，。,.!！?？]{0,3}(要|需要|得|该|应该|就要)?(换|更换|换新|清洗|保养)",
+    "re:(有没有|会不会|是不是|是否)[^，。,.!！?？]{0,4}临期",
+    "re:(?P<yn>[\u4e00-\u9fff])不(?P=yn)",  # an A-not-A question (对不对 / 啱唔啱) asks; it reports nothing
+]
+# default@10 (listen6): signals that read a word out of its sense. 不用了 is no use of the goods; declining a return
+# (不退了) is no request for one; an agent stating the terms of a return (要退货的话需要…) handles none; a bare 没有了
+# answering 还有什么需要 is a close, not a problem; a price drop after the buy (买的…便宜了200 / 跌价) is one (价保)
+PURCHASE_EXCLUDE_10 = ["re:(不|唔)(用|要)了"]
+ACTION_EXCLUDE_10 = ["re:(不|唔|不用|唔使|不想|不要|没必要|用不着|不打算|不会)(退|换)"]
+AGENT_EXCLUDE_10 = ["re:(如果|要是|若|万一)?[^，。,.!！?？]{0,4}(要|想|需要)(退货|退款|换货|售后|维修|退换)的话"]
+PROBLEM_10 = ["re:(便宜|平|低|降|跌)(了|咗)[0-9一二两三四五六七八九十百几]+"]
+PROBLEM_EXCLUDE_10 = ["re:^(没|没有|没了|没有了|冇)(了|啦|喇|哦|呢|哈)?[，,。.!！~～]*(谢谢|多谢|感谢)?[，,。.!！~～]*$"]
+
+# default@10 (listen6): Cantonese is read as Mandarin for the after-sales decision (issue 13: simplified, traditional and
+# Cantonese alike): 冇收到 = 没收到, 冇郁 = 没动, 放咗 = 放了, 第五日 = 第五天. One character for one on the analysis
+# form, so spans still index the text. Only in a message with a character found in Cantonese alone (冇 / 咗 / 唔 …):
+# 系 / 日 / 仲 / 喇 are Mandarin too, and even then 系 is left in 联系 / 系统.
+_YUE_WORDS = {"唔该": "谢谢", "唔使": "不用", "入面": "里面", "冇郁": "没动", "唔郁": "不动", "郁过": "动过", "点算": "怎办", "点解": "为啥", "点样": "怎样", "成个": "整个", "几耐": "多久"}
+_YUE_CHARS = {"冇": "没", "喺": "在", "嘅": "的", "啲": "些", "嚟": "来", "畀": "给", "俾": "给", "睇": "看",
+              "搵": "找", "攞": "拿", "啱": "对", "佢": "他", "哋": "们", "嗰": "那", "㗎": "的", "喇": "了", "咩": "啥", "乜": "啥"}
+_YUE_MARK = re.compile("[冇咗唔喺嘅啲嚟畀睇搵攞啱佢哋嗰㗎咩乜]|" + "|".join(_YUE_WORDS))
+_YUE = re.compile(
+    "|".join(map(re.escape, _YUE_WORDS)) + "|[" + "".join(_YUE_CHARS) + "]"
+    + "|(?<![联关体派星维直旁院])系(?![统列数])|(?<=[0-9一二两三四五六七八九十几])日|仲(?![裁夏秋春冬介])"
+    # 唔 / 咗 stay where the Cantonese topic words read them (充唔到 / 爆咗: lexicons_state.CANTONESE_AFTER_SALES)
+    + "|(?<![用开着充装连关锁郁])唔|(?<![爆甩穿崩])咗"
+)
+_YUE_ONE = {"系": "是", "日": "天", "仲": "还", "唔": "不", "咗": "了"}
+
+
+def cantonese_as_mandarin(s: str) -> str:
+    """The analysis form with Cantonese words as their Mandarin ones, the same length (offsets unchanged)."""
+    if not _YUE_MARK.search(s):
+        return s
+    out = _YUE.sub(lambda m: _YUE_WORDS.get(m.group(0)) or _YUE_CHARS.get(m.group(0)) or _YUE_ONE[m.group(0)], s)
+    return out if len(out) == len(s) else s
+
+
+def _read_as_mandarin(conv: Conversation) -> Conversation:
+    """The conversation with each Cantonese customer message read as Mandarin (a copy; the input is unchanged)."""
+    msgs, changed = [], False
+    for m in conv.messages:
+        if m.role == "customer" and m.text:
+            s = view(m).s
+            t = cantonese_as_mandarin(s)
+            if t != s:
+                msgs.append(replace(m, norm=t))
+                changed = True
+                continue
+        msgs.append(m)
+    return replace(conv, messages=msgs) if changed else conv
+
 
 def after_sales_topic() -> TopicParams:
     # default@7: Cantonese after-sales words (甩色 / 坏咗 / 用唔到) read like the Mandarin ones, and complaint shapes (跟详情页差太远)
     # default@8: noises, dead-on-arrival, fear of a fake; praise (都说好) and a policy question (能七天无理由吗) are none
     return TopicParams(
         cues=LexiconParams(
-            phrases=L.AFTER_SALES + S.CANTONESE_AFTER_SALES + S.COMPLAINT_SHAPES + AFTER_SALES_MORE,
-            exclude=L.AFTER_SALES_EXCLUDE + S.AFTER_SALES_EXCLUDE_MORE + AFTER_SALES_EXCLUDE_LISTEN + ELSEWHERE_TROUBLE,
+            phrases=L.AFTER_SALES + S.CANTONESE_AFTER_SALES + S.COMPLAINT_SHAPES + AFTER_SALES_MORE + AFTER_SALES_MORE_10,
+            exclude=L.AFTER_SALES_EXCLUDE + S.AFTER_SALES_EXCLUDE_MORE + AFTER_SALES_EXCLUDE_LISTEN + ELSEWHERE_TROUBLE + NOT_A_COMPLAINT_10,
             boundary_max_len=1,
         )
     )
@@ -97,12 +163,12 @@ def after_sales_decision() -> DecisionParams:
         topic_weight=1.2,
         signals=[
             SignalParams(name="purchase", weight=0.35, note="客户提到已购/已收到的商品", phrases=L.AS_PURCHASE,
-                         exclude=L.AS_PURCHASE_EXCLUDE + S.AS_PURCHASE_EXCLUDE_MORE + NOT_BOUGHT + ELSEWHERE_CLAUSE),
-            SignalParams(name="problem", weight=0.35, note="客户描述问题状态", phrases=L.AS_PROBLEM,
-                         exclude=L.AS_PROBLEM_EXCLUDE + ELSEWHERE_CLAUSE + OWN_SLIP),
-            SignalParams(name="action", weight=0.5, note="客户提出售后诉求", phrases=L.AS_ACTION, exclude=L.AS_ACTION_EXCLUDE + [TRADE_IN]),
+                         exclude=L.AS_PURCHASE_EXCLUDE + S.AS_PURCHASE_EXCLUDE_MORE + NOT_BOUGHT + ELSEWHERE_CLAUSE + PURCHASE_EXCLUDE_10),
+            SignalParams(name="problem", weight=0.35, note="客户描述问题状态", phrases=L.AS_PROBLEM + PROBLEM_10,
+                         exclude=L.AS_PROBLEM_EXCLUDE + ELSEWHERE_CLAUSE + OWN_SLIP + PROBLEM_EXCLUDE_10 + NOT_A_COMPLAINT_10 + ACTION_EXCLUDE_10),
+            SignalParams(name="action", weight=0.5, note="客户提出售后诉求", phrases=L.AS_ACTION, exclude=L.AS_ACTION_EXCLUDE + [TRADE_IN] + ACTION_EXCLUDE_10 + NOT_A_COMPLAINT_10),
             SignalParams(name="agent_handling", role="agent", weight=0.5, note="客服按售后处理", phrases=L.AS_AGENT,
-                         exclude=L.AS_AGENT_EXCLUDE + S.AS_AGENT_EXCLUDE_MORE),
+                         exclude=L.AS_AGENT_EXCLUDE + S.AS_AGENT_EXCLUDE_MORE + AGENT_EXCLUDE_10),
             # -0.55, not -0.5: one pulling-down signal outweighs a lone topic word (1.2 - 0.5 tied the threshold)
             SignalParams(name="presale", weight=-0.55, note="售前咨询", phrases=L.AS_PRESALE + PRESALE_MORE),
             SignalParams(name="before_delivery", weight=-0.55, note="刚下单/客户自己拍错，发货前修改", phrases=L.AS_BEFORE_DELIVERY),
@@ -145,7 +211,9 @@ class ActiveListening(Criterion):
 
     def score(self, conversation: Conversation) -> CriterionResult:
         topic, matcher, decision = self.compiled
-        hit = topic_match(conversation, topic)
+        # the topic words read Cantonese as Mandarin; the signals read the text as written: their broad negation
+        # patterns (不… / 没…) would fire on every Cantonese 唔 (唔係 / 唔好意思)
+        hit = topic_match(_read_as_mandarin(conversation), topic)
         extra = [Fired("words", self.params.decision.topic_weight, hit.view.msg, hit, "售后/投诉用语")] if hit is not None else []
         d = decision.decide(conversation, extra)
         if not d.holds:
