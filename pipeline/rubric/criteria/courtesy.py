@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from pipeline.conversation import Conversation, CriterionResult
+from pipeline.conversation import Conversation, CriterionResult, Message
 from pipeline.rubric.criteria import lexicons as L
 from pipeline.rubric.criteria._common import GuardParams, PhraseMatcher, human_agent_messages
-from pipeline.rubric.matching import message_evidence
+from pipeline.rubric.matching import Match, message_evidence
 from pipeline.rubric.registry import Criterion, register_criterion
 from pipeline.rubric.schema import LexiconParams, Strict
 
@@ -25,6 +25,10 @@ class GreetingParams(Strict):
     )
     first_messages: int = Field(default=1, ge=1, description="how many of the agent's first messages may greet")
     per_agent: bool = Field(default=False, description="after a transfer, each new agent's first message must greet too")
+    ping: LexiconParams = Field(
+        default_factory=lambda: LexiconParams(phrases=L.PRESENCE_PING),
+        description="the customer's presence ping (在吗 / 有人吗): a bare 在 greets only in answer to one",
+    )
 
 
 @register_criterion("greeting.v1")
@@ -33,11 +37,25 @@ class Greeting(Criterion):
 
     Params = GreetingParams
 
-    def compile(self) -> PhraseMatcher:
-        return PhraseMatcher(self.id, self.params.lexicon, GuardParams(quotation=True))
+    def compile(self) -> tuple[PhraseMatcher, PhraseMatcher]:
+        p: GreetingParams = self.params
+        return PhraseMatcher(self.id, p.lexicon, GuardParams(quotation=True)), PhraseMatcher(f"{self.id}.ping", p.ping, GuardParams(quotation=False))
 
     def lexicon_terms(self) -> list[str]:
-        return self.compiled.terms()
+        return self.compiled[0].terms()
+
+    def _greets(self, conversation: Conversation, m: Message) -> list[Match]:
+        """The greetings in m. default@10: a bare 在 counts only in answer to the customer's presence ping (在吗); after
+        any other question (这个还在吗 — still for sale?) it is a direct answer."""
+        matcher, ping = self.compiled
+        accepted = matcher.find(m).accepted
+        bare = [h for h in accepted if h.view.s[h.start : h.end] == "在"]
+        if not bare:
+            return accepted
+        before = [c for c in conversation.messages if c.role == "customer" and c.text and c.seq < m.seq]
+        if before and ping.find(before[-1]).accepted:
+            return accepted
+        return [h for h in accepted if h not in bare]
 
     def score(self, conversation: Conversation) -> CriterionResult:
         p: GreetingParams = self.params
@@ -56,9 +74,9 @@ class Greeting(Criterion):
         for group in groups:
             hit = None
             for m in group:
-                found = self.compiled.find(m)
-                if found.accepted:
-                    hit = found.accepted[0]
+                greets = self._greets(conversation, m)
+                if greets:
+                    hit = greets[0]
                     break
             if hit:
                 evidence.append(hit.evidence("人工客服首条消息问候"))

@@ -47,6 +47,16 @@ GREETING = [
     "re:(乐意|很高兴|非常高兴|荣幸)[^，。,.!！?？]{0,4}(为|给)(您|你|亲)(服务|效劳|解答)",
     "re:^\\s*(在的|在呢|在哦|在滴|在嘞|在哒|在)(?![a-z0-9])", "re:(?<=[，,。!！\\s~～])(在的|在呢|在哦|在滴|在嘞|在哒)",
     "re:(?<![a-z])(hi|hello|hey|哈喽|hallo)(?![a-z])",
+    # default@10 (listen6, mechanism 6): the customers greeted as a group or by a shop's pet name (家人们好 / 宝子), 哈啰,
+    # Cantonese 早晨 (good morning) opening a message, and 请问遇到什么问题了 (= 请问有什么可以帮您)
+    "re:(大家|家人们|家人|宝子们|宝宝们|亲们|朋友们|各位|老铁们|老铁|姐妹们|集美们|小伙伴们)(好|早上好|上午好|下午好|晚上好|早安)",
+    "宝子", "哈啰", "哈罗", "re:^[\\s~～]*早晨(?=[!！,，。.~～\\s]|$)",
+    "re:请问(您)?(是)?(遇到|碰到|有)(了)?(什么|啥|哪些)(问题|困难|情况|事|麻烦)",
+]
+# default@10 (listen6): a bare 在 answers the customer's 在吗 (a greeting); after any other question (这双还在吗 — is it
+# still for sale?) it is a direct answer. The customer's presence pings, read on the message before the agent's first
+PRESENCE_PING = [
+    "re:^[\\s,，。.!！?？~～]*(你好|您好|hi|hello|哈喽|亲|老板|客服|掌柜)?[\\s,，。.!！?？~～]*(在吗|在么|在嘛|在不在|在没|有人吗|有人在吗|有人没)[\\s,，。.!！?？~～]*$",
 ]
 GREETING_EXCLUDE = [
     "亲自", "亲手", "亲身", "亲眼", "亲口", "母亲", "父亲", "双亲", "亲戚", "亲人", "亲友", "相亲", "亲子", "亲测",
@@ -63,6 +73,9 @@ CLOSING = [
     "re:祝[^，。,.]{0,8}(愉快|健康|顺利|开心|快乐|平安|好运|满意|幸福|如意|周末|节日|生日|新年|一切|暖|成长)",
     "re:有(任何|什么|啥)?(问题|需要|疑问).{0,4}(随时|再|可以|请|欢迎)", "不客气", "re:(请|麻烦)(您)?(对我的服务)?(进行)?评价", "不打扰",
     "re:(?<![0-9])88(?![0-9])", "re:(?<![a-z])(bye|thanks|thank you)(?![a-z])",
+    # default@10 (listen6, mechanism 6): 有其他问题再联系 is 有问题随时联系; hoping to serve the customer again invites back
+    "re:有(任何|什么|啥|其他|其它|别的){1,2}(问题|需要|疑问).{0,4}(随时|再|可以|请|欢迎|联系|找)",
+    "re:(还有|有|下次|再)机会(再)?(为|给|帮)(您|你|亲)",
 ]
 
 EMPATHY = [

@@ -60,3 +60,41 @@ def test_closing_questions_pass_in_either_word_order(closing, closer):
 @pytest.mark.parametrize("text", ["已经帮您改好地址了", "这个颜色还有货"])
 def test_statements_are_no_closing(closing, text):
     assert _last(closing, text).status == "fail", text
+
+
+# default@10 (listen6): equivalent openers and closings (mechanism 6); a bare 在 greets only in answer to 在吗
+
+
+@pytest.mark.parametrize(
+    "opener",
+    ["各位晚上好～今天的福利款都在购物车哦", "老铁们好，这款在的", "宝子 这个色号今天刚补货", "哈啰，看中哪款啦", "早晨～呢款仲有货",
+     "请问您碰到什么麻烦了呢？我帮您看看"],
+)
+def test_default10_group_greetings_pet_names_and_morning_greet(greeting, opener):
+    assert _first(greeting, opener).status == "pass", opener
+
+
+@pytest.mark.parametrize("text", ["早晨发的货，今天能到", "这批货大家都说好"])
+def test_default10_morning_and_everyone_inside_a_statement_do_not_greet(greeting, text):
+    assert _first(greeting, text).status == "fail", text
+
+
+@pytest.mark.parametrize("ping,status", [("在吗", "pass"), ("你好，有人吗？", "pass"), ("这台二手相机还在吗", "fail"), ("还有黑色吗", "fail")])
+def test_default10_a_bare_zai_greets_only_after_a_presence_ping(greeting, ping, status):
+    conv = make_conversation([("customer", ping, 0), ("agent", "在", 20)])
+    assert greeting.score(conv).status == status, ping
+
+
+def test_default10_zai_with_a_particle_greets_after_any_question(greeting):
+    conv = make_conversation([("customer", "这台二手相机还在吗", 0), ("agent", "在的亲", 20)])
+    assert greeting.score(conv).status == "pass"
+
+
+@pytest.mark.parametrize("closer", ["有别的问题再来找我哈", "后面有其它疑问可以联系客服", "很高兴这次能帮上忙，下次有机会再为您服务"])
+def test_default10_other_questions_and_hoping_to_serve_again_close(closing, closer):
+    assert _last(closing, closer).status == "pass", closer
+
+
+@pytest.mark.parametrize("text", ["这个问题我再帮您问问", "有其他颜色，您看下链接"])
+def test_default10_a_question_still_open_is_no_closing(closing, text):
+    assert _last(closing, text).status == "fail", text
