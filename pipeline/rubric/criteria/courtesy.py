@@ -1,6 +1,8 @@
 """greeting.v1 and closing.v1: courtesy at the human agent's first and last messages."""
 from __future__ import annotations
 
+import re
+
 from pydantic import Field
 
 from pipeline.conversation import Conversation, CriterionResult, Message
@@ -19,12 +21,25 @@ def _no_agent(criterion: Criterion, conversation: Conversation, note: str) -> Cr
     return criterion.failed([message_evidence(customers[0], f"{criterion.id}.no_agent", note)])
 
 
+_CLAUSE_BREAK = re.compile(r"[，,。.!！?？;；~～…\n]")
+
+
+def _opens(h: Match) -> bool:
+    """The match sits in the message's first clause, or after at most four characters (嗯嗯，亲)."""
+    before = h.view.s[: h.start]
+    return len(before) <= 4 or not _CLAUSE_BREAK.search(before)
+
+
 class GreetingParams(Strict):
     lexicon: LexiconParams = Field(
         default_factory=lambda: LexiconParams(phrases=L.GREETING, exclude=L.GREETING_EXCLUDE, boundary_max_len=1)
     )
     first_messages: int = Field(default=1, ge=1, description="how many of the agent's first messages may greet")
     per_agent: bool = Field(default=False, description="after a transfer, each new agent's first message must greet too")
+    address_terms: list[str] = Field(
+        default_factory=lambda: list(L.ADDRESS_TERMS),
+        description="greeting words that only address the customer: they greet where they open the message (first clause)",
+    )
     ping: LexiconParams = Field(
         default_factory=lambda: LexiconParams(phrases=L.PRESENCE_PING),
         description="the customer's presence ping (在吗 / 有人吗): a bare 在 greets only in answer to one",
@@ -48,7 +63,8 @@ class Greeting(Criterion):
         """The greetings in m. default@10: a bare 在 counts only in answer to the customer's presence ping (在吗); after
         any other question (这个还在吗 — still for sale?) it is a direct answer."""
         matcher, ping = self.compiled
-        accepted = matcher.find(m).accepted
+        address = set(self.params.address_terms)
+        accepted = [h for h in matcher.find(m).accepted if h.view.s[h.start : h.end] not in address or _opens(h)]
         bare = [h for h in accepted if h.view.s[h.start : h.end] == "在"]
         if not bare:
             return accepted

@@ -52,6 +52,7 @@ GREETING = [
     "re:(大家|家人们|家人|宝子们|宝宝们|亲们|朋友们|各位|老铁们|老铁|姐妹们|集美们|小伙伴们)(好|早上好|上午好|下午好|晚上好|早安)",
     "宝子", "哈啰", "哈罗", "re:^[\\s~～]*早晨(?=[!！,，。.~～\\s]|$)",
     "re:请问(您)?(是)?(遇到|碰到|有)(了)?(什么|啥|哪些)(问题|困难|情况|事|麻烦)",
+    "re:(遇到|碰到|有)(了)?(什么|啥|哪些)(问题|困难|情况|麻烦|需要)(了)?(呢|嘛|呀|[?？])",  # 这边是有什么问题呢 亲
 ]
 # default@10 (listen6): a bare 在 answers the customer's 在吗 (a greeting); after any other question (这双还在吗 — is it
 # still for sale?) it is a direct answer. The customer's presence pings, read on the message before the agent's first
@@ -61,7 +62,12 @@ PRESENCE_PING = [
 GREETING_EXCLUDE = [
     "亲自", "亲手", "亲身", "亲眼", "亲口", "母亲", "父亲", "双亲", "亲戚", "亲人", "亲友", "相亲", "亲子", "亲测",
     "亲民", "亲属", "亲近", "亲密", "探亲", "亲情",
+    # default@10 (listen6): 还有什么可以帮您 asks for anything *else*: a closing question, even in the first message
+    "re:还(有|需要)(什么|其他|其它|别的|啥|哪些){0,2}[^，。,.!！?？]{0,8}(帮助|帮忙|帮到|帮|为|替|效劳|协助)(您|你|亲|到)?",
 ]
+# default@10 (listen6): an address alone (亲 / 亲爱的 / 宝子) greets where it opens the message (亲，在的 / 哈哈亲别急), not
+# after the answer (…一般3-5个工作日原路退回的亲爱的~ / 好的，…辛苦亲爱的审核下)
+ADDRESS_TERMS = ["亲", "亲亲", "亲爱", "亲爱的", "亲爱滴", "亲爱哒", "宝子"]
 
 CLOSING = [
     "re:还有(什么|其他|别的|其它|哪些|啥){0,2}(问题|需要|可以|地方|事情|事|疑问|能|要)",

@@ -98,3 +98,21 @@ def test_default10_other_questions_and_hoping_to_serve_again_close(closing, clos
 @pytest.mark.parametrize("text", ["这个问题我再帮您问问", "有其他颜色，您看下链接"])
 def test_default10_a_question_still_open_is_no_closing(closing, text):
     assert _last(closing, text).status == "fail", text
+
+
+@pytest.mark.parametrize(
+    "text,status",
+    [
+        ("亲，这款是纯棉的", "pass"),
+        ("嗯嗯，亲，您说", "pass"),
+        ("这款是纯棉的，洗了也不起球的亲", "fail"),  # the address comes after the answer
+        ("好的，已经加急了，麻烦亲爱的耐心等下", "fail"),
+    ],
+)
+def test_default10_an_address_greets_where_it_opens_the_message(greeting, text, status):
+    assert _first(greeting, text).status == status, text
+
+
+@pytest.mark.parametrize("text,status", [("运费满59包邮，请问还有什么可以帮到您", "fail"), ("是碰到什么情况了呀？", "pass")])
+def test_default10_anything_else_is_a_closing_question_and_asking_the_trouble_greets(greeting, text, status):
+    assert _first(greeting, text).status == status, text
