@@ -40,9 +40,9 @@ class GreetingParams(Strict):
         default_factory=lambda: list(L.ADDRESS_TERMS),
         description="greeting words that only address the customer: they greet where they open the message (first clause)",
     )
-    ping: LexiconParams = Field(
-        default_factory=lambda: LexiconParams(phrases=L.PRESENCE_PING),
-        description="the customer's presence ping (在吗 / 有人吗): a bare 在 greets only in answer to one",
+    still_there: LexiconParams = Field(
+        default_factory=lambda: LexiconParams(phrases=L.STILL_THERE),
+        description="the customer asks whether a thing is still there (这双还在吗): a bare 在 right after it answers, it does not greet",
     )
 
 
@@ -54,24 +54,24 @@ class Greeting(Criterion):
 
     def compile(self) -> tuple[PhraseMatcher, PhraseMatcher]:
         p: GreetingParams = self.params
-        return PhraseMatcher(self.id, p.lexicon, GuardParams(quotation=True)), PhraseMatcher(f"{self.id}.ping", p.ping, GuardParams(quotation=False))
+        return PhraseMatcher(self.id, p.lexicon, GuardParams(quotation=True)), PhraseMatcher(f"{self.id}.still_there", p.still_there, GuardParams(quotation=False))
 
     def lexicon_terms(self) -> list[str]:
         return self.compiled[0].terms()
 
     def _greets(self, conversation: Conversation, m: Message) -> list[Match]:
-        """The greetings in m. default@10: a bare 在 counts only in answer to the customer's presence ping (在吗); after
-        any other question (这个还在吗 — still for sale?) it is a direct answer."""
-        matcher, ping = self.compiled
+        """The greetings in m. default@10: an address alone (亲) only where it opens the message; a bare 在 is no greeting
+        right after the customer asked whether a thing is still there (这双还在吗 — the answer, not a hello)."""
+        matcher, still_there = self.compiled
         address = set(self.params.address_terms)
         accepted = [h for h in matcher.find(m).accepted if h.view.s[h.start : h.end] not in address or _opens(h)]
         bare = [h for h in accepted if h.view.s[h.start : h.end] == "在"]
         if not bare:
             return accepted
         before = [c for c in conversation.messages if c.role == "customer" and c.text and c.seq < m.seq]
-        if before and ping.find(before[-1]).accepted:
-            return accepted
-        return [h for h in accepted if h not in bare]
+        if before and still_there.find(before[-1]).accepted:
+            return [h for h in accepted if h not in bare]
+        return accepted
 
     def score(self, conversation: Conversation) -> CriterionResult:
         p: GreetingParams = self.params

@@ -54,11 +54,9 @@ GREETING = [
     "re:请问(您)?(是)?(遇到|碰到|有)(了)?(什么|啥|哪些)(问题|困难|情况|事|麻烦)",
     "re:(遇到|碰到|有)(了)?(什么|啥|哪些)(问题|困难|情况|麻烦|需要)(了)?(呢|嘛|呀|[?？])",  # 这边是有什么问题呢 亲
 ]
-# default@10 (listen6): a bare 在 answers the customer's 在吗 (a greeting); after any other question (这双还在吗 — is it
-# still for sale?) it is a direct answer. The customer's presence pings, read on the message before the agent's first
-PRESENCE_PING = [
-    "re:^[\\s,，。.!！?？~～]*(你好|您好|hi|hello|哈喽|亲|老板|客服|掌柜)?[\\s,，。.!！?？~～]*(在吗|在么|在嘛|在不在|在没|有人吗|有人在吗|有人没)[\\s,，。.!！?？~～]*$",
-]
+# default@10 (listen6): asked whether a thing is still there (这双鞋还在吗 / 还在不在 — still for sale?), a bare 在 is
+# the answer, not a greeting; after 在吗 / 客服在吗 / 人工 it answers the customer's call and greets, as before
+STILL_THERE = ["re:(?<!客服)(?<!老板)(?<![人你您亲])还在(吗|么|嘛|不在|不|没)"]
 GREETING_EXCLUDE = [
     "亲自", "亲手", "亲身", "亲眼", "亲口", "母亲", "父亲", "双亲", "亲戚", "亲人", "亲友", "相亲", "亲子", "亲测",
     "亲民", "亲属", "亲近", "亲密", "探亲", "亲情",
