@@ -64,6 +64,9 @@ LISTENING_EXCLUDE_MORE = [
     "re:(麻烦|请|劳烦|辛苦)(您|你|亲)?(先|再|自己|帮忙)?(看|查看|检查|瞧)(一)?下",
     "re:(?<![帮给为跟和向替])(您|你|亲)(先|再|自己|可以|去)?(看|查看|检查|瞧)(一)?下",
 ]
+# default@10 (listen6): asking for the order number or a photo restates nothing (the rule: asking for the order number
+# alone is not enough)
+ASKS_ONLY_10 = ["re:(提供|发)(一下)?(您的)?(订单号|订单|单号|照片|图片|视频)"]
 # the agent names what the customer bought in its own words (您的机器是R5型，买的是R3的滤芯) — a restatement of
 # the order; a question about it (买的是哪款) or a bare claim of authenticity (买的是正品) is none
 LISTENING_MORE = ["re:(买|拍|下单|订|购买)的(是|为)(?!正品|真的|真货|新的|原装|新品)(?![^，。,.!！?？]*(哪|什么|啥))[^，。,.!！?？]{2,16}"]
@@ -187,7 +190,7 @@ class ListeningParams(Strict):
     )
     lexicon: LexiconParams = Field(
         default_factory=lambda: LexiconParams(
-            phrases=L.LISTENING + LISTENING_MORE, exclude=L.LISTENING_EXCLUDE + LISTENING_EXCLUDE_MORE, variants=L.YOU
+            phrases=L.LISTENING + LISTENING_MORE, exclude=L.LISTENING_EXCLUDE + LISTENING_EXCLUDE_MORE + ASKS_ONLY_10, variants=L.YOU
         )
     )
 

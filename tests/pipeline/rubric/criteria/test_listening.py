@@ -207,3 +207,11 @@ def test_default10_the_cantonese_reading_keeps_offsets():
     assert cantonese_as_mandarin("物流仲系冇郁") == "物流还是没动"
     assert cantonese_as_mandarin("我联系咗佢哋") == "我联系了他们"
     assert cantonese_as_mandarin("系统没动") == "系统没动"  # no Cantonese character: left as written
+
+
+@pytest.mark.parametrize(
+    "agent,status", [("麻烦发一下订单号和裂缝的照片", "fail"), ("麻烦发一下订单号，我帮您核实一下", "pass"), ("请提供您的订单号", "fail")]
+)
+def test_default10_asking_for_the_order_number_or_a_photo_alone_restates_nothing(listening, agent, status):
+    conv = make_conversation([("customer", "保温杯收到就有条裂缝", 0), ("agent", agent, 30)], run_stages=False)
+    assert listening.score(conv).status == status, agent
