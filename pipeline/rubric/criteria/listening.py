@@ -147,6 +147,25 @@ def _read_as_mandarin(conv: Conversation) -> Conversation:
         msgs.append(m)
     return replace(conv, messages=msgs) if changed else conv
 
+# default@10 (listen6): the customer says yes (对 / 是的 / 嗯 / 係 / 没错 …) to the agent's restatement
+_YES = re.compile(r"^\s*(对|是|是的|对的|对啊|对呀|是啊|是呀|嗯|嗯嗯|没错|对对|对头|是滴|对滴|就是|系|係|系呀|係呀|啱|yes|yep|ok|okay)(?=[\s,，。.!！~～]|$)")
+
+
+def _confirmed_restatement(conv: Conversation, topic: PhraseMatcher, restates: PhraseMatcher):
+    """A topic word in a human agent's restatement the customer then confirms (您是说…没收到，对吗？ → 对): the customer's
+    own words missed it (dialect, slang, a picture), the confirmed restatement names the trouble."""
+    msgs = conv.messages
+    for i, m in enumerate(msgs):
+        if m.role != "agent" or not m.text or not restates.find(m).accepted:
+            continue
+        reply = next((c for c in msgs[i + 1 :] if c.role == "customer" and c.text), None)
+        if reply is None or not _YES.match(reply.text.lower()):
+            continue
+        found = topic.find(m).accepted
+        if found:
+            return found[0]
+    return None
+
 
 def after_sales_topic() -> TopicParams:
     # default@7: Cantonese after-sales words (甩色 / 坏咗 / 用唔到) read like the Mandarin ones, and complaint shapes (跟详情页差太远)
@@ -218,6 +237,10 @@ class ActiveListening(Criterion):
         # patterns (不… / 没…) would fire on every Cantonese 唔 (唔係 / 唔好意思)
         hit = topic_match(_read_as_mandarin(conversation), topic)
         extra = [Fired("words", self.params.decision.topic_weight, hit.view.msg, hit, "售后/投诉用语")] if hit is not None else []
+        if hit is None:
+            confirmed = _confirmed_restatement(conversation, topic, matcher)
+            if confirmed is not None:
+                extra = [Fired("confirmed", self.params.decision.topic_weight, confirmed.view.msg, confirmed, "客户确认了客服复述的问题")]
         d = decision.decide(conversation, extra)
         if not d.holds:
             ev = []

@@ -215,3 +215,17 @@ def test_default10_the_cantonese_reading_keeps_offsets():
 def test_default10_asking_for_the_order_number_or_a_photo_alone_restates_nothing(listening, agent, status):
     conv = make_conversation([("customer", "保温杯收到就有条裂缝", 0), ("agent", agent, 30)], run_stages=False)
     assert listening.score(conv).status == status, agent
+
+
+@pytest.mark.parametrize("reply,status", [("对的", "pass"), ("嗯 就是这个", "pass"), ("不是，我是想问杯盖怎么清洗", "na")])
+def test_default10_a_restated_problem_the_customer_confirms_makes_it_after_sales(listening, reply, status):
+    conv = make_conversation(
+        [
+            ("customer", "你们看看这个", 0),
+            ("customer", "", 5),  # a picture
+            ("agent", "您好，跟您确认一下，您收到的杯子杯口有破损，对吗？", 30),
+            ("customer", reply, 60),
+        ],
+        run_stages=False,
+    )
+    assert listening.score(conv).status == status, reply
