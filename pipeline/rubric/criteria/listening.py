@@ -106,7 +106,14 @@ PURCHASE_EXCLUDE_10 = ["re:(不|唔)(用|要)了"]
 ACTION_EXCLUDE_10 = ["re:(不|唔|不用|唔使|不想|不要|没必要|用不着|不打算|不会)(退|换)"]
 AGENT_EXCLUDE_10 = ["re:(如果|要是|若|万一)?[^，。,.!！?？]{0,4}(要|想|需要)(退货|退款|换货|售后|维修|退换)的话"]
 PROBLEM_10 = ["re:(便宜|平|低|降|跌)(了|咗)[0-9一二两三四五六七八九十百几]+"]
-PROBLEM_EXCLUDE_10 = ["re:^(没|没有|没了|没有了|冇)(了|啦|喇|哦|呢|哈)?[，,。.!！~～]*(谢谢|多谢|感谢)?[，,。.!！~～]*$"]
+PROBLEM_EXCLUDE_10 = [
+    "re:^((没|没有|没了|没有了|冇)(了|啦|喇|哦|呢|哈)?[，,。.!！~～\\s]*){1,3}(谢谢|多谢|感谢)?[，,。.!！~～]*$",
+    "re:没(啥|什么|别的|其他)(事|问题)?(了|啦)",  # 那没啥事了: a close
+    # the customer's own understanding or eyesight (我没看明白 / 字小看不清 / 不太懂), not the goods
+    "re:(没|没有|不)(太)?(看|听|弄|搞)?(明白|懂|清楚)", "re:(看|听)不(清|懂|明白)",
+    "re:不[我你您他她咱那这]",  # 能装…不我那个车: 不 closing a yes-no question in a run-on, not a negation
+    "re:(问题|疑问)(有点|有些|太|比较|好|这么|挺)?多",  # 问题有点多: many questions
+]
 
 # default@10 (listen6): Cantonese is read as Mandarin for the after-sales decision (issue 13: simplified, traditional and
 # Cantonese alike): 冇收到 = 没收到, 冇郁 = 没动, 放咗 = 放了, 第五日 = 第五天. One character for one on the analysis

@@ -229,3 +229,26 @@ def test_default10_a_restated_problem_the_customer_confirms_makes_it_after_sales
         run_stages=False,
     )
     assert listening.score(conv).status == status, reply
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "这个台灯能寄顺丰不我家那边顺丰快一点",  # 不 closes the yes-no question in a run-on
+        "我买了三样东西 页面上那个满减我没弄明白",  # the customer's own understanding
+        "收到货了 说明书字太小看不清 想问下怎么调亮度",
+        "刚收到 不好意思问题有点多 这个能放冰箱吗",
+    ],
+)
+def test_default10_a_question_particle_the_customers_understanding_and_many_questions_are_no_problem(listening, text):
+    conv = make_conversation([("customer", text, 0), ("agent", "好的亲", 30)], run_stages=False)
+    assert listening.score(conv).status == "na", text
+
+
+@pytest.mark.parametrize("last", ["没了没了", "那没什么事了", "没有了 谢谢"])
+def test_default10_a_repeated_or_plain_no_more_is_a_close(listening, last):
+    conv = make_conversation(
+        [("customer", "订单收到了 想问下这个杯子能进洗碗机吗", 0), ("agent", "可以的亲，还有什么需要吗", 30), ("customer", last, 60)],
+        run_stages=False,
+    )
+    assert listening.score(conv).status == "na", last
