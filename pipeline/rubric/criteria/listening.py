@@ -98,6 +98,9 @@ NOT_A_COMPLAINT_10 = [
     "re:(多久|多长时间|几久|几耐|几个月|几天|什么时候|啥时候|几时)[^，。,.!！?？]{0,3}(要|需要|得|该|应该|就要)?(换|更换|换新|清洗|保养)",
     "re:(有没有|会不会|是不是|是否)[^，。,.!！?？]{0,4}临期",
     "re:(?P<yn>[\u4e00-\u9fff])不(?P=yn)",  # an A-not-A question (对不对 / 啱唔啱) asks; it reports nothing
+    # an earlier buy's trouble told as the reason to worry about this one (上次买的…坏了 这回还是有点担心): pre-sale
+    "re:(上次|上回|之前|以前|去年)[^。!！?？]{0,30}(这回|这次|这一次|再买)[^，。,.!！?？]{0,6}(担心|怕|没底|不放心|犹豫|不踏实)",
+    "re:(如果|要是|万一|假如|假设|若是)[^，。,.!！?？]{0,8}",  # a condition: what might go wrong, not what did
 ]
 # default@10 (listen6): signals that read a word out of its sense. 不用了 is no use of the goods; declining a return
 # (不退了) is no request for one; an agent stating the terms of a return (要退货的话需要…) handles none; a bare 没有了

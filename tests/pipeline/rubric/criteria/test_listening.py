@@ -252,3 +252,23 @@ def test_default10_a_repeated_or_plain_no_more_is_a_close(listening, last):
         run_stages=False,
     )
     assert listening.score(conv).status == "na", last
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "之前在你们店买的保温壶用了半个月就不保温了 这次再买还是有点不放心",  # an earlier buy's trouble, a worry about this one
+        "要是路上碰坏了能赔不",  # a condition: what might go wrong
+        "万一尺码不合适咋弄",
+    ],
+)
+def test_default10_an_earlier_buys_trouble_as_a_worry_and_a_condition_are_pre_sale(listening, text):
+    conv = make_conversation([("customer", text, 0), ("agent", "您好亲，这款是加厚包装", 30)], run_stages=False)
+    assert listening.score(conv).status == "na", text
+
+
+def test_default10_this_orders_trouble_after_a_condition_still_counts(listening):
+    conv = make_conversation(
+        [("customer", "如果方便的话帮我看下 收到的台灯不亮", 0), ("agent", "好的亲", 30)], run_stages=False
+    )
+    assert listening.score(conv).status == "fail"
