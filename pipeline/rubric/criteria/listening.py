@@ -157,14 +157,19 @@ def _read_as_mandarin(conv: Conversation) -> Conversation:
         msgs.append(m)
     return replace(conv, messages=msgs) if changed else conv
 
+
 # default@10 (listen6): the customer says yes (对 / 是的 / 嗯 / 係 / 没错 …) to the agent's restatement
 _YES = re.compile(r"^\s*(对|是|是的|对的|对啊|对呀|是啊|是呀|嗯|嗯嗯|没错|对对|对头|是滴|对滴|就是|系|係|系呀|係呀|啱|yes|yep|ok|okay)(?=[\s,，。.!！~～]|$)")
 
 
-def _confirmed_restatement(conv: Conversation, topic: PhraseMatcher, restates: PhraseMatcher):
-    """A topic word in a human agent's restatement the customer then confirms (您是说…没收到，对吗？ → 对): the customer's
-    own words missed it (dialect, slang, a picture), the confirmed restatement names the trouble."""
+def _confirmed_restatement(
+    conv: Conversation, topic: PhraseMatcher, restates: PhraseMatcher, topic_weight: float, confirmed_weight: float
+) -> Fired | None:
+    """A human agent's restatement the customer then says yes to (您是说…没收到，对吗？ → 对). With a topic word in it, the
+    word counts as the customer's at topic_weight: the customer's own words missed it (dialect, slang, a picture).
+    Without one in any, the first confirmed restatement adds confirmed_weight. None when nothing was confirmed."""
     msgs = conv.messages
+    first = None
     for i, m in enumerate(msgs):
         if m.role != "agent" or not m.text or not restates.find(m).accepted:
             continue
@@ -173,8 +178,9 @@ def _confirmed_restatement(conv: Conversation, topic: PhraseMatcher, restates: P
             continue
         found = topic.find(m).accepted
         if found:
-            return found[0]
-    return None
+            return Fired("confirmed", topic_weight, m, found[0], "客户确认了客服复述的问题")
+        first = first or Fired("confirmed", confirmed_weight, m, None, "客户确认了客服的复述")
+    return first
 
 
 def after_sales_topic() -> TopicParams:
@@ -217,6 +223,11 @@ class ListeningParams(Strict):
         default_factory=after_sales_decision,
         description="weighted after-sales decision: applies_to words (topic_weight) + signals + sentiment ≥ threshold",
     )
+    confirmed_weight: float = Field(
+        default=0.2,
+        description="a restatement by the agent that the customer answers yes to (对 / 是的), with no trouble word in it: "
+        "what it adds to the after-sales decision (a trouble word in it adds decision.topic_weight)",
+    )
     lexicon: LexiconParams = Field(
         default_factory=lambda: LexiconParams(
             phrases=L.LISTENING + LISTENING_MORE, exclude=L.LISTENING_EXCLUDE + LISTENING_EXCLUDE_MORE + ASKS_ONLY_10, variants=L.YOU
@@ -248,9 +259,9 @@ class ActiveListening(Criterion):
         hit = topic_match(_read_as_mandarin(conversation), topic)
         extra = [Fired("words", self.params.decision.topic_weight, hit.view.msg, hit, "售后/投诉用语")] if hit is not None else []
         if hit is None:
-            confirmed = _confirmed_restatement(conversation, topic, matcher)
-            if confirmed is not None:
-                extra = [Fired("confirmed", self.params.decision.topic_weight, confirmed.view.msg, confirmed, "客户确认了客服复述的问题")]
+            p = self.params
+            confirmed = _confirmed_restatement(conversation, topic, matcher, p.decision.topic_weight, p.confirmed_weight)
+            extra = [confirmed] if confirmed is not None else []
         d = decision.decide(conversation, extra)
         if not d.holds:
             ev = []

@@ -272,3 +272,18 @@ def test_default10_this_orders_trouble_after_a_condition_still_counts(listening)
         [("customer", "如果方便的话帮我看下 收到的台灯不亮", 0), ("agent", "好的亲", 30)], run_stages=False
     )
     assert listening.score(conv).status == "fail"
+
+
+@pytest.mark.parametrize("reply,status", [("对 就是这个", "pass"), ("我再看看", "na")])
+def test_default10_a_confirmed_restatement_with_a_remedy_makes_it_after_sales(listening, reply, status):
+    conv = make_conversation(
+        [
+            ("customer", "这个咋回事", 0),
+            ("customer", "", 5),  # a picture
+            ("agent", "跟您确认下，您收到的杯盖上有一圈白点，对吧？", 30),
+            ("customer", reply, 60),
+            ("agent", "这边给您补发一个新的杯盖", 90),
+        ],
+        run_stages=False,
+    )
+    assert listening.score(conv).status == status, reply
