@@ -1,12 +1,14 @@
 """greeting.v1 and closing.v1: courtesy at the human agent's first and last messages."""
 from __future__ import annotations
 
+import re
+
 from pydantic import Field
 
-from pipeline.conversation import Conversation, CriterionResult
+from pipeline.conversation import Conversation, CriterionResult, Message
 from pipeline.rubric.criteria import lexicons as L
 from pipeline.rubric.criteria._common import GuardParams, PhraseMatcher, human_agent_messages
-from pipeline.rubric.matching import message_evidence
+from pipeline.rubric.matching import Match, message_evidence
 from pipeline.rubric.registry import Criterion, register_criterion
 from pipeline.rubric.schema import LexiconParams, Strict
 
@@ -19,12 +21,29 @@ def _no_agent(criterion: Criterion, conversation: Conversation, note: str) -> Cr
     return criterion.failed([message_evidence(customers[0], f"{criterion.id}.no_agent", note)])
 
 
+_CLAUSE_BREAK = re.compile(r"[，,。.!！?？;；~～…\n]")
+
+
+def _opens(h: Match) -> bool:
+    """The match sits in the message's first clause, or after at most four characters (嗯嗯，亲)."""
+    before = h.view.s[: h.start]
+    return len(before) <= 4 or not _CLAUSE_BREAK.search(before)
+
+
 class GreetingParams(Strict):
     lexicon: LexiconParams = Field(
         default_factory=lambda: LexiconParams(phrases=L.GREETING, exclude=L.GREETING_EXCLUDE, boundary_max_len=1)
     )
     first_messages: int = Field(default=1, ge=1, description="how many of the agent's first messages may greet")
     per_agent: bool = Field(default=False, description="after a transfer, each new agent's first message must greet too")
+    address_terms: list[str] = Field(
+        default_factory=lambda: list(L.ADDRESS_TERMS),
+        description="greeting words that only address the customer: they greet where they open the message (first clause)",
+    )
+    still_there: LexiconParams = Field(
+        default_factory=lambda: LexiconParams(phrases=L.STILL_THERE),
+        description="the customer asks whether a thing is still there (这双还在吗): a bare 在 right after it answers, it does not greet",
+    )
 
 
 @register_criterion("greeting.v1")
@@ -33,11 +52,26 @@ class Greeting(Criterion):
 
     Params = GreetingParams
 
-    def compile(self) -> PhraseMatcher:
-        return PhraseMatcher(self.id, self.params.lexicon, GuardParams(quotation=True))
+    def compile(self) -> tuple[PhraseMatcher, PhraseMatcher]:
+        p: GreetingParams = self.params
+        return PhraseMatcher(self.id, p.lexicon, GuardParams(quotation=True)), PhraseMatcher(f"{self.id}.still_there", p.still_there, GuardParams(quotation=False))
 
     def lexicon_terms(self) -> list[str]:
-        return self.compiled.terms()
+        return self.compiled[0].terms()
+
+    def _greets(self, conversation: Conversation, m: Message) -> list[Match]:
+        """The greetings in m. default@10: an address alone (亲) only where it opens the message; a bare 在 is no greeting
+        right after the customer asked whether a thing is still there (这双还在吗 — the answer, not a hello)."""
+        matcher, still_there = self.compiled
+        address = set(self.params.address_terms)
+        accepted = [h for h in matcher.find(m).accepted if h.view.s[h.start : h.end] not in address or _opens(h)]
+        bare = [h for h in accepted if h.view.s[h.start : h.end] == "在"]
+        if not bare:
+            return accepted
+        before = [c for c in conversation.messages if c.role == "customer" and c.text and c.seq < m.seq]
+        if before and still_there.find(before[-1]).accepted:
+            return [h for h in accepted if h not in bare]
+        return accepted
 
     def score(self, conversation: Conversation) -> CriterionResult:
         p: GreetingParams = self.params
@@ -56,9 +90,9 @@ class Greeting(Criterion):
         for group in groups:
             hit = None
             for m in group:
-                found = self.compiled.find(m)
-                if found.accepted:
-                    hit = found.accepted[0]
+                greets = self._greets(conversation, m)
+                if greets:
+                    hit = greets[0]
                     break
             if hit:
                 evidence.append(hit.evidence("人工客服首条消息问候"))

@@ -1,6 +1,9 @@
 """active_listening.v1: in after-sales / complaint conversations the agent restates or confirms."""
 from __future__ import annotations
 
+import re
+from dataclasses import replace
+
 from pydantic import Field
 
 from pipeline.conversation import Conversation, CriterionResult
@@ -18,7 +21,7 @@ from pipeline.rubric.criteria._common import (
     human_agent_messages,
     topic_match,
 )
-from pipeline.rubric.matching import message_evidence
+from pipeline.rubric.matching import message_evidence, view
 from pipeline.rubric.registry import Criterion, register_criterion
 from pipeline.rubric.schema import LexiconParams, Strict
 
@@ -61,6 +64,9 @@ LISTENING_EXCLUDE_MORE = [
     "re:(麻烦|请|劳烦|辛苦)(您|你|亲)?(先|再|自己|帮忙)?(看|查看|检查|瞧)(一)?下",
     "re:(?<![帮给为跟和向替])(您|你|亲)(先|再|自己|可以|去)?(看|查看|检查|瞧)(一)?下",
 ]
+# default@10 (listen6): asking for the order number or a photo restates nothing (the rule: asking for the order number
+# alone is not enough)
+ASKS_ONLY_10 = ["re:(提供|发)(一下)?(您的)?(订单号|订单|单号|照片|图片|视频)"]
 # the agent names what the customer bought in its own words (您的机器是R5型，买的是R3的滤芯) — a restatement of
 # the order; a question about it (买的是哪款) or a bare claim of authenticity (买的是正品) is none
 LISTENING_MORE = ["re:(买|拍|下单|订|购买)的(是|为)(?!正品|真的|真货|新的|原装|新品)(?![^，。,.!！?？]*(哪|什么|啥))[^，。,.!！?？]{2,16}"]
@@ -78,14 +84,112 @@ AFTER_SALES_EXCLUDE_LISTEN = [
     TRADE_IN,
 ]
 
+# default@10 (listen6): more complaint shapes. Goods left at the wrong pick-up point (放到别的柜子了); a meal ordered as one
+# thing and delivered as another (点的是A 送来是B: 点/叫 order food as 买/拍 order goods)
+AFTER_SALES_MORE_10 = [
+    "跌价",  # = 降价
+    "re:(放|送|投|派|寄|存)(了)?(去|到|在|进|错)(了)?(另一个|另外一个|另外的|别的|其他|其它|隔壁|错的)[^，。,.!！?？]{0,6}(柜|驿站|快递点|代收点|网点|地方|小区|门口|楼|站)",
+    "re:(点|叫|订)的(是)[^，。,.!！?？]{1,10}(送来|送到|来的|到的|收到)(的)?(是|却是|竟然是|成)",
+]
+# default@10 (listen6): trouble words (and the problem / action signals' words) that report no trouble: a question about what would happen if (如果收到有问题怎么办 —
+# pre-sale), how often a part is replaced (多久要换滤芯 — care advice), whether stock is near its date (有没有临期的)
+NOT_A_COMPLAINT_10 = [
+    "re:(如果|要是|万一|假如|假设|若是|到时)[^，。,.!！?？]{0,12}(怎么办|咋办|怎办|点算|点办|怎么处理|怎么弄|咋整|怎么算|能退吗|能换吗|可以退吗|可以换吗|包退吗|包换吗|能不能(退|换)|可不可以(退|换)|保修吗)",
+    "re:(多久|多长时间|几久|几耐|几个月|几天|什么时候|啥时候|几时)[^，。,.!！?？]{0,3}(要|需要|得|该|应该|就要)?(换|更换|换新|清洗|保养)",
+    "re:(有没有|会不会|是不是|是否)[^，。,.!！?？]{0,4}临期",
+    "re:(?P<yn>[\u4e00-\u9fff])不(?P=yn)",  # an A-not-A question (对不对 / 啱唔啱) asks; it reports nothing
+    # an earlier buy's trouble told as the reason to worry about this one (上次买的…坏了 这回还是有点担心): pre-sale
+    "re:(上次|上回|之前|以前|去年)[^。!！?？]{0,30}(这回|这次|这一次|再买)[^，。,.!！?？]{0,6}(担心|怕|没底|不放心|犹豫|不踏实)",
+    "re:(如果|要是|万一|假如|假设|若是)[^，。,.!！?？]{0,8}",  # a condition: what might go wrong, not what did
+]
+# default@10 (listen6): signals that read a word out of its sense. 不用了 is no use of the goods; declining a return
+# (不退了) is no request for one; an agent stating the terms of a return (要退货的话需要…) handles none; a bare 没有了
+# answering 还有什么需要 is a close, not a problem; a price drop after the buy (买的…便宜了200 / 跌价) is one (价保)
+PURCHASE_EXCLUDE_10 = ["re:(不|唔)(用|要)了"]
+ACTION_EXCLUDE_10 = ["re:(不|唔|不用|唔使|不想|不要|没必要|用不着|不打算|不会)(退|换)"]
+AGENT_EXCLUDE_10 = ["re:(如果|要是|若|万一)?[^，。,.!！?？]{0,4}(要|想|需要)(退货|退款|换货|售后|维修|退换)的话"]
+PROBLEM_10 = ["re:(便宜|平|低|降|跌)(了|咗)[0-9一二两三四五六七八九十百几]+"]
+PROBLEM_EXCLUDE_10 = [
+    "re:^((没|没有|没了|没有了|冇)(了|啦|喇|哦|呢|哈)?[，,。.!！~～\\s]*){1,3}(谢谢|多谢|感谢)?[，,。.!！~～]*$",
+    "re:没(啥|什么|别的|其他)(事|问题)?(了|啦)",  # 那没啥事了: a close
+    # the customer's own understanding or eyesight (我没看明白 / 字小看不清 / 不太懂), not the goods
+    "re:(没|没有|不)(太)?(看|听|弄|搞)?(明白|懂|清楚)", "re:(看|听)不(清|懂|明白)",
+    "re:不[我你您他她咱那这]",  # 能装…不我那个车: 不 closing a yes-no question in a run-on, not a negation
+    "re:(问题|疑问)(有点|有些|太|比较|好|这么|挺)?多",  # 问题有点多: many questions
+]
+
+# default@10 (listen6): Cantonese is read as Mandarin for the after-sales decision (issue 13: simplified, traditional and
+# Cantonese alike): 冇收到 = 没收到, 冇郁 = 没动, 放咗 = 放了, 第五日 = 第五天. One character for one on the analysis
+# form, so spans still index the text. Only in a message with a character found in Cantonese alone (冇 / 咗 / 唔 …):
+# 系 / 日 / 仲 / 喇 are Mandarin too, and even then 系 is left in 联系 / 系统.
+_YUE_WORDS = {"唔该": "谢谢", "唔使": "不用", "入面": "里面", "冇郁": "没动", "唔郁": "不动", "郁过": "动过", "点算": "怎办", "点解": "为啥", "点样": "怎样", "成个": "整个", "几耐": "多久"}
+_YUE_CHARS = {"冇": "没", "喺": "在", "嘅": "的", "啲": "些", "嚟": "来", "畀": "给", "俾": "给", "睇": "看",
+              "搵": "找", "攞": "拿", "啱": "对", "佢": "他", "哋": "们", "嗰": "那", "㗎": "的", "喇": "了", "咩": "啥", "乜": "啥"}
+_YUE_MARK = re.compile("[冇咗唔喺嘅啲嚟畀睇搵攞啱佢哋嗰㗎咩乜]|" + "|".join(_YUE_WORDS))
+_YUE = re.compile(
+    "|".join(map(re.escape, _YUE_WORDS)) + "|[" + "".join(_YUE_CHARS) + "]"
+    + "|(?<![联关体派星维直旁院])系(?![统列数])|(?<=[0-9一二两三四五六七八九十几])日|仲(?![裁夏秋春冬介])"
+    # 唔 / 咗 stay where the Cantonese topic words read them (充唔到 / 爆咗: lexicons_state.CANTONESE_AFTER_SALES)
+    + "|(?<![用开着充装连关锁郁])唔|(?<![爆甩穿崩])咗"
+)
+_YUE_ONE = {"系": "是", "日": "天", "仲": "还", "唔": "不", "咗": "了"}
+
+
+def cantonese_as_mandarin(s: str) -> str:
+    """The analysis form with Cantonese words as their Mandarin ones, the same length (offsets unchanged)."""
+    if not _YUE_MARK.search(s):
+        return s
+    out = _YUE.sub(lambda m: _YUE_WORDS.get(m.group(0)) or _YUE_CHARS.get(m.group(0)) or _YUE_ONE[m.group(0)], s)
+    return out if len(out) == len(s) else s
+
+
+def _read_as_mandarin(conv: Conversation) -> Conversation:
+    """The conversation with each Cantonese customer message read as Mandarin (a copy; the input is unchanged)."""
+    msgs, changed = [], False
+    for m in conv.messages:
+        if m.role == "customer" and m.text:
+            s = view(m).s
+            t = cantonese_as_mandarin(s)
+            if t != s:
+                msgs.append(replace(m, norm=t))
+                changed = True
+                continue
+        msgs.append(m)
+    return replace(conv, messages=msgs) if changed else conv
+
+
+# default@10 (listen6): the customer says yes (对 / 是的 / 嗯 / 係 / 没错 …) to the agent's restatement
+_YES = re.compile(r"^\s*(对|是|是的|对的|对啊|对呀|是啊|是呀|嗯|嗯嗯|没错|对对|对头|是滴|对滴|就是|系|係|系呀|係呀|啱|yes|yep|ok|okay)(?=[\s,，。.!！~～]|$)")
+
+
+def _confirmed_restatement(
+    conv: Conversation, topic: PhraseMatcher, restates: PhraseMatcher, topic_weight: float, confirmed_weight: float
+) -> Fired | None:
+    """A human agent's restatement the customer then says yes to (您是说…没收到，对吗？ → 对). With a topic word in it, the
+    word counts as the customer's at topic_weight: the customer's own words missed it (dialect, slang, a picture).
+    Without one in any, the first confirmed restatement adds confirmed_weight. None when nothing was confirmed."""
+    msgs = conv.messages
+    first = None
+    for i, m in enumerate(msgs):
+        if m.role != "agent" or not m.text or not restates.find(m).accepted:
+            continue
+        reply = next((c for c in msgs[i + 1 :] if c.role == "customer" and c.text), None)
+        if reply is None or not _YES.match(reply.text.lower()):
+            continue
+        found = topic.find(m).accepted
+        if found:
+            return Fired("confirmed", topic_weight, m, found[0], "客户确认了客服复述的问题")
+        first = first or Fired("confirmed", confirmed_weight, m, None, "客户确认了客服的复述")
+    return first
+
 
 def after_sales_topic() -> TopicParams:
     # default@7: Cantonese after-sales words (甩色 / 坏咗 / 用唔到) read like the Mandarin ones, and complaint shapes (跟详情页差太远)
     # default@8: noises, dead-on-arrival, fear of a fake; praise (都说好) and a policy question (能七天无理由吗) are none
     return TopicParams(
         cues=LexiconParams(
-            phrases=L.AFTER_SALES + S.CANTONESE_AFTER_SALES + S.COMPLAINT_SHAPES + AFTER_SALES_MORE,
-            exclude=L.AFTER_SALES_EXCLUDE + S.AFTER_SALES_EXCLUDE_MORE + AFTER_SALES_EXCLUDE_LISTEN + ELSEWHERE_TROUBLE,
+            phrases=L.AFTER_SALES + S.CANTONESE_AFTER_SALES + S.COMPLAINT_SHAPES + AFTER_SALES_MORE + AFTER_SALES_MORE_10,
+            exclude=L.AFTER_SALES_EXCLUDE + S.AFTER_SALES_EXCLUDE_MORE + AFTER_SALES_EXCLUDE_LISTEN + ELSEWHERE_TROUBLE + NOT_A_COMPLAINT_10,
             boundary_max_len=1,
         )
     )
@@ -97,12 +201,12 @@ def after_sales_decision() -> DecisionParams:
         topic_weight=1.2,
         signals=[
             SignalParams(name="purchase", weight=0.35, note="客户提到已购/已收到的商品", phrases=L.AS_PURCHASE,
-                         exclude=L.AS_PURCHASE_EXCLUDE + S.AS_PURCHASE_EXCLUDE_MORE + NOT_BOUGHT + ELSEWHERE_CLAUSE),
-            SignalParams(name="problem", weight=0.35, note="客户描述问题状态", phrases=L.AS_PROBLEM,
-                         exclude=L.AS_PROBLEM_EXCLUDE + ELSEWHERE_CLAUSE + OWN_SLIP),
-            SignalParams(name="action", weight=0.5, note="客户提出售后诉求", phrases=L.AS_ACTION, exclude=L.AS_ACTION_EXCLUDE + [TRADE_IN]),
+                         exclude=L.AS_PURCHASE_EXCLUDE + S.AS_PURCHASE_EXCLUDE_MORE + NOT_BOUGHT + ELSEWHERE_CLAUSE + PURCHASE_EXCLUDE_10),
+            SignalParams(name="problem", weight=0.35, note="客户描述问题状态", phrases=L.AS_PROBLEM + PROBLEM_10,
+                         exclude=L.AS_PROBLEM_EXCLUDE + ELSEWHERE_CLAUSE + OWN_SLIP + PROBLEM_EXCLUDE_10 + NOT_A_COMPLAINT_10 + ACTION_EXCLUDE_10),
+            SignalParams(name="action", weight=0.5, note="客户提出售后诉求", phrases=L.AS_ACTION, exclude=L.AS_ACTION_EXCLUDE + [TRADE_IN] + ACTION_EXCLUDE_10 + NOT_A_COMPLAINT_10),
             SignalParams(name="agent_handling", role="agent", weight=0.5, note="客服按售后处理", phrases=L.AS_AGENT,
-                         exclude=L.AS_AGENT_EXCLUDE + S.AS_AGENT_EXCLUDE_MORE),
+                         exclude=L.AS_AGENT_EXCLUDE + S.AS_AGENT_EXCLUDE_MORE + AGENT_EXCLUDE_10),
             # -0.55, not -0.5: one pulling-down signal outweighs a lone topic word (1.2 - 0.5 tied the threshold)
             SignalParams(name="presale", weight=-0.55, note="售前咨询", phrases=L.AS_PRESALE + PRESALE_MORE),
             SignalParams(name="before_delivery", weight=-0.55, note="刚下单/客户自己拍错，发货前修改", phrases=L.AS_BEFORE_DELIVERY),
@@ -119,9 +223,14 @@ class ListeningParams(Strict):
         default_factory=after_sales_decision,
         description="weighted after-sales decision: applies_to words (topic_weight) + signals + sentiment ≥ threshold",
     )
+    confirmed_weight: float = Field(
+        default=0.2,
+        description="a restatement by the agent that the customer answers yes to (对 / 是的), with no trouble word in it: "
+        "what it adds to the after-sales decision (a trouble word in it adds decision.topic_weight)",
+    )
     lexicon: LexiconParams = Field(
         default_factory=lambda: LexiconParams(
-            phrases=L.LISTENING + LISTENING_MORE, exclude=L.LISTENING_EXCLUDE + LISTENING_EXCLUDE_MORE, variants=L.YOU
+            phrases=L.LISTENING + LISTENING_MORE, exclude=L.LISTENING_EXCLUDE + LISTENING_EXCLUDE_MORE + ASKS_ONLY_10, variants=L.YOU
         )
     )
 
@@ -145,8 +254,14 @@ class ActiveListening(Criterion):
 
     def score(self, conversation: Conversation) -> CriterionResult:
         topic, matcher, decision = self.compiled
-        hit = topic_match(conversation, topic)
+        # the topic words read Cantonese as Mandarin; the signals read the text as written: their broad negation
+        # patterns (不… / 没…) would fire on every Cantonese 唔 (唔係 / 唔好意思)
+        hit = topic_match(_read_as_mandarin(conversation), topic)
         extra = [Fired("words", self.params.decision.topic_weight, hit.view.msg, hit, "售后/投诉用语")] if hit is not None else []
+        if hit is None:
+            p = self.params
+            confirmed = _confirmed_restatement(conversation, topic, matcher, p.decision.topic_weight, p.confirmed_weight)
+            extra = [confirmed] if confirmed is not None else []
         d = decision.decide(conversation, extra)
         if not d.holds:
             ev = []

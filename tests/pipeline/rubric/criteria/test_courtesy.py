@@ -60,3 +60,62 @@ def test_closing_questions_pass_in_either_word_order(closing, closer):
 @pytest.mark.parametrize("text", ["已经帮您改好地址了", "这个颜色还有货"])
 def test_statements_are_no_closing(closing, text):
     assert _last(closing, text).status == "fail", text
+
+
+# default@10 (listen6): equivalent openers and closings (mechanism 6); a bare 在 greets only in answer to 在吗
+
+
+@pytest.mark.parametrize(
+    "opener",
+    ["各位晚上好～今天的福利款都在购物车哦", "老铁们好，这款在的", "宝子 这个色号今天刚补货", "哈啰，看中哪款啦", "早晨～呢款仲有货",
+     "请问您碰到什么麻烦了呢？我帮您看看"],
+)
+def test_default10_group_greetings_pet_names_and_morning_greet(greeting, opener):
+    assert _first(greeting, opener).status == "pass", opener
+
+
+@pytest.mark.parametrize("text", ["早晨发的货，今天能到", "这批货大家都说好"])
+def test_default10_morning_and_everyone_inside_a_statement_do_not_greet(greeting, text):
+    assert _first(greeting, text).status == "fail", text
+
+
+@pytest.mark.parametrize(
+    "asked,status",
+    [("在吗", "pass"), ("你好，有人吗？", "pass"), ("客服还在吗", "pass"), ("人工", "pass"), ("这台二手相机还在吗", "fail"), ("那套茶具还在不在", "fail")],
+)
+def test_default10_a_bare_zai_answering_whether_a_thing_is_still_there_is_no_greeting(greeting, asked, status):
+    conv = make_conversation([("customer", asked, 0), ("agent", "在", 20)])
+    assert greeting.score(conv).status == status, asked
+
+
+def test_default10_zai_with_a_particle_greets_after_any_question(greeting):
+    conv = make_conversation([("customer", "这台二手相机还在吗", 0), ("agent", "在的亲", 20)])
+    assert greeting.score(conv).status == "pass"
+
+
+@pytest.mark.parametrize("closer", ["有别的问题再来找我哈", "后面有其它疑问可以联系客服", "很高兴这次能帮上忙，下次有机会再为您服务"])
+def test_default10_other_questions_and_hoping_to_serve_again_close(closing, closer):
+    assert _last(closing, closer).status == "pass", closer
+
+
+@pytest.mark.parametrize("text", ["这个问题我再帮您问问", "有其他颜色，您看下链接"])
+def test_default10_a_question_still_open_is_no_closing(closing, text):
+    assert _last(closing, text).status == "fail", text
+
+
+@pytest.mark.parametrize(
+    "text,status",
+    [
+        ("亲，这款是纯棉的", "pass"),
+        ("嗯嗯，亲，您说", "pass"),
+        ("这款是纯棉的，洗了也不起球的亲", "fail"),  # the address comes after the answer
+        ("好的，已经加急了，麻烦亲爱的耐心等下", "fail"),
+    ],
+)
+def test_default10_an_address_greets_where_it_opens_the_message(greeting, text, status):
+    assert _first(greeting, text).status == status, text
+
+
+@pytest.mark.parametrize("text,status", [("运费满59包邮，请问还有什么可以帮到您", "fail"), ("是碰到什么情况了呀？", "pass")])
+def test_default10_anything_else_is_a_closing_question_and_asking_the_trouble_greets(greeting, text, status):
+    assert _first(greeting, text).status == status, text

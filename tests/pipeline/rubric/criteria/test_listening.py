@@ -146,3 +146,144 @@ def test_default9_first_use_failure_of_goods_bought_elsewhere_is_a_pre_sale_worr
 def test_default9_trouble_words_of_a_buy_elsewhere_are_no_topic_but_this_shops_goods_keep_theirs(listening, text, status):
     conv = make_conversation([("customer", text, 0), ("agent", "您好，这边帮您看看", 30)], run_stages=False)
     assert listening.score(conv).status == status, text
+
+
+# default@10 (listen6): Cantonese read as Mandarin by the topic words; words that report no trouble; price drops,
+# the wrong pick-up point and a meal delivered as another are complaints
+
+
+@pytest.mark.parametrize("text", ["部手機殼寄咗三日 物流仲係冇郁", "個外賣等咗成個鐘都冇送到", "碗粥入面有隻蟲"])
+def test_default10_cantonese_complaints_read_like_mandarin_ones(listening, text):
+    conv = make_conversation([("customer", text, 0), ("agent", "好的亲", 30)], run_stages=False)
+    assert listening.score(conv).status == "fail", text
+
+
+@pytest.mark.parametrize(
+    "text", ["呢對波鞋38碼啱唔啱我", "上次買嗰個杯好好用 想再要多隻唔同色 唔該", "手机壳收到了 挺好看 不换了"]
+)
+def test_default10_a_question_thanks_and_a_declined_exchange_are_no_complaint(listening, text):
+    conv = make_conversation([("customer", text, 0), ("agent", "好的亲", 30)], run_stages=False)
+    assert listening.score(conv).status == "na", text
+
+
+@pytest.mark.parametrize("text", ["要是用了一周发现漏电咋整", "这个净水器的滤芯多长时间需要更换", "酸奶有没有快临期的 便宜点的"])
+def test_default10_what_if_care_and_stock_questions_are_pre_sale(listening, text):
+    conv = make_conversation([("customer", text, 0), ("agent", "您好，这边给您说明一下", 30)], run_stages=False)
+    assert listening.score(conv).status == "na", text
+
+
+@pytest.mark.parametrize(
+    "text", ["快递员把我的件放到隔壁小区的快递柜了 离家好远", "我叫的是两份饺子 结果送到的成了馄饨", "前天买的吹风机今天便宜了80", "刚到手就跌价 心塞"]
+)
+def test_default10_wrong_pick_up_point_wrong_meal_and_a_price_drop_are_after_sales(listening, text):
+    conv = make_conversation([("customer", text, 0), ("agent", "好的亲", 30)], run_stages=False)
+    assert listening.score(conv).status == "fail", text
+
+
+def test_default10_the_terms_of_a_return_are_no_after_sales_handling(listening):
+    conv = make_conversation(
+        [("customer", "刚收到 挺好看的 吊牌可以剪吗", 0), ("agent", "可以剪，不过要退货的话吊牌需要留着哦", 30)], run_stages=False
+    )
+    assert listening.score(conv).status == "na"
+
+
+def test_default10_a_bare_no_to_anything_else_is_no_problem(listening):
+    conv = make_conversation(
+        [
+            ("customer", "耳机收到了 怎么和手机配对", 0),
+            ("agent", "长按耳机两秒进入配对，还有其他问题吗", 30),
+            ("customer", "没有了", 60),
+        ],
+        run_stages=False,
+    )
+    assert listening.score(conv).status == "na"
+
+
+def test_default10_the_cantonese_reading_keeps_offsets():
+    from pipeline.rubric.criteria.listening import cantonese_as_mandarin
+
+    for s in ["物流仲系冇郁", "我联系咗佢哋", "唔该晒", "3日前买嘅"]:
+        assert len(cantonese_as_mandarin(s)) == len(s)
+    assert cantonese_as_mandarin("物流仲系冇郁") == "物流还是没动"
+    assert cantonese_as_mandarin("我联系咗佢哋") == "我联系了他们"
+    assert cantonese_as_mandarin("系统没动") == "系统没动"  # no Cantonese character: left as written
+
+
+@pytest.mark.parametrize(
+    "agent,status", [("麻烦发一下订单号和裂缝的照片", "fail"), ("麻烦发一下订单号，我帮您核实一下", "pass"), ("请提供您的订单号", "fail")]
+)
+def test_default10_asking_for_the_order_number_or_a_photo_alone_restates_nothing(listening, agent, status):
+    conv = make_conversation([("customer", "保温杯收到就有条裂缝", 0), ("agent", agent, 30)], run_stages=False)
+    assert listening.score(conv).status == status, agent
+
+
+@pytest.mark.parametrize("reply,status", [("对的", "pass"), ("嗯 就是这个", "pass"), ("不是，我是想问杯盖怎么清洗", "na")])
+def test_default10_a_restated_problem_the_customer_confirms_makes_it_after_sales(listening, reply, status):
+    conv = make_conversation(
+        [
+            ("customer", "你们看看这个", 0),
+            ("customer", "", 5),  # a picture
+            ("agent", "您好，跟您确认一下，您收到的杯子杯口有破损，对吗？", 30),
+            ("customer", reply, 60),
+        ],
+        run_stages=False,
+    )
+    assert listening.score(conv).status == status, reply
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "这个台灯能寄顺丰不我家那边顺丰快一点",  # 不 closes the yes-no question in a run-on
+        "我买了三样东西 页面上那个满减我没弄明白",  # the customer's own understanding
+        "收到货了 说明书字太小看不清 想问下怎么调亮度",
+        "刚收到 不好意思问题有点多 这个能放冰箱吗",
+    ],
+)
+def test_default10_a_question_particle_the_customers_understanding_and_many_questions_are_no_problem(listening, text):
+    conv = make_conversation([("customer", text, 0), ("agent", "好的亲", 30)], run_stages=False)
+    assert listening.score(conv).status == "na", text
+
+
+@pytest.mark.parametrize("last", ["没了没了", "那没什么事了", "没有了 谢谢"])
+def test_default10_a_repeated_or_plain_no_more_is_a_close(listening, last):
+    conv = make_conversation(
+        [("customer", "订单收到了 想问下这个杯子能进洗碗机吗", 0), ("agent", "可以的亲，还有什么需要吗", 30), ("customer", last, 60)],
+        run_stages=False,
+    )
+    assert listening.score(conv).status == "na", last
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "之前在你们店买的保温壶用了半个月就不保温了 这次再买还是有点不放心",  # an earlier buy's trouble, a worry about this one
+        "要是路上碰坏了能赔不",  # a condition: what might go wrong
+        "万一尺码不合适咋弄",
+    ],
+)
+def test_default10_an_earlier_buys_trouble_as_a_worry_and_a_condition_are_pre_sale(listening, text):
+    conv = make_conversation([("customer", text, 0), ("agent", "您好亲，这款是加厚包装", 30)], run_stages=False)
+    assert listening.score(conv).status == "na", text
+
+
+def test_default10_this_orders_trouble_after_a_condition_still_counts(listening):
+    conv = make_conversation(
+        [("customer", "如果方便的话帮我看下 收到的台灯不亮", 0), ("agent", "好的亲", 30)], run_stages=False
+    )
+    assert listening.score(conv).status == "fail"
+
+
+@pytest.mark.parametrize("reply,status", [("对 就是这个", "pass"), ("我再看看", "na")])
+def test_default10_a_confirmed_restatement_with_a_remedy_makes_it_after_sales(listening, reply, status):
+    conv = make_conversation(
+        [
+            ("customer", "这个咋回事", 0),
+            ("customer", "", 5),  # a picture
+            ("agent", "跟您确认下，您收到的杯盖上有一圈白点，对吧？", 30),
+            ("customer", reply, 60),
+            ("agent", "这边给您补发一个新的杯盖", 90),
+        ],
+        run_stages=False,
+    )
+    assert listening.score(conv).status == status, reply
