@@ -224,6 +224,10 @@ def _check_state_model(pinned: str, where: str) -> None:
         )
 
 
+# what may follow goodwill that closes a turn: particles and punctuation (早点休息吧 / 挺好看的～)
+_GOODWILL_TAIL = re.compile(r"[的了吧呀啊哦呢啦嘛哈哒滴~～。.!！\s]*$")
+
+
 class EmotionDetector:
     def __init__(self, params: EmotionParams, rule_prefix: str) -> None:
         self.params = params
@@ -251,6 +255,7 @@ class EmotionDetector:
         self.laughter = re.compile(params.laughter) if params.laughter else None
         self.ambivalent = re.compile(params.ambivalent_cue) if params.ambivalent_cue else None
         self.hedge = re.compile(params.hedged_report) if params.hedged_report else None
+        self.goodwill = re.compile(params.goodwill) if params.goodwill else None
         self.departure = (
             PhraseMatcher(f"{rule_prefix}.departure", params.departure,
                           GuardParams(negation=True, negation_window=params.negation_window, quotation=True))
@@ -280,6 +285,17 @@ class EmotionDetector:
     def _ack_only(self, msg: Message) -> bool:
         """The turn is made only of acknowledgements (哦 好 / 好吧 / 没了); a bare 。。。 is none."""
         return self.ack is not None and bool(self.ack.match(view(msg).s.strip())) and not _SPEECHLESS.match(view(msg).s)
+
+    def _goodwill(self, msg: Message) -> bool:
+        """The customer wishes the agent well or praises the goods (早点休息 / 辛苦你们了 / 东西挺好看的), with no
+        contrast after it, no sarcasm and no emotion word: no negative end."""
+        if self.goodwill is None:
+            return False
+        v = view(msg)
+        hits = list(self.goodwill.finditer(v.s))
+        # the goodwill closes the turn (真辛苦你们了 拖了半个月才回 goes on to the complaint: thanks as sarcasm)
+        return (bool(hits) and bool(_GOODWILL_TAIL.match(v.s, hits[-1].end())) and not _CONTRAST_AFTER.search(v.s, hits[0].end())
+                and not has_sarcasm(v) and not self.matcher.find(msg).accepted)
 
     def _joking(self, msg: Message) -> bool:
         """The customer laughs (哈哈 / 😂) and shows no shape of feeling (sarcasm, pings, persistence): a joke."""
@@ -352,8 +368,9 @@ class EmotionDetector:
             gone = self.departure.find(msg).accepted if self.departure is not None else []
             if gone:
                 return True, "lexicon", gone[0]
-            if self._joking(msg):
-                return False, "", None  # default@10: 那我要M 想要宽松的hhh is cheer, however the layer reads it
+            if self._joking(msg) or self._goodwill(msg):
+                # default@10: 那我要M 想要宽松的hhh is cheer, 早点休息吧 / 东西倒是挺好看的 goodwill, however the layer reads it
+                return False, "", None
             if msg.sentiment.label != "negative":
                 return False, "", None
         if self._ack_only(msg):

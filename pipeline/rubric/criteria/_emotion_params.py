@@ -92,6 +92,13 @@ class EmotionParams(Strict):
         "turn matching it is not negative on the sentiment model's label alone (你家袋子有点薄 is a calm report; an emotion "
         "word or a shape of feeling still counts). null switches it off",
     )
+    goodwill: str | None = Field(
+        default=None,
+        description="polarity (negative_end): a regex on the analysis form for goodwill at the close — wishing the agent "
+        "well (早点休息 / 辛苦你们了) or praising the goods (倒是挺好看的); a last turn with it, no contrast after it, no "
+        "sarcasm and no emotion word is no negative end, whatever the layer reads (the late hour, the concession). "
+        "null switches it off (default@10: lexicons_state.GOODWILL)",
+    )
     departure: LexiconParams = Field(
         default_factory=LexiconParams,
         description="polarity (negative_end): the customer leaves the shop for good (去别家看看 / 以后不会再来 / 拉黑): "

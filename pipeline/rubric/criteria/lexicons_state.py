@@ -119,7 +119,11 @@ URGENCY = [
     # question is the hurry
     "re:(还|能|可以|能不能|还能)(来得及|赶得上|赶得及|赶趟)(吗|么|嘛|不|没|呢)",
 ]
-URGENCY_EXCLUDE = ["不急", "不着急", "别急", "不用急", "不赶", "来得及", "不是很急", "不太急", "唔急", "唔使急", "不担心", "不慌", "别慌", "不用担心", "别担心"]
+URGENCY_EXCLUDE = [
+    # default@10 (state7): whether a change to the order can still be made (现在加一件还来得及吗 / 改地址还赶得上吗) asks
+    # about the shop's cut-off, not the customer's own deadline
+    "re:(加|改|换|取消|备注|追加|拆单|合并|加购)[^，。,.!！?？]{0,8}(还|能|可以|能不能|还能)(来得及|赶得上|赶得及)(吗|么|嘛|不|没|呢)",
+] + ["不急", "不着急", "别急", "不用急", "不赶", "来得及", "不是很急", "不太急", "唔急", "唔使急", "不担心", "不慌", "别慌", "不用担心", "别担心"]
 
 # 垃圾 said of the goods (什么垃圾面料 / 垃圾质量) criticises the product, not the agent: not abuse
 # default@10 (abusive_customer): calling the agent or the shop's staff stupid or a liar in a question, Mandarin or
@@ -292,6 +296,9 @@ AMBIVALENT_CUE = "^(吓死|服了|醉了|绝了|哭了|我哭|哭死|笑死|救�
 # the sentiment model's label alone does not make it need empathy; a hedged feeling (有点急 / 有点失望) is no hedge
 HEDGED_REPORT = ("(有点|有些|稍微|稍稍|一点点|略微|略有)(?!急|着急|担心|慌|怕|害怕|生气|气|失望|不爽|烦|无语|难受|不高兴|郁闷|伤心|心疼|"
                  "不开心|崩溃|懵|不放心|忐忑|委屈|寒心|心塞|失落)")
+# default@10 (state7, negative_end): goodwill at the close — the agent wished well, the goods praised
+GOODWILL = ("早点休息|注意休息|早点睡|辛苦(你|您)?(们)?(了|啦)|你们也(挺|很|蛮|够)?(不容易|辛苦|累|晚)|"
+            "(挺|很|真|蛮|还|超)(好看|漂亮|不错|好用|喜欢)")
 # default@10 (state7, empathy's trigger): taking an answer in (哦 这样啊 好吧 / 原来如此) is an acknowledgement
 ACK_TAKEN_IN = ["这样啊", "这样呀", "原来这样", "原来如此", "是这样啊"]
 

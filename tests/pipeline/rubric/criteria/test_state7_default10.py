@@ -59,3 +59,22 @@ def test_a_laughing_last_turn_is_no_negative_end(rubric):
     # 呵呵 is sarcasm, not laughter; a laugh beside a departure still leaves
     assert _ends_negative(rubric, "呵呵 那我再等等")
     assert _ends_negative(rubric, "哈哈 那我去别家看看")
+
+
+@pytest.mark.parametrize("text", ["现在改个收货地址还来得及吗", "能再加一包纸巾吗 还来得及不"])
+def test_asking_whether_an_order_change_can_still_be_made_is_no_hurry(empathy, text):
+    assert _status(empathy, text, "neutral", 0.05, 0.05) == "na", text
+
+
+def test_the_customers_own_deadline_is_still_a_hurry(empathy):
+    assert _status(empathy, "下周一开学要用 今天拍还来得及吗", "neutral", 0.05, 0.05) == "fail"
+
+
+@pytest.mark.parametrize("text", ["没事了 你们也早点休息", "好的 这么晚还回 辛苦你们了", "颜色倒是挺好看的"])
+def test_goodwill_at_the_close_is_no_negative_end(rubric, text):
+    assert not _ends_negative(rubric, text), text
+
+
+@pytest.mark.parametrize("text", ["颜色挺好看的 就是一洗就掉色", "真辛苦你们了 拖了半个月才回", "辛苦了 气死我了"])
+def test_goodwill_with_a_contrast_sarcasm_or_a_feeling_still_ends_negative(rubric, text):
+    assert _ends_negative(rubric, text), text
