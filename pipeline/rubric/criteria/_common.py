@@ -224,6 +224,10 @@ def _check_state_model(pinned: str, where: str) -> None:
         )
 
 
+# what may follow goodwill that closes a turn: particles and punctuation (早点休息吧 / 挺好看的～)
+_GOODWILL_TAIL = re.compile(r"[的了吧呀啊哦呢啦嘛哈哒滴~～。.!！\s]*$")
+
+
 class EmotionDetector:
     def __init__(self, params: EmotionParams, rule_prefix: str) -> None:
         self.params = params
@@ -250,6 +254,8 @@ class EmotionDetector:
         self.repeated = re.compile(params.repeated_status) if params.repeated_status else None
         self.laughter = re.compile(params.laughter) if params.laughter else None
         self.ambivalent = re.compile(params.ambivalent_cue) if params.ambivalent_cue else None
+        self.hedge = re.compile(params.hedged_report) if params.hedged_report else None
+        self.goodwill = re.compile(params.goodwill) if params.goodwill else None
         self.departure = (
             PhraseMatcher(f"{rule_prefix}.departure", params.departure,
                           GuardParams(negation=True, negation_window=params.negation_window, quotation=True))
@@ -275,6 +281,21 @@ class EmotionDetector:
         v = view(msg)
         hits = self.relief.find(v)
         return bool(hits) and not _CONTRAST_AFTER.search(v.s, hits[-1].end)
+
+    def _ack_only(self, msg: Message) -> bool:
+        """The turn is made only of acknowledgements (哦 好 / 好吧 / 没了); a bare 。。。 is none."""
+        return self.ack is not None and bool(self.ack.match(view(msg).s.strip())) and not _SPEECHLESS.match(view(msg).s)
+
+    def _goodwill(self, msg: Message) -> bool:
+        """The customer wishes the agent well or praises the goods (早点休息 / 辛苦你们了 / 东西挺好看的), with no
+        contrast after it, no sarcasm and no emotion word: no negative end."""
+        if self.goodwill is None:
+            return False
+        v = view(msg)
+        hits = list(self.goodwill.finditer(v.s))
+        # the goodwill closes the turn (真辛苦你们了 拖了半个月才回 goes on to the complaint: thanks as sarcasm)
+        return (bool(hits) and bool(_GOODWILL_TAIL.match(v.s, hits[-1].end())) and not _CONTRAST_AFTER.search(v.s, hits[0].end())
+                and not has_sarcasm(v) and not self.matcher.find(msg).accepted)
 
     def _joking(self, msg: Message) -> bool:
         """The customer laughs (哈哈 / 😂) and shows no shape of feeling (sarcasm, pings, persistence): a joke."""
@@ -318,6 +339,8 @@ class EmotionDetector:
         st = getattr(msg, "state", None)
         state = self.params.use_state and st is not None
         if state and self.params.state_mode == "empathy":
+            if self.params.acks_before_state and self._ack_only(msg):
+                return False, "", None
             # clear upset (hidden frustration, sarcasm, worry, resignation): the state layer decides —
             # unless the turn is a plain question with no shape of feeling; clearly calm (relief,
             # self-apology, a calm report, a neutral close): never — except short urgency inside a
@@ -345,9 +368,12 @@ class EmotionDetector:
             gone = self.departure.find(msg).accepted if self.departure is not None else []
             if gone:
                 return True, "lexicon", gone[0]
+            if self._joking(msg) or self._goodwill(msg):
+                # default@10: 那我要M 想要宽松的hhh is cheer, 早点休息吧 / 东西倒是挺好看的 goodwill, however the layer reads it
+                return False, "", None
             if msg.sentiment.label != "negative":
                 return False, "", None
-        if self.ack is not None and self.ack.match(view(msg).s.strip()) and not _SPEECHLESS.match(view(msg).s):
+        if self._ack_only(msg):
             return False, "", None  # 没了 / 好的 / 行吧: an acknowledgement carries no emotion (a bare 。。。 is no acknowledgement)
         if self.params.use_sentiment and msg.sentiment is not None:
             score = msg.sentiment.scores.get("negative", 1.0) if msg.sentiment.scores else 1.0
@@ -369,6 +395,10 @@ class EmotionDetector:
                 # the model's confident label alone, on a turn the state layer reads as probably calm in context (a
                 # how-to question after 收到了, a calm trade-in answer): no feeling shown, nothing to acknowledge
                 alone_calm = state and self.params.state_mode == "empathy" and st.needs_empathy < self.params.sentiment_min_state
+                if state and self.params.state_mode == "empathy" and self.hedge is not None and st.needs_empathy < self.params.min_state_score:
+                    # default@10: a fault told with a hedge (有点薄 / 屏幕有点划痕) is a calm report: the label alone, no
+                    # shape and no emotion word, does not make it need empathy
+                    alone_calm = alone_calm or bool(self.hedge.search(view(msg).s))
                 if not alone_calm:
                     return True, "sentiment", None
             if not self.params.cues_with_sentiment:

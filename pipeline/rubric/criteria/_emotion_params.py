@@ -27,6 +27,12 @@ class EmotionParams(Strict):
         default_factory=lambda: list(_default_acks()),
         description="a message made only of these (没了 / 好的 / 行吧) is never negative, whatever the model says",
     )
+    acks_before_state: bool = Field(
+        default=False,
+        description="empathy: a message made only of acknowledgements is not negative even where the state layer reads it "
+        "upset (哦 好 / 好吧 after a refusal: the layer reads resignation into the short reply, the labelling rules see "
+        "no feeling shown). default@10: true",
+    )
     shape_cues: LexiconParams = Field(
         default_factory=LexiconParams,
         description="message shapes that show feeling beyond a plain question or report: a problem stated, "
@@ -80,6 +86,19 @@ class EmotionParams(Strict):
         "playful question as in distress (服了 / 绝了 / 哭了 / 😭); it counts only when the state layer reads the turn "
         "negative in context. null: every cue counts",
     )
+    hedged_report: str | None = Field(
+        default=None,
+        description="empathy: a regex on the analysis form for a softened fault (有点 / 有些 / 稍微 …): below min_state_score a "
+        "turn matching it is not negative on the sentiment model's label alone (你家袋子有点薄 is a calm report; an emotion "
+        "word or a shape of feeling still counts). null switches it off",
+    )
+    goodwill: str | None = Field(
+        default=None,
+        description="polarity (negative_end): a regex on the analysis form for goodwill at the close — wishing the agent "
+        "well (早点休息 / 辛苦你们了) or praising the goods (倒是挺好看的); a last turn with it, no contrast after it, no "
+        "sarcasm and no emotion word is no negative end, whatever the layer reads (the late hour, the concession). "
+        "null switches it off (default@10: lexicons_state.GOODWILL)",
+    )
     departure: LexiconParams = Field(
         default_factory=LexiconParams,
         description="polarity (negative_end): the customer leaves the shop for good (去别家看看 / 以后不会再来 / 拉黑): "
@@ -88,7 +107,8 @@ class EmotionParams(Strict):
     laughter: str | None = Field(
         default=None,
         description="empathy: the customer laughs (哈哈 / 嘻嘻 / 😂 / [偷笑]): below min_state_score such a turn is a joke, not "
-        "distress, whatever word it uses (气死我老公了哈哈) — unless a shape of feeling (sarcasm, pings, persistence) is in it. "
+        "distress, whatever word it uses (气死我老公了哈哈) — unless a shape of feeling (sarcasm, pings, persistence) is in it; "
+        "polarity (negative_end, default@10): a laughing last turn is no negative end, whatever the layer reads. "
         "Regex on the analysis form; null switches it off (default@9: lexicons_state.LAUGHTER)",
     )
     repeated_status: str | None = Field(

@@ -10,6 +10,7 @@ from pipeline.customer_state import SHIPPED_STATE_MODEL
 from pipeline.rubric.criteria import lexicons as L
 from pipeline.rubric.criteria import lexicons_state as S
 from pipeline.rubric.criteria._common import EmotionDetector, EmotionParams, GuardParams, PhraseMatcher, Rejected, emotion_cues
+from pipeline.rubric.criteria._emotion_params import _default_acks
 from pipeline.rubric.criteria.lexicons_state import CHASED_BEFORE, REQUEST_AFTER_YOU, SOOTHING_MORE, acknowledgement_kind
 from pipeline.rubric.matching import compile_entries, message_evidence, view
 from pipeline.rubric.registry import Criterion, register_criterion
@@ -45,6 +46,9 @@ def default_emotion() -> EmotionParams:
         ambivalent_cue=S.AMBIVALENT_CUE,
         repeated_status=S.REPEATED_STATUS,  # default@9
         laughter=S.LAUGHTER,  # default@9
+        acks_before_state=True,  # default@10
+        hedged_report=S.HEDGED_REPORT,  # default@10
+        acknowledgements=_default_acks() + S.ACK_TAKEN_IN,  # default@10
         sentiment_min_state=0.5,
         state_model_version=SHIPPED_STATE_MODEL,
     )

@@ -63,6 +63,8 @@ def _default_negative_end() -> EmotionParams:
         cues=emotion_cues(),
         departure=LexiconParams(phrases=S.DEPARTURE, exclude=S.DEPARTURE_EXCLUDE),  # default@8: leaving for good ends negative in any context
         repeated_status=S.REPEATED_STATUS,  # default@9: a repeated chase ends negative in any context
+        laughter=S.LAUGHTER,  # default@10: a laughing last turn is cheer, not a negative end
+        goodwill=S.GOODWILL,  # default@10
         state_model_version=SHIPPED_STATE_MODEL,
     )
 

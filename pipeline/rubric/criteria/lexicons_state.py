@@ -98,6 +98,13 @@ RELIEF = [
     "re:(吓死|吓我|吓坏|吓了一跳)((?!但|不过|可是|就是|只是)[^。?？]){0,10}(原来|还好|幸好|找到|收到|在这|在门)",
     # default@8: owning one's own manner (刚才我口气不好 / 是我说话急了点): conciliatory
     "re:我(刚才|刚刚|之前|前面)?(的)?(态度|口气|语气|说话)[^，。,.!！?？]{0,4}(冲|不好|急|重|过分|凶|差)",
+] + [
+    # default@10 (state7): the fault fixed by the customer's own step, reported (亮了亮了 / 好了 不报错了 / 能用了): the
+    # layer reads the fault named beside it; not when denied (不亮了 / 又不能用了) or asked (能用了吗)
+    "re:(?<![不没])(亮了|能用了|可以用了|正常了|好使了|不报错了|有声音了|能开机了|开机了|连上了|转起来了|通电了|出水了)(?![吗么嘛没])",
+    # default@10 (state7): owning a miss of one's own eyes or age (让你见笑了 / 老眼昏花 / 我眼神不好 没看着):
+    # conciliatory, like 是我没看清
+    "re:(让你|让您|叫你|叫您)?见笑了", "老眼昏花", "re:(?<!以为)我(的)?(眼神|眼睛|眼)(不好|不太好|不行|不济|花了|花)",
 ]
 
 # short urgency (急用 / 赶时间 / 来不及): inside a calm question it still asks for the agent to
@@ -112,7 +119,11 @@ URGENCY = [
     # question is the hurry
     "re:(还|能|可以|能不能|还能)(来得及|赶得上|赶得及|赶趟)(吗|么|嘛|不|没|呢)",
 ]
-URGENCY_EXCLUDE = ["不急", "不着急", "别急", "不用急", "不赶", "来得及", "不是很急", "不太急", "唔急", "唔使急", "不担心", "不慌", "别慌", "不用担心", "别担心"]
+URGENCY_EXCLUDE = [
+    # default@10 (state7): whether a change to the order can still be made (现在加一件还来得及吗 / 改地址还赶得上吗) asks
+    # about the shop's cut-off, not the customer's own deadline
+    "re:(加|改|换|取消|备注|追加|拆单|合并|加购)[^，。,.!！?？]{0,8}(还|能|可以|能不能|还能)(来得及|赶得上|赶得及)(吗|么|嘛|不|没|呢)",
+] + ["不急", "不着急", "别急", "不用急", "不赶", "来得及", "不是很急", "不太急", "唔急", "唔使急", "不担心", "不慌", "别慌", "不用担心", "别担心"]
 
 # 垃圾 said of the goods (什么垃圾面料 / 垃圾质量) criticises the product, not the agent: not abuse
 # default@10 (abusive_customer): calling the agent or the shop's staff stupid or a liar in a question, Mandarin or
@@ -279,7 +290,17 @@ TRAILING_ACKS = [
 # default@8 (empathy): slang as often said in delight or in a playful question as in distress (服了 这保温杯一晚上还烫 /
 # 绝了 / 哭了 / 笑死 / 救命 / 😭): counts only when the customer-state layer reads the turn negative in context
 # (EmotionParams.ambivalent_cue; matched against the cue's own words)
-AMBIVALENT_CUE = "^(服了|醉了|绝了|哭了|我哭|哭死|笑死|救命|要命|疯了|要疯|跪了|栓q|破防|😭|😂|🤣|😞|🙄)$"
+AMBIVALENT_CUE = "^(吓死|服了|醉了|绝了|哭了|我哭|哭死|笑死|救命|要命|疯了|要疯|跪了|栓q|破防|😭|😂|🤣|😞|🙄)$"
+
+# default@10 (state7, empathy's trigger): a fault told with a hedge (你家袋子有点薄 / 屏幕有点划痕) is a calm report —
+# the sentiment model's label alone does not make it need empathy; a hedged feeling (有点急 / 有点失望) is no hedge
+HEDGED_REPORT = ("(有点|有些|稍微|稍稍|一点点|略微|略有)(?!急|着急|担心|慌|怕|害怕|生气|气|失望|不爽|烦|无语|难受|不高兴|郁闷|伤心|心疼|"
+                 "不开心|崩溃|懵|不放心|忐忑|委屈|寒心|心塞|失落)")
+# default@10 (state7, negative_end): goodwill at the close — the agent wished well, the goods praised
+GOODWILL = ("早点休息|注意休息|早点睡|辛苦(你|您)?(们)?(了|啦)|你们也(挺|很|蛮|够)?(不容易|辛苦|累|晚)|"
+            "(挺|很|真|蛮|还|超)(好看|漂亮|不错|好用|喜欢)")
+# default@10 (state7, empathy's trigger): taking an answer in (哦 这样啊 好吧 / 原来如此) is an acknowledgement
+ACK_TAKEN_IN = ["这样啊", "这样呀", "原来这样", "原来如此", "是这样啊"]
 
 # default@8 (negative_end): the customer leaves the shop for good — elsewhere, never again, blocked
 # (EmotionParams.departure): negative whatever the state layer reads around it (算了 去别家看看 / 好，以后都不来了)
