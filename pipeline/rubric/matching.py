@@ -340,7 +340,10 @@ class CompiledEntries:
         }
 
     def spans(self, s: str) -> list[tuple[int, int]]:
-        out = find_spans(self.trie, s) if self.trie is not None else []
+        trie = self.trie
+        # most strings hold no phrase of a given lexicon: one search says so without building a list
+        # (a phrase is never empty, so no trie match is zero-length)
+        out = [m.span(1) for m in trie.finditer(s)] if trie is not None and trie.search(s) is not None else []
         if self.patterns:
             todo = set(self.always)
             if self.literals is not None:
@@ -499,7 +502,9 @@ class Lexicon:
         return tuple(a in bounds and b in bounds for a, b in self._not_excluded(v.s) if b - a <= n)
 
     def find(self, v: View) -> list[Match]:
-        spans = self._not_excluded(v.s)
+        spans = self._kept.get(v.s)  # _not_excluded's memo read here first: most calls end at it
+        if spans is None:
+            spans = self._not_excluded(v.s)
         if not spans:
             return []
         out: list[Match] = []
