@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from pipeline.store.rows import chunks
-from pipeline.store.schema import UTCDateTime
+from pipeline.store.schema import UTCDateTime, tz
 
 # (table, columns, conflict keys, update columns) -> the SQL text and, in its parameter order, each
 # parameter's position in a row and its bind processor (None: the value goes as it is)
@@ -151,6 +151,20 @@ def present(conn: Connection, column: sa.Column, values: Iterable[Any]) -> set[A
 _SELECTS: dict[tuple, tuple[str, list[Callable[[Any], Any] | None]]] = {}
 
 
+def _utc_reader(generic: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """UTCDateTime's result processor on SQLite in one step for the text bulk writes ('%Y-%m-%d
+    %H:%M:%S.%f', 26 characters): the same aware datetime in the settings' time zone, without the
+    TypeDecorator's wrapper and a settings lookup per value (a batch reads ~20,000 timestamps)."""
+    zone, utc, parse = tz(), timezone.utc, datetime.fromisoformat
+
+    def read(value: Any) -> Any:
+        if type(value) is str and len(value) == 26 and value[10] == " ":
+            return parse(value).replace(tzinfo=utc).astimezone(zone)
+        return generic(value)
+
+    return read
+
+
 def select_in(
     conn: Connection, table: sa.Table, columns: Sequence[str], key: str, values: Sequence[Any], order_by: Sequence[str]
 ) -> list[tuple]:
@@ -175,8 +189,10 @@ def select_in(
         sql = (f"SELECT {', '.join(quote(c) for c in columns)} FROM {quote(table.name)} WHERE {quote(key)} IN ({{}}) "
                f"ORDER BY {', '.join(quote(c) for c in order_by)}")  # fmt: skip
         processors = [table.c[c].type.dialect_impl(dialect).result_processor(dialect, None) for c in columns]
-        hit = _SELECTS[cache_key] = (sql, processors)
-    sql, processors = hit
+        hit = _SELECTS[cache_key] = (sql, processors, [isinstance(table.c[c].type, UTCDateTime) for c in columns])
+    sql, processors, utc_columns = hit
+    if any(utc_columns):  # the time zone is the settings' now (as UTCDateTime reads it), so not kept with the text
+        processors = [_utc_reader(p) if utc and p is not None else p for p, utc in zip(processors, utc_columns)]
     for chunk in chunks(list(values)):
         rows = conn.exec_driver_sql(sql.format(", ".join("?" * len(chunk))), tuple(chunk)).fetchall()
         if not rows:

@@ -142,3 +142,20 @@ def test_present_finds_the_stored_keys_across_pieces(engines, monkeypatch):
     with engine.connect() as conn:
         assert bulk.present(conn, messages.c.message_key, ["k4", "nope", "k0", "k2", "k9"]) == {"k4", "k0", "k2"}
         assert bulk.present(conn, messages.c.message_key, []) == set()
+
+
+def test_utc_timestamps_are_read_as_sqlalchemy_reads_them(engines, monkeypatch):
+    """The one-step reader gives UTCDateTime's own aware datetime, in the time zone the settings say now."""
+    from pipeline.settings import get_settings
+    from pipeline.store.schema import messages
+
+    dialect = engines[0].dialect
+    theirs = messages.c.timestamp.type.dialect_impl(dialect).result_processor(dialect, None)
+    texts = ["2026-10-03 15:59:07.000000", "2026-10-02 16:00:00.000001", "0987-01-02 03:04:05.999999",
+             "2026-10-03 15:59:07", None]  # fmt: skip
+    for zone in ("Asia/Shanghai", "America/Los_Angeles"):
+        monkeypatch.setattr(get_settings(), "timezone", zone)
+        ours = bulk._utc_reader(theirs)
+        got, wanted = [ours(t) for t in texts], [theirs(t) for t in texts]
+        assert got == wanted and [str(getattr(g, "tzinfo", None)) for g in got] == [str(getattr(w, "tzinfo", None)) for w in wanted]
+    assert str(got[0].tzinfo) == "America/Los_Angeles"
