@@ -177,6 +177,12 @@ class Match:
     pattern: str = ""  # the lexicon entry / exemplar / cue that matched
     score: float | None = None  # similarity score when rule is *.similarity
 
+    def __init__(self, view: View, start: int, end: int, rule: str, pattern: str = "", score: float | None = None) -> None:
+        # what the dataclass would write, without its six object.__setattr__ calls (frozen): the rubric makes
+        # about ten matches per conversation
+        d = self.__dict__
+        d["view"], d["start"], d["end"], d["rule"], d["pattern"], d["score"] = view, start, end, rule, pattern, score
+
     @property
     def seq(self) -> int:
         return self.view.msg.seq
