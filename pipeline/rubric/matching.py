@@ -313,7 +313,63 @@ def required_literals(regex: str) -> frozenset[str] | None:
             shortest = min(len(x) for x in lits)
             if shortest > best_len or (shortest == best_len and best is not None and len(lits) < len(best)):
                 best, best_len = frozenset(lits), shortest
+    if best is None and not parsed.state.flags & sre_parse.SRE_FLAG_IGNORECASE:
+        best = _required_any(items, sre_parse)
     return best
+
+
+def _required_any(items: list, sre_parse: object) -> frozenset[str] | None:
+    """For a regex required_literals' top-level look finds no literal in: a set of literals one of which
+    every match must contain, looking into groups and branches (每个 branch of (以旧换新|旧…(抵|回收))
+    holds 旧; 重新(发|寄) holds 重新), classes ([0-9一二] and its small ranges) and repeats of at least
+    one; None when some way through the regex needs no literal. Lookarounds, anchors and negated
+    classes require nothing here (sound: the prefilter may only ever keep a regex that could match)."""
+    P = sre_parse
+    LITERAL, SUBPATTERN, BRANCH, IN, RANGE = P.LITERAL, P.SUBPATTERN, P.BRANCH, P.IN, P.RANGE  # type: ignore[attr-defined]
+    REPEATS = (P.MAX_REPEAT, P.MIN_REPEAT)  # type: ignore[attr-defined]
+
+    def better(a: frozenset[str], b: frozenset[str] | None) -> bool:
+        if b is None:
+            return True
+        la, lb = min(map(len, a)), min(map(len, b))
+        return la > lb or (la == lb and len(a) < len(b))
+
+    def required(seq: list) -> frozenset[str] | None:
+        best: frozenset[str] | None = None
+        run: list[str] = []
+        for op, av in seq + [(None, None)]:
+            if op is LITERAL:
+                run.append(chr(av))
+                continue
+            if run:
+                cand = frozenset(["".join(run)])
+                best = cand if better(cand, best) else best
+                run = []
+            cand = None
+            if op is SUBPATTERN:
+                if not av[1] & P.SRE_FLAG_IGNORECASE:  # type: ignore[attr-defined]
+                    cand = required(list(av[3]))
+            elif op is BRANCH:
+                parts = [required(list(b)) for b in av[1]]
+                cand = frozenset().union(*parts) if parts and all(parts) else None  # type: ignore[arg-type]
+            elif op is IN:
+                chars: list[str] = []
+                for o, a in av:
+                    if o is LITERAL:
+                        chars.append(chr(a))
+                    elif o is RANGE and a[1] - a[0] < 64:
+                        chars.extend(chr(c) for c in range(a[0], a[1] + 1))
+                    else:  # a negated class, a category (\d, \s): no literal to look for
+                        chars = []
+                        break
+                cand = frozenset(chars) if chars else None
+            elif op in REPEATS and av[0] >= 1:
+                cand = required(list(av[2]))
+            if cand and better(cand, best):
+                best = cand
+        return best
+
+    return required(items)
 
 
 class CompiledEntries:
