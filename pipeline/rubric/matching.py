@@ -178,8 +178,7 @@ class Match:
     score: float | None = None  # similarity score when rule is *.similarity
 
     def __init__(self, view: View, start: int, end: int, rule: str, pattern: str = "", score: float | None = None) -> None:
-        # what the dataclass would write, without its six object.__setattr__ calls (frozen): the rubric makes
-        # about ten matches per conversation
+        # the dataclass's fields without its six object.__setattr__ calls (frozen): ~10 matches a conversation
         d = self.__dict__
         d["view"], d["start"], d["end"], d["rule"], d["pattern"], d["score"] = view, start, end, rule, pattern, score
 
@@ -319,11 +318,10 @@ def required_literals(regex: str) -> frozenset[str] | None:
 
 
 def _required_any(items: list, sre_parse: object) -> frozenset[str] | None:
-    """For a regex required_literals' top-level look finds no literal in: a set of literals one of which
-    every match must contain, looking into groups and branches (每个 branch of (以旧换新|旧…(抵|回收))
-    holds 旧; 重新(发|寄) holds 重新), classes ([0-9一二] and its small ranges) and repeats of at least
-    one; None when some way through the regex needs no literal. Lookarounds, anchors and negated
-    classes require nothing here (sound: the prefilter may only ever keep a regex that could match)."""
+    """For a regex whose top level holds no literal: literals one of which every match contains, from inside
+    groups and branches ((以旧换新|旧…(抵|回收)): 以旧换新 or 旧; 重新(发|寄): 重新), classes ([0-9一二], small
+    ranges) and repeats of at least one; None when some way through needs none. Lookarounds, anchors and
+    negated classes require nothing (sound: the prefilter may only ever keep a regex that could match)."""
     P = sre_parse
     LITERAL, SUBPATTERN, BRANCH, IN, RANGE = P.LITERAL, P.SUBPATTERN, P.BRANCH, P.IN, P.RANGE  # type: ignore[attr-defined]
     REPEATS = (P.MAX_REPEAT, P.MIN_REPEAT)  # type: ignore[attr-defined]
