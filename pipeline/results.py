@@ -82,9 +82,13 @@ def conversation_to_result(conv: Conversation) -> dict:
     return result_row_to_contract(result_fields(conv))
 
 
+# json.dumps with these arguments would build an encoder per call (once per conversation)
+_LINE_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 def dumps_result(result: dict) -> str:
     """One JSONL line: UTF-8 Chinese kept readable (ensure_ascii=False)."""
-    return json.dumps(result, ensure_ascii=False, separators=(",", ":"))
+    return _LINE_ENCODER.encode(result)
 
 
 def write_results(results: Iterable[dict], out: Path | str | IO[str]) -> int:

@@ -10,7 +10,7 @@ import hashlib
 import json
 import math
 from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Any, Callable
 from zoneinfo import ZoneInfo
 
 from models.base import BoundedMemo
@@ -90,6 +90,9 @@ class Batch:
         self.roles: dict[str, str | None] = {}  # raw role string -> role (exports repeat a handful)
         self.latest = datetime.now(timezone.utc) + FUTURE_TOLERANCE  # a later timestamp is refused
         self.memo = BoundedMemo((__name__, "MEMO_LIMIT"))  # (fn, value) -> fn(value)
+        # (agent_id, raw agent_name, customer_id, channel, shop) -> those as stored: a chat's every message
+        # repeats them, and building them field by field was a third of a row's own work
+        self.people = BoundedMemo((__name__, "MEMO_LIMIT"))
 
     def once(self, fn: Callable[[str], str | None], value: str) -> str | None:
         """`fn(value)` for a pure `fn`, computed once per distinct value (see MEMO_LIMIT)."""
@@ -219,12 +222,18 @@ def _build_message(batch: Batch, source: str, row: RawRow) -> Message | None:
                               "an integer 1–5; the rating was dropped, the message kept")
             csat = None
 
-    customer_id = None if is_missing(data.get("customer_id")) else as_str(data["customer_id"])
-    if customer_id:
-        customer_id = batch.once(_customer_id, customer_id)
-
-    def opt(name: str) -> str | None:  # a free-text field: stored masked
-        return None if is_missing(data.get(name)) else batch.once(_short_field, as_str(data[name]))
+    raw = (agent_id, data.get("agent_name"), data.get("customer_id"), data.get("channel"), data.get("shop"))
+    # text or absent (JSON Lines, CSV): kept per distinct combination; other values (numbers, which a
+    # dict would take for equal to True or 1.0) go field by field
+    _, name, customer, channel, shop = raw
+    plain = ((name is None or type(name) is str) and (customer is None or type(customer) is str)
+             and (channel is None or type(channel) is str) and (shop is None or type(shop) is str))  # fmt: skip
+    people = batch.people.get(raw) if plain else None
+    if people is None:
+        people = _people(batch, *raw)
+        if plain:
+            batch.people.put(raw, people)
+    stored_agent_id, agent_name, customer_id, channel, shop = people
 
     return Message(
         conversation_id=batch.once(_id, conversation_id),  # type: ignore[arg-type]
@@ -232,13 +241,28 @@ def _build_message(batch: Batch, source: str, row: RawRow) -> Message | None:
         role=role,
         timestamp=timestamp,
         text=text,
-        agent_id=batch.once(_id, agent_id) if agent_id is not None else None,
-        agent_name=opt("agent_name"),
+        agent_id=stored_agent_id,
+        agent_name=agent_name,
         customer_id=customer_id,
-        channel=opt("channel"),
-        shop=opt("shop"),
+        channel=channel,
+        shop=shop,
         csat=csat,
         message_key=key,
         source_file=source,
         source_line=row.line,
     )
+
+
+def _people(batch: Batch, agent_id: str | None, agent_name: Any, customer_id: Any, channel: Any,
+            shop: Any) -> tuple[str | None, ...]:
+    """(agent_id, agent_name, customer_id, channel, shop) as stored, from agent_id as read (as_str)
+    and the other four raw: ids masked with a tag, the customer's pseudonymised, free text masked."""
+    customer = None if is_missing(customer_id) else as_str(customer_id)
+    if customer:
+        customer = batch.once(_customer_id, customer)
+
+    def opt(value: Any) -> str | None:  # a free-text field: stored masked
+        return None if is_missing(value) else batch.once(_short_field, as_str(value))
+
+    return (batch.once(_id, agent_id) if agent_id is not None else None, opt(agent_name), customer, opt(channel),
+            opt(shop))  # fmt: skip

@@ -177,6 +177,11 @@ class Match:
     pattern: str = ""  # the lexicon entry / exemplar / cue that matched
     score: float | None = None  # similarity score when rule is *.similarity
 
+    def __init__(self, view: View, start: int, end: int, rule: str, pattern: str = "", score: float | None = None) -> None:
+        # the dataclass's fields without its six object.__setattr__ calls (frozen): ~10 matches a conversation
+        d = self.__dict__
+        d["view"], d["start"], d["end"], d["rule"], d["pattern"], d["score"] = view, start, end, rule, pattern, score
+
     @property
     def seq(self) -> int:
         return self.view.msg.seq
@@ -307,7 +312,62 @@ def required_literals(regex: str) -> frozenset[str] | None:
             shortest = min(len(x) for x in lits)
             if shortest > best_len or (shortest == best_len and best is not None and len(lits) < len(best)):
                 best, best_len = frozenset(lits), shortest
+    if best is None and not parsed.state.flags & sre_parse.SRE_FLAG_IGNORECASE:
+        best = _required_any(items, sre_parse)
     return best
+
+
+def _required_any(items: list, sre_parse: object) -> frozenset[str] | None:
+    """For a regex whose top level holds no literal: literals one of which every match contains, from inside
+    groups and branches ((以旧换新|旧…(抵|回收)): 以旧换新 or 旧; 重新(发|寄): 重新), classes ([0-9一二], small
+    ranges) and repeats of at least one; None when some way through needs none. Lookarounds, anchors and
+    negated classes require nothing (sound: the prefilter may only ever keep a regex that could match)."""
+    P = sre_parse
+    LITERAL, SUBPATTERN, BRANCH, IN, RANGE = P.LITERAL, P.SUBPATTERN, P.BRANCH, P.IN, P.RANGE  # type: ignore[attr-defined]
+    REPEATS = (P.MAX_REPEAT, P.MIN_REPEAT)  # type: ignore[attr-defined]
+
+    def better(a: frozenset[str], b: frozenset[str] | None) -> bool:
+        if b is None:
+            return True
+        la, lb = min(map(len, a)), min(map(len, b))
+        return la > lb or (la == lb and len(a) < len(b))
+
+    def required(seq: list) -> frozenset[str] | None:
+        best: frozenset[str] | None = None
+        run: list[str] = []
+        for op, av in seq + [(None, None)]:
+            if op is LITERAL:
+                run.append(chr(av))
+                continue
+            if run:
+                cand = frozenset(["".join(run)])
+                best = cand if better(cand, best) else best
+                run = []
+            cand = None
+            if op is SUBPATTERN:
+                if not av[1] & P.SRE_FLAG_IGNORECASE:  # type: ignore[attr-defined]
+                    cand = required(list(av[3]))
+            elif op is BRANCH:
+                parts = [required(list(b)) for b in av[1]]
+                cand = frozenset().union(*parts) if parts and all(parts) else None  # type: ignore[arg-type]
+            elif op is IN:
+                chars: list[str] = []
+                for o, a in av:
+                    if o is LITERAL:
+                        chars.append(chr(a))
+                    elif o is RANGE and a[1] - a[0] < 64:
+                        chars.extend(chr(c) for c in range(a[0], a[1] + 1))
+                    else:  # a negated class, a category (\d, \s): no literal to look for
+                        chars = []
+                        break
+                cand = frozenset(chars) if chars else None
+            elif op in REPEATS and av[0] >= 1:
+                cand = required(list(av[2]))
+            if cand and better(cand, best):
+                best = cand
+        return best
+
+    return required(items)
 
 
 class CompiledEntries:
@@ -340,7 +400,10 @@ class CompiledEntries:
         }
 
     def spans(self, s: str) -> list[tuple[int, int]]:
-        out = find_spans(self.trie, s) if self.trie is not None else []
+        trie = self.trie
+        # most strings hold no phrase of a given lexicon: one search says so without building a list
+        # (a phrase is never empty, so no trie match is zero-length)
+        out = [m.span(1) for m in trie.finditer(s)] if trie is not None and trie.search(s) is not None else []
         if self.patterns:
             todo = set(self.always)
             if self.literals is not None:
@@ -499,7 +562,9 @@ class Lexicon:
         return tuple(a in bounds and b in bounds for a, b in self._not_excluded(v.s) if b - a <= n)
 
     def find(self, v: View) -> list[Match]:
-        spans = self._not_excluded(v.s)
+        spans = self._kept.get(v.s)  # _not_excluded's memo read here first: most calls end at it
+        if spans is None:
+            spans = self._not_excluded(v.s)
         if not spans:
             return []
         out: list[Match] = []

@@ -230,11 +230,7 @@ class Store:
                 rows[m.message_key] = message_values(m, run_id)
         keys = list(rows)
         with self.engine.begin() as conn:
-            existing: set[str] = set()
-            for chunk in chunks(keys):
-                existing.update(
-                    conn.execute(sa.select(messages.c.message_key).where(messages.c.message_key.in_(chunk))).scalars()
-                )
+            existing = bulk.present(conn, messages.c.message_key, keys)
             new_rows = [r for k, r in rows.items() if k not in existing]
             # ON CONFLICT DO NOTHING as well: a concurrent run may have stored the same message meanwhile.
             bulk.upsert(conn, messages, MESSAGE_COLUMNS, new_rows, ["message_key"], None, self._statements)
@@ -244,12 +240,8 @@ class Store:
     def new_message_keys(self, keys: Iterable[str]) -> set[str]:
         """Those of `keys` not yet in the store."""
         keys = list(dict.fromkeys(keys))
-        found: set[str] = set()
         with self.engine.connect() as conn:
-            for chunk in chunks(keys):
-                found.update(
-                    conn.execute(sa.select(messages.c.message_key).where(messages.c.message_key.in_(chunk))).scalars()
-                )
+            found = bulk.present(conn, messages.c.message_key, keys)
         return set(keys) - found
 
     def load_conversation_messages(self, conversation_ids: Iterable[str]) -> list[Message]:

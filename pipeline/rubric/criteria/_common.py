@@ -517,13 +517,20 @@ class SignalDecision:
             out += lex.terms()
         return out
 
-    def _first(self, lex: Lexicon, msgs: list[Message]) -> tuple[Message, Match] | None:
+    @staticmethod
+    def _readable(msgs: list[Message]) -> list[tuple[Message, View]]:
+        """The messages a signal reads, with their views (once per conversation, not once per signal)."""
+        out = []
         for m in msgs:
             if m.role == "customer" and is_praise(m):
                 continue  # praise (质量很好) is not a problem report
             v = view(m)
-            if not v.s:
-                continue
+            if v.s:
+                out.append((m, v))
+        return out
+
+    def _first(self, lex: Lexicon, readable: list[tuple[Message, View]]) -> tuple[Message, Match] | None:
+        for m, v in readable:
             found = lex.find(v)
             if found:
                 return m, found[0]
@@ -541,6 +548,7 @@ class SignalDecision:
         pending = sorted(self.signals, key=lambda x: (x[0].weight >= 0, -abs(x[0].weight)))
         neg_left = sum(x[0].weight for x in pending if x[0].weight < 0)
         pos_left = sum(x[0].weight for x in pending if x[0].weight > 0) + max(sp.weight, 0.0)
+        readable: dict[str, list[tuple[Message, View]]] = {}  # by role, made on the first signal that reads it
 
         def settled() -> bool:
             return score + neg_left >= threshold or score + pos_left < threshold
@@ -552,7 +560,10 @@ class SignalDecision:
                 neg_left -= s.weight
             else:
                 pos_left -= s.weight
-            hit = self._first(lex, agents if s.role == "agent" else cust)
+            role = "agent" if s.role == "agent" else "customer"
+            if role not in readable:
+                readable[role] = self._readable(agents if role == "agent" else cust)
+            hit = self._first(lex, readable[role])
             if hit is not None:
                 fired.append(Fired(s.name, s.weight, hit[0], hit[1], s.note))
                 score += s.weight

@@ -364,6 +364,8 @@ class ForbiddenPhrasesV2(ForbiddenPhrases):
         row = probs[i]
         cols = {a: model.classes_.index(a) for a in p.acts}
         taboo = 1.0 - float(row[model.classes_.index("none")])
+        if taboo < min(p.threshold, p.short_threshold, p.helpless_threshold):
+            return None  # below every bar a message can have (most messages): the same answer, sooner
         letters = len(_CONTENT.findall(v.s))
         if not cols or letters < p.min_chars:
             return None

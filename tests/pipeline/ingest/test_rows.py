@@ -159,3 +159,16 @@ def test_masked_values_remembered_per_read_are_the_values_masked_each_time(monke
     monkeypatch.setattr(rows, "MEMO_TEXT_CHARS", 0)
     assert fields(read_inputs(paths)) == fields(remembered)
     assert len(remembered.messages) > 2 * len({m.conversation_id for m in remembered.messages})  # ids repeat
+
+
+def test_remembered_people_fields_keep_numbers_and_booleans_apart(tmp_path):
+    """A chat's agent, customer, channel and shop are remembered per distinct combination of texts; a JSON
+    number or boolean is not remembered (True == 1 == 1.0 as a dict key), so each is stored as its own text."""
+    path = tmp_path / "odd.jsonl"
+    rows = [
+        {"conversation_id": "c1", "timestamp": f"2026-10-03T10:00:0{i}+08:00", "role": "customer", "text": f"在吗{i}",
+         "customer_id": "u1", "channel": channel, "shop": "店"}
+        for i, channel in enumerate([True, 1, 1.0, "淘宝", "淘宝", None])
+    ]  # fmt: skip
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
+    assert [m.channel for m in read_inputs([path]).messages] == ["true", "1", "1", "淘宝", "淘宝", None]

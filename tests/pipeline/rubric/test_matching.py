@@ -133,3 +133,25 @@ def test_boundary_reading_is_what_find_reads_of_the_tokens():
     assert lex.boundary_reading(view(msg("亲自送来的亲", run_stages=False))) is None  # not segmented
     assert lex.reads_boundaries("亲，在的") and not lex.reads_boundaries("您好")
     assert not Lexicon(["理解"], rule="y.lexicon").reads_boundaries("我理解")  # two characters: no boundary check
+
+
+def test_required_literals_look_into_groups_branches_and_classes():
+    """A regex whose top level holds no literal still gets a prefilter when every way through it holds one;
+    a regex some way through which needs none keeps running on every string (None)."""
+    import re
+
+    from pipeline.rubric.matching import required_literals
+
+    assert required_literals("(以旧换新|旧[^，。]{0,6}(抵|回收|换新))") == {"以旧换新", "旧"}
+    assert required_literals("((售后|补发|重新(发|寄|做)|换一(个|罐)))") == {"售后", "补发", "重新", "换一"}
+    assert required_literals("[0-9一二两]+\\s*(-|到)?\\s*[0-9]*\\s*(天|日)") is not None
+    for none in ("[^，。]+", "(a|b*)", "\\d+", "(?i:(ab|cd))", "(?=x)y?"):
+        assert required_literals(none) is None, none
+    # sound: whatever matches holds one of the literals
+    samples = ["以旧换新", "旧手机抵", "重新寄一个", "换一罐", "3 到 5 天", "补发", "旧的", "新旧"]
+    for regex in ("(以旧换新|旧[^，。]{0,6}(抵|回收|换新))", "((售后|补发|重新(发|寄|做)|换一(个|罐)))",
+                  "[0-9一二两]+\\s*(-|到)?\\s*[0-9]*\\s*(天|日)"):  # fmt: skip
+        lits = required_literals(regex)
+        for s in samples:
+            if re.search(regex, s):
+                assert any(lit in s for lit in lits), (regex, s)

@@ -104,3 +104,58 @@ def test_select_in_reads_rows_as_sqlalchemy_reads_them(engines, monkeypatch):
     assert [tuple(r) for r in fast] == wanted and len(fast) == 7
     assert fast[0][3].tzinfo is not None  # timestamps come back aware, as SQLAlchemy gives them
     assert messages_from_rows(fast) == list(rows_to_messages(wanted, MESSAGE_FIELDS))
+
+
+def test_utc_timestamps_are_written_as_sqlalchemy_writes_them(engines):
+    """The one-step UTC processor (aware datetimes) gives SQLAlchemy's own text; other values go its way."""
+    from pipeline.store.schema import messages
+
+    dialect = engines[0].dialect
+    ours = bulk._bind_processor(messages.c.timestamp.type, dialect)
+    theirs = messages.c.timestamp.type.dialect_impl(dialect).bind_processor(dialect)
+    assert ours is not theirs  # the short way is in use on SQLite
+    values = [
+        datetime(2026, 10, 3, 23, 59, 7, tzinfo=SHANGHAI),  # no microseconds: still six digits
+        datetime(2026, 10, 3, 0, 0, 0, 1, tzinfo=SHANGHAI),  # across midnight into the day before
+        datetime(2026, 3, 29, 1, 30, tzinfo=timezone(timedelta(hours=-9, minutes=-30))),
+        datetime(987, 1, 2, 3, 4, 5, 999999, tzinfo=timezone.utc),  # a year below 1000 keeps four digits
+        datetime(2026, 10, 3, 14, 2),  # naive: the shop's time zone, through SQLAlchemy
+        "2026-10-03T14:02:00+08:00",
+        None,
+    ]
+    assert [ours(v) for v in values] == [theirs(v) for v in values]
+    assert ours(values[0]) == "2026-10-03 15:59:07.000000"
+    criteria = results.c.criteria.type  # any other type: SQLAlchemy's own processor
+    assert bulk._bind_processor(criteria, dialect)({"a": "您好"}) == criteria.dialect_impl(dialect).bind_processor(dialect)({"a": "您好"})
+
+
+def test_present_finds_the_stored_keys_across_pieces(engines, monkeypatch):
+    from pipeline.store import rows as store_rows
+    from pipeline.store.schema import messages
+
+    engine = engines[0]
+    stored = [{"message_key": f"k{i}", "conversation_id": "c1", "role": "customer", "text": "在吗",
+               "timestamp": datetime(2026, 10, 3, 23, 59, i, tzinfo=SHANGHAI)} for i in range(5)]  # fmt: skip
+    with engine.begin() as conn:
+        conn.execute(messages.insert(), stored)
+    monkeypatch.setattr(bulk, "chunks", lambda seq: store_rows.chunks(seq, 2))
+    with engine.connect() as conn:
+        assert bulk.present(conn, messages.c.message_key, ["k4", "nope", "k0", "k2", "k9"]) == {"k4", "k0", "k2"}
+        assert bulk.present(conn, messages.c.message_key, []) == set()
+
+
+def test_utc_timestamps_are_read_as_sqlalchemy_reads_them(engines, monkeypatch):
+    """The one-step reader gives UTCDateTime's own aware datetime, in the time zone the settings say now."""
+    from pipeline.settings import get_settings
+    from pipeline.store.schema import messages
+
+    dialect = engines[0].dialect
+    theirs = messages.c.timestamp.type.dialect_impl(dialect).result_processor(dialect, None)
+    texts = ["2026-10-03 15:59:07.000000", "2026-10-02 16:00:00.000001", "0987-01-02 03:04:05.999999",
+             "2026-10-03 15:59:07", None]  # fmt: skip
+    for zone in ("Asia/Shanghai", "America/Los_Angeles"):
+        monkeypatch.setattr(get_settings(), "timezone", zone)
+        ours = bulk._utc_reader(theirs)
+        got, wanted = [ours(t) for t in texts], [theirs(t) for t in texts]
+        assert got == wanted and [str(getattr(g, "tzinfo", None)) for g in got] == [str(getattr(w, "tzinfo", None)) for w in wanted]
+    assert str(got[0].tzinfo) == "America/Los_Angeles"
