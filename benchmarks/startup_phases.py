@@ -112,7 +112,26 @@ def child(spec_json: str, marks_path: str, t_spawn: float) -> None:
                 server_cpu["to health"] = _proc_cpu(self.server.process.pid)
 
     ps.ServerWait.__call__ = server_wait
-    wrap(scoring, "prepare_run", None, "prepare")
+    if hasattr(scoring, "prepare_ahead"):  # the run prepared and its first pieces stored while the server starts
+        wrap(scoring, "prepare_ahead", None, "prepare ahead")
+        wrap(sc.ReadAhead, "store", None, "store ahead")
+        original_wait = ps.ServerWait.__call__
+
+        def flow_imported(self):  # the CLI imports Prefect and the flow after storing ahead
+            mark("flow imports")
+            return original_wait(self)
+
+        ps.ServerWait.__call__ = flow_imported
+    original_prepare = scoring.prepare_run
+
+    def prepare_run(*args, **kwargs):  # the flow's prepare (a run prepared ahead is only taken there)
+        try:
+            return original_prepare(*args, **kwargs)
+        finally:
+            if any(m[0] == "server wait" for m in marks) and not any(m[0] == "prepare" for m in marks):
+                mark("prepare")
+
+    scoring.prepare_run = prepare_run
     wrap(scoring, "finish_run", None, "work")
     if profiler is not None:
         def profile_phase(owner: object, name: str, save: str | None) -> None:
@@ -160,7 +179,8 @@ def child(spec_json: str, marks_path: str, t_spawn: float) -> None:
     freeze_heap_for_exit()
 
 
-PHASES = ("preflight", "preload", "flow imports", "read ahead", "server wait", "prepare", "work", "flow end", "exit")
+PHASES = ("preflight", "preload", "prepare ahead", "store ahead", "flow imports", "read ahead", "server wait", "prepare",
+          "work", "flow end", "exit")
 
 
 def run_once(worktree: Path, inputs: list[Path], work: Path) -> dict:
@@ -182,10 +202,7 @@ def run_once(worktree: Path, inputs: list[Path], work: Path) -> dict:
     marks = {name: (t, cpu) for name, t, cpu in data["marks"]}
     out: dict[str, tuple[float, float]] = {}
     previous = marks["start"]
-    for name in PHASES:
-        if name not in marks:
-            continue
-        t, cpu = marks[name]
+    for name, t, cpu in sorted((m for m in data["marks"] if m[0] in PHASES), key=lambda m: m[1]):  # each phase ends at its mark
         out[name] = (t - previous[0], cpu - previous[1])
         previous = (t, cpu)
     total_cpu = usage.ru_utime + usage.ru_stime
