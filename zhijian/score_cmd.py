@@ -89,8 +89,6 @@ def score_with_flow(paths: list[str], options: dict[str, Any], workers: int | No
     # the first batches' model work started as they are (pipeline.scoring.store_ahead). The flow's prepare task
     # takes this very run, its ingest task stores on from there. Not on Dask: partitions are scored there, later.
     ahead = reader is not None and not (workers or dask)
-    if ahead:
-        reader.store(scoring.prepare_ahead(paths, run_id, read_inputs=reader, **options), server_ready.answering)
 
     def via_flow() -> Any:
         from flows.nightly_qa import FINISHED_TASK_RUNS, dask_task_runner, nightly_qa
@@ -125,6 +123,8 @@ def score_with_flow(paths: list[str], options: dict[str, Any], workers: int | No
             return started.get_run(run_id) is not None
 
     try:
+        if ahead:
+            reader.store(scoring.prepare_ahead(paths, run_id, read_inputs=reader, **options), server_ready.answering)
         return flow_or_plain("nightly", via_flow, lambda: scoring.run(paths, run_id=run_id, read_inputs=reader, **options), began)
     finally:
         left = scoring.take_ahead(run_id)  # prepared ahead, and neither the flow nor the plain steps took it
