@@ -53,8 +53,8 @@ from pipeline.store import lock as run_lock
 __all__ = [
     "STAGES", "RunError", "RunSummary", "RunContext", "StorePlan", "RunSteps", "PLAIN_STEPS", "check_inputs",
     "load_rubric_or_fail", "load_model_or_fail", "load_mapping_or_fail", "open_store_or_fail", "preflight", "preload_run",
-    "prepare_run", "ingest_step", "store_step", "score_batch", "save_partition", "score_in_turn", "finish_run",
-    "fail_run", "run", "score_files",
+    "prepare_run", "prepare_ahead", "take_ahead", "store_ahead", "ingest_step", "store_step", "score_batch",
+    "save_partition", "score_in_turn", "finish_run", "fail_run", "run", "score_files",
 ]  # fmt: skip
 
 log = logging.getLogger("zhijian.scoring")
@@ -107,6 +107,7 @@ class RunContext:
 
     model_thread: ModelThread | None = None  # set by score_batch (section "steps") or run, closed by run
     on_piece: EarlyBatches | None = None  # told each stored ingest piece (pipeline/spill.py), set by run
+    ingested: SpilledIngest | None = None  # pieces stored before the ingest step (zhijian score); it counts on
 
 
 @dataclass
@@ -243,6 +244,8 @@ def prepare_run(
     `stages` replace the project's stages of the same name (tests pass fakes); `read_inputs`
     replaces pipeline.ingest.read_inputs.
     """
+    if run_id is not None and run_id in _PREPARED:  # prepared ahead with these arguments (prepare_ahead)
+        return take_ahead(run_id)
     checked = preflight(paths, store_url, rubric_path, mapping, rubric=rubric, results_path=results_path)
     store = checked.store
     run_id = run_id or str(uuid.uuid4())
@@ -279,6 +282,39 @@ def prepare_run(
     return ctx
 
 
+_PREPARED: dict[str, RunContext] = {}  # runs prepared before their driver asked (prepare_ahead), by run id
+
+
+def prepare_ahead(paths: Sequence[str | Path], run_id: str, **options: Any) -> RunContext:
+    """`prepare_run` now, for a driver that starts later with the same arguments and `run_id` and takes it.
+
+    `zhijian score` prepares its run (lock, run log, rubric snapshot) and stores the input's first pieces
+    while Prefect's temporary server starts (zhijian/score_cmd.py); the flow's prepare task then gets this
+    context from prepare_run instead of preparing a second run.
+    """
+    ctx = prepare_run(paths, run_id=run_id, **options)
+    _PREPARED[ctx.run_id] = ctx
+    return ctx
+
+
+def take_ahead(run_id: str, peek: bool = False) -> RunContext | None:
+    """The context prepared ahead for `run_id`, once (`peek`: without taking it); None when none is left."""
+    return _PREPARED.get(run_id) if peek else _PREPARED.pop(run_id, None)
+
+
+def store_ahead(ctx: RunContext, pieces: Iterable[Any]) -> None:
+    """Store ingest pieces of a run prepared ahead; its ingest step counts on from them (`ctx.ingested`).
+
+    The first batches' model work starts as they are stored (EarlyBatches, as in the ingest step): the
+    model thread has work while Prefect's server still starts. Only where the batches are scored here, in order.
+    """
+    if ctx.on_piece is None:
+        ctx.model_thread = ctx.model_thread or ModelThread()
+        ctx.on_piece = EarlyBatches(ctx.model_thread, ctx.stages, get_settings().batch_size, _loader(ctx), ctx.rescore)
+    with frozen_heap():
+        ctx.ingested = spill_inputs(ctx, pieces, on_rows=ctx.on_rows, out=ctx.ingested)
+
+
 def load_mapping_or_fail(path: str | Path) -> Any:
     from pipeline.mapping import ColumnMapping
 
@@ -307,7 +343,8 @@ def ingest_step(ctx: RunContext) -> Any:
     if chunks is None:
         with ctx.timed("ingest"):
             return read_inputs(ctx.paths, mapping=ctx.mapping)
-    return spill_inputs(ctx, chunks(ctx.paths, mapping=ctx.mapping), on_rows=ctx.on_rows)
+    ahead, ctx.ingested = ctx.ingested, None  # once: a retried step reads afresh
+    return spill_inputs(ctx, chunks(ctx.paths, mapping=ctx.mapping), on_rows=ctx.on_rows, out=ahead)
 
 
 # conversations per lookup of earlier results: a re-run of a big night reads them back in pieces
@@ -526,8 +563,8 @@ def run(
     )  # fmt: skip
     size = batch_size or get_settings().batch_size
     results = str(results_path) if results_path is not None else None
-    if steps.dispatch is score_in_turn:  # batches scored here, in order: the first ones' model work starts in ingest
-        ctx.model_thread = ctx.model_thread or ModelThread()
+    if steps.dispatch is score_in_turn and ctx.on_piece is None:  # batches scored here, in order: the first
+        ctx.model_thread = ctx.model_thread or ModelThread()  # ones' model work starts in ingest (or store_ahead)
         ctx.on_piece = EarlyBatches(ctx.model_thread, ctx.stages, size, _loader(ctx), ctx.rescore)
     try:
         with progress_bar(progress) as bar, frozen_heap():

@@ -61,13 +61,14 @@ def _piece_duplicates(piece: Any) -> int:
     return 0
 
 
-def spill_inputs(ctx: Any, pieces: Iterable[Any], on_rows: Any = None) -> SpilledIngest:
+def spill_inputs(ctx: Any, pieces: Iterable[Any], on_rows: Any = None, out: SpilledIngest | None = None) -> SpilledIngest:
     """Store each ingest piece as it is read; `ctx` gives `store`, `run_id` and `timed(stage)`.
 
     Reading is timed as "ingest", writing as "store". `on_rows(read_so_far)` is called after each
-    piece (a progress bar).
+    piece (a progress bar). `out`: the pieces before these, already stored (`zhijian score` stores the
+    first ones while Prefect's server starts: pipeline.scoring.store_ahead); counted on from there.
     """
-    out = SpilledIngest()
+    out = out if out is not None else SpilledIngest()
     it: Iterator[Any] = iter(pieces)
     while True:
         with ctx.timed("ingest"):

@@ -1,9 +1,10 @@
 """`zhijian score`: the nightly run on chat-log files, through the Prefect flow (default) or its plain steps.
 
 The steps of a run live in pipeline.scoring.run, which both `--no-flow` and the Prefect flow use;
-this module parses, starts Prefect's temporary server early (zhijian/prefect_server.py), reads the
-input's first pieces while that server starts (ReadAhead), calls and prints. The last line on stdout
-is the machine-readable summary (docs/results-contract.md).
+this module parses, starts Prefect's temporary server early (zhijian/prefect_server.py), begins the run
+while that server starts (prepared, its first pieces stored and the first batches' model work started:
+pipeline.scoring.prepare_ahead, ReadAhead.store; on Dask only read: ReadAhead.fill), calls and prints.
+The last line on stdout is the machine-readable summary (docs/results-contract.md).
 """
 from __future__ import annotations
 
@@ -73,17 +74,21 @@ def score_with_flow(paths: list[str], options: dict[str, Any], workers: int | No
     server_ready = start_temporary_server_early()
     import uuid
 
-    from pipeline.scoring import preflight, preload_run, run
+    from pipeline import scoring
     from pipeline.store import Store
 
     # Fail fast, before the flow starts, on what the user can fix.
-    checked = preflight(paths, options["store_url"], options["rubric_path"], options["mapping"],
-                        results_path=options["results_path"])  # fmt: skip
+    checked = scoring.preflight(paths, options["store_url"], options["rubric_path"], options["mapping"],
+                                results_path=options["results_path"])  # fmt: skip
     checked.store.close()
     # Held until the run is prepared: prepare_run finds the model, rubric and segmenter loaded.
-    loaded = (checked.rubric, preload_run(options["model"], checked.rubric))
+    loaded = (checked.rubric, scoring.preload_run(options["model"], checked.rubric))
     run_id = str(uuid.uuid4())
     reader = ReadAhead.of(paths, checked.mapping)  # nothing read yet
+    # While the server still starts, the run begins here: prepared (lock, run log) and its first pieces stored,
+    # the first batches' model work started as they are (pipeline.scoring.store_ahead). The flow's prepare task
+    # takes this very run, its ingest task stores on from there. Not on Dask: partitions are scored there, later.
+    ahead = reader is not None and not (workers or dask)
 
     def via_flow() -> Any:
         from flows.nightly_qa import FINISHED_TASK_RUNS, dask_task_runner, nightly_qa
@@ -92,14 +97,17 @@ def score_with_flow(paths: list[str], options: dict[str, Any], workers: int | No
         from zhijian.prefect_server import expect_recorded
 
         runner = dask_task_runner(workers, dask) if workers or dask else None
-        if reader is not None:  # while the temporary server starts, this process reads the run's first pieces
+        if reader is not None and not ahead:  # while the temporary server starts, this process reads the run's first pieces
             reader.fill(server_ready.answering)
         api = server_ready()  # the temporary server's URL, for the Dask workers too (None: a real server or none)
         before = set(FINISHED_TASK_RUNS)
         # On the temporary server, no flow-run heartbeats: it lives exactly as long as this process and runs no
         # automation that would read them (zhijian/prefect_server.py), and the heartbeat thread sleeps in
         # 1 s steps, so joining it when the flow ends cost up to a second (0.7 s in a sampled 10,000 run).
-        quiet = {PREFECT_API_URL: api, "flows.heartbeat_frequency": None} if api else {}
+        # No API version check either: this process started that server from its own Prefect, so the versions
+        # match, and the check was the flow's first request to the just-started server (0.6 s at load ~13).
+        quiet = ({PREFECT_API_URL: api, "flows.heartbeat_frequency": None, "client.server_version_check_enabled": False}
+                 if api else {})  # fmt: skip
         try:
             with temporary_settings(quiet):
                 return (nightly_qa.with_options(task_runner=runner) if runner else nightly_qa)(
@@ -111,14 +119,33 @@ def score_with_flow(paths: list[str], options: dict[str, Any], workers: int | No
             if api:  # this flow's task runs: the temporary server is stopped once it shows them final
                 expect_recorded(ours)
 
-    def began(_err: BaseException) -> bool:  # the run is in the store once the flow's first step ran
+    def began(_err: BaseException) -> bool:  # the run's steps began once the flow's first step ran
+        if ahead:  # prepared here: begun once the flow's prepare task took it
+            return scoring.take_ahead(run_id, peek=True) is None
         with Store(options["store_url"]) as started:
             return started.get_run(run_id) is not None
 
     try:
-        return flow_or_plain("nightly", via_flow, lambda: run(paths, run_id=run_id, read_inputs=reader, **options), began)
+        if ahead:
+            reader.store(scoring.prepare_ahead(paths, run_id, read_inputs=reader, **options), server_ready.answering)
+        return flow_or_plain("nightly", via_flow, lambda: scoring.run(paths, run_id=run_id, read_inputs=reader, **options), began)
     finally:
+        left = scoring.take_ahead(run_id)  # prepared ahead, and neither the flow nor the plain steps took it
+        if left is not None:
+            _abandon(scoring, left, sys.exc_info()[1])
         del loaded, reader  # the preloaded objects (and pieces read ahead) live exactly as long as the run that uses them
+
+
+def _abandon(scoring: Any, ctx: Any, err: BaseException | None) -> None:
+    """A run prepared ahead whose steps never began: recorded failed, its lock given back, its work and store closed."""
+    from pipeline.errors import RunError
+
+    try:
+        scoring.fail_run(ctx, err or RunError("the run stopped before its steps began — run it again"))
+    finally:
+        if ctx.model_thread is not None:
+            ctx.model_thread.close()
+        ctx.store.close()
 
 
 class ReadAhead:
@@ -133,6 +160,12 @@ class ReadAhead:
     same order, by the same step. Memory holds at most AHEAD pieces more than usual, and only until the flow
     starts. An error met while reading ahead is raised in the ingest step, where it would have been met; a
     retried ingest step reads afresh. The time spent reading ahead still counts as ingest (prepare_run).
+
+    `store` goes further where the batches are scored in this process (not on Dask): the run is prepared
+    first (pipeline.scoring.prepare_ahead) and the pieces are stored as they are read, until the server
+    answers, so the first batches' model work starts then (EarlyBatches) instead of seconds after the
+    flow started: the model thread is the run's longest path at 10,000 conversations. The flow's prepare
+    task takes that run, its ingest task stores on from the next piece (`RunContext.ingested`).
 
     No instance dict: Prefect records a flow's parameters as JSON where it can, and would walk the pieces.
     """
@@ -171,6 +204,28 @@ class ReadAhead:
                 self._ahead.append(piece)
         finally:
             self.seconds_ahead += time.perf_counter() - t0
+
+    def store(self, ctx: Any, done: Callable[[], bool]) -> None:
+        """Store pieces into `ctx`, a run prepared ahead (pipeline.scoring.store_ahead), until `done()` (asked
+        before each piece) or the input ends; its ingest step stores on from the next piece. An error met
+        on the way is raised in the ingest step, which then reads afresh when retried."""
+        from pipeline.scoring import store_ahead
+
+        def pieces() -> Iterator[Any]:
+            while self._pieces is not None and self._error is None and not done():
+                try:
+                    piece = next(self._pieces, None)
+                except Exception as err:  # the ingest step raises it
+                    self._error = err
+                    return
+                if piece is None:
+                    return
+                yield piece
+
+        try:
+            store_ahead(ctx, pieces())
+        except Exception as err:  # storing failed: the ingest step raises it, and its retry reads afresh
+            self._error, ctx.ingested = err, None
 
     def __call__(self, paths: Any, mapping: Any = None) -> Any:
         return self._read(paths, mapping=mapping)

@@ -102,3 +102,38 @@ def test_result_spool_keeps_each_object_as_its_results_file_line():
     spool["b"] = {"conversation_id": "b", "flagged": False, "flags": []}
     assert spool.line("a") == dumps_result(obj) and spool["a"] == obj  # the same object back, floats exact
     assert spool.flag_codes("a") == ("sla_breach", "x") and spool.flag_codes("b") is None
+
+
+def test_pieces_stored_ahead_of_the_run_are_counted_on_by_its_ingest_step(tmp_path):
+    """zhijian score's store-ahead: prepare_ahead, store_ahead of the first pieces, then the run takes that
+    context and its ingest step stores the rest into the same counts (spill_inputs(out=…))."""
+    import itertools
+
+    from pipeline import scoring
+
+    files = _days(tmp_path)
+    whole = _run(files, tmp_path, "whole", 10_000)
+
+    class Continued:  # one reader for the whole run: the ingest step reads on where store_ahead stopped
+        def __init__(self):
+            self.pieces = read_input_chunks(files, chunk_messages=1)
+
+        def __call__(self, paths, mapping=None):
+            raise AssertionError("the run asks for pieces")
+
+        def chunks(self, paths, mapping=None):
+            return self.pieces
+
+    reader = Continued()
+    options = dict(rubric=FakeRubric(), model=FakeModel(), stages=fake_stages(), read_inputs=reader)
+    store = f"sqlite:///{tmp_path / 'ahead.db'}"
+    ctx = scoring.prepare_ahead(files, "run-ahead", store_url=store, **options)
+    scoring.store_ahead(ctx, itertools.islice(reader.pieces, 3))
+    assert 0 < ctx.ingested.read < whole.read  # some stored ahead, the rest left to the ingest step
+    ahead = score_files(files, store, tmp_path / "ahead.jsonl", run_id="run-ahead", **options)
+    assert scoring.take_ahead("run-ahead") is None  # taken by the run
+    counts = lambda s: (s.read, s.stored, s.duplicates, s.quarantined, s.conversations, s.flagged, s.scored)  # noqa: E731
+    assert (ahead.run_id, counts(ahead)) == ("run-ahead", counts(whole))
+    out = lambda name: [json.loads(x) for x in (tmp_path / f"{name}.jsonl").read_text(encoding="utf-8").splitlines()]  # noqa: E731
+    strip = lambda rs: [{k: v for k, v in r.items() if k not in ("run_id", "scored_at")} for r in rs]  # noqa: E731
+    assert strip(out("ahead")) == strip(out("whole"))

@@ -158,3 +158,68 @@ def test_score_reads_while_the_server_starts_and_scores_as_without_the_flow(fake
     assert events[: len(expected)] == expected
     assert out["--flow"] == out["--no-flow"]
     assert out["--flow"][0].startswith("summary: read=6 stored=6 duplicates=0 quarantined=0 conversations=2 ")
+
+
+# ---------------------------------------------------------------------- the run begun while the server starts
+def _score_with_flow_faked(tmp_path, monkeypatch, server, flow):
+    """score_with_flow on two chats with `server` as the starting temporary server and `flow` as the nightly flow."""
+    import flows.nightly_qa
+    import zhijian.prefect_server
+    from zhijian.score_cmd import score_with_flow
+
+    day = write_jsonl(tmp_path / "day.jsonl", chat_rows("k001") + chat_rows("k002", bad_end=True))
+    monkeypatch.setattr(zhijian.prefect_server, "start_temporary_server_early", lambda: server)
+    monkeypatch.setattr(flows.nightly_qa, "nightly_qa", flow)
+    store = f"sqlite:///{tmp_path / 'qa.db'}"
+    options = dict(store_url=store, results_path=str(tmp_path / "out.jsonl"), rubric_path=None, model=None,
+                   mapping=None, rescore=False, command="zhijian score")  # fmt: skip
+    return store, lambda: score_with_flow([str(day)], options)
+
+
+def test_the_run_is_prepared_and_its_first_pieces_stored_before_the_server_answers(fake_scoring, tmp_path, monkeypatch):
+    from pipeline.store import Store
+
+    seen: dict[str, object] = {}
+
+    def flow(paths, run_id=None, **kwargs):
+        with Store(store) as started:  # before the flow's first step: the run is recorded, its messages stored
+            seen["run"] = started.get_run(run_id)["status"]
+            seen["messages"] = sum(started.message_counts(["k001", "k002"]).values())
+        return scoring.run(paths, run_id=run_id, **kwargs)
+
+    store, go = _score_with_flow_faked(tmp_path, monkeypatch, StartingServer(1, []), flow)
+    summary = go()
+    assert seen == {"run": "running", "messages": 6}
+    assert (summary.read, summary.stored, summary.duplicates, summary.conversations) == (6, 6, 0, 2)
+    with Store(store) as done:  # the flow's prepare step took that run: one run, finished
+        assert [(r["run_id"], r["status"]) for r in done.list_runs()] == [(summary.run_id, "ok")]
+
+
+def test_when_prefect_cannot_start_the_plain_steps_take_the_run_begun_ahead(fake_scoring, tmp_path, monkeypatch):
+    from pipeline.store import Store
+
+    def flow(paths, **kwargs):  # Prefect fails before the flow's first step
+        raise RuntimeError("no Prefect today")
+
+    store, go = _score_with_flow_faked(tmp_path, monkeypatch, StartingServer(1, []), flow)
+    summary = go()
+    assert (summary.read, summary.stored, summary.duplicates, summary.status) == (6, 6, 0, "ok")
+    with Store(store) as done:
+        assert [r["status"] for r in done.list_runs()] == ["ok"]
+
+
+def test_a_run_begun_ahead_that_never_starts_is_recorded_failed_and_its_lock_given_back(fake_scoring, tmp_path, monkeypatch):
+    from pipeline.store import Store
+
+    class Interrupted(StartingServer):
+        def __call__(self):
+            raise KeyboardInterrupt  # Ctrl-C while waiting for the server
+
+    store, go = _score_with_flow_faked(tmp_path, monkeypatch, Interrupted(1, []), lambda paths, **kw: None)
+    with pytest.raises(KeyboardInterrupt):
+        go()
+    assert scoring._PREPARED == {}
+    with Store(store) as done:
+        assert [r["status"] for r in done.list_runs()] == ["failed"]
+    again = scoring.run([str(tmp_path / "day.jsonl")], store_url=store)  # the lock was given back: the next run goes
+    assert again.status == "ok" and again.duplicates == 6
