@@ -142,14 +142,21 @@ ACT_NAMES_ZH = {"refusal": "推诿拒绝", "blame_shifting": "推卸责任", "ar
 _TABOO_ACTS = tuple(ACT_NAMES_ZH)
 # a policy "no" (不支持退换 / 专票开不了 / 不能改价) vs helplessness or dismissal (没办法 / 帮不了 / 您看着办)
 PLAIN_REFUSAL = ["re:(不能|不可以|不支持|不予|不提供|不接受|不给|无法|没法|不行|不允许|不可|不参与|不包)", "re:[\u4e00-\u9fff]不(了|到)"]
+# helplessness or not-knowing said outright (没办法 / 无奈 / 帮不了 / 也不是很清楚): with it the act model needs less
+# certainty (`helpless_threshold`), and it is a dismissal too (below)
+HELPLESS = [
+    "re:(没|没有)(任何|什么)?(办法|辙|招|法子)", "re:搞不(了|定)", "无能为力", "爱莫能助", "束手无策", "无奈", "re:(帮|管|左右|控制|决定|插)不(了|到|着|上)",
+    "re:(没|没有)(这个)?(权限|权力)", "做不了主", "作不了主", "说了不算", "re:不能(帮|为|替)(您|你|亲)",
+    "re:(也|都)(不是很|不是太|不太|不大|不)(清楚|了解|知道|晓得)",
+]
+# dismissals other than helplessness (您看着办 / 找别家 / 算了 / 只能等 / 处理不了): a policy "no" whose message says one of
+# these or one of HELPLESS is more than a policy answer. Up to default@9 this list restated most of HELPLESS in other
+# spellings, and which of two overlapping entries matched depended on the lists' order; now each family has one home
 DISMISSAL = [
-    "re:(没|没有)(任何|什么)?(办法|辙)", "无能为力", "爱莫能助", "re:(帮|管|处理|解决|做|弄|办|左右|控制|决定)不(了|到|着)",
-    "re:(没|没有)(这个)?权限", "做不了主", "作不了主", "说了不算", "为难", "看着办", "另请高明", "re:(找|去|换)(别家|别的店|其他家|其他店)",
+    "re:(处理|解决|做|弄|办)不(了|到|着)", "为难", "看着办", "另请高明", "re:(找|去|换)(别家|别的店|其他家|其他店)",
     "没得商量", "re:没有就是没有", "re:(只能|就)(等|等着)(了|吧|啦)?", "re:要就[^，。,.]{0,6}不要就", "算了", "拉倒", "re:(就是|就)(这样|这么)",
     "尽力了", "re:(也|都)没(有)?用", "re:(您|你)(自己)?(理解|体谅)(一下|下)?吧", "re:(我|我们)(也)?(不|没)(知道|清楚)(怎么办)?",
-    # polite helplessness and hedged not-knowing (小妹这边也很无奈 / 这边也不是很清楚), dialect and blunt forms
-    "无奈", "re:不能(帮|为|替)(您|你|亲)", "re:(也|都)(不是很|不是太|不太|不大|不)(清楚|了解|知道|晓得)",
-    "re:(没|没有)法子", "re:搞不(了|定)", "另想办法", "re:(不行|不能|不可以|没有)就是(不行|不能|不可以|没有)",
+    "另想办法", "re:(不行|不能|不可以|没有)就是(不行|不能|不可以|没有)",
 ]
 AGENT_OFFER = [
     "re:(我|我们|这边|我这边|马上|立刻|先)(来|去|再|先|马上|会|可以|这就|已经)?(帮|给|为|替)(您|你|亲)",
@@ -157,12 +164,6 @@ AGENT_OFFER = [
     "re:(转|升级|反馈|上报)(给|到)[^，。,.]{0,6}(主管|专员|售后|同事|经理|组长)", "优惠券", "补偿",
     "re:(我|我们|这边)(来|可以|再)?(教|告诉|演示|指导|带)(您|你|亲)",
     "re:[0-9一二两三四五六七八九十半]+\\s*(个)?(小时|分钟|工作日|天)(内|之内)",
-]
-# declared helplessness or not-knowing, said outright: with it the act model needs less certainty (`helpless_threshold`)
-HELPLESS = [
-    "re:(没|没有)(任何|什么)?(办法|辙|招|法子)", "re:搞不(了|定)", "无能为力", "爱莫能助", "束手无策", "无奈", "re:(帮|管|左右|控制|决定|插)不(了|到|着|上)",
-    "re:(没|没有)(这个)?(权限|权力)", "做不了主", "作不了主", "说了不算", "re:不能(帮|为|替)(您|你|亲)",
-    "re:(也|都)(不是很|不是太|不太|不大|不)(清楚|了解|知道|晓得)",
 ]
 # declared not-knowing (the standard's 不知道 family): only help in the same message makes it something else
 NOT_KNOWING = ["re:(不|没)(是很|是太|太|大|怎么)?(知道|清楚|了解|晓得)", "说不准", "摸不准", "不确定"]
@@ -214,6 +215,17 @@ def is_denied(s: str, start: int) -> bool:
     return s[start : start + 1] in ("不", "没", "无") and _DOUBLE_NEGATION.search(s[max(0, start - 6) : start]) is not None
 
 
+def longest_spans(patterns: list[re.Pattern], s: str) -> list[tuple[int, int]]:
+    """The longest match of any of `patterns` at each place in `s` (by start): unlike one alternation, where the first
+    entry that matches at a place wins, the spans do not depend on the order of the list."""
+    best: dict[int, int] = {}
+    for pattern in patterns:
+        for a, b in find_spans(pattern, s):
+            if b > best.get(a, -1):
+                best[a] = b
+    return sorted(best.items())
+
+
 def is_negated_offer(s: str, start: int, end: int) -> bool:
     """An offer word negated before (不能给您补发 / 没法帮您申请) or after (补偿是没有的): it offers nothing."""
     return bool(_OFFER_NEGATED_BEFORE.search(s[max(0, start - 5) : start]) or _OFFER_NEGATED_AFTER.search(s[end:]))
@@ -250,7 +262,11 @@ class ActParams(Strict):
         description="a refusal shown only by a policy 'no' (不支持退换 / 开不了 / 不能改价) is left to positive_framing "
         "unless the clause also declares helplessness or dismisses the customer (`dismissal`)",
     )
-    dismissal: list[str] = Field(default_factory=lambda: list(DISMISSAL), description="helplessness or dismissal (没办法 / 帮不了 / 您看着办 / 找别家)")
+    dismissal: list[str] = Field(
+        default_factory=lambda: list(DISMISSAL),
+        description="dismissals besides `helpless` (您看着办 / 找别家 / 算了 / 处理不了): with either, a policy 'no' is more than a "
+        "policy answer (default@10: the families `helpless` holds are no longer restated here)",
+    )
     act_thresholds: dict[str, float] = Field(
         default_factory=lambda: {"arguing": 0.8, "condescension": 0.8},
         description="a higher bar for acts the model reads less precisely (up to default@8: 0.85 for arguing and "
@@ -325,9 +341,11 @@ class ForbiddenPhrasesV2(ForbiddenPhrases):
                 )
             act_offer = compile_entries(p.acts.offer) if p.acts.offer else None
         self._plain = compile_entries(p.acts.plain_refusal) if p.acts.plain_refusal else None
-        self._dismissal = compile_entries(p.acts.dismissal) if p.acts.dismissal else None
+        dismissal = [*p.acts.helpless, *p.acts.dismissal]  # helplessness said outright dismisses too
+        self._dismissal = compile_entries(dismissal) if dismissal else None
         self._grant = compile_entries(p.rule_grant) if p.rule_grant else None
-        self._helpless = compile_entries(p.acts.helpless) if p.acts.helpless else None
+        # one pattern per entry: where two entries match at one place the longest wins, whatever their order
+        self._helpless = [c for c in (compile_entries([e]) for e in p.acts.helpless) if c is not None] or None
         self._not_knowing = compile_entries(p.acts.not_knowing) if p.acts.not_knowing else None
         return matcher, shrugs, offer, model, act_offer
 
@@ -351,7 +369,7 @@ class ForbiddenPhrasesV2(ForbiddenPhrases):
         denying it: 并不是没办法)."""
         if self._helpless is None:
             return False
-        return any(not is_quoted(v, a, b) and not is_denied(v.s, a) for a, b in find_spans(self._helpless, v.s))
+        return any(not is_quoted(v, a, b) and not is_denied(v.s, a) for a, b in longest_spans(self._helpless, v.s))
 
     def _windows(self, v) -> list[tuple[int, int]]:
         spans = list(v.clause_spans) or [(0, len(v.s))]

@@ -238,3 +238,39 @@ def test_questions_for_a_fact_and_customer_only_steps_are_no_act(forbidden):
     assert not _CUSTOMER_ONLY.search("自己去翻聊天记录")
     for text in ("您当时是用哪张卡付的款呢？", "这个地址需要您本人登录账号修改的哦 我们这边改不了"):
         assert not [e for e in _score(forbidden, text).evidence if e.rule.endswith((".condescension", ".arguing"))], text
+
+
+def test_helplessness_and_dismissal_lists_share_no_family():
+    # default@10: each family has one home; the policy-"no" override reads both lists
+    from pipeline.rubric.criteria.forbidden import DISMISSAL, HELPLESS
+
+    assert not set(HELPLESS) & set(DISMISSAL)
+    crit = CRITERIA["forbidden_phrases.v2"]()
+    crit.compiled
+    for text in ("这个我们也束手无策", "这个系统设置我们插不上手", "您自己看着办吧"):
+        assert crit._dismissal.search(text), text
+
+
+def test_longest_spans_do_not_depend_on_the_order_of_the_entries():
+    from pipeline.rubric.criteria.forbidden import longest_spans
+    from pipeline.rubric.matching import compile_entries
+
+    short, long = compile_entries(["re:帮不了"]), compile_entries(["re:帮不了(您|你)(的)?"])
+    text = "这个真帮不了您的，我也帮不了"
+    assert longest_spans([short, long], text) == longest_spans([long, short], text) == [(3, 8), (11, 14)]
+    # one alternation keeps the first entry that matches at a place: the span changed with the list's order
+    from pipeline.rubric.matching import find_spans
+
+    assert find_spans(compile_entries(["re:帮不了", "re:帮不了(您|你)(的)?"]), text)[0] == (3, 6)
+
+
+def test_helplessness_read_the_same_whatever_the_list_order():
+    from pipeline.rubric.matching import view
+
+    texts = ["我们这边也没有任何办法了呢", "您说的“帮不了”是哪位同事说的？", "这个我们确实不是很清楚 也做不了主", "并不是没办法 是需要您拍个照"]
+    msgs = make_conversation([("customer", "在吗", 0)] + [("agent", t, 30 + i) for i, t in enumerate(texts)]).messages[1:]
+    forward, backward = CRITERIA["forbidden_phrases.v2"](), CRITERIA["forbidden_phrases.v2"]()
+    backward.params.acts.helpless = list(reversed(backward.params.acts.helpless))
+    forward.compiled, backward.compiled
+    got = [(forward._says_helpless(view(m)), backward._says_helpless(view(m))) for m in msgs]
+    assert got == [(True, True), (False, False), (True, True), (False, False)]
