@@ -318,7 +318,13 @@ def distil(teacher_dir: str | Path, out_dir: str | Path, data_cache: str | Path 
     work = out.parent / f".{out.name}-work"
     if work.exists():
         shutil.rmtree(work)
-    student_dir = student_from_teacher(src, work / "student", settings["keep_layers"])
+    # --init: go on from an earlier student (its layers all kept) instead of the teacher's layers: a second,
+    # shorter budget on top of a first, where a fresh run would spend the first again to get back there.
+    init = settings.get("init")
+    if init is not None:
+        settings["init"] = str(init)
+    student_dir = (student_from_teacher(init, work / "student", range(len(settings["keep_layers"]))) if init is not None
+                   else student_from_teacher(src, work / "student", settings["keep_layers"]))
     t = cpu_seconds()
     model, steps = train_student(student_dir, texts, targets, hard, offsets, teacher.temperature_, settings, log,
                                  teacher_dir=src)
@@ -408,6 +414,8 @@ def main(argv: list[str] | None = None) -> dict:
     p.add_argument("--cpu-budget", type=float, default=None, metavar="SECONDS",
                    help=f"cap on the training loop's CPU seconds (default {DISTIL_DEFAULTS['cpu_budget']:.0f}; 0: no cap)")
     p.add_argument("--seed", type=int, default=None)
+    p.add_argument("--init", default=None, metavar="DIR",
+                   help="start from this earlier student (same --keep-layers) instead of the teacher's layers")
     p.add_argument("--version", type=int, default=None, help="the student's version (default: the teacher's + 1)")
     p.add_argument("--data-cache", default=None)
     p.add_argument("--json-out", default=None, metavar="FILE")
@@ -426,7 +434,7 @@ def main(argv: list[str] | None = None) -> dict:
     report = distil(a.teacher, a.out, data_cache=a.data_cache, version=a.version, keep_layers=keep, epochs=a.epochs,
                     learning_rate=a.learning_rate, hard_weight=a.hard_weight, unlabelled=a.unlabelled, augment=a.augment,
                     cpu_budget=a.cpu_budget, seed=a.seed, hidden_weight=a.hidden_weight,
-                    boundary_weight=a.boundary_weight)
+                    boundary_weight=a.boundary_weight, init=a.init)
     if a.json_out:
         Path(a.json_out).write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return report

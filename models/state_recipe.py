@@ -7,6 +7,9 @@ one is trained on and how its labels are read, so the weights in ``models/zh-cs-
     python -m models.state_recipe cv           # 5-fold CV of both heads on the shipped recipe's rows (own data only)
     python -m models.state_recipe lowo         # leave-one-writer-out: train without writer N, test on N
 
+Each takes ``--sentiment-model DIR`` (default: the shipped ``models/zh-cs-sentiment``): the encoder whose
+probabilities the heads read — a candidate encoder's refit. ``ZHIJIAN_SENTIMENT_MODEL`` is not read here.
+
 ``RECIPES`` names each recipe's rows and model settings; ``SHIPPED`` is the one in ``models/zh-cs-state``.
 
 The ``@4`` candidate (session 8; measured, **not shipped**: the model card's first two sections. With the state5
@@ -269,16 +272,28 @@ def cv(files: Sequence[str | Path] = FILES, k: int = 5, sentiment_model=None) ->
 if __name__ == "__main__":  # pragma: no cover
     import sys
 
-    if sys.argv[1:2] == ["train"]:  # train [OUT] [--recipe @4]
-        args = sys.argv[2:]
-        chosen = SHIPPED
-        if "--recipe" in args:
-            at = args.index("--recipe")
-            chosen = args[at + 1]
-            del args[at : at + 2]
-        m = train(*(args[:1] or [SHIPPED_STATE_DIR]), recipe=chosen)
-        print(f"saved {m.model_id}: {m.meta_['features']} features, {m.meta_['n_train']} turns")
+    def option(args: list[str], name: str, default=None):
+        if name not in args:
+            return default
+        at = args.index(name)
+        value = args[at + 1]
+        del args[at : at + 2]
+        return value
+
+    args = sys.argv[2:]
+    # --sentiment-model DIR: the encoder whose probabilities the heads read (default: the shipped one). models/
+    # never reads ZHIJIAN_SENTIMENT_MODEL (the pipeline's setting), so a candidate encoder is named here.
+    encoder = option(args, "--sentiment-model")
+    if encoder is not None:
+        from models.loader import load_sentiment_model
+
+        encoder = load_sentiment_model(encoder)
+    if sys.argv[1:2] == ["train"]:  # train [OUT] [--recipe @4] [--sentiment-model DIR]
+        chosen = option(args, "--recipe", SHIPPED)
+        m = train(*(args[:1] or [SHIPPED_STATE_DIR]), sentiment_model=encoder, recipe=chosen)
+        print(f"saved {m.model_id}: {m.meta_['features']} features, {m.meta_['n_train']} turns, "
+              f"over {m.meta_['sentiment_model']}")
     elif sys.argv[1:2] == ["cv"]:
-        print(cv())
+        print(cv(sentiment_model=encoder))
     elif sys.argv[1:2] == ["lowo"]:
-        print(format_lowo(lowo()))
+        print(format_lowo(lowo(sentiment_model=encoder)))

@@ -151,6 +151,26 @@ def test_distil_saves_a_loadable_student_with_its_lineage(tiny_teacher, tmp_path
     assert student.predict_proba(TEXTS).shape == (len(TEXTS), len(CLASSES))
 
 
+def test_init_goes_on_from_an_earlier_student_not_from_the_teachers_layers(tiny_teacher, tmp_path, monkeypatch):
+    import models.data
+
+    chat = [Example(t, l, "chat") for t, l in zip(TEXTS, LABELS)]
+    data = SentimentData(chat=chat + [Example(t, l, "chat", "chat", "validation") for t, l in zip(TEXTS, LABELS)],
+                         unlabelled=["我们明天去公园吧", "这个颜色还挺好看"])
+    monkeypatch.setattr(models.data, "load_data", lambda cache_dir=None: data)
+    monkeypatch.setattr(D, "measured_texts", lambda: set())
+    monkeypatch.setattr(D, "chat_register_texts", lambda: ["亲，快递到哪了"])
+    quiet = dict(keep_layers=[1], batch_size=8, cpu_budget=0, augment=0, log=lambda _: None)
+    D.distil(tiny_teacher, tmp_path / "first", epochs=30, learning_rate=3e-3, **quiet)
+    # learning rate 0: the saved weights are the starting ones, so they show where training started
+    again = D.distil(tiny_teacher, tmp_path / "again", epochs=1, learning_rate=0.0, init=tmp_path / "first", **quiet)
+    fresh = D.distil(tiny_teacher, tmp_path / "fresh", epochs=1, learning_rate=0.0, **quiet)
+    first, teacher_layer = _logits(tmp_path / "first", TEXTS), _logits(tmp_path / "fresh", TEXTS)
+    np.testing.assert_allclose(_logits(tmp_path / "again", TEXTS), first, atol=1e-5)
+    assert not np.allclose(teacher_layer, first, atol=1e-3)  # the first run moved away from the teacher's layer 1
+    assert again["settings"]["init"] == str(tmp_path / "first") and "init" not in fresh["settings"]
+
+
 def test_boundary_weights_raise_the_texts_the_teacher_reads_near_a_boundary():
     targets = np.array([[0.98, 0.01, 0.01], [0.5, 0.5, 0.0], [0.6, 0.3, 0.1]])
     np.testing.assert_allclose(D.boundary_weights(targets, 1.0), [1.03, 2.0, 1.7])
