@@ -53,6 +53,11 @@ FILES = {
         "labels": {"act": {"refusal", "blame_shifting", "arguing", "condescension", "none"}},
         "key": ("text",),
     },
+    "data/acts/agent_acts_lookalikes.tsv": {
+        "header": ["text", "act", "note"],
+        "labels": {"act": {"refusal", "blame_shifting", "arguing", "condescension", "none"}},
+        "key": ("text",),
+    },
     "data/sentiment/chat_turns_context.tsv": {
         "header": ["prev_agent", "text", "sentiment", "needs_empathy", "note"],
         "labels": {"sentiment": {"negative", "neutral", "positive"}, "needs_empathy": {"yes", "no"}},

@@ -238,13 +238,14 @@ class ActParams(Strict):
     enabled: bool = True
     model: str | None = Field(default=None, description="act model directory; null = the shipped models/zh-cs-acts")
     model_version: str | None = Field(
-        default="zh-cs-acts@6",
+        default="zh-cs-acts@7",
         description="the act model this rubric was calibrated with; another model is an error, so a rubric "
         "version always means one act model (null accepts any)",
     )
     threshold: float = Field(
-        default=0.75, gt=0, le=1, description="taboo probability (1 − P(none)) at which a message fails (default@9: chosen by "
-        "leave-one-writer-out, `python -m pipeline.rubric.evaluate_acts --lowo`)"
+        default=0.8, gt=0, le=1, description="taboo probability (1 − P(none)) at which a message fails (default@9: 0.75 with "
+        "zh-cs-acts@6; default@10: 0.8 with @7, which reads more taboo into plain lines; both chosen leave one writer out, "
+        "`python -m pipeline.rubric.evaluate_acts --lowo`, and checked on the dev conversations)"
     )
     acts: list[str] = Field(default_factory=lambda: list(_TABOO_ACTS), description="which acts are taboos")
     offer: list[str] = Field(
@@ -286,11 +287,18 @@ class ActParams(Strict):
         description="a refusal whose clause declares not-knowing (也不是很清楚 / 说不准) is cancelled only by an offer in the same "
         "message, not a later one: the standard lists 不知道 as a taboo word whatever follows",
     )
-    short_chars: int = Field(default=9, ge=0, description="a message with fewer letters than this is short: the model has little to read")
+    short_chars: int = Field(
+        default=12, ge=0, description="a message with fewer letters than this is short: the model has little to read (default@10: 12, "
+        "was 9 — @7 read plain 10–11-letter lines such as a product's scope or a request to wait as taboo at 0.78–0.81)"
+    )
     short_threshold: float = Field(
         default=0.9, gt=0, le=1, description="the taboo probability a short message needs (cross-validated precision drops on short messages)"
     )
     min_chars: int = Field(default=4, ge=0, description="messages with fewer Chinese/latin letters or digits (嗯 / 👌 / 行) are left to the word layers")
+    unquoted: bool = Field(
+        default=True, description="read a message that quotes without the quoted words (您说的“没办法用”是指…): quoting a taboo "
+        "is not performing it (default@10)"
+    )
 
     @field_validator("acts", "offer_cancels", "act_thresholds")
     @classmethod
@@ -371,6 +379,17 @@ class ForbiddenPhrasesV2(ForbiddenPhrases):
             return False
         return any(not is_quoted(v, a, b) and not is_denied(v.s, a) for a, b in longest_spans(self._helpless, v.s))
 
+    def _act_row(self, model, v, row):
+        """The act probabilities of what the agent says itself: a message that quotes (您说的“没办法用”是指…) is read
+        without the quoted words (default@10), since quoting a taboo is not performing it."""
+        if not self.params.acts.unquoted or not v.quotes:
+            return row
+        parts, last = [], 0
+        for a, b in v.quotes:
+            parts.append(v.s[last:a])
+            last = b
+        return model.predict_proba(["".join(parts) + v.s[last:]])[0]
+
     def _windows(self, v) -> list[tuple[int, int]]:
         spans = list(v.clause_spans) or [(0, len(v.s))]
         return spans + [(spans[i][0], spans[i + 1][1]) for i in range(len(spans) - 1)]
@@ -379,7 +398,7 @@ class ForbiddenPhrasesV2(ForbiddenPhrases):
         p: ActParams = self.params.acts
         m = agent_msgs[i]
         v = view(m)
-        row = probs[i]
+        row = self._act_row(model, v, probs[i])
         cols = {a: model.classes_.index(a) for a in p.acts}
         taboo = 1.0 - float(row[model.classes_.index("none")])
         letters = len(_CONTENT.findall(v.s))

@@ -22,7 +22,7 @@ def _score(criterion, *agent_texts: str):
 
 def test_default_rubric_uses_v2_with_pinned_act_model(forbidden):
     assert forbidden.name == "forbidden_phrases.v2"
-    assert forbidden.params.acts.model_version == "zh-cs-acts@6"
+    assert forbidden.params.acts.model_version == "zh-cs-acts@7"
     assert 0 < forbidden.params.acts.threshold <= 1
 
 
@@ -43,7 +43,7 @@ def test_paraphrased_taboos_fail_with_act_and_clause(forbidden, text, act):
     assert b > a and ev.text[a:b] in text
     if ".act." in ev.rule:
         assert ev.rule == f"forbidden_phrases.act.{act}"
-        assert "zh-cs-acts@6" in ev.note and act in ev.note
+        assert "zh-cs-acts@7" in ev.note and act in ev.note
 
 
 @pytest.mark.parametrize(
@@ -193,11 +193,13 @@ def test_confirmation_tag_guard_leaves_rhetorical_tags_alone():
     assert not _RESTATEMENT.search("我们这边发货绝对不")
 
 
-def test_default9_thresholds_were_lowered_together():
+def test_default10_thresholds_go_with_the_act_model():
+    # zh-cs-acts@7 reads more taboo into plain lines than @6: the main bar back to 0.8 and "short" up to 12 letters
     from pipeline.rubric.criteria.forbidden import ActParams
 
     p = ActParams()
-    assert p.threshold == 0.75 and p.act_thresholds == {"arguing": 0.8, "condescension": 0.8}
+    assert p.model_version == "zh-cs-acts@7" and p.threshold == 0.8 and p.short_chars == 12
+    assert p.act_thresholds == {"arguing": 0.8, "condescension": 0.8}
     assert p.short_threshold == 0.9 and p.helpless_threshold == 0.6  # unchanged
 
 
@@ -274,3 +276,17 @@ def test_helplessness_read_the_same_whatever_the_list_order():
     forward.compiled, backward.compiled
     got = [(forward._says_helpless(view(m)), backward._says_helpless(view(m))) for m in msgs]
     assert got == [(True, True), (False, False), (True, True), (False, False)]
+
+
+def test_a_message_that_quotes_is_read_without_the_quoted_words(forbidden):
+    from pipeline.rubric.matching import view
+
+    model = forbidden.compiled[3]
+    turns = [("customer", "退不了", 0), ("agent", "您刚才说的“没办法退”，是指退款按钮是灰的，还是页面报错了？", 30), ("agent", "好的 我看一下", 40)]
+    quoting, plain = [view(m) for m in make_conversation(turns).messages[1:]]
+    ((a, b),) = quoting.quotes
+    row = forbidden._act_row(model, quoting, model.predict_proba([quoting.s])[0])
+    assert list(row) == list(model.predict_proba([quoting.s[:a] + quoting.s[b:]])[0])  # the quote marks stay, not the words
+    same = model.predict_proba([plain.s])[0]
+    assert list(forbidden._act_row(model, plain, same)) == list(same)  # nothing quoted: the message as it is
+    assert forbidden.score(make_conversation(turns)).status == "pass"
