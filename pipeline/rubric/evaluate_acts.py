@@ -15,7 +15,8 @@ Leave one writer out (`--lowo`): the act model's training files come from differ
 (models.acts_recipe.WRITERS); for each writer, the recipe's model is trained without that writer's file and
 the criterion, with that model in place of the shipped one, is measured on the file. Different hands wrote
 the two sides, so this is the generalisation figure the project can compute itself; it is reported for
-zh-cs-acts@6's recipe and @7's, each through the same rubric (minutes on CPU: 18 small trainings).
+zh-cs-acts@6's recipe and @7's, each through the same rubric (minutes on CPU: 20 small trainings; half an hour on the
+loaded 2-core build machine).
 
     python -m pipeline.rubric.evaluate_acts --lowo [--rubric FILE]
 """
