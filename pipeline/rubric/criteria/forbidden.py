@@ -243,8 +243,8 @@ class ActParams(Strict):
         "version always means one act model (null accepts any)",
     )
     threshold: float = Field(
-        default=0.78, gt=0, le=1, description="taboo probability (1 − P(none)) at which a message fails (default@9: 0.75 with "
-        "zh-cs-acts@6; default@10: 0.78 with @7, which reads more taboo into plain lines; both chosen leave one writer out, "
+        default=0.785, gt=0, le=1, description="taboo probability (1 − P(none)) at which a message fails (default@9: 0.75 with "
+        "zh-cs-acts@6; default@10: 0.785 with @7, which reads more taboo into plain lines; both chosen leave one writer out, "
         "`python -m pipeline.rubric.evaluate_acts --lowo`, and checked on the dev conversations)"
     )
     acts: list[str] = Field(default_factory=lambda: list(_TABOO_ACTS), description="which acts are taboos")

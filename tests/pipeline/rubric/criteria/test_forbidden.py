@@ -194,11 +194,11 @@ def test_confirmation_tag_guard_leaves_rhetorical_tags_alone():
 
 
 def test_default10_thresholds_go_with_the_act_model():
-    # zh-cs-acts@7 reads more taboo into plain lines than @6: the main bar up to 0.78 and "short" up to 12 letters
+    # zh-cs-acts@7 reads more taboo into plain lines than @6: the main bar up to 0.785 and "short" up to 12 letters
     from pipeline.rubric.criteria.forbidden import ActParams
 
     p = ActParams()
-    assert p.model_version == "zh-cs-acts@7" and p.threshold == 0.78 and p.short_chars == 12
+    assert p.model_version == "zh-cs-acts@7" and p.threshold == 0.785 and p.short_chars == 12
     assert p.act_thresholds == {"arguing": 0.8, "condescension": 0.8}
     assert p.short_threshold == 0.9 and p.helpless_threshold == 0.6  # unchanged
 
