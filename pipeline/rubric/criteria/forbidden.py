@@ -206,6 +206,9 @@ _INFO_QUESTION = re.compile(
 )
 # something only the customer can do or see, said as a need (要您本人登录查看 / 需要您自己在APP里确认): not "do it yourself"
 _CUSTOMER_ONLY = re.compile(r"(要|需要|得|须|必须|只能)(您|你|亲)(本人|自己)[^，。,.!！?？]{0,4}(查看|查询|登录|操作|确认|申请|提交|修改|设置)")
+# asking after a customer who went quiet (您怎么不说话了 / 咋没回复了呢): a check-in, not a reproach (default@10: @7 read the
+# first at 0.92 arguing)
+_CHECK_IN = re.compile(r"(怎么|咋)(都)?(不|没)(说话|回复|回消息|回话|吭声|出声)(了|呢|啦|呀|哦)*[?？~～。!！…\s]*$")
 # a promise that it will not happen again (这次绝对不会再错了 / 以后不再让您等): not the 不会错 of a denial
 _PROMISE = re.compile(r"(不会|绝不会|保证不会|再也不会|一定不会)再|(这次|下次|以后|今后)[^，。,.!！?？]{0,4}(不会|不再)")
 
@@ -423,6 +426,8 @@ class ForbiddenPhrasesV2(ForbiddenPhrases):
                 continue  # 您说的是…对吗 / 不知道您…呢？: confirming or asking is listening, not arguing
             if act in ("arguing", "condescension") and _INFO_QUESTION.search(v.s[a:b].strip()):
                 continue  # asking for a fact, not reproaching
+            if act in ("arguing", "condescension") and _CHECK_IN.search(v.s[a:b].strip()):
+                continue  # asking whether the customer is still there
             if act == "condescension" and _CUSTOMER_ONLY.search(v.s[a:b]):
                 continue  # what only the customer can see or do
             if act == "arguing" and _PROMISE.search(v.s[a:b]):

@@ -290,3 +290,11 @@ def test_a_message_that_quotes_is_read_without_the_quoted_words(forbidden):
     same = model.predict_proba([plain.s])[0]
     assert list(forbidden._act_row(model, plain, same)) == list(same)  # nothing quoted: the message as it is
     assert forbidden.score(make_conversation(turns)).status == "pass"
+
+
+def test_asking_after_a_quiet_customer_is_no_reproach(forbidden):
+    from pipeline.rubric.criteria.forbidden import _CHECK_IN
+
+    assert _CHECK_IN.search("宝 咋没回复了呢？") and _CHECK_IN.search("您怎么不吭声了")
+    assert not _CHECK_IN.search("您怎么不早说")  # a reproach
+    assert _score(forbidden, "在吗亲 您怎么不出声了呀").status == "pass"
