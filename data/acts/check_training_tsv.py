@@ -1,4 +1,4 @@
-"""Check the issue-13 training files (and their zh-cs-acts@2…@6 / zh-cs-state@2 additions): UTF-8, header and column count, allowed labels, no duplicates.
+"""Check the issue-13 training files (and their zh-cs-acts@2…@7 / zh-cs-state@2 additions): UTF-8, header and column count, allowed labels, no duplicates.
 
 Run from the repository root:  .venv/bin/python data/acts/check_training_tsv.py
 Prints counts per label; exits 1 on any problem.
@@ -39,6 +39,21 @@ FILES = {
         "key": ("text",),
     },
     "data/acts/agent_acts_wacts2.tsv": {
+        "header": ["text", "act", "note"],
+        "labels": {"act": {"refusal", "blame_shifting", "arguing", "condescension", "none"}},
+        "key": ("text",),
+    },
+    "data/acts/agent_acts_wacts3.tsv": {
+        "header": ["text", "act", "note"],
+        "labels": {"act": {"refusal", "blame_shifting", "arguing", "condescension", "none"}},
+        "key": ("text",),
+    },
+    "data/acts/agent_acts_wacts4.tsv": {
+        "header": ["text", "act", "note"],
+        "labels": {"act": {"refusal", "blame_shifting", "arguing", "condescension", "none"}},
+        "key": ("text",),
+    },
+    "data/acts/agent_acts_lookalikes.tsv": {
         "header": ["text", "act", "note"],
         "labels": {"act": {"refusal", "blame_shifting", "arguing", "condescension", "none"}},
         "key": ("text",),

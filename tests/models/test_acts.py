@@ -46,11 +46,13 @@ def test_fit_predict_save_load_round_trip(tmp_path):
 
 def test_shipped_model_loads_with_recorded_data():
     m = load_act_model()
-    assert m.model_id == "zh-cs-acts@6"  # models/acts_recipe.py
+    assert m.model_id == "zh-cs-acts@7"  # models/acts_recipe.py
     meta = json.loads((SHIPPED_ACT_MODEL_DIR / "zhijian.json").read_text(encoding="utf-8"))
     assert list(meta["trained_on"]) == ["data/acts/agent_acts_train.tsv", "data/acts/agent_acts_short.tsv", "data/acts/agent_acts_real.tsv",
                                       "data/acts/agent_acts_clarify.tsv", "data/acts/agent_acts_mechanisms.tsv",
-                                      "data/acts/agent_acts_wacts1.tsv", "data/acts/agent_acts_wacts2.tsv"]
+                                      "data/acts/agent_acts_wacts1.tsv", "data/acts/agent_acts_wacts2.tsv",
+                                      "data/acts/agent_acts_wacts3.tsv", "data/acts/agent_acts_wacts4.tsv",
+                                      "data/acts/agent_acts_lookalikes.tsv"]
     assert all(len(sha) == 64 for sha in meta["trained_on"].values())
     assert all("rubric_blind4" not in d and "rubric_blind5" not in d for d in meta["golden_none"])  # held out
     assert m.predict(["物流那边我们左右不了的"]) == ["blame_shifting"]
@@ -60,7 +62,7 @@ def test_short_templated_lines_are_trained_as_ordinary_messages():
     # zh-cs-acts@2's reason to exist: v1 had 56 written lines under 9 letters, most of them taboos
     texts, acts = read_act_tsvs(TRAIN_TSVS)
     letters = re.compile(r"[\w\u4e00-\u9fff]")
-    short = [a for t, a in zip(texts, acts) if len(letters.findall(t)) < 9]  # the rubric's short_chars
+    short = [a for t, a in zip(texts, acts) if len(letters.findall(t)) < 9]  # the rubric's short_chars up to default@9
     assert len(short) > 500 and short.count("none") > len(short) / 2
 
 

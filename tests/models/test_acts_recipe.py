@@ -1,11 +1,11 @@
-"""The zh-cs-acts@6 recipe: the @2 files, the real-register refusals (@3), the clarifying questions and
-customer-only directions (@4), the act mechanisms file (@5), the two session-8 writers' files (@6), what those
-files teach, and leave-one-writer-out folds."""
+"""The zh-cs-acts@7 recipe: the @2 files, the real-register refusals (@3), the clarifying questions and
+customer-only directions (@4), the act mechanisms file (@5), the two session-8 writers' files (@6), two more writers
+and the session-9 look-alikes (@7), what those files teach, and leave-one-writer-out folds."""
 from __future__ import annotations
 
 from models.acts import TRAIN_TSVS, load_act_model, read_act_tsv
-from models.acts_recipe import (CLARIFY_TSV, FILES, FILES_5, MECHANISMS_TSV, REAL_TSV, RECIPES, VERSION, WACTS1_TSV,
-                                WACTS2_TSV, WRITERS)
+from models.acts_recipe import (CLARIFY_TSV, FILES, FILES_5, FILES_6, LOOKALIKES_TSV, MECHANISMS_TSV, REAL_TSV, RECIPES,
+                                VERSION, WACTS1_TSV, WACTS2_TSV, WACTS3_TSV, WACTS4_TSV, WRITERS)
 
 
 def _taboo(m, texts):
@@ -15,9 +15,10 @@ def _taboo(m, texts):
 
 
 def test_recipe_is_the_default_files_plus_the_written_register_files():
-    assert FILES_5 == (*TRAIN_TSVS, REAL_TSV, CLARIFY_TSV, MECHANISMS_TSV) and VERSION == 6
-    assert FILES == (*FILES_5, WACTS1_TSV, WACTS2_TSV)
-    assert RECIPES[5][0] == FILES_5 and RECIPES[VERSION][0] == FILES
+    assert FILES_5 == (*TRAIN_TSVS, REAL_TSV, CLARIFY_TSV, MECHANISMS_TSV) and VERSION == 7
+    assert FILES_6 == (*FILES_5, WACTS1_TSV, WACTS2_TSV)
+    assert FILES == (*FILES_6, WACTS3_TSV, WACTS4_TSV, LOOKALIKES_TSV)
+    assert RECIPES[5][0] == FILES_5 and RECIPES[6][0] == FILES_6 and RECIPES[VERSION][0] == FILES
 
 
 def test_every_training_file_has_one_writer():
@@ -25,7 +26,7 @@ def test_every_training_file_has_one_writer():
 
 
 def test_new_writers_files_are_balanced_and_carry_dialect_confirmations():
-    for path in (WACTS1_TSV, WACTS2_TSV):
+    for path in (WACTS1_TSV, WACTS2_TSV, WACTS4_TSV):
         texts, acts = read_act_tsv(path)
         assert len(texts) >= 240 and all(acts.count(a) >= 30 for a in ("refusal", "blame_shifting", "arguing", "condescension"))
         # both writers paired dialect confirmation questions (not arguing) with the taboos
@@ -56,9 +57,9 @@ def test_lowo_holds_each_writers_file_out_of_its_own_fold(monkeypatch):
         assert texts and len(texts) == len(acts) and isinstance(model, Fitted)
     assert str(WACTS2_TSV) not in folds["wacts2"] and str(CLARIFY_TSV) in folds["wacts2"]
     assert str(CLARIFY_TSV) not in folds["clarify"] and len(folds["clarify"]) == len(FILES) - 1
-    # @5's recipe never trained on the session-8 writers: its fold for them is the whole @5 recipe
-    next(recipe.lowo_folds(5, {"wacts2": WACTS2_TSV}))
-    assert seen["files"] == [str(f) for f in FILES_5]
+    # @6's recipe never trained on wacts4: its fold for that writer is the whole @6 recipe
+    next(recipe.lowo_folds(6, {"wacts4": WACTS4_TSV}))
+    assert seen["files"] == [str(f) for f in FILES_6]
 
 
 def test_real_register_file_pairs_polite_refusals_with_real_directions():
@@ -109,3 +110,10 @@ def test_shipped_model_trains_on_no_measure_only_golden_set():
 
     meta = json.loads((SHIPPED_ACT_MODEL_DIR / "zhijian.json").read_text(encoding="utf-8"))
     assert meta["golden_none"] == ["tests/golden/rubric"]
+
+
+def test_lookalikes_file_pairs_plain_facts_with_their_taboo_twins():
+    texts, acts = read_act_tsv(LOOKALIKES_TSV)
+    assert acts.count("none") >= 30 and all(acts.count(a) >= 2 for a in ("refusal", "blame_shifting", "arguing", "condescension"))
+    # the taboo twins of a plain fact: a third party or the customer's slip named to deflect
+    assert sum(a == "blame_shifting" for a in acts) >= 5

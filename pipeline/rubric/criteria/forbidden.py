@@ -142,14 +142,21 @@ ACT_NAMES_ZH = {"refusal": "推诿拒绝", "blame_shifting": "推卸责任", "ar
 _TABOO_ACTS = tuple(ACT_NAMES_ZH)
 # a policy "no" (不支持退换 / 专票开不了 / 不能改价) vs helplessness or dismissal (没办法 / 帮不了 / 您看着办)
 PLAIN_REFUSAL = ["re:(不能|不可以|不支持|不予|不提供|不接受|不给|无法|没法|不行|不允许|不可|不参与|不包)", "re:[\u4e00-\u9fff]不(了|到)"]
+# helplessness or not-knowing said outright (没办法 / 无奈 / 帮不了 / 也不是很清楚): with it the act model needs less
+# certainty (`helpless_threshold`), and it is a dismissal too (below)
+HELPLESS = [
+    "re:(没|没有)(任何|什么)?(办法|辙|招|法子)", "re:搞不(了|定)", "无能为力", "爱莫能助", "束手无策", "无奈", "re:(帮|管|左右|控制|决定|插)不(了|到|着|上)",
+    "re:(没|没有)(这个)?(权限|权力)", "做不了主", "作不了主", "说了不算", "re:不能(帮|为|替)(您|你|亲)",
+    "re:(也|都)(不是很|不是太|不太|不大|不)(清楚|了解|知道|晓得)",
+]
+# dismissals other than helplessness (您看着办 / 找别家 / 算了 / 只能等 / 处理不了): a policy "no" whose message says one of
+# these or one of HELPLESS is more than a policy answer. Up to default@9 this list restated most of HELPLESS in other
+# spellings, and which of two overlapping entries matched depended on the lists' order; now each family has one home
 DISMISSAL = [
-    "re:(没|没有)(任何|什么)?(办法|辙)", "无能为力", "爱莫能助", "re:(帮|管|处理|解决|做|弄|办|左右|控制|决定)不(了|到|着)",
-    "re:(没|没有)(这个)?权限", "做不了主", "作不了主", "说了不算", "为难", "看着办", "另请高明", "re:(找|去|换)(别家|别的店|其他家|其他店)",
+    "re:(处理|解决|做|弄|办)不(了|到|着)", "为难", "看着办", "另请高明", "re:(找|去|换)(别家|别的店|其他家|其他店)",
     "没得商量", "re:没有就是没有", "re:(只能|就)(等|等着)(了|吧|啦)?", "re:要就[^，。,.]{0,6}不要就", "算了", "拉倒", "re:(就是|就)(这样|这么)",
     "尽力了", "re:(也|都)没(有)?用", "re:(您|你)(自己)?(理解|体谅)(一下|下)?吧", "re:(我|我们)(也)?(不|没)(知道|清楚)(怎么办)?",
-    # polite helplessness and hedged not-knowing (小妹这边也很无奈 / 这边也不是很清楚), dialect and blunt forms
-    "无奈", "re:不能(帮|为|替)(您|你|亲)", "re:(也|都)(不是很|不是太|不太|不大|不)(清楚|了解|知道|晓得)",
-    "re:(没|没有)法子", "re:搞不(了|定)", "另想办法", "re:(不行|不能|不可以|没有)就是(不行|不能|不可以|没有)",
+    "另想办法", "re:(不行|不能|不可以|没有)就是(不行|不能|不可以|没有)",
 ]
 AGENT_OFFER = [
     "re:(我|我们|这边|我这边|马上|立刻|先)(来|去|再|先|马上|会|可以|这就|已经)?(帮|给|为|替)(您|你|亲)",
@@ -157,12 +164,6 @@ AGENT_OFFER = [
     "re:(转|升级|反馈|上报)(给|到)[^，。,.]{0,6}(主管|专员|售后|同事|经理|组长)", "优惠券", "补偿",
     "re:(我|我们|这边)(来|可以|再)?(教|告诉|演示|指导|带)(您|你|亲)",
     "re:[0-9一二两三四五六七八九十半]+\\s*(个)?(小时|分钟|工作日|天)(内|之内)",
-]
-# declared helplessness or not-knowing, said outright: with it the act model needs less certainty (`helpless_threshold`)
-HELPLESS = [
-    "re:(没|没有)(任何|什么)?(办法|辙|招|法子)", "re:搞不(了|定)", "无能为力", "爱莫能助", "束手无策", "无奈", "re:(帮|管|左右|控制|决定|插)不(了|到|着|上)",
-    "re:(没|没有)(这个)?(权限|权力)", "做不了主", "作不了主", "说了不算", "re:不能(帮|为|替)(您|你|亲)",
-    "re:(也|都)(不是很|不是太|不太|不大|不)(清楚|了解|知道|晓得)",
 ]
 # declared not-knowing (the standard's 不知道 family): only help in the same message makes it something else
 NOT_KNOWING = ["re:(不|没)(是很|是太|太|大|怎么)?(知道|清楚|了解|晓得)", "说不准", "摸不准", "不确定"]
@@ -205,6 +206,9 @@ _INFO_QUESTION = re.compile(
 )
 # something only the customer can do or see, said as a need (要您本人登录查看 / 需要您自己在APP里确认): not "do it yourself"
 _CUSTOMER_ONLY = re.compile(r"(要|需要|得|须|必须|只能)(您|你|亲)(本人|自己)[^，。,.!！?？]{0,4}(查看|查询|登录|操作|确认|申请|提交|修改|设置)")
+# asking after a customer who went quiet (您怎么不说话了 / 咋没回复了呢): a check-in, not a reproach (default@10: @7 read the
+# first at 0.92 arguing)
+_CHECK_IN = re.compile(r"(怎么|咋)(都)?(不|没)(说话|回复|回消息|回话|吭声|出声)(了|呢|啦|呀|哦)*[?？~～。!！…\s]*$")
 # a promise that it will not happen again (这次绝对不会再错了 / 以后不再让您等): not the 不会错 of a denial
 _PROMISE = re.compile(r"(不会|绝不会|保证不会|再也不会|一定不会)再|(这次|下次|以后|今后)[^，。,.!！?？]{0,4}(不会|不再)")
 
@@ -212,6 +216,17 @@ _PROMISE = re.compile(r"(不会|绝不会|保证不会|再也不会|一定不会
 def is_denied(s: str, start: int) -> bool:
     """A negation at `start` (不归我们管 / 没办法) that is itself denied just before: 不是不归我们管 / 并不是没办法."""
     return s[start : start + 1] in ("不", "没", "无") and _DOUBLE_NEGATION.search(s[max(0, start - 6) : start]) is not None
+
+
+def longest_spans(patterns: list[re.Pattern], s: str) -> list[tuple[int, int]]:
+    """The longest match of any of `patterns` at each place in `s` (by start): unlike one alternation, where the first
+    entry that matches at a place wins, the spans do not depend on the order of the list."""
+    best: dict[int, int] = {}
+    for pattern in patterns:
+        for a, b in find_spans(pattern, s):
+            if b > best.get(a, -1):
+                best[a] = b
+    return sorted(best.items())
 
 
 def is_negated_offer(s: str, start: int, end: int) -> bool:
@@ -226,13 +241,14 @@ class ActParams(Strict):
     enabled: bool = True
     model: str | None = Field(default=None, description="act model directory; null = the shipped models/zh-cs-acts")
     model_version: str | None = Field(
-        default="zh-cs-acts@6",
+        default="zh-cs-acts@7",
         description="the act model this rubric was calibrated with; another model is an error, so a rubric "
         "version always means one act model (null accepts any)",
     )
     threshold: float = Field(
-        default=0.75, gt=0, le=1, description="taboo probability (1 − P(none)) at which a message fails (default@9: chosen by "
-        "leave-one-writer-out, `python -m pipeline.rubric.evaluate_acts --lowo`)"
+        default=0.785, gt=0, le=1, description="taboo probability (1 − P(none)) at which a message fails (default@9: 0.75 with "
+        "zh-cs-acts@6; default@10: 0.785 with @7, which reads more taboo into plain lines; both chosen leave one writer out, "
+        "`python -m pipeline.rubric.evaluate_acts --lowo`, and checked on the dev conversations)"
     )
     acts: list[str] = Field(default_factory=lambda: list(_TABOO_ACTS), description="which acts are taboos")
     offer: list[str] = Field(
@@ -250,7 +266,11 @@ class ActParams(Strict):
         description="a refusal shown only by a policy 'no' (不支持退换 / 开不了 / 不能改价) is left to positive_framing "
         "unless the clause also declares helplessness or dismisses the customer (`dismissal`)",
     )
-    dismissal: list[str] = Field(default_factory=lambda: list(DISMISSAL), description="helplessness or dismissal (没办法 / 帮不了 / 您看着办 / 找别家)")
+    dismissal: list[str] = Field(
+        default_factory=lambda: list(DISMISSAL),
+        description="dismissals besides `helpless` (您看着办 / 找别家 / 算了 / 处理不了): with either, a policy 'no' is more than a "
+        "policy answer (default@10: the families `helpless` holds are no longer restated here)",
+    )
     act_thresholds: dict[str, float] = Field(
         default_factory=lambda: {"arguing": 0.8, "condescension": 0.8},
         description="a higher bar for acts the model reads less precisely (up to default@8: 0.85 for arguing and "
@@ -270,11 +290,18 @@ class ActParams(Strict):
         description="a refusal whose clause declares not-knowing (也不是很清楚 / 说不准) is cancelled only by an offer in the same "
         "message, not a later one: the standard lists 不知道 as a taboo word whatever follows",
     )
-    short_chars: int = Field(default=9, ge=0, description="a message with fewer letters than this is short: the model has little to read")
+    short_chars: int = Field(
+        default=12, ge=0, description="a message with fewer letters than this is short: the model has little to read (default@10: 12, "
+        "was 9 — @7 read plain 10–11-letter lines such as a product's scope or a request to wait as taboo at 0.78–0.81)"
+    )
     short_threshold: float = Field(
         default=0.9, gt=0, le=1, description="the taboo probability a short message needs (cross-validated precision drops on short messages)"
     )
     min_chars: int = Field(default=4, ge=0, description="messages with fewer Chinese/latin letters or digits (嗯 / 👌 / 行) are left to the word layers")
+    unquoted: bool = Field(
+        default=True, description="read a message that quotes without the quoted words (您说的“没办法用”是指…): quoting a taboo "
+        "is not performing it (default@10)"
+    )
 
     @field_validator("acts", "offer_cancels", "act_thresholds")
     @classmethod
@@ -325,9 +352,11 @@ class ForbiddenPhrasesV2(ForbiddenPhrases):
                 )
             act_offer = compile_entries(p.acts.offer) if p.acts.offer else None
         self._plain = compile_entries(p.acts.plain_refusal) if p.acts.plain_refusal else None
-        self._dismissal = compile_entries(p.acts.dismissal) if p.acts.dismissal else None
+        dismissal = [*p.acts.helpless, *p.acts.dismissal]  # helplessness said outright dismisses too
+        self._dismissal = compile_entries(dismissal) if dismissal else None
         self._grant = compile_entries(p.rule_grant) if p.rule_grant else None
-        self._helpless = compile_entries(p.acts.helpless) if p.acts.helpless else None
+        # one pattern per entry: where two entries match at one place the longest wins, whatever their order
+        self._helpless = [c for c in (compile_entries([e]) for e in p.acts.helpless) if c is not None] or None
         self._not_knowing = compile_entries(p.acts.not_knowing) if p.acts.not_knowing else None
         return matcher, shrugs, offer, model, act_offer
 
@@ -351,7 +380,18 @@ class ForbiddenPhrasesV2(ForbiddenPhrases):
         denying it: 并不是没办法)."""
         if self._helpless is None:
             return False
-        return any(not is_quoted(v, a, b) and not is_denied(v.s, a) for a, b in find_spans(self._helpless, v.s))
+        return any(not is_quoted(v, a, b) and not is_denied(v.s, a) for a, b in longest_spans(self._helpless, v.s))
+
+    def _act_row(self, model, v, row):
+        """The act probabilities of what the agent says itself: a message that quotes (您说的“没办法用”是指…) is read
+        without the quoted words (default@10), since quoting a taboo is not performing it."""
+        if not self.params.acts.unquoted or not v.quotes:
+            return row
+        parts, last = [], 0
+        for a, b in v.quotes:
+            parts.append(v.s[last:a])
+            last = b
+        return model.predict_proba(["".join(parts) + v.s[last:]])[0]
 
     def _windows(self, v) -> list[tuple[int, int]]:
         spans = list(v.clause_spans) or [(0, len(v.s))]
@@ -361,7 +401,7 @@ class ForbiddenPhrasesV2(ForbiddenPhrases):
         p: ActParams = self.params.acts
         m = agent_msgs[i]
         v = view(m)
-        row = probs[i]
+        row = self._act_row(model, v, probs[i])
         cols = {a: model.classes_.index(a) for a in p.acts}
         taboo = 1.0 - float(row[model.classes_.index("none")])
         if taboo < min(p.threshold, p.short_threshold, p.helpless_threshold):
@@ -388,6 +428,8 @@ class ForbiddenPhrasesV2(ForbiddenPhrases):
                 continue  # 您说的是…对吗 / 不知道您…呢？: confirming or asking is listening, not arguing
             if act in ("arguing", "condescension") and _INFO_QUESTION.search(v.s[a:b].strip()):
                 continue  # asking for a fact, not reproaching
+            if act in ("arguing", "condescension") and _CHECK_IN.search(v.s[a:b].strip()):
+                continue  # asking whether the customer is still there
             if act == "condescension" and _CUSTOMER_ONLY.search(v.s[a:b]):
                 continue  # what only the customer can see or do
             if act == "arguing" and _PROMISE.search(v.s[a:b]):

@@ -22,7 +22,7 @@ def _score(criterion, *agent_texts: str):
 
 def test_default_rubric_uses_v2_with_pinned_act_model(forbidden):
     assert forbidden.name == "forbidden_phrases.v2"
-    assert forbidden.params.acts.model_version == "zh-cs-acts@6"
+    assert forbidden.params.acts.model_version == "zh-cs-acts@7"
     assert 0 < forbidden.params.acts.threshold <= 1
 
 
@@ -43,7 +43,7 @@ def test_paraphrased_taboos_fail_with_act_and_clause(forbidden, text, act):
     assert b > a and ev.text[a:b] in text
     if ".act." in ev.rule:
         assert ev.rule == f"forbidden_phrases.act.{act}"
-        assert "zh-cs-acts@6" in ev.note and act in ev.note
+        assert "zh-cs-acts@7" in ev.note and act in ev.note
 
 
 @pytest.mark.parametrize(
@@ -193,11 +193,13 @@ def test_confirmation_tag_guard_leaves_rhetorical_tags_alone():
     assert not _RESTATEMENT.search("我们这边发货绝对不")
 
 
-def test_default9_thresholds_were_lowered_together():
+def test_default10_thresholds_go_with_the_act_model():
+    # zh-cs-acts@7 reads more taboo into plain lines than @6: the main bar up to 0.785 and "short" up to 12 letters
     from pipeline.rubric.criteria.forbidden import ActParams
 
     p = ActParams()
-    assert p.threshold == 0.75 and p.act_thresholds == {"arguing": 0.8, "condescension": 0.8}
+    assert p.model_version == "zh-cs-acts@7" and p.threshold == 0.785 and p.short_chars == 12
+    assert p.act_thresholds == {"arguing": 0.8, "condescension": 0.8}
     assert p.short_threshold == 0.9 and p.helpless_threshold == 0.6  # unchanged
 
 
@@ -238,3 +240,61 @@ def test_questions_for_a_fact_and_customer_only_steps_are_no_act(forbidden):
     assert not _CUSTOMER_ONLY.search("自己去翻聊天记录")
     for text in ("您当时是用哪张卡付的款呢？", "这个地址需要您本人登录账号修改的哦 我们这边改不了"):
         assert not [e for e in _score(forbidden, text).evidence if e.rule.endswith((".condescension", ".arguing"))], text
+
+
+def test_helplessness_and_dismissal_lists_share_no_family():
+    # default@10: each family has one home; the policy-"no" override reads both lists
+    from pipeline.rubric.criteria.forbidden import DISMISSAL, HELPLESS
+
+    assert not set(HELPLESS) & set(DISMISSAL)
+    crit = CRITERIA["forbidden_phrases.v2"]()
+    crit.compiled
+    for text in ("这个我们也束手无策", "这个系统设置我们插不上手", "您自己看着办吧"):
+        assert crit._dismissal.search(text), text
+
+
+def test_longest_spans_do_not_depend_on_the_order_of_the_entries():
+    from pipeline.rubric.criteria.forbidden import longest_spans
+    from pipeline.rubric.matching import compile_entries
+
+    short, long = compile_entries(["re:帮不了"]), compile_entries(["re:帮不了(您|你)(的)?"])
+    text = "这个真帮不了您的，我也帮不了"
+    assert longest_spans([short, long], text) == longest_spans([long, short], text) == [(3, 8), (11, 14)]
+    # one alternation keeps the first entry that matches at a place: the span changed with the list's order
+    from pipeline.rubric.matching import find_spans
+
+    assert find_spans(compile_entries(["re:帮不了", "re:帮不了(您|你)(的)?"]), text)[0] == (3, 6)
+
+
+def test_helplessness_read_the_same_whatever_the_list_order():
+    from pipeline.rubric.matching import view
+
+    texts = ["我们这边也没有任何办法了呢", "您说的“帮不了”是哪位同事说的？", "这个我们确实不是很清楚 也做不了主", "并不是没办法 是需要您拍个照"]
+    msgs = make_conversation([("customer", "在吗", 0)] + [("agent", t, 30 + i) for i, t in enumerate(texts)]).messages[1:]
+    forward, backward = CRITERIA["forbidden_phrases.v2"](), CRITERIA["forbidden_phrases.v2"]()
+    backward.params.acts.helpless = list(reversed(backward.params.acts.helpless))
+    forward.compiled, backward.compiled
+    got = [(forward._says_helpless(view(m)), backward._says_helpless(view(m))) for m in msgs]
+    assert got == [(True, True), (False, False), (True, True), (False, False)]
+
+
+def test_a_message_that_quotes_is_read_without_the_quoted_words(forbidden):
+    from pipeline.rubric.matching import view
+
+    model = forbidden.compiled[3]
+    turns = [("customer", "退不了", 0), ("agent", "您刚才说的“没办法退”，是指退款按钮是灰的，还是页面报错了？", 30), ("agent", "好的 我看一下", 40)]
+    quoting, plain = [view(m) for m in make_conversation(turns).messages[1:]]
+    ((a, b),) = quoting.quotes
+    row = forbidden._act_row(model, quoting, model.predict_proba([quoting.s])[0])
+    assert list(row) == list(model.predict_proba([quoting.s[:a] + quoting.s[b:]])[0])  # the quote marks stay, not the words
+    same = model.predict_proba([plain.s])[0]
+    assert list(forbidden._act_row(model, plain, same)) == list(same)  # nothing quoted: the message as it is
+    assert forbidden.score(make_conversation(turns)).status == "pass"
+
+
+def test_asking_after_a_quiet_customer_is_no_reproach(forbidden):
+    from pipeline.rubric.criteria.forbidden import _CHECK_IN
+
+    assert _CHECK_IN.search("宝 咋没回复了呢？") and _CHECK_IN.search("您怎么不吭声了")
+    assert not _CHECK_IN.search("您怎么不早说")  # a reproach
+    assert _score(forbidden, "在吗亲 您怎么不出声了呀").status == "pass"
