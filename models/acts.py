@@ -175,14 +175,20 @@ class ActClassifier:
         rubric asks for every agent message of every conversation."""
         if not len(texts):
             return np.zeros((0, len(ACT_LABELS)), dtype=np.float32)
-        cache = self.__dict__.setdefault("_proba_cache", BoundedMemo((__name__, "_PROBA_CACHE_MAX")))
-        todo = [t for t in dict.fromkeys(texts) if t not in cache]
-        if todo and cache.make_room(len(todo)):  # started again: this call's rows are all computed below
-            todo = list(dict.fromkeys(texts))
-        if todo:
+        cache = self.__dict__.get("_proba_cache")
+        if cache is None:  # one memo per model, made on its first call (fit and load make none)
+            cache = self._proba_cache = BoundedMemo((__name__, "_PROBA_CACHE_MAX"))
+        get = cache.get
+        rows = [get(t) for t in texts]
+        if any(r is None for r in rows):
+            todo = [t for t in dict.fromkeys(texts) if t not in cache]
+            if cache.make_room(len(todo)):  # started again: this call's rows are all computed below
+                todo = list(dict.fromkeys(texts))
             for t, row in zip(todo, self._compute_proba(todo)):
                 cache[t] = row
-        return np.stack([cache[t] for t in texts])
+            rows = [cache[t] for t in texts]
+        # rows of one shape and dtype: np.array makes what np.stack would, without its per-call checks in Python
+        return np.array(rows)
 
     def predict(self, texts: Sequence[str]) -> list[str]:
         p = self.predict_proba(texts)
