@@ -120,10 +120,24 @@ class PositiveFraming(Criterion):
             found = [a for a in found if not is_negated_offer(v.s, a.start, a.end)]
         return found
 
-    def _refusals(self, msg, asked: bool = False, complained: bool = False) -> list:
-        """Refusal words; with `asked` (the message answers a customer's request) also refusals without one; with
-        `asked` or `complained` (it answers a complaint) the matter declined as not the shop's."""
+    def _own_refusals(self, msg) -> tuple[list, list]:
+        """The refusal words of a message: (every accepted match, those `_refusals` keeps without `asked` or
+        `complained`). Found once per message and handed to `_refusals`, which merges extras into the first."""
         found = self.compiled[0].find(msg).accepted
+        return found, self._kept_refusals(found)
+
+    def _kept_refusals(self, found: list) -> list:
+        if self.params.denied:
+            found = [r for r in found if not is_denied(r.view.s, r.start)]
+        if self.params.confirming:
+            found = [r for r in found if not asks_to_confirm(r.view.s, r.end)]
+        return found
+
+    def _refusals(self, msg, asked: bool = False, complained: bool = False, own: tuple[list, list] | None = None) -> list:
+        """Refusal words; with `asked` (the message answers a customer's request) also refusals without one; with
+        `asked` or `complained` (it answers a complaint) the matter declined as not the shop's.
+        `own`: `_own_refusals(msg)` when already found."""
+        found, kept_own = own if own is not None else self._own_refusals(msg)
         answered, granted, declined = self.compiled[3], self.compiled[5], self.compiled[6]
         extra = []
         if asked and answered is not None and not (granted is not None and granted.search(view(msg).s)):
@@ -137,12 +151,8 @@ class PositiveFraming(Criterion):
                 if all(r.end <= a or r.start >= b for a, b in taken):
                     kept.append(r)
                     taken.append((r.start, r.end))
-            found = sorted(found + kept, key=lambda r: r.start)
-        if self.params.denied:
-            found = [r for r in found if not is_denied(r.view.s, r.start)]
-        if self.params.confirming:
-            found = [r for r in found if not asks_to_confirm(r.view.s, r.end)]
-        return found
+            return self._kept_refusals(sorted(found + kept, key=lambda r: r.start))
+        return kept_own
 
     def _request_before(self, customer_turns: list, msg):
         """The customer's request this agent message answers: a request in one of the customer's last
@@ -168,7 +178,7 @@ class PositiveFraming(Criterion):
                 return m
         return None
 
-    def _offer_after(self, msg, start: int, asked: bool = False):
+    def _offer_after(self, msg, start: int, asked: bool = False, own: tuple[list, list] | None = None):
         """An alternative later in the message: an offer cue, or a contrast (不过/但是) whose clause
         offers something (不过买三卷送一卷) and does not refuse again. A contrast that only
         reassures (虽然不能改价，但是这个价格已经很优惠了) is not an alternative."""
@@ -188,7 +198,7 @@ class PositiveFraming(Criterion):
                 continue
             if contrast_offer is not None and not contrast_offer.search(v.s[rest_start:clause_end]):
                 continue
-            again = [r for r in self._refusals(msg, asked) if r.start >= rest_start]
+            again = [r for r in self._refusals(msg, asked, own=own) if r.start >= rest_start]
             if not again:
                 return Match(view=v, start=marker.start(), end=clause_end, rule=f"{self.id}.contrast_offer", pattern=v.s[marker.start():clause_end])
         return None
@@ -208,12 +218,13 @@ class PositiveFraming(Criterion):
             # The request before a message is looked for only when the message could refuse at all (a refusal
             # word, or a refusal without one): most agent messages refuse nothing, and the look-back cost a
             # scan of the conversation per message (the same verdicts: asked only ever adds refusals).
-            if (not self._refusals(m) and not (answered is not None and answered.find(m).accepted)
+            own = self._own_refusals(m)  # found once: the check below and the refusals after it read it
+            if (not own[1] and not (answered is not None and answered.find(m).accepted)
                     and not (declined is not None and declined.find(m).accepted)):
                 continue
             request = self._request_before(customer_turns, m)
             complaint = self._complaint_before(customer_turns, m) if request is None and declined is not None else None
-            found = self._refusals(m, asked=request is not None, complained=complaint is not None)
+            found = self._refusals(m, asked=request is not None, complained=complaint is not None, own=own)
             if not found:
                 continue
             retracted = self.compiled[7]
@@ -230,7 +241,7 @@ class PositiveFraming(Criterion):
                 r = found[0].evidence("拒绝客户请求")
             start = found[0].end
             any_refusal = True
-            offer = self._offer_after(m, start, asked=request is not None)
+            offer = self._offer_after(m, start, asked=request is not None, own=own)
             if offer is None:
                 for later in agent_msgs[i + 1 : i + self.params.window]:
                     between = [c for c in customer_turns if m.seq < c.seq < later.seq]
