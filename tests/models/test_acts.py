@@ -122,6 +122,17 @@ def test_kept_rows_equal_a_fresh_computation_and_follow_a_refit():
     assert not np.array_equal(m.predict_proba(batch), first)
 
 
+def test_one_memo_per_model_kept_across_calls():
+    texts, labels = zip(*TOY)
+    m = ActClassifier(min_df=1).fit(list(texts), list(labels))
+    m.predict_proba(["订单号发一下哦"])
+    memo = m._proba_cache
+    p = m.predict_proba(["订单号发一下哦", "订单号发一下哦"])  # every row kept: answered from the same memo
+    assert m._proba_cache is memo and len(memo) == 1
+    assert p.dtype == np.float32 and p.shape == (2, len(ACT_LABELS))
+    assert np.array_equal(p, np.stack([m._compute_proba(["订单号发一下哦"])[0]] * 2))
+
+
 def test_kept_rows_start_again_when_full(monkeypatch):
     import models.acts as acts
 
