@@ -94,11 +94,20 @@ def set_reading(msg: Message, label: str, negative: float, needs: float, context
     )
 
 
+def score_with_reading(criterion: Any, customer: str, label: str, negative: float, needs: float,
+                       context: str | None = None, agent_before: str = "您好，请问有什么可以帮您",
+                       reply: str = "好的，这边帮您看一下", kind: str | None = None) -> Any:
+    """A criterion's result on agent → customer → agent with the customer turn's readings set by hand
+    (`set_reading`, and the feeling `kind` the state layer names): the empathy tests pin one rule this way —
+    of the trigger by the readings, of the credit by the agent's `reply`."""
+    conv = make_conversation([("agent", agent_before, 0), ("customer", customer, 20), ("agent", reply, 40)], run_stages=False)
+    set_reading(conv.messages[1], label, negative, needs, context)
+    conv.messages[1].state.kind = kind
+    return criterion.score(conv)
+
+
 def status_with_reading(criterion: Any, customer: str, label: str, negative: float, needs: float,
                         context: str | None = None, agent_before: str = "您好，请问有什么可以帮您",
                         reply: str = "好的，这边帮您看一下") -> str:
-    """A criterion's status on agent → customer → agent with the customer turn's readings set by hand
-    (`set_reading`): the empathy tests pin one rule of the trigger this way."""
-    conv = make_conversation([("agent", agent_before, 0), ("customer", customer, 20), ("agent", reply, 40)], run_stages=False)
-    set_reading(conv.messages[1], label, negative, needs, context)
-    return criterion.score(conv).status
+    """`score_with_reading`'s status."""
+    return score_with_reading(criterion, customer, label, negative, needs, context, agent_before, reply).status

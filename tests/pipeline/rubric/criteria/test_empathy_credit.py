@@ -6,14 +6,12 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.rubric.testing import make_conversation, set_reading
+from pipeline.rubric.testing import score_with_reading
 
 
 def _score(empathy, customer: str, reply: str, kind: str | None = None):
-    conv = make_conversation([("agent", "您好，请问有什么可以帮您", 0), ("customer", customer, 20), ("agent", reply, 40)], run_stages=False)
-    set_reading(conv.messages[1], "negative", 0.97, 0.95)
-    conv.messages[1].state.kind = kind
-    return empathy.score(conv)
+    # the customer turn read upset with certainty (trigger settled), so the test pins the credit of `reply`
+    return score_with_reading(empathy, customer, "negative", 0.97, 0.95, reply=reply, kind=kind)
 
 
 LET_DOWN = "说实话有点失望，宣传图上那么亮，实物灰扑扑的"
