@@ -7,6 +7,7 @@ same words to a customer who asked for nothing explain, they refuse nothing."""
 from __future__ import annotations
 
 import re
+from typing import Any, NamedTuple
 
 from pydantic import Field
 
@@ -19,6 +20,19 @@ from pipeline.rubric.criteria.forbidden import is_denied, is_negated_offer
 from pipeline.rubric.matching import Lexicon, Match, clauses, compile_entries, message_evidence, view
 from pipeline.rubric.registry import Criterion, register_criterion
 from pipeline.rubric.schema import LexiconParams, Strict
+
+
+class _Compiled(NamedTuple):
+    """PositiveFraming's matchers, built once from its params (None: switched off in the rubric)."""
+    refusal: Any
+    alt: Any
+    contrast_offer: Any
+    answered: Any
+    requests: Any
+    granted: Any
+    declined: Any
+    retracted: Any
+
 
 _CONTRAST = re.compile("不过|但是|可是|但")
 # an alternative that only passes the matter on (帮您反馈 / 登记一下 / 联系快递): a next step, not something in place
@@ -109,12 +123,12 @@ class PositiveFraming(Criterion):
         granted = re.compile(p.granted) if p.granted else None
         declined = PhraseMatcher(self.id + ".declined", p.declined, GuardParams(quotation=True)) if p.declined.phrases else None
         retracted = re.compile(p.retracted) if p.retracted else None
-        return (refusal, alt, (compile_entries(p.contrast_offer) if p.contrast_offer else None), answered, requests, granted, declined,
-                retracted)
+        return _Compiled(refusal, alt, compile_entries(p.contrast_offer) if p.contrast_offer else None, answered, requests, granted,
+                         declined, retracted)
 
     def _alternatives(self, v) -> list:
         """The alternatives of a message's view, negated ones (补偿是没有的) dropped."""
-        alt = self.compiled[1]
+        alt = self.compiled.alt
         found = alt.find(v)
         if self.params.negated_offer:
             found = [a for a in found if not is_negated_offer(v.s, a.start, a.end)]
@@ -123,7 +137,7 @@ class PositiveFraming(Criterion):
     def _own_refusals(self, msg) -> tuple[list, list]:
         """The refusal words of a message: (every accepted match, those `_refusals` keeps without `asked` or
         `complained`). Found once per message and handed to `_refusals`, which merges extras into the first."""
-        found = self.compiled[0].find(msg).accepted
+        found = self.compiled.refusal.find(msg).accepted
         return found, self._kept_refusals(found)
 
     def _kept_refusals(self, found: list) -> list:
@@ -138,7 +152,8 @@ class PositiveFraming(Criterion):
         `asked` or `complained` (it answers a complaint) the matter declined as not the shop's.
         `own`: `_own_refusals(msg)` when already found."""
         found, kept_own = own if own is not None else self._own_refusals(msg)
-        answered, granted, declined = self.compiled[3], self.compiled[5], self.compiled[6]
+        c = self.compiled
+        answered, granted, declined = c.answered, c.granted, c.declined
         extra = []
         if asked and answered is not None and not (granted is not None and granted.search(view(msg).s)):
             extra += answered.find(msg).accepted
@@ -158,7 +173,7 @@ class PositiveFraming(Criterion):
         """The customer's request this agent message answers: a request in one of the customer's last
         `request_turns` turns with text before it (None when the customer asked for nothing).
         `customer_turns`: the conversation's customer messages with text, in order."""
-        requests = self.compiled[4]
+        requests = self.compiled.requests
         if requests is None:
             return None
         before = [m for m in customer_turns if m.seq < msg.seq]
@@ -182,7 +197,7 @@ class PositiveFraming(Criterion):
         """An alternative later in the message: an offer cue, or a contrast (不过/但是) whose clause
         offers something (不过买三卷送一卷) and does not refuse again. A contrast that only
         reassures (虽然不能改价，但是这个价格已经很优惠了) is not an alternative."""
-        contrast_offer = self.compiled[2]
+        contrast_offer = self.compiled.contrast_offer
         v = view(msg)
         offer = next((a for a in self._alternatives(v) if a.start >= start), None)
         if offer is not None:
@@ -204,7 +219,8 @@ class PositiveFraming(Criterion):
         return None
 
     def lexicon_terms(self) -> list[str]:
-        refusal, alt, _, answered, requests, _, declined, _ = self.compiled
+        c = self.compiled
+        refusal, alt, answered, requests, declined = c.refusal, c.alt, c.answered, c.requests, c.declined
         return (refusal.terms() + alt.terms() + (answered.terms() if answered else []) + (requests.terms() if requests else [])
                 + (declined.terms() if declined else []))
 
@@ -213,7 +229,7 @@ class PositiveFraming(Criterion):
         evidence = []
         any_refusal = False
         customer_turns = [m for m in conversation.messages if m.role == "customer" and m.text.strip()]
-        answered, declined = self.compiled[3], self.compiled[6]
+        answered, declined = self.compiled.answered, self.compiled.declined
         for i, m in enumerate(agent_msgs):
             # The request before a message is looked for only when the message could refuse at all (a refusal
             # word, or a refusal without one): most agent messages refuse nothing, and the look-back cost a
@@ -227,7 +243,7 @@ class PositiveFraming(Criterion):
             found = self._refusals(m, asked=request is not None, complained=complaint is not None, own=own)
             if not found:
                 continue
-            retracted = self.compiled[7]
+            retracted = self.compiled.retracted
             next_ones = agent_msgs[i + 1 : i + 1 + self.params.window]
             if retracted is not None and any(retracted.search(view(later).s) for later in next_ones):
                 continue  # the agent took the answer back (我上一条说错了): nothing stays refused
