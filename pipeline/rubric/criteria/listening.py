@@ -50,11 +50,10 @@ ELSEWHERE = [
     "re:(以前|之前|上回|上次|去年)[^，。,.!！?？]{0,4}(买过|用过|吃过|遇到过|被坑过|被骗过|碰到过)(?![^，。,.!！?？]{0,4}(你们|你家|这家|贵店|咱家|您家))",
 ]
 # what was bought elsewhere is no purchase from this shop and its trouble no problem of this order: the purchase and
-# problem signals skip that clause
-# and its trouble words (上回买的别家垃圾袋一提就漏) are no topic word either; a short reach, so a complaint about this
+# problem signals skip that clause, and its trouble words (上回买的别家垃圾袋一提就漏) are no topic word either (the
+# topic words' exclusions); a short reach, so a complaint about this
 # shop's goods later in an unpunctuated message (在别家买过…都好好的 你们寄来的这个一用就漏了) keeps its words
 ELSEWHERE_CLAUSE = ["re:[^，。,.!！?？]{0,6}" + e[3:] + "[^，。,.!！?？]{0,12}" for e in ELSEWHERE]
-ELSEWHERE_TROUBLE = ELSEWHERE_CLAUSE
 # the customer's own slip (拍错了) already counts as before_delivery: no problem of the goods
 OWN_SLIP = ["re:(拍|选|填|写)错(了)?"]
 # asking for another variant (有没有加厚的) is shopping for the next buy
@@ -189,7 +188,7 @@ def after_sales_topic() -> TopicParams:
     return TopicParams(
         cues=LexiconParams(
             phrases=L.AFTER_SALES + S.CANTONESE_AFTER_SALES + S.COMPLAINT_SHAPES + AFTER_SALES_MORE + AFTER_SALES_MORE_10,
-            exclude=L.AFTER_SALES_EXCLUDE + S.AFTER_SALES_EXCLUDE_MORE + AFTER_SALES_EXCLUDE_LISTEN + ELSEWHERE_TROUBLE + NOT_A_COMPLAINT_10,
+            exclude=L.AFTER_SALES_EXCLUDE + S.AFTER_SALES_EXCLUDE_MORE + AFTER_SALES_EXCLUDE_LISTEN + ELSEWHERE_CLAUSE + NOT_A_COMPLAINT_10,
             boundary_max_len=1,
         )
     )
