@@ -71,21 +71,27 @@ def two_message_conversations(rows: list[dict]) -> tuple[list, list]:
     return convs, turns
 
 
+def _rubric_and_trigger(rubric=None):
+    """The rubric (default: the settings' one) and its empathy criterion's trigger params, which every figure
+    here reads."""
+    from pipeline.rubric import load_rubric
+    from pipeline.settings import get_settings
+
+    rubric = rubric or load_rubric(get_settings().rubric_path)
+    return rubric, next(c for c in rubric.criteria if c.id == "empathy").params.trigger
+
+
 def evaluate_turns(path: str | Path, sentiment_model=None, rubric=None) -> dict:
     from models.state import is_short
     from pipeline.customer_state import annotate_state, state_model
-    from pipeline.rubric import load_rubric
     from pipeline.rubric.criteria._common import EmotionDetector
     from pipeline.scoring import load_model_or_fail
     from pipeline.sentiment import classify_texts
-    from pipeline.settings import get_settings
 
     with open(path, encoding="utf-8", newline="") as f:
         rows = list(csv.DictReader(f, delimiter="\t"))
     model = load_model_or_fail(sentiment_model)
-    rubric = rubric or load_rubric(get_settings().rubric_path)
-    crit = next(c for c in rubric.criteria if c.id == "empathy")
-    trig = crit.params.trigger
+    rubric, trig = _rubric_and_trigger(rubric)
     old = EmotionDetector(trig.model_copy(update={"use_state": False}), "empathy.trigger")
     new = EmotionDetector(trig, "empathy.trigger")
     convs, turns = two_message_conversations(rows)
@@ -128,15 +134,12 @@ def lowo_trigger(cuts: tuple[float, ...] = (0.9,), sentiment_model=None, rubric=
 
     from models.state_recipe import LOWO_ARMS, OLD_FILES, WRITER_FILES, extra_files, fit_fold, read_rows
     from pipeline.customer_state import annotate_state
-    from pipeline.rubric import load_rubric
     from pipeline.rubric.criteria._common import EmotionDetector
     from pipeline.scoring import load_model_or_fail
     from pipeline.sentiment import classify_texts
-    from pipeline.settings import get_settings
 
     model = load_model_or_fail(sentiment_model)
-    rubric = rubric or load_rubric(get_settings().rubric_path)
-    trig = next(c for c in rubric.criteria if c.id == "empathy").params.trigger
+    rubric, trig = _rubric_and_trigger(rubric)
     base = read_rows(OLD_FILES)
     writers = {Path(w).name: read_rows([w]) for w in WRITER_FILES}
     extra = extra_files(LOWO_ARMS)  # rows a recipe trains on that no fold holds out (chat_turns_context_state5.tsv)
@@ -218,12 +221,9 @@ def conversation_trigger(dirs=None, state=None, settings: list[dict] | None = No
     from collections import Counter
 
     from pipeline.customer_state import annotate_state, state_model
-    from pipeline.rubric import load_rubric
     from pipeline.rubric.criteria._common import EmotionDetector
-    from pipeline.settings import get_settings
 
-    rubric = rubric or load_rubric(get_settings().rubric_path)
-    trig = next(c for c in rubric.criteria if c.id == "empathy").params.trigger
+    rubric, trig = _rubric_and_trigger(rubric)
     if dirs is None:
         dirs = [p for p in (REPO_ROOT / "tests" / "golden" / s for s in DEV_CONVERSATION_SETS) if p.is_dir()]
     if isinstance(state, (str, Path)):
