@@ -12,6 +12,7 @@ from pipeline.rubric.criteria import lexicons_state as S
 from pipeline.rubric.criteria._common import EmotionDetector, EmotionParams, GuardParams, PhraseMatcher, Rejected, emotion_cues
 from pipeline.rubric.criteria._emotion_params import _default_acks
 from pipeline.rubric.criteria.lexicons_state import CHASED_BEFORE, REQUEST_AFTER_YOU, SOOTHING_MORE, acknowledgement_kind
+from pipeline.rubric.guards import _incapacity
 from pipeline.rubric.matching import compile_entries, message_evidence, view
 from pipeline.rubric.registry import Criterion, register_criterion
 from pipeline.rubric.schema import LexiconParams, ParaphraseParams, Strict
@@ -23,6 +24,7 @@ _CONTRAST_OPENS = re.compile(r"^[\s，,]*(但|不过|可是|只是|然而|可)")
 # a sentence that asks the customer to confirm (…对吗 / 是吗 / 对吧 / ？)
 _CONTRAST_AFTER = re.compile(r"但是|可是|不过|然而|只是|但")
 _CLAUSE_END = "，,。!！?？;；\n"
+_LETTERS = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]")
 _CONFIRMING = re.compile(r"(对吗|是吗|对吧|是吧|没错吧|吗)[\s。.]*[?？]?$|[?？]$")
 
 
@@ -89,6 +91,23 @@ class CourtesyParams(Strict):
     )
 
 
+class DismissalParams(Strict):
+    """default@11: an acknowledgement or apology followed, in the same message and with no contrast word, by a taboo act
+    (理解您的心情，这个我也没办法，您自己找快递吧 / 抱歉哈，运输磕坏是快递的事 / 非常抱歉，超过七天的不给退的) is the
+    act's preface, like 我理解，但规定就是规定: the rest of the message, from the clause after the acknowledgement, is read
+    by the act model, and a taboo probability at `threshold` cancels the acknowledgement unless the rest offers help
+    (the contrast guard's offer words, not inside a refusal: 不能 / 无能为力)."""
+
+    enabled: bool = True
+    threshold: float = Field(
+        default=0.8, gt=0, le=1,
+        description="taboo probability (1 − P(none)) of the rest of the message; default@11: 0.8 — on the dev sets the rest "
+        "after a credited acknowledgement reads at most 0.67, after a dismissive one 0.8–1.0",
+    )
+    min_chars: int = Field(default=4, ge=0, description="a rest with fewer letters (了，不好意思～) is not read")
+    model_version: str | None = Field(default="zh-cs-acts@7", description="the act model the threshold was chosen with")
+
+
 class EmpathyParams(Strict):
     trigger: EmotionParams = Field(default_factory=default_emotion, description="when a customer message is negative")
     lexicon: LexiconParams = Field(default_factory=lambda: LexiconParams(phrases=L.EMPATHY + S.CANTONESE_APOLOGY, variants=L.YOU))
@@ -107,6 +126,7 @@ class EmpathyParams(Strict):
         "in its clause (我理解您着急，但是您得先寄回来，我们才能给您补发) is cancelled like 但规定就是规定: the offer is the "
         "condition's. Regex on the analysis form; null switches it off (default@10)",
     )
+    dismissal: DismissalParams = Field(default_factory=DismissalParams)
 
 
 @register_criterion("empathy.v1")
@@ -130,7 +150,36 @@ class Empathy(Criterion):
             if c.enabled
             else None,
             re.compile(p.condition) if p.condition else None,
+            self._act_model() if p.dismissal.enabled else None,
         )
+
+    def _act_model(self):
+        from models.acts import load_act_model
+
+        model = load_act_model(None)
+        want = self.params.dismissal.model_version
+        if want and model.model_id != want:
+            raise ValueError(f"{self.id}: dismissal.threshold was chosen with act model {want}, the shipped one is {model.model_id}")
+        return model
+
+    def _dismissed_after(self, match, offer) -> str | None:
+        """The act (refusal / blame_shifting / …) that the rest of the message performs after the acknowledgement's
+        clause, with no offer of help in it; None when the rest does nothing of the kind."""
+        model = self.compiled[4]
+        if model is None:
+            return None
+        s = match.view.s
+        cut = next((i + 1 for i in range(match.end, len(s)) if s[i] in _CLAUSE_END), len(s))
+        rest = s[cut:].strip()
+        p = self.params.dismissal
+        if len(_LETTERS.findall(rest)) < p.min_chars:
+            return None
+        if offer is not None and any(not _incapacity(rest, o.start(), o.end()) for o in offer.finditer(rest)):
+            return None
+        row = model.predict_proba([rest])[0]
+        if 1.0 - float(row[model.classes_.index("none")]) < p.threshold:
+            return None
+        return max((c for c in model.classes_ if c != "none"), key=lambda c: row[model.classes_.index(c)])
 
     def lexicon_terms(self) -> list[str]:
         emotion, matcher, *_ = self.compiled
@@ -242,6 +291,10 @@ class Empathy(Criterion):
                 why = self._courtesy_only(hit, tmsg)
                 if why is None and self._offer_only_conditional(hit, matcher.offer):
                     why = "转折（转折后只有让客户先满足的条件，如“…才能给您补发”，没有给出帮助）"
+                if why is None:
+                    act = self._dismissed_after(hit, matcher.offer)
+                    if act is not None:
+                        why = f"同一条消息里紧接着推诿/拒绝（行为模型读为 {act}，没有给出帮助）：理解或致歉只是开场白"
                 if why is None:
                     said = hit.view.s[hit.start : hit.end]
                     return self.passed([trig_ev, hit.evidence(f"人工客服表达同理：{acknowledgement_kind(said)}")])

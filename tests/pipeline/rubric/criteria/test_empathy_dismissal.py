@@ -1,0 +1,54 @@
+"""empathy.v1 in default@11 (issue 13; credit6): an acknowledgement or apology that only opens a taboo act in the same
+message — no contrast word between them, no help offered after — is the act's preface, not empathy (the act model reads
+the rest of the message). The customer turn is read upset by hand, so each test pins the credit of the reply."""
+from __future__ import annotations
+
+import pytest
+
+from pipeline.rubric.criteria.empathy import Empathy, EmpathyParams
+from pipeline.rubric.testing import score_with_reading
+
+UPSET = "书壳子全压瘪了，送人的礼物，气得我一晚上没睡好"
+
+
+def _score(empathy, reply: str):
+    return score_with_reading(empathy, UPSET, "negative", 0.97, 0.95, reply=reply, kind="不满")
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "懂您的感受，这事儿我这边确实管不了，您问平台去吧",  # refusal
+        "实在抱歉，包裹压坏是物流那边的责任，我们店不负责的",  # blame shifted
+        "非常抱歉，活动结束了就是结束了，差价补不了",  # a bare no after the apology
+    ],
+)
+def test_default11_an_acknowledgement_that_opens_a_taboo_act_is_no_empathy(empathy, reply):
+    res = _score(empathy, reply)
+    assert res.status == "fail", reply
+    assert any("行为模型读为" in e.note for e in res.evidence), [e.note for e in res.evidence]
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "非常抱歉让您碰上这种事，这就给您重新寄一本新的",  # help follows
+        "真抱歉，退款这边办不了，可以给您换一本全新的",  # a limit with an alternative
+        "抱歉让您糟心了，麻烦发一下订单截图呢",  # a request for information is no act
+        "理解您的心情，真的很抱歉",  # nothing after the acknowledgement but more of it
+    ],
+)
+def test_default11_an_acknowledgement_followed_by_help_or_a_question_stands(empathy, reply):
+    assert _score(empathy, reply).status == "pass", reply
+
+
+def test_default11_the_dismissal_check_can_be_switched_off(empathy):
+    params = empathy.params.model_copy(update={"dismissal": empathy.params.dismissal.model_copy(update={"enabled": False})})
+    off = Empathy(empathy.id, empathy.max_points, EmpathyParams.model_validate(params.model_dump()))
+    assert _score(off, "懂您的感受，这事儿我这边确实管不了，您问平台去吧").status == "pass"
+
+
+def test_default11_a_model_other_than_the_calibrated_one_is_refused(empathy):
+    params = EmpathyParams.model_validate({**empathy.params.model_dump(), "dismissal": {"model_version": "zh-cs-acts@0"}})
+    with pytest.raises(ValueError, match="zh-cs-acts@0"):
+        Empathy(empathy.id, empathy.max_points, params).compiled
