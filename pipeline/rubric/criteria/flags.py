@@ -133,7 +133,7 @@ class AbuseParams(Strict):
     lexicon: LexiconParams = Field(
         default_factory=lambda: LexiconParams(
             # 什么垃圾面料 criticises the goods, not the agent (S.GOODS_NOT_AGENT)
-            phrases=L.ABUSE + S.ABUSE_QUESTIONED, exclude=L.ABUSE_EXCLUDE + S.GOODS_NOT_AGENT + S.KIN_NOT_CURSE, variants=L.ABUSE_VARIANTS, boundary_max_len=1
+            phrases=L.ABUSE + S.ABUSE_QUESTIONED + S.ABUSE_MORE, exclude=L.ABUSE_EXCLUDE + S.GOODS_NOT_AGENT + S.KIN_NOT_CURSE + S.ABUSE_EXCLUDE_MORE, variants=L.ABUSE_VARIANTS, boundary_max_len=1
         )
     )
     target: list[str] = Field(

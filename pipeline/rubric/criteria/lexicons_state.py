@@ -134,6 +134,32 @@ ABUSE_QUESTIONED = [
     "(傻|蠢|痴线|黐线|白痴|戆居|低能|骗子|呃人|废柴|脑残)(的|嘅|㗎|嚟|架|咩|吗|吧|啊|呀|子|瓜|仔|婆)?",
 ]
 ABUSE_TARGET_MORE = ["你哋", "你地", "店员"]
+# default@11 (abusive_customer; credit6): three ways an insult slips past the Mandarin word list. (1) The agent's
+# faculties questioned (你是不是听不懂人话 / 你眼瞎啊 / 你脑子没事吧 / 没长脑子): the question is the insult. (2) Regional
+# insult words — Sichuan 瓜娃子 / 憨批 / 哈批, Northeast 你虎啊, Wu 戆大 / 瘪三, Cantonese 扑街 / 仆街 / 废柴, general
+# 二百五 / 二货 / 傻帽 / 傻缺 / 脑瘫 / 沙雕 / 笨蛋 / 猪头 — the mild or two-sided ones (沙雕 is also a sand sculpture,
+# 笨蛋 a tease, 虎 a tiger) only aimed at the agent. (3) Pinyin initials and homophones of the curses already listed
+# (dsb / shabi / nt / zz / nc — not 2b, a pencil grade; 尼玛 / 泥马 / 你麻痹 / 特么).
+ABUSE_MORE = [
+    "re:(听不懂|不会说|不说|听不明白|不懂)人话",
+    "re:(你|你们|你哋|你地|客服|店家|商家)[^，。,.!！?？]{0,3}(眼瞎|瞎了|瞎啊|瞎吗|瞎么|瞎呀|是瞎子|没长眼|眼睛长哪|没长脑子|脑子呢)",
+    "re:(你|你们|客服)(的)?脑子(是不是|真|怕不是)?(没|有)(毛病|事)(吧|吗|么|啊|呀)",
+    "re:(你|你们|客服)[^，。,.!！?？]{0,3}智商(有问题|欠费|堪忧|不够|捉急|低)",
+    "瓜娃子", "憨批", "哈批", "二逼", "傻缺", "脑瘫", "扑街", "仆街", "瘪三", "戆大", "狗日的",
+    "re:(你|你们|你哋|你地|客服|店家|商家|卖家)(是不是|是|真是|就是|简直是|系咪|系|真|就)?(这个|这种|这群|这帮|一群|一帮|班|个|一个|个大)?"
+    "(瓜皮|二百五|二货|傻帽|沙雕|废柴|笨蛋|蠢蛋|猪头|傻瓜|傻子|憨憨)(?!相机|式|机|肉|汤)",
+    "re:(你|你们|客服)(是不是|是|真|有点|真是)?(有点)?虎(啊|吧|吗|么|呢|了吧)",
+    "re:(?<![a-z0-9])(dsb|shabi|sha bi|nt|zz|nc|rz)(?![a-z0-9$])",
+    "尼玛", "泥马", "你麻痹", "麻痹的", "特么", "tm的",
+    # the same words before the agent they name (沙雕客服)
+    "re:(瓜皮|二百五|二货|傻帽|沙雕|废柴|笨蛋|蠢蛋|猪头|傻瓜|憨憨)(的)?(客服|店家|商家|卖家|店员|老板|售后)",
+]
+# default@11: being taken for a fool (你当我是傻子 / 把我当傻瓜) accuses the agent, it calls the agent nothing; a design or
+# product called 脑残 / 沙雕 (这设计真脑残) criticises the goods
+ABUSE_EXCLUDE_MORE = [
+    "re:(你|你们|客服|店家|商家)?[^，。,.!！?？]{0,2}(当|把)(我|我们|老子|本人|顾客|买家)(是|当|当成|看成|当作)?(个|一个)?(傻子|傻瓜|白痴|猪头|笨蛋|二百五|瓜娃子|憨憨|蠢蛋)",
+    "re:(设计|做工|东西|产品|商品|功能|软件|系统|app|包装|说明书|规定|政策|流程)[^，。,.!！?？]{0,3}(真|太|好|很|也太|简直)?(是)?(脑残|沙雕|二百五|弱智|智障)",
+]
 # default@10 (abusive_customer, emotion cues): one's own mother's (拿去看我妈的 / 给老妈的生日礼物) is no curse (妈的)
 KIN_NOT_CURSE = ["re:(我|俺|咱|老|她)妈的"]
 
