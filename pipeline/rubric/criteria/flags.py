@@ -78,6 +78,23 @@ class NegativeEndParams(Strict):
         "put-down); null switches it off",
     )
     red_line_criterion: str = Field(default="forbidden_phrases", description="the criterion whose failed evidence marks the agent's message")
+    grievance_criterion: str = Field(
+        default="empathy",
+        description="default@11: the criterion whose trigger evidence marks the customer's first complaint; the two rules "
+        "below apply only to a last message after it",
+    )
+    sarcastic_after: str | None = Field(
+        default=S.SARCASTIC_ENDING,
+        description="a last message matching this regex (analysis form: 我可真谢谢你们 / 可真够快的 / 所谓的售后) after the "
+        "customer complained ends negative: praise or thanks in a sarcastic frame (default@11); null switches it off",
+    )
+    question_min_negative: float | None = Field(
+        default=0.85, ge=0, le=1,
+        description="a last message that asks (`question`) after the customer complained ends negative when the state "
+        "layer's context-read P(negative) reaches this (default@11: the question guard kept rhetorical questions such as "
+        "这就是你们的售后？ calm without an emotion word); null switches it off",
+    )
+    question: str = Field(default=S.QUESTION_ENDING, description="regex on the analysis form: the message asks")
 
 
 @register_flag("negative_end.v1")
@@ -106,13 +123,38 @@ class NegativeEnd(FlagDetector):
             return None
         return self.flag(f"客户在客服违规回复（seq {before.seq}）后放弃：“{last.text.strip()}”，问题未解决", last.seq)
 
+    def _grievance_goes_on(self, conversation: Conversation, last) -> Flag | None:
+        """After the customer's complaint (the grievance criterion's trigger, earlier than the last message), a last
+        message in a sarcastic frame, or a question the state layer reads negative, ends negative (default@11)."""
+        p: NegativeEndParams = self.params
+        result = conversation.criteria.get(p.grievance_criterion)
+        if result is None or result.status == "na" or (p.sarcastic_after is None and p.question_min_negative is None):
+            return None
+        first = next((e.seq for e in result.evidence if ".trigger" in e.rule and e.seq is not None), None)
+        if first is None or first >= last.seq:
+            return None
+        s = local_analysis_form(last.text).strip()
+        if p.sarcastic_after is not None:
+            hit = re.search(p.sarcastic_after, s)
+            if hit:
+                return self.flag(f"客户投诉（seq {first}）后最后一条消息是反话：“{hit.group(0)}”，问题未解决", last.seq)
+        st = last.state
+        if p.question_min_negative is not None and st is not None and re.search(p.question, s):
+            neg = st.scores.get("negative", 0.0)
+            if neg >= p.question_min_negative:
+                return self.flag(
+                    f"客户投诉（seq {first}）后最后一条消息是反问（客户状态模型 {st.model} 结合上下文 P(负面)={neg:.2f}，seq {last.seq}），问题未解决",
+                    last.seq,
+                )
+        return None
+
     def detect(self, conversation: Conversation, rubric) -> list[Flag]:
         last = next((m for m in reversed(conversation.messages) if m.role == "customer" and m.text.strip()), None)
         if last is None:
             return []
         negative, how, cue = self.compiled.negative(last, [m for m in conversation.messages if m.seq < last.seq])
         if not negative:
-            gave_up = self._gave_up_after_red_line(conversation, last)
+            gave_up = self._gave_up_after_red_line(conversation, last) or self._grievance_goes_on(conversation, last)
             return [gave_up] if gave_up is not None else []
         if how == "repeat":
             return [self.flag(f"客户最后一条消息再次说明仍未收到/未到账（“{cue.matched_text}”，重复追问，seq {last.seq}），问题未解决", last.seq)]

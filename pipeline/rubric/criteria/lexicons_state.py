@@ -366,6 +366,21 @@ RESIGNED_ENDING = (
     "([，,\\s]*(算了|不用了|不要了|不买了|拉倒|罢了)(吧|呗|啦)?)?[。.!！…~～\\s]*$"
 )
 
+# default@11 (negative_end; credit6): after the customer has complained, praise or thanks in a sarcastic frame ends
+# negative (NegativeEndParams.sarcastic_after): the thanks idiom 我可真谢谢你们 / 可真是谢谢您百忙之中, praise with 够…的
+# (可真够快的 / 真够负责的), 没谁了, 神速, "your so-called service" (所谓的售后 / 这就是你们的服务), and hoping for nothing
+# (还能指望你们啥). Analysis form; only with a grievance earlier in the chat, since each may be meant on a happy day.
+SARCASTIC_ENDING = (
+    "(我|那我|那|这)?可真(是)?(得|要)?(谢谢|感谢|多谢)|百忙之中"
+    "|(可真|真|可|也真|也)够(快|及时|负责|专业|效率|有效率|贴心|迅速|神速|厉害|意思|可以|靠谱|高效|省心|周到)的"
+    "|(真是|可真是|也是|真)没谁了|神速"
+    "|(所谓的|这就是你们的?|这就是)[^，。,.!！?？]{0,6}(服务|售后|态度|效率|品牌|大牌|专业|保障|承诺|客服)"
+    "|(还能|又能|能)指望(你们|你|您|谁|啥|什么)"
+)
+# default@11: a question the state layer reads negative in context after that complaint is the complaint going on, not
+# a request for information (这就是你们的售后？ / 还要我等到哪天呢) — the question guard no longer hides it
+QUESTION_ENDING = r"[?？]|(吗|么|嘛|呢|啥|咋|哪天|多久)[\s。.!！~～…]*$"
+
 # default@8: grudging acceptance closes a dispute (这还差不多 / 这才像话 / 这才对嘛): an acknowledgement, never negative
 GRUDGING_ACCEPT = ["这还差不多", "还差不多", "这才像话", "这还像话", "这才对嘛", "这才对", "早这样不就好了"]
 
