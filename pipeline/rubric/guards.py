@@ -89,7 +89,9 @@ def contrast_cancels(v: View, end: int, offer: re.Pattern | None) -> bool:
     return True
 
 
-_INCAPACITY_BEFORE = ("不", "无", "没", "未", "莫")
+# default@11: 只能 / 只好 after a contrast resign the customer to waiting (可是急也没用，只能等师傅排); an offer made
+# with them still names who helps (只能给您退一半) and is found by its own words
+_INCAPACITY_BEFORE = ("不", "无", "没", "未", "莫", "只")
 _INCAPACITY_AFTER = ("为力", "莫助")
 
 

@@ -11,6 +11,7 @@ from pipeline.rubric.criteria import lexicons as L
 from pipeline.rubric.criteria import lexicons_state as S
 from pipeline.rubric.criteria._common import EmotionDetector, EmotionParams, GuardParams, PhraseMatcher, Rejected, emotion_cues
 from pipeline.rubric.criteria._emotion_params import _default_acks
+from pipeline.rubric.criteria.lexicons_courtesy import EMPATHY_BARE
 from pipeline.rubric.criteria.lexicons_state import CHASED_BEFORE, REQUEST_AFTER_YOU, SOOTHING_MORE, acknowledgement_kind
 from pipeline.rubric.guards import _incapacity
 from pipeline.rubric.matching import compile_entries, message_evidence, view
@@ -110,7 +111,7 @@ class DismissalParams(Strict):
 
 class EmpathyParams(Strict):
     trigger: EmotionParams = Field(default_factory=default_emotion, description="when a customer message is negative")
-    lexicon: LexiconParams = Field(default_factory=lambda: LexiconParams(phrases=L.EMPATHY + S.CANTONESE_APOLOGY, variants=L.YOU))
+    lexicon: LexiconParams = Field(default_factory=lambda: LexiconParams(phrases=L.EMPATHY + S.CANTONESE_APOLOGY + EMPATHY_BARE, variants=L.YOU))
     paraphrase: ParaphraseParams = Field(
         default_factory=lambda: ParaphraseParams(threshold=0.6, exemplars=L.EMPATHY_EXEMPLARS, cues=L.EMPATHY_CUES + S.EMPATHY_MORE)
     )
@@ -247,6 +248,24 @@ class Empathy(Criterion):
         sentence_end = after.start() if after else len(rest)
         return bool(_CONFIRMING.search(rest[:sentence_end + 1]))
 
+    @staticmethod
+    def _contrast_inside_a_later_sentence(match) -> bool:
+        """理解，孩子的照片是最要紧的。检测时师傅会先尝试读取数据，但进水的情况不能百分百保证 — every contrast after the
+        acknowledgement stands inside a later sentence, qualifying what that sentence says, not the acknowledgement
+        (default@11). A contrast in the acknowledgement's own sentence, or opening any later one (…。但规定就是规定),
+        still cancels; the rest of the message is then read for a taboo act like an uncontrasted acknowledgement."""
+        s = match.view.s
+        end = _SENTENCE_END.search(s, match.end)
+        if end is None or _CONTRAST.search(s, match.end, end.start()):
+            return False
+        rest = s[end.end() :]
+        hits = list(_CONTRAST.finditer(rest))
+        for h in hits:
+            start = max((m.end() for m in _SENTENCE_END.finditer(rest, 0, h.start())), default=0)
+            if not rest[start : h.start()].strip(" ，,~～…\t"):
+                return False
+        return bool(hits)
+
     def score(self, conversation: Conversation) -> CriterionResult:
         emotion, matcher, *_ = self.compiled
         trigger = None
@@ -300,9 +319,13 @@ class Empathy(Criterion):
                     return self.passed([trig_ev, hit.evidence(f"人工客服表达同理：{acknowledgement_kind(said)}")])
                 rejected.append(Rejected(hit, why))
             for r in found.rejected:
-                if r.why == "转折" and self._contrast_in_a_later_question(r.match) and self._courtesy_only(r.match, tmsg) is None:
-                    said = r.match.view.s[r.match.start : r.match.end]
+                if r.why != "转折" or self._courtesy_only(r.match, tmsg) is not None:
+                    continue
+                said = r.match.view.s[r.match.start : r.match.end]
+                if self._contrast_in_a_later_question(r.match):
                     return self.passed([trig_ev, r.match.evidence(f"人工客服表达同理：{acknowledgement_kind(said)}（后文的转折属于确认问题的问句）")])
+                if self._contrast_inside_a_later_sentence(r.match) and self._dismissed_after(r.match, matcher.offer) is None:
+                    return self.passed([trig_ev, r.match.evidence(f"人工客服表达同理：{acknowledgement_kind(said)}（后文的转折在另一句中，限定的是后面的说明）")])
             rejected.extend(found.rejected)
         evidence = [trig_ev]
         for r in rejected[:3]:

@@ -49,3 +49,9 @@ CLOSING = [
     "re:有(任何|什么|啥|其他|其它|别的){1,2}(问题|需要|疑问).{0,4}(随时|再|可以|请|欢迎|联系|找)",
     "re:(还有|有|下次|再)机会(再)?(为|给|帮)(您|你|亲)",
 ]
+
+# default@11 (empathy credit; credit6): a bare 理解 answering the customer's feeling (理解，… / 理解的 / 理解理解), opening
+# the message or after a back-channel (嗯嗯，理解的), is the agent saying "I understand" — the short form of 我理解. Not
+# when the agent asks the customer to understand (还请您理解 / 希望理解) or corrects a reading (理解错了 / 理解一下): those
+# never open with the bare word.
+EMPATHY_BARE = ["re:^[\\s~～]*(嗯+|嗯嗯|是的|好的|哎|唉|亲|亲亲)?[，,\\s~～]*理解(的|的呢|的哈|呢|哈|哦|啊|呀|理解)?(?=[，,。.!！~～\\s]|$)"]

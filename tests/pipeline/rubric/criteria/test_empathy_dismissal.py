@@ -52,3 +52,30 @@ def test_default11_a_model_other_than_the_calibrated_one_is_refused(empathy):
     params = EmpathyParams.model_validate({**empathy.params.model_dump(), "dismissal": {"model_version": "zh-cs-acts@0"}})
     with pytest.raises(ValueError, match="zh-cs-acts@0"):
         Empathy(empathy.id, empathy.max_points, params).compiled
+
+
+@pytest.mark.parametrize("reply", ["理解，第一次送人的礼物肯定想要完好的。这就给您补寄", "嗯嗯，理解的，这就帮您催仓库", "理解理解！马上给您换"])
+def test_default11_a_bare_understanding_opening_the_reply_is_empathy(empathy, reply):
+    assert _score(empathy, reply).status == "pass", reply
+
+
+@pytest.mark.parametrize("reply", ["还请您理解，活动价不能再改了", "您可能理解错了，这个是赠品"])
+def test_default11_asking_the_customer_to_understand_is_not(empathy, reply):
+    assert _score(empathy, reply).status == "fail", reply
+
+
+def test_default11_only_waiting_after_a_contrast_is_no_offer(empathy):
+    assert _score(empathy, "我明白您着急，不过急也没用，只能等仓库排").status == "fail"
+    assert _score(empathy, "理解您的心情，但这单只能给您退一半运费").status == "pass"
+
+
+@pytest.mark.parametrize(
+    ("reply", "status"),
+    [
+        ("理解您的担心。我们先帮您联系快递查件，但是具体几点到还要看派送员", "pass"),  # the contrast qualifies the help
+        ("理解您的担心。包裹还在路上，但是我们也没办法，您自己等着吧", "fail"),  # a later sentence, but a refusal
+        ("理解您的心情。但规定就是规定", "fail"),  # the contrast opens the next sentence
+    ],
+)
+def test_default11_a_contrast_inside_a_later_sentence_leaves_the_acknowledgement(empathy, reply, status):
+    assert _score(empathy, reply).status == status, reply
