@@ -153,6 +153,9 @@ ABUSE_MORE = [
     "尼玛", "泥马", "你麻痹", "麻痹的", "特么", "tm的",
     # the same words before the agent they name (沙雕客服)
     "re:(瓜皮|二百五|二货|傻帽|沙雕|废柴|笨蛋|蠢蛋|猪头|傻瓜|憨憨)(的)?(客服|店家|商家|卖家|店员|老板|售后)",
+    # the question between the agent and the brain (你们客服是不是脑子有问题 / 店家怕不是脑子坏了); never with 我 between
+    # them (你说我脑子有问题 reports what the agent implied)
+    "re:(你|你们|客服|店家|商家|卖家|售后)[^，。,.!！?？我]{0,6}脑子(是不是|是|真|怕不是)?(有问题|坏了|坏掉了|有坑|被驴踢|被门夹|不好使|有毛病|没毛病|进水|瓦特)",
 ]
 # default@11: being taken for a fool (你当我是傻子 / 把我当傻瓜) accuses the agent, it calls the agent nothing; a design or
 # product called 脑残 / 沙雕 (这设计真脑残) criticises the goods

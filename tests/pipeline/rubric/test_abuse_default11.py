@@ -52,3 +52,12 @@ def test_default11_faculties_questioned_regional_words_and_pinyin_curses_are_abu
 )
 def test_default11_being_taken_for_a_fool_goods_and_look_alikes_are_not_abuse(rubric, text):
     assert not _abusive(rubric, text), text
+
+
+@pytest.mark.parametrize("text", ["店家怕不是脑子坏了 发个货发三次", "你们售后是不是脑子有毛病"])
+def test_default11_the_brain_questioned_after_the_staff_is_abuse(rubric, text):
+    assert _abusive(rubric, text), text
+
+
+def test_default11_reporting_what_the_agent_implied_about_oneself_is_not(rubric):
+    assert not _abusive(rubric, "你说我脑子有问题？我说的明明是对的")
