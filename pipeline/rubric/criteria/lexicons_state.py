@@ -156,6 +156,13 @@ ABUSE_MORE = [
     # the question between the agent and the brain (你们客服是不是脑子有问题 / 店家怕不是脑子坏了); never with 我 between
     # them (你说我脑子有问题 reports what the agent implied)
     "re:(你|你们|客服|店家|商家|卖家|售后)[^，。,.!！?？我]{0,6}脑子(是不是|是|真|怕不是)?(有问题|坏了|坏掉了|有坑|被驴踢|被门夹|不好使|有毛病|没毛病|进水|瓦特)",
+    # more regions and spellings: Northeast 滚犊子 / 瘪犊子, Sichuan 龟儿子 / 妈卖批 (mmp), Cantonese on9 / 冚家铲 / 收皮 /
+    # 死开 (= 滚), Wu 册那; spellings of 傻逼 / 你妈逼 / 奶奶的 (傻批 / 傻吊 / 傻13 / nmb / cnmb / nnd — not 奶奶的 itself: 买给我奶奶的); contempt for the
+    # person (你算什么东西 / 狗眼看人低 / 懂个屁 / 脑子被狗吃了 / 狗客服)
+    "滚犊子", "瘪犊子", "龟儿子", "龟孙子", "妈卖批", "麻卖批", "冚家铲", "收皮", "死开", "册那", "傻批", "傻吊", "傻屌", "傻13",
+    "傻哔", "呆逼", "狗眼看人低", "re:(?<![a-z0-9])(on9|mmp|nmb|cnmb|wcnm|nnd)(?![a-z0-9])",
+    "re:(你|你们|客服|店家|商家|卖家)(算|是|又算)(个)?(什么|啥)(东西|玩意)", "re:(懂|知道|晓得|会|管)(个|个der|个嘚)(屁|锤子|毛线|毛)",
+    "re:脑子(被|让)(狗|猪|驴)(吃|啃|踢)", "re:(?<![走遛养喂])狗(客服|店|商家|卖家|店员)",
 ]
 # default@11: being taken for a fool (你当我是傻子 / 把我当傻瓜) accuses the agent, it calls the agent nothing; a design or
 # product called 脑残 / 沙雕 (这设计真脑残) criticises the goods

@@ -61,3 +61,13 @@ def test_default11_the_brain_questioned_after_the_staff_is_abuse(rubric, text):
 
 def test_default11_reporting_what_the_agent_implied_about_oneself_is_not(rubric):
     assert not _abusive(rubric, "你说我脑子有问题？我说的明明是对的")
+
+
+@pytest.mark.parametrize("text", ["滚犊子吧你", "龟儿子 又发错色", "你算什么东西 敢挂我电话", "收皮啦 讲咗三次", "mmp 三天不发货", "你懂个屁 我用了十年"])
+def test_default11_more_regions_and_contempt_are_abuse(rubric, text):
+    assert _abusive(rubric, text), text
+
+
+@pytest.mark.parametrize("text", ["买给我奶奶的 字要大一点", "遛狗店附近能自提吗", "这是什么东西 赠品吗"])
+def test_default11_kin_dog_walking_and_what_is_this_are_not(rubric, text):
+    assert not _abusive(rubric, text), text
