@@ -11,7 +11,7 @@ from pipeline.rubric.criteria import lexicons as L
 from pipeline.rubric.criteria import lexicons_state as S
 from pipeline.rubric.criteria._common import EmotionDetector, EmotionParams, GuardParams, PhraseMatcher, Rejected, emotion_cues
 from pipeline.rubric.criteria._emotion_params import _default_acks
-from pipeline.rubric.criteria.lexicons_courtesy import EMPATHY_BARE
+from pipeline.rubric.criteria.lexicons_courtesy import EMPATHY_BARE, EMPATHY_NAMED
 from pipeline.rubric.criteria.lexicons_state import CHASED_BEFORE, REQUEST_AFTER_YOU, SOOTHING_MORE, acknowledgement_kind
 from pipeline.rubric.guards import _incapacity
 from pipeline.rubric.matching import compile_entries, message_evidence, view
@@ -111,7 +111,7 @@ class DismissalParams(Strict):
 
 class EmpathyParams(Strict):
     trigger: EmotionParams = Field(default_factory=default_emotion, description="when a customer message is negative")
-    lexicon: LexiconParams = Field(default_factory=lambda: LexiconParams(phrases=L.EMPATHY + S.CANTONESE_APOLOGY + EMPATHY_BARE, variants=L.YOU))
+    lexicon: LexiconParams = Field(default_factory=lambda: LexiconParams(phrases=L.EMPATHY + S.CANTONESE_APOLOGY + EMPATHY_BARE + EMPATHY_NAMED, variants=L.YOU))
     paraphrase: ParaphraseParams = Field(
         default_factory=lambda: ParaphraseParams(threshold=0.6, exemplars=L.EMPATHY_EXEMPLARS, cues=L.EMPATHY_CUES + S.EMPATHY_MORE)
     )

@@ -79,3 +79,16 @@ def test_default11_only_waiting_after_a_contrast_is_no_offer(empathy):
 )
 def test_default11_a_contrast_inside_a_later_sentence_leaves_the_acknowledgement(empathy, reply, status):
     assert _score(empathy, reply).status == status, reply
+
+
+@pytest.mark.parametrize(
+    "reply",
+    ["碰上这种事确实挺揪心的，我这边马上补寄", "唉，这可真够倒霉的，给您重新发一本", "是我们没包装好，这就给您补一本新的"],
+)
+def test_default11_the_trouble_named_as_a_misfortune_or_the_slip_owned_is_empathy(empathy, reply):
+    assert _score(empathy, reply).status == "pass", reply
+
+
+@pytest.mark.parametrize("reply", ["这也太贵了吧，您可以等活动再买", "这个不能怪我们哦，是物流压的"])
+def test_default11_a_price_or_a_denied_blame_is_not(empathy, reply):
+    assert _score(empathy, reply).status == "fail", reply
