@@ -13,7 +13,7 @@ from pipeline.rubric.criteria._common import EmotionDetector, EmotionParams, Gua
 from pipeline.rubric.criteria._emotion_params import _default_acks
 from pipeline.rubric.criteria.lexicons_courtesy import EMPATHY_BARE, EMPATHY_NAMED
 from pipeline.rubric.criteria.lexicons_state import CHASED_BEFORE, REQUEST_AFTER_YOU, SOOTHING_MORE, acknowledgement_kind
-from pipeline.rubric.guards import _incapacity
+from pipeline.rubric.guards import is_incapacity
 from pipeline.rubric.matching import compile_entries, message_evidence, view
 from pipeline.rubric.registry import Criterion, register_criterion
 from pipeline.rubric.schema import LexiconParams, ParaphraseParams, Strict
@@ -175,7 +175,7 @@ class Empathy(Criterion):
         p = self.params.dismissal
         if len(_LETTERS.findall(rest)) < p.min_chars:
             return None
-        if offer is not None and any(not _incapacity(rest, o.start(), o.end()) for o in offer.finditer(rest)):
+        if offer is not None and any(not is_incapacity(rest, o.start(), o.end()) for o in offer.finditer(rest)):
             return None
         row = model.predict_proba([rest])[0]
         if 1.0 - float(row[model.classes_.index("none")]) < p.threshold:

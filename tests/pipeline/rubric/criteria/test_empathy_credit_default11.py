@@ -1,6 +1,8 @@
-"""empathy.v1 in default@11 (issue 13; credit6): an acknowledgement or apology that only opens a taboo act in the same
+"""empathy.v1 credit in default@11 (issue 13; credit6). An acknowledgement or apology that only opens a taboo act in the same
 message — no contrast word between them, no help offered after — is the act's preface, not empathy (the act model reads
-the rest of the message). The customer turn is read upset by hand, so each test pins the credit of the reply."""
+the rest of the message); a bare 理解 opening the reply, the trouble named as a misfortune and the slip owned are
+empathy; 只能 after a contrast offers nothing; a contrast inside a later sentence leaves the acknowledgement. The customer
+turn is read upset by hand, so each test pins the credit of the reply."""
 from __future__ import annotations
 
 import pytest
