@@ -380,12 +380,13 @@ RESIGNED_ENDING = (
 # negative (NegativeEndParams.sarcastic_after): the thanks idiom 我可真谢谢你们 / 可真是谢谢您百忙之中, praise with 够…的
 # (可真够快的 / 真够负责的), 没谁了, "your so-called service" (所谓的售后 / 这就是你们的服务), and hoping for nothing
 # (还能指望你们啥). Analysis form; only with a grievance earlier in the chat, since each may be meant on a happy day
-# (神速 and 百忙之中 alone are left out: 谢谢您百忙之中帮我处理 is plain politeness).
+# (神速 and 百忙之中 alone are left out: 谢谢您百忙之中帮我处理 is plain politeness; so is asking 这就是你们的售后电话吗 or
+# saying 这就是我想要的服务).
 SARCASTIC_ENDING = (
     "(我|那我|那|这)?可真(是)?(得|要)?(谢谢|感谢|多谢)"
     "|(可真|真|可|也真|也)够(快|及时|负责|专业|效率|有效率|贴心|迅速|神速|厉害|靠谱|高效|省心|周到)的"
     "|(真是|可真是|也是|真)没谁了"
-    "|(所谓的|这就是你们的?|这就是)[^，。,.!！?？]{0,6}(服务|售后|态度|效率|品牌|大牌|专业|保障|承诺|客服)"
+    "|(所谓的|这就是你们的?|这就是)[^，。,.!！?？我]{0,6}(服务|售后|态度|效率|品牌|大牌|专业|保障|承诺)(?!电话|热线|号|地址|网点|中心|政策|流程|部门|人员|单)"
     "|(还能|又能|能)指望(你们|你|您|谁|啥|什么)"
 )
 # default@11: a question the state layer reads negative in context after that complaint is the complaint going on, not

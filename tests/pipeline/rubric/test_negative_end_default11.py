@@ -51,3 +51,8 @@ def test_default11_a_question_read_negative_after_a_complaint_ends_negative(rubr
 def test_default11_a_question_read_calm_or_without_a_complaint_stays_calm(rubric):
     assert not _flags(rubric, COMPLAINT, "那下周几能到呀？", last_negative=0.6)
     assert not _flags(rubric, CALM_ASK, "那下周几能到呀？", last_negative=0.9, complained=False)
+
+
+@pytest.mark.parametrize("last", ["好的，这就是我想要的服务", "这就是你们的售后电话吗"])
+def test_default11_what_the_customer_wanted_or_a_number_asked_for_is_no_sarcasm(rubric, last):
+    assert not _flags(rubric, COMPLAINT, last, last_negative=0.1), last
