@@ -95,6 +95,11 @@ class NegativeEndParams(Strict):
         "这就是你们的售后？ calm without an emotion word); null switches it off",
     )
     question: str = Field(default=S.QUESTION_ENDING, description="regex on the analysis form: the message asks")
+    abuse_flag: str | None = Field(
+        default="abusive_customer",
+        description="default@11: a last message that the rubric's flag of this code reads as an insult to the agent (你是不是"
+        "二百五 / 客服nt吧) ends negative, whatever the models read in a pinyin or dialect insult; null switches it off",
+    )
 
 
 @register_flag("negative_end.v1")
@@ -122,6 +127,15 @@ class NegativeEnd(FlagDetector):
         if before is None or before.role != "agent" or not any(e.seq == before.seq for e in result.evidence):
             return None
         return self.flag(f"客户在客服违规回复（seq {before.seq}）后放弃：“{last.text.strip()}”，问题未解决", last.seq)
+
+    def _insults(self, rubric, last) -> Flag | None:
+        """The last message insults the agent (read by the rubric's abuse flag): an angry end (default@11)."""
+        code = self.params.abuse_flag
+        abuse = next((f for f in getattr(rubric, "flags", ()) if f.code == code), None) if code else None
+        hit = abuse.insult_in(last) if isinstance(abuse, AbusiveCustomer) else None
+        if hit is None:
+            return None
+        return self.flag(f"客户最后一条消息辱骂客服（“{hit.matched_text}”，seq {last.seq}），问题未解决", last.seq)
 
     def _grievance_goes_on(self, conversation: Conversation, last) -> Flag | None:
         """After the customer's complaint (the grievance criterion's trigger, earlier than the last message), a last
@@ -155,6 +169,7 @@ class NegativeEnd(FlagDetector):
         negative, how, cue = self.compiled.negative(last, [m for m in conversation.messages if m.seq < last.seq])
         if not negative:
             gave_up = self._gave_up_after_red_line(conversation, last) or self._grievance_goes_on(conversation, last)
+            gave_up = gave_up or self._insults(rubric, last)
             return [gave_up] if gave_up is not None else []
         if how == "repeat":
             return [self.flag(f"客户最后一条消息再次说明仍未收到/未到账（“{cue.matched_text}”，重复追问，seq {last.seq}），问题未解决", last.seq)]
@@ -233,13 +248,15 @@ class AbusiveCustomer(FlagDetector):
         after = sorted(x for x in mentions if x[0] >= match.end)
         return bool(after) and after[0][2] == "third"
 
+    def insult_in(self, m):
+        """The first insult in a customer message aimed at the agent (not at a courier or a neighbour), or None."""
+        if m.role != "customer" or not m.text.strip():
+            return None
+        return next((hit for hit in self.compiled[0].find(m).accepted if not self._aimed_at_third_party(hit)), None)
+
     def detect(self, conversation: Conversation, rubric) -> list[Flag]:
-        matcher = self.compiled[0]
         for m in conversation.messages:
-            if m.role != "customer" or not m.text.strip():
-                continue
-            for hit in matcher.find(m).accepted:
-                if self._aimed_at_third_party(hit):
-                    continue
+            hit = self.insult_in(m)
+            if hit is not None:
                 return [self.flag(f"客户辱骂客服：“{hit.matched_text}”（保护客服，不扣客服分）", m.seq)]
         return []

@@ -56,3 +56,14 @@ def test_default11_a_question_read_calm_or_without_a_complaint_stays_calm(rubric
 @pytest.mark.parametrize("last", ["好的，这就是我想要的服务", "这就是你们的售后电话吗"])
 def test_default11_what_the_customer_wanted_or_a_number_asked_for_is_no_sarcasm(rubric, last):
     assert not _flags(rubric, COMPLAINT, last, last_negative=0.1), last
+
+
+@pytest.mark.parametrize("last", ["你是不是二百五", "客服nt吧"])
+def test_default11_an_insult_in_the_last_message_ends_negative_whatever_the_models_read(rubric, last):
+    flags = _flags(rubric, COMPLAINT, last, last_negative=0.05)
+    assert flags and "辱骂" in flags[0].reason, last
+    assert _flags(rubric, CALM_ASK, last, last_negative=0.05, complained=False), last
+
+
+def test_default11_an_insult_at_the_courier_in_the_last_message_is_no_insult_to_the_agent(rubric):
+    assert not _flags(rubric, CALM_ASK, "那个快递员真是神经病 放错柜子了", last_negative=0.05, complained=False)
