@@ -287,3 +287,31 @@ def test_default10_a_confirmed_restatement_with_a_remedy_makes_it_after_sales(li
         run_stages=False,
     )
     assert listening.score(conv).status == status, reply
+
+
+# default@11 (judge6): the trouble of the item the customer is replacing, told while shopping for the next one
+@pytest.mark.parametrize(
+    "texts",
+    [
+        ["家里的电热水壶坏了 现在下单明天能到吗"],
+        ["拖把头上回买的一拧就断 有没有加粗的"],
+        ["旧平板能抵多少钱", "旧的是平板 屏幕碎了一角"],
+    ],
+)
+def test_default11_trouble_of_the_item_being_replaced_is_pre_sale(listening, texts):
+    turns = [("customer", t, 60 * i) for i, t in enumerate(texts)] + [("agent", "有的亲，支持次日达，超时有赔付", 200)]
+    assert listening.score(make_conversation(turns, run_stages=False)).status == "na", texts
+
+
+def test_default11_shopping_with_a_remedy_asked_stays_after_sales(listening):
+    # the same shopping words with an exchange asked for: this order's trouble
+    conv = make_conversation([("customer", "吹风机才用两次就坏了 有没有别的款 给我换一个", 0), ("agent", "好的", 30)], run_stages=False)
+    assert listening.score(conv).status == "fail"
+
+
+def test_default11_the_agent_stating_service_terms_handles_no_case(listening):
+    # 支持上门 / 以…为准 are terms of a service: with a lone problem word they no longer tip a pre-sale chat
+    conv = make_conversation(
+        [("customer", "这个净水器滤芯多久换一次 我家水质不好", 0), ("agent", "您好，支持上门安装，具体以师傅上门为准", 30)], run_stages=False
+    )
+    assert listening.score(conv).status == "na"
