@@ -22,6 +22,7 @@ from pipeline.rubric.criteria._common import (
     human_agent_messages,
     is_praise,
 )
+from pipeline.rubric.criteria._shapes import _QUESTION_END, asks_to_confirm
 from pipeline.rubric.matching import message_evidence, view
 from pipeline.rubric.registry import Criterion, register_criterion
 from pipeline.rubric.schema import LexiconParams, Strict
@@ -190,6 +191,33 @@ def _confirmed_restatement(
     return first
 
 
+# default@11 (judge6): a condition placed on the goods (瓶底结了一层白的 / 内侧的标有一点歪 / 底部有积水): a part of the item,
+# then what is on it or became of it
+LOCATED_CONDITION = (r"(底|内侧|外侧|表面|边缘|边上|侧面|背面|正面|下方|上方|里面|内部|角|接口|缝|顶部|顶上)[^，。,.!！?？]{0,4}"
+                     r"(有|结|起|出|长|掉|裂|破)")
+_END = re.compile(r"[。!！?？]")
+
+
+def _restated_condition(conv: Conversation, restates: PhraseMatcher, condition: re.Pattern, weight: float) -> Fired | None:
+    """A human agent's restatement that asks the customer to confirm (…，对吗？) a condition on the goods (瓶底结了一层白色的 /
+    底部有积水), after a customer turn that stated something rather than asked: the agent confirms a fault the customer
+    reported in words the topic list lacks. A feature asked about before buying (里面有加绒吗 → 里面有加绒的对吧) follows a
+    question, so it is none."""
+    last = None
+    for m in conv.messages:
+        if m.role == "customer" and m.text.strip():
+            last = m
+            continue
+        if m.role != "agent" or not m.text or last is None or _QUESTION_END.search(view(last).s):
+            continue
+        for h in restates.find(m).accepted:
+            s = h.view.s
+            end = _END.search(s, h.start)
+            if asks_to_confirm(s, h.start) and condition.search(s[h.start : end.end() if end else len(s)]):
+                return Fired("restated", weight, m, None, "客服复述客户所说的商品状况并请其确认")
+    return None
+
+
 def after_sales_topic() -> TopicParams:
     # default@7: Cantonese after-sales words (甩色 / 坏咗 / 用唔到) read like the Mandarin ones, and complaint shapes (跟详情页差太远)
     # default@8: noises, dead-on-arrival, fear of a fake; praise (都说好) and a policy question (能七天无理由吗) are none
@@ -242,6 +270,12 @@ class ListeningParams(Strict):
         "unless the message asks for an after-sales remedy too (the `action` signal: 想换一个); it counts only from another "
         "message (default@11)",
     )
+    restated_condition: str | None = Field(
+        default=LOCATED_CONDITION,
+        description="a human agent's restatement asking the customer to confirm a condition on the goods (瓶底结了一层白色的，"
+        "对吗 / 底部有积水对吗), after a customer turn that stated rather than asked, counts as a topic word (decision."
+        "topic_weight) when the customer's words have none (regex on the analysis form; null switches it off; default@11)",
+    )
     lexicon: LexiconParams = Field(
         default_factory=lambda: LexiconParams(
             phrases=L.LISTENING + LISTENING_MORE, exclude=L.LISTENING_EXCLUDE + LISTENING_EXCLUDE_MORE + ASKS_ONLY_10, variants=L.YOU
@@ -292,6 +326,8 @@ class ActiveListening(Criterion):
         if hit is None:
             p = self.params
             confirmed = _confirmed_restatement(conversation, topic, matcher, p.decision.topic_weight, p.confirmed_weight)
+            if (confirmed is None or confirmed.weight < p.decision.topic_weight) and p.restated_condition:
+                confirmed = _restated_condition(conversation, matcher, re.compile(p.restated_condition), p.decision.topic_weight) or confirmed
             extra = [confirmed] if confirmed is not None else []
         d = decision.decide(conversation, extra)
         if not d.holds:

@@ -315,3 +315,24 @@ def test_default11_the_agent_stating_service_terms_handles_no_case(listening):
         [("customer", "这个净水器滤芯多久换一次 我家水质不好", 0), ("agent", "您好，支持上门安装，具体以师傅上门为准", 30)], run_stages=False
     )
     assert listening.score(conv).status == "na"
+
+
+# default@11 (judge6): the agent asks the customer to confirm a condition on the goods the topic words do not name
+@pytest.mark.parametrize(
+    ("customer", "agent"),
+    [
+        ("这个保温杯的杯底起了一圈黑的", "跟您核对一下，是不锈钢保温杯，杯底内侧起了一圈黑色的，是吗？"),
+        ("行李箱拉杆那块好像有道印子", "您是说拉杆接口那里有一道印子，对吧？"),
+    ],
+)
+def test_default11_a_restated_condition_on_the_goods_makes_it_after_sales(listening, customer, agent):
+    conv = make_conversation([("customer", customer, 0), ("agent", agent, 30)], run_stages=False)
+    assert listening.score(conv).status == "pass", agent
+
+
+def test_default11_a_feature_confirmed_after_a_question_is_pre_sale(listening):
+    # the customer asked about a feature before buying: the same restatement shape confirms the choice
+    conv = make_conversation(
+        [("customer", "这件外套里面有加绒吗", 0), ("agent", "跟您确认下，您看的是黑色这款，里面有加绒的，对吗？", 30)], run_stages=False
+    )
+    assert listening.score(conv).status == "na"
