@@ -220,3 +220,9 @@ def test_default11_sold_separately_still_refuses_a_reproach_or_a_plain_request()
     old = crit(params=crit.Params(sold_separately=None))  # the old reading
     conv = make_conversation([("customer", "这个扫地机带备用滚刷吗", 0), ("agent", "滚刷需要另外购买哦", 30)])
     assert old.score(conv).status == "fail"
+
+
+@pytest.mark.parametrize("reply", ["我们店只负责发货的哦", "这边只管出货，别的不清楚"])
+def test_default11_the_shops_part_narrowed_to_shipping_declines_the_rest(reply):
+    assert _score(reply) == "fail", reply
+    assert _score(reply, "不过我可以帮您联系快递查一下") == "pass"
