@@ -42,10 +42,10 @@ _PASSED_ON = re.compile(r"反馈|登记|上报|转交|转给|联系|跟进|催|�
 # a customer turn that takes a refusal: it opens by accepting (哦 这样啊 / 好吧 / 行 / 知道了), analysis form
 _TAKES = re.compile(r"^(哦|噢|喔|嗯|好吧|好的|好|行吧|行|那好吧|这样啊|这样呀|知道了|明白了|了解|ok)")
 # default@11 (judge6): what the goods do not include, said to a customer who asked whether they include it
-# (送挂架吗 → 挂架需要另外购买): the listing's contents told, nothing refused. Asked in the negative (你们不送…吗) it is a reproach, and
-# the same words refuse (analysis form)
+# (送挂架吗 → 挂架需要另外购买): the listing's contents told, nothing refused. Asked in the negative (你们不送…吗) it is a
+# reproach, and asked as a favour (能送一根吗 / 可以送个…吗) a request: there the same words refuse (analysis form)
 SOLD_SEPARATELY = r"(单独|另外|额外|另行|另)(买|购买|购|拍|下单)"
-INCLUSION_QUESTION = (r"(?<![不没唔])(有送|送|带|配|含|包含|包括|附带|赠送|赠|自带|标配)[^，。,.!！?？]{0,8}"
+INCLUSION_QUESTION = (r"(?<![不没唔能以可])(有送|送|带|配|含|包含|包括|附带|赠送|赠|自带|标配)[^，。,.!！?？]{0,8}"
                       r"(吗|么|嘛|不|没有|没)(?=[?？。.!！~～\s]|$)")
 
 
@@ -108,7 +108,7 @@ class FramingParams(Strict):
     inclusion_question: str = Field(
         default=INCLUSION_QUESTION,
         description="the customer asks whether the goods include something (送挂架吗 / 带充电器吗 / 有送防尘袋没), not asked in "
-        "the negative (你们不送…吗 reproaches) (regex on the analysis form)",
+        "the negative (你们不送…吗 reproaches) nor as a favour (能送一根吗 requests) (regex on the analysis form)",
     )
     granted: str | None = Field(
         default=S.GRANTED,

@@ -214,8 +214,9 @@ def test_default11_sold_separately_answering_whether_it_is_included_refuses_noth
 def test_default11_sold_separately_still_refuses_a_reproach_or_a_plain_request():
     # asked in the negative the question reproaches: the same answer is a bare refusal
     assert _answer("你们怎么不送滚刷吗", "滚刷需要另外购买哦").status == "fail"
-    # no question about what is included: the words refuse the customer's request
+    # no question about what is included, or a favour asked: the words refuse the customer's request
     assert _answer("能给我免费补一个滚刷吗", "滚刷需要另外购买哦").status == "fail"
+    assert _answer("可以送个滚刷吗", "滚刷需要另外购买哦").status == "fail"
     crit = CRITERIA["positive_framing.v1"]
     old = crit(params=crit.Params(sold_separately=None))  # the old reading
     conv = make_conversation([("customer", "这个扫地机带备用滚刷吗", 0), ("agent", "滚刷需要另外购买哦", 30)])
