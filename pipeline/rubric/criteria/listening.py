@@ -100,7 +100,8 @@ AFTER_SALES_MORE_10 = [
 # pre-sale), how often a part is replaced (多久要换滤芯 — care advice), whether stock is near its date (有没有临期的)
 NOT_A_COMPLAINT_10 = [
     "re:(如果|要是|万一|假如|假设|若是|到时)[^，。,.!！?？]{0,12}(怎么办|咋办|怎办|点算|点办|怎么处理|怎么弄|咋整|怎么算|能退吗|能换吗|可以退吗|可以换吗|包退吗|包换吗|能不能(退|换)|可不可以(退|换)|保修吗)",
-    "re:(多久|多长时间|几久|几耐|几个月|几天|什么时候|啥时候|几时)[^，。,.!！?？]{0,3}(要|需要|得|该|应该|就要)?(换|更换|换新|清洗|保养)",
+    # (default@11: not a past time — 前几天换货的那件 / 这几个月换过 tell what was done, they ask no care interval)
+    "re:(?<![前这那头好近过])(多久|多长时间|几久|几耐|几个月|几天|什么时候|啥时候|几时)[^，。,.!！?？]{0,3}(要|需要|得|该|应该|就要)?(换|更换|换新|清洗|保养)",
     "re:(有没有|会不会|是不是|是否)[^，。,.!！?？]{0,4}临期",
     "re:(?P<yn>[\u4e00-\u9fff])不(?P=yn)",  # an A-not-A question (对不对 / 啱唔啱) asks; it reports nothing
     # an earlier buy's trouble told as the reason to worry about this one (上次买的…坏了 这回还是有点担心): pre-sale

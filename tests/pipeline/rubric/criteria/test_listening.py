@@ -336,3 +336,10 @@ def test_default11_a_feature_confirmed_after_a_question_is_pre_sale(listening):
         [("customer", "这件外套里面有加绒吗", 0), ("agent", "跟您确认下，您看的是黑色这款，里面有加绒的，对吗？", 30)], run_stages=False
     )
     assert listening.score(conv).status == "na"
+
+
+def test_default11_an_exchange_made_days_ago_is_no_care_interval_question(listening):
+    # 前几天换货 tells what was done (the care-interval question 多久换一次 asks): with 什么时候发 shopping-shaped, the
+    # exchange asked about keeps the chat after-sales
+    conv = make_conversation([("customer", "前几天换货的那双鞋寄回去了，新的什么时候发", 0), ("agent", "好的", 30)], run_stages=False)
+    assert listening.score(conv).status == "fail"
