@@ -30,7 +30,7 @@ from typing import Iterator, Sequence
 from models.acts import (GOLDEN_NONE_DIRS, META_FILE, ROOT, SHIPPED_ACT_MODEL_DIR, SHORT_TSV, TRAIN_TSV, TRAIN_TSVS,
                          ActClassifier, act_report, format_act_report, read_act_tsv, training_data, train_default)
 
-VERSION = 7
+VERSION = 8
 REAL_TSV = ROOT / "data" / "acts" / "agent_acts_real.tsv"
 # @4: clarifying questions about the customer's intent (您是不要了吗) and directions to information only the
 # customer can see (本人登录后查看), against the arguing / condescending lines they resemble
@@ -54,17 +54,21 @@ WACTS4_TSV = ROOT / "data" / "acts" / "agent_acts_wacts4.tsv"
 # own words): a third party, a rule, a product's scope or the customer's own slip named as a plain fact, a request to
 # wait, "anyone would worry" (empathy) — each against its taboo twin — and taboos at the end of long polite templates
 LOOKALIKES_TSV = ROOT / "data" / "acts" / "agent_acts_lookalikes.tsv"
-FILES: tuple[Path, ...] = (*FILES_6, WACTS3_TSV, WACTS4_TSV, LOOKALIKES_TSV)
+FILES_7: tuple[Path, ...] = (*FILES_6, WACTS3_TSV, WACTS4_TSV, LOOKALIKES_TSV)
+# @8: a fifth independent writer (session 10's wacts5: young-register cute agents, blunt family-shop owners, taboos
+# inside long friendly messages)
+WACTS5_TSV = ROOT / "data" / "acts" / "agent_acts_wacts5.tsv"
+FILES: tuple[Path, ...] = (*FILES_7, WACTS5_TSV)
 # one file per writer (data/acts/README.md says who): the unit that leave-one-writer-out holds out
 WRITERS: dict[str, Path] = {
     "train (issue-13 writer)": TRAIN_TSV, "short (session-5 data engineer)": SHORT_TSV, "real (judge session)": REAL_TSV,
     "clarify (session-6 judge2)": CLARIFY_TSV, "mechanisms (session-7 taboo)": MECHANISMS_TSV,
     "wacts1 (session-8 writer)": WACTS1_TSV, "wacts2 (session-8 writer)": WACTS2_TSV,
     "wacts3 (session-8 writer)": WACTS3_TSV, "wacts4 (session-9 writer)": WACTS4_TSV,
-    "lookalikes (session-9 acts7)": LOOKALIKES_TSV,
+    "lookalikes (session-9 acts7)": LOOKALIKES_TSV, "wacts5 (session-10 writer)": WACTS5_TSV,
 }
 # what each shipped version trains on and with which classifier settings (ActClassifier's arguments)
-RECIPES: dict[int, tuple[tuple[Path, ...], dict]] = {5: (FILES_5, {}), 6: (FILES_6, {}), 7: (FILES, {})}
+RECIPES: dict[int, tuple[tuple[Path, ...], dict]] = {5: (FILES_5, {}), 6: (FILES_6, {}), 7: (FILES_7, {}), 8: (FILES, {})}
 # @5: the `none` messages of the project's own labelled conversations only (models.acts.GOLDEN_NONE_DIRS).
 # Up to @4 they also came from rubric_holdout and rubric_blind, _blind2, _blind3, measure-only sets now, like
 # rubric_blind4..7; without them the held-out act files and every golden set measured as well or better.

@@ -153,7 +153,10 @@ HELPLESS = [
 # these or one of HELPLESS is more than a policy answer. Up to default@9 this list restated most of HELPLESS in other
 # spellings, and which of two overlapping entries matched depended on the lists' order; now each family has one home
 DISMISSAL = [
-    "re:(处理|解决|做|弄|办)不(了|到|着)", "为难", "看着办", "另请高明", "re:(找|去|换)(别家|别的店|其他家|其他店)",
+    # not being able to handle, solve, answer or meet the request itself, in either spelling (处理不了 / 无法为您处理;
+    # default@11: 无法处理 / 解答不了 / 满足不了 were left to positive_framing as a policy "no" while 处理不了 was not)
+    "re:(处理|解决|解答|回答|答复|满足|受理|做|弄|办|整)不(了|到|着)",
+    "re:(无法|没法|没办法|不予)(为|帮|给|替)?(您|你|亲)?(处理|解决|解答|回答|答复|满足|受理)", "为难", "看着办", "另请高明", "re:(找|去|换)(别家|别的店|其他家|其他店)",
     "没得商量", "re:没有就是没有", "re:(只能|就)(等|等着)(了|吧|啦)?", "re:要就[^，。,.]{0,6}不要就", "算了", "拉倒", "re:(就是|就)(这样|这么)",
     "尽力了", "re:(也|都)没(有)?用", "re:(您|你)(自己)?(理解|体谅)(一下|下)?吧", "re:(我|我们)(也)?(不|没)(知道|清楚)(怎么办)?",
     "另想办法", "re:(不行|不能|不可以|没有)就是(不行|不能|不可以|没有)",
@@ -241,13 +244,14 @@ class ActParams(Strict):
     enabled: bool = True
     model: str | None = Field(default=None, description="act model directory; null = the shipped models/zh-cs-acts")
     model_version: str | None = Field(
-        default="zh-cs-acts@7",
+        default="zh-cs-acts@8",
         description="the act model this rubric was calibrated with; another model is an error, so a rubric "
         "version always means one act model (null accepts any)",
     )
     threshold: float = Field(
-        default=0.785, gt=0, le=1, description="taboo probability (1 − P(none)) at which a message fails (default@9: 0.75 with "
-        "zh-cs-acts@6; default@10: 0.785 with @7, which reads more taboo into plain lines; both chosen leave one writer out, "
+        default=0.75, gt=0, le=1, description="taboo probability (1 − P(none)) at which a message fails (default@9: 0.75 with "
+        "zh-cs-acts@6; default@10: 0.785 with @7, which reads more taboo into plain lines; default@11: 0.75 with @8, the bar "
+        "at which @8 keeps @7's held-out precision; each chosen leave one writer out, "
         "`python -m pipeline.rubric.evaluate_acts --lowo`, and checked on the dev conversations)"
     )
     acts: list[str] = Field(default_factory=lambda: list(_TABOO_ACTS), description="which acts are taboos")
