@@ -1,4 +1,4 @@
-"""The training recipe of the shipped agent-act model ``zh-cs-acts@7`` (issue 13; it began as ``@3``'s).
+"""The training recipe of the shipped agent-act model ``zh-cs-acts@8`` (issue 13; it began as ``@3``'s).
 
 ``models/acts.py`` holds the model and its default training (``@2``: the written act files
 ``agent_acts_train.tsv`` and ``agent_acts_short.tsv`` plus the ``none`` messages of the labelled
@@ -17,8 +17,11 @@ figure the project can compute itself is **leave one writer out**: train without
 one clause, trades' register; ``agent_acts_wacts4.tsv``: outsourced service centres' formal templates, 1688
 wholesale, Xianyu private sellers). Four writers of ~250 lines each now outweigh any one of them.
 
+``@8`` adds a fifth (``agent_acts_wacts5.tsv``: cute young-register agents of livestream and fandom shops, blunt
+family-shop owners, taboos inside long friendly messages); model, features and fitting unchanged.
+
     python -m models.acts_recipe          # rebuild models/zh-cs-acts (seconds on CPU, plus a 5-fold CV)
-    python -m models.acts_recipe --lowo   # leave-one-writer-out, @6's recipe vs @7's (the act model alone)
+    python -m models.acts_recipe --lowo   # leave-one-writer-out, @7's recipe vs @8's (the act model alone)
     python -m pipeline.rubric.evaluate_acts --lowo   # the same folds through the forbidden_phrases criterion
 """
 from __future__ import annotations
