@@ -244,14 +244,13 @@ class ActParams(Strict):
     enabled: bool = True
     model: str | None = Field(default=None, description="act model directory; null = the shipped models/zh-cs-acts")
     model_version: str | None = Field(
-        default="zh-cs-acts@8",
+        default="zh-cs-acts@7",
         description="the act model this rubric was calibrated with; another model is an error, so a rubric "
         "version always means one act model (null accepts any)",
     )
     threshold: float = Field(
-        default=0.75, gt=0, le=1, description="taboo probability (1 − P(none)) at which a message fails (default@9: 0.75 with "
-        "zh-cs-acts@6; default@10: 0.785 with @7, which reads more taboo into plain lines; default@11: 0.75 with @8, the bar "
-        "at which @8 keeps @7's held-out precision; each chosen leave one writer out, "
+        default=0.785, gt=0, le=1, description="taboo probability (1 − P(none)) at which a message fails (default@9: 0.75 with "
+        "zh-cs-acts@6; default@10: 0.785 with @7, which reads more taboo into plain lines; both chosen leave one writer out, "
         "`python -m pipeline.rubric.evaluate_acts --lowo`, and checked on the dev conversations)"
     )
     acts: list[str] = Field(default_factory=lambda: list(_TABOO_ACTS), description="which acts are taboos")
