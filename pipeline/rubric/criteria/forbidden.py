@@ -232,15 +232,6 @@ def longest_spans(patterns: list[re.Pattern], s: str) -> list[tuple[int, int]]:
     return sorted(best.items())
 
 
-def refusal_carries(row, cols: dict[str, int], share: float) -> bool:
-    """Whether refusal is at least `share` of the taboo acts' probability in `row` (columns `cols`): below it the
-    message does more than refuse (blames, argues, talks down), so a policy "no" in it is not the whole story."""
-    if "refusal" not in cols:
-        return True
-    total = sum(float(row[c]) for c in cols.values())
-    return total <= 0 or float(row[cols["refusal"]]) >= share * total
-
-
 def is_negated_offer(s: str, start: int, end: int) -> bool:
     """An offer word negated before (不能给您补发 / 没法帮您申请) or after (补偿是没有的): it offers nothing."""
     return bool(_OFFER_NEGATED_BEFORE.search(s[max(0, start - 5) : start]) or _OFFER_NEGATED_AFTER.search(s[end:]))
@@ -277,11 +268,6 @@ class ActParams(Strict):
         default_factory=lambda: list(PLAIN_REFUSAL),
         description="a refusal shown only by a policy 'no' (不支持退换 / 开不了 / 不能改价) is left to positive_framing "
         "unless the clause also declares helplessness or dismisses the customer (`dismissal`)",
-    )
-    plain_refusal_share: float = Field(
-        default=0.5, ge=0, le=1, description="the policy-'no' route needs refusal to carry the message: its probability at least "
-        "this share of the taboo acts' (default@11: 0.5; up to default@10 0, any share — a message read refusal 0.46 / "
-        "blame 0.44 blames as much as it refuses, and went to positive_framing on a near tie)"
     )
     dismissal: list[str] = Field(
         default_factory=lambda: list(DISMISSAL),
@@ -455,7 +441,7 @@ class ForbiddenPhrasesV2(ForbiddenPhrases):
                 return None  # the message takes the fault on the shop: the opposite of shifting it
             if act == "refusal" and self._plain is not None and self._plain.search(v.s[a:b]) and not (
                 self._dismissal is not None and self._dismissal.search(v.s)
-            ) and refusal_carries(row, cols, p.plain_refusal_share):
+            ):
                 return None  # a policy "no" without helplessness or dismissal: positive_framing judges it
             if self.params.self_correction and is_self_correction(v, a, b):
                 continue

@@ -321,14 +321,3 @@ def test_a_policy_no_about_a_thing_stays_a_policy_no():
 def test_helpless_request_fails_unless_help_follows(forbidden):
     assert _score(forbidden, "亲 您说的这个问题我们这边无法为您处理的呢 感谢理解").status == "fail"
     assert _score(forbidden, "这个问题我这边无法直接处理，马上帮您转给售后主管，两小时内联系您").status == "pass"
-
-
-def test_a_policy_no_goes_to_framing_only_when_refusal_carries_the_message():
-    # default@11: refusal .46 against blame .44 blames as much as it refuses; refusal .83 alone is a policy "no"
-    from pipeline.rubric.criteria.forbidden import ActParams, refusal_carries
-
-    cols = {"refusal": 1, "blame_shifting": 2, "arguing": 3, "condescension": 4}
-    assert not refusal_carries([0.02, 0.46, 0.44, 0.06, 0.02], cols, 0.5)
-    assert refusal_carries([0.10, 0.83, 0.02, 0.04, 0.01], cols, 0.5)
-    assert refusal_carries([0.02, 0.46, 0.44, 0.06, 0.02], cols, 0.0)  # up to default@10: any share
-    assert ActParams().plain_refusal_share == 0.5
