@@ -17,8 +17,15 @@ from pipeline.conversation import Conversation, Message
 
 
 def _most_common(values: Iterable[str | None]) -> str | None:
-    counts = Counter(v for v in values if v)
-    return counts.most_common(1)[0][0] if counts else None
+    present = [v for v in values if v]
+    if not present:
+        return None
+    # A conversation nearly always has one shop and one channel: say so without a Counter (the run
+    # asks twice per conversation). Ties otherwise go to the value met first, as Counter.most_common's do.
+    first = present[0]
+    if present.count(first) == len(present):
+        return first
+    return Counter(present).most_common(1)[0][0]
 
 
 def assemble(messages: Iterable[Message]) -> list[Conversation]:

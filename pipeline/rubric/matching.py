@@ -401,17 +401,24 @@ class CompiledEntries:
 
     def spans(self, s: str) -> list[tuple[int, int]]:
         trie = self.trie
+        out: list[tuple[int, int]] = []
         # most strings hold no phrase of a given lexicon: one search says so without building a list
-        # (a phrase is never empty, so no trie match is zero-length)
-        out = [m.span(1) for m in trie.finditer(s)] if trie is not None and trie.search(s) is not None else []
+        # (a phrase is never empty, so no trie match is zero-length); when it finds one, the scan goes on
+        # from the next position rather than from the start (every match is a lookahead: one per position)
+        first = trie.search(s) if trie is not None else None
+        if first is not None:
+            out.append(first.span(1))
+            out.extend([m.span(1) for m in trie.finditer(s, first.start() + 1)])  # type: ignore[union-attr]
         if self.patterns:
-            todo = set(self.always)
-            if self.literals is not None:
+            words = self.literals.findall(s) if self.literals is not None else ()  # the scan in C
+            if words or self.always:
+                todo = set(self.always)
                 by = self.by_longest
-                for word in set(self.literals.findall(s)):  # the scan in C; a literal met twice counts once
+                for word in set(words):  # a literal met twice counts once
                     todo.update(by.get(word, ()))
-            for i in sorted(todo):
-                out.extend(find_spans(self.patterns[i], s))
+                patterns = self.patterns
+                for i in sorted(todo):
+                    out.extend(find_spans(patterns[i], s))
         if len(out) > 1:
             out.sort(key=lambda ab: (ab[0], ab[0] - ab[1]))
         return out
