@@ -44,7 +44,9 @@ def assemble(messages: Iterable[Message]) -> list[Conversation]:
     for conversation_id, msgs in groups.items():
         seqs = [m.seq for m in msgs]
         if None not in seqs and len(set(seqs)) == len(seqs):
-            msgs.sort(key=lambda m: (m.seq, m.timestamp))
+            # stored messages come back in seq order: then there is nothing to sort (seqs strictly increase)
+            if not all(a < b for a, b in zip(seqs, seqs[1:])):
+                msgs.sort(key=lambda m: (m.seq, m.timestamp))
         else:
             # No seq, or seq restarting per file (two nightly exports both counting from 1):
             # time decides, the file's seq only breaks ties.
