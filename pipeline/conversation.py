@@ -25,12 +25,6 @@ class Token:
     start: int
     end: int
 
-    def __init__(self, word: str, start: int, end: int) -> None:
-        # the dataclass's fields without its three object.__setattr__ calls (frozen): the segmenter
-        # makes one per word of every new text, about a million on a night of 10,000 conversations
-        d = self.__dict__
-        d["word"], d["start"], d["end"] = word, start, end
-
 
 @dataclass
 class Sentiment:
