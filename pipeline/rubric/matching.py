@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections import OrderedDict
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterable
@@ -107,23 +106,22 @@ class View:
         return (a, max(a, b))
 
 
-_VIEW_CACHE: "OrderedDict[int, View]" = OrderedDict()
+# Started afresh when full, like every per-text memo of the run (models.base.BoundedMemo): a plain dict
+# is cheaper to fill than an ordered one kept in insertion order for evicting the oldest, and a view
+# dropped early is only made again (it is a function of the message).
+_VIEW_CACHE: dict[int, View] = {}
 _VIEW_CACHE_SIZE = 4096
 
 
 def view(msg: Message) -> View:
     """The analysis view of a message (cached: every criterion looks at the same messages)."""
-    key = id(msg)
-    hit = _VIEW_CACHE.get(key)
+    hit = _VIEW_CACHE.get(id(msg))
     if hit is not None and hit.msg is msg and hit.text is msg.text and hit.norm is msg.norm and hit.ntokens == len(msg.tokens):
         return hit
     v = _make_view(msg)
-    _VIEW_CACHE[key] = v
-    if len(_VIEW_CACHE) > _VIEW_CACHE_SIZE:
-        try:
-            _VIEW_CACHE.popitem(last=False)
-        except KeyError:  # another thread evicted first
-            pass
+    if len(_VIEW_CACHE) >= _VIEW_CACHE_SIZE:
+        _VIEW_CACHE.clear()
+    _VIEW_CACHE[id(msg)] = v
     return v
 
 
