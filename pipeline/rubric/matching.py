@@ -545,7 +545,10 @@ class Lexicon:
             spans = self.pattern.spans(s)
             if spans:
                 excluded = self.exclude.spans(s)
-                kept = tuple((a, b) for a, b in spans if not any(ea <= a and b <= eb for ea, eb in excluded))
+                if excluded:
+                    kept = tuple((a, b) for a, b in spans if not any(ea <= a and b <= eb for ea, eb in excluded))
+                else:  # nearly always: nothing to drop
+                    kept = tuple(spans)
             else:
                 kept = ()
             self._kept.put(s, kept)
