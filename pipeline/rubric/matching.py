@@ -106,9 +106,7 @@ class View:
         return (a, max(a, b))
 
 
-# Started afresh when full, like every per-text memo of the run (models.base.BoundedMemo): a plain dict
-# is cheaper to fill than an ordered one kept in insertion order for evicting the oldest, and a view
-# dropped early is only made again (it is a function of the message).
+# started afresh when full, like the run's per-text memos: cheaper than evicting the oldest one by one
 _VIEW_CACHE: dict[int, View] = {}
 _VIEW_CACHE_SIZE = 4096
 
@@ -398,25 +396,20 @@ class CompiledEntries:
         }
 
     def spans(self, s: str) -> list[tuple[int, int]]:
-        trie = self.trie
-        out: list[tuple[int, int]] = []
-        # most strings hold no phrase of a given lexicon: one search says so without building a list
-        # (a phrase is never empty, so no trie match is zero-length); when it finds one, the scan goes on
-        # from the next position rather than from the start (every match is a lookahead: one per position)
+        trie, out = self.trie, []
+        # most strings hold no phrase of a given lexicon: one search says so without building a list; a hit
+        # scan goes on from the next position (every match is a lookahead, at most one per position)
         first = trie.search(s) if trie is not None else None
         if first is not None:
-            out.append(first.span(1))
-            out.extend([m.span(1) for m in trie.finditer(s, first.start() + 1)])  # type: ignore[union-attr]
+            out = [first.span(1), *[m.span(1) for m in trie.finditer(s, first.start() + 1)]]  # type: ignore[union-attr]
         if self.patterns:
             words = self.literals.findall(s) if self.literals is not None else ()  # the scan in C
             if words or self.always:
                 todo = set(self.always)
-                by = self.by_longest
                 for word in set(words):  # a literal met twice counts once
-                    todo.update(by.get(word, ()))
-                patterns = self.patterns
+                    todo.update(self.by_longest.get(word, ()))
                 for i in sorted(todo):
-                    out.extend(find_spans(patterns[i], s))
+                    out.extend(find_spans(self.patterns[i], s))
         if len(out) > 1:
             out.sort(key=lambda ab: (ab[0], ab[0] - ab[1]))
         return out
@@ -545,10 +538,9 @@ class Lexicon:
             spans = self.pattern.spans(s)
             if spans:
                 excluded = self.exclude.spans(s)
-                if excluded:
-                    kept = tuple((a, b) for a, b in spans if not any(ea <= a and b <= eb for ea, eb in excluded))
-                else:  # nearly always: nothing to drop
-                    kept = tuple(spans)
+                # nearly always no exclusion context: the spans as they are
+                kept = tuple((a, b) for a, b in spans if not any(ea <= a and b <= eb for ea, eb in excluded)) \
+                    if excluded else tuple(spans)
             else:
                 kept = ()
             self._kept.put(s, kept)
