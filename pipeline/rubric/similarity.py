@@ -13,7 +13,6 @@ Two cheap mechanisms, both configured in the rubric:
 from __future__ import annotations
 
 import operator
-
 from collections import defaultdict
 from dataclasses import dataclass
 
