@@ -17,8 +17,15 @@ from pipeline.conversation import Conversation, Message
 
 
 def _most_common(values: Iterable[str | None]) -> str | None:
-    counts = Counter(v for v in values if v)
-    return counts.most_common(1)[0][0] if counts else None
+    present = [v for v in values if v]
+    if not present:
+        return None
+    # A conversation nearly always has one shop and one channel: say so without a Counter (the run
+    # asks twice per conversation). Ties otherwise go to the value met first, as Counter.most_common's do.
+    first = present[0]
+    if present.count(first) == len(present):
+        return first
+    return Counter(present).most_common(1)[0][0]
 
 
 def assemble(messages: Iterable[Message]) -> list[Conversation]:
@@ -37,7 +44,9 @@ def assemble(messages: Iterable[Message]) -> list[Conversation]:
     for conversation_id, msgs in groups.items():
         seqs = [m.seq for m in msgs]
         if None not in seqs and len(set(seqs)) == len(seqs):
-            msgs.sort(key=lambda m: (m.seq, m.timestamp))
+            # stored messages come back in seq order: then there is nothing to sort (seqs strictly increase)
+            if not all(a < b for a, b in zip(seqs, seqs[1:])):
+                msgs.sort(key=lambda m: (m.seq, m.timestamp))
         else:
             # No seq, or seq restarting per file (two nightly exports both counting from 1):
             # time decides, the file's seq only breaks ties.

@@ -435,6 +435,8 @@ def _claim_numbers(spans: _Spans, view: str, run_re: re.Pattern[str], keep_cues:
         ends = [0]  # ends[k]: digits in groups[:k]
         for g in groups:
             ends.append(ends[-1] + len(g[2]))
+        if ends[-1] < 11:  # every window below needs 11 digits or more: a date, a price, an order number
+            continue
         def phone_end(i: int) -> int | None:
             """k when groups[i:k] hold exactly one mobile number."""
             for k in range(i + 1, len(groups) + 1):

@@ -178,9 +178,8 @@ class PartitionWork:
 
     def __init__(self, stages: Sequence[Stage], msgs: list[Message]) -> None:
         self.seconds: dict[str, float] = {}
-        self.by_id: dict[str, list[Message]] = {}
-        for m in msgs:
-            self.by_id.setdefault(m.conversation_id, []).append(m)
+        self._msgs = msgs
+        self._by_id: dict[str, list[Message]] | None = None
         self.failed: dict[str, tuple[str, BaseException]] = {}
         assemble, *rest = stages
         self.before, self.ahead, self.after = split_ahead(rest)
@@ -199,6 +198,15 @@ class PartitionWork:
         self._ahead: Future | None = None  # the model stages' run on the model thread, when started there
         self._before_done = False
         self._executor: Executor | None = None  # the model thread, once the model work started there
+
+    @property
+    def by_id(self) -> dict[str, list[Message]]:
+        """The partition's messages per conversation: only a failure needs them (assemble groups its own)."""
+        if self._by_id is None:
+            self._by_id = {}
+            for m in self._msgs:
+                self._by_id.setdefault(m.conversation_id, []).append(m)
+        return self._by_id
 
     @staticmethod
     def _timed(seconds: dict[str, float], name: str, t0: float) -> None:

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections import OrderedDict
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterable
@@ -107,23 +106,20 @@ class View:
         return (a, max(a, b))
 
 
-_VIEW_CACHE: "OrderedDict[int, View]" = OrderedDict()
+# started afresh when full, like the run's per-text memos: cheaper than evicting the oldest one by one
+_VIEW_CACHE: dict[int, View] = {}
 _VIEW_CACHE_SIZE = 4096
 
 
 def view(msg: Message) -> View:
     """The analysis view of a message (cached: every criterion looks at the same messages)."""
-    key = id(msg)
-    hit = _VIEW_CACHE.get(key)
+    hit = _VIEW_CACHE.get(id(msg))
     if hit is not None and hit.msg is msg and hit.text is msg.text and hit.norm is msg.norm and hit.ntokens == len(msg.tokens):
         return hit
     v = _make_view(msg)
-    _VIEW_CACHE[key] = v
-    if len(_VIEW_CACHE) > _VIEW_CACHE_SIZE:
-        try:
-            _VIEW_CACHE.popitem(last=False)
-        except KeyError:  # another thread evicted first
-            pass
+    if len(_VIEW_CACHE) >= _VIEW_CACHE_SIZE:
+        _VIEW_CACHE.clear()
+    _VIEW_CACHE[id(msg)] = v
     return v
 
 
@@ -400,18 +396,20 @@ class CompiledEntries:
         }
 
     def spans(self, s: str) -> list[tuple[int, int]]:
-        trie = self.trie
-        # most strings hold no phrase of a given lexicon: one search says so without building a list
-        # (a phrase is never empty, so no trie match is zero-length)
-        out = [m.span(1) for m in trie.finditer(s)] if trie is not None and trie.search(s) is not None else []
+        trie, out = self.trie, []
+        # most strings hold no phrase of a given lexicon: one search says so without building a list; a hit
+        # scan goes on from the next position (every match is a lookahead, at most one per position)
+        first = trie.search(s) if trie is not None else None
+        if first is not None:
+            out = [first.span(1), *[m.span(1) for m in trie.finditer(s, first.start() + 1)]]  # type: ignore[union-attr]
         if self.patterns:
-            todo = set(self.always)
-            if self.literals is not None:
-                by = self.by_longest
-                for word in set(self.literals.findall(s)):  # the scan in C; a literal met twice counts once
-                    todo.update(by.get(word, ()))
-            for i in sorted(todo):
-                out.extend(find_spans(self.patterns[i], s))
+            words = self.literals.findall(s) if self.literals is not None else ()  # the scan in C
+            if words or self.always:
+                todo = set(self.always)
+                for word in set(words):  # a literal met twice counts once
+                    todo.update(self.by_longest.get(word, ()))
+                for i in sorted(todo):
+                    out.extend(find_spans(self.patterns[i], s))
         if len(out) > 1:
             out.sort(key=lambda ab: (ab[0], ab[0] - ab[1]))
         return out
@@ -540,7 +538,9 @@ class Lexicon:
             spans = self.pattern.spans(s)
             if spans:
                 excluded = self.exclude.spans(s)
-                kept = tuple((a, b) for a, b in spans if not any(ea <= a and b <= eb for ea, eb in excluded))
+                # nearly always no exclusion context: the spans as they are
+                kept = tuple((a, b) for a, b in spans if not any(ea <= a and b <= eb for ea, eb in excluded)) \
+                    if excluded else tuple(spans)
             else:
                 kept = ()
             self._kept.put(s, kept)

@@ -61,3 +61,34 @@ def test_a_conversation_never_starts_after_it_ends():
     (conv,) = assemble(msgs)
     assert conv.started_at == t0 and conv.ended_at == t0 + timedelta(hours=2)
     assert conv.started_at <= conv.ended_at
+
+
+def test_shop_and_channel_are_the_most_common_and_a_tie_goes_to_the_first_met():
+    from datetime import datetime, timezone
+
+    from pipeline.conversation import Message
+
+    def msg(seq: int, shop: str | None, channel: str | None) -> Message:
+        ts = datetime(2026, 10, 3, 9, 0, seq, tzinfo=timezone.utc)
+        return Message("c1", seq, "customer", ts, "在吗", customer_id="u1", shop=shop, channel=channel)
+
+    [conv] = assemble([msg(1, None, "淘宝"), msg(2, "乙店", "京东"), msg(3, "甲店", "京东"), msg(4, "甲店", None)])
+    assert (conv.shop, conv.channel) == ("甲店", "京东")  # most common; empty values never count
+    [conv] = assemble([msg(1, "乙店", "淘宝"), msg(2, "甲店", "京东")])
+    assert (conv.shop, conv.channel) == ("乙店", "淘宝")  # a tie: the first met
+    [conv] = assemble([msg(1, None, ""), msg(2, None, None)])
+    assert (conv.shop, conv.channel) == (None, None)
+
+
+def test_messages_already_in_seq_order_keep_it_and_others_are_sorted():
+    from datetime import datetime, timezone
+
+    from pipeline.conversation import Message
+
+    ts = datetime(2026, 10, 3, 9, 0, tzinfo=timezone.utc)
+    texts = ["一", "二", "三"]
+    [conv] = assemble([Message("c1", s, "customer", ts, t) for s, t in zip((1, 2, 3), texts)])
+    assert [m.text for m in conv.messages] == texts
+    [conv] = assemble([Message("c1", s, "customer", ts, t) for s, t in zip((3, 1, 2), texts)])
+    assert [m.text for m in conv.messages] == ["二", "三", "一"]
+    assert [m.seq for m in conv.messages] == [1, 2, 3]

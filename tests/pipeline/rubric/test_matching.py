@@ -155,3 +155,29 @@ def test_required_literals_look_into_groups_branches_and_classes():
         for s in samples:
             if re.search(regex, s):
                 assert any(lit in s for lit in lits), (regex, s)
+
+
+def test_compiled_spans_are_every_start_longest_first_and_each_regex_where_its_literal_is():
+    """Overlapping phrases each count from their own start (不知道 and 知道 in 我不知道道歉), the longest at a
+    start wins, and a regex entry runs only where its required literal occurs, with the same spans as a
+    plain scan of the whole string."""
+    import re
+
+    from pipeline.rubric.matching import compile_lexicon
+
+    entries = ["不知道", "知道", "道歉", "不知", "re:(没|无)(办法|法子)", "re:等[0-9一二三]+天"]
+    compiled = compile_lexicon(entries)
+    plain = ["不知道", "知道", "道歉", "不知"]
+
+    def expected(s: str) -> list[tuple[int, int]]:
+        out = []
+        for i in range(len(s)):
+            hits = [p for p in plain if s.startswith(p, i)]
+            if hits:
+                out.append((i, i + max(map(len, hits))))
+        for regex in ("(没|无)(办法|法子)", "等[0-9一二三]+天"):
+            out += [m.span(1) for m in re.finditer(f"(?=({regex}))", s)]
+        return sorted(out, key=lambda ab: (ab[0], ab[0] - ab[1]))
+
+    for s in ("我不知道道歉", "没办法，要等3天，我不知道", "知道了知道了", "好的", "无法子也得等二天", ""):
+        assert compiled.spans(s) == expected(s), s
