@@ -52,6 +52,10 @@ _FILTER_LIMIT = 200  # the API's most rows per read
 # Both were on the path to the first health answer: without them the server's CPU up to that answer went
 # 4.35 → 4.08 s (medians of 5 alternating starts on the shared 2-core machine, load 8–13).
 _LEAN_SERVER = {"PREFECT_API_BLOCKS_REGISTER_ON_START": "false", "PREFECT_SERVER_SERVICES_TRIGGERS_ENABLED": "false"}
+# With registration off, Prefect's memo of it still ran first: it imports every installed collection
+# (prefect-dask, so Dask and NumPy) and hashes the block registry to decide whether to skip a registration
+# that then returns at once. Off with it unless the environment asks for registration or names the memo.
+_MEMO = "PREFECT_MEMOIZE_BLOCK_AUTO_REGISTRATION"
 
 
 class TemporaryServer:
@@ -74,6 +78,8 @@ class TemporaryServer:
         env = {**_LEAN_SERVER, **os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1",
                "PREFECT__SERVER_FINAL": "1"}  # fmt: skip
         env.pop("PREFECT_API_URL", None)  # empty or unset here; the server must not read one for itself
+        if env["PREFECT_API_BLOCKS_REGISTER_ON_START"].strip().lower() in _FALSE:
+            env.setdefault(_MEMO, "false")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "--app-dir", str(app_dir), "--factory",
              "prefect.server.api.server:create_app", "--host", "127.0.0.1", "--port", str(self.port),
