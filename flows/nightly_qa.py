@@ -315,5 +315,33 @@ def nightly_qa(
     return summary
 
 
+_JSON_VALUES = (str, int, float, bool, type(None))
+
+
+def _json_value(value: Any) -> bool:
+    kind = type(value)  # exact types: a str enum or a Path is Prefect's to encode, not passed on as it is
+    if kind in _JSON_VALUES:
+        return True
+    if kind is list:
+        return all(_json_value(v) for v in value)
+    return kind is dict and all(type(k) is str and _json_value(v) for k, v in value.items())
+
+
+def _recorded_parameters(parameters: dict[str, Any]) -> dict[str, Any]:
+    """The flow run's parameters as Prefect records them on the server, without FastAPI.
+
+    Prefect's Flow.serialize_parameters encodes each value with FastAPI's jsonable_encoder, and importing it
+    imports all of FastAPI (its app, routing and OpenAPI models): in `zhijian score` nothing else does, and
+    it cost ~0.25 CPU s on the run's thread for a dozen parameters. Ours are JSON values as they are (paths,
+    URLs, flags, a batch size: what jsonable_encoder returns for them too) or objects (the CLI's reader; a
+    model, rubric or stages from tests), which are recorded by their type name, as Prefect records what
+    it cannot encode.
+    """
+    return {k: (v if _json_value(v) else f"<{type(v).__name__}>") for k, v in parameters.items()}
+
+
+nightly_qa.serialize_parameters = _recorded_parameters  # type: ignore[method-assign]
+
+
 if __name__ == "__main__":  # python -m flows.nightly_qa FILE... (the CLI is the usual way in)
     print(nightly_qa([str(Path(p)) for p in sys.argv[1:]]).summary_line())

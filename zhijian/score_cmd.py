@@ -75,6 +75,7 @@ def score_with_flow(paths: list[str], options: dict[str, Any], workers: int | No
     import uuid
 
     from pipeline import scoring
+    from pipeline.run_env import frozen_heap
     from pipeline.store import Store
 
     # Fail fast, before the flow starts, on what the user can fix.
@@ -125,10 +126,15 @@ def score_with_flow(paths: list[str], options: dict[str, Any], workers: int | No
         with Store(options["store_url"]) as started:
             return started.get_run(run_id) is not None
 
+    # The model, the segmenter's dictionary and Prefect's modules are alive until the process ends: the run's own
+    # steps keep them out of the collector's full passes (pipeline.run_env.frozen_heap), and so does this, from the
+    # first piece stored to the flow's end. Between them (Prefect and the flow imported, the flow run started) and
+    # after the flow, three and one full passes walked all of it again: 0.94 CPU s of a 10,000-conversation run.
     try:
-        if ahead:
-            reader.store(scoring.prepare_ahead(paths, run_id, read_inputs=reader, **options), server_ready.answering)
-        return flow_or_plain("nightly", via_flow, lambda: scoring.run(paths, run_id=run_id, read_inputs=reader, **options), began)
+        with frozen_heap():
+            if ahead:
+                reader.store(scoring.prepare_ahead(paths, run_id, read_inputs=reader, **options), server_ready.answering)
+            return flow_or_plain("nightly", via_flow, lambda: scoring.run(paths, run_id=run_id, read_inputs=reader, **options), began)
     finally:
         left = scoring.take_ahead(run_id)  # prepared ahead, and neither the flow nor the plain steps took it
         if left is not None:

@@ -91,6 +91,22 @@ def test_retries_are_decided_by_type_not_text():
     assert not retried(OSError("disk full"))
 
 
+def test_flow_parameters_are_recorded_as_prefect_records_them_objects_by_type_name():
+    from pathlib import Path
+
+    from prefect import Flow
+
+    plain = {"paths": ["a.jsonl", "b.jsonl"], "store_url": "sqlite:///qa.db", "results_path": None, "rescore": False,
+             "batch_size": 50, "mapping": {"text": "content"}}  # fmt: skip
+    assert nightly_qa.serialize_parameters(plain) == Flow.serialize_parameters(nightly_qa, plain) == plain
+
+    class Reader:
+        __slots__ = ("pieces",)
+
+    objects = {"read_inputs": Reader(), "stages": [Reader()], "model": Path("models/x")}
+    assert nightly_qa.serialize_parameters(objects) == {"read_inputs": "<Reader>", "stages": "<list>", "model": "<PosixPath>"}
+
+
 def test_flow_parameters_are_typed_and_validated():
     from prefect.exceptions import ParameterTypeError
 

@@ -229,6 +229,31 @@ def test_the_temporary_server_starts_without_blocks_or_automations_unless_the_en
     assert envs[1]["PREFECT_SERVER_SERVICES_TRIGGERS_ENABLED"] == "false"
 
 
+def test_the_block_registration_memo_is_skipped_only_while_registration_is_off(monkeypatch):
+    """The memo imports every Prefect collection to decide whether to skip a registration that is off anyway."""
+    envs = []
+
+    class Started:
+        pid = 12345
+
+        def __init__(self, argv, env):
+            envs.append(env)
+
+    monkeypatch.setattr(prefect_server.subprocess, "Popen", Started)
+    monkeypatch.setattr(prefect_server, "watch_server", lambda pid: None)
+    monkeypatch.delenv("PREFECT_API_BLOCKS_REGISTER_ON_START", raising=False)
+    monkeypatch.delenv("PREFECT_MEMOIZE_BLOCK_AUTO_REGISTRATION", raising=False)
+    prefect_server.TemporaryServer().start()
+    assert envs[-1]["PREFECT_MEMOIZE_BLOCK_AUTO_REGISTRATION"] == "false"
+    monkeypatch.setenv("PREFECT_API_BLOCKS_REGISTER_ON_START", "true")  # registering: the memo spares repeats
+    prefect_server.TemporaryServer().start()
+    assert "PREFECT_MEMOIZE_BLOCK_AUTO_REGISTRATION" not in envs[-1]
+    monkeypatch.delenv("PREFECT_API_BLOCKS_REGISTER_ON_START")
+    monkeypatch.setenv("PREFECT_MEMOIZE_BLOCK_AUTO_REGISTRATION", "true")  # the user's setting wins
+    prefect_server.TemporaryServer().start()
+    assert envs[-1]["PREFECT_MEMOIZE_BLOCK_AUTO_REGISTRATION"] == "true"
+
+
 def test_answering_asks_health_once_without_waiting_and_only_while_its_process_lives():
     import http.server
     import threading
