@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import os
 import sys
 from collections import deque
 from pathlib import Path
@@ -335,9 +336,17 @@ def _recorded_parameters(parameters: dict[str, Any]) -> dict[str, Any]:
     it cost ~0.25 CPU s on the run's thread for a dozen parameters. Ours are JSON values as they are (paths,
     URLs, flags, a batch size: what jsonable_encoder returns for them too) or objects (the CLI's reader; a
     model, rubric or stages from tests), which are recorded by their type name, as Prefect records what
-    it cannot encode.
+    it cannot encode; a path as its text, as jsonable_encoder writes it.
     """
-    return {k: (v if _json_value(v) else f"<{type(v).__name__}>") for k, v in parameters.items()}
+    return {k: _recorded(v) for k, v in parameters.items()}
+
+
+def _recorded(value: Any) -> Any:
+    if _json_value(value):
+        return value
+    if isinstance(value, os.PathLike):  # jsonable_encoder writes a path as its text: so do we
+        return os.fspath(value)
+    return f"<{type(value).__name__}>"
 
 
 nightly_qa.serialize_parameters = _recorded_parameters  # type: ignore[method-assign]

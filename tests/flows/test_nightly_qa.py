@@ -104,7 +104,8 @@ def test_flow_parameters_are_recorded_as_prefect_records_them_objects_by_type_na
         __slots__ = ("pieces",)
 
     objects = {"read_inputs": Reader(), "stages": [Reader()], "model": Path("models/x")}
-    assert nightly_qa.serialize_parameters(objects) == {"read_inputs": "<Reader>", "stages": "<list>", "model": "<PosixPath>"}
+    assert nightly_qa.serialize_parameters(objects) == {"read_inputs": "<Reader>", "stages": "<list>", "model": "models/x"}
+    assert Flow.serialize_parameters(nightly_qa, {"model": Path("models/x")}) == {"model": "models/x"}
 
 
 def test_flow_parameters_are_typed_and_validated():
