@@ -8,7 +8,8 @@ Where the file comes from, in order:
 1. ``<model dir>/encoder-int8.onnx`` when it was exported from these very weights (its metadata
    ``weights_key`` equals :func:`weights_key` of the directory) — the shipped model carries one;
 2. ``<cache>/<name>-<key>.onnx`` (``$XDG_CACHE_HOME/zhijian/onnx`` or ``~/.cache/zhijian/onnx``), written
-   the first time a model without a matching file is loaded (``export_encoder``; needs ``onnx``);
+   the first time a model without a matching file is loaded (``export_encoder``: the graph written
+   from the weights by ``build_graph``, then quantised; needs ``onnx``, not torch);
 3. otherwise the caller falls back to torch (``models.fast_encoder``).
 
 The key hashes the weights, the config and ``EXPORT_RECIPE``, so a retrained model or a changed
