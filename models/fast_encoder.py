@@ -1,4 +1,5 @@
-"""The BERT classifier's forward pass for inference alone: a plain torch module, and its ONNX export.
+"""The BERT classifier's forward pass for inference alone: a plain torch module (the runtime where
+onnxruntime is missing; ``models.onnx_encoder.build_graph`` writes the same arithmetic as an ONNX graph).
 
 Why not Hugging Face's own model at inference: building it costs ~2 s of start-up (the class, its
 mask machinery, weight initialisation), its masks do not survive ONNX tracing (a traced graph keeps

@@ -31,14 +31,32 @@ def test_fast_backends_give_the_transformers_logits(tiny_model_dir, backend):
     np.testing.assert_allclose(fast.decision_function(TEXTS), reference.decision_function(TEXTS), atol=1e-4)
 
 
-def test_bucketed_deduplicated_path_equals_one_text_at_a_time(tiny_model_dir):
-    clf = SentimentClassifier.load(tiny_model_dir, quantize=False, backend="torch")
+@pytest.mark.parametrize("backend", ["torch", "onnxruntime"])
+def test_bucketed_deduplicated_path_equals_one_text_at_a_time(tiny_model_dir, backend):
+    clf = SentimentClassifier.load(tiny_model_dir, quantize=False, backend=backend)
     clf.predict_batch_tokens, clf.predict_batch_size = 40, 3  # many small batches over mixed lengths
     together = clf.predict_proba(TEXTS)
     one_by_one = np.vstack([clf.predict_proba([t]) for t in TEXTS])
     np.testing.assert_allclose(together, one_by_one, atol=1e-5)  # fp32: padding and batch-mates change nothing
     assert list(together.argmax(1)) == list(one_by_one.argmax(1))
     np.testing.assert_array_equal(together[0], together[4])  # a repeated text: encoded once, same row
+
+
+def test_onnx_graph_gives_the_transformers_logits_with_tanh_gelu(tiny_model_dir, tmp_path):
+    """The graph written from the weights (onnx_encoder.build_graph) follows the config's activation: the
+    tanh GELU of ``gelu_new`` is not the erf one."""
+    tanh_dir = tmp_path / "tanh-gelu"
+    tanh_dir.mkdir()
+    for f in tiny_model_dir.iterdir():
+        if f.is_file() and f.name != onnx_encoder.SHIPPED_FILE:
+            (tanh_dir / f.name).write_bytes(f.read_bytes())
+    config = json.loads((tanh_dir / "config.json").read_text(encoding="utf-8"))
+    (tanh_dir / "config.json").write_text(json.dumps({**config, "hidden_act": "gelu_new"}), encoding="utf-8")
+    reference = SentimentClassifier.load(tanh_dir, quantize=False, backend="transformers")
+    fast = SentimentClassifier.load(tanh_dir, quantize=False, backend="onnxruntime")
+    np.testing.assert_allclose(fast.decision_function(TEXTS), reference.decision_function(TEXTS), atol=1e-4)
+    ops = [n.op_type for n in onnx_encoder.build_graph(tanh_dir).graph.node]  # the tiny model's activations are
+    assert "Erf" not in ops and ops.count("Tanh") == 2 + 1  # too small to tell the two GELUs by their logits
 
 
 def test_plan_batches_covers_every_text_within_the_budget():
