@@ -68,8 +68,10 @@ VERSION = 5  # the shipped recipe's version (SHIPPED)
 REAL_FILE = TRAIN_FILE.with_name("chat_turns_context_real.tsv")
 CHASING_FILE = TRAIN_FILE.with_name("chat_turns_context_chasing.tsv")
 OLD_FILES: tuple[Path, ...] = (TRAIN_FILE, REPORTS_FILE, CALM_FILE, REAL_FILE, CHASING_FILE)  # @3's rows
-# session 8's independent writers (data/sentiment/chat_turns_context_wstateN.md says who and how)
-WRITER_FILES: tuple[Path, ...] = tuple(TRAIN_FILE.with_name(f"chat_turns_context_wstate{n}.tsv") for n in range(1, 6))
+# the independent writers (data/sentiment/chat_turns_context_wstateN.md says who and how): 1–5 session 8's,
+# 6–8 session 10's (young / slang, rural / voice-to-text, Cantonese / Taiwanese / B2B); lowo holds out each in turn
+WRITER_FILES: tuple[Path, ...] = tuple(TRAIN_FILE.with_name(f"chat_turns_context_wstate{n}.tsv") for n in range(1, 9))
+WRITER_FILES_S8 = WRITER_FILES[:5]  # the five that @4 and @5's empathy part were trained on
 # session 8's failure-mechanism rows (chat_turns_context_state5.md): long closing templates then 没有, calm presale
 # and procedural questions with negative words, order details — and feelings in the same places
 STATE5_FILE = TRAIN_FILE.with_name("chat_turns_context_state5.tsv")
@@ -79,14 +81,16 @@ STATE5_REPEAT = 3  # its rows count three times (read three times): 188 rows aga
 # of the log-odds; ``models.state.CustomerStateModel.empathy_part``)
 RECIPES: dict[str, dict] = {
     "@3": dict(files=OLD_FILES, l2=3e-4, feature_set=1),
-    "@4": dict(files=OLD_FILES + WRITER_FILES + (STATE5_FILE,) * STATE5_REPEAT, l2=3e-4, feature_set=2),
+    "@4": dict(files=OLD_FILES + WRITER_FILES_S8 + (STATE5_FILE,) * STATE5_REPEAT, l2=3e-4, feature_set=2),
     # @4's rows and features at L2 1e-4: ranks a held-out writer's turns better (empathy AUC 0.886 → 0.914) but,
     # read alone, moved dev conversation verdicts the wrong way (model card); @5's second empathy head
-    "writers": dict(files=OLD_FILES + WRITER_FILES + (STATE5_FILE,) * STATE5_REPEAT, l2=1e-4, feature_set=2),
+    "writers": dict(files=OLD_FILES + WRITER_FILES_S8 + (STATE5_FILE,) * STATE5_REPEAT, l2=1e-4, feature_set=2),
+    # the same recipe with all eight writers (session 10): @6's part
+    "writers8": dict(files=OLD_FILES + WRITER_FILES + (STATE5_FILE,) * STATE5_REPEAT, l2=1e-4, feature_set=2),
     # @3's heads and vocabulary, with the writers' empathy head read beside @3's (log-odds 1 : 1); session 9
     "@5": dict(files=OLD_FILES, l2=3e-4, feature_set=1, empathy_part="writers", empathy_part_weight=0.5),
 }
-_PART_KEYS = ("files", "empathy_part", "empathy_part_weight")  # recipe keys that are not CustomerStateModel settings
+_PART_KEYS = ("files", "empathy_part", "empathy_part_weight", "polarity_part_weight")  # recipe keys that are not CustomerStateModel settings
 SHIPPED = f"@{VERSION}"
 FILES: tuple[Path, ...] = RECIPES[SHIPPED]["files"]
 
@@ -144,6 +148,7 @@ def train(out: str | Path = SHIPPED_STATE_DIR, files: Sequence[str | Path] | Non
         model.empathy_part.meta_.update({"trained_on": [Path(f).name for f in part_files],
                                          "sentiment_model": getattr(sentiment_model, "model_id", None)})
         model.empathy_part_weight = float(RECIPES[recipe]["empathy_part_weight"])
+        model.polarity_part_weight = float(RECIPES[recipe].get("polarity_part_weight", 0.0))
     model.save(out)
     return model
 
@@ -218,6 +223,7 @@ def fit_fold(recipe: str, others: bool, every: Sequence[dict], proba: np.ndarray
     if part:
         model.empathy_part = fit_fold(part, True, every, proba, n_base, other_writers, extra, at)
         model.empathy_part_weight = float(RECIPES[recipe]["empathy_part_weight"])
+        model.polarity_part_weight = float(RECIPES[recipe].get("polarity_part_weight", 0.0))
     return model
 
 
