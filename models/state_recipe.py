@@ -89,6 +89,10 @@ RECIPES: dict[str, dict] = {
     "writers8": dict(files=OLD_FILES + WRITER_FILES + (STATE5_FILE,) * STATE5_REPEAT, l2=1e-4, feature_set=2),
     # @3's heads and vocabulary, with the writers' empathy head read beside @3's (log-odds 1 : 1); session 9
     "@5": dict(files=OLD_FILES, l2=3e-4, feature_set=1, empathy_part="writers", empathy_part_weight=0.5),
+    # @3's heads with the eight writers' part read beside both (session 10): its empathy head as @5's, and its
+    # polarity head at a weight chosen leave-one-writer-out under the dev turn and conversation figures (model card)
+    "@6": dict(files=OLD_FILES, l2=3e-4, feature_set=1, empathy_part="writers8", empathy_part_weight=0.5,
+               polarity_part_weight=0.3),
 }
 _PART_KEYS = ("files", "empathy_part", "empathy_part_weight", "polarity_part_weight")  # recipe keys that are not CustomerStateModel settings
 SHIPPED = f"@{VERSION}"
@@ -199,11 +203,12 @@ def held_out_figures(model: CustomerStateModel, rows: Sequence[dict], proba: np.
     return fig
 
 
-# (name, recipe, train on the other writers too?): the old recipe on the old rows is what @3 would do
+# (name, recipe, train on the other writers too?): the old recipe on the old rows is what @3 would do. @6's fold
+# with polarity weight 0 is @5's (its part trains on the other writers whichever writers' recipe names them)
 LOWO_ARMS: tuple[tuple[str, str, bool], ...] = (("@3 recipe, old rows", "@3", False),
-                                                 ("@3 recipe, old rows + other writers", "@3", True),
-                                                 ("@4 candidate, old rows + other writers", "@4", True),
-                                                 ("@5: @3 + writers' empathy head", "@5", False))
+                                                 ("@6: @3 + writers' part", "@6", False))
+# the part's polarity weights ``lowo`` reports for an arm with a part (0: the own polarity head alone, 1: the part's)
+POLARITY_WEIGHTS: tuple[float, ...] = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
 
 
 def _recipe_files(recipe: str) -> list[Path]:
@@ -248,10 +253,11 @@ def extra_index(recipe: str, extra: Sequence[Path], at: int) -> list[int]:
 
 
 def lowo(writers: Sequence[str | Path] = WRITER_FILES, base: Sequence[str | Path] = OLD_FILES, sentiment_model=None,
-         arms: Sequence[tuple[str, str, bool]] = LOWO_ARMS) -> list[dict]:
+         arms: Sequence[tuple[str, str, bool]] = LOWO_ARMS, polarity_weights: Sequence[float] = POLARITY_WEIGHTS) -> list[dict]:
     """Leave one writer out: for each writer's file, fit each arm without it and measure on it
     (``held_out_figures``). The honest generalisation figure a training set can give about itself: the
-    held-out writer's phrasing was seen nowhere in training."""
+    held-out writer's phrasing was seen nowhere in training. An arm with a part is measured once more at each
+    of ``polarity_weights`` (its own rows say ``polarity_weight``; the same fitted fold, only the mix moves)."""
     base_rows = read_rows(base)
     by_writer = {Path(w).name: read_context_tsv(w) for w in writers}
     extra = extra_files(arms, base, writers)
@@ -270,6 +276,13 @@ def lowo(writers: Sequence[str | Path] = WRITER_FILES, base: Sequence[str | Path
         for arm, recipe, others in arms:
             model = fit_fold(recipe, others, every, proba_all, nb, other_writers, extra, at)
             results.append({"writer": name, "arm": arm, **held_out_figures(model, test, proba_all[lo:hi])})
+            if model.empathy_part is not None:
+                shipped = model.polarity_part_weight
+                for w in polarity_weights:
+                    model.polarity_part_weight = w
+                    results.append({"writer": name, "arm": f"{arm}, polarity {w:g}", "polarity_weight": w,
+                                    **held_out_figures(model, test, proba_all[lo:hi])})
+                model.polarity_part_weight = shipped
     return results
 
 
