@@ -231,8 +231,10 @@ class CustomerStateModel:
         # from the two heads' log-odds mixed (1 - weight) : weight; the polarity head stays this model's own
         self.empathy_part: CustomerStateModel | None = None
         self.empathy_part_weight: float = 0.0
-        # the part's polarity head mixed the same way (``@6``): 0 reads this model's own polarity head alone (``@5``)
+        # the part's polarity head mixed the same way (``@6``), on long turns and on short ones (``is_short``: read with
+        # the agent's line, where the writers' conventions differ most); 0 reads this model's own polarity head (``@5``)
         self.polarity_part_weight: float = 0.0
+        self.polarity_part_short_weight: float = 0.0
         self.meta_: dict = {"name": NAME, "version": VERSION}
 
     @property
@@ -278,9 +280,11 @@ class CustomerStateModel:
 
             z = self.logits(texts, prevs, proba, grams)
             zp = self.empathy_part.logits(texts, prevs, proba, grams)
-            w, wp = self.empathy_part_weight, self.polarity_part_weight
+            w = self.empathy_part_weight
             z[:, 0] = (1 - w) * z[:, 0] + w * zp[:, 0]
-            if wp:  # the polarity logits pooled the same way (log-linear): the part's head costs no second pass
+            if self.polarity_part_weight or self.polarity_part_short_weight:
+                # the polarity logits pooled the same way (log-linear): the part's head costs no second pass
+                wp = np.array([self.polarity_part_short_weight if is_short(t) else self.polarity_part_weight for t in texts])[:, None]
                 z[:, 1:] = (1 - wp) * z[:, 1:] + wp * zp[:, 1:]
         e = 1 / (1 + np.exp(-z[:, 0]))
         return StateOutput(e, softmax(z[:, 1:]))
@@ -334,8 +338,8 @@ class CustomerStateModel:
         if self.empathy_part is not None:
             self.empathy_part.save(d / EMPATHY_PART_DIR)
             meta["empathy_part"] = {"dir": EMPATHY_PART_DIR, "weight": self.empathy_part_weight}
-            if self.polarity_part_weight:
-                meta["empathy_part"]["polarity_weight"] = self.polarity_part_weight
+            if self.polarity_part_weight or self.polarity_part_short_weight:
+                meta["empathy_part"].update(polarity_weight=self.polarity_part_weight, polarity_short_weight=self.polarity_part_short_weight)
         (d / META_FILE).write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         return d
 
@@ -353,6 +357,7 @@ class CustomerStateModel:
             self.empathy_part = cls.load(d / part["dir"])
             self.empathy_part_weight = float(part["weight"])
             self.polarity_part_weight = float(part.get("polarity_weight", 0.0))
+            self.polarity_part_short_weight = float(part.get("polarity_short_weight", 0.0))
         return self
 
 

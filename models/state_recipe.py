@@ -94,7 +94,7 @@ RECIPES: dict[str, dict] = {
     "@6": dict(files=OLD_FILES, l2=3e-4, feature_set=1, empathy_part="writers8", empathy_part_weight=0.5,
                polarity_part_weight=0.3),
 }
-_PART_KEYS = ("files", "empathy_part", "empathy_part_weight", "polarity_part_weight")  # recipe keys that are not CustomerStateModel settings
+_PART_KEYS = ("files", "empathy_part", "empathy_part_weight", "polarity_part_weight", "polarity_part_short_weight")  # recipe keys that are not CustomerStateModel settings
 SHIPPED = f"@{VERSION}"
 FILES: tuple[Path, ...] = RECIPES[SHIPPED]["files"]
 
@@ -129,6 +129,12 @@ def fit(rows: Sequence[dict], proba: np.ndarray, recipe: str = SHIPPED) -> Custo
     return model
 
 
+def set_polarity_weights(model: CustomerStateModel, settings: dict) -> None:
+    """The part's polarity weights a recipe names (long turns, short turns; 0 when it names none)."""
+    model.polarity_part_weight = float(settings.get("polarity_part_weight", 0.0))
+    model.polarity_part_short_weight = float(settings.get("polarity_part_short_weight", 0.0))
+
+
 def train(out: str | Path = SHIPPED_STATE_DIR, files: Sequence[str | Path] | None = None, sentiment_model=None,
           recipe: str = SHIPPED) -> CustomerStateModel:
     """Fit a recipe (default: the shipped one, on its files) with the sentiment model's probabilities for
@@ -152,7 +158,7 @@ def train(out: str | Path = SHIPPED_STATE_DIR, files: Sequence[str | Path] | Non
         model.empathy_part.meta_.update({"trained_on": [Path(f).name for f in part_files],
                                          "sentiment_model": getattr(sentiment_model, "model_id", None)})
         model.empathy_part_weight = float(RECIPES[recipe]["empathy_part_weight"])
-        model.polarity_part_weight = float(RECIPES[recipe].get("polarity_part_weight", 0.0))
+        set_polarity_weights(model, RECIPES[recipe])
     model.save(out)
     return model
 
@@ -207,8 +213,10 @@ def held_out_figures(model: CustomerStateModel, rows: Sequence[dict], proba: np.
 # with polarity weight 0 is @5's (its part trains on the other writers whichever writers' recipe names them)
 LOWO_ARMS: tuple[tuple[str, str, bool], ...] = (("@3 recipe, old rows", "@3", False),
                                                  ("@6: @3 + writers' part", "@6", False))
-# the part's polarity weights ``lowo`` reports for an arm with a part (0: the own polarity head alone, 1: the part's)
-POLARITY_WEIGHTS: tuple[float, ...] = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
+# the part's polarity weights (long turns, short turns) ``lowo`` reports for an arm with a part (0: the own polarity
+# head alone, 1: the part's): the same weight on every turn, and on long turns only
+_GRID = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
+POLARITY_WEIGHTS: tuple[tuple[float, float], ...] = tuple((w, w) for w in _GRID) + tuple((w, 0.0) for w in _GRID[1:])
 
 
 def _recipe_files(recipe: str) -> list[Path]:
@@ -228,7 +236,7 @@ def fit_fold(recipe: str, others: bool, every: Sequence[dict], proba: np.ndarray
     if part:
         model.empathy_part = fit_fold(part, True, every, proba, n_base, other_writers, extra, at)
         model.empathy_part_weight = float(RECIPES[recipe]["empathy_part_weight"])
-        model.polarity_part_weight = float(RECIPES[recipe].get("polarity_part_weight", 0.0))
+        set_polarity_weights(model, RECIPES[recipe])
     return model
 
 
@@ -253,11 +261,13 @@ def extra_index(recipe: str, extra: Sequence[Path], at: int) -> list[int]:
 
 
 def lowo(writers: Sequence[str | Path] = WRITER_FILES, base: Sequence[str | Path] = OLD_FILES, sentiment_model=None,
-         arms: Sequence[tuple[str, str, bool]] = LOWO_ARMS, polarity_weights: Sequence[float] = POLARITY_WEIGHTS) -> list[dict]:
+         arms: Sequence[tuple[str, str, bool]] = LOWO_ARMS,
+         polarity_weights: Sequence[tuple[float, float]] = POLARITY_WEIGHTS) -> list[dict]:
     """Leave one writer out: for each writer's file, fit each arm without it and measure on it
     (``held_out_figures``). The honest generalisation figure a training set can give about itself: the
     held-out writer's phrasing was seen nowhere in training. An arm with a part is measured once more at each
-    of ``polarity_weights`` (its own rows say ``polarity_weight``; the same fitted fold, only the mix moves)."""
+    of ``polarity_weights`` (long turns, short turns; its rows say ``polarity_weight``; the same fitted fold, only the
+    mix moves)."""
     base_rows = read_rows(base)
     by_writer = {Path(w).name: read_context_tsv(w) for w in writers}
     extra = extra_files(arms, base, writers)
@@ -277,18 +287,18 @@ def lowo(writers: Sequence[str | Path] = WRITER_FILES, base: Sequence[str | Path
             model = fit_fold(recipe, others, every, proba_all, nb, other_writers, extra, at)
             results.append({"writer": name, "arm": arm, **held_out_figures(model, test, proba_all[lo:hi])})
             if model.empathy_part is not None:
-                shipped = model.polarity_part_weight
-                for w in polarity_weights:
-                    model.polarity_part_weight = w
-                    results.append({"writer": name, "arm": f"{arm}, polarity {w:g}", "polarity_weight": w,
+                shipped = model.polarity_part_weight, model.polarity_part_short_weight
+                for long, short in polarity_weights:
+                    model.polarity_part_weight, model.polarity_part_short_weight = long, short
+                    results.append({"writer": name, "arm": f"{arm}, polarity {long:g}/{short:g}", "polarity_weight": (long, short),
                                     **held_out_figures(model, test, proba_all[lo:hi])})
-                model.polarity_part_weight = shipped
+                model.polarity_part_weight, model.polarity_part_short_weight = shipped
     return results
 
 
 def format_lowo(results: Sequence[dict]) -> str:
     lines = ["leave-one-writer-out (train without the writer, test on the writer's file)",
-             f"  {'held-out writer':34s} {'arm':38s} polarity F1 (short)  emp AUC  head@0.5 P/R  head@0.9 P/R"]
+             f"  {'held-out writer':34s} {'arm':42s} polarity F1 (short)  emp AUC  head@0.5 P/R  head@0.9 P/R"]
     arms = list(dict.fromkeys(r["arm"] for r in results))
     rows = list(results)
     for arm in arms:  # the mean over writers, each writer weighing the same
@@ -299,7 +309,7 @@ def format_lowo(results: Sequence[dict]) -> str:
                      "empathy_auc": mean(lambda r: r["empathy_auc"]),
                      **{f"empathy@{c}": {k: mean(lambda r: r[f"empathy@{c}"][k]) for k in ("P", "R")} for c in (0.5, 0.9)}})
     for r in rows:
-        lines.append(f"  {r['writer']:34s} {r['arm']:38s} {r['polarity_macro_f1']:.3f} ({r['polarity_macro_f1_short']:.3f})"
+        lines.append(f"  {r['writer']:34s} {r['arm']:42s} {r['polarity_macro_f1']:.3f} ({r['polarity_macro_f1_short']:.3f})"
                      f"      {r['empathy_auc']:.3f}    {r['empathy@0.5']['P']:.3f}/{r['empathy@0.5']['R']:.3f}"
                      f"   {r['empathy@0.9']['P']:.3f}/{r['empathy@0.9']['R']:.3f}")
     return "\n".join(lines)

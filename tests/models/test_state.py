@@ -155,7 +155,7 @@ def test_an_empathy_part_mixes_the_log_odds_keeps_the_polarity_and_survives_save
     np.testing.assert_allclose(CustomerStateModel.load(tmp_path / "alone").predict(read, [""] * 3, p).empathy, alone_own.empathy, rtol=1e-6)
 
 
-def test_a_polarity_part_weight_pools_the_polarity_logits_and_survives_save_and_load(tmp_path):
+def test_the_polarity_part_weights_pool_the_polarity_logits_long_and_short_turns_apart(tmp_path):
     import json
 
     from models.state import META_FILE
@@ -167,18 +167,20 @@ def test_a_polarity_part_weight_pools_the_polarity_logits_and_survives_save_and_
     # the part reads 好的谢谢 and 嗯嗯 the other way: its polarity must show through at its weight only
     part = CustomerStateModel(min_df=1, feature_set=2).fit(texts, [""] * 6, proba, ["negative", "positive", "negative", "positive", "neutral", "negative"],
                                                            [True, False, True, False, True, False])
-    read, p = ["怎么还没发货", "好的谢谢", "嗯嗯"], proba[:3]
+    read, p = ["等了五天了还没动静", "好的谢谢", "嗯嗯"], proba[:3]  # one long turn, two short ones
     z_own, z_part = own.logits(read, [""] * 3, p)[:, 1:], part.logits(read, [""] * 3, p)[:, 1:]
     own.empathy_part, own.empathy_part_weight = part, 0.5
     alone = own.predict(read, [""] * 3, p)
     np.testing.assert_allclose(alone.sentiment, softmax(z_own), rtol=1e-6)  # weight 0: the own head alone (@5)
-    own.polarity_part_weight = 0.3
+    own.polarity_part_weight, own.polarity_part_short_weight = 0.3, 0.6
     both = own.predict(read, [""] * 3, p)
-    np.testing.assert_allclose(both.sentiment, softmax(0.7 * z_own + 0.3 * z_part), rtol=1e-6)
+    w = np.array([[0.3], [0.6], [0.6]])
+    np.testing.assert_allclose(both.sentiment, softmax((1 - w) * z_own + w * z_part), rtol=1e-6)
     np.testing.assert_allclose(both.empathy, alone.empathy, rtol=1e-6)  # the empathy mix does not move with it
     assert not np.allclose(both.sentiment, alone.sentiment)
     own.save(tmp_path)
-    assert json.loads((tmp_path / META_FILE).read_text(encoding="utf-8"))["empathy_part"]["polarity_weight"] == 0.3
+    saved = json.loads((tmp_path / META_FILE).read_text(encoding="utf-8"))["empathy_part"]
+    assert (saved["polarity_weight"], saved["polarity_short_weight"]) == (0.3, 0.6)
     again = CustomerStateModel.load(tmp_path)
-    assert again.polarity_part_weight == 0.3
+    assert (again.polarity_part_weight, again.polarity_part_short_weight) == (0.3, 0.6)
     np.testing.assert_allclose(again.predict(read, [""] * 3, p).sentiment, both.sentiment, rtol=1e-6)
