@@ -7,7 +7,7 @@ Checks every *.json file in DIR (default tests/golden/rubric):
 required fields, label values in the allowed set, known flag codes,
 seq strictly increasing, timestamps parseable ISO-8601 with an offset,
 agent rows carrying agent_id, csat in 1..5, file name NNN_slug.json
-matching conversation_id gNNN. Prints a pass/fail/na table per criterion
+matching conversation_id gNNN (or xNN_slug.json matching conversation_id xNN). Prints a pass/fail/na table per criterion
 and a count per flag (Markdown with --markdown; --update-readme rewrites
 the table between the counts markers in DIR/README.md). Exit status 1 on
 any validation error.
@@ -50,9 +50,15 @@ def validate(path: Path, data: dict) -> list[str]:
             errs.append(f"missing field {key}")
     if errs:
         return errs
+    # gNNN sets name files NNN_slug.json; later writers' sets use a letter of their own (m01_slug.json is m01),
+    # so several sets can be scored together without their ids colliding.
     m = re.fullmatch(r"(\d{3})_[a-z0-9_]+\.json", path.name)
-    if not m:
-        errs.append("file name is not NNN_slug.json")
+    lettered = re.fullmatch(r"([a-z]\d{2,3})_[a-z0-9_]+\.json", path.name)
+    if lettered:
+        if data["conversation_id"] != lettered.group(1):
+            errs.append(f"conversation_id {data['conversation_id']} does not match file name")
+    elif not m:
+        errs.append("file name is not NNN_slug.json or xNN_slug.json")
     elif data["conversation_id"] != f"g{m.group(1)}":
         errs.append(f"conversation_id {data['conversation_id']} does not match file number")
     if not isinstance(data["description"], str) or not data["description"].strip():
