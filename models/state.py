@@ -51,6 +51,7 @@ NAME = "zh-cs-state"
 VERSION = 1
 _SPARSE_ROWS_MAX = 50_000  # distinct (turn, previous agent message) pairs a loaded model keeps
 EMPATHY_PART_DIR = "empathy_part"  # where a model's second empathy head is saved, beside its own weights
+POLARITY_PART_DIR = "polarity_part"  # and its second polarity head (``@6``)
 SHORT_CHARS = 6  # a turn with at most this many word characters is read with the agent's previous message
 
 # Cantonese → Mandarin, longest first; applied to the raw turn before the model's input form (which
@@ -231,8 +232,10 @@ class CustomerStateModel:
         # from the two heads' log-odds mixed (1 - weight) : weight; the polarity head stays this model's own
         self.empathy_part: CustomerStateModel | None = None
         self.empathy_part_weight: float = 0.0
-        # the part's polarity head mixed the same way (``@6``), on long turns and on short ones (``is_short``: read with
-        # the agent's line, where the writers' conventions differ most); 0 reads this model's own polarity head (``@5``)
+        # a fitted model whose polarity head is read with this one's (``@6``): the polarity logits pooled (1 - w) : w,
+        # w one weight for long turns and one for short ones (``is_short``: read with the agent's line, where the
+        # writers' conventions differ most); without it (or at 0) the polarity is this model's own head (``@5``)
+        self.polarity_part: CustomerStateModel | None = None
         self.polarity_part_weight: float = 0.0
         self.polarity_part_short_weight: float = 0.0
         self.meta_: dict = {"name": NAME, "version": VERSION}
@@ -264,12 +267,12 @@ class CustomerStateModel:
     def predict(self, texts: Sequence[str], prevs: Sequence[str | None], proba: np.ndarray) -> StateOutput:
         if not len(texts):
             return StateOutput(np.zeros(0), np.zeros((0, 3)))
-        if self.empathy_part is None:
+        if self.empathy_part is None and self.polarity_part is None:
             z = self.logits(texts, prevs, proba)
         else:
-            # two empathy heads read together: one fitted on the shipped rows (calibrated on whole conversations),
-            # one on many writers (ranks an unseen writer's turns better); neither alone held every dev set.
-            # A turn's grams are the same for both heads' feature sets up to the agent-kind tail: made once.
+            # heads read together: the own ones fitted on the shipped rows (calibrated on whole conversations), the
+            # parts on many writers (they rank and read an unseen writer's turns better); neither alone held every
+            # dev set. A turn's grams are the same for every head's feature set up to the agent-kind tail: made once.
             parts: dict[int, tuple[list[str], list[str]]] = {}
 
             def grams(i: int, feature_set: int) -> list[str]:
@@ -279,11 +282,13 @@ class CustomerStateModel:
                 return base + kinds if feature_set >= 2 else base
 
             z = self.logits(texts, prevs, proba, grams)
-            zp = self.empathy_part.logits(texts, prevs, proba, grams)
-            w = self.empathy_part_weight
-            z[:, 0] = (1 - w) * z[:, 0] + w * zp[:, 0]
-            if self.polarity_part_weight or self.polarity_part_short_weight:
-                # the polarity logits pooled the same way (log-linear): the part's head costs no second pass
+            ze = None
+            if self.empathy_part is not None:
+                w = self.empathy_part_weight
+                ze = self.empathy_part.logits(texts, prevs, proba, grams)
+                z[:, 0] = (1 - w) * z[:, 0] + w * ze[:, 0]
+            if self.polarity_part is not None and (self.polarity_part_weight or self.polarity_part_short_weight):
+                zp = ze if self.polarity_part is self.empathy_part else self.polarity_part.logits(texts, prevs, proba, grams)
                 wp = np.array([self.polarity_part_short_weight if is_short(t) else self.polarity_part_weight for t in texts])[:, None]
                 z[:, 1:] = (1 - wp) * z[:, 1:] + wp * zp[:, 1:]
         e = 1 / (1 + np.exp(-z[:, 0]))
@@ -338,8 +343,11 @@ class CustomerStateModel:
         if self.empathy_part is not None:
             self.empathy_part.save(d / EMPATHY_PART_DIR)
             meta["empathy_part"] = {"dir": EMPATHY_PART_DIR, "weight": self.empathy_part_weight}
-            if self.polarity_part_weight or self.polarity_part_short_weight:
-                meta["empathy_part"].update(polarity_weight=self.polarity_part_weight, polarity_short_weight=self.polarity_part_short_weight)
+        meta.pop("polarity_part", None)
+        if self.polarity_part is not None:
+            self.polarity_part.save(d / POLARITY_PART_DIR)
+            meta["polarity_part"] = {"dir": POLARITY_PART_DIR, "weight": self.polarity_part_weight,
+                                     "short_weight": self.polarity_part_short_weight}
         (d / META_FILE).write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         return d
 
@@ -356,8 +364,10 @@ class CustomerStateModel:
         if part:
             self.empathy_part = cls.load(d / part["dir"])
             self.empathy_part_weight = float(part["weight"])
-            self.polarity_part_weight = float(part.get("polarity_weight", 0.0))
-            self.polarity_part_short_weight = float(part.get("polarity_short_weight", 0.0))
+        part = meta.get("polarity_part")
+        if part:
+            self.polarity_part = cls.load(d / part["dir"])
+            self.polarity_part_weight, self.polarity_part_short_weight = float(part["weight"]), float(part["short_weight"])
         return self
 
 

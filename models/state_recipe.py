@@ -91,10 +91,10 @@ RECIPES: dict[str, dict] = {
     "@5": dict(files=OLD_FILES, l2=3e-4, feature_set=1, empathy_part="writers", empathy_part_weight=0.5),
     # @3's heads with the eight writers' part read beside both (session 10): its empathy head as @5's, and its
     # polarity head at a weight chosen leave-one-writer-out under the dev turn and conversation figures (model card)
-    "@6": dict(files=OLD_FILES, l2=3e-4, feature_set=1, empathy_part="writers8", empathy_part_weight=0.5,
-               polarity_part_weight=0.3),
+    "@6": dict(files=OLD_FILES, l2=3e-4, feature_set=1, empathy_part="writers", empathy_part_weight=0.5,
+               polarity_part="writers8", polarity_part_weight=0.5, polarity_part_short_weight=0.0),
 }
-_PART_KEYS = ("files", "empathy_part", "empathy_part_weight", "polarity_part_weight", "polarity_part_short_weight")  # recipe keys that are not CustomerStateModel settings
+_PART_KEYS = ("files", "empathy_part", "empathy_part_weight", "polarity_part", "polarity_part_weight", "polarity_part_short_weight")  # recipe keys that are not CustomerStateModel settings
 SHIPPED = f"@{VERSION}"
 FILES: tuple[Path, ...] = RECIPES[SHIPPED]["files"]
 
@@ -158,6 +158,14 @@ def train(out: str | Path = SHIPPED_STATE_DIR, files: Sequence[str | Path] | Non
         model.empathy_part.meta_.update({"trained_on": [Path(f).name for f in part_files],
                                          "sentiment_model": getattr(sentiment_model, "model_id", None)})
         model.empathy_part_weight = float(RECIPES[recipe]["empathy_part_weight"])
+    part = RECIPES[recipe].get("polarity_part")
+    if part:
+        part_files = RECIPES[part]["files"]
+        part_rows = read_rows(part_files)
+        part_proba = np.asarray(sentiment_model.predict_proba([r["text"] for r in part_rows]), dtype=np.float32)
+        model.polarity_part = fit(part_rows, part_proba, part)
+        model.polarity_part.meta_.update({"trained_on": [Path(f).name for f in part_files],
+                                          "sentiment_model": getattr(sentiment_model, "model_id", None)})
         set_polarity_weights(model, RECIPES[recipe])
     model.save(out)
     return model
@@ -220,9 +228,9 @@ POLARITY_WEIGHTS: tuple[tuple[float, float], ...] = tuple((w, w) for w in _GRID)
 
 
 def _recipe_files(recipe: str) -> list[Path]:
-    """A recipe's files and its empathy part's."""
-    part = RECIPES[recipe].get("empathy_part")
-    return [Path(f) for f in RECIPES[recipe]["files"]] + (_recipe_files(part) if part else [])
+    """A recipe's files and its parts'."""
+    parts = [RECIPES[recipe].get(k) for k in ("empathy_part", "polarity_part")]
+    return [Path(f) for f in RECIPES[recipe]["files"]] + [f for p in parts if p for f in _recipe_files(p)]
 
 
 def fit_fold(recipe: str, others: bool, every: Sequence[dict], proba: np.ndarray, n_base: int, other_writers: Sequence[int],
@@ -236,6 +244,13 @@ def fit_fold(recipe: str, others: bool, every: Sequence[dict], proba: np.ndarray
     if part:
         model.empathy_part = fit_fold(part, True, every, proba, n_base, other_writers, extra, at)
         model.empathy_part_weight = float(RECIPES[recipe]["empathy_part_weight"])
+    pol = RECIPES[recipe].get("polarity_part")
+    if pol:
+        # a fold's rows do not depend on which writers a writers' recipe names: a polarity part of the same settings
+        # as the empathy part is the same fitted model
+        same = part and {k: v for k, v in RECIPES[pol].items() if k != "files"} == {k: v for k, v in RECIPES[part].items() if k != "files"} \
+            and extra_index(pol, extra, at) == extra_index(part, extra, at)
+        model.polarity_part = model.empathy_part if same else fit_fold(pol, True, every, proba, n_base, other_writers, extra, at)
         set_polarity_weights(model, RECIPES[recipe])
     return model
 
@@ -286,7 +301,7 @@ def lowo(writers: Sequence[str | Path] = WRITER_FILES, base: Sequence[str | Path
         for arm, recipe, others in arms:
             model = fit_fold(recipe, others, every, proba_all, nb, other_writers, extra, at)
             results.append({"writer": name, "arm": arm, **held_out_figures(model, test, proba_all[lo:hi])})
-            if model.empathy_part is not None:
+            if model.polarity_part is not None:
                 shipped = model.polarity_part_weight, model.polarity_part_short_weight
                 for long, short in polarity_weights:
                     model.polarity_part_weight, model.polarity_part_short_weight = long, short

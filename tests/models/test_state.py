@@ -158,7 +158,7 @@ def test_an_empathy_part_mixes_the_log_odds_keeps_the_polarity_and_survives_save
 def test_the_polarity_part_weights_pool_the_polarity_logits_long_and_short_turns_apart(tmp_path):
     import json
 
-    from models.state import META_FILE
+    from models.state import META_FILE, POLARITY_PART_DIR
 
     texts = ["等了五天了还没动静", "好的谢谢", "又是这样 算了吧", "收到了很好", "怎么还没发货", "嗯嗯"]
     proba = np.tile(np.array([[0.3, 0.5, 0.2]], dtype=np.float32), (len(texts), 1))
@@ -169,7 +169,7 @@ def test_the_polarity_part_weights_pool_the_polarity_logits_long_and_short_turns
                                                            [True, False, True, False, True, False])
     read, p = ["等了五天了还没动静", "好的谢谢", "嗯嗯"], proba[:3]  # one long turn, two short ones
     z_own, z_part = own.logits(read, [""] * 3, p)[:, 1:], part.logits(read, [""] * 3, p)[:, 1:]
-    own.empathy_part, own.empathy_part_weight = part, 0.5
+    own.empathy_part, own.empathy_part_weight, own.polarity_part = part, 0.5, part
     alone = own.predict(read, [""] * 3, p)
     np.testing.assert_allclose(alone.sentiment, softmax(z_own), rtol=1e-6)  # weight 0: the own head alone (@5)
     own.polarity_part_weight, own.polarity_part_short_weight = 0.3, 0.6
@@ -179,8 +179,13 @@ def test_the_polarity_part_weights_pool_the_polarity_logits_long_and_short_turns
     np.testing.assert_allclose(both.empathy, alone.empathy, rtol=1e-6)  # the empathy mix does not move with it
     assert not np.allclose(both.sentiment, alone.sentiment)
     own.save(tmp_path)
-    saved = json.loads((tmp_path / META_FILE).read_text(encoding="utf-8"))["empathy_part"]
-    assert (saved["polarity_weight"], saved["polarity_short_weight"]) == (0.3, 0.6)
+    saved = json.loads((tmp_path / META_FILE).read_text(encoding="utf-8"))["polarity_part"]
+    assert (saved["dir"], saved["weight"], saved["short_weight"]) == (POLARITY_PART_DIR, 0.3, 0.6)
     again = CustomerStateModel.load(tmp_path)
     assert (again.polarity_part_weight, again.polarity_part_short_weight) == (0.3, 0.6)
+    assert again.polarity_part is not None and again.polarity_part.feature_set == 2
     np.testing.assert_allclose(again.predict(read, [""] * 3, p).sentiment, both.sentiment, rtol=1e-6)
+    again.empathy_part = None  # a polarity part alone: the empathy is the own head's, the polarity still pooled
+    only = again.predict(read, [""] * 3, p)
+    np.testing.assert_allclose(only.sentiment, both.sentiment, rtol=1e-6)
+    np.testing.assert_allclose(only.empathy, 1 / (1 + np.exp(-own.logits(read, [""] * 3, p)[:, 0])), rtol=1e-6)
