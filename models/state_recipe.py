@@ -64,7 +64,7 @@ import numpy as np
 
 from models.state import CALM_FILE, REPORTS_FILE, SHIPPED_STATE_DIR, TRAIN_FILE, CustomerStateModel, read_context_tsv
 
-VERSION = 5  # the shipped recipe's version (SHIPPED)
+VERSION = 6  # the shipped recipe's version (SHIPPED)
 REAL_FILE = TRAIN_FILE.with_name("chat_turns_context_real.tsv")
 CHASING_FILE = TRAIN_FILE.with_name("chat_turns_context_chasing.tsv")
 OLD_FILES: tuple[Path, ...] = (TRAIN_FILE, REPORTS_FILE, CALM_FILE, REAL_FILE, CHASING_FILE)  # @3's rows

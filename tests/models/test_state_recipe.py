@@ -1,4 +1,4 @@
-"""The zh-cs-state@5 training recipe (@3's heads + the writers' empathy head; the @4 candidate): how its labels are read, and that the shipped model is that recipe."""
+"""The zh-cs-state@6 training recipe (@3's heads + the writers' empathy head and the eight writers' polarity head; the @4 candidate): how its labels are read, and that the shipped model is that recipe."""
 from __future__ import annotations
 
 import json
@@ -55,9 +55,13 @@ def test_shipped_model_is_this_recipe():
     assert meta["version"] == VERSION and meta["trained_on"] == [f.name for f in FILES]
     model = load_state_model()
     assert model.model_id == f"zh-cs-state@{VERSION}"
-    part = RECIPES[SHIPPED]["empathy_part"]  # @5: the writers' empathy head read beside @3's
+    part = RECIPES[SHIPPED]["empathy_part"]  # @5's: the five writers' empathy head read beside @3's
     assert model.empathy_part.meta_["trained_on"] == [f.name for f in RECIPES[part]["files"]]
     assert model.empathy_part_weight == RECIPES[SHIPPED]["empathy_part_weight"] and model.empathy_part.l2 == RECIPES[part]["l2"]
+    part = RECIPES[SHIPPED]["polarity_part"]  # @6: the eight writers' polarity head, on long turns only
+    assert model.polarity_part.meta_["trained_on"] == [f.name for f in RECIPES[part]["files"]]
+    assert (model.polarity_part_weight, model.polarity_part_short_weight) == (
+        RECIPES[SHIPPED]["polarity_part_weight"], RECIPES[SHIPPED]["polarity_part_short_weight"])
 
 
 def test_lowo_never_trains_on_the_held_out_writer(tmp_path, monkeypatch):
