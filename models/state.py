@@ -15,7 +15,9 @@ the agent's previous message for *short* turns only (``SHORT_CHARS``: context de
 not a sentence that speaks for itself), and the sentiment model's log-probabilities for the turn. Two
 heads: ``empathy`` (logistic) and ``sentiment`` (3-class softmax, the context-read polarity). A model may
 carry a second fitted model whose empathy head is read with its own (``empathy_part``: the two heads'
-log-odds mixed, saved in ``empathy_part/``; ``zh-cs-state@5``). Feature
+log-odds mixed, saved in ``empathy_part/``; ``zh-cs-state@5``), and one whose polarity head is read with its own
+(``polarity_part``: the polarity logits pooled, one weight for long turns and one for short ones, saved in
+``polarity_part/``; ``zh-cs-state@6``). Feature
 set 2 (``feature_set`` in the model's meta; the ``@4`` candidate) adds what the agent's previous line
 does (``agent_kinds``: refusal, blame, closing question, …); a model without the key reads set 1. It has
 no dependencies beyond numpy (fitting on sparse rows too: ``fit_sparse``); weights are a vocabulary
