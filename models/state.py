@@ -78,8 +78,8 @@ def mandarin(text: str) -> str:
     return normalize_text(_CANTONESE_RE.sub(lambda m: _CANTONESE_MAP[m.group(0)], text)).lower()
 
 
-def is_short(text: str) -> bool:
-    return len(_WORD.findall(text)) <= SHORT_CHARS
+def is_short(text: str, chars: int = SHORT_CHARS) -> bool:
+    return len(_WORD.findall(text)) <= chars
 
 
 def _grams(s: str, lo: int, hi: int, prefix: str) -> list[str]:
@@ -235,11 +235,13 @@ class CustomerStateModel:
         self.empathy_part: CustomerStateModel | None = None
         self.empathy_part_weight: float = 0.0
         # a fitted model whose polarity head is read with this one's (``@6``): the polarity logits pooled (1 - w) : w,
-        # w one weight for long turns and one for short ones (``is_short``: read with the agent's line, where the
-        # writers' conventions differ most); without it (or at 0) the polarity is this model's own head (``@5``)
+        # w one weight for long turns and one for short ones — at most ``polarity_part_short_chars`` word characters:
+        # a reply read against the agent's line (那算了 我用花呗 after a refusal that offers another way), where the
+        # writers' conventions differ most; without it (or at 0) the polarity is this model's own head (``@5``)
         self.polarity_part: CustomerStateModel | None = None
         self.polarity_part_weight: float = 0.0
         self.polarity_part_short_weight: float = 0.0
+        self.polarity_part_short_chars: int = SHORT_CHARS
         self.meta_: dict = {"name": NAME, "version": VERSION}
 
     @property
@@ -291,7 +293,8 @@ class CustomerStateModel:
                 z[:, 0] = (1 - w) * z[:, 0] + w * ze[:, 0]
             if self.polarity_part is not None and (self.polarity_part_weight or self.polarity_part_short_weight):
                 zp = ze if self.polarity_part is self.empathy_part else self.polarity_part.logits(texts, prevs, proba, grams)
-                wp = np.array([self.polarity_part_short_weight if is_short(t) else self.polarity_part_weight for t in texts])[:, None]
+                short = self.polarity_part_short_chars
+                wp = np.array([self.polarity_part_short_weight if is_short(t, short) else self.polarity_part_weight for t in texts])[:, None]
                 z[:, 1:] = (1 - wp) * z[:, 1:] + wp * zp[:, 1:]
         e = 1 / (1 + np.exp(-z[:, 0]))
         return StateOutput(e, softmax(z[:, 1:]))
@@ -349,7 +352,7 @@ class CustomerStateModel:
         if self.polarity_part is not None:
             self.polarity_part.save(d / POLARITY_PART_DIR)
             meta["polarity_part"] = {"dir": POLARITY_PART_DIR, "weight": self.polarity_part_weight,
-                                     "short_weight": self.polarity_part_short_weight}
+                                     "short_weight": self.polarity_part_short_weight, "short_chars": self.polarity_part_short_chars}
         (d / META_FILE).write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         return d
 
@@ -370,6 +373,7 @@ class CustomerStateModel:
         if part:
             self.polarity_part = cls.load(d / part["dir"])
             self.polarity_part_weight, self.polarity_part_short_weight = float(part["weight"]), float(part["short_weight"])
+            self.polarity_part_short_chars = int(part.get("short_chars", SHORT_CHARS))
         return self
 
 

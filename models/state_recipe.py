@@ -101,9 +101,10 @@ RECIPES: dict[str, dict] = {
     # @3's heads with the eight writers' part read beside both (session 10): its empathy head as @5's, and its
     # polarity head at a weight chosen leave-one-writer-out under the dev turn and conversation figures (model card)
     "@6": dict(files=OLD_FILES, l2=3e-4, feature_set=1, empathy_part="writers", empathy_part_weight=0.5,
-               polarity_part="writers8", polarity_part_weight=0.5, polarity_part_short_weight=0.0),
+               polarity_part="writers8", polarity_part_weight=0.5, polarity_part_short_weight=0.0, polarity_part_short_chars=10),
 }
-_PART_KEYS = ("files", "empathy_part", "empathy_part_weight", "polarity_part", "polarity_part_weight", "polarity_part_short_weight")  # recipe keys that are not CustomerStateModel settings
+_PART_KEYS = ("files", "empathy_part", "empathy_part_weight", "polarity_part", "polarity_part_weight", "polarity_part_short_weight",
+              "polarity_part_short_chars")  # recipe keys that are not CustomerStateModel settings
 SHIPPED = f"@{VERSION}"
 FILES: tuple[Path, ...] = RECIPES[SHIPPED]["files"]
 
@@ -139,9 +140,13 @@ def fit(rows: Sequence[dict], proba: np.ndarray, recipe: str = SHIPPED) -> Custo
 
 
 def set_polarity_weights(model: CustomerStateModel, settings: dict) -> None:
-    """The part's polarity weights a recipe names (long turns, short turns; 0 when it names none)."""
+    """The part's polarity weights a recipe names (long turns, short turns; 0 when it names none) and the line
+    between them (word characters; ``models.state.SHORT_CHARS`` when it names none)."""
+    from models.state import SHORT_CHARS
+
     model.polarity_part_weight = float(settings.get("polarity_part_weight", 0.0))
     model.polarity_part_short_weight = float(settings.get("polarity_part_short_weight", 0.0))
+    model.polarity_part_short_chars = int(settings.get("polarity_part_short_chars", SHORT_CHARS))
 
 
 def train(out: str | Path = SHIPPED_STATE_DIR, files: Sequence[str | Path] | None = None, sentiment_model=None,

@@ -185,6 +185,10 @@ def test_the_polarity_part_weights_pool_the_polarity_logits_long_and_short_turns
     assert (again.polarity_part_weight, again.polarity_part_short_weight) == (0.3, 0.6)
     assert again.polarity_part is not None and again.polarity_part.feature_set == 2
     np.testing.assert_allclose(again.predict(read, [""] * 3, p).sentiment, both.sentiment, rtol=1e-6)
+    assert saved["short_chars"] == again.polarity_part_short_chars == 6  # the line between them: is_short's by default
+    again.polarity_part_short_chars = 10  # 等了五天了还没动静 (9 word characters) is a short reply now: the short weight
+    np.testing.assert_allclose(again.predict(read, [""] * 3, p).sentiment, softmax(0.4 * z_own + 0.6 * z_part), rtol=1e-6)
+    again.polarity_part_short_chars = 6
     again.empathy_part = None  # a polarity part alone: the empathy is the own head's, the polarity still pooled
     only = again.predict(read, [""] * 3, p)
     np.testing.assert_allclose(only.sentiment, both.sentiment, rtol=1e-6)
