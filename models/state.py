@@ -292,10 +292,15 @@ class CustomerStateModel:
                 ze = self.empathy_part.logits(texts, prevs, proba, grams)
                 z[:, 0] = (1 - w) * z[:, 0] + w * ze[:, 0]
             if self.polarity_part is not None and (self.polarity_part_weight or self.polarity_part_short_weight):
-                zp = ze if self.polarity_part is self.empathy_part else self.polarity_part.logits(texts, prevs, proba, grams)
                 short = self.polarity_part_short_chars
                 wp = np.array([self.polarity_part_short_weight if is_short(t, short) else self.polarity_part_weight for t in texts])[:, None]
-                z[:, 1:] = (1 - wp) * z[:, 1:] + wp * zp[:, 1:]
+                mix = np.flatnonzero(wp[:, 0])  # the part's head is read only where it counts (most chat turns are short)
+                if self.polarity_part is self.empathy_part:
+                    zp = ze[mix]
+                else:
+                    zp = self.polarity_part.logits([texts[i] for i in mix], [prevs[i] for i in mix], np.asarray(proba)[mix],
+                                                   lambda j, feature_set: grams(int(mix[j]), feature_set))
+                z[mix, 1:] = (1 - wp[mix]) * z[mix, 1:] + wp[mix] * zp[:, 1:]
         e = 1 / (1 + np.exp(-z[:, 0]))
         return StateOutput(e, softmax(z[:, 1:]))
 

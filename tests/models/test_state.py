@@ -188,7 +188,10 @@ def test_the_polarity_part_weights_pool_the_polarity_logits_long_and_short_turns
     assert saved["short_chars"] == again.polarity_part_short_chars == 6  # the line between them: is_short's by default
     again.polarity_part_short_chars = 10  # 等了五天了还没动静 (9 word characters) is a short reply now: the short weight
     np.testing.assert_allclose(again.predict(read, [""] * 3, p).sentiment, softmax(0.4 * z_own + 0.6 * z_part), rtol=1e-6)
-    again.polarity_part_short_chars = 6
+    again.polarity_part_short_chars, again.polarity_part_short_weight = 6, 0.0  # short turns: the own head alone (@6)
+    w = np.array([[0.3], [0.0], [0.0]])
+    np.testing.assert_allclose(again.predict(read, [""] * 3, p).sentiment, softmax((1 - w) * z_own + w * z_part), rtol=1e-6)
+    again.polarity_part_short_weight = 0.6
     again.empathy_part = None  # a polarity part alone: the empathy is the own head's, the polarity still pooled
     only = again.predict(read, [""] * 3, p)
     np.testing.assert_allclose(only.sentiment, both.sentiment, rtol=1e-6)
