@@ -14,11 +14,13 @@ probabilities the heads read — a candidate encoder's refit. ``ZHIJIAN_SENTIMEN
 
 ``@6`` (session 10, shipped with ``default@11``): ``@5`` exactly (its heads, its empathy part) with a second polarity
 head read beside ``@3``'s — the ``writers8`` recipe (all eight writers' rows, agent-act features, L2 1e-4), saved in
-``polarity_part/`` — its logits pooled 1 : 1 with ``@3``'s on long turns and not at all on short ones. Chosen leave one
+``polarity_part/`` — its logits pooled 1 : 1 with ``@3``'s on turns of more than 10 word characters, not on shorter ones
+(``polarity_part_short_chars``: a reply read against the agent's line keeps ``@3``'s reading). Chosen leave one
 writer out over the eight writers (``lowo``: polarity macro-F1 rises with the weight on every turn, 0.751 → 0.838 with
 the part alone) under the dev figures that read polarity: every weight on short turns cost the dev turn files, a
 ``negative_end`` on ``rubric_holdout`` and jd-dev end sentiment (a remedy picked after a refusal, 那换…吧, read as
-resignation); on long turns 0.5 holds them (0.751 → 0.777). The eight writers' empathy head was tried too and kept
+resignation, 那换…吧 / 那算了 我用…); on longer turns 0.5 holds them (0.751 → 0.776). The eight writers' empathy head was
+tried too and kept
 out: per conversation it held no old dev set setting where ``@5``'s did (model card).
 
 ``@5`` (session 9, shipped with ``default@10``): ``@3`` exactly (its rows, vocabulary, polarity head and empathy
