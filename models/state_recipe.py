@@ -19,7 +19,7 @@ head read beside ``@3``'s — the ``writers8`` recipe (all eight writers' rows, 
 writer out over the eight writers (``lowo``: polarity macro-F1 rises with the weight on every turn, 0.751 → 0.838 with
 the part alone) under the dev figures that read polarity: every weight on short turns cost the dev turn files, a
 ``negative_end`` on ``rubric_holdout`` and jd-dev end sentiment (a remedy picked after a refusal, 那换…吧, read as
-resignation, 那换…吧 / 那算了 我用…); on longer turns 0.5 holds them (0.751 → 0.776). The eight writers' empathy head was
+resignation, 那换…吧 / 那算了 我用…); on longer turns 0.5 holds them (0.751 → 0.777). The eight writers' empathy head was
 tried too and kept
 out: per conversation it held no old dev set setting where ``@5``'s did (model card).
 
