@@ -18,10 +18,9 @@ head read beside ``@3``'s — the ``writers8`` recipe (all eight writers' rows, 
 (``polarity_part_short_chars``: a reply read against the agent's line keeps ``@3``'s reading). Chosen leave one
 writer out over the eight writers (``lowo``: polarity macro-F1 rises with the weight on every turn, 0.751 → 0.838 with
 the part alone) under the dev figures that read polarity: every weight on short turns cost the dev turn files, a
-``negative_end`` on ``rubric_holdout`` and jd-dev end sentiment (a remedy picked after a refusal, 那换…吧, read as
-resignation, 那换…吧 / 那算了 我用…); on longer turns 0.5 holds them (0.751 → 0.777). The eight writers' empathy head was
-tried too and kept
-out: per conversation it held no old dev set setting where ``@5``'s did (model card).
+``negative_end`` on ``rubric_holdout`` and jd-dev end sentiment (a remedy picked after a refusal read as resignation:
+那换…吧, 那算了 我用…); on longer turns 0.5 holds them (0.751 → 0.777). The eight writers' empathy head was tried too
+and kept out: per conversation it did no better than ``@5``'s on any dev set (model card).
 
 ``@5`` (session 9, shipped with ``default@10``): ``@3`` exactly (its rows, vocabulary, polarity head and empathy
 head) with a second empathy head read beside its own — the ``writers`` recipe (``@4``'s rows and agent-act features
@@ -89,7 +88,9 @@ STATE5_FILE = TRAIN_FILE.with_name("chat_turns_context_state5.tsv")
 STATE5_REPEAT = 3  # its rows count three times (read three times): 188 rows against ~3,500 written in other registers
 # each recipe: its training files and model settings; lowo compares them on the same held-out writers
 # (``empathy_part``: a recipe whose fitted empathy head is read together with this one's, at ``empathy_part_weight``
-# of the log-odds; ``models.state.CustomerStateModel.empathy_part``)
+# of the log-odds; ``models.state.CustomerStateModel.empathy_part``; ``polarity_part`` the same for the polarity head,
+# at ``polarity_part_weight`` on turns of more than ``polarity_part_short_chars`` word characters and
+# ``polarity_part_short_weight`` on the rest)
 RECIPES: dict[str, dict] = {
     "@3": dict(files=OLD_FILES, l2=3e-4, feature_set=1),
     "@4": dict(files=OLD_FILES + WRITER_FILES_S8 + (STATE5_FILE,) * STATE5_REPEAT, l2=3e-4, feature_set=2),
@@ -100,8 +101,8 @@ RECIPES: dict[str, dict] = {
     "writers8": dict(files=OLD_FILES + WRITER_FILES + (STATE5_FILE,) * STATE5_REPEAT, l2=1e-4, feature_set=2),
     # @3's heads and vocabulary, with the writers' empathy head read beside @3's (log-odds 1 : 1); session 9
     "@5": dict(files=OLD_FILES, l2=3e-4, feature_set=1, empathy_part="writers", empathy_part_weight=0.5),
-    # @3's heads with the eight writers' part read beside both (session 10): its empathy head as @5's, and its
-    # polarity head at a weight chosen leave-one-writer-out under the dev turn and conversation figures (model card)
+    # @5 with the eight writers' polarity head read beside @3's on turns of more than 10 word characters (session 10),
+    # at a weight chosen leave-one-writer-out under the dev turn and conversation figures (model card)
     "@6": dict(files=OLD_FILES, l2=3e-4, feature_set=1, empathy_part="writers", empathy_part_weight=0.5,
                polarity_part="writers8", polarity_part_weight=0.5, polarity_part_short_weight=0.0, polarity_part_short_chars=10),
 }
