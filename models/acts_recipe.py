@@ -17,8 +17,13 @@ figure the project can compute itself is **leave one writer out**: train without
 one clause, trades' register; ``agent_acts_wacts4.tsv``: outsourced service centres' formal templates, 1688
 wholesale, Xianyu private sellers). Four writers of ~250 lines each now outweigh any one of them.
 
+The ``@8`` candidate adds a fifth (``agent_acts_wacts5.tsv``: cute young-register agents of livestream and fandom
+shops, blunt family-shop owners, taboos inside long friendly messages); model, features and fitting unchanged. Held
+out by writer it raised recall at equal precision, but on the dev conversations it read cute product answers as
+taboos, so it is measured (``CANDIDATE``), not shipped (model card).
+
     python -m models.acts_recipe          # rebuild models/zh-cs-acts (seconds on CPU, plus a 5-fold CV)
-    python -m models.acts_recipe --lowo   # leave-one-writer-out, @6's recipe vs @7's (the act model alone)
+    python -m models.acts_recipe --lowo   # leave-one-writer-out, @7's recipe vs the @8 candidate's (the act model alone)
     python -m pipeline.rubric.evaluate_acts --lowo   # the same folds through the forbidden_phrases criterion
 """
 from __future__ import annotations
@@ -31,6 +36,8 @@ from models.acts import (GOLDEN_NONE_DIRS, META_FILE, ROOT, SHIPPED_ACT_MODEL_DI
                          ActClassifier, act_report, format_act_report, read_act_tsv, training_data, train_default)
 
 VERSION = 7
+# a recipe measured leave one writer out but not shipped (model card: it raised wrong red lines on the dev conversations)
+CANDIDATE = 8
 REAL_TSV = ROOT / "data" / "acts" / "agent_acts_real.tsv"
 # @4: clarifying questions about the customer's intent (您是不要了吗) and directions to information only the
 # customer can see (本人登录后查看), against the arguing / condescending lines they resemble
@@ -55,16 +62,20 @@ WACTS4_TSV = ROOT / "data" / "acts" / "agent_acts_wacts4.tsv"
 # wait, "anyone would worry" (empathy) — each against its taboo twin — and taboos at the end of long polite templates
 LOOKALIKES_TSV = ROOT / "data" / "acts" / "agent_acts_lookalikes.tsv"
 FILES: tuple[Path, ...] = (*FILES_6, WACTS3_TSV, WACTS4_TSV, LOOKALIKES_TSV)
+# the @8 candidate: a fifth independent writer (session 10's wacts5: young-register cute agents, blunt family-shop
+# owners, taboos inside long friendly messages); until a recipe with it ships, its file is one more held-out writer
+WACTS5_TSV = ROOT / "data" / "acts" / "agent_acts_wacts5.tsv"
+FILES_8: tuple[Path, ...] = (*FILES, WACTS5_TSV)
 # one file per writer (data/acts/README.md says who): the unit that leave-one-writer-out holds out
 WRITERS: dict[str, Path] = {
     "train (issue-13 writer)": TRAIN_TSV, "short (session-5 data engineer)": SHORT_TSV, "real (judge session)": REAL_TSV,
     "clarify (session-6 judge2)": CLARIFY_TSV, "mechanisms (session-7 taboo)": MECHANISMS_TSV,
     "wacts1 (session-8 writer)": WACTS1_TSV, "wacts2 (session-8 writer)": WACTS2_TSV,
     "wacts3 (session-8 writer)": WACTS3_TSV, "wacts4 (session-9 writer)": WACTS4_TSV,
-    "lookalikes (session-9 acts7)": LOOKALIKES_TSV,
+    "lookalikes (session-9 acts7)": LOOKALIKES_TSV, "wacts5 (session-10 writer)": WACTS5_TSV,
 }
 # what each shipped version trains on and with which classifier settings (ActClassifier's arguments)
-RECIPES: dict[int, tuple[tuple[Path, ...], dict]] = {5: (FILES_5, {}), 6: (FILES_6, {}), 7: (FILES, {})}
+RECIPES: dict[int, tuple[tuple[Path, ...], dict]] = {5: (FILES_5, {}), 6: (FILES_6, {}), 7: (FILES, {}), 8: (FILES_8, {})}
 # @5: the `none` messages of the project's own labelled conversations only (models.acts.GOLDEN_NONE_DIRS).
 # Up to @4 they also came from rubric_holdout and rubric_blind, _blind2, _blind3, measure-only sets now, like
 # rubric_blind4..7; without them the held-out act files and every golden set measured as well or better.
@@ -110,7 +121,7 @@ if __name__ == "__main__":  # pragma: no cover
     import sys
 
     if "--lowo" in sys.argv[1:]:
-        print(lowo_report(VERSION - 1) + "\n\n" + lowo_report(VERSION))
+        print(lowo_report(VERSION) + "\n\n" + lowo_report(CANDIDATE))
     else:
         m = train()
         print(f"saved {m.model_id} to {SHIPPED_ACT_MODEL_DIR}")

@@ -84,16 +84,18 @@ def contrast_cancels(v: View, end: int, offer: re.Pattern | None) -> bool:
     if m.group(0) == "可" and (rest[m.end() : m.end() + 1] in ("以", "能") or (m.start() > 0 and rest[m.start() - 1] not in "，,。 ")):
         return False
     tail = rest[m.end() :]
-    if offer is not None and any(not _incapacity(tail, o.start(), o.end()) for o in offer.finditer(tail)):
+    if offer is not None and any(not is_incapacity(tail, o.start(), o.end()) for o in offer.finditer(tail)):
         return False
     return True
 
 
-_INCAPACITY_BEFORE = ("不", "无", "没", "未", "莫")
+# default@11: 只能 / 只好 after a contrast resign the customer to waiting (可是急也没用，只能等师傅排); an offer made
+# with them still names who helps (只能给您退一半) and is found by its own words
+_INCAPACITY_BEFORE = ("不", "无", "没", "未", "莫", "只")
 _INCAPACITY_AFTER = ("为力", "莫助")
 
 
-def _incapacity(s: str, a: int, b: int) -> bool:
+def is_incapacity(s: str, a: int, b: int) -> bool:
     """An offer word inside a refusal is no offer: 无能为力 / 不能 / 没法 / 不可以 / 爱莫能助."""
     return (a > 0 and s[a - 1] in _INCAPACITY_BEFORE) or s[b : b + 2] in _INCAPACITY_AFTER
 

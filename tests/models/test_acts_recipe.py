@@ -1,11 +1,12 @@
 """The zh-cs-acts@7 recipe: the @2 files, the real-register refusals (@3), the clarifying questions and
 customer-only directions (@4), the act mechanisms file (@5), the two session-8 writers' files (@6), two more writers
-and the session-9 look-alikes (@7), what those files teach, and leave-one-writer-out folds."""
+and the session-9 look-alikes (@7), the @8 candidate with a fifth writer, what those files teach, and
+leave-one-writer-out folds."""
 from __future__ import annotations
 
 from models.acts import TRAIN_TSVS, load_act_model, read_act_tsv
-from models.acts_recipe import (CLARIFY_TSV, FILES, FILES_5, FILES_6, LOOKALIKES_TSV, MECHANISMS_TSV, REAL_TSV, RECIPES,
-                                VERSION, WACTS1_TSV, WACTS2_TSV, WACTS3_TSV, WACTS4_TSV, WRITERS)
+from models.acts_recipe import (CANDIDATE, CLARIFY_TSV, FILES, FILES_5, FILES_6, FILES_8, LOOKALIKES_TSV, MECHANISMS_TSV,
+                                REAL_TSV, RECIPES, VERSION, WACTS1_TSV, WACTS2_TSV, WACTS3_TSV, WACTS4_TSV, WACTS5_TSV, WRITERS)
 
 
 def _taboo(m, texts):
@@ -19,17 +20,20 @@ def test_recipe_is_the_default_files_plus_the_written_register_files():
     assert FILES_6 == (*FILES_5, WACTS1_TSV, WACTS2_TSV)
     assert FILES == (*FILES_6, WACTS3_TSV, WACTS4_TSV, LOOKALIKES_TSV)
     assert RECIPES[5][0] == FILES_5 and RECIPES[6][0] == FILES_6 and RECIPES[VERSION][0] == FILES
+    # the @8 candidate (measured leave one writer out, not shipped): a fifth writer
+    assert CANDIDATE == 8 and RECIPES[CANDIDATE][0] == FILES_8 == (*FILES, WACTS5_TSV)
 
 
 def test_every_training_file_has_one_writer():
-    assert sorted(map(str, WRITERS.values())) == sorted(map(str, FILES))
+    # the candidate's files: the shipped recipe's and the fifth writer's, held out against the shipped recipe
+    assert sorted(map(str, WRITERS.values())) == sorted(map(str, FILES_8))
 
 
 def test_new_writers_files_are_balanced_and_carry_dialect_confirmations():
-    for path in (WACTS1_TSV, WACTS2_TSV, WACTS4_TSV):
+    for path in (WACTS1_TSV, WACTS2_TSV, WACTS4_TSV, WACTS5_TSV):
         texts, acts = read_act_tsv(path)
         assert len(texts) >= 240 and all(acts.count(a) >= 30 for a in ("refusal", "blame_shifting", "arguing", "condescension"))
-        # both writers paired dialect confirmation questions (not arguing) with the taboos
+        # each writer paired dialect confirmation questions (not arguing) with the taboos
         assert sum(any(q in t for q in ("是不是嘛", "对不对噻", "中不中", "系唔系", "對嗎")) for t, a in zip(texts, acts) if a == "none") >= 3
 
 

@@ -12,11 +12,19 @@ from pipeline.rubric.matching import compile_entries, message_evidence
 from pipeline.rubric.registry import Criterion, register_criterion
 from pipeline.rubric.schema import LexiconParams, Strict
 
+# default@11 (judge6): options put to the customer to choose from (可以直接退货退款；或者今晚给您加急补发一件): nothing is
+# handed on until the customer picks one, so a hand-off word inside the option is an offer
+OPTIONS_OFFERED = ["re:(或者|或是|要么|要不然|要不|也可以|还可以)[^，。,.!！?？;；]{0,16}"]
+# default@11 (judge6): the request settled in the chat (换货已经给您办好了 / 已经给你申请好换货啦 / 已经安排好了): the time
+# in the message is when the goods leave (新鞋今天就发出), not a wait for anyone's answer — unless the message still
+# waits on someone (`pending`: 审核 / 联系您 …)
+SETTLED = ["re:(已经|已)[^，。,.!！?？]{0,8}(申请|安排|办理|办|弄)好(了|啦|咯|哒|喽)?"]
+
 
 class CommitmentParams(Strict):
     triggers: LexiconParams = Field(
         default_factory=lambda: LexiconParams(
-            phrases=L.TIME_TRIGGERS + S.HANDOFF_MORE + S.HANDOFF_PROMISED, exclude=L.TIME_TRIGGER_EXCLUDE + S.HANDOFF_EXCLUDE_MORE, variants=L.YOU
+            phrases=L.TIME_TRIGGERS + S.HANDOFF_MORE + S.HANDOFF_PROMISED, exclude=L.TIME_TRIGGER_EXCLUDE + S.HANDOFF_EXCLUDE_MORE + OPTIONS_OFFERED, variants=L.YOU
         ),
         description="the agent hands the problem on or cannot solve it now",
     )
@@ -45,6 +53,11 @@ class CommitmentParams(Strict):
         default_factory=lambda: list(S.HANDOFF_DECIDED),
         description="a message that reports the request decided in the chat (已为您申请换新并审核通过 / 已经同意退款了) hands "
         "nothing on, even with a time frame for the money or the goods (default@10)",
+    )
+    settled: list[str] = Field(
+        default_factory=lambda: list(SETTLED),
+        description="a message that reports the request settled in the chat (换货已经给您办好了 / 已经安排好了) hands nothing on, "
+        "whatever time it gives for the goods to leave, unless it still waits on someone (`pending`) (default@11)",
     )
     question_guard: bool = Field(
         default=True,
@@ -80,20 +93,25 @@ class TimeCommitment(Criterion):
             compile_entries(p.done) if p.done else None,
             compile_entries(p.pending) if p.pending else None,
             compile_entries(p.decided) if p.decided else None,
+            compile_entries(p.settled) if p.settled else None,
         )
 
     def _done_in_chat(self, hit) -> bool:
         """The message reports the request already done (退款已经提交，马上到账 / 已经给您预约好了，师傅按时上门)
         and nothing in it still waits on someone: the customer is not left waiting."""
-        _, _, done, pending, _ = self.compiled
+        _, _, done, pending, *_ = self.compiled
         s = hit.view.s
         return done is not None and bool(done.search(s)) and (pending is None or not pending.search(s))
 
     def _decided_in_chat(self, hit) -> bool:
-        """The message reports the request decided (已经给您申请换货并审核通过 / 已经同意退款了): nobody is left to decide,
-        whatever time frame the message gives for the money or the goods."""
-        decided = self.compiled[4]
-        return decided is not None and bool(decided.search(hit.view.s))
+        """The message reports the request decided (已经给您申请换货并审核通过 / 已经同意退款了), or settled (换货已经给您办好了)
+        with nothing still waiting on someone: nobody is left to decide, whatever time frame the message gives for the money
+        or the goods."""
+        decided, settled, pending = self.compiled[4], self.compiled[5], self.compiled[3]
+        s = hit.view.s
+        if decided is not None and decided.search(s):
+            return True
+        return settled is not None and bool(settled.search(s)) and (pending is None or not pending.search(s))
 
     def _time_frames(self, msg) -> list:
         """The message's concrete time frames, less those in a sentence that asks the customer to confirm (question_guard)."""

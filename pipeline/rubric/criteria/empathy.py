@@ -11,7 +11,9 @@ from pipeline.rubric.criteria import lexicons as L
 from pipeline.rubric.criteria import lexicons_state as S
 from pipeline.rubric.criteria._common import EmotionDetector, EmotionParams, GuardParams, PhraseMatcher, Rejected, emotion_cues
 from pipeline.rubric.criteria._emotion_params import _default_acks
+from pipeline.rubric.criteria.lexicons_courtesy import EMPATHY_BARE, EMPATHY_NAMED
 from pipeline.rubric.criteria.lexicons_state import CHASED_BEFORE, REQUEST_AFTER_YOU, SOOTHING_MORE, acknowledgement_kind
+from pipeline.rubric.guards import is_incapacity
 from pipeline.rubric.matching import compile_entries, message_evidence, view
 from pipeline.rubric.registry import Criterion, register_criterion
 from pipeline.rubric.schema import LexiconParams, ParaphraseParams, Strict
@@ -23,6 +25,7 @@ _CONTRAST_OPENS = re.compile(r"^[\s，,]*(但|不过|可是|只是|然而|可)")
 # a sentence that asks the customer to confirm (…对吗 / 是吗 / 对吧 / ？)
 _CONTRAST_AFTER = re.compile(r"但是|可是|不过|然而|只是|但")
 _CLAUSE_END = "，,。!！?？;；\n"
+_LETTERS = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]")
 _CONFIRMING = re.compile(r"(对吗|是吗|对吧|是吧|没错吧|吗)[\s。.]*[?？]?$|[?？]$")
 
 
@@ -89,9 +92,26 @@ class CourtesyParams(Strict):
     )
 
 
+class DismissalParams(Strict):
+    """default@11: an acknowledgement or apology followed, in the same message and with no contrast word, by a taboo act
+    (理解您的心情，这个我也没办法，您自己找快递吧 / 抱歉哈，运输磕坏是快递的事 / 非常抱歉，超过七天的不给退的) is the
+    act's preface, like 我理解，但规定就是规定: the rest of the message, from the clause after the acknowledgement, is read
+    by the act model, and a taboo probability at `threshold` cancels the acknowledgement unless the rest offers help
+    (the contrast guard's offer words, not inside a refusal: 不能 / 无能为力)."""
+
+    enabled: bool = True
+    threshold: float = Field(
+        default=0.8, gt=0, le=1,
+        description="taboo probability (1 − P(none)) of the rest of the message; default@11: 0.8 — on the dev sets the rest "
+        "after a credited acknowledgement reads at most 0.67, after a dismissive one 0.8–1.0",
+    )
+    min_chars: int = Field(default=4, ge=0, description="a rest with fewer letters (了，不好意思～) is not read")
+    model_version: str | None = Field(default="zh-cs-acts@7", description="the act model the threshold was chosen with")
+
+
 class EmpathyParams(Strict):
     trigger: EmotionParams = Field(default_factory=default_emotion, description="when a customer message is negative")
-    lexicon: LexiconParams = Field(default_factory=lambda: LexiconParams(phrases=L.EMPATHY + S.CANTONESE_APOLOGY, variants=L.YOU))
+    lexicon: LexiconParams = Field(default_factory=lambda: LexiconParams(phrases=L.EMPATHY + S.CANTONESE_APOLOGY + EMPATHY_BARE + EMPATHY_NAMED, variants=L.YOU))
     paraphrase: ParaphraseParams = Field(
         default_factory=lambda: ParaphraseParams(threshold=0.6, exemplars=L.EMPATHY_EXEMPLARS, cues=L.EMPATHY_CUES + S.EMPATHY_MORE)
     )
@@ -107,6 +127,7 @@ class EmpathyParams(Strict):
         "in its clause (我理解您着急，但是您得先寄回来，我们才能给您补发) is cancelled like 但规定就是规定: the offer is the "
         "condition's. Regex on the analysis form; null switches it off (default@10)",
     )
+    dismissal: DismissalParams = Field(default_factory=DismissalParams)
 
 
 @register_criterion("empathy.v1")
@@ -130,7 +151,36 @@ class Empathy(Criterion):
             if c.enabled
             else None,
             re.compile(p.condition) if p.condition else None,
+            self._act_model() if p.dismissal.enabled else None,
         )
+
+    def _act_model(self):
+        from models.acts import load_act_model
+
+        model = load_act_model(None)
+        want = self.params.dismissal.model_version
+        if want and model.model_id != want:
+            raise ValueError(f"{self.id}: dismissal.threshold was chosen with act model {want}, the shipped one is {model.model_id}")
+        return model
+
+    def _dismissed_after(self, match, offer) -> str | None:
+        """The act (refusal / blame_shifting / …) that the rest of the message performs after the acknowledgement's
+        clause, with no offer of help in it; None when the rest does nothing of the kind."""
+        model = self.compiled[4]
+        if model is None:
+            return None
+        s = match.view.s
+        cut = next((i + 1 for i in range(match.end, len(s)) if s[i] in _CLAUSE_END), len(s))
+        rest = s[cut:].strip()
+        p = self.params.dismissal
+        if len(_LETTERS.findall(rest)) < p.min_chars:
+            return None
+        if offer is not None and any(not is_incapacity(rest, o.start(), o.end()) for o in offer.finditer(rest)):
+            return None
+        row = model.predict_proba([rest])[0]
+        if 1.0 - float(row[model.classes_.index("none")]) < p.threshold:
+            return None
+        return max((c for c in model.classes_ if c != "none"), key=lambda c: row[model.classes_.index(c)])
 
     def lexicon_terms(self) -> list[str]:
         emotion, matcher, *_ = self.compiled
@@ -198,6 +248,24 @@ class Empathy(Criterion):
         sentence_end = after.start() if after else len(rest)
         return bool(_CONFIRMING.search(rest[:sentence_end + 1]))
 
+    @staticmethod
+    def _contrast_inside_a_later_sentence(match) -> bool:
+        """理解，孩子的照片是最要紧的。检测时师傅会先尝试读取数据，但进水的情况不能百分百保证 — every contrast after the
+        acknowledgement stands inside a later sentence, qualifying what that sentence says, not the acknowledgement
+        (default@11). A contrast in the acknowledgement's own sentence, or opening any later one (…。但规定就是规定),
+        still cancels; the rest of the message is then read for a taboo act like an uncontrasted acknowledgement."""
+        s = match.view.s
+        end = _SENTENCE_END.search(s, match.end)
+        if end is None or _CONTRAST.search(s, match.end, end.start()):
+            return False
+        rest = s[end.end() :]
+        hits = list(_CONTRAST.finditer(rest))
+        for h in hits:
+            start = max((m.end() for m in _SENTENCE_END.finditer(rest, 0, h.start())), default=0)
+            if not rest[start : h.start()].strip(" ，,~～…\t"):
+                return False
+        return bool(hits)
+
     def score(self, conversation: Conversation) -> CriterionResult:
         emotion, matcher, *_ = self.compiled
         trigger = None
@@ -243,13 +311,21 @@ class Empathy(Criterion):
                 if why is None and self._offer_only_conditional(hit, matcher.offer):
                     why = "转折（转折后只有让客户先满足的条件，如“…才能给您补发”，没有给出帮助）"
                 if why is None:
+                    act = self._dismissed_after(hit, matcher.offer)
+                    if act is not None:
+                        why = f"同一条消息里紧接着推诿/拒绝（行为模型读为 {act}，没有给出帮助）：理解或致歉只是开场白"
+                if why is None:
                     said = hit.view.s[hit.start : hit.end]
                     return self.passed([trig_ev, hit.evidence(f"人工客服表达同理：{acknowledgement_kind(said)}")])
                 rejected.append(Rejected(hit, why))
             for r in found.rejected:
-                if r.why == "转折" and self._contrast_in_a_later_question(r.match) and self._courtesy_only(r.match, tmsg) is None:
-                    said = r.match.view.s[r.match.start : r.match.end]
+                if r.why != "转折" or self._courtesy_only(r.match, tmsg) is not None:
+                    continue
+                said = r.match.view.s[r.match.start : r.match.end]
+                if self._contrast_in_a_later_question(r.match):
                     return self.passed([trig_ev, r.match.evidence(f"人工客服表达同理：{acknowledgement_kind(said)}（后文的转折属于确认问题的问句）")])
+                if self._contrast_inside_a_later_sentence(r.match) and self._dismissed_after(r.match, matcher.offer) is None:
+                    return self.passed([trig_ev, r.match.evidence(f"人工客服表达同理：{acknowledgement_kind(said)}（后文的转折在另一句中，限定的是后面的说明）")])
             rejected.extend(found.rejected)
         evidence = [trig_ev]
         for r in rejected[:3]:

@@ -78,6 +78,28 @@ class NegativeEndParams(Strict):
         "put-down); null switches it off",
     )
     red_line_criterion: str = Field(default="forbidden_phrases", description="the criterion whose failed evidence marks the agent's message")
+    grievance_criterion: str = Field(
+        default="empathy",
+        description="default@11: the criterion whose trigger evidence marks the customer's first complaint; the two rules "
+        "below apply only to a last message after it",
+    )
+    sarcastic_after: str | None = Field(
+        default=S.SARCASTIC_ENDING,
+        description="a last message matching this regex (analysis form: 我可真谢谢你们 / 可真够快的 / 所谓的售后) after the "
+        "customer complained ends negative: praise or thanks in a sarcastic frame (default@11); null switches it off",
+    )
+    question_min_negative: float | None = Field(
+        default=0.85, ge=0, le=1,
+        description="a last message that asks (`question`) after the customer complained ends negative when the state "
+        "layer's context-read P(negative) reaches this (default@11: the question guard kept rhetorical questions such as "
+        "这就是你们的售后？ calm without an emotion word); null switches it off",
+    )
+    question: str = Field(default=S.QUESTION_ENDING, description="regex on the analysis form: the message asks")
+    abuse_flag: str | None = Field(
+        default="abusive_customer",
+        description="default@11: a last message that the rubric's flag of this code reads as an insult to the agent (你是不是"
+        "二百五 / 客服nt吧) ends negative, whatever the models read in a pinyin or dialect insult; null switches it off",
+    )
 
 
 @register_flag("negative_end.v1")
@@ -106,13 +128,48 @@ class NegativeEnd(FlagDetector):
             return None
         return self.flag(f"客户在客服违规回复（seq {before.seq}）后放弃：“{last.text.strip()}”，问题未解决", last.seq)
 
+    def _insults(self, rubric, last) -> Flag | None:
+        """The last message insults the agent (read by the rubric's abuse flag): an angry end (default@11)."""
+        code = self.params.abuse_flag
+        abuse = next((f for f in getattr(rubric, "flags", ()) if f.code == code), None) if code else None
+        hit = abuse.insult_in(last) if isinstance(abuse, AbusiveCustomer) else None
+        if hit is None:
+            return None
+        return self.flag(f"客户最后一条消息辱骂客服（“{hit.matched_text}”，seq {last.seq}），问题未解决", last.seq)
+
+    def _grievance_goes_on(self, conversation: Conversation, last) -> Flag | None:
+        """After the customer's complaint (the grievance criterion's trigger, earlier than the last message), a last
+        message in a sarcastic frame, or a question the state layer reads negative, ends negative (default@11)."""
+        p: NegativeEndParams = self.params
+        result = conversation.criteria.get(p.grievance_criterion)
+        if result is None or result.status == "na" or (p.sarcastic_after is None and p.question_min_negative is None):
+            return None
+        first = next((e.seq for e in result.evidence if ".trigger" in e.rule and e.seq is not None), None)
+        if first is None or first >= last.seq:
+            return None
+        s = local_analysis_form(last.text).strip()
+        if p.sarcastic_after is not None:
+            hit = re.search(p.sarcastic_after, s)
+            if hit:
+                return self.flag(f"客户投诉（seq {first}）后最后一条消息是反话：“{hit.group(0)}”，问题未解决", last.seq)
+        st = last.state
+        if p.question_min_negative is not None and st is not None and re.search(p.question, s):
+            neg = st.scores.get("negative", 0.0)
+            if neg >= p.question_min_negative:
+                return self.flag(
+                    f"客户投诉（seq {first}）后最后一条消息是反问（客户状态模型 {st.model} 结合上下文 P(负面)={neg:.2f}，seq {last.seq}），问题未解决",
+                    last.seq,
+                )
+        return None
+
     def detect(self, conversation: Conversation, rubric) -> list[Flag]:
         last = next((m for m in reversed(conversation.messages) if m.role == "customer" and m.text.strip()), None)
         if last is None:
             return []
         negative, how, cue = self.compiled.negative(last, [m for m in conversation.messages if m.seq < last.seq])
         if not negative:
-            gave_up = self._gave_up_after_red_line(conversation, last)
+            gave_up = self._gave_up_after_red_line(conversation, last) or self._grievance_goes_on(conversation, last)
+            gave_up = gave_up or self._insults(rubric, last)
             return [gave_up] if gave_up is not None else []
         if how == "repeat":
             return [self.flag(f"客户最后一条消息再次说明仍未收到/未到账（“{cue.matched_text}”，重复追问，seq {last.seq}），问题未解决", last.seq)]
@@ -133,7 +190,7 @@ class AbuseParams(Strict):
     lexicon: LexiconParams = Field(
         default_factory=lambda: LexiconParams(
             # 什么垃圾面料 criticises the goods, not the agent (S.GOODS_NOT_AGENT)
-            phrases=L.ABUSE + S.ABUSE_QUESTIONED, exclude=L.ABUSE_EXCLUDE + S.GOODS_NOT_AGENT + S.KIN_NOT_CURSE, variants=L.ABUSE_VARIANTS, boundary_max_len=1
+            phrases=L.ABUSE + S.ABUSE_QUESTIONED + S.ABUSE_MORE, exclude=L.ABUSE_EXCLUDE + S.GOODS_NOT_AGENT + S.KIN_NOT_CURSE + S.ABUSE_EXCLUDE_MORE, variants=L.ABUSE_VARIANTS, boundary_max_len=1
         )
     )
     target: list[str] = Field(
@@ -191,13 +248,15 @@ class AbusiveCustomer(FlagDetector):
         after = sorted(x for x in mentions if x[0] >= match.end)
         return bool(after) and after[0][2] == "third"
 
+    def insult_in(self, m):
+        """The first insult in a customer message aimed at the agent (not at a courier or a neighbour), or None."""
+        if m.role != "customer" or not m.text.strip():
+            return None
+        return next((hit for hit in self.compiled[0].find(m).accepted if not self._aimed_at_third_party(hit)), None)
+
     def detect(self, conversation: Conversation, rubric) -> list[Flag]:
-        matcher = self.compiled[0]
         for m in conversation.messages:
-            if m.role != "customer" or not m.text.strip():
-                continue
-            for hit in matcher.find(m).accepted:
-                if self._aimed_at_third_party(hit):
-                    continue
+            hit = self.insult_in(m)
+            if hit is not None:
                 return [self.flag(f"客户辱骂客服：“{hit.matched_text}”（保护客服，不扣客服分）", m.seq)]
         return []

@@ -153,7 +153,10 @@ HELPLESS = [
 # these or one of HELPLESS is more than a policy answer. Up to default@9 this list restated most of HELPLESS in other
 # spellings, and which of two overlapping entries matched depended on the lists' order; now each family has one home
 DISMISSAL = [
-    "re:(处理|解决|做|弄|办)不(了|到|着)", "为难", "看着办", "另请高明", "re:(找|去|换)(别家|别的店|其他家|其他店)",
+    # not being able to handle, solve, answer or meet the request itself, in either spelling (处理不了 / 无法为您处理;
+    # default@11: 无法处理 / 解答不了 / 满足不了 were left to positive_framing as a policy "no" while 处理不了 was not)
+    "re:(处理|解决|解答|回答|答复|满足|受理|做|弄|办|整)不(了|到|着)",
+    "re:(无法|没法|没办法|不予)(为|帮|给|替)?(您|你|亲)?(处理|解决|解答|回答|答复|满足|受理)", "为难", "看着办", "另请高明", "re:(找|去|换)(别家|别的店|其他家|其他店)",
     "没得商量", "re:没有就是没有", "re:(只能|就)(等|等着)(了|吧|啦)?", "re:要就[^，。,.]{0,6}不要就", "算了", "拉倒", "re:(就是|就)(这样|这么)",
     "尽力了", "re:(也|都)没(有)?用", "re:(您|你)(自己)?(理解|体谅)(一下|下)?吧", "re:(我|我们)(也)?(不|没)(知道|清楚)(怎么办)?",
     "另想办法", "re:(不行|不能|不可以|没有)就是(不行|不能|不可以|没有)",

@@ -32,6 +32,8 @@ class _Compiled(NamedTuple):
     granted: Any
     declined: Any
     retracted: Any
+    sold_separately: Any
+    inclusion_question: Any
 
 
 _CONTRAST = re.compile("不过|但是|可是|但")
@@ -39,6 +41,12 @@ _CONTRAST = re.compile("不过|但是|可是|但")
 _PASSED_ON = re.compile(r"反馈|登记|上报|转交|转给|联系|跟进|催|问问|问一下|问下|核实|报备|协调|提交")
 # a customer turn that takes a refusal: it opens by accepting (哦 这样啊 / 好吧 / 行 / 知道了), analysis form
 _TAKES = re.compile(r"^(哦|噢|喔|嗯|好吧|好的|好|行吧|行|那好吧|这样啊|这样呀|知道了|明白了|了解|ok)")
+# default@11 (judge6): what the goods do not include, said to a customer who asked whether they include it
+# (送挂架吗 → 挂架需要另外购买): the listing's contents told, nothing refused. Asked in the negative (你们不送…吗) it is a
+# reproach, and asked as a favour (能送一根吗 / 可以送个…吗) a request: there the same words refuse (analysis form)
+SOLD_SEPARATELY = r"(单独|另外|额外|另行|另)(买|购买|购|拍|下单)"
+INCLUSION_QUESTION = (r"(?<![不没唔能以可])(有送|送|带|配|含|包含|包括|附带|赠送|赠|自带|标配)[^，。,.!！?？]{0,8}"
+                      r"(吗|么|嘛|不|没有|没)(?=[?？。.!！~～\s]|$)")
 
 
 class FramingParams(Strict):
@@ -91,6 +99,17 @@ class FramingParams(Strict):
         description="a refusal the agent takes back in a later message (我上一条说错了，睡衣是支持七天无理由的) refuses nothing "
         "(regex on the analysis form; null switches it off; default@10)",
     )
+    sold_separately: str | None = Field(
+        default=SOLD_SEPARATELY,
+        description="a refusal word saying the goods are sold separately (需要另外购买 / 要单独买): no refusal when one of the "
+        "customer's last `request_turns` turns asks whether the goods include it (`inclusion_question`) — the answer tells "
+        "what the listing includes (regex on the refusal's words; null switches it off; default@11)",
+    )
+    inclusion_question: str = Field(
+        default=INCLUSION_QUESTION,
+        description="the customer asks whether the goods include something (送挂架吗 / 带充电器吗 / 有送防尘袋没), not asked in "
+        "the negative (你们不送…吗 reproaches) nor as a favour (能送一根吗 requests) (regex on the analysis form)",
+    )
     granted: str | None = Field(
         default=S.GRANTED,
         description="a message that grants the request (可以换的 / 已经给您通过了): a refusal without a refusal word after it "
@@ -124,7 +143,8 @@ class PositiveFraming(Criterion):
         declined = PhraseMatcher(self.id + ".declined", p.declined, GuardParams(quotation=True)) if p.declined.phrases else None
         retracted = re.compile(p.retracted) if p.retracted else None
         return _Compiled(refusal, alt, compile_entries(p.contrast_offer) if p.contrast_offer else None, answered, requests, granted,
-                         declined, retracted)
+                         declined, retracted, re.compile(p.sold_separately) if p.sold_separately else None,
+                         re.compile(p.inclusion_question))
 
     def _alternatives(self, v) -> list:
         """The alternatives of a message's view, negated ones (补偿是没有的) dropped."""
@@ -184,6 +204,20 @@ class PositiveFraming(Criterion):
                 return found[0]
         return None
 
+    def _contents_told(self, customer_turns: list, msg, found: list) -> list:
+        """`found` less the refusals that only say the goods are sold separately, when one of the customer's last
+        `request_turns` turns before `msg` asked whether the goods include it (送挂架吗 → 挂架需要另外购买)."""
+        c = self.compiled
+        if c.sold_separately is None:
+            return found
+        separate = [r for r in found if c.sold_separately.search(r.view.s[r.start : r.end])]
+        if not separate:
+            return found
+        before = [m for m in customer_turns if m.seq < msg.seq][-self.params.request_turns :]
+        if not any(c.inclusion_question.search(view(m).s) for m in before):
+            return found
+        return [r for r in found if r not in separate]
+
     def _complaint_before(self, customer_turns: list, msg):
         """A complaint this agent message answers: one of the customer's last `request_turns` turns with text before it,
         read negative in context, that states a problem and asks nothing (None otherwise)."""
@@ -241,6 +275,7 @@ class PositiveFraming(Criterion):
             request = self._request_before(customer_turns, m)
             complaint = self._complaint_before(customer_turns, m) if request is None and declined is not None else None
             found = self._refusals(m, asked=request is not None, complained=complaint is not None, own=own)
+            found = self._contents_told(customer_turns, m, found)
             if not found:
                 continue
             retracted = self.compiled.retracted

@@ -545,9 +545,10 @@ TABOO_MECHANISMS = [
 FORBIDDEN_CUES += TABOO_MECHANISMS + TABOO_MECHANISMS_2
 FORBIDDEN_EXCLUDE += TABOO_MECHANISM_EXCLUDE
 
-# refusals by mechanism: responsibility refused, futility, modifiers stacked before the verb
+# refusals by mechanism: responsibility refused, futility, modifiers stacked before the verb; default@11 (judge6): the
+# shop's part narrowed to selling or shipping (我们只负责发货 / 只管卖货) declines the rest
 REFUSAL_MECHANISMS = [
-    "re:(不负责|不管这|不归|管不了|无能为力|爱莫能助|不是我们能(控制|决定|管)|控制不了|决定不了|只管卖货|只负责卖)",
+    "re:(不负责|不管这|不归|管不了|无能为力|爱莫能助|不是我们能(控制|决定|管)|控制不了|决定不了|只(管|负责)(卖货|卖|发货|出货|销售))",
     "re:(打|催|问|改|换|加急|找|联系|申请|反馈|寄|发|等)了?也(一样|没用|白搭|白费)",
     "re:(无法|不能|不可以|没法|没办法|不支持)(单独|私自|随便|额外|另外|手动|人工|专门|直接|再|马上|立即|帮|给|为|您|你){1,4}(退|换|改|补|发|处理|办理|申请|取消|保价|优惠|便宜|加急|开|送|免|赔|减)",
 ]

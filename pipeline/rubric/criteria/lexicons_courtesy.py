@@ -49,3 +49,19 @@ CLOSING = [
     "re:有(任何|什么|啥|其他|其它|别的){1,2}(问题|需要|疑问).{0,4}(随时|再|可以|请|欢迎|联系|找)",
     "re:(还有|有|下次|再)机会(再)?(为|给|帮)(您|你|亲)",
 ]
+
+# default@11 (empathy credit; credit6): a bare 理解 answering the customer's feeling (理解，… / 理解的 / 理解理解), opening
+# the message or after a back-channel (嗯嗯，理解的), is the agent saying "I understand" — the short form of 我理解. Not
+# when the agent asks the customer to understand (还请您理解 / 希望理解) or corrects a reading (理解错了 / 理解一下): those
+# never open with the bare word.
+EMPATHY_BARE = ["re:^[\\s~～]*(嗯+|嗯嗯|是的|好的|哎|唉|亲|亲亲)?[，,\\s~～]*理解(的|的呢|的哈|呢|哈|哦|啊|呀|理解)?(?=[，,。.!！~～\\s]|$)"]
+# default@11 (credit6): the customer's trouble named as a misfortune from their side (遇到这种情况真的很糟心 / 摊上这事真够
+# 闹心的 / 唉，这也太倒霉了) validates the feeling like 换我也会生气; the shop owning the slip in its own words
+# (是我们没检查好) apologises like 是我们的问题 (not 怪我们: agents say it mostly to deny it, 不能怪我们). Feeling words
+# only: 这也太贵了 names a price, not a feeling.
+EMPATHY_NAMED = [
+    "re:(遇到|碰到|摊上|赶上|遇上)(了)?(这种|这样的?|这)(情况|事情|事儿|事|问题)[^，。,.!！?？]{0,4}(真的|确实|实在|真|也|都)?(是)?"
+    "(很|太|挺|够|特别|非常)?(糟糕|糟心|闹心|郁闷|烦人|烦心|倒霉|窝火|难受|憋屈|扫兴|揪心|心累|气人|头疼|添堵)",
+    "re:(这|那|这也|那也|这可|真是|实在是?|确实)(真够|太|挺|够|真|是够)(倒霉|糟心|闹心|窝火|憋屈|扫兴|揪心|添堵|气人|郁闷)(了|的|啊|呀)",
+    "re:是我们(这边)?(没|没有)(做好|检查好|核对好|包装好|发好|处理好|说清楚|注意到|及时)",
+]

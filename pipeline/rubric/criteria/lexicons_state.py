@@ -134,6 +134,42 @@ ABUSE_QUESTIONED = [
     "(傻|蠢|痴线|黐线|白痴|戆居|低能|骗子|呃人|废柴|脑残)(的|嘅|㗎|嚟|架|咩|吗|吧|啊|呀|子|瓜|仔|婆)?",
 ]
 ABUSE_TARGET_MORE = ["你哋", "你地", "店员"]
+# default@11 (abusive_customer; credit6): three ways an insult slips past the Mandarin word list. (1) The agent's
+# faculties questioned (你是不是听不懂人话 / 你眼瞎啊 / 你脑子没事吧 / 没长脑子): the question is the insult. (2) Regional
+# insult words — Sichuan 瓜娃子 / 憨批 / 哈批, Northeast 你虎啊, Wu 戆大 / 瘪三, Cantonese 扑街 / 仆街 / 废柴, general
+# 二百五 / 二货 / 傻帽 / 傻缺 / 脑瘫 / 沙雕 / 笨蛋 / 猪头 — the mild or two-sided ones (沙雕 is also a sand sculpture,
+# 笨蛋 a tease, 虎 a tiger) only aimed at the agent. (3) Pinyin initials and homophones of the curses already listed
+# (dsb / shabi / nt / zz / nc — not 2b, a pencil grade; 尼玛 / 泥马 / 你麻痹 / 特么).
+ABUSE_MORE = [
+    "re:(听不懂|不会说|不说|听不明白|不懂)人话",
+    "re:(你|你们|你哋|你地|客服|店家|商家)[^，。,.!！?？]{0,3}(眼瞎|瞎了|瞎啊|瞎吗|瞎么|瞎呀|是瞎子|没长眼|眼睛长哪|没长脑子|脑子呢)",
+    "re:(你|你们|客服)(的)?脑子(是不是|真|怕不是)?(没|有)(毛病|事)(吧|吗|么|啊|呀)",
+    "re:(你|你们|客服)[^，。,.!！?？]{0,3}智商(有问题|欠费|堪忧|不够|捉急|低)",
+    "瓜娃子", "憨批", "哈批", "二逼", "傻缺", "脑瘫", "扑街", "仆街", "瘪三", "戆大", "狗日的",
+    "re:(你|你们|你哋|你地|客服|店家|商家|卖家)(是不是|是|真是|就是|简直是|系咪|系|真|就)?(这个|这种|这群|这帮|一群|一帮|班|个|一个|个大)?"
+    "(瓜皮|二百五|二货|傻帽|沙雕|废柴|笨蛋|蠢蛋|猪头|傻瓜|傻子|憨憨)(?!相机|式|机|肉|汤)",
+    "re:(你|你们|客服)(是不是|是|真|有点|真是)?(有点)?虎(啊|吧|吗|么|呢|了吧)",
+    "re:(?<![a-z0-9])(dsb|shabi|sha bi|nt|zz|nc|rz)(?![a-z0-9$])",
+    "尼玛", "泥马", "你麻痹", "麻痹的", "特么", "tm的",
+    # the same words before the agent they name (沙雕客服)
+    "re:(瓜皮|二百五|二货|傻帽|沙雕|废柴|笨蛋|蠢蛋|猪头|傻瓜|憨憨)(的)?(客服|店家|商家|卖家|店员|老板|售后)",
+    # the question between the agent and the brain (你们客服是不是脑子有问题 / 店家怕不是脑子坏了); never with 我 between
+    # them (你说我脑子有问题 reports what the agent implied)
+    "re:(你|你们|客服|店家|商家|卖家|售后)[^，。,.!！?？我]{0,6}脑子(是不是|是|真|怕不是)?(有问题|坏了|坏掉了|有坑|被驴踢|被门夹|不好使|有毛病|没毛病|进水|瓦特)",
+    # more regions and spellings: Northeast 滚犊子 / 瘪犊子, Sichuan 龟儿子 / 妈卖批 (mmp), Cantonese on9 / 冚家铲 / 收皮 /
+    # 死开 (= 滚), Wu 册那; spellings of 傻逼 / 你妈逼 / 奶奶的 (傻批 / 傻吊 / 傻13 / nmb / cnmb / nnd — not 奶奶的 itself: 买给我奶奶的); contempt for the
+    # person (你算什么东西 / 狗眼看人低 / 懂个屁 / 脑子被狗吃了 / 狗客服)
+    "滚犊子", "瘪犊子", "龟儿子", "龟孙子", "妈卖批", "麻卖批", "冚家铲", "收皮", "死开", "册那", "傻批", "傻吊", "傻屌", "傻13",
+    "傻哔", "呆逼", "狗眼看人低", "re:(?<![a-z0-9])(on9|mmp|nmb|cnmb|wcnm|nnd)(?![a-z0-9])",
+    "re:(你|你们|客服|店家|商家|卖家)(算|是|又算)(个)?(什么|啥)(东西|玩意)", "re:(懂|知道|晓得|会|管)(个|个der|个嘚)(屁|锤子|毛线|毛)",
+    "re:脑子(被|让)(狗|猪|驴)(吃|啃|踢)", "re:(?<![走遛养喂])狗(客服|店|商家|卖家|店员)",
+]
+# default@11: being taken for a fool (你当我是傻子 / 把我当傻瓜) accuses the agent, it calls the agent nothing; a design or
+# product called 脑残 / 沙雕 (这设计真脑残) criticises the goods
+ABUSE_EXCLUDE_MORE = [
+    "re:(你|你们|客服|店家|商家)?[^，。,.!！?？]{0,2}(当|把)(我|我们|老子|本人|顾客|买家)(是|当|当成|看成|当作)?(个|一个)?(傻子|傻瓜|白痴|猪头|笨蛋|二百五|瓜娃子|憨憨|蠢蛋)",
+    "re:(设计|做工|东西|产品|商品|功能|软件|系统|app|包装|说明书|规定|政策|流程)[^，。,.!！?？]{0,3}(真|太|好|很|也太|简直)?(是)?(脑残|沙雕|二百五|弱智|智障)",
+]
 # default@10 (abusive_customer, emotion cues): one's own mother's (拿去看我妈的 / 给老妈的生日礼物) is no curse (妈的)
 KIN_NOT_CURSE = ["re:(我|俺|咱|老|她)妈的"]
 
@@ -339,6 +375,23 @@ RESIGNED_ENDING = (
     "^(那|那就|行|好|哦|嗯|唉|哎)?[，,\\s]*(算了|拉倒|随便|罢了|无所谓|不买了|不要了)(吧|呗|啦|了|吧你)?"
     "([，,\\s]*(算了|不用了|不要了|不买了|拉倒|罢了)(吧|呗|啦)?)?[。.!！…~～\\s]*$"
 )
+
+# default@11 (negative_end; credit6): after the customer has complained, praise or thanks in a sarcastic frame ends
+# negative (NegativeEndParams.sarcastic_after): the thanks idiom 我可真谢谢你们 / 可真是谢谢您百忙之中, praise with 够…的
+# (可真够快的 / 真够负责的), 没谁了, "your so-called service" (所谓的售后 / 这就是你们的服务), and hoping for nothing
+# (还能指望你们啥). Analysis form; only with a grievance earlier in the chat, since each may be meant on a happy day
+# (神速 and 百忙之中 alone are left out: 谢谢您百忙之中帮我处理 is plain politeness; so is asking 这就是你们的售后电话吗 or
+# saying 这就是我想要的服务).
+SARCASTIC_ENDING = (
+    "(我|那我|那|这)?可真(是)?(得|要)?(谢谢|感谢|多谢)"
+    "|(可真|真|可|也真|也)够(快|及时|负责|专业|效率|有效率|贴心|迅速|神速|厉害|靠谱|高效|省心|周到)的"
+    "|(真是|可真是|也是|真)没谁了"
+    "|(所谓的|这就是你们的?|这就是)[^，。,.!！?？我]{0,6}(服务|售后|态度|效率|品牌|大牌|专业|保障|承诺)(?!电话|热线|号|地址|网点|中心|政策|流程|部门|人员|单)"
+    "|(还能|又能|能)指望(你们|你|您|谁|啥|什么)"
+)
+# default@11: a question the state layer reads negative in context after that complaint is the complaint going on, not
+# a request for information (这就是你们的售后？ / 还要我等到哪天呢) — the question guard no longer hides it
+QUESTION_ENDING = r"[?？]|(吗|么|嘛|呢|啥|咋|哪天|多久)[\s。.!！~～…]*$"
 
 # default@8: grudging acceptance closes a dispute (这还差不多 / 这才像话 / 这才对嘛): an acknowledgement, never negative
 GRUDGING_ACCEPT = ["这还差不多", "还差不多", "这才像话", "这还像话", "这才对嘛", "这才对", "早这样不就好了"]

@@ -18,9 +18,11 @@ from pipeline.rubric.criteria._common import (
     SignalDecision,
     SignalParams,
     TopicParams,
+    customer_messages,
     human_agent_messages,
-    topic_match,
+    is_praise,
 )
+from pipeline.rubric.criteria._shapes import _QUESTION_END, asks_to_confirm
 from pipeline.rubric.matching import message_evidence, view
 from pipeline.rubric.registry import Criterion, register_criterion
 from pipeline.rubric.schema import LexiconParams, Strict
@@ -43,10 +45,12 @@ BUYS_NOW_EXCLUDE = ["re:(重新|再|又|重)(去)?(下单|下个单|拍|买)", "
 # 以前买过一台…坏了 / 旧手机能抵钱吗): a
 # reason for worry before buying, not a complaint about this order; a past buy from this shop (之前买过你们家的) is none
 TRADE_IN = "re:(以旧换新|旧[^，。,.!！?？]{0,6}(抵|回收|估价|折价|换新))"  # an old item traded in (旧手机能折价换新吗)
+OLD_ITEM = "re:旧(的|手机|机子|机器|电脑|款|车|表)(是|为)"  # default@11: the old item described (旧的是P40 屏幕有划痕) while trading it in
 ELSEWHERE = [
     "re:(别家|别的店|别的家|别人家|其他店|其它店|其他家|其他商家|别的商家|别处|外面|别的平台|其他平台)[^，。,.!！?？]{0,6}(买|拍|入|被坑|被骗|遇到|吃)",
     "re:(买|拍|入|用)的(是)?(别家|别的店|别的家|别人家|其他店|其它店|其他家|其他商家|别的商家|别处|外面|别的平台|其他平台)",
     TRADE_IN,
+    OLD_ITEM,
     "re:(以前|之前|上回|上次|去年)[^，。,.!！?？]{0,4}(买过|用过|吃过|遇到过|被坑过|被骗过|碰到过)(?![^，。,.!！?？]{0,4}(你们|你家|这家|贵店|咱家|您家))",
 ]
 # what was bought elsewhere is no purchase from this shop and its trouble no problem of this order: the purchase and
@@ -58,6 +62,8 @@ ELSEWHERE_CLAUSE = ["re:[^，。,.!！?？]{0,6}" + e[3:] + "[^，。,.!！?？]
 OWN_SLIP = ["re:(拍|选|填|写)错(了)?"]
 # asking for another variant (有没有加厚的) is shopping for the next buy
 PRESALE_MORE = ["re:有没有[^，。,.!！?？]{1,6}的(?=[，,。.!！?？]|$|吗|呢|款)"]
+# default@11 (judge6): asking when an order placed now would come (今晚下单明早能到吗 / 现在拍来得及吗) is shopping too
+PRESALE_11 = ["re:(今晚|今天|现在|马上|这会|明天)(下单|拍|买)[^，。,.!！?？]{0,8}(能到|能发|到吗|发吗|几点到|什么时候到|来得及|赶得上)"]
 # an instruction to the customer to look (麻烦您看一下 / 您自己看下说明书) is no check by the agent
 LISTENING_EXCLUDE_MORE = [
     "re:(麻烦|请|劳烦|辛苦)(您|你|亲)?(先|再|自己|帮忙)?(看|查看|检查|瞧)(一)?下",
@@ -94,7 +100,8 @@ AFTER_SALES_MORE_10 = [
 # pre-sale), how often a part is replaced (多久要换滤芯 — care advice), whether stock is near its date (有没有临期的)
 NOT_A_COMPLAINT_10 = [
     "re:(如果|要是|万一|假如|假设|若是|到时)[^，。,.!！?？]{0,12}(怎么办|咋办|怎办|点算|点办|怎么处理|怎么弄|咋整|怎么算|能退吗|能换吗|可以退吗|可以换吗|包退吗|包换吗|能不能(退|换)|可不可以(退|换)|保修吗)",
-    "re:(多久|多长时间|几久|几耐|几个月|几天|什么时候|啥时候|几时)[^，。,.!！?？]{0,3}(要|需要|得|该|应该|就要)?(换|更换|换新|清洗|保养)",
+    # (default@11: not a past time — 前几天换货的那件 / 这几个月换过 tell what was done, they ask no care interval)
+    "re:(?<![前这那头好近过])(多久|多长时间|几久|几耐|几个月|几天|什么时候|啥时候|几时)[^，。,.!！?？]{0,3}(要|需要|得|该|应该|就要)?(换|更换|换新|清洗|保养)",
     "re:(有没有|会不会|是不是|是否)[^，。,.!！?？]{0,4}临期",
     "re:(?P<yn>[\u4e00-\u9fff])不(?P=yn)",  # an A-not-A question (对不对 / 啱唔啱) asks; it reports nothing
     # an earlier buy's trouble told as the reason to worry about this one (上次买的…坏了 这回还是有点担心): pre-sale
@@ -107,6 +114,9 @@ NOT_A_COMPLAINT_10 = [
 PURCHASE_EXCLUDE_10 = ["re:(不|唔)(用|要)了"]
 ACTION_EXCLUDE_10 = ["re:(不|唔|不用|唔使|不想|不要|没必要|用不着|不打算|不会)(退|换)"]
 AGENT_EXCLUDE_10 = ["re:(如果|要是|若|万一)?[^，。,.!！?？]{0,4}(要|想|需要)(退货|退款|换货|售后|维修|退换)的话"]
+# default@11 (judge6): the agent stating the terms of a service (超时有赔付 / 支持上门安装 / 具体以上门质检为准) handles no case
+# of this customer: said before a purchase (a next-day promise, a trade-in quote) it pulled pre-sale chats to after-sales
+AGENT_TERMS_11 = ["re:(有|包|支持|享|享受|提供|可)(赔付|补偿|理赔|上门)", "re:以[^，。,.!！?？]{0,8}为准"]
 PROBLEM_10 = ["re:(便宜|平|低|降|跌)(了|咗)[0-9一二两三四五六七八九十百几]+"]
 PROBLEM_EXCLUDE_10 = [
     "re:^((没|没有|没了|没有了|冇)(了|啦|喇|哦|呢|哈)?[，,。.!！~～\\s]*){1,3}(谢谢|多谢|感谢)?[，,。.!！~～]*$",
@@ -182,6 +192,33 @@ def _confirmed_restatement(
     return first
 
 
+# default@11 (judge6): a condition placed on the goods (瓶底结了一层白的 / 内侧的标有一点歪 / 底部有积水): a part of the item,
+# then what is on it or became of it
+LOCATED_CONDITION = (r"(底|内侧|外侧|表面|边缘|边上|侧面|背面|正面|下方|上方|里面|内部|角|接口|缝|顶部|顶上)[^，。,.!！?？]{0,4}"
+                     r"(有|结|起|出|长|掉|裂|破)")
+_END = re.compile(r"[。!！?？]")
+
+
+def _restated_condition(conv: Conversation, restates: PhraseMatcher, condition: re.Pattern, weight: float) -> Fired | None:
+    """A human agent's restatement that asks the customer to confirm (…，对吗？) a condition on the goods (瓶底结了一层白色的 /
+    底部有积水), after a customer turn that stated something rather than asked: the agent confirms a fault the customer
+    reported in words the topic list lacks. A feature asked about before buying (里面有加绒吗 → 里面有加绒的对吧) follows a
+    question, so it is none."""
+    last = None
+    for m in conv.messages:
+        if m.role == "customer" and m.text.strip():
+            last = m
+            continue
+        if m.role != "agent" or not m.text or last is None or _QUESTION_END.search(view(last).s):
+            continue
+        for h in restates.find(m).accepted:
+            s = h.view.s
+            end = _END.search(s, h.start)
+            if asks_to_confirm(s, h.start) and condition.search(s[h.start : end.end() if end else len(s)]):
+                return Fired("restated", weight, m, None, "客服复述客户所说的商品状况并请其确认")
+    return None
+
+
 def after_sales_topic() -> TopicParams:
     # default@7: Cantonese after-sales words (甩色 / 坏咗 / 用唔到) read like the Mandarin ones, and complaint shapes (跟详情页差太远)
     # default@8: noises, dead-on-arrival, fear of a fake; praise (都说好) and a policy question (能七天无理由吗) are none
@@ -205,9 +242,9 @@ def after_sales_decision() -> DecisionParams:
                          exclude=L.AS_PROBLEM_EXCLUDE + ELSEWHERE_CLAUSE + OWN_SLIP + PROBLEM_EXCLUDE_10 + NOT_A_COMPLAINT_10 + ACTION_EXCLUDE_10),
             SignalParams(name="action", weight=0.5, note="客户提出售后诉求", phrases=L.AS_ACTION, exclude=L.AS_ACTION_EXCLUDE + [TRADE_IN] + ACTION_EXCLUDE_10 + NOT_A_COMPLAINT_10),
             SignalParams(name="agent_handling", role="agent", weight=0.5, note="客服按售后处理", phrases=L.AS_AGENT,
-                         exclude=L.AS_AGENT_EXCLUDE + S.AS_AGENT_EXCLUDE_MORE + AGENT_EXCLUDE_10),
+                         exclude=L.AS_AGENT_EXCLUDE + S.AS_AGENT_EXCLUDE_MORE + AGENT_EXCLUDE_10 + AGENT_TERMS_11),
             # -0.55, not -0.5: one pulling-down signal outweighs a lone topic word (1.2 - 0.5 tied the threshold)
-            SignalParams(name="presale", weight=-0.55, note="售前咨询", phrases=L.AS_PRESALE + PRESALE_MORE),
+            SignalParams(name="presale", weight=-0.55, note="售前咨询", phrases=L.AS_PRESALE + PRESALE_MORE + PRESALE_11),
             SignalParams(name="before_delivery", weight=-0.55, note="刚下单/客户自己拍错，发货前修改", phrases=L.AS_BEFORE_DELIVERY),
             SignalParams(name="elsewhere", weight=-0.55, note="问题出在别家/以前买的商品（售前顾虑）", phrases=ELSEWHERE),
             SignalParams(name="buys_now", weight=-0.55, note="客户决定下单（售前）", phrases=BUYS_NOW, exclude=BUYS_NOW_EXCLUDE),
@@ -226,6 +263,19 @@ class ListeningParams(Strict):
         default=0.2,
         description="a restatement by the agent that the customer answers yes to (对 / 是的), with no trouble word in it: "
         "what it adds to the after-sales decision (a trouble word in it adds decision.topic_weight)",
+    )
+    shopping_signals: list[str] = Field(
+        default_factory=lambda: ["presale", "buys_now"],
+        description="decision signals that show the customer shopping (有没有加厚的 / 今晚下单能到吗): a topic word in a customer "
+        "message where one of them fires is the reason for the next buy (上次买的一提就破 / 充电器坏了), not a complaint, "
+        "unless the message asks for an after-sales remedy too (the `action` signal: 想换一个); it counts only from another "
+        "message (default@11)",
+    )
+    restated_condition: str | None = Field(
+        default=LOCATED_CONDITION,
+        description="a human agent's restatement asking the customer to confirm a condition on the goods (瓶底结了一层白色的，"
+        "对吗 / 底部有积水对吗), after a customer turn that stated rather than asked, counts as a topic word (decision."
+        "topic_weight) when the customer's words have none (regex on the analysis form; null switches it off; default@11)",
     )
     lexicon: LexiconParams = Field(
         default_factory=lambda: LexiconParams(
@@ -251,15 +301,34 @@ class ActiveListening(Criterion):
         topic, matcher, decision = self.compiled
         return topic.terms() + matcher.terms() + decision.terms()
 
+    def _topic_word(self, conv: Conversation, topic: PhraseMatcher, decision: SignalDecision):
+        """The first topic word of a customer message (praise skipped) that shows no shopping: in a message where a
+        `shopping_signals` signal fires and no after-sales remedy is asked, the trouble is the reason for the next buy
+        (default@11)."""
+        shopping = [lex for s, lex in decision.signals if s.name in self.params.shopping_signals and s.role == "customer"]
+        remedy = [lex for s, lex in decision.signals if s.name == "action"]
+        for m in customer_messages(conv, with_text=True):
+            if is_praise(m):
+                continue
+            found = topic.find(m).accepted
+            if not found:
+                continue
+            v = view(m)
+            if not any(lex.find(v) for lex in shopping) or any(lex.find(v) for lex in remedy):
+                return found[0]
+        return None
+
     def score(self, conversation: Conversation) -> CriterionResult:
         topic, matcher, decision = self.compiled
         # the topic words read Cantonese as Mandarin; the signals read the text as written: their broad negation
         # patterns (不… / 没…) would fire on every Cantonese 唔 (唔係 / 唔好意思)
-        hit = topic_match(_read_as_mandarin(conversation), topic)
+        hit = self._topic_word(_read_as_mandarin(conversation), topic, decision)
         extra = [Fired("words", self.params.decision.topic_weight, hit.view.msg, hit, "售后/投诉用语")] if hit is not None else []
         if hit is None:
             p = self.params
             confirmed = _confirmed_restatement(conversation, topic, matcher, p.decision.topic_weight, p.confirmed_weight)
+            if (confirmed is None or confirmed.weight < p.decision.topic_weight) and p.restated_condition:
+                confirmed = _restated_condition(conversation, matcher, re.compile(p.restated_condition), p.decision.topic_weight) or confirmed
             extra = [confirmed] if confirmed is not None else []
         d = decision.decide(conversation, extra)
         if not d.holds:

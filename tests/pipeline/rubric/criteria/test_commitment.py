@@ -189,3 +189,37 @@ def test_default10_how_long_the_money_usually_takes_after_a_done_refund_is_no_ti
 
 def test_default10_a_pickup_already_booked_hands_nothing_on(commitment):
     assert _score(commitment, "已给您预约好周六下午上门取件，退货单也提交了").status == "na"
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "退换的手续已经帮您弄好了，新的台灯明天一早就寄出",
+        "已为您安排好了，替换的灯罩今天傍晚出库",
+        "补寄已经给您办好啦，明天发顺丰",
+    ],
+)
+def test_default11_a_request_settled_in_the_chat_hands_nothing_on_whatever_time_the_goods_leave(commitment, reply):
+    assert _score(commitment, reply).status == "na", reply
+
+
+def test_default11_a_settled_request_that_still_waits_on_someone_is_a_hand_off(commitment):
+    # 安排好了 but the technician still has to call: the customer waits on someone, the hand-off needs its time
+    assert _score(commitment, "维修已经帮您安排好了，师傅会联系您上门").status == "fail"
+    assert _score(commitment, "维修已经帮您安排好了，师傅明天上午联系您上门").status == "pass"
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "您看是换一个新的，或者我给您申请部分退款，您选哪种都行",
+        "可以直接给您退掉；要不明天给您加急补寄一个，您定",
+    ],
+)
+def test_default11_options_put_to_the_customer_hand_nothing_on_until_one_is_chosen(commitment, reply):
+    assert _score(commitment, reply).status == "na", reply
+
+
+def test_default11_the_chosen_option_handed_on_needs_its_time_frame(commitment):
+    offer = "您看是换一个新的，或者我给您申请部分退款，您选哪种都行"
+    assert _score(commitment, offer, "好的，已经帮您提交退款申请，审核结果出来通知您").status == "fail"

@@ -298,3 +298,26 @@ def test_asking_after_a_quiet_customer_is_no_reproach(forbidden):
     assert _CHECK_IN.search("宝 咋没回复了呢？") and _CHECK_IN.search("您怎么不吭声了")
     assert not _CHECK_IN.search("您怎么不早说")  # a reproach
     assert _score(forbidden, "在吗亲 您怎么不出声了呀").status == "pass"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["您反映的这种情况客服这里是解答不了的", "这种要求我们实在满足不了呢", "这边没法给您受理的哦亲", "该售后问题我们无法为您解决"],
+)
+def test_not_handling_the_request_is_a_dismissal_in_either_spelling(text):
+    # default@11: 处理不了 was a dismissal, 无法为您处理 / 解答不了 / 满足不了 were a policy "no" left to positive_framing
+    crit = CRITERIA["forbidden_phrases.v2"]()
+    crit.compiled
+    assert crit._dismissal.search(text)
+
+
+def test_a_policy_no_about_a_thing_stays_a_policy_no():
+    crit = CRITERIA["forbidden_phrases.v2"]()
+    crit.compiled
+    for text in ("这款是定制的 不支持七天无理由哦", "已经出库了 地址改不了了", "这个颜色暂时补不了货"):
+        assert crit._plain.search(text) and not crit._dismissal.search(text), text
+
+
+def test_helpless_request_fails_unless_help_follows(forbidden):
+    assert _score(forbidden, "亲 您说的这个问题我们这边无法为您处理的呢 感谢理解").status == "fail"
+    assert _score(forbidden, "这个问题我这边无法直接处理，马上帮您转给售后主管，两小时内联系您").status == "pass"

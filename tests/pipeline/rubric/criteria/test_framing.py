@@ -196,3 +196,34 @@ def test_default10_a_refusal_the_agent_takes_back_refuses_nothing():
 def test_default10_a_condition_is_no_refusal():
     assert _chat([("customer", "明天能到吗"), ("agent", "今天已经加急了，万一明天送不到的话我直接给您补发一单")]) == "na"
     assert _chat([("customer", "明天能到吗"), ("agent", "明天送不到了亲")]) == "fail"
+
+
+# default@11 (judge6): what the goods do not include, told to a customer who asked whether they include it
+@pytest.mark.parametrize(
+    ("customer", "reply"),
+    [
+        ("这个扫地机带备用滚刷吗", "您好，滚刷需要另外购买哦"),
+        ("帐篷有送地钉没", "地钉要单独拍一下的亲"),
+        ("买投影仪配幕布不", "幕布是另购的，店里有链接"),
+    ],
+)
+def test_default11_sold_separately_answering_whether_it_is_included_refuses_nothing(customer, reply):
+    assert _answer(customer, reply).status == "na", reply
+
+
+def test_default11_sold_separately_still_refuses_a_reproach_or_a_plain_request():
+    # asked in the negative the question reproaches: the same answer is a bare refusal
+    assert _answer("你们怎么不送滚刷吗", "滚刷需要另外购买哦").status == "fail"
+    # no question about what is included, or a favour asked: the words refuse the customer's request
+    assert _answer("能给我免费补一个滚刷吗", "滚刷需要另外购买哦").status == "fail"
+    assert _answer("可以送个滚刷吗", "滚刷需要另外购买哦").status == "fail"
+    crit = CRITERIA["positive_framing.v1"]
+    old = crit(params=crit.Params(sold_separately=None))  # the old reading
+    conv = make_conversation([("customer", "这个扫地机带备用滚刷吗", 0), ("agent", "滚刷需要另外购买哦", 30)])
+    assert old.score(conv).status == "fail"
+
+
+@pytest.mark.parametrize("reply", ["我们店只负责发货的哦", "这边只管出货，别的不清楚"])
+def test_default11_the_shops_part_narrowed_to_shipping_declines_the_rest(reply):
+    assert _score(reply) == "fail", reply
+    assert _score(reply, "不过我可以帮您联系快递查一下") == "pass"

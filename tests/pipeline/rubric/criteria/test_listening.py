@@ -287,3 +287,59 @@ def test_default10_a_confirmed_restatement_with_a_remedy_makes_it_after_sales(li
         run_stages=False,
     )
     assert listening.score(conv).status == status, reply
+
+
+# default@11 (judge6): the trouble of the item the customer is replacing, told while shopping for the next one
+@pytest.mark.parametrize(
+    "texts",
+    [
+        ["家里的电热水壶坏了 现在下单明天能到吗"],
+        ["拖把头上回买的一拧就断 有没有加粗的"],
+        ["旧平板能抵多少钱", "旧的是平板 屏幕碎了一角"],
+    ],
+)
+def test_default11_trouble_of_the_item_being_replaced_is_pre_sale(listening, texts):
+    turns = [("customer", t, 60 * i) for i, t in enumerate(texts)] + [("agent", "有的亲，支持次日达，超时有赔付", 200)]
+    assert listening.score(make_conversation(turns, run_stages=False)).status == "na", texts
+
+
+def test_default11_shopping_with_a_remedy_asked_stays_after_sales(listening):
+    # the same shopping words with an exchange asked for: this order's trouble
+    conv = make_conversation([("customer", "吹风机才用两次就坏了 有没有别的款 给我换一个", 0), ("agent", "好的", 30)], run_stages=False)
+    assert listening.score(conv).status == "fail"
+
+
+def test_default11_the_agent_stating_service_terms_handles_no_case(listening):
+    # 支持上门 / 以…为准 are terms of a service: with a lone problem word they no longer tip a pre-sale chat
+    conv = make_conversation(
+        [("customer", "这个净水器滤芯多久换一次 我家水质不好", 0), ("agent", "您好，支持上门安装，具体以师傅上门为准", 30)], run_stages=False
+    )
+    assert listening.score(conv).status == "na"
+
+
+# default@11 (judge6): the agent asks the customer to confirm a condition on the goods the topic words do not name
+@pytest.mark.parametrize(
+    ("customer", "agent"),
+    [
+        ("这个保温杯的杯底起了一圈黑的", "跟您核对一下，是不锈钢保温杯，杯底内侧起了一圈黑色的，是吗？"),
+        ("行李箱拉杆那块好像有道印子", "您是说拉杆接口那里有一道印子，对吧？"),
+    ],
+)
+def test_default11_a_restated_condition_on_the_goods_makes_it_after_sales(listening, customer, agent):
+    conv = make_conversation([("customer", customer, 0), ("agent", agent, 30)], run_stages=False)
+    assert listening.score(conv).status == "pass", agent
+
+
+def test_default11_a_feature_confirmed_after_a_question_is_pre_sale(listening):
+    # the customer asked about a feature before buying: the same restatement shape confirms the choice
+    conv = make_conversation(
+        [("customer", "这件外套里面有加绒吗", 0), ("agent", "跟您确认下，您看的是黑色这款，里面有加绒的，对吗？", 30)], run_stages=False
+    )
+    assert listening.score(conv).status == "na"
+
+
+def test_default11_an_exchange_made_days_ago_is_no_care_interval_question(listening):
+    # 前几天换货 tells what was done (the care-interval question 多久换一次 asks): with 什么时候发 shopping-shaped, the
+    # exchange asked about keeps the chat after-sales
+    conv = make_conversation([("customer", "前几天换货的那双鞋寄回去了，新的什么时候发", 0), ("agent", "好的", 30)], run_stages=False)
+    assert listening.score(conv).status == "fail"
