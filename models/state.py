@@ -15,7 +15,9 @@ the agent's previous message for *short* turns only (``SHORT_CHARS``: context de
 not a sentence that speaks for itself), and the sentiment model's log-probabilities for the turn. Two
 heads: ``empathy`` (logistic) and ``sentiment`` (3-class softmax, the context-read polarity). A model may
 carry a second fitted model whose empathy head is read with its own (``empathy_part``: the two heads'
-log-odds mixed, saved in ``empathy_part/``; ``zh-cs-state@5``). Feature
+log-odds mixed, saved in ``empathy_part/``; ``zh-cs-state@5``), and one whose polarity head is read with its own
+(``polarity_part``: the polarity logits pooled, one weight for long turns and one for short ones, saved in
+``polarity_part/``; ``zh-cs-state@6``). Feature
 set 2 (``feature_set`` in the model's meta; the ``@4`` candidate) adds what the agent's previous line
 does (``agent_kinds``: refusal, blame, closing question, …); a model without the key reads set 1. It has
 no dependencies beyond numpy (fitting on sparse rows too: ``fit_sparse``); weights are a vocabulary
@@ -51,6 +53,7 @@ NAME = "zh-cs-state"
 VERSION = 1
 _SPARSE_ROWS_MAX = 50_000  # distinct (turn, previous agent message) pairs a loaded model keeps
 EMPATHY_PART_DIR = "empathy_part"  # where a model's second empathy head is saved, beside its own weights
+POLARITY_PART_DIR = "polarity_part"  # and its second polarity head (``@6``)
 SHORT_CHARS = 6  # a turn with at most this many word characters is read with the agent's previous message
 
 # Cantonese → Mandarin, longest first; applied to the raw turn before the model's input form (which
@@ -75,8 +78,8 @@ def mandarin(text: str) -> str:
     return normalize_text(_CANTONESE_RE.sub(lambda m: _CANTONESE_MAP[m.group(0)], text)).lower()
 
 
-def is_short(text: str) -> bool:
-    return len(_WORD.findall(text)) <= SHORT_CHARS
+def is_short(text: str, chars: int = SHORT_CHARS) -> bool:
+    return len(_WORD.findall(text)) <= chars
 
 
 def _grams(s: str, lo: int, hi: int, prefix: str) -> list[str]:
@@ -231,6 +234,14 @@ class CustomerStateModel:
         # from the two heads' log-odds mixed (1 - weight) : weight; the polarity head stays this model's own
         self.empathy_part: CustomerStateModel | None = None
         self.empathy_part_weight: float = 0.0
+        # a fitted model whose polarity head is read with this one's (``@6``): the polarity logits pooled (1 - w) : w,
+        # w one weight for long turns and one for short ones — at most ``polarity_part_short_chars`` word characters:
+        # a reply read against the agent's line (那算了 我用花呗 after a refusal that offers another way), where the
+        # writers' conventions differ most; without it (or at 0) the polarity is this model's own head (``@5``)
+        self.polarity_part: CustomerStateModel | None = None
+        self.polarity_part_weight: float = 0.0
+        self.polarity_part_short_weight: float = 0.0
+        self.polarity_part_short_chars: int = SHORT_CHARS
         self.meta_: dict = {"name": NAME, "version": VERSION}
 
     @property
@@ -260,12 +271,12 @@ class CustomerStateModel:
     def predict(self, texts: Sequence[str], prevs: Sequence[str | None], proba: np.ndarray) -> StateOutput:
         if not len(texts):
             return StateOutput(np.zeros(0), np.zeros((0, 3)))
-        if self.empathy_part is None:
+        if self.empathy_part is None and self.polarity_part is None:
             z = self.logits(texts, prevs, proba)
         else:
-            # two empathy heads read together: one fitted on the shipped rows (calibrated on whole conversations),
-            # one on many writers (ranks an unseen writer's turns better); neither alone held every dev set.
-            # A turn's grams are the same for both heads' feature sets up to the agent-kind tail: made once.
+            # heads read together: the own ones fitted on the shipped rows (calibrated on whole conversations), the
+            # parts on many writers (they rank and read an unseen writer's turns better); neither alone held every
+            # dev set. A turn's grams are the same for every head's feature set up to the agent-kind tail: made once.
             parts: dict[int, tuple[list[str], list[str]]] = {}
 
             def grams(i: int, feature_set: int) -> list[str]:
@@ -275,8 +286,21 @@ class CustomerStateModel:
                 return base + kinds if feature_set >= 2 else base
 
             z = self.logits(texts, prevs, proba, grams)
-            w = self.empathy_part_weight
-            z[:, 0] = (1 - w) * z[:, 0] + w * self.empathy_part.logits(texts, prevs, proba, grams)[:, 0]
+            ze = None
+            if self.empathy_part is not None:
+                w = self.empathy_part_weight
+                ze = self.empathy_part.logits(texts, prevs, proba, grams)
+                z[:, 0] = (1 - w) * z[:, 0] + w * ze[:, 0]
+            if self.polarity_part is not None and (self.polarity_part_weight or self.polarity_part_short_weight):
+                short = self.polarity_part_short_chars
+                wp = np.array([self.polarity_part_short_weight if is_short(t, short) else self.polarity_part_weight for t in texts])[:, None]
+                mix = np.flatnonzero(wp[:, 0])  # the part's head is read only where it counts (most chat turns are short)
+                if self.polarity_part is self.empathy_part:
+                    zp = ze[mix]
+                else:
+                    zp = self.polarity_part.logits([texts[i] for i in mix], [prevs[i] for i in mix], np.asarray(proba)[mix],
+                                                   lambda j, feature_set: grams(int(mix[j]), feature_set))
+                z[mix, 1:] = (1 - wp[mix]) * z[mix, 1:] + wp[mix] * zp[:, 1:]
         e = 1 / (1 + np.exp(-z[:, 0]))
         return StateOutput(e, softmax(z[:, 1:]))
 
@@ -329,6 +353,11 @@ class CustomerStateModel:
         if self.empathy_part is not None:
             self.empathy_part.save(d / EMPATHY_PART_DIR)
             meta["empathy_part"] = {"dir": EMPATHY_PART_DIR, "weight": self.empathy_part_weight}
+        meta.pop("polarity_part", None)
+        if self.polarity_part is not None:
+            self.polarity_part.save(d / POLARITY_PART_DIR)
+            meta["polarity_part"] = {"dir": POLARITY_PART_DIR, "weight": self.polarity_part_weight,
+                                     "short_weight": self.polarity_part_short_weight, "short_chars": self.polarity_part_short_chars}
         (d / META_FILE).write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         return d
 
@@ -345,6 +374,11 @@ class CustomerStateModel:
         if part:
             self.empathy_part = cls.load(d / part["dir"])
             self.empathy_part_weight = float(part["weight"])
+        part = meta.get("polarity_part")
+        if part:
+            self.polarity_part = cls.load(d / part["dir"])
+            self.polarity_part_weight, self.polarity_part_short_weight = float(part["weight"]), float(part["short_weight"])
+            self.polarity_part_short_chars = int(part.get("short_chars", SHORT_CHARS))
         return self
 
 

@@ -1,6 +1,7 @@
 """The empathy head's calibration check (models.state.cv_report and its parts)."""
 import numpy as np
 
+from models.base import softmax
 from models.state import CustomerStateModel, cross_validated_empathy, load_state_model, reliability
 
 
@@ -152,3 +153,46 @@ def test_an_empathy_part_mixes_the_log_odds_keeps_the_polarity_and_survives_save
     again.save(tmp_path / "alone")
     assert "empathy_part" not in json.loads((tmp_path / "alone" / META_FILE).read_text(encoding="utf-8"))
     np.testing.assert_allclose(CustomerStateModel.load(tmp_path / "alone").predict(read, [""] * 3, p).empathy, alone_own.empathy, rtol=1e-6)
+
+
+def test_the_polarity_part_weights_pool_the_polarity_logits_long_and_short_turns_apart(tmp_path):
+    import json
+
+    from models.state import META_FILE, POLARITY_PART_DIR
+
+    texts = ["等了五天了还没动静", "好的谢谢", "又是这样 算了吧", "收到了很好", "怎么还没发货", "嗯嗯"]
+    proba = np.tile(np.array([[0.3, 0.5, 0.2]], dtype=np.float32), (len(texts), 1))
+    own = CustomerStateModel(min_df=1).fit(texts, [""] * 6, proba, ["negative", "neutral", "negative", "positive", "negative", "neutral"],
+                                           [True, False, True, False, False, False])
+    # the part reads 好的谢谢 and 嗯嗯 the other way: its polarity must show through at its weight only
+    part = CustomerStateModel(min_df=1, feature_set=2).fit(texts, [""] * 6, proba, ["negative", "positive", "negative", "positive", "neutral", "negative"],
+                                                           [True, False, True, False, True, False])
+    read, p = ["等了五天了还没动静", "好的谢谢", "嗯嗯"], proba[:3]  # one long turn, two short ones
+    z_own, z_part = own.logits(read, [""] * 3, p)[:, 1:], part.logits(read, [""] * 3, p)[:, 1:]
+    own.empathy_part, own.empathy_part_weight, own.polarity_part = part, 0.5, part
+    alone = own.predict(read, [""] * 3, p)
+    np.testing.assert_allclose(alone.sentiment, softmax(z_own), rtol=1e-6)  # weight 0: the own head alone (@5)
+    own.polarity_part_weight, own.polarity_part_short_weight = 0.3, 0.6
+    both = own.predict(read, [""] * 3, p)
+    w = np.array([[0.3], [0.6], [0.6]])
+    np.testing.assert_allclose(both.sentiment, softmax((1 - w) * z_own + w * z_part), rtol=1e-6)
+    np.testing.assert_allclose(both.empathy, alone.empathy, rtol=1e-6)  # the empathy mix does not move with it
+    assert not np.allclose(both.sentiment, alone.sentiment)
+    own.save(tmp_path)
+    saved = json.loads((tmp_path / META_FILE).read_text(encoding="utf-8"))["polarity_part"]
+    assert (saved["dir"], saved["weight"], saved["short_weight"]) == (POLARITY_PART_DIR, 0.3, 0.6)
+    again = CustomerStateModel.load(tmp_path)
+    assert (again.polarity_part_weight, again.polarity_part_short_weight) == (0.3, 0.6)
+    assert again.polarity_part is not None and again.polarity_part.feature_set == 2
+    np.testing.assert_allclose(again.predict(read, [""] * 3, p).sentiment, both.sentiment, rtol=1e-6)
+    assert saved["short_chars"] == again.polarity_part_short_chars == 6  # the line between them: is_short's by default
+    again.polarity_part_short_chars = 10  # 等了五天了还没动静 (9 word characters) is a short reply now: the short weight
+    np.testing.assert_allclose(again.predict(read, [""] * 3, p).sentiment, softmax(0.4 * z_own + 0.6 * z_part), rtol=1e-6)
+    again.polarity_part_short_chars, again.polarity_part_short_weight = 6, 0.0  # short turns: the own head alone (@6)
+    w = np.array([[0.3], [0.0], [0.0]])
+    np.testing.assert_allclose(again.predict(read, [""] * 3, p).sentiment, softmax((1 - w) * z_own + w * z_part), rtol=1e-6)
+    again.polarity_part_short_weight = 0.6
+    again.empathy_part = None  # a polarity part alone: the empathy is the own head's, the polarity still pooled
+    only = again.predict(read, [""] * 3, p)
+    np.testing.assert_allclose(only.sentiment, both.sentiment, rtol=1e-6)
+    np.testing.assert_allclose(only.empathy, 1 / (1 + np.exp(-own.logits(read, [""] * 3, p)[:, 0])), rtol=1e-6)

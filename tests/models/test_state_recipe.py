@@ -1,4 +1,4 @@
-"""The zh-cs-state@5 training recipe (@3's heads + the writers' empathy head; the @4 candidate): how its labels are read, and that the shipped model is that recipe."""
+"""The zh-cs-state@6 training recipe (@3's heads + the writers' empathy head and the eight writers' polarity head; the @4 candidate): how its labels are read, and that the shipped model is that recipe."""
 from __future__ import annotations
 
 import json
@@ -55,9 +55,13 @@ def test_shipped_model_is_this_recipe():
     assert meta["version"] == VERSION and meta["trained_on"] == [f.name for f in FILES]
     model = load_state_model()
     assert model.model_id == f"zh-cs-state@{VERSION}"
-    part = RECIPES[SHIPPED]["empathy_part"]  # @5: the writers' empathy head read beside @3's
+    part = RECIPES[SHIPPED]["empathy_part"]  # @5's: the five writers' empathy head read beside @3's
     assert model.empathy_part.meta_["trained_on"] == [f.name for f in RECIPES[part]["files"]]
     assert model.empathy_part_weight == RECIPES[SHIPPED]["empathy_part_weight"] and model.empathy_part.l2 == RECIPES[part]["l2"]
+    part = RECIPES[SHIPPED]["polarity_part"]  # @6: the eight writers' polarity head, on long turns only
+    assert model.polarity_part.meta_["trained_on"] == [f.name for f in RECIPES[part]["files"]]
+    assert (model.polarity_part_weight, model.polarity_part_short_weight) == (
+        RECIPES[SHIPPED]["polarity_part_weight"], RECIPES[SHIPPED]["polarity_part_short_weight"])
 
 
 def test_lowo_never_trains_on_the_held_out_writer(tmp_path, monkeypatch):
@@ -84,16 +88,25 @@ def test_lowo_never_trains_on_the_held_out_writer(tmp_path, monkeypatch):
         def predict_proba(self, texts):
             return np.full((len(texts), 3), 1 / 3)
 
-    results = R.lowo([paths["w1"], paths["w2"]], [paths["base"]], sentiment_model=Uniform())
-    assert [(r["writer"], r["arm"]) for r in results] == [(w, a) for w in ("w1.tsv", "w2.tsv") for a, _, _ in R.LOWO_ARMS]
-    # per writer: one fit per arm, and @5's second fit is its writers' empathy part (trained on the other writer)
-    assert [recipe for _, recipe in seen] == ["@3", "@3", "@4", "@5", "writers"] * 2
+    results = R.lowo([paths["w1"], paths["w2"]], [paths["base"]], sentiment_model=Uniform(), polarity_weights=((0.0, 0.0), (1.0, 0.0)))
+    with_part = [a for a, recipe, _ in R.LOWO_ARMS if R.RECIPES[recipe].get("polarity_part")]
+    assert with_part  # the arm whose polarity mix is swept
+    assert [(r["writer"], r["arm"]) for r in results] == [
+        (w, x) for w in ("w1.tsv", "w2.tsv") for a, _, _ in R.LOWO_ARMS
+        for x in [a] + ([f"{a}, polarity 0/0", f"{a}, polarity 1/0"] if a in with_part else [])]
+    # per writer: one fit per arm, and @6's second fit is its writers' part (trained on the other writer): in a fold the
+    # empathy part and the polarity part ("writers", "writers8": the same settings) train on the same rows, fitted once
+    assert [recipe for _, recipe in seen] == ["@3", "@6", "writers"] * 2
     for k, writer in enumerate(("w1", "w2")):
         own = {l.split("\t")[1] for l in lines[writer]}
         other = {l.split("\t")[1] for l in lines["w2" if writer == "w1" else "w1"]}
-        for j, (texts, recipe) in enumerate(seen[5 * k : 5 * k + 5]):
+        for j, (texts, recipe) in enumerate(seen[3 * k : 3 * k + 3]):
             assert not texts & own and {l.split("\t")[1] for l in lines["base"]} <= texts
-            assert (other <= texts) == (j in (1, 2, 4))
+            assert (other <= texts) == (j == 2)
+    for r in results:  # the sweep moves the polarity mix only: the empathy figures are the arm's own
+        if "polarity_weight" in r:
+            arm = next(x for x in results if x["writer"] == r["writer"] and x["arm"] == r["arm"].rsplit(", polarity", 1)[0])
+            assert r["empathy_auc"] == arm["empathy_auc"] and r["empathy@0.9"] == arm["empathy@0.9"]
     assert "mean" in R.format_lowo(results)
 
 
