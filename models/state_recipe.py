@@ -152,6 +152,18 @@ def set_polarity_weights(model: CustomerStateModel, settings: dict) -> None:
     model.polarity_part_short_chars = int(settings.get("polarity_part_short_chars", SHORT_CHARS))
 
 
+
+def _fit_part(recipe: str, sentiment_model):
+    """A second head (empathy or polarity part) fitted on its own recipe's rows, with where they came from."""
+    files = RECIPES[recipe]["files"]
+    rows = read_rows(files)
+    proba = np.asarray(sentiment_model.predict_proba([r["text"] for r in rows]), dtype=np.float32)
+    part = fit(rows, proba, recipe)
+    part.meta_.update({"trained_on": [Path(f).name for f in files],
+                       "sentiment_model": getattr(sentiment_model, "model_id", None)})
+    return part
+
+
 def train(out: str | Path = SHIPPED_STATE_DIR, files: Sequence[str | Path] | None = None, sentiment_model=None,
           recipe: str = SHIPPED) -> CustomerStateModel:
     """Fit a recipe (default: the shipped one, on its files) with the sentiment model's probabilities for
@@ -168,21 +180,11 @@ def train(out: str | Path = SHIPPED_STATE_DIR, files: Sequence[str | Path] | Non
                         "polarity_rule": "calm reports (negative, needs no empathy, noted calm) → neutral"})
     part = RECIPES[recipe].get("empathy_part")
     if part:
-        part_files = RECIPES[part]["files"]
-        part_rows = read_rows(part_files)
-        part_proba = np.asarray(sentiment_model.predict_proba([r["text"] for r in part_rows]), dtype=np.float32)
-        model.empathy_part = fit(part_rows, part_proba, part)
-        model.empathy_part.meta_.update({"trained_on": [Path(f).name for f in part_files],
-                                         "sentiment_model": getattr(sentiment_model, "model_id", None)})
+        model.empathy_part = _fit_part(part, sentiment_model)
         model.empathy_part_weight = float(RECIPES[recipe]["empathy_part_weight"])
     part = RECIPES[recipe].get("polarity_part")
     if part:
-        part_files = RECIPES[part]["files"]
-        part_rows = read_rows(part_files)
-        part_proba = np.asarray(sentiment_model.predict_proba([r["text"] for r in part_rows]), dtype=np.float32)
-        model.polarity_part = fit(part_rows, part_proba, part)
-        model.polarity_part.meta_.update({"trained_on": [Path(f).name for f in part_files],
-                                          "sentiment_model": getattr(sentiment_model, "model_id", None)})
+        model.polarity_part = _fit_part(part, sentiment_model)
         set_polarity_weights(model, RECIPES[recipe])
     model.save(out)
     return model
