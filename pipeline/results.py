@@ -61,6 +61,16 @@ def result_row_to_contract(row: dict) -> dict:
     The one builder of the contract (timestamps ISO-8601 with their offset): a conversation
     scored now and the same result reused from the store give the same object.
     """
+    contract = _contract_head(row)
+    contract["criteria"] = row["criteria"] or {}
+    contract["sentiment"] = row["sentiment"] or {"customer_start": None, "customer_end": None, "turns": []}
+    contract["flags"] = row["flags"] or []
+    contract["flagged"] = bool(row["flagged"])
+    return contract
+
+
+def _contract_head(row: dict) -> dict:
+    """The contract object's keys before its criteria, in the contract's order."""
     return {
         "conversation_id": row["conversation_id"],
         "agent_id": row["agent_id"],
@@ -70,10 +80,6 @@ def result_row_to_contract(row: dict) -> dict:
         "score": row["score"],
         "rubric": row["rubric_version"],
         "model": row["model_version"] or None,
-        "criteria": row["criteria"] or {},
-        "sentiment": row["sentiment"] or {"customer_start": None, "customer_end": None, "turns": []},
-        "flags": row["flags"] or [],
-        "flagged": bool(row["flagged"]),
     }
 
 
@@ -84,11 +90,47 @@ def conversation_to_result(conv: Conversation) -> dict:
 
 # json.dumps with these arguments would build an encoder per call (once per conversation)
 _LINE_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+_encode = _LINE_ENCODER.encode
 
 
 def dumps_result(result: dict) -> str:
     """One JSONL line: UTF-8 Chinese kept readable (ensure_ascii=False)."""
-    return _LINE_ENCODER.encode(result)
+    return _encode(result)
+
+
+class JSONText(str):
+    """Text that is JSON already. The store's JSON columns keep it as it is (pipeline/store/schema.py's
+    `store_json`) instead of encoding it as a JSON string."""
+
+    __slots__ = ()
+
+
+# The result's JSON columns, with what the contract writes when one is empty
+JSON_COLUMNS = (("criteria", {}), ("sentiment", {"customer_start": None, "customer_end": None, "turns": []}), ("flags", []))
+
+
+def result_json(fields: dict) -> tuple[dict[str, JSONText], str]:
+    """(criteria, sentiment and flags as the store keeps them, the results-file line) of result_fields.
+
+    Each is encoded once, compact UTF-8 as the results file writes JSON, and the line is spliced from
+    the same text: it is `dumps_result(result_row_to_contract(fields))`, byte for byte
+    (tests/pipeline/test_results.py). Encoding each twice, ASCII-escaped for the store and again for
+    the file, was ~7 % of the run's thread at 10,000 conversations. Stored rows written before this
+    are ASCII-escaped JSON with spaces; the store reads both alike (json.loads).
+    """
+    columns: dict[str, JSONText] = {}
+    parts = [_encode(_contract_head(fields))[:-1]]  # without its closing brace
+    for name, empty in JSON_COLUMNS:
+        value = fields[name]
+        text = columns[name] = JSONText(_encode(value))
+        parts.append(f',"{name}":{text if value else _encode(value or empty)}')
+    parts.append(',"flagged":true}' if fields["flagged"] else ',"flagged":false}')
+    return columns, "".join(parts)
+
+
+def json_columns(fields: dict) -> dict[str, JSONText]:
+    """The result's JSON columns as the store keeps them (see result_json)."""
+    return {name: JSONText(_encode(fields[name])) for name, _ in JSON_COLUMNS}
 
 
 def write_results(results: Iterable[dict], out: Path | str | IO[str]) -> int:

@@ -7,6 +7,7 @@ docs/architecture.md.
 """
 from __future__ import annotations
 
+import json
 from datetime import date, datetime, time, timezone
 from pathlib import Path
 from typing import Any
@@ -16,11 +17,19 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlalchemy.pool import StaticPool
 
+from pipeline.results import JSONText
 from pipeline.settings import get_settings
 
 # Rubric / model versions are part of a UNIQUE key; NULL never conflicts in SQL, so
 # "no model" is stored as the empty string and read back as None.
 NONE_VERSION = ""
+
+
+def store_json(value: Any) -> str:
+    """The text a JSON column stores: JSONText (JSON already: a result's criteria, sentiment and flags,
+    encoded once for the store and the results file, pipeline/results.py) as it is; anything else as
+    SQLAlchemy writes it by default (json.dumps). Both read back alike (json.loads)."""
+    return str(value) if type(value) is JSONText else json.dumps(value)
 
 
 def tz() -> ZoneInfo:
@@ -261,7 +270,8 @@ def make_engine(url: str, echo: bool = False) -> Engine:
     parsed = engine_url(url)
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database or ""
-        kwargs: dict[str, Any] = {"echo": echo, "connect_args": {"check_same_thread": False, "timeout": 30}}
+        kwargs: dict[str, Any] = {"echo": echo, "connect_args": {"check_same_thread": False, "timeout": 30},
+                                  "json_serializer": store_json}
         if database in ("", ":memory:") or database.startswith("file::memory:"):
             kwargs["poolclass"] = StaticPool  # one shared connection, or each thread sees an empty db
         else:
@@ -283,7 +293,7 @@ def make_engine(url: str, echo: bool = False) -> Engine:
             cur.close()
 
     else:
-        kwargs = {"echo": echo, "pool_pre_ping": True}
+        kwargs = {"echo": echo, "pool_pre_ping": True, "json_serializer": store_json}
         if parsed.get_backend_name() == "postgresql" and parsed.get_driver_name() == "psycopg2":
             # SQLAlchemy's multi-row VALUES batching skips INSERT … ON CONFLICT, and psycopg2's
             # plain executemany is a round trip per row (measured: 4 of 6 s storing 23k messages);
