@@ -415,12 +415,13 @@ def save_partition(ctx: RunContext, scored: ScoredPartition) -> list[str]:
     convs = scored.conversations
     with ctx.timed("results"):  # a result's fields and JSON once: its stored row and its results-file line
         fields = {conv.conversation_id: result_fields(conv) for conv in convs}
-        encoded = {cid: result_json(f) for cid, f in fields.items()}
+        stored_json = {}
+        for cid, f in fields.items():  # each line to the spool as it is made: a batch's lines are not all held
+            stored_json[cid], line = result_json(f)
+            ctx.results.put_line(cid, line, f)
     with ctx.timed("store"):
-        ctx.store.save_scored(convs, ctx.run_id, fields, {cid: json for cid, (json, _) in encoded.items()})
+        ctx.store.save_scored(convs, ctx.run_id, fields, stored_json)
     with ctx.timed("results"):
-        for cid, (_, line) in encoded.items():
-            ctx.results.put_line(cid, line, fields[cid])
         ctx.results.update(scored.error_results)
     if scored.errors:
         with ctx.timed("store"):
