@@ -29,7 +29,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from pipeline.results import dumps_result
+from pipeline.results import result_line
 
 log = logging.getLogger("zhijian.scoring")
 
@@ -129,12 +129,11 @@ class ResultSpool:
         self._at_end = True
 
     def __setitem__(self, conversation_id: str, result: dict) -> None:
-        self.put_line(conversation_id, dumps_result(result), result)
+        self.put_line(conversation_id, result_line(result), result)
 
-    def put_line(self, conversation_id: str, line: str, result: dict) -> None:
-        """Keep `line`, the object's `dumps_result` text made already (pipeline.results.result_json);
+    def put_line(self, conversation_id: str, data: bytes, result: dict) -> None:
+        """Keep `data`, the object's results-file line made already (pipeline.results.result_json, UTF-8);
         `result`: the object, or the result_fields it was made from (its flags are read)."""
-        data = line.encode("utf-8")
         flags = tuple(f["code"] for f in result["flags"] or ()) if result.get("flagged") else None
         if not self._at_end:
             self._file.seek(self._end)

@@ -7,7 +7,8 @@ import json
 import pytest
 
 from pipeline.results import (
-    JSONText, conversation_to_result, dumps_result, result_fields, result_json, result_row_to_contract, write_results,
+    JSONText, _dumps, conversation_to_result, dumps_result, result_fields, result_json, result_row_to_contract,
+    write_results,
 )  # fmt: skip
 from pipeline.sentiment import annotate_sentiment
 from tests.pipeline._scoring_fakes import FakeModel, FakeRubric, conversation, msg
@@ -92,8 +93,18 @@ def test_result_json_line_is_the_contract_line(case):
         elif case == "empties":
             fields.update(criteria={}, sentiment={}, flags=[], agents=[], flagged=False)
     columns, line = result_json(fields)
-    assert line == dumps_result(result_row_to_contract(fields))
+    contract = result_row_to_contract(fields)
+    assert line.decode("utf-8") == dumps_result(contract) == json.dumps(contract, ensure_ascii=False, separators=(",", ":"))
     assert set(columns) == {"criteria", "sentiment", "flags"}
     for name, text in columns.items():
         assert type(text) is JSONText and json.loads(text) == fields[name]
         assert text == json.dumps(fields[name], ensure_ascii=False, separators=(",", ":"))  # the results file's way
+
+
+@pytest.mark.parametrize("value", [
+    1e-05, 3.2e-07, 7.04918075011784e-05, 0.0001, 0.1, 1.0, -0.0, 1e15, 1e16, 1.5e300, 5e-324, 2**63 - 1, 2**70, -(2**64),
+    {1: "int key"}, {"a": [None, True, False, 0.25, "x"]}, "控制 \x00\x1f\x7f \\ \" \u2028 😀", "e-mail 0.0000", (1, 2),
+])  # fmt: skip
+def test_dumps_writes_what_the_json_module_writes(value):
+    """The results file's JSON, whichever encoder wrote it: the json module's bytes (ensure_ascii=False, no spaces)."""
+    assert _dumps(value) == json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
