@@ -34,18 +34,20 @@ except ImportError:  # pragma: no cover - another implementation: plain re.compi
 # More entries than this in the file (many rubrics over time): it starts afresh
 MAX_ENTRIES = 20_000
 
-_entries: dict[tuple[str, str], Any] | None = None  # (kind, text) -> what was cached; None until read
+# (kind, text) -> what was cached, marshalled: held as bytes (~2 MB for the default rubric), not as the
+# ~700,000 ints of its sre code, which cost ~20 MB kept for the whole run; None until read
+_entries: dict[tuple[str, str], bytes] | None = None
 _new = 0  # entries added since the file was read
 
 
 def cache_file() -> Path:
     """This Python build's file: its code format is the build's (`_sre.MAGIC`, the version string)."""
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    build = f"{sys.version}|{getattr(_sre, 'MAGIC', '')}|{getattr(_sre, 'CODESIZE', '')}|{sys.maxunicode}"
+    build = f"v2|{sys.version}|{getattr(_sre, 'MAGIC', '')}|{getattr(_sre, 'CODESIZE', '')}|{sys.maxunicode}"
     return Path(base) / "zhijian" / "regex" / f"{hashlib.sha256(build.encode()).hexdigest()[:16]}.marshal"
 
 
-def _read() -> dict[tuple[str, str], Any]:
+def _read() -> dict[tuple[str, str], bytes]:
     try:
         data = marshal.loads(cache_file().read_bytes())
         return data if isinstance(data, dict) else {}
@@ -53,7 +55,7 @@ def _read() -> dict[tuple[str, str], Any]:
         return {}
 
 
-def _table() -> dict[tuple[str, str], Any]:
+def _table() -> dict[tuple[str, str], bytes]:
     global _entries
     if _entries is None:
         _entries = _read()
@@ -63,7 +65,7 @@ def _table() -> dict[tuple[str, str], Any]:
 
 def _remember(key: tuple[str, str], value: Any) -> None:
     global _new
-    _table()[key] = value
+    _table()[key] = marshal.dumps(value)
     _new += 1
 
 
@@ -78,7 +80,7 @@ def save() -> None:
         merged = dict(_entries)
     tmp = None
     try:
-        data = marshal.dumps(merged)
+        data = marshal.dumps(merged)  # a dict of bytes
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
         with os.fdopen(fd, "wb") as fh:
@@ -109,7 +111,7 @@ def compile_pattern(pattern: str) -> re.Pattern:
     found = _table().get(key)
     if found is not None:
         try:
-            flags, code, groups, groupindex, indexgroup = found
+            flags, code, groups, groupindex, indexgroup = marshal.loads(found)
             return _sre.compile(pattern, flags, code, groups, groupindex, indexgroup)
         except Exception:  # not this engine's code after all
             pass
@@ -125,13 +127,15 @@ def compile_pattern(pattern: str) -> re.Pattern:
 def cached(kind: str, text: str, compute: Callable[[str], Any]) -> Any:
     """`compute(text)` for a pure `compute` whose result marshal can keep (str, frozenset, None …)."""
     key = (kind, text)
-    table = _table()
-    if key in table:
-        return table[key]
+    found = _table().get(key)
+    if found is not None:
+        try:
+            return marshal.loads(found)
+        except Exception:  # damaged: computed again
+            pass
     value = compute(text)
     try:
-        marshal.dumps(value)
-    except ValueError:  # pragma: no cover - not kept on disk: computed each time
-        return value
-    _remember(key, value)
+        _remember(key, value)
+    except ValueError:  # pragma: no cover - marshal cannot keep it: computed each time
+        pass
     return value

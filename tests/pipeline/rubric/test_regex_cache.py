@@ -1,6 +1,7 @@
 """The lexicons' compiled patterns kept on disk: a pattern from the cache is the one re.compile makes."""
 from __future__ import annotations
 
+import marshal
 import re
 
 import pytest
@@ -66,7 +67,7 @@ def test_a_damaged_or_unwritable_cache_only_costs_time(fresh, monkeypatch):
     monkeypatch.setattr(regex_cache, "_entries", None)
     assert ("sre", "(?=(价保|七天无理由))") in regex_cache._table()
 
-    monkeypatch.setattr(regex_cache, "_entries", {("sre", "(a)"): (0, [1, 2, 3], 0, {}, (None,))})  # not valid code
+    monkeypatch.setattr(regex_cache, "_entries", {("sre", "(a)"): marshal.dumps((0, [1, 2, 3], 0, {}, (None,)))})  # not valid code
     assert regex_cache.compile_pattern("(a)") == re.compile("(a)")
     with pytest.raises(re.error):
         regex_cache.compile_pattern("(unclosed")  # what re.compile says
@@ -84,4 +85,5 @@ def test_literals_are_kept_as_computed(fresh):
     assert regex_cache.cached("required_literals", regex, required_literals) == required_literals(regex)
     regex_cache.save()
     regex_cache._entries = None
-    assert regex_cache._table()[("required_literals", regex)] == required_literals(regex)
+    assert marshal.loads(regex_cache._table()[("required_literals", regex)]) == required_literals(regex)
+    assert regex_cache.cached("required_literals", regex, lambda r: pytest.fail("computed again")) == required_literals(regex)
