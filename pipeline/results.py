@@ -124,11 +124,23 @@ def result_line(result: dict) -> bytes:
     return _dumps(result)
 
 
-class JSONText(str):
-    """Text that is JSON already. The store's JSON columns keep it as it is (pipeline/store/schema.py's
-    `store_json`) instead of encoding it as a JSON string."""
+class JSONText:
+    """`text` that is JSON already. The store's JSON columns keep it as it is (pipeline/store/schema.py's
+    `store_json`) instead of encoding a value. Not a str subclass: the driver would be handed a copy of
+    each (str() of a subclass copies), a batch's JSON twice in memory."""
 
-    __slots__ = ()
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, JSONText) and other.text == self.text
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"JSONText({self.text!r})"
 
 
 # The result's JSON columns, with what the contract writes when one is empty

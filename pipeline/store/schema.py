@@ -29,7 +29,7 @@ def store_json(value: Any) -> str:
     """The text a JSON column stores: JSONText (JSON already: a result's criteria, sentiment and flags,
     encoded once for the store and the results file, pipeline/results.py) as it is; anything else as
     SQLAlchemy writes it by default (json.dumps). Both read back alike (json.loads)."""
-    return str(value) if type(value) is JSONText else json.dumps(value)
+    return value.text if type(value) is JSONText else json.dumps(value)
 
 
 def tz() -> ZoneInfo:

@@ -97,8 +97,8 @@ def test_result_json_line_is_the_contract_line(case):
     assert line.decode("utf-8") == dumps_result(contract) == json.dumps(contract, ensure_ascii=False, separators=(",", ":"))
     assert set(columns) == {"criteria", "sentiment", "flags"}
     for name, text in columns.items():
-        assert type(text) is JSONText and json.loads(text) == fields[name]
-        assert text == json.dumps(fields[name], ensure_ascii=False, separators=(",", ":"))  # the results file's way
+        assert type(text) is JSONText and json.loads(text.text) == fields[name]
+        assert text.text == json.dumps(fields[name], ensure_ascii=False, separators=(",", ":"))  # the results file's way
 
 
 @pytest.mark.parametrize("value", [

@@ -264,7 +264,7 @@ def test_results_json_columns_keep_the_encoded_text(store):
     read = "SELECT CAST(criteria AS TEXT), CAST(sentiment AS TEXT), CAST(flags AS TEXT), CAST(agents AS TEXT) FROM results"
     with store.engine.connect() as conn:
         criteria, sentiment, flags, agents = conn.execute(sa.text(read)).one()
-    assert (criteria, sentiment, flags) == (columns["criteria"], columns["sentiment"], columns["flags"])
+    assert (criteria, sentiment, flags) == (columns["criteria"].text, columns["sentiment"].text, columns["flags"].text)
     assert "客户结束时情绪负面" in flags and '","' in criteria  # UTF-8, no spaces: the results file's JSON
     assert agents == '["A07"]'  # other JSON values as before (json.dumps)
     expected = result_row_to_contract(fields)
@@ -272,7 +272,7 @@ def test_results_json_columns_keep_the_encoded_text(store):
 
     store.save_results([c], "r2")  # without the run's encoded text: encoded the same way
     with store.engine.connect() as conn:
-        assert tuple(conn.execute(sa.text(read)).one())[:3] == tuple(json_columns(fields)[k] for k in ("criteria", "sentiment", "flags"))
+        assert tuple(conn.execute(sa.text(read)).one())[:3] == tuple(json_columns(fields)[k].text for k in ("criteria", "sentiment", "flags"))
 
     old = {k: json.dumps(fields[k]) for k in ("criteria", "sentiment", "flags")}  # as earlier versions wrote them
     assert "\\u5ba2" in old["flags"]
