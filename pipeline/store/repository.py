@@ -299,12 +299,12 @@ class Store:
 
     def save_scored(
         self, convs: Sequence[Conversation], run_id: str | None, fields: dict[str, dict] | None = None,
-        json: dict[str, dict] | None = None,
+        encoded: dict[str, dict] | None = None,
     ) -> int:
         """upsert_conversations and save_results in one transaction: the run's save of a scored batch.
 
         `fields`: the conversations' result_fields by conversation_id, when the caller has them
-        (the run builds the results file's objects from the same fields: computed once); `json`: their
+        (the run builds the results file's objects from the same fields: computed once); `encoded`: their
         JSON columns already encoded (pipeline.results.result_json: the results file's lines are made of
         the same text), by conversation_id.
         """
@@ -312,7 +312,7 @@ class Store:
         fields = fields if fields is not None else {c.conversation_id: result_fields(c) for c in convs}
         with self.engine.begin() as conn:
             self._write_conversations(conn, convs, fields, run_id)
-            return self._write_results(conn, convs, fields, run_id, json)
+            return self._write_results(conn, convs, fields, run_id, encoded)
 
     def _write_conversations(self, conn: Connection, convs: list[Conversation], fields: dict, run_id: str | None) -> None:
         rows = [conversation_values(c, fields.get(c.conversation_id), run_id) for c in convs]
@@ -320,14 +320,14 @@ class Store:
                     self._statements)  # fmt: skip
 
     def _write_results(
-        self, conn: Connection, convs: list[Conversation], fields: dict, run_id: str | None, json: dict | None = None
+        self, conn: Connection, convs: list[Conversation], fields: dict, run_id: str | None, encoded: dict | None = None
     ) -> int:
         scored_at = now()
-        json = json or {}
+        encoded = encoded or {}
         rows = []
         for c in convs:
             f = fields.get(c.conversation_id) or result_fields(c)
-            rows.append(result_values(c, f, run_id, scored_at, json.get(c.conversation_id) or json_columns(f)))
+            rows.append(result_values(c, f, run_id, scored_at, encoded.get(c.conversation_id) or json_columns(f)))
         keys = ["conversation_id", "rubric_version", "model_version"]
         bulk.upsert(conn, results, RESULT_COLUMNS, rows, keys, [c for c in RESULT_COLUMNS if c not in keys], self._statements)
         return len(rows)
