@@ -142,8 +142,12 @@ def present(conn: Connection, column: sa.Column, values: Iterable[Any]) -> set[A
         return found
     quote = conn.dialect.identifier_preparer.quote
     sql = f"SELECT {quote(column.name)} FROM {quote(column.table.name)} WHERE {quote(column.name)} IN ({{}})"
-    for chunk in chunks(values):
-        found.update(r[0] for r in conn.exec_driver_sql(sql.format(", ".join("?" * len(chunk))), tuple(chunk)))
+    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]  # plain tuples, as in select_in
+    try:
+        for chunk in chunks(values):
+            found.update(r[0] for r in cursor.execute(sql.format(", ".join("?" * len(chunk))), tuple(chunk)))
+    finally:
+        cursor.close()
     return found
 
 
