@@ -43,7 +43,7 @@ from pipeline.outputs import check_output_path
 from pipeline.partitions import EarlyBatches, ModelThread, ScoredPartition
 from pipeline.run_env import frozen_heap, progress_bar
 from pipeline.run_summary import RunSummary
-from pipeline.results import result_fields, result_row_to_contract, write_result_lines
+from pipeline.results import result_fields, result_json, result_row_to_contract, write_result_lines
 from pipeline.settings import get_settings, load_settings
 from pipeline.spill import ResultSpool, SpilledIngest, spill_inputs
 from pipeline.stages import STAGE_ORDER, Stage, build_stages
@@ -413,13 +413,15 @@ def save_partition(ctx: RunContext, scored: ScoredPartition) -> list[str]:
     for name, seconds in scored.stage_seconds.items():
         ctx.stage_seconds[name] = ctx.stage_seconds.get(name, 0.0) + seconds
     convs = scored.conversations
-    with ctx.timed("results"):  # a result's fields once: its stored row and its results-file object
+    with ctx.timed("results"):  # a result's fields and JSON once: its stored row and its results-file line
         fields = {conv.conversation_id: result_fields(conv) for conv in convs}
+        stored_json = {}
+        for cid, f in fields.items():  # each line to the spool as it is made: a batch's lines are not all held
+            stored_json[cid], line = result_json(f)
+            ctx.results.put_line(cid, line, f)
     with ctx.timed("store"):
-        ctx.store.save_scored(convs, ctx.run_id, fields)
+        ctx.store.save_scored(convs, ctx.run_id, fields, stored_json)
     with ctx.timed("results"):
-        for conv in convs:
-            ctx.results[conv.conversation_id] = result_row_to_contract(fields[conv.conversation_id])
         ctx.results.update(scored.error_results)
     if scored.errors:
         with ctx.timed("store"):

@@ -29,7 +29,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from pipeline.results import dumps_result
+from pipeline.results import result_line
 
 log = logging.getLogger("zhijian.scoring")
 
@@ -123,17 +123,29 @@ class ResultSpool:
         self._file = tempfile.TemporaryFile(prefix="zhijian-results-")
         # id -> (offset, length) of its line in the file, and its flag codes when it is flagged (the run's summary)
         self._index: dict[str, tuple[int, int, tuple[str, ...] | None]] = {}
+        # The file's length, and whether its position is there: lines are appended without a seek
+        # (a seek flushes the write buffer: one write call per conversation)
+        self._end = 0
+        self._at_end = True
 
     def __setitem__(self, conversation_id: str, result: dict) -> None:
-        data = dumps_result(result).encode("utf-8")
-        flags = tuple(f["code"] for f in result["flags"]) if result.get("flagged") else None
-        self._file.seek(0, 2)
-        self._index[conversation_id] = (self._file.tell(), len(data), flags)
+        self.put_line(conversation_id, result_line(result), result)
+
+    def put_line(self, conversation_id: str, data: bytes, result: dict) -> None:
+        """Keep `data`, the object's results-file line made already (pipeline.results.result_json, UTF-8);
+        `result`: the object, or the result_fields it was made from (its flags are read)."""
+        flags = tuple(f["code"] for f in result["flags"] or ()) if result.get("flagged") else None
+        if not self._at_end:
+            self._file.seek(self._end)
+            self._at_end = True
+        self._index[conversation_id] = (self._end, len(data), flags)
         self._file.write(data)
+        self._end += len(data)
 
     def line(self, conversation_id: str) -> str:
         """The object's results-file line (without its newline), exactly as `dumps_result` wrote it."""
         offset, length, _ = self._index[conversation_id]
+        self._at_end = False
         self._file.seek(offset)
         return self._file.read(length).decode("utf-8")
 

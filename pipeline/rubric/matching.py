@@ -27,6 +27,7 @@ from typing import Iterable
 from models.base import BoundedMemo
 from pipeline.conversation import Evidence, Message
 from pipeline.normalise import fold_table
+from pipeline.rubric.regex_cache import cached, compile_pattern
 
 # ----------------------------------------------------------------------------
 # analysis view of a message
@@ -373,19 +374,19 @@ class CompiledEntries:
     at all; only those run (most messages trigger none)."""
 
     def __init__(self, plain: set[str], regexes: list[str]) -> None:
-        self.trie = re.compile(_starts_gate(plain) + "(?=(" + _trie_regex(plain) + "))") if plain else None
-        self.patterns = [re.compile("(?=(" + r + "))") for r in regexes]
+        self.trie = compile_pattern(_starts_gate(plain) + "(?=(" + _trie_regex(plain) + "))") if plain else None
+        self.patterns = [compile_pattern("(?=(" + r + "))") for r in regexes]
         self.always: list[int] = []
         self.by_literal: dict[str, list[int]] = {}
         for i, r in enumerate(regexes):
-            lits = required_literals(r)
+            lits = cached("required_literals", r, required_literals)
             if not lits:
                 self.always.append(i)
                 continue
             for lit in lits:
                 self.by_literal.setdefault(lit, []).append(i)
         self.literals = (
-            re.compile(_starts_gate(self.by_literal) + "(?=(" + _trie_regex(self.by_literal) + "))") if self.by_literal else None
+            compile_pattern(_starts_gate(self.by_literal) + "(?=(" + _trie_regex(self.by_literal) + "))") if self.by_literal else None
         )
         # The literal scan reports the longest literal at each start; the shorter ones starting there are
         # its prefixes. So each literal maps to the regexes of itself and of its literal prefixes, once here
@@ -440,7 +441,7 @@ def compile_entries(entries: Iterable[str], variants: dict[str, list[str]] | Non
     alts = ([_trie_regex(plain)] if plain else []) + [f"(?:{r})" for r in regexes]
     if not alts:
         return None
-    return re.compile("(?=(" + "|".join(alts) + "))")
+    return compile_pattern("(?=(" + "|".join(alts) + "))")
 
 
 def _starts_gate(words: Iterable[str]) -> str:
@@ -487,7 +488,7 @@ def validate_entries(entries: Iterable[str]) -> list[str]:
     for i, e in enumerate(entries):
         if e.startswith(REGEX_PREFIX):
             try:
-                re.compile(e[len(REGEX_PREFIX) :])
+                compile_pattern(e[len(REGEX_PREFIX) :])
             except re.error as exc:
                 errors.append(f"[{i}] {e!r}: invalid regular expression ({exc})")
         elif not e.strip():

@@ -28,7 +28,7 @@ from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 from pipeline.conversation import Conversation, Message
 from pipeline.corrections import check_correction
 from pipeline.errors import StoreError, StoreUnavailable
-from pipeline.results import result_fields
+from pipeline.results import json_columns, result_fields
 from pipeline.settings import get_settings
 from pipeline.store import bulk, upkeep
 from pipeline.store.migrate import check_schema
@@ -297,26 +297,37 @@ class Store:
         with self.engine.begin() as conn:
             return self._write_results(conn, convs, {}, run_id)
 
-    def save_scored(self, convs: Sequence[Conversation], run_id: str | None, fields: dict[str, dict] | None = None) -> int:
+    def save_scored(
+        self, convs: Sequence[Conversation], run_id: str | None, fields: dict[str, dict] | None = None,
+        encoded: dict[str, dict] | None = None,
+    ) -> int:
         """upsert_conversations and save_results in one transaction: the run's save of a scored batch.
 
         `fields`: the conversations' result_fields by conversation_id, when the caller has them
-        (the run builds the results file's objects from the same fields: computed once).
+        (the run builds the results file's objects from the same fields: computed once); `encoded`: their
+        JSON columns already encoded (pipeline.results.result_json: the results file's lines are made of
+        the same text), by conversation_id.
         """
         convs = _scored(convs)
         fields = fields if fields is not None else {c.conversation_id: result_fields(c) for c in convs}
         with self.engine.begin() as conn:
             self._write_conversations(conn, convs, fields, run_id)
-            return self._write_results(conn, convs, fields, run_id)
+            return self._write_results(conn, convs, fields, run_id, encoded)
 
     def _write_conversations(self, conn: Connection, convs: list[Conversation], fields: dict, run_id: str | None) -> None:
         rows = [conversation_values(c, fields.get(c.conversation_id), run_id) for c in convs]
         bulk.upsert(conn, conversations, CONVERSATION_COLUMNS, rows, ["conversation_id"], CONVERSATION_COLUMNS[1:],
                     self._statements)  # fmt: skip
 
-    def _write_results(self, conn: Connection, convs: list[Conversation], fields: dict, run_id: str | None) -> int:
+    def _write_results(
+        self, conn: Connection, convs: list[Conversation], fields: dict, run_id: str | None, encoded: dict | None = None
+    ) -> int:
         scored_at = now()
-        rows = [result_values(c, fields.get(c.conversation_id) or result_fields(c), run_id, scored_at) for c in convs]
+        encoded = encoded or {}
+        rows = []
+        for c in convs:
+            f = fields.get(c.conversation_id) or result_fields(c)
+            rows.append(result_values(c, f, run_id, scored_at, encoded.get(c.conversation_id) or json_columns(f)))
         keys = ["conversation_id", "rubric_version", "model_version"]
         bulk.upsert(conn, results, RESULT_COLUMNS, rows, keys, [c for c in RESULT_COLUMNS if c not in keys], self._statements)
         return len(rows)

@@ -148,12 +148,13 @@ RESULT_COLUMNS = (  # in the table's order, like the other two
 )  # fmt: skip
 
 
-def result_values(c: Conversation, fields: dict, run_id: str | None, scored_at: datetime) -> tuple:
-    """A scored conversation as a row of the results table, in RESULT_COLUMNS order; `fields` is its result_fields."""
+def result_values(c: Conversation, fields: dict, run_id: str | None, scored_at: datetime, encoded: dict) -> tuple:
+    """A scored conversation as a row of the results table, in RESULT_COLUMNS order; `fields` is its
+    result_fields, `encoded` its criteria, flags and sentiment as JSON text (pipeline.results.json_columns)."""
     return (
         fields["conversation_id"], fields["rubric_version"], c.model_version or NONE_VERSION, run_id, scored_at,
         len(c.messages), fields["agent_id"], fields["agents"], fields["started_at"], fields["ended_at"],
-        fields["score"], fields["flagged"], fields["criteria"], fields["flags"], fields["sentiment"], c.csat,
+        fields["score"], fields["flagged"], encoded["criteria"], encoded["flags"], encoded["sentiment"], c.csat,
     )  # fmt: skip
 
 

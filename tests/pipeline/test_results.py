@@ -4,7 +4,12 @@ from __future__ import annotations
 import io
 import json
 
-from pipeline.results import conversation_to_result, write_results
+import pytest
+
+from pipeline.results import (
+    JSONText, _dumps, conversation_to_result, dumps_result, result_fields, result_json, result_row_to_contract,
+    write_results,
+)  # fmt: skip
 from pipeline.sentiment import annotate_sentiment
 from tests.pipeline._scoring_fakes import FakeModel, FakeRubric, conversation, msg
 
@@ -60,3 +65,46 @@ def test_unscored_conversation_has_nulls():
     r = conversation_to_result(conv)
     assert r["score"] is None and r["sentiment"] == {"customer_start": None, "customer_end": None, "turns": []}
     assert r["flagged"] is False
+
+
+def _odd_fields() -> dict:
+    """result_fields with what a contract object writes differently from the stored value (None and empty
+    columns), floats Python prints with an exponent, and text JSON must escape."""
+    fields = result_fields(scored(conversation("h002", negative_end=True)))
+    fields["criteria"]["greeting"]["evidence"][0]["text"] = 'a "quote", a back\\slash, a\nnewline, \x01, \u2028 和 😀'
+    fields["sentiment"]["turns"][0]["scores"] = {"negative": 1e-05, "neutral": 3.2e-07, "positive": 0.99999}
+    return fields
+
+
+@pytest.mark.parametrize("case", ["flagged", "not flagged", "unscored", "odd values", "nones", "empties"])
+def test_result_json_line_is_the_contract_line(case):
+    """result_json encodes criteria, sentiment and flags once; the results line it splices from that text
+    is dumps_result of the contract object, byte for byte, and the stored text reads back as the fields."""
+    if case == "flagged":
+        fields = result_fields(scored(conversation("h001", negative_end=True)))
+    elif case == "not flagged":
+        fields = result_fields(scored(conversation("h001")))
+    elif case == "unscored":
+        fields = result_fields(conversation("h009"))
+    else:
+        fields = _odd_fields()
+        if case == "nones":
+            fields.update(criteria=None, sentiment=None, flags=None, agents=None, started_at=None, score=None)
+        elif case == "empties":
+            fields.update(criteria={}, sentiment={}, flags=[], agents=[], flagged=False)
+    columns, line = result_json(fields)
+    contract = result_row_to_contract(fields)
+    assert line.decode("utf-8") == dumps_result(contract) == json.dumps(contract, ensure_ascii=False, separators=(",", ":"))
+    assert set(columns) == {"criteria", "sentiment", "flags"}
+    for name, text in columns.items():
+        assert type(text) is JSONText and json.loads(text.text) == fields[name]
+        assert text.text == json.dumps(fields[name], ensure_ascii=False, separators=(",", ":"))  # the results file's way
+
+
+@pytest.mark.parametrize("value", [
+    1e-05, 3.2e-07, 7.04918075011784e-05, 0.0001, 0.1, 1.0, -0.0, 1e15, 1e16, 1.5e300, 5e-324, 2**63 - 1, 2**70, -(2**64),
+    {1: "int key"}, {"a": [None, True, False, 0.25, "x"]}, "控制 \x00\x1f\x7f \\ \" \u2028 😀", "e-mail 0.0000", (1, 2),
+])  # fmt: skip
+def test_dumps_writes_what_the_json_module_writes(value):
+    """The results file's JSON, whichever encoder wrote it: the json module's bytes (ensure_ascii=False, no spaces)."""
+    assert _dumps(value) == json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")

@@ -157,10 +157,10 @@ def test_next_batch_model_work_overlaps_and_batches_are_stored_in_order(tmp_path
 def test_a_failing_run_stops_the_model_thread(tmp_path, monkeypatch):
     original = Store.save_scored
 
-    def broken(self, convs, run_id, fields=None):
+    def broken(self, convs, run_id, *args):
         if convs[0].conversation_id == "c3":
             raise RuntimeError("disk full")
-        return original(self, convs, run_id, fields)
+        return original(self, convs, run_id, *args)
 
     monkeypatch.setattr(Store, "save_scored", broken)
     data = [r for i in range(9) for r in rows(f"c{i}")]

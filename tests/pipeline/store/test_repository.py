@@ -5,6 +5,7 @@ tests also run against PostgreSQL.
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 import pytest
@@ -249,3 +250,34 @@ def test_long_names_and_nul_characters_are_stored(store):
     assert store.store_messages([m], "r1") == (1, 0)
     (back,) = store.load_conversation_messages(["h" * 300])
     assert back.shop == "店" * 300 and back.text == "图片\ufffd坏了"
+
+
+def test_results_json_columns_keep_the_encoded_text(store):
+    """A result's criteria, sentiment and flags are stored as the text the run encoded once for the store and
+    the results file (compact UTF-8); rows written before that (ASCII-escaped, json.dumps) read back alike."""
+    from pipeline.results import json_columns, result_fields, result_json
+
+    c = scored("h001", negative_end=True)
+    fields = result_fields(c)
+    columns, _ = result_json(fields)
+    store.save_scored([c], "r1", {"h001": fields}, {"h001": columns})
+    read = "SELECT CAST(criteria AS TEXT), CAST(sentiment AS TEXT), CAST(flags AS TEXT), CAST(agents AS TEXT) FROM results"
+    with store.engine.connect() as conn:
+        criteria, sentiment, flags, agents = conn.execute(sa.text(read)).one()
+    assert (criteria, sentiment, flags) == (columns["criteria"].text, columns["sentiment"].text, columns["flags"].text)
+    assert "客户结束时情绪负面" in flags and '","' in criteria  # UTF-8, no spaces: the results file's JSON
+    assert agents == '["A07"]'  # other JSON values as before (json.dumps)
+    expected = result_row_to_contract(fields)
+    assert result_row_to_contract(store.load_results(["h001"], "fake@1", c.model_version)["h001"]) == expected
+
+    store.save_results([c], "r2")  # without the run's encoded text: encoded the same way
+    with store.engine.connect() as conn:
+        assert tuple(conn.execute(sa.text(read)).one())[:3] == tuple(json_columns(fields)[k].text for k in ("criteria", "sentiment", "flags"))
+
+    old = {k: json.dumps(fields[k]) for k in ("criteria", "sentiment", "flags")}  # as earlier versions wrote them
+    assert "\\u5ba2" in old["flags"]
+    cast = "CAST(:{} AS JSON)" if store.dialect == "postgresql" else ":{}"
+    with store.engine.begin() as conn:
+        conn.execute(sa.text("UPDATE results SET " + ", ".join(f"{k} = {cast.format(k)}" for k in old)), old)
+        assert conn.execute(sa.text("SELECT CAST(flags AS TEXT) FROM results")).scalar() == old["flags"]
+    assert result_row_to_contract(store.load_results(["h001"], "fake@1", c.model_version)["h001"]) == expected
