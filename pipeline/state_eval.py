@@ -173,7 +173,7 @@ def lowo_trigger(cuts: tuple[float, ...] = (0.9,), sentiment_model=None, rubric=
 
 
 DEV_CONVERSATION_SETS = ("rubric", "rubric_holdout", "rubric_blind", "rubric_blind2", "rubric_blind3", "rubric_blind4",
-                         "rubric_blind5", "rubric_blind6", "rubric_w9a", "rubric_w9b", "rubric_w9c")  # dev only: never an honest set
+                         "rubric_blind5", "rubric_blind6", "rubric_w9a", "rubric_w9b", "rubric_w9c", "rubric_w10a")  # dev only: never an honest set
 LENGTHS = ((1, 3), (4, 6), (7, 9), (10, 10**6))  # customer turns in a conversation: the buckets of the length table
 
 
