@@ -20,7 +20,8 @@ wholesale, Xianyu private sellers). Four writers of ~250 lines each now outweigh
 The ``@8`` candidate adds a fifth (``agent_acts_wacts5.tsv``: cute young-register agents of livestream and fandom
 shops, blunt family-shop owners, taboos inside long friendly messages); model, features and fitting unchanged. Held
 out by writer it raised recall at equal precision, but on the dev conversations it read cute product answers as
-taboos, so it is measured (``CANDIDATE``), not shipped (model card).
+taboos, so it is measured (``CANDIDATE``), not shipped (model card). Session 10's acts9 added a sixth file to the
+candidate (``agent_acts_wlook6.tsv``: ~70 % ``none`` look-alikes in that cute register, by a writer who read no dev set).
 
     python -m models.acts_recipe          # rebuild models/zh-cs-acts (seconds on CPU, plus a 5-fold CV)
     python -m models.acts_recipe --lowo   # leave-one-writer-out, @7's recipe vs the @8 candidate's (the act model alone)
@@ -65,7 +66,10 @@ FILES: tuple[Path, ...] = (*FILES_6, WACTS3_TSV, WACTS4_TSV, LOOKALIKES_TSV)
 # the @8 candidate: a fifth independent writer (session 10's wacts5: young-register cute agents, blunt family-shop
 # owners, taboos inside long friendly messages); until a recipe with it ships, its file is one more held-out writer
 WACTS5_TSV = ROOT / "data" / "acts" / "agent_acts_wacts5.tsv"
-FILES_8: tuple[Path, ...] = (*FILES, WACTS5_TSV)
+# and session 10's wlook6 (~70 % `none` look-alikes in that cute register, by a writer who read no dev set): the
+# candidate's wrong red lines on the dev conversations were cute product answers and pointers to the listing
+WLOOK6_TSV = ROOT / "data" / "acts" / "agent_acts_wlook6.tsv"
+FILES_8: tuple[Path, ...] = (*FILES, WACTS5_TSV, WLOOK6_TSV)
 # one file per writer (data/acts/README.md says who): the unit that leave-one-writer-out holds out
 WRITERS: dict[str, Path] = {
     "train (issue-13 writer)": TRAIN_TSV, "short (session-5 data engineer)": SHORT_TSV, "real (judge session)": REAL_TSV,
@@ -73,6 +77,7 @@ WRITERS: dict[str, Path] = {
     "wacts1 (session-8 writer)": WACTS1_TSV, "wacts2 (session-8 writer)": WACTS2_TSV,
     "wacts3 (session-8 writer)": WACTS3_TSV, "wacts4 (session-9 writer)": WACTS4_TSV,
     "lookalikes (session-9 acts7)": LOOKALIKES_TSV, "wacts5 (session-10 writer)": WACTS5_TSV,
+    "wlook6 (session-10 writer)": WLOOK6_TSV,
 }
 # what each shipped version trains on and with which classifier settings (ActClassifier's arguments)
 RECIPES: dict[int, tuple[tuple[Path, ...], dict]] = {5: (FILES_5, {}), 6: (FILES_6, {}), 7: (FILES, {}), 8: (FILES_8, {})}
