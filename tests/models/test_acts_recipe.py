@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from models.acts import TRAIN_TSVS, load_act_model, read_act_tsv
 from models.acts_recipe import (CANDIDATE, CLARIFY_TSV, FILES, FILES_5, FILES_6, FILES_8, LOOKALIKES_TSV, MECHANISMS_TSV,
-                                REAL_TSV, RECIPES, VERSION, WACTS1_TSV, WACTS2_TSV, WACTS3_TSV, WACTS4_TSV, WACTS5_TSV, WRITERS)
+                                REAL_TSV, RECIPES, VERSION, WACTS1_TSV, WACTS2_TSV, WACTS3_TSV, WACTS4_TSV, WACTS5_TSV, WLOOK6_TSV,
+                                WRITERS)
 
 
 def _taboo(m, texts):
@@ -20,12 +21,12 @@ def test_recipe_is_the_default_files_plus_the_written_register_files():
     assert FILES_6 == (*FILES_5, WACTS1_TSV, WACTS2_TSV)
     assert FILES == (*FILES_6, WACTS3_TSV, WACTS4_TSV, LOOKALIKES_TSV)
     assert RECIPES[5][0] == FILES_5 and RECIPES[6][0] == FILES_6 and RECIPES[VERSION][0] == FILES
-    # the @8 candidate (measured leave one writer out, not shipped): a fifth writer
-    assert CANDIDATE == 8 and RECIPES[CANDIDATE][0] == FILES_8 == (*FILES, WACTS5_TSV)
+    # the @8 candidate: a fifth writer and the cute-register look-alikes of a sixth (wlook6)
+    assert CANDIDATE == 8 and RECIPES[CANDIDATE][0] == FILES_8 == (*FILES, WACTS5_TSV, WLOOK6_TSV)
 
 
 def test_every_training_file_has_one_writer():
-    # the candidate's files: the shipped recipe's and the fifth writer's, held out against the shipped recipe
+    # the candidate's files: the shipped recipe's and the session-10 writers', held out against the shipped recipe
     assert sorted(map(str, WRITERS.values())) == sorted(map(str, FILES_8))
 
 
@@ -121,3 +122,11 @@ def test_lookalikes_file_pairs_plain_facts_with_their_taboo_twins():
     assert acts.count("none") >= 30 and all(acts.count(a) >= 2 for a in ("refusal", "blame_shifting", "arguing", "condescension"))
     # the taboo twins of a plain fact: a third party or the customer's slip named to deflect
     assert sum(a == "blame_shifting" for a in acts) >= 5
+
+
+def test_wlook6_is_mostly_cute_register_lookalikes_with_taboo_twins():
+    texts, acts = read_act_tsv(WLOOK6_TSV)
+    # the candidate's wrong red lines were plain answers in 亲亲 / 宝子 / ~ dress: most lines are such `none` look-alikes
+    assert len(texts) >= 200 and acts.count("none") >= 0.6 * len(texts)
+    assert all(acts.count(a) >= 10 for a in ("refusal", "blame_shifting", "arguing", "condescension"))
+    assert sum(any(w in t for w in ("亲", "宝", "~", "～")) for t, a in zip(texts, acts) if a == "none") >= 50
