@@ -205,12 +205,22 @@ def test_default_model_comes_from_settings(monkeypatch, tmp_path):
         get_settings.cache_clear()
 
 
-def test_a_run_makes_full_garbage_collections_rarer_and_puts_the_setting_back():
+def test_a_run_turns_the_cyclic_garbage_collector_off_and_gives_it_back_as_it_found_it():
     import gc
 
     from pipeline import run_env
 
-    before = gc.get_threshold()
+    assert gc.isenabled()
     with run_env.frozen_heap():
-        assert gc.get_threshold() == (before[0], before[1], max(before[2], run_env._FULL_PASS_EVERY))
-    assert gc.get_threshold() == before and gc.get_freeze_count() == 0
+        assert not gc.isenabled() and gc.get_freeze_count() > 0
+        with run_env.frozen_heap():  # zhijian score's window around the run's own
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    gc.disable()
+    try:
+        with run_env.frozen_heap():
+            pass
+        assert not gc.isenabled()  # a caller that had it off keeps it off
+    finally:
+        gc.enable()
