@@ -13,25 +13,21 @@ from typing import Any
 
 @contextmanager
 def frozen_heap() -> Iterator[None]:
-    """Keep what prepare built (model, rubric, jieba's dictionary of ~350k words) out of the garbage
-    collector's full passes while the run allocates: each full pass walked all of it again. On the
-    3,000-conversation bench the collector took 2.3–2.5 CPU s of ~20, 1.6 s with this (measured on the
-    io branch). Unfrozen afterwards so a long-lived process (zhijian serve, a Dask worker) frees it normally.
+    """The cyclic garbage collector off for the run's window, and what was built before it (model, rubric,
+    jieba's dictionary of ~350k words, Prefect's modules) frozen out of any collection asked for inside it;
+    both given back afterwards, so a long-lived process (zhijian serve, a Dask worker) collects normally.
 
-    And full passes ten times rarer: at 10,000 conversations there were 26 of them, 3.5 CPU s, and from
-    the first batch on they found no garbage (the run's objects are freed by reference counting; the one
-    cycle that held data, an input file's decoded blocks, is gone), while the young generations' passes
-    still run as before. 3 full passes, 0.45 CPU s, the same peak memory (measured, see the branch notes).
-    Then every thousandth middle pass (one full pass per ~30,000 conversations): at 10,000 conversations
-    4 full passes, 0.49 CPU s → 1, 0.02 CPU s, peak RSS 495 MiB both (benchmarks/thread_cpu.py, session 9).
+    Why off: the run makes no cyclic garbage per conversation (its objects are freed by reference counting;
+    the one cycle that held data, an input file's decoded blocks, is gone). With the collector off for a whole
+    run, one collection afterwards found 2,416 objects at 333, 1,960 and 10,000 conversations alike (prepare's
+    and the imports' leftovers); under `zhijian score`'s flow 7,293 at 1,960 and 7,229 at 10,000. The passes
+    it saves found only those: at 10,000 conversations ~4,000 young and ~360 middle passes, 0.8–1.0 CPU s; at
+    30,000 ~12,300 and ~1,100, 2.7 CPU s; peak RSS 509 → 509 and 581 → 578 MiB, and 695 MiB at 100,000 with
+    the flow as before (session 10, benchmarks/thread_cpu.py, zhijian bench). A larger young threshold (20,000)
+    instead cost as much: each pass walks what is alive, and the run's batches are.
 
-    And now no passes at all inside: the run makes no cyclic garbage per conversation. With the collector off
-    for a whole run, one collection afterwards found 2,416 objects at 333, 1,960 and 10,000 conversations alike
-    (prepare's and the imports' leftovers); under `zhijian score`'s flow 7,293 at 1,960 and 7,229 at 10,000.
-    The young and middle passes it saves found only those: ~4,000 and ~360 of them, 0.8–1.0 CPU s at 10,000
-    conversations, ~12,300 and ~1,100, 2.7 CPU s at 30,000; peak RSS 509 → 509 and 581 → 578 MiB. A larger
-    young threshold (20,000) instead cost as much: each pass walks what is alive, and the run's batches are.
-    Session 10, benchmarks/thread_cpu.py."""
+    Earlier rounds, for the record: freezing alone took the 3,000-conversation bench's collector from 2.3–2.5
+    to 1.6 CPU s; rarer full passes took 10,000 conversations from 26 full passes (3.5 CPU s) to 3, then 1."""
     collecting = gc.isenabled()  # nested windows (zhijian score's around the run's own) give back what they found
     gc.freeze()
     gc.disable()

@@ -126,11 +126,10 @@ def score_with_flow(paths: list[str], options: dict[str, Any], workers: int | No
         with Store(options["store_url"]) as started:
             return started.get_run(run_id) is not None
 
-    # The model, the segmenter's dictionary and Prefect's modules are alive until the process ends: the run's own
-    # steps keep them out of the collector's full passes (pipeline.run_env.frozen_heap), and so does this, from the
-    # first piece stored to the flow's end. Between them (Prefect and the flow imported, the flow run started) and
-    # after the flow, three and one full passes walked all of it again: 0.94 CPU s of a 10,000-conversation run.
-    # The collector is off in that window too: the run and the flow's tasks make no cyclic garbage per conversation.
+    # The run's own steps hold the collector off (pipeline.run_env.frozen_heap); so does this, from the first
+    # piece stored to the flow's end, so the stretches between them (Prefect and the flow imported, the flow run
+    # started, the flow's end) no longer walk the model, the segmenter's dictionary and Prefect's modules: three
+    # and one full passes there had cost 0.94 CPU s of a 10,000-conversation run.
     try:
         with frozen_heap():
             if ahead:
