@@ -207,9 +207,9 @@ def test_settle_outlasts_an_api_that_answers_with_an_error(monkeypatch, capsys):
     assert "had not recorded the final state of 1 task run(s)" in capsys.readouterr().err
 
 
-def test_the_temporary_server_starts_without_blocks_or_automations_unless_the_environment_asks(monkeypatch):
-    """It serves one run and dies with it: no block registration, no automation services; the user's setting wins."""
-    envs = []
+def _started_envs(monkeypatch) -> list[dict]:
+    """Start no process: the environments TemporaryServer().start() would start its server with, in order."""
+    envs: list[dict] = []
 
     class Started:
         pid = 12345
@@ -219,6 +219,12 @@ def test_the_temporary_server_starts_without_blocks_or_automations_unless_the_en
 
     monkeypatch.setattr(prefect_server.subprocess, "Popen", Started)
     monkeypatch.setattr(prefect_server, "watch_server", lambda pid: None)
+    return envs
+
+
+def test_the_temporary_server_starts_without_blocks_or_automations_unless_the_environment_asks(monkeypatch):
+    """It serves one run and dies with it: no block registration, no automation services; the user's setting wins."""
+    envs = _started_envs(monkeypatch)
     monkeypatch.delenv("PREFECT_API_BLOCKS_REGISTER_ON_START", raising=False)
     monkeypatch.setenv("PREFECT_SERVER_SERVICES_TRIGGERS_ENABLED", "true")
     prefect_server.TemporaryServer().start()
@@ -231,16 +237,7 @@ def test_the_temporary_server_starts_without_blocks_or_automations_unless_the_en
 
 def test_the_block_registration_memo_is_skipped_only_while_registration_is_off(monkeypatch):
     """The memo imports every Prefect collection to decide whether to skip a registration that is off anyway."""
-    envs = []
-
-    class Started:
-        pid = 12345
-
-        def __init__(self, argv, env):
-            envs.append(env)
-
-    monkeypatch.setattr(prefect_server.subprocess, "Popen", Started)
-    monkeypatch.setattr(prefect_server, "watch_server", lambda pid: None)
+    envs = _started_envs(monkeypatch)
     monkeypatch.delenv("PREFECT_API_BLOCKS_REGISTER_ON_START", raising=False)
     monkeypatch.delenv("PREFECT_MEMOIZE_BLOCK_AUTO_REGISTRATION", raising=False)
     prefect_server.TemporaryServer().start()
