@@ -21,7 +21,9 @@ The ``@8`` candidate adds a fifth (``agent_acts_wacts5.tsv``: cute young-registe
 shops, blunt family-shop owners, taboos inside long friendly messages); model, features and fitting unchanged. Held
 out by writer it raised recall at equal precision, but on the dev conversations it read cute product answers as
 taboos, so it is measured (``CANDIDATE``), not shipped (model card). Session 10's acts9 added a sixth file to the
-candidate (``agent_acts_wlook6.tsv``: ~70 % ``none`` look-alikes in that cute register, by a writer who read no dev set).
+candidate (``agent_acts_wlook6.tsv``: ~70 % ``none`` look-alikes in that cute register, by a writer who read no dev set),
+session 11's acts9b a seventh (``agent_acts_wlook7.tsv``: ~75 % short ``none`` lines against equally short taboos); the
+dev conversations still lose a red line with it (model card), so ``@7`` stays.
 
     python -m models.acts_recipe          # rebuild models/zh-cs-acts (seconds on CPU, plus a 5-fold CV)
     python -m models.acts_recipe --lowo   # leave-one-writer-out, @7's recipe vs the @8 candidate's (the act model alone)
