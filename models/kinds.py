@@ -45,10 +45,10 @@ GOLDEN = ROOT / "tests" / "golden"
 DEV_SETS: tuple[str, ...] = ("rubric", "rubric_holdout", "rubric_blind", "rubric_blind2", "rubric_blind3", "rubric_blind4",
                              "rubric_blind5", "rubric_blind6", "rubric_w9a", "rubric_w9b", "rubric_w9c", "rubric_w10a")
 SEP = " || "  # how the writers' rows join a conversation's customer messages
-# distinct conversations whose probability a loaded model keeps; started again when full
-_PROBA_CACHE_MAX = 50_000
-# per distinct customer message: its grams (customers repeat 在吗 / 好的 / [图片] all night)
-_GRAMS_CACHE_MAX = 200_000
+# distinct conversations whose probability a loaded model keeps (a rubric scored twice, a re-run); started again when
+# full. Grams are not kept per message: nearly every customer message of a night is distinct, and 80 gram strings per
+# message cost ~80 MB at 10,000 conversations for no hit
+_PROBA_CACHE_MAX = 20_000
 
 
 def kind_input(text: str) -> str:
@@ -73,16 +73,10 @@ class KindClassifier:
     def model_id(self) -> str:
         return f"{self.name}@{self.version}"
 
-    def _message_grams(self, text: str) -> tuple[str, ...]:
-        memo = self.__dict__.get("_grams_memo")
-        if memo is None:
-            memo = self._grams_memo = BoundedMemo((__name__, "_GRAMS_CACHE_MAX"))
-        got = memo.get(text)
-        if got is None:
-            s = kind_input(text)
-            lo, hi = self.ngram_range
-            got = memo.put(text, tuple(s[i:i + n] for n in range(lo, hi + 1) for i in range(len(s) - n + 1)))
-        return got
+    def _message_grams(self, text: str) -> list[str]:
+        s = kind_input(text)
+        lo, hi = self.ngram_range
+        return [s[i:i + n] for n in range(lo, hi + 1) for i in range(len(s) - n + 1)]
 
     def features(self, messages: Sequence[str]) -> list[str]:
         """The grams of one conversation: every customer message's, and the first message's again marked `1`."""
@@ -141,11 +135,13 @@ class KindClassifier:
             opt.step(closure)
         self.coef_ = w.detach().numpy().astype(np.float32)
         self.intercept_ = float(b.detach()[0])
+        self.__dict__.pop("_tables", None)
         self._proba_cache = BoundedMemo((__name__, "_PROBA_CACHE_MAX"))
         self.meta_ = {"kind": "kinds", "name": self.name, "version": self.version}
         return self
 
     def _compute(self, convs: Sequence[Sequence[str]]) -> np.ndarray:
+        """The batch path (numpy over all rows at once): what training reads, and the reference for `_one`."""
         crow, ids, val = self._rows(convs)
         logit = np.zeros(len(convs), dtype=np.float32)
         lengths = np.diff(crow)
@@ -154,9 +150,43 @@ class KindClassifier:
             logit[nonempty] = np.add.reduceat(self.coef_[ids] * val, crow[:-1][nonempty])
         return 1.0 / (1.0 + np.exp(-(logit + self.intercept_)))
 
+    def _one(self, messages: Sequence[str]) -> float:
+        """One conversation in plain Python (the rubric asks one at a time, where numpy's per-call cost would dominate):
+        grams looked up as they are cut, no gram string kept; equal to `_compute` up to float32 rounding."""
+        tables = self.__dict__.get("_tables")
+        if tables is None:  # Python lists: a scalar read from them is several times cheaper than from an array
+            tables = self._tables = (self.idf_.astype(np.float64).tolist(), self.coef_.astype(np.float64).tolist())
+        idf, coef = tables
+        get = self.vocabulary_.get
+        lo, hi = self.ngram_range
+        counts: dict[int, int] = {}
+        first = self.first_mark
+        for t in messages:
+            if not t or not t.strip():
+                continue
+            s = kind_input(t)
+            for n in range(lo, hi + 1):
+                for i in range(len(s) - n + 1):
+                    g = s[i:i + n]
+                    j = get(g)
+                    if j is not None:
+                        counts[j] = counts.get(j, 0) + 1
+                    if first and n > 1:
+                        j = get("1" + g)
+                        if j is not None:
+                            counts[j] = counts.get(j, 0) + 1
+            first = False
+        dot = sq = 0.0
+        for j, c in counts.items():
+            w = (1.0 + math.log(c)) * idf[j]
+            dot += w * coef[j]
+            sq += w * w
+        z = (dot / math.sqrt(sq) if sq else 0.0) + self.intercept_
+        return 1.0 / (1.0 + math.exp(-z))
+
     def predict_proba(self, convs: Sequence[Sequence[str]]) -> np.ndarray:
-        """P(after-sales / complaint) per conversation (a list of its customer texts), one batch at a time; kept per
-        distinct conversation (a rubric scored twice, a re-run) and each message's grams per distinct text."""
+        """P(after-sales / complaint) per conversation (a list of its customer texts): a batch in numpy, a few in plain
+        Python; kept per distinct conversation."""
         if not len(convs):
             return np.zeros(0, dtype=np.float32)
         cache = self.__dict__.get("_proba_cache")
@@ -167,7 +197,8 @@ class KindClassifier:
         if todo:
             if cache.make_room(len(todo)):
                 todo = list(dict.fromkeys(keys))
-            for k, p in zip(todo, self._compute(todo)):
+            probs = self._compute(todo) if len(todo) > 8 else [self._one(k) for k in todo]
+            for k, p in zip(todo, probs):
                 cache[k] = float(p)
         return np.array([cache[k] for k in keys], dtype=np.float32)
 

@@ -28,13 +28,22 @@ def test_fit_predict_save_load_round_trip(tmp_path):
     assert np.allclose(back.predict_proba(list(convs)), p, atol=2e-3)  # float16 weights on disk
 
 
-def test_predictions_are_kept_per_conversation_and_grams_per_message():
+def test_predictions_are_kept_per_conversation():
     convs, labels = zip(*TOY)
     m = KindClassifier(min_df=1).fit(list(convs), list(labels))
     first = m.predict_proba([["收到的杯子裂了"], ["这款有白色的吗"]])
     again = m.predict_proba([["这款有白色的吗"], ["收到的杯子裂了"], ["这款有白色的吗"]])
     assert again[0] == first[1] and again[1] == first[0] and again[2] == first[1]
-    assert ("收到的杯子裂了",) in m._proba_cache and "收到的杯子裂了" in m._grams_memo
+    assert ("收到的杯子裂了",) in m._proba_cache
+
+
+def test_one_conversation_in_python_reads_as_the_batch_in_numpy():
+    convs, labels = zip(*TOY)
+    m = KindClassifier(min_df=1).fit(list(convs) * 2, list(labels) * 2)
+    probe = list(convs) + [["", "收到 杯子 裂了", "有白色的吗"], ["全是没见过的字"], []]
+    batch = m._compute(probe)
+    assert np.allclose([m._one(c) for c in probe], batch, atol=1e-5)
+    assert np.allclose(m.predict_proba(probe[:3]), batch[:3], atol=1e-5)  # a few: the Python path
 
 
 def test_the_first_message_is_read_twice_once_under_its_mark():
