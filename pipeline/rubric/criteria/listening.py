@@ -374,10 +374,12 @@ class ActiveListening(Criterion):
             texts = [m.text for m in customer_messages(conversation, with_text=True)]
             p_as = float(kind.predict_proba([texts])[0]) if texts else 0.0
         if d.holds and p_as is not None and p_as < kp.na_below:
+            # named: what the rule read as trouble (its span), the model id and P
             lead = next((f for f in d.fired if f.weight > 0), d.fired[0])
-            return self.not_applicable([message_evidence(
-                lead.msg, f"{self.id}.kind",
-                f"分类模型 {kind.model_id} 判为非售后/投诉会话（P(售后)={p_as:.2f} < {kp.na_below:g}），规则的售后读数被否决：{d.explain()}")])
+            note = f"分类模型 {kind.model_id} 判为非售后/投诉会话（P(售后)={p_as:.2f} < {kp.na_below:g}），规则的售后读数被否决：{d.explain()}"
+            ev = lead.match.evidence(note) if lead.match is not None else message_evidence(lead.msg, "", note, whole=True)
+            ev.rule = f"{self.id}.kind"
+            return self.not_applicable([ev])
         if not d.holds and (p_as is None or p_as < kp.applies_above):
             ev = []
             if d.fired:

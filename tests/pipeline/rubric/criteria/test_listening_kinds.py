@@ -41,7 +41,7 @@ def test_a_low_probability_vetoes_the_rules_after_sales_reading_and_says_why():
     res = crit.score(conv)
     assert res.status == "na"
     (ev,) = res.evidence
-    assert ev.rule == "active_listening.kind" and ev.seq == 1
+    assert ev.rule == "active_listening.kind" and ev.seq == 1 and ev.span is not None  # the rule's trouble words
     assert "zh-cs-kinds@test" in ev.note and "P(售后)=0.10" in ev.note
     assert stub.read == [["这款保修几年 坏了可以换新吗"]]  # the customer's messages only
 
