@@ -65,3 +65,70 @@ EMPATHY_NAMED = [
     "re:(这|那|这也|那也|这可|真是|实在是?|确实)(真够|太|挺|够|真|是够)(倒霉|糟心|闹心|窝火|憋屈|扫兴|揪心|添堵|气人|郁闷)(了|的|啊|呀)",
     "re:是我们(这边)?(没|没有)(做好|检查好|核对好|包装好|发好|处理好|说清楚|注意到|及时)",
 ]
+
+# ----------------------------------------------------------------------------
+# default@12 (script7): the written rules' courtesy classes as mechanisms, not phrases
+# ----------------------------------------------------------------------------
+# tests/golden/rubric/README.md: greeting "equivalents such as 早上好, hello亲"; closing "asks whether anything else is
+# needed, thanks the customer, wishes them well (祝您…, 早点休息), or invites them back". Each class in any wording
+# or register, not only the listed words.
+GREETING_EQUIVALENTS = [
+    # a welcome in any form opening the message (欢迎您 / 欢迎光顾 / 欢迎进店 / 欢迎欢迎)
+    "re:^[\\s~～]*欢迎", "re:欢迎(您|你|亲)?(的)?(光临|光顾|进店|来到|咨询|到来|您|亲)",
+    # a time-of-day or festive hello opening the message (早呀 / 新年好 / good morning)
+    "re:^[\\s~～]*早(呀|啊|哇|哦|鸭|安|上好|晨好)?(?=[!！,，。.~～\\s]|$)", "re:(新年|过年|节日|中秋|国庆|春节|元旦|周末)(好|快乐)(?=[!！,，。.~～\\s呀啊哦呀]|$)",
+    "re:(?<![a-z])(good )?(morning|afternoon|evening)(?![a-z])", "re:(?<![a-z])(ni ?hao|hiya)(?![a-z])",
+    "妳好", "哈咯", "re:^[\\s~～]*(嘿|安安)(?=[!！,，。.~～\\s]|$)",
+    # the agent announcing it is there or has come (我在 / 来啦来啦 / 您来啦), opening the message
+    "re:^[\\s~～]*(我在|来啦|来了|来咯|来喽|您来啦|你来啦|您来了)(的|呢|哦|哒|啦)?(?=[!！,，。.~～\\s]|$|来)",
+    # a platform's standard opener: the agent introducing itself or inviting the customer to speak (我是客服小李 / 请讲)
+    "re:^[\\s~～]*(我是|这里是|这边是)[^，。,.!！?？]{0,12}(客服|小二|店长|顾问|助理|专员|管家|小助手)",
+    "re:客服[^，。,.!！?？]{0,6}(在线|为您|为你|竭诚|随时)", "re:^[\\s~～]*(您|你|亲)?(请讲|请说)(?=[!！,，。.~～\\s]|$)",
+]
+CLOSING_EQUIVALENTS = [
+    # wishes and care in any words (早点休息 / 注意保暖 / 路上小心 / 新年快乐 / 玩得开心 / 祝老板生意兴隆 / 顺祝商祺)
+    "re:(早点|好好|注意|多多?)(休息|睡|身体|保暖|安全)", "re:路上(小心|慢点|注意安全)", "早日康复", "一路顺风", "商祺",
+    "re:(新年|节日|中秋|端午|国庆|春节|元旦|周末|生日|圣诞|假期|元宵|七夕)(快乐|愉快|安康)",
+    "re:(玩|吃|用|穿|住)得(开心|愉快|满意|放心|舒心|舒服)", "re:(?:^|[，,。.!！~～\\s也顺])祝(?!福语)",
+    "re:(?<![a-z])(have a (nice|good|great|lovely) (day|one|weekend|evening)|take care|see you|cheers)(?![a-z])",
+    # inviting them back or to come again, in any words (欢迎常来 / 下次见 / 有事随时喊我 / 随时恭候)
+    "re:欢迎(您|亲|你)?(常来|再次|再|下次|回购|光顾|回来)", "re:(下次|改天|明天|回头)(再)?见", "回见", "再会",
+    "re:(常来|有空(再)?来|下次再来|再来玩|再来看看)", "re:(记得|期待|等您|等你)(再来|回购|再次光临)", "re:随时(恭候|喊|叫|call|欢迎)", "恭候",
+    "re:(有事|有问题|有需要|有疑问|不懂的?|不清楚的?|不明白的?)[^，。,.!！?？]{0,4}(再|随时|可以)?(喊|叫|call|问|找|联系|咨询|戳|留言)",
+    # asking whether anything else is needed, in any word order (还有吗 / 还有别的吗 / 还有哪里不清楚的吗 / 其他的还有吗)
+    "re:还有(其他|其它|别的|哪里|哪些|什么|啥)?(的)?[^，。,.!！]{0,8}(吗|么|嘛|[?？])",
+    "re:还有(不清楚|不明白|不懂|疑问|要问|想问|想了解|需要了解)", "re:(其他|其它|别的)(的)?(还有|还需要|还要)[^，。,.!！]{0,6}(吗|么|嘛|[?？])",
+    # thanks in any register (谢啦 / 感恩 / 3q / 辛苦您了 / 麻烦您了 / 唔该晒 / 比心 / 么么哒)
+    "re:谢(啦|了|咯|喽|哈|哦|呀)", "感恩", "re:(?<![a-z0-9])(3q|thx|tks|ty)(?![a-z0-9])", "唔该", "多谢晒",
+    "re:辛苦(您|你|亲)(了|啦)", "re:麻烦(您|你|亲)(了|啦)(?=[!！,，。.~～\\s]|$)", "比心", "笔芯", "么么", "re:爱(你|您)(哟|哦|呦)",
+    # leave-taking (拜啦 / 您先忙 / 不打扰)
+    "re:^[\\s~～]*拜(啦|了|咯|~|～)?(?=[!！,，。.~～\\s]|$)", "re:(您|你|亲)(先)?忙(吧|哈|哦|去吧)?(?=[!！,，。.~～\\s]|$)",
+]
+
+# A customer message after the agent's last message that needs no answer (response_pace rule 1: "pure acknowledgements
+# that need no answer (好的 / 好的谢谢 / 嗯嗯 / 行 / 好吧 / 没了 / 知道了 / 收到 / [再见])"; "a trailing message that asks
+# something or complains … counts"). Beyond the word list, each clause of the message must be one of these classes, in
+# any words: thanks, understanding, a done action, going off to wait / try / look, a farewell or wish. A clause with a
+# question mark or a question particle at its end (能便宜点吗), or one of another kind (a request, a complaint, new
+# information), keeps the message counted.
+ACK_CLAUSES = [
+    # thanks (谢谢你的耐心解答 / 辛苦小姐姐啦 / 感恩 / 3q)
+    "(谢谢|谢了|谢啦|谢咯|感谢|多谢|感恩|3q|thx|thanks|thank you|tks|ty|辛苦|比心|笔芯).{0,12}",
+    "麻烦(你|您|你们|亲|客服|小姐姐|小哥哥)?(了|啦|咯)",
+    # understanding (懂了 / 我知道怎么操作了 / 原来如此 / 这样啊)
+    "(我|俺)?(也|都|终于|总算|大概|基本)?(懂|明白|了解|知道|清楚).{0,8}(了|啦|咯|喽)", "原来(如此|是这样|这样)",
+    "(是)?这样(啊|呀|子|的)",
+    # a done action reported (已确认收货 / 已下单 / 拍好了 / 问题解决了 / 我自己解决了)
+    "(我)?(已|已经)(下单|付款|付了|拍|确认收货|收到|收货|签收|评价|好评|提交|申请|支付|付好|改好|填好|改了|填了|退了|寄了|寄出).{0,6}",
+    "(我)?(拍|付|下单|买|改|弄|搞|填|提交|付款|评价)(好|完)了", "(问题)?(我)?(自己)?(解决|搞定|弄好|处理好)了", "(给|给你|给您)?(好评|五星|5星)",
+    # going off to wait, try or look (那我等快递 / 我先去试试 / 明天我再来问 / 那我明天再看看物流)
+    # (an intention marker first: 看不到物流 reports a problem; 等了 / 等不了 / 试了没用 complain)
+    "(那|那我|我|那就|那我就)(先|再|就|去|回头|明天|晚点|等会|稍后|改天|到时候|自己)*(我)?(先|再|就|去|自己)*(等|试|看|问|联系|研究|考虑|想想|琢磨|观察)"
+    "(?!了|不|没)(?![^，。]*(投诉|举报|差评|曝光|12315|消协|工商|多久|多少|几|什么|啥|哪|怎么)).{0,10}",
+    # farewell or wish (拜拜 / 晚安 / 祝你生活愉快 / 你也是 / 同乐 / 早点休息)
+    "(拜|拜拜|再见|晚安|回见|下次见|88|886)", "(也)?祝.{0,12}", "(你|您)也(是|一样)", "同乐", "(早点|好好)休息",
+    "(新年|节日|周末)(快乐|愉快)", "没事了.{0,10}",
+]
+
+GREETING += GREETING_EQUIVALENTS
+CLOSING += CLOSING_EQUIVALENTS
