@@ -129,6 +129,9 @@ BASE = [("customer", "在吗", 0), ("agent", "您好", 10)]
         "好的，谢谢你的耐心解答", "好嘞，辛苦小姐姐啦", "明白啦，感谢", "懂了懂了", "好的我知道怎么操作了", "哦哦 原来如此",
         "好的，已确认收货", "拍好了", "没事了，我自己解决了", "嗯嗯 好的 那我等快递", "好的 我先去试试",
         "嗯嗯，那我明天再看看物流", "好的 我知道了 拜拜", "好的 祝你生活愉快", "你也是", "thanks", "3q",
+        # a confirmation, nothing more needed, relief, a step about to be taken, leaving
+        "对的", "地址没问题", "妥了", "没别的了", "暂时没有了", "太好了", "那我放心了", "好的 我晚点下单", "收到货我再看看",
+        "好的 我先下线了", "会回购的", "太感谢了",
     ],
 )
 def test_pace_trailing_acknowledgements_need_no_answer(pace, last):
@@ -144,7 +147,7 @@ def test_pace_trailing_acknowledgements_need_no_answer(pace, last):
         # questions without a question mark, requests, complaints and faults behind an acknowledgement
         "谢谢 什么时候发货", "谢谢，能开发票吗", "好的 那运费谁出", "懂了，那换一个吧", "行，那就退货吧", "谢谢，帮我备注一下",
         "已经收到了 但是坏了", "我试过了还是不行", "我等了三天了", "我看不到物流", "那我等多久", "谢谢你们的垃圾服务",
-        "好的 那我去投诉了", "人呢", "客服？",
+        "好的 那我去投诉了", "人呢", "客服？", "呵呵 好的", "呵呵 等着吧",
         # a picture may be a question
         "",
     ],
