@@ -130,7 +130,7 @@ def test_default10_anything_else_is_a_closing_question_and_asking_the_trouble_gr
     "opener",
     [
         "欢迎您", "欢迎光顾小店", "欢迎欢迎", "早呀", "新年好！", "Good morning", "妳好", "哈咯", "来啦来啦", "我在的",
-        "我是客服小李，请讲", "我是3号客服小美，很高兴认识您", "客服小美在线为您解答", "您请说",
+        "我是客服小李，请讲", "我是3号客服小美，很高兴认识您", "客服小美在线为您解答", "您请说", "尊敬的客户，您的订单已发货",
     ],
 )
 def test_default12_welcomes_hellos_and_platform_openers_greet(greeting, opener):
@@ -151,7 +151,8 @@ def test_default12_the_same_words_inside_an_answer_do_not_greet(greeting, text):
         # wishes and care
         "早点休息", "天冷注意保暖", "路上小心", "新年快乐", "玩得开心", "祝老板生意兴隆", "顺祝商祺", "Have a nice day",
         # inviting back
-        "欢迎常来", "欢迎再次光顾", "下次见", "有事随时喊我", "不懂的再问我", "随时恭候",
+        "欢迎常来", "欢迎再次光顾", "下次见", "有事随时喊我", "有啥事再叫我", "不懂的再问我", "随时恭候", "如有疑问请随时与我们联系",
+        "请您对本次服务做出评价", "愿您生活愉快", "希望您喜欢",
         # anything else?
         "还有吗", "还有别的吗", "还有哪里不清楚的吗", "还有不明白的地方吗", "其他的还有吗",
         # thanks in other registers, leave-taking
@@ -165,7 +166,7 @@ def test_default12_closings_in_other_words_and_registers(closing, closer):
 @pytest.mark.parametrize(
     "text",
     ["我们随时发货", "这款回购率很高", "还有3天到呢", "辛苦您提供一下订单号", "麻烦您提供一下订单号", "祝福语卡片可以免费写",
-     "其他的还要等仓库确认", "您忙完了回复我一下", "还有一件在路上"],
+     "其他的还要等仓库确认", "您忙完了回复我一下", "还有一件在路上", "希望您尽快提供单号", "请您先评估一下"],
 )
 def test_default12_the_same_words_in_a_plain_answer_do_not_close(closing, text):
     assert _last(closing, text).status == "fail", text
