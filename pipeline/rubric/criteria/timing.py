@@ -28,10 +28,10 @@ _CLAUSE = re.compile(r"[\s,，。.!！~～…、:：;；]+")
 _QUESTION_END = re.compile(r"(吗|么|嘛)[呀啊哦了]*$")  # 能便宜点吗 asks, without a question mark
 # "a trailing message that asks something or complains … counts": a question word, a contrast or a fault named
 # anywhere in the message keeps it counted, whatever acknowledgement it opens with (谢谢 什么时候发货 / 收到了 但是坏了);
-# so does 呵呵, a sneer in chat (呵呵 等着吧)
+# so does 呵呵, a sneer in chat (呵呵 等着吧), and a wait already endured (等你们消息等了三天了)
 _ASKS_OR_COMPLAINS = re.compile(
     "什么时候|啥时候|为什么|为啥|多少|多久|几(天|号|点|时|个)|哪(天|里|儿|个|些)|能不能|可不可以|是不是|有没有|会不会|要不要"
-    "|怎么(还|又|没|不|回事|办|样|搞的)|但是|但|可是|不过|还是|不行|没用|垃圾|破|差评|投诉|举报|骗|坏|错|漏发|少了|不对|呵呵"
+    "|怎么(还|又|没|不|回事|办|样|搞的)|但是|但|可是|不过|还是|不行|没用|垃圾|破|差评|投诉|举报|骗|坏|错|漏发|少了|不对|呵呵|等了|倒霉"
 )
 
 
