@@ -135,17 +135,15 @@ def agent_initiated(result: dict | None) -> bool:
 
 class FirstResponseParams(Strict):
     threshold_seconds: float = Field(default=300, gt=0, description="default: the rubric's sla.first_response_seconds")
+    # read until default@11 (an agent-initiated chat passed only when the customer merely acknowledged); since default@12
+    # an agent who wrote first passes whatever the customer wrote. Kept so that stored rubric snapshots still load.
     acknowledgements: list[str] = Field(
-        default_factory=_default_acks, description="messages made only of these need no answer (agent-initiated chats)"
-    )
-    ack_clauses: list[str] = Field(
-        default_factory=lambda: list(C.ACK_CLAUSES),
-        description="regexes of clause classes that need no answer (thanks, understanding, done, leaving); [] = words only",
+        default_factory=_default_acks, description="unused since default@12 (an agent-first chat passes); kept for older rubric files"
     )
 
 
 @register_criterion("first_response_sla.v1")
-class FirstResponseSla(_AcknowledgingCriterion):
+class FirstResponseSla(Criterion):
     """Pass when the first human-agent message after the first customer message comes within
     threshold_seconds of it, or when a human agent wrote before the first customer message (nobody
     waited). Bots do not count. Fail when no human agent ever answers; na without customer messages."""
