@@ -28,8 +28,9 @@ _CLAUSE = re.compile(r"[\s,，。.!！~～…、:：;；]+")
 _QUESTION_END = re.compile(r"(吗|么|嘛)[呀啊哦了]*$")  # 能便宜点吗 asks, without a question mark
 # "a trailing message that asks something or complains … counts": a question word, a contrast or a fault named
 # anywhere in the message keeps it counted, whatever acknowledgement it opens with (谢谢 什么时候发货 / 收到了 但是坏了);
-# so does 呵呵, a sneer in chat (呵呵 等着吧), and a wait already endured (等你们消息等了三天了)
-_ASKS_OR_COMPLAINS = re.compile(
+# so does 呵呵, a sneer in chat (呵呵 等着吧), and a wait already endured (等你们消息等了三天了). Rubric data:
+# response_pace.params.needs_answer.
+NEEDS_ANSWER = (
     "什么时候|啥时候|为什么|为啥|多少|多久|几(天|号|点|时|个)|哪(天|里|儿|个|些)|能不能|可不可以|是不是|有没有|会不会|要不要"
     "|怎么(还|又|没|不|回事|办|样|搞的)|但是|但|可是|不过|还是|不行|没用|垃圾|破|差评|投诉|举报|骗|坏|错|漏发|少了|不对|呵呵|等了|倒霉"
 )
@@ -52,12 +53,13 @@ class Acknowledgements:
     嗯嗯 / 行 / 好吧 / 没了 / 知道了 / 收到 / `[再见]`). A trailing message that asks something or complains … counts":
     so a question mark, or any clause of another kind (a request, a complaint, new information), keeps it counted."""
 
-    def __init__(self, phrases: list[str], filler: str, clauses: list[str] | None = None) -> None:
+    def __init__(self, phrases: list[str], filler: str, clauses: list[str] | None = None, needs_answer: str | None = None) -> None:
         words = sorted({local_analysis_form(p) for p in phrases if p}, key=len, reverse=True)
         alternatives = [re.escape(w) for w in words] + [filler]
         self.pattern = re.compile("^(?:" + "|".join(alternatives) + ")*$") if words else None
         families = [f"(?:{local_analysis_form(c)})" for c in clauses or []]
         self.clause = re.compile("^(?:" + "|".join(families + alternatives) + ")+$") if families else None
+        self.needs_answer = re.compile(local_analysis_form(needs_answer)) if needs_answer else None
 
     def is_ack(self, msg: Message) -> bool:
         if not msg.text.strip():
@@ -69,7 +71,7 @@ class Acknowledgements:
             return True
         if self.pattern and self.pattern.match(s):
             return True
-        if self.clause is None or "?" in s or "？" in s or _ASKS_OR_COMPLAINS.search(s):
+        if self.clause is None or "?" in s or "？" in s or (self.needs_answer and self.needs_answer.search(s)):
             return False
         clauses = [c for c in _CLAUSE.split(s) if c]
         return all(self.clause.match(c) and not _QUESTION_END.search(c) for c in clauses)
@@ -81,7 +83,8 @@ class _AcknowledgingCriterion(Criterion):
     @property
     def acks(self) -> Acknowledgements:
         if self._compiled is None:
-            self._compiled = Acknowledgements(self.params.acknowledgements, L.ACK_FILLER, self.params.ack_clauses)
+            p = self.params
+            self._compiled = Acknowledgements(p.acknowledgements, L.ACK_FILLER, p.ack_clauses, p.needs_answer)
         return self._compiled
 
 
@@ -195,6 +198,10 @@ class ResponsePaceParams(Strict):
     ack_clauses: list[str] = Field(
         default_factory=lambda: list(C.ACK_CLAUSES),
         description="regexes of clause classes that need no answer (thanks, understanding, done, leaving); [] = words only",
+    )
+    needs_answer: str = Field(
+        default=NEEDS_ANSWER,
+        description="regex: a question word, contrast or fault anywhere keeps a message of ack_clauses counted",
     )
     min_messages: int = Field(default=1, ge=1, description="fewer counted customer messages than this: na")
 
