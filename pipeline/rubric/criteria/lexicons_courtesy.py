@@ -30,6 +30,8 @@ GREETING_EXCLUDE = [
     "亲民", "亲属", "亲近", "亲密", "探亲", "亲情",
     # default@10 (listen6): 还有什么可以帮您 asks for anything *else*: a closing question, even in the first message
     "re:还(有|需要)(什么|其他|其它|别的|啥|哪些){0,2}[^，。,.!！?？]{0,8}(帮助|帮忙|帮到|帮|为|替|效劳|协助)(您|你|亲|到)?",
+    # default@12 (script7): 您号码 asks for a number; it is no typo of 您好 ("a direct answer" does not greet)
+    "re:(您|你)号码",
 ]
 # default@10 (listen6): an address alone (亲 / 亲爱的 / 宝子) greets where it opens the message (亲，在的 / 哈哈亲别急), not
 # after the answer (…一般3-5个工作日原路退回的亲爱的~ / 好的，…辛苦亲爱的审核下)

@@ -24,6 +24,10 @@ def _fmt(seconds: float) -> str:
 
 
 _EMOTICON = re.compile(r"\[[^\[\]]{1,8}\]|#e-[a-z0-9]+|/:[a-z0-9]+")
+# an export's placeholder for a picture, video, voice, file, link, product or order card: the README's response_pace
+# rule 1 counts "every customer row …, pictures (empty text) included" — the placeholder is that picture, not an
+# emoticon ([微笑] / [再见] / [表情] stay acknowledgements)
+_MEDIA = re.compile(r"\[[^\[\]]{0,6}(图片|照片|视频|语音|文件|链接|商品|宝贝|订单|卡片|位置|截图)[^\[\]]{0,6}\]")
 _CLAUSE = re.compile(r"[\s,，。.!！~～…、:：;；]+")
 _QUESTION_END = re.compile(r"(吗|么|嘛)[呀啊哦了]*$")  # 能便宜点吗 asks, without a question mark
 # "a trailing message that asks something or complains … counts": a question word, a contrast or a fault named
@@ -62,8 +66,8 @@ class Acknowledgements:
         self.needs_answer = re.compile(local_analysis_form(needs_answer)) if needs_answer else None
 
     def is_ack(self, msg: Message) -> bool:
-        if not msg.text.strip():
-            return False  # a picture or card: it may be a question
+        if not msg.text.strip() or _MEDIA.search(msg.text):
+            return False  # a picture or card (empty text, or an export's [图片] / [商品链接]): it may be a question
         if msg.norm_to_text and not msg.norm.strip():
             return True  # normalised away entirely: platform emoticons only ([再见] [抱拳])
         s = _strip_symbols(_EMOTICON.sub("", view(msg).s))

@@ -124,7 +124,7 @@ BASE = [("customer", "在吗", 0), ("agent", "您好", 10)]
         # the rule's own examples
         "好的", "好的谢谢", "嗯嗯", "行", "好吧", "没了", "知道了", "收到", "[再见]",
         # emoji with skin tones and variation selectors are no words
-        "好的👌🏻", "谢谢🙏🏻", "👍🏻", "好的❤️",
+        "好的👌🏻", "谢谢🙏🏻", "👍🏻", "好的❤️", "[表情]", "[微笑]",
         # thanks, understanding, a done action, going off to wait or try, a farewell or wish, in other words
         "好的，谢谢你的耐心解答", "好嘞，辛苦小姐姐啦", "明白啦，感谢", "懂了懂了", "好的我知道怎么操作了", "哦哦 原来如此",
         "好的，已确认收货", "拍好了", "没事了，我自己解决了", "嗯嗯 好的 那我等快递", "好的 我先去试试",
@@ -148,8 +148,8 @@ def test_pace_trailing_acknowledgements_need_no_answer(pace, last):
         "谢谢 什么时候发货", "谢谢，能开发票吗", "好的 那运费谁出", "懂了，那换一个吧", "行，那就退货吧", "谢谢，帮我备注一下",
         "已经收到了 但是坏了", "我试过了还是不行", "我等了三天了", "我看不到物流", "那我等多久", "谢谢你们的垃圾服务",
         "好的 那我去投诉了", "人呢", "客服？", "呵呵 好的", "呵呵 等着吧",
-        # a picture may be a question
-        "",
+        # a picture may be a question: empty text, or an export's placeholder for it
+        "", "[图片]", "[商品链接]", "[视频]",
     ],
 )
 def test_pace_trailing_questions_and_complaints_count(pace, last):
