@@ -165,7 +165,7 @@ def test_default12_closings_in_other_words_and_registers(closing, closer):
 
 @pytest.mark.parametrize(
     "text",
-    ["我们随时发货", "这款回购率很高", "还有3天到呢", "辛苦您提供一下订单号", "麻烦您提供一下订单号", "祝福语卡片可以免费写",
+    ["我们随时发货", "这款回购率很高", "祝福卡可以免费写", "还有3天到呢", "辛苦您提供一下订单号", "麻烦您提供一下订单号", "祝福语卡片可以免费写",
      "其他的还要等仓库确认", "您忙完了回复我一下", "还有一件在路上", "希望您尽快提供单号", "请您先评估一下"],
 )
 def test_default12_the_same_words_in_a_plain_answer_do_not_close(closing, text):
