@@ -83,9 +83,10 @@ GREETING_EQUIVALENTS = [
     "妳好", "哈咯", "re:^[\\s~～]*(嘿|安安)(?=[!！,，。.~～\\s]|$)",
     # the agent announcing it is there or has come (我在 / 来啦来啦 / 您来啦), opening the message
     "re:^[\\s~～]*(我在|来啦|来了|来咯|来喽|您来啦|你来啦|您来了)(的|呢|哦|哒|啦)?(?=[!！,，。.~～\\s]|$|来)",
-    # a platform's standard opener: the agent introducing itself or inviting the customer to speak (我是客服小李 / 请讲)
+    # a platform's standard opener: the agent introducing itself or inviting the customer to speak (我是客服小李 / 请讲);
+    # a formal salutation (尊敬的客户) greets where it opens the message, like an address (ADDRESS_TERMS), not inside a notice
     "re:^[\\s~～]*(我是|这里是|这边是)[^，。,.!！?？]{0,12}(客服|小二|店长|顾问|助理|专员|管家|小助手)",
-    "re:客服[^，。,.!！?？]{0,6}(在线|为您|为你|竭诚|随时)", "re:(尊敬|亲爱)的(客户|顾客|会员|用户|买家|朋友)", "re:(?<![a-z])dear(?![a-z])", "re:^[\\s~～]*(您|你|亲)?(请讲|请说)(?=[!！,，。.~～\\s]|$)",
+    "re:客服[^，。,.!！?？]{0,6}(在线|为您|为你|竭诚|随时)", "re:^[\\s~～]*(尊敬|亲爱)的(客户|顾客|会员|用户|买家|朋友)", "re:^[\\s~～]*dear(?![a-z])", "re:^[\\s~～]*(您|你|亲)?(请讲|请说)(?=[!！,，。.~～\\s]|$)",
 ]
 CLOSING_EQUIVALENTS = [
     # wishes and care in any words (早点休息 / 注意保暖 / 路上小心 / 新年快乐 / 玩得开心 / 祝老板生意兴隆 / 顺祝商祺)

@@ -139,7 +139,7 @@ def test_default12_welcomes_hellos_and_platform_openers_greet(greeting, opener):
 
 @pytest.mark.parametrize(
     "text",
-    ["请问，订单号是多少", "您号码是多少", "嘿嘿，这个没货了", "国庆好多人，发货慢", "早上发的货", "来的路上了", "我在查，稍等", "这里是售后入口", "客服这边帮您看一下"],
+    ["请问，订单号是多少", "您号码是多少", "您的订单已发货，尊敬的客户请注意查收", "嘿嘿，这个没货了", "国庆好多人，发货慢", "早上发的货", "来的路上了", "我在查，稍等", "这里是售后入口", "客服这边帮您看一下"],
 )
 def test_default12_the_same_words_inside_an_answer_do_not_greet(greeting, text):
     assert _first(greeting, text).status == "fail", text
