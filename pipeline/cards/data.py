@@ -4,8 +4,9 @@ The result JSON carries the first_response_sla status but the seconds only as fr
 evidence note, so the seconds are measured again here, with the criterion's own rule
 (pipeline.rubric.criteria.timing.measure_first_response) over the stored messages numbered as
 the scored conversation was (assemble): first customer message → next human-agent message by
-seq. A chat the agent opened and the customer only acknowledged is not unanswered: the stored
-criterion result says so (timing.agent_initiated). So a card shows what was scored.
+seq. A chat the agent opened (default@12: whatever the customer wrote after; before, only when the
+customer merely acknowledged) has no first-response wait and is not unanswered: the stored criterion
+result says so (timing.agent_initiated). So a card shows what was scored.
 """
 from __future__ import annotations
 
@@ -68,6 +69,8 @@ def first_response(conversation: Conversation, criterion_result: dict | None) ->
     """
     measured = measure_first_response(conversation.messages)
     if measured.first_customer is None:
+        return None, False
+    if measured.agent_first and agent_initiated(criterion_result):  # the agent opened the chat: nobody waited
         return None, False
     if measured.reply is None:
         return None, not agent_initiated(criterion_result)

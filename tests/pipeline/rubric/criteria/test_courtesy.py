@@ -119,3 +119,54 @@ def test_default10_an_address_greets_where_it_opens_the_message(greeting, text, 
 @pytest.mark.parametrize("text,status", [("运费满59包邮，请问还有什么可以帮到您", "fail"), ("是碰到什么情况了呀？", "pass")])
 def test_default10_anything_else_is_a_closing_question_and_asking_the_trouble_greets(greeting, text, status):
     assert _first(greeting, text).status == status, text
+
+
+# default@12 (script7): the written rules' classes in any words (tests/golden/rubric/README.md) — greeting "equivalents
+# such as 早上好, hello亲"; closing "asks whether anything else is needed, thanks the customer, wishes them well (祝您…,
+# 早点休息), or invites them back"
+
+
+@pytest.mark.parametrize(
+    "opener",
+    [
+        "欢迎您", "欢迎光顾小店", "欢迎欢迎", "早呀", "新年好！", "Good morning", "妳好", "哈咯", "来啦来啦", "我在的",
+        "我是客服小李，请讲", "我是3号客服小美，很高兴认识您", "客服小美在线为您解答", "您请说", "尊敬的客户，您的订单已发货",
+    ],
+)
+def test_default12_welcomes_hellos_and_platform_openers_greet(greeting, opener):
+    assert _first(greeting, opener).status == "pass", opener
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["请问，订单号是多少", "您号码是多少", "您的订单已发货，尊敬的客户请注意查收", "嘿嘿，这个没货了", "国庆好多人，发货慢", "早上发的货", "来的路上了", "我在查，稍等", "这里是售后入口", "客服这边帮您看一下"],
+)
+def test_default12_the_same_words_inside_an_answer_do_not_greet(greeting, text):
+    assert _first(greeting, text).status == "fail", text
+
+
+@pytest.mark.parametrize(
+    "closer",
+    [
+        # wishes and care
+        "早点休息", "天冷注意保暖", "路上小心", "新年快乐", "玩得开心", "祝老板生意兴隆", "顺祝商祺", "Have a nice day",
+        # inviting back
+        "欢迎常来", "欢迎再次光顾", "下次见", "有事随时喊我", "有啥事再叫我", "不懂的再问我", "随时恭候", "如有疑问请随时与我们联系",
+        "请您对本次服务做出评价", "愿您生活愉快", "希望您喜欢",
+        # anything else?
+        "还有吗", "还有别的吗", "还有哪里不清楚的吗", "还有不明白的地方吗", "其他的还有吗",
+        # thanks in other registers, leave-taking
+        "谢啦", "感恩", "3q", "辛苦您了", "麻烦您了", "唔该晒", "比心", "拜啦", "那您先忙",
+    ],
+)
+def test_default12_closings_in_other_words_and_registers(closing, closer):
+    assert _last(closing, closer).status == "pass", closer
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["我们随时发货", "这款回购率很高", "祝福卡可以免费写", "还有3天到呢", "辛苦您提供一下订单号", "麻烦您提供一下订单号", "祝福语卡片可以免费写",
+     "其他的还要等仓库确认", "您忙完了回复我一下", "还有一件在路上", "希望您尽快提供单号", "请您先评估一下"],
+)
+def test_default12_the_same_words_in_a_plain_answer_do_not_close(closing, text):
+    assert _last(closing, text).status == "fail", text
