@@ -36,6 +36,7 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
+from models.base import BoundedMemo, softmax, tfidf_rows
 from models.textcat import Field, NgramSoftmax
 
 LABELS: tuple[str, ...] = ("other", "solved_now", "hands_on_no_time", "hands_on_with_time")
@@ -60,6 +61,8 @@ DEV_SETS: tuple[str, ...] = ("rubric", "rubric_holdout", "rubric_blind", "rubric
                              "rubric_blind5", "rubric_blind6", "rubric_w9a", "rubric_w9b", "rubric_w9c", "rubric_w10a")
 # a dev conversation's agent message is one weak example; the writers' rows weigh more (each was labelled by hand)
 WEAK_WEIGHT = 0.3
+# distinct texts per field whose logit rows a loaded model keeps (a few MB); the memo starts again when full
+FIELD_CACHE_MAX = 50_000
 
 Example = tuple[str, str]  # (agent message, customer context)
 
@@ -130,11 +133,58 @@ def weak_rows(sets: Sequence[str] = DEV_SETS, root: Path = GOLDEN) -> list[Examp
 
 
 class HandoffModel(NgramSoftmax):
-    """NgramSoftmax over LABELS with the agent + customer fields, read as P(hands on) and P(with time | hands on)."""
+    """NgramSoftmax over LABELS with the agent + customer fields, read as P(hands on) and P(with time | hands on).
+
+    Probabilities are NgramSoftmax's, computed field by field: each field is TF-IDF'd and normalised on its own, so
+    the logits are the sum of one row per field, and each field's row is kept per distinct text. Agents send the
+    same template lines all night while every customer turn is new, so a pair (agent, customer) almost never
+    repeats but its agent half does: only the customer half is computed again."""
 
     def __init__(self, labels: Sequence[str] = LABELS, fields: Sequence[Field] = FIELDS, min_df: int = 2,
                  l2: float = 3e-5, epochs: int = 100, name: str = NAME, version: int = VERSION, kind: str = KIND):
         super().__init__(labels, fields, min_df=min_df, l2=l2, epochs=epochs, name=name, version=version, kind=kind)
+
+    def fit(self, *args, **kwargs) -> "HandoffModel":
+        super().fit(*args, **kwargs)
+        self._field_caches = None  # rows of earlier weights go
+        return self
+
+    def _field_logits(self, k: int, texts: Sequence[str]) -> np.ndarray:
+        """len(texts) x classes: field k's part of the logits (no intercept)."""
+        crow, ids, val = tfidf_rows((self._grams(k, t) for t in texts), self.vocabularies_[k], self.idf_[k])
+        out = np.zeros((len(texts), len(self.classes_)), dtype=np.float32)
+        nonempty = np.diff(crow) > 0
+        if nonempty.any():
+            contrib = self.coef_[ids + self.offsets_[k]] * (val * np.float32(self.fields[k].weight))[:, None]
+            out[nonempty] = np.add.reduceat(contrib, crow[:-1][nonempty], axis=0)
+        return out
+
+    def predict_proba(self, examples: Sequence[Example]) -> np.ndarray:
+        if not len(examples):
+            return np.zeros((0, len(self.classes_)), dtype=np.float32)
+        texts = [self._texts(e) for e in examples]
+        caches = self.__dict__.get("_field_caches")
+        if caches is None:  # one memo per field, made on the first call
+            caches = self._field_caches = [BoundedMemo((__name__, "FIELD_CACHE_MAX")) for _ in self.fields]
+        logits = np.tile(self.intercept_, (len(texts), 1))
+        for k, cache in enumerate(caches):
+            column = [t[k] for t in texts]
+            todo = [t for t in dict.fromkeys(column) if t not in cache]
+            if todo:
+                if cache.make_room(len(todo)):  # started again: this call's rows are all computed below
+                    todo = list(dict.fromkeys(column))
+                for t, row in zip(todo, self._field_logits(k, todo)):
+                    cache[t] = row
+            logits += np.array([cache[t] for t in column])
+        return softmax(logits)
+
+    def readings(self, examples: Sequence[Example]) -> tuple[np.ndarray, np.ndarray]:
+        """(P(hands on), P(with time | hands on)) per example, from one pass."""
+        p = self.predict_proba(examples)
+        if not len(p):
+            return np.zeros(0, np.float32), np.zeros(0, np.float32)
+        timed, untimed = p[:, self.classes_.index("hands_on_with_time")], p[:, self.classes_.index("hands_on_no_time")]
+        return timed + untimed, timed / np.maximum(timed + untimed, 1e-9)
 
     def hands_on(self, examples: Sequence[Example]) -> np.ndarray:
         p = self.predict_proba(examples)

@@ -48,6 +48,8 @@ def test_hands_on_sums_the_hand_off_columns_and_with_time_is_conditional():
     assert timed[0] > 0.5 > timed[1]
     assert m.hands_on(x)[0] > 0.5 > m.hands_on(x)[2]
     assert m.hands_on([]).shape == (0,) and m.with_time([]).shape == (0,)
+    hands, timed_again = m.readings(x)
+    assert np.allclose(hands, m.hands_on(x)) and np.allclose(timed_again, timed)
 
 
 def test_the_shipped_model_loads_and_reads_a_plain_hand_off():
@@ -57,3 +59,22 @@ def test_the_shipped_model_loads_and_reads_a_plain_hand_off():
     x = [("我把图转给果园那边核一下，有消息跟您说", "买的车厘子烂了一半"), ("订单页面点申请售后就可以退", "退货怎么退啊")]
     hands = m.hands_on(x)
     assert hands[0] > 0.5 > hands[1]
+
+
+def test_probabilities_field_by_field_equal_the_whole_rows():
+    m = HandoffModel(min_df=1).fit([r[0] for r in ROWS], [r[1] for r in ROWS])
+    x = [r[0] for r in ROWS[:4]] + [("我去问下仓库", "坏了"), ("我去问下仓库", "没收到"), ("", "")]
+    assert np.allclose(m.predict_proba(x), m._compute_proba(x), atol=1e-5)
+    again = m.predict_proba(x[::-1])  # from the per-field memos
+    assert np.allclose(again, m._compute_proba(x[::-1]), atol=1e-5)
+    assert set(m._field_caches[0]) == {a for a, _ in x}
+
+
+def test_the_field_memos_start_again_when_full(monkeypatch):
+    import models.handoffs as H
+
+    m = HandoffModel(min_df=1).fit([r[0] for r in ROWS], [r[1] for r in ROWS])
+    monkeypatch.setattr(H, "FIELD_CACHE_MAX", 3)
+    x = [r[0] for r in ROWS[:4]]
+    assert np.allclose(m.predict_proba(x), m._compute_proba(x), atol=1e-5)
+    assert len(m._field_caches[0]) <= 4  # a batch larger than the bound is kept whole, then cleared

@@ -14,7 +14,7 @@ from pipeline.rubric.criteria import lexicons as L
 from pipeline.rubric.criteria import lexicons_state as S
 from pipeline.rubric.criteria._common import GuardParams, PhraseMatcher, human_agent_messages
 from pipeline.rubric.criteria._shapes import asks_to_confirm
-from pipeline.rubric.matching import compile_entries, message_evidence
+from pipeline.rubric.matching import compile_entries, find_spans, message_evidence, view
 from pipeline.rubric.registry import Criterion, register_criterion
 from pipeline.rubric.schema import LexiconParams, Strict
 
@@ -37,18 +37,20 @@ class HandoffModelParams(Strict):
         description="the hand-off model this rubric was calibrated with; another model is an error (null accepts any)",
     )
     threshold: float | None = Field(
-        default=0.5, ge=0, le=1, description="P(hands on) from which a message the triggers miss is a hand-off (null: the model adds none)"
+        default=0.6, ge=0, le=1, description="P(hands on) from which a message the triggers miss is a hand-off (null: the model adds none; "
+        "default@12: 0.6, chosen leave one writer out, `python -m pipeline.rubric.evaluate_handoffs`)"
     )
     timed_threshold: float | None = Field(
         default=None, ge=0, le=1,
         description="a lower P(hands on) from which a message that names a time itself (the time patterns) is a hand-off (null: `threshold`)",
     )
     time_threshold: float | None = Field(
-        default=0.5, ge=0, le=1,
-        description="P(with time | hands on) from which a hand-off message says when, whatever the time patterns find (null: only the patterns)",
+        default=None, ge=0, le=1,
+        description="P(with time | hands on) from which a hand-off message says when, whatever the time patterns find (null: only the patterns; default@12: "
+        "null — at 0.5 / 0.7 it lost held-out rows, the patterns already find the times the model reads)",
     )
     veto: float | None = Field(
-        default=None, ge=0, le=1, description="a trigger hit in a message the model reads below this P(hands on) is no hand-off (null: never)"
+        default=0.05, ge=0, le=1, description="a trigger hit in a message the model reads below this P(hands on) is no hand-off (null: never)"
     )
 
 
@@ -142,19 +144,19 @@ class TimeCommitment(Criterion):
             )
         return model
 
-    def _done_in_chat(self, hit) -> bool:
+    def _done_in_chat(self, hit_or_view) -> bool:
         """The message reports the request already done (退款已经提交，马上到账 / 已经给您预约好了，师傅按时上门)
         and nothing in it still waits on someone: the customer is not left waiting."""
         _, _, done, pending, *_ = self.compiled
-        s = hit.view.s
+        s = getattr(hit_or_view, "view", hit_or_view).s
         return done is not None and bool(done.search(s)) and (pending is None or not pending.search(s))
 
-    def _decided_in_chat(self, hit) -> bool:
+    def _decided_in_chat(self, hit_or_view) -> bool:
         """The message reports the request decided (已经给您申请换货并审核通过 / 已经同意退款了), or settled (换货已经给您办好了)
         with nothing still waiting on someone: nobody is left to decide, whatever time frame the message gives for the money
         or the goods."""
         decided, settled, pending = self.compiled[4], self.compiled[5], self.compiled[3]
-        s = hit.view.s
+        s = getattr(hit_or_view, "view", hit_or_view).s
         if decided is not None and decided.search(s):
             return True
         return settled is not None and bool(settled.search(s)) and (pending is None or not pending.search(s))
@@ -188,7 +190,7 @@ class TimeCommitment(Criterion):
 
         # the same messages as human_agent_messages, in order: agent role, some text
         examples = handoff_examples((m.role, m.text) for m in conversation.messages)
-        return model.hands_on(examples), model.with_time(examples)
+        return model.readings(examples)
 
     def _model_evidence(self, msg, rule: str, what: str, prob: float) -> Evidence:
         return message_evidence(msg, f"{self.id}.{rule}", f"{what}（模型 {self.compiled[6].model_id}，概率 {prob:.2f}）", whole=True)
@@ -205,8 +207,6 @@ class TimeCommitment(Criterion):
             if self._live_transfer(conversation, m):
                 live.add(i)
                 continue  # handed to a colleague inside the chat: the customer is not left waiting
-            if hands is not None and mp.veto is not None and hands[i] < mp.veto:
-                continue  # the model reads no hand-off at all in the message: a trigger word there is something else
             # a message that gives its own time frame keeps its hand-off (已经帮您提交退货，1-2个工作日内退款: pass)
             timed = bool(self._time_frames(m))
             found += [(i, h, (not timed and self._done_in_chat(h)) or self._decided_in_chat(h), timed) for h in trig.find(m).accepted]
@@ -216,6 +216,8 @@ class TimeCommitment(Criterion):
         for i, h, done, timed in found:
             if done or (not timed and any(j > i and pattern == h.pattern for j, pattern in done_later)):
                 continue
+            if hands is not None and mp.veto is not None and hands[i] < mp.veto:
+                continue  # the model reads no hand-off at all in the message: a trigger word there is something else
             if not handoffs or handoffs[-1][0] != i:
                 handoffs.append((i, h.evidence("转交/反馈处理")))
         if hands is not None and mp.threshold is not None:  # hand-offs in words the triggers do not know
@@ -223,8 +225,20 @@ class TimeCommitment(Criterion):
             bar = [mp.threshold] * len(agent_msgs)
             if mp.timed_threshold is not None:  # a message that names a time needs less certainty from the model
                 bar = [min(b, mp.timed_threshold) if self._time_frames(m) else b for b, m in zip(bar, agent_msgs)]
-            handoffs += [(i, self._model_evidence(m, "model_handoff", "转交/反馈处理", float(hands[i])))
-                         for i, m in enumerate(agent_msgs) if i not in ruled and i not in live and hands[i] >= bar[i]]
+            for i, m in enumerate(agent_msgs):
+                if i in ruled or i in live or hands[i] < bar[i]:
+                    continue
+                # the rule's readings hold for the model's hand-offs too: a request done or settled in the chat, or
+                # reported done in a later message (我帮您提交补发 … 补发已经提交好了), and the contexts where a hand-off
+                # word does not count (您可以自己联系快递 / 一般提交后…审核 / options put to the customer)
+                v = view(m)
+                if (not self._time_frames(m) and self._done_in_chat(v)) or self._decided_in_chat(v):
+                    continue
+                if trig.exclude_pattern is not None and find_spans(trig.exclude_pattern, v.s):
+                    continue
+                if any(self._done_in_chat(view(x)) for x in agent_msgs[i + 1:]):
+                    continue
+                handoffs.append((i, self._model_evidence(m, "model_handoff", "转交/反馈处理", float(hands[i]))))
             handoffs.sort(key=lambda x: x[0])
         if not handoffs:
             return self.not_applicable()

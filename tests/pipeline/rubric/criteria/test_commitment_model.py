@@ -18,12 +18,10 @@ class ScriptedModel:
         self.table = table
         self.seen = []
 
-    def hands_on(self, examples):
+    def readings(self, examples):
         self.seen += list(examples)
-        return np.array([self.table.get(a, (0.0, 0.0))[0] for a, _ in examples])
-
-    def with_time(self, examples):
-        return np.array([self.table.get(a, (0.0, 0.0))[1] for a, _ in examples])
+        rows = np.array([self.table.get(a, (0.0, 0.0)) for a, _ in examples]).reshape(-1, 2)
+        return rows[:, 0], rows[:, 1]
 
 
 @pytest.fixture(scope="module")
@@ -89,9 +87,18 @@ def test_a_message_naming_a_time_needs_only_the_timed_threshold(rule):
 
 def test_the_veto_drops_a_trigger_hit_the_model_reads_as_no_hand_off(rule):
     line = "好的，我帮您反馈一下"
-    assert _criterion(rule, ScriptedModel({line: (0.02, 0.0)})).score(_conv(line)).status == "fail"
+    assert _criterion(rule, ScriptedModel({line: (0.02, 0.0)}), veto=None).score(_conv(line)).status == "fail"
     assert _criterion(rule, ScriptedModel({line: (0.02, 0.0)}), veto=0.05).score(_conv(line)).status == "na"
     assert _criterion(rule, ScriptedModel({line: (0.2, 0.0)}), veto=0.05).score(_conv(line)).status == "fail"
+
+
+def test_the_rules_done_and_excluded_readings_hold_for_model_hand_offs(rule):
+    process = "一般提交后3个工作日内审核"  # how a service works (an excluded context of the triggers)
+    assert _criterion(rule, ScriptedModel({process: (0.9, 0.9)}), threshold=0.6).score(_conv(process)).status == "na"
+    first, later = "麻烦发一下收货地址，我这边安排补发", "补发已经提交好了，单号在订单详情里就能看到"
+    model = ScriptedModel({first: (0.9, 0.1)})
+    assert _criterion(rule, model, threshold=0.6).score(_conv(first)).status == "fail"
+    assert _criterion(rule, model, threshold=0.6).score(_conv(first, later)).status == "na"  # carried out in the chat
 
 
 def test_a_live_transfer_is_no_model_hand_off(rule):
