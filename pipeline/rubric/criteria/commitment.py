@@ -37,8 +37,8 @@ class HandoffModelParams(Strict):
         description="the hand-off model this rubric was calibrated with; another model is an error (null accepts any)",
     )
     threshold: float | None = Field(
-        default=0.6, ge=0, le=1, description="P(hands on) from which a message the triggers miss is a hand-off (null: the model adds none; "
-        "default@12: 0.6, chosen leave one writer out, `python -m pipeline.rubric.evaluate_handoffs`)"
+        default=0.5, ge=0, le=1, description="P(hands on) from which a message the triggers miss is a hand-off (null: the model adds none; "
+        "default@12: 0.5, chosen leave one writer out, `python -m pipeline.rubric.evaluate_handoffs`)"
     )
     timed_threshold: float | None = Field(
         default=None, ge=0, le=1,
