@@ -23,6 +23,7 @@ import csv
 import hashlib
 import json
 import math
+import re
 import warnings
 from collections import Counter
 from pathlib import Path
@@ -50,6 +51,12 @@ TRAIN_TSVS = (TRAIN_TSV, SHORT_TSV)
 # is measure-only, written by other hands to test what the models never saw (zh-cs-acts@5 on).
 GOLDEN_NONE_DIRS: tuple[Path, ...] = (ROOT / "tests" / "golden" / "rubric",)
 NAME, VERSION = "zh-cs-acts", 2
+# a line with fewer letters than this is short (the rubric's forbidden_phrases.acts.short_chars, default@10 on)
+SHORT_LETTERS = 12
+# upper bounds of the length token's bands, in letters (ActClassifier(length_token=True))
+LENGTH_BANDS = (6, 12, 20)
+# what counts as a letter: the criterion's (pipeline.rubric.criteria.forbidden._CONTENT) on the model's input form
+_LETTER = re.compile(r"[\u4e00-\u9fffa-z0-9]")
 # distinct texts whose probabilities a loaded model keeps (a few MB); the cache starts again when full
 _PROBA_CACHE_MAX = 50_000
 
@@ -88,6 +95,12 @@ def golden_none_rows(dirs: Sequence[str | Path] = GOLDEN_NONE_DIRS) -> list[str]
     return out
 
 
+def letters(s: str) -> int:
+    """Chinese characters, latin letters and digits of a text in the model's input form (act_input): the count the
+    rubric's short-message bar reads."""
+    return len(_LETTER.findall(s))
+
+
 def act_input(text: str) -> str:
     """The model's input form: the sentiment model's (NFKC, traditional → simplified, whitespace),
     lower-cased, with a start and end mark so n-grams see where a message begins and ends."""
@@ -98,11 +111,18 @@ class ActClassifier:
     """Char n-gram TF-IDF + class-weighted softmax regression over ACT_LABELS."""
 
     def __init__(self, ngram_range: tuple[int, int] = (1, 4), min_df: int = 2, l2: float = 3e-5,
-                 epochs: int = 100, name: str = NAME, version: int = VERSION):
+                 epochs: int = 100, name: str = NAME, version: int = VERSION, length_token: bool = False,
+                 short_none_weight: float = 1.0):
         self.ngram_range = ngram_range
         self.min_df = min_df
         self.l2 = l2
         self.epochs = epochs
+        # a token naming the message's length band (letters < 6, < 12, < 20, more) beside its n-grams: char n-grams
+        # see a short line's words but not that it is short, and short lines are mostly plain in real chats
+        self.length_token = length_token
+        # fitting only: a `none` line shorter than SHORT_LETTERS weighs this much in the loss (class balancing makes
+        # every taboo outweigh a `none` line, and short plain lines are where held-out wrong red lines sit)
+        self.short_none_weight = short_none_weight
         self.name = name
         self.version = version
         self.classes_ = list(ACT_LABELS)
@@ -113,7 +133,11 @@ class ActClassifier:
 
     def _grams(self, s: str) -> list[str]:
         lo, hi = self.ngram_range
-        return [s[i:i + n] for n in range(lo, hi + 1) for i in range(len(s) - n + 1)]
+        grams = [s[i:i + n] for n in range(lo, hi + 1) for i in range(len(s) - n + 1)]
+        if self.length_token:  # no char n-gram holds \x00, so the token cannot collide with one
+            n = letters(s)
+            grams.append("\x00len" + next(str(b) for b in (*LENGTH_BANDS, "+") if b == "+" or n < b))
+        return grams
 
     def _rows(self, texts: Sequence[str]):
         """Sparse rows as (indptr, indices, values): sublinear tf x idf, l2 per row."""
@@ -140,6 +164,11 @@ class ActClassifier:
         y = torch.tensor([ACT_LABELS.index(a) for a in labels])
         counts = torch.bincount(y, minlength=len(ACT_LABELS)).float().clamp(min=1)
         weight = (counts.sum() / (len(ACT_LABELS) * counts))  # balanced: each act weighs as much as `none`
+        sample = None
+        if self.short_none_weight != 1.0:
+            short_none = torch.tensor([a == "none" and letters(act_input(t)) < SHORT_LETTERS for t, a in zip(texts, labels)])
+            sample = weight[y] * torch.where(short_none, torch.tensor(self.short_none_weight), torch.tensor(1.0))
+            sample = sample / sample.sum()
         torch.manual_seed(seed)
         w = torch.zeros(len(kept), len(ACT_LABELS), requires_grad=True)
         b = torch.zeros(len(ACT_LABELS), requires_grad=True)
@@ -147,7 +176,12 @@ class ActClassifier:
 
         def closure():
             opt.zero_grad()
-            loss = torch.nn.functional.cross_entropy(torch.sparse.mm(x, w) + b, y, weight=weight) + self.l2 * (w * w).sum()
+            logits = torch.sparse.mm(x, w) + b
+            if sample is None:
+                data = torch.nn.functional.cross_entropy(logits, y, weight=weight)
+            else:  # the same class-weighted mean, each row also weighted
+                data = (torch.nn.functional.cross_entropy(logits, y, reduction="none") * sample).sum()
+            loss = data + self.l2 * (w * w).sum()
             loss.backward()
             return loss
 
@@ -206,7 +240,8 @@ class ActClassifier:
         np.savez_compressed(out / "weights.npz", coef=self.coef_.astype(np.float16), intercept=self.intercept_,
                             idf=self.idf_.astype(np.float16))
         meta = dict(self.meta_, classes=list(ACT_LABELS), ngram_range=list(self.ngram_range), min_df=self.min_df,
-                    l2=self.l2, epochs=self.epochs, features=len(grams), **(extra_meta or {}))
+                    l2=self.l2, epochs=self.epochs, features=len(grams), length_token=self.length_token,
+                    short_none_weight=self.short_none_weight, **(extra_meta or {}))
         (out / META_FILE).write_text(json.dumps(meta, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
         return out
 
@@ -220,7 +255,8 @@ class ActClassifier:
         if meta.get("kind") != "acts" or meta.get("classes") != list(ACT_LABELS):
             raise ValueError(f"{d} is not an act model with classes {ACT_LABELS}")
         self = cls(ngram_range=tuple(meta["ngram_range"]), min_df=meta["min_df"], l2=meta["l2"], epochs=meta["epochs"],
-                   name=meta["name"], version=meta["version"])
+                   name=meta["name"], version=meta["version"], length_token=meta.get("length_token", False),
+                   short_none_weight=meta.get("short_none_weight", 1.0))
         arrays = np.load(d / "weights.npz")
         self.coef_ = arrays["coef"].astype(np.float32)
         self.intercept_ = arrays["intercept"].astype(np.float32)

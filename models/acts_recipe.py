@@ -21,7 +21,9 @@ The ``@8`` candidate adds a fifth (``agent_acts_wacts5.tsv``: cute young-registe
 shops, blunt family-shop owners, taboos inside long friendly messages); model, features and fitting unchanged. Held
 out by writer it raised recall at equal precision, but on the dev conversations it read cute product answers as
 taboos, so it is measured (``CANDIDATE``), not shipped (model card). Session 10's acts9 added a sixth file to the
-candidate (``agent_acts_wlook6.tsv``: ~70 % ``none`` look-alikes in that cute register, by a writer who read no dev set).
+candidate (``agent_acts_wlook6.tsv``: ~70 % ``none`` look-alikes in that cute register, by a writer who read no dev set),
+session 11's acts9b a seventh (``agent_acts_wlook7.tsv``: ~75 % short ``none`` lines against equally short taboos); the
+dev conversations still lose a red line with it (model card), so ``@7`` stays.
 
     python -m models.acts_recipe          # rebuild models/zh-cs-acts (seconds on CPU, plus a 5-fold CV)
     python -m models.acts_recipe --lowo   # leave-one-writer-out, @7's recipe vs the @8 candidate's (the act model alone)
@@ -69,7 +71,11 @@ WACTS5_TSV = ROOT / "data" / "acts" / "agent_acts_wacts5.tsv"
 # and session 10's wlook6 (~70 % `none` look-alikes in that cute register, by a writer who read no dev set): the
 # candidate's wrong red lines on the dev conversations were cute product answers and pointers to the listing
 WLOOK6_TSV = ROOT / "data" / "acts" / "agent_acts_wlook6.tsv"
-FILES_8: tuple[Path, ...] = (*FILES, WACTS5_TSV, WLOOK6_TSV)
+# and session 11's wlook7 (~75 % `none` SHORT lines — product facts with a negative word, stock and status answers,
+# waits — against equally short taboos, by a writer who read no dev set): the candidate's wrong red lines held out
+# by writer were plain short lines (`short`'s fp 8 → 14 with wacts5 and wlook6)
+WLOOK7_TSV = ROOT / "data" / "acts" / "agent_acts_wlook7.tsv"
+FILES_8: tuple[Path, ...] = (*FILES, WACTS5_TSV, WLOOK6_TSV, WLOOK7_TSV)
 # one file per writer (data/acts/README.md says who): the unit that leave-one-writer-out holds out
 WRITERS: dict[str, Path] = {
     "train (issue-13 writer)": TRAIN_TSV, "short (session-5 data engineer)": SHORT_TSV, "real (judge session)": REAL_TSV,
@@ -77,7 +83,7 @@ WRITERS: dict[str, Path] = {
     "wacts1 (session-8 writer)": WACTS1_TSV, "wacts2 (session-8 writer)": WACTS2_TSV,
     "wacts3 (session-8 writer)": WACTS3_TSV, "wacts4 (session-9 writer)": WACTS4_TSV,
     "lookalikes (session-9 acts7)": LOOKALIKES_TSV, "wacts5 (session-10 writer)": WACTS5_TSV,
-    "wlook6 (session-10 writer)": WLOOK6_TSV,
+    "wlook6 (session-10 writer)": WLOOK6_TSV, "wlook7 (session-11 writer)": WLOOK7_TSV,
 }
 # what each shipped version trains on and with which classifier settings (ActClassifier's arguments)
 RECIPES: dict[int, tuple[tuple[Path, ...], dict]] = {5: (FILES_5, {}), 6: (FILES_6, {}), 7: (FILES, {}), 8: (FILES_8, {})}

@@ -143,3 +143,29 @@ def test_kept_rows_start_again_when_full(monkeypatch):
     p = m.predict_proba(list(texts[:5]))  # over the bound: starts again, every row still answered
     assert np.array_equal(p, m._compute_proba(list(texts[:5])))
     assert len(m._proba_cache) == 5
+
+
+def test_length_token_names_the_band_and_survives_save_load(tmp_path):
+    from models.acts import act_input, letters
+
+    m = ActClassifier(min_df=1, length_token=True)
+    assert letters(act_input("亲 稍等～")) == 3 and letters(act_input("ok 2个")) == 4  # the criterion's letters
+    assert "\x00len6" in m._grams(act_input("不换")) and "\x00len+" in m._grams(act_input("您好 订单已经发出了 预计明天下午五点前送到您家"))
+    assert not any(g.startswith("\x00") for g in ActClassifier()._grams(act_input("不换")))  # off by default (@7)
+    texts, labels = zip(*TOY)
+    m.fit(list(texts) * 2, list(labels) * 2)
+    m.save(tmp_path)
+    again = ActClassifier.load(tmp_path)
+    assert again.length_token and np.allclose(again.predict_proba(list(texts)), m.predict_proba(list(texts)), atol=2e-2)
+
+
+def test_short_none_weight_pulls_short_lines_toward_none():
+    # the same rows, short `none` lines weighing 4x: a short line reads less taboo, a long one is hardly moved
+    rows = TOY + [("好的亲", "none"), ("收到", "none"), ("稍等哈", "none")]
+    texts, labels = zip(*rows)
+    plain = ActClassifier(min_df=1).fit(list(texts), list(labels))
+    heavy = ActClassifier(min_df=1, short_none_weight=4.0).fit(list(texts), list(labels))
+    none = ACT_LABELS.index("none")
+    short = ["不行哦亲", "处理不了"]
+    assert all(heavy.predict_proba(short)[:, none] > plain.predict_proba(short)[:, none])
+    assert ActClassifier(short_none_weight=1.5).short_none_weight == 1.5

@@ -7,7 +7,7 @@ from __future__ import annotations
 from models.acts import TRAIN_TSVS, load_act_model, read_act_tsv
 from models.acts_recipe import (CANDIDATE, CLARIFY_TSV, FILES, FILES_5, FILES_6, FILES_8, LOOKALIKES_TSV, MECHANISMS_TSV,
                                 REAL_TSV, RECIPES, VERSION, WACTS1_TSV, WACTS2_TSV, WACTS3_TSV, WACTS4_TSV, WACTS5_TSV, WLOOK6_TSV,
-                                WRITERS)
+                                WLOOK7_TSV, WRITERS)
 
 
 def _taboo(m, texts):
@@ -21,8 +21,8 @@ def test_recipe_is_the_default_files_plus_the_written_register_files():
     assert FILES_6 == (*FILES_5, WACTS1_TSV, WACTS2_TSV)
     assert FILES == (*FILES_6, WACTS3_TSV, WACTS4_TSV, LOOKALIKES_TSV)
     assert RECIPES[5][0] == FILES_5 and RECIPES[6][0] == FILES_6 and RECIPES[VERSION][0] == FILES
-    # the @8 candidate: a fifth writer and the cute-register look-alikes of a sixth (wlook6)
-    assert CANDIDATE == 8 and RECIPES[CANDIDATE][0] == FILES_8 == (*FILES, WACTS5_TSV, WLOOK6_TSV)
+    # the @8 candidate: a fifth writer, the cute-register look-alikes of a sixth (wlook6) and the short lines of wlook7
+    assert CANDIDATE == 8 and RECIPES[CANDIDATE][0] == FILES_8 == (*FILES, WACTS5_TSV, WLOOK6_TSV, WLOOK7_TSV)
 
 
 def test_every_training_file_has_one_writer():
@@ -130,3 +130,13 @@ def test_wlook6_is_mostly_cute_register_lookalikes_with_taboo_twins():
     assert len(texts) >= 200 and acts.count("none") >= 0.6 * len(texts)
     assert all(acts.count(a) >= 10 for a in ("refusal", "blame_shifting", "arguing", "condescension"))
     assert sum(any(w in t for w in ("亲", "宝", "~", "～")) for t, a in zip(texts, acts) if a == "none") >= 50
+
+
+def test_wlook7_is_mostly_short_plain_lines_with_short_taboo_twins():
+    from models.acts import act_input, letters
+
+    texts, acts = read_act_tsv(WLOOK7_TSV)
+    # the candidate's held-out wrong red lines were short plain lines: most of this file is short `none` lines
+    assert len(texts) >= 240 and acts.count("none") >= 0.7 * len(texts)
+    assert all(acts.count(a) >= 12 for a in ("refusal", "blame_shifting", "arguing", "condescension"))
+    assert sum(letters(act_input(t)) < 12 for t, a in zip(texts, acts) if a == "none") >= 0.5 * acts.count("none")

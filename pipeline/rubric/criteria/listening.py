@@ -167,6 +167,12 @@ def _read_as_mandarin(conv: Conversation) -> Conversation:
     return replace(conv, messages=msgs) if changed else conv
 
 
+# default@12 (listen7): where the kind model overrules the word rule, chosen leave one writer out
+# (`python -m pipeline.rubric.evaluate_kinds`; the model card models/zh-cs-kinds/README.md)
+KIND_NA_BELOW = 0.3
+KIND_APPLIES_ABOVE = 0.7
+
+
 # default@10 (listen6): the customer says yes (对 / 是的 / 嗯 / 係 / 没错 …) to the agent's restatement
 _YES = re.compile(r"^\s*(对|是|是的|对的|对啊|对呀|是啊|是呀|嗯|嗯嗯|没错|对对|对头|是滴|对滴|就是|系|係|系呀|係呀|啱|yes|yep|ok|okay)(?=[\s,，。.!！~～]|$)")
 
@@ -253,7 +259,25 @@ def after_sales_decision() -> DecisionParams:
     )
 
 
+class KindModelParams(Strict):
+    """default@12 (listen7): the conversation-kind model (models/kinds.py, zh-cs-kinds) reads the customer's messages and
+    gives P(after-sales / complaint). With the word rule's decision: applicable when the rule holds and P ≥ `na_below`
+    (below, the model vetoes it), or when P ≥ `applies_above` whatever the rule says. na_below 0 and applies_above
+    above 1 leave the rule alone; both at one value let the model decide alone."""
+
+    enabled: bool = True
+    model: str | None = Field(default=None, description="kind model directory; null = the shipped models/zh-cs-kinds")
+    model_version: str | None = Field(
+        default="zh-cs-kinds@1",
+        description="the kind model this rubric was calibrated with; another one is an error (null accepts any)",
+    )
+    na_below: float = Field(default=KIND_NA_BELOW, ge=0, le=1, description="P(after-sales) under which the rule's after-sales reading is vetoed")
+    applies_above: float = Field(default=KIND_APPLIES_ABOVE, ge=0, le=1.01,
+                                 description="P(after-sales) from which the conversation is after-sales though the rule says not (above 1: never)")
+
+
 class ListeningParams(Strict):
+    kinds: KindModelParams = Field(default_factory=KindModelParams, description="the conversation-kind model (default@12)")
     applies_to: TopicParams = Field(default_factory=after_sales_topic, description="after-sales/complaint words of the customer")
     decision: DecisionParams = Field(
         default_factory=after_sales_decision,
@@ -291,10 +315,22 @@ class ActiveListening(Criterion):
     the problem or order details (跟您确认一下 / 您是说…对吗 / 帮您核实一下订单)."""
 
     Params = ListeningParams
+    _kinds = None
 
     def compile(self):
         p: ListeningParams = self.params
         topic = PhraseMatcher(f"{self.id}.topic", p.applies_to.cues, GuardParams(negation=True, negation_window=2, quotation=False))
+        kinds = None
+        if p.kinds.enabled:
+            from models.kinds import load_kind_model
+
+            kinds = load_kind_model(p.kinds.model)
+            if p.kinds.model_version and kinds.model_id != p.kinds.model_version:
+                raise ValueError(
+                    f"{self.id}: the rubric was calibrated with kind model {p.kinds.model_version}, but "
+                    f"{p.kinds.model or 'the shipped model'} is {kinds.model_id}: set kinds.model_version (and re-check na_below / applies_above)"
+                )
+        self._kinds = kinds
         return topic, PhraseMatcher(self.id, p.lexicon, GuardParams(quotation=True)), SignalDecision(p.decision, f"{self.id}.topic")
 
     def lexicon_terms(self) -> list[str]:
@@ -331,18 +367,42 @@ class ActiveListening(Criterion):
                 confirmed = _restated_condition(conversation, matcher, re.compile(p.restated_condition), p.decision.topic_weight) or confirmed
             extra = [confirmed] if confirmed is not None else []
         d = decision.decide(conversation, extra)
-        if not d.holds:
+        kp, kind = self.params.kinds, self._kinds
+        # the model is asked only where it can change the rule's reading
+        p_as = None
+        if kind is not None and (kp.na_below > 0 if d.holds else kp.applies_above <= 1):
+            texts = [m.text for m in customer_messages(conversation, with_text=True)]
+            p_as = float(kind.predict_proba([texts])[0]) if texts else 0.0
+        if d.holds and p_as is not None and p_as < kp.na_below:
+            # named: what the rule read as trouble (its span), the model id and P
+            lead = next((f for f in d.fired if f.weight > 0), d.fired[0])
+            note = f"分类模型 {kind.model_id} 判为非售后/投诉会话（P(售后)={p_as:.2f} < {kp.na_below:g}），规则的售后读数被否决：{d.explain()}"
+            ev = lead.match.evidence(note) if lead.match is not None else message_evidence(lead.msg, "", note, whole=True)
+            ev.rule = f"{self.id}.kind"
+            return self.not_applicable([ev])
+        if not d.holds and (p_as is None or p_as < kp.applies_above):
             ev = []
             if d.fired:
                 f = d.fired[0]
                 ev.append(message_evidence(f.msg, f"{self.id}.topic.score", f"不判为售后/投诉会话，{d.explain()}"))
             return self.not_applicable(ev)
+        if not d.holds:  # the model's reading: the customer's first message is what the chat is about
+            first = next(iter(customer_messages(conversation, with_text=True)))
+            topic_ev = message_evidence(first, f"{self.id}.kind", f"售后/投诉类会话：分类模型 {kind.model_id} P(售后)={p_as:.2f} ≥ "
+                                        f"{kp.applies_above:g}（规则{d.explain()}）", whole=True)
+            return self._judge(conversation, topic_ev, matcher)
         lead = next((f for f in d.fired if f.weight > 0 and f.match is not None), d.fired[0])
         if lead.match is not None:
             topic_ev = lead.match.evidence(f"售后/投诉类会话，{d.explain()}")
             topic_ev.rule = f"{self.id}.topic.{lead.name}" if lead.name != "words" else topic_ev.rule
         else:
             topic_ev = message_evidence(lead.msg, f"{self.id}.topic.score", f"售后/投诉类会话，{d.explain()}")
+        if p_as is not None:
+            topic_ev.note += f"；分类模型 {kind.model_id} P(售后)={p_as:.2f}"
+        return self._judge(conversation, topic_ev, matcher)
+
+    def _judge(self, conversation: Conversation, topic_ev, matcher: PhraseMatcher) -> CriterionResult:
+        """pass / fail of an after-sales conversation: a human agent restates or confirms (unchanged by the kind model)."""
         agent_msgs = human_agent_messages(conversation)
         if not agent_msgs:
             # default@9: an after-sales chat no human ever answered (bot only) fails: nobody restated anything

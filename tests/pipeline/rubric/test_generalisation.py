@@ -38,7 +38,6 @@ AFTER_SALES_PROBLEMS = [
     "羊毛衫洗了一次就缩水了",
     "付款都五天了，怎么还没发出来",
     "物流信息三天没更新了，我有点担心",
-    "能帮我催一下发货吗，等着送人的",
     "行程取消了，订的民宿能退吗",
     "耳机右边没有声音",
     "收到的面包已经过期了",
@@ -843,9 +842,24 @@ AS_BY_SIGNALS = [
 ]
 
 
+def test_default12_hurrying_a_shipment_with_no_delay_named_is_an_order_status_question(rubric):
+    """default@12: the kind model reads a request to hurry a shipment that names no delay as an order-status question,
+    as both new writers of data/kinds label it (the word rule alone reads 催 as after-sales)."""
+    turns = [("customer", "能帮我催一下发货吗，等着送人的", 0), ("agent", "好的亲，稍等", 30)]
+    assert crit(rubric, "active_listening", turns).status == "na"
+    assert _rule_alone(rubric).score(make_conversation(turns)).status == "fail"
+
+
+def _rule_alone(rubric):
+    """active_listening's word rule with the kind model off (default@12 lets the model overrule it)."""
+    c = rubric.criterion("active_listening")
+    return type(c)(c.id, c.max_points, c.params.model_copy(update={"kinds": c.params.kinds.model_copy(update={"enabled": False})}))
+
+
 @pytest.mark.parametrize("turns", AS_BY_SIGNALS)
 def test_after_sales_decided_by_signals_without_listed_words(rubric, turns):
-    r = crit(rubric, "active_listening", turns)
+    # the rule's signals; the kind model vetoes the last one (P 0.18: 没反映 misspelt, a remedy asked in a question)
+    r = _rule_alone(rubric).score(make_conversation(turns))
     assert r.status == "fail", [e.note for e in r.evidence]
     assert "得分" in r.evidence[0].note and "阈值" in r.evidence[0].note
 
@@ -887,6 +901,7 @@ def test_after_sales_threshold_is_rubric_data():
     data = yaml.safe_load(DEFAULT_RUBRIC.read_text(encoding="utf-8"))
     crit_ = next(c for c in data["criteria"] if c["id"] == "active_listening")
     crit_["params"]["decision"]["threshold"] = 99
+    crit_["params"]["kinds"]["enabled"] = False  # the rule's threshold alone (the kind model could still enable it)
     strict = build_rubric(data, "x.yaml")
     turns = [("customer", "我买的电热水壶底座漏水了", 0), ("agent", "您好", 30)]
     assert strict.criterion("active_listening").score(make_conversation(turns)).status == "na"

@@ -1,0 +1,97 @@
+"""active_listening.v1 (default@12): the conversation-kind model (zh-cs-kinds) vetoes or enables the word rule's reading."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from pipeline.rubric.criteria.listening import ActiveListening, KindModelParams, ListeningParams
+from pipeline.rubric.testing import make_conversation
+
+
+class _Stub:
+    """A kind model that answers one probability and records what it read."""
+
+    model_id = "zh-cs-kinds@test"
+
+    def __init__(self, p: float):
+        self.p, self.read = p, []
+
+    def predict_proba(self, convs):
+        self.read.extend(convs)
+        return np.full(len(convs), self.p, dtype=np.float32)
+
+
+def _criterion(p: float, na_below: float = 0.3, applies_above: float = 0.7) -> tuple[ActiveListening, _Stub]:
+    crit = ActiveListening(params=ListeningParams(kinds=KindModelParams(enabled=False, na_below=na_below, applies_above=applies_above)))
+    crit.compiled  # noqa: B018 - compile the word rule, then put the stub where the loaded model goes
+    crit._kinds = stub = _Stub(p)
+    return crit, stub
+
+
+# the rule reads a warranty question before buying as after-sales (坏了 / 换新)
+RULE_YES = [("customer", "这款保修几年 坏了可以换新吗", 0), ("agent", "您好", 30)]
+# a defect in words the topic list lacks
+RULE_NO = [("customer", "你好", 0), ("customer", "杯子底下那圈胶掉渣渣", 20), ("agent", "好的", 40)]
+
+
+def test_a_low_probability_vetoes_the_rules_after_sales_reading_and_says_why():
+    crit, stub = _criterion(0.1)
+    conv = make_conversation(RULE_YES, run_stages=False)
+    assert ActiveListening(params=ListeningParams(kinds=KindModelParams(enabled=False))).score(conv).status == "fail"
+    res = crit.score(conv)
+    assert res.status == "na"
+    (ev,) = res.evidence
+    assert ev.rule == "active_listening.kind" and ev.seq == 1 and ev.span is not None  # the rule's trouble words
+    assert "zh-cs-kinds@test" in ev.note and "P(售后)=0.10" in ev.note
+    assert stub.read == [["这款保修几年 坏了可以换新吗"]]  # the customer's messages only
+
+
+def test_a_high_probability_makes_it_after_sales_where_the_rule_does_not():
+    crit, _ = _criterion(0.9)
+    res = crit.score(make_conversation(RULE_NO, run_stages=False))
+    assert res.status == "fail"  # applies; the agent restated nothing
+    ev = res.evidence[0]
+    assert ev.rule == "active_listening.kind" and ev.seq == 1 and "P(售后)=0.90" in ev.note and "zh-cs-kinds@test" in ev.note
+
+
+def test_between_the_bars_the_rule_decides_and_its_evidence_carries_the_probability():
+    crit, _ = _criterion(0.5)
+    assert crit.score(make_conversation(RULE_NO, run_stages=False)).status == "na"
+    res = crit.score(make_conversation(RULE_YES, run_stages=False))
+    assert res.status == "fail" and "P(售后)=0.50" in res.evidence[0].note
+
+
+def test_the_model_is_not_asked_where_it_cannot_change_the_reading():
+    crit, stub = _criterion(0.9, na_below=0.0, applies_above=1.01)
+    for turns in (RULE_YES, RULE_NO):
+        crit.score(make_conversation(turns, run_stages=False))
+    assert stub.read == []
+
+
+def test_the_restatement_judgement_is_the_rules():
+    crit, _ = _criterion(0.9)
+    turns = RULE_NO + [("agent", "跟您确认一下，是杯子底部的胶圈掉渣对吗", 60)]
+    res = crit.score(make_conversation(turns, run_stages=False))
+    assert res.status == "pass"
+
+
+def test_the_rubric_is_pinned_to_its_kind_model(tmp_path):
+    from models.kinds import load_kind_model
+
+    load_kind_model().save(tmp_path)  # the shipped model under another version
+    import json
+
+    meta = json.loads((tmp_path / "zhijian.json").read_text(encoding="utf-8"))
+    meta["version"] = 99
+    (tmp_path / "zhijian.json").write_text(json.dumps(meta), encoding="utf-8")
+    crit = ActiveListening(params=ListeningParams(kinds=KindModelParams(model=str(tmp_path))))
+    with pytest.raises(ValueError, match="zh-cs-kinds@99"):
+        crit.compiled  # noqa: B018
+
+
+def test_the_default_rubric_reads_with_the_shipped_model(rubric):
+    crit = next(c for c in rubric.criteria if c.id == "active_listening")
+    kp = crit.params.kinds
+    assert kp.enabled and kp.model_version == "zh-cs-kinds@1" and crit._kinds is None or crit._kinds.model_id == "zh-cs-kinds@1"
+    crit.compiled  # noqa: B018
+    assert crit._kinds.model_id == kp.model_version
