@@ -1,16 +1,24 @@
-"""time_commitment.v1: when the agent hands the problem on, it says when the customer will hear back."""
+"""time_commitment.v1: when the agent hands the problem on, it says when the customer will hear back.
+
+default@12 (issue 13, commit7): the hand-off model (models/handoffs.py, zh-cs-handoffs) reads every human agent message
+with the customer's turn before it. A message the word lists miss is a hand-off when the model's P(hands on) reaches
+`model.threshold`; a hand-off message (the rule's or the model's) says when when the rule's time patterns find a time in
+its window or the model's P(with time | hands on) for it reaches `model.time_threshold`. The evidence of a model
+decision names the message, the model id and the probability."""
 from __future__ import annotations
 
 from pydantic import Field
 
-from pipeline.conversation import Conversation, CriterionResult
+from pipeline.conversation import Conversation, CriterionResult, Evidence
 from pipeline.rubric.criteria import lexicons as L
 from pipeline.rubric.criteria import lexicons_state as S
 from pipeline.rubric.criteria._common import GuardParams, PhraseMatcher, human_agent_messages
 from pipeline.rubric.criteria._shapes import asks_to_confirm
-from pipeline.rubric.matching import compile_entries, message_evidence
+from pipeline.rubric.matching import compile_entries, find_spans, message_evidence, view
 from pipeline.rubric.registry import Criterion, register_criterion
 from pipeline.rubric.schema import LexiconParams, Strict
+
+HANDOFF_MODEL_VERSION = "zh-cs-handoffs@1"
 
 # default@11 (judge6): options put to the customer to choose from (可以直接退货退款；或者今晚给您加急补发一件): nothing is
 # handed on until the customer picks one, so a hand-off word inside the option is an offer
@@ -19,6 +27,31 @@ OPTIONS_OFFERED = ["re:(或者|或是|要么|要不然|要不|也可以|还可�
 # in the message is when the goods leave (新鞋今天就发出), not a wait for anyone's answer — unless the message still
 # waits on someone (`pending`: 审核 / 联系您 …)
 SETTLED = ["re:(已经|已)[^，。,.!！?？]{0,8}(申请|安排|办理|办|弄)好(了|啦|咯|哒|喽)?"]
+
+
+class HandoffModelParams(Strict):
+    enabled: bool = Field(default=True, description="read agent messages with the hand-off model (models/zh-cs-handoffs)")
+    model: str | None = Field(default=None, description="hand-off model directory; null = the shipped models/zh-cs-handoffs")
+    model_version: str | None = Field(
+        default=HANDOFF_MODEL_VERSION,
+        description="the hand-off model this rubric was calibrated with; another model is an error (null accepts any)",
+    )
+    threshold: float | None = Field(
+        default=0.5, ge=0, le=1, description="P(hands on) from which a message the triggers miss is a hand-off (null: the model adds none; "
+        "default@12: 0.5, chosen leave one writer out, `python -m pipeline.rubric.evaluate_handoffs`)"
+    )
+    timed_threshold: float | None = Field(
+        default=None, ge=0, le=1,
+        description="a lower P(hands on) from which a message that names a time itself (the time patterns) is a hand-off (null: `threshold`)",
+    )
+    time_threshold: float | None = Field(
+        default=None, ge=0, le=1,
+        description="P(with time | hands on) from which a hand-off message says when, whatever the time patterns find (null: only the patterns; default@12: "
+        "null — at 0.5 / 0.7 it lost held-out rows, the patterns already find the times the model reads)",
+    )
+    veto: float | None = Field(
+        default=0.05, ge=0, le=1, description="a trigger hit in a message the model reads below this P(hands on) is no hand-off (null: never)"
+    )
 
 
 class CommitmentParams(Strict):
@@ -64,6 +97,7 @@ class CommitmentParams(Strict):
         description="a time word in a sentence that asks the customer to confirm (跟您确认一下：…今天两颊起了红点，对吗？) "
         "restates what happened, it promises nothing (default@10)",
     )
+    model: HandoffModelParams = Field(default_factory=HandoffModelParams, description="the learned layer (default@12)")
     accept_vague: bool = Field(default=False, description="also accept 尽快/马上/稍后 as a commitment")
     vague: list[str] = Field(default_factory=lambda: list(L.TIME_VAGUE))
 
@@ -94,21 +128,35 @@ class TimeCommitment(Criterion):
             compile_entries(p.pending) if p.pending else None,
             compile_entries(p.decided) if p.decided else None,
             compile_entries(p.settled) if p.settled else None,
+            self._load_model(p.model),
         )
 
-    def _done_in_chat(self, hit) -> bool:
+    def _load_model(self, mp: HandoffModelParams):
+        if not mp.enabled:
+            return None
+        from models.handoffs import load_handoff_model
+
+        model = load_handoff_model(mp.model)
+        if mp.model_version and model.model_id != mp.model_version:
+            raise ValueError(
+                f"{self.id}: the rubric was calibrated with hand-off model {mp.model_version}, but "
+                f"{mp.model or 'the shipped model'} is {model.model_id}: set model.model_version (and re-check the thresholds)"
+            )
+        return model
+
+    def _done_in_chat(self, hit_or_view) -> bool:
         """The message reports the request already done (退款已经提交，马上到账 / 已经给您预约好了，师傅按时上门)
         and nothing in it still waits on someone: the customer is not left waiting."""
         _, _, done, pending, *_ = self.compiled
-        s = hit.view.s
+        s = getattr(hit_or_view, "view", hit_or_view).s
         return done is not None and bool(done.search(s)) and (pending is None or not pending.search(s))
 
-    def _decided_in_chat(self, hit) -> bool:
+    def _decided_in_chat(self, hit_or_view) -> bool:
         """The message reports the request decided (已经给您申请换货并审核通过 / 已经同意退款了), or settled (换货已经给您办好了)
         with nothing still waiting on someone: nobody is left to decide, whatever time frame the message gives for the money
         or the goods."""
         decided, settled, pending = self.compiled[4], self.compiled[5], self.compiled[3]
-        s = hit.view.s
+        s = getattr(hit_or_view, "view", hit_or_view).s
         if decided is not None and decided.search(s):
             return True
         return settled is not None and bool(settled.search(s)) and (pending is None or not pending.search(s))
@@ -133,24 +181,65 @@ class TimeCommitment(Criterion):
         trig, commit, *_ = self.compiled
         return trig.terms() + commit.terms()
 
+    def _model_reading(self, conversation: Conversation, agent_msgs) -> tuple | None:
+        """(P(hands on), P(with time | hands on)) per human agent message, each read with the customer's turn before it."""
+        model = self.compiled[6]
+        if model is None or not agent_msgs:
+            return None
+        from models.handoffs import handoff_examples
+
+        # the same messages as human_agent_messages, in order: agent role, some text
+        examples = handoff_examples((m.role, m.text) for m in conversation.messages)
+        return model.readings(examples)
+
+    def _model_evidence(self, msg, rule: str, what: str, prob: float) -> Evidence:
+        return message_evidence(msg, f"{self.id}.{rule}", f"{what}（模型 {self.compiled[6].model_id}，概率 {prob:.2f}）", whole=True)
+
     def score(self, conversation: Conversation) -> CriterionResult:
         trig = self.compiled[0]
+        mp: HandoffModelParams = self.params.model
         agent_msgs = human_agent_messages(conversation)
+        reading = self._model_reading(conversation, agent_msgs)
+        hands, timed_p = reading if reading is not None else (None, None)
         found = []
+        live = set()
         for i, m in enumerate(agent_msgs):
             if self._live_transfer(conversation, m):
+                live.add(i)
                 continue  # handed to a colleague inside the chat: the customer is not left waiting
             # a message that gives its own time frame keeps its hand-off (已经帮您提交退货，1-2个工作日内退款: pass)
             timed = bool(self._time_frames(m))
             found += [(i, h, (not timed and self._done_in_chat(h)) or self._decided_in_chat(h), timed) for h in trig.find(m).accepted]
         # a hand-off reported done later in the chat (我帮您提交 … 已经提交成功) was carried out while the customer waited
         done_later = [(i, h.pattern) for i, h, done, _ in found if done]
-        handoffs = []
+        handoffs: list[tuple[int, Evidence]] = []
         for i, h, done, timed in found:
             if done or (not timed and any(j > i and pattern == h.pattern for j, pattern in done_later)):
                 continue
+            if hands is not None and mp.veto is not None and hands[i] < mp.veto:
+                continue  # the model reads no hand-off at all in the message: a trigger word there is something else
             if not handoffs or handoffs[-1][0] != i:
-                handoffs.append((i, h))
+                handoffs.append((i, h.evidence("转交/反馈处理")))
+        if hands is not None and mp.threshold is not None:  # hand-offs in words the triggers do not know
+            ruled = {i for i, _ in handoffs}
+            bar = [mp.threshold] * len(agent_msgs)
+            if mp.timed_threshold is not None:  # a message that names a time needs less certainty from the model
+                bar = [min(b, mp.timed_threshold) if self._time_frames(m) else b for b, m in zip(bar, agent_msgs)]
+            for i, m in enumerate(agent_msgs):
+                if i in ruled or i in live or hands[i] < bar[i]:
+                    continue
+                # the rule's readings hold for the model's hand-offs too: a request done or settled in the chat, or
+                # reported done in a later message (我帮您提交补发 … 补发已经提交好了), and the contexts where a hand-off
+                # word does not count (您可以自己联系快递 / 一般提交后…审核 / options put to the customer)
+                v = view(m)
+                if (not self._time_frames(m) and self._done_in_chat(v)) or self._decided_in_chat(v):
+                    continue
+                if trig.exclude_pattern is not None and find_spans(trig.exclude_pattern, v.s):
+                    continue
+                if any(self._done_in_chat(view(x)) for x in agent_msgs[i + 1:]):
+                    continue
+                handoffs.append((i, self._model_evidence(m, "model_handoff", "转交/反馈处理", float(hands[i]))))
+            handoffs.sort(key=lambda x: x[0])
         if not handoffs:
             return self.not_applicable()
         # one concrete time frame after a hand-off tells the customer when they hear back
@@ -160,11 +249,15 @@ class TimeCommitment(Criterion):
             for m in agent_msgs[max(0, i - p.lookback) : end]:
                 frames = self._time_frames(m)
                 if frames:
-                    return self.passed([hand.evidence("转交/反馈处理"), frames[0].evidence("告知处理时限")])
-        first = handoffs[0][1]
+                    return self.passed([hand, frames[0].evidence("告知处理时限")])
+        if timed_p is not None and mp.time_threshold is not None:
+            for i, hand in handoffs:  # the hand-off message says when in words the time patterns do not know
+                if timed_p[i] >= mp.time_threshold:
+                    return self.passed([hand, self._model_evidence(agent_msgs[i], "model_time", "告知处理时限", float(timed_p[i]))])
+        first_i, first = handoffs[0]
         return self.failed(
             [
-                first.evidence("转交/反馈处理"),
-                message_evidence(first.view.msg, f"{self.id}.missing", "转交或反馈处理后未告知客户处理时限（如 24小时内 / 1-3个工作日）"),
+                first,
+                message_evidence(agent_msgs[first_i], f"{self.id}.missing", "转交或反馈处理后未告知客户处理时限（如 24小时内 / 1-3个工作日）"),
             ]
         )
