@@ -22,8 +22,8 @@ def _score(commitment, *agent_lines):
     [
         "换新的订单已经提交了，仓库那边直接发出",
         "补发已提交成功，单号稍后短信发给您",
-        pytest.param("我已经帮您跟仓库核对过了，有货，付款就能发", marks=pytest.mark.xfail(
-            strict=True, reason="default@12: zh-cs-handoffs@1 reads it as a hand-off (0.63), a known miss (models/zh-cs-handoffs/README.md)")),
+        # zh-cs-handoffs@1 reads it as a hand-off at 0.63: under the shipped bar (0.7), so the rule's reading stands
+        "我已经帮您跟仓库核对过了，有货，付款就能发",
         "已经给您预约好了，师傅按您约的时间上门",
     ],
 )
