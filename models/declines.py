@@ -61,7 +61,9 @@ _ALT_NOTE = re.compile(r"alternative|instead|workaround", re.I)
 # how much a row of each source weighs in the fit: the decline writers' rows say exactly what is asked; the act
 # writers' rows were labelled for another question (a taboo refusal includes "not sure", which no reader of
 # positive_framing counts as declining) and carry no context
-SOURCE_WEIGHTS: dict[str, float] = {"declines": 1.0, "acts": 1.0, "golden": 1.0, "rule": 1.0}
+# (0.5 for the act lines: chosen leave one writer out through the criterion, pooled — 1023 of 1197 held-out items right
+# against 1022 at 1.0; the model card has the figures)
+SOURCE_WEIGHTS: dict[str, float] = {"declines": 1.0, "acts": 0.5, "golden": 1.0, "rule": 1.0}
 # the dev conversations' weak labels placed on messages by the rule (`python -m pipeline.rubric.evaluate_framing
 # --rule-rows`): the refusal of a conversation labelled fail (declines) or pass (with an alternative in the same message)
 # — in-context declines from every dev set's writer; the note starts with the set, so a held-out set's rows go with it

@@ -2,15 +2,18 @@
 
 Each dev set (models.declines.DEV_SETS) was written by its own hand. For each set, the decline model is trained
 without that set's conversations (every writer's rows and the other sets' `na` messages) and positive_framing, with
-that model in place of the shipped one, scores the set; the verdicts are pooled over the sets. The rule alone (the
-model switched off) is scored on the same conversations. A grid of the criterion's `declines` settings is read off
+that model in place of the shipped one, scores the set. Each decline writer's rows (data/declines/agent_declines_*.tsv)
+are scored the same way as one-reply conversations (customer burst, agent message: `declines` should fail,
+`declines_with_alternative` pass, `not_declining` be na) with a model trained without that writer: the rule was tuned on
+the dev sets' misses (it is in-sample there) but never on these rows, so they show what it misses on new writing. The
+verdicts are pooled over every held-out unit. The rule alone (the model switched off) is scored on the same items. A grid of the criterion's `declines` settings is read off
 the same fold models (the thresholds are the only thing that changes), so the setting is chosen by the pooled
 held-out accuracy, never by one set's figure.
 
     python -m pipeline.rubric.evaluate_framing            # the rubric's settings vs the rule alone, per set and pooled
     python -m pipeline.rubric.evaluate_framing --grid     # and the grid, best pooled settings first
 
-Minutes on CPU: 12 small trainings, and the dev conversations prepared once (sentiment model included).
+Minutes on CPU: 14 small trainings, and the dev conversations prepared once (sentiment model included).
 """
 from __future__ import annotations
 
@@ -121,8 +124,8 @@ def fold_models(sets: Iterable[str] = DEV_SETS, writers: Iterable[str] = (), **p
 
 def grid_settings() -> list[dict]:
     out = []
-    for thr, alt, answers, rule_ref, veto in itertools.product((0.4, 0.5, 0.6, 0.7, 0.8, 0.9), (None, 0.4, 0.5, 0.6, 0.7),
-                                                               ("customer", "request"), (True, False), (None, 0.9, 0.95)):
+    for thr, alt, answers, rule_ref, veto in itertools.product((0.5, 0.6, 0.7, 0.8, 0.9), (None, 0.5),
+                                                               ("customer", "request"), (True, False), (None, 0.9)):
         if alt is None and not rule_ref:
             continue  # the same as alt None with rule_refusals
         out.append({"threshold": thr, "alternative": alt, "answers": answers, "rule_refusals": rule_ref, "veto": veto})
@@ -195,6 +198,16 @@ def rule_rows(data: dict[str, list], rubric_path: str | Path | None = None) -> l
     return out
 
 
+def _summary(res) -> str:
+    setting, per_set, rows = res
+    dev = {k: v for k, v in per_set.items() if not k.startswith("declines:")}
+    wr = {k: v for k, v in per_set.items() if k.startswith("declines:")}
+    right = sum(c for c, _ in per_set.values())
+    n = sum(m for _, m in per_set.values())
+    return (f"pooled {right}/{n} = {right / n:.4f}; dev sets {pooled(dev):.4f}; decline writers' rows {pooled(wr):.4f}\n"
+            + format_result(setting, per_set, rows))
+
+
 def main(argv: list[str] | None = None) -> int:
     import argparse
 
@@ -205,7 +218,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--rule-rows", metavar="TSV", help="write the rule's weak message labels of the dev sets here and stop "
                     "(data/declines/dev_rule_rows.tsv)")
     a = ap.parse_args(argv)
-    data = load_sets(rubric=load_rubric(a.rubric))
+    rubric = load_rubric(a.rubric)
+    data = load_sets(rubric=rubric)
     if a.rule_rows:
         rows = rule_rows(data, a.rubric)
         with open(a.rule_rows, "w", encoding="utf-8") as f:
@@ -213,19 +227,19 @@ def main(argv: list[str] | None = None) -> int:
             f.writelines("\t".join(" ".join(x.split()) for x in r) + "\n" for r in rows)
         print(f"{len(rows)} rows written to {a.rule_rows}")
         return 0
-    models = fold_models()
+    writers = load_writer_sets(rubric)
+    models = fold_models(writers=list(writers))
     crit = _criterion(a.rubric, {})
     shipped = {k: getattr(crit.params.declines, k) for k in ("threshold", "alternative", "answers", "rule_refusals", "veto")}
-    settings = [{"enabled": False}, {"enabled": True, **shipped}]
-    res = lowo(data, models, settings, a.rubric)
-    print("rule alone:\n" + format_result(*res[0]))
-    print("rubric's settings, fold models:\n" + format_result(*res[1]))
+    res = lowo({**data, **writers}, models, [{"enabled": False}, {"enabled": True, **shipped}], a.rubric)
+    print("rule alone:\n" + _summary(res[0]))
+    print("rubric's settings, held-out models:\n" + _summary(res[1]))
     if a.grid:
-        grid = lowo(data, models, grid_settings(), a.rubric)
-        grid.sort(key=lambda r: -pooled(r[1]))
+        grid = lowo({**data, **writers}, models, grid_settings(), a.rubric)
+        grid.sort(key=lambda r: -sum(c for c, _ in r[1].values()))
         print(f"grid ({len(grid)} settings), best pooled first:")
         for r in grid[: a.top]:
-            print(format_result(*r))
+            print(_summary(r))
     return 0
 
 

@@ -59,7 +59,7 @@ class DeclineModelParams(Strict):
     model: str | None = Field(default=None, description="decline model directory; null = the shipped models/zh-cs-declines")
     model_version: str | None = Field(default="zh-cs-declines@1", description="the model the thresholds were chosen with: another is refused")
     threshold: float = Field(
-        default=0.5, ge=0.0, le=1.0,
+        default=0.6, ge=0.0, le=1.0,
         description="a message with no refusal the rule sees is a refusal when the model's P(declines) + "
         "P(declines_with_alternative) reaches this and it answers the customer (`answers`)",
     )
@@ -76,7 +76,7 @@ class DeclineModelParams(Strict):
     )
     rule_refusals: bool = Field(default=True, description="the model's alternative reading also answers the rule's refusals")
     veto: float | None = Field(
-        default=None, ge=0.0, le=1.0,
+        default=0.9, ge=0.0, le=1.0,
         description="a rule refusal in a message the model reads as not declining with at least this probability "
         "is no refusal (null: off)",
     )
@@ -194,10 +194,12 @@ class PositiveFraming(Criterion):
             )
         return model
 
-    def _decline_probs(self, conversation: Conversation, agent_msgs: list):
-        """The decline model's rows (n x 3, DECLINE_LABELS' order) for `agent_msgs`, one batch per conversation, each
-        read with the customer's burst before it; and, per message, its reply (the agent's messages between two
-        customer turns; -1 before the customer wrote anything)."""
+    def _decline_probs(self, conversation: Conversation, agent_msgs: list, wanted: list[bool]):
+        """The decline model's rows (n x 3, DECLINE_LABELS' order) for `agent_msgs`, each read with the customer's burst
+        before it, in one batch for the `wanted` ones (the others read as declining nothing); and, per message, its reply
+        (the seq of the customer turn it answers; -1 before the customer wrote anything)."""
+        import numpy as np
+
         from models.declines import context_pairs
 
         msgs = conversation.messages
@@ -209,8 +211,33 @@ class PositiveFraming(Criterion):
                 last = m
             elif m.role == "agent" and m.text.strip():
                 replies.append(-1 if last is None else last.seq)
-        rows = [pairs.get(at[id(m)], ("", m.text)) for m in agent_msgs]
-        return self.compiled.decline_model.predict_proba(rows), replies
+        probs = np.zeros((len(agent_msgs), 3), dtype=np.float32)
+        probs[:, 0] = 1.0
+        idx = [i for i, w in enumerate(wanted) if w]
+        if idx:
+            probs[idx] = self.compiled.decline_model.predict_proba([pairs.get(at[id(agent_msgs[i])], ("", agent_msgs[i].text)) for i in idx])
+        return probs, replies
+
+    def _requests_before(self, customer_turns: list, agent_msgs: list) -> list:
+        """The customer's request each agent message answers: a request in one of the customer's last `request_turns`
+        turns with text before it (None when the customer asked for nothing); each customer turn is read once.
+        `customer_turns`: the conversation's customer messages with text, in order."""
+        if self.compiled.requests is None:
+            return [None] * len(agent_msgs)
+        found = {}
+        out = []
+        for m in agent_msgs:
+            before = [c for c in customer_turns if c.seq < m.seq][-self.params.request_turns :]
+            hit = None
+            for c in reversed(before):
+                if c.seq not in found:
+                    acc = self.compiled.requests.find(c).accepted
+                    found[c.seq] = acc[0] if acc else None
+                if found[c.seq] is not None:
+                    hit = found[c.seq]
+                    break
+            out.append(hit)
+        return out
 
     def _alternatives(self, v) -> list:
         """The alternatives of a message's view, negated ones (补偿是没有的) dropped."""
@@ -254,21 +281,6 @@ class PositiveFraming(Criterion):
                     taken.append((r.start, r.end))
             return self._kept_refusals(sorted(found + kept, key=lambda r: r.start))
         return kept_own
-
-    def _request_before(self, customer_turns: list, msg):
-        """The customer's request this agent message answers: a request in one of the customer's last
-        `request_turns` turns with text before it (None when the customer asked for nothing).
-        `customer_turns`: the conversation's customer messages with text, in order."""
-        requests = self.compiled.requests
-        if requests is None:
-            return None
-        before = [m for m in customer_turns if m.seq < msg.seq]
-        recent = before[-self.params.request_turns :]
-        for m in reversed(recent):
-            found = requests.find(m).accepted
-            if found:
-                return found[0]
-        return None
 
     def _contents_told(self, customer_turns: list, msg, found: list) -> list:
         """`found` less the refusals that only say the goods are sold separately, when one of the customer's last
@@ -331,19 +343,24 @@ class PositiveFraming(Criterion):
         customer_turns = [m for m in conversation.messages if m.role == "customer" and m.text.strip()]
         answered, declined, model = self.compiled.answered, self.compiled.declined, self.compiled.decline_model
         d: DeclineModelParams = self.params.declines
-        probs, replies = self._decline_probs(conversation, agent_msgs) if model is not None and agent_msgs else (None, None)
-        p_decline = (probs[:, 1] + probs[:, 2]) if probs is not None else None
-        # The rule's refusals first, message by message. The request before a message is looked for only when the
-        # message could refuse at all (a refusal word, a refusal without one, or the model's reading): most agent
-        # messages refuse nothing, and the look-back cost a scan of the conversation per message.
+        # The rule's candidates first: a refusal word, or a refusal without one (most agent messages have neither).
+        cand = [bool(self._own_refusals(m)[1]) or (answered is not None and bool(answered.find(m).accepted))
+                or (declined is not None and bool(declined.find(m).accepted)) for m in agent_msgs]
+        requests = self._requests_before(customer_turns, agent_msgs)
+        probs = replies = p_decline = None
+        if model is not None and agent_msgs:
+            # the model reads the messages whose reading can matter: a candidate (its alternative, the veto) and a
+            # message answering a request (`answers: request`) or the customer (`customer`) — in one batch
+            wanted = [c or (r is not None if d.answers == "request" else True) for c, r in zip(cand, requests)]
+            probs, replies = self._decline_probs(conversation, agent_msgs, wanted)
+            p_decline = probs[:, 1] + probs[:, 2]
         rule: dict[int, tuple] = {}
         for i, m in enumerate(agent_msgs):
-            own = self._own_refusals(m)  # found once: the check below and the refusals after it read it
             model_may = p_decline is not None and p_decline[i] >= d.threshold
-            if (not own[1] and not model_may and not (answered is not None and answered.find(m).accepted)
-                    and not (declined is not None and declined.find(m).accepted)):
+            if not cand[i] and not model_may:
                 continue
-            request = self._request_before(customer_turns, m)
+            own = self._own_refusals(m)  # handed to the refusals and the offer below
+            request = requests[i]
             complaint = self._complaint_before(customer_turns, m) if request is None and declined is not None else None
             found = self._refusals(m, asked=request is not None, complained=complaint is not None, own=own)
             found = self._contents_told(customer_turns, m, found)

@@ -31,6 +31,8 @@ class _Fixed:
 
 
 def _crit(readings, **declines):
+    """The criterion reading `readings` (no veto unless asked: the stand-in reads unlisted texts as declining nothing)."""
+    declines = {"veto": None, **declines}
     crit = CRITERIA["positive_framing.v1"]()
     crit.params.declines = crit.params.declines.model_copy(update={"enabled": False})
     compiled = crit.compiled
