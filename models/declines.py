@@ -70,7 +70,7 @@ SOURCE_WEIGHTS: dict[str, float] = {"declines": 1.0, "acts": 0.5, "golden": 1.0,
 DEV_RULE_TSV = DECLINES_DIR / "dev_rule_rows.tsv"
 # the customer's turn is read up to this many characters from its end (a long burst's last request is what is answered)
 CTX_CHARS = 80
-# distinct (context, message) pairs whose rows a loaded model keeps; the memo starts again when full
+# distinct messages (and distinct customer turns) whose logits a loaded model keeps; a memo starts again when full
 _PROBA_CACHE_MAX = 50_000
 
 Row = tuple[str, str]  # (customer's turn before, agent message)
@@ -159,38 +159,45 @@ class DeclineClassifier:
             opt.step(closure)
         self.coef_ = w.detach().numpy().astype(np.float32)
         self.intercept_ = b.detach().numpy().astype(np.float32)
-        self._proba_cache = BoundedMemo((__name__, "_PROBA_CACHE_MAX"))
+        self._proba_cache = None  # the previous weights' rows go
         self.meta_ = {"kind": "declines", "name": self.name, "version": self.version}
         return self
 
-    def _compute_proba(self, rows: Sequence[Row]) -> np.ndarray:
-        crow, ids, val = self._rows(rows)
-        logits = np.zeros((len(rows), len(DECLINE_LABELS)), dtype=np.float32)
+    def _block_logits(self, grams: Iterable[list[str]], n: int) -> np.ndarray:
+        """coef · (one l2-normalised TF-IDF block) for each of `n` gram lists: the block's share of the logits."""
+        crow, ids, val = tfidf_rows(grams, self.vocabulary_, self.idf_)
+        out = np.zeros((n, len(DECLINE_LABELS)), dtype=np.float32)
         contrib = self.coef_[ids] * val[:, None]
         nonempty = np.diff(crow) > 0
         if nonempty.any():
-            logits[nonempty] = np.add.reduceat(contrib, crow[:-1][nonempty], axis=0)
-        return softmax(logits + self.intercept_)
+            out[nonempty] = np.add.reduceat(contrib, crow[:-1][nonempty], axis=0)
+        return out
+
+    def _compute_proba(self, rows: Sequence[Row]) -> np.ndarray:
+        a = self._block_logits((self._agent_grams(t) for _, t in rows), len(rows))
+        c = self._block_logits((self._ctx_grams(x) for x, _ in rows), len(rows))
+        return softmax(a + self.ctx_weight * c + self.intercept_)
 
     def predict_proba(self, rows: Sequence[Row]) -> np.ndarray:
-        """n x 3 probabilities of (customer turn before, agent message) pairs, kept per distinct pair: each row
-        depends on its own pair only, and shops send the same template lines to the same questions all day."""
+        """n x 3 probabilities of (customer turn before, agent message) pairs. The logits are linear in the two blocks
+        (the agent's message, the customer's turn), so each block's share is kept per distinct text: shops send the
+        same template lines all day, and a customer's burst is read once for every message of the reply."""
         if not len(rows):
             return np.zeros((0, len(DECLINE_LABELS)), dtype=np.float32)
-        rows = [(c[-CTX_CHARS:], t) for c, t in rows]  # the context as read: pairs that read alike share a row
-        cache = self.__dict__.get("_proba_cache")
-        if cache is None:
-            cache = self._proba_cache = BoundedMemo((__name__, "_PROBA_CACHE_MAX"))
-        get = cache.get
-        out = [get(r) for r in rows]
-        if any(r is None for r in out):
-            todo = [r for r in dict.fromkeys(rows) if r not in cache]
-            if cache.make_room(len(todo)):
-                todo = list(dict.fromkeys(rows))
-            for r, p in zip(todo, self._compute_proba(todo)):
-                cache[r] = p
-            out = [cache[r] for r in rows]
-        return np.array(out)
+        caches = self.__dict__.get("_proba_cache")
+        if caches is None:
+            caches = self._proba_cache = (BoundedMemo((__name__, "_PROBA_CACHE_MAX")), BoundedMemo((__name__, "_PROBA_CACHE_MAX")))
+        parts = []
+        for k, (cache, grams) in enumerate(zip(caches, (self._agent_grams, self._ctx_grams))):
+            keys = [r[1] if k == 0 else r[0] for r in rows]
+            todo = [t for t in dict.fromkeys(keys) if t not in cache]
+            if todo:
+                if cache.make_room(len(todo)):
+                    todo = list(dict.fromkeys(keys))
+                for t, v in zip(todo, self._block_logits((grams(t) for t in todo), len(todo))):
+                    cache[t] = v
+            parts.append(np.array([cache[t] for t in keys]))
+        return softmax(parts[0] + self.ctx_weight * parts[1] + self.intercept_)
 
     def predict(self, rows: Sequence[Row]) -> list[str]:
         p = self.predict_proba(rows)
@@ -403,7 +410,7 @@ def train_default(out_dir: str | Path = SHIPPED_DECLINE_MODEL_DIR, **params) -> 
     rows, labels, counts, w = training_data(writers)
     model = DeclineClassifier(**params).fit(rows, labels, sample_weight=w)
     meta = {"trained_on": {_rel(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in writers.values()},
-            "rows_per_source": counts, "train_counts": dict(Counter(labels))}
+            "rows_per_source": counts, "train_counts": dict(Counter(labels)), "source_weights": dict(SOURCE_WEIGHTS)}
     model.save(out_dir, meta)
     return model
 
