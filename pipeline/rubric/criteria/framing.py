@@ -7,7 +7,7 @@ same words to a customer who asked for nothing explain, they refuse nothing."""
 from __future__ import annotations
 
 import re
-from typing import Any, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 from pydantic import Field
 
@@ -34,6 +34,7 @@ class _Compiled(NamedTuple):
     retracted: Any
     sold_separately: Any
     inclusion_question: Any
+    decline_model: Any = None  # models.declines.DeclineClassifier, or None (declines switched off)
 
 
 _CONTRAST = re.compile("不过|但是|可是|但")
@@ -47,6 +48,38 @@ _TAKES = re.compile(r"^(哦|噢|喔|嗯|好吧|好的|好|行吧|行|那好吧|�
 SOLD_SEPARATELY = r"(单独|另外|额外|另行|另)(买|购买|购|拍|下单)"
 INCLUSION_QUESTION = (r"(?<![不没唔能以可])(有送|送|带|配|含|包含|包括|附带|赠送|赠|自带|标配)[^，。,.!！?？]{0,8}"
                       r"(吗|么|嘛|不|没有|没)(?=[?？。.!！~～\s]|$)")
+
+
+class DeclineModelParams(Strict):
+    """default@12: the decline model (models/declines.py, zh-cs-declines) reads every human-agent message with the
+    customer's turn before it; it finds declines said without refusal words (a rule stated, stock gone, a condition not
+    met) and whether the message offers something in their place."""
+
+    enabled: bool = True
+    model: str | None = Field(default=None, description="decline model directory; null = the shipped models/zh-cs-declines")
+    model_version: str | None = Field(default="zh-cs-declines@1", description="the model the thresholds were chosen with: another is refused")
+    threshold: float = Field(
+        default=0.6, ge=0.0, le=1.0,
+        description="a message with no refusal the rule sees is a refusal when the model's P(declines) + "
+        "P(declines_with_alternative) reaches this and it answers the customer (`answers`)",
+    )
+    answers: Literal["customer", "request"] = Field(
+        default="request",
+        description="what a model decline must answer: `customer` — the customer wrote since the agent's last message; "
+        "`request` — one of the customer's last `request_turns` turns makes a request (the `requests` lexicon)",
+    )
+    alternative: float | None = Field(
+        default=0.5, ge=0.0, le=1.0,
+        description="a declining message offers something in place when P(declines_with_alternative) / P(either declining "
+        "class) reaches this — for the model's declines and, with `rule_refusals`, the rule's (null: the rule's "
+        "alternatives only)",
+    )
+    rule_refusals: bool = Field(default=True, description="the model's alternative reading also answers the rule's refusals")
+    veto: float | None = Field(
+        default=0.9, ge=0.0, le=1.0,
+        description="a rule refusal in a message the model reads as not declining with at least this probability "
+        "is no refusal (null: off)",
+    )
 
 
 class FramingParams(Strict):
@@ -110,6 +143,7 @@ class FramingParams(Strict):
         description="the customer asks whether the goods include something (送挂架吗 / 带充电器吗 / 有送防尘袋没), not asked in "
         "the negative (你们不送…吗 reproaches) nor as a favour (能送一根吗 requests) (regex on the analysis form)",
     )
+    declines: DeclineModelParams = Field(default_factory=DeclineModelParams)
     granted: str | None = Field(
         default=S.GRANTED,
         description="a message that grants the request (可以换的 / 已经给您通过了): a refusal without a refusal word after it "
@@ -144,7 +178,66 @@ class PositiveFraming(Criterion):
         retracted = re.compile(p.retracted) if p.retracted else None
         return _Compiled(refusal, alt, compile_entries(p.contrast_offer) if p.contrast_offer else None, answered, requests, granted,
                          declined, retracted, re.compile(p.sold_separately) if p.sold_separately else None,
-                         re.compile(p.inclusion_question))
+                         re.compile(p.inclusion_question), self._decline_model())
+
+    def _decline_model(self):
+        d: DeclineModelParams = self.params.declines
+        if not d.enabled:
+            return None
+        from models.declines import load_decline_model
+
+        model = load_decline_model(d.model)
+        if d.model_version and model.model_id != d.model_version:
+            raise ValueError(
+                f"{self.id}: the rubric was calibrated with decline model {d.model_version}, but {d.model or 'the shipped model'} "
+                f"is {model.model_id}: set declines.model_version (and re-check the thresholds)"
+            )
+        return model
+
+    def _decline_probs(self, conversation: Conversation, agent_msgs: list, wanted: list[bool]):
+        """The decline model's rows (n x 3, DECLINE_LABELS' order) for `agent_msgs`, each read with the customer's burst
+        before it, in one batch for the `wanted` ones (the others read as declining nothing); and, per message, its reply
+        (the seq of the customer turn it answers; -1 before the customer wrote anything)."""
+        import numpy as np
+
+        from models.declines import context_pairs
+
+        msgs = conversation.messages
+        pairs = dict(context_pairs([(m.role, m.text) for m in msgs]))
+        at = {id(m): i for i, m in enumerate(msgs)}
+        replies, last = [], None
+        for m in msgs:
+            if m.role == "customer" and m.text.strip():
+                last = m
+            elif m.role == "agent" and m.text.strip():
+                replies.append(-1 if last is None else last.seq)
+        probs = np.zeros((len(agent_msgs), 3), dtype=np.float32)
+        probs[:, 0] = 1.0
+        idx = [i for i, w in enumerate(wanted) if w]
+        if idx:
+            probs[idx] = self.compiled.decline_model.predict_proba([pairs.get(at[id(agent_msgs[i])], ("", agent_msgs[i].text)) for i in idx])
+        return probs, replies
+
+    def _requests_before(self, customer_turns: list, agent_msgs: list) -> list:
+        """The customer's request each agent message answers: a request in one of the customer's last `request_turns`
+        turns with text before it (None when the customer asked for nothing); each customer turn is read once.
+        `customer_turns`: the conversation's customer messages with text, in order."""
+        if self.compiled.requests is None:
+            return [None] * len(agent_msgs)
+        found = {}
+        out = []
+        for m in agent_msgs:
+            before = [c for c in customer_turns if c.seq < m.seq][-self.params.request_turns :]
+            hit = None
+            for c in reversed(before):
+                if c.seq not in found:
+                    acc = self.compiled.requests.find(c).accepted
+                    found[c.seq] = acc[0] if acc else None
+                if found[c.seq] is not None:
+                    hit = found[c.seq]
+                    break
+            out.append(hit)
+        return out
 
     def _alternatives(self, v) -> list:
         """The alternatives of a message's view, negated ones (补偿是没有的) dropped."""
@@ -188,21 +281,6 @@ class PositiveFraming(Criterion):
                     taken.append((r.start, r.end))
             return self._kept_refusals(sorted(found + kept, key=lambda r: r.start))
         return kept_own
-
-    def _request_before(self, customer_turns: list, msg):
-        """The customer's request this agent message answers: a request in one of the customer's last
-        `request_turns` turns with text before it (None when the customer asked for nothing).
-        `customer_turns`: the conversation's customer messages with text, in order."""
-        requests = self.compiled.requests
-        if requests is None:
-            return None
-        before = [m for m in customer_turns if m.seq < msg.seq]
-        recent = before[-self.params.request_turns :]
-        for m in reversed(recent):
-            found = requests.find(m).accepted
-            if found:
-                return found[0]
-        return None
 
     def _contents_told(self, customer_turns: list, msg, found: list) -> list:
         """`found` less the refusals that only say the goods are sold separately, when one of the customer's last
@@ -263,26 +341,56 @@ class PositiveFraming(Criterion):
         evidence = []
         any_refusal = False
         customer_turns = [m for m in conversation.messages if m.role == "customer" and m.text.strip()]
-        answered, declined = self.compiled.answered, self.compiled.declined
+        answered, declined, model = self.compiled.answered, self.compiled.declined, self.compiled.decline_model
+        d: DeclineModelParams = self.params.declines
+        # The rule's candidates first: a refusal word, or a refusal without one (most agent messages have neither).
+        cand = [bool(self._own_refusals(m)[1]) or (answered is not None and bool(answered.find(m).accepted))
+                or (declined is not None and bool(declined.find(m).accepted)) for m in agent_msgs]
+        requests = self._requests_before(customer_turns, agent_msgs)
+        probs = replies = p_decline = None
+        if model is not None and agent_msgs:
+            # the model reads the messages whose reading can matter: a candidate (its alternative, the veto) and a
+            # message answering a request (`answers: request`) or the customer (`customer`) — in one batch
+            wanted = [c or (r is not None if d.answers == "request" else True) for c, r in zip(cand, requests)]
+            probs, replies = self._decline_probs(conversation, agent_msgs, wanted)
+            p_decline = probs[:, 1] + probs[:, 2]
+        rule: dict[int, tuple] = {}
         for i, m in enumerate(agent_msgs):
-            # The request before a message is looked for only when the message could refuse at all (a refusal
-            # word, or a refusal without one): most agent messages refuse nothing, and the look-back cost a
-            # scan of the conversation per message (the same verdicts: asked only ever adds refusals).
-            own = self._own_refusals(m)  # found once: the check below and the refusals after it read it
-            if (not own[1] and not (answered is not None and answered.find(m).accepted)
-                    and not (declined is not None and declined.find(m).accepted)):
+            model_may = p_decline is not None and p_decline[i] >= d.threshold
+            if not cand[i] and not model_may:
                 continue
-            request = self._request_before(customer_turns, m)
+            own = self._own_refusals(m)  # handed to the refusals and the offer below
+            request = requests[i]
             complaint = self._complaint_before(customer_turns, m) if request is None and declined is not None else None
             found = self._refusals(m, asked=request is not None, complained=complaint is not None, own=own)
             found = self._contents_told(customer_turns, m, found)
-            if not found:
+            if found and d.veto is not None and probs is not None and float(probs[i, 0]) >= d.veto:
+                found = []  # the model reads the message as declining nothing (a rule or the goods explained)
+            rule[i] = (own, request, complaint, found)
+        # A decline only the model reads counts once per reply (the agent's messages between two customer turns), on
+        # the message it reads as declining most, and not where the rule found a refusal in the same reply: an
+        # acknowledgement before the answer (理解您的心情 → 开封的不能退) is not a second refusal.
+        ruled = {replies[i] for i, v in rule.items() if v[3]} if replies is not None else set()
+        best: dict[int, int] = {}
+        for i in rule:
+            if replies is not None and p_decline[i] >= d.threshold and replies[i] != -1 and replies[i] not in ruled:
+                if replies[i] not in best or p_decline[i] > p_decline[best[replies[i]]]:
+                    best[replies[i]] = i
+        for i, m in enumerate(agent_msgs):
+            if i not in rule:
+                continue
+            own, request, complaint, found = rule[i]
+            by_model = not found and best.get(replies[i] if replies is not None else None) == i and (
+                d.answers == "customer" or request is not None)
+            if not found and not by_model:
                 continue
             retracted = self.compiled.retracted
             next_ones = agent_msgs[i + 1 : i + 1 + self.params.window]
             if retracted is not None and any(retracted.search(view(later).s) for later in next_ones):
                 continue  # the agent took the answer back (我上一条说错了): nothing stays refused
-            if request is not None and found[0].rule.startswith((f"{self.id}.answered_refusal", f"{self.id}.declined")):
+            if by_model:
+                r = message_evidence(m, f"{self.id}.model_refusal", f"拒绝客户请求（{model.model_id} 读作拒绝，P={p_decline[i]:.2f}）", whole=True)
+            elif request is not None and found[0].rule.startswith((f"{self.id}.answered_refusal", f"{self.id}.declined")):
                 said = request.view.msg.text.strip()[:30]
                 r = found[0].evidence(f"拒绝客户请求（回应客户 seq {request.view.msg.seq}：“{said}”）")
             elif complaint is not None and found[0].rule.startswith(f"{self.id}.declined"):
@@ -290,9 +398,15 @@ class PositiveFraming(Criterion):
                 r = found[0].evidence(f"推脱不管（回应客户 seq {complaint.seq} 的投诉：“{said}”）")
             else:
                 r = found[0].evidence("拒绝客户请求")
-            start = found[0].end
+            start = 0 if by_model else found[0].end
             any_refusal = True
             offer = self._offer_after(m, start, asked=request is not None, own=own)
+            offer = offer.evidence("给出替代方案") if offer is not None else None
+            if offer is None and probs is not None and d.alternative is not None and (by_model or d.rule_refusals) and p_decline[i] > 0:
+                share = float(probs[i, 2] / p_decline[i])
+                if share >= d.alternative:
+                    offer = message_evidence(m, f"{self.id}.model_alternative", f"给出替代方案（{model.model_id} 读作拒绝并给出替代，"
+                                             f"P={float(probs[i, 2]):.2f}，占拒绝读数 {share:.2f}）", whole=True)
             if offer is None:
                 for later in agent_msgs[i + 1 : i + self.params.window]:
                     between = [c for c in customer_turns if m.seq < c.seq < later.seq]
@@ -304,11 +418,11 @@ class PositiveFraming(Criterion):
                         # the new question, it offers nothing in place of the refusal
                         cands = [a for a in cands if not _PASSED_ON.search(a.view.s[a.start : a.end])]
                     if cands:
-                        offer = cands[0]
+                        offer = cands[0].evidence("给出替代方案")
                         break
             if offer is None:
                 return self.failed([r, message_evidence(m, f"{self.id}.missing", "拒绝后未给出替代方案（虽然…不过我们可以…）")])
-            evidence += [r, offer.evidence("给出替代方案")]
+            evidence += [r, offer]
         if not any_refusal:
             return self.not_applicable()
         return self.passed(evidence)

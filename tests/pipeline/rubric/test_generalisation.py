@@ -1029,7 +1029,13 @@ def test_refusal_with_real_alternative_passes(rubric, reply):
     assert crit(rubric, "positive_framing", turns).status == "pass"
 
 
-@pytest.mark.parametrize("reply", ["这个问题由我们负责，您放心", "快递员会联系您的", "着急也没用，等着吧"])
+# default@12: the decline model (zh-cs-declines@1) reads 着急也没用，等着吧 as declining the request for help (P 0.86): a
+# brush-off that does turn the request down, left to forbidden_phrases until default@11 (model card, limits)
+@pytest.mark.parametrize("reply", [
+    "这个问题由我们负责，您放心",
+    "快递员会联系您的",
+    pytest.param("着急也没用，等着吧", marks=pytest.mark.xfail(strict=True, reason="zh-cs-declines@1 reads a decline")),
+])
 def test_not_a_refusal(rubric, reply):
     turns = [("customer", "能帮我处理一下吗", 0), ("agent", reply, 30)]
     assert crit(rubric, "positive_framing", turns).status == "na"

@@ -9,8 +9,16 @@ from pipeline.rubric import CRITERIA
 from pipeline.rubric.testing import make_conversation
 
 
-def _score(*agent_texts: str, **params):
+def _rule():
+    """The criterion's word lists alone: these tests pin the rule's readings; the decline model's layer (default@12)
+    is tested in test_framing_declines.py."""
     crit = CRITERIA["positive_framing.v1"]()
+    crit.params.declines = crit.params.declines.model_copy(update={"enabled": False})
+    return crit
+
+
+def _score(*agent_texts: str, **params):
+    crit = _rule()
     for k, v in params.items():
         setattr(crit.params, k, v)
     turns = [("customer", "这个能修吗", 0)] + [("agent", t, 30 + 10 * i) for i, t in enumerate(agent_texts)]
@@ -31,7 +39,7 @@ def test_a_negated_alternative_offers_nothing():
 
 # default@9: a refusal without a refusal word is one when it answers the customer's request (issue 13)
 def _answer(customer: str, *agent_texts: str):
-    crit = CRITERIA["positive_framing.v1"]()
+    crit = _rule()
     turns = [("customer", customer, 0)] + [("agent", t, 30 + 10 * i) for i, t in enumerate(agent_texts)]
     return crit.score(make_conversation(turns))
 
@@ -111,7 +119,7 @@ def test_owning_a_shortcoming_is_no_refusal():
 # a flat no to a price asked in the negative
 def _chat(turns):
     """(role, text[, sentiment label]) turns, 30 s apart."""
-    crit = CRITERIA["positive_framing.v1"]()
+    crit = _rule()
     return crit.score(make_conversation([(t[0], t[1], 30 * i, *t[2:]) for i, t in enumerate(turns)])).status
 
 
