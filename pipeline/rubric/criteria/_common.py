@@ -224,6 +224,19 @@ def _check_state_model(pinned: str, where: str) -> None:
         )
 
 
+def pinned_model(where: str, what: str, load, path: str | None, pinned: str | None, setting: str):
+    """A criterion's judgement model (`load(path)`; None: the shipped one), checked against the version the rubric
+    was calibrated with: another model would change scores under the same results key (rubric version), so it is an
+    error, never a silent swap. `setting` names the rubric field to change with it."""
+    model = load(path)
+    if pinned and model.model_id != pinned:
+        raise ValueError(
+            f"{where}: the rubric was calibrated with {what} model {pinned}, but {path or 'the shipped model'} is "
+            f"{model.model_id}: set {setting} (and re-check the thresholds)"
+        )
+    return model
+
+
 # what may follow goodwill that closes a turn: particles and punctuation (早点休息吧 / 挺好看的～)
 _GOODWILL_TAIL = re.compile(r"[的了吧呀啊哦呢啦嘛哈哒滴~～。.!！\s]*$")
 

@@ -12,7 +12,7 @@ from pydantic import Field
 from pipeline.conversation import Conversation, CriterionResult, Evidence
 from pipeline.rubric.criteria import lexicons as L
 from pipeline.rubric.criteria import lexicons_state as S
-from pipeline.rubric.criteria._common import GuardParams, PhraseMatcher, human_agent_messages
+from pipeline.rubric.criteria._common import GuardParams, PhraseMatcher, human_agent_messages, pinned_model
 from pipeline.rubric.criteria._shapes import asks_to_confirm
 from pipeline.rubric.matching import compile_entries, find_spans, message_evidence, view
 from pipeline.rubric.registry import Criterion, register_criterion
@@ -136,12 +136,7 @@ class TimeCommitment(Criterion):
             return None
         from models.handoffs import load_handoff_model
 
-        model = load_handoff_model(mp.model)
-        if mp.model_version and model.model_id != mp.model_version:
-            raise ValueError(
-                f"{self.id}: the rubric was calibrated with hand-off model {mp.model_version}, but "
-                f"{mp.model or 'the shipped model'} is {model.model_id}: set model.model_version (and re-check the thresholds)"
-            )
+        model = pinned_model(self.id, "hand-off", load_handoff_model, mp.model, mp.model_version, "model.model_version")
         return model
 
     def _done_in_chat(self, hit_or_view) -> bool:

@@ -14,7 +14,7 @@ from pydantic import Field
 from pipeline.conversation import Conversation, CriterionResult
 from pipeline.rubric.criteria import lexicons as L
 from pipeline.rubric.criteria import lexicons_state as S
-from pipeline.rubric.criteria._common import GuardParams, PhraseMatcher, human_agent_messages
+from pipeline.rubric.criteria._common import GuardParams, PhraseMatcher, human_agent_messages, pinned_model
 from pipeline.rubric.criteria._shapes import _asks, _plain_question, asks_to_confirm
 from pipeline.rubric.criteria.forbidden import is_denied, is_negated_offer
 from pipeline.rubric.matching import Lexicon, Match, clauses, compile_entries, message_evidence, view
@@ -186,12 +186,7 @@ class PositiveFraming(Criterion):
             return None
         from models.declines import load_decline_model
 
-        model = load_decline_model(d.model)
-        if d.model_version and model.model_id != d.model_version:
-            raise ValueError(
-                f"{self.id}: the rubric was calibrated with decline model {d.model_version}, but {d.model or 'the shipped model'} "
-                f"is {model.model_id}: set declines.model_version (and re-check the thresholds)"
-            )
+        model = pinned_model(self.id, "decline", load_decline_model, d.model, d.model_version, "declines.model_version")
         return model
 
     def _decline_probs(self, conversation: Conversation, agent_msgs: list, wanted: list[bool]):

@@ -21,6 +21,7 @@ from pipeline.rubric.criteria._common import (
     customer_messages,
     human_agent_messages,
     is_praise,
+    pinned_model,
 )
 from pipeline.rubric.criteria._shapes import _QUESTION_END, asks_to_confirm
 from pipeline.rubric.matching import message_evidence, view
@@ -324,12 +325,8 @@ class ActiveListening(Criterion):
         if p.kinds.enabled:
             from models.kinds import load_kind_model
 
-            kinds = load_kind_model(p.kinds.model)
-            if p.kinds.model_version and kinds.model_id != p.kinds.model_version:
-                raise ValueError(
-                    f"{self.id}: the rubric was calibrated with kind model {p.kinds.model_version}, but "
-                    f"{p.kinds.model or 'the shipped model'} is {kinds.model_id}: set kinds.model_version (and re-check na_below / applies_above)"
-                )
+            kinds = pinned_model(self.id, "kind", load_kind_model, p.kinds.model, p.kinds.model_version,
+                                 "kinds.model_version (and re-check na_below / applies_above)")
         self._kinds = kinds
         return topic, PhraseMatcher(self.id, p.lexicon, GuardParams(quotation=True)), SignalDecision(p.decision, f"{self.id}.topic")
 
