@@ -81,8 +81,10 @@ REAL_FILE = TRAIN_FILE.with_name("chat_turns_context_real.tsv")
 CHASING_FILE = TRAIN_FILE.with_name("chat_turns_context_chasing.tsv")
 OLD_FILES: tuple[Path, ...] = (TRAIN_FILE, REPORTS_FILE, CALM_FILE, REAL_FILE, CHASING_FILE)  # @3's rows
 # the independent writers (data/sentiment/chat_turns_context_wstateN.md says who and how): 1–5 session 8's,
-# 6–8 session 10's (young / slang, rural / voice-to-text, Cantonese / Taiwanese / B2B); lowo holds out each in turn
-WRITER_FILES: tuple[Path, ...] = tuple(TRAIN_FILE.with_name(f"chat_turns_context_wstate{n}.tsv") for n in range(1, 9))
+# 6–8 session 10's (young / slang, rural / voice-to-text, Cantonese / Taiwanese / B2B), 9–10 session 11's (short
+# replies read against the agent's line, with a written convention for 好吧 after a refusal; polite upset against calm
+# look-alikes); lowo holds out each in turn
+WRITER_FILES: tuple[Path, ...] = tuple(TRAIN_FILE.with_name(f"chat_turns_context_wstate{n}.tsv") for n in range(1, 11))
 WRITER_FILES_S8 = WRITER_FILES[:5]  # the five that @4 and @5's empathy part were trained on
 WRITER_FILES_S10 = WRITER_FILES[:8]  # the eight that @6's polarity part was trained on
 # session 8's failure-mechanism rows (chat_turns_context_state5.md): long closing templates then 没有, calm presale
@@ -108,9 +110,11 @@ RECIPES: dict[str, dict] = {
     # at a weight chosen leave-one-writer-out under the dev turn and conversation figures (model card)
     "@6": dict(files=OLD_FILES, l2=3e-4, feature_set=1, empathy_part="writers", empathy_part_weight=0.5,
                polarity_part="writers8", polarity_part_weight=0.5, polarity_part_short_weight=0.0, polarity_part_short_chars=10),
-    # session 11's candidate (lowo): @6 with the eight writers' empathy part too (one part for both heads)
-    "@6e8": dict(files=OLD_FILES, l2=3e-4, feature_set=1, empathy_part="writers8", empathy_part_weight=0.5,
-                 polarity_part="writers8", polarity_part_weight=0.5, polarity_part_short_weight=0.0, polarity_part_short_chars=10),
+    # the same recipe with all ten writers (session 11)
+    "writers10": dict(files=OLD_FILES + WRITER_FILES + (STATE5_FILE,) * STATE5_REPEAT, l2=1e-4, feature_set=2),
+    # session 11's candidate (lowo): @6 with the ten writers' part for both heads
+    "@7c": dict(files=OLD_FILES, l2=3e-4, feature_set=1, empathy_part="writers10", empathy_part_weight=0.5,
+                polarity_part="writers10", polarity_part_weight=0.5, polarity_part_short_weight=0.0, polarity_part_short_chars=10),
 }
 _PART_KEYS = ("files", "empathy_part", "empathy_part_weight", "polarity_part", "polarity_part_weight", "polarity_part_short_weight",
               "polarity_part_short_chars")  # recipe keys that are not CustomerStateModel settings
@@ -254,7 +258,7 @@ def held_out_figures(model: CustomerStateModel, rows: Sequence[dict], proba: np.
 # every other writer. A part's polarity weight 0 is @5's reading, its empathy weight 0 @3's
 LOWO_ARMS: tuple[tuple[str, str, bool], ...] = (("@3 recipe, old rows", "@3", False),
                                                  ("@6: @3 + writers' parts", "@6", False),
-                                                 ("@6 + 8 writers' empathy part", "@6e8", False))
+                                                 ("ten writers' part for both heads", "@7c", False))
 # the part's polarity weights (long turns, short turns) ``lowo`` reports for an arm with a part (0: the own polarity
 # head alone, 1: the part's): the same weight on every turn, on long turns only, and @6's 0.5 on long turns with a
 # weight on short ones too (a reply read against the agent's line: the writers disagree most there)

@@ -76,10 +76,10 @@ def test_lowo_never_trains_on_the_held_out_writer(tmp_path, monkeypatch):
     for name, ls in lines.items():
         paths[name] = tmp_path / f"{name}.tsv"
         paths[name].write_text(header + "\n".join(ls) + "\n", encoding="utf-8")
-    # the five-writer part names w1 only (as @6's names writers 1–5, not 6–8); the eight-writer part names both
+    # the five-writer part names w1 only (as @6's names writers 1–5, not 6–10); the eight and ten writers' parts both
     recipes = {k: dict(v) for k, v in R.RECIPES.items()}
     recipes["writers"]["files"] = (paths["base"], paths["w1"])
-    recipes["writers8"]["files"] = (paths["base"], paths["w1"], paths["w2"])
+    recipes["writers8"]["files"] = recipes["writers10"]["files"] = (paths["base"], paths["w1"], paths["w2"])
     monkeypatch.setattr(R, "RECIPES", recipes)
     seen = []
     real_fit = R.fit
@@ -105,7 +105,7 @@ def test_lowo_never_trains_on_the_held_out_writer(tmp_path, monkeypatch):
     texts = {w: {l.split("\t")[1] for l in lines[w]} for w in ("w1", "w2")}
     # per fold, each distinct (settings, rows) is fitted once: @3's heads (shared by every arm); the five-writer part,
     # which names w1 only (w1's fold: the base rows; w2's: base + w1); the eight-writer part (base + the other writer),
-    # which @6e8 reads for both heads — in w2's fold the same rows as the five-writer part, so the same fit
+    # and the ten writers' one the candidate reads for both heads — in w2's fold the same rows as the five-writer part
     assert [recipe for _, recipe in seen] == ["@3", "writers", "writers8", "@3", "writers"]
     for rows, _ in seen[:3]:
         assert not rows & texts["w1"] and base <= rows

@@ -34,7 +34,7 @@ def test_each_writer_is_read_by_a_model_fitted_without_it(tmp_path, monkeypatch)
     monkeypatch.setattr(R, "OLD_FILES", (paths["base"],))
     monkeypatch.setattr(R, "WRITER_FILES", (paths["w1"], paths["w2"]))
     recipes = {k: dict(v) for k, v in R.RECIPES.items()}  # the writers' parts name the two writers
-    for part in ("writers", "writers8"):
+    for part in ("writers", "writers8", "writers10"):
         recipes[part]["files"] = (paths["base"], paths["w1"], paths["w2"])
     monkeypatch.setattr(R, "RECIPES", recipes)
     trained = []
