@@ -112,8 +112,8 @@ RECIPES: dict[str, dict] = {
                polarity_part="writers8", polarity_part_weight=0.5, polarity_part_short_weight=0.0, polarity_part_short_chars=10),
     # the same recipe with all ten writers (session 11)
     "writers10": dict(files=OLD_FILES + WRITER_FILES + (STATE5_FILE,) * STATE5_REPEAT, l2=1e-4, feature_set=2),
-    # session 11's candidate (lowo): @6 with the ten writers' part for both heads
-    "@7c": dict(files=OLD_FILES, l2=3e-4, feature_set=1, empathy_part="writers10", empathy_part_weight=0.5,
+    # session 11's candidate, measured and not shipped (model card): @6 with the ten writers' part for both heads
+    "tenparts": dict(files=OLD_FILES, l2=3e-4, feature_set=1, empathy_part="writers10", empathy_part_weight=0.5,
                 polarity_part="writers10", polarity_part_weight=0.5, polarity_part_short_weight=0.0, polarity_part_short_chars=10),
 }
 _PART_KEYS = ("files", "empathy_part", "empathy_part_weight", "polarity_part", "polarity_part_weight", "polarity_part_short_weight",
@@ -258,7 +258,7 @@ def held_out_figures(model: CustomerStateModel, rows: Sequence[dict], proba: np.
 # every other writer. A part's polarity weight 0 is @5's reading, its empathy weight 0 @3's
 LOWO_ARMS: tuple[tuple[str, str, bool], ...] = (("@3 recipe, old rows", "@3", False),
                                                  ("@6: @3 + writers' parts", "@6", False),
-                                                 ("ten writers' part for both heads", "@7c", False))
+                                                 ("ten writers' part for both heads", "tenparts", False))
 # the part's polarity weights (long turns, short turns) ``lowo`` reports for an arm with a part (0: the own polarity
 # head alone, 1: the part's): the same weight on every turn, on long turns only, and @6's 0.5 on long turns with a
 # weight on short ones too (a reply read against the agent's line: the writers disagree most there)
