@@ -5,12 +5,19 @@ one is trained on and how its labels are read, so the weights in ``models/zh-cs-
 
     python -m models.state_recipe train [OUT] [--recipe @4]  # default: the shipped @6 into models/zh-cs-state
     python -m models.state_recipe cv           # 5-fold CV of the shipped recipe's own heads on its rows (own data only)
-    python -m models.state_recipe lowo         # leave-one-writer-out: train without writer N, test on N (8 writers)
+    python -m models.state_recipe lowo [--json OUT]  # leave-one-writer-out: train without writer N, test on N (10 writers)
 
 Each takes ``--sentiment-model DIR`` (default: the shipped ``models/zh-cs-sentiment``): the encoder whose
 probabilities the heads read — a candidate encoder's refit. ``ZHIJIAN_SENTIMENT_MODEL`` is not read here.
 
 ``RECIPES`` names each recipe's rows and model settings; ``SHIPPED`` is the one in ``models/zh-cs-state``.
+
+``lowo`` (session 11) fits each part in a fold on the writers its recipe names less the held-out one (``@6``'s empathy
+part on writers 1–5, its polarity part on 1–8: writers 9 and 10 read the shipped model's parts as they are), and reports
+per held-out writer polarity macro-F1 on all turns, on short ones (``SHORT_CHARS``, the dev turn files' short turns) and
+on those of up to 10 word characters (where a short-turn polarity weight acts), the empathy head alone at the rubric's
+cut-off (``SHIPPED_CUT``), and each arm at several empathy-part and polarity-part weights. The rubric's whole trigger
+per held-out writer: ``python -m pipeline.state_eval --lowo [--empathy-weights 0.7,1] [--short-weights 0.3]``.
 
 ``@6`` (session 10, shipped with ``default@11``): ``@5`` exactly (its heads, its empathy part) with a second polarity
 head read beside ``@3``'s — the ``writers8`` recipe (all eight writers' rows, agent-act features, L2 1e-4), saved in
