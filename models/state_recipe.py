@@ -83,7 +83,7 @@ import numpy as np
 
 from models.state import CALM_FILE, REPORTS_FILE, SHIPPED_STATE_DIR, TRAIN_FILE, CustomerStateModel, read_context_tsv
 
-VERSION = 6  # the shipped recipe's version (SHIPPED)
+VERSION = 7  # the shipped recipe's version (SHIPPED)
 REAL_FILE = TRAIN_FILE.with_name("chat_turns_context_real.tsv")
 CHASING_FILE = TRAIN_FILE.with_name("chat_turns_context_chasing.tsv")
 OLD_FILES: tuple[Path, ...] = (TRAIN_FILE, REPORTS_FILE, CALM_FILE, REAL_FILE, CHASING_FILE)  # @3's rows
@@ -119,12 +119,17 @@ RECIPES: dict[str, dict] = {
                polarity_part="writers8", polarity_part_weight=0.5, polarity_part_short_weight=0.0, polarity_part_short_chars=10),
     # the same recipe with all ten writers (session 11)
     "writers10": dict(files=OLD_FILES + WRITER_FILES + (STATE5_FILE,) * STATE5_REPEAT, l2=1e-4, feature_set=2),
+    # @6 with the part's polarity at 0.1 on short replies too (a turn of up to 10 word characters with an agent line
+    # before it; a short opener keeps @3's reading): session 11, chosen leave one writer out over ten writers (model card)
+    "@7": dict(files=OLD_FILES, l2=3e-4, feature_set=1, empathy_part="writers", empathy_part_weight=0.5,
+               polarity_part="writers8", polarity_part_weight=0.5, polarity_part_short_weight=0.1, polarity_part_short_chars=10,
+               polarity_part_short_replies=True),
     # session 11's candidate, measured and not shipped (model card): @6 with the ten writers' part for both heads
     "tenparts": dict(files=OLD_FILES, l2=3e-4, feature_set=1, empathy_part="writers10", empathy_part_weight=0.5,
                 polarity_part="writers10", polarity_part_weight=0.5, polarity_part_short_weight=0.0, polarity_part_short_chars=10),
 }
 _PART_KEYS = ("files", "empathy_part", "empathy_part_weight", "polarity_part", "polarity_part_weight", "polarity_part_short_weight",
-              "polarity_part_short_chars")  # recipe keys that are not CustomerStateModel settings
+              "polarity_part_short_chars", "polarity_part_short_replies")  # recipe keys that are not CustomerStateModel settings
 SHIPPED = f"@{VERSION}"
 FILES: tuple[Path, ...] = RECIPES[SHIPPED]["files"]
 
@@ -167,6 +172,7 @@ def set_polarity_weights(model: CustomerStateModel, settings: dict) -> None:
     model.polarity_part_weight = float(settings.get("polarity_part_weight", 0.0))
     model.polarity_part_short_weight = float(settings.get("polarity_part_short_weight", 0.0))
     model.polarity_part_short_chars = int(settings.get("polarity_part_short_chars", SHORT_CHARS))
+    model.polarity_part_short_replies = bool(settings.get("polarity_part_short_replies", False))
 
 
 
@@ -265,6 +271,7 @@ def held_out_figures(model: CustomerStateModel, rows: Sequence[dict], proba: np.
 # every other writer. A part's polarity weight 0 is @5's reading, its empathy weight 0 @3's
 LOWO_ARMS: tuple[tuple[str, str, bool], ...] = (("@3 recipe, old rows", "@3", False),
                                                  ("@6: @3 + writers' parts", "@6", False),
+                                                 ("@7: @6 + 0.1 on short replies", "@7", False),
                                                  ("ten writers' part for both heads", "tenparts", False))
 # the part's polarity weights (long turns, short turns) ``lowo`` reports for an arm with a part (0: the own polarity
 # head alone, 1: the part's): the same weight on every turn, on long turns only, and @6's 0.5 on long turns with a

@@ -1,4 +1,4 @@
-"""The zh-cs-state@6 training recipe (@3's heads + the writers' empathy head and the eight writers' polarity head; the @4 candidate): how its labels are read, and that the shipped model is that recipe."""
+"""The zh-cs-state@7 training recipe (@3's heads + the writers' empathy head and the eight writers' polarity head, also on short replies at 0.1; the @4 candidate): how its labels are read, and that the shipped model is that recipe."""
 from __future__ import annotations
 
 import json
