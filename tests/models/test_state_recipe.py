@@ -63,6 +63,8 @@ def test_shipped_model_is_this_recipe():
     assert model.polarity_part.meta_["trained_on"] == [f.name for f in RECIPES[part]["files"]]
     assert (model.polarity_part_weight, model.polarity_part_short_weight) == (
         RECIPES[SHIPPED]["polarity_part_weight"], RECIPES[SHIPPED]["polarity_part_short_weight"])
+    # @7: the short weight on replies only (a short opener keeps @3's reading)
+    assert model.polarity_part_short_replies == RECIPES[SHIPPED].get("polarity_part_short_replies", False)
 
 
 def test_lowo_never_trains_on_the_held_out_writer(tmp_path, monkeypatch):
