@@ -242,6 +242,9 @@ class CustomerStateModel:
         self.polarity_part_weight: float = 0.0
         self.polarity_part_short_weight: float = 0.0
         self.polarity_part_short_chars: int = SHORT_CHARS
+        # ``@7``: the short weight only on a reply (a turn with an agent line before it); a short opener keeps this
+        # model's reading — a bare 退款退了兩週還沒到帳 has no line to be read against, and the writers' heads read it calm
+        self.polarity_part_short_replies: bool = False
         self.meta_: dict = {"name": NAME, "version": VERSION}
 
     @property
@@ -292,8 +295,9 @@ class CustomerStateModel:
                 ze = self.empathy_part.logits(texts, prevs, proba, grams)
                 z[:, 0] = (1 - w) * z[:, 0] + w * ze[:, 0]
             if self.polarity_part is not None and (self.polarity_part_weight or self.polarity_part_short_weight):
-                short = self.polarity_part_short_chars
-                wp = np.array([self.polarity_part_short_weight if is_short(t, short) else self.polarity_part_weight for t in texts])[:, None]
+                short, replies = self.polarity_part_short_chars, self.polarity_part_short_replies
+                wp = np.array([(self.polarity_part_short_weight if not replies or (p and p.strip()) else 0.0) if is_short(t, short)
+                               else self.polarity_part_weight for t, p in zip(texts, prevs)])[:, None]
                 mix = np.flatnonzero(wp[:, 0])  # the part's head is read only where it counts (most chat turns are short)
                 if self.polarity_part is self.empathy_part:
                     zp = ze[mix]
@@ -358,6 +362,8 @@ class CustomerStateModel:
             self.polarity_part.save(d / POLARITY_PART_DIR)
             meta["polarity_part"] = {"dir": POLARITY_PART_DIR, "weight": self.polarity_part_weight,
                                      "short_weight": self.polarity_part_short_weight, "short_chars": self.polarity_part_short_chars}
+            if self.polarity_part_short_replies:
+                meta["polarity_part"]["short_replies"] = True
         (d / META_FILE).write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         return d
 
@@ -379,6 +385,7 @@ class CustomerStateModel:
             self.polarity_part = cls.load(d / part["dir"])
             self.polarity_part_weight, self.polarity_part_short_weight = float(part["weight"]), float(part["short_weight"])
             self.polarity_part_short_chars = int(part.get("short_chars", SHORT_CHARS))
+            self.polarity_part_short_replies = bool(part.get("short_replies", False))
         return self
 
 

@@ -28,7 +28,7 @@ _MODEL: dict[str, object] = {}
 
 # the shipped model (models/state_recipe.py VERSION): what the criteria's default params pin, so that
 # a criterion built without rubric params accepts the shipped model and refuses any other
-SHIPPED_STATE_MODEL = "zh-cs-state@6"
+SHIPPED_STATE_MODEL = "zh-cs-state@7"
 
 # what the evidence calls the feeling, first match wins (evidence only: the decision is the model's)
 KINDS: tuple[tuple[str, re.Pattern], ...] = tuple(

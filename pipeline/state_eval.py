@@ -1,7 +1,7 @@
 """Customer turns read in context, evaluated: sentiment macro-F1 and needs-empathy P/R (issue 13).
 
     python -m pipeline.state_eval [TSV ...] [--json OUT]     (also at the end of `zhijian eval-sentiment`)
-    python -m pipeline.state_eval --lowo [--cuts 0.9,0.8]   (the trigger, leave one training writer out)
+    python -m pipeline.state_eval --lowo [--cuts 0.9,0.8]   (the trigger, leave one training writer out; per writer)
     python -m pipeline.state_eval --conversations [DIR ...] [--state-model DIR] [--trigger min_state_score=0.95,state_veto=0.1 ...]
                                                             (the trigger per conversation on labelled golden sets)
 
@@ -123,23 +123,24 @@ def evaluate_turns(path: str | Path, sentiment_model=None, rubric=None) -> dict:
     }
 
 
-def lowo_trigger(cuts: tuple[float, ...] = (0.9,), sentiment_model=None, rubric=None) -> list[dict]:
+def lowo_trigger(cuts: tuple[float, ...] | None = None, sentiment_model=None, rubric=None,
+                 empathy_weights: tuple[float, ...] = (), short_weights: tuple[float, ...] = ()) -> list[dict]:
     """The rubric's empathy trigger, leave one writer out: for each writer of ``models.state_recipe.WRITER_FILES``
     and each arm of ``models.state_recipe.LOWO_ARMS``, the state model fitted without that writer reads the
-    writer's turns and the default rubric's trigger decides, at each ``min_state_score`` in ``cuts`` (the rest
-    of the trigger as the rubric says). Training rows only: the honest figure for choosing a recipe or a cut-off
+    writer's turns and the default rubric's trigger decides, at each ``min_state_score`` in ``cuts`` (default: the
+    rubric's; the rest of the trigger as the rubric says). An arm with parts is read once more at each empathy-part
+    weight in ``empathy_weights`` and each short-turn polarity weight in ``short_weights`` (the polarity a cue needs). Training rows only: the honest figure for choosing a recipe or a cut-off
     without touching a measure-only set. Per turn: a conversation has many calm turns, so a wrongly
     triggered calm turn (``calm_triggered``) costs more there than here."""
     import numpy as np
 
     from models.state_recipe import LOWO_ARMS, OLD_FILES, WRITER_FILES, extra_files, fit_fold, read_rows
-    from pipeline.customer_state import annotate_state
-    from pipeline.rubric.criteria._common import EmotionDetector
     from pipeline.scoring import load_model_or_fail
     from pipeline.sentiment import classify_texts
 
     model = load_model_or_fail(sentiment_model)
     rubric, trig = _rubric_and_trigger(rubric)
+    cuts = cuts or (trig.min_state_score,)
     base = read_rows(OLD_FILES)
     writers = {Path(w).name: read_rows([w]) for w in WRITER_FILES}
     extra = extra_files(LOWO_ARMS)  # rows a recipe trains on that no fold holds out (chat_turns_context_state5.tsv)
@@ -153,22 +154,44 @@ def lowo_trigger(cuts: tuple[float, ...] = (0.9,), sentiment_model=None, rubric=
         at += len(rows)
     for name, (lo, hi) in spans.items():
         test = every[lo:hi]
-        gold = [r["needs_empathy"] == "yes" for r in test]
-        other_writers = [i for o, (a, b) in spans.items() if o != name for i in range(a, b)]
+        other_writers = {o: range(a, b) for o, (a, b) in spans.items() if o != name}
+        memo: dict = {}
         for arm, recipe, others in LOWO_ARMS:
-            state = fit_fold(recipe, others, every, proba, len(base), other_writers, extra, at)
-            for cut in cuts:
-                convs, turns = two_message_conversations(test)
-                for m, s in zip(turns, sentiments[lo:hi]):
-                    m.sentiment = type(s)(s.label, dict(s.scores))
-                annotate_state(convs, state)
-                # the pin names the shipped model; here each fold's own model is read on purpose
-                det = EmotionDetector(trig.model_copy(update={"min_state_score": cut, "state_model_version": None}), "empathy.trigger")
-                pred = [det.negative(m)[0] for m in turns]
-                pr = _pr(gold, pred)
-                n_calm = len(gold) - sum(gold)
-                out.append({"writer": name, "arm": arm, "min_state_score": cut, **pr, "n_calm": n_calm,
-                            "calm_triggered": round(pr["fp"] / max(n_calm, 1), 3)})
+            state = fit_fold(recipe, others, every, proba, len(base), other_writers, extra, at, memo)
+            # the arm as its recipe says, then each mix asked for (the same fitted fold, one weight moved)
+            mixes = [(arm, {})]
+            if state.empathy_part is not None:
+                mixes += [(f"{arm}, empathy {w:g}", {"empathy_part_weight": w}) for w in empathy_weights]
+            if state.polarity_part is not None:
+                mixes += [(f"{arm}, polarity short {w:g}", {"polarity_part_short_weight": w}) for w in short_weights]
+            for name_, mix in mixes:
+                kept = {k: getattr(state, k) for k in mix}
+                for k, v in mix.items():
+                    setattr(state, k, v)
+                out += _trigger_rows(name, name_, state, test, sentiments[lo:hi], cuts, trig)
+                for k, v in kept.items():
+                    setattr(state, k, v)
+    return out
+
+
+def _trigger_rows(writer: str, arm: str, state, test: list[dict], sentiments, cuts, trig) -> list[dict]:
+    """One held-out writer's turns read by one fold model, the rubric's trigger at each cut-off."""
+    from pipeline.customer_state import annotate_state
+    from pipeline.rubric.criteria._common import EmotionDetector
+
+    gold = [r["needs_empathy"] == "yes" for r in test]
+    out = []
+    for cut in cuts:
+        convs, turns = two_message_conversations(test)
+        for m, s in zip(turns, sentiments):
+            m.sentiment = type(s)(s.label, dict(s.scores))
+        annotate_state(convs, state)
+        # the pin names the shipped model; here each fold's own model is read on purpose
+        det = EmotionDetector(trig.model_copy(update={"min_state_score": cut, "state_model_version": None}), "empathy.trigger")
+        pr = _pr(gold, [det.negative(m)[0] for m in turns])
+        n_calm = len(gold) - sum(gold)
+        out.append({"writer": writer, "arm": arm, "min_state_score": cut, **pr, "n_calm": n_calm,
+                    "calm_triggered": round(pr["fp"] / max(n_calm, 1), 3)})
     return out
 
 
@@ -293,14 +316,18 @@ def format_conversations(results: list[dict]) -> str:
 
 
 def format_lowo(results: list[dict]) -> str:
-    lines = ["empathy trigger, leave one writer out (pooled over the writers)",
-             f"  {'arm':40s} min_state_score   P      R      calm turns triggered"]
+    """Per held-out writer and pooled over the writers, per arm and cut-off: the trigger's P / R on the writer's
+    turns and the share of its calm turns triggered."""
+    lines = ["empathy trigger, leave one writer out (per held-out writer, then pooled over the writers)",
+             f"  {'held-out writer':34s} {'arm':32s} min_state_score   P      R      calm turns triggered"]
     keys = list(dict.fromkeys((r["arm"], r["min_state_score"]) for r in results))
-    for arm, cut in keys:
-        mine = [r for r in results if r["arm"] == arm and r["min_state_score"] == cut]
-        tp, fp, fn, calm = (sum(r[k] for r in mine) for k in ("tp", "fp", "fn", "n_calm"))
-        lines.append(f"  {arm:40s} {cut:<17} {tp / max(tp + fp, 1):.3f}  {tp / max(tp + fn, 1):.3f}  "
-                     f"{fp} of {calm} ({fp / max(calm, 1):.3f})")
+    writers = list(dict.fromkeys(r["writer"] for r in results))
+    for writer in writers + ["pooled"]:
+        for arm, cut in keys:
+            mine = [r for r in results if r["arm"] == arm and r["min_state_score"] == cut and writer in ("pooled", r["writer"])]
+            tp, fp, fn, calm = (sum(r[k] for r in mine) for k in ("tp", "fp", "fn", "n_calm"))
+            lines.append(f"  {writer:34s} {arm:32s} {cut:<17} {tp / max(tp + fp, 1):.3f}  {tp / max(tp + fn, 1):.3f}  "
+                         f"{fp} of {calm} ({fp / max(calm, 1):.3f})")
     return "\n".join(lines)
 
 
@@ -326,7 +353,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", dest="json_out", default=None)
     ap.add_argument("--lowo", action="store_true",
                     help="the empathy trigger leave-one-writer-out on the training writers' files (lowo_trigger)")
-    ap.add_argument("--cuts", default="0.9", help="with --lowo: min_state_score values, comma-separated")
+    ap.add_argument("--cuts", default=None, help="with --lowo: min_state_score values, comma-separated (default: the rubric's)")
+    ap.add_argument("--empathy-weights", default="", help="with --lowo: empathy-part weights to read each arm with too")
+    ap.add_argument("--short-weights", default="", help="with --lowo: short-turn polarity-part weights to read each arm with too")
     ap.add_argument("--conversations", action="store_true",
                     help="the empathy trigger per conversation on golden set directories (default: the dev sets)")
     ap.add_argument("--state-model", default=None, help="with --conversations: a candidate state model directory")
@@ -341,7 +370,9 @@ def main(argv: list[str] | None = None) -> int:
             Path(a.json_out).write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
         return 0
     if a.lowo:
-        results = lowo_trigger(tuple(float(c) for c in a.cuts.split(",")), a.model)
+        floats = lambda v: tuple(float(x) for x in v.split(",") if x)  # noqa: E731
+        results = lowo_trigger(floats(a.cuts) or None, a.model, empathy_weights=floats(a.empathy_weights),
+                               short_weights=floats(a.short_weights))
         print(format_lowo(results))
         if a.json_out:
             Path(a.json_out).write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")

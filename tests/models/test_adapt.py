@@ -110,7 +110,7 @@ def test_adapted_model_is_a_new_versioned_model_with_its_onnx_encoder_and_report
     # the customer-state model is adapted beside it: named for the shop, its empathy head the shipped one's
     state = json.loads((out / "state" / "zhijian.json").read_text(encoding="utf-8"))
     assert (state["name"], state["version"]) == ("zh-cs-state-douyin", 1) and report["state"]["model_id"] == "zh-cs-state-douyin@1"
-    assert state["empathy_head_of"] == state["adapted_from"] == "zh-cs-state@6"
+    assert state["empathy_head_of"] == state["adapted_from"] == "zh-cs-state@7"
     assert state["empathy_part"]["weight"] == 0.5 and (out / "state" / "empathy_part" / "zhijian.json").is_file()  # @6 keeps @5's second empathy head
     assert "polarity_part" not in state and not (out / "state" / "polarity_part").exists()  # its refitted head reads polarity alone
     assert state["sentiment_model"] == "tiny-sentiment-douyin@1" and state["n_shop"] == report["pool"]

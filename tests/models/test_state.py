@@ -196,3 +196,32 @@ def test_the_polarity_part_weights_pool_the_polarity_logits_long_and_short_turns
     only = again.predict(read, [""] * 3, p)
     np.testing.assert_allclose(only.sentiment, both.sentiment, rtol=1e-6)
     np.testing.assert_allclose(only.empathy, 1 / (1 + np.exp(-own.logits(read, [""] * 3, p)[:, 0])), rtol=1e-6)
+
+
+def test_the_short_weight_on_replies_only_leaves_a_short_opener_to_the_own_head(tmp_path):
+    import json
+
+    from models.state import META_FILE
+
+    texts = ["等了五天了还没动静", "好的谢谢", "又是这样 算了吧", "收到了很好", "怎么还没发货", "嗯嗯"]
+    prevs = ["", "这个确实没办法退的", "", "已经给您补发了", "", "还有什么可以帮您"]
+    proba = np.tile(np.array([[0.3, 0.5, 0.2]], dtype=np.float32), (len(texts), 1))
+    own = CustomerStateModel(min_df=1).fit(texts, prevs, proba, ["negative", "neutral", "negative", "positive", "negative", "neutral"],
+                                           [True, False, True, False, False, False])
+    part = CustomerStateModel(min_df=1, feature_set=2).fit(texts, prevs, proba, ["negative", "positive", "negative", "positive", "neutral", "negative"],
+                                                           [True, False, True, False, True, False])
+    # a long opener, a short reply (an agent line before it), a short opener (none)
+    read, before, p = ["等了五天了还没动静", "好的谢谢", "嗯嗯"], ["", "这个确实没办法退的", ""], proba[:3]
+    z_own, z_part = own.logits(read, before, p)[:, 1:], part.logits(read, before, p)[:, 1:]
+    own.polarity_part, own.polarity_part_weight, own.polarity_part_short_weight = part, 0.3, 0.6
+    own.polarity_part_short_replies = True
+    w = np.array([[0.3], [0.6], [0.0]])
+    np.testing.assert_allclose(own.predict(read, before, p).sentiment, softmax((1 - w) * z_own + w * z_part), rtol=1e-6)
+    own.save(tmp_path)
+    assert json.loads((tmp_path / META_FILE).read_text(encoding="utf-8"))["polarity_part"]["short_replies"] is True
+    again = CustomerStateModel.load(tmp_path)
+    assert again.polarity_part_short_replies
+    np.testing.assert_allclose(again.predict(read, before, p).sentiment, own.predict(read, before, p).sentiment, rtol=1e-6)
+    again.polarity_part_short_replies = False  # @6's reading: the short weight on every short turn
+    w = np.array([[0.3], [0.6], [0.6]])
+    np.testing.assert_allclose(again.predict(read, before, p).sentiment, softmax((1 - w) * z_own + w * z_part), rtol=1e-6)

@@ -1,7 +1,8 @@
-"""The zh-cs-state@6 training recipe (@3's heads + the writers' empathy head and the eight writers' polarity head; the @4 candidate): how its labels are read, and that the shipped model is that recipe."""
+"""The zh-cs-state@7 training recipe (@3's heads + the writers' empathy head and the eight writers' polarity head, also on short replies at 0.1; the @4 candidate): how its labels are read, and that the shipped model is that recipe."""
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pytest
@@ -62,6 +63,8 @@ def test_shipped_model_is_this_recipe():
     assert model.polarity_part.meta_["trained_on"] == [f.name for f in RECIPES[part]["files"]]
     assert (model.polarity_part_weight, model.polarity_part_short_weight) == (
         RECIPES[SHIPPED]["polarity_part_weight"], RECIPES[SHIPPED]["polarity_part_short_weight"])
+    # @7: the short weight on replies only (a short opener keeps @3's reading)
+    assert model.polarity_part_short_replies == RECIPES[SHIPPED].get("polarity_part_short_replies", False)
 
 
 def test_lowo_never_trains_on_the_held_out_writer(tmp_path, monkeypatch):
@@ -75,6 +78,11 @@ def test_lowo_never_trains_on_the_held_out_writer(tmp_path, monkeypatch):
     for name, ls in lines.items():
         paths[name] = tmp_path / f"{name}.tsv"
         paths[name].write_text(header + "\n".join(ls) + "\n", encoding="utf-8")
+    # the five-writer part names w1 only (as @6's names writers 1–5, not 6–10); the eight and ten writers' parts both
+    recipes = {k: dict(v) for k, v in R.RECIPES.items()}
+    recipes["writers"]["files"] = (paths["base"], paths["w1"])
+    recipes["writers8"]["files"] = recipes["writers10"]["files"] = (paths["base"], paths["w1"], paths["w2"])
+    monkeypatch.setattr(R, "RECIPES", recipes)
     seen = []
     real_fit = R.fit
 
@@ -88,26 +96,42 @@ def test_lowo_never_trains_on_the_held_out_writer(tmp_path, monkeypatch):
         def predict_proba(self, texts):
             return np.full((len(texts), 3), 1 / 3)
 
-    results = R.lowo([paths["w1"], paths["w2"]], [paths["base"]], sentiment_model=Uniform(), polarity_weights=((0.0, 0.0), (1.0, 0.0)))
+    results = R.lowo([paths["w1"], paths["w2"]], [paths["base"]], sentiment_model=Uniform(), polarity_weights=((0.0, 0.0), (1.0, 0.0)),
+                     empathy_weights=(0.0, 1.0))
     with_part = [a for a, recipe, _ in R.LOWO_ARMS if R.RECIPES[recipe].get("polarity_part")]
-    assert with_part  # the arm whose polarity mix is swept
+    assert with_part  # the arms whose mixes are swept
     assert [(r["writer"], r["arm"]) for r in results] == [
         (w, x) for w in ("w1.tsv", "w2.tsv") for a, _, _ in R.LOWO_ARMS
-        for x in [a] + ([f"{a}, polarity 0/0", f"{a}, polarity 1/0"] if a in with_part else [])]
-    # per writer: one fit per arm, and @6's second fit is its writers' part (trained on the other writer): in a fold the
-    # empathy part and the polarity part ("writers", "writers8": the same settings) train on the same rows, fitted once
-    assert [recipe for _, recipe in seen] == ["@3", "@6", "writers"] * 2
-    for k, writer in enumerate(("w1", "w2")):
-        own = {l.split("\t")[1] for l in lines[writer]}
-        other = {l.split("\t")[1] for l in lines["w2" if writer == "w1" else "w1"]}
-        for j, (texts, recipe) in enumerate(seen[3 * k : 3 * k + 3]):
-            assert not texts & own and {l.split("\t")[1] for l in lines["base"]} <= texts
-            assert (other <= texts) == (j == 2)
-    for r in results:  # the sweep moves the polarity mix only: the empathy figures are the arm's own
+        for x in [a] + ([f"{a}, empathy 0", f"{a}, empathy 1", f"{a}, polarity 0/0", f"{a}, polarity 1/0"] if a in with_part else [])]
+    base = {l.split("\t")[1] for l in lines["base"]}
+    texts = {w: {l.split("\t")[1] for l in lines[w]} for w in ("w1", "w2")}
+    # per fold, each distinct (settings, rows) is fitted once: @3's heads (shared by every arm); the five-writer part,
+    # which names w1 only (w1's fold: the base rows; w2's: base + w1); the eight-writer part (base + the other writer),
+    # and the ten writers' one the candidate reads for both heads — in w2's fold the same rows as the five-writer part
+    assert [recipe for _, recipe in seen] == ["@3", "writers", "writers8", "@3", "writers"]
+    for rows, _ in seen[:3]:
+        assert not rows & texts["w1"] and base <= rows
+    assert seen[1][0] == base and seen[2][0] == base | texts["w2"]
+    for rows, _ in seen[3:]:
+        assert not rows & texts["w2"] and base <= rows
+    assert seen[4][0] == base | texts["w1"]
+    for r in results:  # a sweep moves one mix only: the other head's figures are the arm's own
+        arm = next(x for x in results if x["writer"] == r["writer"] and x["arm"] == re.sub(r", (empathy|polarity) [\d./]+$", "", r["arm"]))
         if "polarity_weight" in r:
-            arm = next(x for x in results if x["writer"] == r["writer"] and x["arm"] == r["arm"].rsplit(", polarity", 1)[0])
-            assert r["empathy_auc"] == arm["empathy_auc"] and r["empathy@0.9"] == arm["empathy@0.9"]
-    assert "mean" in R.format_lowo(results)
+            assert r["empathy_auc"] == arm["empathy_auc"] and r[f"empathy@{R.SHIPPED_CUT}"] == arm[f"empathy@{R.SHIPPED_CUT}"]
+        if "empathy_weight" in r:
+            assert r["polarity_macro_f1"] == arm["polarity_macro_f1"]
+    text = R.format_lowo(results)
+    assert "mean" in text and f"head@{R.SHIPPED_CUT:g}" in text
+
+
+def test_shipped_cut_is_the_rubrics_min_state_score():
+    from models.state_recipe import SHIPPED_CUT
+    from pipeline.rubric import load_rubric
+    from pipeline.settings import REPO_ROOT
+
+    rubric = load_rubric(REPO_ROOT / "rubrics" / "default.yaml")
+    assert next(c for c in rubric.criteria if c.id == "empathy").params.trigger.min_state_score == SHIPPED_CUT
 
 
 def test_state5_rows_count_in_every_fold_and_are_never_held_out():

@@ -63,7 +63,7 @@ def test_a_tiny_model_is_adapted_and_reported(tmp_path, labels, monkeypatch):
 
 
 def test_the_adapted_state_model_comes_with_a_rubric_that_pins_it(tmp_path, monkeypatch):
-    """ZHIJIAN_STATE_MODEL=OUT/state is refused by the shipped rubric (it pins zh-cs-state@6); OUT/rubric.yaml
+    """ZHIJIAN_STATE_MODEL=OUT/state is refused by the shipped rubric (it pins zh-cs-state@7); OUT/rubric.yaml
     is that rubric pinned to the adapted state model, under its own id, and loads with it."""
     from models.state import load_state_model
     from pipeline.rubric import load_rubric
@@ -76,7 +76,7 @@ def test_the_adapted_state_model_comes_with_a_rubric_that_pins_it(tmp_path, monk
     (tmp_path / "state" / "zhijian.json").write_text(json.dumps(meta), encoding="utf-8")
     path = write_shop_rubric(tmp_path, "pdd-farm", "zh-cs-state-farm@1")
     text = path.read_text(encoding="utf-8")
-    assert "state_model_version: zh-cs-state@6" not in text and text.count("state_model_version: zh-cs-state-farm@1") == 2
+    assert "state_model_version: zh-cs-state@7" not in text and text.count("state_model_version: zh-cs-state-farm@1") == 2
     monkeypatch.setenv("ZHIJIAN_STATE_MODEL", str(tmp_path / "state"))
     get_settings.cache_clear()
     try:

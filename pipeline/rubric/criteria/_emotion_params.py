@@ -57,7 +57,7 @@ class EmotionParams(Strict):
         "not count, however confident (default@8: 0.5)",
     )
     state_model_version: str | None = Field(
-        default="zh-cs-state@6",
+        default="zh-cs-state@7",
         description="the customer-state model min_state_score and state_veto were chosen with; when the layer runs "
         "another model the rubric is refused, so a rubric version always means one state model and a new state "
         "model means a new rubric version (and a re-score). null accepts any",

@@ -38,8 +38,8 @@ def test_default_rubric_pins_the_shipped_state_model():
     rubric = load_rubric()
     empathy = next(c for c in rubric.criteria if c.id == "empathy")
     negative_end = next(f for f in rubric.flags if f.code == "negative_end")
-    assert empathy.params.trigger.state_model_version == "zh-cs-state@6"
-    assert negative_end.params.emotion.state_model_version == "zh-cs-state@6"
+    assert empathy.params.trigger.state_model_version == "zh-cs-state@7"
+    assert negative_end.params.emotion.state_model_version == "zh-cs-state@7"
     assert empathy.compiled and negative_end.compiled  # the shipped model is the pinned one
 
 
