@@ -51,7 +51,16 @@ _FILTER_LIMIT = 200  # the API's most rows per read
 #   server that outlives the run (`zhijian serve`, PREFECT_API_URL).
 # Both were on the path to the first health answer: without them the server's CPU up to that answer went
 # 4.35 → 4.08 s (medians of 5 alternating starts on the shared 2-core machine, load 8–13).
-_LEAN_SERVER = {"PREFECT_API_BLOCKS_REGISTER_ON_START": "false", "PREFECT_SERVER_SERVICES_TRIGGERS_ENABLED": "false"}
+# Session 11 adds two more, neither of which a one-run server needs:
+# - the anonymous telemetry heartbeat (PREFECT_SERVER_ANALYTICS_ENABLED): a docket task at every start that
+#   reads its session from the database and POSTs to sens-o-matic.prefect.io, so every nightly run phoned
+#   out (on a machine without network it logged "Failed to send telemetry" on stderr instead);
+# - runtime type checks in py-key-value (the Docket store's library): it installs beartype over its whole
+#   package as it is imported, and its own switch (PY_KEY_VALUE_DISABLE_BEARTYPE) turns the checks, which
+#   only warn, into no-ops. Importing docket 0.57 / 0.60 → 0.36 / 0.36 CPU s; the server's CPU to its
+#   first health answer 3.31 → 3.16 s (medians of 4 alternating starts, load 11–12).
+_LEAN_SERVER = {"PREFECT_API_BLOCKS_REGISTER_ON_START": "false", "PREFECT_SERVER_SERVICES_TRIGGERS_ENABLED": "false",
+                "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PY_KEY_VALUE_DISABLE_BEARTYPE": "true"}
 # With registration off, Prefect's memo of it still ran first: it imports every installed collection
 # (prefect-dask, so Dask and NumPy) and hashes the block registry to decide whether to skip a registration
 # that then returns at once. Off with it unless the environment asks for registration or names the memo.

@@ -67,11 +67,22 @@ def score(
 
 
 def score_with_flow(paths: list[str], options: dict[str, Any], workers: int | None = None, dask: str | None = None) -> Any:
+    from pipeline.run_env import frozen_heap
     from zhijian.prefect_server import start_temporary_server_early
 
     prefect_quietly()
     # The temporary server boots in its own process while this one checks and loads (zhijian/prefect_server.py).
     server_ready = start_temporary_server_early()
+    # The collector off from here on, not only from the run's first stored piece (below): the imports, checks and
+    # loads before it (pipeline.scoring, the rubric, the model, jieba's dictionary) made 217 collector passes
+    # that had next to nothing to free: 1.35 → 1.23 CPU s to the end of the preload (medians of 5 alternating
+    # runs, session 11). What they leave is frozen with the rest where the run's own window opens.
+    with frozen_heap():
+        return _score_with_flow(paths, options, workers, dask, server_ready)
+
+
+def _score_with_flow(paths: list[str], options: dict[str, Any], workers: int | None, dask: str | None,
+                     server_ready: Any) -> Any:  # fmt: skip
     import uuid
 
     from pipeline import scoring
@@ -129,7 +140,8 @@ def score_with_flow(paths: list[str], options: dict[str, Any], workers: int | No
     # The run's own steps hold the collector off (pipeline.run_env.frozen_heap); so does this, from the first
     # piece stored to the flow's end, so the stretches between them (Prefect and the flow imported, the flow run
     # started, the flow's end) no longer walk the model, the segmenter's dictionary and Prefect's modules: three
-    # and one full passes there had cost 0.94 CPU s of a 10,000-conversation run.
+    # and one full passes there had cost 0.94 CPU s of a 10,000-conversation run. (Since session 11 the collector
+    # is off from score_with_flow's start; this window freezes what the checks and loads built.)
     try:
         with frozen_heap():
             if ahead:

@@ -205,3 +205,37 @@ def test_front_of_pipeline_on_messy_fixture():
     quality = next(t for t in conv.messages[4].tokens if t.word == "质量问题")
     s, e = conv.messages[4].text_span(quality.start, quality.end)
     assert conv.messages[4].text[s:e] == "質量問題"
+
+
+def _tokenizer_at(tmp_dir: Path):
+    import jieba
+
+    tok = jieba.Tokenizer()
+    tok.tmp_dir, tok.cache_file = str(tmp_dir), "zhijian-jieba.cache"
+    return tok
+
+
+def test_the_cache_read_whole_gives_what_jieba_reads_from_it(tmp_path):
+    from pipeline.segment import _load_cached
+
+    by_jieba = _tokenizer_at(tmp_path)
+    by_jieba.initialize()  # builds the dictionary and writes the cache here
+    ours = _tokenizer_at(tmp_path)
+    assert _load_cached(ours) and ours.initialized
+    assert ours.total == by_jieba.total and ours.FREQ == by_jieba.FREQ
+    assert list(ours.FREQ) == list(by_jieba.FREQ)
+    assert list(ours.cut("支持七天无理由退货吗")) == list(by_jieba.cut("支持七天无理由退货吗"))
+
+
+@pytest.mark.parametrize("content", [None, b"", b"not marshal", b"\xe9\x00\x00\x00"])
+def test_no_usable_cache_is_left_to_jieba(tmp_path, content):
+    import marshal
+
+    from pipeline.segment import _load_cached
+
+    if content is not None:
+        (tmp_path / "zhijian-jieba.cache").write_bytes(content)
+    tok = _tokenizer_at(tmp_path)
+    assert not _load_cached(tok) and not tok.initialized
+    (tmp_path / "zhijian-jieba.cache").write_bytes(marshal.dumps(([1, 2], 3)))  # marshals, but not jieba's shape
+    assert not _load_cached(tok) and not tok.initialized

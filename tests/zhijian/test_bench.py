@@ -87,3 +87,21 @@ def test_the_bench_finds_the_repository_where_the_settings_do():
     from zhijian import bench
 
     assert bench.REPO_ROOT == REPO_ROOT and bench.USUAL_SCRIPT.exists()
+
+
+def test_the_project_is_compiled_where_its_imports_look(tmp_path):
+    """The measured processes import bytecode, as an installed package does, even under PYTHONDONTWRITEBYTECODE."""
+    import importlib.util
+    from pathlib import Path
+
+    from zhijian.bench import PROJECT_PACKAGES, compile_project
+
+    sources = [tmp_path / package / "sub" / "mod.py" for package in PROJECT_PACKAGES]
+    for source in sources:
+        source.parent.mkdir(parents=True)
+        source.write_text("X = 1\n", encoding="utf-8")
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "t.py").write_text("X = 1\n", encoding="utf-8")
+    compile_project(tmp_path)
+    assert all(Path(importlib.util.cache_from_source(str(s))).is_file() for s in sources)
+    assert not Path(importlib.util.cache_from_source(str(tmp_path / "tests" / "t.py"))).exists()  # the project's packages only

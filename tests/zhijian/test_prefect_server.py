@@ -293,3 +293,18 @@ def _closed_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def test_the_temporary_server_sends_no_telemetry_and_skips_type_checks_unless_the_environment_asks(monkeypatch):
+    """A one-run server: no heartbeat to Prefect, no beartype checks in the Docket store; the user's setting wins."""
+    envs = _started_envs(monkeypatch)
+    monkeypatch.delenv("PREFECT_SERVER_ANALYTICS_ENABLED", raising=False)
+    monkeypatch.delenv("PY_KEY_VALUE_DISABLE_BEARTYPE", raising=False)
+    prefect_server.TemporaryServer().start()
+    assert envs[-1]["PREFECT_SERVER_ANALYTICS_ENABLED"] == "false"
+    assert envs[-1]["PY_KEY_VALUE_DISABLE_BEARTYPE"] == "true"
+    monkeypatch.setenv("PREFECT_SERVER_ANALYTICS_ENABLED", "true")
+    monkeypatch.setenv("PY_KEY_VALUE_DISABLE_BEARTYPE", "false")
+    prefect_server.TemporaryServer().start()
+    assert envs[-1]["PREFECT_SERVER_ANALYTICS_ENABLED"] == "true"
+    assert envs[-1]["PY_KEY_VALUE_DISABLE_BEARTYPE"] == "false"

@@ -213,6 +213,33 @@ def test_the_collector_stays_off_from_the_first_piece_to_the_flow_s_end(fake_sco
     assert gc.isenabled() and gc.get_freeze_count() == 0
 
 
+def test_the_collector_is_off_already_while_the_run_is_checked_and_loaded(fake_scoring, tmp_path, monkeypatch):
+    """The imports, checks and loads before the run's first piece make collector passes with nothing to free."""
+    import gc
+
+    seen = {}
+    preflight, preload_run = scoring.preflight, scoring.preload_run
+
+    def checked(*args, **kwargs):
+        seen["preflight"] = gc.isenabled()
+        return preflight(*args, **kwargs)
+
+    def loaded(*args, **kwargs):
+        seen["preload"] = gc.isenabled()
+        return preload_run(*args, **kwargs)
+
+    monkeypatch.setattr(scoring, "preflight", checked)
+    monkeypatch.setattr(scoring, "preload_run", loaded)
+    _, go = _score_with_flow_faked(tmp_path, monkeypatch, StartingServer(1, []), lambda paths, **kw: scoring.run(paths, **kw))
+    go()
+    assert seen == {"preflight": False, "preload": False}
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    monkeypatch.setattr(scoring, "preflight", lambda *a, **k: (_ for _ in ()).throw(scoring.RunError("no such file")))
+    with pytest.raises(scoring.RunError):
+        go()
+    assert gc.isenabled() and gc.get_freeze_count() == 0  # given back when the checks fail too
+
+
 def test_when_prefect_cannot_start_the_plain_steps_take_the_run_begun_ahead(fake_scoring, tmp_path, monkeypatch):
     from pipeline.store import Store
 
