@@ -253,6 +253,11 @@ def typed_clauses(v) -> list[tuple[int, int]]:
     return out
 
 
+def _with_pairs(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Clauses and each two adjacent clauses: the windows an act is shown by."""
+    return spans + [(spans[i][0], spans[i + 1][1]) for i in range(len(spans) - 1)]
+
+
 def is_denied(s: str, start: int) -> bool:
     """A negation at `start` (不归我们管 / 没办法) that is itself denied just before: 不是不归我们管 / 并不是没办法."""
     return s[start : start + 1] in ("不", "没", "无") and _DOUBLE_NEGATION.search(s[max(0, start - 6) : start]) is not None
@@ -342,13 +347,10 @@ class ActParams(Strict):
         default=True, description="read a message that quotes without the quoted words (您说的“没办法用”是指…): quoting a taboo "
         "is not performing it (default@10)"
     )
-    typed_breaks: bool = Field(
-        default=False, description="a space the agent typed between two runs of Chinese text (我们是自动打单的 发出了就改不了了) "
-        "breaks a clause for the act reading, as a comma would: the analysis form drops it"
-    )
     blame_clause: bool = Field(
         default=False, description="a policy 'no' is kept as a taboo when another clause of the message reads blame-shifting on "
-        "its own at `threshold` (发出了就改不了了 我们也是按流程走的): the evidence is that clause"
+        "its own at `threshold` (发出了就改不了了 我们也是按流程走的): the evidence is that clause. For this reading a space the "
+        "agent typed between two runs of Chinese text breaks a clause as a comma would (the analysis form drops it)"
     )
 
     @field_validator("acts", "offer_cancels", "act_thresholds")
@@ -451,8 +453,7 @@ class ForbiddenPhrasesV2(ForbiddenPhrases):
         return False
 
     def _windows(self, v) -> list[tuple[int, int]]:
-        spans = (typed_clauses(v) if self.params.acts.typed_breaks else list(v.clause_spans)) or [(0, len(v.s))]
-        return spans + [(spans[i][0], spans[i + 1][1]) for i in range(len(spans) - 1)]
+        return _with_pairs(list(v.clause_spans) or [(0, len(v.s))])
 
     def _act_hit(self, model, i: int, agent_msgs, probs, act_offer) -> Evidence | None:
         p: ActParams = self.params.acts
@@ -503,9 +504,12 @@ class ForbiddenPhrasesV2(ForbiddenPhrases):
             if act == "refusal" and self._plain is not None and self._plain.search(v.s[a:b]) and not (
                 self._dismissal is not None and self._dismissal.search(v.s)
             ):
-                if p.blame_clause and not shifted and wp is not None and "blame_shifting" in cols and self._blames_apart(model, v.s, windows, wp):
-                    # the "no" comes with a clause that shifts the blame on its own (我们也是按流程走的): show that one
-                    return self._show(model, "blame_shifting", taboo, i, agent_msgs, v, windows, wp, act_offer, shifted=True)
+                if p.blame_clause and not shifted and "blame_shifting" in cols:
+                    tw = _with_pairs(typed_clauses(v))
+                    twp = model.predict_proba([v.s[x:y] for x, y in tw]) if len(tw) > 1 else None
+                    if twp is not None and self._blames_apart(model, v.s, tw, twp):
+                        # the "no" comes with a clause that shifts the blame on its own (我们也是按流程走的): show that one
+                        return self._show(model, "blame_shifting", taboo, i, agent_msgs, v, tw, twp, act_offer, shifted=True)
                 return None  # a policy "no" without helplessness or dismissal: positive_framing judges it
             if self.params.self_correction and is_self_correction(v, a, b):
                 continue

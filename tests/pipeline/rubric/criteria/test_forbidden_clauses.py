@@ -62,7 +62,7 @@ def test_typed_breaks_of_a_message_read_without_normalising():
 
 # the whole message and the policy "no" lean refusal; the clause naming the process reads blame on its own
 TABLE = {
-    "系统自动出的单发出去": [0.03, 0.50, 0.40, 0.04, 0.03],  # the whole message
+    "系统自动出的单": [0.03, 0.50, 0.40, 0.04, 0.03],  # the whole message (and its first clause)
     "改不了": [0.30, 0.60, 0.05, 0.03, 0.02],
     "规矩来的": [0.03, 0.30, 0.60, 0.04, 0.03],
 }
@@ -70,7 +70,7 @@ TEXT = "系统自动出的单 发出去了就改不了了 我们也是照规矩�
 
 
 def test_a_policy_no_beside_a_blaming_clause_stays_a_taboo():
-    crit = _crit(KeywordActs(TABLE), typed_breaks=True, blame_clause=True)
+    crit = _crit(KeywordActs(TABLE), blame_clause=True)
     res = _score(crit, TEXT)
     assert res.status == "fail"
     (ev,) = res.evidence
@@ -78,22 +78,24 @@ def test_a_policy_no_beside_a_blaming_clause_stays_a_taboo():
     assert "概率 0.97，zh-cs-acts@test" in ev.note  # the message's taboo probability and the model
 
 
-def test_without_typed_breaks_or_blame_clause_the_policy_no_goes_to_positive_framing():
-    assert _score(_crit(KeywordActs(TABLE), typed_breaks=True, blame_clause=False), TEXT).status == "pass"
-    assert _score(_crit(KeywordActs(TABLE), typed_breaks=False, blame_clause=True), TEXT).status == "pass"  # one clause
+def test_without_blame_clause_the_policy_no_goes_to_positive_framing():
+    assert _score(_crit(KeywordActs(TABLE), blame_clause=False), TEXT).status == "pass"
+    # a comma-separated message is read the same way as one whose clauses are typed apart
+    assert _score(_crit(KeywordActs(TABLE), blame_clause=True), TEXT.replace(" ", "，")).status == "fail"
+    assert _score(_crit(KeywordActs(TABLE), blame_clause=True), TEXT.replace(" ", "")).status == "pass"  # one clause
 
 
 def test_a_policy_no_alone_or_beside_a_plain_clause_stays_with_positive_framing():
     table = dict(TABLE, 规矩来的=[0.15, 0.2, 0.6, 0.03, 0.02])  # blame, but taboo 0.85 only with the bar at 0.9
-    crit = _crit(KeywordActs(table), typed_breaks=True, blame_clause=True, threshold=0.9)
+    crit = _crit(KeywordActs(table), blame_clause=True, threshold=0.9)
     assert _score(crit, TEXT).status == "pass"
     table = dict(TABLE, 规矩来的=[0.6, 0.2, 0.15, 0.03, 0.02])  # the process named as a plain fact
-    crit = _crit(KeywordActs(table), typed_breaks=True, blame_clause=True)
+    crit = _crit(KeywordActs(table), blame_clause=True)
     assert _score(crit, TEXT).status == "pass"
 
 
 def test_blame_apart_is_excused_like_any_blame():
-    crit = _crit(KeywordActs(TABLE), typed_breaks=True, blame_clause=True)
+    crit = _crit(KeywordActs(TABLE), blame_clause=True)
     # the agent goes on to offer something: offer_cancels holds for the shifted act too
     assert _score(crit, TEXT + " 我马上帮您联系快递拦截").status == "pass"
 
