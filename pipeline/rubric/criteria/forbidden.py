@@ -286,7 +286,7 @@ class ActParams(Strict):
     enabled: bool = True
     model: str | None = Field(default=None, description="act model directory; null = the shipped models/zh-cs-acts")
     model_version: str | None = Field(
-        default="zh-cs-acts@7",
+        default="zh-cs-acts@8",
         description="the act model this rubric was calibrated with; another model is an error, so a rubric "
         "version always means one act model (null accepts any)",
     )
@@ -317,10 +317,11 @@ class ActParams(Strict):
         "policy answer (default@10: the families `helpless` holds are no longer restated here)",
     )
     act_thresholds: dict[str, float] = Field(
-        default_factory=lambda: {"arguing": 0.8, "condescension": 0.8},
+        default_factory=lambda: {"refusal": 0.8, "arguing": 0.8, "condescension": 0.8},
         description="a higher bar for acts the model reads less precisely (up to default@8: 0.85 for arguing and "
         "condescension; default@9: 0.8 — at 0.75 a product fact and an empathy line became red lines on the dev "
-        "conversation sets, and held out by writer 0.8 loses no precision)",
+        "conversation sets, and held out by writer 0.8 loses no precision; default@12: refusal 0.8 with zh-cs-acts@8, "
+        "chosen leave one writer out). It never raises `helpless_threshold`",
     )
     helpless: list[str] = Field(
         default_factory=lambda: list(HELPLESS),
@@ -348,8 +349,8 @@ class ActParams(Strict):
         "is not performing it (default@10)"
     )
     blame_clause: bool = Field(
-        default=False, description="a policy 'no' is kept as a taboo when another clause of the message reads blame-shifting on "
-        "its own at `threshold` (发出了就改不了了 我们也是按流程走的): the evidence is that clause. For this reading a space the "
+        default=True, description="a policy 'no' is kept as a taboo when another clause of the message reads blame-shifting on "
+        "its own at `threshold` (发出了就改不了了 我们也是按流程走的): the evidence is that clause (default@12). For this reading a space the "
         "agent typed between two runs of Chinese text breaks a clause as a comma would (the analysis form drops it)"
     )
 
