@@ -109,9 +109,14 @@ class DismissalParams(Strict):
     model_version: str | None = Field(default="zh-cs-acts@8", description="the act model the threshold was chosen with")
 
 
+# default@12: 能理解 inside 可能理解 (您可能理解错了) tells the customer they misread — no understanding offered
+EMPATHY_EXCLUDE = ["可能理解"]
+
+
 class EmpathyParams(Strict):
     trigger: EmotionParams = Field(default_factory=default_emotion, description="when a customer message is negative")
-    lexicon: LexiconParams = Field(default_factory=lambda: LexiconParams(phrases=L.EMPATHY + S.CANTONESE_APOLOGY + EMPATHY_BARE + EMPATHY_NAMED, variants=L.YOU))
+    lexicon: LexiconParams = Field(default_factory=lambda: LexiconParams(phrases=L.EMPATHY + S.CANTONESE_APOLOGY + EMPATHY_BARE + EMPATHY_NAMED,
+                                                                         exclude=EMPATHY_EXCLUDE, variants=L.YOU))
     paraphrase: ParaphraseParams = Field(
         default_factory=lambda: ParaphraseParams(threshold=0.6, exemplars=L.EMPATHY_EXEMPLARS, cues=L.EMPATHY_CUES + S.EMPATHY_MORE)
     )

@@ -61,9 +61,9 @@ def test_default11_a_bare_understanding_opening_the_reply_is_empathy(empathy, re
     assert _score(empathy, reply).status == "pass", reply
 
 
-# 您可能理解错了 fails only because the act model reads the rest as a taboo: the word list finds 能理解 inside 可能理解.
-# zh-cs-acts@7 read the bare fact 这个是赠品 at 0.82 and @8 at 0.80, just under the 0.8 bar, so the line now says the rule
-@pytest.mark.parametrize("reply", ["还请您理解，活动价不能再改了", "您可能理解错了，这个本来就是赠品"])
+# 您可能理解错了 offers no understanding: 能理解 inside 可能理解 is excluded (default@12), whatever the act model reads in
+# the rest (zh-cs-acts@8 reads the bare fact 这个是赠品 at 0.80, just under its bar, so only the exclusion fails it)
+@pytest.mark.parametrize("reply", ["还请您理解，活动价不能再改了", "您可能理解错了，这个本来就是赠品", "您可能理解错了，这个是赠品"])
 def test_default11_asking_the_customer_to_understand_is_not(empathy, reply):
     assert _score(empathy, reply).status == "fail", reply
 
