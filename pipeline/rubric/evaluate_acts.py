@@ -15,7 +15,7 @@ Leave one writer out (`--lowo`): the act model's training files come from differ
 (models.acts_recipe.WRITERS); for each writer, the recipe's model is trained without that writer's file and
 the criterion, with that model in place of the shipped one, is measured on the file. Different hands wrote
 the two sides, so this is the generalisation figure the project can compute itself; it is reported for
-zh-cs-acts@7's recipe and the shipped @8's, each through the same rubric (minutes on CPU: 24 small trainings; with torch on one
+zh-cs-acts@7's recipe and @8's, each through the same rubric (minutes on CPU: 24 small trainings; with torch on one
 thread, OMP_NUM_THREADS=1, about ten minutes on the loaded 2-core build machine, where two threads spin-wait).
 
     python -m pipeline.rubric.evaluate_acts --lowo [--rubric FILE]
@@ -123,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m pipeline.rubric.evaluate_acts", description=__doc__.split("\n\n")[0])
     ap.add_argument("tsv", nargs="?")
     ap.add_argument("--rubric", default=None)
-    ap.add_argument("--lowo", action="store_true", help="leave one writer out: @7's recipe vs the shipped @8's (minutes)")
+    ap.add_argument("--lowo", action="store_true", help="leave one writer out: @7's recipe vs @8's (minutes)")
     a = ap.parse_args(argv)
     if not a.tsv and not a.lowo:
         ap.error("give a labelled act file, or --lowo")

@@ -1,11 +1,11 @@
-"""The zh-cs-acts@8 recipe: the @2 files, the real-register refusals (@3), the clarifying questions and
+"""The zh-cs-acts@7 recipe: the @2 files, the real-register refusals (@3), the clarifying questions and
 customer-only directions (@4), the act mechanisms file (@5), the two session-8 writers' files (@6), two more writers
-and the session-9 look-alikes (@7), a fifth writer and two look-alike writers (@8), what those files teach, and
+and the session-9 look-alikes (@7), the @8 candidate with a fifth writer, what those files teach, and
 leave-one-writer-out folds."""
 from __future__ import annotations
 
 from models.acts import TRAIN_TSVS, load_act_model, read_act_tsv
-from models.acts_recipe import (PREVIOUS, CLARIFY_TSV, FILES, FILES_5, FILES_6, FILES_8, LOOKALIKES_TSV, MECHANISMS_TSV,
+from models.acts_recipe import (CANDIDATE, CLARIFY_TSV, FILES, FILES_5, FILES_6, FILES_8, LOOKALIKES_TSV, MECHANISMS_TSV,
                                 REAL_TSV, RECIPES, VERSION, WACTS1_TSV, WACTS2_TSV, WACTS3_TSV, WACTS4_TSV, WACTS5_TSV, WLOOK6_TSV,
                                 WLOOK7_TSV, WRITERS)
 
@@ -17,16 +17,16 @@ def _taboo(m, texts):
 
 
 def test_recipe_is_the_default_files_plus_the_written_register_files():
-    assert FILES_5 == (*TRAIN_TSVS, REAL_TSV, CLARIFY_TSV, MECHANISMS_TSV) and VERSION == 8
+    assert FILES_5 == (*TRAIN_TSVS, REAL_TSV, CLARIFY_TSV, MECHANISMS_TSV) and VERSION == 7
     assert FILES_6 == (*FILES_5, WACTS1_TSV, WACTS2_TSV)
     assert FILES == (*FILES_6, WACTS3_TSV, WACTS4_TSV, LOOKALIKES_TSV)
-    assert RECIPES[5][0] == FILES_5 and RECIPES[6][0] == FILES_6 and RECIPES[PREVIOUS][0] == FILES and PREVIOUS == 7
-    # @8: a fifth writer, the cute-register look-alikes of a sixth (wlook6) and the short lines of wlook7
-    assert RECIPES[VERSION][0] == FILES_8 == (*FILES, WACTS5_TSV, WLOOK6_TSV, WLOOK7_TSV)
+    assert RECIPES[5][0] == FILES_5 and RECIPES[6][0] == FILES_6 and RECIPES[VERSION][0] == FILES
+    # the @8 candidate: a fifth writer, the cute-register look-alikes of a sixth (wlook6) and the short lines of wlook7
+    assert CANDIDATE == 8 and RECIPES[CANDIDATE][0] == FILES_8 == (*FILES, WACTS5_TSV, WLOOK6_TSV, WLOOK7_TSV)
 
 
 def test_every_training_file_has_one_writer():
-    # the shipped recipe's files: every writer is held out once
+    # the candidate's files: the shipped recipe's and the session-10 writers', held out against the shipped recipe
     assert sorted(map(str, WRITERS.values())) == sorted(map(str, FILES_8))
 
 
@@ -61,7 +61,7 @@ def test_lowo_holds_each_writers_file_out_of_its_own_fold(monkeypatch):
         folds[name] = list(seen["files"])
         assert texts and len(texts) == len(acts) and isinstance(model, Fitted)
     assert str(WACTS2_TSV) not in folds["wacts2"] and str(CLARIFY_TSV) in folds["wacts2"]
-    assert str(CLARIFY_TSV) not in folds["clarify"] and len(folds["clarify"]) == len(FILES_8) - 1
+    assert str(CLARIFY_TSV) not in folds["clarify"] and len(folds["clarify"]) == len(FILES) - 1
     # @6's recipe never trained on wacts4: its fold for that writer is the whole @6 recipe
     next(recipe.lowo_folds(6, {"wacts4": WACTS4_TSV}))
     assert seen["files"] == [str(f) for f in FILES_6]

@@ -106,7 +106,7 @@ class DismissalParams(Strict):
         "after a credited acknowledgement reads at most 0.67, after a dismissive one 0.8–1.0",
     )
     min_chars: int = Field(default=4, ge=0, description="a rest with fewer letters (了，不好意思～) is not read")
-    model_version: str | None = Field(default="zh-cs-acts@8", description="the act model the threshold was chosen with")
+    model_version: str | None = Field(default="zh-cs-acts@7", description="the act model the threshold was chosen with")
 
 
 # default@12: 能理解 inside 可能理解 (您可能理解错了) tells the customer they misread — no understanding offered

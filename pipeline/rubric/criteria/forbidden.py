@@ -216,48 +216,6 @@ _CHECK_IN = re.compile(r"(怎么|咋)(都)?(不|没)(说话|回复|回消息|回
 _PROMISE = re.compile(r"(不会|绝不会|保证不会|再也不会|一定不会)再|(这次|下次|以后|今后)[^，。,.!！?？]{0,4}(不会|不再)")
 
 
-_CJK = re.compile(r"[\u3400-\u9fff]")
-_TYPED_SPACE = re.compile(r"(?<=[\u3400-\u9fff])\s+(?=[\u3400-\u9fff])")
-
-
-def typed_breaks(v) -> list[tuple[int, int]]:
-    """Where the agent typed a space between two runs of Chinese text (我们是自动打单的 发出了就改不了了): (start, end) in
-    `v.s` of what separates them. The analysis form drops such a space (the offset map still shows the gap in the text);
-    a message read without normalising keeps it."""
-    s = v.s
-    if not v.mapped:
-        return [m.span() for m in _TYPED_SPACE.finditer(s)]
-    text, to_text = v.msg.text, v.msg.norm_to_text
-    out = []
-    for i in range(1, min(len(s), len(to_text))):
-        a, b = to_text[i - 1], to_text[i]
-        if b - a > 1 and _CJK.match(s[i - 1]) and _CJK.match(s[i]) and any(c.isspace() for c in text[a + 1 : b]):
-            out.append((i, i))
-    return out
-
-
-def typed_clauses(v) -> list[tuple[int, int]]:
-    """The view's clauses, each also split where the agent typed a space between Chinese text (agents type spaces for
-    commas): how the act layer reads a message."""
-    cuts = typed_breaks(v)
-    if not cuts:
-        return list(v.clause_spans)
-    out = []
-    for a, b in v.clause_spans:
-        pos = a
-        for x, y in cuts:
-            if a < x and y < b and x > pos:
-                out.append((pos, x))
-                pos = y
-        out.append((pos, b))
-    return out
-
-
-def _with_pairs(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Clauses and each two adjacent clauses: the windows an act is shown by."""
-    return spans + [(spans[i][0], spans[i + 1][1]) for i in range(len(spans) - 1)]
-
-
 def is_denied(s: str, start: int) -> bool:
     """A negation at `start` (不归我们管 / 没办法) that is itself denied just before: 不是不归我们管 / 并不是没办法."""
     return s[start : start + 1] in ("不", "没", "无") and _DOUBLE_NEGATION.search(s[max(0, start - 6) : start]) is not None
@@ -286,7 +244,7 @@ class ActParams(Strict):
     enabled: bool = True
     model: str | None = Field(default=None, description="act model directory; null = the shipped models/zh-cs-acts")
     model_version: str | None = Field(
-        default="zh-cs-acts@8",
+        default="zh-cs-acts@7",
         description="the act model this rubric was calibrated with; another model is an error, so a rubric "
         "version always means one act model (null accepts any)",
     )
@@ -317,11 +275,10 @@ class ActParams(Strict):
         "policy answer (default@10: the families `helpless` holds are no longer restated here)",
     )
     act_thresholds: dict[str, float] = Field(
-        default_factory=lambda: {"refusal": 0.8, "arguing": 0.8, "condescension": 0.8},
+        default_factory=lambda: {"arguing": 0.8, "condescension": 0.8},
         description="a higher bar for acts the model reads less precisely (up to default@8: 0.85 for arguing and "
         "condescension; default@9: 0.8 — at 0.75 a product fact and an empathy line became red lines on the dev "
-        "conversation sets, and held out by writer 0.8 loses no precision; default@12: refusal 0.8 with zh-cs-acts@8, "
-        "chosen leave one writer out). It never raises `helpless_threshold`",
+        "conversation sets, and held out by writer 0.8 loses no precision)",
     )
     helpless: list[str] = Field(
         default_factory=lambda: list(HELPLESS),
@@ -347,11 +304,6 @@ class ActParams(Strict):
     unquoted: bool = Field(
         default=True, description="read a message that quotes without the quoted words (您说的“没办法用”是指…): quoting a taboo "
         "is not performing it (default@10)"
-    )
-    blame_clause: bool = Field(
-        default=True, description="a policy 'no' is kept as a taboo when another clause of the message reads blame-shifting on "
-        "its own at `threshold` (发出了就改不了了 我们也是按流程走的): the evidence is that clause (default@12). For this reading a space the "
-        "agent typed between two runs of Chinese text breaks a clause as a comma would (the analysis form drops it)"
     )
 
     @field_validator("acts", "offer_cancels", "act_thresholds")
@@ -444,17 +396,9 @@ class ForbiddenPhrasesV2(ForbiddenPhrases):
             last = b
         return model.predict_proba(["".join(parts) + v.s[last:]])[0]
 
-    def _blames_apart(self, model, s: str, windows, wp) -> bool:
-        """Whether a clause without a policy "no" reads blame-shifting, of all its classes, at taboo ≥ `threshold`."""
-        none_col, blame_col = model.classes_.index("none"), model.classes_.index("blame_shifting")
-        for (a, b), row in zip(windows, wp):
-            if self._plain.search(s[a:b]) is None and 1.0 - float(row[none_col]) >= self.params.acts.threshold:
-                if max(range(len(row)), key=lambda c: row[c]) == blame_col:
-                    return True
-        return False
-
     def _windows(self, v) -> list[tuple[int, int]]:
-        return _with_pairs(list(v.clause_spans) or [(0, len(v.s))])
+        spans = list(v.clause_spans) or [(0, len(v.s))]
+        return spans + [(spans[i][0], spans[i + 1][1]) for i in range(len(spans) - 1)]
 
     def _act_hit(self, model, i: int, agent_msgs, probs, act_offer) -> Evidence | None:
         p: ActParams = self.params.acts
@@ -469,20 +413,13 @@ class ForbiddenPhrasesV2(ForbiddenPhrases):
         if not cols or letters < p.min_chars:
             return None
         act = max(cols, key=lambda a: row[cols[a]])
-        bar = max(p.short_threshold if letters < p.short_chars else p.threshold, p.act_thresholds.get(act, 0.0))
+        bar = p.short_threshold if letters < p.short_chars else p.threshold
         if act in ("refusal", "blame_shifting") and self._says_helpless(v):
-            # the words say it too (这边也很无奈 / 也不是很清楚): a per-act bar does not raise it again (default@12)
-            bar = min(bar, p.helpless_threshold)
-        if taboo < bar:
+            bar = min(bar, p.helpless_threshold)  # the words say it too (这边也很无奈 / 也不是很清楚)
+        if taboo < max(bar, p.act_thresholds.get(act, 0.0)):
             return None
         windows = self._windows(v)
         wp = model.predict_proba([v.s[a:b] for a, b in windows]) if len(windows) > 1 else None
-        return self._show(model, act, taboo, i, agent_msgs, v, windows, wp, act_offer)
-
-    def _show(self, model, act, taboo, i, agent_msgs, v, windows, wp, act_offer, shifted: bool = False) -> Evidence | None:
-        """The clause that shows `act` (None when every clause that could is excused)."""
-        p: ActParams = self.params.acts
-        cols = {a: model.classes_.index(a) for a in p.acts}
         order = sorted(range(len(windows)), key=lambda k: (-(wp[k][cols[act]] if wp is not None else 1.0), windows[k][1] - windows[k][0]))
         for k in order:
             a, b = windows[k]
@@ -505,12 +442,6 @@ class ForbiddenPhrasesV2(ForbiddenPhrases):
             if act == "refusal" and self._plain is not None and self._plain.search(v.s[a:b]) and not (
                 self._dismissal is not None and self._dismissal.search(v.s)
             ):
-                if p.blame_clause and not shifted and "blame_shifting" in cols:
-                    tw = _with_pairs(typed_clauses(v))
-                    twp = model.predict_proba([v.s[x:y] for x, y in tw]) if len(tw) > 1 else None
-                    if twp is not None and self._blames_apart(model, v.s, tw, twp):
-                        # the "no" comes with a clause that shifts the blame on its own (我们也是按流程走的): show that one
-                        return self._show(model, "blame_shifting", taboo, i, agent_msgs, v, tw, twp, act_offer, shifted=True)
                 return None  # a policy "no" without helplessness or dismissal: positive_framing judges it
             if self.params.self_correction and is_self_correction(v, a, b):
                 continue

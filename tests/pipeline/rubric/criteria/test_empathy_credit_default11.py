@@ -62,7 +62,7 @@ def test_default11_a_bare_understanding_opening_the_reply_is_empathy(empathy, re
 
 
 # 您可能理解错了 offers no understanding: 能理解 inside 可能理解 is excluded (default@12), whatever the act model reads in
-# the rest (zh-cs-acts@8 reads the bare fact 这个是赠品 at 0.80, just under its bar, so only the exclusion fails it)
+# the rest (the act model zh-cs-acts@8, tried this session, read the bare fact 这个是赠品 just under its bar)
 @pytest.mark.parametrize("reply", ["还请您理解，活动价不能再改了", "您可能理解错了，这个本来就是赠品", "您可能理解错了，这个是赠品"])
 def test_default11_asking_the_customer_to_understand_is_not(empathy, reply):
     assert _score(empathy, reply).status == "fail", reply

@@ -22,7 +22,7 @@ def _score(criterion, *agent_texts: str):
 
 def test_default_rubric_uses_v2_with_pinned_act_model(forbidden):
     assert forbidden.name == "forbidden_phrases.v2"
-    assert forbidden.params.acts.model_version == "zh-cs-acts@8"
+    assert forbidden.params.acts.model_version == "zh-cs-acts@7"
     assert 0 < forbidden.params.acts.threshold <= 1
 
 
@@ -43,7 +43,7 @@ def test_paraphrased_taboos_fail_with_act_and_clause(forbidden, text, act):
     assert b > a and ev.text[a:b] in text
     if ".act." in ev.rule:
         assert ev.rule == f"forbidden_phrases.act.{act}"
-        assert "zh-cs-acts@8" in ev.note and act in ev.note
+        assert "zh-cs-acts@7" in ev.note and act in ev.note
 
 
 @pytest.mark.parametrize(
@@ -194,13 +194,12 @@ def test_confirmation_tag_guard_leaves_rhetorical_tags_alone():
 
 
 def test_default10_thresholds_go_with_the_act_model():
-    # zh-cs-acts@7 read more taboo into plain lines than @6: the main bar up to 0.785 and "short" up to 12 letters;
-    # default@12 (zh-cs-acts@8): refusal's own bar 0.8, a policy "no" beside a blaming clause stays a taboo
+    # zh-cs-acts@7 reads more taboo into plain lines than @6: the main bar up to 0.785 and "short" up to 12 letters
     from pipeline.rubric.criteria.forbidden import ActParams
 
     p = ActParams()
-    assert p.model_version == "zh-cs-acts@8" and p.threshold == 0.785 and p.short_chars == 12
-    assert p.act_thresholds == {"refusal": 0.8, "arguing": 0.8, "condescension": 0.8} and p.blame_clause
+    assert p.model_version == "zh-cs-acts@7" and p.threshold == 0.785 and p.short_chars == 12
+    assert p.act_thresholds == {"arguing": 0.8, "condescension": 0.8}
     assert p.short_threshold == 0.9 and p.helpless_threshold == 0.6  # unchanged
 
 
