@@ -128,6 +128,7 @@ def rubric_stage(rubric: Any) -> ConversationStage:
         ("Message.seq", "Message.norm", "Message.norm_to_text", "Message.tokens", "Message.sentiment"),
         ("Conversation.criteria", "Conversation.flags", "Conversation.score", "Conversation.rubric_version"),
         rubric.score,
+        getattr(rubric, "score_many", None),  # a batch: the criteria's models read it at once (Rubric.score_many)
     )
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 import yaml
 from pydantic import ValidationError
@@ -88,6 +88,17 @@ class Rubric:
         points = sum(r.points for r in results.values() if r.status != "na")
         max_points = sum(r.max_points for r in results.values() if r.status != "na")
         return conversation_score(points, max_points)
+
+    def score_many(self, conversations: Sequence[Conversation]) -> None:
+        """`score` for each conversation, after each criterion that reads a model has read the whole batch at once
+        (`prime`): the model's rows are kept per distinct text, so the per-conversation reads find them — one numpy
+        pass per batch instead of one per conversation, the same numbers (each row depends on its own text only)."""
+        for c in self.criteria:
+            prime = getattr(c, "prime", None)
+            if prime is not None:
+                prime(conversations)
+        for conv in conversations:
+            self.score(conv)
 
     def score(self, conversation: Conversation) -> None:
         """Fill conversation.criteria, .flags, .score and .rubric_version (nothing else)."""

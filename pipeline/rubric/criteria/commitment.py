@@ -187,6 +187,18 @@ class TimeCommitment(Criterion):
         examples = handoff_examples((m.role, m.text) for m in conversation.messages)
         return model.readings(examples)
 
+    def prime(self, conversations) -> None:
+        """The hand-off model reads every human agent message of a batch at once (Rubric.score_many): its rows are
+        kept per distinct text, so `_model_reading` then finds them — one numpy pass instead of one per conversation."""
+        model = self.compiled[6]
+        if model is None:
+            return
+        from models.handoffs import handoff_examples
+
+        examples = [x for conv in conversations for x in handoff_examples((m.role, m.text) for m in conv.messages)]
+        if examples:
+            model.readings(examples)
+
     def _model_evidence(self, msg, rule: str, what: str, prob: float) -> Evidence:
         return message_evidence(msg, f"{self.id}.{rule}", f"{what}（模型 {self.compiled[6].model_id}，概率 {prob:.2f}）", whole=True)
 
