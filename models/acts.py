@@ -31,7 +31,7 @@ from typing import Sequence
 
 import numpy as np
 
-from models.base import META_FILE, BoundedMemo, normalize_text, softmax, tfidf_rows
+from models.base import BoundedMemo, META_FILE, load_once, normalize_text, softmax, tfidf_rows
 
 ACT_LABELS: tuple[str, ...] = ("none", "refusal", "blame_shifting", "arguing", "condescension")
 TABOO_ACTS: tuple[str, ...] = ACT_LABELS[1:]
@@ -268,16 +268,9 @@ class ActClassifier:
         return self
 
 
-_LOADED: dict[str, ActClassifier] = {}
-
-
 def load_act_model(path: str | Path | None = None) -> ActClassifier:
     """The act model at `path` (default: the shipped models/zh-cs-acts); loaded once per process."""
-    key = str(Path(path).resolve() if path else SHIPPED_ACT_MODEL_DIR)
-    model = _LOADED.get(key)
-    if model is None:
-        model = _LOADED[key] = ActClassifier.load(key)
-    return model
+    return load_once(ActClassifier.load, path, SHIPPED_ACT_MODEL_DIR)
 
 
 # ----------------------------------------------------------------------------

@@ -190,3 +190,19 @@ class BoundedMemo(dict):
 
     def __reduce__(self) -> tuple:
         return (BoundedMemo, (self._limit,))
+
+
+# the judgement models loaded in this process, by (class, resolved directory): a rubric's criteria, the evaluation
+# tools and the Dask workers' stages all ask for the same few models, and each must be read from disk once
+_LOADED_MODELS: dict[tuple[str, str], Any] = {}
+
+
+def load_once(load: Any, path: "str | Path | None", default: "str | Path") -> Any:
+    """`load(directory)` for `path` (None: `default`, the shipped model), once per process and directory."""
+    directory = str(Path(path).resolve() if path else Path(default))
+    key = (getattr(load, "__qualname__", repr(load)), directory)
+    model = _LOADED_MODELS.get(key)
+    if model is None:
+        model = _LOADED_MODELS[key] = load(directory)
+    return model
+

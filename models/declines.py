@@ -40,7 +40,7 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
-from models.base import META_FILE, BoundedMemo, normalize_text, softmax, tfidf_rows
+from models.base import BoundedMemo, META_FILE, load_once, normalize_text, softmax, tfidf_rows
 
 DECLINE_LABELS: tuple[str, ...] = ("not_declining", "declines", "declines_with_alternative")
 NAME, VERSION = "zh-cs-declines", 1
@@ -415,16 +415,9 @@ def train_default(out_dir: str | Path = SHIPPED_DECLINE_MODEL_DIR, **params) -> 
     return model
 
 
-_LOADED: dict[str, DeclineClassifier] = {}
-
-
 def load_decline_model(path: str | Path | None = None) -> DeclineClassifier:
     """The decline model at `path` (default: the shipped models/zh-cs-declines); loaded once per process."""
-    key = str(Path(path).resolve() if path else SHIPPED_DECLINE_MODEL_DIR)
-    model = _LOADED.get(key)
-    if model is None:
-        model = _LOADED[key] = DeclineClassifier.load(key)
-    return model
+    return load_once(DeclineClassifier.load, path, SHIPPED_DECLINE_MODEL_DIR)
 
 
 # ----------------------------------------------------------------------------

@@ -36,7 +36,7 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
-from models.base import BoundedMemo, softmax, tfidf_rows
+from models.base import BoundedMemo, load_once, softmax, tfidf_rows
 from models.textcat import Field, NgramSoftmax
 
 LABELS: tuple[str, ...] = ("other", "solved_now", "hands_on_no_time", "hands_on_with_time")
@@ -233,16 +233,13 @@ def train(out_dir: str | Path | None = SHIPPED_HANDOFF_MODEL_DIR, files: Sequenc
     return model
 
 
-_LOADED: dict[str, HandoffModel] = {}
+def _load_handoff(directory: str) -> HandoffModel:
+    return HandoffModel.load(directory, kind=KIND)
 
 
 def load_handoff_model(path: str | Path | None = None) -> HandoffModel:
     """The hand-off model at `path` (default: the shipped models/zh-cs-handoffs); loaded once per process."""
-    key = str(Path(path).resolve() if path else SHIPPED_HANDOFF_MODEL_DIR)
-    model = _LOADED.get(key)
-    if model is None:
-        model = _LOADED[key] = HandoffModel.load(key, kind=KIND)
-    return model
+    return load_once(_load_handoff, path, SHIPPED_HANDOFF_MODEL_DIR)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -33,7 +33,7 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
-from models.base import META_FILE, BoundedMemo, normalize_text, tfidf_rows
+from models.base import BoundedMemo, META_FILE, load_once, normalize_text, tfidf_rows
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED_KIND_MODEL_DIR = Path(__file__).resolve().parent / "zh-cs-kinds"
@@ -239,16 +239,9 @@ class KindClassifier:
         return self
 
 
-_LOADED: dict[str, KindClassifier] = {}
-
-
 def load_kind_model(path: str | Path | None = None) -> KindClassifier:
     """The kind model at `path` (default: the shipped models/zh-cs-kinds); loaded once per process."""
-    key = str(Path(path).resolve() if path else SHIPPED_KIND_MODEL_DIR)
-    model = _LOADED.get(key)
-    if model is None:
-        model = _LOADED[key] = KindClassifier.load(key)
-    return model
+    return load_once(KindClassifier.load, path, SHIPPED_KIND_MODEL_DIR)
 
 
 # ----------------------------------------------------------------------------

@@ -63,3 +63,18 @@ def test_bounded_memo_starts_afresh_when_full_and_reads_its_bound_late(monkeypat
     fixed = BoundedMemo(2)
     fixed.update({1: 1, 2: 2})
     assert fixed.make_room(1) and len(fixed) == 0
+
+
+def test_load_once_reads_each_model_directory_once(tmp_path):
+    from models.base import load_once
+
+    calls = []
+
+    def load(directory):
+        calls.append(directory)
+        return object()
+
+    a = load_once(load, tmp_path / "m", tmp_path / "shipped")
+    assert load_once(load, str(tmp_path / "m"), tmp_path / "shipped") is a  # the same directory, however named
+    shipped = load_once(load, None, tmp_path / "shipped")  # None: the default (shipped) model
+    assert shipped is not a and calls == [str((tmp_path / "m").resolve()), str(tmp_path / "shipped")]
