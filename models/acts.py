@@ -31,7 +31,17 @@ from typing import Sequence
 
 import numpy as np
 
-from models.base import BoundedMemo, META_FILE, load_once, normalize_text, softmax, tfidf_rows
+from models.base import (
+    BoundedMemo,
+    load_once,
+    normalize_text,
+    read_gram_vocab,
+    read_model_meta,
+    softmax,
+    tfidf_rows,
+    write_gram_vocab,
+    write_model_meta,
+)
 
 ACT_LABELS: tuple[str, ...] = ("none", "refusal", "blame_shifting", "arguing", "condescension")
 TABOO_ACTS: tuple[str, ...] = ACT_LABELS[1:]
@@ -233,25 +243,19 @@ class ActClassifier:
     def save(self, directory: str | Path, extra_meta: dict | None = None) -> Path:
         out = Path(directory)
         out.mkdir(parents=True, exist_ok=True)
-        grams = [""] * len(self.vocabulary_)
-        for g, i in self.vocabulary_.items():
-            grams[i] = g
-        (out / "vocab.txt").write_text("\n".join(json.dumps(g, ensure_ascii=False) for g in grams) + "\n", encoding="utf-8")
+        n_grams = write_gram_vocab(out, [self.vocabulary_])
         np.savez_compressed(out / "weights.npz", coef=self.coef_.astype(np.float16), intercept=self.intercept_,
                             idf=self.idf_.astype(np.float16))
         meta = dict(self.meta_, classes=list(ACT_LABELS), ngram_range=list(self.ngram_range), min_df=self.min_df,
-                    l2=self.l2, epochs=self.epochs, features=len(grams), length_token=self.length_token,
+                    l2=self.l2, epochs=self.epochs, features=n_grams, length_token=self.length_token,
                     short_none_weight=self.short_none_weight, **(extra_meta or {}))
-        (out / META_FILE).write_text(json.dumps(meta, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        write_model_meta(out, meta)
         return out
 
     @classmethod
     def load(cls, directory: str | Path) -> "ActClassifier":
         d = Path(directory)
-        meta_path = d / META_FILE
-        if not meta_path.exists():
-            raise FileNotFoundError(f"{d} holds no act model ({META_FILE} missing): rebuild it with `python -m models.acts --out {d}`")
-        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        meta = read_model_meta(d, "act", f"python -m models.acts --out {d}")
         if meta.get("kind") != "acts" or meta.get("classes") != list(ACT_LABELS):
             raise ValueError(f"{d} is not an act model with classes {ACT_LABELS}")
         self = cls(ngram_range=tuple(meta["ngram_range"]), min_df=meta["min_df"], l2=meta["l2"], epochs=meta["epochs"],
@@ -261,7 +265,7 @@ class ActClassifier:
         self.coef_ = arrays["coef"].astype(np.float32)
         self.intercept_ = arrays["intercept"].astype(np.float32)
         self.idf_ = arrays["idf"].astype(np.float32)
-        grams = [json.loads(line) for line in (d / "vocab.txt").read_text(encoding="utf-8").splitlines() if line]
+        grams = read_gram_vocab(d)
         self.vocabulary_ = {g: i for i, g in enumerate(grams)}
         self.meta_ = {k: meta[k] for k in ("kind", "name", "version") if k in meta}
         self.meta_full_ = meta

@@ -35,8 +35,9 @@ import json
 from pathlib import Path
 from typing import Iterator, Sequence
 
-from models.acts import (GOLDEN_NONE_DIRS, META_FILE, ROOT, SHIPPED_ACT_MODEL_DIR, SHORT_TSV, TRAIN_TSV, TRAIN_TSVS,
+from models.acts import (GOLDEN_NONE_DIRS, ROOT, SHIPPED_ACT_MODEL_DIR, SHORT_TSV, TRAIN_TSV, TRAIN_TSVS,
                          ActClassifier, act_report, format_act_report, read_act_tsv, training_data, train_default)
+from models.base import META_FILE
 
 VERSION = 7
 # a recipe measured leave one writer out but not shipped (model card: it raised wrong red lines on the dev conversations)

@@ -93,6 +93,39 @@ def read_meta(source: str) -> dict:
         return {}
 
 
+def write_model_meta(out: Path, meta: dict) -> None:
+    """The ``zhijian.json`` of a small n-gram model (acts, kinds, declines, textcat): one format for all."""
+    (out / META_FILE).write_text(json.dumps(meta, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+
+
+def read_model_meta(directory: Path, what: str = "", rebuild: str | None = None) -> dict:
+    """A small n-gram model's ``zhijian.json``; a clear error (naming the command that rebuilds it, when given) when it
+    is missing."""
+    path = directory / META_FILE
+    if not path.exists():
+        hint = f": rebuild it with `{rebuild}`" if rebuild else ""
+        raise FileNotFoundError(f"{directory} holds no {what + ' ' if what else ''}model ({META_FILE} missing){hint}")
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def write_gram_vocab(out: Path, vocabularies: "Sequence[dict[str, int]]") -> int:
+    """``vocab.txt``: each vocabulary's grams in column order (one JSON string a line), one vocabulary after another;
+    returns how many grams were written."""
+    lines: list[str] = []
+    for vocabulary in vocabularies:
+        grams = [""] * len(vocabulary)
+        for g, i in vocabulary.items():
+            grams[i] = g
+        lines.extend(json.dumps(g, ensure_ascii=False) for g in grams)
+    (out / "vocab.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return len(lines)
+
+
+def read_gram_vocab(directory: Path) -> list[str]:
+    """The grams of ``vocab.txt`` in file order (write_gram_vocab's)."""
+    return [json.loads(line) for line in (directory / "vocab.txt").read_text(encoding="utf-8").splitlines() if line]
+
+
 @lru_cache(maxsize=1)
 def t2s_table() -> dict[int, str]:
     """The model's traditional→simplified table (read once, on first use)."""

@@ -33,7 +33,16 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
-from models.base import BoundedMemo, META_FILE, load_once, normalize_text, tfidf_rows
+from models.base import (
+    BoundedMemo,
+    load_once,
+    normalize_text,
+    read_gram_vocab,
+    read_model_meta,
+    tfidf_rows,
+    write_gram_vocab,
+    write_model_meta,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED_KIND_MODEL_DIR = Path(__file__).resolve().parent / "zh-cs-kinds"
@@ -207,23 +216,17 @@ class KindClassifier:
     def save(self, directory: str | Path, extra_meta: dict | None = None) -> Path:
         out = Path(directory)
         out.mkdir(parents=True, exist_ok=True)
-        grams = [""] * len(self.vocabulary_)
-        for g, i in self.vocabulary_.items():
-            grams[i] = g
-        (out / "vocab.txt").write_text("\n".join(json.dumps(g, ensure_ascii=False) for g in grams) + "\n", encoding="utf-8")
+        n_grams = write_gram_vocab(out, [self.vocabulary_])
         np.savez_compressed(out / "weights.npz", coef=self.coef_.astype(np.float16), idf=self.idf_.astype(np.float16))
         meta = dict(self.meta_, intercept=self.intercept_, ngram_range=list(self.ngram_range), min_df=self.min_df, l2=self.l2,
-                    epochs=self.epochs, first_mark=self.first_mark, features=len(grams), **(extra_meta or {}))
-        (out / META_FILE).write_text(json.dumps(meta, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+                    epochs=self.epochs, first_mark=self.first_mark, features=n_grams, **(extra_meta or {}))
+        write_model_meta(out, meta)
         return out
 
     @classmethod
     def load(cls, directory: str | Path) -> "KindClassifier":
         d = Path(directory)
-        meta_path = d / META_FILE
-        if not meta_path.exists():
-            raise FileNotFoundError(f"{d} holds no kind model ({META_FILE} missing): rebuild it with `python -m models.kinds --out {d}`")
-        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        meta = read_model_meta(d, "kind", f"python -m models.kinds --out {d}")
         if meta.get("kind") != "kinds":
             raise ValueError(f"{d} is not a conversation-kind model")
         self = cls(ngram_range=tuple(meta["ngram_range"]), min_df=meta["min_df"], l2=meta["l2"], epochs=meta["epochs"],
@@ -232,7 +235,7 @@ class KindClassifier:
         self.coef_ = arrays["coef"].astype(np.float32)
         self.idf_ = arrays["idf"].astype(np.float32)
         self.intercept_ = float(meta["intercept"])
-        grams = [json.loads(line) for line in (d / "vocab.txt").read_text(encoding="utf-8").splitlines() if line]
+        grams = read_gram_vocab(d)
         self.vocabulary_ = {g: i for i, g in enumerate(grams)}
         self.meta_ = {k: meta[k] for k in ("kind", "name", "version")}
         self.meta_full_ = meta

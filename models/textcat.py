@@ -17,7 +17,6 @@ It is a classifier of ``models/``: it imports only ``models.base``.
 """
 from __future__ import annotations
 
-import json
 import math
 import warnings
 from collections import Counter
@@ -27,7 +26,16 @@ from typing import Sequence, Union
 
 import numpy as np
 
-from models.base import META_FILE, BoundedMemo, normalize_text, softmax, tfidf_rows
+from models.base import (
+    BoundedMemo,
+    normalize_text,
+    read_gram_vocab,
+    read_model_meta,
+    softmax,
+    tfidf_rows,
+    write_gram_vocab,
+    write_model_meta,
+)
 
 Example = Union[str, Sequence[str]]
 # distinct examples whose probabilities a loaded model keeps (a few MB); the memo starts again when full
@@ -184,29 +192,20 @@ class NgramSoftmax:
     def save(self, directory: str | Path, extra_meta: dict | None = None) -> Path:
         out = Path(directory)
         out.mkdir(parents=True, exist_ok=True)
-        lines = []
-        for vocab in self.vocabularies_:
-            grams = [""] * len(vocab)
-            for g, i in vocab.items():
-                grams[i] = g
-            lines.extend(json.dumps(g, ensure_ascii=False) for g in grams)
-        (out / "vocab.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        write_gram_vocab(out, self.vocabularies_)
         np.savez_compressed(out / "weights.npz", coef=self.coef_.astype(np.float16), intercept=self.intercept_,
                             idf=np.concatenate(self.idf_).astype(np.float16) if self.idf_ else np.zeros(0, np.float16))
         meta = {"kind": self.kind, "name": self.name, "version": self.version, "classes": self.classes_,
                 "fields": [{"name": f.name, "ngram_range": list(f.ngram_range), "weight": f.weight} for f in self.fields],
                 "field_sizes": [len(v) for v in self.vocabularies_], "min_df": self.min_df, "l2": self.l2,
                 "epochs": self.epochs, **(extra_meta or {})}
-        (out / META_FILE).write_text(json.dumps(meta, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        write_model_meta(out, meta)
         return out
 
     @classmethod
     def load(cls, directory: str | Path, kind: str | None = None) -> "NgramSoftmax":
         d = Path(directory)
-        meta_path = d / META_FILE
-        if not meta_path.exists():
-            raise FileNotFoundError(f"{d} holds no model ({META_FILE} missing)")
-        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        meta = read_model_meta(d)
         if kind is not None and meta.get("kind") != kind:
             raise ValueError(f"{d} is a {meta.get('kind')!r} model, not a {kind!r} one")
         fields = [Field(f["name"], tuple(f["ngram_range"]), f["weight"]) for f in meta["fields"]]
@@ -216,7 +215,7 @@ class NgramSoftmax:
         self.coef_ = arrays["coef"].astype(np.float32)
         self.intercept_ = arrays["intercept"].astype(np.float32)
         idf = arrays["idf"].astype(np.float32)
-        grams = [json.loads(line) for line in (d / "vocab.txt").read_text(encoding="utf-8").splitlines() if line]
+        grams = read_gram_vocab(d)
         self.vocabularies_, self.idf_, self.offsets_ = [], [], []
         offset = 0
         for size in meta["field_sizes"]:

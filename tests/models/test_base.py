@@ -78,3 +78,17 @@ def test_load_once_reads_each_model_directory_once(tmp_path):
     assert load_once(load, str(tmp_path / "m"), tmp_path / "shipped") is a  # the same directory, however named
     shipped = load_once(load, None, tmp_path / "shipped")  # None: the default (shipped) model
     assert shipped is not a and calls == [str((tmp_path / "m").resolve()), str(tmp_path / "shipped")]
+
+
+def test_gram_vocab_and_meta_round_trip(tmp_path):
+    import pytest as _pytest
+
+    from models.base import read_gram_vocab, read_model_meta, write_gram_vocab, write_model_meta
+
+    # two vocabularies one after another, each in its column order; quotes and newlines survive one JSON line each
+    assert write_gram_vocab(tmp_path, [{"b": 1, "a": 0}, {'"\n': 0}]) == 3
+    assert read_gram_vocab(tmp_path) == ["a", "b", '"\n']
+    write_model_meta(tmp_path, {"kind": "acts", "名": 1})
+    assert read_model_meta(tmp_path) == {"kind": "acts", "名": 1}
+    with _pytest.raises(FileNotFoundError, match=r"holds no act model \(zhijian.json missing\): rebuild it with `make it`"):
+        read_model_meta(tmp_path / "none", "act", "make it")
