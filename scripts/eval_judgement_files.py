@@ -23,18 +23,9 @@ if __package__ in (None, ""):  # run as a file: the repository root on the path,
 
 def _criterion(crit_id: str, params: dict, rubric_path: str | None = None):
     """The shipped rubric's criterion `crit_id` alone, with `params` merged into its params."""
-    from pipeline import config_yaml
-    from pipeline.rubric.engine import build_rubric
-    from pipeline.settings import get_settings
+    from pipeline.rubric.engine import criterion_alone
 
-    path = Path(rubric_path or get_settings().rubric_path)
-    data = config_yaml.safe_load(path.read_text(encoding="utf-8"))
-    crit = next(c for c in data["criteria"] if c.get("id") == crit_id)
-    p = crit.setdefault("params", {})
-    for key, value in params.items():
-        p[key] = {**p.get(key, {}), **value}
-    data.update(criteria=[dict(crit, weight=100)], red_lines=[], flags=[])
-    return build_rubric(data, str(path))
+    return criterion_alone(crit_id, params, rubric_path)
 
 
 def _prepared(convs: list, rubric) -> list:

@@ -330,3 +330,18 @@ def load_rubric_text(
     rubric.source_text = text
     return rubric
 
+
+def criterion_alone(criterion_id: str, params: dict[str, dict] | None = None, rubric_path: str | Path | None = None) -> Rubric:
+    """The rubric file's criterion `criterion_id` alone (weight 100, no red lines, no flags), each key of `params`
+    merged into that key of its params (e.g. {"kinds": {"enabled": False}}): what a measuring tool scores one
+    criterion with, its model or thresholds swapped."""
+    from pipeline.settings import get_settings
+
+    path = Path(rubric_path or get_settings().rubric_path)
+    data = config_yaml.safe_load(_read_text(path))
+    crit = next(c for c in data["criteria"] if c.get("id") == criterion_id)
+    own = crit.setdefault("params", {})
+    for key, value in (params or {}).items():
+        own[key] = {**(own.get(key) or {}), **value}
+    data.update(criteria=[dict(crit, weight=100)], red_lines=[], flags=[])
+    return build_rubric(data, str(path))

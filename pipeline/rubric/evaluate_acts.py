@@ -79,17 +79,9 @@ def evaluate_acts(tsv: str | Path, rubric_path: str | Path | None = None) -> str
 
 def _with_act_model(rubric_path: str | Path | None, model_dir: str) -> Rubric:
     """The rubric's forbidden_phrases criterion alone, reading the act model in `model_dir` (any version)."""
-    from pipeline import config_yaml
-    from pipeline.rubric.engine import build_rubric
-    from pipeline.settings import get_settings
+    from pipeline.rubric.engine import criterion_alone
 
-    path = Path(rubric_path or get_settings().rubric_path)
-    data = config_yaml.safe_load(path.read_text(encoding="utf-8"))
-    crit = next(c for c in data["criteria"] if c.get("id") == "forbidden_phrases")
-    acts = crit.setdefault("params", {}).setdefault("acts", {})
-    acts["model"], acts["model_version"] = model_dir, None
-    data.update(criteria=[dict(crit, weight=100)], red_lines=[], flags=[])  # only this criterion is measured
-    return build_rubric(data, str(path))
+    return criterion_alone("forbidden_phrases", {"acts": {"model": model_dir, "model_version": None}}, rubric_path)
 
 
 def lowo(rubric_path: str | Path | None = None, versions: tuple[int, ...] = (7, 8)) -> str:

@@ -91,18 +91,9 @@ def _prepared(out: dict[str, list], rubric: Rubric | None) -> dict[str, list]:
 
 def _criterion(rubric_path: str | Path | None, declines: dict):
     """The rubric's positive_framing criterion alone, its `declines` settings updated by `declines`."""
-    from pipeline import config_yaml
-    from pipeline.rubric.engine import build_rubric
-    from pipeline.settings import get_settings
+    from pipeline.rubric.engine import criterion_alone
 
-    path = Path(rubric_path or get_settings().rubric_path)
-    data = config_yaml.safe_load(path.read_text(encoding="utf-8"))
-    crit = next(c for c in data["criteria"] if c.get("id") == CRITERION)
-    params = crit.setdefault("params", {})
-    params["declines"] = {**params.get("declines", {}), **declines}
-    data.update(criteria=[dict(crit, weight=100)], red_lines=[], flags=[])
-    rubric = build_rubric(data, str(path))
-    return next(c for c in rubric.criteria if c.id == CRITERION)
+    return next(c for c in criterion_alone(CRITERION, {"declines": declines}, rubric_path).criteria if c.id == CRITERION)
 
 
 def _verdicts(crit, items) -> list[str]:

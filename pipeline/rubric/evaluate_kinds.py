@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from models.kinds import DEV_SETS, GOLDEN, fit_rows, training_rows, writer_files
-from pipeline.rubric.engine import Rubric, build_rubric
+from pipeline.rubric.engine import Rubric, criterion_alone
 from pipeline.rubric.testing import make_conversation, prepare
 
 # the bars swept; "unseen by rule" pools the writers' files only: the rule's words were written by reading the dev sets
@@ -46,15 +46,7 @@ class Row:
 
 def _rubric(kinds: dict, rubric_path: str | Path | None = None) -> Rubric:
     """The rubric's active_listening alone, with `kinds` in its params."""
-    from pipeline import config_yaml
-    from pipeline.settings import get_settings
-
-    path = Path(rubric_path or get_settings().rubric_path)
-    data = config_yaml.safe_load(path.read_text(encoding="utf-8"))
-    crit = next(c for c in data["criteria"] if c.get("id") == "active_listening")
-    crit.setdefault("params", {})["kinds"] = dict(crit["params"].get("kinds") or {}, **kinds)
-    data.update(criteria=[dict(crit, weight=100)], red_lines=[], flags=[])
-    return build_rubric(data, str(path))
+    return criterion_alone("active_listening", {"kinds": kinds}, rubric_path)
 
 
 def _conversations(rubric_path: str | Path | None = None) -> list[tuple[Row, object]]:

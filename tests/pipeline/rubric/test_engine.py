@@ -1,4 +1,5 @@
-"""Rubric.score_many: a batch scored at once gives each conversation what `score` gives it alone; the criteria that read
+"""pipeline.rubric.engine: Rubric.score_many (a batch scored at once gives each conversation what `score` gives it alone; the criteria that read
+a model read the whole batch first) and criterion_alone (one criterion of the rubric file, its params merged)."""
 a model read the whole batch first (prime), so the per-conversation reads find their rows."""
 import copy
 
@@ -38,3 +39,12 @@ def test_the_rubric_stage_pipes_through_score_many(rubric, monkeypatch):
     convs = [make_conversation(t, f"c{i}") for i, t in enumerate(TURNS)]
     stage.pipe(convs)
     assert seen == [3] and all(c.rubric_version == rubric.id for c in convs)
+
+
+def test_criterion_alone_merges_params_and_drops_the_rest():
+    from pipeline.rubric.engine import criterion_alone
+
+    r = criterion_alone("active_listening", {"kinds": {"enabled": False}})
+    assert [c.id for c in r.criteria] == ["active_listening"] and not r.flags
+    kinds = r.criteria[0].params.kinds
+    assert kinds.enabled is False and kinds.model_version == "zh-cs-kinds@1"  # merged, the pin kept
