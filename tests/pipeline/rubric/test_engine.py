@@ -1,6 +1,5 @@
 """pipeline.rubric.engine: Rubric.score_many (a batch scored at once gives each conversation what `score` gives it alone; the criteria that read
 a model read the whole batch first) and criterion_alone (one criterion of the rubric file, its params merged)."""
-a model read the whole batch first (prime), so the per-conversation reads find their rows."""
 import copy
 
 from pipeline.rubric.testing import make_conversation
