@@ -17,7 +17,7 @@ from pydantic import Field, field_validator
 
 from pipeline.conversation import Conversation, CriterionResult, Evidence
 from pipeline.rubric.criteria import lexicons as L
-from pipeline.rubric.criteria._common import GuardParams, PhraseMatcher, human_agent_messages
+from pipeline.rubric.criteria._common import GuardParams, PhraseMatcher, human_agent_messages, pinned_model
 from pipeline.rubric.guards import is_quoted, is_self_correction
 from pipeline.rubric.matching import Match, compile_entries, find_spans, view
 from pipeline.rubric.registry import Criterion, register_criterion
@@ -347,12 +347,7 @@ class ForbiddenPhrasesV2(ForbiddenPhrases):
         if p.acts.enabled:
             from models.acts import load_act_model
 
-            model = load_act_model(p.acts.model)
-            if p.acts.model_version and model.model_id != p.acts.model_version:
-                raise ValueError(
-                    f"{self.id}: the rubric was calibrated with act model {p.acts.model_version}, but "
-                    f"{p.acts.model or 'the shipped model'} is {model.model_id}: set acts.model_version (and re-check the threshold)"
-                )
+            model = pinned_model(self.id, "act", load_act_model, p.acts.model, p.acts.model_version, "acts.model_version")
             act_offer = compile_entries(p.acts.offer) if p.acts.offer else None
         self._plain = compile_entries(p.acts.plain_refusal) if p.acts.plain_refusal else None
         dismissal = [*p.acts.helpless, *p.acts.dismissal]  # helplessness said outright dismisses too
