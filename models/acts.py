@@ -38,6 +38,7 @@ from models.base import (
     read_gram_vocab,
     read_model_meta,
     softmax,
+    sparse_logits,
     tfidf_rows,
     write_gram_vocab,
     write_model_meta,
@@ -204,14 +205,7 @@ class ActClassifier:
         return self
 
     def _compute_proba(self, texts: Sequence[str]) -> np.ndarray:
-        crow, ids, val = self._rows(texts)
-        logits = np.zeros((len(texts), len(ACT_LABELS)), dtype=np.float32)
-        contrib = self.coef_[ids] * val[:, None]
-        lengths = np.diff(crow)
-        nonempty = lengths > 0
-        if nonempty.any():
-            logits[nonempty] = np.add.reduceat(contrib, crow[:-1][nonempty], axis=0)
-        return softmax(logits + self.intercept_)
+        return softmax(sparse_logits(*self._rows(texts), self.coef_) + self.intercept_)
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """n x 5 probabilities. Each row depends on its own text only (every step above is per row),

@@ -178,6 +178,20 @@ def tfidf_rows(docs: Iterable[Sequence[str]], vocabulary: dict[str, int], idf: A
     return crow_a, ids, (w / np.repeat(norms, lengths)).astype(np.float32)
 
 
+def sparse_logits(crow: Any, ids: Any, val: Any, coef: Any) -> Any:
+    """Sparse rows (tfidf_rows' CSR parts) times `coef`: n x classes for a 2-D coef, n for a 1-D one, float32, zero for
+    a row with no known gram; each row summed in its entries' order (np.add.reduceat). The one linear read of every
+    n-gram model here (acts, kinds, declines, textcat and its hand-off model)."""
+    import numpy as np
+
+    out = np.zeros((len(crow) - 1,) + tuple(coef.shape[1:]), dtype=np.float32)
+    nonempty = np.diff(crow) > 0
+    if nonempty.any():
+        contrib = coef[ids] * (val[:, None] if coef.ndim == 2 else val)
+        out[nonempty] = np.add.reduceat(contrib, crow[:-1][nonempty], axis=0)
+    return out
+
+
 class BoundedMemo(dict):
     """The results of a pure function kept per distinct input, started afresh when full: the one bound
     policy of every per-text memo in the run (normalisation, jieba tokens and blocks, masking, lexicon

@@ -47,6 +47,7 @@ from models.base import (
     read_gram_vocab,
     read_model_meta,
     softmax,
+    sparse_logits,
     tfidf_rows,
     write_gram_vocab,
     write_model_meta,
@@ -175,13 +176,7 @@ class DeclineClassifier:
 
     def _block_logits(self, grams: Iterable[list[str]], n: int) -> np.ndarray:
         """coef · (one l2-normalised TF-IDF block) for each of `n` gram lists: the block's share of the logits."""
-        crow, ids, val = tfidf_rows(grams, self.vocabulary_, self.idf_)
-        out = np.zeros((n, len(DECLINE_LABELS)), dtype=np.float32)
-        contrib = self.coef_[ids] * val[:, None]
-        nonempty = np.diff(crow) > 0
-        if nonempty.any():
-            out[nonempty] = np.add.reduceat(contrib, crow[:-1][nonempty], axis=0)
-        return out
+        return sparse_logits(*tfidf_rows(grams, self.vocabulary_, self.idf_), self.coef_)
 
     def _compute_proba(self, rows: Sequence[Row]) -> np.ndarray:
         a = self._block_logits((self._agent_grams(t) for _, t in rows), len(rows))

@@ -36,7 +36,7 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
-from models.base import BoundedMemo, load_once, softmax, tfidf_rows
+from models.base import BoundedMemo, load_once, softmax, sparse_logits, tfidf_rows
 from models.textcat import Field, NgramSoftmax
 
 LABELS: tuple[str, ...] = ("other", "solved_now", "hands_on_no_time", "hands_on_with_time")
@@ -152,12 +152,7 @@ class HandoffModel(NgramSoftmax):
     def _field_logits(self, k: int, texts: Sequence[str]) -> np.ndarray:
         """len(texts) x classes: field k's part of the logits (no intercept)."""
         crow, ids, val = tfidf_rows((self._grams(k, t) for t in texts), self.vocabularies_[k], self.idf_[k])
-        out = np.zeros((len(texts), len(self.classes_)), dtype=np.float32)
-        nonempty = np.diff(crow) > 0
-        if nonempty.any():
-            contrib = self.coef_[ids + self.offsets_[k]] * (val * np.float32(self.fields[k].weight))[:, None]
-            out[nonempty] = np.add.reduceat(contrib, crow[:-1][nonempty], axis=0)
-        return out
+        return sparse_logits(crow, ids + self.offsets_[k], val * np.float32(self.fields[k].weight), self.coef_)
 
     def predict_proba(self, examples: Sequence[Example]) -> np.ndarray:
         if not len(examples):

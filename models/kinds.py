@@ -39,6 +39,7 @@ from models.base import (
     normalize_text,
     read_gram_vocab,
     read_model_meta,
+    sparse_logits,
     tfidf_rows,
     write_gram_vocab,
     write_model_meta,
@@ -151,13 +152,7 @@ class KindClassifier:
 
     def _compute(self, convs: Sequence[Sequence[str]]) -> np.ndarray:
         """The batch path (numpy over all rows at once): what training reads, and the reference for `_one`."""
-        crow, ids, val = self._rows(convs)
-        logit = np.zeros(len(convs), dtype=np.float32)
-        lengths = np.diff(crow)
-        nonempty = lengths > 0
-        if nonempty.any():
-            logit[nonempty] = np.add.reduceat(self.coef_[ids] * val, crow[:-1][nonempty])
-        return 1.0 / (1.0 + np.exp(-(logit + self.intercept_)))
+        return 1.0 / (1.0 + np.exp(-(sparse_logits(*self._rows(convs), self.coef_) + self.intercept_)))
 
     def _one(self, messages: Sequence[str]) -> float:
         """One conversation in plain Python (the rubric asks one at a time, where numpy's per-call cost would dominate):

@@ -32,6 +32,7 @@ from models.base import (
     read_gram_vocab,
     read_model_meta,
     softmax,
+    sparse_logits,
     tfidf_rows,
     write_gram_vocab,
     write_model_meta,
@@ -158,13 +159,7 @@ class NgramSoftmax:
         return self
 
     def _compute_proba(self, examples: Sequence[Example]) -> np.ndarray:
-        crow, ids, val = self._rows(examples)
-        logits = np.zeros((len(examples), len(self.classes_)), dtype=np.float32)
-        contrib = self.coef_[ids] * val[:, None]
-        nonempty = np.diff(crow) > 0
-        if nonempty.any():
-            logits[nonempty] = np.add.reduceat(contrib, crow[:-1][nonempty], axis=0)
-        return softmax(logits + self.intercept_)
+        return softmax(sparse_logits(*self._rows(examples), self.coef_) + self.intercept_)
 
     def predict_proba(self, examples: Sequence[Example]) -> np.ndarray:
         """n x classes probabilities. A row depends on its own example only, so rows are kept per distinct
