@@ -304,9 +304,19 @@ class GramIndex:
         crow = np.concatenate([[0], np.cumsum(np.bincount(row_of, minlength=docs))]).astype(np.int64)
         return crow, unique % self.size, counts
 
-    def rows(self, texts: Sequence[str], tag: int = 0) -> tuple[Any, Any, Any]:
-        """counted() of one text per document (each its own group)."""
-        return self.counted([(k, k, t, tag) for k, t in enumerate(texts)], len(texts))
+    def rows(self, texts: Sequence[str], tag: int = 0, chunk: int = 2048) -> tuple[Any, Any, Any]:
+        """counted() of one text per document (each its own group), `chunk` texts at a time: counted's arrays are a few
+        int64 per character, so a whole batch's customer turns at once would lift the run's peak memory (a row
+        depends on its own text only, so the chunks join to the same rows)."""
+        import numpy as np
+
+        pieces = [self.counted([(k, k, t, tag) for k, t in enumerate(texts[a:a + chunk])], len(texts[a:a + chunk]))
+                  for a in range(0, len(texts), chunk)] or [self.counted([], 0)]
+        if len(pieces) == 1:
+            return pieces[0]
+        ends = np.cumsum([p[0][-1] for p in pieces])
+        crow = np.concatenate([[0]] + [p[0][1:] + (ends[i - 1] if i else 0) for i, p in enumerate(pieces)]).astype(np.int64)
+        return crow, np.concatenate([p[1] for p in pieces]), np.concatenate([p[2] for p in pieces])
 
 
 class BoundedMemo(dict):
