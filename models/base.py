@@ -153,8 +153,6 @@ def tfidf_rows(docs: Iterable[Sequence[str]], vocabulary: dict[str, int], idf: A
     grams outside the vocabulary are dropped. The one implementation for every n-gram model here
     (the TF-IDF baseline, the act model), so their features cannot drift apart.
     """
-    import numpy as np
-
     crow, col, counts = [0], [], []
     get = vocabulary.get
     for grams in docs:
@@ -166,6 +164,14 @@ def tfidf_rows(docs: Iterable[Sequence[str]], vocabulary: dict[str, int], idf: A
                 col.append(i)
                 counts.append(c)
         crow.append(len(col))
+    return tfidf_counted(crow, col, counts, idf)
+
+
+def tfidf_counted(crow: Any, col: Any, counts: Any, idf: Any) -> tuple[Any, Any, Any]:
+    """tfidf_rows from its documents' known grams already counted: row pointers, column ids and counts, each row's
+    ids in first-seen order (GramIndex.counted gives the same three for a batch of texts)."""
+    import numpy as np
+
     ids = np.asarray(col, dtype=np.int64)
     w = (1.0 + np.log(np.asarray(counts, dtype=np.float32))) * idf[ids] if len(ids) else np.zeros(0, np.float32)
     crow_a = np.asarray(crow, dtype=np.int64)
@@ -190,6 +196,127 @@ def sparse_logits(crow: Any, ids: Any, val: Any, coef: Any) -> Any:
         contrib = coef[ids] * (val[:, None] if coef.ndim == 2 else val)
         out[nonempty] = np.add.reduceat(contrib, crow[:-1][nonempty], axis=0)
     return out
+
+
+class GramIndex:
+    """A char n-gram vocabulary read by numpy for a whole batch of texts: each document's known grams as vocabulary ids
+    and counts, in first-seen order, exactly what `Counter(grams)` and a vocabulary lookup give in tfidf_rows (or a
+    loop over n, then position, in the kind model's `_one`), with no gram string made.
+
+    Why: cutting, hashing and counting one Python string per gram was most of what the rubric's judgement models cost
+    on the run's thread (~1.5 M grams for the customer messages of 6,000 conversations, every one of them new). Here a
+    gram is a number: its characters' codes in the vocabulary's alphabet, in base B (a character outside it makes a
+    gram no vocabulary string can be), plus its tag's number above them. A tag is a prefix a model puts before a
+    group of grams (the kind model's first-message mark "1", the hand-off model's field mark, the decline model's
+    context mark "\x01"). Every vocabulary string is entered under each (tag, gram) a lookup could spell it from, so a
+    number is known exactly when `tag + gram` is a key of the vocabulary (the kind model's "123" is the gram 123 and
+    the marked 23 alike, as it is to a dict lookup).
+
+    `tags`: (prefix, shortest, longest gram) per tag, the tag's number its position."""
+
+    def __init__(self, vocabulary: dict[str, int], tags: Sequence[tuple[str, int, int]] = (("", 1, 4),)) -> None:
+        import numpy as np
+
+        alphabet = sorted({ch for g in vocabulary for ch in g})
+        self.tags = tuple(tags)
+        self.longest = max(hi for _, _, hi in self.tags)
+        self.unknown = len(alphabet) + 1  # codes 1..len(alphabet); 0 is no character, so each length spells its own
+        self.base = len(alphabet) + 2
+        if len(self.tags) * self.base ** self.longest >= 2**62:
+            raise ValueError("GramIndex: the alphabet is too large for int64 gram numbers")
+        self.table = np.full(max((ord(c) for c in alphabet), default=0) + 1, self.unknown, dtype=np.int64)
+        self.table[[ord(c) for c in alphabet]] = np.arange(1, len(alphabet) + 1)
+        keys, ids = [], []
+        for gram, i in vocabulary.items():
+            for t, (prefix, lo, hi) in enumerate(self.tags):
+                if gram.startswith(prefix) and lo <= len(gram) - len(prefix) <= hi:
+                    keys.append(self._number(t, gram[len(prefix):]))
+                    ids.append(i)
+        order = np.argsort(np.asarray(keys, dtype=np.int64), kind="stable")
+        self.keys = np.asarray(keys, dtype=np.int64)[order]
+        self.ids = np.asarray(ids, dtype=np.int64)[order]
+        self.size = max(vocabulary.values(), default=-1) + 1
+
+    def _number(self, tag: int, gram: str) -> int:
+        n = tag * self.base ** self.longest
+        for k, ch in enumerate(gram):
+            n += int(self.table[ord(ch)]) * self.base ** k
+        return n
+
+    def counted(self, parts: Sequence[tuple[int, int, str, int]], docs: int) -> tuple[Any, Any, Any]:
+        """(row pointers, ids, counts) of `docs` documents (tfidf_counted's input) from `parts`: (document, group, text,
+        tag) each. A document's grams are met group by group (the groups' numbers rising with the documents'), in a
+        group by length, then position, then the part's place among the group's parts: one text alone is a group; the
+        kind model's first message and its marked twin are one (each gram, then its marked one)."""
+        import numpy as np
+
+        empty = np.zeros(0, dtype=np.int64)
+        texts = [p[2] for p in parts]
+        lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+        total = int(lengths.sum())
+        if not total:
+            return np.zeros(docs + 1, dtype=np.int64), empty, empty
+        cps = np.frombuffer("".join(texts).encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+        codes = np.full(total + self.longest, 0, dtype=np.int64)
+        inside = cps < len(self.table)
+        codes[:total] = np.where(inside, self.table[np.where(inside, cps, 0)], self.unknown)
+        part_of = np.repeat(np.arange(len(parts)), lengths)
+        starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+        ends = (starts + lengths)[part_of]
+        position = np.arange(total) - starts[part_of]
+        tag = np.asarray([p[3] for p in parts], dtype=np.int64)[part_of]
+        group = np.asarray([p[1] for p in parts], dtype=np.int64)[part_of]
+        doc = np.asarray([p[0] for p in parts], dtype=np.int64)[part_of]
+        rank = np.zeros(len(parts), dtype=np.int64)  # a part's place among its group's parts
+        for k in range(1, len(parts)):
+            if parts[k][1] == parts[k - 1][1]:
+                rank[k] = rank[k - 1] + 1
+        rank = rank[part_of]
+        lo = np.asarray([t[1] for t in self.tags], dtype=np.int64)[tag]
+        hi = np.asarray([t[2] for t in self.tags], dtype=np.int64)[tag]
+        number = tag * self.base ** self.longest
+        found: list[tuple[Any, Any, Any]] = []  # (where, n, ids) of the known grams of each length
+        at = np.arange(total)
+        for n in range(1, self.longest + 1):
+            number = number + codes[n - 1:n - 1 + total] * self.base ** (n - 1)
+            can = (at + n <= ends) & (lo <= n) & (n <= hi)
+            where = at[can]
+            if not len(where):
+                continue
+            keys = number[can]
+            slot = np.minimum(np.searchsorted(self.keys, keys), max(len(self.keys) - 1, 0))
+            known = self.keys[slot] == keys if len(self.keys) else np.zeros(len(keys), dtype=bool)
+            found.append((where[known], np.full(int(known.sum()), n, dtype=np.int64), self.ids[slot[known]]))
+        if not found:
+            return np.zeros(docs + 1, dtype=np.int64), empty, empty
+        where = np.concatenate([f[0] for f in found])
+        lengths_n = np.concatenate([f[1] for f in found])
+        ids = np.concatenate([f[2] for f in found])
+        # group, then length, then position, then the part's place, as one number: one sort
+        span, ranks = int(lengths.max()) + 1, int(rank.max()) + 1
+        order = np.argsort(((group[where] * (self.longest + 1) + lengths_n) * span + position[where]) * ranks + rank[where])
+        ids, doc_of = ids[order], doc[where][order]
+        # each document's distinct ids in first-seen order, with their counts
+        unique, first, counts = np.unique(doc_of * self.size + ids, return_index=True, return_counts=True)
+        seen = np.argsort(first, kind="stable")
+        unique, counts = unique[seen], counts[seen]
+        row_of = unique // self.size
+        crow = np.concatenate([[0], np.cumsum(np.bincount(row_of, minlength=docs))]).astype(np.int64)
+        return crow, unique % self.size, counts
+
+    def rows(self, texts: Sequence[str], tag: int = 0, chunk: int = 2048) -> tuple[Any, Any, Any]:
+        """counted() of one text per document (each its own group), `chunk` texts at a time: counted's arrays are a few
+        int64 per character, so a whole batch's customer turns at once would lift the run's peak memory (a row
+        depends on its own text only, so the chunks join to the same rows)."""
+        import numpy as np
+
+        pieces = [self.counted([(k, k, t, tag) for k, t in enumerate(texts[a:a + chunk])], len(texts[a:a + chunk]))
+                  for a in range(0, len(texts), chunk)] or [self.counted([], 0)]
+        if len(pieces) == 1:
+            return pieces[0]
+        ends = np.cumsum([p[0][-1] for p in pieces])
+        crow = np.concatenate([[0]] + [p[0][1:] + (ends[i - 1] if i else 0) for i, p in enumerate(pieces)]).astype(np.int64)
+        return crow, np.concatenate([p[1] for p in pieces]), np.concatenate([p[2] for p in pieces])
 
 
 class BoundedMemo(dict):

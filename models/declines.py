@@ -42,12 +42,14 @@ import numpy as np
 
 from models.base import (
     BoundedMemo,
+    GramIndex,
     load_once,
     normalize_text,
     read_gram_vocab,
     read_model_meta,
     softmax,
     sparse_logits,
+    tfidf_counted,
     tfidf_rows,
     write_gram_vocab,
     write_model_meta,
@@ -170,13 +172,25 @@ class DeclineClassifier:
             opt.step(closure)
         self.coef_ = w.detach().numpy().astype(np.float32)
         self.intercept_ = b.detach().numpy().astype(np.float32)
-        self._proba_cache = None  # the previous weights' rows go
+        self._proba_cache = self._gram_index = None  # the previous weights' rows (and vocabulary) go
         self.meta_ = {"kind": "declines", "name": self.name, "version": self.version}
         return self
 
     def _block_logits(self, grams: Iterable[list[str]], n: int) -> np.ndarray:
         """coef · (one l2-normalised TF-IDF block) for each of `n` gram lists: the block's share of the logits."""
         return sparse_logits(*tfidf_rows(grams, self.vocabulary_, self.idf_), self.coef_)
+
+    def _block_logits_of(self, k: int, texts: Sequence[str]) -> np.ndarray:
+        """`_block_logits` of the agent messages (k 0) or the customer turns (k 1), their grams read by a GramIndex:
+        the same rows to the last bit (the same ids, counts and order), at a fraction of the cost of gram strings."""
+        index = self.__dict__.get("_gram_index")
+        if index is None:
+            index = self._gram_index = GramIndex(self.vocabulary_, (("", *self.ngram_range), ("\x01", *self.ctx_ngram_range)))
+        if k == 0:
+            inputs = [decline_input(t) for t in texts]
+        else:  # _ctx_grams' input: no grams at all without a context weight
+            inputs = [normalize_text(t).lower()[-CTX_CHARS:] if self.ctx_weight else "" for t in texts]
+        return sparse_logits(*tfidf_counted(*index.rows(inputs, k), self.idf_), self.coef_)
 
     def _compute_proba(self, rows: Sequence[Row]) -> np.ndarray:
         a = self._block_logits((self._agent_grams(t) for _, t in rows), len(rows))
@@ -193,13 +207,13 @@ class DeclineClassifier:
         if caches is None:
             caches = self._proba_cache = (BoundedMemo((__name__, "_PROBA_CACHE_MAX")), BoundedMemo((__name__, "_PROBA_CACHE_MAX")))
         parts = []
-        for k, (cache, grams) in enumerate(zip(caches, (self._agent_grams, self._ctx_grams))):
+        for k, cache in enumerate(caches):
             keys = [r[1] if k == 0 else r[0] for r in rows]
             todo = [t for t in dict.fromkeys(keys) if t not in cache]
             if todo:
                 if cache.make_room(len(todo)):
                     todo = list(dict.fromkeys(keys))
-                for t, v in zip(todo, self._block_logits((grams(t) for t in todo), len(todo))):
+                for t, v in zip(todo, self._block_logits_of(k, todo)):
                     cache[t] = v
             parts.append(np.array([cache[t] for t in keys]))
         return softmax(parts[0] + self.ctx_weight * parts[1] + self.intercept_)

@@ -36,8 +36,8 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
-from models.base import BoundedMemo, load_once, softmax, sparse_logits, tfidf_rows
-from models.textcat import Field, NgramSoftmax
+from models.base import BoundedMemo, GramIndex, load_once, softmax, sparse_logits, tfidf_counted
+from models.textcat import Field, NgramSoftmax, model_input
 
 LABELS: tuple[str, ...] = ("other", "solved_now", "hands_on_no_time", "hands_on_with_time")
 HANDS_ON: tuple[str, ...] = ("hands_on_no_time", "hands_on_with_time")
@@ -146,12 +146,18 @@ class HandoffModel(NgramSoftmax):
 
     def fit(self, *args, **kwargs) -> "HandoffModel":
         super().fit(*args, **kwargs)
-        self._field_caches = None  # rows of earlier weights go
+        self._field_caches = self._gram_indexes = None  # rows of earlier weights (and their vocabularies) go
         return self
 
     def _field_logits(self, k: int, texts: Sequence[str]) -> np.ndarray:
         """len(texts) x classes: field k's part of the logits (no intercept)."""
-        crow, ids, val = tfidf_rows((self._grams(k, t) for t in texts), self.vocabularies_[k], self.idf_[k])
+        # field k's grams read by a GramIndex: the rows tfidf_rows gives over `_grams(k, t)` to the last bit (the same
+        # ids, counts and order), without a string per gram
+        indexes = self.__dict__.get("_gram_indexes")
+        if indexes is None:
+            indexes = self._gram_indexes = [GramIndex(v, ((f"{j}\x1f" if j else "", *f.ngram_range),))
+                                             for j, (v, f) in enumerate(zip(self.vocabularies_, self.fields))]
+        crow, ids, val = tfidf_counted(*indexes[k].rows([model_input(t or "") for t in texts]), self.idf_[k])
         return sparse_logits(crow, ids + self.offsets_[k], val * np.float32(self.fields[k].weight), self.coef_)
 
     def predict_proba(self, examples: Sequence[Example]) -> np.ndarray:

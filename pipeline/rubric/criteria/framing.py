@@ -195,11 +195,8 @@ class PositiveFraming(Criterion):
         (the seq of the customer turn it answers; -1 before the customer wrote anything)."""
         import numpy as np
 
-        from models.declines import context_pairs
-
         msgs = conversation.messages
-        pairs = dict(context_pairs([(m.role, m.text) for m in msgs]))
-        at = {id(m): i for i, m in enumerate(msgs)}
+        rows = self._decline_rows(conversation, agent_msgs)
         replies, last = [], None
         for m in msgs:
             if m.role == "customer" and m.text.strip():
@@ -210,8 +207,30 @@ class PositiveFraming(Criterion):
         probs[:, 0] = 1.0
         idx = [i for i, w in enumerate(wanted) if w]
         if idx:
-            probs[idx] = self.compiled.decline_model.predict_proba([pairs.get(at[id(agent_msgs[i])], ("", agent_msgs[i].text)) for i in idx])
+            probs[idx] = self.compiled.decline_model.predict_proba([rows[i] for i in idx])
         return probs, replies
+
+    @staticmethod
+    def _decline_rows(conversation: Conversation, agent_msgs: list) -> list:
+        """The decline model's row of each of `agent_msgs`: (the customer's burst before it, its text)."""
+        from models.declines import context_pairs
+
+        msgs = conversation.messages
+        pairs = dict(context_pairs([(m.role, m.text) for m in msgs]))
+        at = {id(m): i for i, m in enumerate(msgs)}
+        return [pairs.get(at[id(m)], ("", m.text)) for m in agent_msgs]
+
+    def prime(self, conversations) -> None:
+        """The decline model reads every human agent message of a batch at once (Rubric.score_many): its block rows are
+        kept per distinct text, so `_decline_probs` then finds them — one numpy pass instead of two per conversation.
+        Every message, not only those `score` asks about: finding those is the phrase matching `score` does, and the
+        rows a message adds cost less in the batch than matching twice; each row depends on its own texts only."""
+        model = self.compiled.decline_model
+        if model is None:
+            return
+        rows = [r for conv in conversations for r in self._decline_rows(conv, human_agent_messages(conv))]
+        if rows:
+            model.predict_proba(rows)
 
     def _requests_before(self, customer_turns: list, agent_msgs: list) -> list:
         """The customer's request each agent message answers: a request in one of the customer's last `request_turns`
