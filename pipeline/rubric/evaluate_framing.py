@@ -114,12 +114,14 @@ def fold_models(sets: Iterable[str] = DEV_SETS, writers: Iterable[str] = (), **p
 
 
 def grid_settings() -> list[dict]:
-    out = []
+    out = [{"threshold": thr, "alternative": 0.5, "answers": "request", "rule_refusals": True, "veto": 0.9, "customer_above": ca}
+           for thr in (0.5, 0.6) for ca in (0.7, 0.8, 0.9)]
     for thr, alt, answers, rule_ref, veto in itertools.product((0.5, 0.6, 0.7, 0.8, 0.9), (None, 0.5),
                                                                ("customer", "request"), (True, False), (None, 0.9)):
         if alt is None and not rule_ref:
             continue  # the same as alt None with rule_refusals
-        out.append({"threshold": thr, "alternative": alt, "answers": answers, "rule_refusals": rule_ref, "veto": veto})
+        out.append({"threshold": thr, "alternative": alt, "answers": answers, "rule_refusals": rule_ref, "veto": veto,
+                    "customer_above": None})
     return out
 
 
@@ -221,7 +223,7 @@ def main(argv: list[str] | None = None) -> int:
     writers = load_writer_sets(rubric)
     models = fold_models(writers=list(writers))
     crit = _criterion(a.rubric, {})
-    shipped = {k: getattr(crit.params.declines, k) for k in ("threshold", "alternative", "answers", "rule_refusals", "veto")}
+    shipped = {k: getattr(crit.params.declines, k) for k in ("threshold", "alternative", "answers", "rule_refusals", "veto", "customer_above")}
     res = lowo({**data, **writers}, models, [{"enabled": False}, {"enabled": True, **shipped}], a.rubric)
     print("rule alone:\n" + _summary(res[0]))
     print("rubric's settings, held-out models:\n" + _summary(res[1]))

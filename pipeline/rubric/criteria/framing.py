@@ -50,6 +50,10 @@ INCLUSION_QUESTION = (r"(?<![不没唔能以可])(有送|送|带|配|含|包含|
                       r"(吗|么|嘛|不|没有|没)(?=[?？。.!！~～\s]|$)")
 
 
+# default@13 (frl12): an A-not-A question (修不修 / 退不退 / 换不换) asks, it refuses nothing: 您看完再决定修不修 holds 不修
+A_NOT_A = [r"re:(?P<yn>[\u4e00-\u9fff])不(?P=yn)"]
+
+
 class DeclineModelParams(Strict):
     """default@12: the decline model (models/declines.py, zh-cs-declines) reads every human-agent message with the
     customer's turn before it; it finds declines said without refusal words (a rule stated, stock gone, a condition not
@@ -57,7 +61,7 @@ class DeclineModelParams(Strict):
 
     enabled: bool = True
     model: str | None = Field(default=None, description="decline model directory; null = the shipped models/zh-cs-declines")
-    model_version: str | None = Field(default="zh-cs-declines@1", description="the model the thresholds were chosen with: another is refused")
+    model_version: str | None = Field(default="zh-cs-declines@2", description="the model the thresholds were chosen with: another is refused")
     threshold: float = Field(
         default=0.6, ge=0.0, le=1.0,
         description="a message with no refusal the rule sees is a refusal when the model's P(declines) + "
@@ -75,6 +79,12 @@ class DeclineModelParams(Strict):
         "alternatives only)",
     )
     rule_refusals: bool = Field(default=True, description="the model's alternative reading also answers the rule's refusals")
+    customer_above: float | None = Field(
+        default=0.8, ge=0.0, le=1.0,
+        description="default@13: with `answers: request`, a model decline at this probability or more counts where it answers "
+        "the customer though the `requests` lexicon found no request in their turn (我要退货 / 给我发顺丰 / 帮我催一下 ask "
+        "without a request word): the model reads the customer's turn too (null: off)",
+    )
     veto: float | None = Field(
         default=0.9, ge=0.0, le=1.0,
         description="a rule refusal in a message the model reads as not declining with at least this probability "
@@ -111,7 +121,8 @@ class FramingParams(Strict):
     denied: bool = Field(default=True, description="a refusal word that is itself denied (不是不归我们管) is no refusal")
     negated_offer: bool = Field(default=True, description="an alternative that is itself negated (补偿是没有的) is no alternative")
     answered_refusals: LexiconParams = Field(
-        default_factory=lambda: LexiconParams(phrases=S.ANSWERED_REFUSALS, exclude=S.ANSWERED_REFUSALS_EXCLUDE + S.REFUSAL_EXCLUDE_MORE, variants=L.YOU),
+        default_factory=lambda: LexiconParams(phrases=S.ANSWERED_REFUSALS, exclude=S.ANSWERED_REFUSALS_EXCLUDE + S.REFUSAL_EXCLUDE_MORE + A_NOT_A,
+                                      variants=L.YOU),
         description="refusals without a refusal word (动不了 / 不赔的 / 运费需要您自理 / 没有办法的): a refusal only when one of "
         "the customer's last `request_turns` turns before the message makes a request (`requests`)",
     )
@@ -365,7 +376,8 @@ class PositiveFraming(Criterion):
         if model is not None and agent_msgs:
             # the model reads the messages whose reading can matter: a candidate (its alternative, the veto) and a
             # message answering a request (`answers: request`) or the customer (`customer`) — in one batch
-            wanted = [c or (r is not None if d.answers == "request" else True) for c, r in zip(cand, requests)]
+            wanted = [c or (r is not None if d.answers == "request" and d.customer_above is None else True)
+                      for c, r in zip(cand, requests)]
             probs, replies = self._decline_probs(conversation, agent_msgs, wanted)
             p_decline = probs[:, 1] + probs[:, 2]
         rule: dict[int, tuple] = {}
@@ -395,7 +407,8 @@ class PositiveFraming(Criterion):
                 continue
             own, request, complaint, found = rule[i]
             by_model = not found and best.get(replies[i] if replies is not None else None) == i and (
-                d.answers == "customer" or request is not None)
+                d.answers == "customer" or request is not None
+                or (d.customer_above is not None and float(p_decline[i]) >= d.customer_above))
             if not found and not by_model:
                 continue
             retracted = self.compiled.retracted

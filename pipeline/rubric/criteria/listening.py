@@ -269,7 +269,7 @@ class KindModelParams(Strict):
     enabled: bool = True
     model: str | None = Field(default=None, description="kind model directory; null = the shipped models/zh-cs-kinds")
     model_version: str | None = Field(
-        default="zh-cs-kinds@1",
+        default="zh-cs-kinds@2",
         description="the kind model this rubric was calibrated with; another one is an error (null accepts any)",
     )
     na_below: float = Field(default=KIND_NA_BELOW, ge=0, le=1, description="P(after-sales) under which the rule's after-sales reading is vetoed")

@@ -61,8 +61,10 @@ def test_a_decline_without_refusal_words_answering_a_request_fails_and_names_the
 def test_below_the_threshold_or_to_no_request_it_is_nothing():
     crit, _ = _crit({SOLD_OUT: (0.3, 0.1)})
     assert crit.score(_turns(("customer", "还能买到雾蓝色吗"), ("agent", SOLD_OUT))).status == "na"
-    crit, _ = _crit({SOLD_OUT: (0.8, 0.1)})
+    crit, _ = _crit({SOLD_OUT: (0.8, 0.1)}, customer_above=None)
     assert crit.score(_turns(("customer", "发货了哈"), ("agent", SOLD_OUT))).status == "na"  # no request
+    crit, _ = _crit({SOLD_OUT: (0.7, 0.05)})  # default@13: under customer_above (0.8) no request still means nothing
+    assert crit.score(_turns(("customer", "发货了哈"), ("agent", SOLD_OUT))).status == "na"
     crit, _ = _crit({SOLD_OUT: (0.8, 0.1)}, answers="customer")
     assert crit.score(_turns(("customer", "发货了哈"), ("agent", SOLD_OUT))).status == "fail"
 
@@ -125,3 +127,53 @@ def test_the_shipped_model_reads_a_plain_sold_out_answer_as_a_decline():
     assert res.status == "fail"
     res = CRITERIA["positive_framing.v1"]().score(_turns(("customer", "这款还有42码吗"), ("agent", "有的亲，42码现货，今天就能发")))
     assert res.status == "na"
+
+
+# default@13 (frl12): a request said without a request word (我要退货 / 给我发顺丰 / 帮我催一下) — the `requests`
+# lexicon finds none, so at `threshold` the model's decline did not count; at `customer_above` it counts where it answers
+# the customer at all (顺丰的 明天就要用). Contrasts: below customer_above it stays unanswered, a message before the customer wrote counts
+# never, and switched off (null) the request gate is as before.
+POLICY = "发货快递是系统统一分配的，仓库合作的是中通"
+
+
+def test_a_strong_decline_answering_a_request_without_request_words_counts():
+    crit, _ = _crit({POLICY: (0.9, 0.0)}, customer_above=0.8)
+    res = crit.score(_turns(("customer", "顺丰的 明天就要用"), ("agent", POLICY)))
+    assert res.status == "fail"
+    assert res.evidence[0].rule == "positive_framing.model_refusal" and "P=0.90" in res.evidence[0].note
+
+
+def test_below_customer_above_or_switched_off_it_needs_a_request_word():
+    crit, _ = _crit({POLICY: (0.7, 0.0)}, customer_above=0.8)
+    assert crit.score(_turns(("customer", "顺丰的 明天就要用"), ("agent", POLICY))).status == "na"
+    crit, _ = _crit({POLICY: (0.9, 0.0)}, customer_above=None)
+    assert crit.score(_turns(("customer", "顺丰的 明天就要用"), ("agent", POLICY))).status == "na"
+    # with a request word the ordinary threshold still decides
+    crit, _ = _crit({POLICY: (0.7, 0.0)}, customer_above=0.8)
+    assert crit.score(_turns(("customer", "能发顺丰吗"), ("agent", POLICY))).status == "fail"
+
+
+def test_customer_above_never_reads_a_message_sent_before_the_customer_wrote():
+    crit, _ = _crit({POLICY: (0.95, 0.0)}, customer_above=0.8)
+    assert crit.score(_turns(("agent", POLICY), ("customer", "好的"))).status == "na"
+
+
+def test_a_strong_decline_with_its_alternative_passes():
+    text = "发货快递是系统统一分配的，补8块差价可以改顺丰"
+    crit, _ = _crit({text: (0.2, 0.75)}, customer_above=0.8)
+    assert crit.score(_turns(("customer", "顺丰的 明天就要用"), ("agent", text))).status == "pass"
+
+
+# default@13 (frl12): an A-not-A question (修不修 / 退不退) leaves the choice to the customer; the 不修 inside it is no
+# refusal without a refusal word. The contrast — a plain 不修的 answering a request — still refuses.
+@pytest.mark.parametrize("reply, status", [
+    ("检测报告出来您看完再决定修不修", "na"),
+    ("到时候退不退都看您自己", "na"),
+    ("这种进水的我们不修的", "fail"),
+])
+def test_an_a_not_a_question_is_no_refusal(rubric, reply, status):
+    """The word rule's reading (the decline model off: its character n-grams may still read 不修 as a decline)."""
+    c = next(c for c in rubric.criteria if c.id == "positive_framing")
+    crit = type(c)(c.id, c.max_points, c.params.model_copy(update={"declines": c.params.declines.model_copy(update={"enabled": False})}))
+    conv = make_conversation([("customer", "能帮我修一下吗", 0), ("agent", reply, 30)])
+    assert crit.score(conv).status == status

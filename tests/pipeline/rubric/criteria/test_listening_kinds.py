@@ -92,6 +92,19 @@ def test_the_rubric_is_pinned_to_its_kind_model(tmp_path):
 def test_the_default_rubric_reads_with_the_shipped_model(rubric):
     crit = next(c for c in rubric.criteria if c.id == "active_listening")
     kp = crit.params.kinds
-    assert kp.enabled and kp.model_version == "zh-cs-kinds@1" and crit._kinds is None or crit._kinds.model_id == "zh-cs-kinds@1"
+    assert kp.enabled and kp.model_version == "zh-cs-kinds@2" and crit._kinds is None or crit._kinds.model_id == "zh-cs-kinds@2"
     crit.compiled  # noqa: B018
     assert crit._kinds.model_id == kp.model_version
+
+
+# default@13 (frl12): zh-cs-kinds@2 read through the shipped rubric — a calm question about received goods, an invoice
+# or a delivery date stays na; a defect on the same goods, told in the same calm register, is after-sales (the contrast
+# that must not move). Sentences written for this test, not from any training file.
+@pytest.mark.parametrize("turns, applies", [
+    ([("customer", "你好 面包机收到了 挺好用的", 0), ("customer", "想问下发票什么时候能开 公司要报销", 20), ("agent", "好的", 40)], False),
+    ([("customer", "订单昨天拍的 什么时候能到上海", 0), ("customer", "不急哈", 20), ("agent", "明天到", 40)], False),
+    ([("customer", "面包机收到了 插上电没反应", 0), ("customer", "灯都不亮", 20), ("agent", "好的", 40)], True),
+])
+def test_the_shipped_kind_model_keeps_calm_goods_questions_out_and_defects_in(rubric, turns, applies):
+    crit = next(c for c in rubric.criteria if c.id == "active_listening")
+    assert (crit.score(make_conversation(turns)).status != "na") is applies
