@@ -30,6 +30,8 @@ PERFORMANCE_NOT_FEELING = [
 
 # fear carried over from a past bad experience, and resignation in idiom
 EMOTION_MORE = [
+    # default@13: fear said with a degree word (好怕 / 真的很怕) is fear shown, unlike a bare 怕 before a fit (怕拖地)
+    "re:(好|很|真|太|超|挺|特别|非常|有点|有些|蛮|真的)(害)?怕",
     # escalation past the shop (the platform or a regulator judges instead): the customer has given up on the agent
     "re:(申请|找|叫|让|要)(平台|官方|小二|客服小二)(介入|处理|仲裁|评理)", "re:(举报|仲裁|工商局|消协|消费者协会|市场监管)",
     # resignation and sarcasm after an acceptance (行 等着呗 / 好吧 反正也习惯了 / 行吧 你们高兴就好): a calm
