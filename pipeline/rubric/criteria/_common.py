@@ -11,16 +11,8 @@ from pydantic import Field
 from models.base import BoundedMemo
 from pipeline.conversation import Conversation, Message
 from pipeline.rubric.criteria._emotion_params import EmotionParams, emotion_cues  # noqa: F401 - re-exported
-from pipeline.rubric.criteria._shapes import (  # sentence shapes the emotion rules read
-    _CONTRAST_AFTER,
-    _DENIED_AFTER,
-    _OPENER_PING,
-    _SPEECHLESS,
-    _asks,
-    _asks_by_spaces,
-    _plain_question,
-    _spaced,
-)
+from pipeline.rubric.criteria._shapes import _CONTRAST_AFTER, _DENIED_AFTER, _OPENER_PING, _SPEECHLESS, _asks  # sentence shapes
+from pipeline.rubric.criteria._shapes import _asks_by_spaces, _plain_question, _spaced, asks_anyhow, waiting_unanswered
 from pipeline.rubric.guards import contrast_cancels, has_sarcasm, is_negated, is_quoted
 from pipeline.rubric.matching import (
     Lexicon,
@@ -267,6 +259,7 @@ class EmotionDetector:
         self.repeated = re.compile(params.repeated_status) if params.repeated_status else None
         self.laughter = re.compile(params.laughter) if params.laughter else None
         self.ambivalent = re.compile(params.ambivalent_cue) if params.ambivalent_cue else None
+        self.ping = re.compile(params.unanswered_ping) if params.unanswered_ping else None
         self.hedge = re.compile(params.hedged_report) if params.hedged_report else None
         self.goodwill = re.compile(params.goodwill) if params.goodwill else None
         self.departure = (
@@ -341,14 +334,23 @@ class EmotionDetector:
             return None
         return Match(v, hit.start(), hit.end(), f"{self.rule_prefix}.repeated_status", "")
 
+    def unanswered_ping(self, msg: Message, earlier: Sequence[Message]) -> Match | None:
+        """有人吗 after a customer turn no human agent answered yet (a bot's reply is none): chasing (default@13)."""
+        v, s = view(msg), view(msg).s.strip()
+        if not s or self.ping is None or not self.ping.fullmatch(s) or not waiting_unanswered(
+                earlier, lambda m: not self.ping.fullmatch(view(m).s.strip()) and not self._ack_only(m)):
+            return None
+        return Match(v, v.s.index(s), v.s.index(s) + len(s), f"{self.rule_prefix}.unanswered_ping", "")
+
     def negative(self, msg: Message, earlier: Sequence[Message] = ()) -> tuple[bool, str, Match | None]:
         """(is_negative, how, cue match). how: "state" / "sentiment" / "shape" / "lexicon" / "urgency" / "repeat" / "".
         `earlier`: the conversation's messages before this one (for a repeated chase)."""
         if not msg.text.strip():
             return False, "", None
-        chase = self.repeated_chase(msg, earlier) if earlier else None
-        if chase is not None:
-            return True, "repeat", chase
+        ping = self.unanswered_ping(msg, earlier) if earlier and self.params.state_mode == "empathy" else None
+        for how, hit in (("repeat", self.repeated_chase(msg, earlier) if earlier else None), ("ping", ping)):
+            if hit is not None:
+                return True, how, hit
         st = getattr(msg, "state", None)
         state = self.params.use_state and st is not None
         if state and self.params.state_mode == "empathy":
@@ -423,6 +425,9 @@ class EmotionDetector:
             for calm in (self.status, self.ambivalent):
                 if calm is not None:
                     accepted = [h for h in accepted if not calm.search(h.view.s[h.start : h.end])]
+        elif state and self.ambivalent is not None and self.params.state_mode == "empathy" and asks_anyhow(msg):
+            # default@13: inside a question (还有货吗？？ / 怕太硬 软不软啊) the ambivalent words alone are no distress
+            accepted = [h for h in accepted if not self.ambivalent.search(h.view.s[h.start : h.end])]
         if accepted:
             return True, "lexicon", accepted[0]
         return False, "", None

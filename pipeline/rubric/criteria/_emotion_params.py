@@ -117,6 +117,13 @@ class EmotionParams(Strict):
         "form; a turn matching it after an earlier customer turn that matched it is a repeated chase — negative whatever "
         "the layers read in the two words (the dispute is unresolved). null switches it off (default@9: lexicons_state.REPEATED_STATUS)",
     )
+    unanswered_ping: str | None = Field(
+        default=None,
+        description="empathy (default@13): a turn made only of a ping (有人吗 / 在吗 / 人呢), a regex on the analysis form that "
+        "must match it whole, sent after a customer turn of the same conversation that no human agent has answered yet (a "
+        "bot's holding reply is no answer) is chasing: the customer has been kept waiting — negative whatever the layers read "
+        "in the two words. A ping that opens the chat (nothing unanswered before it) is a greeting. null switches it off",
+    )
     calm_openers: list[str] = Field(
         default_factory=lambda: ["好", "好的", "好吧", "行", "行吧", "那行", "那好吧", "可以", "对", "对的", "是的", "ok", "没问题"],
         description="a message that opens by accepting (行吧，这还差不多 / 对，就灯罩 / 好，两个都要) is "
@@ -139,5 +146,5 @@ def emotion_cues() -> LexiconParams:
     from pipeline.rubric.criteria import lexicons as L, lexicons_state as S
 
     return LexiconParams(phrases=L.NEGATIVE_EMOTION + S.CANTONESE_EMOTION + S.EMOTION_MORE + S.ABUSE_QUESTIONED,
-                         exclude=L.NEGATIVE_EMOTION_EXCLUDE + S.CANTONESE_EMOTION_EXCLUDE + S.PERFORMANCE_NOT_FEELING + S.KIN_NOT_CURSE,
+                         exclude=L.NEGATIVE_EMOTION_EXCLUDE + S.CANTONESE_EMOTION_EXCLUDE + S.PERFORMANCE_NOT_FEELING + S.KIN_NOT_CURSE + S.KIN_NOT_CURSE_MORE,
                          boundary_max_len=1)

@@ -77,3 +77,26 @@ def asks_to_confirm(s: str, at: int) -> bool:
     对吗 / 是吗 / 对吧 …)."""
     end = _SENTENCE_END.search(s, at)
     return bool(_CONFIRM_TAG.search(s[at : end.end() if end else len(s)]))
+
+
+_LETTERS = re.compile(r"[\u4e00-\u9fffa-z0-9]")
+
+
+def waiting_unanswered(earlier, substantive) -> bool:
+    """A customer turn of at least four letters that `substantive` accepts stands after the last human-agent message
+    with text in `earlier` (the conversation before the turn read): the customer is still waiting for an answer."""
+    for m in reversed(earlier):
+        if m.role == "agent" and m.text.strip():
+            return False
+        if m.role == "customer" and m.text.strip() and len(_LETTERS.findall(view(m).s)) >= 4 and substantive(m):
+            return True
+    return False
+
+
+# an A-not-A question (软不软 / 长不长 / 有没有货): it asks without 吗 or a question mark
+_A_NOT_A = re.compile(r"([\u4e00-\u9fff])不\1|有没有|是不是|能不能|会不会|要不要|可不可以")
+
+
+def asks_anyhow(msg: Message) -> bool:
+    """The message asks something: a question mark or 吗/嘛/么 (on the analysis form or the spaced one), or A-not-A."""
+    return _asks(msg) or _asks_by_spaces(msg) or bool(_A_NOT_A.search(view(msg).s))

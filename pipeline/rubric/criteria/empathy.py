@@ -48,6 +48,7 @@ def default_emotion() -> EmotionParams:
         status_cue=S.STATUS_CUE,
         ambivalent_cue=S.AMBIVALENT_CUE,
         repeated_status=S.REPEATED_STATUS,  # default@9
+        unanswered_ping=S.UNANSWERED_PING,  # default@13
         laughter=S.LAUGHTER,  # default@9
         acks_before_state=True,  # default@10
         hedged_report=S.HEDGED_REPORT,  # default@10
@@ -297,6 +298,8 @@ class Empathy(Criterion):
             trig_ev = cue.evidence(f"客户首次出现负面情绪（情感模型 negative {score:.2f} ≥ 形态阈值，且消息形态为问题陈述/催促/反讽/着急）")
         elif how == "repeat":
             trig_ev = cue.evidence("客户再次说明仍未收到/未到账（重复追问：客服的答复没有解决问题）")
+        elif how == "ping":
+            trig_ev = cue.evidence("客户的问题无人答复时催问（有人吗/在吗：客户已在等待，应先回应等待）")
         elif how == "urgency":
             trig_ev = cue.evidence("客户在提问中表达着急（问题本身平静，但急用/赶时间需要先回应）")
             trig_ev.rule = f"{self.id}.trigger.urgency"

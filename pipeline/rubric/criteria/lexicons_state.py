@@ -30,6 +30,8 @@ PERFORMANCE_NOT_FEELING = [
 
 # fear carried over from a past bad experience, and resignation in idiom
 EMOTION_MORE = [
+    # default@13: fear said with a degree word (好怕 / 真的很怕) is fear shown, unlike a bare 怕 before a fit (怕拖地)
+    "re:(好|很|真|太|超|挺|特别|非常|有点|有些|蛮|真的)(害)?怕",
     # escalation past the shop (the platform or a regulator judges instead): the customer has given up on the agent
     "re:(申请|找|叫|让|要)(平台|官方|小二|客服小二)(介入|处理|仲裁|评理)", "re:(举报|仲裁|工商局|消协|消费者协会|市场监管)",
     # resignation and sarcasm after an acceptance (行 等着呗 / 好吧 反正也习惯了 / 行吧 你们高兴就好): a calm
@@ -76,6 +78,8 @@ SHAPE_EXCLUDE_MORE = [
     # default@9: buying again and again is loyalty, not persistence (买了好几次了 这次能便宜点吗)
     "re:(买|回购|复购|下单|光顾|拍|购买|入手)(了|过)?(好几次|好多次|很多次|几次|多次|无数次|好几回|好多回)(了)?",
     "re:(一直|总是|老是|始终)(都)?(有)(?!问题|毛病|异味|噪音|杂音|声音|故障|裂|破|色差|瑕疵|污渍|点|味)",
+    # default@13: wanting, keeping an eye on, using a thing for long is no persistence (一直想买 / 一直在用你家的 / 一直关注)
+    "re:(一直|总是|老是|始终)(都)?(很|挺|在)?(想|惦记|关注|种草|蹲|在用|用的|用着|回购)",
     # default@8: a how-to question after the contrast is no disappointment (收到了 就是不太会装 / 挺好的 只是想问下怎么洗)
     "re:(谢谢|谢了|收到了|到了|挺好|还行|不错)[^。!！?？]{0,10}(不过|但是|可是|就是|只是)(不知道|不太会|不会|想问|问一下|问下|请问|怎么|如何|咋)",
 ]
@@ -172,6 +176,7 @@ ABUSE_EXCLUDE_MORE = [
 ]
 # default@10 (abusive_customer, emotion cues): one's own mother's (拿去看我妈的 / 给老妈的生日礼物) is no curse (妈的)
 KIN_NOT_CURSE = ["re:(我|俺|咱|老|她)妈的"]
+KIN_NOT_CURSE_MORE = ["妈妈的"]  # default@13 (emotion words): 送我妈妈的生日礼物 — 妈的 inside the kin word
 
 GOODS_NOT_AGENT = [
     # (an exclusion must cover the whole insult hit, 什么垃圾, so it starts with the same words; 你个垃圾东西 stays abuse)
@@ -326,7 +331,13 @@ TRAILING_ACKS = [
 # default@8 (empathy): slang as often said in delight or in a playful question as in distress (服了 这保温杯一晚上还烫 /
 # 绝了 / 哭了 / 笑死 / 救命 / 😭): counts only when the customer-state layer reads the turn negative in context
 # (EmotionParams.ambivalent_cue; matched against the cue's own words)
-AMBIVALENT_CUE = "^(吓死|服了|醉了|绝了|哭了|我哭|哭死|笑死|救命|要命|疯了|要疯|跪了|栓q|破防|😭|😂|🤣|😞|🙄)$"
+# default@13: marks and a bare 怕 are as often calm as upset — ？？ after a plain stock question (墨绿色还有货吗？？) is a
+# typing habit, 怕 before a fit or a feature (我腿短 怕拖地 / 怕太硬 软不软) a preference: the same condition
+AMBIVALENT_CUE = "^(吓死|服了|醉了|绝了|哭了|我哭|哭死|笑死|救命|要命|疯了|要疯|跪了|栓q|破防|😭|😂|🤣|😞|🙄|怕|[?？]{2,}|[!！]{3,})$"
+
+# default@13 (empathy's trigger): a turn made only of a ping; after a customer turn that no human agent has answered
+# yet it is chasing (EmotionParams.unanswered_ping; the regex must match the whole turn on the analysis form)
+UNANSWERED_PING = r"(在吗|在不在|在么|在嘛|有人吗|有人在吗|有没有人|人呢|还在吗|客服呢|回个话|理一下|理下我)[?？!！。.~～]*"
 
 # default@10 (state7, empathy's trigger): a fault told with a hedge (你家袋子有点薄 / 屏幕有点划痕) is a calm report —
 # the sentiment model's label alone does not make it need empathy; a hedged feeling (有点急 / 有点失望) is no hedge
