@@ -101,7 +101,8 @@ def is_incapacity(s: str, a: int, b: int) -> bool:
 
 
 _REPORTED = re.compile(r"(说|讲|提到|回复|回答|表示|写着|写的|称|问)(了|过|的是|的)?[:：,，]?\s*$")
-_SPEAKER = re.compile(r"(您|你|客户|买家|顾客|同事|他|她|对方|之前|上一位|刚才|前面)")
+# default@13: hearsay from the customer's own people (我朋友说你们是骗子，我不信) is reported too
+_SPEAKER = re.compile(r"(您|你|客户|买家|顾客|同事|他|她|对方|之前|上一位|刚才|前面|朋友|网友|网上|评论|别人|大家|邻居|家人|老公|老婆)")
 _QUOTE_AFTER = re.compile(r"^[”」』\"']?\s*(是指|是什么意思|的意思|这句话|这种话|这样的话|这个说法|是吗|对吗)")
 
 
@@ -151,3 +152,14 @@ def is_self_correction(v: View, start: int, end: int) -> bool:
     ):
         return False
     return bool(_APOLOGY.search(v.s))
+
+
+# 让您重复说了好几遍，是我没看仔细 / 害您问了三次，实在抱歉: the customer was made to repeat, and the agent apologises for
+# it — the words of "I told you N times" with the customer as the one who repeated (default@13)
+_BURDEN = re.compile(r"(让|害|叫|劳|劳烦|辛苦|麻烦)(您|你|亲)[^，,。.!！?？;；]{0,6}$")
+
+
+def is_apologised_burden(v: View, start: int, end: int) -> bool:
+    """The clause puts the customer as the one made to do it (让您…说了好几遍) and the message apologises."""
+    ca, _ = clause_of(v, start, end)
+    return bool(_BURDEN.search(v.s[ca:start])) and bool(_APOLOGY.search(v.s))

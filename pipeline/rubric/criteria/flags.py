@@ -8,6 +8,7 @@ from pydantic import Field
 from pipeline.conversation import Conversation, Flag
 from pipeline.customer_state import SHIPPED_STATE_MODEL
 from pipeline.rubric.criteria import lexicons as L
+from pipeline.rubric.criteria import lexicons_redline as R
 from pipeline.rubric.criteria import lexicons_state as S
 from pipeline.rubric.criteria._common import EmotionDetector, EmotionParams, GuardParams, PhraseMatcher, emotion_cues
 from pipeline.rubric.matching import compile_entries, local_analysis_form
@@ -190,15 +191,16 @@ class AbuseParams(Strict):
     lexicon: LexiconParams = Field(
         default_factory=lambda: LexiconParams(
             # 什么垃圾面料 criticises the goods, not the agent (S.GOODS_NOT_AGENT)
-            phrases=L.ABUSE + S.ABUSE_QUESTIONED + S.ABUSE_MORE, exclude=L.ABUSE_EXCLUDE + S.GOODS_NOT_AGENT + S.KIN_NOT_CURSE + S.ABUSE_EXCLUDE_MORE, variants=L.ABUSE_VARIANTS, boundary_max_len=1
+            phrases=L.ABUSE + S.ABUSE_QUESTIONED + S.ABUSE_MORE + R.ABUSE_DEFAULT13, exclude=L.ABUSE_EXCLUDE + S.GOODS_NOT_AGENT + S.KIN_NOT_CURSE + S.ABUSE_EXCLUDE_MORE, variants=L.ABUSE_VARIANTS, boundary_max_len=1
         )
     )
     target: list[str] = Field(
         default_factory=lambda: L.ABUSE_TARGET + S.ABUSE_TARGET_MORE, description="who the insult must be aimed at (你/你们/客服/店家)"
     )
     third_party: list[str] = Field(
-        default_factory=lambda: list(L.ABUSE_THIRD_PARTY),
-        description="others the customer may insult (快递员/司机): an insult aimed at them is not abuse of the agent",
+        default_factory=lambda: L.ABUSE_THIRD_PARTY + R.ABUSE_THIRD_PARTY_DEFAULT13,
+        description="others the customer may insult (快递员/司机; default@13: family, friends, the customer themself — 我老公就是个"
+        "白痴 / 我真是个傻子): an insult aimed at them is not abuse of the agent",
     )
 
 

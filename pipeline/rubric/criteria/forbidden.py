@@ -18,7 +18,7 @@ from pydantic import Field, field_validator
 from pipeline.conversation import Conversation, CriterionResult, Evidence
 from pipeline.rubric.criteria import lexicons as L
 from pipeline.rubric.criteria._common import GuardParams, PhraseMatcher, human_agent_messages, pinned_model
-from pipeline.rubric.guards import is_quoted, is_self_correction
+from pipeline.rubric.guards import is_apologised_burden, is_quoted, is_self_correction
 from pipeline.rubric.matching import Match, compile_entries, find_spans, view
 from pipeline.rubric.registry import Criterion, register_criterion
 from pipeline.rubric.schema import LexiconParams, ParaphraseParams, Strict
@@ -170,6 +170,11 @@ AGENT_OFFER = [
 ]
 # declared not-knowing (the standard's 不知道 family): only help in the same message makes it something else
 NOT_KNOWING = ["re:(不|没)(是很|是太|太|大|怎么)?(知道|清楚|了解|晓得)", "说不准", "摸不准", "不确定"]
+# the agent setting out to find out itself (我问一下质检同事 / 这边马上去核实): with it, not-knowing is the first half of an
+# answer (default@13)
+FINDS_OUT = [
+    "re:(我|我们|这边|我这边|马上|立刻|稍后)(这就|现在|马上|立刻|先|再|去|来|帮您|给您|替您|帮你|给你)*(问|查|核实|确认|咨询|打听|请教|联系)(一下|下)?",
+]
 # a rule or an authority cited to grant (按平台规定可以退，已经给您同意了): not the rule as a wall
 RULE_GRANT = [
     "re:(?<![不没无别])(可以|能|支持|允许|享受|照样|照常)(退|换|补|免|享|领|开|改|寄|带|登机|上车|办理|申请|延长|保修|报销)",
@@ -324,6 +329,16 @@ class ForbiddenV2Params(ForbiddenParams):
     negated_offer: bool = Field(
         default=True, description="an offer word that is itself negated (不能给您补发 / 补偿是没有的) does not cancel a refusal"
     )
+    apologised_burden: bool = Field(
+        default=True, description="default@13: a word hit whose clause makes the customer the one who repeated (让您重复说了好几遍 / "
+        "害您问了三次) in a message that apologises does not count — the agent owns the burden, it does not complain of it"
+    )
+    not_knowing_action: list[str] | None = Field(
+        default_factory=lambda: list(FINDS_OUT),
+        description="default@13: a not-knowing word hit (`acts.not_knowing`: 不知道 / 不清楚) followed in the same message by the "
+        "agent's own step to find out (these) or an offer (`acts.offer`), not negated (没法帮您查), does not count: "
+        "这个我确实不知道答案，我问一下质检同事，半小时内回复您 answers; null switches it off",
+    )
     rule_grant: list[str] = Field(
         default_factory=lambda: list(RULE_GRANT),
         description="a word hit that names a rule (规定/规则/政策) does not count when the rest of its message grants "
@@ -338,7 +353,7 @@ class ForbiddenPhrasesV2(ForbiddenPhrases):
     the clause that shows the act as evidence (rule forbidden_phrases.act.<act>, the model id in the note)."""
 
     Params = ForbiddenV2Params
-    _plain = _dismissal = _grant = _helpless = _not_knowing = None
+    _plain = _dismissal = _grant = _helpless = _not_knowing = _finds_out = None
 
     def compile(self):
         p: ForbiddenV2Params = self.params
@@ -356,6 +371,8 @@ class ForbiddenPhrasesV2(ForbiddenPhrases):
         # one pattern per entry: where two entries match at one place the longest wins, whatever their order
         self._helpless = [c for c in (compile_entries([e]) for e in p.acts.helpless) if c is not None] or None
         self._not_knowing = compile_entries(p.acts.not_knowing) if p.acts.not_knowing else None
+        finds = [*(p.not_knowing_action or []), *(p.acts.offer if p.not_knowing_action is not None else [])]
+        self._finds_out = compile_entries(finds) if finds else None
         return matcher, shrugs, offer, model, act_offer
 
     def _keep(self, match) -> bool:
@@ -366,6 +383,11 @@ class ForbiddenPhrasesV2(ForbiddenPhrases):
             return False  # 不是不归我们管 / 并不是没办法: the agent denies the taboo
         if self._grant is not None and _RULE_WORD.search(v.s[a:b]) and self._grant.search(v.s[b:]):
             return False  # the rule is cited to grant the request, not to refuse it
+        if self.params.apologised_burden and is_apologised_burden(v, a, b):
+            return False  # 让您重复说了好几遍，是我没看仔细: the customer repeated, the agent apologises
+        if self._finds_out is not None and self._not_knowing is not None and self._not_knowing.search(v.s[a:b]):
+            if any(not is_negated_offer(v.s, x, y) for x, y in find_spans(self._finds_out, v.s[b:]) for x, y in [(x + b, y + b)]):
+                return False  # 我不知道，我问一下质检同事: not-knowing answered by the agent's own step
         return True
 
     def _offers(self, pattern, s: str) -> bool:

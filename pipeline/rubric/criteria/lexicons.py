@@ -36,6 +36,7 @@ from pipeline.rubric.criteria.lexicons_courtesy import (  # noqa: F401
     STILL_THERE,
 )
 from pipeline.rubric.criteria.lexicons_taboo import TABOO_MECHANISM_EXCLUDE, TABOO_MECHANISMS_2  # noqa: F401
+from pipeline.rubric.criteria.lexicons_redline import TABOO_MECHANISM_EXCLUDE_3, TABOO_MECHANISMS_3  # noqa: F401
 
 YOU = {"您": ["你"]}
 
@@ -544,6 +545,9 @@ TABOO_MECHANISMS = [
 ]
 FORBIDDEN_CUES += TABOO_MECHANISMS + TABOO_MECHANISMS_2
 FORBIDDEN_EXCLUDE += TABOO_MECHANISM_EXCLUDE
+# default@13 (tab12): lexicons_redline
+FORBIDDEN_CUES += TABOO_MECHANISMS_3
+FORBIDDEN_EXCLUDE += TABOO_MECHANISM_EXCLUDE_3
 
 # refusals by mechanism: responsibility refused, futility, modifiers stacked before the verb; default@11 (judge6): the
 # shop's part narrowed to selling or shipping (我们只负责发货 / 只管卖货) declines the rest
