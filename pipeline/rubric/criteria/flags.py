@@ -9,6 +9,7 @@ from pipeline.conversation import Conversation, Flag
 from pipeline.customer_state import SHIPPED_STATE_MODEL
 from pipeline.rubric.criteria import lexicons as L
 from pipeline.rubric.criteria import lexicons_state as S
+from pipeline.rubric.criteria._hidden_upset import default_hidden
 from pipeline.rubric.criteria._common import EmotionDetector, EmotionParams, GuardParams, PhraseMatcher, emotion_cues
 from pipeline.rubric.matching import compile_entries, local_analysis_form
 from pipeline.rubric.registry import FlagDetector, register_flag
@@ -66,6 +67,7 @@ def _default_negative_end() -> EmotionParams:
         laughter=S.LAUGHTER,  # default@10: a laughing last turn is cheer, not a negative end
         goodwill=S.GOODWILL,  # default@10
         state_model_version=SHIPPED_STATE_MODEL,
+        hidden=default_hidden(),  # default@13 (emp12b): sarcastic praise and resigned assent end negative too
     )
 
 
