@@ -10,7 +10,7 @@ from pydantic import Field
 
 from models.base import BoundedMemo
 from pipeline.conversation import Conversation, Message
-from pipeline.rubric.criteria._emotion_params import EmotionParams, emotion_cues  # noqa: F401 - re-exported
+from pipeline.rubric.criteria._emotion_params import EmotionParams, emotion_cues, hidden_upset_for, stated_urgency  # noqa: F401 - re-exported
 from pipeline.rubric.criteria._shapes import _CONTRAST_AFTER, _DENIED_AFTER, _OPENER_PING, _SPEECHLESS, _asks  # sentence shapes
 from pipeline.rubric.criteria._shapes import _asks_by_spaces, _plain_question, _spaced, asks_anyhow, waiting_unanswered
 from pipeline.rubric.guards import contrast_cancels, has_sarcasm, is_negated, is_quoted
@@ -169,8 +169,7 @@ class PhraseMatcher:
 
 _Kept = tuple[int, int, str, str, "float | None", "str | None"]
 _KEPT_MAX = 16_384  # distinct analysis strings whose decisions one matcher keeps (as matching.Lexicon does)
-# the result may hang on token boundaries: look in _kept_tok (False, not object(): a matcher copied or
-# pickled with its memory must still recognise it)
+# the result may hang on token boundaries: look in _kept_tok (False, not object(): a matcher copied or pickled with its memory must still recognise it)
 _BY_TOKENS = False
 
 
@@ -262,6 +261,7 @@ class EmotionDetector:
         self.ping = re.compile(params.unanswered_ping) if params.unanswered_ping else None
         self.hedge = re.compile(params.hedged_report) if params.hedged_report else None
         self.goodwill = re.compile(params.goodwill) if params.goodwill else None
+        self.hidden = hidden_upset_for(params, rule_prefix)  # default@13: sarcastic praise, resigned assent, stated urgency
         self.departure = (
             PhraseMatcher(f"{rule_prefix}.departure", params.departure,
                           GuardParams(negation=True, negation_window=params.negation_window, quotation=True))
@@ -293,8 +293,7 @@ class EmotionDetector:
         return self.ack is not None and bool(self.ack.match(view(msg).s.strip())) and not _SPEECHLESS.match(view(msg).s)
 
     def _goodwill(self, msg: Message) -> bool:
-        """The customer wishes the agent well or praises the goods (早点休息 / 辛苦你们了 / 东西挺好看的), with no
-        contrast after it, no sarcasm and no emotion word: no negative end."""
+        """Goodwill (早点休息 / 辛苦你们了 / 东西挺好看的), no contrast after it, no sarcasm, no emotion word: no negative end."""
         if self.goodwill is None:
             return False
         v = view(msg)
@@ -348,7 +347,8 @@ class EmotionDetector:
         if not msg.text.strip():
             return False, "", None
         ping = self.unanswered_ping(msg, earlier) if earlier and self.params.state_mode == "empathy" else None
-        for how, hit in (("repeat", self.repeated_chase(msg, earlier) if earlier else None), ("ping", ping)):
+        hidden = self.hidden.read(msg, earlier) if self.hidden is not None else None
+        for how, hit in (("repeat", self.repeated_chase(msg, earlier) if earlier else None), ("ping", ping), hidden or (None, None)):
             if hit is not None:
                 return True, how, hit
         st = getattr(msg, "state", None)
@@ -366,7 +366,7 @@ class EmotionDetector:
             if st.needs_empathy < self.params.min_state_score and self._joking(msg):
                 return False, "", None
             if st.needs_empathy < self.params.min_state_score and self.urgency is not None:
-                urgent = self.urgency.find(view(msg)) if _asks(msg) or _plain_question(msg) or _asks_by_spaces(msg) else []
+                urgent = self.urgency.find(view(msg)) if _asks(msg) or _plain_question(msg) or _asks_by_spaces(msg) else stated_urgency(self.hidden, msg, st, self.urgency)
                 if urgent:
                     return True, "urgency", urgent[0]
             if st.needs_empathy >= self.params.min_state_score:

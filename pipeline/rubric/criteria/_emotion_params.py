@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
+from pipeline.rubric.criteria._hidden_upset import HiddenUpsetParams, hidden_upset_for, stated_urgency  # noqa: F401 - re-exported
 from pipeline.rubric.schema import LexiconParams, Strict
 
 
@@ -124,6 +125,12 @@ class EmotionParams(Strict):
         "bot's holding reply is no answer) is chasing: the customer has been kept waiting — negative whatever the layers read "
         "in the two words. A ping that opens the chat (nothing unanswered before it) is a greeting. null switches it off",
     )
+    hidden: HiddenUpsetParams = Field(
+        default_factory=HiddenUpsetParams,
+        description="default@13 (emp12b): upset said in calm or pleased words, read against the conversation before the "
+        "turn — sarcastic praise after a fault, a late reply or a refusal; assent that gives up after a refusal; urgency "
+        "stated rather than asked (_hidden_upset). All off by default",
+    )
     calm_openers: list[str] = Field(
         default_factory=lambda: ["好", "好的", "好吧", "行", "行吧", "那行", "那好吧", "可以", "对", "对的", "是的", "ok", "没问题"],
         description="a message that opens by accepting (行吧，这还差不多 / 对，就灯罩 / 好，两个都要) is "
@@ -145,6 +152,10 @@ def emotion_cues() -> LexiconParams:
     default@10: the insults the abuse flag reads as a question are anger too, as the base insults are)."""
     from pipeline.rubric.criteria import lexicons as L, lexicons_state as S
 
-    return LexiconParams(phrases=L.NEGATIVE_EMOTION + S.CANTONESE_EMOTION + S.EMOTION_MORE + S.ABUSE_QUESTIONED,
-                         exclude=L.NEGATIVE_EMOTION_EXCLUDE + S.CANTONESE_EMOTION_EXCLUDE + S.PERFORMANCE_NOT_FEELING + S.KIN_NOT_CURSE + S.KIN_NOT_CURSE_MORE,
+    from pipeline.rubric.criteria import lexicons_upset as U
+
+    # default@13 (emp12b): + the emotion words the lists lacked (lexicons_upset.EMOTION_GAP)
+    return LexiconParams(phrases=L.NEGATIVE_EMOTION + S.CANTONESE_EMOTION + S.EMOTION_MORE + S.ABUSE_QUESTIONED + U.EMOTION_GAP,
+                         exclude=L.NEGATIVE_EMOTION_EXCLUDE + S.CANTONESE_EMOTION_EXCLUDE + S.PERFORMANCE_NOT_FEELING + S.KIN_NOT_CURSE
+                         + S.KIN_NOT_CURSE_MORE + U.EMOTION_GAP_EXCLUDE,
                          boundary_max_len=1)

@@ -10,11 +10,13 @@ from pipeline.customer_state import SHIPPED_STATE_MODEL
 from pipeline.rubric.criteria import lexicons as L
 from pipeline.rubric.criteria import lexicons_state as S
 from pipeline.rubric.criteria._common import EmotionDetector, EmotionParams, GuardParams, PhraseMatcher, Rejected, emotion_cues
+from pipeline.rubric.criteria import lexicons_upset as U
 from pipeline.rubric.criteria._emotion_params import _default_acks
+from pipeline.rubric.criteria._hidden_upset import default_hidden
 from pipeline.rubric.criteria.lexicons_courtesy import EMPATHY_BARE, EMPATHY_NAMED
 from pipeline.rubric.criteria.lexicons_state import CHASED_BEFORE, REQUEST_AFTER_YOU, SOOTHING_MORE, acknowledgement_kind
 from pipeline.rubric.guards import is_incapacity
-from pipeline.rubric.matching import compile_entries, message_evidence, view
+from pipeline.rubric.matching import Match, compile_entries, message_evidence, view
 from pipeline.rubric.registry import Criterion, register_criterion
 from pipeline.rubric.schema import LexiconParams, ParaphraseParams, Strict
 
@@ -27,6 +29,9 @@ _CONTRAST_AFTER = re.compile(r"但是|可是|不过|然而|只是|但")
 _CLAUSE_END = "，,。!！?？;；\n"
 _LETTERS = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]")
 _CONFIRMING = re.compile(r"(对吗|是吗|对吧|是吧|没错吧|吗)[\s。.]*[?？]?$|[?？]$")
+
+
+URGENCY_STATED_MIN_STATE = 0.3  # default@13 (emp12b): stated urgency counts from this P(needs empathy)
 
 
 def default_emotion() -> EmotionParams:
@@ -43,12 +48,13 @@ def default_emotion() -> EmotionParams:
         shape_min_score=0.85,
         shape_cues=LexiconParams(phrases=L.EMO_SHAPE + S.SHAPE_MORE, exclude=L.EMO_SHAPE_EXCLUDE + S.SHAPE_EXCLUDE_MORE),
         cues=emotion_cues(),
-        urgency=LexiconParams(phrases=S.URGENCY, exclude=S.URGENCY_EXCLUDE),
+        urgency=LexiconParams(phrases=S.URGENCY + U.URGENCY_STATED, exclude=S.URGENCY_EXCLUDE),  # default@13: + stated
         relief=LexiconParams(phrases=S.RELIEF),
         status_cue=S.STATUS_CUE,
         ambivalent_cue=S.AMBIVALENT_CUE,
         repeated_status=S.REPEATED_STATUS,  # default@9
         unanswered_ping=S.UNANSWERED_PING,  # default@13
+        hidden=default_hidden(URGENCY_STATED_MIN_STATE),  # default@13 (emp12b)
         laughter=S.LAUGHTER,  # default@9
         acks_before_state=True,  # default@10
         hedged_report=S.HEDGED_REPORT,  # default@10
@@ -301,8 +307,11 @@ class Empathy(Criterion):
         elif how == "ping":
             trig_ev = cue.evidence("客户的问题无人答复时催问（有人吗/在吗：客户已在等待，应先回应等待）")
         elif how == "urgency":
-            trig_ev = cue.evidence("客户在提问中表达着急（问题本身平静，但急用/赶时间需要先回应）")
+            trig_ev = cue.evidence("客户表达着急（问题或陈述本身平静，但急用/赶时间/期限太晚需要先回应）")
             trig_ev.rule = f"{self.id}.trigger.urgency"
+        elif how in ("sarcasm", "resigned"):  # default@13 (emp12b): the rule id stays the hidden-upset rule's
+            kind = "反话式称赞（字面是夸，语境是不满）" if how == "sarcasm" else "无奈的附和（被拒绝或问题未解决后放弃争辩）"
+            trig_ev = Match(cue.view, cue.start, cue.end, cue.rule, "").evidence(f"客户首次出现需安抚的情绪：{kind}；语境：{cue.pattern}")
         elif cue is not None:
             trig_ev = cue.evidence("客户首次出现负面情绪（情绪词，未使用情感模型）")
             trig_ev.rule = f"{self.id}.trigger.lexicon"

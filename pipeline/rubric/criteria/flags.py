@@ -10,6 +10,7 @@ from pipeline.customer_state import SHIPPED_STATE_MODEL
 from pipeline.rubric.criteria import lexicons as L
 from pipeline.rubric.criteria import lexicons_redline as R
 from pipeline.rubric.criteria import lexicons_state as S
+from pipeline.rubric.criteria._hidden_upset import default_hidden
 from pipeline.rubric.criteria._common import EmotionDetector, EmotionParams, GuardParams, PhraseMatcher, emotion_cues
 from pipeline.rubric.matching import compile_entries, local_analysis_form
 from pipeline.rubric.registry import FlagDetector, register_flag
@@ -67,6 +68,7 @@ def _default_negative_end() -> EmotionParams:
         laughter=S.LAUGHTER,  # default@10: a laughing last turn is cheer, not a negative end
         goodwill=S.GOODWILL,  # default@10
         state_model_version=SHIPPED_STATE_MODEL,
+        hidden=default_hidden(),  # default@13 (emp12b): sarcastic praise and resigned assent end negative too
     )
 
 
@@ -184,6 +186,9 @@ class NegativeEnd(FlagDetector):
             return [self.flag(f"客户最后一条消息情绪为负面（结合上下文：客户状态模型 {st.model} P={st.scores.get('negative', 0):.2f}{ctx}，seq {last.seq}），问题可能未解决", last.seq)]
         if how in ("sentiment", "shape"):
             return [self.flag(f"客户最后一条消息情绪为负面（情感模型，seq {last.seq}），问题可能未解决", last.seq)]
+        if how in ("sarcasm", "resigned"):  # default@13 (emp12b): words calm or pleased, the context not (cue.pattern says why)
+            kind = "反话式称赞" if how == "sarcasm" else "无奈的附和"
+            return [self.flag(f"客户最后一条消息是{kind}“{cue.matched_text}”（{cue.pattern}，规则 {cue.rule}，seq {last.seq}），问题未解决", last.seq)]
         return [self.flag(f"客户最后一条消息含负面情绪词“{cue.matched_text}”（词表兜底，未使用情感模型），问题可能未解决", last.seq)]
 
 

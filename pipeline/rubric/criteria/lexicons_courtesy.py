@@ -67,6 +67,9 @@ EMPATHY_NAMED = [
     "re:(这|那|这也|那也|这可|真是|实在是?|确实)(真够|太|挺|够|真|是够)(倒霉|糟心|闹心|窝火|憋屈|扫兴|揪心|添堵|气人|郁闷)(了|的|啊|呀)",
     "re:是我们(这边)?(没|没有)(做好|检查好|核对好|包装好|发好|处理好|说清楚|注意到|及时)",
 ]
+# default@13 (emp12b): a letdown granted as the customer's (盼了那么久一定挺遗憾的 / 确实挺失落的), as 确实着急 grants a
+# worry: the customer-side lists now read 遗憾 as feeling, so the agent's answer to it counts (遗憾的是 opens bad news)
+EMPATHY_NAMED += ["re:(确实|的确|真的|肯定|当然|难免|一定|实在)[^，。,.!！?？]{0,4}(失落|遗憾|不是滋味|心凉|沮丧|懊恼|扫兴|心塞)(?!的是)"]
 
 # ----------------------------------------------------------------------------
 # default@12 (script7): the written rules' courtesy classes as mechanisms, not phrases

@@ -1,0 +1,84 @@
+"""Default words for hidden upset (default@13, emp12b): the context rules of _hidden_upset (sarcastic praise, resigned
+assent, stated urgency) and the emotion words the customer-emotion lists lacked. Written for this project from a
+broad list of Chinese emotion words (anger, disappointment, worry, fear, helplessness, grievance; Cantonese and
+internet forms), each checked against the existing lists and guarded against its non-emotional uses. Analysis form
+(simplified, half-width, lower-case; spaces may remain)."""
+from __future__ import annotations
+
+# emotion words the lists lacked; each left out where an ordinary non-emotional use is common (上头 = addictive,
+# 炸毛 = a pet's fur, 泄气 / 紧张 alone = a deflating mattress / low stock, 头痛 = a symptom, 寄了 = posted, 麻了 = numb,
+# 裂开 = cracked goods, 不值 inside 值不值, 亏了 inside 多亏了)
+EMOTION_GAP = [
+    # anger
+    "恼火", "来气", "气炸", "气疯", "冒火", "火冒三丈", "恼怒", "愤慨", "憋火", "窝囊", "抓狂", "气不过", "咽不下这口气", "发飙",
+    "暴躁",
+    # disappointment and loss
+    "遗憾", "心凉", "心寒", "沮丧", "灰心", "大失所望", "白高兴", "空欢喜", "落空", "亏大了", "憋屈", "冤大头", "哑巴亏",
+    "re:(好|很|真|太|挺|有点|有些)泄气",
+    # worry
+    "担忧", "忧心", "揪心", "犯嘀咕", "心里打鼓", "放心不下", "焦急", "急坏", "急疯", "心急如焚", "火烧眉毛",
+    "re:(好|很|真|太|挺|有点|有些|心里|特别|非常)紧张", "re:心(一直|都|还)?悬着",
+    # fear
+    "怵", "胆战心惊", "心惊胆战", "恐惧", "惊恐",
+    # helplessness
+    "无奈", "无助", "没辙", "没招了", "束手无策", "走投无路", "欲哭无泪", "哭笑不得", "绝望", "身心俱疲", "伤脑筋",
+    "re:(被|把我|给我)[^，。,.!！?？]{0,4}折腾(死|坏|惨|够|得)", "折腾够了", "re:(好|太|真|我好|真的好|真系好)惨", "惨了", "emo了",
+    # grievance
+    "不公平", "re:(?<!水土)不服(气)?(?!务|装|饰)", "不讲理", "欺负人", "店大欺客", "霸王条款", "区别对待", "看不起人",
+    # Cantonese (惊 = afraid, 吓亲 = frightened, 忟憎 = irritable, 头痕 = annoyed, 唔抵 = not fair / not worth it,
+    # 肉赤 = it hurts to pay, 揾笨 = taken for a fool, 屈 = wronged)
+    "re:(好|超|真系|真|几|咁)惊(?!喜|艳|讶|叹|人的好)", "惊死", "吓亲", "忟憎", "头痕", "唔抵", "肉赤", "揾笨", "re:(好|真系|咁)屈",
+]
+EMOTION_GAP_EXCLUDE = ["没有遗憾", "不留遗憾", "无遗憾", "没什么遗憾", "不紧张", "别紧张", "不用紧张", "不无奈", "惊喜"]
+
+# praise of the service's speed — sarcasm after a late reply or beside a fault (HiddenUpsetParams.speed_praise)
+SPEED_PRAISE = (
+    "(回|回复|答复|处理|发货|响应|速度|效率|动作|反应|客服)(的|得)?(可)?(真|可真|好|太|也太|够|蛮|挺|超|真系|真是|真的)(是)?"
+    "(快|及时|迅速|神速|高|有效率|积极)"
+)
+# praise of the service's care or luck — sarcasm after a refusal or beside an unfixed fault (HiddenUpsetParams.praise);
+# 🙃 says it
+SARCASTIC_PRAISE = (
+    "(可真|真是|真的是|真系|真|好)(用心|贴心|周到|负责|专业|靠谱|给力|到位|省心|细心|有心|高效|有效率)"
+    "|好棒棒|棒棒哒|好家伙|(真系|真是|真|好)(好彩|幸运|走运)|运气(真|可真|太)好|🙃"
+)
+# a fault or a bad event the customer tells (damage, a defect, a wrong or short delivery, a price drop after buying);
+# 碎 / 裂 only as damage (碎花裙 is a print)
+FAULT = (
+    "(?<![没不未无防])(碎(了|掉|成|裂|片|渣)|(摔|打|压)碎|裂(了|开|痕|缝|口)|开裂|破损|破了|破洞|坏了|坏掉|摔坏|压坏|压扁|瘪了|漏水|漏气|漏油|漏液|断了|断掉|不加热|不制冷|不工作|"
+    "不转|不亮|开不了机|没反应|不能用|用不了|充不进|鼓包|发霉|变质|过期|少发|漏发|错发|发错|跌价|降价|掉价|平咗|色差|掉色|起球|"
+    "开胶|划痕|污渍|瑕疵|有洞|不对版|货不对板|描述不符|假货)"
+)
+# an agent message that refuses, puts off or puts down (besides positive_framing's refusal words)
+BAD_NEWS = (
+    "约满|排满|排不(进|上|开)|最早(要|得|也|只能)?[^，。,.!！?？]{0,4}(周|星期|礼拜|号|日|天|月|下午|上午|明天|后天)"
+    "|以(实物|实际|收到的|页面|系统|下单时)[^，。,.!！?？]{0,6}为准|(都|已经|早就)(说|讲|告诉|回复)(了|过)|说了(n|好几|几|多少)(遍|次)"
+    "|(你|您)?自己(看|查|去看)|没有办法|没办法|爱莫能助|无能为力|恕不|概不"
+)
+# an agent message that settles the matter: praise or assent after it is taken at its word
+FIXED = (
+    "(已经|已)(经)?(给|为|帮)?(您|你|亲)?(办好|办理|安排|处理好|补发|重新发|发出|退款|退回|换新|改好|改过来|修好)"
+    "|给(您|你|亲)(办理|安排|补发|换新|退款|重新发|免单|补偿)|原路退回|退款(已|成功)"
+)
+# assent that gives up by letting the shop decide or closing the matter (你们说啥都对 / 你们说了算 / 随便你们 / 就这样吧;
+# Cantonese 你哋话事 / 是但): upset after a refusal or with a fault unfixed (HiddenUpsetParams.resigned)
+RESIGNED_ASSENT = (
+    "(你们|你|您|客服|商家|店家|人家|你哋|你地)(说)?(啥|什么|乜|怎么说)(都|就)(对|是对的|有理|啱)"
+    "|(你们|你|您|你哋|你地)(说(了)?算|话事)|随(便)?(你们|你)(吧|咯|了|啦)?(?![^，。,.!！?？]{0,2}(选|挑|看|定))|随(你们|你)便"
+    "|^(那)?就这样吧|(你们)?看着办吧|行了行了|是但(啦|喇)?$"
+)
+# a bare assent said three times (好好好 / 行行行 / 是是是; Cantonese 系系系 / 得得得): upset only right after a refusal or
+# a put-down, never as the answer to the agent's 对吗 (HiddenUpsetParams.repeated_assent); 对对对 confirms and is left out
+REPEATED_ASSENT = (
+    "^(唉|哎|哦|嗯|那|算了)?[,，。.\\s]*(好{3,}|行{3,}|是{3,}|系{3,}|得{3,}|(好的){2,}|(可以){2,}|(行吧){2,}|(好吧){2,})"
+)
+# thanks or delight beside the assent (好好好 谢谢亲 / 行行行 太好了): no resignation
+CHEER = "谢|多谢|唔该|太好|哈|爱你|棒|辛苦|麻烦(你|您)|😊|😄|👍|❤|开心|好评"
+# delight beside the praise (啊啊啊好贴心 那我拍了 / 爱了): the praise is meant (谢谢 is left out: 我可真谢谢你 is sarcasm)
+DELIGHT = "啊啊啊|(那|就)?我(就)?(拍|买|下单|要|入)(了|啦)|爱了|爱你|😍|🥰|❤|💕|yyds|冲了|必须(买|冲|拍)|哈哈"
+# urgency stated, not asked (周四太晚了，有点急): the clause ends on the hurry (等不了 is left out: 在家里等不了 says
+# the customer will be out, not in a hurry)
+URGENCY_STATED = [
+    "re:(有点|有些|好|很|真|挺|比较|特别|非常|超|蛮)急(的|啊|呀|哈|呢|了)?(?=[,，。.!！~～\\s]|$)",
+    "re:(周[一二三四五六日天]|星期.|礼拜.|[0-9一二三四五六七八九十]+(号|日)|明天|后天|下周|月底|那天|到时候)(才[^，。,.!！?？]{0,3})?(也|就|都)?太晚(了)?",
+]
