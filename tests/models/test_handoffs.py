@@ -23,7 +23,8 @@ def test_reading_a_file_checks_the_labels(tmp_path):
 def test_the_writers_files_parse_and_cover_every_label():
     for path in WRITERS.values():
         examples, labels = read_handoff_tsv(path)
-        assert len(examples) > 200 and set(labels) == set(LABELS), path
+        # the session-11 writers wrote 200+ rows each; a later engineer's file (wlst12, default@13) is smaller
+        assert len(examples) > (200 if path.stem.endswith(("whand1", "whand2")) else 30) and set(labels) == set(LABELS), path
         assert all(a and c for a, c in examples), path
 
 
@@ -54,7 +55,7 @@ def test_hands_on_sums_the_hand_off_columns_and_with_time_is_conditional():
 
 def test_the_shipped_model_loads_and_reads_a_plain_hand_off():
     m = load_handoff_model()
-    assert m.model_id == "zh-cs-handoffs@1" and m.classes_ == list(LABELS)
+    assert m.model_id == "zh-cs-handoffs@2" and m.classes_ == list(LABELS)
     assert load_handoff_model(SHIPPED_HANDOFF_MODEL_DIR) is m  # loaded once per process
     x = [("我把图转给果园那边核一下，有消息跟您说", "买的车厘子烂了一半"), ("订单页面点申请售后就可以退", "退货怎么退啊")]
     hands = m.hands_on(x)

@@ -24,7 +24,7 @@ def test_fit_predict_save_load_round_trip(tmp_path):
     assert p.shape == (len(TOY),) and ((p >= 0.5) == np.array(labels)).sum() >= len(TOY) - 1
     m.save(tmp_path)
     back = KindClassifier.load(tmp_path)
-    assert back.model_id == "zh-cs-kinds@2"
+    assert back.model_id == "zh-cs-kinds@3"
     assert np.allclose(back.predict_proba(list(convs)), p, atol=2e-3)  # float16 weights on disk
 
 
@@ -81,7 +81,7 @@ def test_leaving_a_writer_out_trains_without_its_rows():
 
 def test_the_shipped_model_reads_a_defect_and_a_presale_question():
     m = load_kind_model()
-    assert m.model_id == "zh-cs-kinds@2"
+    assert m.model_id == "zh-cs-kinds@3"
     p = m.predict_proba([["你好 我昨天收到的电饭煲 内胆有一道很深的划痕 [图片]"], ["这个电饭煲几升的 三口之家够用吗"]])
     assert p[0] > 0.7 and p[1] < 0.3
     meta = m.meta_full_

@@ -7,6 +7,8 @@ its window or the model's P(with time | hands on) for it reaches `model.time_thr
 decision names the message, the model id and the probability."""
 from __future__ import annotations
 
+import re
+
 from pydantic import Field
 
 from pipeline.conversation import Conversation, CriterionResult, Evidence
@@ -18,7 +20,7 @@ from pipeline.rubric.matching import compile_entries, find_spans, message_eviden
 from pipeline.rubric.registry import Criterion, register_criterion
 from pipeline.rubric.schema import LexiconParams, Strict
 
-HANDOFF_MODEL_VERSION = "zh-cs-handoffs@1"
+HANDOFF_MODEL_VERSION = "zh-cs-handoffs@2"
 
 # default@11 (judge6): options put to the customer to choose from (可以直接退货退款；或者今晚给您加急补发一件): nothing is
 # handed on until the customer picks one, so a hand-off word inside the option is an offer
@@ -27,6 +29,23 @@ OPTIONS_OFFERED = ["re:(或者|或是|要么|要不然|要不|也可以|还可�
 # in the message is when the goods leave (新鞋今天就发出), not a wait for anyone's answer — unless the message still
 # waits on someone (`pending`: 审核 / 联系您 …)
 SETTLED = ["re:(已经|已)[^，。,.!！?？]{0,8}(申请|安排|办理|办|弄)好(了|啦|咯|哒|喽)?"]
+# default@13 (lst12): a booking fixed in the chat (周四8点已锁定 / 已经帮您改到周六上午 / 已经给您换好订单): the time in the
+# message is the appointment, nobody is left to decide — unless the message still waits on someone (`pending`)
+SETTLED_13 = ["re:(已经|已)(给您|帮您|为您|给你|帮你|为你)?(锁定|约好|定好|排好|改好|改到|换好|约到|排到)"]
+# default@13 (lst12): a time word that describes the present or the past, not when the customer hears back: the
+# workload now (师傅那边今天单子特别多), the time the customer lost (耽误您半天 / 让您等了一上午)
+COMMITMENT_EXCLUDE_13 = [
+    "re:(今天|今日|这会儿?|现在|目前|本周|这周|今晚)[^，。,.!！?？]{0,4}((单量|单子|订单|活儿?|件|人)[^，。,.!！?？]{0,3}(多|大|满|爆)|(比较|特别|太|很|有点|挺)忙|排满)",
+    "re:(耽误|耽搁|浪费|白等|让您等|让你等|等了)(了)?(您|你|亲)?(的)?[0-9一二两三四五六七八九十半几]+\\s*(个)?(小时|天|分钟|钟头|日|周|上午|下午|晚上)",
+]
+# default@13 (lst12): the point at which the goods move (今天下午从仓库发出 / 明天上午顺丰上门取件): after a request reported
+# done in the chat, such a time is the delivery of what was done, it is no wait for anyone's answer — the done report stands
+# (a window — 48小时内发出 — is not read so: `_own_time`)
+GOODS_TIMES = ["re:^[^，。,.!！?？;；]{0,8}(发出|发货|寄出|出库|送达|送到|送过去|到货|揽收|取件|上门取|派送)"]
+# a window or a deadline (48小时内 / 1-3个工作日 / 8点前), not a point of the day (今天下午 / 明天上午)
+_WINDOW = re.compile(r"[0-9一二两三四五六七八九十半几]\s*(个)?(小时|工作日|工作天|天|分钟|钟头|周|日|h)|(内|前)$")
+# default@13 (lst12): negotiating with a third party for the customer (我已经在跟酒店交涉 / 正在和商家协调) hands the matter on
+HANDOFF_13 = ["re:(跟|和|与|同)(?!您|你|亲|客户)[^，。,.!！?？]{1,6}(交涉|协调)"]
 
 
 class HandoffModelParams(Strict):
@@ -57,13 +76,14 @@ class HandoffModelParams(Strict):
 class CommitmentParams(Strict):
     triggers: LexiconParams = Field(
         default_factory=lambda: LexiconParams(
-            phrases=L.TIME_TRIGGERS + S.HANDOFF_MORE + S.HANDOFF_PROMISED, exclude=L.TIME_TRIGGER_EXCLUDE + S.HANDOFF_EXCLUDE_MORE + OPTIONS_OFFERED, variants=L.YOU
+            phrases=L.TIME_TRIGGERS + S.HANDOFF_MORE + S.HANDOFF_PROMISED + HANDOFF_13, exclude=L.TIME_TRIGGER_EXCLUDE + S.HANDOFF_EXCLUDE_MORE + OPTIONS_OFFERED, variants=L.YOU
         ),
         description="the agent hands the problem on or cannot solve it now",
     )
     commitments: LexiconParams = Field(
         # default@8: a time word describing the present (这两天单量大) is none
-        default_factory=lambda: LexiconParams(phrases=L.TIME_COMMITMENTS, exclude=S.COMMITMENT_EXCLUDE), description="a concrete time frame"
+        default_factory=lambda: LexiconParams(phrases=L.TIME_COMMITMENTS, exclude=S.COMMITMENT_EXCLUDE + COMMITMENT_EXCLUDE_13),
+        description="a concrete time frame"
     )
     window: int | None = Field(
         default=None, ge=1, description="agent messages from the hand-off in which the time frame may come (null: any later one)"
@@ -88,9 +108,14 @@ class CommitmentParams(Strict):
         "nothing on, even with a time frame for the money or the goods (default@10)",
     )
     settled: list[str] = Field(
-        default_factory=lambda: list(SETTLED),
+        default_factory=lambda: list(SETTLED + SETTLED_13),
         description="a message that reports the request settled in the chat (换货已经给您办好了 / 已经安排好了) hands nothing on, "
         "whatever time it gives for the goods to leave, unless it still waits on someone (`pending`) (default@11)",
+    )
+    goods_times: list[str] = Field(
+        default_factory=lambda: list(GOODS_TIMES),
+        description="regex read right after a time frame: the time is when the goods move (今天下午从仓库发出 / 明天上午顺丰上门取件). "
+        "In a message that reports the request done, such times do not keep the hand-off (default@13)",
     )
     question_guard: bool = Field(
         default=True,
@@ -129,6 +154,7 @@ class TimeCommitment(Criterion):
             compile_entries(p.decided) if p.decided else None,
             compile_entries(p.settled) if p.settled else None,
             self._load_model(p.model),
+            compile_entries(p.goods_times) if p.goods_times else None,
         )
 
     def _load_model(self, mp: HandoffModelParams):
@@ -162,6 +188,14 @@ class TimeCommitment(Criterion):
         if not self.params.question_guard:
             return found
         return [f for f in found if not asks_to_confirm(f.view.s, f.end)]
+
+    def _own_time(self, msg) -> bool:
+        """The message names a time frame that is not only the point at which the goods move (`goods_times`): a done
+        report with only such times stays done (已经给您登记了换货，新的今天下午发出). A window (48小时内给您发出 / 1-3个工作日
+        内退回) still promises something, as the labels read it: it keeps the hand-off."""
+        goods = self.compiled[7] if len(self.compiled) > 7 else None  # a compiled tuple set by hand may stop at the model
+        return any(goods is None or _WINDOW.search(f.view.s[f.start:f.end]) or not goods.search(f.view.s[f.end:])
+                   for f in self._time_frames(msg))
 
     @staticmethod
     def _live_transfer(conversation: Conversation, msg) -> bool:
@@ -215,7 +249,7 @@ class TimeCommitment(Criterion):
                 live.add(i)
                 continue  # handed to a colleague inside the chat: the customer is not left waiting
             # a message that gives its own time frame keeps its hand-off (已经帮您提交退货，1-2个工作日内退款: pass)
-            timed = bool(self._time_frames(m))
+            timed = self._own_time(m)
             found += [(i, h, (not timed and self._done_in_chat(h)) or self._decided_in_chat(h), timed) for h in trig.find(m).accepted]
         # a hand-off reported done later in the chat (我帮您提交 … 已经提交成功) was carried out while the customer waited
         done_later = [(i, h.pattern) for i, h, done, _ in found if done]
@@ -239,7 +273,7 @@ class TimeCommitment(Criterion):
                 # reported done in a later message (我帮您提交补发 … 补发已经提交好了), and the contexts where a hand-off
                 # word does not count (您可以自己联系快递 / 一般提交后…审核 / options put to the customer)
                 v = view(m)
-                if (not self._time_frames(m) and self._done_in_chat(v)) or self._decided_in_chat(v):
+                if (not self._own_time(m) and self._done_in_chat(v)) or self._decided_in_chat(v):
                     continue
                 if trig.exclude_pattern is not None and find_spans(trig.exclude_pattern, v.s):
                     continue

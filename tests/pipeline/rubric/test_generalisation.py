@@ -44,7 +44,9 @@ AFTER_SALES_PROBLEMS = [
     "盒子是空的，里面什么都没有",
     "买了三盒只收到两盒",
     "钱扣了两次，订单只有一个",
-    "这个包感觉是假的，走线很粗糙",
+    # default@13 (lst12): zh-cs-kinds@3 reads it at P 0.34, under kinds.na_below 0.4 (chosen leave one writer out): a
+    # known miss of the veto line, kept strict so a change that recovers it is seen
+    pytest.param("这个包感觉是假的，走线很粗糙", marks=pytest.mark.xfail(strict=True, reason="zh-cs-kinds@3 P 0.34 < na_below 0.4")),
     "说明书和螺丝都没放",
     "插座用了一次就冒烟了",
     "面包里吃出了头发",
@@ -584,7 +586,8 @@ MORE_AFTER_SALES = [
     "奶粉都结块了",
     "发货拖来拖去一个礼拜了",
     "昨天客服也是这么说的",
-    "logo印得模糊不清",
+    # default@13 (lst12): zh-cs-kinds@3 reads it under kinds.na_below 0.4 (chosen leave one writer out): a known miss
+    pytest.param("logo印得模糊不清", marks=pytest.mark.xfail(strict=True, reason="zh-cs-kinds@3 P < na_below 0.4")),
     "你们是不是骗人的，这根本不是真皮",
 ]
 
