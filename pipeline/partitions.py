@@ -275,11 +275,14 @@ class PartitionWork:
         """The model stages are done (or were never started on the model thread)."""
         return self._ahead is None or self._ahead.done()
 
-    def finish(self, helper: Any = None, meanwhile: Callable[[], Any] | None = None) -> ScoredPartition:
+    def finish(self, helper: Any = None, following: PartitionWork | None = None) -> ScoredPartition:
         """Wait for the model stages (or run them here), run the rest; the failed ones become errors.
 
-        `helper` (pipeline.local_worker.LocalWorker) scores part of the rest in its process; `meanwhile` runs here
-        while it does (the next batch's normalise and segment)."""
+        `helper` (pipeline.local_worker.LocalWorker) scores the rest in its process while this thread runs the
+        next batch's normalise and segment (`following`); then this thread takes the pieces the helper has not
+        begun only when nothing else waits for it: the last batch, or the next batch's model work done. (Taking
+        them while the model thread still works slowed both on the GIL, and each process then read the same
+        texts into its own judgement models' memos: 1.5–3 CPU s more at 6,000 conversations.)"""
         ahead, self._ahead = self._ahead, None
         passed = [c.conversation_id for c in self.convs] == [c.conversation_id for c in self.assembled]
         if ahead is not None and passed:
@@ -296,10 +299,11 @@ class PartitionWork:
         else:
             self.convs = self._run(self.ahead, self.convs, self.failed, self.seconds)
         shared = helper.share(self.after, self.convs) if helper is not None and self.after else None
-        if meanwhile is not None:
-            meanwhile()
+        if following is not None:
+            following.run_before()
         if shared is not None:
-            convs, prepared = shared.collect(self._run, self.failed, self.seconds)
+            steal = following is None or following.model_done()
+            convs, prepared = shared.collect(self._run, self.failed, self.seconds, steal)
         else:
             convs, prepared = self._run(self.after, self.convs, self.failed, self.seconds), {}
         scored = ScoredPartition(convs, stage_seconds=self.seconds, prepared=prepared)
@@ -390,7 +394,7 @@ class ModelThread:
         # scores them; otherwise while the model thread still works on this batch, as before
         if following is not None and (helper is None or not work.model_done()):
             following.run_before()
-        return work.finish(helper, following.run_before if following is not None else None)
+        return work.finish(helper, following)
 
     def close(self) -> None:
         """End the model thread and the helper; queued work is dropped (a failed run stops here)."""
