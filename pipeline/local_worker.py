@@ -4,12 +4,13 @@ On one machine the run's Python work shares one GIL: the run's thread (load, ass
 segment, rubric, results, store) and the model thread's tokenizing and customer-state reading. At
 6,000 conversations that thread was the critical path at ~10 CPU s, the rubric ~5.7 of it, while the
 second core sat idle a third of the time. So where it pays (`LocalWorker.for_run`: two usable cores or
-more, `ZHIJIAN_LOCAL_WORKER` on, a run of at least two batches and `MIN_CONVERSATIONS` to score), a
-worker process with the run's rubric stage scores part of each batch:
+more, `ZHIJIAN_LOCAL_WORKER` on; `expect`: a run of at least two batches and `MIN_CONVERSATIONS` to score,
+and a core to spare, `room_for_worker`), a worker process with the run's rubric stage scores each batch:
 
     run's thread:  … sentiment done → batch cut in CHUNK-conversation pieces, all handed to the worker →
-                   the next batch's normalise and segment → pieces the worker has not begun, from the
-                   end, scored here → the worker's pieces back, in order → save (as before)
+                   the next batch's normalise and segment → on the last batch, or with the next batch's
+                   model work done, pieces the worker has not begun, from the end, scored here → the
+                   worker's pieces back, in order → save (as before)
     worker:        pieces from the front: rubric, then each result's fields and JSON (what the run's
                    save would compute), sent back instead of the criteria objects
 
