@@ -61,8 +61,10 @@ def main() -> None:
     t0 = time.perf_counter()
     summary = run(files, store_url=f"sqlite:///{db}", results_path=results)
     usage = resource.getrusage(resource.RUSAGE_SELF)
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN)  # the run's worker process (pipeline/local_worker.py)
     print(f"{summary.conversations:,} conversations: run's thread {time.thread_time():.1f} CPU s | model thread "
-          f"{model_cpu.get('s', 0.0):.1f} CPU s | process {usage.ru_utime + usage.ru_stime:.1f} CPU s | peak RSS "
+          f"{model_cpu.get('s', 0.0):.1f} CPU s | process {usage.ru_utime + usage.ru_stime:.1f} CPU s | worker "
+          f"{workers.ru_utime + workers.ru_stime:.1f} CPU s, peak {workers.ru_maxrss // 1024} MiB | peak RSS "
           f"{usage.ru_maxrss // 1024} MiB | full GC passes {full['passes']} ({full['cpu']:.2f} CPU s) | wall "
           f"{time.perf_counter() - t0:.1f} s | load {os.getloadavg()[0]:.1f}")
 

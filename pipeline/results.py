@@ -170,6 +170,14 @@ def result_json(fields: dict) -> tuple[dict[str, JSONText], bytes]:
 _KEYS = {name: f',"{name}":'.encode() for name, _ in JSON_COLUMNS}
 
 
+def encoded_result(conv: Conversation) -> tuple[dict, dict[str, JSONText], bytes]:
+    """A scored conversation's result_fields, its JSON columns and its results-file line (result_json): what the
+    run's save writes, computed once wherever the conversation was scored."""
+    fields = result_fields(conv)
+    columns, line = result_json(fields)
+    return fields, columns, line
+
+
 def json_columns(fields: dict) -> dict[str, JSONText]:
     """The result's JSON columns as the store keeps them (see result_json)."""
     return {name: JSONText(_dumps(fields[name]).decode("utf-8")) for name, _ in JSON_COLUMNS}

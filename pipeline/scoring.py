@@ -13,7 +13,8 @@ gives it tasks that wrap the very same functions:
         score_batch(ctx, ids, next_ids)    # load ALL stored messages → stages (pipeline/stages.py):
                                            #   assemble → normalise → segment → sentiment → rubric → save;
                                            #   the next batch's sentiment runs on a model thread beside
-                                           #   this one's rubric and save (pipeline.partitions.ModelThread)
+                                           #   this one's rubric and save (pipeline.partitions.ModelThread);
+                                           #   a big run's rubric partly in a worker process (pipeline/local_worker.py)
     summary = finish_run(ctx, plan, results_path)   # results JSONL (from the on-disk spool) + run log
     # any error on the way: fail_run(ctx, err) marks the run failed; the store is always closed
 
@@ -39,11 +40,12 @@ from typing import Any
 
 from pipeline import preload
 from pipeline.errors import RunError, StoreError
+from pipeline.local_worker import model_thread_for
 from pipeline.outputs import check_output_path
 from pipeline.partitions import EarlyBatches, ModelThread, ScoredPartition
 from pipeline.run_env import frozen_heap, progress_bar
 from pipeline.run_summary import RunSummary
-from pipeline.results import result_fields, result_json, result_row_to_contract, write_result_lines
+from pipeline.results import result_row_to_contract, write_result_lines
 from pipeline.settings import get_settings, load_settings
 from pipeline.spill import ResultSpool, SpilledIngest, spill_inputs
 from pipeline.stages import STAGE_ORDER, Stage, build_stages
@@ -309,8 +311,9 @@ def store_ahead(ctx: RunContext, pieces: Iterable[Any]) -> None:
     model thread has work while Prefect's server still starts. Only where the batches are scored here, in order.
     """
     if ctx.on_piece is None:
-        ctx.model_thread = ctx.model_thread or ModelThread()
-        ctx.on_piece = EarlyBatches(ctx.model_thread, ctx.stages, get_settings().batch_size, _loader(ctx), ctx.rescore)
+        size = get_settings().batch_size
+        ctx.model_thread = ctx.model_thread or model_thread_for(ctx.stages, ctx.rubric, size)
+        ctx.on_piece = EarlyBatches(ctx.model_thread, ctx.stages, size, _loader(ctx), ctx.rescore)
     with frozen_heap():
         ctx.ingested = spill_inputs(ctx, pieces, on_rows=ctx.on_rows, out=ctx.ingested)
 
@@ -394,8 +397,7 @@ def score_batch(ctx: RunContext, conversation_ids: Sequence[str], upcoming: Sequ
     is saved before anything of the next one is. Store reads and writes stay on this thread (SQLite
     connections are per thread).
     """
-    if ctx.model_thread is None:
-        ctx.model_thread = ModelThread()
+    ctx.model_thread = ctx.model_thread or ModelThread()
     return save_partition(ctx, ctx.model_thread.score(ctx.stages, conversation_ids, upcoming, _loader(ctx)))
 
 
@@ -414,11 +416,7 @@ def save_partition(ctx: RunContext, scored: ScoredPartition) -> list[str]:
         ctx.stage_seconds[name] = ctx.stage_seconds.get(name, 0.0) + seconds
     convs = scored.conversations
     with ctx.timed("results"):  # a result's fields and JSON once: its stored row and its results-file line
-        fields = {conv.conversation_id: result_fields(conv) for conv in convs}
-        stored_json = {}
-        for cid, f in fields.items():  # each line to the spool as it is made: a batch's lines are not all held
-            stored_json[cid], line = result_json(f)
-            ctx.results.put_line(cid, line, f)
+        fields, stored_json = ctx.results.put_scored(convs, scored.prepared)
     with ctx.timed("store"):
         ctx.store.save_scored(convs, ctx.run_id, fields, stored_json)
     with ctx.timed("results"):
@@ -566,8 +564,8 @@ def run(
     size = batch_size or get_settings().batch_size
     results = str(results_path) if results_path is not None else None
     if steps.dispatch is score_in_turn and ctx.on_piece is None:  # batches scored here, in order: the first
-        ctx.model_thread = ctx.model_thread or ModelThread()  # ones' model work starts in ingest (or store_ahead)
-        ctx.on_piece = EarlyBatches(ctx.model_thread, ctx.stages, size, _loader(ctx), ctx.rescore)
+        ctx.model_thread = ctx.model_thread or model_thread_for(ctx.stages, ctx.rubric, size)  # ones' model work
+        ctx.on_piece = EarlyBatches(ctx.model_thread, ctx.stages, size, _loader(ctx), ctx.rescore)  # starts in ingest
     try:
         with progress_bar(progress) as bar, frozen_heap():
             step = bar.add_task("reading chat logs", total=None) if bar else None
@@ -579,6 +577,8 @@ def run(
             plan = steps.store(ctx, ingest)
             if ctx.on_piece is not None:
                 ctx.on_piece = ctx.on_piece.keep_if(plan.batches(size)[: EarlyBatches.AHEAD])
+            if ctx.model_thread is not None and steps.dispatch is score_in_turn:
+                ctx.model_thread.expect(len(plan.to_score))
             if bar:
                 bar.update(step, description=f"scoring {len(plan.to_score)} conversations", total=len(plan.to_score))
             for done in steps.dispatch(ctx, plan.batches(size), steps.score_batch):

@@ -50,6 +50,10 @@ class Settings(BaseSettings):
         default=0, ge=0,
         description="CPU threads the sentiment model computes with; 0 = automatic: the usable cores (at most 4) for ONNX Runtime, half of them for the torch fallback, whose threads were measured 4× slower on two cores than on one on a busy machine.",
     )
+    local_worker: bool = Field(
+        default=True,
+        description="Score part of each batch's rubric in a second local process beside the run's own, so its Python work runs on two cores: on machines with 2 or more usable cores, for runs of 2 or more batches and 3,000 or more conversations to score. false: the whole run in one process. Not used on Dask (`--workers`, `--dask`).",
+    )
     secret_path: Path = Field(
         default=Path.home() / ".zhijian" / "secret",
         description="Per-installation secret for customer pseudonyms (32 random bytes, created 0600 on first use; keep it outside the store and back it up: a new secret gives new pseudonyms).",

@@ -29,7 +29,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from pipeline.results import result_line
+from pipeline.results import encoded_result, result_line
 
 log = logging.getLogger("zhijian.scoring")
 
@@ -141,6 +141,17 @@ class ResultSpool:
         self._index[conversation_id] = (self._end, len(data), flags)
         self._file.write(data)
         self._end += len(data)
+
+    def put_scored(self, convs: Iterable[Any], prepared: dict[str, tuple[dict, Any, bytes]]) -> tuple[dict, dict]:
+        """Keep the results-file lines of scored conversations, each made as it comes (a batch's lines are not all
+        held); returns their result_fields and JSON columns by id, for the store's rows (made once for both).
+        `prepared`: those made already (the run's worker process made them, pipeline/local_worker.py), by id."""
+        fields, columns = {}, {}
+        for conv in convs:
+            cid = conv.conversation_id
+            fields[cid], columns[cid], line = prepared.get(cid) or encoded_result(conv)
+            self.put_line(cid, line, fields[cid])
+        return fields, columns
 
     def line(self, conversation_id: str) -> str:
         """The object's results-file line (without its newline), exactly as `dumps_result` wrote it."""

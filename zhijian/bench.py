@@ -16,7 +16,7 @@ then runs, one after the other, each in its own process so its peak memory is it
 
 Figures: wall time of the whole process (start-up, model load and, with the flow, Prefect's
 temporary server included), conversations/s, messages/s, peak RSS of the process (its
-VmHWM; the temporary Prefect server is a process of its own and not counted), CPU seconds (the
+VmHWM, plus its scoring worker's; the temporary Prefect server is a process of its own and not counted), CPU seconds (the
 temporary server's included: the process waits for it; a persistent server's not), the run's time
 per stage, and the ratio zhijian / usual script in conversations per second. Speed on a
 shared machine moves with its load: compare only figures from the same bench. The project's bytecode is
@@ -71,6 +71,7 @@ class Measure:
     stage_seconds: dict[str, float] = field(default_factory=dict)
     run_seconds: float | None = None  # inside the run's steps (after model load and Prefect start-up)
     note: str = ""
+    worker_rss_mib: float = 0.0  # of peak_rss_mib, the run's worker processes' (pipeline/local_worker.py)
 
     @property
     def conversations_per_second(self) -> float:
@@ -135,35 +136,56 @@ def _row_or_line(line: str) -> Any:
 
 
 # ---------------------------------------------------------------------- measuring a process
-def measure(argv: list[str], log_path: Path, env: dict[str, str] | None = None) -> tuple[float, float, float, int]:
-    """Run argv to its end; (wall seconds, CPU seconds, peak RSS MiB, exit code) of that process alone.
+def measure(argv: list[str], log_path: Path, env: dict[str, str] | None = None) -> tuple[float, float, float, int, float]:
+    """Run argv to its end; (wall seconds, CPU seconds, peak RSS MiB, exit code, of that peak its worker processes').
 
     Peak memory is the process's own high-water mark (VmHWM of its memory since exec, polled every
-    0.1 s while it runs; growth in its last 0.1 s is missed, nothing in a minutes-long run). The
-    kernel's ru_maxrss is only the fallback where /proc is missing: it also counts the parent's memory
-    at fork, so a parent larger than the child (a test runner) would inflate it.
+    0.1 s while it runs; growth in its last 0.1 s is missed, nothing in a minutes-long run), plus that of
+    each worker process it starts with multiprocessing (the run's scoring worker, pipeline/local_worker.py,
+    and multiprocessing's resource tracker): the sum of their peaks, an upper bound of what they held at
+    once. The temporary Prefect server, a child too, is not counted. CPU seconds count every child the
+    process waited for (the worker, the server). The kernel's ru_maxrss is only the fallback where /proc is
+    missing: it also counts the parent's memory at fork, so a parent larger than the child (a test runner)
+    would inflate it.
     """
     with open(log_path, "wb") as log:
         t0 = time.perf_counter()
         proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env)
         proc_dir = Path(f"/proc/{proc.pid}")
         high_water_kib = 0
+        workers: dict[int, int] = {}  # pid -> high-water mark
         while True:
             high_water_kib = max(high_water_kib, _vm_hwm_kib(proc_dir, argv))
-            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)  # this child's own rusage
+            for child in _worker_pids(proc_dir):
+                workers[child] = max(workers.get(child, 0), _vm_hwm_kib(Path(f"/proc/{child}"), None))
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)  # this child's rusage, and its waited-for children's
             if pid:
                 break
             time.sleep(0.1)
         wall = time.perf_counter() - t0
     proc.returncode = os.waitstatus_to_exitcode(status)
     peak_kib = high_water_kib if Path("/proc/self/status").exists() else usage.ru_maxrss  # both KiB
-    return wall, usage.ru_utime + usage.ru_stime, peak_kib / 1024, proc.returncode
+    worker_kib = sum(workers.values())
+    return wall, usage.ru_utime + usage.ru_stime, (peak_kib + worker_kib) / 1024, proc.returncode, worker_kib / 1024
 
 
-def _vm_hwm_kib(proc_dir: Path, argv: list[str]) -> int:
-    """The process's VmHWM once it runs argv (before its exec it still shows the parent's memory); 0 otherwise."""
+def _worker_pids(proc_dir: Path) -> list[int]:
+    """The process's children that multiprocessing started (their command line says so)."""
+    pids = []
     try:
-        if (proc_dir / "cmdline").read_bytes().rstrip(b"\0") != "\0".join(argv).encode():
+        for task in (proc_dir / "task").iterdir():
+            for child in (task / "children").read_text().split():
+                if b"multiprocessing" in Path(f"/proc/{child}/cmdline").read_bytes():
+                    pids.append(int(child))
+    except (OSError, ValueError):
+        pass  # gone already, or no /proc
+    return pids
+
+
+def _vm_hwm_kib(proc_dir: Path, argv: list[str] | None) -> int:
+    """The process's VmHWM once it runs argv (before its exec it still shows the parent's memory; None: any); 0 otherwise."""
+    try:
+        if argv is not None and (proc_dir / "cmdline").read_bytes().rstrip(b"\0") != "\0".join(argv).encode():
             return 0
         for line in (proc_dir / "status").read_text().splitlines():
             if line.startswith("VmHWM:"):
@@ -182,20 +204,20 @@ def run_zhijian(files: list[Path], work: Path, *, flow: bool, model: str | None,
             "results": str(work / "zhijian.jsonl"), "flow": flow, "model": model, "summary": str(work / "summary.json")}  # fmt: skip
     argv = [sys.executable, "-m", "zhijian.bench_child", json.dumps(spec)]
     log = work / "zhijian.log"
-    wall, cpu, rss, code = measure(argv, log, env={**os.environ, "PREFECT_API_URL": server} if server else None)
+    wall, cpu, rss, code, worker_rss = measure(argv, log, env={**os.environ, "PREFECT_API_URL": server} if server else None)
     tool = PERSISTENT if server else "zhijian (flow)" if flow else "zhijian (--no-flow)"
     summary = json.loads(Path(spec["summary"]).read_text(encoding="utf-8")) if code == 0 else {}
     note = "" if code == 0 else f"failed (exit {code}); see {log}"
     if flow and "running without the flow" in log.read_text(encoding="utf-8", errors="replace"):
         note = "Prefect could not start: ran without the flow"
     return Measure(tool, summary.get("conversations", 0), summary.get("read", 0), wall, cpu, rss, code,
-                   summary.get("stage_seconds", {}), summary.get("seconds"), note)  # fmt: skip
+                   summary.get("stage_seconds", {}), summary.get("seconds"), note, worker_rss)  # fmt: skip
 
 
 def run_usual(files: list[Path], work: Path, conversations: int, messages: int) -> Measure:
     argv = [sys.executable, str(USUAL_SCRIPT), *map(str, files), "--out", str(work / "usual.jsonl")]
     log = work / "usual.log"
-    wall, cpu, rss, code = measure(argv, log)
+    wall, cpu, rss, code, _ = measure(argv, log)
     out = work / "usual.jsonl"
     done = sum(1 for _ in open(out, encoding="utf-8")) if code == 0 and out.exists() else 0
     return Measure("usual script", done, messages if code == 0 else 0, wall, cpu, rss, code,
@@ -319,7 +341,8 @@ def bench(
                     measures.append(run_usual(files, work, n_conv, n_rows))
             rows.append((size, measures))
             err.print(f"{size:,} conversations: "
-                      + ", ".join(f"{m.tool} {m.wall_seconds:,.1f} s, peak {m.peak_rss_mib:,.0f} MiB" for m in measures))
+                      + ", ".join(f"{m.tool} {m.wall_seconds:,.1f} s, peak {m.peak_rss_mib:,.0f} MiB"
+                                  + (f" ({m.worker_rss_mib:,.0f} of it the worker's)" if m.worker_rss_mib else "") for m in measures))
     typer.echo(f"# zhijian bench: {os.cpu_count()} CPU(s), load average {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
     typer.echo(report(rows))
     if json_out is not None:

@@ -37,11 +37,24 @@ def test_no_customer_text_repeats_across_copies(tmp_path):
 
 def test_measure_reports_the_child_process_own_peak_memory(tmp_path):
     grab = "import time; x = bytearray(300 * 1024 * 1024); x[::4096] = b'1' * len(x[::4096]); time.sleep(0.5)"
-    wall, cpu, rss, code = measure([sys.executable, "-c", grab], tmp_path / "log")
-    assert code == 0 and rss > 300 and wall > 0 and cpu >= 0
+    wall, cpu, rss, code, workers = measure([sys.executable, "-c", grab], tmp_path / "log")
+    assert code == 0 and rss > 300 and wall > 0 and cpu >= 0 and workers == 0
     small = measure([sys.executable, "-c", "import time; time.sleep(0.5)"], tmp_path / "log")
     assert 0 < small[2] < 100  # its own peak: not the largest child's so far, nor this (large) test process's
     assert measure([sys.executable, "-c", "raise SystemExit(3)"], tmp_path / "log")[3] == 3
+
+
+def test_measure_adds_the_peak_memory_and_cpu_of_a_multiprocessing_worker(tmp_path):
+    # as the run's scoring worker (pipeline/local_worker.py): a spawned process, waited for by the one measured
+    child = ("import multiprocessing as mp, time\n"
+             "def grab():\n"
+             "    x = bytearray(200 * 1024 * 1024); x[::4096] = b'1' * len(x[::4096]); time.sleep(0.6)\n"
+             "if __name__ == '__main__':\n"
+             "    p = mp.get_context('spawn').Process(target=grab); p.start(); p.join()\n")  # fmt: skip
+    script = tmp_path / "child.py"
+    script.write_text(child, encoding="utf-8")
+    wall, cpu, rss, code, workers = measure([sys.executable, str(script)], tmp_path / "log")
+    assert code == 0 and workers > 200 and rss > workers + 5
 
 
 def test_report_gives_the_ratio_and_the_stages():
