@@ -240,6 +240,9 @@ def finetune_with_wide(base_dir: str | Path, texts: list[str], labels: list[str]
 
     quiet_transformers()
     tokenizer, model, columns = load_for_training(base_dir, seed)
+    # a text longer than the encoder's positions would index past its position table (a rehearsed register
+    # text of 85 tokens against a test's 64-position model); the shipped model (128 positions, max_length 128) is unaffected
+    max_length = min(max_length, getattr(model.config, "max_position_embeddings", max_length) or max_length)
     if targets is None:
         targets = np.eye(len(CLASSES), dtype=np.float32)[[CLASSES.index(l) for l in labels]]
     y = torch.tensor(np.asarray(targets, dtype=np.float32))
