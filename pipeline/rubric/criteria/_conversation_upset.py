@@ -57,9 +57,10 @@ def _c(p: str | None) -> re.Pattern | None:
 
 
 def _question(s: str, start: int) -> bool:
-    """The clause holding `start` ends in a question (明天能到吗 / 会不会…): asked, not told."""
-    end = next((i for i in range(start, len(s)) if s[i] in "。.!！?？\n"), len(s))
-    return end < len(s) and s[end] in "?？" or bool(re.search(r"(吗|嘛|么|会不会|能不能)$", s[start:end].rstrip("，, ")))
+    """The clause holding `start` asks (明天能到吗 / 会不会… / 用不上了？): asked, not told. Clause by clause: 家里那罐今晚就
+    喝完了，明天能到吗 tells the setback and asks the date."""
+    end = next((i for i in range(start, len(s)) if s[i] in _CLAUSE), len(s))
+    return (end < len(s) and s[end] in "?？") or bool(re.search(r"(吗|嘛|么|会不会|能不能)$", s[start:end].rstrip()))
 
 
 class ConversationUpset:

@@ -86,6 +86,7 @@ class CourtesyParams(Strict):
         f"re:(让|给|令|害|叫)(您|你|亲)(?!{REQUEST_AFTER_YOU})", "久等", "耽误", "不便", "困扰", "添麻烦", "造成", "带来", "是我们", "re:我们的(疏忽|失误|问题|错)",
         "re:没(能|有)?(及时|注意|看到|处理|回复|说清|发)", "re:回复(晚|慢)", "re:(刚才|之前|上次)", "re:(发错|漏发|少发|错发|延误|晚了|慢了)",
         "re:等(了|得)?(这么|那么|好|很|太)?(久|长时间|半天|几天)", *S.CANTONESE_APOLOGY_CAUSE, *S.TROUBLE_CAUSE,
+        "re:(这么|那么|好|很)多(次|遍|趟|回)",  # default@13 (emp12c): the customer's repeated effort named (辛苦您试了这么多次)
     ])  # fmt: skip
     soothing: list[str] = Field(default_factory=lambda: [
         "您放心", "请放心", "放心", "别着急", "不要着急", "不用着急", "您别着急", "您别担心", "别担心", "不用担心", "您先别急", "别急",
