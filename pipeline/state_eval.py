@@ -245,6 +245,7 @@ def conversation_trigger(dirs=None, state=None, settings: list[dict] | None = No
 
     from pipeline.customer_state import annotate_state, state_model
     from pipeline.rubric.criteria._common import EmotionDetector
+    from pipeline.rubric.criteria._conversation_upset import first_trigger
 
     rubric, trig = _rubric_and_trigger(rubric)
     if dirs is None:
@@ -268,7 +269,8 @@ def conversation_trigger(dirs=None, state=None, settings: list[dict] | None = No
             for file, conv, label in items:
                 gold = label != "na"
                 customer = [(i, m) for i, m in enumerate(conv.messages) if m.role == "customer" and m.text.strip()]
-                how = next((h for i, m in customer for ok, h, _ in [det.negative(m, conv.messages[:i])] if ok), None)
+                found = first_trigger(det, conv.messages)  # emp12c: the conversation-level reading empathy scores with
+                how = found[1] if found else None
                 length = row["by_length"].setdefault(_length_bucket(len(customer)), {"calm": 0, "false": 0, "upset": 0, "missed": 0})
                 length["upset" if gold else "calm"] += 1
                 if gold and how:

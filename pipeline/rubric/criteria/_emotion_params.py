@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
+from pipeline.rubric.criteria._conversation_upset import ConversationUpsetParams
 from pipeline.rubric.criteria._hidden_upset import HiddenUpsetParams, hidden_upset_for, stated_urgency  # noqa: F401 - re-exported
 from pipeline.rubric.schema import LexiconParams, Strict
 
@@ -130,6 +131,12 @@ class EmotionParams(Strict):
         description="default@13 (emp12b): upset said in calm or pleased words, read against the conversation before the "
         "turn — sarcastic praise after a fault, a late reply or a refusal; assent that gives up after a refusal; urgency "
         "stated rather than asked (_hidden_upset). All off by default",
+    )
+    conversation: ConversationUpsetParams = Field(
+        default_factory=ConversationUpsetParams,
+        description="default@13 (emp12c), empathy: upset read across the conversation — a stake and a setback told at a "
+        "moderately upset turn, persistence said at one; and vetoes: a hurry disclaimed, an emotion word said laughing "
+        "(_conversation_upset). All off by default",
     )
     calm_openers: list[str] = Field(
         default_factory=lambda: ["好", "好的", "好吧", "行", "行吧", "那行", "那好吧", "可以", "对", "对的", "是的", "ok", "没问题"],

@@ -11,6 +11,7 @@ from pipeline.rubric.criteria import lexicons as L
 from pipeline.rubric.criteria import lexicons_state as S
 from pipeline.rubric.criteria._common import EmotionDetector, EmotionParams, GuardParams, PhraseMatcher, Rejected, emotion_cues
 from pipeline.rubric.criteria import lexicons_upset as U
+from pipeline.rubric.criteria._conversation_upset import ConversationUpsetParams, first_trigger
 from pipeline.rubric.criteria._emotion_params import _default_acks
 from pipeline.rubric.criteria._hidden_upset import default_hidden
 from pipeline.rubric.criteria.lexicons_courtesy import EMPATHY_BARE, EMPATHY_NAMED
@@ -34,6 +35,13 @@ _CONFIRMING = re.compile(r"(对吗|是吗|对吧|是吧|没错吧|吗)[\s。.]*[
 URGENCY_STATED_MIN_STATE = 0.3  # default@13 (emp12b): stated urgency counts from this P(needs empathy)
 
 
+def default_conversation() -> ConversationUpsetParams:
+    """default@13 (emp12c): the conversation-level rules of the trigger (_conversation_upset), words in lexicons_upset."""
+    return ConversationUpsetParams(stake=U.STAKE, setback=U.SETBACK, stake_min_state=0.5, persistence=U.PERSISTENCE,
+                                   persistence_min_state=0.6, hurry_denied=U.HURRY_DENIED, laughter=S.LAUGHTER,
+                                   laughing_max_state=0.5)
+
+
 def default_emotion() -> EmotionParams:
     # the sentiment model's "negative" covers plain problem reports (收到的床单上有一块污渍 scores
     # 0.95, and a plain report is neutral by the labelling rules); with no emotion word, only a very
@@ -55,6 +63,7 @@ def default_emotion() -> EmotionParams:
         repeated_status=S.REPEATED_STATUS,  # default@9
         unanswered_ping=S.UNANSWERED_PING,  # default@13
         hidden=default_hidden(URGENCY_STATED_MIN_STATE),  # default@13 (emp12b)
+        conversation=default_conversation(),  # default@13 (emp12c)
         laughter=S.LAUGHTER,  # default@9
         acks_before_state=True,  # default@10
         hedged_report=S.HEDGED_REPORT,  # default@10
@@ -77,6 +86,7 @@ class CourtesyParams(Strict):
         f"re:(让|给|令|害|叫)(您|你|亲)(?!{REQUEST_AFTER_YOU})", "久等", "耽误", "不便", "困扰", "添麻烦", "造成", "带来", "是我们", "re:我们的(疏忽|失误|问题|错)",
         "re:没(能|有)?(及时|注意|看到|处理|回复|说清|发)", "re:回复(晚|慢)", "re:(刚才|之前|上次)", "re:(发错|漏发|少发|错发|延误|晚了|慢了)",
         "re:等(了|得)?(这么|那么|好|很|太)?(久|长时间|半天|几天)", *S.CANTONESE_APOLOGY_CAUSE, *S.TROUBLE_CAUSE,
+        "re:(这么|那么|好|很)多(次|遍|趟|回)",  # default@13 (emp12c): the customer's repeated effort named (辛苦您试了这么多次)
     ])  # fmt: skip
     soothing: list[str] = Field(default_factory=lambda: [
         "您放心", "请放心", "放心", "别着急", "不要着急", "不用着急", "您别着急", "您别担心", "别担心", "不用担心", "您先别急", "别急",
@@ -280,14 +290,7 @@ class Empathy(Criterion):
 
     def score(self, conversation: Conversation) -> CriterionResult:
         emotion, matcher, *_ = self.compiled
-        trigger = None
-        for i, m in enumerate(conversation.messages):
-            if m.role != "customer":
-                continue
-            negative, how, cue = emotion.negative(m, conversation.messages[:i])
-            if negative:
-                trigger = (m, how, cue)
-                break
+        trigger = first_trigger(emotion, conversation.messages)  # default@13 (emp12c): read at conversation level
         if trigger is None:
             return self.not_applicable()
         tmsg, how, cue = trigger
@@ -309,6 +312,8 @@ class Empathy(Criterion):
         elif how == "urgency":
             trig_ev = cue.evidence("客户表达着急（问题或陈述本身平静，但急用/赶时间/期限太晚需要先回应）")
             trig_ev.rule = f"{self.id}.trigger.urgency"
+        elif how in ("stake", "persistence"):  # default@13 (emp12c): the conversation rule's id and its context
+            trig_ev = Match(cue.view, cue.start, cue.end, cue.rule, "").evidence(f"客户首次出现需安抚的情绪（对话层面）：{cue.pattern}")
         elif how in ("sarcasm", "resigned"):  # default@13 (emp12b): the rule id stays the hidden-upset rule's
             kind = "反话式称赞（字面是夸，语境是不满）" if how == "sarcasm" else "无奈的附和（被拒绝或问题未解决后放弃争辩）"
             trig_ev = Match(cue.view, cue.start, cue.end, cue.rule, "").evidence(f"客户首次出现需安抚的情绪：{kind}；语境：{cue.pattern}")

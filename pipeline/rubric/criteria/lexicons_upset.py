@@ -82,3 +82,25 @@ URGENCY_STATED = [
     "re:(有点|有些|好|很|真|挺|比较|特别|非常|超|蛮)急(的|啊|呀|哈|呢|了)?(?=[,，。.!！~～\\s]|$)",
     "re:(周[一二三四五六日天]|星期.|礼拜.|[0-9一二三四五六七八九十]+(号|日)|明天|后天|下周|月底|那天|到时候)(才[^，。,.!！?？]{0,3})?(也|就|都)?太晚(了)?",
 ]
+
+# default@13 (emp12c), conversation-level trigger (_conversation_upset). A stake the customer names: an occasion with a
+# date that will not come again, a gift, a child's or a baby's need, an elder's need.
+STAKE = (
+    "追悼会|葬礼|丧事|殡仪馆|出殡|白事|婚礼|婚宴|结婚|伴娘|伴郎|生日|礼物|送人|送给(我|他|她)?(妈|爸|老人|长辈|老婆|老公|女朋友|男朋友|孩子)|"
+    "开学|考试|面试|宝宝|婴儿|奶粉|米粉|尿不湿|孩子(的)?(照片|开学|上学|穿|用|吃)|老人(家)?(用|吃|穿)"
+)
+# a setback told (not asked): not there when needed, late after the day, short, ruined, a child unwell. A promise
+# quoted back (你们说今天能到的) is one.
+SETBACK = (
+    "(还|都|仍然|仍|也)(没|没有|未)(到|看到|收到|来|发|送到|见到|人)|今天才到|才到|已经(办|过|结束)完?了|用不上了|来不及了|赶不上了|"
+    "卡在|滞留|停在|没更新|(少|缺)(了|发)?(一|两|几)?(个|只|件|双|套|块)|拿不出手|喝完|吃完|用完|断(粮|顿)|"
+    "拉肚子|腹泻|过敏|起疹子|红肿|发烧|吐了|(你们|你|客服|商家|店家)(说|讲|答应|保证)(的)?[^，。,.!！?？]{0,8}(能到|到的|发的|送到)(的)?(?![吗么嘛?？])"
+)
+# the trouble or the customer's effort said to repeat
+PERSISTENCE = (
+    "第[二三四五六七八九十两几\\d]+(次|遍|回)(问|找|来|联系|申请|催|打|说|了)|"
+    "(点|试|问|催|打|找|申请|提交|说|联系|弄|换)(了)?([两三四五六七八九十几]|好几|\\d+)(遍|次|回)|每次都|"
+    "又(是)?(坏|破|碎|漏|错|不行|不能|没|出问题|出毛病|跳闸|坏的|这样)|连着?[两三\\d](次|个|回|台|件)都"
+)
+# a negation right before an urgency word: the hurry is disclaimed (我不赶着用 / 并不急用)
+HURRY_DENIED = "(不|没|并不|也不|倒不|不是很|不太)$"

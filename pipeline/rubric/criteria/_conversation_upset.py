@@ -1,0 +1,146 @@
+"""Upset read at conversation level (default@13, emp12c): empathy's trigger asks "from which customer turn on does the
+conversation show a feeling the agent owes an acknowledgement?", not only "is this one turn upset?". EmotionDetector
+(_common) reads each turn; `first_trigger` walks the customer turns in order and adds what one turn cannot show:
+
+- stake and setback: a stake the customer named (a funeral, a wedding, a gift, a child's first school day, a baby's
+  food) together with a setback told (not there yet, arrived after the day, missing, a baby unwell) in the customer's
+  turns so far, read at a turn the state layer reads as moderately upset (`stake_min_state`): the situation is the
+  evidence the words leave out;
+- persistence: a moderate turn (`persistence_min_state`) that says the trouble or the customer's effort repeats
+  (第三次问了 / 点了三遍 / 又是坏的): the repetition is the feeling;
+
+and, against false triggers, two vetoes on what the turn reader found:
+
+- hurry disclaimed: an urgency hit that the customer negates in the same clause (不着急 … 我不赶着用);
+- said laughing: an emotion word that laughter closes in its clause (烦死了哈哈哈), on a turn read calm in context
+  (P(needs empathy) under `laughing_max_state`).
+
+Each rule is a regex on the analysis form; null switches it off. Empathy's score and state_eval's per-conversation
+figures both read `first_trigger`; negative_end reads the last turn alone and does not use it."""
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from pydantic import Field
+
+from pipeline.conversation import Message
+from pipeline.rubric.matching import Match, view
+from pipeline.rubric.schema import Strict
+
+_CLAUSE = "，,。.!！?？;；~～\n"
+
+
+class ConversationUpsetParams(Strict):
+    """Conversation-level rules of empathy's trigger (all off by default; default@13 (emp12c) switches them on)."""
+
+    stake: str | None = Field(default=None, description="a stake named by the customer (追悼会 / 婚礼 / 生日礼物 / 开学 / 宝宝的奶粉)")
+    setback: str | None = Field(
+        default=None, description="a setback told by the customer (还没看到人 / 今天才到 / 少了一个 / 喝完了 / 拉肚子), not asked about")
+    stake_min_state: float | None = Field(
+        default=None, ge=0, le=1,
+        description="a turn at this P(needs empathy) or above counts when the customer's turns so far name a stake and a "
+        "setback (null: off)")
+    persistence: str | None = Field(
+        default=None, description="the trouble or the customer's effort said to repeat (第三次问了 / 点了三遍 / 又是坏的)")
+    persistence_min_state: float | None = Field(
+        default=None, ge=0, le=1, description="a turn at this P(needs empathy) or above that names persistence counts (null: off)")
+    hurry_denied: str | None = Field(
+        default=None, description="a negation right before an urgency hit (不 / 并不 / 也不 + 赶着用): the hurry is disclaimed")
+    laughter: str | None = Field(default=None, description="laughter closing an emotion word's clause (烦死了哈哈哈)")
+    laughing_max_state: float = Field(
+        default=0.5, ge=0, le=1, description="the emotion word said laughing is no distress below this P(needs empathy)")
+
+
+def _c(p: str | None) -> re.Pattern | None:
+    return re.compile(p) if p else None
+
+
+def _question(s: str, start: int) -> bool:
+    """The clause holding `start` asks (明天能到吗 / 会不会… / 用不上了？): asked, not told. Clause by clause: 家里那罐今晚就
+    喝完了，明天能到吗 tells the setback and asks the date."""
+    end = next((i for i in range(start, len(s)) if s[i] in _CLAUSE), len(s))
+    return (end < len(s) and s[end] in "?？") or bool(re.search(r"(吗|嘛|么|会不会|能不能)$", s[start:end].rstrip()))
+
+
+class ConversationUpset:
+    def __init__(self, params: ConversationUpsetParams, rule_prefix: str) -> None:
+        self.params = params
+        self.rule_prefix = rule_prefix
+        self.stake, self.setback, self.persistence = _c(params.stake), _c(params.setback), _c(params.persistence)
+        self.denied, self.laughter = _c(params.hurry_denied), _c(params.laughter)
+
+    def _told(self, rx: re.Pattern | None, msgs: Sequence[Message]) -> tuple[Message, re.Match] | None:
+        if rx is None:
+            return None
+        for m in msgs:
+            s = view(m).s
+            for hit in rx.finditer(s):
+                if not _question(s, hit.start()):
+                    return m, hit
+        return None
+
+    def read(self, msg: Message, earlier: Sequence[Message]) -> tuple[str, Match] | None:
+        """(how, match) when the conversation up to `msg` shows upset the turn alone does not; else None."""
+        st = getattr(msg, "state", None)
+        if st is None:
+            return None
+        p = self.params
+        v = view(msg)
+        if self.persistence is not None and p.persistence_min_state is not None and st.needs_empathy >= p.persistence_min_state:
+            hit = self.persistence.search(v.s)
+            if hit is not None:
+                why = f"持续/重复：客户说问题或自己的努力在重复（“{hit.group(0)}”），本轮状态模型 P={st.needs_empathy:.2f}"
+                return "persistence", Match(v, hit.start(), hit.end(), f"{self.rule_prefix}.persistence", why)
+        if self.stake is not None and self.setback is not None and p.stake_min_state is not None and st.needs_empathy >= p.stake_min_state:
+            turns = [m for m in earlier if m.role == "customer" and m.text.strip()] + [msg]
+            stake, setback = self._told(self.stake, turns), self._told(self.setback, turns)
+            if stake is not None and setback is not None:
+                (sm, sh), (bm, bh) = stake, setback
+                at = bh if bm is msg else sh if sm is msg else None
+                start, end = (at.start(), at.end()) if at is not None else (0, len(v.s))
+                why = (f"处境：客户提到要紧的事（seq {sm.seq}“{sh.group(0)}”）又遇到挫折（seq {bm.seq}“{bh.group(0)}”），"
+                       f"本轮状态模型 P={st.needs_empathy:.2f}")
+                return "stake", Match(v, start, end, f"{self.rule_prefix}.stake_setback", why)
+        return None
+
+    def vetoes(self, msg: Message, how: str, cue: Match | None) -> bool:
+        """The turn reader's hit is no distress: a hurry the customer disclaims, an emotion word said laughing."""
+        if cue is None:
+            return False
+        s = cue.view.s
+        if how == "urgency" and self.denied is not None:
+            return bool(self.denied.search(s[max(0, cue.start - 3) : cue.start]))
+        if how == "lexicon" and self.laughter is not None:
+            st = getattr(msg, "state", None)
+            if st is None or st.needs_empathy >= self.params.laughing_max_state:
+                return False
+            end = next((i for i in range(cue.end, len(s)) if s[i] in _CLAUSE), len(s))
+            return bool(self.laughter.search(s[cue.end : end + 1] + s[end : end + 8]))
+        return False
+
+
+def reader_for(det) -> ConversationUpset | None:
+    """The conversation reader of an EmotionDetector (its params' `conversation`), made once per detector."""
+    if "_conversation_upset" not in det.__dict__:
+        params = getattr(det.params, "conversation", None)
+        on = params is not None and any((params.stake, params.persistence, params.hurry_denied, params.laughter))
+        det.__dict__["_conversation_upset"] = ConversationUpset(params, det.rule_prefix) if on else None
+    return det.__dict__["_conversation_upset"]
+
+
+def first_trigger(det, messages: Sequence[Message]) -> tuple[Message, str, Match | None] | None:
+    """The first customer turn from which the conversation needs empathy: the turn reader (det.negative), less its
+    vetoed hits, then the conversation rules. None when no turn does."""
+    conv = reader_for(det)
+    for i, m in enumerate(messages):
+        if m.role != "customer" or not m.text.strip():
+            continue
+        negative, how, cue = det.negative(m, messages[:i])
+        if negative and not (conv is not None and conv.vetoes(m, how, cue)):
+            return m, how, cue
+        if conv is not None:
+            hit = conv.read(m, messages[:i])
+            if hit is not None:
+                return m, hit[0], hit[1]
+    return None
