@@ -51,8 +51,8 @@ class Settings(BaseSettings):
         description="CPU threads the sentiment model computes with; 0 = automatic: the usable cores (at most 4) for ONNX Runtime, half of them for the torch fallback, whose threads were measured 4× slower on two cores than on one on a busy machine.",
     )
     local_worker: bool = Field(
-        default=True,
-        description="Score part of each batch's rubric in a second local process beside the run's own, so its Python work runs on two cores: on machines with 2 or more usable cores, for runs of 2 or more batches and 3,000 or more conversations to score. false: the whole run in one process. Not used on Dask (`--workers`, `--dask`).",
+        default=False,
+        description="Score part of each batch's rubric in a second local process beside the run's own, so its Python work runs on two cores: on machines with 2 or more usable cores and a core to spare, for runs of 2 or more batches and 3,000 or more conversations to score. Off by default: on the 2-core build machine it gained no wall time (6,000 conversations 15.9 s against 15.6 s, 2.7 CPU s and 160 MiB more); turn it on where `zhijian bench` shows a gain. Not used on Dask (`--workers`, `--dask`).",
     )
     secret_path: Path = Field(
         default=Path.home() / ".zhijian" / "secret",

@@ -89,7 +89,7 @@ def test_the_worker_leaves_what_one_process_leaves(tmp_path, forced, monkeypatch
     try:
         alone = fake_run(paths, tmp_path / "alone", FakeRubric())
     finally:
-        monkeypatch.delenv("ZHIJIAN_LOCAL_WORKER")
+        monkeypatch.setenv("ZHIJIAN_LOCAL_WORKER", "true")  # off by default: on for this run
         get_settings.cache_clear()
     assert forced == [], "the setting off: no worker"
     shared = fake_run(paths, tmp_path / "shared", FakeRubric())
