@@ -25,6 +25,7 @@ from collections.abc import Sequence
 from pydantic import Field
 
 from pipeline.conversation import Message
+from pipeline.rubric.criteria._calm_cue import CalmCue, CalmCueParams
 from pipeline.rubric.matching import Match, view
 from pipeline.rubric.schema import Strict
 
@@ -50,6 +51,9 @@ class ConversationUpsetParams(Strict):
     laughter: str | None = Field(default=None, description="laughter closing an emotion word's clause (烦死了哈哈哈)")
     laughing_max_state: float = Field(
         default=0.5, ge=0, le=1, description="the emotion word said laughing is no distress below this P(needs empathy)")
+    calm: CalmCueParams | None = Field(
+        default=None, description="default@13 (emp12d): an emotion word not felt now (hypothetical, reported, disclaimed: "
+        "_calm_cue); null: off")
 
 
 def _c(p: str | None) -> re.Pattern | None:
@@ -69,6 +73,7 @@ class ConversationUpset:
         self.rule_prefix = rule_prefix
         self.stake, self.setback, self.persistence = _c(params.stake), _c(params.setback), _c(params.persistence)
         self.denied, self.laughter = _c(params.hurry_denied), _c(params.laughter)
+        self.calm = CalmCue(params.calm, rule_prefix) if params.calm is not None else None
 
     def _told(self, rx: re.Pattern | None, msgs: Sequence[Message]) -> tuple[Message, re.Match] | None:
         if rx is None:
@@ -120,11 +125,18 @@ class ConversationUpset:
         return False
 
 
+    def calm_reading(self, det, msg: Message, how: str, cue: Match | None) -> str | None:
+        """emp12d: why the turn reader's hit is no feeling shown now (hypothetical / reported / disclaimed), or None."""
+        if self.calm is None:
+            return None
+        return self.calm.why(msg, how, cue, det.matcher.find(msg).accepted)
+
+
 def reader_for(det) -> ConversationUpset | None:
     """The conversation reader of an EmotionDetector (its params' `conversation`), made once per detector."""
     if "_conversation_upset" not in det.__dict__:
         params = getattr(det.params, "conversation", None)
-        on = params is not None and any((params.stake, params.persistence, params.hurry_denied, params.laughter))
+        on = params is not None and any((params.stake, params.persistence, params.hurry_denied, params.laughter, params.calm))
         det.__dict__["_conversation_upset"] = ConversationUpset(params, det.rule_prefix) if on else None
     return det.__dict__["_conversation_upset"]
 
@@ -137,7 +149,7 @@ def first_trigger(det, messages: Sequence[Message]) -> tuple[Message, str, Match
         if m.role != "customer" or not m.text.strip():
             continue
         negative, how, cue = det.negative(m, messages[:i])
-        if negative and not (conv is not None and conv.vetoes(m, how, cue)):
+        if negative and not (conv is not None and (conv.vetoes(m, how, cue) or conv.calm_reading(det, m, how, cue))):
             return m, how, cue
         if conv is not None:
             hit = conv.read(m, messages[:i])

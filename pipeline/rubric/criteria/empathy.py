@@ -11,6 +11,7 @@ from pipeline.rubric.criteria import lexicons as L
 from pipeline.rubric.criteria import lexicons_state as S
 from pipeline.rubric.criteria._common import EmotionDetector, EmotionParams, GuardParams, PhraseMatcher, Rejected, emotion_cues
 from pipeline.rubric.criteria import lexicons_upset as U
+from pipeline.rubric.criteria._calm_cue import CalmCueParams
 from pipeline.rubric.criteria._conversation_upset import ConversationUpsetParams, first_trigger
 from pipeline.rubric.criteria._emotion_params import _default_acks
 from pipeline.rubric.criteria._hidden_upset import default_hidden
@@ -39,7 +40,13 @@ def default_conversation() -> ConversationUpsetParams:
     """default@13 (emp12c): the conversation-level rules of the trigger (_conversation_upset), words in lexicons_upset."""
     return ConversationUpsetParams(stake=U.STAKE, setback=U.SETBACK, stake_min_state=0.5, persistence=U.PERSISTENCE,
                                    persistence_min_state=0.6, hurry_denied=U.HURRY_DENIED, laughter=S.LAUGHTER,
-                                   laughing_max_state=0.5)
+                                   laughing_max_state=0.5, calm=default_calm())
+
+
+def default_calm() -> CalmCueParams:
+    """default@13 (emp12d): an emotion word the customer does not feel now (_calm_cue), words in lexicons_upset."""
+    return CalmCueParams(hypothetical=U.HYPOTHETICAL, threat=U.HYPOTHETICAL_KEEPS, reported=U.REPORTED,
+                         reported_self=U.REPORTED_SELF, disclaimer=U.DISCLAIMER, disclaimed_min_state=0.95)
 
 
 def default_emotion() -> EmotionParams:

@@ -104,3 +104,16 @@ PERSISTENCE = (
 )
 # a negation right before an urgency word: the hurry is disclaimed (我不赶着用 / 并不急用)
 HURRY_DENIED = "(不|没|并不|也不|倒不|不是很|不太)$"
+
+# default@13 (emp12d): an emotion word the customer does not feel now (_calm_cue). A condition opening the sentence
+# before the word (万一压坏了我会很难过 / 要是不合适会不会很麻烦) — not a counterfactual about the past (要不是…);
+# a threat or a repeat in the sentence keeps the feeling (再不发我就投诉 / 要是还不到 / 早知道…)
+HYPOTHETICAL = "(如果|要是|万一|假如|假设|倘若|若是|如若|假使|要系|如果係)"
+HYPOTHETICAL_KEEPS = "再|还(不|没|是)|又|投诉|差评|举报|曝光|12315|消协|早知道|早说|已经"
+# the word said of someone else: a third party outside the household and a verb of saying (评论里好多人说很失望)
+REPORTED = ("(朋友|同事|同学|邻居|室友|别人|人家|有人|好多人|很多人|不少人|网友|网上|评论|评价|买家秀|买过的人|博主)"
+            "[^，,。！!？?]{0,8}?(说|讲|反映|吐槽|提到|抱怨|觉得|讲过|话)")
+REPORTED_SELF = "我也|我自己|我现在|我真的|我都|我是真|我就"
+# a complaint or a push disclaimed (我不是要投诉 / 不是催您哈 / 没有怪你们的意思 / 不是来找茬的 / 唔系要投诉)
+DISCLAIMER = ("(不是|并不是|也不是|倒不是|唔系|唔係|没|冇)(要|想|来|说|在|存心)?(投诉|找茬|找麻烦|催|怪|追究|为难|挑刺|闹|怪罪)"
+              "|(没有|没|冇)(要|想)?(怪|责怪|投诉|追究|埋怨)(你们|您|你|你哋|客服)?的意思|不是针对(你|您|客服)")

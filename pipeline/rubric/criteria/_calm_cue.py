@@ -1,0 +1,88 @@
+"""An emotion word in a calm turn (default@13, emp12d): the turn reader (EmotionDetector, _common) found an emotion word
+(how == "lexicon") that the customer does not feel now, or the state layer's reading alone fired on a turn whose
+customer disclaims a complaint. Vetoes on empathy's trigger, read by `first_trigger` (_conversation_upset) after the
+laughing / hurry vetoes:
+- hypothetical: the word's sentence opens a condition on something not yet happened (如果 / 要是 / 万一 / 假如 … 我会很
+  难过): a worry about a future case asked about, not a feeling shown; a threat (再不发我就投诉 / 要是还不…) is none of these
+  (`threat` keeps it);
+- reported: the word is said of someone else (我朋友说她很失望 / 评论里好多人说…很烦): a third party and a verb of saying
+  before it in the same sentence, with no 我也 / 我自己 between;
+- disclaimed: the turn disclaims a complaint or a push (我不是要投诉 / 不是催您 / 没有怪你们的意思 / 不是来找茬) and has no
+  emotion word besides the disclaimed one; the word inside the disclaimer (投诉) is no feeling, and the state layer's
+  reading alone counts only from `disclaimed_min_state`.
+Each rule is a regex on the analysis form; null switches it off."""
+from __future__ import annotations
+
+import re
+
+from pydantic import Field
+
+from pipeline.conversation import Message
+from pipeline.rubric.matching import Match, view
+from pipeline.rubric.schema import Strict
+
+_SENT = "。.!！?？;；\n"
+_CLAUSE_BREAK = "，,~～" + _SENT
+
+
+class CalmCueParams(Strict):
+    hypothetical: str | None = Field(default=None, description="a condition opening the word's sentence before it (如果 / 要是 / 万一)")
+    threat: str | None = Field(
+        default=None, description="what keeps a conditional word a feeling: a threat or a repeat (再不 / 还不 / 投诉 / 差评)")
+    reported: str | None = Field(
+        default=None, description="a third party and a verb of saying before the word in its sentence (我朋友说 / 评论里有人说)")
+    reported_self: str | None = Field(default=None, description="the customer joining in after the report (我也 / 我自己)")
+    disclaimer: str | None = Field(
+        default=None, description="a complaint or a push disclaimed (我不是要投诉 / 不是催您 / 没有怪你们的意思)")
+    disclaimed_min_state: float = Field(
+        default=0.95, ge=0, le=1,
+        description="on a turn with a disclaimer and no other emotion word, the state layer's reading counts from this P")
+
+
+def _c(p: str | None) -> re.Pattern | None:
+    return re.compile(p) if p else None
+
+
+def _sentence(s: str, start: int, end: int) -> tuple[int, int]:
+    a = max((i + 1 for i in range(0, start) if s[i] in _SENT), default=0)
+    b = next((i for i in range(end, len(s)) if s[i] in _SENT), len(s))
+    return a, b
+
+
+class CalmCue:
+    def __init__(self, params: CalmCueParams, rule_prefix: str) -> None:
+        self.params = params
+        self.rule_prefix = rule_prefix
+        self.hyp, self.threat = _c(params.hypothetical), _c(params.threat)
+        self.reported, self.self_ = _c(params.reported), _c(params.reported_self)
+        self.disclaimer = _c(params.disclaimer)
+
+    def why(self, msg: Message, how: str, cue: Match | None, other_cues: list[Match]) -> str | None:
+        """Why the turn reader's hit is no feeling shown now (None when it stands)."""
+        s = view(msg).s
+        if how == "lexicon" and cue is not None:
+            a, b = _sentence(s, cue.start, cue.end)
+            before, sent = s[a : cue.start], s[a:b]
+            if self.hyp is not None and self.hyp.search(before) and not (self.threat is not None and self.threat.search(sent)):
+                return "hypothetical"
+            if self.reported is not None:
+                # the report governs the word only within its clause (我朋友说你们家不错，结果太失望了: the customer's own)
+                ca = max((i + 1 for i in range(a, cue.start) if s[i] in _CLAUSE_BREAK), default=a)
+                rep = None
+                for rep in self.reported.finditer(s, ca, cue.start):
+                    pass
+                if rep is not None and not (self.self_ is not None and self.self_.search(s, rep.end(), cue.start)):
+                    return "reported"
+        if self.disclaimer is not None:
+            d = self.disclaimer.search(s)
+            if d is None:
+                return None
+            outside = [h for h in other_cues if not (d.start() <= h.start < d.end() + 2)]
+            if outside:
+                return None
+            if how == "lexicon" and cue is not None and d.start() <= cue.start < d.end() + 2:
+                return "disclaimed"
+            st = getattr(msg, "state", None)
+            if how in ("state", "sentiment") and st is not None and st.needs_empathy < self.params.disclaimed_min_state:
+                return "disclaimed"
+        return None
