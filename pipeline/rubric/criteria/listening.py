@@ -23,6 +23,7 @@ from pipeline.rubric.criteria._common import (
     is_praise,
     pinned_model,
 )
+from pipeline.rubric.criteria._restatement import RestatementParams, find_restatement
 from pipeline.rubric.criteria._shapes import _QUESTION_END, asks_to_confirm
 from pipeline.rubric.matching import message_evidence, view
 from pipeline.rubric.registry import Criterion, register_criterion
@@ -305,6 +306,11 @@ class ListeningParams(Strict):
         "对吗 / 底部有积水对吗), after a customer turn that stated rather than asked, counts as a topic word (decision."
         "topic_weight) when the customer's words have none (regex on the analysis form; null switches it off; default@11)",
     )
+    restatement: RestatementParams = Field(
+        default_factory=RestatementParams,
+        description="default@13 (lsn12b): a restatement found by the content the agent's sentence shares with the customer's "
+        "words (pipeline/rubric/criteria/_restatement.py); enabled false = the lexicon alone",
+    )
     lexicon: LexiconParams = Field(
         default_factory=lambda: LexiconParams(
             phrases=L.LISTENING + LISTENING_MORE, exclude=L.LISTENING_EXCLUDE + LISTENING_EXCLUDE_MORE + ASKS_ONLY_10 + TEMPLATE_13,
@@ -413,6 +419,13 @@ class ActiveListening(Criterion):
             found = matcher.find(m)
             if found.accepted:
                 return self.passed([topic_ev, found.accepted[0].evidence("复述或确认客户问题/订单信息")])
+        rp = self.params.restatement
+        if rp.enabled:
+            skip = [re.compile(x[3:]) for x in TEMPLATE_13]
+            for m in agent_msgs:
+                r = find_restatement(conversation, m, rp, skip)
+                if r is not None:
+                    return self.passed([topic_ev, r.evidence(f"{self.id}.restatement")])
         return self.failed(
             [topic_ev, message_evidence(agent_msgs[0], f"{self.id}.missing", "售后/投诉会话中人工客服未复述或确认问题、订单信息")]
         )
