@@ -14,6 +14,7 @@ from pipeline.rubric.criteria import lexicons_upset as U
 from pipeline.rubric.criteria._calm_cue import CalmCueParams
 from pipeline.rubric.criteria._conversation_upset import ConversationUpsetParams, first_trigger
 from pipeline.rubric.criteria._emotion_params import _default_acks
+from pipeline.rubric.criteria._empathy_credit import EmpathyCreditParams, compile_credit, find_credit, pasted_before
 from pipeline.rubric.criteria._hidden_upset import default_hidden
 from pipeline.rubric.criteria.lexicons_courtesy import EMPATHY_BARE, EMPATHY_NAMED
 from pipeline.rubric.criteria.lexicons_state import CHASED_BEFORE, REQUEST_AFTER_YOU, SOOTHING_MORE, acknowledgement_kind
@@ -32,6 +33,9 @@ _CLAUSE_END = "，,。!！?？;；\n"
 _LETTERS = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]")
 _CONFIRMING = re.compile(r"(对吗|是吗|对吧|是吧|没错吧|吗)[\s。.]*[?？]?$|[?？]$")
 
+
+_CREDIT_KIND = {"trouble": "致歉（说出给客户造成的麻烦）", "owned": "承担责任", "patience": "感谢客户久等的耐心",
+                "split": "致歉（分两条短消息说完）"}
 
 URGENCY_STATED_MIN_STATE = 0.3  # default@13 (emp12b): stated urgency counts from this P(needs empathy)
 
@@ -157,6 +161,7 @@ class EmpathyParams(Strict):
         "condition's. Regex on the analysis form; null switches it off (default@10)",
     )
     dismissal: DismissalParams = Field(default_factory=DismissalParams)
+    credit: EmpathyCreditParams = Field(default_factory=EmpathyCreditParams)  # emp12e (_empathy_credit)
 
 
 @register_criterion("empathy.v1")
@@ -181,6 +186,7 @@ class Empathy(Criterion):
             else None,
             re.compile(p.condition) if p.condition else None,
             self._act_model() if p.dismissal.enabled else None,
+            compile_credit(p.credit),
         )
 
     def _act_model(self):
@@ -337,6 +343,8 @@ class Empathy(Criterion):
             found = matcher.find(m)
             for hit in found.accepted:
                 why = self._courtesy_only(hit, tmsg)
+                if why is None and pasted_before(self.compiled[5], conversation.messages, tmsg, hit):
+                    why = "模板（客户不满之前客服已发过同一句）"
                 if why is None and self._offer_only_conditional(hit, matcher.offer):
                     why = "转折（转折后只有让客户先满足的条件，如“…才能给您补发”，没有给出帮助）"
                 if why is None:
@@ -356,6 +364,11 @@ class Empathy(Criterion):
                 if self._contrast_inside_a_later_sentence(r.match) and self._dismissed_after(r.match, matcher.offer) is None:
                     return self.passed([trig_ev, r.match.evidence(f"人工客服表达同理：{acknowledgement_kind(said)}（后文的转折在另一句中，限定的是后面的说明）")])
             rejected.extend(found.rejected)
+        courtesy = self.compiled[2]
+        credit = find_credit(self.compiled[5], conversation.messages, tmsg, courtesy[1] if courtesy else None)
+        if credit is not None:  # emp12e: acknowledgement forms the lexicon misses (_empathy_credit)
+            hit, family = credit
+            return self.passed([trig_ev, hit.evidence(f"人工客服表达同理：{_CREDIT_KIND[family]}（{hit.pattern}）")])
         evidence = [trig_ev]
         for r in rejected[:3]:
             evidence.append(r.match.evidence(f"不计入：{r.why}"))

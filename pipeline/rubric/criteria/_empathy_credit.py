@@ -1,0 +1,153 @@
+"""empathy credit (emp12e): acknowledgement forms the lexicon and the exemplars miss, read after them.
+
+Each family is a regex list on the analysis form (traditional read as simplified), with its rule id
+`empathy.credit.<family>`; the evidence names the message, the words and the rule.
+
+- `trouble`: an apology that names the trouble as what the shop cost the customer (耽误您用了 / 害您多跑一趟 / 让您白等).
+- `owned`: responsibility taken in the shop's own words (是我们发错了 / 我们这边的责任 / 这个锅我们背 / 係我哋搞错咗).
+- `patience`: thanks for the customer's patience, counted only when the wait is named as long (等了这么久 / 这几天的耐心)
+  or owned in the same message (是我们处理慢了) — a bare 感谢您的耐心等待 after a 稍等 is a sign-off.
+- `split`: an apology word alone in a short message (真的不好意思 / sorry 亲) whose cause opens the agent's next short
+  message (让您久等了 / 係我哋搞错咗): the two are one acknowledgement.
+
+Guards: a hit inside a request to understand (请您理解 / 还望谅解) or negated (不是我们发错) is none; a sentence an agent
+already sent before the customer was upset is a pasted template and counts for none of the families.
+"""
+from __future__ import annotations
+
+import re
+
+from pydantic import Field
+
+from pipeline.rubric.matching import Match, view
+from pipeline.rubric.schema import Strict
+
+_YOU = "(您|你|亲|你哋)"
+_OURS = "(我们|我们这边|我们这里|这边|我这边|我们店|本店|我哋|我地)"
+_SENT = re.compile(r"[。.!！?？\n]")
+
+
+def _trouble() -> list[str]:
+    return [
+        # the use, the trip or the day lost (耽误您用了 / 耽误你上班了 / 耽误您这么多天)
+        f"耽误(了)?{_YOU}(用|使用|穿|出门|上班|办事|过节|送礼|时间|事情?|行程|安排|这么多天|这么些天|好几天|几天)",
+        # the customer made to run, wait or try for nothing (害您多跑一趟 / 让您白等了 / 叫你空欢喜)
+        f"(让|害|叫|令){_YOU}(多|白|空|干|又)(跑|等|折腾|试|拆|装|寄|操心|欢喜|高兴)",
+        f"(让|害|叫|令){_YOU}(来回|反复|多次|重复)(跑|寄|折腾|联系|沟通|说|问)",
+    ]
+
+
+def _owned() -> list[str]:
+    slip = "(发|寄|打包|包装|备注|登记|写|标|填|录|核对|检查|处理|安排|通知|审核|配|装)(错|漏|少|晚|慢|迟|混|乱|反)"
+    return [
+        f"(是|确实是|的确是|都是|这是|这次是){_OURS}?(的)?(仓库|同事|师傅|打包的?|客服)?{slip}(了|咗|左)",
+        f"{_OURS}的(这次)?(责任|锅|过失|不是|不对)(?!吗|么|[?？]|是|就是|范围|以外|之外|之内|内)",
+        f"{_OURS}(这次)?(的)?(责任|过失)(?!吗|么|[?？]|是|就是|范围|以外|之外|之内|内)",
+        f"(锅|责任)(在|是|归)?{_OURS}(背|担|负|承担|的)",
+        f"(係|系|是){_OURS}(搞|整|弄|发|寄|执)(错|漏|少)(咗|左|了)",
+        f"{_OURS}(嘅|的)(错|问题|疏忽|失误)",
+    ]
+
+
+def _patience() -> list[str]:
+    thanks = f"(谢谢|感谢|多谢|辛苦){_YOU}?(这么|那么|一直|这几天|这些天|这段时间|这两天|这么久|耐心)"
+    return [
+        thanks + "[^，。,.!！?？]{0,8}(耐心|等待|等候|等了|等咗)",
+        f"(谢谢|感谢|多谢){_YOU}?(的)?(耐心|等待|耐心等待|等候)",
+    ]
+
+
+_PATIENCE_LONG = re.compile(r"(这么|那么|好|很|太)(久|长时间|多天|几天)|(这|那)(几|些|两|段)(天|日子|时间)|一直|[0-9一二两三四五六七八九十几]+(天|日|周|个?礼拜|个?星期|个?小时)|咁耐|半天")
+_PATIENCE_OWNED = re.compile(r"(我们|这边|仓库|物流|我哋)[^，。,.!！?？]{0,8}(慢|晚|延误|耽误|没及时|拖|疏忽|失误|问题|原因)")
+
+
+def _guards() -> list[str]:
+    return [
+        "(请|还请|希望|麻烦|恳请|望)(您|你|亲)?(多多?)?(理解|谅解|体谅)",  # asking for understanding, not offering it
+        "(不是|并不是|也不是|并非|不算|不属于|不在|没有|唔係|唔系)[^，。,.!！?？]{0,4}$|(不|唔|并非|哪)$",  # negated just before
+    ]
+
+
+class EmpathyCreditParams(Strict):
+    """emp12e: acknowledgement forms read after the lexicon and the exemplars find nothing (pipeline/rubric/criteria/
+    _empathy_credit.py). Each family is a list of regexes on the analysis form; an empty list switches it off."""
+
+    enabled: bool = True
+    trouble: list[str] = Field(default_factory=_trouble)
+    owned: list[str] = Field(default_factory=_owned)
+    patience: list[str] = Field(default_factory=_patience)
+    split_max_chars: int = Field(default=12, ge=0, description="the longest message holding a lone apology word whose "
+                                 "cause opens the next agent message (0 switches the split rule off)")
+    split_preface: str = r"^[\s~～]*(真的|真是|实在|非常|很|太)?(不好意思|抱歉|对不起|唔好意思|sorry|对唔住)(了|啊|呀|哈|哦|亲|亲亲|～|~|[\s,，。!！])*$"
+    template: bool = Field(default=True, description="a sentence the agents sent before the customer was upset is a "
+                           "pasted template and earns no credit")
+
+
+def compile_credit(p: EmpathyCreditParams):
+    if not p.enabled:
+        return None
+    fam = {name: [re.compile(x) for x in getattr(p, name)] for name in ("trouble", "owned", "patience")}
+    guards = [re.compile(g) for g in _guards()]
+    return fam, guards, re.compile(p.split_preface) if p.split_max_chars else None, p
+
+
+def _sentence(s: str, start: int, end: int) -> str:
+    a = max((m.end() for m in _SENT.finditer(s, 0, start)), default=0)
+    b = _SENT.search(s, end)
+    return s[a : b.start() if b else len(s)]
+
+
+def _guarded(s: str, start: int, end: int, guards) -> bool:
+    before = s[max(0, start - 8) : start]
+    if guards[1].search(before):
+        return True
+    return bool(guards[0].search(_sentence(s, start, end)))
+
+
+def find_credit(compiled, messages, trigger, cause) -> tuple[Match, str] | None:
+    """The first acknowledgement after `trigger` by a human agent in the families, as (match, family); `cause` is the
+    courtesy criterion's compiled cause list (the split rule's second half)."""
+    if compiled is None:
+        return None
+    fam, guards, split, p = compiled
+    before = set()
+    if p.template:
+        for m in messages:
+            if m.seq < trigger.seq and m.role == "agent" and m.text.strip():
+                s = view(m).s
+                before.update(x.strip() for x in _SENT.split(s) if len(x.strip()) >= 6)
+    agents = [m for m in messages if m.seq > trigger.seq and m.role == "agent" and m.text.strip()]
+    for i, m in enumerate(agents):
+        v = view(m)
+        s = v.s
+        for name, pats in fam.items():
+            for rx in pats:
+                for hit in rx.finditer(s):
+                    if _guarded(s, hit.start(), hit.end(), guards):
+                        continue
+                    sent = _sentence(s, hit.start(), hit.end())
+                    if sent.strip() in before:
+                        continue
+                    if name == "patience" and not (_PATIENCE_LONG.search(sent) or _PATIENCE_OWNED.search(s)):
+                        continue
+                    return Match(v, hit.start(), hit.end(), f"empathy.credit.{name}", rx.pattern), name
+        if split is not None and i + 1 < len(agents) and len(s.strip()) <= p.split_max_chars and split.match(s):
+            nxt = view(agents[i + 1])
+            head = _SENT.split(nxt.s, 1)[0]
+            hit = cause.search(head) if cause is not None else None
+            if hit is not None and hit.start() <= 4 and head.strip() not in before:
+                return Match(v, 0, len(s.rstrip()), "empathy.credit.split", f"{s.strip()} + {head.strip()}"), "split"
+    return None
+
+
+def pasted_before(compiled, messages, trigger, match) -> bool:
+    """The sentence of an accepted lexicon / exemplar match was already sent by an agent before the customer was upset:
+    a pasted template (耽误您时间啦，客服正在为您查询), not an answer to the feeling."""
+    if compiled is None or not compiled[3].template:
+        return False
+    s = match.view.s
+    sent = _sentence(s, match.start, match.end).strip()
+    if len(sent) < 6:
+        return False
+    return any(sent in [x.strip() for x in _SENT.split(view(m).s)]
+               for m in messages if m.seq < trigger.seq and m.role == "agent" and m.text.strip())
