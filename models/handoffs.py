@@ -24,7 +24,7 @@ Training data (data/handoffs/README.md): the hand-off writers' rows (`customer<T
 as weak labels, the agent messages of the dev conversation sets whose time_commitment label is `na` — no message
 there hands anything on (``other``, at a lower weight). A `pass` or `fail` label does not say which message is
 the hand-off, so those conversations only choose the criterion's thresholds (pipeline/rubric/evaluate_handoffs.py,
-leave one writer out). Rebuild (seconds on CPU): ``python -m models.handoffs``.
+leave one writer out). Rebuild (seconds on CPU): ``python -m models.handoffs --out models/zh-cs-handoffs``.
 It is a classifier of ``models/``: it imports only ``models.base`` and ``models.textcat``.
 """
 from __future__ import annotations
@@ -244,6 +244,22 @@ def load_handoff_model(path: str | Path | None = None) -> HandoffModel:
     return load_once(_load_handoff, path, SHIPPED_HANDOFF_MODEL_DIR)
 
 
+def main(argv: Sequence[str] | None = None) -> int:
+    import argparse
+
+    # like models.kinds / models.declines: nothing is written unless --out says where (a bare run, even `--help`,
+    # used to retrain over the shipped model)
+    ap = argparse.ArgumentParser(prog="python -m models.handoffs", description=__doc__.split("\n\n")[0])
+    ap.add_argument("--out", help="train on every writer's file and the dev sets' weak rows and save the model here "
+                                  "(e.g. models/zh-cs-handoffs; OMP_NUM_THREADS=1 reproduces the shipped weights)")
+    a = ap.parse_args(argv)
+    if not a.out:
+        ap.print_help()
+        return 2
+    m = train(a.out)
+    print(f"saved {m.model_id} to {a.out}")
+    return 0
+
+
 if __name__ == "__main__":  # pragma: no cover
-    m = train()
-    print(f"saved {m.model_id} to {SHIPPED_HANDOFF_MODEL_DIR}")
+    raise SystemExit(main())
