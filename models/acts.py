@@ -22,9 +22,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
-import math
 import re
-import warnings
 from collections import Counter
 from pathlib import Path
 from typing import Sequence
@@ -33,6 +31,8 @@ import numpy as np
 
 from models.base import (
     BoundedMemo,
+    fit_sparse_linear,
+    gram_vocabulary,
     load_once,
     normalize_text,
     read_gram_vocab,
@@ -160,18 +160,7 @@ class ActClassifier:
         bad = sorted({a for a in labels if a not in ACT_LABELS})
         if bad:
             raise ValueError(f"unknown acts {bad}: use only {ACT_LABELS}")
-        df: Counter[str] = Counter()
-        for raw in texts:
-            df.update(set(self._grams(act_input(raw))))
-        kept = sorted(g for g, c in df.items() if c >= self.min_df)
-        self.vocabulary_ = {g: i for i, g in enumerate(kept)}
-        n = len(texts)
-        self.idf_ = np.array([math.log((1 + n) / (1 + df[g])) + 1.0 for g in kept], dtype=np.float32)
-        crow, ids, val = self._rows(texts)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            x = torch.sparse_csr_tensor(torch.from_numpy(crow), torch.from_numpy(ids), torch.from_numpy(val),
-                                        size=(n, len(kept)))
+        self.vocabulary_, self.idf_ = gram_vocabulary((self._grams(act_input(raw)) for raw in texts), self.min_df)
         y = torch.tensor([ACT_LABELS.index(a) for a in labels])
         counts = torch.bincount(y, minlength=len(ACT_LABELS)).float().clamp(min=1)
         weight = (counts.sum() / (len(ACT_LABELS) * counts))  # balanced: each act weighs as much as `none`
@@ -180,27 +169,16 @@ class ActClassifier:
             short_none = torch.tensor([a == "none" and letters(act_input(t)) < SHORT_LETTERS for t, a in zip(texts, labels)])
             sample = weight[y] * torch.where(short_none, torch.tensor(self.short_none_weight), torch.tensor(1.0))
             sample = sample / sample.sum()
-        torch.manual_seed(seed)
-        w = torch.zeros(len(kept), len(ACT_LABELS), requires_grad=True)
-        b = torch.zeros(len(ACT_LABELS), requires_grad=True)
-        opt = torch.optim.LBFGS([w, b], lr=1.0, max_iter=self.epochs, history_size=20, line_search_fn="strong_wolfe")
 
-        def closure():
-            opt.zero_grad()
-            logits = torch.sparse.mm(x, w) + b
+        def data_loss(logits):
             if sample is None:
-                data = torch.nn.functional.cross_entropy(logits, y, weight=weight)
-            else:  # the same class-weighted mean, each row also weighted
-                data = (torch.nn.functional.cross_entropy(logits, y, reduction="none") * sample).sum()
-            loss = data + self.l2 * (w * w).sum()
-            loss.backward()
-            return loss
+                return torch.nn.functional.cross_entropy(logits, y, weight=weight)
+            # the same class-weighted mean, each row also weighted
+            return (torch.nn.functional.cross_entropy(logits, y, reduction="none") * sample).sum()
 
-        if kept:
-            opt.step(closure)
-        self.coef_ = w.detach().numpy().astype(np.float32)
+        self.coef_, self.intercept_ = fit_sparse_linear(self._rows(texts), len(self.vocabulary_), len(ACT_LABELS),
+                                                        data_loss, self.l2, self.epochs, seed)
         self._proba_cache = BoundedMemo((__name__, "_PROBA_CACHE_MAX"))  # rows of the previous weights go
-        self.intercept_ = b.detach().numpy().astype(np.float32)
         self.meta_ = {"kind": "acts", "name": self.name, "version": self.version}
         return self
 

@@ -184,6 +184,56 @@ def tfidf_counted(crow: Any, col: Any, counts: Any, idf: Any) -> tuple[Any, Any,
     return crow_a, ids, (w / np.repeat(norms, lengths)).astype(np.float32)
 
 
+def gram_vocabulary(docs: Iterable[Iterable[str]], min_df: int) -> tuple[dict[str, int], Any]:
+    """Fitting: the vocabulary (grams in at least ``min_df`` documents, sorted) and its smoothed idf
+    (log((1 + n) / (1 + df)) + 1) from one gram collection per document — the one definition for every
+    n-gram model's fit (acts, declines, kinds, the textcat core per field)."""
+    import math
+
+    import numpy as np
+
+    df: Counter[str] = Counter()
+    n = 0
+    for grams in docs:
+        df.update(set(grams))
+        n += 1
+    kept = sorted(g for g, c in df.items() if c >= min_df)
+    idf = np.array([math.log((1 + n) / (1 + df[g])) + 1.0 for g in kept], dtype=np.float32)
+    return {g: i for i, g in enumerate(kept)}, idf
+
+
+def fit_sparse_linear(rows: tuple[Any, Any, Any], n_features: int, n_out: int, data_loss: Any, l2: float,
+                      epochs: int, seed: int) -> tuple[Any, Any]:
+    """Fitting: a linear map of sparse CSR ``rows`` (logits = x·w + b, w n_features × n_out, from zeros) that
+    minimises ``data_loss(logits) + l2·|w|²`` with LBFGS (strong Wolfe, ``epochs`` iterations) — the optimiser
+    every n-gram model here shares; each passes its own loss (class balance, row weights, softmax or
+    logistic). Returns (w, b) as float32 arrays. Imports torch, so only fitting code calls it."""
+    import warnings
+
+    import numpy as np
+    import torch
+
+    crow, ids, val = rows
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        x = torch.sparse_csr_tensor(torch.from_numpy(crow), torch.from_numpy(ids), torch.from_numpy(val),
+                                    size=(len(crow) - 1, n_features))
+    torch.manual_seed(seed)
+    w = torch.zeros(n_features, n_out, requires_grad=True)
+    b = torch.zeros(n_out, requires_grad=True)
+    opt = torch.optim.LBFGS([w, b], lr=1.0, max_iter=epochs, history_size=20, line_search_fn="strong_wolfe")
+
+    def closure():
+        opt.zero_grad()
+        loss = data_loss(torch.sparse.mm(x, w) + b) + l2 * (w * w).sum()
+        loss.backward()
+        return loss
+
+    if n_features:
+        opt.step(closure)
+    return w.detach().numpy().astype(np.float32), b.detach().numpy().astype(np.float32)
+
+
 def sparse_logits(crow: Any, ids: Any, val: Any, coef: Any) -> Any:
     """Sparse rows (tfidf_rows' CSR parts) times `coef`: n x classes for a 2-D coef, n for a 1-D one, float32, zero for
     a row with no known gram; each row summed in its entries' order (np.add.reduceat). The one linear read of every

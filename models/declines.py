@@ -31,9 +31,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
-import math
 import re
-import warnings
 from collections import Counter
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -43,6 +41,8 @@ import numpy as np
 from models.base import (
     BoundedMemo,
     GramIndex,
+    fit_sparse_linear,
+    gram_vocabulary,
     load_once,
     normalize_text,
     read_gram_vocab,
@@ -138,40 +138,22 @@ class DeclineClassifier:
         bad = sorted({a for a in labels if a not in DECLINE_LABELS})
         if bad:
             raise ValueError(f"unknown labels {bad}: use only {DECLINE_LABELS}")
-        df: Counter[str] = Counter()
-        for ctx, text in rows:
-            df.update(set(self._agent_grams(text)))
-            df.update(set(self._ctx_grams(ctx)))
-        kept = sorted(g for g, c in df.items() if c >= self.min_df)
-        self.vocabulary_ = {g: i for i, g in enumerate(kept)}
+        # the agent's and the customer's grams of a row are one document (the context prefix keeps them apart)
+        self.vocabulary_, self.idf_ = gram_vocabulary(
+            (self._agent_grams(text) + self._ctx_grams(ctx) for ctx, text in rows), self.min_df)
         n = len(rows)
-        self.idf_ = np.array([math.log((1 + n) / (1 + df[g])) + 1.0 for g in kept], dtype=np.float32)
-        crow, ids, val = self._rows(rows)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            x = torch.sparse_csr_tensor(torch.from_numpy(crow), torch.from_numpy(ids), torch.from_numpy(val), size=(n, len(kept)))
         y = torch.tensor([DECLINE_LABELS.index(a) for a in labels])
         counts = torch.bincount(y, minlength=len(DECLINE_LABELS)).float().clamp(min=1)
         cw = counts.sum() / (len(DECLINE_LABELS) * counts)  # balanced: each class weighs as much in all
         sw = torch.ones(n) if sample_weight is None else torch.tensor(list(sample_weight), dtype=torch.float32)
         per_row = cw[y] * sw
         per_row = per_row / per_row.sum()
-        torch.manual_seed(seed)
-        w = torch.zeros(len(kept), len(DECLINE_LABELS), requires_grad=True)
-        b = torch.zeros(len(DECLINE_LABELS), requires_grad=True)
-        opt = torch.optim.LBFGS([w, b], lr=1.0, max_iter=self.epochs, history_size=20, line_search_fn="strong_wolfe")
 
-        def closure():
-            opt.zero_grad()
-            nll = torch.nn.functional.cross_entropy(torch.sparse.mm(x, w) + b, y, reduction="none")
-            loss = (nll * per_row).sum() + self.l2 * (w * w).sum()
-            loss.backward()
-            return loss
+        def data_loss(logits):
+            return (torch.nn.functional.cross_entropy(logits, y, reduction="none") * per_row).sum()
 
-        if kept:
-            opt.step(closure)
-        self.coef_ = w.detach().numpy().astype(np.float32)
-        self.intercept_ = b.detach().numpy().astype(np.float32)
+        self.coef_, self.intercept_ = fit_sparse_linear(self._rows(rows), len(self.vocabulary_), len(DECLINE_LABELS),
+                                                        data_loss, self.l2, self.epochs, seed)
         self._proba_cache = self._gram_index = None  # the previous weights' rows (and vocabulary) go
         self.meta_ = {"kind": "declines", "name": self.name, "version": self.version}
         return self

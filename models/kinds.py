@@ -26,8 +26,6 @@ import csv
 import hashlib
 import json
 import math
-import warnings
-from collections import Counter
 from pathlib import Path
 from typing import Iterable, Sequence
 
@@ -35,6 +33,8 @@ import numpy as np
 
 from models.base import (
     BoundedMemo,
+    fit_sparse_linear,
+    gram_vocabulary,
     load_once,
     normalize_text,
     read_gram_vocab,
@@ -111,40 +111,23 @@ class KindClassifier:
         (default 1: each conversation counts once). Classes are balanced."""
         import torch
 
-        df: Counter[str] = Counter()
         feats = [self.features(c) for c in convs]
-        for f in feats:
-            df.update(set(f))
-        kept = sorted(g for g, c in df.items() if c >= self.min_df)
-        self.vocabulary_ = {g: i for i, g in enumerate(kept)}
+        self.vocabulary_, self.idf_ = gram_vocabulary(feats, self.min_df)
         n = len(convs)
-        self.idf_ = np.array([math.log((1 + n) / (1 + df[g])) + 1.0 for g in kept], dtype=np.float32)
-        crow, ids, val = tfidf_rows(feats, self.vocabulary_, self.idf_)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            x = torch.sparse_csr_tensor(torch.from_numpy(crow), torch.from_numpy(ids), torch.from_numpy(val), size=(n, len(kept)))
         y = torch.tensor([float(v) for v in labels])
         w_row = torch.tensor([float(v) for v in weights]) if weights is not None else torch.ones(n)
         pos = float((w_row * y).sum()) or 1.0
         neg = float((w_row * (1 - y)).sum()) or 1.0
         w_row = w_row * torch.where(y > 0, (pos + neg) / (2 * pos), (pos + neg) / (2 * neg))  # balanced classes
         w_row = w_row / w_row.sum()
-        torch.manual_seed(seed)
-        w = torch.zeros(len(kept), requires_grad=True)
-        b = torch.zeros(1, requires_grad=True)
-        opt = torch.optim.LBFGS([w, b], lr=1.0, max_iter=self.epochs, history_size=20, line_search_fn="strong_wolfe")
 
-        def closure():
-            opt.zero_grad()
-            z = torch.sparse.mm(x, w[:, None])[:, 0] + b
-            loss = (torch.nn.functional.binary_cross_entropy_with_logits(z, y, reduction="none") * w_row).sum() + self.l2 * (w * w).sum()
-            loss.backward()
-            return loss
+        def data_loss(logits):  # one logistic output: P(after-sales)
+            return (torch.nn.functional.binary_cross_entropy_with_logits(logits[:, 0], y, reduction="none") * w_row).sum()
 
-        if kept:
-            opt.step(closure)
-        self.coef_ = w.detach().numpy().astype(np.float32)
-        self.intercept_ = float(b.detach()[0])
+        coef, intercept = fit_sparse_linear(tfidf_rows(feats, self.vocabulary_, self.idf_), len(self.vocabulary_), 1,
+                                            data_loss, self.l2, self.epochs, seed)
+        self.coef_ = coef[:, 0]
+        self.intercept_ = float(intercept[0])
         self.__dict__.pop("_tables", None)
         self._proba_cache = BoundedMemo((__name__, "_PROBA_CACHE_MAX"))
         self.meta_ = {"kind": "kinds", "name": self.name, "version": self.version}

@@ -17,9 +17,6 @@ It is a classifier of ``models/``: it imports only ``models.base``.
 """
 from __future__ import annotations
 
-import math
-import warnings
-from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence, Union
@@ -28,6 +25,8 @@ import numpy as np
 
 from models.base import (
     BoundedMemo,
+    fit_sparse_linear,
+    gram_vocabulary,
     normalize_text,
     read_gram_vocab,
     read_model_meta,
@@ -113,48 +112,28 @@ class NgramSoftmax:
         if bad:
             raise ValueError(f"unknown labels {bad}: use only {self.classes_}")
         texts = [self._texts(e) for e in examples]
-        n = len(texts)
         self.vocabularies_, self.idf_, self.offsets_ = [], [], []
         offset = 0
         for k in range(len(self.fields)):
-            df: Counter[str] = Counter()
-            for t in texts:
-                df.update(set(self._grams(k, t[k])))
-            kept = sorted(g for g, c in df.items() if c >= self.min_df)
-            self.vocabularies_.append({g: i for i, g in enumerate(kept)})
-            self.idf_.append(np.array([math.log((1 + n) / (1 + df[g])) + 1.0 for g in kept], dtype=np.float32))
+            vocabulary, idf = gram_vocabulary((self._grams(k, t[k]) for t in texts), self.min_df)
+            self.vocabularies_.append(vocabulary)
+            self.idf_.append(idf)
             self.offsets_.append(offset)
-            offset += len(kept)
-        crow, ids, val = self._rows(texts)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            x = torch.sparse_csr_tensor(torch.from_numpy(crow), torch.from_numpy(ids), torch.from_numpy(val), size=(n, offset))
+            offset += len(vocabulary)
         c = len(self.classes_)
         y = torch.tensor([self.classes_.index(a) for a in labels])
         counts = torch.bincount(y, minlength=c).float().clamp(min=1)
         weight = counts.sum() / (c * counts)  # balanced: every class weighs as much as the largest
         sw = None if sample_weight is None else torch.tensor(list(sample_weight), dtype=torch.float32)
-        torch.manual_seed(seed)
-        w = torch.zeros(offset, c, requires_grad=True)
-        b = torch.zeros(c, requires_grad=True)
-        opt = torch.optim.LBFGS([w, b], lr=1.0, max_iter=self.epochs, history_size=20, line_search_fn="strong_wolfe")
 
-        def closure():
-            opt.zero_grad()
-            logits = torch.sparse.mm(x, w) + b
+        def data_loss(logits):
             if sw is None:
-                data = torch.nn.functional.cross_entropy(logits, y, weight=weight)
-            else:  # per-example weights on top of the class balance, normalised like cross_entropy's own weights
-                per = torch.nn.functional.cross_entropy(logits, y, weight=weight, reduction="none") * sw
-                data = per.sum() / (weight[y] * sw).sum()
-            loss = data + self.l2 * (w * w).sum()
-            loss.backward()
-            return loss
+                return torch.nn.functional.cross_entropy(logits, y, weight=weight)
+            # per-example weights on top of the class balance, normalised like cross_entropy's own weights
+            per = torch.nn.functional.cross_entropy(logits, y, weight=weight, reduction="none") * sw
+            return per.sum() / (weight[y] * sw).sum()
 
-        if offset:
-            opt.step(closure)
-        self.coef_ = w.detach().numpy().astype(np.float32)
-        self.intercept_ = b.detach().numpy().astype(np.float32)
+        self.coef_, self.intercept_ = fit_sparse_linear(self._rows(texts), offset, c, data_loss, self.l2, self.epochs, seed)
         self._proba_cache = BoundedMemo((__name__, "PROBA_CACHE_MAX"))  # rows of earlier weights go
         return self
 
