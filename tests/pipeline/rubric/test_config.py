@@ -27,7 +27,7 @@ def errors_of(path) -> list[str]:
 
 
 def test_default_rubric_loads_and_has_the_contract_ids(rubric):
-    assert rubric.id == "default@13"
+    assert rubric.id == "default@14"
     ids = [c.id for c in rubric.criteria]
     for required in ("greeting", "closing", "empathy", "forbidden_phrases", "first_response_sla"):
         assert required in ids
