@@ -106,7 +106,7 @@ def test_check_rubric_ok_and_errors(tmp_path):
     out = io.StringIO()
     assert check_rubric(DEFAULT_RUBRIC, out=out) == 0
     text = out.getvalue()
-    assert text.startswith("OK") and "default@13" in text and "forbidden_phrases" in text
+    assert text.startswith("OK") and "default@14" in text and "forbidden_phrases" in text
     out = io.StringIO()
     bad = write(tmp_path, "id: default\nversion: 1\ncriteria: []\n")
     assert check_rubric(bad, out=out) == 1
