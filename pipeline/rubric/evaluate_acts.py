@@ -19,6 +19,12 @@ zh-cs-acts@7's recipe and @8's, each through the same rubric (minutes on CPU: 24
 thread, OMP_NUM_THREADS=1, about ten minutes on the loaded 2-core build machine, where two threads spin-wait).
 
     python -m pipeline.rubric.evaluate_acts --lowo [--rubric FILE]
+
+Why the criterion drops the model's reading (`--why`): for each labelled taboo the criterion passes, the bar or guard
+of the act layer that dropped it (`bar.<act>` — below the act's threshold; `plain_refusal`, `offer`, `owns_fault`,
+`clause_below`, a guard such as `quoted` / `question`), tallied per act, with up to `--show` examples each.
+
+    python -m pipeline.rubric.evaluate_acts data/heldout/agent_acts.tsv --why [--show 5]
 """
 from __future__ import annotations
 
@@ -62,6 +68,44 @@ def criterion_acts(texts: list[str], rubric: Rubric) -> tuple[list[str], float]:
         else:
             out.append("refusal")  # a word hit without an act model: taboo, act unknown
     return out, (time.perf_counter() - t0) / max(len(texts), 1)
+
+
+def drop_reasons(texts: list[str], gold: list[str], rubric: Rubric) -> list[tuple[str, str, str, float]]:
+    """(text, gold act, reason, P(taboo)) for each labelled taboo the criterion passes: the act layer's own reason
+    (forbidden_phrases.v2's `_act_verdict`), or `no_model` where the criterion has no act layer."""
+    crit = _criterion(rubric)
+    model = crit.compiled[3] if len(crit.compiled) > 4 else None
+    out = []
+    for text, act in zip(texts, gold):
+        if act == "none":
+            continue
+        conv = make_conversation([("customer", "在吗", 0), ("agent", text, 30)])
+        if crit.score(conv).status == "fail":
+            continue
+        if model is None:
+            out.append((text, act, "no_model", 0.0))
+            continue
+        from pipeline.rubric.matching import view
+
+        agent = [m for m in conv.messages if m.role == "agent"]
+        probs = model.predict_proba([view(agent[0]).s])  # what the criterion reads: the analysis view
+        _, reason = crit._act_verdict(model, 0, agent, probs, crit.compiled[4])
+        out.append((text, act, reason, 1.0 - float(probs[0][model.classes_.index("none")])))
+    return out
+
+
+def format_drops(drops: list[tuple[str, str, str, float]], show: int = 3) -> str:
+    from collections import Counter, defaultdict
+
+    by_reason = Counter((r.split("+")[0] if r.startswith("bar.") else r) for _, _, r, _ in drops)
+    lines = [f"labelled taboos the criterion passes: {len(drops)}, by the bar or guard that dropped them"]
+    examples = defaultdict(list)
+    for text, act, r, p in drops:
+        examples[r].append(f"      {act:<15} P(taboo) {p:.2f}  {text[:60]}")
+    for r, n in by_reason.most_common():
+        lines.append(f"  {r:<30} {n}")
+        lines += examples[r][:show]
+    return "\n".join(lines)
 
 
 def evaluate_acts(tsv: str | Path, rubric_path: str | Path | None = None) -> str:
@@ -116,11 +160,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("tsv", nargs="?")
     ap.add_argument("--rubric", default=None)
     ap.add_argument("--lowo", action="store_true", help="leave one writer out: @7's recipe vs @8's (minutes)")
+    ap.add_argument("--why", action="store_true", help="tally why each labelled taboo the criterion passes was dropped")
+    ap.add_argument("--show", type=int, default=3, help="examples per reason with --why")
     a = ap.parse_args(argv)
     if not a.tsv and not a.lowo:
         ap.error("give a labelled act file, or --lowo")
     if a.tsv:
         print(evaluate_acts(a.tsv, a.rubric))
+    if a.tsv and a.why:
+        texts, gold = read_act_tsv(a.tsv)
+        print("\n" + format_drops(drop_reasons(texts, gold, load_rubric(a.rubric)), a.show))
     if a.lowo:
         print(lowo(a.rubric))
     return 0

@@ -168,6 +168,17 @@ AGENT_OFFER = [
     "re:(我|我们|这边)(来|可以|再)?(教|告诉|演示|指导|带)(您|你|亲)",
     "re:[0-9一二两三四五六七八九十半]+\\s*(个)?(小时|分钟|工作日|天)(内|之内)",
 ]
+# act13: the agent overrules the customer's account of the goods or the facts without checking — the complaint
+# renamed (那不叫X / 不算X / 不存在X / 不属于X), denied outright then replaced (不是X，是Y / 根本不是), waved off as
+# harmless (又不影响使用) or put down to the customer's error (您肯定是看错了): with it the act model needs less certainty
+# for arguing (`contradiction_threshold`), as a refusal does when it says 没办法 outright
+CONTRADICTION = [
+    "re:(?<![是会叫算属存])(不|并不|根本不|压根不)(叫|算|存在|属于)(?![^，。,.!！?？~～]{0,8}(吗|么|[?？]))",
+    "re:(?<![我您你])(不是|并不是|根本不是|哪是|哪里是)[^，。,.!！?？~～我您你]{1,8}[，,\\s]+(只是|而是|就是|是)(?!我们|我|咱们|本店|小店)",
+    "re:(又|也|并|都)?不影响(使用|穿|用|效果|质量)",
+    "re:(根本|压根)(没有|没|不是|不)",
+    "re:(您|你)(肯定|一定|应该|绝对)是(看|弄|搞|记|拍|理解|听)错",
+]
 # declared not-knowing (the standard's 不知道 family): only help in the same message makes it something else
 NOT_KNOWING = ["re:(不|没)(是很|是太|太|大|怎么)?(知道|清楚|了解|晓得)", "说不准", "摸不准", "不确定"]
 # the agent setting out to find out itself (我问一下质检同事 / 这边马上去核实): with it, not-knowing is the first half of an
@@ -274,16 +285,22 @@ class ActParams(Strict):
         description="a refusal shown only by a policy 'no' (不支持退换 / 开不了 / 不能改价) is left to positive_framing "
         "unless the clause also declares helplessness or dismisses the customer (`dismissal`)",
     )
+    plain_needs_alternative: bool = Field(
+        default=False, description="act13: a policy 'no' (`plain_refusal`) is left to positive_framing only when the message or the "
+        "next `window - 1` agent messages give a way forward (`offer` or `shrugs.offer`, not negated); a bare 'no' with "
+        "nothing offered is a refusal (rule forbidden_phrases.act.refusal)"
+    )
     dismissal: list[str] = Field(
         default_factory=lambda: list(DISMISSAL),
         description="dismissals besides `helpless` (您看着办 / 找别家 / 算了 / 处理不了): with either, a policy 'no' is more than a "
         "policy answer (default@10: the families `helpless` holds are no longer restated here)",
     )
     act_thresholds: dict[str, float] = Field(
-        default_factory=lambda: {"arguing": 0.8, "condescension": 0.8},
-        description="a higher bar for acts the model reads less precisely (up to default@8: 0.85 for arguing and "
-        "condescension; default@9: 0.8 — at 0.75 a product fact and an empathy line became red lines on the dev "
-        "conversation sets, and held out by writer 0.8 loses no precision)",
+        default_factory=lambda: {"arguing": 0.8, "condescension": 0.8, "blame_shifting": 0.7},
+        description="the bar of these acts in place of `threshold` (up to default@8: 0.85 for arguing and condescension; "
+        "default@9: 0.8 — at 0.75 a product fact and an empathy line became red lines on the dev conversation sets; act13: "
+        "blame_shifting 0.7, where the act model's precision held out by writer is 0.95 on messages of `short_chars` or "
+        "more, and the dev conversations raise no new red line; up to default@14 these could only raise the bar)",
     )
     helpless: list[str] = Field(
         default_factory=lambda: list(HELPLESS),
@@ -292,6 +309,18 @@ class ActParams(Strict):
     )
     helpless_threshold: float = Field(
         default=0.6, gt=0, le=1, description="the taboo probability a refusal or blame-shifting message needs when it says `helpless`"
+    )
+    contradiction: list[str] = Field(
+        default_factory=lambda: list(CONTRADICTION),
+        description="act13: the customer's account overruled without checking (那不叫破损 / 不算质量问题 / 不是X，是Y / 又不影响使用 / "
+        "您肯定是看错了): a message that says it needs only `contradiction_threshold` for the acts in `contradiction_acts`; quoted or denied uses do not count",
+    )
+    contradiction_acts: list[str] = Field(
+        default_factory=lambda: list(_TABOO_ACTS), description="act13: the acts whose bar `contradiction` lowers (the model may "
+        "name the overruling refusal, blame or condescension)"
+    )
+    contradiction_threshold: float = Field(
+        default=0.6, gt=0, le=1, description="act13: the taboo probability a message needs when it says `contradiction`"
     )
     not_knowing: list[str] = Field(
         default_factory=lambda: list(NOT_KNOWING),
@@ -303,7 +332,8 @@ class ActParams(Strict):
         "was 9 — @7 read plain 10–11-letter lines such as a product's scope or a request to wait as taboo at 0.78–0.81)"
     )
     short_threshold: float = Field(
-        default=0.9, gt=0, le=1, description="the taboo probability a short message needs (cross-validated precision drops on short messages)"
+        default=0.85, gt=0, le=1, description="the taboo probability a short message needs (cross-validated precision drops on short "
+        "messages; act13: 0.85, was 0.9 — held out by writer the model's precision on short messages is 0.91–0.99 per act at 0.85)"
     )
     min_chars: int = Field(default=4, ge=0, description="messages with fewer Chinese/latin letters or digits (嗯 / 👌 / 行) are left to the word layers")
     unquoted: bool = Field(
@@ -311,7 +341,7 @@ class ActParams(Strict):
         "is not performing it (default@10)"
     )
 
-    @field_validator("acts", "offer_cancels", "act_thresholds")
+    @field_validator("acts", "offer_cancels", "act_thresholds", "contradiction_acts")
     @classmethod
     def _known_acts(cls, v):
         bad = [a for a in v if a not in ACT_NAMES_ZH]
@@ -353,7 +383,7 @@ class ForbiddenPhrasesV2(ForbiddenPhrases):
     the clause that shows the act as evidence (rule forbidden_phrases.act.<act>, the model id in the note)."""
 
     Params = ForbiddenV2Params
-    _plain = _dismissal = _grant = _helpless = _not_knowing = _finds_out = None
+    _plain = _dismissal = _grant = _helpless = _contradiction = _not_knowing = _finds_out = None
 
     def compile(self):
         p: ForbiddenV2Params = self.params
@@ -370,6 +400,7 @@ class ForbiddenPhrasesV2(ForbiddenPhrases):
         self._grant = compile_entries(p.rule_grant) if p.rule_grant else None
         # one pattern per entry: where two entries match at one place the longest wins, whatever their order
         self._helpless = [c for c in (compile_entries([e]) for e in p.acts.helpless) if c is not None] or None
+        self._contradiction = [c for c in (compile_entries([e]) for e in p.acts.contradiction) if c is not None] or None
         self._not_knowing = compile_entries(p.acts.not_knowing) if p.acts.not_knowing else None
         finds = [*(p.not_knowing_action or []), *(p.acts.offer if p.not_knowing_action is not None else [])]
         self._finds_out = compile_entries(finds) if finds else None
@@ -395,12 +426,22 @@ class ForbiddenPhrasesV2(ForbiddenPhrases):
             return super()._offers(pattern, s)
         return any(not is_negated_offer(s, a, b) for a, b in find_spans(pattern, s))
 
+    def _alternative(self, s: str, later) -> bool:
+        """A way forward in the message itself (anywhere: 可以…，这个不能退) or the next agent messages: the agent's
+        offer (`acts.offer`) or an alternative (`shrugs.offer`: 不过 / 建议 / 可以 / 或者), not itself negated."""
+        pats = [x for x in (self.compiled[2], self.compiled[4]) if x is not None]
+        return any(self._offers(x, t) for x in pats for t in [s, *(view(m).s for m in later)])
+
     def _says_helpless(self, v) -> bool:
         """The message declares helplessness in its own words (quoting the customer's 没办法用 does not, nor
         denying it: 并不是没办法)."""
-        if self._helpless is None:
+        return self._says(self._helpless, v)
+
+    def _says(self, patterns, v) -> bool:
+        """One of `patterns` in the agent's own words: not quoted, not denied just before (并不是没办法)."""
+        if not patterns:
             return False
-        return any(not is_quoted(v, a, b) and not is_denied(v.s, a) for a, b in longest_spans(self._helpless, v.s))
+        return any(not is_quoted(v, a, b) and not is_denied(v.s, a) for a, b in longest_spans(patterns, v.s))
 
     def _act_row(self, model, v, row):
         """The act probabilities of what the agent says itself: a message that quotes (您说的“没办法用”是指…) is read
@@ -418,59 +459,78 @@ class ForbiddenPhrasesV2(ForbiddenPhrases):
         return spans + [(spans[i][0], spans[i + 1][1]) for i in range(len(spans) - 1)]
 
     def _act_hit(self, model, i: int, agent_msgs, probs, act_offer) -> Evidence | None:
+        return self._act_verdict(model, i, agent_msgs, probs, act_offer)[0]
+
+    def _act_verdict(self, model, i: int, agent_msgs, probs, act_offer) -> tuple[Evidence | None, str]:
+        """The act layer's verdict on agent message `i` and why: the evidence, or None and the bar or guard that
+        dropped the model's reading (evaluate_acts --why tallies these)."""
         p: ActParams = self.params.acts
         m = agent_msgs[i]
         v = view(m)
         row = self._act_row(model, v, probs[i])
         cols = {a: model.classes_.index(a) for a in p.acts}
         taboo = 1.0 - float(row[model.classes_.index("none")])
-        if taboo < min(p.threshold, p.short_threshold, p.helpless_threshold):
-            return None  # below every bar a message can have (most messages): the same answer, sooner
+        if taboo < min(p.threshold, p.short_threshold, p.helpless_threshold, p.contradiction_threshold, *p.act_thresholds.values()):
+            return None, "below"  # below every bar a message can have (most messages): the same answer, sooner
         letters = len(_CONTENT.findall(v.s))
         if not cols or letters < p.min_chars:
-            return None
+            return None, "min_chars"
         act = max(cols, key=lambda a: row[cols[a]])
-        bar = p.short_threshold if letters < p.short_chars else p.threshold
+        bar = p.act_thresholds.get(act, p.threshold)
+        if letters < p.short_chars:
+            bar = max(bar, p.short_threshold)  # little to read: the model needs more certainty
         if act in ("refusal", "blame_shifting") and self._says_helpless(v):
             bar = min(bar, p.helpless_threshold)  # the words say it too (这边也很无奈 / 也不是很清楚)
-        if taboo < max(bar, p.act_thresholds.get(act, 0.0)):
-            return None
+        if act in p.contradiction_acts and self._says(self._contradiction, v):
+            bar = min(bar, p.contradiction_threshold)  # the customer's account overruled (那不叫破损 / 不算质量问题)
+        if taboo < bar:
+            return None, f"bar.{act}"
         windows = self._windows(v)
         wp = model.predict_proba([v.s[a:b] for a, b in windows]) if len(windows) > 1 else None
         order = sorted(range(len(windows)), key=lambda k: (-(wp[k][cols[act]] if wp is not None else 1.0), windows[k][1] - windows[k][0]))
+        skipped: list[str] = []
         for k in order:
             a, b = windows[k]
             if wp is not None and 1.0 - float(wp[k][model.classes_.index("none")]) < p.clause_threshold:
+                skipped.append("clause_below")
                 break  # no clause shows the act on its own (ordered by the act's probability)
             if is_quoted(v, a, b):
+                skipped.append("quoted")
                 continue  # quoting the words is not performing the act
             if _RESTATEMENT.search(v.s[a:b]) or _POLITE_QUESTION.search(v.s[a:b].strip()):
+                skipped.append("question")
                 continue  # 您说的是…对吗 / 不知道您…呢？: confirming or asking is listening, not arguing
             if act in ("arguing", "condescension") and _INFO_QUESTION.search(v.s[a:b].strip()):
+                skipped.append("info_question")
                 continue  # asking for a fact, not reproaching
             if act in ("arguing", "condescension") and _CHECK_IN.search(v.s[a:b].strip()):
+                skipped.append("check_in")
                 continue  # asking whether the customer is still there
             if act == "condescension" and _CUSTOMER_ONLY.search(v.s[a:b]):
+                skipped.append("customer_only")
                 continue  # what only the customer can see or do
             if act == "arguing" and _PROMISE.search(v.s[a:b]):
+                skipped.append("promise")
                 continue  # a promise for next time, not a denial
             if act in ("blame_shifting", "arguing") and _OWNS_FAULT.search(v.s):
-                return None  # the message takes the fault on the shop: the opposite of shifting it
+                return None, "owns_fault"  # the message takes the fault on the shop: the opposite of shifting it
             if act == "refusal" and self._plain is not None and self._plain.search(v.s[a:b]) and not (
                 self._dismissal is not None and self._dismissal.search(v.s)
             ):
-                return None  # a policy "no" without helplessness or dismissal: positive_framing judges it
+                if not p.plain_needs_alternative or self._alternative(v.s, agent_msgs[i + 1 : i + p.window]):
+                    return None, "plain_refusal"  # a policy "no" with a way forward: positive_framing judges it
             if self.params.self_correction and is_self_correction(v, a, b):
+                skipped.append("self_correction")
                 continue
             if act in p.offer_cancels and act_offer is not None:
                 later = [view(x).s for x in agent_msgs[i + 1 : i + p.window]]
                 if act == "refusal" and self._not_knowing is not None and self._not_knowing.search(v.s[a:b]):
                     later = []  # 这边也不是很清楚: help offered later does not unsay it
                 if self._offers(act_offer, v.s[a:]) or any(self._offers(act_offer, t) for t in later):
-                    return None  # the agent goes on to offer something: judged by positive_framing
+                    return None, "offer"  # the agent goes on to offer something: judged by positive_framing
             note = f"禁用语：{ACT_NAMES_ZH[act]}（{act}，概率 {taboo:.2f}，{model.model_id}）"
-            return Match(view=v, start=a, end=b, rule=f"{self.id}.act.{act}").evidence(note)
-        return None
+            return Match(view=v, start=a, end=b, rule=f"{self.id}.act.{act}").evidence(note), ""
+        return None, "+".join(dict.fromkeys(skipped)) or "no_clause"
 
     def score(self, conversation: Conversation) -> CriterionResult:
         agent_msgs = human_agent_messages(conversation)

@@ -21,3 +21,16 @@ def test_cli_needs_a_file_or_lowo(capsys):
     with pytest.raises(SystemExit):
         main([])
     assert "--lowo" in capsys.readouterr().err
+
+
+def test_why_names_the_bar_or_guard_that_dropped_each_missed_taboo():
+    # act13: the criterion's misses tallied by the act layer's own reason (a bar per act, a guard, plain_refusal …)
+    from pipeline.rubric.evaluate_acts import drop_reasons, format_drops
+    from pipeline.rubric.engine import criterion_alone
+
+    rubric = criterion_alone("forbidden_phrases", {"acts": {"threshold": 0.999, "short_threshold": 0.999, "act_thresholds": {},
+                                                            "helpless_threshold": 0.999, "contradiction_threshold": 0.999}})
+    drops = drop_reasons(["物流那边的延误我们这边左右不了的", "您好，请问有什么可以帮您"], ["blame_shifting", "none"], rubric)
+    assert len(drops) == 1 and drops[0][1] == "blame_shifting"  # `none` lines are not drops
+    assert drops[0][2].startswith("bar.") or drops[0][2] == "below"
+    assert "labelled taboos the criterion passes: 1" in format_drops(drops)

@@ -1,0 +1,101 @@
+"""forbidden_phrases.v2, act13: the act layer's acceptance bar by mechanism — per-act bars that can be lower than the
+main one (blame_shifting), the customer's account overruled (`contradiction`) lowering the bar like helplessness does,
+the optional "a bare policy 'no' needs a way forward", and the drop reasons evaluate_acts --why tallies.
+
+The sentences are written for these tests, not lines of a training file or of any dev or held-out set."""
+from __future__ import annotations
+
+import pytest
+
+from pipeline.rubric import CRITERIA
+from pipeline.rubric.testing import make_conversation
+
+
+def _score(criterion, *agent_texts: str):
+    turns = [("customer", "东西怎么还没到", 0)] + [("agent", t, 30 + 10 * i) for i, t in enumerate(agent_texts)]
+    return criterion.score(make_conversation(turns))
+
+
+def _taboo(crit, text: str) -> float:
+    model = crit.compiled[3]
+    return 1 - float(model.predict_proba([text])[0][model.classes_.index("none")])
+
+
+def _crit(**acts):
+    crit = CRITERIA["forbidden_phrases.v2"]()
+    for k, v in acts.items():
+        setattr(crit.params.acts, k, v)
+    return crit
+
+
+def test_act_thresholds_set_the_bar_of_an_act_lower_or_higher_than_the_main_one():
+    text = "运输途中出现的磕碰一般是承运方造成的哦"
+    crit = _crit()
+    p = _taboo(crit, text)
+    assert 0.2 < p < 0.99
+    # main bar above the message: with a lower bar for its act it fails, without it passes (up to default@14
+    # act_thresholds could only raise a bar, so no per-act bar could sit below `threshold`)
+    lower = _crit(threshold=min(1.0, p + 0.01), short_threshold=0.01, act_thresholds={"blame_shifting": p - 0.01}, helpless=[], contradiction=[])
+    same = _crit(threshold=min(1.0, p + 0.01), short_threshold=0.01, act_thresholds={}, helpless=[], contradiction=[])
+    assert _score(lower, text).status == "fail"
+    assert [e.rule for e in _score(lower, text).evidence if ".act." in e.rule] == ["forbidden_phrases.act.blame_shifting"]
+    assert _score(same, text).status == "pass"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "这个不算开线 缝份本来就留得窄",  # the complaint renamed
+        "那种程度不叫变形，只是运输时压了一下",
+        "机身上那点印子又不影响使用的",  # waved off as harmless
+        "盒子里根本没有少件，是您没翻到底层",
+    ],
+)
+def test_overruling_the_customers_account_lowers_the_bar(text):
+    crit = _crit()
+    p = _taboo(crit, text)
+    # the main bars just above the message: only the contradiction bar can let it fail
+    bars = dict(threshold=min(1.0, p + 0.01), short_threshold=min(1.0, p + 0.01), act_thresholds={}, helpless=[])
+    on = _crit(**bars, contradiction_threshold=max(0.01, p - 0.01))
+    off = _crit(**bars, contradiction_threshold=max(0.01, p - 0.01), contradiction=[])
+    assert _score(on, text).status == "fail"
+    assert _score(off, text).status == "pass"
+
+
+def test_contradiction_words_quoted_or_denied_do_not_lower_the_bar():
+    from pipeline.rubric.matching import view
+
+    crit = _crit()
+    crit.compiled  # noqa: B018 — compiles the patterns
+
+    def v(s):
+        return view(make_conversation([("agent", s, 0)]).messages[0])
+
+    assert crit._says(crit._contradiction, v("那不叫破损，只是压痕"))
+    assert not crit._says(crit._contradiction, v("您说的“根本没有用”是指哪一步呢"))  # quoted
+    assert not crit._says(crit._contradiction, v("这算不算质量问题呢？我帮您问问"))  # asking, not overruling
+    assert not crit._says(crit._contradiction, v("不是您的问题，是我们打包漏了"))  # owning the fault
+
+
+def test_plain_refusal_needs_a_way_forward_only_when_switched_on():
+    bare = "这款定制的不支持退换哦"
+    offered = ["这款定制的不支持退换哦", "不过可以给您免费改一次尺寸"]
+    pb, po = _taboo(_crit(), bare), _taboo(_crit(), offered[1])
+    assert po < pb - 0.02  # the way forward itself reads as no act at the bar below
+    bar = dict(threshold=pb - 0.01, short_threshold=pb - 0.01, act_thresholds={}, helpless_threshold=0.99, contradiction_threshold=0.99)
+    crit_off = _crit(**bar)
+    crit_on = _crit(**bar, plain_needs_alternative=True)
+    if crit_off.compiled[3].predict([bare])[0] != "refusal":
+        pytest.skip("the act model does not read this line as a refusal")
+    assert _score(crit_off, bare).status == "pass"  # default: a policy "no" is positive_framing's
+    assert _score(crit_on, bare).status == "fail"  # switched on: nothing offered, a refusal
+    assert _score(crit_on, *offered).status == "pass"  # the next message gives a way forward
+
+
+def test_act_verdict_names_why_a_reading_was_dropped():
+    crit = _crit()
+    conv = make_conversation([("customer", "在吗", 0), ("agent", "您好，请问有什么可以帮您", 30)])
+    agent = [m for m in conv.messages if m.role == "agent"]
+    model = crit.compiled[3]
+    ev, reason = crit._act_verdict(model, 0, agent, model.predict_proba([agent[0].text]), crit.compiled[4])
+    assert ev is None and reason == "below"
