@@ -17,6 +17,7 @@ from pydantic import Field, field_validator
 
 from pipeline.conversation import Conversation, CriterionResult, Evidence
 from pipeline.rubric.criteria import lexicons as L
+from pipeline.rubric.criteria.lexicons_taboo import CLOSURE, REPROACH
 from pipeline.rubric.criteria._common import GuardParams, PhraseMatcher, human_agent_messages, pinned_model
 from pipeline.rubric.guards import is_apologised_burden, is_quoted, is_self_correction
 from pipeline.rubric.matching import Match, compile_entries, find_spans, view
@@ -285,6 +286,10 @@ class ActParams(Strict):
         description="a refusal shown only by a policy 'no' (不支持退换 / 开不了 / 不能改价) is left to positive_framing "
         "unless the clause also declares helplessness or dismisses the customer (`dismissal`)",
     )
+    closure: list[str] = Field(
+        default_factory=lambda: list(CLOSURE), description="act13: a policy 'no' declared final, universal or the rule's wall (谁来都一样 / "
+        "不接受任何理由 / 一律 / 规则不允许): like `dismissal`, with it the 'no' is not left to positive_framing"
+    )
     plain_needs_alternative: bool = Field(
         default=False, description="act13: a policy 'no' (`plain_refusal`) is left to positive_framing only when the message or the "
         "next `window - 1` agent messages give a way forward (`offer` or `shrugs.offer`, not negated); a bare 'no' with "
@@ -320,7 +325,11 @@ class ActParams(Strict):
         "name the overruling refusal, blame or condescension)"
     )
     contradiction_threshold: float = Field(
-        default=0.6, gt=0, le=1, description="act13: the taboo probability a message needs when it says `contradiction`"
+        default=0.6, gt=0, le=1, description="act13: the taboo probability a message needs when it says `contradiction` or `reproach`"
+    )
+    reproach: list[str] = Field(
+        default_factory=lambda: list(REPROACH), description="act13: a question reproaching the customer's competence (连…都不会 / 这个都要问 "
+        "/ 还找不着？): a condescension or arguing message that says it needs only `contradiction_threshold`"
     )
     not_knowing: list[str] = Field(
         default_factory=lambda: list(NOT_KNOWING),
@@ -383,7 +392,7 @@ class ForbiddenPhrasesV2(ForbiddenPhrases):
     the clause that shows the act as evidence (rule forbidden_phrases.act.<act>, the model id in the note)."""
 
     Params = ForbiddenV2Params
-    _plain = _dismissal = _grant = _helpless = _contradiction = _not_knowing = _finds_out = None
+    _plain = _dismissal = _grant = _helpless = _contradiction = _reproach = _not_knowing = _finds_out = None
 
     def compile(self):
         p: ForbiddenV2Params = self.params
@@ -395,12 +404,13 @@ class ForbiddenPhrasesV2(ForbiddenPhrases):
             model = pinned_model(self.id, "act", load_act_model, p.acts.model, p.acts.model_version, "acts.model_version")
             act_offer = compile_entries(p.acts.offer) if p.acts.offer else None
         self._plain = compile_entries(p.acts.plain_refusal) if p.acts.plain_refusal else None
-        dismissal = [*p.acts.helpless, *p.acts.dismissal]  # helplessness said outright dismisses too
+        dismissal = [*p.acts.helpless, *p.acts.dismissal, *p.acts.closure]  # helplessness and a shut door dismiss too
         self._dismissal = compile_entries(dismissal) if dismissal else None
         self._grant = compile_entries(p.rule_grant) if p.rule_grant else None
         # one pattern per entry: where two entries match at one place the longest wins, whatever their order
         self._helpless = [c for c in (compile_entries([e]) for e in p.acts.helpless) if c is not None] or None
         self._contradiction = [c for c in (compile_entries([e]) for e in p.acts.contradiction) if c is not None] or None
+        self._reproach = [c for c in (compile_entries([e]) for e in p.acts.reproach) if c is not None] or None
         self._not_knowing = compile_entries(p.acts.not_knowing) if p.acts.not_knowing else None
         finds = [*(p.not_knowing_action or []), *(p.acts.offer if p.not_knowing_action is not None else [])]
         self._finds_out = compile_entries(finds) if finds else None
@@ -483,6 +493,8 @@ class ForbiddenPhrasesV2(ForbiddenPhrases):
             bar = min(bar, p.helpless_threshold)  # the words say it too (这边也很无奈 / 也不是很清楚)
         if act in p.contradiction_acts and self._says(self._contradiction, v):
             bar = min(bar, p.contradiction_threshold)  # the customer's account overruled (那不叫破损 / 不算质量问题)
+        if act in ("condescension", "arguing") and self._says(self._reproach, v):
+            bar = min(bar, p.contradiction_threshold)  # the customer's competence reproached (连…都不会 / 还找不着？)
         if taboo < bar:
             return None, f"bar.{act}"
         windows = self._windows(v)

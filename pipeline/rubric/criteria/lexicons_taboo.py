@@ -22,3 +22,22 @@ TABOO_MECHANISM_EXCLUDE = [
     # an authority named for a fact (具体以航空公司规定为准): a reference, not the rule as a wall
     f"re:(以|依|参照|按|按照)[^{_P[1:-1]}]{{0,10}}(的)?(规定|要求|政策|规则|通知|公告)为准",
 ]
+
+# act13 (forbidden_phrases.acts.reproach): a question that reproaches the customer's competence — 连…都不会 / 这个都要问
+# / an inability or inattention of the customer's asked back (还找不着？ / 没认真看吗): with it the act model needs less
+# certainty for condescension and arguing. 看不到 / 看不见 are left out: asked plainly they check what the screen shows
+REPROACH = [
+    "re:连[^，。,.!！?？~～]{1,8}都(不|没)",
+    "re:(这|这个|这种|这点)(也|都)(要|得|还要|需要)?(问|不会|不懂|不知道)",
+    "re:(还|都)?(不会|不懂|找不到|找不着|没找到|看不懂|听不懂|没认真|没仔细|没好好)[^，。,.!！?？~～]{0,6}(吗|嘛|么|呀|啊|[?？])",
+    "re:(先|去|得先|要先)学(会|一下|学)",
+]
+
+# act13 (forbidden_phrases.acts.closure): a policy "no" declared final, universal or the rule's own wall — 谁来都一样 /
+# 不接受任何理由 / 最终结果 不会再变 / 一分都不能少 / 一律 / 别想了 / 规则不允许 / 系统不给退: with one, the "no" shuts the request
+# down, it does not answer it, so it is not left to positive_framing as a plain policy answer
+CLOSURE = [
+    "re:谁(来)?(都|也)(改|退|换|办|弄|处理|帮|没|一样)", "re:任何(理由|原因|情况|处理)", "re:(最终|最后)的?(处理)?(结果|决定|答复)",
+    "re:不会再(变|改|处理|上|有|补|给)", "re:一(分|毛|块|件)(钱)?(都|也)(不|少不|没)", "一律", "re:(别|不用)(想|白费|费劲|折腾)",
+    "re:(规则|规定|系统|公司|上面|上头|平台|政策)(就是|就|是|也)?(不允许|不让|不给|定的|规定的)",
+]

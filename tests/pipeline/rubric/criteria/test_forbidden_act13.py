@@ -17,8 +17,12 @@ def _score(criterion, *agent_texts: str):
 
 
 def _taboo(crit, text: str) -> float:
+    """P(taboo) of the message as the criterion reads it (its analysis view)."""
+    from pipeline.rubric.matching import view
+
     model = crit.compiled[3]
-    return 1 - float(model.predict_proba([text])[0][model.classes_.index("none")])
+    s = view(make_conversation([("agent", text, 0)]).messages[0]).s
+    return 1 - float(model.predict_proba([s])[0][model.classes_.index("none")])
 
 
 def _crit(**acts):
@@ -99,3 +103,35 @@ def test_act_verdict_names_why_a_reading_was_dropped():
     model = crit.compiled[3]
     ev, reason = crit._act_verdict(model, 0, agent, model.predict_proba([agent[0].text]), crit.compiled[4])
     assert ev is None and reason == "below"
+
+
+@pytest.mark.parametrize("text", ["连订单号在哪都找不到吗", "这种也要问呀 页面第一行就有", "页面上那么大个按钮 您还找不着？"])
+def test_a_question_reproaching_the_customers_competence_lowers_the_bar(text):
+    crit = _crit()
+    p = _taboo(crit, text)
+    if crit.compiled[3].predict([text])[0] not in ("condescension", "arguing"):
+        pytest.skip("the act model names another act for this line")
+    bars = dict(threshold=min(1.0, p + 0.01), short_threshold=min(1.0, p + 0.01), act_thresholds={}, helpless=[], contradiction=[])
+    on = _crit(**bars, contradiction_threshold=max(0.01, p - 0.01))
+    off = _crit(**bars, contradiction_threshold=max(0.01, p - 0.01), reproach=[])
+    assert _score(on, text).status == "fail"
+    assert _score(off, text).status == "pass"
+
+
+def test_a_policy_no_declared_final_is_not_left_to_positive_framing():
+    from pipeline.rubric.criteria.lexicons_taboo import CLOSURE
+    from pipeline.rubric.matching import compile_entries
+
+    closure = compile_entries(CLOSURE)
+    for shut in ["这个价谁来都一样 改不了", "定制款不接受任何理由的退换", "系统就是不让改地址的", "退款一律走原路 别想了"]:
+        assert closure.search(shut), shut
+    for plain in ["拆封后就不支持退换了哈", "这个颜色暂时没货了", "谁都会着急的 我帮您催一下"]:
+        assert not closure.search(plain), plain
+    text = "这边的活动价一律不能改的哈"
+    crit = _crit()
+    p = _taboo(crit, text)
+    if crit.compiled[3].predict([text])[0] != "refusal":
+        pytest.skip("the act model does not read this line as a refusal")
+    bars = dict(threshold=max(0.01, p - 0.01), short_threshold=max(0.01, p - 0.01), act_thresholds={})
+    assert _score(_crit(**bars), text).status == "fail"  # the door declared shut: a refusal
+    assert _score(_crit(**bars, closure=[]), text).status == "pass"  # a plain policy "no": positive_framing's
