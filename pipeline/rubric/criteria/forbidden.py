@@ -17,7 +17,7 @@ from pydantic import Field, field_validator
 
 from pipeline.conversation import Conversation, CriterionResult, Evidence
 from pipeline.rubric.criteria import lexicons as L
-from pipeline.rubric.criteria.lexicons_taboo import CLOSURE, REPROACH
+from pipeline.rubric.criteria.lexicons_taboo import CLOSURE, CONTRADICTION, POINTER_ANSWER, REPROACH
 from pipeline.rubric.criteria._common import GuardParams, PhraseMatcher, human_agent_messages, pinned_model
 from pipeline.rubric.guards import is_apologised_burden, is_quoted, is_self_correction
 from pipeline.rubric.matching import Match, compile_entries, find_spans, view
@@ -75,6 +75,10 @@ class ForbiddenPhrases(Criterion):
         """Whether a word hit counts (v2 drops self-corrections, double negations and rules cited to grant)."""
         return True
 
+    def _answered(self, match) -> bool:
+        """Whether a brush-off is followed by the answer itself (v2: a pointer to the listing, then the figure)."""
+        return False
+
     def _offers(self, pattern, s: str) -> bool:
         """Whether `s` offers something (v2: an offer that is itself negated — 补偿是没有的 — offers nothing)."""
         return pattern.search(s) is not None
@@ -86,7 +90,7 @@ class ForbiddenPhrases(Criterion):
             return out
         for i, m in enumerate(agent_msgs):
             for match in shrugs.find(m).accepted:
-                if not self._keep(match):
+                if not self._keep(match) or self._answered(match):
                     continue
                 if offer is not None:
                     rest = match.view.s[match.end :]
@@ -169,17 +173,9 @@ AGENT_OFFER = [
     "re:(我|我们|这边)(来|可以|再)?(教|告诉|演示|指导|带)(您|你|亲)",
     "re:[0-9一二两三四五六七八九十半]+\\s*(个)?(小时|分钟|工作日|天)(内|之内)",
 ]
-# act13: the agent overrules the customer's account of the goods or the facts without checking — the complaint
-# renamed (那不叫X / 不算X / 不存在X / 不属于X), denied outright then replaced (不是X，是Y / 根本不是), waved off as
-# harmless (又不影响使用) or put down to the customer's error (您肯定是看错了): with it the act model needs less certainty
-# for arguing (`contradiction_threshold`), as a refusal does when it says 没办法 outright
-CONTRADICTION = [
-    "re:(?<![是会叫算属存])(不|并不|根本不|压根不)(叫|算|存在|属于)(?![^，。,.!！?？~～]{0,8}(吗|么|[?？]))",
-    "re:(?<![我您你])(不是|并不是|根本不是|哪是|哪里是)[^，。,.!！?？~～我您你]{1,8}[，,\\s]+(只是|而是|就是|是)(?!我们|我|咱们|本店|小店)",
-    "re:(又|也|并|都)?不影响(使用|穿|用|效果|质量)",
-    "re:(根本|压根)(没有|没|不是|不)",
-    "re:(您|你)(肯定|一定|应该|绝对)是(看|弄|搞|记|拍|理解|听)错",
-]
+# act13: a brush-off that points the customer to a document (the listing, its pictures, the manual); the answer that may
+# follow it is lexicons_taboo.POINTER_ANSWER
+_POINTER = re.compile(r"详情|页面|说明书|说明|介绍|参数|描述|图上|图片|商品页")
 # declared not-knowing (the standard's 不知道 family): only help in the same message makes it something else
 NOT_KNOWING = ["re:(不|没)(是很|是太|太|大|怎么)?(知道|清楚|了解|晓得)", "说不准", "摸不准", "不确定"]
 # the agent setting out to find out itself (我问一下质检同事 / 这边马上去核实): with it, not-knowing is the first half of an
@@ -277,6 +273,10 @@ class ActParams(Strict):
         "`window - 1` agent messages, cancels the acts in `offer_cancels`",
     )
     offer_cancels: list[str] = Field(default_factory=lambda: ["refusal", "blame_shifting", "condescension"])
+    offer_same_turn: bool = Field(
+        default=True, description="act13: a later agent message's offer cancels only when no customer message stands between (the "
+        "same turn); an offer made after the customer objected does not unsay the act"
+    )
     window: int = Field(default=2, ge=1)
     clause_threshold: float = Field(
         default=0.5, ge=0, le=1, description="the clause (or two adjacent clauses) shown as evidence must itself read as taboo at this probability"
@@ -378,6 +378,11 @@ class ForbiddenV2Params(ForbiddenParams):
         "agent's own step to find out (these) or an offer (`acts.offer`), not negated (没法帮您查), does not count: "
         "这个我确实不知道答案，我问一下质检同事，半小时内回复您 answers; null switches it off",
     )
+    pointer_answered: list[str] | None = Field(
+        default_factory=lambda: list(POINTER_ANSWER),
+        description="act13: a pointer to the listing or manual (详情页有写 / 说明书上标着) followed in the same message by the answer "
+        "itself — a figure with or without its unit (是195*133mm / 两年) — answers the question, so it is no brush-off; null switches it off",
+    )
     rule_grant: list[str] = Field(
         default_factory=lambda: list(RULE_GRANT),
         description="a word hit that names a rule (规定/规则/政策) does not count when the rest of its message grants "
@@ -392,7 +397,7 @@ class ForbiddenPhrasesV2(ForbiddenPhrases):
     the clause that shows the act as evidence (rule forbidden_phrases.act.<act>, the model id in the note)."""
 
     Params = ForbiddenV2Params
-    _plain = _dismissal = _grant = _helpless = _contradiction = _reproach = _not_knowing = _finds_out = None
+    _plain = _dismissal = _grant = _helpless = _contradiction = _reproach = _not_knowing = _finds_out = _pointer_answer = None
 
     def compile(self):
         p: ForbiddenV2Params = self.params
@@ -407,6 +412,7 @@ class ForbiddenPhrasesV2(ForbiddenPhrases):
         dismissal = [*p.acts.helpless, *p.acts.dismissal, *p.acts.closure]  # helplessness and a shut door dismiss too
         self._dismissal = compile_entries(dismissal) if dismissal else None
         self._grant = compile_entries(p.rule_grant) if p.rule_grant else None
+        self._pointer_answer = compile_entries(p.pointer_answered) if p.pointer_answered else None
         # one pattern per entry: where two entries match at one place the longest wins, whatever their order
         self._helpless = [c for c in (compile_entries([e]) for e in p.acts.helpless) if c is not None] or None
         self._contradiction = [c for c in (compile_entries([e]) for e in p.acts.contradiction) if c is not None] or None
@@ -430,6 +436,11 @@ class ForbiddenPhrasesV2(ForbiddenPhrases):
             if any(not is_negated_offer(v.s, x, y) for x, y in find_spans(self._finds_out, v.s[b:]) for x, y in [(x + b, y + b)]):
                 return False  # 我不知道，我问一下质检同事: not-knowing answered by the agent's own step
         return True
+
+    def _answered(self, match) -> bool:
+        if self._pointer_answer is None or not _POINTER.search(match.view.s[match.start : match.end]):
+            return False
+        return self._pointer_answer.search(match.view.s[match.end :]) is not None  # 详情页有写哦，是195*133mm
 
     def _offers(self, pattern, s: str) -> bool:
         if not self.params.negated_offer:
@@ -468,10 +479,10 @@ class ForbiddenPhrasesV2(ForbiddenPhrases):
         spans = list(v.clause_spans) or [(0, len(v.s))]
         return spans + [(spans[i][0], spans[i + 1][1]) for i in range(len(spans) - 1)]
 
-    def _act_hit(self, model, i: int, agent_msgs, probs, act_offer) -> Evidence | None:
-        return self._act_verdict(model, i, agent_msgs, probs, act_offer)[0]
+    def _act_hit(self, model, i: int, agent_msgs, probs, act_offer, customer_seqs=()) -> Evidence | None:
+        return self._act_verdict(model, i, agent_msgs, probs, act_offer, customer_seqs)[0]
 
-    def _act_verdict(self, model, i: int, agent_msgs, probs, act_offer) -> tuple[Evidence | None, str]:
+    def _act_verdict(self, model, i: int, agent_msgs, probs, act_offer, customer_seqs=()) -> tuple[Evidence | None, str]:
         """The act layer's verdict on agent message `i` and why: the evidence, or None and the bar or guard that
         dropped the model's reading (evaluate_acts --why tallies these)."""
         p: ActParams = self.params.acts
@@ -536,6 +547,8 @@ class ForbiddenPhrasesV2(ForbiddenPhrases):
                 continue
             if act in p.offer_cancels and act_offer is not None:
                 later = [view(x).s for x in agent_msgs[i + 1 : i + p.window]]
+                if p.offer_same_turn:  # an offer the customer had to ask for again does not unsay the act
+                    later = [view(x).s for x in agent_msgs[i + 1 : i + p.window] if not any(m.seq < c < x.seq for c in customer_seqs)]
                 if act == "refusal" and self._not_knowing is not None and self._not_knowing.search(v.s[a:b]):
                     later = []  # 这边也不是很清楚: help offered later does not unsay it
                 if self._offers(act_offer, v.s[a:]) or any(self._offers(act_offer, t) for t in later):
@@ -563,10 +576,11 @@ class ForbiddenPhrasesV2(ForbiddenPhrases):
                         if row[none_col] < 0.5:
                             e.note += f"（{ACT_NAMES_ZH[best]}，{model.model_id}）"
             hit_seqs = {e.seq for e in violations}
+            customer_seqs = tuple(m.seq for m in conversation.messages if m.role == "customer")
             for i, m in enumerate(agent_msgs):
                 if m.seq in hit_seqs:
                     continue  # the message already fails on its words
-                ev = self._act_hit(model, i, agent_msgs, probs, act_offer)
+                ev = self._act_hit(model, i, agent_msgs, probs, act_offer, customer_seqs)
                 if ev is not None:
                     violations.append(ev)
         violations.sort(key=lambda e: (e.seq, e.span or (0, 0)))

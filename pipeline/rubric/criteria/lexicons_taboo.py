@@ -41,3 +41,18 @@ CLOSURE = [
     "re:不会再(变|改|处理|上|有|补|给)", "re:一(分|毛|块|件)(钱)?(都|也)(不|少不|没)", "一律", "re:(别|不用)(想|白费|费劲|折腾)",
     "re:(规则|规定|系统|公司|上面|上头|平台|政策)(就是|就|是|也)?(不允许|不让|不给|定的|规定的)",
 ]
+
+# act13: the agent overrules the customer's account of the goods or the facts without checking — the complaint
+# renamed (那不叫X / 不算X / 不存在X / 不属于X), denied outright then replaced (不是X，是Y / 根本不是), waved off as
+# harmless (又不影响使用) or put down to the customer's error (您肯定是看错了): with it the act model needs less certainty
+# for arguing (`forbidden_phrases.acts.contradiction_threshold`), as a refusal does when it says 没办法 outright
+CONTRADICTION = [
+    "re:(?<![是会叫算属存])(不|并不|根本不|压根不)(叫|算|存在|属于)(?![^，。,.!！?？~～]{0,8}(吗|么|[?？]))",
+    "re:(?<![我您你])(不是|并不是|根本不是|哪是|哪里是)[^，。,.!！?？~～我您你]{1,8}[，,\\s]+(只是|而是|就是|是)(?!我们|我|咱们|本店|小店)",
+    "re:(又|也|并|都)?不影响(使用|穿|用|效果|质量)",
+    "re:(根本|压根)(没有|没|不是|不)",
+    "re:(您|你)(肯定|一定|应该|绝对)是(看|弄|搞|记|拍|理解|听)错",
+]
+
+# act13 (forbidden_phrases.pointer_answered): the answer itself after a pointer to the listing — a figure (195*133mm / 两年)
+POINTER_ANSWER = ["re:[0-9]", "re:[一二两三四五六七八九十百千半]+(个|厘米|公分|毫米|米|克|斤|公斤|寸|码|号|天|小时|年|月|元|块|层|片|包|瓶|升)"]

@@ -135,3 +135,30 @@ def test_a_policy_no_declared_final_is_not_left_to_positive_framing():
     bars = dict(threshold=max(0.01, p - 0.01), short_threshold=max(0.01, p - 0.01), act_thresholds={})
     assert _score(_crit(**bars), text).status == "fail"  # the door declared shut: a refusal
     assert _score(_crit(**bars, closure=[]), text).status == "pass"  # a plain policy "no": positive_framing's
+
+
+def test_a_pointer_to_the_listing_followed_by_the_answer_is_no_brush_off():
+    answered = "亲，杯子容量说明书上有写哦，是450ml的"
+    bare = "亲，杯子容量说明书上有写哦"
+    crit = _crit(enabled=False)  # the word layers alone: the brush-off list decides
+    crit_off = CRITERIA["forbidden_phrases.v2"]()
+    crit_off.params.acts.enabled = False
+    crit_off.params.pointer_answered = None
+    shrug = lambda c, t: [e for e in _score(c, t).evidence if ".shrug" in e.rule]  # noqa: E731
+    assert shrug(crit_off, answered)  # without the guard: "it is written in the manual" is a brush-off
+    assert not shrug(crit, answered)  # the figure follows: an answer that also says where it is written
+    assert shrug(crit, bare)  # pointing there instead of answering stays a brush-off
+    assert CRITERIA["forbidden_phrases.v1"]()._answered is not None  # v1 keeps its meaning (no guard)
+
+
+def test_an_offer_made_only_after_the_customer_objects_does_not_unsay_the_act():
+    blame = "配送是合作物流在做，路上的事归他们管，您可以直接找配送站"
+    offer = "那我帮您登记一下，有结果再通知您"
+    crit = _crit()
+    p = _taboo(crit, blame)
+    bars = dict(threshold=max(0.01, p - 0.01), short_threshold=max(0.01, p - 0.01), act_thresholds={})
+    same_turn = [("customer", "洗衣机漏水了", 0), ("agent", blame, 30), ("agent", offer, 40)]
+    after_objection = [("customer", "洗衣机漏水了", 0), ("agent", blame, 30), ("customer", "配送站电话打不通", 50), ("agent", offer, 60)]
+    assert _crit(**bars).score(make_conversation(same_turn)).status == "pass"  # the agent goes on to help: cancelled
+    assert _crit(**bars).score(make_conversation(after_objection)).status == "fail"  # help only once the customer pushed back
+    assert _crit(**bars, offer_same_turn=False).score(make_conversation(after_objection)).status == "pass"  # up to default@14
