@@ -164,6 +164,7 @@ def test_later_help_does_not_unsay_not_knowing(forbidden):
     assert forbidden.score(make_conversation(turns)).status == "fail"
     crit = CRITERIA["forbidden_phrases.v2"]()
     crit.params.acts.not_knowing = []  # without the rule the later offer cancels the refusal
+    crit.params.acts.offer_same_turn = False  # (act13: by default an offer after the customer's objection cancels nothing)
     assert crit.score(make_conversation(turns)).status == "pass"
     # help in the same message does
     assert _score(forbidden, "具体到货时间我这边说不准 我帮您问下仓库 一小时内回复您").status == "pass"
