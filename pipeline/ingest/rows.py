@@ -273,7 +273,7 @@ def _build_message(batch: Batch, source: str, row: RawRow) -> Message | None:
     stored_id = batch.memo.get((_id, conversation_id))
     if stored_id is None:
         stored_id = batch.once(_id, conversation_id)
-    # positional, in Message's field order (tests/pipeline/ingest/test_rows.py checks the fields)
+    # positional, in Message's field order (tests/pipeline/ingest/test_rows.py reads each field back)
     return Message(stored_id, seq, role, timestamp, text, stored_agent_id, agent_name,  # type: ignore[arg-type]
                    customer_id, channel, shop, csat, key, source, row.line)  # seq: None until assemble() orders
 

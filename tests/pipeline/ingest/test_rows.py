@@ -187,3 +187,18 @@ def test_a_repeated_timestamp_text_gives_each_message_its_own_key(tmp_path):
         ts = datetime(2026, 10, 3, 6, 2, 11, tzinfo=timezone.utc)
         assert m.timestamp == ts and m.timestamp.isoformat() == "2026-10-03T14:02:11+08:00"
         assert m.message_key == message_key(row["conversation_id"], ts, "customer", None, row["text"])
+
+
+def test_each_field_of_a_row_lands_in_its_message_field(tmp_path):
+    """_build_message makes Message positionally: every field where it belongs."""
+    row = {"conversation_id": "c-fields", "seq": 7, "timestamp": "2026-10-03T14:02:11+08:00", "role": "agent",
+           "agent_id": "A01", "agent_name": "小美", "customer_id": "buyer_1", "text": "您好", "channel": "淘宝",
+           "shop": "栖木女装", "csat": 4}
+    path = tmp_path / "fields.jsonl"
+    path.write_text(json.dumps(row, ensure_ascii=False) + "\n", encoding="utf-8")
+    (m,) = read_inputs([path]).messages
+    assert (m.conversation_id, m.seq, m.role, m.text, m.agent_id, m.agent_name, m.customer_id, m.channel, m.shop,
+            m.csat, m.source_file, m.source_line) == ("c-fields", 7, "agent", "您好", "A01", "小美", "buyer_1", "淘宝",
+                                                      "栖木女装", 4, str(path), 1)
+    assert m.timestamp.isoformat() == "2026-10-03T14:02:11+08:00"
+    assert m.message_key == message_key("c-fields", m.timestamp, "agent", "A01", "您好")
