@@ -92,11 +92,17 @@ def annotate_state(conversations: Sequence[Conversation], model=None) -> None:
     labels = list(SENTIMENT_LABELS)
     proba = np.array([[m.sentiment.scores.get(c, 0.0) for c in labels] for m, _ in pairs], dtype=np.float64)
     out = model.predict([m.text for m, _ in pairs], [a.text if a else "" for m, a in pairs], proba)
-    for i, (m, a) in enumerate(pairs):
-        scores = {c: round(float(out.sentiment[i, j]), 4) for j, c in enumerate(labels)}
-        p = round(float(out.empathy[i]), 4)
-        label = labels[int(np.argmax(out.sentiment[i]))]
-        m.state = CustomerState(p, scores, model.model_id, state_kind(m.text) if p >= 0.5 else None, a.seq if a else None)
+    # the outputs as Python floats and the argmax in one call each (tolist() gives float() of each value; argmax
+    # along the rows picks each row's first maximum, as per row): a numpy scalar per value cost more than the rounding
+    polarity = np.asarray(out.sentiment, dtype=np.float64)
+    sentiment, empathy = polarity.tolist(), np.asarray(out.empathy, dtype=np.float64).tolist()
+    best = np.argmax(polarity, axis=1).tolist()
+    model_id = model.model_id
+    for (m, a), row, e, k in zip(pairs, sentiment, empathy, best):
+        scores = {c: round(v, 4) for c, v in zip(labels, row)}
+        p = round(e, 4)
+        m.state = CustomerState(p, scores, model_id, state_kind(m.text) if p >= 0.5 else None, a.seq if a else None)
+        label = labels[k]
         own = m.sentiment.model_label or m.sentiment.label
         if label != own:
             m.sentiment.model_label = own

@@ -20,6 +20,8 @@ from itertools import islice
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 
+import orjson
+
 from pipeline.ingest.decoding import FileError, FileLines, InputFile, all_lines_bad, bad_bytes_reason, display_raw
 from pipeline.ingest.values import MAX_RAW_CHARS, short
 from pipeline.mapping import REQUIRED_FIELDS, ColumnMapping, ResolvedColumns
@@ -130,6 +132,26 @@ def _bad_line(line_no: int, raw: bytes, encoding: str) -> RawRow:
                   error=(None, bad_bytes_reason(raw, encoding) or "cannot be decoded"))
 
 
+# What orjson hands back exactly as the json module would: a row of these values is taken as it comes.
+_PLAIN_VALUES = frozenset((str, int, bool, type(None)))
+
+
+def _loads_line(line: str) -> Any:
+    """`json.loads(line)`, the same value, about twice as fast for an ordinary row (orjson, a dependency).
+
+    orjson is stricter (NaN, 1e400, a lone surrogate escape: refused) and reads an integer past 64 bits
+    as a float: a line it refuses, and an object holding anything but text, integers, booleans and nulls
+    (a float may be such an integer; a nested value may hold one), is read again by the json module, so
+    every value and every error message is the json module's."""
+    try:
+        obj = orjson.loads(line)
+    except orjson.JSONDecodeError:
+        return json.loads(line)
+    if type(obj) is dict and _PLAIN_VALUES.issuperset(map(type, obj.values())):
+        return obj
+    return json.loads(line)
+
+
 def _read_jsonl(lines: Sequence[str | None], raw_lines: Sequence[bytes] | None, encoding: str,
                 rename: Resolver) -> Iterator[RawRow]:
     last = len(lines)
@@ -144,7 +166,7 @@ def _read_jsonl(lines: Sequence[str | None], raw_lines: Sequence[bytes] | None, 
         if not stripped:
             continue
         try:
-            obj = json.loads(stripped)
+            obj = _loads_line(stripped)
         except (json.JSONDecodeError, RecursionError) as exc:
             hint = (" — the file ends in the middle of this record (truncated export?)" if i == last
                     else "; fix or remove the line")

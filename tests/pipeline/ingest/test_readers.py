@@ -135,3 +135,29 @@ def test_workbook_saved_with_a_csv_name(tmp_path):
     r = read_inputs([path])
     check_counts(r)
     assert len(r.messages) == 2
+
+
+@pytest.mark.parametrize("line", [
+    '{"conversation_id": "c1", "seq": 1, "csat": null, "text": "好的"}',
+    '{"conversation_id": 123456789012345678901234, "text": "x"}',  # past 64 bits: orjson would give a float
+    '{"seq": 2.0, "csat": NaN, "t": 1e400}',  # floats, and what orjson refuses
+    '{"text": "\\ud800 lone"}',  # a lone surrogate escape (orjson refuses it)
+    '{"text": {"card": [1, 2.5]}}',  # a nested value
+    '[1, 2]',
+])
+def test_loads_line_is_the_json_modules_value(line):
+    from pipeline.ingest.readers import _loads_line
+
+    got, want = _loads_line(line), json.loads(line)
+    assert repr(got) == repr(want) and type(got) is type(want)
+
+
+@pytest.mark.parametrize("line", ['{"a": 1,}', '{"a": "b"', "{'a': 1}", "[1, 2"])
+def test_loads_line_errors_are_the_json_modules(line):
+    from pipeline.ingest.readers import _loads_line
+
+    with pytest.raises(json.JSONDecodeError) as got:
+        _loads_line(line)
+    with pytest.raises(json.JSONDecodeError) as want:
+        json.loads(line)
+    assert (got.value.msg, got.value.colno) == (want.value.msg, want.value.colno)

@@ -172,3 +172,33 @@ def test_remembered_people_fields_keep_numbers_and_booleans_apart(tmp_path):
     ]  # fmt: skip
     path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
     assert [m.channel for m in read_inputs([path]).messages] == ["true", "1", "1", "淘宝", "淘宝", None]
+
+
+def test_a_repeated_timestamp_text_gives_each_message_its_own_key(tmp_path):
+    """Batch keeps each timestamp text's parse and key time: the keys are message_key's, row by row."""
+    rows = [{"conversation_id": f"c{i % 2}", "timestamp": "2026-10-03T14:02:11+08:00", "role": "customer",
+             "text": f"第{i}条"} for i in range(4)]
+    rows.append({"conversation_id": "c9", "timestamp": " 2026-10-03T14:02:11+08:00 ", "role": "customer", "text": "x"})
+    path = tmp_path / "same-second.jsonl"
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
+    r = read_inputs([path])
+    assert len(r.messages) == 5
+    for m, row in zip(r.messages, rows):
+        ts = datetime(2026, 10, 3, 6, 2, 11, tzinfo=timezone.utc)
+        assert m.timestamp == ts and m.timestamp.isoformat() == "2026-10-03T14:02:11+08:00"
+        assert m.message_key == message_key(row["conversation_id"], ts, "customer", None, row["text"])
+
+
+def test_each_field_of_a_row_lands_in_its_message_field(tmp_path):
+    """_build_message makes Message positionally: every field where it belongs."""
+    row = {"conversation_id": "c-fields", "seq": 7, "timestamp": "2026-10-03T14:02:11+08:00", "role": "agent",
+           "agent_id": "A01", "agent_name": "小美", "customer_id": "buyer_1", "text": "您好", "channel": "淘宝",
+           "shop": "栖木女装", "csat": 4}
+    path = tmp_path / "fields.jsonl"
+    path.write_text(json.dumps(row, ensure_ascii=False) + "\n", encoding="utf-8")
+    (m,) = read_inputs([path]).messages
+    assert (m.conversation_id, m.seq, m.role, m.text, m.agent_id, m.agent_name, m.customer_id, m.channel, m.shop,
+            m.csat, m.source_file, m.source_line) == ("c-fields", 7, "agent", "您好", "A01", "小美", "buyer_1", "淘宝",
+                                                      "栖木女装", 4, str(path), 1)
+    assert m.timestamp.isoformat() == "2026-10-03T14:02:11+08:00"
+    assert m.message_key == message_key("c-fields", m.timestamp, "agent", "A01", "您好")
