@@ -54,10 +54,36 @@ class ConversationUpsetParams(Strict):
     calm: CalmCueParams | None = Field(
         default=None, description="default@13 (emp12d): an emotion word not felt now (hypothetical, reported, disclaimed: "
         "_calm_cue); null: off")
+    answered_min_state: float | None = Field(
+        default=None, ge=0, le=1,
+        description="emp13: a turn at this P(needs empathy) or above that nothing else lifts counts when the human agent's "
+        "reply to it (its messages before the customer's next turn) acknowledges a feeling as the empathy criterion "
+        "credits one: the agent read the turn as upset, and the trigger starts there, not at a later turn (null: off)")
+    answered_feeling: str | None = Field(
+        default=None,
+        description="emp13: the words of an acknowledgement that names the customer's feeling (理解您的担心 / 换我也会着急), "
+        "not only apologises: such a reply lifts a turn from answered_feeling_min_state (a regex on the matched words)")
+    answered_feeling_min_state: float | None = Field(
+        default=None, ge=0, le=1,
+        description="emp13: the P(needs empathy) from which a reply naming the customer's feeling lifts the turn (an "
+        "apology for a fault is said to calm reporters too; naming a feeling answers one shown). null: answered_min_state")
+    answered_not: str | None = Field(
+        default=None,
+        description="emp13: an acknowledgement whose sentence matches this regex (analysis form) is the agent's apology for "
+        "its own slow reply (抱歉久等 / 不好意思回复晚了), said to calm and upset customers alike: it lifts no turn")
+
 
 
 def _c(p: str | None) -> re.Pattern | None:
     return re.compile(p) if p else None
+
+
+def _sentence(m: Match) -> str:
+    """The sentence of the analysis form that holds the match."""
+    s = m.view.s
+    a = max((i + 1 for i in range(m.start) if s[i] in "。.!！?？\n"), default=0)
+    b = next((i for i in range(m.end, len(s)) if s[i] in "。.!！?？\n"), len(s))
+    return s[a:b]
 
 
 def _question(s: str, start: int) -> bool:
@@ -74,6 +100,7 @@ class ConversationUpset:
         self.stake, self.setback, self.persistence = _c(params.stake), _c(params.setback), _c(params.persistence)
         self.denied, self.laughter = _c(params.hurry_denied), _c(params.laughter)
         self.calm = CalmCue(params.calm, rule_prefix) if params.calm is not None else None
+        self.answered_not, self.answered_feeling = _c(params.answered_not), _c(params.answered_feeling)
 
     def _told(self, rx: re.Pattern | None, msgs: Sequence[Message]) -> tuple[Message, re.Match] | None:
         if rx is None:
@@ -109,6 +136,29 @@ class ConversationUpset:
                 return "stake", Match(v, start, end, f"{self.rule_prefix}.stake_setback", why)
         return None
 
+    def read_reply(self, det, msg: Message, messages: Sequence[Message], i: int, acknowledges) -> tuple[str, Match] | None:
+        """emp13: a moderately upset turn (answered_min_state) that the human agent's reply to it acknowledges as a
+        feeling: the agent read it as upset. An apology for the agent's own slow reply (answered_not) lifts nothing."""
+        st = getattr(msg, "state", None)
+        if st is None:
+            return None
+        p = self.params
+        v = view(msg)
+        whole = (0, len(v.s))
+        floor = p.answered_min_state
+        feeling_floor = p.answered_feeling_min_state if p.answered_feeling_min_state is not None else floor
+        if floor is not None and acknowledges is not None and st.needs_empathy >= min(floor, feeling_floor):
+            for reply in reply_to(messages, i):
+                ack = acknowledges(reply, msg)
+                if ack is None or (self.answered_not is not None and self.answered_not.search(_sentence(ack))):
+                    continue
+                said = ack.view.s[ack.start : ack.end]
+                named = self.answered_feeling is not None and bool(self.answered_feeling.search(said))
+                if st.needs_empathy >= (feeling_floor if named else floor):
+                    why = f"客服随后的回复（seq {reply.seq}“{said}”）回应了情绪，本轮状态模型 P={st.needs_empathy:.2f}"
+                    return "answered", Match(v, *whole, f"{self.rule_prefix}.answered_upset", why)
+        return None
+
     def vetoes(self, msg: Message, how: str, cue: Match | None) -> bool:
         """The turn reader's hit is no distress: a hurry the customer disclaims, an emotion word said laughing."""
         if cue is None:
@@ -136,14 +186,29 @@ def reader_for(det) -> ConversationUpset | None:
     """The conversation reader of an EmotionDetector (its params' `conversation`), made once per detector."""
     if "_conversation_upset" not in det.__dict__:
         params = getattr(det.params, "conversation", None)
-        on = params is not None and any((params.stake, params.persistence, params.hurry_denied, params.laughter, params.calm))
+        on = params is not None and any((params.stake, params.persistence, params.hurry_denied, params.laughter, params.calm,
+                                         params.answered_min_state is not None))
         det.__dict__["_conversation_upset"] = ConversationUpset(params, det.rule_prefix) if on else None
     return det.__dict__["_conversation_upset"]
 
 
-def first_trigger(det, messages: Sequence[Message]) -> tuple[Message, str, Match | None] | None:
+def reply_to(messages: Sequence[Message], i: int) -> list[Message]:
+    """The human agent's reply to the customer turn messages[i]: its messages with text after the turn (and after the
+    customer's further messages sent before any answer) up to the customer's next turn."""
+    out: list[Message] = []
+    for m in messages[i + 1 :]:
+        if m.role == "customer" and m.text.strip():
+            if out:
+                break
+        elif m.role == "agent" and m.text.strip():
+            out.append(m)
+    return out
+
+
+def first_trigger(det, messages: Sequence[Message], acknowledges=None) -> tuple[Message, str, Match | None] | None:
     """The first customer turn from which the conversation needs empathy: the turn reader (det.negative), less its
-    vetoed hits, then the conversation rules. None when no turn does."""
+    vetoed hits, then the conversation rules. None when no turn does. `acknowledges(agent_msg, turn) -> Match | None`
+    (the empathy criterion's credit) lets the agent's reply lift a moderately upset turn (answered_min_state)."""
     conv = reader_for(det)
     for i, m in enumerate(messages):
         if m.role != "customer" or not m.text.strip():
@@ -152,7 +217,7 @@ def first_trigger(det, messages: Sequence[Message]) -> tuple[Message, str, Match
         if negative and not (conv is not None and (conv.vetoes(m, how, cue) or conv.calm_reading(det, m, how, cue))):
             return m, how, cue
         if conv is not None:
-            hit = conv.read(m, messages[:i])
+            hit = conv.read(m, messages[:i]) or conv.read_reply(det, m, messages, i, acknowledges)
             if hit is not None:
                 return m, hit[0], hit[1]
     return None

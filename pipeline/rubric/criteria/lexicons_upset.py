@@ -117,3 +117,10 @@ REPORTED_SELF = "我也|我自己|我现在|我真的|我都|我是真|我就"
 # a complaint or a push disclaimed (我不是要投诉 / 不是催您哈 / 没有怪你们的意思 / 不是来找茬的 / 唔系要投诉)
 DISCLAIMER = ("(不是|并不是|也不是|倒不是|唔系|唔係|没|冇)(要|想|来|说|在|存心)?(投诉|找茬|找麻烦|催|怪|追究|为难|挑刺|闹|怪罪)"
               "|(没有|没|冇)(要|想)?(怪|责怪|投诉|追究|埋怨)(你们|您|你|你哋|客服)?的意思|不是针对(你|您|客服)")
+
+# emp13: the agent's apology for its own slow reply (抱歉久等 / 不好意思回复晚了): agents say it to calm and upset customers
+# alike, so it shows nothing of how the agent read the turn (ConversationUpsetParams.answered_not)
+SLOW_REPLY_APOLOGY = "久等|等久|回复(晚|慢|迟)|回(得|的)?(晚|慢|迟)了|来晚|晚回"
+# emp13: the words of an acknowledgement that names the customer's feeling rather than only apologising (理解您的担心 / 换我也
+# 会着急 / 难怪您生气): said to a feeling the customer showed (ConversationUpsetParams.answered_feeling)
+FEELING_NAMED = "理解|明白|体谅|体会|懂|感同身受|心疼|换位|将心比心|设身处地|感受|看得出|听得出|谁|换我|搁|难怪|怪不得|人之常情|情有可原"
