@@ -26,10 +26,12 @@ from pydantic import Field
 
 from pipeline.conversation import Message
 from pipeline.rubric.criteria._calm_cue import CalmCue, CalmCueParams
+from pipeline.rubric.criteria._shapes import asks_anyhow
 from pipeline.rubric.matching import Match, view
 from pipeline.rubric.schema import Strict
 
 _CLAUSE = "，,。.!！?？;；~～\n"
+_CONTRAST_AFTER = re.compile(r"但|不过|可是|就是|只是|然而")
 
 
 class ConversationUpsetParams(Strict):
@@ -67,6 +69,18 @@ class ConversationUpsetParams(Strict):
         default=None, ge=0, le=1,
         description="emp13: the P(needs empathy) from which a reply naming the customer's feeling lifts the turn (an "
         "apology for a fault is said to calm reporters too; naming a feeling answers one shown). null: answered_min_state")
+    rhetorical: str | None = Field(
+        default=None,
+        description="emp13: the marks of a rhetorical question (难道 / 还用 / 就这 / 你以为 / 还想 / 凭什么 / 有意思吗): a question "
+        "the turn reader held back (a plain question needs a shape or an emotion word) counts with one of them from "
+        "rhetorical_min_state — it reproaches rather than asks (a regex on the analysis form; null: off)")
+    rhetorical_min_state: float = Field(default=0.85, ge=0, le=1, description="emp13: the P(needs empathy) from which a "
+                                        "rhetorical question counts")
+    conciliation: str | None = Field(
+        default=None,
+        description="emp13: the customer makes peace — apologises for their own tone (刚才说话太冲了 别往心里去), owns a "
+        "misjudgement (误会你们了 / 错怪你们了), or tells a feeling that is over (本来很担心 结果…): with no contrast after "
+        "it, the turn is not upset whatever the readings (a regex on the analysis form; null: off)")
     answered_not: str | None = Field(
         default=None,
         description="emp13: an acknowledgement whose sentence matches this regex (analysis form) is the agent's apology for "
@@ -101,6 +115,7 @@ class ConversationUpset:
         self.denied, self.laughter = _c(params.hurry_denied), _c(params.laughter)
         self.calm = CalmCue(params.calm, rule_prefix) if params.calm is not None else None
         self.answered_not, self.answered_feeling = _c(params.answered_not), _c(params.answered_feeling)
+        self.conciliation, self.rhetoric = _c(params.conciliation), _c(params.rhetorical)
 
     def _told(self, rx: re.Pattern | None, msgs: Sequence[Message]) -> tuple[Message, re.Match] | None:
         if rx is None:
@@ -159,6 +174,29 @@ class ConversationUpset:
                     return "answered", Match(v, *whole, f"{self.rule_prefix}.answered_upset", why)
         return None
 
+    def conciliates(self, msg: Message) -> bool:
+        """emp13: the turn makes peace (own tone apologised for, a misjudgement owned, a feeling told as over) and no
+        contrast follows the last such words."""
+        if self.conciliation is None:
+            return False
+        s = view(msg).s
+        hits = list(self.conciliation.finditer(s))
+        return bool(hits) and not _CONTRAST_AFTER.search(s, hits[-1].end())
+
+    def rhetorical(self, det, msg: Message) -> tuple[str, Match] | None:
+        """emp13: a question held back by the turn reader's question guard that bears a rhetorical mark, at an upset
+        reading: it reproaches (你以为我不敢？ / 尽力了就这？), it does not ask."""
+        st = getattr(msg, "state", None)
+        p = self.params
+        if st is None or self.rhetoric is None or st.needs_empathy < p.rhetorical_min_state or not asks_anyhow(msg):
+            return None
+        v = view(msg)
+        hit = self.rhetoric.search(v.s)
+        if hit is None or det._ack_only(msg) or det._relieved(msg) or det._joking(msg):
+            return None
+        why = f"反问/质问（“{hit.group(0)}”），状态模型 P={st.needs_empathy:.2f}"
+        return "question", Match(v, hit.start(), hit.end(), f"{self.rule_prefix}.rhetorical_question", why)
+
     def vetoes(self, msg: Message, how: str, cue: Match | None) -> bool:
         """The turn reader's hit is no distress: a hurry the customer disclaims, an emotion word said laughing."""
         if cue is None:
@@ -187,7 +225,8 @@ def reader_for(det) -> ConversationUpset | None:
     if "_conversation_upset" not in det.__dict__:
         params = getattr(det.params, "conversation", None)
         on = params is not None and any((params.stake, params.persistence, params.hurry_denied, params.laughter, params.calm,
-                                         params.answered_min_state is not None))
+                                         params.answered_min_state is not None, params.rhetorical,
+                                         params.conciliation))
         det.__dict__["_conversation_upset"] = ConversationUpset(params, det.rule_prefix) if on else None
     return det.__dict__["_conversation_upset"]
 
@@ -213,11 +252,14 @@ def first_trigger(det, messages: Sequence[Message], acknowledges=None) -> tuple[
     for i, m in enumerate(messages):
         if m.role != "customer" or not m.text.strip():
             continue
+        if conv is not None and conv.conciliates(m):
+            continue  # emp13: the customer makes peace in this turn
         negative, how, cue = det.negative(m, messages[:i])
         if negative and not (conv is not None and (conv.vetoes(m, how, cue) or conv.calm_reading(det, m, how, cue))):
             return m, how, cue
         if conv is not None:
-            hit = conv.read(m, messages[:i]) or conv.read_reply(det, m, messages, i, acknowledges)
+            hit = (conv.read(m, messages[:i]) or (None if negative else conv.rhetorical(det, m))
+                   or conv.read_reply(det, m, messages, i, acknowledges))
             if hit is not None:
                 return m, hit[0], hit[1]
     return None

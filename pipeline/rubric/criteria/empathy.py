@@ -35,7 +35,7 @@ _CONFIRMING = re.compile(r"(对吗|是吗|对吧|是吧|没错吧|吗)[\s。.]*[
 
 
 _CREDIT_KIND = {"trouble": "致歉（说出给客户造成的麻烦）", "owned": "承担责任", "patience": "感谢客户久等的耐心",
-                "split": "致歉（分两条短消息说完）"}
+                "split": "致歉（分两条短消息说完）", "apology_register": "致歉（方言/书面/自我检讨的说法）"}
 
 URGENCY_STATED_MIN_STATE = 0.3  # default@13 (emp12b): stated urgency counts from this P(needs empathy)
 ANSWERED_MIN_STATE = 0.6  # emp13: a turn this upset whose reply acknowledges it (an apology will do) starts the trigger
@@ -44,12 +44,13 @@ ANSWERED_FEELING_MIN_STATE = 0.25  # emp13: … from this P when the reply names
 
 def default_conversation() -> ConversationUpsetParams:
     """default@13 (emp12c): the conversation-level rules of the trigger (_conversation_upset), words in lexicons_upset;
-    emp13: the agent's reply read (answered_min_state)."""
+    emp13: the agent's reply read (answered_min_state), rhetorical questions, the customer making peace."""
     return ConversationUpsetParams(stake=U.STAKE, setback=U.SETBACK, stake_min_state=0.5, persistence=U.PERSISTENCE,
                                    persistence_min_state=0.6, hurry_denied=U.HURRY_DENIED, laughter=S.LAUGHTER,
                                    laughing_max_state=0.5, calm=default_calm(),
                                    answered_min_state=ANSWERED_MIN_STATE, answered_feeling=U.FEELING_NAMED,
-                                   answered_feeling_min_state=ANSWERED_FEELING_MIN_STATE, answered_not=U.SLOW_REPLY_APOLOGY)
+                                   answered_feeling_min_state=ANSWERED_FEELING_MIN_STATE, answered_not=U.SLOW_REPLY_APOLOGY,
+                                   rhetorical=U.RHETORICAL, conciliation=U.CONCILIATION)
 
 
 def default_calm() -> CalmCueParams:
@@ -380,7 +381,7 @@ class Empathy(Criterion):
         elif how == "urgency":
             trig_ev = cue.evidence("客户表达着急（问题或陈述本身平静，但急用/赶时间/期限太晚需要先回应）")
             trig_ev.rule = f"{self.id}.trigger.urgency"
-        elif how in ("stake", "persistence", "answered"):  # emp12c / emp13: the conversation rule's id
+        elif how in ("stake", "persistence", "answered", "question"):  # emp12c / emp13: the conversation rule's id
             trig_ev = Match(cue.view, cue.start, cue.end, cue.rule, "").evidence(f"客户首次出现需安抚的情绪（对话层面）：{cue.pattern}")
         elif how in ("sarcasm", "resigned"):  # default@13 (emp12b): the rule id stays the hidden-upset rule's
             kind = "反话式称赞（字面是夸，语境是不满）" if how == "sarcasm" else "无奈的附和（被拒绝或问题未解决后放弃争辩）"
