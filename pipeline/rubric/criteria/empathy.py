@@ -45,7 +45,8 @@ ANSWERED_FEELING_MIN_STATE = 0.25  # emp13: … from this P when the reply names
 def default_conversation() -> ConversationUpsetParams:
     """default@13 (emp12c): the conversation-level rules of the trigger (_conversation_upset), words in lexicons_upset;
     emp13: the agent's reply read (answered_min_state), rhetorical questions, the customer making peace."""
-    return ConversationUpsetParams(stake=U.STAKE, setback=U.SETBACK, stake_min_state=0.5, persistence=U.PERSISTENCE,
+    return ConversationUpsetParams(stake=U.STAKE, setback=U.SETBACK, stake_min_state=0.4,  # emp13: 0.5 → 0.4
+                                   persistence=U.PERSISTENCE,
                                    persistence_min_state=0.6, hurry_denied=U.HURRY_DENIED, laughter=S.LAUGHTER,
                                    laughing_max_state=0.5, calm=default_calm(),
                                    answered_min_state=ANSWERED_MIN_STATE, answered_feeling=U.FEELING_NAMED,
@@ -71,7 +72,8 @@ def default_emotion() -> EmotionParams:
     return EmotionParams(
         min_negative_score=0.96,
         shape_min_score=0.85,
-        shape_cues=LexiconParams(phrases=L.EMO_SHAPE + S.SHAPE_MORE, exclude=L.EMO_SHAPE_EXCLUDE + S.SHAPE_EXCLUDE_MORE),
+        shape_cues=LexiconParams(phrases=L.EMO_SHAPE + S.SHAPE_MORE + U.SHAPE_IMPOSED_THANKS,  # emp13: + imposed thanks
+                                 exclude=L.EMO_SHAPE_EXCLUDE + S.SHAPE_EXCLUDE_MORE),
         cues=emotion_cues(),
         urgency=LexiconParams(phrases=S.URGENCY + U.URGENCY_STATED, exclude=S.URGENCY_EXCLUDE),  # default@13: + stated
         relief=LexiconParams(phrases=S.RELIEF),

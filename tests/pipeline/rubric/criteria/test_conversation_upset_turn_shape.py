@@ -53,3 +53,24 @@ def test_null_switches_both_off(empathy):
     off = Empathy(empathy.id, params=params)
     assert _score(off, "尽力了就这？").status == "na"
     assert _score(off, "刚才说话太冲了 你别往心里去").status == "fail"
+
+
+def test_a_stake_and_a_setback_count_from_p_0_4(empathy):
+    conv = make_conversation([("customer", "你好，伴娘裙今天才到", 0), ("customer", "婚礼是昨天", 30),
+                              ("agent", "亲，物流显示今天签收了", 60), ("customer", "现在用不上了，能退吗", 90),
+                              ("agent", "可以的，在订单页申请就行", 120)], run_stages=False)
+    for m, needs in zip([m for m in conv.messages if m.role == "customer"], (0.27, 0.3, 0.45)):
+        set_reading(m, "neutral", 0.5, needs)
+    r = empathy.score(conv)
+    assert r.status == "fail" and "empathy.trigger.stake_setback" in {e.rule for e in r.evidence}
+    set_reading(conv.messages[3], "neutral", 0.5, 0.35)  # under 0.4: calm
+    assert empathy.score(conv).status == "na"
+
+
+@pytest.mark.parametrize("text, status", [
+    ("谢谢你们啊，让我体验了一把开盲盒", "fail"),  # thanks for an experience imposed: sarcasm, a shape of feeling
+    ("感谢让我长见识了 发的邮政", "fail"),
+    ("谢谢你们，耐心给我讲解", "na"),  # thanks for help: none
+])
+def test_thanks_for_an_imposed_experience_is_a_shape_of_feeling(empathy, text, status):
+    assert _score(empathy, text, ("negative", 0.89, 0.54), before="您好，请问有什么可以帮您").status == status
