@@ -134,11 +134,11 @@ CONCILIATION = (
     "|(本来|原本|刚才|刚刚|还以为|差点以为)[^。!！?？]{0,10}(担心|着急|急|生气|气|怕|慌|投诉|被骗|丢了)[^。!！?？]{0,12}(没想到|还好|幸好|好在|原来)"
 )
 # emp13: the marks of a rhetorical question — it reproaches rather than asks (ConversationUpsetParams.rhetorical): 难道 /
-# Cantonese 唔通, 还用 (还用问你), 就这, 你以为, 还想 / 还好意思, 凭什么, 有意思吗 / 有用吗 / 至于吗, 你们自己信吗, 什么意思,
-# 打发 (打发叫花子), 钱呢 / 人呢 said with a question mark
+# Cantonese 唔通, 还用 (还用问你), 就这, 你以为, 就你们这…还想 (not a bare 还想: 辣哭了还想吃) / 还好意思, 凭什么,
+# 有意思吗 / 有用吗 / 至于吗, 你们自己信吗, 什么意思, 打发 (打发叫花子), 钱呢 / 人呢 said with a question mark
 RHETORICAL = (
-    "难道|唔通|还用|就这|你以为|你觉得我|还想|还好意思|凭什么|有意思吗|有用吗|至于吗|(自己|你)信吗|(你|您)(这)?(是)?(什么|啥)意思|几个意思"
-    "|打发(叫花子|要饭|乞丐)|(钱|人|东西|货|退款)呢[?？]"
+    "难道|唔通|还用|就这|你以为|你觉得我|就(你们|你|这)这?[^，。,.!！?？]{0,6}还(想|要|敢)|还好意思|凭什么|有意思吗|有用吗|至于吗"
+    "|(自己|你)信吗|(你|您)(这)?(是)?(什么|啥)意思|几个意思|打发(叫花子|要饭|乞丐)|(钱|人|东西|货|退款)呢[?？]"
 )
 # emp13: thanks for an experience the shop imposed (谢谢你们让我体验了一把… / 感谢让我长见识了): sarcasm as a shape of
 # feeling (EmotionParams.shape_cues), whatever comes after

@@ -17,14 +17,14 @@ def _score(empathy, text, reading=UPSET, before="我们已经尽力了亲", repl
     return empathy.score(conv)
 
 
-@pytest.mark.parametrize("text", ["尽力了就这？", "你以为我不敢？", "难道要等到过年吗？", "退了半个月 钱呢？"])
+@pytest.mark.parametrize("text", ["尽力了就这？", "你以为我不敢？", "难道要等到过年吗？", "退了半个月 钱呢？", "就你们这服务还想要五星？"])
 def test_a_rhetorical_question_at_an_upset_reading_needs_empathy(empathy, text):
     r = _score(empathy, text)
     assert r.status == "fail"
     assert "empathy.trigger.rhetorical_question" in {e.rule for e in r.evidence}
 
 
-@pytest.mark.parametrize("text", ["那一天要用几次？", "8把也不行？", "这个能用在敏感肌上吗？"])
+@pytest.mark.parametrize("text", ["那一天要用几次？", "8把也不行？", "这个能用在敏感肌上吗？", "辣哭了还想吃 能再来五包吗？"])
 def test_a_plain_question_at_the_same_reading_stays_held_back(empathy, text):
     assert _score(empathy, text).status == "na"
 
