@@ -15,8 +15,13 @@ and, against false triggers, two vetoes on what the turn reader found:
 - said laughing: an emotion word that laughter closes in its clause (烦死了哈哈哈), on a turn read calm in context
   (P(needs empathy) under `laughing_max_state`).
 
+emp13 adds three readings: the agent's reply (a moderately upset turn that the human agent's reply acknowledges as a
+feeling starts the trigger: `answered_*`, given the criterion's credit as `acknowledges`), a rhetorical question the
+question guard held back (`rhetorical`), and a veto on a turn in which the customer makes peace (`conciliation`).
+
 Each rule is a regex on the analysis form; null switches it off. Empathy's score and state_eval's per-conversation
-figures both read `first_trigger`; negative_end reads the last turn alone and does not use it."""
+figures both read `first_trigger` (state_eval without `acknowledges`: no reply is read there); negative_end reads the
+last turn alone and does not use it."""
 from __future__ import annotations
 
 import re
@@ -81,6 +86,12 @@ class ConversationUpsetParams(Strict):
         description="emp13: the customer makes peace — apologises for their own tone (刚才说话太冲了 别往心里去), owns a "
         "misjudgement (误会你们了 / 错怪你们了), or tells a feeling that is over (本来很担心 结果…): with no contrast after "
         "it, the turn is not upset whatever the readings (a regex on the analysis form; null: off)")
+    imposed_thanks: str | None = Field(
+        default=None,
+        description="emp13: thanks for an experience the shop imposed (谢谢你们让我体验了一把… / 感谢让我长见识了): sarcasm "
+        "counted from imposed_thanks_min_state, whatever polarity the state layer reads into the thanks (null: off)")
+    imposed_thanks_min_state: float = Field(default=0.3, ge=0, le=1, description="emp13: the P(needs empathy) from which "
+                                            "imposed thanks count")
     answered_not: str | None = Field(
         default=None,
         description="emp13: an acknowledgement whose sentence matches this regex (analysis form) is the agent's apology for "
@@ -116,6 +127,7 @@ class ConversationUpset:
         self.calm = CalmCue(params.calm, rule_prefix) if params.calm is not None else None
         self.answered_not, self.answered_feeling = _c(params.answered_not), _c(params.answered_feeling)
         self.conciliation, self.rhetoric = _c(params.conciliation), _c(params.rhetorical)
+        self.imposed = _c(params.imposed_thanks)
 
     def _told(self, rx: re.Pattern | None, msgs: Sequence[Message]) -> tuple[Message, re.Match] | None:
         if rx is None:
@@ -139,6 +151,11 @@ class ConversationUpset:
             if hit is not None:
                 why = f"持续/重复：客户说问题或自己的努力在重复（“{hit.group(0)}”），本轮状态模型 P={st.needs_empathy:.2f}"
                 return "persistence", Match(v, hit.start(), hit.end(), f"{self.rule_prefix}.persistence", why)
+        if self.imposed is not None and st.needs_empathy >= p.imposed_thanks_min_state:
+            hit = self.imposed.search(v.s)
+            if hit is not None:
+                why = f"反话式道谢（“{hit.group(0)}”：谢商家让自己“体验/见识”的是坏事），本轮状态模型 P={st.needs_empathy:.2f}"
+                return "imposed", Match(v, hit.start(), hit.end(), f"{self.rule_prefix}.imposed_thanks", why)
         if self.stake is not None and self.setback is not None and p.stake_min_state is not None and st.needs_empathy >= p.stake_min_state:
             turns = [m for m in earlier if m.role == "customer" and m.text.strip()] + [msg]
             stake, setback = self._told(self.stake, turns), self._told(self.setback, turns)
@@ -226,7 +243,7 @@ def reader_for(det) -> ConversationUpset | None:
         params = getattr(det.params, "conversation", None)
         on = params is not None and any((params.stake, params.persistence, params.hurry_denied, params.laughter, params.calm,
                                          params.answered_min_state is not None, params.rhetorical,
-                                         params.conciliation))
+                                         params.conciliation, params.imposed_thanks))
         det.__dict__["_conversation_upset"] = ConversationUpset(params, det.rule_prefix) if on else None
     return det.__dict__["_conversation_upset"]
 

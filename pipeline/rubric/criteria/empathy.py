@@ -51,7 +51,8 @@ def default_conversation() -> ConversationUpsetParams:
                                    laughing_max_state=0.5, calm=default_calm(),
                                    answered_min_state=ANSWERED_MIN_STATE, answered_feeling=U.FEELING_NAMED,
                                    answered_feeling_min_state=ANSWERED_FEELING_MIN_STATE, answered_not=U.SLOW_REPLY_APOLOGY,
-                                   rhetorical=U.RHETORICAL, conciliation=U.CONCILIATION)
+                                   rhetorical=U.RHETORICAL, conciliation=U.CONCILIATION,
+                                   imposed_thanks=U.IMPOSED_THANKS, imposed_thanks_min_state=0.3)
 
 
 def default_calm() -> CalmCueParams:
@@ -72,8 +73,7 @@ def default_emotion() -> EmotionParams:
     return EmotionParams(
         min_negative_score=0.96,
         shape_min_score=0.85,
-        shape_cues=LexiconParams(phrases=L.EMO_SHAPE + S.SHAPE_MORE + U.SHAPE_IMPOSED_THANKS,  # emp13: + imposed thanks
-                                 exclude=L.EMO_SHAPE_EXCLUDE + S.SHAPE_EXCLUDE_MORE),
+        shape_cues=LexiconParams(phrases=L.EMO_SHAPE + S.SHAPE_MORE, exclude=L.EMO_SHAPE_EXCLUDE + S.SHAPE_EXCLUDE_MORE),
         cues=emotion_cues(),
         urgency=LexiconParams(phrases=S.URGENCY + U.URGENCY_STATED, exclude=S.URGENCY_EXCLUDE),  # default@13: + stated
         relief=LexiconParams(phrases=S.RELIEF),
@@ -383,7 +383,7 @@ class Empathy(Criterion):
         elif how == "urgency":
             trig_ev = cue.evidence("客户表达着急（问题或陈述本身平静，但急用/赶时间/期限太晚需要先回应）")
             trig_ev.rule = f"{self.id}.trigger.urgency"
-        elif how in ("stake", "persistence", "answered", "question"):  # emp12c / emp13: the conversation rule's id
+        elif how in ("stake", "persistence", "answered", "question", "imposed"):  # emp12c / emp13: the conversation rule's id
             trig_ev = Match(cue.view, cue.start, cue.end, cue.rule, "").evidence(f"客户首次出现需安抚的情绪（对话层面）：{cue.pattern}")
         elif how in ("sarcasm", "resigned"):  # default@13 (emp12b): the rule id stays the hidden-upset rule's
             kind = "反话式称赞（字面是夸，语境是不满）" if how == "sarcasm" else "无奈的附和（被拒绝或问题未解决后放弃争辩）"

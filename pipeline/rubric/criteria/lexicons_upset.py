@@ -140,6 +140,6 @@ RHETORICAL = (
     "难道|唔通|还用|就这|你以为|你觉得我|就(你们|你|这)这?[^，。,.!！?？]{0,6}还(想|要|敢)|还好意思|凭什么|有意思吗|有用吗|至于吗"
     "|(自己|你)信吗|(你|您)(这)?(是)?(什么|啥)意思|几个意思|打发(叫花子|要饭|乞丐)|(钱|人|东西|货|退款)呢[?？]"
 )
-# emp13: thanks for an experience the shop imposed (谢谢你们让我体验了一把… / 感谢让我长见识了): sarcasm as a shape of
-# feeling (EmotionParams.shape_cues), whatever comes after
-SHAPE_IMPOSED_THANKS = ["re:(谢谢|感谢|多谢)(你们|你|您|贵店|商家|客服)?(啊|呀|哈)?[，,\\s]*(让|给|带)我(体验|见识|长见识|涨知识|感受|领教)"]
+# emp13: thanks for an experience the shop imposed (谢谢你们让我体验了一把… / 感谢让我长见识了): sarcasm, whatever the
+# state layer reads into the thanks (ConversationUpsetParams.imposed_thanks)
+IMPOSED_THANKS = "(谢谢|感谢|多谢)(你们|你|您|贵店|商家|客服)?(啊|呀|哈)?[，,\\s]*(让|给|带)我(体验|见识|长见识|涨知识|感受|领教)"

@@ -44,13 +44,15 @@ def test_a_contrast_after_it_or_no_peace_made_keeps_the_turn(empathy, text):
     assert _score(empathy, text).status == "fail"
 
 
-def test_null_switches_both_off(empathy):
+def test_null_switches_them_off(empathy):
     from pipeline.rubric.criteria.empathy import Empathy
 
     params = empathy.params.model_copy(deep=True)
     params.trigger.conversation.rhetorical = None
     params.trigger.conversation.conciliation = None
+    params.trigger.conversation.imposed_thanks = None
     off = Empathy(empathy.id, params=params)
+    assert _score(off, "谢谢你们啊，让我体验了一把开盲盒", ("negative", 0.89, 0.54, "positive")).status == "na"
     assert _score(off, "尽力了就这？").status == "na"
     assert _score(off, "刚才说话太冲了 你别往心里去").status == "fail"
 
@@ -68,9 +70,18 @@ def test_a_stake_and_a_setback_count_from_p_0_4(empathy):
 
 
 @pytest.mark.parametrize("text, status", [
-    ("谢谢你们啊，让我体验了一把开盲盒", "fail"),  # thanks for an experience imposed: sarcasm, a shape of feeling
-    ("感谢让我长见识了 发的邮政", "fail"),
+    ("谢谢你们啊，让我体验了一把开盲盒", "fail"),  # thanks for an experience imposed: sarcasm
+    ("多谢贵店让我体验了一回三天不发货", "fail"),
     ("谢谢你们，耐心给我讲解", "na"),  # thanks for help: none
 ])
-def test_thanks_for_an_imposed_experience_is_a_shape_of_feeling(empathy, text, status):
-    assert _score(empathy, text, ("negative", 0.89, 0.54), before="您好，请问有什么可以帮您").status == status
+def test_thanks_for_an_imposed_experience_is_sarcasm_whatever_the_polarity_read(empathy, text, status):
+    # the state layer reads the thanks as positive in context: the rule does not ask for a negative label
+    conv = make_conversation([("agent", "您好，请问有什么可以帮您", 0), ("customer", text, 30), ("agent", "好的，这边帮您看一下", 60)],
+                             run_stages=False)
+    set_reading(conv.messages[1], "negative", 0.89, 0.54, context="positive")
+    r = empathy.score(conv)
+    assert r.status == status
+    if status == "fail":
+        assert "empathy.trigger.imposed_thanks" in {e.rule for e in r.evidence}
+    set_reading(conv.messages[1], "negative", 0.89, 0.2, context="positive")  # under imposed_thanks_min_state
+    assert empathy.score(conv).status == "na"
