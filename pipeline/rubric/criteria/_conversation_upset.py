@@ -64,8 +64,8 @@ class ConversationUpsetParams(Strict):
     answered_min_state: float | None = Field(
         default=None, ge=0, le=1,
         description="emp13: a turn at this P(needs empathy) or above that nothing else lifts counts when the human agent's "
-        "reply to it (its messages before the customer's next turn) acknowledges a feeling as the empathy criterion "
-        "credits one: the agent read the turn as upset, and the trigger starts there, not at a later turn (null: off)")
+        "reply to it (its messages before the customer's next turn) acknowledges a feeling as the empathy criterion's "
+        "lexicon, cues and exemplars credit one (its guards included; not the credit families): the agent read the turn as upset, and the trigger starts there, not at a later turn (null: off)")
     answered_feeling: str | None = Field(
         default=None,
         description="emp13: the words of an acknowledgement that names the customer's feeling (理解您的担心 / 换我也会着急), "
