@@ -46,7 +46,18 @@ def _owned() -> list[str]:
         f"(锅|责任)(在|是|归)?{_OURS}(背|担|负|承担|的)",
         f"(係|系|是){_OURS}(搞|整|弄|发|寄|执)(错|漏|少)(咗|左|了)",
         f"{_OURS}(嘅|的)(错|问题|疏忽|失误)",
+        # emp13: the agent owning its own slip in the first person (是我没说清楚 / 怪我看错了 / 是我这边记漏了)
+        "(是|都是|怪|全怪|都怪)我(这边|自己)?(的)?(没有?|没能)?(说|讲|写|看|弄|搞|记|发|填|备注|核对|问|解释|交代|查)(错|漏|清楚|仔细|明白|好)(了|咗)?",
+        # emp13: the blame taken in the slang of the trade (我的锅 / 这锅我们背 / 是我们的锅)
+        f"(我|{_OURS})的锅",
     ]
+
+
+def _register() -> list[str]:
+    """emp13: an apology in a register the lexicon lacks — a formal or old-fashioned one (赔罪 / 赔礼 / 罪过罪过 / 失礼了 /
+    给您鞠躬), Hokkien 歹势, or owning it as self-criticism (我检讨 / 我们反省)."""
+    return ["(给|跟|向)?(您|你|亲)?赔(个)?(罪|礼)(?!品|物|包|盒|券)", "罪过罪过", "失礼(了|啦)", "(给|向)(您|你|亲)鞠(个)?躬", "歹势",
+            "(我|我们|我们这边)(深刻)?(检讨|反省)"]
 
 
 def _patience() -> list[str]:
@@ -76,6 +87,7 @@ class EmpathyCreditParams(Strict):
     trouble: list[str] = Field(default_factory=_trouble)
     owned: list[str] = Field(default_factory=_owned)
     patience: list[str] = Field(default_factory=_patience)
+    apology_register: list[str] = Field(default_factory=_register, description="emp13: apologies in a register the lexicon lacks")
     split_max_chars: int = Field(default=12, ge=0, description="the longest message holding a lone apology word whose "
                                  "cause opens the next agent message (0 switches the split rule off)")
     split_preface: str = r"^[\s~～]*(真的|真是|实在|非常|很|太)?(不好意思|抱歉|对不起|唔好意思|sorry|对唔住)(了|啊|呀|哈|哦|亲|亲亲|～|~|[\s,，。!！])*$"
@@ -86,7 +98,7 @@ class EmpathyCreditParams(Strict):
 def compile_credit(p: EmpathyCreditParams):
     if not p.enabled:
         return None
-    fam = {name: [re.compile(x) for x in getattr(p, name)] for name in ("trouble", "owned", "patience")}
+    fam = {name: [re.compile(x) for x in getattr(p, name)] for name in ("trouble", "owned", "patience", "apology_register")}
     guards = [re.compile(g) for g in _guards()]
     return fam, guards, re.compile(p.split_preface) if p.split_max_chars else None, p
 

@@ -35,16 +35,24 @@ _CONFIRMING = re.compile(r"(对吗|是吗|对吧|是吧|没错吧|吗)[\s。.]*[
 
 
 _CREDIT_KIND = {"trouble": "致歉（说出给客户造成的麻烦）", "owned": "承担责任", "patience": "感谢客户久等的耐心",
-                "split": "致歉（分两条短消息说完）"}
+                "split": "致歉（分两条短消息说完）", "apology_register": "致歉（方言/书面/自我检讨的说法）"}
 
 URGENCY_STATED_MIN_STATE = 0.3  # default@13 (emp12b): stated urgency counts from this P(needs empathy)
+ANSWERED_MIN_STATE = 0.6  # emp13: a turn this upset whose reply acknowledges it (an apology will do) starts the trigger
+ANSWERED_FEELING_MIN_STATE = 0.25  # emp13: … from this P when the reply names the customer's feeling
 
 
 def default_conversation() -> ConversationUpsetParams:
-    """default@13 (emp12c): the conversation-level rules of the trigger (_conversation_upset), words in lexicons_upset."""
-    return ConversationUpsetParams(stake=U.STAKE, setback=U.SETBACK, stake_min_state=0.5, persistence=U.PERSISTENCE,
+    """default@13 (emp12c): the conversation-level rules of the trigger (_conversation_upset), words in lexicons_upset;
+    emp13: the agent's reply read (answered_min_state), rhetorical questions, the customer making peace."""
+    return ConversationUpsetParams(stake=U.STAKE, setback=U.SETBACK, stake_min_state=0.4,  # emp13: 0.5 → 0.4
+                                   persistence=U.PERSISTENCE,
                                    persistence_min_state=0.6, hurry_denied=U.HURRY_DENIED, laughter=S.LAUGHTER,
-                                   laughing_max_state=0.5, calm=default_calm())
+                                   laughing_max_state=0.5, calm=default_calm(),
+                                   answered_min_state=ANSWERED_MIN_STATE, answered_feeling=U.FEELING_NAMED,
+                                   answered_feeling_min_state=ANSWERED_FEELING_MIN_STATE, answered_not=U.SLOW_REPLY_APOLOGY,
+                                   rhetorical=U.RHETORICAL, conciliation=U.CONCILIATION,
+                                   imposed_thanks=U.IMPOSED_THANKS, imposed_thanks_min_state=0.3)
 
 
 def default_calm() -> CalmCueParams:
@@ -137,8 +145,12 @@ class DismissalParams(Strict):
     model_version: str | None = Field(default="zh-cs-acts@7", description="the act model the threshold was chosen with")
 
 
+# emp13: the apology named only to decline it (道歉就不必了吧 / 对不起就免了 / 抱歉什么的没必要)
+DECLINED = r"[^，。,.!！?？\s]{0,6}?(就|也|倒是?|什么的)?(不必|不用|没必要|免了|算了|用不着|不需要)(了|吧|啦)*(?=[，。,.!！?？\s~～]|$)"
+
 # default@12: 能理解 inside 可能理解 (您可能理解错了) tells the customer they misread — no understanding offered
-EMPATHY_EXCLUDE = ["可能理解"]
+# emp13: thanking the customer for their understanding (谢谢您的体谅 / 感谢理解) acknowledges no feeling of theirs
+EMPATHY_EXCLUDE = ["可能理解", "re:(谢谢|感谢|多谢|谢)(您|你|亲)?(的)?(体谅|理解|谅解)"]
 
 
 class EmpathyParams(Strict):
@@ -162,6 +174,11 @@ class EmpathyParams(Strict):
     )
     dismissal: DismissalParams = Field(default_factory=DismissalParams)
     credit: EmpathyCreditParams = Field(default_factory=EmpathyCreditParams)  # emp12e (_empathy_credit)
+    declined: str | None = Field(
+        default=DECLINED,
+        description="emp13: an apology word followed in its clause by a refusal to make it (道歉就不必了吧 / 说对不起就免了) "
+        "is no apology: a regex on the analysis form matched right after the word; null switches it off",
+    )
 
 
 @register_criterion("empathy.v1")
@@ -187,6 +204,7 @@ class Empathy(Criterion):
             re.compile(p.condition) if p.condition else None,
             self._act_model() if p.dismissal.enabled else None,
             compile_credit(p.credit),
+            re.compile(p.declined) if p.declined else None,
         )
 
     def _act_model(self):
@@ -301,9 +319,49 @@ class Empathy(Criterion):
                 return False
         return bool(hits)
 
+    def _acknowledgement(self, m, tmsg, messages) -> tuple[tuple[Match, str] | None, list[Rejected]]:
+        """The first acknowledgement of the feeling of `tmsg` that the agent message `m` makes, as (match, evidence
+        note), or None with the matches not counted and why."""
+        matcher = self.compiled[1]
+        rejected = []
+        found = matcher.find(m)
+        for hit in found.accepted:
+            why = self._courtesy_only(hit, tmsg)
+            if why is None and self.compiled[6] is not None and self.compiled[6].match(hit.view.s, hit.end):
+                why = "拒绝致歉（“道歉就不必了”：说到道歉是为了不道歉）"
+            if why is None and pasted_before(self.compiled[5], messages, tmsg, hit):
+                why = "模板（客户不满之前客服已发过同一句）"
+            if why is None and self._offer_only_conditional(hit, matcher.offer):
+                why = "转折（转折后只有让客户先满足的条件，如“…才能给您补发”，没有给出帮助）"
+            if why is None:
+                act = self._dismissed_after(hit, matcher.offer)
+                if act is not None:
+                    why = f"同一条消息里紧接着推诿/拒绝（行为模型读为 {act}，没有给出帮助）：理解或致歉只是开场白"
+            if why is None:
+                said = hit.view.s[hit.start : hit.end]
+                return (hit, f"人工客服表达同理：{acknowledgement_kind(said)}"), rejected
+            rejected.append(Rejected(hit, why))
+        for r in found.rejected:
+            if r.why != "转折" or self._courtesy_only(r.match, tmsg) is not None:
+                continue
+            said = r.match.view.s[r.match.start : r.match.end]
+            if self._contrast_in_a_later_question(r.match):
+                return (r.match, f"人工客服表达同理：{acknowledgement_kind(said)}（后文的转折属于确认问题的问句）"), rejected
+            if self._contrast_inside_a_later_sentence(r.match) and self._dismissed_after(r.match, matcher.offer) is None:
+                return (r.match, f"人工客服表达同理：{acknowledgement_kind(said)}（后文的转折在另一句中，限定的是后面的说明）"), rejected
+        return None, rejected + list(found.rejected)
+
+    def _acknowledges(self, messages):
+        """For the trigger's answered rule (emp13): the agent message's acknowledgement of the turn, or None."""
+        def acknowledges(m, turn):
+            found, _ = self._acknowledgement(m, turn, messages)
+            return found[0] if found is not None else None
+        return acknowledges
+
     def score(self, conversation: Conversation) -> CriterionResult:
         emotion, matcher, *_ = self.compiled
-        trigger = first_trigger(emotion, conversation.messages)  # default@13 (emp12c): read at conversation level
+        # default@13 (emp12c): read at conversation level; emp13: the agent's reply may lift a moderately upset turn
+        trigger = first_trigger(emotion, conversation.messages, self._acknowledges(conversation.messages))
         if trigger is None:
             return self.not_applicable()
         tmsg, how, cue = trigger
@@ -325,7 +383,7 @@ class Empathy(Criterion):
         elif how == "urgency":
             trig_ev = cue.evidence("客户表达着急（问题或陈述本身平静，但急用/赶时间/期限太晚需要先回应）")
             trig_ev.rule = f"{self.id}.trigger.urgency"
-        elif how in ("stake", "persistence"):  # default@13 (emp12c): the conversation rule's id and its context
+        elif how in ("stake", "persistence", "answered", "question", "imposed"):  # emp12c / emp13: the conversation rule's id
             trig_ev = Match(cue.view, cue.start, cue.end, cue.rule, "").evidence(f"客户首次出现需安抚的情绪（对话层面）：{cue.pattern}")
         elif how in ("sarcasm", "resigned"):  # default@13 (emp12b): the rule id stays the hidden-upset rule's
             kind = "反话式称赞（字面是夸，语境是不满）" if how == "sarcasm" else "无奈的附和（被拒绝或问题未解决后放弃争辩）"
@@ -337,33 +395,12 @@ class Empathy(Criterion):
             trig_ev = message_evidence(tmsg, f"{self.id}.trigger.sentiment", "客户首次出现负面情绪（情感模型判为 negative）", whole=True)
         later_agent = [m for m in conversation.messages if m.role == "agent" and m.seq > tmsg.seq and m.text.strip()]
         rejected = []
-        for m in conversation.messages:
-            if m.seq <= tmsg.seq or m.role != "agent" or not m.text.strip():
-                continue
-            found = matcher.find(m)
-            for hit in found.accepted:
-                why = self._courtesy_only(hit, tmsg)
-                if why is None and pasted_before(self.compiled[5], conversation.messages, tmsg, hit):
-                    why = "模板（客户不满之前客服已发过同一句）"
-                if why is None and self._offer_only_conditional(hit, matcher.offer):
-                    why = "转折（转折后只有让客户先满足的条件，如“…才能给您补发”，没有给出帮助）"
-                if why is None:
-                    act = self._dismissed_after(hit, matcher.offer)
-                    if act is not None:
-                        why = f"同一条消息里紧接着推诿/拒绝（行为模型读为 {act}，没有给出帮助）：理解或致歉只是开场白"
-                if why is None:
-                    said = hit.view.s[hit.start : hit.end]
-                    return self.passed([trig_ev, hit.evidence(f"人工客服表达同理：{acknowledgement_kind(said)}")])
-                rejected.append(Rejected(hit, why))
-            for r in found.rejected:
-                if r.why != "转折" or self._courtesy_only(r.match, tmsg) is not None:
-                    continue
-                said = r.match.view.s[r.match.start : r.match.end]
-                if self._contrast_in_a_later_question(r.match):
-                    return self.passed([trig_ev, r.match.evidence(f"人工客服表达同理：{acknowledgement_kind(said)}（后文的转折属于确认问题的问句）")])
-                if self._contrast_inside_a_later_sentence(r.match) and self._dismissed_after(r.match, matcher.offer) is None:
-                    return self.passed([trig_ev, r.match.evidence(f"人工客服表达同理：{acknowledgement_kind(said)}（后文的转折在另一句中，限定的是后面的说明）")])
-            rejected.extend(found.rejected)
+        for m in later_agent:
+            found, why_not = self._acknowledgement(m, tmsg, conversation.messages)
+            if found is not None:
+                hit, note = found
+                return self.passed([trig_ev, hit.evidence(note)])
+            rejected.extend(why_not)
         courtesy = self.compiled[2]
         credit = find_credit(self.compiled[5], conversation.messages, tmsg, courtesy[1] if courtesy else None)
         if credit is not None:  # emp12e: acknowledgement forms the lexicon misses (_empathy_credit)

@@ -117,3 +117,29 @@ REPORTED_SELF = "我也|我自己|我现在|我真的|我都|我是真|我就"
 # a complaint or a push disclaimed (我不是要投诉 / 不是催您哈 / 没有怪你们的意思 / 不是来找茬的 / 唔系要投诉)
 DISCLAIMER = ("(不是|并不是|也不是|倒不是|唔系|唔係|没|冇)(要|想|来|说|在|存心)?(投诉|找茬|找麻烦|催|怪|追究|为难|挑刺|闹|怪罪)"
               "|(没有|没|冇)(要|想)?(怪|责怪|投诉|追究|埋怨)(你们|您|你|你哋|客服)?的意思|不是针对(你|您|客服)")
+
+# emp13: the agent's apology for its own slow reply (抱歉久等 / 不好意思回复晚了): agents say it to calm and upset customers
+# alike, so it shows nothing of how the agent read the turn (ConversationUpsetParams.answered_not)
+SLOW_REPLY_APOLOGY = "久等|等久|回复(晚|慢|迟)|回(得|的)?(晚|慢|迟)了|来晚|晚回"
+# emp13: the words of an acknowledgement that names the customer's feeling rather than only apologising (理解您的担心 / 换我也
+# 会着急 / 难怪您生气): said to a feeling the customer showed (ConversationUpsetParams.answered_feeling)
+FEELING_NAMED = "理解|明白|体谅|体会|懂|感同身受|心疼|换位|将心比心|设身处地|感受|看得出|听得出|谁|换我|搁|难怪|怪不得|人之常情|情有可原"
+# emp13: the customer makes peace (ConversationUpsetParams.conciliation) — asks the agent not to take it to heart or
+# apologises for just now (别往心里去 / 不好意思啊刚才…), owns their tone (我刚才语气太冲了), owns a misjudgement (误会你们了 /
+# 错怪你们了: not 你误会了, the agent's), or tells a feeling that is over (本来很担心 还好…); a contrast after it keeps the turn
+CONCILIATION = (
+    "别往心里去|别介意哈?|(不好意思|抱歉|对不起|sorry)(啊|哈|哦|呀)?[^，。,.!！?？]{0,2}(刚才|刚刚|方才)"
+    "|我(刚才|刚刚|之前|方才)?[^，。,.!！?？]{0,4}(语气|口气|态度|说话)[^，。,.!！?？]{0,4}(冲|不好|急|重|过分|凶|差)"
+    "|误会(你们|您|你|客服)了?|错怪(你们|您|你|客服)?了?|冤枉(你们|您|你)了"
+    "|(本来|原本|刚才|刚刚|还以为|差点以为)[^。!！?？]{0,10}(担心|着急|急|生气|气|怕|慌|投诉|被骗|丢了)[^。!！?？]{0,12}(没想到|还好|幸好|好在|原来)"
+)
+# emp13: the marks of a rhetorical question — it reproaches rather than asks (ConversationUpsetParams.rhetorical): 难道 /
+# Cantonese 唔通, 还用 (还用问你), 就这, 你以为, 就你们这…还想 (not a bare 还想: 辣哭了还想吃) / 还好意思, 凭什么,
+# 有意思吗 / 有用吗 / 至于吗, 你们自己信吗, 什么意思, 打发 (打发叫花子), 钱呢 / 人呢 said with a question mark
+RHETORICAL = (
+    "难道|唔通|还用|就这|你以为|你觉得我|就(你们|你|这)这?[^，。,.!！?？]{0,6}还(想|要|敢)|还好意思|凭什么|有意思吗|有用吗|至于吗"
+    "|(自己|你)信吗|(你|您)(这)?(是)?(什么|啥)意思|几个意思|打发(叫花子|要饭|乞丐)|(钱|人|东西|货|退款)呢[?？]"
+)
+# emp13: thanks for an experience the shop imposed (谢谢你们让我体验了一把… / 感谢让我长见识了): sarcasm, whatever the
+# state layer reads into the thanks (ConversationUpsetParams.imposed_thanks)
+IMPOSED_THANKS = "(谢谢|感谢|多谢)(你们|你|您|贵店|商家|客服)?(啊|呀|哈)?[，,\\s]*(让|给|带)我(体验|见识|长见识|涨知识|感受|领教)"
