@@ -1,5 +1,5 @@
 """How the conversation ends (default@14, end13): negative_end read from the end as a whole, not from the last
-message's words alone. Four mechanisms, each a switch in EndStateParams (rubrics/default.yaml, negative_end.end):
+message's words alone. Six mechanisms, each a switch in EndStateParams (rubrics/default.yaml, negative_end.end):
 
 - resigned_after_refusal: the customer gives up (那算了 / 随便 / 就这样吧 / 那我只能… / 自己想办法) after the agent
   refused or put the customer off, or with the customer's complaint still unfixed; not a reply that opens by accepting
@@ -8,6 +8,9 @@ message's words alone. Four mechanisms, each a switch in EndStateParams (rubrics
   contrast carries the feeling, whatever the state layer reads of the polite words around it;
 - calm_threat: a review, complaint or escalation announced in calm words (评价里我会如实写 / 给个一星 / 找你们领导 /
   走法律途径) after a complaint or a refusal; denied (不会给…) or beside praise (好评) it is none;
+- settled_after (precision): a last message only the state layer reads negative, which the agent's next reply settles
+  (那换鸡肉味吧 → 已经给您安排换货了), is a choice made, not a negative end;
+- denied_threat (precision): 放心，不会给差评的 is reassurance when its denied words are the only emotion words;
 - burst_strongest: the customer's last burst (several messages with no agent reply between them) is read as one turn:
   an earlier message of it read negative, and a last one that neither thanks nor follows a fix, ends negative.
 
@@ -50,8 +53,13 @@ THREAT = (
     r"|(?:申请|找|让|叫|要)(?:平台|官方|小二)[^，。,.!！?？]{0,2}(?:介入|处理|仲裁|评理|投诉)"
     r"|起诉|法院|打官司|律师|法律途径|走法律|黑猫|找媒体|报警"
 )
+# a complaint or a bad review denied: reassurance (放心，不会给差评的)
+DENIED_THREAT = (
+    r"(?:不会|不想|不打算|没打算|不至于|不必|哪会|没有要|才不会)(?:再)?(?:给|打|去|写|留)?(?:你们|你)?(?:个|一个)?"
+    r"(?:差评|投诉|举报|低分|一星|中评|曝光)"
+)
 # a threat denied, or the customer praising (不会给差评 / 给个好评)
-THREAT_EXCLUDE = r"(?:不会|不想|不打算|没打算|不至于|不用|不必|哪会|没有要)[^，。,.!！?？]{0,4}(?:评价|评论|低分|一星|中评|差评|投诉|找)|好评|五星|5星|满意"
+THREAT_EXCLUDE = r"(?:不会|不想|不打算|没打算|不至于|不必|哪会|没有要)[^，。,.!！?？\s]{0,4}(?:评价|评论|低分|一星|中评|差评|投诉|找)|好评|五星|5星|满意"
 
 
 # default@14 additions to negative_end's hidden-upset words (rubrics/default.yaml negative_end.emotion.hidden): praise of
@@ -78,6 +86,17 @@ class EndStateParams(Strict):
     threat: str | None = Field(default=None, description="calm_threat: a review, complaint or escalation announced")
     threat_exclude: str | None = Field(default=None, description="a threat denied or praise beside it (不会给差评 / 好评)")
     burst: bool = Field(default=False, description="burst_strongest: read the last burst of customer messages as one turn")
+    denied_threat: str | None = Field(
+        default=None,
+        description="denied_threat: a complaint or bad review denied (放心，不会给差评的): when every emotion word of the last "
+        "message lies inside it and no contrast follows, the message is reassurance, not a negative end; null switches it off",
+    )
+    settled_below: float | None = Field(
+        default=None, ge=0, le=1,
+        description="settled_after: a last message that only the state layer reads negative (no emotion word, no contrast), "
+        "below this P(negative), which the agent's next reply settles (那换鸡肉味吧 → 已经给您安排换货了), is a choice made, "
+        "not a negative end; null switches it off",
+    )
     burst_max: int = Field(default=4, ge=2, le=10, description="how many messages of the last burst are read")
 
 
@@ -199,6 +218,35 @@ class EndReader:
                                   f"客户最后连发的消息中 seq {m.seq} 为负面（{how or 'lexicon'}），最后一条“{last.text.strip()[:20]}”未收回")
         return None
 
+    def settled_after(self, conv: Conversation, last: Message) -> EndReading | None:
+        """The agent's reply after the last customer message settles the matter, and that message shows no feeling in
+        words (no emotion cue, no contrast) with P(negative) below settled_below: the state layer's reading alone does
+        not end the conversation negative. The reading names the settling reply (the calm verdict's evidence)."""
+        cap, h = self.params.settled_below, self.det.hidden
+        st = last.state
+        if cap is None or h is None or st is None or st.scores.get("negative", 0.0) >= cap:
+            return None
+        if self.det.matcher.find(last).accepted or (self.contrast is not None and self.contrast.search(view(last).s)):
+            return None
+        reply = next((m for m in conv.messages if m.seq > last.seq and m.role == "agent" and m.text.strip()), None)
+        if reply is None or not h._fixes(reply):
+            return None
+        return EndReading(f"{self.prefix}.settled_after", reply.seq, f"客服随后（seq {reply.seq}）已办理，客户最后一条无负面措辞")
+
+    def denied(self, last: Message) -> EndReading | None:
+        """放心，不会给差评的: every emotion word of the last message lies inside a denied threat, no contrast after it."""
+        if self.params.denied_threat is None:
+            return None
+        s = view(last).s
+        spans = [(m.start(), m.end()) for m in re.finditer(self.params.denied_threat, s)]
+        if not spans or (self.contrast is not None and self.contrast.search(s, spans[-1][1])):
+            return None
+        words = list(self.det.matcher.find(last).accepted)
+        words += list(self.det.departure.find(last).accepted) if self.det.departure is not None else []
+        if any(not any(a <= h.start and h.end <= b for a, b in spans) for h in words):
+            return None  # 不会给差评，但以后不会再来了: another feeling or a departure outside the denial
+        return EndReading(f"{self.prefix}.denied_threat", last.seq, f"客户否认要投诉/差评：“{s[spans[0][0]:spans[0][1]]}”")
+
     def read(self, conv: Conversation, last: Message, complained: int | None) -> EndReading | None:
         """The first rule that reads the end negative, or None."""
         for rule in (lambda: self.calm_threat(conv, last, complained), lambda: self.contrast_clause(conv, last),
@@ -211,7 +259,8 @@ class EndReader:
 
 def default_end_state() -> EndStateParams:
     """default@14's end rules with this module's words."""
-    return EndStateParams(resigned=RESIGNED, contrast=CONTRAST, contrast_tail=CONTRAST_TAIL, threat=THREAT, threat_exclude=THREAT_EXCLUDE, burst=True)
+    return EndStateParams(resigned=RESIGNED, contrast=CONTRAST, contrast_tail=CONTRAST_TAIL, threat=THREAT, threat_exclude=THREAT_EXCLUDE, burst=True,
+                          denied_threat=DENIED_THREAT, settled_below=0.85)
 
 
 __all__: Sequence[str] = ("EndStateParams", "EndReader", "EndReading", "default_end_state", "negative_end_hidden")

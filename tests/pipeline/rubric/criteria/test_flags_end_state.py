@@ -113,3 +113,39 @@ def test_sarcastic_praise_or_assent_after_an_unfixed_complaint_ends_negative(rub
 
 def test_the_same_praise_after_a_fix_stays_calm(rubric):
     assert not _end(rubric, COMPLAINT, FIX, "你们真厉害")
+
+
+OPTIONS = "这款开封了不能退，可以给您换一件同价位的，或者退一半差价，您看选哪个"
+SETTLES = "好的，已经给您安排换货了，明天发出"
+
+
+def test_a_choice_the_agent_then_settles_is_no_negative_end_on_the_model_alone(rubric):
+    turns = [("customer", COMPLAINT), ("agent", OPTIONS), ("customer", "那换一件吧"), ("agent", SETTLES)]
+    assert not _score(rubric, turns, {0: 0.97, 2: 0.7})
+
+
+def test_without_the_settling_reply_or_with_an_emotion_word_the_reading_stands(rubric):
+    turns = [("customer", COMPLAINT), ("agent", OPTIONS), ("customer", "那换一件吧")]
+    assert _score(rubric, turns, {0: 0.97, 2: 0.7})
+    turns = [("customer", COMPLAINT), ("agent", OPTIONS), ("customer", "那换一件吧，真失望"), ("agent", SETTLES)]
+    assert _score(rubric, turns, {0: 0.97, 2: 0.7})
+    turns = [("customer", COMPLAINT), ("agent", OPTIONS), ("customer", "那换一件吧"), ("agent", SETTLES)]
+    assert _score(rubric, turns, {0: 0.97, 2: 0.9})  # above settled_below the model's reading stands
+
+
+def test_a_denied_bad_review_is_reassurance(rubric):
+    assert not _end(rubric, COMPLAINT, FIX, "放心，不会给差评的")
+    turns = [("customer", COMPLAINT), ("agent", FIX), ("customer", "谢谢，不会给差评的")]
+    assert not _score(rubric, turns, {0: 0.97, 2: 0.7})  # the model reads the word 差评; the denial says otherwise
+
+
+def test_a_denial_beside_another_feeling_or_a_departure_stays_negative(rubric):
+    turns = [("customer", COMPLAINT), ("agent", FIX), ("customer", "不会给差评的，但是真的很失望")]
+    assert _score(rubric, turns, {0: 0.97, 2: 0.7})
+    turns = [("customer", COMPLAINT), ("agent", FIX), ("customer", "不会给差评，以后不会再来了")]
+    assert _score(rubric, turns, {0: 0.97, 2: 0.7})
+
+
+def test_declining_help_then_threatening_is_no_denial(rubric):
+    # 不用了 declines the agent's help; the threat after it stands
+    assert _end(rubric, COMPLAINT, PUT_OFF, "行 不用了 我给差评去")
