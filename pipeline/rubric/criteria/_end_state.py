@@ -34,7 +34,7 @@ RESIGNED = (
     r"|(?:^|[，,。.\s])无所谓(?:了|吧|啦)?(?:$|[，,。.!！…\s])|拉倒|罢了"
     r"|(?:就|那就|也就|只能|只好)这样(?:吧|了)|(?:那|那我|我)(?:也|就)?只(?:能|好)(?!用|装|放|选|买|穿|拍|发|走)"
     r"|自己(?:再)?想(?:想)?办法|(?:还|又)?能(?:怎么|咋|怎样)(?:办|样|着)(?:呢|啊|呀)?(?:$|[，,。.!！?？…\s])"
-    r"|(?:那|也)(?:就)?没(?:有)?办法了|认倒霉|不抱(?:什么)?希望"
+    r"|(?:那|也)(?:就)?没(?:有)?办法了|认倒霉|不抱(?:什么)?希望|还能(?:说|讲)(?:什么|啥)"
 )
 # a contrast word opening the clause that carries the feeling
 CONTRAST = r"不过|但是|可是|但|只是|就是(?=说|有点|有些|感觉|觉得|挺|太|心里)"
@@ -220,13 +220,15 @@ class EndReader:
 
     def settled_after(self, conv: Conversation, last: Message) -> EndReading | None:
         """The agent's reply after the last customer message settles the matter, and that message shows no feeling in
-        words (no emotion cue, no contrast) with P(negative) below settled_below: the state layer's reading alone does
+        words (no emotion cue, no contrast, no giving up, no threat) with P(negative) below settled_below: the state layer's reading alone does
         not end the conversation negative. The reading names the settling reply (the calm verdict's evidence)."""
         cap, h = self.params.settled_below, self.det.hidden
         st = last.state
         if cap is None or h is None or st is None or st.scores.get("negative", 0.0) >= cap:
             return None
-        if self.det.matcher.find(last).accepted or (self.contrast is not None and self.contrast.search(view(last).s)):
+        s = view(last).s
+        words = (self.contrast, self.resigned, self.threat)  # 券就算了，退款快点: giving up on the goodwill is no choice made
+        if self.det.matcher.find(last).accepted or any(w is not None and w.search(s) for w in words):
             return None
         reply = next((m for m in conv.messages if m.seq > last.seq and m.role == "agent" and m.text.strip()), None)
         if reply is None or not h._fixes(reply):

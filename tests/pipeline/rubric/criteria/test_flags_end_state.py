@@ -149,3 +149,14 @@ def test_a_denial_beside_another_feeling_or_a_departure_stays_negative(rubric):
 def test_declining_help_then_threatening_is_no_denial(rubric):
     # 不用了 declines the agent's help; the threat after it stands
     assert _end(rubric, COMPLAINT, PUT_OFF, "行 不用了 我给差评去")
+
+
+def test_giving_up_on_the_goodwill_then_settled_keeps_the_models_reading(rubric):
+    # 券就算了: turning down the coupon is no choice among remedies, the settling reply does not make it calm
+    turns = [("customer", COMPLAINT), ("agent", OPTIONS), ("customer", "券就算了，退款快点"), ("agent", "退款已经给您提交，原路退回")]
+    assert _score(rubric, turns, {0: 0.97, 2: 0.7})
+
+
+def test_nothing_left_to_say_after_a_put_off_ends_negative(rubric):
+    flags = _end(rubric, COMPLAINT, PUT_OFF, "那我还能说什么")
+    assert flags and "negative_end.resigned_after_refusal" in flags[0].reason
