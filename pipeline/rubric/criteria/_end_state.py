@@ -35,13 +35,16 @@ RESIGNED = (
     r"|(?:就|那就|也就|只能|只好)这样(?:吧|了)|(?:那|那我|我)(?:也|就)?只(?:能|好)(?!用|装|放|选|买|穿|拍|发|走)"
     r"|自己(?:再)?想(?:想)?办法|(?:还|又)?能(?:怎么|咋|怎样)(?:办|样|着)(?:呢|啊|呀)?(?:$|[，,。.!！?？…\s])"
     r"|(?:那|也)(?:就)?没(?:有)?办法了|认倒霉|不抱(?:什么)?希望|还能(?:说|讲)(?:什么|啥)"
+    # the refusal summed up and shrugged at (所以就是不管了呗 / 合着是我的错)
+    r"|^(?:所以|意思是|也就是说|那就是说|说白了)[^，。,.!！?？]{0,12}(?:呗|咯|喽)[。.!！?？…\s]*$|^(?:合着|敢情)"
 )
 # a contrast word opening the clause that carries the feeling
-CONTRAST = r"不过|但是|可是|但|只是|就是(?=说|有点|有些|感觉|觉得|挺|太|心里)"
+CONTRAST = r"不过|但是|可是|但(?!愿|凡)|只是|就是(?=说|有点|有些|感觉|觉得|挺|太|心里)"
 # a poor verdict on the goods or the service, said without an emotion word (only read after a contrast)
 CONTRAST_TAIL = (
     r"不怎么样|一般般|不咋(?:地|样)|差点意思|不如(?:预期|想象|描述|图片)|影响心情|心里(?:不舒服|不痛快|不是滋味)"
     r"|(?:体验|服务|感受|印象)[^，。,.!！?？]{0,3}(?:不好|很差|太差|一般|不太好|不怎么样|打折扣)|不太(?:满意|愉快|开心)"
+    r"|(?:不太|不怎么|很难|没法|难以)(?:能)?接受|接受不了"
 )
 # a review, complaint or escalation announced (with intent: 会 / 要 / 去 …, or the act itself)
 THREAT = (

@@ -160,3 +160,19 @@ def test_giving_up_on_the_goodwill_then_settled_keeps_the_models_reading(rubric)
 def test_nothing_left_to_say_after_a_put_off_ends_negative(rubric):
     flags = _end(rubric, COMPLAINT, PUT_OFF, "那我还能说什么")
     assert flags and "negative_end.resigned_after_refusal" in flags[0].reason
+
+
+def test_a_result_not_accepted_after_a_contrast_ends_negative(rubric):
+    flags = _end(rubric, COMPLAINT, PUT_OFF, "好的谢谢，不过这个处理结果我不太能接受")
+    assert flags and "negative_end.contrast_clause" in flags[0].reason
+
+
+def test_a_hope_is_no_contrast(rubric):
+    # 但愿 hopes, it does not turn (the dev writers read 行吧，希望这次靠谱 calm)
+    assert not _end(rubric, COMPLAINT, PUT_OFF, "好，那我等着，但愿这次顺利")
+
+
+@pytest.mark.parametrize("last", ["所以就是不管了呗", "合着还是我的问题"])
+def test_the_refusal_summed_up_and_shrugged_at_ends_negative(rubric, last):
+    flags = _end(rubric, COMPLAINT, PUT_OFF, last)
+    assert flags and "negative_end.resigned_after_refusal" in flags[0].reason, last
