@@ -28,11 +28,12 @@ from pipeline.conversation import Conversation, Message
 from pipeline.rubric.matching import view
 from pipeline.rubric.schema import Strict
 
-# giving up: the customer drops the request or takes it on themself (算了一下 = worked out, 随便看看 = browsing)
+# giving up: the customer drops the request or takes it on themself (算了一下 = worked out, 随便看看 = browsing); 那就这样吧
+# is left to _hidden_upset's resigned assent (a common neutral close), 那只能等了 accepts the wait (好 我等你们消息 is calm)
 RESIGNED = (
     r"(?<![计打估清结换])算了(?!一下|下|算|多少|几|吗|么)|(?:^|[，,。.\s])随便(?:吧|了|啦|呗|咯)?(?:$|[，,。.!！…\s])"
     r"|(?:^|[，,。.\s])无所谓(?:了|吧|啦)?(?:$|[，,。.!！…\s])|拉倒|罢了"
-    r"|(?:就|那就|也就|只能|只好)这样(?:吧|了)|(?:那|那我|我)(?:也|就)?只(?:能|好)(?!用|装|放|选|买|穿|拍|发|走)"
+    r"|(?:只能|只好)这样(?:吧|了)|(?:那|那我|我)(?:也|就)?只(?:能|好)(?!用|装|放|选|买|穿|拍|发|走|等|再等)"
     r"|自己(?:再)?想(?:想)?办法|(?:还|又)?能(?:怎么|咋|怎样)(?:办|样|着)(?:呢|啊|呀)?(?:$|[，,。.!！?？…\s])"
     r"|(?:那|也)(?:就)?没(?:有)?办法了|认倒霉|不抱(?:什么)?希望|还能(?:说|讲)(?:什么|啥)"
     # the refusal summed up and shrugged at (所以就是不管了呗 / 合着是我的错)

@@ -176,3 +176,9 @@ def test_a_hope_is_no_contrast(rubric):
 def test_the_refusal_summed_up_and_shrugged_at_ends_negative(rubric, last):
     flags = _end(rubric, COMPLAINT, PUT_OFF, last)
     assert flags and "negative_end.resigned_after_refusal" in flags[0].reason, last
+
+
+@pytest.mark.parametrize("last", ["那就这样吧", "那只能等了"])
+def test_a_neutral_close_or_a_wait_accepted_is_no_giving_up(rubric, last):
+    late = "等了一周还没发货，太让人生气了"
+    assert not _end(rubric, late, "我这边给您加急，今天一定发出", last), last
