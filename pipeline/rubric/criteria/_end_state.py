@@ -1,5 +1,5 @@
 """How the conversation ends (default@14, end13): negative_end read from the end as a whole, not from the last
-message's words alone. Six mechanisms, each a switch in EndStateParams (rubrics/default.yaml, negative_end.end):
+message's words alone. Seven mechanisms, each a switch in EndStateParams (rubrics/default.yaml, negative_end.end):
 
 - resigned_after_refusal: the customer gives up (那算了 / 随便 / 就这样吧 / 那我只能… / 自己想办法) after the agent
   refused or put the customer off, or with the customer's complaint still unfixed; not a reply that opens by accepting
@@ -10,6 +10,7 @@ message's words alone. Six mechanisms, each a switch in EndStateParams (rubrics/
   走法律途径) after a complaint or a refusal; denied (不会给…) or beside praise (好评) it is none;
 - settled_after (precision): a last message only the state layer reads negative, which the agent's next reply settles
   (那换鸡肉味吧 → 已经给您安排换货了), is a choice made, not a negative end;
+- forgiving (precision): 算了，没事的，不怪你们 / 说话冲了 不好意思 — the customer lets the agent off;
 - denied_threat (precision): 放心，不会给差评的 is reassurance when its denied words are the only emotion words;
 - burst_strongest: the customer's last burst (several messages with no agent reply between them) is read as one turn:
   an earlier message of it read negative, and a last one that neither thanks nor follows a fix, ends negative.
@@ -57,6 +58,12 @@ THREAT = (
     r"|(?:申请|找|让|叫|要)(?:平台|官方|小二)[^，。,.!！?？]{0,2}(?:介入|处理|仲裁|评理|投诉)"
     r"|起诉|法院|打官司|律师|法律途径|走法律|黑猫|找媒体|报警"
 )
+# the customer lets the agent off or owns their own tone (算了，没事的，不怪你们 / 说话冲了 不好意思): forgiveness, no grievance
+FORGIVING = (
+    r"没事(?:的|了|啦|哈|儿)?(?!吧|吗|么|找事)|(?<![跟和与同我们你他她])没关系|不怪(?:你们|你|您)(?!怪|们)|不是(?:你|你们|您)的(?:错|问题|责任)|不要紧|不碍事"
+    r"|理解(?:你们|你|您)(?:的|了)?(?:难处|不容易)?(?:$|[，,。.!！~～…\s])|(?:我|刚才|刚刚)[^，。,.!！?？]{0,6}(?:说话|语气|态度)[^，。,.!！?？]{0,2}(?:冲|急|重|不好)"
+    r"|^(?:不好意思|抱歉|对不起|sorry)(?:啊|哈|呀|了|哦)?[。.!！~～…\s]*$"
+)
 # a complaint or a bad review denied: reassurance (放心，不会给差评的)
 DENIED_THREAT = (
     r"(?:不会|不想|不打算|没打算|不至于|不必|哪会|没有要|才不会)(?:再)?(?:给|打|去|写|留)?(?:你们|你)?(?:个|一个)?"
@@ -94,6 +101,12 @@ class EndStateParams(Strict):
         default=None,
         description="denied_threat: a complaint or bad review denied (放心，不会给差评的): when every emotion word of the last "
         "message lies inside it and no contrast follows, the message is reassurance, not a negative end; null switches it off",
+    )
+    forgiving: str | None = Field(
+        default=None,
+        description="forgiving: the customer lets the agent off or owns their own tone (算了，没事的，不怪你们 / 说话冲了 不好意思): "
+        "with no emotion word, departure or threat, the end is calm whatever the state layer reads, and no end rule raises it; "
+        "null switches it off",
     )
     settled_below: float | None = Field(
         default=None, ge=0, le=1,
@@ -253,8 +266,22 @@ class EndReader:
             return None  # 不会给差评，但以后不会再来了: another feeling or a departure outside the denial
         return EndReading(f"{self.prefix}.denied_threat", last.seq, f"客户否认要投诉/差评：“{s[spans[0][0]:spans[0][1]]}”")
 
+    def forgives(self, last: Message) -> EndReading | None:
+        """算了，没事的，不怪你们: the customer lets the agent off — no emotion word, no departure, no threat in the message."""
+        if self.params.forgiving is None:
+            return None
+        s = view(last).s
+        hit = re.search(self.params.forgiving, s)
+        if hit is None or self.det.matcher.find(last).accepted or (self.threat is not None and self.threat.search(s)):
+            return None
+        if self.det.departure is not None and self.det.departure.find(last).accepted:
+            return None
+        return EndReading(f"{self.prefix}.forgiving", last.seq, f"客户表示谅解：“{hit.group(0)}”")
+
     def read(self, conv: Conversation, last: Message, complained: int | None) -> EndReading | None:
-        """The first rule that reads the end negative, or None."""
+        """The first rule that reads the end negative, or None (never for a message that forgives)."""
+        if self.forgives(last) is not None:
+            return None
         for rule in (lambda: self.calm_threat(conv, last, complained), lambda: self.contrast_clause(conv, last),
                      lambda: self.resigned_after_refusal(conv, last, complained), lambda: self.burst_strongest(conv, last)):
             found = rule()
@@ -266,7 +293,7 @@ class EndReader:
 def default_end_state() -> EndStateParams:
     """default@14's end rules with this module's words."""
     return EndStateParams(resigned=RESIGNED, contrast=CONTRAST, contrast_tail=CONTRAST_TAIL, threat=THREAT, threat_exclude=THREAT_EXCLUDE, burst=True,
-                          denied_threat=DENIED_THREAT, settled_below=0.85)
+                          denied_threat=DENIED_THREAT, forgiving=FORGIVING, settled_below=0.85)
 
 
 __all__: Sequence[str] = ("EndStateParams", "EndReader", "EndReading", "default_end_state", "negative_end_hidden")

@@ -200,9 +200,10 @@ class NegativeEnd(FlagDetector):
             gave_up = self._gave_up_after_red_line(conversation, last) or self._grievance_goes_on(conversation, last)
             gave_up = gave_up or self._insults(rubric, last) or self._end_as_a_whole(conversation, last)
             return [gave_up] if gave_up is not None else []
+        end = self._end_reader()
         if how in ("state", "sentiment", "shape", "lexicon") and (
-                self._end_reader().denied(last) or (how != "lexicon" and self._end_reader().settled_after(conversation, last))):
-            return []  # default@14 (end13): a threat denied, or the model's reading alone and the next reply settled it
+                end.denied(last) or (how != "lexicon" and (end.forgives(last) or end.settled_after(conversation, last)))):
+            return []  # default@14 (end13): a threat denied; the model's reading alone, and the customer forgives or the next reply settled it
         if how == "repeat":
             return [self.flag(f"客户最后一条消息再次说明仍未收到/未到账（“{cue.matched_text}”，重复追问，seq {last.seq}），问题未解决", last.seq)]
         if how == "state":

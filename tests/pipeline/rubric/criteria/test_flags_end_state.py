@@ -182,3 +182,18 @@ def test_the_refusal_summed_up_and_shrugged_at_ends_negative(rubric, last):
 def test_a_neutral_close_or_a_wait_accepted_is_no_giving_up(rubric, last):
     late = "等了一周还没发货，太让人生气了"
     assert not _end(rubric, late, "我这边给您加急，今天一定发出", last), last
+
+
+SORRY = "真的很抱歉，给您添麻烦了，仓库那边确实爆单了"
+
+
+@pytest.mark.parametrize("last", ["算了算了，没事的，不怪你们", "哎呀算了，理解你们", "没关系，随便吧，反正不急"])
+def test_a_customer_who_forgives_ends_calm_whatever_the_model_reads(rubric, last):
+    turns = [("customer", COMPLAINT), ("agent", SORRY), ("customer", last)]
+    assert not _score(rubric, turns, {0: 0.97, 2: 0.85}), last
+
+
+@pytest.mark.parametrize("last", ["不怪你们怪谁", "没事，反正以后也不会再来了"])
+def test_blame_kept_or_a_departure_is_no_forgiveness(rubric, last):
+    turns = [("customer", COMPLAINT), ("agent", SORRY), ("customer", last)]
+    assert _score(rubric, turns, {0: 0.97, 2: 0.85}), last
