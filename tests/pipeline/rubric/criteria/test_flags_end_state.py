@@ -197,3 +197,9 @@ def test_a_customer_who_forgives_ends_calm_whatever_the_model_reads(rubric, last
 def test_blame_kept_or_a_departure_is_no_forgiveness(rubric, last):
     turns = [("customer", COMPLAINT), ("agent", SORRY), ("customer", last)]
     assert _score(rubric, turns, {0: 0.97, 2: 0.85}), last
+
+
+@pytest.mark.parametrize("last", ["好的，收到货我会去评价的", "评价里说不会掉漆，结果还是掉了一点"])
+def test_a_review_promised_or_quoted_is_no_threat(rubric, last):
+    found = _end(rubric, COMPLAINT, PUT_OFF, last)
+    assert not any("calm_threat" in f.reason for f in found), last
