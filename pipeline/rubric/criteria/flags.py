@@ -108,7 +108,8 @@ class NegativeEndParams(Strict):
     end: EndStateParams = Field(
         default_factory=default_end_state,
         description="default@14 (end13): the end read as a whole — giving up after a refusal, the clause after a contrast, "
-        "a calm threat to review or complain, the strongest message of the last burst (_end_state)",
+        "a calm threat to review or complain, the strongest message of the last burst; calm: a choice the next reply "
+        "settles, a customer who forgives, a denied bad review (_end_state)",
     )
 
 
