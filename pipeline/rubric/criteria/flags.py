@@ -10,6 +10,7 @@ from pipeline.customer_state import SHIPPED_STATE_MODEL
 from pipeline.rubric.criteria import lexicons as L
 from pipeline.rubric.criteria import lexicons_redline as R
 from pipeline.rubric.criteria import lexicons_state as S
+from pipeline.rubric.criteria._end_state import EndReader, EndStateParams, default_end_state, negative_end_hidden
 from pipeline.rubric.criteria._hidden_upset import default_hidden
 from pipeline.rubric.criteria._common import EmotionDetector, EmotionParams, GuardParams, PhraseMatcher, emotion_cues
 from pipeline.rubric.matching import compile_entries, local_analysis_form
@@ -68,7 +69,8 @@ def _default_negative_end() -> EmotionParams:
         laughter=S.LAUGHTER,  # default@10: a laughing last turn is cheer, not a negative end
         goodwill=S.GOODWILL,  # default@10
         state_model_version=SHIPPED_STATE_MODEL,
-        hidden=default_hidden(),  # default@13 (emp12b): sarcastic praise and resigned assent end negative too
+        # default@13 (emp12b): sarcastic praise and resigned assent end negative too; default@14 (end13): 你们厉害 / 您说的都对
+        hidden=negative_end_hidden(default_hidden()),
     )
 
 
@@ -103,6 +105,12 @@ class NegativeEndParams(Strict):
         description="default@11: a last message that the rubric's flag of this code reads as an insult to the agent (你是不是"
         "二百五 / 客服nt吧) ends negative, whatever the models read in a pinyin or dialect insult; null switches it off",
     )
+    end: EndStateParams = Field(
+        default_factory=default_end_state,
+        description="default@14 (end13): the end read as a whole — giving up after a refusal, the clause after a contrast, "
+        "a calm threat to review or complain, the strongest message of the last burst; calm: a choice the next reply "
+        "settles, a customer who forgives, a denied bad review (_end_state)",
+    )
 
 
 @register_flag("negative_end.v1")
@@ -117,6 +125,25 @@ class NegativeEnd(FlagDetector):
 
     def lexicon_terms(self) -> list[str]:
         return self.compiled.matcher.terms()
+
+    def _end_reader(self) -> EndReader:
+        if getattr(self, "_end", None) is None:
+            self._end = EndReader(self.params.end, self.compiled, "negative_end")
+        return self._end
+
+    def _complained(self, conversation: Conversation) -> int | None:
+        """The seq of the customer's first complaint (the grievance criterion's trigger evidence), or None."""
+        result = conversation.criteria.get(self.params.grievance_criterion)
+        if result is None or result.status == "na":
+            return None
+        return next((e.seq for e in result.evidence if ".trigger" in e.rule and e.seq is not None), None)
+
+    def _end_as_a_whole(self, conversation: Conversation, last) -> Flag | None:
+        """default@14 (end13): the end read with the agent's line before it and how the conversation went."""
+        found = self._end_reader().read(conversation, last, self._complained(conversation))
+        if found is None:
+            return None
+        return self.flag(f"{found.note}（规则 {found.rule}，seq {found.seq}），问题未解决", found.seq)
 
     def _gave_up_after_red_line(self, conversation: Conversation, last) -> Flag | None:
         """那算了 right after the agent's refusal or put-down: the customer gave up, the two words read calm."""
@@ -172,8 +199,12 @@ class NegativeEnd(FlagDetector):
         negative, how, cue = self.compiled.negative(last, [m for m in conversation.messages if m.seq < last.seq])
         if not negative:
             gave_up = self._gave_up_after_red_line(conversation, last) or self._grievance_goes_on(conversation, last)
-            gave_up = gave_up or self._insults(rubric, last)
+            gave_up = gave_up or self._insults(rubric, last) or self._end_as_a_whole(conversation, last)
             return [gave_up] if gave_up is not None else []
+        end = self._end_reader()
+        if how in ("state", "sentiment", "shape", "lexicon") and (
+                end.denied(last) or (how != "lexicon" and (end.forgives(last) or end.settled_after(conversation, last)))):
+            return []  # default@14 (end13): a threat denied; the model's reading alone, and the customer forgives or the next reply settled it
         if how == "repeat":
             return [self.flag(f"客户最后一条消息再次说明仍未收到/未到账（“{cue.matched_text}”，重复追问，seq {last.seq}），问题未解决", last.seq)]
         if how == "state":
