@@ -272,7 +272,11 @@ class CustomerStateModel:
         return f"{self.meta_.get('name', NAME)}@{self.meta_.get('version', VERSION)}"
 
     def fit(self, texts: Sequence[str], prevs: Sequence[str | None], proba: np.ndarray,
-            sentiment: Sequence[str], needs_empathy: Sequence[bool]) -> "CustomerStateModel":
+            sentiment: Sequence[str], needs_empathy: Sequence[bool],
+            empathy_rows: Sequence[bool] | None = None) -> "CustomerStateModel":
+        """``empathy_rows``: which rows train the empathy head (default all); the others train the polarity head only
+        (``state_recipe``'s ``polarity_only`` files: rows that teach a short reply's reading without moving the
+        calibration the rubric's cut-offs were chosen on)."""
         counts: dict[str, int] = {}
         for t, p in zip(texts, prevs):
             for g in set(features(t, p, self.feature_set)):
@@ -283,8 +287,9 @@ class CustomerStateModel:
         ys = np.array([CLASSES.index(s) for s in sentiment])
         ye = np.array([bool(e) for e in needs_empathy], dtype=np.int64)
         # balanced: yes and no weigh the same in the empathy head
-        pos = ye.mean()
-        we = np.where(ye == 1, 0.5 / max(pos, 1e-6), 0.5 / max(1 - pos, 1e-6))
+        on = np.ones(len(ye), dtype=bool) if empathy_rows is None else np.asarray(empathy_rows, dtype=bool)
+        pos = ye[on].mean()
+        we = np.where(ye == 1, 0.5 / max(pos, 1e-6), 0.5 / max(1 - pos, 1e-6)) * on
         self._sparse_rows = BoundedMemo((__name__, "_SPARSE_ROWS_MAX"))  # rows of earlier weights go
         self.w_empathy = fit_sparse(rows, len(self.vocab), proba, ye, 1, self.l2, we)
         self.w_sentiment = fit_sparse(rows, len(self.vocab), proba, ys, 3, self.l2, np.ones(len(rows)))

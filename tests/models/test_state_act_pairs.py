@@ -66,3 +66,31 @@ def test_the_state13_rows_are_well_formed_and_named_by_their_parts():
     assert len({(r["prev_agent"], r["text"]) for r in rows}) == len(rows)
     for part in ("writers_s13", "writers8_s13", "writers_s13x", "writers8_s13x"):
         assert STATE13_FILE in RECIPES[part]["files"]
+
+
+def test_rows_outside_empathy_rows_train_the_polarity_head_only():
+    texts = ["气死了 还没到", "好的谢谢", "算了", "收到了很好", "怎么还没发货", "嗯嗯"]
+    prevs = ["", "", REFUSAL, "", "", ""]
+    sentiment = ["negative", "positive", "negative", "positive", "negative", "neutral"]
+    yes = [True, False, True, False, True, False]
+    proba = np.full((6, 3), 1 / 3, dtype=np.float32)
+    every = CustomerStateModel(min_df=1).fit(texts, prevs, proba, sentiment, yes)
+    some = CustomerStateModel(min_df=1).fit(texts, prevs, proba, sentiment, yes, [True, True, False, True, True, True])
+    np.testing.assert_array_equal(every.w_sentiment, some.w_sentiment)  # the polarity head reads every row
+    assert not np.array_equal(every.w_empathy, some.w_empathy)
+
+
+def test_a_recipes_polarity_only_files_skip_the_empathy_head():
+    from models.state_recipe import RECIPES, STATE13_FILE, fit, read_rows
+
+    assert RECIPES["s13pol"]["polarity_only"] == (STATE13_FILE.name,)
+    from models.state import TRAIN_FILE
+
+    mine = read_rows([STATE13_FILE])[:30]
+    assert all(r["_file"] == STATE13_FILE.name for r in mine)
+    rows = read_rows([TRAIN_FILE])[:30] + mine
+    proba = np.full((len(rows), 3), 1 / 3, dtype=np.float32)
+    pol, own = fit(rows, proba, "s13pol"), fit(rows, proba, "s13own")
+    np.testing.assert_array_equal(pol.w_sentiment, own.w_sentiment)
+    texts, prevs = [r["text"] for r in mine], [r["prev_agent"] for r in mine]
+    assert not np.allclose(pol.predict(texts, prevs, proba[30:]).empathy, own.predict(texts, prevs, proba[30:]).empathy)
