@@ -109,7 +109,7 @@ def _prev_grams(prev_agent: str) -> tuple[str, ...]:
     return tuple(_grams(mandarin(prev_agent), 1, 2, "P:"))
 
 
-FEATURE_SETS = (1, 2)
+FEATURE_SETS = (1, 2, 3)
 
 
 def features(text: str, prev_agent: str | None, feature_set: int = 1) -> list[str]:
@@ -117,9 +117,29 @@ def features(text: str, prev_agent: str | None, feature_set: int = 1) -> list[st
     again (prefix ``C:``); for a short turn, also the agent's previous message's char 1–2-grams (prefix
     ``P:``) and a short-turn marker. Feature set 2 (``@4``) adds what the previous agent line does
     (``agent_kinds``): prefix ``A:`` for a short turn, ``L:`` for a longer one (a long turn speaks for
-    itself more, so its context weighs as features of their own)."""
-    base, kinds = feature_parts(text, prev_agent)
-    return base + kinds if feature_set >= 2 else base
+    itself more, so its context weighs as features of their own). Feature set 3 (``@8``) adds the short
+    reply's grams paired with that act (``act_pairs``)."""
+    return with_set(feature_parts(text, prev_agent), feature_set)
+
+
+def with_set(parts: tuple[list[str], list[str]], feature_set: int) -> list[str]:
+    """A turn's features for a feature set, from ``feature_parts`` (computed once for every head that reads it)."""
+    base, kinds = parts
+    if feature_set < 2:
+        return base
+    return base + kinds + act_pairs(base, kinds) if feature_set >= 3 else base + kinds
+
+
+def act_pairs(base: list[str], kinds: list[str]) -> list[str]:
+    """Set 3: a short reply's char 1–2-grams, each paired with the agent line's act (prefix ``X:``). A linear head
+    over grams and acts adds them up, so 算了 weighs the same after a refusal as after a plain offer; the pair lets
+    算了 after a refusal (resignation) and 算了 after an upsell (a neutral decline) weigh apart, and it carries from one
+    writer's agent lines to another's as the act does."""
+    acts = [k[2:] for k in kinds if k.startswith("A:")]
+    if not acts:
+        return []
+    grams = [g for g in base if g[0] not in "#PC" and 0 < len(g.strip("^$")) <= 2]
+    return [f"X:{a}|{g}" for a in acts for g in grams]
 
 
 def feature_parts(text: str, prev_agent: str | None) -> tuple[list[str], list[str]]:
@@ -226,7 +246,7 @@ class CustomerStateModel:
     def __init__(self, l2: float = 3e-4, min_df: int = 2, feature_set: int = 1) -> None:
         self.l2 = l2
         self.min_df = min_df
-        self.feature_set = feature_set  # FEATURE_SETS: 1 for @1–@3, 2 adds the previous agent line's act
+        self.feature_set = feature_set  # FEATURE_SETS: 1 for @1–@3, 2 adds the previous agent line's act, 3 its pairs
         self.vocab: dict[str, int] = {}
         self.w_empathy: np.ndarray | None = None
         self.w_sentiment: np.ndarray | None = None
@@ -252,7 +272,11 @@ class CustomerStateModel:
         return f"{self.meta_.get('name', NAME)}@{self.meta_.get('version', VERSION)}"
 
     def fit(self, texts: Sequence[str], prevs: Sequence[str | None], proba: np.ndarray,
-            sentiment: Sequence[str], needs_empathy: Sequence[bool]) -> "CustomerStateModel":
+            sentiment: Sequence[str], needs_empathy: Sequence[bool],
+            empathy_rows: Sequence[bool] | None = None) -> "CustomerStateModel":
+        """``empathy_rows``: which rows train the empathy head (default all); the others train the polarity head only
+        (``state_recipe``'s ``polarity_only`` files: rows that teach a short reply's reading without moving the
+        calibration the rubric's cut-offs were chosen on)."""
         counts: dict[str, int] = {}
         for t, p in zip(texts, prevs):
             for g in set(features(t, p, self.feature_set)):
@@ -263,8 +287,9 @@ class CustomerStateModel:
         ys = np.array([CLASSES.index(s) for s in sentiment])
         ye = np.array([bool(e) for e in needs_empathy], dtype=np.int64)
         # balanced: yes and no weigh the same in the empathy head
-        pos = ye.mean()
-        we = np.where(ye == 1, 0.5 / max(pos, 1e-6), 0.5 / max(1 - pos, 1e-6))
+        on = np.ones(len(ye), dtype=bool) if empathy_rows is None else np.asarray(empathy_rows, dtype=bool)
+        pos = ye[on].mean()
+        we = np.where(ye == 1, 0.5 / max(pos, 1e-6), 0.5 / max(1 - pos, 1e-6)) * on
         self._sparse_rows = BoundedMemo((__name__, "_SPARSE_ROWS_MAX"))  # rows of earlier weights go
         self.w_empathy = fit_sparse(rows, len(self.vocab), proba, ye, 1, self.l2, we)
         self.w_sentiment = fit_sparse(rows, len(self.vocab), proba, ys, 3, self.l2, np.ones(len(rows)))
@@ -285,8 +310,7 @@ class CustomerStateModel:
             def grams(i: int, feature_set: int) -> list[str]:
                 if i not in parts:
                     parts[i] = feature_parts(texts[i], prevs[i])
-                base, kinds = parts[i]
-                return base + kinds if feature_set >= 2 else base
+                return with_set(parts[i], feature_set)
 
             z = self.logits(texts, prevs, proba, grams)
             ze = None

@@ -6,6 +6,7 @@ one is trained on and how its labels are read, so the weights in ``models/zh-cs-
     python -m models.state_recipe train [OUT] [--recipe @4]  # default: the shipped @7 into models/zh-cs-state
     python -m models.state_recipe cv           # 5-fold CV of the shipped recipe's own heads on its rows (own data only)
     python -m models.state_recipe lowo [--json OUT]  # leave-one-writer-out: train without writer N, test on N (10 writers)
+    python -m models.state_recipe lowo --arms s13,s13pol  # the same for a few recipes only, at a few weights
 
 Each takes ``--sentiment-model DIR`` (default: the shipped ``models/zh-cs-sentiment``): the encoder whose
 probabilities the heads read — a candidate encoder's refit. ``ZHIJIAN_SENTIMENT_MODEL`` is not read here.
@@ -18,6 +19,12 @@ per held-out writer polarity macro-F1 on all turns, on short ones (``SHORT_CHARS
 on those of up to 10 word characters (where a short-turn polarity weight acts), the empathy head alone at the rubric's
 cut-off (``SHIPPED_CUT``), and each arm at several empathy-part and polarity-part weights. The rubric's whole trigger
 per held-out writer: ``python -m pipeline.state_eval --lowo [--empathy-weights 0.7,1] [--short-weights 0.3]``.
+
+Session 13 (``state13``; measured, **none shipped**: the model card's first section): the ``chat_turns_context_state13``
+rows (``STATE13_FILE``) in @7's parts (``s13``), the same with feature set 3 (``s13x``: a short reply's grams paired with
+the agent line's act), in @7's own heads (``s13own``), and in the own polarity head only (``s13pol``: ``polarity_only``).
+Leave one writer out none beat @7 (polarity macro-F1 0.783 → 0.779–0.781); on the dev turn files the own-head arms read
+short turns better (0.899 → 0.924, 0.915 → 0.927), but per conversation they lost two empathy verdicts.
 
 ``@7`` (session 11, shipped with ``default@12``): ``@6`` with the polarity part also read on short replies — turns of
 up to 10 word characters with an agent line before them — at 0.1 (``polarity_part_short_replies``: a short opener keeps
@@ -104,6 +111,13 @@ WRITER_FILES_S10 = WRITER_FILES[:8]  # the eight that @6's polarity part was tra
 # and procedural questions with negative words, order details — and feelings in the same places
 STATE5_FILE = TRAIN_FILE.with_name("chat_turns_context_state5.tsv")
 STATE5_REPEAT = 3  # its rows count three times (read three times): 188 rows against ~3,500 written in other registers
+# session 13's rows (chat_turns_context_state13.md): short replies under many kinds of agent line (refusal, token remedy,
+# plain offer, delay, fix, blame, closing, review request), resignation against neutral declines, thanks then
+# disappointment, worry from a past purchase, dialects, Cantonese / traditional, youth slang, elderly run-ons, calm
+# reports with scary words; read twice by the parts that name them (215 rows against ~4,500)
+STATE13_FILE = TRAIN_FILE.with_name("chat_turns_context_state13.tsv")
+STATE13_REPEAT = 2
+_S13 = (STATE13_FILE,) * STATE13_REPEAT
 # each recipe: its training files and model settings; lowo compares them on the same held-out writers
 # (``empathy_part``: a recipe whose fitted empathy head is read together with this one's, at ``empathy_part_weight``
 # of the log-odds; ``models.state.CustomerStateModel.empathy_part``; ``polarity_part`` the same for the polarity head,
@@ -133,8 +147,28 @@ RECIPES: dict[str, dict] = {
     # session 11's candidate, measured and not shipped (model card): @6 with the ten writers' part for both heads
     "tenparts": dict(files=OLD_FILES, l2=3e-4, feature_set=1, empathy_part="writers10", empathy_part_weight=0.5,
                 polarity_part="writers10", polarity_part_weight=0.5, polarity_part_short_weight=0.0, polarity_part_short_chars=10),
+    # session 13: @7's parts refitted with the state13 rows (feature set 2), and the same with feature set 3 (the short
+    # reply's grams paired with the agent line's act: models.state.act_pairs)
+    "writers_s13": dict(files=OLD_FILES + WRITER_FILES_S8 + (STATE5_FILE,) * STATE5_REPEAT + _S13, l2=1e-4, feature_set=2),
+    "writers8_s13": dict(files=OLD_FILES + WRITER_FILES_S10 + (STATE5_FILE,) * STATE5_REPEAT + _S13, l2=1e-4, feature_set=2),
+    "writers_s13x": dict(files=OLD_FILES + WRITER_FILES_S8 + (STATE5_FILE,) * STATE5_REPEAT + _S13, l2=1e-4, feature_set=3),
+    "writers8_s13x": dict(files=OLD_FILES + WRITER_FILES_S10 + (STATE5_FILE,) * STATE5_REPEAT + _S13, l2=1e-4, feature_set=3),
+    "s13": dict(files=OLD_FILES, l2=3e-4, feature_set=1, empathy_part="writers_s13", empathy_part_weight=0.5,
+                polarity_part="writers8_s13", polarity_part_weight=0.5, polarity_part_short_weight=0.1, polarity_part_short_chars=10,
+                polarity_part_short_replies=True),
+    "s13x": dict(files=OLD_FILES, l2=3e-4, feature_set=1, empathy_part="writers_s13x", empathy_part_weight=0.5,
+                 polarity_part="writers8_s13x", polarity_part_weight=0.5, polarity_part_short_weight=0.1, polarity_part_short_chars=10,
+                 polarity_part_short_replies=True),
+    # the state13 rows in @7's own heads instead (they read 90 % of a short reply's polarity and half its P(needs empathy))
+    # the same, the state13 rows training the own polarity head only (P(needs empathy) keeps its calibration)
+    "s13pol": dict(files=OLD_FILES + _S13, polarity_only=(STATE13_FILE.name,), l2=3e-4, feature_set=1, empathy_part="writers",
+                   empathy_part_weight=0.5, polarity_part="writers8", polarity_part_weight=0.5, polarity_part_short_weight=0.1,
+                   polarity_part_short_chars=10, polarity_part_short_replies=True),
+    "s13own": dict(files=OLD_FILES + _S13, l2=3e-4, feature_set=1, empathy_part="writers", empathy_part_weight=0.5,
+                   polarity_part="writers8", polarity_part_weight=0.5, polarity_part_short_weight=0.1, polarity_part_short_chars=10,
+                   polarity_part_short_replies=True),
 }
-_PART_KEYS = ("files", "empathy_part", "empathy_part_weight", "polarity_part", "polarity_part_weight", "polarity_part_short_weight",
+_PART_KEYS = ("files", "polarity_only", "empathy_part", "empathy_part_weight", "polarity_part", "polarity_part_weight", "polarity_part_short_weight",
               "polarity_part_short_chars", "polarity_part_short_replies")  # recipe keys that are not CustomerStateModel settings
 SHIPPED = f"@{VERSION}"
 FILES: tuple[Path, ...] = RECIPES[SHIPPED]["files"]
@@ -153,15 +187,18 @@ def polarity_label(row: dict) -> str:
 
 
 def read_rows(files: Sequence[str | Path] = FILES) -> list[dict]:
-    return [r for f in files for r in read_context_tsv(f)]
+    """The files' rows, each with the name of its file (``_file``: a recipe's ``polarity_only`` files)."""
+    return [dict(r, _file=Path(f).name) for f in files for r in read_context_tsv(f)]
 
 
 def fit(rows: Sequence[dict], proba: np.ndarray, recipe: str = SHIPPED) -> CustomerStateModel:
     """The recipe's own heads on ``rows`` (a recipe with an ``empathy_part`` gets it from ``train`` / ``fit_fold``)."""
     settings = {k: v for k, v in RECIPES[recipe].items() if k not in _PART_KEYS}
+    skip = set(RECIPES[recipe].get("polarity_only", ()))  # rows that train the polarity head only
     model = CustomerStateModel(**settings).fit(
         [r["text"] for r in rows], [r.get("prev_agent") or "" for r in rows], proba,
         [polarity_label(r) for r in rows], [r["needs_empathy"] == "yes" for r in rows],
+        [r.get("_file") not in skip for r in rows] if skip else None,
     )
     if recipe.lstrip("@").isdigit():
         model.meta_["version"] = int(recipe.lstrip("@"))
@@ -310,7 +347,7 @@ def fit_fold(recipe: str, others: bool, every: Sequence[dict], proba: np.ndarray
     idx = list(range(n_base)) + [i for name, rows in other_writers.items() if others or name in named for i in rows] \
         + extra_index(recipe, extra, at)
     settings = {k: v for k, v in RECIPES[recipe].items() if k not in _PART_KEYS}
-    key = (json.dumps(settings, sort_keys=True), tuple(idx))  # a shared fit keeps the id of the recipe that made it
+    key = (json.dumps(settings, sort_keys=True), str(RECIPES[recipe].get("polarity_only", "")), tuple(idx))  # a shared fit keeps the id of the recipe that made it
     memo = {} if memo is None else memo
     if key not in memo:
         memo[key] = fit([every[i] for i in idx], proba[idx], recipe)
@@ -473,9 +510,15 @@ if __name__ == "__main__":  # pragma: no cover
               f"over {m.meta_['sentiment_model']}")
     elif sys.argv[1:2] == ["cv"]:
         print(cv(sentiment_model=encoder))
-    elif sys.argv[1:2] == ["lowo"]:  # lowo [--json OUT]: every row's figures too
+    elif sys.argv[1:2] == ["lowo"]:  # lowo [--json OUT] [--arms R1,R2]: every row's figures too
         out = option(args, "--json")
-        results = lowo(sentiment_model=encoder)
+        # --arms: these recipes only, at a few weights (session 13's candidates: s13,s13x,s13own,s13pol; ~5 min each)
+        chosen = option(args, "--arms")
+        if chosen:
+            results = lowo(sentiment_model=encoder, arms=[(r, r, False) for r in chosen.split(",")],
+                           polarity_weights=((0.5, 0.1), (0.5, 0.2), (0.5, 0.3), (0.7, 0.3)), empathy_weights=(0.5, 0.7, 1.0))
+        else:
+            results = lowo(sentiment_model=encoder)
         print(format_lowo(results))
         if out:
             Path(out).write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
