@@ -144,3 +144,20 @@ def test_gram_index_numbers_every_tagged_gram_as_its_number_method_does():
     assert index.keys.dtype == index.ids.dtype == np.int64
     empty = GramIndex({}, (("", 1, 4),))
     assert len(empty.keys) == len(empty.ids) == 0 and empty.keys.dtype == np.int64
+
+
+def test_normalize_text_translates_only_where_a_traditional_character_is():
+    """Speed only: translate is skipped for a text with no character of the t2s table — the same strings as translating
+    every text, over data/sample's texts and every character of the table."""
+    import json
+    import unicodedata
+
+    from models.base import normalize_text, t2s_table
+    from models.kinds import ROOT
+
+    table = t2s_table()
+    texts = [str(json.loads(line).get("text") or "") for f in sorted((ROOT / "data" / "sample").glob("*.jsonl"))
+             for line in f.read_text(encoding="utf-8").splitlines() if line.strip()]
+    texts += ["".join(map(chr, table)), *(f"好{chr(c)}的" for c in table), "ＯＫ！  服務  沒問題", "", " \u3000 "]
+    assert [normalize_text(t) for t in texts] == [" ".join(unicodedata.normalize("NFKC", t).translate(table).split())
+                                                  for t in texts]
