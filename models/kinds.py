@@ -33,6 +33,7 @@ import numpy as np
 
 from models.base import (
     BoundedMemo,
+    GramIndex,
     fit_sparse_linear,
     gram_vocabulary,
     load_once,
@@ -128,7 +129,8 @@ class KindClassifier:
                                             data_loss, self.l2, self.epochs, seed)
         self.coef_ = coef[:, 0]
         self.intercept_ = float(intercept[0])
-        self.__dict__.pop("_tables", None)
+        for derived in ("_tables", "_exact_tables", "_gram_index"):  # read from the previous weights
+            self.__dict__.pop(derived, None)
         self._proba_cache = BoundedMemo((__name__, "_PROBA_CACHE_MAX"))
         self.meta_ = {"kind": "kinds", "name": self.name, "version": self.version}
         return self
@@ -170,6 +172,68 @@ class KindClassifier:
             sq += w * w
         z = (dot / math.sqrt(sq) if sq else 0.0) + self.intercept_
         return 1.0 / (1.0 + math.exp(-z))
+
+    def _exact(self, convs: Sequence[Sequence[str]], chunk: int = 512) -> list[float]:
+        """`_one` of each conversation to the last bit, read for a batch (`prime`): the grams found by a GramIndex (the
+        same ids and counts in the same first-seen order), the float64 products in numpy, and each conversation's two
+        sums added term by term in that order (numpy's own sums pair terms up and would round differently); the log,
+        the square root and the logistic stay Python's `math`. `chunk` conversations at a time: the index holds a few
+        int64 per character."""
+        lo, hi = self.ngram_range
+        index = self.__dict__.get("_gram_index")
+        if index is None:  # the first message's marked twin is read for n > 1 only, as `_one` reads it
+            index = self._gram_index = GramIndex(self.vocabulary_, (("", lo, hi), ("1", max(lo, 2), hi)))
+        if self.__dict__.get("_exact_tables") is None:
+            self._exact_tables = (self.idf_.astype(np.float64), self.coef_.astype(np.float64))
+        idf, coef = self._exact_tables
+        out: list[float] = []
+        for a in range(0, len(convs), chunk):
+            parts: list[tuple[int, int, str, int]] = []
+            for d, messages in enumerate(convs[a:a + chunk]):
+                first = self.first_mark
+                for t in messages:
+                    if not t or not t.strip():
+                        continue
+                    s = kind_input(t)
+                    parts.append((d, len(parts), s, 0))
+                    if first:  # one group with its marked twin: each gram, then its marked one, as `_one` meets them
+                        parts.append((d, parts[-1][1], s, 1))
+                    first = False
+            n = len(convs[a:a + chunk])
+            crow, ids, counts = index.counted(parts, n)
+            dot, sq = np.zeros(n), np.zeros(n)
+            if len(ids):
+                logs = np.array([0.0] + [math.log(c) for c in range(1, int(counts.max()) + 1)])
+                w = (1.0 + logs[counts]) * idf[ids]
+                terms, squares = w * coef[ids], w * w
+                # term k of every conversation that has one, longest first: dot[r] += terms[k] in `_one`'s order
+                lengths = np.diff(crow)
+                order = np.argsort(-lengths, kind="stable")
+                starts, by_length = crow[:-1][order], lengths[order]
+                active = np.searchsorted(-by_length, -np.arange(int(by_length[0])), side="left")
+                d_sorted, s_sorted = np.zeros(n), np.zeros(n)
+                for k, m in enumerate(active.tolist()):  # m: the conversations with more than k terms
+                    at = starts[:m] + k
+                    d_sorted[:m] += terms[at]
+                    s_sorted[:m] += squares[at]
+                dot[order], sq[order] = d_sorted, s_sorted
+            for d_r, s_r in zip(dot.tolist(), sq.tolist()):
+                z = (d_r / math.sqrt(s_r) if s_r else 0.0) + self.intercept_
+                out.append(1.0 / (1.0 + math.exp(-z)))
+        return out
+
+    def prime(self, convs: Sequence[Sequence[str]]) -> None:
+        """Keep P(after-sales) of a batch of conversations (the rubric's `prime`, before it asks one at a time): the
+        numbers `_one` gives, bit for bit, at a fraction of its cost per conversation (`_exact`)."""
+        cache = self.__dict__.get("_proba_cache")
+        if cache is None:
+            cache = self._proba_cache = BoundedMemo((__name__, "_PROBA_CACHE_MAX"))
+        todo = [k for k in dict.fromkeys(tuple(c) for c in convs) if k not in cache]
+        if not todo:
+            return
+        cache.make_room(len(todo))
+        for k, p in zip(todo, self._exact(todo)):
+            cache[k] = p
 
     def predict_proba(self, convs: Sequence[Sequence[str]]) -> np.ndarray:
         """P(after-sales / complaint) per conversation (a list of its customer texts): a batch in numpy, a few in plain

@@ -125,3 +125,39 @@ def test_gram_index_counts_what_tfidf_rows_counts():
     got = tfidf_counted(*marked.counted([(0, 0, s, 0), (0, 0, s, 1)], 1), idf)
     for w, g in zip(want, got):
         assert np.array_equal(w, g)
+
+
+def test_gram_index_numbers_every_tagged_gram_as_its_number_method_does():
+    """GramIndex builds its sorted keys in numpy (speed): the same keys and ids as `_number` of each (tag, gram) a
+    vocabulary string spells, one by one — grams too long or too short for a tag left out, an empty vocabulary too."""
+    import numpy as np
+
+    from models.base import GramIndex
+
+    vocabulary = {g: i for i, g in enumerate(["^", "$", "退", "退货", "货", "123", "12", "1", "23", "\x01退", "\x01不", "不了",
+                                              "^不", "不", "退货退货", "退货退货了", "\x01", "1不了吗"])}
+    tags = (("", 1, 4), ("\x01", 1, 2), ("1", 2, 4))
+    index = GramIndex(vocabulary, tags)
+    want = sorted((index._number(t, g[len(p):]), i) for g, i in vocabulary.items() for t, (p, lo, hi) in enumerate(tags)
+                  if g.startswith(p) and lo <= len(g) - len(p) <= hi)
+    assert index.keys.tolist() == [k for k, _ in want] and index.ids.tolist() == [i for _, i in want]
+    assert index.keys.dtype == index.ids.dtype == np.int64
+    empty = GramIndex({}, (("", 1, 4),))
+    assert len(empty.keys) == len(empty.ids) == 0 and empty.keys.dtype == np.int64
+
+
+def test_normalize_text_translates_only_where_a_traditional_character_is():
+    """Speed only: translate is skipped for a text with no character of the t2s table — the same strings as translating
+    every text, over data/sample's texts and every character of the table."""
+    import json
+    import unicodedata
+
+    from models.base import normalize_text, t2s_table
+    from models.kinds import ROOT
+
+    table = t2s_table()
+    texts = [str(json.loads(line).get("text") or "") for f in sorted((ROOT / "data" / "sample").glob("*.jsonl"))
+             for line in f.read_text(encoding="utf-8").splitlines() if line.strip()]
+    texts += ["".join(map(chr, table)), *(f"好{chr(c)}的" for c in table), "ＯＫ！  服務  沒問題", "", " \u3000 "]
+    assert [normalize_text(t) for t in texts] == [" ".join(unicodedata.normalize("NFKC", t).translate(table).split())
+                                                  for t in texts]

@@ -86,3 +86,44 @@ def test_the_shipped_model_reads_a_defect_and_a_presale_question():
     assert p[0] > 0.7 and p[1] < 0.3
     meta = m.meta_full_
     assert set(meta["rows"]) == set(K.DEV_SETS) | set(K.writer_files())  # every writer it was trained on is recorded
+
+
+def _sample_customer_texts() -> list[list[str]]:
+    """Every conversation of data/sample as the rubric hands it to the kind model: its customer messages' texts."""
+    convs: dict[str, list[str]] = {}
+    for f in sorted((K.ROOT / "data" / "sample").glob("*.jsonl")):
+        for line in f.read_text(encoding="utf-8").splitlines():
+            row = json.loads(line)
+            if row.get("role") == "customer":
+                convs.setdefault(f"{f.name}/{row['conversation_id']}", []).append(str(row.get("text") or ""))
+    return list(convs.values())
+
+
+def test_the_batch_read_is_one_conversation_at_a_time_to_the_last_bit():
+    """`_exact` (the rubric's batch read, `prime`) equals `_one` with ==, not within a tolerance: the same grams,
+    counts, order of summation and math functions — chunk borders, empty messages and conversations, characters the
+    vocabulary lacks, a marked gram that is also a plain one ("1" + "23" and "123"), and the mark switched off."""
+    convs, labels = zip(*TOY)
+    probe = list(convs) + [["", "收到 杯子 裂了", "有白色的吗"], ["全是没见过的字"], [], [" ", ""], ["123 退货", "1123"],
+                           ["^退$", "退退退退退退退退"], ["☃"]]
+    for mark in (True, False):
+        m = KindClassifier(min_df=1, first_mark=mark).fit(list(convs) * 2 + [["123 退货 1123"]] * 2, list(labels) * 2 + [1, 1])
+        for chunk in (1, 3, 512):
+            assert m._exact(probe, chunk=chunk) == [m._one(c) for c in probe]
+
+
+def test_the_shipped_model_reads_the_sample_in_a_batch_as_one_at_a_time():
+    m = load_kind_model()
+    convs = _sample_customer_texts()
+    assert len(convs) > 300
+    assert m._exact(convs, chunk=100) == [m._one(c) for c in convs]
+
+
+def test_prime_keeps_what_one_at_a_time_would_answer():
+    convs, labels = zip(*TOY)
+    m = KindClassifier(min_df=1).fit(list(convs), list(labels))
+    probe = [list(c) for c in convs] + [["全是没见过的字"], ["收到的杯子裂了", "", "能换吗"]]
+    m.prime(probe + probe[:2])
+    assert set(m._proba_cache) == {tuple(c) for c in probe}
+    assert all(m._proba_cache[tuple(c)] == m._one(c) for c in probe)
+    assert m.predict_proba(probe[-1:])[0] == np.float32(m._one(probe[-1]))

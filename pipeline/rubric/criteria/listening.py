@@ -340,6 +340,15 @@ class ActiveListening(Criterion):
         self._kinds = kinds
         return topic, PhraseMatcher(self.id, p.lexicon, GuardParams(quotation=True)), SignalDecision(p.decision, f"{self.id}.topic")
 
+    def prime(self, conversations) -> None:
+        """Speed only: the kind model reads the batch's customer messages at once (Rubric.score_many) and keeps each
+        conversation's P(after-sales), the same number to the last bit `score` would get asking one at a time."""
+        self.compiled  # noqa: B018 - compiling sets the kind model
+        kp, prime = self.params.kinds, getattr(self._kinds, "prime", None)  # a model without one is asked one at a time
+        if prime is not None and (kp.na_below > 0 or kp.applies_above <= 1):  # the model is asked at all (`score`)
+            texts = ([m.text for m in customer_messages(c, with_text=True)] for c in conversations)
+            prime([t for t in texts if t])
+
     def lexicon_terms(self) -> list[str]:
         topic, matcher, decision = self.compiled
         return topic.terms() + matcher.terms() + decision.terms()

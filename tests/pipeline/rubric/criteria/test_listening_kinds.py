@@ -108,3 +108,19 @@ def test_the_default_rubric_reads_with_the_shipped_model(rubric):
 def test_the_shipped_kind_model_keeps_calm_goods_questions_out_and_defects_in(rubric, turns, applies):
     crit = next(c for c in rubric.criteria if c.id == "active_listening")
     assert (crit.score(make_conversation(turns)).status != "na") is applies
+
+
+def test_prime_hands_the_kind_model_the_texts_score_asks_about():
+    """Speed only (Rubric.score_many): the batch's customer texts, as `score` reads them one conversation at a time; a
+    model without `prime` is simply asked one at a time."""
+    crit, stub = _criterion(0.5)
+    primed = []
+    stub.prime = primed.extend
+    convs = [make_conversation(RULE_YES, run_stages=False), make_conversation(RULE_NO, run_stages=False),
+             make_conversation([("agent", "您好", 0)], run_stages=False)]
+    crit.prime(convs)
+    for conv in convs:
+        crit.score(conv)
+    assert primed == stub.read == [["这款保修几年 坏了可以换新吗"], ["你好", "杯子底下那圈胶掉渣渣"]]
+    del stub.prime
+    crit.prime(convs)  # no batch read: nothing to do
