@@ -261,23 +261,25 @@ class TimeCommitment(Criterion):
         return message_evidence(msg, f"{self.id}.{rule}", f"{what}（模型 {self.compiled[6].model_id}，概率 {prob:.2f}）", whole=True)
 
     def _unanswered(self, agent_msgs, handoffs: list, triggered: set[int]) -> list:
-        """The hand-offs less the agent's own look-ups answered later in the chat (answered_lookup): 我问一下仓库 → 仓库说
-        还有两件，已经给您留了一件. An answer is one of the next N agent messages with no hand-off word of its own and no
-        wait (稍等 / 正在查)."""
+        """(the hand-offs less the agent's own look-ups answered later in the chat, (look-up, answer) index pairs)
+        (answered_lookup): 我问一下仓库 → 仓库说还有两件，已经给您留了一件. An answer is one of the next N agent messages with
+        no hand-off word of its own and no wait (稍等 / 正在查)."""
         p: CommitmentParams = self.params
         if p.answered_lookup is None:
-            return handoffs
+            return handoffs, []
         lookup, act, waiting = re.compile(p.lookup), re.compile(p.lookup_not), re.compile(p.waiting)
-        keep = []
+        keep, answered = [], []
         for i, hand in handoffs:
             s = view(agent_msgs[i]).s
             if lookup.search(s) and not act.search(s):
-                later = agent_msgs[i + 1 : i + 1 + p.answered_lookup]
-                if any(j not in triggered and len(view(m).s) >= 8 and not waiting.search(view(m).s)
-                       for j, m in zip(range(i + 1, i + 1 + p.answered_lookup), later)):
+                later = range(i + 1, min(len(agent_msgs), i + 1 + p.answered_lookup))
+                j = next((j for j in later if j not in triggered and len(view(agent_msgs[j]).s) >= 8
+                          and not waiting.search(view(agent_msgs[j]).s)), None)
+                if j is not None:
+                    answered.append((i, j))
                     continue  # looked up and answered in the chat: nothing handed on
             keep.append((i, hand))
-        return keep
+        return keep, answered
 
     def score(self, conversation: Conversation) -> CriterionResult:
         trig = self.compiled[0]
@@ -324,7 +326,13 @@ class TimeCommitment(Criterion):
                     continue
                 handoffs.append((i, self._model_evidence(m, "model_handoff", "转交/反馈处理", float(hands[i]))))
             handoffs.sort(key=lambda x: x[0])
-        handoffs = self._unanswered(agent_msgs, handoffs, {i for i, *_ in found})
+        handoffs, answered = self._unanswered(agent_msgs, handoffs, {i for i, *_ in found})
+        if not handoffs and answered:  # named: the look-up and the message that answered it
+            i, j = answered[0]
+            return self.not_applicable([
+                message_evidence(agent_msgs[i], f"{self.id}.answered_lookup", "客服自己查询/询问，并在会话中答复了客户，未转交", whole=True),
+                message_evidence(agent_msgs[j], f"{self.id}.answered_lookup", "会话中的答复（其中的时间是告知信息）", whole=True),
+            ])
         if not handoffs:
             return self.not_applicable()
         # one concrete time frame after a hand-off tells the customer when they hear back
