@@ -20,7 +20,7 @@ from pipeline.rubric.matching import compile_entries, find_spans, message_eviden
 from pipeline.rubric.registry import Criterion, register_criterion
 from pipeline.rubric.schema import LexiconParams, Strict
 
-HANDOFF_MODEL_VERSION = "zh-cs-handoffs@2"
+HANDOFF_MODEL_VERSION = "zh-cs-handoffs@3"
 
 # default@11 (judge6): options put to the customer to choose from (可以直接退货退款；或者今晚给您加急补发一件): nothing is
 # handed on until the customer picks one, so a hand-off word inside the option is an offer
