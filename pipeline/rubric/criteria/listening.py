@@ -80,6 +80,14 @@ TEMPLATE_13 = ["re:(您|你|亲)(所)?(反馈|反映|遇到|说|提|提出)的(�
 # the agent names what the customer bought in its own words (您的机器是R5型，买的是R3的滤芯) — a restatement of
 # the order; a question about it (买的是哪款) or a bare claim of authenticity (买的是正品) is none
 LISTENING_MORE = ["re:(买|拍|下单|订|购买)的(是|为)(?!正品|真的|真货|新的|原装|新品)(?![^，。,.!！?？]*(哪|什么|啥))[^，。,.!！?？]{2,16}"]
+# default@14 (lst13): two more confirming forms — which one, asked back by its details (是左上角那道吗 / 是周二到的那箱吗:
+# 是 + a description + 那/这 + a measure word (+ a short noun: 那块的污渍) + a question close) and the request summed up after a colon before acting
+# (我记一下：3号拍的白色卫衣，袖口开线，换一件新的). A question about a kind to buy names the customer's nothing and is
+# pre-sale (na); a colon followed by a bare number or an instruction is no summary
+LISTENING_MORE_14 = [
+    "re:是[^。？?，,!！]{3,20}(那|这)(个|件|道|条|款|双|台|次|单|笔|块|处|盒|箱|包|瓶|根|张|套)[^。？?，,!！哪]{0,6}(吗|吧|对吗|对吧|是吧|是吗)",
+    "re:(我|这边|我这边)?(记|记录|登记|整理|汇总)(一下|下|好了|了)[:：][^。？?!！]{0,20}[一-鿿]{2,}[，,、][^。？?!！]{2,}",
+]
 # default@9 (listen5) topic: goods failing at the first use (一提就破 / 一洗就掉色) and a parcel slowed on its way (路上慢了)
 # are complaints; two pictures compared with each other (主图和详情页不一样: nothing received yet), the text of a document
 # (发票少了个字), not knowing how to assemble sound goods (装不上 螺丝不知道往哪拧) and a trade-in (旧机折价换新) are none
@@ -329,7 +337,7 @@ class ListeningParams(Strict):
     )
     lexicon: LexiconParams = Field(
         default_factory=lambda: LexiconParams(
-            phrases=L.LISTENING + LISTENING_MORE, exclude=L.LISTENING_EXCLUDE + LISTENING_EXCLUDE_MORE + ASKS_ONLY_10 + TEMPLATE_13,
+            phrases=L.LISTENING + LISTENING_MORE + LISTENING_MORE_14, exclude=L.LISTENING_EXCLUDE + LISTENING_EXCLUDE_MORE + ASKS_ONLY_10 + TEMPLATE_13,
             variants=L.YOU
         )
     )

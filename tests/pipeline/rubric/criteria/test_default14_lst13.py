@@ -106,3 +106,25 @@ def test_the_answered_look_up_is_named_in_the_evidence(commitment):
     res = commitment.score(conv)
     assert res.status == "na" and [e.rule for e in res.evidence] == ["time_commitment.answered_lookup"] * 2
     assert res.evidence[0].text == "我帮您查一下"
+
+
+# ---- active_listening: confirming forms (LISTENING_MORE_14) -----------------------------------------------------
+
+
+@pytest.mark.parametrize("agent", [
+    "您好，是靠近拉链那块的污渍吗？",  # which one, asked back by its details
+    "亲，是上周二到的那箱吗",
+    "我记一下：12号拍的灰色毛衣，领口有个洞，给您换一件新的",  # the request summed up before acting
+])
+def test_a_confirming_form_passes(listening, agent):
+    res = listening.score(_conv(("c", "衣服收到了 有一块污渍洗不掉 想换"), ("a", agent)))
+    assert res.status == "pass" and res.evidence[-1].rule == "active_listening.lexicon", agent
+
+
+@pytest.mark.parametrize("agent", [
+    "您好，请问是哪件呢",  # asks, confirms nothing
+    "我记一下：稍等",  # a colon with nothing summed up
+    "好的亲，给您申请换货",
+])
+def test_a_question_or_a_bare_note_is_no_confirmation(listening, agent):
+    assert listening.score(_conv(("c", "衣服收到了 有一块污渍洗不掉 想换"), ("a", agent))).status == "fail", agent
