@@ -54,6 +54,10 @@ HANDOFF_13 = ["re:(跟|和|与|同)(?!您|你|亲|客户)[^，。,.!！?？]{1,6
 LOOKUP = r"(查|看|核实|核对|确认|问)(一)?下"
 LOOKUP_NOT = r"(反馈|登记|申请|提交|催|联系|派单|转|报|上报|安排|加急|备注|工单|售后|专员|主管|回复您|答复|通知)"
 WAITING = r"(稍等|稍候|请等|等一下|等我|正在|还在|马上|这就|在查|在问|耐心|[吗呢][?？]?\s*$)"
+# default@14 (lst13): a message that closes by asking the customer's leave (我跟您协调一下入住时间好吗 / 帮您申请一下可以吗):
+# an offer — nothing is handed on until the customer agrees, and the message that then does it is the hand-off. Read on
+# the model's hand-offs (zh-cs-handoffs@3 reads such offers at 0.7–0.8)
+OFFER_QUESTION = r"(好吗|好不好|可以吗|可不可以|行吗|行不行|要不要|需要吗|需不需要|您看呢|您看可以吗|方便吗)[?？~～。.!！\s]*$"
 # default@14 (lst13): money or goods already on their way or arrived (已经到账了 / 已经退到您卡里了 / 已经补发出去了) report a
 # request done in the chat, whatever verb asked for it (给您申请了20元补偿，已经到账了)
 DONE_14 = ["re:(已经|已)[^，。,.!！?？]{0,6}(到账|退到|退回到|打到|返到|转到|发出|寄出|发出去|寄出去|补发出)"]
@@ -146,6 +150,11 @@ class CommitmentParams(Strict):
     lookup: str = Field(default=LOOKUP, description="regex: the agent looks something up itself")
     lookup_not: str = Field(default=LOOKUP_NOT, description="regex: a hand-off to act, which no answer in the chat settles")
     waiting: str = Field(default=WAITING, description="regex: a later message that only asks to wait or asks a question")
+    offer_question: str | None = Field(
+        default=OFFER_QUESTION,
+        description="regex: a message closing on a question for the customer's leave (…好吗 / …可以吗) is an offer, no model "
+        "hand-off (default@14, lst13; null: off)",
+    )
     model: HandoffModelParams = Field(default_factory=HandoffModelParams, description="the learned layer (default@12)")
     accept_vague: bool = Field(default=False, description="also accept 尽快/马上/稍后 as a commitment")
     vague: list[str] = Field(default_factory=lambda: list(L.TIME_VAGUE))
@@ -322,6 +331,8 @@ class TimeCommitment(Criterion):
                     continue
                 if trig.exclude_pattern is not None and find_spans(trig.exclude_pattern, v.s):
                     continue
+                if self.params.offer_question and re.search(self.params.offer_question, v.s):
+                    continue  # asks the customer's leave first: an offer, nothing handed on yet
                 if any(self._done_in_chat(view(x)) for x in agent_msgs[i + 1:]):
                     continue
                 handoffs.append((i, self._model_evidence(m, "model_handoff", "转交/反馈处理", float(hands[i]))))

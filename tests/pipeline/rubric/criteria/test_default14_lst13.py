@@ -128,3 +128,11 @@ def test_a_confirming_form_passes(listening, agent):
 ])
 def test_a_question_or_a_bare_note_is_no_confirmation(listening, agent):
     assert listening.score(_conv(("c", "衣服收到了 有一块污渍洗不掉 想换"), ("a", agent))).status == "fail", agent
+
+
+def test_asking_the_customers_leave_is_an_offer_not_a_model_hand_off(commitment):
+    conv = _conv(("c", "到了酒店说没房了"), ("a", "我跟您协调一下入住时间好吗"))
+    assert commitment.score(conv).status == "na"
+    off = type(commitment)(commitment.id, commitment.max_points, commitment.params.model_copy(update={"offer_question": None}))
+    res = off.score(conv)  # zh-cs-handoffs@3 reads the offer at 0.72, over the 0.7 bar
+    assert res.status == "fail" and res.evidence[0].rule == "time_commitment.model_handoff"
