@@ -41,7 +41,7 @@ from models.textcat import Field, NgramSoftmax, model_input
 
 LABELS: tuple[str, ...] = ("other", "solved_now", "hands_on_no_time", "hands_on_with_time")
 HANDS_ON: tuple[str, ...] = ("hands_on_no_time", "hands_on_with_time")
-NAME, VERSION, KIND = "zh-cs-handoffs", 2, "handoffs"
+NAME, VERSION, KIND = "zh-cs-handoffs", 3, "handoffs"
 FIELDS: tuple[Field, ...] = (Field("agent", (1, 4), 1.0), Field("customer", (1, 3), 0.5))
 # a burst of customer messages is one context, joined as the writers joined theirs
 BURST_JOIN = " || "
@@ -54,6 +54,7 @@ WRITERS: dict[str, Path] = {
     "whand1": DATA_DIR / "agent_handoffs_whand1.tsv",
     "whand2": DATA_DIR / "agent_handoffs_whand2.tsv",
     "wlst12": DATA_DIR / "agent_handoffs_wlst12.tsv",
+    "wlst13": DATA_DIR / "agent_handoffs_wlst13.tsv",  # default@14: zh-cs-handoffs@3
 }
 GOLDEN = ROOT / "tests" / "golden"
 # the dev conversation sets (tuned on; each by other hands): weak labels for training and the sets that choose the

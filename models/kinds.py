@@ -48,7 +48,7 @@ from models.base import (
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED_KIND_MODEL_DIR = Path(__file__).resolve().parent / "zh-cs-kinds"
-NAME, VERSION = "zh-cs-kinds", 3
+NAME, VERSION = "zh-cs-kinds", 4
 KINDS_DIR = ROOT / "data" / "kinds"
 GOLDEN = ROOT / "tests" / "golden"
 # the dev conversation sets whose labels may train (plan of issue 13, session 11); each is one writer. The honest

@@ -55,7 +55,7 @@ def test_hands_on_sums_the_hand_off_columns_and_with_time_is_conditional():
 
 def test_the_shipped_model_loads_and_reads_a_plain_hand_off():
     m = load_handoff_model()
-    assert m.model_id == "zh-cs-handoffs@2" and m.classes_ == list(LABELS)
+    assert m.model_id == "zh-cs-handoffs@3" and m.classes_ == list(LABELS)
     assert load_handoff_model(SHIPPED_HANDOFF_MODEL_DIR) is m  # loaded once per process
     x = [("我把图转给果园那边核一下，有消息跟您说", "买的车厘子烂了一半"), ("订单页面点申请售后就可以退", "退货怎么退啊")]
     hands = m.hands_on(x)

@@ -81,7 +81,7 @@ def test_leaving_a_writer_out_trains_without_its_rows():
 
 def test_the_shipped_model_reads_a_defect_and_a_presale_question():
     m = load_kind_model()
-    assert m.model_id == "zh-cs-kinds@3"
+    assert m.model_id == "zh-cs-kinds@4"
     p = m.predict_proba([["你好 我昨天收到的电饭煲 内胆有一道很深的划痕 [图片]"], ["这个电饭煲几升的 三口之家够用吗"]])
     assert p[0] > 0.7 and p[1] < 0.3
     meta = m.meta_full_

@@ -20,7 +20,7 @@ from pipeline.rubric.matching import compile_entries, find_spans, message_eviden
 from pipeline.rubric.registry import Criterion, register_criterion
 from pipeline.rubric.schema import LexiconParams, Strict
 
-HANDOFF_MODEL_VERSION = "zh-cs-handoffs@2"
+HANDOFF_MODEL_VERSION = "zh-cs-handoffs@3"
 
 # default@11 (judge6): options put to the customer to choose from (可以直接退货退款；或者今晚给您加急补发一件): nothing is
 # handed on until the customer picks one, so a hand-off word inside the option is an offer
@@ -46,6 +46,25 @@ GOODS_TIMES = ["re:^[^，。,.!！?？;；]{0,8}(发出|发货|寄出|出库|送
 _WINDOW = re.compile(r"[0-9一二两三四五六七八九十半几]\s*(个)?(小时|工作日|工作天|天|分钟|钟头|周|日|h)|(内|前)$")
 # default@13 (lst12): negotiating with a third party for the customer (我已经在跟酒店交涉 / 正在和商家协调) hands the matter on
 HANDOFF_13 = ["re:(跟|和|与|同)(?!您|你|亲|客户)[^，。,.!！?？]{1,6}(交涉|协调)"]
+
+# default@14 (lst13): a look-up the agent does itself (我查一下 / 我问一下仓库 / 帮您核实一下) that a later agent message of
+# the chat answers (仓库说还有两件，已经给您留了一件 / 在您市里的网点了，预计明天送达): the matter was settled while the customer
+# waited — the look-up hands nothing on, and a time in the answer is information. A hand-off to act (反馈 / 登记 / 申请 /
+# 提交 / 催 / 联系 / 派单 …) is no look-up, and a later message that only asks to wait (稍等 / 正在查) answers nothing
+LOOKUP = r"(查|看|核实|核对|确认|问)(一)?下"
+LOOKUP_NOT = r"(反馈|登记|申请|提交|催|联系|派单|转|报|上报|安排|加急|备注|工单|售后|专员|主管|回复您|答复|通知)"
+WAITING = r"(稍等|稍候|请等|等一下|等我|正在|还在|马上|这就|在查|在问|耐心|[吗呢][?？]?\s*$)"
+# default@14 (lst13): a message that closes by asking the customer's leave (我跟您协调一下入住时间好吗 / 帮您申请一下可以吗):
+# an offer — nothing is handed on until the customer agrees, and the message that then does it is the hand-off. Read on
+# the model's hand-offs (zh-cs-handoffs@3 reads such offers at 0.7–0.8)
+OFFER_QUESTION = r"(好吗|好不好|可以吗|可不可以|行吗|行不行|要不要|需要吗|需不需要|您看呢|您看可以吗|方便吗)[?？~～。.!！\s]*$"
+# default@14 (lst13): money or goods already on their way or arrived (已经到账了 / 已经退到您卡里了 / 已经补发出去了) report a
+# request done in the chat, whatever verb asked for it (给您申请了20元补偿，已经到账了)
+DONE_14 = ["re:(已经|已)[^，。,.!！?？]{0,6}(到账|退到|退回到|打到|返到|转到|发出|寄出|发出去|寄出去|补发出)"]
+# default@14 (lst13): a promise to tell once it is done (安排好了跟您说 / 登记好了告诉您) still waits: the done word in it is
+# a condition, not a report; 跟您说声抱歉 is an apology
+PENDING_14 = ["re:(好|了|后|完)(我)?(再|会)?(跟您说|告诉您|和您说|给您说|跟你说|告诉你|和你说|回您|找您)(?!声)",
+              "re:(再|会|到时)(跟您说|告诉您|和您说|跟你说|告诉你)(?!声)"]
 
 
 class HandoffModelParams(Strict):
@@ -94,12 +113,12 @@ class CommitmentParams(Strict):
         description="agent messages just before a hand-off whose time frame also counts (24小时内给您回复 … 有消息我第一时间联系您)",
     )
     done: list[str] = Field(
-        default_factory=lambda: list(S.HANDOFF_DONE),
+        default_factory=lambda: list(S.HANDOFF_DONE + DONE_14),
         description="a hand-off word in a message that reports the request done in the chat (退款已经提交 / 已提交成功 / "
         "已经帮您跟仓库确认过了) is no hand-off, unless the message still waits on someone (`pending`)",
     )
     pending: list[str] = Field(
-        default_factory=lambda: list(S.HANDOFF_PENDING),
+        default_factory=lambda: list(S.HANDOFF_PENDING + PENDING_14),
         description="words that show the message still waits on someone (审核 / 回复您 / 有结果): a done clause stays a hand-off",
     )
     decided: list[str] = Field(
@@ -121,6 +140,20 @@ class CommitmentParams(Strict):
         default=True,
         description="a time word in a sentence that asks the customer to confirm (跟您确认一下：…今天两颊起了红点，对吗？) "
         "restates what happened, it promises nothing (default@10)",
+    )
+    answered_lookup: int | None = Field(
+        default=2, ge=1,
+        description="a look-up by the agent (`lookup`: 我查一下 / 我问一下仓库) with no hand-off to act in it (`lookup_not`) is "
+        "no hand-off when one of the next N human agent messages answers it (not a hand-off itself, not a wait: `waiting`) "
+        "(default@14, lst13; null: off)",
+    )
+    lookup: str = Field(default=LOOKUP, description="regex: the agent looks something up itself")
+    lookup_not: str = Field(default=LOOKUP_NOT, description="regex: a hand-off to act, which no answer in the chat settles")
+    waiting: str = Field(default=WAITING, description="regex: a later message that only asks to wait or asks a question")
+    offer_question: str | None = Field(
+        default=OFFER_QUESTION,
+        description="regex: a message closing on a question for the customer's leave (…好吗 / …可以吗) is an offer, no model "
+        "hand-off (default@14, lst13; null: off)",
     )
     model: HandoffModelParams = Field(default_factory=HandoffModelParams, description="the learned layer (default@12)")
     accept_vague: bool = Field(default=False, description="also accept 尽快/马上/稍后 as a commitment")
@@ -236,6 +269,27 @@ class TimeCommitment(Criterion):
     def _model_evidence(self, msg, rule: str, what: str, prob: float) -> Evidence:
         return message_evidence(msg, f"{self.id}.{rule}", f"{what}（模型 {self.compiled[6].model_id}，概率 {prob:.2f}）", whole=True)
 
+    def _unanswered(self, agent_msgs, handoffs: list, triggered: set[int]) -> list:
+        """(the hand-offs less the agent's own look-ups answered later in the chat, (look-up, answer) index pairs)
+        (answered_lookup): 我问一下仓库 → 仓库说还有两件，已经给您留了一件. An answer is one of the next N agent messages with
+        no hand-off word of its own and no wait (稍等 / 正在查)."""
+        p: CommitmentParams = self.params
+        if p.answered_lookup is None:
+            return handoffs, []
+        lookup, act, waiting = re.compile(p.lookup), re.compile(p.lookup_not), re.compile(p.waiting)
+        keep, answered = [], []
+        for i, hand in handoffs:
+            s = view(agent_msgs[i]).s
+            if lookup.search(s) and not act.search(s):
+                later = range(i + 1, min(len(agent_msgs), i + 1 + p.answered_lookup))
+                j = next((j for j in later if j not in triggered and len(view(agent_msgs[j]).s) >= 8
+                          and not waiting.search(view(agent_msgs[j]).s)), None)
+                if j is not None:
+                    answered.append((i, j))
+                    continue  # looked up and answered in the chat: nothing handed on
+            keep.append((i, hand))
+        return keep, answered
+
     def score(self, conversation: Conversation) -> CriterionResult:
         trig = self.compiled[0]
         mp: HandoffModelParams = self.params.model
@@ -277,10 +331,19 @@ class TimeCommitment(Criterion):
                     continue
                 if trig.exclude_pattern is not None and find_spans(trig.exclude_pattern, v.s):
                     continue
+                if self.params.offer_question and re.search(self.params.offer_question, v.s):
+                    continue  # asks the customer's leave first: an offer, nothing handed on yet
                 if any(self._done_in_chat(view(x)) for x in agent_msgs[i + 1:]):
                     continue
                 handoffs.append((i, self._model_evidence(m, "model_handoff", "转交/反馈处理", float(hands[i]))))
             handoffs.sort(key=lambda x: x[0])
+        handoffs, answered = self._unanswered(agent_msgs, handoffs, {i for i, *_ in found})
+        if not handoffs and answered:  # named: the look-up and the message that answered it
+            i, j = answered[0]
+            return self.not_applicable([
+                message_evidence(agent_msgs[i], f"{self.id}.answered_lookup", "客服自己查询/询问，并在会话中答复了客户，未转交", whole=True),
+                message_evidence(agent_msgs[j], f"{self.id}.answered_lookup", "会话中的答复（其中的时间是告知信息）", whole=True),
+            ])
         if not handoffs:
             return self.not_applicable()
         # one concrete time frame after a hand-off tells the customer when they hear back

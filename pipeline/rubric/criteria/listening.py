@@ -80,6 +80,14 @@ TEMPLATE_13 = ["re:(您|你|亲)(所)?(反馈|反映|遇到|说|提|提出)的(�
 # the agent names what the customer bought in its own words (您的机器是R5型，买的是R3的滤芯) — a restatement of
 # the order; a question about it (买的是哪款) or a bare claim of authenticity (买的是正品) is none
 LISTENING_MORE = ["re:(买|拍|下单|订|购买)的(是|为)(?!正品|真的|真货|新的|原装|新品)(?![^，。,.!！?？]*(哪|什么|啥))[^，。,.!！?？]{2,16}"]
+# default@14 (lst13): two more confirming forms — which one, asked back by its details (是左上角那道吗 / 是周二到的那箱吗:
+# 是 + a description + 那/这 + a measure word (+ a short noun: 那块的污渍) + a question close) and the request summed up after a colon before acting
+# (我记一下：3号拍的白色卫衣，袖口开线，换一件新的). A question about a kind to buy names the customer's nothing and is
+# pre-sale (na); a colon followed by a bare number or an instruction is no summary
+LISTENING_MORE_14 = [
+    "re:是[^。？?，,!！]{3,20}(那|这)(个|件|道|条|款|双|台|次|单|笔|块|处|盒|箱|包|瓶|根|张|套)[^。？?，,!！哪]{0,6}(吗|吧|对吗|对吧|是吧|是吗)",
+    "re:(我|这边|我这边)?(记|记录|登记|整理|汇总)(一下|下|好了|了)[:：][^。？?!！]{0,20}[一-鿿]{2,}[，,、][^。？?!！]{2,}",
+]
 # default@9 (listen5) topic: goods failing at the first use (一提就破 / 一洗就掉色) and a parcel slowed on its way (路上慢了)
 # are complaints; two pictures compared with each other (主图和详情页不一样: nothing received yet), the text of a document
 # (发票少了个字), not knowing how to assemble sound goods (装不上 螺丝不知道往哪拧) and a trade-in (旧机折价换新) are none
@@ -100,6 +108,21 @@ AFTER_SALES_MORE_10 = [
     "跌价",  # = 降价
     "re:(放|送|投|派|寄|存)(了)?(去|到|在|进|错)(了)?(另一个|另外一个|另外的|别的|其他|其它|隔壁|错的)[^，。,.!！?？]{0,6}(柜|驿站|快递点|代收点|网点|地方|小区|门口|楼|站)",
     "re:(点|叫|订)的(是)[^，。,.!！?？]{1,10}(送来|送到|来的|到的|收到)(的)?(是|却是|竟然是|成)",
+]
+# default@14 (lst13): a fault told by its shape rather than by a trouble word — the received goods measured short of
+# what they should be (短了十公分 / 慢五分钟 / 小了一圈), a hole in them (袖子上有个小洞), what came plainly being another
+# thing (这个明显是一米二的), the manner of the staff who delivered or installed (送货的师傅态度太横了: the agent's own
+# manner in a pre-sale chat is no case to restate, as the dev writers read it), a parcel whose tracking has not moved for days
+# (五天没变了), a part that will not go back or a page that will not open (按下去弹不起来 / 链接进不去). Not after a
+# request or a wish (能短十公分吗 / 想要小一码), not a size given (长120厘米: 了 required, but for a clock's 慢五分钟), not
+# 有没有 / 洞洞鞋 (a style)
+AFTER_SALES_MORE_14 = [
+    "re:(?<![能可以要想再换改请帮做定])((短|长|少|小|大|轻|薄|窄|矮|低)了|(慢|快)了?)[0-9一二两三四五六七八九十半几]+(公分|厘米|cm|毫米|mm|分钟|秒|斤|克|片|圈|截|格|度)",
+    "re:(?<!没)有(个|一个|一道|一条|几个|两个|好几个|好多|条|道)?(小|大)?(洞|口子|破口|窟窿|豁口)(?!洞)",
+    "re:(这个|这件|这条|这双|这台|收到的|到的|来的|寄来的|发来的)[^，。,.!！?？]{0,4}(明显|分明|根本)(就)?是",
+    "re:(师傅|快递员|快递小哥|送货的|送货员|配送员|骑手|安装工|司机|店员|导购|上门的)[^，。,.!！?？]{0,6}(态度|语气|口气)(也)?(太|很|真|好|特别|极其|非常|这么|那么)?(差|横|恶劣|不好|冲|凶|冷淡|敷衍)",
+    "re:[0-9一二两三四五六七八九十几]+天(了)?(都|也|还)?(没|没有)(变|变过|动静|更新|信息|消息)",
+    "re:(弹|按|摁|推|转|拧|扭|合|进|登|登录|打)不(起来|下去|回来|回去|进去|去|上去)",
 ]
 # default@10 (listen6): trouble words (and the problem / action signals' words) that report no trouble: a question about what would happen if (如果收到有问题怎么办 —
 # pre-sale), how often a part is replaced (多久要换滤芯 — care advice), whether stock is near its date (有没有临期的)
@@ -174,7 +197,7 @@ def _read_as_mandarin(conv: Conversation) -> Conversation:
 
 # default@12 (listen7): where the kind model overrules the word rule, chosen leave one writer out
 # (`python -m pipeline.rubric.evaluate_kinds`; the model card models/zh-cs-kinds/README.md)
-KIND_NA_BELOW = 0.4  # default@13 (lst12): 0.3 → 0.4, leave one writer out with zh-cs-kinds@3
+KIND_NA_BELOW = 0.35  # default@14 (lst13): 0.4 → 0.35, leave one writer out with zh-cs-kinds@4 (@3: 0.3 → 0.4)
 KIND_APPLIES_ABOVE = 0.7
 
 
@@ -235,7 +258,8 @@ def after_sales_topic() -> TopicParams:
     # default@8: noises, dead-on-arrival, fear of a fake; praise (都说好) and a policy question (能七天无理由吗) are none
     return TopicParams(
         cues=LexiconParams(
-            phrases=L.AFTER_SALES + S.CANTONESE_AFTER_SALES + S.COMPLAINT_SHAPES + AFTER_SALES_MORE + AFTER_SALES_MORE_10,
+            phrases=L.AFTER_SALES + S.CANTONESE_AFTER_SALES + S.COMPLAINT_SHAPES + AFTER_SALES_MORE + AFTER_SALES_MORE_10
+            + AFTER_SALES_MORE_14,
             exclude=L.AFTER_SALES_EXCLUDE + S.AFTER_SALES_EXCLUDE_MORE + AFTER_SALES_EXCLUDE_LISTEN + ELSEWHERE_CLAUSE + NOT_A_COMPLAINT_10,
             boundary_max_len=1,
         )
@@ -273,7 +297,7 @@ class KindModelParams(Strict):
     enabled: bool = True
     model: str | None = Field(default=None, description="kind model directory; null = the shipped models/zh-cs-kinds")
     model_version: str | None = Field(
-        default="zh-cs-kinds@3",
+        default="zh-cs-kinds@4",
         description="the kind model this rubric was calibrated with; another one is an error (null accepts any)",
     )
     na_below: float = Field(default=KIND_NA_BELOW, ge=0, le=1, description="P(after-sales) under which the rule's after-sales reading is vetoed")
@@ -313,7 +337,7 @@ class ListeningParams(Strict):
     )
     lexicon: LexiconParams = Field(
         default_factory=lambda: LexiconParams(
-            phrases=L.LISTENING + LISTENING_MORE, exclude=L.LISTENING_EXCLUDE + LISTENING_EXCLUDE_MORE + ASKS_ONLY_10 + TEMPLATE_13,
+            phrases=L.LISTENING + LISTENING_MORE + LISTENING_MORE_14, exclude=L.LISTENING_EXCLUDE + LISTENING_EXCLUDE_MORE + ASKS_ONLY_10 + TEMPLATE_13,
             variants=L.YOU
         )
     )
@@ -370,7 +394,8 @@ class ActiveListening(Criterion):
                 return found[0]
         return None
 
-    def score(self, conversation: Conversation) -> CriterionResult:
+    def rule_decision(self, conversation: Conversation):
+        """The word rule's after-sales decision (kind model aside): topic word, confirmed restatement, signals."""
         topic, matcher, decision = self.compiled
         # the topic words read Cantonese as Mandarin; the signals read the text as written: their broad negation
         # patterns (不… / 没…) would fire on every Cantonese 唔 (唔係 / 唔好意思)
@@ -382,7 +407,11 @@ class ActiveListening(Criterion):
             if (confirmed is None or confirmed.weight < p.decision.topic_weight) and p.restated_condition:
                 confirmed = _restated_condition(conversation, matcher, re.compile(p.restated_condition), p.decision.topic_weight) or confirmed
             extra = [confirmed] if confirmed is not None else []
-        d = decision.decide(conversation, extra)
+        return decision.decide(conversation, extra)
+
+    def score(self, conversation: Conversation) -> CriterionResult:
+        topic, matcher, decision = self.compiled
+        d = self.rule_decision(conversation)
         kp, kind = self.params.kinds, self._kinds
         # the model is asked only where it can change the rule's reading
         p_as = None

@@ -46,4 +46,4 @@ def test_criterion_alone_merges_params_and_drops_the_rest():
     r = criterion_alone("active_listening", {"kinds": {"enabled": False}})
     assert [c.id for c in r.criteria] == ["active_listening"] and not r.flags
     kinds = r.criteria[0].params.kinds
-    assert kinds.enabled is False and kinds.model_version == "zh-cs-kinds@3"  # merged, the pin kept
+    assert kinds.enabled is False and kinds.model_version == "zh-cs-kinds@4"  # merged, the pin kept

@@ -92,7 +92,7 @@ def test_the_rubric_is_pinned_to_its_kind_model(tmp_path):
 def test_the_default_rubric_reads_with_the_shipped_model(rubric):
     crit = next(c for c in rubric.criteria if c.id == "active_listening")
     kp = crit.params.kinds
-    assert kp.enabled and kp.model_version == "zh-cs-kinds@3" and crit._kinds is None or crit._kinds.model_id == "zh-cs-kinds@3"
+    assert kp.enabled and kp.model_version == "zh-cs-kinds@4" and crit._kinds is None or crit._kinds.model_id == "zh-cs-kinds@4"
     crit.compiled  # noqa: B018
     assert crit._kinds.model_id == kp.model_version
 
