@@ -1,5 +1,5 @@
 """default@14 (lst13): active_listening — after-sales shapes without a trouble word (AFTER_SALES_MORE_14) and the kind
-model zh-cs-kinds@4 at na_below 0.35; time_commitment — a look-up answered later in the chat hands nothing on
+model zh-cs-kinds@4 at na_below 0.4 (lst13 proposed 0.35; the lead kept 0.4); time_commitment — a look-up answered later in the chat hands nothing on
 (answered_lookup), money already arrived reports a request done (DONE_14), a promise to tell once done still waits
 (PENDING_14). Each with contrasts that must not change, and each mechanism switched off where it has a switch."""
 from __future__ import annotations
@@ -54,7 +54,7 @@ def test_a_size_a_request_a_style_are_no_fault(listening, customer):
 
 def test_the_kind_model_is_pinned_at_its_new_version_and_veto_line(rubric):
     kp = next(c for c in rubric.criteria if c.id == "active_listening").params.kinds
-    assert kp.model_version == "zh-cs-kinds@4" and kp.na_below == 0.35
+    assert kp.model_version == "zh-cs-kinds@4" and kp.na_below == 0.4
 
 
 # ---- time_commitment --------------------------------------------------------------------------------------------
