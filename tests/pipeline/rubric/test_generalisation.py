@@ -44,9 +44,9 @@ AFTER_SALES_PROBLEMS = [
     "盒子是空的，里面什么都没有",
     "买了三盒只收到两盒",
     "钱扣了两次，订单只有一个",
-    # default@13 (lst12): zh-cs-kinds@3 read it at P 0.34, under kinds.na_below 0.4 (a known miss); default@14 (lst13):
-    # zh-cs-kinds@4 with na_below 0.35 recovers it
-    "这个包感觉是假的，走线很粗糙",
+    # default@13 (lst12): zh-cs-kinds@3 read it at P 0.34, under kinds.na_below 0.4 (a known miss); default@14: zh-cs-kinds@4
+    # with lst13's na_below 0.35 recovered it, but the lead kept 0.4 on the honest sets — still a known miss, kept strict
+    pytest.param("这个包感觉是假的，走线很粗糙", marks=pytest.mark.xfail(strict=True, reason="zh-cs-kinds@4 under na_below 0.4")),
     "说明书和螺丝都没放",
     "插座用了一次就冒烟了",
     "面包里吃出了头发",
