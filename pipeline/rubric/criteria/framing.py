@@ -68,7 +68,7 @@ CONCRETE_STEP = (r"[0-9一二两三四五六七八九十半]+(个)?(小时|工�
                  r"专员|同事|主管|师傅|(给|回复|答复|联系|通知|回电)(您|你)|结果|跟进|处理方案|补偿|退|换|补发")
 # default@14 (frm13): a customer turn that only acknowledges (好的 / 谢谢 / 嗯嗯 / 收到): it asks for nothing
 ACKNOWLEDGED = r"^(好的|好滴|好|嗯|嗯嗯|哦|噢|ok|谢谢|谢啦|多谢|收到|知道了|明白了|了解|行|可以|没事|没问题|亲|[,，。.!！~～\s])+$"
-SHOP_ACTS = (r"(帮|替|为您|为你|给您|给你)|(我|我们|这边|小店|本店|客服)(这边|那边)?(来|去|会|先|马上|这就|立刻|再|也|都|可以|已经)*"
+SHOP_ACTS = (r"(帮|替|为您|为你|给您|给你)|(我|我们|这边|小店|本店|客服)(?:(?!建议|麻烦|请)[^，。,.!！?？;；您你]){0,5}"
              r"(找|联系|咨询|问问|问一下|问下|打给|致电|拨打|打电话给|送到|送去|拿去|拿到|去)")
 
 
@@ -197,6 +197,8 @@ class FramingParams(Strict):
         "one only acknowledges (regex on its analysis form: 好的 / 谢谢 / 收到) — declines nothing: what it says is not "
         "available (这款黑色暂时没货了，可以换成…) informs a customer who asked for nothing (null: off)",
     )
+    referral_complaints: bool = Field(default=True, description="default@14 (frm13): a referral answering a complaint (a "
+                                      "negative customer turn that states a problem) declines too, as `declined` does")
     shop_acts: str = Field(default=SHOP_ACTS, description="the shop acting in a referral's clause (我帮您联系快递): no referral")
     granted: str | None = Field(
         default=S.GRANTED,
@@ -463,7 +465,9 @@ class PositiveFraming(Criterion):
         cand = [bool(self._own_refusals(m)[1]) or (answered is not None and bool(answered.find(m).accepted))
                 or (declined is not None and bool(declined.find(m).accepted)) for m in agent_msgs]
         requests = self._requests_before(customer_turns, agent_msgs)
-        referred = [self._referral(m) if r is not None else None for m, r in zip(agent_msgs, requests)]
+        # a referral declines when it answers a request, or a complaint (it asks the shop to act, as for `declined`)
+        referred = [self._referral(m) if r is not None or (self.params.referral_complaints and self._complaint_before(customer_turns, m))
+                    else None for m, r in zip(agent_msgs, requests)]
         cand = [c or r is not None for c, r in zip(cand, referred)]
         probs = replies = p_decline = None
         if model is not None and agent_msgs:

@@ -45,9 +45,15 @@ def test_a_referral_is_no_alternative(reply):
 
 
 @pytest.mark.parametrize("reply", ["物流我们管不到，不过我这边联系快递网点催一下", "物流我们控制不了，我们来联系快递查一下",
-                                   "物流我们控制不了，我帮您联系快递查一下"])
+                                   "物流我们控制不了，我帮您联系快递查一下", "派送我们左右不了，我这边马上联系快递站点"])
 def test_the_shop_contacting_a_third_party_itself_is_an_alternative(reply):
     assert _score(_rule(), "快递不动了能催吗", reply).status == "pass", reply
+
+
+def test_the_shop_as_subject_with_adverbs_between_is_no_referral():
+    crit = _rule()
+    assert crit._referral_clauses("我这边现在就打给快递站点") == []
+    assert crit._referral_clauses("这边建议您打给快递站点") != []
 
 
 def test_a_request_answered_by_sending_the_customer_elsewhere_declines():
@@ -107,3 +113,14 @@ def test_the_model_s_alternative_reading_does_not_credit_a_referral():
     assert res.status == "fail"
     assert {"positive_framing.missing", "positive_framing.referral"} <= {e.rule for e in res.evidence}
     assert _score(crit(referral=None), "东西摔坏了能赔吗", sent).status == "pass"
+
+
+def test_a_referral_answering_a_complaint_declines():
+    turns = [("customer", "东西到手就是坏的 根本没法用", 0, "negative"), ("agent", "亲，您可以去当地维修点检测一下", 30)]
+    res = _rule().score(make_conversation(turns))
+    assert res.status == "fail" and res.evidence[0].rule == "positive_framing.referral"
+    crit = _rule(referral_complaints=False)
+    assert crit.score(make_conversation(turns)).status == "na"
+    # a calm question answered with where to go is information
+    calm = [("customer", "坏了一般去哪修", 0, "neutral"), ("agent", "您可以去当地维修点检测一下", 30)]
+    assert _rule().score(make_conversation(calm)).status == "na"
