@@ -35,6 +35,9 @@ class _Compiled(NamedTuple):
     sold_separately: Any
     inclusion_question: Any
     decline_model: Any = None  # models.declines.DeclineClassifier, or None (declines switched off)
+    referral: Any = None  # default@14 (frm13): FramingParams.referral compiled, or None (off)
+    vague: Any = None  # default@14 (frm13): (vague_step, concrete_step) compiled, or None (off)
+    unasked: Any = None  # default@14 (frm13): FramingParams.unasked compiled, or None (off)
 
 
 _CONTRAST = re.compile("不过|但是|可是|但")
@@ -50,6 +53,25 @@ INCLUSION_QUESTION = (r"(?<![不没唔能以可])(有送|送|带|配|含|包含|
                       r"(吗|么|嘛|不|没有|没)(?=[?？。.!！~～\s]|$)")
 
 
+# default@14 (frm13): the customer sent to someone else to sort it out — a third party (快递 / 厂家 / 4S店 / 维修点 / 别家)
+# or a complaint channel (投诉 / 平台介入 / 12315) — the shop doing nothing itself (analysis form; a clause where the shop
+# acts, 我帮您联系快递, is none: SHOP_ACTS)
+REFERRAL = (r"(找|联系|咨询|问问|问一下|问下|打给|致电|拨打|打电话给|送到|送去|拿去|拿到|去)(一下|下)?[^，。,.!！?？;；]{0,4}"
+            r"(快递|物流|驿站|站点|厂家|厂商|品牌方|官方售后|官方客服|4s|维修点|维修店|修理店|网点|当地|别家|其他家|其他店|别的店|"
+            r"师傅本人|安装师傅|银行|运营商|平台)"
+            r"|(看看|看下|逛逛|去)(别家|其他家|其他店|别的店)"
+            r"|(您|你|亲)[^，。,.!！?？;；]{0,6}(投诉|举报|申请[^，。,.!！?？;；]{0,3}介入|平台介入|找平台|12315|消协)")
+# default@14 (frm13): passing the word on (我们会反馈给上级 / 帮您上报一下 / 记录下来了) is a next step only with something
+# concrete after it — who takes it up, when the customer hears back, what is done (CONCRETE_STEP); alone it is a vague promise
+VAGUE_STEP = r"反馈|上报|报备|转达|记录|备案|提意见|提建议"
+CONCRETE_STEP = (r"[0-9一二两三四五六七八九十半]+(个)?(小时|工作日|天|分钟)|今天|今晚|明天|明早|后天|周[一二三四五六日末]|"
+                 r"专员|同事|主管|师傅|(给|回复|答复|联系|通知|回电)(您|你)|结果|跟进|处理方案|补偿|退|换|补发")
+# default@14 (frm13): a customer turn that only acknowledges (好的 / 谢谢 / 嗯嗯 / 收到): it asks for nothing
+ACKNOWLEDGED = r"^(好的|好滴|好|嗯|嗯嗯|哦|噢|ok|谢谢|谢啦|多谢|收到|知道了|明白了|了解|行|可以|没事|没问题|亲|[,，。.!！~～\s])+$"
+SHOP_ACTS = (r"(帮|替|为您|为你|给您|给你)|(我|我们|这边|小店|本店|客服)(?:(?!建议|麻烦|请)[^，。,.!！?？;；您你]){0,5}"
+             r"(找|联系|咨询|问问|问一下|问下|打给|致电|拨打|打电话给|送到|送去|拿去|拿到|去)")
+
+
 # default@13 (frl12): an A-not-A question (修不修 / 退不退 / 换不换) asks, it refuses nothing: 您看完再决定修不修 holds 不修
 A_NOT_A = [r"re:(?P<yn>[\u4e00-\u9fff])不(?P=yn)"]
 
@@ -61,7 +83,7 @@ class DeclineModelParams(Strict):
 
     enabled: bool = True
     model: str | None = Field(default=None, description="decline model directory; null = the shipped models/zh-cs-declines")
-    model_version: str | None = Field(default="zh-cs-declines@2", description="the model the thresholds were chosen with: another is refused")
+    model_version: str | None = Field(default="zh-cs-declines@3", description="the model the thresholds were chosen with: another is refused")
     threshold: float = Field(
         default=0.6, ge=0.0, le=1.0,
         description="a message with no refusal the rule sees is a refusal when the model's P(declines) + "
@@ -155,6 +177,29 @@ class FramingParams(Strict):
         "the negative (你们不送…吗 reproaches) nor as a favour (能送一根吗 requests) (regex on the analysis form)",
     )
     declines: DeclineModelParams = Field(default_factory=DeclineModelParams)
+    referral: str | None = Field(
+        default=REFERRAL,
+        description="default@14 (frm13): sending the customer to a third party or a complaint channel (您可以联系厂家售后 / "
+        "建议您咨询4S店 / 您可以去投诉 / 申请平台介入 / 看看别家) with no shop actor in its clause: an alternative in that "
+        "clause, a contrast clause that holds it, or the model's alternative reading of a message whose only offer it is "
+        "offers nothing; said in answer to a request, it declines (regex on the analysis form; null: off)",
+    )
+    vague_step: str | None = Field(
+        default=VAGUE_STEP,
+        description="default@14 (frm13): an alternative that only passes the word on (我们会反馈 / 帮您上报) offers nothing "
+        "unless its message says something concrete (`concrete_step`) (regex on the matched alternative; null: off)",
+    )
+    concrete_step: str = Field(default=CONCRETE_STEP, description="what makes passing the word on a next step: a time, "
+                               "who takes it up, a reply to the customer, a remedy (regex on the analysis form)")
+    unasked: str | None = Field(
+        default=ACKNOWLEDGED,
+        description="default@14 (frm13): an agent message that answers no customer turn — none before it, or the last "
+        "one only acknowledges (regex on its analysis form: 好的 / 谢谢 / 收到) — declines nothing: what it says is not "
+        "available (这款黑色暂时没货了，可以换成…) informs a customer who asked for nothing (null: off)",
+    )
+    referral_complaints: bool = Field(default=True, description="default@14 (frm13): a referral answering a complaint (a "
+                                      "negative customer turn that states a problem) declines too, as `declined` does")
+    shop_acts: str = Field(default=SHOP_ACTS, description="the shop acting in a referral's clause (我帮您联系快递): no referral")
     granted: str | None = Field(
         default=S.GRANTED,
         description="a message that grants the request (可以换的 / 已经给您通过了): a refusal without a refusal word after it "
@@ -189,7 +234,10 @@ class PositiveFraming(Criterion):
         retracted = re.compile(p.retracted) if p.retracted else None
         return _Compiled(refusal, alt, compile_entries(p.contrast_offer) if p.contrast_offer else None, answered, requests, granted,
                          declined, retracted, re.compile(p.sold_separately) if p.sold_separately else None,
-                         re.compile(p.inclusion_question), self._decline_model())
+                         re.compile(p.inclusion_question), self._decline_model(),
+                         (re.compile(p.referral), re.compile(p.shop_acts)) if p.referral else None,
+                         (re.compile(p.vague_step), re.compile(p.concrete_step)) if p.vague_step else None,
+                         re.compile(p.unasked) if p.unasked else None)
 
     def _decline_model(self):
         d: DeclineModelParams = self.params.declines
@@ -270,7 +318,42 @@ class PositiveFraming(Criterion):
         found = alt.find(v)
         if self.params.negated_offer:
             found = [a for a in found if not is_negated_offer(v.s, a.start, a.end)]
+        if found and self.compiled.vague is not None:
+            vague, concrete = self.compiled.vague
+            # concrete after the pass-on (反馈一下，24小时内给您回复), not the refusal's own words before it
+            found = [a for a in found if not vague.search(v.s[a.start : a.end]) or concrete.search(v.s, a.end)]
+        if found and self.compiled.referral is not None:
+            spans = self._referral_clauses(v.s)
+            found = [a for a in found if not any(x <= a.start < y for x, y in spans)]
         return found
+
+    def _referral(self, msg, granted_ok: bool = False):
+        """default@14 (frm13): the first referral of a message (a Match, rule `referral`) that sends the customer elsewhere
+        with nothing of the shop's in the message; None otherwise, and (unless `granted_ok`) after a grant (可以换的，…)."""
+        if self.compiled.referral is None:
+            return None
+        v = view(msg)
+        spans = self._referral_clauses(v.s)
+        if not spans or (not granted_ok and self.compiled.granted is not None and self.compiled.granted.search(v.s)):
+            return None
+        if self._alternatives(v):
+            return None  # the shop offers something of its own besides
+        a, b = spans[0]
+        return Match(view=v, start=a, end=b, rule=f"{self.id}.referral", pattern=self.params.referral or "")
+
+    def _referral_clauses(self, s: str) -> list[tuple[int, int]]:
+        """default@14 (frm13): the clauses of `s` that send the customer elsewhere with no shop actor in them."""
+        ref = self.compiled.referral
+        if ref is None:
+            return []
+        pattern, shop = ref
+        out = []
+        for a, b in clauses(s):
+            m = pattern.search(s, a, b)
+            # the shop acting in the clause (帮您联系快递 / 我这边联系快递催一下): the customer is not sent anywhere
+            if m is not None and not shop.search(s[a : m.end()]):
+                out.append((a, b))
+        return out
 
     def _own_refusals(self, msg) -> tuple[list, list]:
         """The refusal words of a message: (every accepted match, those `_refusals` keeps without `asked` or
@@ -321,6 +404,14 @@ class PositiveFraming(Criterion):
             return found
         return [r for r in found if r not in separate]
 
+    def _answers_nothing(self, customer_turns: list, msg) -> bool:
+        """default@14 (frm13): no customer turn with text before `msg`, or the last one only acknowledges."""
+        pattern = self.compiled.unasked
+        if pattern is None:
+            return False
+        before = [c for c in customer_turns if c.seq < msg.seq]
+        return not before or bool(pattern.match(view(before[-1]).s))
+
     def _complaint_before(self, customer_turns: list, msg):
         """A complaint this agent message answers: one of the customer's last `request_turns` turns with text before it,
         read negative in context, that states a problem and asks nothing (None otherwise)."""
@@ -350,6 +441,8 @@ class PositiveFraming(Criterion):
                 continue
             if contrast_offer is not None and not contrast_offer.search(v.s[rest_start:clause_end]):
                 continue
+            if any(x <= rest_start < y for x, y in self._referral_clauses(v.s)):
+                continue  # 但是您可以去投诉: the contrast sends the customer elsewhere
             again = [r for r in self._refusals(msg, asked, own=own) if r.start >= rest_start]
             if not again:
                 return Match(view=v, start=marker.start(), end=clause_end, rule=f"{self.id}.contrast_offer", pattern=v.s[marker.start():clause_end])
@@ -372,6 +465,10 @@ class PositiveFraming(Criterion):
         cand = [bool(self._own_refusals(m)[1]) or (answered is not None and bool(answered.find(m).accepted))
                 or (declined is not None and bool(declined.find(m).accepted)) for m in agent_msgs]
         requests = self._requests_before(customer_turns, agent_msgs)
+        # a referral declines when it answers a request, or a complaint (it asks the shop to act, as for `declined`)
+        referred = [self._referral(m) if r is not None or (self.params.referral_complaints and self._complaint_before(customer_turns, m))
+                    else None for m, r in zip(agent_msgs, requests)]
+        cand = [c or r is not None for c, r in zip(cand, referred)]
         probs = replies = p_decline = None
         if model is not None and agent_msgs:
             # the model reads the messages whose reading can matter: a candidate (its alternative, the veto) and a
@@ -381,15 +478,21 @@ class PositiveFraming(Criterion):
             probs, replies = self._decline_probs(conversation, agent_msgs, wanted)
             p_decline = probs[:, 1] + probs[:, 2]
         rule: dict[int, tuple] = {}
+        unasked = []  # default@14: messages with a refusal reading that answer no customer turn (evidence of the na)
         for i, m in enumerate(agent_msgs):
             model_may = p_decline is not None and p_decline[i] >= d.threshold
             if not cand[i] and not model_may:
+                continue
+            if self._answers_nothing(customer_turns, m):
+                unasked.append(message_evidence(m, f"{self.id}.unasked", "未回应客户的请求（客户此前没有提问或只是确认），告知信息不算拒绝"))
                 continue
             own = self._own_refusals(m)  # handed to the refusals and the offer below
             request = requests[i]
             complaint = self._complaint_before(customer_turns, m) if request is None and declined is not None else None
             found = self._refusals(m, asked=request is not None, complained=complaint is not None, own=own)
             found = self._contents_told(customer_turns, m, found)
+            if not found and referred[i] is not None:
+                found = [referred[i]]  # the request answered by sending the customer elsewhere (default@14)
             if found and d.veto is not None and probs is not None and float(probs[i, 0]) >= d.veto:
                 found = []  # the model reads the message as declining nothing (a rule or the goods explained)
             rule[i] = (own, request, complaint, found)
@@ -429,7 +532,10 @@ class PositiveFraming(Criterion):
             any_refusal = True
             offer = self._offer_after(m, start, asked=request is not None, own=own)
             offer = offer.evidence("给出替代方案") if offer is not None else None
-            if offer is None and probs is not None and d.alternative is not None and (by_model or d.rule_refusals) and p_decline[i] > 0:
+            sent = self._referral(m, granted_ok=True) if offer is None else None
+            if sent is not None:
+                r_sent = sent.evidence("让客户找第三方或投诉（店铺自己不做什么），不算替代方案")
+            if offer is None and sent is None and probs is not None and d.alternative is not None and (by_model or d.rule_refusals) and p_decline[i] > 0:
                 share = float(probs[i, 2] / p_decline[i])
                 if share >= d.alternative:
                     offer = message_evidence(m, f"{self.id}.model_alternative", f"给出替代方案（{model.model_id} 读作拒绝并给出替代，"
@@ -448,8 +554,9 @@ class PositiveFraming(Criterion):
                         offer = cands[0].evidence("给出替代方案")
                         break
             if offer is None:
-                return self.failed([r, message_evidence(m, f"{self.id}.missing", "拒绝后未给出替代方案（虽然…不过我们可以…）")])
+                missing = message_evidence(m, f"{self.id}.missing", "拒绝后未给出替代方案（虽然…不过我们可以…）")
+                return self.failed([r, missing] + ([r_sent] if sent is not None and r_sent.rule != r.rule else []))
             evidence += [r, offer]
         if not any_refusal:
-            return self.not_applicable()
+            return self.not_applicable(unasked)
         return self.passed(evidence)
