@@ -86,6 +86,34 @@ class Criterion(_Component):
         # na adds nothing to the score: neither points nor max_points
         return CriterionResult("na", 0.0, 0.0, list(evidence or []))
 
+    # a batch's model readings (`prime`), each handed once to `score` ----------------------------------------------
+    def keep_primed(self, conversations: Any, sizes: Any, *arrays: Any) -> None:
+        """Keep, for each conversation of a batch, its slice of each of `arrays`: rows read by one model pass over the
+        whole batch, `sizes[i]` of them for conversation i (nothing kept where 0), for `take_primed`."""
+        kept = self.__dict__.get("_primed")
+        if kept is None or len(kept) > 1_000_000:  # batches never scored (an error) are not kept for ever
+            kept = self._primed = Primed()
+        start = 0
+        for conv, n in zip(conversations, sizes):
+            if n:
+                kept[id(conv)] = (conv, tuple(a[start : start + n] for a in arrays))
+                start += n
+
+    def take_primed(self, conversation: Conversation) -> tuple | None:
+        """The slices `keep_primed` kept for this very conversation object, once; None when none were kept (`score`
+        then reads the model itself, and gets the same numbers)."""
+        kept = self.__dict__.get("_primed")
+        got = kept.pop(id(conversation), None) if kept else None
+        return got[1] if got is not None and got[0] is conversation else None
+
+
+class Primed(dict):
+    """id(conversation) → (conversation, slices): the conversation is kept, so an id reused by another object is never
+    mistaken for it. Pickles (and copies) empty: a rubric sent to a worker carries no batch of this process."""
+
+    def __reduce__(self):
+        return (Primed, ())
+
 
 class FlagDetector(_Component):
     """A flag definition: looks at a scored conversation and returns flags."""

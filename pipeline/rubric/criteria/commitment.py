@@ -248,6 +248,9 @@ class TimeCommitment(Criterion):
         model = self.compiled[6]
         if model is None or not agent_msgs:
             return None
+        primed = self.take_primed(conversation)
+        if primed is not None:
+            return primed  # this conversation's slice of the batch's readings (`prime`)
         from models.handoffs import handoff_examples
 
         # the same messages as human_agent_messages, in order: agent role, some text
@@ -255,16 +258,18 @@ class TimeCommitment(Criterion):
         return model.readings(examples)
 
     def prime(self, conversations) -> None:
-        """The hand-off model reads every human agent message of a batch at once (Rubric.score_many): its rows are
-        kept per distinct text, so `_model_reading` then finds them — one numpy pass instead of one per conversation."""
+        """The hand-off model reads every human agent message of a batch at once (Rubric.score_many), and each
+        conversation's slice of the readings is kept for `_model_reading`: one numpy pass instead of one per
+        conversation, the same numbers to the last bit (every step of a reading is per row)."""
         model = self.compiled[6]
         if model is None:
             return
         from models.handoffs import handoff_examples
 
-        examples = [x for conv in conversations for x in handoff_examples((m.role, m.text) for m in conv.messages)]
+        per_conv = [handoff_examples((m.role, m.text) for m in conv.messages) for conv in conversations]
+        examples = [x for xs in per_conv for x in xs]
         if examples:
-            model.readings(examples)
+            self.keep_primed(conversations, [len(xs) for xs in per_conv], *model.readings(examples))
 
     def _model_evidence(self, msg, rule: str, what: str, prob: float) -> Evidence:
         return message_evidence(msg, f"{self.id}.{rule}", f"{what}（模型 {self.compiled[6].model_id}，概率 {prob:.2f}）", whole=True)

@@ -557,6 +557,13 @@ class ForbiddenPhrasesV2(ForbiddenPhrases):
             return Match(view=v, start=a, end=b, rule=f"{self.id}.act.{act}").evidence(note), ""
         return None, "+".join(dict.fromkeys(skipped)) or "no_clause"
 
+    def prime(self, conversations) -> None:
+        """The act model reads every human agent message of a batch at once (Rubric.score_many), each conversation's
+        rows kept for `score`: one numpy pass, the same numbers to the last bit (every step is per row)."""
+        if self.compiled[3] is not None:
+            texts = [[view(m).s for m in human_agent_messages(c)] for c in conversations]
+            self.keep_primed(conversations, [len(ts) for ts in texts], self.compiled[3].predict_proba([t for ts in texts for t in ts]))
+
     def score(self, conversation: Conversation) -> CriterionResult:
         agent_msgs = human_agent_messages(conversation)
         if not agent_msgs and not any(m.role == "customer" for m in conversation.messages):
@@ -564,7 +571,8 @@ class ForbiddenPhrasesV2(ForbiddenPhrases):
         model, act_offer = self.compiled[3], self.compiled[4]
         violations = self._word_violations(agent_msgs)
         if model is not None and agent_msgs:
-            probs = model.predict_proba([view(m).s for m in agent_msgs])
+            primed = self.take_primed(conversation)  # this conversation's slice of the batch's rows (`prime`)
+            probs = primed[0] if primed is not None else model.predict_proba([view(m).s for m in agent_msgs])
             none_col = model.classes_.index("none")
             by_seq = {m.seq: probs[i] for i, m in enumerate(agent_msgs)}
             for e in violations:  # name the act of a word hit too
