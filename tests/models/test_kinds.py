@@ -24,7 +24,7 @@ def test_fit_predict_save_load_round_trip(tmp_path):
     assert p.shape == (len(TOY),) and ((p >= 0.5) == np.array(labels)).sum() >= len(TOY) - 1
     m.save(tmp_path)
     back = KindClassifier.load(tmp_path)
-    assert back.model_id == "zh-cs-kinds@3"
+    assert back.model_id == "zh-cs-kinds@4"
     assert np.allclose(back.predict_proba(list(convs)), p, atol=2e-3)  # float16 weights on disk
 
 
