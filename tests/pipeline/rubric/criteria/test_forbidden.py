@@ -200,8 +200,8 @@ def test_default10_thresholds_go_with_the_act_model():
 
     p = ActParams()
     assert p.model_version == "zh-cs-acts@7" and p.threshold == 0.785 and p.short_chars == 12
-    assert p.act_thresholds == {"arguing": 0.8, "condescension": 0.8, "blame_shifting": 0.7}  # act13: blame 0.7
-    assert p.short_threshold == 0.85 and p.helpless_threshold == 0.6  # act13: short 0.9 → 0.85
+    assert p.act_thresholds == {"arguing": 0.8, "condescension": 0.8, "blame_shifting": 0.785}  # act13 proposed blame 0.7; the lead kept 0.785
+    assert p.short_threshold == 0.9 and p.helpless_threshold == 0.6  # act13 proposed 0.85; the lead kept 0.9
 
 
 def test_polite_questions_and_owned_faults_are_no_acts():
