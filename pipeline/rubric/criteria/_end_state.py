@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pydantic import Field
 
 from pipeline.conversation import Conversation, Message
+from pipeline.rubric.criteria._shapes import _spaced
 from pipeline.rubric.matching import view
 from pipeline.rubric.schema import Strict
 
@@ -336,7 +337,10 @@ class EndReader:
         if p.accept_opener is None or p.accepted_tail is None:
             return None
         s = view(last).s.strip()
+        spaced = _spaced(last).strip()  # the analysis form drops the space after 行吧 (行吧 白跑一趟)
         op = re.match(p.accept_opener, s, re.I)
+        if op is None:
+            s, op = spaced, re.match(p.accept_opener, spaced, re.I)
         if op is None or self._cheer(s):
             return None
         tail = re.search(p.accepted_tail, s[op.end():], re.I)

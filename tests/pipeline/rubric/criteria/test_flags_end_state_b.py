@@ -66,3 +66,11 @@ def test_the_new_rules_switch_off(rubric):
     assert EndReader(EndStateParams(), det).read(conv, conv.messages[-1], 1) is None
     on = EndReader(default_end_state(), det).accepted_then_complained(conv, conv.messages[-1])
     assert on is not None and on.rule == "negative_end.accepted_then_complained"
+
+
+@pytest.mark.parametrize("last", ["行吧 白跑一趟", "嗯 等了半天还是一场空", "行吧 钱算是白花了"])
+def test_the_opener_is_found_when_the_analysis_form_drops_the_space(rubric, last):
+    det = next(f for f in rubric.flags if f.code == "negative_end").compiled
+    conv = make_conversation([("customer", COMPLAINT, 0), ("agent", PUT_OFF, 20), ("customer", last, 40)])
+    found = EndReader(default_end_state(), det).accepted_then_complained(conv, conv.messages[-1])
+    assert found is not None and found.rule == "negative_end.accepted_then_complained", last
