@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pydantic import Field
 
 from pipeline.conversation import Conversation, Message
+from pipeline.rubric.criteria._shapes import _spaced
 from pipeline.rubric.matching import view
 from pipeline.rubric.schema import Strict
 
@@ -73,6 +74,46 @@ DENIED_THREAT = (
 THREAT_EXCLUDE = r"(?:不会|不想|不打算|没打算|不至于|不必|哪会|没有要)[^，。,.!！?？\s]{0,4}(?:评价|评论|低分|一星|中评|差评|投诉|找)|好评|五星|5星|满意"
 
 
+# end13b: a reply that opens by accepting (行吧 / 好吧 / 嗯 / ok fine) and turns, in the same message, to a negative
+# clause read by what it does — leaving (以后不…了 / 下回不…), waste lamented (白跑了 / 浪费…), escalation, reproach
+# (什么态度 / 每次都这样); a hope, an instruction, a plan or a question after the opener is none (行，这回别又没人管了)
+ACCEPT_OPENER = (
+    r"^(?:那|唉|哎|嗯+|哦+|噢)?[，,\s]*(?:行吧|行|好吧|好的|好|嗯+|哦+|也行|那行|那好吧|可以|知道了|明白了|ok|okay|ok\s*fine|fine|得|中)"
+    r"(?:吧|了|啦|呗|咯)?[\s,，。.!！~～…、]+"
+)
+ACCEPTED_TAIL = (
+    # departure: not coming back, not buying again, never again
+    r"(?:以后|往后|今后|下次|下回|再也|从此|以后再也)[^，。,.!！?？]{0,6}(?:不|不会|不想|不敢|没)[^，。,.!！?？]{0,4}(?:买|来|光顾|回购|下单|信|碰)"
+    r"|不(?:会|想|敢)?再(?:买|来|光顾|回购|下单|信)|再也不|最后一次(?:买|来|在)|(?:这|你)家(?:店)?(?:我)?(?:再也|不会再|以后不)"
+    # waste lamented: effort, time or money thrown away
+    r"|白(?:跑|等|买|花|折腾|忙活|忙|费|搭|高兴|瞎)|(?:时间|钱|精力|功夫|工夫|心思|一天|半天|一上午|一下午|一晚上|几天)[^，。,.!！?？]{0,4}(?:浪费|白费|打水漂|白花|白搭)"
+    r"|浪费(?:了)?(?:我)?(?:的)?(?:时间|钱|精力|感情|表情|口水|流量|一天|半天|一上午|一下午|一晚上|几天|[0-9一二两三四五六七八九十几]+(?:天|个小时|小时|分钟|块|元))|waste of (?:my )?(?:time|money)|wasted (?:my )?(?:time|money)|never (?:again|coming back|buy)|won'?t (?:come back|buy|be back)|what (?:an? )?attitude|every (?:single )?time|瞎折腾|折腾(?:了)?(?:半天|一天|这么久|这么多天|一场)|(?:等|跑|问)了?(?:半天|这么久|好几天|一场)(?:还是)?(?:一场空|没用|白)"
+    # escalation announced
+    r"|(?:找|叫)(?:你们)?(?:的)?(?:领导|主管|经理|上级)|(?:找|让|叫|申请)(?:平台|官方|小二)[^，。,.!！?？]{0,3}(?:介入|处理|评理|仲裁|投诉|反映)"
+    r"|(?:我)?(?:会|要|去|直接)(?:申请)?(?:介入|仲裁|维权|起诉|曝光|举报|投诉)"
+    # reproach of the service: its manner, or the same failing again
+    r"|(?:什么|啥)(?:服务)?态度|(?:态度|服务|效率|办事)[^，。,.!！?？]{0,2}(?:真|太|也太|可真|够)[^，。,.!！?？]{0,2}(?:差|烂|可以的)"
+    r"|(?:每次|回回|次次|老是|总是)(?:都)?(?:这样|这么|如此|一样)|又是这样|还是老样子|一点(?:都|也)?不(?:负责|靠谱|专业|上心)"
+    r"|说了(?:也)?白说|问了(?:也)?白问|指望不上"
+)
+# a reproach in question form with no emotion word (so what? / 有必要吗 / 只会复制粘贴吗 / 下次查清楚再怪别人好吗)
+REPROACH_QUESTION = (
+    r"^所以(?:呢|又怎么样|又怎样|又如何)(?:呢|啊|呀)?[?？。.!！…\s]*$|那又(?:怎么|怎)样|又能怎么样"
+    r"|(?:有|有这个|有那个)必要(?:吗|么|嘛)|至于(?:吗|么|嘛)|有意思(?:吗|么|嘛)"
+    r"|(?:只|就|就只)会(?:复制|粘贴|发模板|套话|说套话|说抱歉|道歉|说对不起|打官腔|踢皮球)[^，。,.!！?？]{0,4}(?:吗|么|嘛|是吧|[?？])"
+    r"|(?:下次|以后|下回)[^，。,.!！?？]{0,12}(?:再|先)[^，。,.!！?？]{0,10}(?:好吗|行吗|可以吗|好不好|行不行|成吗)"
+    r"|(?:能不能|可不可以|会不会)(?:用点心|上点心|认真点|认真一点|专业点|专业一点|靠谱点|说人话|好好看看|看清楚)"
+    r"|(?:听得懂|看得懂|看不懂|听不懂)(?:人话|中文|字|我说的话)(?:吗|么|嘛)|(?:你们?|客服)(?:是)?(?:机器人|复读机|人工智障)(?:吗|么|嘛|啊)"
+    r"|有没有(?:搞错|人性|良心)"
+)
+# the agent asks whether the matter is settled; a bare "no" answers it
+RESOLVED_ASKED = (
+    r"(?:解决|处理好|处理完|弄好|搞定|好了|满意|帮到)(?:了|您了|你了)?(?:吗|么|嘛|没|没有|呢)|是否(?:已|已经)?(?:解决|处理好|满意)"
+    r"|(?:还有|有没有)(?:什么|其他|别的)?(?:问题|疑问)(?:没有)?(?:解决|没解决)"
+)
+BARE_NO = r"^(?:还|也)?(?:没有|没|冇|未|没呢|没有呢|还没|还没有)(?:啊|呀|呢|哦|的)?[。.!！~～…\s]*$"
+
+
 # default@14 additions to negative_end's hidden-upset words (rubrics/default.yaml negative_end.emotion.hidden): praise of
 # the staff's prowess (你们厉害) is sarcasm in an adverse context like 可真用心; "what you say is right" gives up like
 # 你们说啥都对
@@ -114,6 +155,17 @@ class EndStateParams(Strict):
         "below this P(negative), which the agent's next reply settles (那换鸡肉味吧 → 已经给您安排换货了), is a choice made, "
         "not a negative end; null switches it off",
     )
+    accept_opener: str | None = Field(default=None, description="accepted_then_complained (end13b): the accepting opener (行吧 / 好吧 / 嗯 / ok fine)")
+    accepted_tail: str | None = Field(
+        default=None,
+        description="accepted_then_complained (end13b): a clause after the opener that leaves, laments waste, escalates or "
+        "reproaches (行吧，以后不来了 / 好吧 白跑一趟); a hope, instruction, plan or question is none; null switches it off",
+    )
+    reproach_question: str | None = Field(
+        default=None, description="reproach_question (end13b): a reproach in question form (所以呢 / 有必要吗 / 只会复制粘贴吗); null switches it off"
+    )
+    resolved_asked: str | None = Field(default=None, description="unresolved_no (end13b): the agent asks whether the matter is settled")
+    bare_no: str | None = Field(default=None, description="unresolved_no (end13b): a bare no (没有 / 还没) answering it; null switches it off")
     burst_max: int = Field(default=4, ge=2, le=10, description="how many messages of the last burst are read")
 
 
@@ -278,12 +330,54 @@ class EndReader:
             return None
         return EndReading(f"{self.prefix}.forgiving", last.seq, f"客户表示谅解：“{hit.group(0)}”")
 
+    def accepted_then_complained(self, conv: Conversation, last: Message) -> EndReading | None:
+        """行吧，以后不来了 / 好吧 白跑一趟 / 嗯 每次都这样: the opener accepts, the clause after it departs, laments waste,
+        escalates or reproaches (end13b). A message that thanks or cheers is none."""
+        p = self.params
+        if p.accept_opener is None or p.accepted_tail is None:
+            return None
+        s = view(last).s.strip()
+        spaced = _spaced(last).strip()  # the analysis form drops the space after 行吧 (行吧 白跑一趟)
+        op = re.match(p.accept_opener, s, re.I)
+        if op is None:
+            s, op = spaced, re.match(p.accept_opener, spaced, re.I)
+        if op is None or self._cheer(s):
+            return None
+        tail = re.search(p.accepted_tail, s[op.end():], re.I)
+        if tail is None or (self.threat_exclude is not None and self.threat_exclude.search(s)):
+            return None
+        return EndReading(f"{self.prefix}.accepted_then_complained", last.seq,
+                          f"客户先应承（“{op.group(0).strip(' ，,。.')}”）后表达不满：“{tail.group(0)}”")
+
+    def reproach_question(self, conv: Conversation, last: Message) -> EndReading | None:
+        """所以呢 / 有必要吗 / 只会复制粘贴吗: the last message reproaches the agent in question form (end13b)."""
+        if self.params.reproach_question is None or self._agent_before(conv, last) is None:
+            return None
+        s = view(last).s.strip()
+        hit = re.search(self.params.reproach_question, s, re.I)
+        if hit is None or self._cheer(s):
+            return None
+        return EndReading(f"{self.prefix}.reproach_question", last.seq, f"客户以反问责备客服：“{hit.group(0)}”")
+
+    def unresolved_no(self, conv: Conversation, last: Message) -> EndReading | None:
+        """没有 / 还没 answering the agent's 问题解决了吗: the matter is not settled (end13b)."""
+        p = self.params
+        if p.resolved_asked is None or p.bare_no is None or not re.match(p.bare_no, view(last).s.strip()):
+            return None
+        agent = self._agent_before(conv, last)
+        before = next((m for m in reversed(conv.messages) if m.seq < last.seq and m.role in ("agent", "customer") and m.text.strip()), None)
+        if agent is None or before is not agent or not re.search(p.resolved_asked, view(agent).s):
+            return None
+        return EndReading(f"{self.prefix}.unresolved_no", last.seq, f"客服问是否已解决（seq {agent.seq}），客户答“{last.text.strip()}”")
+
     def read(self, conv: Conversation, last: Message, complained: int | None) -> EndReading | None:
         """The first rule that reads the end negative, or None (never for a message that forgives)."""
         if self.forgives(last) is not None:
             return None
         for rule in (lambda: self.calm_threat(conv, last, complained), lambda: self.contrast_clause(conv, last),
-                     lambda: self.resigned_after_refusal(conv, last, complained), lambda: self.burst_strongest(conv, last)):
+                     lambda: self.resigned_after_refusal(conv, last, complained), lambda: self.burst_strongest(conv, last),
+                     lambda: self.accepted_then_complained(conv, last), lambda: self.reproach_question(conv, last),
+                     lambda: self.unresolved_no(conv, last)):
             found = rule()
             if found is not None:
                 return found
@@ -293,7 +387,9 @@ class EndReader:
 def default_end_state() -> EndStateParams:
     """default@14's end rules with this module's words."""
     return EndStateParams(resigned=RESIGNED, contrast=CONTRAST, contrast_tail=CONTRAST_TAIL, threat=THREAT, threat_exclude=THREAT_EXCLUDE, burst=True,
-                          denied_threat=DENIED_THREAT, forgiving=FORGIVING, settled_below=0.85)
+                          denied_threat=DENIED_THREAT, forgiving=FORGIVING, settled_below=0.85,
+                          accept_opener=ACCEPT_OPENER, accepted_tail=ACCEPTED_TAIL, reproach_question=REPROACH_QUESTION,
+                          resolved_asked=RESOLVED_ASKED, bare_no=BARE_NO)
 
 
 __all__: Sequence[str] = ("EndStateParams", "EndReader", "EndReading", "default_end_state", "negative_end_hidden")
