@@ -78,7 +78,24 @@ def _bind_processor(column_type: Any, dialect: Any) -> Callable[[Any], Any] | No
             return value.astimezone(utc).isoformat(" ", "microseconds")[:26]
         return generic(value)
 
+    utc_text.distinct = True  # type: ignore[attr-defined]  # a batch's timestamps repeat: each distinct one once
     return utc_text
+
+
+def _distinct_map(proc: Callable[[Any], Any], column: list) -> list:
+    """list(map(proc, column)), proc run once per distinct value (the bench's 60,165 messages have 3,339 times).
+
+    Equal datetimes give the same UTC text, except an aware pair in one zone that differs only in `fold`
+    (they compare equal, yet are an hour apart): a column holding a fold=1 time is mapped value by value.
+    """
+    try:
+        distinct = set(column)
+    except TypeError:  # an unhashable value: whatever it is, its processor decides
+        return list(map(proc, column))
+    if len(distinct) * 2 > len(column) or any(getattr(v, "fold", 0) for v in column):  # a set keeps one of twins
+        return list(map(proc, column))
+    memo = {v: proc(v) for v in distinct}
+    return list(map(memo.__getitem__, column))
 
 
 def upsert(
@@ -105,7 +122,7 @@ def upsert(
         values = [[row[i] for row in rows] for i in order]
         for j, proc in enumerate(processors):
             if proc is not None:
-                values[j] = list(map(proc, values[j]))
+                values[j] = _distinct_map(proc, values[j]) if getattr(proc, "distinct", False) else list(map(proc, values[j]))
         conn.exec_driver_sql(sql, list(zip(*values)))
         return
     dicts = [dict(zip(columns, row)) for row in rows]
@@ -208,7 +225,8 @@ def select_in(
                 continue
             if any(p is not None for p in processors):
                 cols = list(zip(*rows))
-                rows = list(zip(*[col if p is None else list(map(p, col)) for col, p in zip(cols, processors)]))
+                rows = list(zip(*[col if p is None else _distinct_map(p, col) if utc else list(map(p, col))
+                                  for col, p, utc in zip(cols, processors, utc_columns)]))
             out.extend(rows)
     finally:
         cursor.close()

@@ -159,3 +159,23 @@ def test_utc_timestamps_are_read_as_sqlalchemy_reads_them(engines, monkeypatch):
         got, wanted = [ours(t) for t in texts], [theirs(t) for t in texts]
         assert got == wanted and [str(getattr(g, "tzinfo", None)) for g in got] == [str(getattr(w, "tzinfo", None)) for w in wanted]
     assert str(got[0].tzinfo) == "America/Los_Angeles"
+
+
+def test_distinct_map_gives_each_value_its_own_processors_output(engines):
+    """A batch's repeated timestamps are processed once each, the column's text as value by value; a column
+    holding a fold=1 time (equal to its fold=0 twin in one zone, yet an hour apart in UTC) goes value by value."""
+    from zoneinfo import ZoneInfo
+
+    from pipeline.store.schema import messages
+
+    dialect = engines[0].dialect
+    ours = bulk._bind_processor(messages.c.timestamp.type, dialect)
+    assert getattr(ours, "distinct", False)
+    t = datetime(2026, 10, 3, 23, 59, 7, tzinfo=SHANGHAI)
+    column = [t, t, t.astimezone(timezone.utc), t, None, None, t.replace(tzinfo=None), t]
+    assert bulk._distinct_map(ours, column) == [ours(v) for v in column]
+    new_york = ZoneInfo("America/New_York")
+    early, late = (datetime(2026, 11, 1, 1, 30, tzinfo=new_york, fold=f) for f in (0, 1))
+    assert early == late and ours(early) != ours(late)
+    column = [early, early, early, late, late, late]
+    assert bulk._distinct_map(ours, column) == [ours(v) for v in column]
