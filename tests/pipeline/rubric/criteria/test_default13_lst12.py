@@ -8,18 +8,6 @@ import pytest
 from pipeline.rubric.testing import make_conversation
 
 
-@pytest.fixture(scope="module")
-def commitment(rubric):
-    return next(c for c in rubric.criteria if c.id == "time_commitment")
-
-
-@pytest.fixture(scope="module")
-def listening(rubric):
-    crit = next(c for c in rubric.criteria if c.id == "active_listening")
-    params = crit.params.model_copy(update={"kinds": crit.params.kinds.model_copy(update={"enabled": False})})
-    return type(crit)(crit.id, crit.max_points, params)
-
-
 def _tc(commitment, customer, *agent_lines):
     turns = [("customer", customer, 0)] + [("agent", a, 30 + 30 * i) for i, a in enumerate(agent_lines)]
     return commitment.score(make_conversation(turns, run_stages=False))

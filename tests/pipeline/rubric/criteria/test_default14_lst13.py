@@ -9,18 +9,6 @@ import pytest
 from pipeline.rubric.testing import make_conversation
 
 
-@pytest.fixture(scope="module")
-def commitment(rubric):
-    return next(c for c in rubric.criteria if c.id == "time_commitment")
-
-
-@pytest.fixture(scope="module")
-def listening(rubric):
-    crit = next(c for c in rubric.criteria if c.id == "active_listening")
-    params = crit.params.model_copy(update={"kinds": crit.params.kinds.model_copy(update={"enabled": False})})
-    return type(crit)(crit.id, crit.max_points, params)
-
-
 def _conv(*turns):
     return make_conversation([("customer" if r == "c" else "agent", t, 30 * i) for i, (r, t) in enumerate(turns)], run_stages=False)
 
