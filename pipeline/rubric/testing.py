@@ -94,6 +94,15 @@ def set_reading(msg: Message, label: str, negative: float, needs: float, context
     )
 
 
+def conversation_with_readings(turns: list[tuple[str, str]], readings: list[tuple[str, float, float]]) -> Conversation:
+    """A conversation of (role, text) turns 30 s apart, each customer turn's readings set by hand in order
+    (`set_reading` with (label, P(negative), P(needs empathy))): the trigger tests pin one conversation-level rule."""
+    conv = make_conversation([(r, t, 30 * i) for i, (r, t) in enumerate(turns)], run_stages=False)
+    for m, (label, neg, needs) in zip([m for m in conv.messages if m.role == "customer"], readings):
+        set_reading(m, label, neg, needs)
+    return conv
+
+
 def score_with_reading(criterion: Any, customer: str, label: str, negative: float, needs: float,
                        context: str | None = None, agent_before: str = "您好，请问有什么可以帮您",
                        reply: str = "好的，这边帮您看一下", kind: str | None = None) -> Any:

@@ -6,14 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.rubric.testing import make_conversation, set_reading
-
-
-def _chat(turns, readings):
-    conv = make_conversation([(r, t, 30 * i) for i, (r, t) in enumerate(turns)], run_stages=False)
-    for m, (label, neg, needs) in zip([m for m in conv.messages if m.role == "customer"], readings):
-        set_reading(m, label, neg, needs)
-    return conv
+from pipeline.rubric.testing import conversation_with_readings as _chat
 
 
 CALM = ("neutral", 0.05, 0.05)
