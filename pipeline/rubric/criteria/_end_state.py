@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pydantic import Field
 
 from pipeline.conversation import Conversation, Message
+from pipeline.rubric.criteria._hidden_upset import HiddenUpset
 from pipeline.rubric.criteria._shapes import _spaced
 from pipeline.rubric.matching import view
 from pipeline.rubric.schema import Strict
@@ -192,7 +193,7 @@ class EndReader:
     # -- context -------------------------------------------------------------------------------------------------
     @staticmethod
     def _agent_before(conv: Conversation, msg: Message) -> Message | None:
-        return next((m for m in reversed(conv.messages) if m.seq < msg.seq and m.role == "agent" and m.text.strip()), None)
+        return HiddenUpset._last_agent([m for m in conv.messages if m.seq < msg.seq])  # the agent line the turn answers
 
     def _cheer(self, s: str) -> bool:
         h = self.det.hidden
