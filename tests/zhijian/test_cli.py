@@ -204,7 +204,7 @@ def test_score_end_to_end_real_modules_through_the_flow(lexicon_model, tmp_path)
     results = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert [r["conversation_id"] for r in results] == ["r001", "r002"]
     for r in results:
-        assert r["rubric"] == "default@14" and r["model"] == "lexicon@1"
+        assert r["rubric"] == "default@15" and r["model"] == "lexicon@1"
         assert {"greeting", "closing", "empathy", "forbidden_phrases", "first_response_sla"} <= set(r["criteria"])
         assert [t["seq"] for t in r["sentiment"]["turns"]] == [1, 3]
     second = subprocess.run(cmd + ["--no-flow"], capture_output=True, text=True, cwd=REPO, env=env, timeout=240)

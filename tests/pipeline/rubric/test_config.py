@@ -27,7 +27,7 @@ def errors_of(path) -> list[str]:
 
 
 def test_default_rubric_loads_and_has_the_contract_ids(rubric):
-    assert rubric.id == "default@14"
+    assert rubric.id == "default@15"
     ids = [c.id for c in rubric.criteria]
     for required in ("greeting", "closing", "empathy", "forbidden_phrases", "first_response_sla"):
         assert required in ids
@@ -106,7 +106,7 @@ def test_check_rubric_ok_and_errors(tmp_path):
     out = io.StringIO()
     assert check_rubric(DEFAULT_RUBRIC, out=out) == 0
     text = out.getvalue()
-    assert text.startswith("OK") and "default@14" in text and "forbidden_phrases" in text
+    assert text.startswith("OK") and "default@15" in text and "forbidden_phrases" in text
     out = io.StringIO()
     bad = write(tmp_path, "id: default\nversion: 1\ncriteria: []\n")
     assert check_rubric(bad, out=out) == 1

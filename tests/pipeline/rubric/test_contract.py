@@ -78,7 +78,7 @@ def test_rubric_scores_with_formula(rubric):
     applicable = [r for r in conv.criteria.values() if r.status != "na"]
     expected = 100 * sum(r.points for r in applicable) / sum(r.max_points for r in applicable)
     assert conv.score == pytest.approx(expected, abs=0.01)
-    assert conv.rubric_version == "default@14"
+    assert conv.rubric_version == "default@15"
     assert set(conv.criteria) == {
         "greeting", "closing", "empathy", "forbidden_phrases", "first_response_sla",
         "active_listening", "time_commitment", "positive_framing", "response_pace",

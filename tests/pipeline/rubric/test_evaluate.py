@@ -36,7 +36,7 @@ def test_evaluate_reports_agreement_and_disagreements(tmp_path, capsys):
     assert conv.messages[1].timestamp.tzinfo is not None and flags == ["forbidden_phrase", "abusive_customer"]
 
     report = evaluate(tmp_path, DEFAULT_RUBRIC, sentiment=False)
-    assert report.files == 2 and report.rubric_id == "default@14"
+    assert report.files == 2 and report.rubric_id == "default@15"
     assert report.criteria["greeting"] == {"accuracy": 1.0, "n": 2, "correct": 2}
     assert report.criteria["first_response_sla"]["accuracy"] == 0.0
     assert report.flags["forbidden_phrase"]["precision"] == 1.0 and report.flags["forbidden_phrase"]["recall"] == 1.0
