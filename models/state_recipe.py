@@ -168,7 +168,27 @@ RECIPES: dict[str, dict] = {
                    polarity_part="writers8", polarity_part_weight=0.5, polarity_part_short_weight=0.1, polarity_part_short_chars=10,
                    polarity_part_short_replies=True),
 }
-_PART_KEYS = ("files", "polarity_only", "empathy_part", "empathy_part_weight", "polarity_part", "polarity_part_weight", "polarity_part_short_weight",
+# session 14: the same recipes on the guideline's reading of a bare acknowledgement (``settle_bare``: ``BARE_REPLIES``
+# read neutral / no on every row), and with session 14's rows (``STATE14_FILE``: worry, sighs, loss, sarcasm, polite
+# disappointment against calm look-alikes) in the own heads and both parts
+STATE14_FILE = TRAIN_FILE.with_name("chat_turns_context_state14.tsv")
+_S14 = (STATE14_FILE,) * 2
+for _name, _base, _extra in (("writers_b", "writers", ()), ("writers8_b", "writers8", ()), ("writers_b14", "writers", _S14),
+                             ("writers8_b14", "writers8", _S14)):
+    RECIPES[_name] = dict(RECIPES[_base], files=RECIPES[_base]["files"] + _extra, settle_bare=True)
+RECIPES["b"] = dict(RECIPES["@7"], settle_bare=True, empathy_part="writers_b", polarity_part="writers8_b")
+RECIPES["s13pol_b"] = dict(RECIPES["s13pol"], settle_bare=True, empathy_part="writers_b", polarity_part="writers8_b")
+RECIPES["b14"] = dict(RECIPES["b"], files=OLD_FILES + _S14, empathy_part="writers_b14", polarity_part="writers8_b14")
+RECIPES["b14pol"] = dict(RECIPES["b14"], files=OLD_FILES + _S14 + _S13, polarity_only=(STATE13_FILE.name,))
+# the rows read once, in the two parts only (the own heads as ``b``)
+RECIPES["writers_b14once"] = dict(RECIPES["writers_b"], files=RECIPES["writers_b"]["files"] + (STATE14_FILE,))
+RECIPES["writers8_b14once"] = dict(RECIPES["writers8_b"], files=RECIPES["writers8_b"]["files"] + (STATE14_FILE,))
+RECIPES["b14once"] = dict(RECIPES["b"], empathy_part="writers_b14once", polarity_part="writers8_b14once")
+# ``settle_bare="polarity"``: the guideline's reading for the polarity heads only (the empathy heads keep the writers')
+for _name in ("writers_b14", "writers8_b14"):
+    RECIPES[_name.replace("_b", "_p")] = dict(RECIPES[_name], settle_bare="polarity")
+RECIPES["p14pol"] = dict(RECIPES["b14pol"], settle_bare="polarity", empathy_part="writers_p14", polarity_part="writers8_p14")
+_PART_KEYS = ("files", "polarity_only", "settle_bare", "empathy_part", "empathy_part_weight", "polarity_part", "polarity_part_weight", "polarity_part_short_weight",
               "polarity_part_short_chars", "polarity_part_short_replies")  # recipe keys that are not CustomerStateModel settings
 SHIPPED = f"@{VERSION}"
 FILES: tuple[Path, ...] = RECIPES[SHIPPED]["files"]
@@ -177,9 +197,31 @@ _CALM = re.compile(r"\bcalm\b", re.I)
 _NOT_CALM = re.compile(r"contrast|reproach|disappoint", re.I)
 
 
-def polarity_label(row: dict) -> str:
+# a bare acknowledgement or a plain concession (punctuation and spaces aside). The training writers (chat_turns_context.md's
+# context rule, followed by all ten) read one after a refusal as resignation, negative / yes; the sentiment guideline
+# (data/sentiment/README.md rules 1, 3 and 10: 好的 / 嗯 / 行 / 不用了 / 好吧，那算了 neutral, a sigh particle negative) and
+# the dev turn files' writers read it neutral / no. ``settle_bare`` recipes (session 14) train on the guideline's reading.
+# Bare 算了 is left as written (the dev writer reads it as resignation; the guideline names only 好吧，那算了).
+BARE_REPLIES = frozenset("""好 好的 好滴 好哒 好吧 好的吧 行 行吧 行的 嗯 嗯嗯 嗯呢 嗯好 嗯好的 哦 哦哦 噢 喔 ok okay 收到 知道了 知道啦 懂了 了解
+了解了 明白 明白了 那好吧 那行吧 那行 那好 那好的 哦好吧 嗯好吧 哦好的 好吧知道了 哦知道了 嗯知道了 好的知道了 那算了 好吧那算了 行吧那算了
+那就算了 就这样吧 那就这样吧 那就这样 不用了 那不用了 好吧不用了""".split())
+_BARE_STRIP = re.compile(r"[\s，,。.！!~～、]+")
+
+
+def is_bare_reply(text: str) -> bool:
+    return _BARE_STRIP.sub("", text or "").lower() in BARE_REPLIES
+
+
+def empathy_label(row: dict, settle: bool = False) -> bool:
+    """The empathy head's target: the written label, except a bare reply under ``settle`` (the guideline: no feeling shown)."""
+    return row["needs_empathy"] == "yes" and not (settle and is_bare_reply(row["text"]))
+
+
+def polarity_label(row: dict, settle: bool = False) -> str:
     """The polarity head's target: the written label, except a calm report (negative, needs no empathy,
-    noted calm) is neutral under the rubric's labelling rule."""
+    noted calm) is neutral under the rubric's labelling rule, and under ``settle`` a bare reply is neutral."""
+    if settle and is_bare_reply(row["text"]):
+        return "neutral"
     note = row.get("note") or ""
     if row["sentiment"] == "negative" and row["needs_empathy"] == "no" and _CALM.search(note) and not _NOT_CALM.search(note):
         return "neutral"
@@ -195,9 +237,10 @@ def fit(rows: Sequence[dict], proba: np.ndarray, recipe: str = SHIPPED) -> Custo
     """The recipe's own heads on ``rows`` (a recipe with an ``empathy_part`` gets it from ``train`` / ``fit_fold``)."""
     settings = {k: v for k, v in RECIPES[recipe].items() if k not in _PART_KEYS}
     skip = set(RECIPES[recipe].get("polarity_only", ()))  # rows that train the polarity head only
+    settle = RECIPES[recipe].get("settle_bare", False)  # True: both heads; "polarity": the polarity head only
     model = CustomerStateModel(**settings).fit(
         [r["text"] for r in rows], [r.get("prev_agent") or "" for r in rows], proba,
-        [polarity_label(r) for r in rows], [r["needs_empathy"] == "yes" for r in rows],
+        [polarity_label(r, bool(settle)) for r in rows], [empathy_label(r, settle is True) for r in rows],
         [r.get("_file") not in skip for r in rows] if skip else None,
     )
     if recipe.lstrip("@").isdigit():
@@ -279,7 +322,7 @@ def _auc(p: np.ndarray, yes: np.ndarray) -> float | None:
     return float((ranks[yes].sum() - n_yes * (n_yes + 1) / 2) / (n_yes * n_no))
 
 
-def held_out_figures(model: CustomerStateModel, rows: Sequence[dict], proba: np.ndarray) -> dict:
+def held_out_figures(model: CustomerStateModel, rows: Sequence[dict], proba: np.ndarray, settle: bool = False) -> dict:
     """The heads on rows they were not trained on: polarity macro-F1 (all turns, short ones, those of up to 10 word
     characters; against the recipe's targets), empathy AUC, and P / R of the empathy head alone at 0.5, at the rubric's
     min_state_score (``SHIPPED_CUT``) and at 0.9 (the rubric's full trigger adds rules: ``python -m pipeline.state_eval
@@ -289,8 +332,8 @@ def held_out_figures(model: CustomerStateModel, rows: Sequence[dict], proba: np.
 
     out = model.predict([r["text"] for r in rows], [r.get("prev_agent") or "" for r in rows], proba)
     pred = [("negative", "neutral", "positive")[int(i)] for i in np.argmax(out.sentiment, axis=1)]
-    gold = [polarity_label(r) for r in rows]
-    yes = np.array([r["needs_empathy"] == "yes" for r in rows])
+    gold = [polarity_label(r, settle) for r in rows]  # settle: the guideline's reading of bare replies (session 14)
+    yes = np.array([empathy_label(r, settle) for r in rows])
     labels = ("negative", "neutral", "positive")
 
     def f1(mask):
@@ -347,7 +390,8 @@ def fit_fold(recipe: str, others: bool, every: Sequence[dict], proba: np.ndarray
     idx = list(range(n_base)) + [i for name, rows in other_writers.items() if others or name in named for i in rows] \
         + extra_index(recipe, extra, at)
     settings = {k: v for k, v in RECIPES[recipe].items() if k not in _PART_KEYS}
-    key = (json.dumps(settings, sort_keys=True), str(RECIPES[recipe].get("polarity_only", "")), tuple(idx))  # a shared fit keeps the id of the recipe that made it
+    key = (json.dumps(settings, sort_keys=True), str(RECIPES[recipe].get("polarity_only", "")),
+           str(RECIPES[recipe].get("settle_bare", "")), tuple(idx))  # a shared fit keeps the id of the recipe that made it
     memo = {} if memo is None else memo
     if key not in memo:
         memo[key] = fit([every[i] for i in idx], proba[idx], recipe)
@@ -389,7 +433,7 @@ def extra_index(recipe: str, extra: Sequence[Path], at: int) -> list[int]:
 def lowo(writers: Sequence[str | Path] = WRITER_FILES, base: Sequence[str | Path] = OLD_FILES, sentiment_model=None,
          arms: Sequence[tuple[str, str, bool]] = LOWO_ARMS,
          polarity_weights: Sequence[tuple[float, float]] = POLARITY_WEIGHTS,
-         empathy_weights: Sequence[float] = EMPATHY_WEIGHTS) -> list[dict]:
+         empathy_weights: Sequence[float] = EMPATHY_WEIGHTS, settle: bool = False) -> list[dict]:
     """Leave one writer out: for each writer's file, fit each arm without it and measure on it
     (``held_out_figures``). The honest generalisation figure a training set can give about itself: the
     held-out writer's phrasing was seen nowhere in training. An arm with a part is measured once more at each
@@ -413,20 +457,20 @@ def lowo(writers: Sequence[str | Path] = WRITER_FILES, base: Sequence[str | Path
         memo: dict = {}
         for arm, recipe, others in arms:
             model = fit_fold(recipe, others, every, proba_all, nb, other_writers, extra, at, memo)
-            results.append({"writer": name, "arm": arm, **held_out_figures(model, test, proba_all[lo:hi])})
+            results.append({"writer": name, "arm": arm, **held_out_figures(model, test, proba_all[lo:hi], settle)})
             if model.empathy_part is not None:
                 shipped = model.empathy_part_weight
                 for w in empathy_weights:
                     model.empathy_part_weight = w
                     results.append({"writer": name, "arm": f"{arm}, empathy {w:g}", "empathy_weight": w,
-                                    **held_out_figures(model, test, proba_all[lo:hi])})
+                                    **held_out_figures(model, test, proba_all[lo:hi], settle)})
                 model.empathy_part_weight = shipped
             if model.polarity_part is not None:
                 shipped = model.polarity_part_weight, model.polarity_part_short_weight
                 for long, short in polarity_weights:
                     model.polarity_part_weight, model.polarity_part_short_weight = long, short
                     results.append({"writer": name, "arm": f"{arm}, polarity {long:g}/{short:g}", "polarity_weight": (long, short),
-                                    **held_out_figures(model, test, proba_all[lo:hi])})
+                                    **held_out_figures(model, test, proba_all[lo:hi], settle)})
                 model.polarity_part_weight, model.polarity_part_short_weight = shipped
     return results
 
@@ -514,11 +558,12 @@ if __name__ == "__main__":  # pragma: no cover
         out = option(args, "--json")
         # --arms: these recipes only, at a few weights (session 13's candidates: s13,s13x,s13own,s13pol; ~5 min each)
         chosen = option(args, "--arms")
+        settle = "--settled" in args  # held-out rows read by the guideline's convention for bare replies (session 14)
         if chosen:
-            results = lowo(sentiment_model=encoder, arms=[(r, r, False) for r in chosen.split(",")],
+            results = lowo(sentiment_model=encoder, arms=[(r, r, False) for r in chosen.split(",")], settle=settle,
                            polarity_weights=((0.5, 0.1), (0.5, 0.2), (0.5, 0.3), (0.7, 0.3)), empathy_weights=(0.5, 0.7, 1.0))
         else:
-            results = lowo(sentiment_model=encoder)
+            results = lowo(sentiment_model=encoder, settle=settle)
         print(format_lowo(results))
         if out:
             Path(out).write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")

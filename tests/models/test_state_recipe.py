@@ -144,3 +144,39 @@ def test_state5_rows_count_in_every_fold_and_are_never_held_out():
     assert len(R.extra_index("@4", extra, 100)) == n * R.STATE5_REPEAT  # the @4 recipe reads it three times
     assert R.extra_index("@3", extra, 100) == []  # @3 never trained on it
     assert R.RECIPES["@4"]["files"].count(R.STATE5_FILE) == R.STATE5_REPEAT
+
+
+@pytest.mark.parametrize(
+    "text, bare",
+    [("好吧", True), ("好的。", True), ("嗯 知道了", True), ("OK", True), ("好吧，那算了", True), ("不用了", True),
+     ("算了", False),  # bare 算了 is left as written (the dev writer reads it as resignation)
+     ("哎 那好吧", False), ("行吧…", False), ("好的谢谢", False), ("好吧 那我自己修", False), ("？？", False)],
+)
+def test_bare_reply(text, bare):
+    from models.state_recipe import is_bare_reply
+
+    assert is_bare_reply(text) is bare
+
+
+def test_settle_reads_a_bare_reply_by_the_guideline():
+    """Session 14: the writers' resignation reading of a bare acknowledgement after a refusal (negative / yes) becomes
+    the guideline's (neutral / no) under ``settle``; a sigh keeps it negative; without ``settle`` the written label."""
+    from models.state_recipe import RECIPES, empathy_label
+
+    row = {"prev_agent": "亲 这个确实退不了", "text": "好吧。", "sentiment": "negative", "needs_empathy": "yes", "note": "resignation"}
+    assert (polarity_label(row), empathy_label(row)) == ("negative", True)
+    assert (polarity_label(row, True), empathy_label(row, True)) == ("neutral", False)
+    sigh = dict(row, text="唉 好吧")
+    assert (polarity_label(sigh, True), empathy_label(sigh, True)) == ("negative", True)
+    assert RECIPES["b"]["settle_bare"] and RECIPES[RECIPES["b"]["empathy_part"]]["settle_bare"]
+    assert not RECIPES["@7"].get("settle_bare")
+
+
+def test_state14_rows_are_well_formed():
+    from models.state import read_context_tsv
+    from models.state_recipe import STATE14_FILE
+
+    rows = read_context_tsv(STATE14_FILE)
+    assert len(rows) == 120 and len({(r["prev_agent"], r["text"]) for r in rows}) == len(rows)
+    assert all(r["sentiment"] in ("negative", "neutral", "positive") and r["needs_empathy"] in ("yes", "no") for r in rows)
+    assert all(r["sentiment"] == "negative" for r in rows if r["needs_empathy"] == "yes")
