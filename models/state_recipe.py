@@ -26,6 +26,12 @@ the agent line's act), in @7's own heads (``s13own``), and in the own polarity h
 Leave one writer out none beat @7 (polarity macro-F1 0.783 → 0.779–0.781); on the dev turn files the own-head arms read
 short turns better (0.899 → 0.924, 0.915 → 0.927), but per conversation they lost two empathy verdicts.
 
+Session 14 (``state14``; measured, **none shipped**: the model card's first section): ``settle_bare`` recipes read a bare
+acknowledgement or plain concession (``BARE_REPLIES``) as the sentiment guideline does, neutral / no, where the training
+writers read it as resignation after a refusal (``b``: both heads, ``p``: polarity only; ``lowo --settled`` judges every
+arm by that reading), and the ``STATE14_FILE`` rows (worry, sighs, loss, sarcasm, polite disappointment against calm
+look-alikes: ``b14``, ``p14once``). None beat @7 leave one writer out; the empathy arms lost dev conversation verdicts.
+
 ``@7`` (session 11, shipped with ``default@12``): ``@6`` with the polarity part also read on short replies — turns of
 up to 10 word characters with an agent line before them — at 0.1 (``polarity_part_short_replies``: a short opener keeps
 @3's reading). Chosen leave one writer out over ten writers (0.777 → 0.783, every writer up) as the largest weight that
@@ -187,6 +193,11 @@ RECIPES["b14once"] = dict(RECIPES["b"], empathy_part="writers_b14once", polarity
 # ``settle_bare="polarity"``: the guideline's reading for the polarity heads only (the empathy heads keep the writers')
 for _name in ("writers_b14", "writers8_b14"):
     RECIPES[_name.replace("_b", "_p")] = dict(RECIPES[_name], settle_bare="polarity")
+RECIPES["writers8_p"] = dict(RECIPES["writers8"], settle_bare="polarity")
+RECIPES["writers8_p14once"] = dict(RECIPES["writers8_p"], files=RECIPES["writers8"]["files"] + (STATE14_FILE,))
+RECIPES["writers_14once"] = dict(RECIPES["writers"], files=RECIPES["writers"]["files"] + (STATE14_FILE,))
+RECIPES["p"] = dict(RECIPES["@7"], settle_bare="polarity", polarity_part="writers8_p")  # the empathy heads as @7's
+RECIPES["p14once"] = dict(RECIPES["p"], empathy_part="writers_14once", polarity_part="writers8_p14once")
 RECIPES["p14pol"] = dict(RECIPES["b14pol"], settle_bare="polarity", empathy_part="writers_p14", polarity_part="writers8_p14")
 _PART_KEYS = ("files", "polarity_only", "settle_bare", "empathy_part", "empathy_part_weight", "polarity_part", "polarity_part_weight", "polarity_part_short_weight",
               "polarity_part_short_chars", "polarity_part_short_replies")  # recipe keys that are not CustomerStateModel settings

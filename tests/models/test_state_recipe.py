@@ -177,6 +177,6 @@ def test_state14_rows_are_well_formed():
     from models.state_recipe import STATE14_FILE
 
     rows = read_context_tsv(STATE14_FILE)
-    assert len(rows) == 120 and len({(r["prev_agent"], r["text"]) for r in rows}) == len(rows)
+    assert len(rows) == 150 and len({(r["prev_agent"], r["text"]) for r in rows}) == len(rows)
     assert all(r["sentiment"] in ("negative", "neutral", "positive") and r["needs_empathy"] in ("yes", "no") for r in rows)
     assert all(r["sentiment"] == "negative" for r in rows if r["needs_empathy"] == "yes")
