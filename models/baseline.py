@@ -15,7 +15,8 @@ from typing import Sequence
 
 import numpy as np
 
-from models.base import CLASSES, META_FILE, SentimentModel, check_labels, normalize_text, softmax, tfidf_rows
+from models.base import (CLASSES, META_FILE, GramIndex, SentimentModel, check_labels, normalize_text, softmax, tfidf_counted,
+                         tfidf_rows)
 
 # A small hand-made lexicon in the style of the usual word-list scorers (HowNet/NTUSD-like).
 POSITIVE_WORDS = [
@@ -168,8 +169,30 @@ class TfidfSentiment(SentimentModel):
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         if not len(texts):
             return np.zeros((0, len(CLASSES)), dtype=np.float32)
-        crow, ids, val = tfidf_rows((self._grams(normalize_text(raw)) for raw in texts), self.vocabulary_, self.idf_)
+        crow, ids, val = self._rows(texts)
         return softmax(_sparse_dot(crow, ids, val, self.coef_) + self.intercept_)
+
+    def _rows(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """tfidf_rows of the texts' grams, read by a GramIndex of the vocabulary (built at the first call): the same
+        ids, counts and order as ``Counter(self._grams(...))`` and a dict lookup, with no gram string made. Why: the
+        transformer's wide part reads every distinct customer turn of the night on the model thread, whose Python
+        shares the one GIL with the run's thread; a string and a lookup per gram cost ~15 µs a turn."""
+        index = self.__dict__.get("_index")
+        if index is None:
+            lo, hi = self.ngram_range
+            try:
+                index = GramIndex(self.vocabulary_, (("", lo, hi),))
+            except ValueError:  # an alphabet too large for int64 gram numbers: the strings, as in fitting
+                index = False
+            self.__dict__["_index"] = index
+        if index is False:
+            return tfidf_rows((self._grams(normalize_text(raw)) for raw in texts), self.vocabulary_, self.idf_)
+        return tfidf_counted(*index.rows([normalize_text(raw) for raw in texts]), self.idf_)
+
+    def __getstate__(self) -> dict:  # a model sent to another process rebuilds its index there, at its first call
+        state = dict(self.__dict__)
+        state.pop("_index", None)
+        return state
 
     def save(self, directory: str | Path) -> Path:
         out = Path(directory)

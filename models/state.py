@@ -40,13 +40,16 @@ import csv
 import json
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
+from itertools import chain
+from operator import add, is_not
 from pathlib import Path
 from typing import Callable, Sequence
 
 import numpy as np
 
 from models.base import CLASSES, META_FILE, BoundedMemo, normalize_text, softmax
+from models.state_reading import ordered_row_sums
 
 SHIPPED_STATE_DIR = Path(__file__).resolve().parent / "zh-cs-state"
 NAME = "zh-cs-state"
@@ -71,6 +74,7 @@ CANTONESE: tuple[tuple[str, str], ...] = (
 _CANTONESE_RE = re.compile("|".join(re.escape(a) for a, _ in CANTONESE))
 _CANTONESE_MAP = dict(CANTONESE)
 _WORD = re.compile(r"[\w\u4e00-\u9fff]")
+_KNOWN = partial(is_not, None)  # a vocabulary lookup that found its feature (index 0 included)
 
 
 def mandarin(text: str) -> str:
@@ -83,8 +87,20 @@ def is_short(text: str, chars: int = SHORT_CHARS) -> bool:
 
 
 def _grams(s: str, lo: int, hi: int, prefix: str) -> list[str]:
+    """The char lo–hi-grams of ``^s$``, shorter grams first, each in text order, ``prefix`` before each."""
     s = f"^{s}$"
-    return [prefix + s[i : i + n] for n in range(lo, hi + 1) for i in range(len(s) - n + 1)]
+    if prefix:
+        return [prefix + s[i : i + n] for n in range(lo, hi + 1) for i in range(len(s) - n + 1)]
+    # speed only (a turn's own grams, read for every new turn): each n-gram is the (n-1)-gram before it plus
+    # the next character, joined in C by map — the same strings in the same order as the slices above
+    out: list[str] = []
+    grams = list(s)
+    for n in range(1, hi + 1):
+        if n > 1:
+            grams = list(map(add, grams, s[n - 1 :]))
+        if n >= lo:
+            out += grams
+    return out
 
 
 # the clause after a contrast (不过 / 但是 / 可是 / 只是) or a relief turn (还好 / 幸好 / 好在) carries the turn:
@@ -341,32 +357,49 @@ class CustomerStateModel:
         w = np.hstack([self.w_empathy, self.w_sentiment])  # (n + 3 + 1) x 4
         z = np.tile(w[-1], (len(texts), 1)).astype(np.float64)
         # the sparse part of a row depends on (turn, previous agent message) alone: kept per distinct
-        # pair (好的 / 在吗 after the same template line recur), computed exactly as before when new
+        # pair (好的 / 在吗 after the same template line recur), computed exactly as before when new; a pair
+        # repeated within this call is computed once too (its row copied: the same bits as computing it again)
         kept = self.__dict__.setdefault("_sparse_rows", BoundedMemo((__name__, "_SPARSE_ROWS_MAX")))
         kept.make_room(len(texts))  # this call's rows all go in, even past the bound
+        hits: list[int] = []
+        hit_rows: list[np.ndarray] = []
+        first: dict[tuple[str, str | None], int] = {}  # a new pair -> its place among new_rows
         new_rows: list[int] = []
         new_idx: list[list[int]] = []
-        vocab = self.vocab
-        for i, (t, p) in enumerate(zip(texts, prevs)):
-            row = kept.get((t, p))
+        repeats: list[int] = []
+        repeat_of: list[int] = []
+        get, feature_set = self.vocab.get, self.feature_set
+        for i, pair in enumerate(zip(texts, prevs)):
+            row = kept.get(pair)
             if row is not None:
-                z[i] = row
+                hits.append(i)
+                hit_rows.append(row)
                 continue
-            turn = grams(i, self.feature_set) if grams else features(t, p, self.feature_set)
+            j = first.get(pair)
+            if j is not None:
+                repeats.append(i)
+                repeat_of.append(j)
+                continue
+            first[pair] = len(new_rows)
+            turn = grams(i, feature_set) if grams else features(pair[0], pair[1], feature_set)
             new_rows.append(i)
-            new_idx.append([vocab[g] for g in turn if g in vocab])
-        # the new rows' weight sums in one numpy call (a call per turn cost more than the sums); add.at adds
-        # in order, in the weights' float32, as w[idx].sum(axis=0) did (reduceat's order differs in the last bits)
-        lens = np.array([len(x) for x in new_idx], dtype=np.int64)
+            new_idx.append(list(filter(_KNOWN, map(get, turn))))  # the known features' rows, in feature order
+        if hits:
+            z[hits] = hit_rows
+        # the new rows' weight sums in a few numpy calls (a call per turn cost more than the sums), each row
+        # added up in its features' order in the weights' float32, as w[idx].sum(axis=0) did (ordered_row_sums)
+        lens = np.fromiter(map(len, new_idx), dtype=np.int64, count=len(new_idx))
         some = lens > 0
         if some.any():
-            flat = np.fromiter((j for x in new_idx for j in x), dtype=np.int64, count=int(lens.sum()))
-            sums = np.zeros((len(new_rows), w.shape[1]), dtype=w.dtype)
-            np.add.at(sums, np.repeat(np.arange(len(new_rows)), lens), w[flat])
+            flat = np.fromiter(chain.from_iterable(new_idx), dtype=np.int64, count=int(lens.sum()))
+            sums = ordered_row_sums(w, flat, lens)
             rows = np.asarray(new_rows, dtype=np.int64)[some]
             z[rows] += sums[some] / np.sqrt(lens[some])[:, None]
-        for i in new_rows:
-            kept[(texts[i], prevs[i])] = z[i].copy()
+        if new_rows:
+            block = z[new_rows]  # a copy: what the memo keeps never changes with z
+            kept.update(zip(first, block))  # first's keys are in new_rows' order
+            if repeats:
+                z[repeats] = block[repeat_of]
         lp = np.log(np.clip(np.asarray(proba, dtype=np.float64), 1e-4, 1.0)) / 4.0
         z += lp @ w[n : n + 3]
         return z

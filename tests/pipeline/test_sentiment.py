@@ -93,3 +93,38 @@ def test_wrong_classes_or_shape_is_an_error():
 
     with pytest.raises(ValueError, match="shape"):
         classify_texts(Short(), ["x", "y"])
+
+
+def _per_row(classes, proba):
+    """probabilities_to_sentiments as it was written first: numpy scalars row by row."""
+    from pipeline.conversation import SENTIMENT_LABELS, Sentiment
+
+    out = []
+    for row in proba:
+        scores = {label: 0.0 for label in SENTIMENT_LABELS}
+        for label, p in zip(classes, row):
+            scores[label] = round(float(p), 4)
+        out.append(Sentiment(label=classes[int(np.argmax(row))], scores=scores))
+    return out
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("classes", [("negative", "neutral", "positive"), ("positive", "negative", "neutral")])
+def test_probabilities_become_the_sentiments_of_the_row_by_row_reading(dtype, classes):
+    rng = np.random.default_rng(3)
+    proba = rng.dirichlet([1, 1, 1], size=200).astype(dtype)
+    proba[:5] = [[0.4, 0.4, 0.2], [1 / 3, 1 / 3, 1 / 3], [0.2, 0.4, 0.4], [0.0, 0.0, 1.0], [0.12345, 0.5, 0.37655]]  # ties
+    got, want = probabilities_to_sentiments(classes, proba), _per_row(list(classes), proba)
+    assert got == want
+    assert all(list(g.scores) == list(w.scores) for g, w in zip(got, want))  # the same key order in the results
+    assert probabilities_to_sentiments(classes, np.zeros((0, 3))) == []
+
+
+def test_sentiment_fields_are_the_ones_classify_texts_copies():
+    """classify_texts copies a repeated text's Sentiment field by field (pipeline.sentiment): a new field must be
+    copied there too."""
+    from dataclasses import fields
+
+    from pipeline.conversation import Sentiment
+
+    assert [f.name for f in fields(Sentiment)] == ["label", "scores", "model_label"]
