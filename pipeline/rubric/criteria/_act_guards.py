@@ -88,3 +88,49 @@ _CUSTOMER_ONLY = re.compile(r"(要|需要|得|须|必须|只能)(您|你|亲)(�
 _CHECK_IN = re.compile(r"(怎么|咋)(都)?(不|没)(说话|回复|回消息|回话|吭声|出声)(了|呢|啦|呀|哦)*[?？~～。!！…\s]*$")
 # a promise that it will not happen again (这次绝对不会再错了 / 以后不再让您等): not the 不会错 of a denial
 _PROMISE = re.compile(r"(不会|绝不会|保证不会|再也不会|一定不会)再|(这次|下次|以后|今后)[^，。,.!！?？]{0,4}(不会|不再)")
+
+# ----------------------------------------------------------------------------
+# act14 (default@15)
+# ----------------------------------------------------------------------------
+
+# act14: what a refusal cannot do without — a "no" in any spelling (不 / 没 / 无 / 别 / 沒 / 無 / 唔 / 冇 …), a limit (只能 /
+# 规定 / 流程 / 系统), or a dismissal without a negation (随您 / 爱…就… / 看着办 / 算了 / 谁知道 / 自己想办法 / 等着 / 晚了 /
+# 再说 / no way; and every `acts.dismissal` / `helpless` / `closure` entry: 就这样了 / 您看着办). A message with none of these that the act model reads as a refusal — the shop praising its goods
+# (我们家的都是产地直采的，品质超好的呢～), a greeting, a product fact said positively — refuses nothing: its refusal
+# reading is set aside (`acts.refusal_cue`, rule forbidden_phrases.guard.no_refusal_cue) and the message is judged on
+# the other acts alone. Every refusal line of the act writers' files (training and dev) has one of these.
+REFUSAL_CUE = [
+    "re:[不没無无别別莫非未甭冇唔否勿沒]",
+    "re:只(能|好|可以|有)|规定|規定|规则|規則|规矩|規矩|流程|政策|制度|系统|系統|权限|權限|做主|说了算|說了算",
+    "re:随(您|你|便|意)|隨(您|你|便|意)|爱[^，。,.!！?？]{0,4}就|愛[^，。,.!！?？]{0,4}就|看着办|看著辦|算了|拉倒|罢了",
+    "re:(您|你|妳)自己|(哪|谁|誰)(知道|晓得|曉得|清楚)|自己(想办法|想辦法|处理|處理|解决|解決|看着|看著)|另(找|请|請|想)|白(问|問|搭|费|費)",
+    "re:超出|超过|超過|范围|範圍|爱莫|等着|等著|耐心等|晚了|再说|再說|打烊|下班|为难|為難|难办|難辦|尽力|盡力|免谈|休想|愛莫|无奈|無奈|no\\s*way|can'?t",
+]
+# act14: the customer's feeling named as natural (换谁都会担心的 / 心里打鼓太正常了 / 东西不到心里肯定不踏实): empathy, not a
+# remark about the customer; a condescension or arguing reading of such a message is set aside (`acts.feeling_normal`,
+# rule forbidden_phrases.guard.feeling_normal). A clause that also reproaches (急也没用 / 至于吗) is not one of these.
+_FEELINGS = (
+    "担心|擔心|着急|著急|急|不踏实|不踏實|打鼓|生气|生氣|火大|委屈|难受|難受|郁闷|鬱悶|失望|心疼|上火|不放心|害怕|慌|闹心|鬧心|窝火|窩火|"
+    "不舒服|不痛快|不开心|不開心|烦|煩|没底|沒底|揪心|憋屈|不好受|七上八下"
+)
+FEELING_NORMAL = [
+    f"re:(换|換|搁|擱|任|放)(谁|誰|做|作|成|我|在谁|在誰)[^，。,.!！?？~～]{{0,8}}({_FEELINGS})",
+    f"re:(谁|誰|大家|是人)(遇到|碰到|摊上|攤上|赶上|趕上)?[^，。,.!！?？~～]{{0,4}}(都|也)(会|會|得)?[^，。,.!！?？~～]{{0,4}}({_FEELINGS})",
+    f"re:({_FEELINGS})[^，。,.!！?？~～]{{0,6}}(太|很|也|挺|再|是|都|我|我们|我們)?(正常|理解|能理解|可以理解|人之常情)",
+    f"re:心里(肯定|一定|难免|確實|确实|当然|当然会|多少)?[^，。,.!！?？~～]{{0,2}}({_FEELINGS})",
+]
+# …unless the message brushes the feeling off anywhere, or turns after it (但 / 可是 / 不过 …: 我理解您着急，但规定就是规定)
+_CONTRAST_AFTER = re.compile(r"但|可是|可(?![以能爱愛])|不过|不過|只是|然而|就是说|话说回来")
+FEELING_DISMISSED = re.compile(r"(也|都|又)?(没用|沒用|没有用|白搭|至于|犯不着|犯不著|不至于|有什么好|有啥好|何必|别|別|不用|不必)")
+# act14: more ways of taking the fault or the responsibility on the shop than `_OWNS_FAULT` reads — the follow-up owned
+# (是我们没跟进好 / 怪我们没盯紧), the responsibility borne (这个锅我们背 / 责任我们来担 / 运费我们承担), the fault accepted
+# (这个我们认): a message that says one, not negated, is no blame-shifting or arguing even where it names the third party
+# whose slip it was (快递把件放错了驿站，是我们没跟进好). `acts.owned`, rule forbidden_phrases.guard.owned.
+_US = "(我们|我們|我|咱们|咱們|咱|小店|本店|店里|店裡|我们店|我們店|这边|這邊|我这边|我這邊|我哋)"
+OWNED = [
+    f"re:(?<![不非没沒])(是|怪|算)(在)?{_US}(这边|這邊|自己)?的?[^，。,.!！?？~～不]{{0,4}}(没|没有|沒|沒有|未)(跟进|跟進|跟紧|跟緊|盯|盯紧|盯緊|安排|处理|處理|核实|核實|检查|檢查|查|包|打包|核对|核對|通知|说明|說明|写|寫|备注|備註|更新|做|交代|沟通|溝通)(好|到位|清楚|仔细|仔細|及时|及時|明白)",
+    f"re:(责任|責任|锅|鍋)(由|在|归|歸)?{_US}(来|來)?(担|擔|背|负|負|承担|承擔|认|認)(?![^，。,.!！?？~～]{{0,2}}(不|吗|嗎|么|[?？]))",
+    f"re:(?<![不别別])(这个|這個|这次|這次|这|這)?{_US}(来|來)?(负责到底|負責到底|全权负责|全權負責|承担(全部|所有)?(的)?(责任|损失|运费|费用)|承擔(全部|所有)?(的)?(責任|損失|運費|費用))",
+    f"re:(运费|運費|费用|費用|损失|損失|差价|差價)(都)?(由)?{_US}(来|來)?(承担|承擔|出|负责|負責|包)(?![^，。,.!！?？~～]{{0,2}}(不|吗|嗎|么|[?？]))",
+    f"re:(这个|這個|这次|這次)(锅|鍋)?{_US}(认|認)(了|的|啦|哈)?(?=[，。,.!！?？~～…;；\\s]|$)",
+]

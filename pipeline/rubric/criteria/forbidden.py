@@ -21,7 +21,7 @@ from pipeline.rubric.criteria.lexicons_taboo import CLOSURE, CONTRADICTION, POIN
 from pipeline.rubric.criteria._act_guards import (  # noqa: F401  (re-exported: framing, tests)
     _CHECK_IN, _CONTENT, _CUSTOMER_ONLY, _DOUBLE_NEGATION, _INFO_QUESTION, _OFFER_NEGATED_AFTER, _OFFER_NEGATED_BEFORE, _OWNS_FAULT,
     _POINTER, _POLITE_QUESTION, _PROMISE, _RESTATEMENT, _RULE_WORD, AGENT_OFFER, DISMISSAL, FINDS_OUT, HELPLESS, NOT_KNOWING,
-    PLAIN_REFUSAL, RULE_GRANT,
+    PLAIN_REFUSAL, RULE_GRANT, FEELING_DISMISSED, _CONTRAST_AFTER,
 )
 from pipeline.rubric.criteria._common import GuardParams, PhraseMatcher, human_agent_messages, pinned_model
 from pipeline.rubric.guards import is_apologised_burden, is_quoted, is_self_correction
@@ -150,6 +150,12 @@ def _overlaps(ev: Evidence, others: list[Evidence]) -> bool:
 
 ACT_NAMES_ZH = {"refusal": "推诿拒绝", "blame_shifting": "推卸责任", "arguing": "争辩顶撞", "condescension": "居高临下"}
 _TABOO_ACTS = tuple(ACT_NAMES_ZH)
+# act14: the guards whose verdict a passing result shows (rule forbidden_phrases.guard.<name>, one per message they decided)
+_GUARD_NOTES = {
+    "no_refusal_cue": "行为模型读作推诿拒绝，但消息里没有任何拒绝的说法（不/没/只能/随您…），不算拒绝（act14）",
+    "owned": "消息里本店认责（是我们没跟进好 / 这个锅我们背），即使提到第三方的过失也不算推卸责任（act14）",
+    "feeling_normal": "把客户的情绪说成人之常情（换谁都会担心）是共情，不算居高临下或争辩（act14）",
+}
 def is_denied(s: str, start: int) -> bool:
     """A negation at `start` (不归我们管 / 没办法) that is itself denied just before: 不是不归我们管 / 并不是没办法."""
     return s[start : start + 1] in ("不", "没", "无") and _DOUBLE_NEGATION.search(s[max(0, start - 6) : start]) is not None
@@ -265,6 +271,21 @@ class ActParams(Strict):
         default=0.9, gt=0, le=1, description="the taboo probability a short message needs (cross-validated precision drops on short "
         "messages; act13 proposed 0.85, kept at 0.9 by the lead: at 0.85 a real session's product praise became a red line)"
     )
+    refusal_cue: list[str] | None = Field(
+        default=None, description="act14: a refusal reading needs one of these in the agent's own words (a 'no' in any spelling, a limit, "
+        "a dismissal: _act_guards.REFUSAL_CUE); without one (the shop praising its goods, a greeting) the refusal reading is set aside "
+        "and the message judged on the other acts (rule forbidden_phrases.guard.no_refusal_cue); null: off"
+    )
+    owned: list[str] | None = Field(
+        default=None, description="act14: more ways of taking the fault or the responsibility on the shop (是我们没跟进好 / 这个锅我们背 / "
+        "运费我们承担 / 这个我们认: _act_guards.OWNED), not negated: like the built-in owned fault, a message that says one is no "
+        "blame-shifting or arguing (rule forbidden_phrases.guard.owned); null: off"
+    )
+    feeling_normal: list[str] | None = Field(
+        default=None, description="act14: a clause naming the customer's feeling as natural (换谁都会担心的 / 心里打鼓太正常了: "
+        "_act_guards.FEELING_NORMAL), not brushed off in the same clause (急也没用), is no condescension or arguing "
+        "(rule forbidden_phrases.guard.feeling_normal); null: off"
+    )
     min_chars: int = Field(default=4, ge=0, description="messages with fewer Chinese/latin letters or digits (嗯 / 👌 / 行) are left to the word layers")
     unquoted: bool = Field(
         default=True, description="read a message that quotes without the quoted words (您说的“没办法用”是指…): quoting a taboo "
@@ -319,6 +340,7 @@ class ForbiddenPhrasesV2(ForbiddenPhrases):
 
     Params = ForbiddenV2Params
     _plain = _dismissal = _grant = _helpless = _contradiction = _reproach = _not_knowing = _finds_out = _pointer_answer = None
+    _refusal_cue = _feeling_normal = _owned = None
 
     def compile(self):
         p: ForbiddenV2Params = self.params
@@ -341,6 +363,9 @@ class ForbiddenPhrasesV2(ForbiddenPhrases):
         self._not_knowing = compile_entries(p.acts.not_knowing) if p.acts.not_knowing else None
         finds = [*(p.not_knowing_action or []), *(p.acts.offer if p.not_knowing_action is not None else [])]
         self._finds_out = compile_entries(finds) if finds else None
+        self._refusal_cue = compile_entries(p.acts.refusal_cue) if p.acts.refusal_cue else None
+        self._feeling_normal = compile_entries(p.acts.feeling_normal) if p.acts.feeling_normal else None
+        self._owned = [c for c in (compile_entries([e]) for e in p.acts.owned or []) if c is not None] or None
         return matcher, shrugs, offer, model, act_offer
 
     def _keep(self, match) -> bool:
@@ -385,6 +410,17 @@ class ForbiddenPhrasesV2(ForbiddenPhrases):
             return False
         return any(not is_quoted(v, a, b) and not is_denied(v.s, a) for a, b in longest_spans(patterns, v.s))
 
+    def _feels_natural(self, v) -> bool:
+        """act14: the message names the customer's feeling as natural (换谁都会担心的), in its own words, with nothing after it
+        turning on the customer — no brush-off anywhere (急也没用 / 至于吗) and no contrast after it (但规定就是规定)."""
+        if self._feeling_normal is None or FEELING_DISMISSED.search(v.s):
+            return False
+        return any(not is_quoted(v, a, b) and not _CONTRAST_AFTER.search(v.s[b:]) for a, b in find_spans(self._feeling_normal, v.s))
+
+    def _unquoted(self, pattern, v) -> bool:
+        """`pattern` somewhere in the agent's own words (not inside a quote)."""
+        return any(not is_quoted(v, a, b) for a, b in find_spans(pattern, v.s))
+
     def _act_row(self, model, v, row):
         """The act probabilities of what the agent says itself: a message that quotes (您说的“没办法用”是指…) is read
         without the quoted words (default@10), since quoting a taboo is not performing it."""
@@ -418,6 +454,14 @@ class ForbiddenPhrasesV2(ForbiddenPhrases):
         if not cols or letters < p.min_chars:
             return None, "min_chars"
         act = max(cols, key=lambda a: row[cols[a]])
+        voided = ""  # act14: the refusal reading set aside for want of a "no" (`refusal_cue`)
+        if act == "refusal" and self._refusal_cue is not None and not any(self._unquoted(x, v) for x in (self._refusal_cue, self._dismissal) if x):
+            bar = max(p.act_thresholds.get(act, p.threshold), p.short_threshold if letters < p.short_chars else 0.0)
+            voided = "no_refusal_cue+" if taboo >= bar else ""  # named only where the refusal reading would have failed
+            taboo -= float(row[cols.pop("refusal")])  # no "no" said: the refusal reading is void, the other acts judge
+            if not cols or taboo < min(p.threshold, p.short_threshold, p.contradiction_threshold, *p.act_thresholds.values()):
+                return None, voided + "below"
+            act = max(cols, key=lambda a: row[cols[a]])
         bar = p.act_thresholds.get(act, p.threshold)
         if letters < p.short_chars:
             bar = max(bar, p.short_threshold)  # little to read: the model needs more certainty
@@ -428,7 +472,9 @@ class ForbiddenPhrasesV2(ForbiddenPhrases):
         if act in ("condescension", "arguing") and self._says(self._reproach, v):
             bar = min(bar, p.contradiction_threshold)  # the customer's competence reproached (连…都不会 / 还找不着？)
         if taboo < bar:
-            return None, f"bar.{act}"
+            return None, voided + f"bar.{act}"
+        if act in ("condescension", "arguing") and self._feels_natural(v):
+            return None, voided + "feeling_normal"  # 换谁都会担心的: the customer's feeling named as natural is empathy
         windows = self._windows(v)
         wp = model.predict_proba([v.s[a:b] for a, b in windows]) if len(windows) > 1 else None
         order = sorted(range(len(windows)), key=lambda k: (-(wp[k][cols[act]] if wp is not None else 1.0), windows[k][1] - windows[k][0]))
@@ -457,12 +503,14 @@ class ForbiddenPhrasesV2(ForbiddenPhrases):
                 skipped.append("promise")
                 continue  # a promise for next time, not a denial
             if act in ("blame_shifting", "arguing") and _OWNS_FAULT.search(v.s):
-                return None, "owns_fault"  # the message takes the fault on the shop: the opposite of shifting it
+                return None, voided + "owns_fault"  # the message takes the fault on the shop: the opposite of shifting it
+            if act in ("blame_shifting", "arguing") and self._says(self._owned, v):
+                return None, voided + "owned"  # 是我们没跟进好 / 这个锅我们背: the responsibility taken, whoever slipped
             if act == "refusal" and self._plain is not None and self._plain.search(v.s[a:b]) and not (
                 self._dismissal is not None and self._dismissal.search(v.s)
             ):
                 if not p.plain_needs_alternative or self._alternative(v.s, agent_msgs[i + 1 : i + p.window]):
-                    return None, "plain_refusal"  # a policy "no" with a way forward: positive_framing judges it
+                    return None, voided + "plain_refusal"  # a policy "no" with a way forward: positive_framing judges it
             if self.params.self_correction and is_self_correction(v, a, b):
                 skipped.append("self_correction")
                 continue
@@ -473,10 +521,10 @@ class ForbiddenPhrasesV2(ForbiddenPhrases):
                 if act == "refusal" and self._not_knowing is not None and self._not_knowing.search(v.s[a:b]):
                     later = []  # 这边也不是很清楚: help offered later does not unsay it
                 if self._offers(act_offer, v.s[a:]) or any(self._offers(act_offer, t) for t in later):
-                    return None, "offer"  # the agent goes on to offer something: judged by positive_framing
+                    return None, voided + "offer"  # the agent goes on to offer something: judged by positive_framing
             note = f"禁用语：{ACT_NAMES_ZH[act]}（{act}，概率 {taboo:.2f}，{model.model_id}）"
             return Match(view=v, start=a, end=b, rule=f"{self.id}.act.{act}").evidence(note), ""
-        return None, "+".join(dict.fromkeys(skipped)) or "no_clause"
+        return None, voided + ("+".join(dict.fromkeys(skipped)) or "no_clause")
 
     def prime(self, conversations) -> None:
         """The act model reads every human agent message of a batch at once (Rubric.score_many), each conversation's
@@ -490,7 +538,7 @@ class ForbiddenPhrasesV2(ForbiddenPhrases):
         if not agent_msgs and not any(m.role == "customer" for m in conversation.messages):
             return self.not_applicable()
         model, act_offer = self.compiled[3], self.compiled[4]
-        violations = self._word_violations(agent_msgs)
+        violations, guards = self._word_violations(agent_msgs), []
         if model is not None and agent_msgs:
             primed = self.take_primed(conversation)  # this conversation's slice of the batch's rows (`prime`)
             probs = primed[0] if primed is not None else model.predict_proba([view(m).s for m in agent_msgs])
@@ -504,16 +552,17 @@ class ForbiddenPhrasesV2(ForbiddenPhrases):
                         best = max(acts, key=lambda a: row[model.classes_.index(a)])
                         if row[none_col] < 0.5:
                             e.note += f"（{ACT_NAMES_ZH[best]}，{model.model_id}）"
-            hit_seqs = {e.seq for e in violations}
+            hit_seqs, guards = {e.seq for e in violations}, []
             customer_seqs = tuple(m.seq for m in conversation.messages if m.role == "customer")
             for i, m in enumerate(agent_msgs):
                 if m.seq in hit_seqs:
                     continue  # the message already fails on its words
-                ev = self._act_hit(model, i, agent_msgs, probs, act_offer, customer_seqs)
+                ev, why = self._act_verdict(model, i, agent_msgs, probs, act_offer, customer_seqs)
                 if ev is not None:
                     violations.append(ev)
+                guards += [Evidence(m.seq, m.text, None, f"{self.id}.guard.{g}", _GUARD_NOTES[g]) for g in _GUARD_NOTES if g in why.split("+")]
         violations.sort(key=lambda e: (e.seq, e.span or (0, 0)))
         if violations:
             return self.failed(violations)
         note = self._pass_note(agent_msgs) + (f"（含行为模型 {model.model_id}）" if model is not None and agent_msgs else "")
-        return self.passed([Evidence(seq=None, text="", span=None, rule=f"{self.id}.none", note=note)])
+        return self.passed([Evidence(seq=None, text="", span=None, rule=f"{self.id}.none", note=note), *guards])
