@@ -12,6 +12,7 @@ message that declares helplessness in its own words (这边也很无奈) needs l
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from pydantic import Field, field_validator
 
@@ -182,7 +183,10 @@ class ActParams(Strict):
     (1 − P(none)) reaches `threshold` performs the most probable taboo act."""
 
     enabled: bool = True
-    model: str | None = Field(default=None, description="act model directory; null = the shipped models/zh-cs-acts")
+    model: str | None = Field(
+        default=None, description="act model directory, relative to the repository or absolute; null = the shipped models/zh-cs-acts "
+        "(act14: a candidate such as models.acts_recipe --version 9 --out DIR is read from here, pinned by model_version)"
+    )
     model_version: str | None = Field(
         default="zh-cs-acts@7",
         description="the act model this rubric was calibrated with; another model is an error, so a rubric "
@@ -347,9 +351,10 @@ class ForbiddenPhrasesV2(ForbiddenPhrases):
         matcher, shrugs, offer = super().compile()
         model = act_offer = None
         if p.acts.enabled:
-            from models.acts import load_act_model
+            from models.acts import ROOT, load_act_model
 
-            model = pinned_model(self.id, "act", load_act_model, p.acts.model, p.acts.model_version, "acts.model_version")
+            where = p.acts.model if not p.acts.model or Path(p.acts.model).is_absolute() else str(ROOT / p.acts.model)  # act14: from the repository
+            model = pinned_model(self.id, "act", load_act_model, where, p.acts.model_version, "acts.model_version")
             act_offer = compile_entries(p.acts.offer) if p.acts.offer else None
         self._plain = compile_entries(p.acts.plain_refusal) if p.acts.plain_refusal else None
         dismissal = [*p.acts.helpless, *p.acts.dismissal, *p.acts.closure]  # helplessness and a shut door dismiss too

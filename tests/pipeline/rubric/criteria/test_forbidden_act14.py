@@ -194,3 +194,11 @@ def test_a_feeling_brushed_off_or_turned_is_judged_as_without_the_guard(text):
     assert not on._feels_natural(view(make_conversation([("agent", text, 0)]).messages[0]))
     assert _score(on, text).status == _score(_crit(), text).status
     assert _score(_bars_at(text, feeling_normal=FEELING_NORMAL), text).status == "fail"
+
+
+def test_a_relative_act_model_directory_is_read_from_the_repository(tmp_path, monkeypatch):
+    """acts.model names a candidate's directory relative to the repository (act14 measured @9 that way), whatever the
+    working directory."""
+    monkeypatch.chdir(tmp_path)
+    crit = _crit(model="models/zh-cs-acts", model_version="zh-cs-acts@7")
+    assert crit.compiled[3].model_id == "zh-cs-acts@7"
