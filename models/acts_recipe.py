@@ -27,6 +27,7 @@ dev conversations still lose a red line with it (model card), so ``@7`` stays.
 
     python -m models.acts_recipe          # rebuild models/zh-cs-acts (seconds on CPU, plus a 5-fold CV)
     python -m models.acts_recipe --lowo   # leave-one-writer-out, @7's recipe vs the @8 candidate's (the act model alone)
+    OMP_NUM_THREADS=1 python -m models.acts_recipe --version 9 --out models/zh-cs-acts-v9   # act14: forbidden_phrases' @9
     python -m pipeline.rubric.evaluate_acts --lowo   # the same folds through the forbidden_phrases criterion
 """
 from __future__ import annotations
@@ -77,6 +78,12 @@ WLOOK6_TSV = ROOT / "data" / "acts" / "agent_acts_wlook6.tsv"
 # by writer were plain short lines (`short`'s fp 8 → 14 with wacts5 and wlook6)
 WLOOK7_TSV = ROOT / "data" / "acts" / "agent_acts_wlook7.tsv"
 FILES_8: tuple[Path, ...] = (*FILES, WACTS5_TSV, WLOOK6_TSV, WLOOK7_TSV)
+# the @9 candidate (session 14, act14): @8's files plus act14's own lines — refusals dressed politely or as policy, the
+# customer's account overruled or reproached, talking down, blame with no ownership, each against its `none` twin
+# (the no with a real alternative, the third party's slip owned by the shop, the feeling named as natural, product facts,
+# rules that grant, apologies for an earlier reply, quotes of the customer or the policy, polite questions)
+ACT14_TSV = ROOT / "data" / "acts" / "agent_acts_act14.tsv"
+FILES_9: tuple[Path, ...] = (*FILES_8, ACT14_TSV)
 # one file per writer (data/acts/README.md says who): the unit that leave-one-writer-out holds out
 WRITERS: dict[str, Path] = {
     "train (issue-13 writer)": TRAIN_TSV, "short (session-5 data engineer)": SHORT_TSV, "real (judge session)": REAL_TSV,
@@ -85,21 +92,25 @@ WRITERS: dict[str, Path] = {
     "wacts3 (session-8 writer)": WACTS3_TSV, "wacts4 (session-9 writer)": WACTS4_TSV,
     "lookalikes (session-9 acts7)": LOOKALIKES_TSV, "wacts5 (session-10 writer)": WACTS5_TSV,
     "wlook6 (session-10 writer)": WLOOK6_TSV, "wlook7 (session-11 writer)": WLOOK7_TSV,
+    "act14 (session-14 act14)": ACT14_TSV,
 }
 # what each shipped version trains on and with which classifier settings (ActClassifier's arguments)
-RECIPES: dict[int, tuple[tuple[Path, ...], dict]] = {5: (FILES_5, {}), 6: (FILES_6, {}), 7: (FILES, {}), 8: (FILES_8, {})}
+RECIPES: dict[int, tuple[tuple[Path, ...], dict]] = {5: (FILES_5, {}), 6: (FILES_6, {}), 7: (FILES, {}), 8: (FILES_8, {}), 9: (FILES_9, {})}
 # @5: the `none` messages of the project's own labelled conversations only (models.acts.GOLDEN_NONE_DIRS).
 # Up to @4 they also came from rubric_holdout and rubric_blind, _blind2, _blind3, measure-only sets now, like
 # rubric_blind4..7; without them the held-out act files and every golden set measured as well or better.
 
 
-def train(out_dir: str | Path = SHIPPED_ACT_MODEL_DIR, train_tsvs: Sequence[str | Path] = FILES, cv: int = 5) -> ActClassifier:
-    """models.acts.train_default on the recipe's files and golden `none` messages, saved under the recipe's version."""
-    model = train_default(out_dir, train_tsvs, cv=cv, golden=GOLDEN_NONE_DIRS, **RECIPES[VERSION][1])
+def train(out_dir: str | Path = SHIPPED_ACT_MODEL_DIR, train_tsvs: Sequence[str | Path] | None = None, cv: int = 5,
+          version: int = VERSION) -> ActClassifier:
+    """models.acts.train_default on the recipe's files (`train_tsvs`, default the version's) and golden `none`
+    messages, saved under the recipe's version."""
+    files = RECIPES[version][0] if train_tsvs is None else train_tsvs
+    model = train_default(out_dir, files, cv=cv, golden=GOLDEN_NONE_DIRS, **RECIPES[version][1])
     # same model and fitting as @2: only the name's version differs, so rename in the saved card
     card = Path(out_dir) / META_FILE
     meta = json.loads(card.read_text(encoding="utf-8"))
-    meta["version"] = model.version = model.meta_["version"] = VERSION
+    meta["version"] = model.version = model.meta_["version"] = version
     card.write_text(json.dumps(meta, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     return model
 
@@ -132,8 +143,13 @@ def lowo_report(version: int = VERSION) -> str:
 if __name__ == "__main__":  # pragma: no cover
     import sys
 
-    if "--lowo" in sys.argv[1:]:
+    args = sys.argv[1:]
+    if "--lowo" in args:
         print(lowo_report(VERSION) + "\n\n" + lowo_report(CANDIDATE))
+    elif "--version" in args:  # act14: python -m models.acts_recipe --version 9 --out models/zh-cs-acts-v9
+        v, out = int(args[args.index("--version") + 1]), args[args.index("--out") + 1]
+        m = train(out, version=v)
+        print(f"saved {m.model_id} to {out}")
     else:
         m = train()
         print(f"saved {m.model_id} to {SHIPPED_ACT_MODEL_DIR}")

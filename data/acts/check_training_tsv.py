@@ -53,6 +53,11 @@ FILES = {
         "labels": {"act": {"refusal", "blame_shifting", "arguing", "condescension", "none"}},
         "key": ("text",),
     },
+    "data/acts/agent_acts_act14.tsv": {
+        "header": ["text", "act", "note"],
+        "labels": {"act": {"refusal", "blame_shifting", "arguing", "condescension", "none"}},
+        "key": ("text",),
+    },
     "data/acts/agent_acts_lookalikes.tsv": {
         "header": ["text", "act", "note"],
         "labels": {"act": {"refusal", "blame_shifting", "arguing", "condescension", "none"}},

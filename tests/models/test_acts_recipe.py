@@ -5,7 +5,7 @@ leave-one-writer-out folds."""
 from __future__ import annotations
 
 from models.acts import TRAIN_TSVS, load_act_model, read_act_tsv
-from models.acts_recipe import (CANDIDATE, CLARIFY_TSV, FILES, FILES_5, FILES_6, FILES_8, LOOKALIKES_TSV, MECHANISMS_TSV,
+from models.acts_recipe import (ACT14_TSV, CANDIDATE, CLARIFY_TSV, FILES, FILES_5, FILES_6, FILES_8, FILES_9, LOOKALIKES_TSV, MECHANISMS_TSV,
                                 REAL_TSV, RECIPES, VERSION, WACTS1_TSV, WACTS2_TSV, WACTS3_TSV, WACTS4_TSV, WACTS5_TSV, WLOOK6_TSV,
                                 WLOOK7_TSV, WRITERS)
 
@@ -26,8 +26,16 @@ def test_recipe_is_the_default_files_plus_the_written_register_files():
 
 
 def test_every_training_file_has_one_writer():
-    # the candidate's files: the shipped recipe's and the session-10 writers', held out against the shipped recipe
-    assert sorted(map(str, WRITERS.values())) == sorted(map(str, FILES_8))
+    # the candidates' files: the shipped recipe's, the session-10/11 writers' and act14's, held out against the shipped recipe
+    assert sorted(map(str, WRITERS.values())) == sorted(map(str, FILES_9))
+
+
+def test_recipe_9_is_the_8_candidate_plus_act14s_lines():
+    # act14: measured, not shipped (it loses rubric_w9a 141 like the @8 candidate); rebuild with --version 9 --out DIR
+    assert RECIPES[9] == (FILES_9, {}) and FILES_9 == (*FILES_8, ACT14_TSV)
+    texts, acts = read_act_tsv(ACT14_TSV)
+    assert len(texts) >= 100 and acts.count("none") >= len(texts) // 2  # as many look-alikes as taboos
+    assert all(acts.count(a) >= 5 for a in ("refusal", "blame_shifting", "arguing", "condescension"))
 
 
 def test_new_writers_files_are_balanced_and_carry_dialect_confirmations():

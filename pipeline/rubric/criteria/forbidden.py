@@ -12,12 +12,18 @@ message that declares helplessness in its own words (这边也很无奈) needs l
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from pydantic import Field, field_validator
 
 from pipeline.conversation import Conversation, CriterionResult, Evidence
 from pipeline.rubric.criteria import lexicons as L
 from pipeline.rubric.criteria.lexicons_taboo import CLOSURE, CONTRADICTION, POINTER_ANSWER, REPROACH
+from pipeline.rubric.criteria._act_guards import (  # noqa: F401  (re-exported: framing, tests)
+    _CHECK_IN, _CONTENT, _CUSTOMER_ONLY, _DOUBLE_NEGATION, _INFO_QUESTION, _OFFER_NEGATED_AFTER, _OFFER_NEGATED_BEFORE, _OWNS_FAULT,
+    _POINTER, _POLITE_QUESTION, _PROMISE, _RESTATEMENT, _RULE_WORD, AGENT_OFFER, DISMISSAL, FINDS_OUT, HELPLESS, NOT_KNOWING,
+    PLAIN_REFUSAL, RULE_GRANT, FEELING_DISMISSED, _CONTRAST_AFTER,
+)
 from pipeline.rubric.criteria._common import GuardParams, PhraseMatcher, human_agent_messages, pinned_model
 from pipeline.rubric.guards import is_apologised_burden, is_quoted, is_self_correction
 from pipeline.rubric.matching import Match, compile_entries, find_spans, view
@@ -145,90 +151,12 @@ def _overlaps(ev: Evidence, others: list[Evidence]) -> bool:
 
 ACT_NAMES_ZH = {"refusal": "推诿拒绝", "blame_shifting": "推卸责任", "arguing": "争辩顶撞", "condescension": "居高临下"}
 _TABOO_ACTS = tuple(ACT_NAMES_ZH)
-# a policy "no" (不支持退换 / 专票开不了 / 不能改价) vs helplessness or dismissal (没办法 / 帮不了 / 您看着办)
-PLAIN_REFUSAL = ["re:(不能|不可以|不支持|不予|不提供|不接受|不给|无法|没法|不行|不允许|不可|不参与|不包)", "re:[\u4e00-\u9fff]不(了|到)"]
-# helplessness or not-knowing said outright (没办法 / 无奈 / 帮不了 / 也不是很清楚): with it the act model needs less
-# certainty (`helpless_threshold`), and it is a dismissal too (below)
-HELPLESS = [
-    "re:(没|没有)(任何|什么)?(办法|辙|招|法子)", "re:搞不(了|定)", "无能为力", "爱莫能助", "束手无策", "无奈", "re:(帮|管|左右|控制|决定|插)不(了|到|着|上)",
-    "re:(没|没有)(这个)?(权限|权力)", "做不了主", "作不了主", "说了不算", "re:不能(帮|为|替)(您|你|亲)",
-    "re:(也|都)(不是很|不是太|不太|不大|不)(清楚|了解|知道|晓得)",
-]
-# dismissals other than helplessness (您看着办 / 找别家 / 算了 / 只能等 / 处理不了): a policy "no" whose message says one of
-# these or one of HELPLESS is more than a policy answer. Up to default@9 this list restated most of HELPLESS in other
-# spellings, and which of two overlapping entries matched depended on the lists' order; now each family has one home
-DISMISSAL = [
-    # not being able to handle, solve, answer or meet the request itself, in either spelling (处理不了 / 无法为您处理;
-    # default@11: 无法处理 / 解答不了 / 满足不了 were left to positive_framing as a policy "no" while 处理不了 was not)
-    "re:(处理|解决|解答|回答|答复|满足|受理|做|弄|办|整)不(了|到|着)",
-    "re:(无法|没法|没办法|不予)(为|帮|给|替)?(您|你|亲)?(处理|解决|解答|回答|答复|满足|受理)", "为难", "看着办", "另请高明", "re:(找|去|换)(别家|别的店|其他家|其他店)",
-    "没得商量", "re:没有就是没有", "re:(只能|就)(等|等着)(了|吧|啦)?", "re:要就[^，。,.]{0,6}不要就", "算了", "拉倒", "re:(就是|就)(这样|这么)",
-    "尽力了", "re:(也|都)没(有)?用", "re:(您|你)(自己)?(理解|体谅)(一下|下)?吧", "re:(我|我们)(也)?(不|没)(知道|清楚)(怎么办)?",
-    "另想办法", "re:(不行|不能|不可以|没有)就是(不行|不能|不可以|没有)",
-]
-AGENT_OFFER = [
-    "re:(我|我们|这边|我这边|马上|立刻|先)(来|去|再|先|马上|会|可以|这就|已经)?(帮|给|为|替)(您|你|亲)",
-    "re:(给|帮|为)(您|你|亲)(申请|补发|补寄|重发|退款|换|登记|安排|反馈|转|升级|加急|核实|查)",
-    "re:(转|升级|反馈|上报)(给|到)[^，。,.]{0,6}(主管|专员|售后|同事|经理|组长)", "优惠券", "补偿",
-    "re:(我|我们|这边)(来|可以|再)?(教|告诉|演示|指导|带)(您|你|亲)",
-    "re:[0-9一二两三四五六七八九十半]+\\s*(个)?(小时|分钟|工作日|天)(内|之内)",
-]
-# act13: a brush-off that points the customer to a document (the listing, its pictures, the manual); the answer that may
-# follow it is lexicons_taboo.POINTER_ANSWER
-_POINTER = re.compile(r"详情|页面|说明书|说明|介绍|参数|描述|图上|图片|商品页")
-# declared not-knowing (the standard's 不知道 family): only help in the same message makes it something else
-NOT_KNOWING = ["re:(不|没)(是很|是太|太|大|怎么)?(知道|清楚|了解|晓得)", "说不准", "摸不准", "不确定"]
-# the agent setting out to find out itself (我问一下质检同事 / 这边马上去核实): with it, not-knowing is the first half of an
-# answer (default@13)
-FINDS_OUT = [
-    "re:(我|我们|这边|我这边|马上|立刻|稍后)(这就|现在|马上|立刻|先|再|去|来|帮您|给您|替您|帮你|给你)*(问|查|核实|确认|咨询|打听|请教|联系)(一下|下)?",
-]
-# a rule or an authority cited to grant (按平台规定可以退，已经给您同意了): not the rule as a wall
-RULE_GRANT = [
-    "re:(?<![不没无别])(可以|能|支持|允许|享受|照样|照常)(退|换|补|免|享|领|开|改|寄|带|登机|上车|办理|申请|延长|保修|报销)",
-    "re:(已经|已)(给您|帮您|为您|给你|帮你|为你)?(同意|通过|办理|办好|安排|发放|退款|退了|申请|登记|补发)",
-]
-# an offer word that is itself negated offers nothing: 不能给您补发 / 没法帮您申请 / 补偿是没有的
-_OFFER_NEGATED_BEFORE = re.compile(r"(不|没|没有|无|无法|不能|不会|不予|不再|没法|不可以|不可能)(再|会|能|可以)?$")
-_OFFER_NEGATED_AFTER = re.compile(
-    r"^(这块|这个|这边|方面|的话)?(是|也|都|就|我们|这边|店铺|本店)*(没有|没|不会有|不给|不提供|不可能有|无)(的|了|呢|哦|哈|啊|喔|哟|啦)*(?=[，。,.!！?？~～…;；\s]|$)"
-)
-# a taboo that begins with a negation and is itself denied: 不是不归我们管 (= it is our business)
-_DOUBLE_NEGATION = re.compile(r"(不是|并不是|并非|倒不是|也不是|绝不是|绝对不是|从来不是|可并不是)(说)?$")
-_RULE_WORD = re.compile(r"规定|规矩|规则|政策|制度|要求")
-_CONTENT = re.compile(r"[\u4e00-\u9fffa-z0-9]")
-# a clause that ends by asking the customer to confirm (您要换大一码对吧 / …是不是嘛 / 对不对噻 / 中不中 / 係唔係): a
-# dialect particle (嘛 噻 撒 哈 吧 呢 …) may close the tag; 行不行 / 好不好 are left out (别催了好不好 is arguing)
-_RESTATEMENT = re.compile(
-    r"(对吗|对吧|是吗|是吧|没错吧|没错吗|对不对|是不是|(?<![绝相])对不|(?<![总老])是不|中不中|中不|对头不|係唔係|系唔系|係咪|系咪|啱唔啱|对伐|是伐|對嗎|對吧|對不對|是嗎)"
-    r"(嘛|噻|撒|哈|吧|呢|啊|呀|哦|喔|嘞|咯|哇|嗎|吗|么|噶|咩|啦)*[?？。~～!！…\s]*$"
-)
-
-
-# a polite question to the customer (不知道亲是想送人还是自用呢？ / 请问您方便…吗): asking, not refusing or talking down
-# (a rhetorical 都不会…吗 / 难道… / 连…都 is no polite question)
-_POLITE_QUESTION = re.compile(
-    r"^\W*(不知道|请问|想问(一下|下)?|冒昧问(一下|下)?)(?![^。!！]*(都不|还不|难道|连|还用))[^。!！]*([?？]|[吗呢嘛][~～…。\s]*)$"
-)
-# the agent owns the fault (不是物流的问题 是我们发货晚了 / 是我们页面写错了 / 怪我们): not blame-shifting or arguing
-_OWNS_FAULT = re.compile(
-    r"(?<![不非没])(是|怪)(我们|我|咱们|小店|本店|店里)(这边|自己)?的?[^，。,.!！?？~～]{0,6}(问题|错|责任|失误|疏忽|不对|没做好|没注意|没看仔细|晚了|漏)"
-)
-
-# a question asking the customer for a fact (您怎么支付的呢 / 是哪个颜色呢？): without a negation, 还/又/就, 这么 or
-# 连/难道 it asks, it does not reproach (您怎么不看清楚呢 / 你怎么这么多事 do)
-_INFO_QUESTION = re.compile(
-    r"^\W*(?![^。!！]*(不|没|别|还|又|就|都|这么|那么|这样|连|难道|到底|凭什么))[^。!！]*(怎么|什么|哪|几|多少|啥)[^。!！]*([?？]|[吗呢嘛][~～…。\s]*)$"
-)
-# something only the customer can do or see, said as a need (要您本人登录查看 / 需要您自己在APP里确认): not "do it yourself"
-_CUSTOMER_ONLY = re.compile(r"(要|需要|得|须|必须|只能)(您|你|亲)(本人|自己)[^，。,.!！?？]{0,4}(查看|查询|登录|操作|确认|申请|提交|修改|设置)")
-# asking after a customer who went quiet (您怎么不说话了 / 咋没回复了呢): a check-in, not a reproach (default@10: @7 read the
-# first at 0.92 arguing)
-_CHECK_IN = re.compile(r"(怎么|咋)(都)?(不|没)(说话|回复|回消息|回话|吭声|出声)(了|呢|啦|呀|哦)*[?？~～。!！…\s]*$")
-# a promise that it will not happen again (这次绝对不会再错了 / 以后不再让您等): not the 不会错 of a denial
-_PROMISE = re.compile(r"(不会|绝不会|保证不会|再也不会|一定不会)再|(这次|下次|以后|今后)[^，。,.!！?？]{0,4}(不会|不再)")
-
-
+# act14: the guards whose verdict a passing result shows (rule forbidden_phrases.guard.<name>, one per message they decided)
+_GUARD_NOTES = {
+    "no_refusal_cue": "行为模型读作推诿拒绝，但消息里没有任何拒绝的说法（不/没/只能/随您…），不算拒绝（act14）",
+    "owned": "消息里本店认责（是我们没跟进好 / 这个锅我们背），即使提到第三方的过失也不算推卸责任（act14）",
+    "feeling_normal": "把客户的情绪说成人之常情（换谁都会担心）是共情，不算居高临下或争辩（act14）",
+}
 def is_denied(s: str, start: int) -> bool:
     """A negation at `start` (不归我们管 / 没办法) that is itself denied just before: 不是不归我们管 / 并不是没办法."""
     return s[start : start + 1] in ("不", "没", "无") and _DOUBLE_NEGATION.search(s[max(0, start - 6) : start]) is not None
@@ -255,7 +183,10 @@ class ActParams(Strict):
     (1 − P(none)) reaches `threshold` performs the most probable taboo act."""
 
     enabled: bool = True
-    model: str | None = Field(default=None, description="act model directory; null = the shipped models/zh-cs-acts")
+    model: str | None = Field(
+        default=None, description="act model directory, relative to the repository or absolute; null = the shipped models/zh-cs-acts "
+        "(act14: a candidate such as models.acts_recipe --version 9 --out DIR is read from here, pinned by model_version)"
+    )
     model_version: str | None = Field(
         default="zh-cs-acts@7",
         description="the act model this rubric was calibrated with; another model is an error, so a rubric "
@@ -344,6 +275,21 @@ class ActParams(Strict):
         default=0.9, gt=0, le=1, description="the taboo probability a short message needs (cross-validated precision drops on short "
         "messages; act13 proposed 0.85, kept at 0.9 by the lead: at 0.85 a real session's product praise became a red line)"
     )
+    refusal_cue: list[str] | None = Field(
+        default=None, description="act14: a refusal reading needs one of these in the agent's own words (a 'no' in any spelling, a limit, "
+        "a dismissal: _act_guards.REFUSAL_CUE); without one (the shop praising its goods, a greeting) the refusal reading is set aside "
+        "and the message judged on the other acts (rule forbidden_phrases.guard.no_refusal_cue); null: off"
+    )
+    owned: list[str] | None = Field(
+        default=None, description="act14: more ways of taking the fault or the responsibility on the shop (是我们没跟进好 / 这个锅我们背 / "
+        "运费我们承担 / 这个我们认: _act_guards.OWNED), not negated: like the built-in owned fault, a message that says one is no "
+        "blame-shifting or arguing (rule forbidden_phrases.guard.owned); null: off"
+    )
+    feeling_normal: list[str] | None = Field(
+        default=None, description="act14: a clause naming the customer's feeling as natural (换谁都会担心的 / 心里打鼓太正常了: "
+        "_act_guards.FEELING_NORMAL), not brushed off in the same clause (急也没用), is no condescension or arguing "
+        "(rule forbidden_phrases.guard.feeling_normal); null: off"
+    )
     min_chars: int = Field(default=4, ge=0, description="messages with fewer Chinese/latin letters or digits (嗯 / 👌 / 行) are left to the word layers")
     unquoted: bool = Field(
         default=True, description="read a message that quotes without the quoted words (您说的“没办法用”是指…): quoting a taboo "
@@ -398,15 +344,17 @@ class ForbiddenPhrasesV2(ForbiddenPhrases):
 
     Params = ForbiddenV2Params
     _plain = _dismissal = _grant = _helpless = _contradiction = _reproach = _not_knowing = _finds_out = _pointer_answer = None
+    _refusal_cue = _feeling_normal = _owned = None
 
     def compile(self):
         p: ForbiddenV2Params = self.params
         matcher, shrugs, offer = super().compile()
         model = act_offer = None
         if p.acts.enabled:
-            from models.acts import load_act_model
+            from models.acts import ROOT, load_act_model
 
-            model = pinned_model(self.id, "act", load_act_model, p.acts.model, p.acts.model_version, "acts.model_version")
+            where = p.acts.model if not p.acts.model or Path(p.acts.model).is_absolute() else str(ROOT / p.acts.model)  # act14: from the repository
+            model = pinned_model(self.id, "act", load_act_model, where, p.acts.model_version, "acts.model_version")
             act_offer = compile_entries(p.acts.offer) if p.acts.offer else None
         self._plain = compile_entries(p.acts.plain_refusal) if p.acts.plain_refusal else None
         dismissal = [*p.acts.helpless, *p.acts.dismissal, *p.acts.closure]  # helplessness and a shut door dismiss too
@@ -420,6 +368,9 @@ class ForbiddenPhrasesV2(ForbiddenPhrases):
         self._not_knowing = compile_entries(p.acts.not_knowing) if p.acts.not_knowing else None
         finds = [*(p.not_knowing_action or []), *(p.acts.offer if p.not_knowing_action is not None else [])]
         self._finds_out = compile_entries(finds) if finds else None
+        self._refusal_cue = compile_entries(p.acts.refusal_cue) if p.acts.refusal_cue else None
+        self._feeling_normal = compile_entries(p.acts.feeling_normal) if p.acts.feeling_normal else None
+        self._owned = [c for c in (compile_entries([e]) for e in p.acts.owned or []) if c is not None] or None
         return matcher, shrugs, offer, model, act_offer
 
     def _keep(self, match) -> bool:
@@ -464,6 +415,17 @@ class ForbiddenPhrasesV2(ForbiddenPhrases):
             return False
         return any(not is_quoted(v, a, b) and not is_denied(v.s, a) for a, b in longest_spans(patterns, v.s))
 
+    def _feels_natural(self, v) -> bool:
+        """act14: the message names the customer's feeling as natural (换谁都会担心的), in its own words, with nothing after it
+        turning on the customer — no brush-off anywhere (急也没用 / 至于吗) and no contrast after it (但规定就是规定)."""
+        if self._feeling_normal is None or FEELING_DISMISSED.search(v.s):
+            return False
+        return any(not is_quoted(v, a, b) and not _CONTRAST_AFTER.search(v.s[b:]) for a, b in find_spans(self._feeling_normal, v.s))
+
+    def _unquoted(self, pattern, v) -> bool:
+        """`pattern` somewhere in the agent's own words (not inside a quote)."""
+        return any(not is_quoted(v, a, b) for a, b in find_spans(pattern, v.s))
+
     def _act_row(self, model, v, row):
         """The act probabilities of what the agent says itself: a message that quotes (您说的“没办法用”是指…) is read
         without the quoted words (default@10), since quoting a taboo is not performing it."""
@@ -497,6 +459,14 @@ class ForbiddenPhrasesV2(ForbiddenPhrases):
         if not cols or letters < p.min_chars:
             return None, "min_chars"
         act = max(cols, key=lambda a: row[cols[a]])
+        voided = ""  # act14: the refusal reading set aside for want of a "no" (`refusal_cue`)
+        if act == "refusal" and self._refusal_cue is not None and not any(self._unquoted(x, v) for x in (self._refusal_cue, self._dismissal) if x):
+            bar = max(p.act_thresholds.get(act, p.threshold), p.short_threshold if letters < p.short_chars else 0.0)
+            voided = "no_refusal_cue+" if taboo >= bar else ""  # named only where the refusal reading would have failed
+            taboo -= float(row[cols.pop("refusal")])  # no "no" said: the refusal reading is void, the other acts judge
+            if not cols or taboo < min(p.threshold, p.short_threshold, p.contradiction_threshold, *p.act_thresholds.values()):
+                return None, voided + "below"
+            act = max(cols, key=lambda a: row[cols[a]])
         bar = p.act_thresholds.get(act, p.threshold)
         if letters < p.short_chars:
             bar = max(bar, p.short_threshold)  # little to read: the model needs more certainty
@@ -507,7 +477,9 @@ class ForbiddenPhrasesV2(ForbiddenPhrases):
         if act in ("condescension", "arguing") and self._says(self._reproach, v):
             bar = min(bar, p.contradiction_threshold)  # the customer's competence reproached (连…都不会 / 还找不着？)
         if taboo < bar:
-            return None, f"bar.{act}"
+            return None, voided + f"bar.{act}"
+        if act in ("condescension", "arguing") and self._feels_natural(v):
+            return None, voided + "feeling_normal"  # 换谁都会担心的: the customer's feeling named as natural is empathy
         windows = self._windows(v)
         wp = model.predict_proba([v.s[a:b] for a, b in windows]) if len(windows) > 1 else None
         order = sorted(range(len(windows)), key=lambda k: (-(wp[k][cols[act]] if wp is not None else 1.0), windows[k][1] - windows[k][0]))
@@ -536,12 +508,14 @@ class ForbiddenPhrasesV2(ForbiddenPhrases):
                 skipped.append("promise")
                 continue  # a promise for next time, not a denial
             if act in ("blame_shifting", "arguing") and _OWNS_FAULT.search(v.s):
-                return None, "owns_fault"  # the message takes the fault on the shop: the opposite of shifting it
+                return None, voided + "owns_fault"  # the message takes the fault on the shop: the opposite of shifting it
+            if act in ("blame_shifting", "arguing") and self._says(self._owned, v):
+                return None, voided + "owned"  # 是我们没跟进好 / 这个锅我们背: the responsibility taken, whoever slipped
             if act == "refusal" and self._plain is not None and self._plain.search(v.s[a:b]) and not (
                 self._dismissal is not None and self._dismissal.search(v.s)
             ):
                 if not p.plain_needs_alternative or self._alternative(v.s, agent_msgs[i + 1 : i + p.window]):
-                    return None, "plain_refusal"  # a policy "no" with a way forward: positive_framing judges it
+                    return None, voided + "plain_refusal"  # a policy "no" with a way forward: positive_framing judges it
             if self.params.self_correction and is_self_correction(v, a, b):
                 skipped.append("self_correction")
                 continue
@@ -552,10 +526,10 @@ class ForbiddenPhrasesV2(ForbiddenPhrases):
                 if act == "refusal" and self._not_knowing is not None and self._not_knowing.search(v.s[a:b]):
                     later = []  # 这边也不是很清楚: help offered later does not unsay it
                 if self._offers(act_offer, v.s[a:]) or any(self._offers(act_offer, t) for t in later):
-                    return None, "offer"  # the agent goes on to offer something: judged by positive_framing
+                    return None, voided + "offer"  # the agent goes on to offer something: judged by positive_framing
             note = f"禁用语：{ACT_NAMES_ZH[act]}（{act}，概率 {taboo:.2f}，{model.model_id}）"
             return Match(view=v, start=a, end=b, rule=f"{self.id}.act.{act}").evidence(note), ""
-        return None, "+".join(dict.fromkeys(skipped)) or "no_clause"
+        return None, voided + ("+".join(dict.fromkeys(skipped)) or "no_clause")
 
     def prime(self, conversations) -> None:
         """The act model reads every human agent message of a batch at once (Rubric.score_many), each conversation's
@@ -569,7 +543,7 @@ class ForbiddenPhrasesV2(ForbiddenPhrases):
         if not agent_msgs and not any(m.role == "customer" for m in conversation.messages):
             return self.not_applicable()
         model, act_offer = self.compiled[3], self.compiled[4]
-        violations = self._word_violations(agent_msgs)
+        violations, guards = self._word_violations(agent_msgs), []
         if model is not None and agent_msgs:
             primed = self.take_primed(conversation)  # this conversation's slice of the batch's rows (`prime`)
             probs = primed[0] if primed is not None else model.predict_proba([view(m).s for m in agent_msgs])
@@ -583,16 +557,17 @@ class ForbiddenPhrasesV2(ForbiddenPhrases):
                         best = max(acts, key=lambda a: row[model.classes_.index(a)])
                         if row[none_col] < 0.5:
                             e.note += f"（{ACT_NAMES_ZH[best]}，{model.model_id}）"
-            hit_seqs = {e.seq for e in violations}
+            hit_seqs, guards = {e.seq for e in violations}, []
             customer_seqs = tuple(m.seq for m in conversation.messages if m.role == "customer")
             for i, m in enumerate(agent_msgs):
                 if m.seq in hit_seqs:
                     continue  # the message already fails on its words
-                ev = self._act_hit(model, i, agent_msgs, probs, act_offer, customer_seqs)
+                ev, why = self._act_verdict(model, i, agent_msgs, probs, act_offer, customer_seqs)
                 if ev is not None:
                     violations.append(ev)
+                guards += [Evidence(m.seq, m.text, None, f"{self.id}.guard.{g}", _GUARD_NOTES[g]) for g in _GUARD_NOTES if g in why.split("+")]
         violations.sort(key=lambda e: (e.seq, e.span or (0, 0)))
         if violations:
             return self.failed(violations)
         note = self._pass_note(agent_msgs) + (f"（含行为模型 {model.model_id}）" if model is not None and agent_msgs else "")
-        return self.passed([Evidence(seq=None, text="", span=None, rule=f"{self.id}.none", note=note)])
+        return self.passed([Evidence(seq=None, text="", span=None, rule=f"{self.id}.none", note=note), *guards])
