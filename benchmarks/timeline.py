@@ -7,8 +7,9 @@ tasks may run on another thread than the main one). Figures, in seconds:
   fill    the run's thread waiting for the model thread ("wait" spans; the first one is the start's fill)
   drain   the model thread idle from the end of its last span to the end of the run's last span
   starve  the model thread idle between its first and last span (it waited for the next batch)
-  both    wall where both threads were in a span at once (the run's thread not waiting): the only time they can
-          contend for the GIL; `off` is the run's thread's wall less its CPU inside it (GIL waits, I/O, other
+  both    wall where both threads were in a span at once (the run's thread not waiting);
+  python_both  the part of it where the model thread was outside ONNX Runtime ("onnx" spans): both threads ran
+          Python, one GIL between them; `off` is the run's thread's wall less its CPU inside it (GIL waits, I/O, other
           processes on the core), beside `off alone`, the same where the model thread was idle.
 """
 from __future__ import annotations
@@ -29,6 +30,22 @@ def _union(spans: list[tuple[float, float]]) -> list[tuple[float, float]]:
     return [(a, b) for a, b in out]
 
 
+def _minus(spans: list[tuple[float, float]], cut: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """`spans` (a union) less `cut` (a union)."""
+    out = []
+    for a, b in spans:
+        pos = a
+        for x, y in cut:
+            if y <= pos or x >= b:
+                continue
+            if x > pos:
+                out.append((pos, x))
+            pos = max(pos, y)
+        if pos < b:
+            out.append((pos, b))
+    return out
+
+
 def _overlap(a: float, b: float, busy: list[tuple[float, float]]) -> float:
     return sum(max(0.0, min(b, y) - max(a, x)) for x, y in busy if x < b and y > a)
 
@@ -42,8 +59,11 @@ def analyse(path: str) -> dict:
             rows.append((thread, stage, float(s), float(e), float(cpu)))
     model = [r for r in rows if r[0].startswith("zhijian-model")]
     run = [r for r in rows if not r[0].startswith("zhijian-model")]
-    model_busy = _union([(s, e) for _, _, s, e, _ in model])
-    run_work = [r for r in run if r[1] != "wait"]
+    model_busy = _union([(s, e) for _, stage, s, e, _ in model if stage != "onnx"])
+    model_python = _minus(model_busy, _union([(s, e) for _, stage, s, e, _ in model if stage == "onnx"]))
+    run_work = [r for r in run if r[1] not in ("wait", "onnx")]
+    run_busy = _union([(s, e) for _, _, s, e, _ in run_work])
+    py_both = sum(_overlap(a, b, model_python) for a, b in run_busy)
     end = max(e for _, _, _, e, _ in rows)
     stages: dict[str, dict[str, float]] = defaultdict(lambda: {"wall": 0.0, "cpu": 0.0})
     for thread, stage, s, e, cpu in rows:
@@ -76,8 +96,11 @@ def analyse(path: str) -> dict:
         "run_alone": round(alone, 3),
         "off_both": round(off_both, 3),
         "off_alone": round(off_alone, 3),
+        "model_python": round(sum(b - a for a, b in model_python), 3),
+        "model_python_cpu": round(sum(r[4] for r in model if r[1] != "onnx") - sum(r[4] for r in model if r[1] == "onnx"), 3),
+        "python_both": round(py_both, 3),
         "run_cpu": round(sum(r[4] for r in run_work), 3),
-        "model_cpu": round(sum(r[4] for r in model), 3),
+        "model_cpu": round(sum(r[4] for r in model if r[1] != "onnx"), 3),
         "stages": {k: {"wall": round(v["wall"], 3), "cpu": round(v["cpu"], 3)} for k, v in sorted(stages.items())},
     }
 
@@ -99,6 +122,8 @@ def main() -> None:
         print(f"  both threads busy {res['both']} s (run's thread off-CPU {res['off_both']} s); run's thread alone "
               f"{res['run_alone']} s (off-CPU {res['off_alone']} s) | CPU in spans: run {res['run_cpu']} s, "
               f"model thread {res['model_cpu']} s")
+        print(f"  model thread outside ONNX Runtime (its Python) {res['model_python']} s wall, "
+              f"{res['model_python_cpu']} CPU s; the run's thread busy beside it (both want the GIL) {res['python_both']} s")
         for name, v in res["stages"].items():
             print(f"    {name:24s} wall {v['wall']:7.3f}  cpu {v['cpu']:7.3f}")
     sys.stdout.flush()

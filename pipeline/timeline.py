@@ -46,7 +46,31 @@ def start() -> bool:
     if not path or _spans is not None:
         return False
     _spans, _path, _t0 = [], path, time.perf_counter()
+    _watch_onnx(True)
     return True
+
+
+_onnx_run: Any = None  # onnxruntime's own Session.run while tracing wraps it
+
+
+def _watch_onnx(on: bool) -> None:
+    """While tracing, each ONNX Runtime call is an "onnx" span inside its thread's stage: the model thread's
+    time outside them is its Python (tokenizing, the customer-state layer), the part that holds the GIL."""
+    global _onnx_run
+    try:
+        from onnxruntime.capi.onnxruntime_inference_collection import Session
+    except ImportError:  # no ONNX Runtime here: nothing to watch
+        return
+    if on and _onnx_run is None:
+        _onnx_run = Session.run
+
+        def run(self: Any, *args: Any, **kwargs: Any) -> Any:
+            with span("onnx"):
+                return _onnx_run(self, *args, **kwargs)
+
+        Session.run = run
+    elif not on and _onnx_run is not None:
+        Session.run, _onnx_run = _onnx_run, None
 
 
 def stop() -> None:
@@ -54,6 +78,7 @@ def stop() -> None:
     global _spans, _path
     spans, path = _spans, _path
     _spans, _path = None, None
+    _watch_onnx(False)
     if spans is None or path is None:
         return
     with open(path, "w", encoding="utf-8") as out:

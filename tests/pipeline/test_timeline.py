@@ -59,3 +59,16 @@ def test_spans_from_two_threads_land_in_one_trace(tmp_path, monkeypatch):
     timeline.stop()
     rows = [line.split("\t")[:2] for line in (tmp_path / "t.tsv").read_text(encoding="utf-8").splitlines()[1:]]
     assert sorted(rows) == [["MainThread", "rubric"], ["zhijian-model_0", "sentiment"]]
+
+
+def test_onnx_runtime_calls_are_watched_only_while_tracing(tmp_path, monkeypatch):
+    from onnxruntime.capi.onnxruntime_inference_collection import Session
+
+    original = Session.run
+    monkeypatch.setenv(timeline.ENV, str(tmp_path / "t.tsv"))
+    timeline.start()
+    try:
+        assert Session.run is not original  # an "onnx" span around each call
+    finally:
+        timeline.stop()
+    assert Session.run is original
