@@ -436,17 +436,17 @@ def finish_run(ctx: RunContext, plan: StorePlan, results_path: str | Path | None
     def ordered() -> Iterator[str]:  # one line at a time from the spool: the file is written as it goes
         nonlocal written
         spool = ctx.results
-        for cid in plan.input_ids:
-            if cid not in spool:
-                continue
+        for cid in filter(spool.__contains__, plan.input_ids):
             written += 1
             codes = spool.flag_codes(cid)
             if codes is not None:
                 flagged.append((cid, list(codes)))
             yield spool.line(cid)
 
-    with ctx.timed("results"):
-        if results_path is not None:
+    with ctx.timed("results"):  # the spool's file copied where it is the results file already, else line by line
+        if (copied := ctx.results.write_in_order(plan.input_ids, results_path)) is not None:
+            written, flagged = copied
+        elif results_path is not None:
             write_result_lines(ordered(), results_path)
         else:
             for _ in ordered():
