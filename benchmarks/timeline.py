@@ -11,6 +11,14 @@ tasks may run on another thread than the main one). Figures, in seconds:
   python_both  the part of it where the model thread was outside ONNX Runtime ("onnx" spans): both threads ran
           Python, one GIL between them; `off` is the run's thread's wall less its CPU inside it (GIL waits, I/O, other
           processes on the core), beside `off alone`, the same where the model thread was idle.
+
+Readings at 10,000 conversations (the bench's input, session 14, a shared machine at load 4-26: CPU is what
+counts, walls are inflated): the run's thread never waited for the model thread once both were under way (fill
+0.000-0.05 s over 5 batches, flow and --no-flow alike; 5.1 s once at load 26); the model thread started 1.4 s in
+(during ingest) and idled 4.0 s at the end at load 3.7 (drain: the last batch's rubric, save and results). Of the
+model thread's 11.8-13.5 CPU s, 8.6-10.0 were inside ONNX Runtime's calls (no GIL): its Python was 3.2-3.4 CPU s,
+all the GIL time it could take from the run's thread (~16-20 CPU s). So the run is the run's thread's Python plus
+what it waits for that 3 s: drain and fill cost it nothing; CPU cut on either thread is what shortens it.
 """
 from __future__ import annotations
 
