@@ -36,6 +36,7 @@ from pipeline.conversation import Conversation, Flag, Message
 from pipeline.errors import RunError
 from pipeline.results import conversation_to_result
 from pipeline.stages import Stage, build_stages, split_ahead
+from pipeline.timeline import span
 
 __all__ = [
     "EarlyBatches", "ModelThread", "Partition", "PartitionSpec", "PartitionWork", "RemoteError", "ScoredPartition",
@@ -214,7 +215,8 @@ class PartitionWork:
         self.before, self.ahead, self.after = split_ahead(rest)
         t0 = time.perf_counter()
         try:
-            self.assembled: list[Conversation] = assemble(msgs)
+            with span(assemble.name):
+                self.assembled: list[Conversation] = assemble(msgs)
         except Exception:  # one broken conversation must not sink the batch: retry one by one
             self.assembled = []
             for cid, group in self.by_id.items():
@@ -244,7 +246,8 @@ class PartitionWork:
     def _run(self, stages: Sequence[Stage], convs: list[Conversation], failed: dict, seconds: dict) -> list[Conversation]:
         for stage in stages:
             t0 = time.perf_counter()
-            convs = run_stage(stage, convs, failed)
+            with span(stage.name):
+                convs = run_stage(stage, convs, failed)
             self._timed(seconds, stage.name, t0)
         return convs
 
@@ -286,7 +289,8 @@ class PartitionWork:
         ahead, self._ahead = self._ahead, None
         passed = [c.conversation_id for c in self.convs] == [c.conversation_id for c in self.assembled]
         if ahead is not None and passed:
-            self.convs, failed, seconds = ahead.result()
+            with span("wait"):  # for the model thread (the timeline's fill, or a model thread behind)
+                self.convs, failed, seconds = ahead.result()
             self.failed.update(failed)
             for name, s in seconds.items():
                 self.seconds[name] = self.seconds.get(name, 0.0) + s

@@ -38,7 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pipeline import preload
+from pipeline import preload, timeline
 from pipeline.errors import RunError, StoreError
 from pipeline.local_worker import model_thread_for
 from pipeline.outputs import check_output_path
@@ -49,8 +49,7 @@ from pipeline.results import result_row_to_contract, write_result_lines
 from pipeline.settings import get_settings, load_settings
 from pipeline.spill import ResultSpool, SpilledIngest, spill_inputs
 from pipeline.stages import STAGE_ORDER, Stage, build_stages
-from pipeline.store import Store
-from pipeline.store import lock as run_lock
+from pipeline.store import Store, lock as run_lock
 
 __all__ = [
     "STAGES", "RunError", "RunSummary", "RunContext", "StorePlan", "RunSteps", "PLAIN_STEPS", "check_inputs",
@@ -103,7 +102,8 @@ class RunContext:
     def timed(self, stage: str) -> Iterator[None]:
         t0 = time.perf_counter()
         try:
-            yield
+            with timeline.span(stage):
+                yield
         finally:
             self.stage_seconds[stage] = self.stage_seconds.get(stage, 0.0) + time.perf_counter() - t0
 
@@ -248,6 +248,7 @@ def prepare_run(
     """
     if run_id is not None and run_id in _PREPARED:  # prepared ahead with these arguments (prepare_ahead)
         return take_ahead(run_id)
+    timeline.start()  # ZHIJIAN_TRACE: the run's timeline from here (off by default; pipeline/timeline.py)
     checked = preflight(paths, store_url, rubric_path, mapping, rubric=rubric, results_path=results_path)
     store = checked.store
     run_id = run_id or str(uuid.uuid4())
@@ -276,10 +277,8 @@ def prepare_run(
         run_lock.release(store.engine, run_id)
         store.close()
         raise
-    ctx = RunContext(
-        checked.files, store, checked.rubric, model, run_stages, run_id, checked.mapping, rescore, progress,
-        read_inputs,
-    )  # fmt: skip
+    ctx = RunContext(checked.files, store, checked.rubric, model, run_stages, run_id, checked.mapping, rescore,
+                     progress, read_inputs)  # fmt: skip
     ctx.stage_seconds["ingest"] += getattr(read_inputs, "seconds_ahead", 0.0)  # read before the run (zhijian score)
     return ctx
 
@@ -437,17 +436,17 @@ def finish_run(ctx: RunContext, plan: StorePlan, results_path: str | Path | None
     def ordered() -> Iterator[str]:  # one line at a time from the spool: the file is written as it goes
         nonlocal written
         spool = ctx.results
-        for cid in plan.input_ids:
-            if cid not in spool:
-                continue
+        for cid in filter(spool.__contains__, plan.input_ids):
             written += 1
             codes = spool.flag_codes(cid)
             if codes is not None:
                 flagged.append((cid, list(codes)))
             yield spool.line(cid)
 
-    with ctx.timed("results"):
-        if results_path is not None:
+    with ctx.timed("results"):  # the spool's file copied where it is the results file already, else line by line
+        if (copied := ctx.results.write_in_order(plan.input_ids, results_path)) is not None:
+            written, flagged = copied
+        elif results_path is not None:
             write_result_lines(ordered(), results_path)
         else:
             for _ in ordered():
@@ -592,6 +591,7 @@ def run(
         if ctx.model_thread is not None:
             ctx.model_thread.close()  # a failed run drops the look-ahead's queued model work
         ctx.store.close()
+        timeline.stop()  # writes the trace, if one was recording
     return summary
 
 

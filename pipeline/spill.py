@@ -24,11 +24,14 @@ from __future__ import annotations
 
 import json
 import logging
+import shutil
 import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+from pipeline.outputs import atomic_write
 from pipeline.results import encoded_result, result_line
 
 log = logging.getLogger("zhijian.scoring")
@@ -140,7 +143,8 @@ class ResultSpool:
             self._at_end = True
         self._index[conversation_id] = (self._end, len(data), flags)
         self._file.write(data)
-        self._end += len(data)
+        self._file.write(b"\n")  # each line with its newline, as the results file holds it (write_in_order)
+        self._end += len(data) + 1
 
     def put_scored(self, convs: Iterable[Any], prepared: dict[str, tuple[dict, Any, bytes]]) -> tuple[dict, dict]:
         """Keep the results-file lines of scored conversations, each made as it comes (a batch's lines are not all
@@ -152,6 +156,32 @@ class ResultSpool:
             fields[cid], columns[cid], line = prepared.get(cid) or encoded_result(conv)
             self.put_line(cid, line, fields[cid])
         return fields, columns
+
+    def write_in_order(self, ids: Iterable[str], path: str | Path | None) -> tuple[int, list[tuple[str, list[str]]]] | None:
+        """The results file of `ids` (input order) in one copy of the spool's file, where that is the same file: each
+        id held, in the order its line was written, no line replaced (the common night: every conversation scored,
+        in the batches' input order). Returns (lines, [(id, flag codes) of the flagged ones, in order]); None, and
+        nothing written, where the orders differ (results reused from the store, a re-assigned id): the caller then
+        writes line by line. Why: reading back and re-encoding each line cost ~0.1 CPU s at 10,000 conversations."""
+        index = self._index
+        order = [cid for cid in ids if cid in index]
+        if len(order) != len(index) or order != list(index):
+            return None
+        at = 0
+        for offset, length, _ in index.values():
+            if offset != at:
+                return None
+            at += length + 1
+        if at != self._end:
+            return None
+        if path is not None:
+            self._file.flush()
+            self._file.seek(0)
+            self._at_end = False
+            with atomic_write(Path(path)) as fh:  # text mode: nothing buffered there, the bytes go to its buffer
+                fh.flush()
+                shutil.copyfileobj(self._file, fh.buffer)
+        return len(order), [(cid, list(codes)) for cid, (_, _, codes) in index.items() if codes is not None]
 
     def line(self, conversation_id: str) -> str:
         """The object's results-file line (without its newline), exactly as `dumps_result` wrote it."""

@@ -106,14 +106,15 @@ def upsert(
     keys: Sequence[str],
     update: Sequence[str] | None,
     statements: dict[tuple, _Statement] | None = None,
-) -> None:
+) -> int | None:
     """Insert `rows` (tuples in `columns` order); on a `keys` conflict update `update` columns, or do nothing (None).
 
     `statements`: where compiled SQLite statements are kept, one dict per engine (a Store's own: the
     processors belong to its dialect, and go with it); None compiles the statement for this call.
+    Returns, on SQLite, the rows the driver counts as changed (with do-nothing: the rows inserted); None elsewhere.
     """
     if not rows:
-        return
+        return 0 if conn.dialect.name == "sqlite" else None
     dialect = conn.dialect.name
     if dialect == "sqlite":
         cache = {} if statements is None else statements
@@ -123,8 +124,7 @@ def upsert(
         for j, proc in enumerate(processors):
             if proc is not None:
                 values[j] = _distinct_map(proc, values[j]) if getattr(proc, "distinct", False) else list(map(proc, values[j]))
-        conn.exec_driver_sql(sql, list(zip(*values)))
-        return
+        return conn.exec_driver_sql(sql, list(zip(*values))).rowcount
     dicts = [dict(zip(columns, row)) for row in rows]
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
@@ -132,7 +132,7 @@ def upsert(
         stmt = _conflict(insert(table), keys, update)
         for chunk in chunks(dicts):
             conn.execute(stmt, list(chunk))
-        return
+        return None
     # Portable fallback (other databases): delete-then-insert for updates, filter for do-nothing.
     for chunk in chunks(dicts):
         cond = sa.or_(*[sa.and_(*[table.c[k] == r[k] for k in keys]) for r in chunk])
@@ -143,6 +143,7 @@ def upsert(
             conn.execute(table.delete().where(cond))
         if chunk:
             conn.execute(table.insert(), list(chunk))
+    return None
 
 
 def present(conn: Connection, column: sa.Column, values: Iterable[Any]) -> set[Any]:

@@ -228,14 +228,28 @@ class Store:
         for m in msgs:
             if m.message_key not in rows:
                 rows[m.message_key] = message_values(m, run_id)
-        keys = list(rows)
         with self.engine.begin() as conn:
-            existing = bulk.present(conn, messages.c.message_key, keys)
-            new_rows = [r for k, r in rows.items() if k not in existing]
-            # ON CONFLICT DO NOTHING as well: a concurrent run may have stored the same message meanwhile.
-            bulk.upsert(conn, messages, MESSAGE_COLUMNS, new_rows, ["message_key"], None, self._statements)
-        stored = len(new_rows)
-        return stored, len(msgs) - stored, {r[1] for r in new_rows}  # r[1]: conversation_id
+            # SQLite, the batch's first message new (a new night; a re-run's is there): insert, look up only if needed
+            if conn.dialect.name == "sqlite" and rows and not bulk.present(conn, messages.c.message_key, [next(iter(rows))]):
+                new_rows = self._insert_new_messages(conn, rows)
+            else:
+                existing = bulk.present(conn, messages.c.message_key, list(rows))
+                new_rows = [r for k, r in rows.items() if k not in existing]
+                # ON CONFLICT DO NOTHING as well: a concurrent run may have stored the same message meanwhile.
+                bulk.upsert(conn, messages, MESSAGE_COLUMNS, new_rows, ["message_key"], None, self._statements)
+        return len(new_rows), len(msgs) - len(new_rows), {r[1] for r in new_rows}  # r[1]: conversation_id
+
+    def _insert_new_messages(self, conn: Connection, rows: dict[str, tuple]) -> list[tuple]:
+        """SQLite: insert `rows` (by message_key), ON CONFLICT DO NOTHING; those that went in, in `rows` order. All when
+        the driver counts every row inserted (a new night), with no lookup first (looking up the 10,000-conversation
+        bench's 100,285 keys cost ~0.16 CPU s); else those with a rowid above the largest before (a new row gets it; the
+        run's lock keeps other writers out)."""
+        before = conn.exec_driver_sql("SELECT max(rowid) FROM messages").scalar() or 0
+        inserted = bulk.upsert(conn, messages, MESSAGE_COLUMNS, list(rows.values()), ["message_key"], None, self._statements)
+        if inserted == len(rows):
+            return list(rows.values())
+        added = {k for (k,) in conn.exec_driver_sql("SELECT message_key FROM messages WHERE rowid > ?", (before,))}
+        return [r for k, r in rows.items() if k in added]
 
     def new_message_keys(self, keys: Iterable[str]) -> set[str]:
         """Those of `keys` not yet in the store."""

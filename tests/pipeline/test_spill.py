@@ -137,3 +137,58 @@ def test_pieces_stored_ahead_of_the_run_are_counted_on_by_its_ingest_step(tmp_pa
     out = lambda name: [json.loads(x) for x in (tmp_path / f"{name}.jsonl").read_text(encoding="utf-8").splitlines()]  # noqa: E731
     strip = lambda rs: [{k: v for k, v in r.items() if k not in ("run_id", "scored_at")} for r in rs]  # noqa: E731
     assert strip(out("ahead")) == strip(out("whole"))
+
+
+def _line_by_line(spool: ResultSpool, ids: list[str], path) -> tuple[int, list]:
+    """finish_run's other way: each held id's line read back, in `ids` order."""
+    from pipeline.results import write_result_lines
+
+    held = [cid for cid in ids if cid in spool]
+    write_result_lines((spool.line(cid) for cid in held), path)
+    return len(held), [(cid, list(spool.flag_codes(cid))) for cid in held if spool.flag_codes(cid) is not None]
+
+
+def _objects(n: int) -> list[dict]:
+    return [{"conversation_id": f"c{i}", "score": i / 7, "flagged": i % 3 == 0, "flags": [{"code": f"f{i}"}] if i % 3 == 0
+             else [], "criteria": {"greeting": {"evidence": [{"text": "亲，您好" * i}]}}} for i in range(n)]  # fmt: skip
+
+
+def test_write_in_order_copies_the_spool_as_the_results_file_line_by_line_would_write_it(tmp_path):
+    spool = ResultSpool()
+    objs = _objects(7)
+    for obj in objs:
+        spool[obj["conversation_id"]] = obj
+    spool["c2"]  # a read in between: the next write goes to the end still
+    spool["c7"] = {"conversation_id": "c7", "flagged": False, "flags": []}
+    ids = ["c0", "gone", *[f"c{i}" for i in range(1, 8)]]  # an input id without a result is left out, as before
+    copied = spool.write_in_order(ids, tmp_path / "copy.jsonl")
+    assert copied == _line_by_line(spool, ids, tmp_path / "lines.jsonl")
+    assert (tmp_path / "copy.jsonl").read_bytes() == (tmp_path / "lines.jsonl").read_bytes()
+    assert copied[0] == 8 and [cid for cid, _ in copied[1]] == ["c0", "c3", "c6"]
+    assert spool.write_in_order(ids, None) == copied  # no file: the counts alone
+    spool["c8"] = {"conversation_id": "c8"}  # and the spool goes on after a copy
+    assert spool["c8"] == {"conversation_id": "c8"} and spool["c6"] == objs[6]
+
+
+def test_write_in_order_leaves_other_orders_to_the_line_by_line_writer(tmp_path):
+    spool = ResultSpool()
+    for obj in _objects(4):
+        spool[obj["conversation_id"]] = obj
+    target = tmp_path / "out.jsonl"
+    assert spool.write_in_order(["c1", "c0", "c2", "c3"], target) is None  # input order is not the spool's
+    assert spool.write_in_order(["c0", "c1", "c2"], target) is None  # a held result not in the input
+    spool["c1"] = {"conversation_id": "c1", "score": 9}  # re-assigned: its newer line is at the file's end
+    assert spool.write_in_order(["c0", "c1", "c2", "c3"], target) is None
+    assert not target.exists()  # nothing written where it answered None
+
+
+def test_a_run_that_reuses_results_writes_the_same_file_as_one_that_scores_them(tmp_path):
+    """Reused results are spooled before the scored ones (store_step): the line-by-line writer keeps input order."""
+    files = _days(tmp_path)
+    _run(files[:1], tmp_path, "half", 10_000)
+    half = _run(files, tmp_path, "half", 10_000)  # day 1's untouched conversations reused, the rest scored
+    assert half.reused > 0 and half.scored > 0
+    _run(files, tmp_path, "fresh", 10_000)
+    strip = lambda name: [json.loads(x) for x in (tmp_path / f"{name}.jsonl").read_text(encoding="utf-8").splitlines()]  # noqa: E731
+    assert [r["conversation_id"] for r in strip("half")] == [r["conversation_id"] for r in strip("fresh")]
+    assert strip("half") == strip("fresh")

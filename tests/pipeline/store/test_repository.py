@@ -79,6 +79,26 @@ def test_store_messages_is_idempotent(store):
     assert store.new_message_keys([extra.message_key, "nope"]) == {"nope"}
 
 
+def test_store_messages_detail_says_which_messages_were_new_in_every_mix(store):
+    """SQLite inserts first and looks up only where some were there already (pipeline/store/repository.py,
+    _insert_new_messages); every backend answers what a lookup before the insert would: the new ones, in order."""
+    old = conversation("h001").messages
+    assert store.store_messages_detail(old, "r1") == (3, 0, {"h001"})  # a new night: all new, no lookup
+    fresh = conversation("h002").messages + conversation("h003").messages
+    mixed = [fresh[0], old[1], fresh[1], fresh[1], old[0], *fresh[2:]]  # new, stored, a repeat inside the batch
+    assert store.store_messages_detail(mixed, "r2") == (6, 3, {"h002", "h003"})
+    assert store.store_messages_detail(mixed, "r3") == (0, len(mixed), set())  # all there: nothing new
+    late = msg("h001", 4, "customer", "还在吗", minutes=5)
+    assert store.store_messages_detail([*old, late], "r4") == (1, 3, {"h001"})  # one new among stored ones
+    assert store.store_messages_detail([], "r5") == (0, 0, set())
+    stored = store.load_conversation_messages(["h001", "h002", "h003"])
+    assert sorted(m.message_key for m in stored) == sorted({m.message_key for m in [*old, *fresh, late]})
+    with store.engine.connect() as conn:
+        first_runs = dict(conn.execute(sa.text("SELECT message_key, first_run_id FROM messages")).all())
+    assert first_runs[late.message_key] == "r4" and first_runs[fresh[0].message_key] == "r2"
+    assert {first_runs[m.message_key] for m in old} == {"r1"}
+
+
 def test_message_without_key_is_refused_and_nothing_stored(store):
     ms = conversation("h001").messages
     ms[1].message_key = None  # built by hand, not read through ingest
