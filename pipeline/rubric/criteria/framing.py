@@ -11,6 +11,7 @@ from typing import Any, Literal, NamedTuple
 
 from pydantic import Field
 
+from models.base import BoundedMemo
 from pipeline.conversation import Conversation, CriterionResult
 from pipeline.rubric.criteria import lexicons as L
 from pipeline.rubric.criteria import lexicons_state as S
@@ -19,6 +20,7 @@ from pipeline.rubric.criteria._shapes import _asks, _plain_question, asks_to_con
 from pipeline.rubric.criteria.forbidden import is_denied, is_negated_offer
 from pipeline.rubric.matching import Lexicon, Match, clauses, compile_entries, message_evidence, view
 from pipeline.rubric.registry import Criterion, register_criterion
+from pipeline.rubric import text_memo
 from pipeline.rubric.schema import LexiconParams, Strict
 
 
@@ -348,7 +350,17 @@ class PositiveFraming(Criterion):
         ref = self.compiled.referral
         if ref is None:
             return []
-        pattern, shop = ref
+        memo = self.__dict__.get("_referrals")
+        if memo is None:  # a function of `s` alone: kept per distinct string (pipeline.rubric.text_memo)
+            memo = self._referrals = BoundedMemo((text_memo.__name__, "_TEXT_MEMO_MAX"))
+        kept = memo.get(s)
+        if kept is None:
+            kept = memo.put(s, tuple(self._referral_clauses_of(s, *ref)))
+        return list(kept)
+
+    @staticmethod
+    def _referral_clauses_of(s: str, pattern, shop) -> list[tuple[int, int]]:
+        """`_referral_clauses` read afresh (it keeps them per distinct string)."""
         out = []
         for a, b in clauses(s):
             m = pattern.search(s, a, b)

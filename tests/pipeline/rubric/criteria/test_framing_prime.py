@@ -39,3 +39,15 @@ def test_scoring_a_primed_batch_gives_what_scoring_alone_gives(rubric):
     framing.prime(convs)
     assert [framing.score(c) for c in convs] == alone
     assert not framing._primed  # every kept slice was taken
+
+
+def test_referral_clauses_kept_per_string_equal_fresh(rubric):
+    framing = rubric.criterion("positive_framing")
+    pattern, shop = framing.compiled.referral
+    texts = [m.norm or m.text for c in _sample_conversations(6) for m in c.messages] + ["您可以联系快递问一下", ""]
+    for _ in range(2):
+        for s in texts:
+            got = framing._referral_clauses(s)
+            assert got == framing._referral_clauses_of(s, pattern, shop)
+            got.append((0, 0))  # the caller's list is its own
+    assert framing._referral_clauses("您可以联系快递问一下") == framing._referral_clauses_of("您可以联系快递问一下", pattern, shop) != []
