@@ -4,17 +4,15 @@ Everything here works on a message's *analysis form* (`Message.norm`: simplified
 half-width, emoticons out) and maps what it finds back onto the text as shown
 with `Message.text_span`, so evidence spans always index `Message.text`.
 
-When a message was built by hand (no `norm`), `view()` derives an analysis form
-locally with the pipeline's own 1:1 character fold (`pipeline.normalise.fold_table`:
-traditional → simplified, full-width → half-width, lower case), so criteria give the
-same answer in unit tests as in the pipeline; lexicon phrases are folded the same way.
+When a message was built by hand (no `norm`), `view()` derives an analysis form locally with the pipeline's own
+1:1 character fold (`pipeline.normalise.fold_table`: traditional → simplified, full-width → half-width, lower
+case), so criteria give the same answer in unit tests as in the pipeline; lexicon phrases are folded the same way.
 
 Blocks:
 - `Lexicon`: phrase list (plain phrases, or `re:` regular expressions) with
   variants, exclusion contexts (垃圾袋 is not 垃圾) and token-boundary checks for
   short phrases (亲 is not the 亲 in 亲自).
-- guards (negation, contrast, quotation, sarcasm): `pipeline/rubric/guards.py`.
-- `clauses()`: clause windows for paraphrase detection.
+- guards (negation, contrast, quotation, sarcasm): `pipeline/rubric/guards.py`; `clauses()`: clause windows.
 """
 from __future__ import annotations
 
@@ -28,6 +26,7 @@ from models.base import BoundedMemo
 from pipeline.conversation import Evidence, Message
 from pipeline.normalise import fold_table
 from pipeline.rubric.regex_cache import cached, compile_pattern
+from pipeline.rubric.text_memo import per_text
 
 # ----------------------------------------------------------------------------
 # analysis view of a message
@@ -55,10 +54,8 @@ def local_analysis_form(text: str) -> str:
 
 
 class View:
-    """What the matchers look at: the analysis string, token boundaries, and a way back to `text`.
-
-    Clause spans, quotations and token boundaries are computed on first use (most messages
-    never need them: nothing matches)."""
+    """What the matchers look at: the analysis string, token boundaries, and a way back to `text`. Clause spans,
+    quotations and token boundaries are computed on first use (most messages never need them: nothing matches)."""
 
     __slots__ = ("msg", "s", "mapped", "text", "norm", "ntokens", "_boundaries", "_clauses", "_quotes")
 
@@ -88,7 +85,7 @@ class View:
     @property
     def clause_spans(self) -> tuple[tuple[int, int], ...]:
         if self._clauses is None:
-            self._clauses = tuple(clauses(self.s))
+            self._clauses = _clause_spans(self.s)
         return self._clauses
 
     @property
@@ -138,17 +135,20 @@ def _make_view(msg: Message) -> View:
     return View(msg, s, mapped)
 
 
-def clauses(s: str) -> list[tuple[int, int]]:
-    """Clause spans of an analysis string (split on punctuation)."""
+@per_text
+def _clause_spans(s: str) -> tuple[tuple[int, int], ...]:
     out: list[tuple[int, int]] = []
     pos = 0
     for m in _CLAUSE_SPLIT.finditer(s):
         if m.start() > pos:
             out.append((pos, m.start()))
         pos = m.end()
-    if pos < len(s):
-        out.append((pos, len(s)))
-    return out
+    return tuple(out + [(pos, len(s))] if pos < len(s) else out)
+
+
+def clauses(s: str) -> list[tuple[int, int]]:
+    """Clause spans of an analysis string (split on punctuation); kept per distinct string, a fresh list each call."""
+    return list(_clause_spans(s))
 
 
 def clause_of(s: str | View, start: int, end: int) -> tuple[int, int]:

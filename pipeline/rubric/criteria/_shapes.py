@@ -7,6 +7,7 @@ import re
 
 from pipeline.conversation import Message
 from pipeline.rubric.matching import local_analysis_form, view
+from pipeline.rubric.text_memo import per_text
 
 _CONTRAST_AFTER = re.compile(r"但|不过|可是|就是|只是|然而|结果")
 # an emotion word the customer denies right after it, topicalised (差评我们不会打的 / 投诉咱倒不至于 / 生气谈不上):
@@ -39,27 +40,37 @@ _PROGRESSIVE_NE = re.compile(
 _ASKS = re.compile(r"[?？]|(吗|嘛|么)(?=[\s,，。.!！~～]|$)")
 
 
+# each shape is a function of one string: read once per distinct string (pipeline.rubric.text_memo)
+_asks_in = per_text(lambda s: bool(_ASKS.search(s)))
+_spaced_form = per_text(lambda text: local_analysis_form(text).strip())
+
+
 def _asks(msg: Message) -> bool:
     """The message asks something anywhere (是黑猪吗？五花肉…): on the state alone it needs a shape or an emotion word."""
-    return bool(_ASKS.search(view(msg).s))
+    return _asks_in(view(msg).s)
 
 
 def _spaced(msg: Message) -> str:
     """The message folded like the analysis form but with its spaces: in chat a space ends a clause
     (中午能到吗 急用 / 行 这还差不多), and the analysis form drops it."""
-    return local_analysis_form(msg.text).strip()
+    return _spaced_form(msg.text)
 
 
 def _asks_by_spaces(msg: Message) -> bool:
-    return bool(_ASKS.search(_spaced(msg)))
+    return _asks_in(_spaced_form(msg.text))
+
+
+@per_text
+def _question_shape(s: str) -> bool:
+    s = s.strip()
+    if _PROGRESSIVE_NE.search(s):
+        return False
+    return bool(s) and bool(_QUESTION_END.search(s) or _WH_QUESTION.search(s))
 
 
 def _plain_question(msg: Message) -> bool:
     """The message asks something (ends in ？ or 吗/呢): a model's 'negative' here is usually just a question."""
-    s = view(msg).s.strip()
-    if _PROGRESSIVE_NE.search(s):
-        return False
-    return bool(s) and bool(_QUESTION_END.search(s) or _WH_QUESTION.search(s))
+    return _question_shape(view(msg).s)
 
 # a lone ping that opens the first message (在吗 卫衣怎么退 / 有人吗 想问下尺码): a greeting, not impatience
 _OPENER_PING = re.compile(r"^(在吗|在不在|在么|在嘛|有人吗|有人在吗)[?？!！。.~～]?$")

@@ -188,6 +188,8 @@ class TimeCommitment(Criterion):
             compile_entries(p.settled) if p.settled else None,
             self._load_model(p.model),
             compile_entries(p.goods_times) if p.goods_times else None,
+            # _unanswered's look-up, act and wait patterns: compiled here once, not on every conversation
+            (re.compile(p.lookup), re.compile(p.lookup_not), re.compile(p.waiting)) if p.answered_lookup is not None else None,
         )
 
     def _load_model(self, mp: HandoffModelParams):
@@ -281,7 +283,8 @@ class TimeCommitment(Criterion):
         p: CommitmentParams = self.params
         if p.answered_lookup is None:
             return handoffs, []
-        lookup, act, waiting = re.compile(p.lookup), re.compile(p.lookup_not), re.compile(p.waiting)
+        c = self.compiled  # a compiled tuple set by hand may stop before the patterns
+        lookup, act, waiting = c[8] if len(c) > 8 else (re.compile(p.lookup), re.compile(p.lookup_not), re.compile(p.waiting))
         keep, answered = [], []
         for i, hand in handoffs:
             s = view(agent_msgs[i]).s

@@ -11,6 +11,7 @@ from typing import Any, Literal, NamedTuple
 
 from pydantic import Field
 
+from models.base import BoundedMemo
 from pipeline.conversation import Conversation, CriterionResult
 from pipeline.rubric.criteria import lexicons as L
 from pipeline.rubric.criteria import lexicons_state as S
@@ -19,6 +20,7 @@ from pipeline.rubric.criteria._shapes import _asks, _plain_question, asks_to_con
 from pipeline.rubric.criteria.forbidden import is_denied, is_negated_offer
 from pipeline.rubric.matching import Lexicon, Match, clauses, compile_entries, message_evidence, view
 from pipeline.rubric.registry import Criterion, register_criterion
+from pipeline.rubric import text_memo
 from pipeline.rubric.schema import LexiconParams, Strict
 
 
@@ -255,7 +257,8 @@ class PositiveFraming(Criterion):
         import numpy as np
 
         msgs = conversation.messages
-        rows = self._decline_rows(conversation, agent_msgs)
+        primed = self.take_primed(conversation)  # every agent message's row, read in the batch (`prime`): the same numbers
+        rows = None if primed is not None else self._decline_rows(conversation, agent_msgs)
         replies, last = [], None
         for m in msgs:
             if m.role == "customer" and m.text.strip():
@@ -266,7 +269,7 @@ class PositiveFraming(Criterion):
         probs[:, 0] = 1.0
         idx = [i for i, w in enumerate(wanted) if w]
         if idx:
-            probs[idx] = self.compiled.decline_model.predict_proba([rows[i] for i in idx])
+            probs[idx] = primed[0][idx] if primed is not None else self.compiled.decline_model.predict_proba([rows[i] for i in idx])
         return probs, replies
 
     @staticmethod
@@ -280,16 +283,17 @@ class PositiveFraming(Criterion):
         return [pairs.get(at[id(m)], ("", m.text)) for m in agent_msgs]
 
     def prime(self, conversations) -> None:
-        """The decline model reads every human agent message of a batch at once (Rubric.score_many): its block rows are
-        kept per distinct text, so `_decline_probs` then finds them — one numpy pass instead of two per conversation.
+        """The decline model reads every human agent message of a batch at once (Rubric.score_many), and each
+        conversation's slice of the probabilities is kept for `_decline_probs` (keep_primed): one numpy pass per batch.
         Every message, not only those `score` asks about: finding those is the phrase matching `score` does, and the
         rows a message adds cost less in the batch than matching twice; each row depends on its own texts only."""
         model = self.compiled.decline_model
         if model is None:
             return
-        rows = [r for conv in conversations for r in self._decline_rows(conv, human_agent_messages(conv))]
-        if rows:
-            model.predict_proba(rows)
+        per_conv = [self._decline_rows(conv, human_agent_messages(conv)) for conv in conversations]
+        rows = [r for rs in per_conv for r in rs]
+        if rows:  # each conversation's rows kept for `_decline_probs` (each row depends on its own texts only)
+            self.keep_primed(conversations, [len(rs) for rs in per_conv], model.predict_proba(rows))
 
     def _requests_before(self, customer_turns: list, agent_msgs: list) -> list:
         """The customer's request each agent message answers: a request in one of the customer's last `request_turns`
@@ -346,7 +350,17 @@ class PositiveFraming(Criterion):
         ref = self.compiled.referral
         if ref is None:
             return []
-        pattern, shop = ref
+        memo = self.__dict__.get("_referrals")
+        if memo is None:  # a function of `s` alone: kept per distinct string (pipeline.rubric.text_memo)
+            memo = self._referrals = BoundedMemo((text_memo.__name__, "_TEXT_MEMO_MAX"))
+        kept = memo.get(s)
+        if kept is None:
+            kept = memo.put(s, tuple(self._referral_clauses_of(s, *ref)))
+        return list(kept)
+
+    @staticmethod
+    def _referral_clauses_of(s: str, pattern, shop) -> list[tuple[int, int]]:
+        """`_referral_clauses` read afresh (it keeps them per distinct string)."""
         out = []
         for a, b in clauses(s):
             m = pattern.search(s, a, b)
