@@ -15,6 +15,7 @@ from pipeline.conversation import Conversation, CriterionResult
 from pipeline.rubric.criteria import lexicons as L
 from pipeline.rubric.criteria import lexicons_state as S
 from pipeline.rubric.criteria._common import GuardParams, PhraseMatcher, human_agent_messages, pinned_model
+from pipeline.rubric.criteria._framing_turns import EMPTY_OFFER, EMPTY_REMEDY, LAPSED, empty_offer, lapsed_refusals
 from pipeline.rubric.criteria._shapes import _asks, _plain_question, asks_to_confirm
 from pipeline.rubric.criteria.forbidden import is_denied, is_negated_offer
 from pipeline.rubric.matching import Lexicon, Match, clauses, compile_entries, message_evidence, view
@@ -38,6 +39,8 @@ class _Compiled(NamedTuple):
     referral: Any = None  # default@14 (frm13): FramingParams.referral compiled, or None (off)
     vague: Any = None  # default@14 (frm13): (vague_step, concrete_step) compiled, or None (off)
     unasked: Any = None  # default@14 (frm13): FramingParams.unasked compiled, or None (off)
+    lapsed: Any = None  # default@15 (frm14): FramingParams.lapsed compiled, or None (off)
+    empty: Any = None  # default@15 (frm14): (empty_offer, empty_remedy) compiled, or None (off)
 
 
 _CONTRAST = re.compile("不过|但是|可是|但")
@@ -200,6 +203,14 @@ class FramingParams(Strict):
     referral_complaints: bool = Field(default=True, description="default@14 (frm13): a referral answering a complaint (a "
                                       "negative customer turn that states a problem) declines too, as `declined` does")
     shop_acts: str = Field(default=SHOP_ACTS, description="the shop acting in a referral's clause (我帮您联系快递): no referral")
+    lapsed: str | None = Field(default=LAPSED, description="default@15 (frm14): a window said to be past (已经过了七天无理由"
+                               "退货期 / 已超过签收15天 / 过保了 / 活动已经结束了), not denied, asked or a condition: a refusal where it "
+                               "answers a request, as `answered_refusals` (regex on the analysis form; null: off)")
+    empty_offer: str | None = Field(default=EMPTY_OFFER, description="default@15 (frm14): an alternative (or a contrast "
+                                    "clause) whose clause only asks the customer to wait, understand or keep watching (耐心"
+                                    "等待 / 理解一下 / 留意物流 / 放心) and holds no `empty_remedy` offers nothing (null: off)")
+    empty_remedy: str = Field(default=EMPTY_REMEDY, description="what keeps such a clause an alternative: the shop acting, "
+                              "a real option, a time")
     granted: str | None = Field(
         default=S.GRANTED,
         description="a message that grants the request (可以换的 / 已经给您通过了): a refusal without a refusal word after it "
@@ -237,7 +248,8 @@ class PositiveFraming(Criterion):
                          re.compile(p.inclusion_question), self._decline_model(),
                          (re.compile(p.referral), re.compile(p.shop_acts)) if p.referral else None,
                          (re.compile(p.vague_step), re.compile(p.concrete_step)) if p.vague_step else None,
-                         re.compile(p.unasked) if p.unasked else None)
+                         re.compile(p.unasked) if p.unasked else None, re.compile(p.lapsed) if p.lapsed else None,
+                         (re.compile(p.empty_offer), re.compile(p.empty_remedy)) if p.empty_offer else None)
 
     def _decline_model(self):
         d: DeclineModelParams = self.params.declines
@@ -325,7 +337,19 @@ class PositiveFraming(Criterion):
         if found and self.compiled.referral is not None:
             spans = self._referral_clauses(v.s)
             found = [a for a in found if not any(x <= a.start < y for x, y in spans)]
+        if found and self.compiled.empty is not None:  # default@15: 您可以耐心等待一下 offers nothing
+            found = [a for a in found if not empty_offer(v.s, a.start, *self.compiled.empty)]
         return found
+
+    def _hollow(self, msg, start: int):
+        """default@15 (frm14): an offer after `start` whose clause only asks the customer to wait or understand (the
+        word lists' alternatives unfiltered; a Match, rule `empty_offer`, or None): the model's alternative reading of that
+        message is not credited."""
+        if self.compiled.empty is None:
+            return False
+        v = view(msg)
+        a = next((a for a in self.compiled.alt.find(v) if a.start >= start and empty_offer(v.s, a.start, *self.compiled.empty)), None)
+        return None if a is None else Match(view=v, start=a.start, end=a.end, rule=f"{self.id}.empty_offer", pattern=self.params.empty_offer or "")
 
     def _referral(self, msg, granted_ok: bool = False):
         """default@14 (frm13): the first referral of a message (a Match, rule `referral`) that sends the customer elsewhere
@@ -378,6 +402,8 @@ class PositiveFraming(Criterion):
         extra = []
         if asked and answered is not None and not (granted is not None and granted.search(view(msg).s)):
             extra += answered.find(msg).accepted
+            if c.lapsed is not None:  # default@15: 已经过了七天无理由退货期, answering a request
+                extra += lapsed_refusals(view(msg).s, c.lapsed, view(msg), f"{self.id}.lapsed")
         if (asked or complained) and declined is not None:
             extra += declined.find(msg).accepted
         if extra:
@@ -443,6 +469,8 @@ class PositiveFraming(Criterion):
                 continue
             if any(x <= rest_start < y for x, y in self._referral_clauses(v.s)):
                 continue  # 但是您可以去投诉: the contrast sends the customer elsewhere
+            if self.compiled.empty is not None and empty_offer(v.s, rest_start, *self.compiled.empty):
+                continue  # 不过您可以耐心等待一下 (default@15): nothing in place
             again = [r for r in self._refusals(msg, asked, own=own) if r.start >= rest_start]
             if not again:
                 return Match(view=v, start=marker.start(), end=clause_end, rule=f"{self.id}.contrast_offer", pattern=v.s[marker.start():clause_end])
@@ -463,7 +491,8 @@ class PositiveFraming(Criterion):
         d: DeclineModelParams = self.params.declines
         # The rule's candidates first: a refusal word, or a refusal without one (most agent messages have neither).
         cand = [bool(self._own_refusals(m)[1]) or (answered is not None and bool(answered.find(m).accepted))
-                or (declined is not None and bool(declined.find(m).accepted)) for m in agent_msgs]
+                or (declined is not None and bool(declined.find(m).accepted))
+                or (self.compiled.lapsed is not None and bool(self.compiled.lapsed.search(view(m).s))) for m in agent_msgs]
         requests = self._requests_before(customer_turns, agent_msgs)
         # a referral declines when it answers a request, or a complaint (it asks the shop to act, as for `declined`)
         referred = [self._referral(m) if r is not None or (self.params.referral_complaints and self._complaint_before(customer_turns, m))
@@ -520,7 +549,7 @@ class PositiveFraming(Criterion):
                 continue  # the agent took the answer back (我上一条说错了): nothing stays refused
             if by_model:
                 r = message_evidence(m, f"{self.id}.model_refusal", f"拒绝客户请求（{model.model_id} 读作拒绝，P={p_decline[i]:.2f}）", whole=True)
-            elif request is not None and found[0].rule.startswith((f"{self.id}.answered_refusal", f"{self.id}.declined")):
+            elif request is not None and found[0].rule.startswith((f"{self.id}.answered_refusal", f"{self.id}.declined", f"{self.id}.lapsed")):
                 said = request.view.msg.text.strip()[:30]
                 r = found[0].evidence(f"拒绝客户请求（回应客户 seq {request.view.msg.seq}：“{said}”）")
             elif complaint is not None and found[0].rule.startswith(f"{self.id}.declined"):
@@ -535,7 +564,8 @@ class PositiveFraming(Criterion):
             sent = self._referral(m, granted_ok=True) if offer is None else None
             if sent is not None:
                 r_sent = sent.evidence("让客户找第三方或投诉（店铺自己不做什么），不算替代方案")
-            if offer is None and sent is None and probs is not None and d.alternative is not None and (by_model or d.rule_refusals) and p_decline[i] > 0:
+            hollow = self._hollow(m, start) if offer is None else None  # default@15: 您可以耐心等待一下 is the message's only offer
+            if offer is None and sent is None and not hollow and probs is not None and d.alternative is not None and (by_model or d.rule_refusals) and p_decline[i] > 0:
                 share = float(probs[i, 2] / p_decline[i])
                 if share >= d.alternative:
                     offer = message_evidence(m, f"{self.id}.model_alternative", f"给出替代方案（{model.model_id} 读作拒绝并给出替代，"
@@ -555,7 +585,8 @@ class PositiveFraming(Criterion):
                         break
             if offer is None:
                 missing = message_evidence(m, f"{self.id}.missing", "拒绝后未给出替代方案（虽然…不过我们可以…）")
-                return self.failed([r, missing] + ([r_sent] if sent is not None and r_sent.rule != r.rule else []))
+                return self.failed([r, missing] + ([r_sent] if sent is not None and r_sent.rule != r.rule else [])
+                                   + ([hollow.evidence("只请客户等待或理解，没有给出实际的替代方案")] if hollow else []))
             evidence += [r, offer]
         if not any_refusal:
             return self.not_applicable(unasked)

@@ -1,0 +1,55 @@
+"""positive_framing helpers (default@15, frm14): a deadline said to be past in answer to a request, and an "alternative"
+that only asks the customer to wait, understand or keep watching.
+
+Kept apart from framing.py (the criterion's flow) so that each mechanism is one small regex with its guard; framing.py
+calls these with the compiled pattern from its params (None there: the switch is off)."""
+from __future__ import annotations
+
+import re
+
+from pipeline.rubric.matching import Match, clauses
+
+# default@15 (frm14): the window the customer's request needed is past — 已经过了七天无理由退货期 / 已超过签收15天 /
+# 过保了 / 保修期已经过了 / 活动已经结束了 — said to a customer who asked for something, it is the no (nothing else in
+# the message has to say 不能). Analysis form; the guard below drops it denied (还没过七天 / 未超过) or asked (过了吗？).
+LAPSED = (r"(已经|已)?(超过|超出|过了|过咗|已过)(了|咗)?[^，。,.!！?？;；]{0,10}?"
+          r"(期限|时效|时限|保修期|质保期|保价期|退换期|售后期|无理由|[0-9一二两三四五六七八九十半]+个?(天|日|月|年|小时))"
+          r"|过保了?"
+          r"|(保修|质保|保价|售后|退换货?|无理由|活动|优惠|秒杀|预售)(期|时效|时间)?(已经|已|早就|早)(过了|过咗|过期了?|结束了?|截止了?|到期了?)")
+# a lapse denied (还没过 / 未超过 / 不超过 / 没有超过) or only a condition (超过…的话 / 如果超过) says nothing is past
+_LAPSE_DENIED = re.compile(r"(没|未|不|还没|没有|并未|尚未)(有)?$")
+_LAPSE_CONDITION = re.compile(r"(如果|要是|假如|万一|若|一旦)[^，。,.!！?？;；]{0,6}$")
+_LAPSE_ASKED_OR_IF = re.compile(r"^[^，。,.!！?？;；]{0,8}?(吗|么|嘛|没有?[?？]|的话|[?？])")
+
+
+def lapsed_refusals(s: str, pattern: re.Pattern, view, rule: str) -> list[Match]:
+    """The lapses `pattern` finds in the analysis string `s` that state a window as past (not denied, not a condition,
+    not asked), as refusal matches with rule `rule`."""
+    out = []
+    for m in pattern.finditer(s):
+        before = s[max(0, m.start() - 4) : m.start()]
+        if _LAPSE_DENIED.search(before) or _LAPSE_CONDITION.search(s[max(0, m.start() - 8) : m.start()]):
+            continue
+        if _LAPSE_ASKED_OR_IF.match(s[m.end() :]):
+            continue
+        out.append(Match(view=view, start=m.start(), end=m.end(), rule=rule, pattern=pattern.pattern))
+    return out
+
+
+# default@15 (frm14): an offer that gives the customer nothing to do or have — wait (耐心等待 / 再等等), understand (理解一下 /
+# 谅解), keep watching (关注一下物流 / 留意一下), rest easy (放心) — is no alternative. The whole clause is read: something
+# of the shop's or a real option in it (EMPTY_REMEDY: 帮您 / 申请 / 换 / 券 / 到货通知 …) keeps it.
+EMPTY_OFFER = (r"耐心|等待|等一等|等一下|再等|等等|多等|理解|谅解|体谅|见谅|包涵|关注|留意|放心|安心|"
+               r"以(商品|页面|详情页|实物)(为准|说明为准)|自行(决定|考虑|判断)|(再)?考虑(一下)?")
+EMPTY_REMEDY = (r"帮|替|为您|为你|给您|给你|申请|换|退|补|赔|送|券|红包|优惠|折扣|差价|积分|安排|加急|催|联系|通知|提醒|"
+                r"到货|上新|补货|预约|预订|登记|改|选|领|买|拍|下单|[0-9一二两三四五六七八九十]+(天|日|号|点|小时|分钟)|明天|今天|后天|下周")
+
+
+def empty_offer(s: str, start: int, pattern: re.Pattern, remedy: re.Pattern) -> bool:
+    """Whether the clause of `s` holding position `start` only asks the customer to wait, understand or keep watching:
+    `pattern` is in it and no `remedy` (the shop acting, a real option) is."""
+    for a, b in clauses(s):
+        if a <= start < b or (start == b and a < b):
+            clause = s[a:b]
+            return bool(pattern.search(clause)) and not remedy.search(clause)
+    return False
