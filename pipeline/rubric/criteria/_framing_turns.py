@@ -20,6 +20,10 @@ LAPSED = (r"(已经|已)?(超过|超出|过了|过咗|已过)(了|咗)?[^，。,
 _LAPSE_DENIED = re.compile(r"(没|未|不|还没|没有|并未|尚未)(有)?$")
 _LAPSE_CONDITION = re.compile(r"(如果|要是|假如|万一|若|一旦)[^，。,.!！?？;；]{0,6}$")
 _LAPSE_ASKED_OR_IF = re.compile(r"^[^，。,.!！?？;；]{0,8}?(吗|么|嘛|没有?[?？]|的话|[?？])")
+# a lapse not said to have happened (no 已经 / 已 / 早就 at it) and followed by 就 / 则 / 的 / 以上 / 后: a rule's condition
+# (超过一年就不保修了 / 超过7天的不退): the refusal word after it, if any, is the lexicon's to find
+_LAPSE_RULE = re.compile(r"^[^，。,.!！?？;；]{0,6}?(就|则|便|的|以上|以后|之后|后)")
+_LAPSE_SAID = re.compile(r"(已经|已|早就|早)$")
 
 
 def lapsed_refusals(s: str, pattern: re.Pattern, view, rule: str) -> list[Match]:
@@ -31,6 +35,9 @@ def lapsed_refusals(s: str, pattern: re.Pattern, view, rule: str) -> list[Match]
         if _LAPSE_DENIED.search(before) or _LAPSE_CONDITION.search(s[max(0, m.start() - 8) : m.start()]):
             continue
         if _LAPSE_ASKED_OR_IF.match(s[m.end() :]):
+            continue
+        said = m.group(0).startswith(("已经", "已")) or _LAPSE_SAID.search(s[max(0, m.start() - 2) : m.start()])
+        if not said and not m.group(0).startswith("过保") and _LAPSE_RULE.match(s[m.end() :]):
             continue
         out.append(Match(view=view, start=m.start(), end=m.end(), rule=rule, pattern=pattern.pattern))
     return out
@@ -52,4 +59,25 @@ def empty_offer(s: str, start: int, pattern: re.Pattern, remedy: re.Pattern) -> 
         if a <= start < b or (start == b and a < b):
             clause = s[a:b]
             return bool(pattern.search(clause)) and not remedy.search(clause)
+    return False
+
+
+# default@15 (frm14): a rule quoted on the way to granting — 超过7天的话就不能换了，您这个才第三天，可以换的 / 如果拆封了就
+#不支持退，没拆的直接申请就行 — refuses nothing: the refusal word sits in a condition (COND_CLAUSE: 如果 / 的话 / 超过…就,
+# the lapse not said to have happened: no 已经 before it) and the message grants elsewhere (GRANTS, outside that clause).
+COND_CLAUSE = (r"如果|要是|假如|只要|一旦|若是?|万一|的话|"
+               r"^(?!.*(已经|已|早就))[^，。,.!！?？;；]*(超过|超出|过了|拆封|拆了|拆开|用过|使用过?|洗过|剪了?吊牌|激活)[^，。,.!！?？;；]{0,8}(就|则|便)")
+GRANTS = (r"(?<![不没唔])(可以|能|支持)(直接|正常)?(退|换|申请|办理|保修|修|补|寄回|享受|退货|换货|退款|无理由)?(的|哦|哈|呢|滴|哒|啦|噢|喔)(?![吗么嘛?？])|"
+          r"(直接|正常)(申请|提交|下单|办理|退|换|拍)[^，。,.!！?？;；]{0,6}(就行|就可以|就好|即可)|"
+          r"(还在|在|没有?超过|没过|未超过)[^，。,.!！?？;；]{0,8}(期内|天内|范围内|期限内|时效内|保修期|质保期|七天|7天)")
+
+
+def conditional_granted(s: str, start: int, cond: re.Pattern, grants: re.Pattern) -> bool:
+    """Whether the refusal at `start` of the analysis string `s` is a condition (`cond` in its clause before it) in a
+    message that grants outside that clause (`grants`)."""
+    for a, b in clauses(s):
+        if a <= start < b:
+            if not cond.search(s[a:start]):
+                return False
+            return any(grants.search(s[x:y]) for x, y in clauses(s) if (x, y) != (a, b))
     return False

@@ -7,7 +7,7 @@ same words to a customer who asked for nothing explain, they refuse nothing."""
 from __future__ import annotations
 
 import re
-from typing import Any, Literal, NamedTuple
+from typing import Any, NamedTuple
 
 from pydantic import Field
 
@@ -15,7 +15,9 @@ from pipeline.conversation import Conversation, CriterionResult
 from pipeline.rubric.criteria import lexicons as L
 from pipeline.rubric.criteria import lexicons_state as S
 from pipeline.rubric.criteria._common import GuardParams, PhraseMatcher, human_agent_messages, pinned_model
-from pipeline.rubric.criteria._framing_turns import EMPTY_OFFER, EMPTY_REMEDY, LAPSED, empty_offer, lapsed_refusals
+from pipeline.rubric.criteria._decline_params import DeclineModelParams
+from pipeline.rubric.criteria._framing_turns import (COND_CLAUSE, EMPTY_OFFER, EMPTY_REMEDY, GRANTS, LAPSED, conditional_granted,
+                                                     empty_offer, lapsed_refusals)
 from pipeline.rubric.criteria._shapes import _asks, _plain_question, asks_to_confirm
 from pipeline.rubric.criteria.forbidden import is_denied, is_negated_offer
 from pipeline.rubric.matching import Lexicon, Match, clauses, compile_entries, message_evidence, view
@@ -41,6 +43,7 @@ class _Compiled(NamedTuple):
     unasked: Any = None  # default@14 (frm13): FramingParams.unasked compiled, or None (off)
     lapsed: Any = None  # default@15 (frm14): FramingParams.lapsed compiled, or None (off)
     empty: Any = None  # default@15 (frm14): (empty_offer, empty_remedy) compiled, or None (off)
+    cond: Any = None  # default@15 (frm14): (conditional, grants) compiled, or None (off)
 
 
 _CONTRAST = re.compile("不过|但是|可是|但")
@@ -77,44 +80,6 @@ SHOP_ACTS = (r"(帮|替|为您|为你|给您|给你)|(我|我们|这边|小店|�
 
 # default@13 (frl12): an A-not-A question (修不修 / 退不退 / 换不换) asks, it refuses nothing: 您看完再决定修不修 holds 不修
 A_NOT_A = [r"re:(?P<yn>[\u4e00-\u9fff])不(?P=yn)"]
-
-
-class DeclineModelParams(Strict):
-    """default@12: the decline model (models/declines.py, zh-cs-declines) reads every human-agent message with the
-    customer's turn before it; it finds declines said without refusal words (a rule stated, stock gone, a condition not
-    met) and whether the message offers something in their place."""
-
-    enabled: bool = True
-    model: str | None = Field(default=None, description="decline model directory; null = the shipped models/zh-cs-declines")
-    model_version: str | None = Field(default="zh-cs-declines@3", description="the model the thresholds were chosen with: another is refused")
-    threshold: float = Field(
-        default=0.6, ge=0.0, le=1.0,
-        description="a message with no refusal the rule sees is a refusal when the model's P(declines) + "
-        "P(declines_with_alternative) reaches this and it answers the customer (`answers`)",
-    )
-    answers: Literal["customer", "request"] = Field(
-        default="request",
-        description="what a model decline must answer: `customer` — the customer wrote since the agent's last message; "
-        "`request` — one of the customer's last `request_turns` turns makes a request (the `requests` lexicon)",
-    )
-    alternative: float | None = Field(
-        default=0.5, ge=0.0, le=1.0,
-        description="a declining message offers something in place when P(declines_with_alternative) / P(either declining "
-        "class) reaches this — for the model's declines and, with `rule_refusals`, the rule's (null: the rule's "
-        "alternatives only)",
-    )
-    rule_refusals: bool = Field(default=True, description="the model's alternative reading also answers the rule's refusals")
-    customer_above: float | None = Field(
-        default=0.8, ge=0.0, le=1.0,
-        description="default@13: with `answers: request`, a model decline at this probability or more counts where it answers "
-        "the customer though the `requests` lexicon found no request in their turn (我要退货 / 给我发顺丰 / 帮我催一下 ask "
-        "without a request word): the model reads the customer's turn too (null: off)",
-    )
-    veto: float | None = Field(
-        default=0.9, ge=0.0, le=1.0,
-        description="a rule refusal in a message the model reads as not declining with at least this probability "
-        "is no refusal (null: off)",
-    )
 
 
 class FramingParams(Strict):
@@ -209,6 +174,10 @@ class FramingParams(Strict):
     empty_offer: str | None = Field(default=EMPTY_OFFER, description="default@15 (frm14): an alternative (or a contrast "
                                     "clause) whose clause only asks the customer to wait, understand or keep watching (耐心"
                                     "等待 / 理解一下 / 留意物流 / 放心) and holds no `empty_remedy` offers nothing (null: off)")
+    conditional: str | None = Field(default=COND_CLAUSE, description="default@15 (frm14): a refusal word inside a condition "
+                                    "(如果拆封了就不支持退 / 超过7天的话就不能换了) in a message that grants outside that clause "
+                                    "(`grants`: 可以换的 / 直接申请就行 / 还在七天内) quotes a rule on the way to a yes (null: off)")
+    grants: str = Field(default=GRANTS, description="a clause that grants the request (regex on each clause)")
     empty_remedy: str = Field(default=EMPTY_REMEDY, description="what keeps such a clause an alternative: the shop acting, "
                               "a real option, a time")
     granted: str | None = Field(
@@ -249,7 +218,8 @@ class PositiveFraming(Criterion):
                          (re.compile(p.referral), re.compile(p.shop_acts)) if p.referral else None,
                          (re.compile(p.vague_step), re.compile(p.concrete_step)) if p.vague_step else None,
                          re.compile(p.unasked) if p.unasked else None, re.compile(p.lapsed) if p.lapsed else None,
-                         (re.compile(p.empty_offer), re.compile(p.empty_remedy)) if p.empty_offer else None)
+                         (re.compile(p.empty_offer), re.compile(p.empty_remedy)) if p.empty_offer else None,
+                         (re.compile(p.conditional), re.compile(p.grants)) if p.conditional else None)
 
     def _decline_model(self):
         d: DeclineModelParams = self.params.declines
@@ -390,6 +360,8 @@ class PositiveFraming(Criterion):
             found = [r for r in found if not is_denied(r.view.s, r.start)]
         if self.params.confirming:
             found = [r for r in found if not asks_to_confirm(r.view.s, r.end)]
+        if self.compiled.cond is not None:  # default@15: 超过7天的话就不能换了，您这个才第三天，可以换的
+            found = [r for r in found if not conditional_granted(r.view.s, r.start, *self.compiled.cond)]
         return found
 
     def _refusals(self, msg, asked: bool = False, complained: bool = False, own: tuple[list, list] | None = None) -> list:
@@ -524,6 +496,11 @@ class PositiveFraming(Criterion):
                 found = [referred[i]]  # the request answered by sending the customer elsewhere (default@14)
             if found and d.veto is not None and probs is not None and float(probs[i, 0]) >= d.veto:
                 found = []  # the model reads the message as declining nothing (a rule or the goods explained)
+            cond = self.compiled.cond
+            if not found and cond is not None and any(conditional_granted(r.view.s, r.start, *cond) for r in own[0]):
+                # default@15: the only refusal words quote a rule on the way to a yes — nor does the model's reading count
+                unasked.append(message_evidence(m, f"{self.id}.conditional", "拒绝词只在条件里（如果…就不能…），同一条消息同意了客户的请求"))
+                continue
             rule[i] = (own, request, complaint, found)
         # A decline only the model reads counts once per reply (the agent's messages between two customer turns), on
         # the message it reads as declining most, and not where the rule found a refusal in the same reply: an

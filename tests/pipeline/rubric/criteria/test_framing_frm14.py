@@ -72,6 +72,10 @@ def test_a_lapse_asked_or_conditional_is_none():
     assert lapsed_refusals("如果超过7天的话要走质量售后", pat, None, "r") == []
     assert lapsed_refusals("过了保修期的话是付费维修", pat, None, "r") == []
     assert lapsed_refusals("已经过了保修期", pat, None, "r") != []
+    # a rule's condition (超过一年就… / 超过7天的…), not said to have happened
+    assert lapsed_refusals("超过一年就不保修了", pat, None, "r") == []
+    assert lapsed_refusals("超过7天的不退哦", pat, None, "r") == []
+    assert lapsed_refusals("您这个已经超过一年了", pat, None, "r") != []
 
 
 @pytest.mark.parametrize("customer,reply", [
@@ -152,3 +156,35 @@ def test_the_models_alternative_reading_of_an_empty_offer_is_not_credited():
     assert _score(_with_model(empty_offer=None), "能不能快点发 急用", "不能加急哦，您可以耐心等待一下").status == "pass"
     # a message with no empty offer keeps the model's alternative reading
     assert _score(_with_model(), "能不能快点发 急用", "不能加急哦，仓库那边排单了").status == "pass"
+
+
+GRANTING = [
+    ("可以换货吗", "超过7天的话就不能换了，您这个才第三天，可以换的"),
+    ("这个能退吗 还没拆", "如果拆封了就不支持退哦，您没拆的直接申请就行"),
+    ("宝子能退不", "要是吊牌剪了就不支持退换，宝子吊牌还在是可以退的哈😊"),
+    ("這個可以退嗎", "如果拆封了就不支持退貨，您還沒拆，可以退的"),  # traditional
+    ("能保修吗 买了半年", "超过一年就不支持保修了，您这个还在保修期内，能修的"),
+]
+
+
+@pytest.mark.parametrize("customer,reply", GRANTING)
+def test_a_rule_quoted_on_the_way_to_a_yes_refuses_nothing(customer, reply):
+    res = _score(_rule(), customer, reply)
+    assert res.status == "na", reply
+    assert any(e.rule == "positive_framing.conditional" for e in res.evidence), reply
+    # off, the condition's refusal word counts (and the grant reads as its alternative)
+    assert _score(_rule(conditional=None), customer, reply).status != "na", reply
+
+
+@pytest.mark.parametrize("customer,reply", [
+    ("这个能退吗", "如果拆封了就不支持退哦"),  # the condition, no grant: the customer hears a no
+    ("能退吗", "超过7天就不能退了，您这个已经第十天了"),  # the condition met
+    ("能退吗", "您这个已经超过7天就不能退了，可以理解的吧"),  # said to have happened (已经)
+])
+def test_a_condition_without_a_grant_still_refuses(customer, reply):
+    assert _score(_rule(), customer, reply).status == "fail", reply
+
+
+def test_the_models_decline_reading_of_a_granting_message_does_not_count():
+    res = _score(_with_model(), "可以换货吗", "超过7天的话就不能换了，您这个才第三天，可以换的")
+    assert res.status == "na"
