@@ -15,7 +15,8 @@ from pipeline.rubric.matching import Match, clauses
 LAPSED = (r"(已经|已)?(超过|超出|过了|过咗|已过)(了|咗)?[^，。,.!！?？;；]{0,10}?"
           r"(期限|时效|时限|保修期|质保期|保价期|退换期|售后期|无理由|[0-9一二两三四五六七八九十半]+个?(天|日|月|年|小时))"
           r"|过保了?"
-          r"|(保修|质保|保价|售后|退换货?|无理由|活动|优惠|秒杀|预售)(期|时效|时间)?(已经|已|早就|早)(过了|过咗|过期了?|结束了?|截止了?|到期了?)")
+          r"|(保修|质保|保价|售后|退换货?|无理由|活动|优惠|秒杀|预售)(期|时效|时间)?(已经|已|早就|早)(过了|过咗|过期了?|结束了?|截止了?|到期了?)"
+          r"|有效期(已经|已|早就)?(到了|过了|过期了?)|(券|红包|优惠券|积分)(已经|已|早就)(过期|失效)了?")
 # a lapse denied (还没过 / 未超过 / 不超过 / 没有超过) or only a condition (超过…的话 / 如果超过) says nothing is past
 _LAPSE_DENIED = re.compile(r"(没|未|不|还没|没有|并未|尚未)(有)?$")
 _LAPSE_CONDITION = re.compile(r"(如果|要是|假如|万一|若|一旦)[^，。,.!！?？;；]{0,6}$")
@@ -66,7 +67,7 @@ def empty_offer(s: str, start: int, pattern: re.Pattern, remedy: re.Pattern) -> 
 #不支持退，没拆的直接申请就行 — refuses nothing: the refusal word sits in a condition (COND_CLAUSE: 如果 / 的话 / 超过…就,
 # the lapse not said to have happened: no 已经 before it) and the message grants elsewhere (GRANTS, outside that clause).
 COND_CLAUSE = (r"如果|要是|假如|只要|一旦|若是?|万一|的话|"
-               r"^(?!.*(已经|已|早就))[^，。,.!！?？;；]*(超过|超出|过了|拆封|拆了|拆开|用过|使用过?|洗过|剪了?吊牌|激活)[^，。,.!！?？;；]{0,8}(就|则|便)")
+               r"^(?!.*(已经|已|早就))[^，。,.!！?？;；]*(超过|超出|过了|拆封|拆了|拆开|用过|使用过?|洗过|剪了?吊牌|激活)[^，。,.!！?？;；]{0,8}(就|则|便|的)")
 GRANTS = (r"(?<![不没唔])(可以|能|支持)(直接|正常)?(退|换|申请|办理|保修|修|补|寄回|享受|退货|换货|退款|无理由)?(的|哦|哈|呢|滴|哒|啦|噢|喔)(?![吗么嘛?？])|"
           r"(直接|正常)(申请|提交|下单|办理|退|换|拍)[^，。,.!！?？;；]{0,6}(就行|就可以|就好|即可)|"
           r"(还在|在|没有?超过|没过|未超过)[^，。,.!！?？;；]{0,8}(期内|天内|范围内|期限内|时效内|保修期|质保期|七天|7天)")
@@ -81,3 +82,9 @@ def conditional_granted(s: str, start: int, cond: re.Pattern, grants: re.Pattern
                 return False
             return any(grants.search(s[x:y]) for x, y in clauses(s) if (x, y) != (a, b))
     return False
+
+
+# default@15 (frm14): the shop doing something for the customer in the same message (已经给您从别的仓调货了 / 马上帮您
+# 改地址) where the customer asked for nothing the shop could refuse (a question 啥时候发货, not a request, nor a
+# complaint): a refusal word there (缺货 / 不能…) explains a limitation on the way, it declines nothing (analysis form)
+ACTING = r"(已经|已|马上|这就|现在就|正在|立刻)(给您|帮您|为您|给你|帮你|为你|给亲|帮亲|替您)"

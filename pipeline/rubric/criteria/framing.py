@@ -16,7 +16,7 @@ from pipeline.rubric.criteria import lexicons as L
 from pipeline.rubric.criteria import lexicons_state as S
 from pipeline.rubric.criteria._common import GuardParams, PhraseMatcher, human_agent_messages, pinned_model
 from pipeline.rubric.criteria._decline_params import DeclineModelParams
-from pipeline.rubric.criteria._framing_turns import (COND_CLAUSE, EMPTY_OFFER, EMPTY_REMEDY, GRANTS, LAPSED, conditional_granted,
+from pipeline.rubric.criteria._framing_turns import (ACTING, COND_CLAUSE, EMPTY_OFFER, EMPTY_REMEDY, GRANTS, LAPSED, conditional_granted,
                                                      empty_offer, lapsed_refusals)
 from pipeline.rubric.criteria._shapes import _asks, _plain_question, asks_to_confirm
 from pipeline.rubric.criteria.forbidden import is_denied, is_negated_offer
@@ -44,6 +44,7 @@ class _Compiled(NamedTuple):
     lapsed: Any = None  # default@15 (frm14): FramingParams.lapsed compiled, or None (off)
     empty: Any = None  # default@15 (frm14): (empty_offer, empty_remedy) compiled, or None (off)
     cond: Any = None  # default@15 (frm14): (conditional, grants) compiled, or None (off)
+    acting: Any = None  # default@15 (frm14): FramingParams.acting compiled, or None (off)
 
 
 _CONTRAST = re.compile("不过|但是|可是|但")
@@ -178,6 +179,9 @@ class FramingParams(Strict):
                                     "(如果拆封了就不支持退 / 超过7天的话就不能换了) in a message that grants outside that clause "
                                     "(`grants`: 可以换的 / 直接申请就行 / 还在七天内) quotes a rule on the way to a yes (null: off)")
     grants: str = Field(default=GRANTS, description="a clause that grants the request (regex on each clause)")
+    acting: str | None = Field(default=ACTING, description="default@15 (frm14): the shop doing something for the customer "
+                               "(已经给您调货了 / 马上帮您改) in a message answering no request and no complaint: its refusal "
+                               "words explain a limitation on the way, nothing is declined (regex on the analysis form; null: off)")
     empty_remedy: str = Field(default=EMPTY_REMEDY, description="what keeps such a clause an alternative: the shop acting, "
                               "a real option, a time")
     granted: str | None = Field(
@@ -219,7 +223,8 @@ class PositiveFraming(Criterion):
                          (re.compile(p.vague_step), re.compile(p.concrete_step)) if p.vague_step else None,
                          re.compile(p.unasked) if p.unasked else None, re.compile(p.lapsed) if p.lapsed else None,
                          (re.compile(p.empty_offer), re.compile(p.empty_remedy)) if p.empty_offer else None,
-                         (re.compile(p.conditional), re.compile(p.grants)) if p.conditional else None)
+                         (re.compile(p.conditional), re.compile(p.grants)) if p.conditional else None,
+                         re.compile(p.acting) if p.acting else None)
 
     def _decline_model(self):
         d: DeclineModelParams = self.params.declines
@@ -496,7 +501,11 @@ class PositiveFraming(Criterion):
                 found = [referred[i]]  # the request answered by sending the customer elsewhere (default@14)
             if found and d.veto is not None and probs is not None and float(probs[i, 0]) >= d.veto:
                 found = []  # the model reads the message as declining nothing (a rule or the goods explained)
-            cond = self.compiled.cond
+            cond, acting = self.compiled.cond, self.compiled.acting
+            if request is None and complaint is None and acting is not None and acting.search(view(m).s):
+                # default@15: 缺货了，已经给您从别的仓调货 to 啥时候发货 — the shop does what was asked; nothing declined
+                unasked.append(message_evidence(m, f"{self.id}.acting", "客户没有提出请求，客服在为客户办理，限制说明不算拒绝"))
+                continue
             if not found and cond is not None and any(conditional_granted(r.view.s, r.start, *cond) for r in own[0]):
                 # default@15: the only refusal words quote a rule on the way to a yes — nor does the model's reading count
                 unasked.append(message_evidence(m, f"{self.id}.conditional", "拒绝词只在条件里（如果…就不能…），同一条消息同意了客户的请求"))

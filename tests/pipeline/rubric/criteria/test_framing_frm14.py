@@ -188,3 +188,28 @@ def test_a_condition_without_a_grant_still_refuses(customer, reply):
 def test_the_models_decline_reading_of_a_granting_message_does_not_count():
     res = _score(_with_model(), "可以换货吗", "超过7天的话就不能换了，您这个才第三天，可以换的")
     assert res.status == "na"
+
+
+ACTING_CASES = [
+    ("我下单了 啥时候发货", "亲，您拍的那个颜色这边缺货了，已经给您从别的仓调货了，后天发出"),
+    ("宝子 我的快递到哪了", "宝子这边查到仓库断货了一天，现在已经帮你补上发出了，明天到哈💕"),
+    ("幾時發貨呀", "親，原倉庫缺貨，已經幫您轉到廣州倉，明天出貨"),  # traditional
+]
+
+
+@pytest.mark.parametrize("customer,reply", ACTING_CASES)
+def test_a_limitation_told_while_doing_what_was_asked_declines_nothing(customer, reply):
+    res = _score(_rule(), customer, reply)
+    assert res.status == "na", reply
+    assert any(e.rule == "positive_framing.acting" for e in res.evidence), reply
+    # off, the stock word is a refusal
+    assert _score(_rule(acting=None), customer, reply).status != "na", reply
+
+
+@pytest.mark.parametrize("customer,reply", [
+    ("能换成黑色吗", "亲黑色缺货了，已经帮您登记了到货提醒"),  # a request: the stock word declines it
+    ("能换成黑色吗", "亲黑色缺货了哦"),
+])
+def test_the_shop_acting_after_a_request_still_declines(customer, reply):
+    res = _score(_rule(), customer, reply)
+    assert res.status in ("pass", "fail") and not any(e.rule == "positive_framing.acting" for e in res.evidence), reply
