@@ -88,3 +88,18 @@ def conditional_granted(s: str, start: int, cond: re.Pattern, grants: re.Pattern
 # 改地址) where the customer asked for nothing the shop could refuse (a question 啥时候发货, not a request, nor a
 # complaint): a refusal word there (缺货 / 不能…) explains a limitation on the way, it declines nothing (analysis form)
 ACTING = r"(已经|已|马上|这就|现在就|正在|立刻)(给您|帮您|为您|给你|帮你|为你|给亲|帮亲|替您)"
+
+
+# default@15 (frm14): "only" said of the shop's service (只能原路退回 / 仅支持换货 / 只发大陆 / 只支持寄付 / 仅限工作日
+# 上门) answering a request is the no to whatever else was asked; a care or product fact (只能手洗) is not the shop's
+# service and stays out. Asked back (只能…吗？) it is none.
+ONLY_CAN = (r"(只能|只可以|仅能|仅支持|只支持|仅限|只限|只接受|仅接受|只发|仅发|只开|仅开|只走|只用)[^，。,.!！?？;；]{0,6}?"
+            r"(退|换|寄|发|开|原路|到付|寄付|自提|快递|顺丰|中通|圆通|韵达|邮政|普票|电子发票|补|保修|维修|上门|送|安装|大陆|内地|"
+            r"工作日|本人|线上|店铺券|积分|余额)")
+_ASKED_BACK = re.compile(r"^[^，。,.!！?？;；]{0,10}?(吗|么|嘛|[?？])")
+
+
+def only_refusals(s: str, pattern: re.Pattern, view, rule: str) -> list[Match]:
+    """The "only" statements of the shop's service `pattern` finds in `s` that are not asked back, as refusal matches."""
+    return [Match(view=view, start=m.start(), end=m.end(), rule=rule, pattern=pattern.pattern)
+            for m in pattern.finditer(s) if not _ASKED_BACK.match(s[m.end() :])]

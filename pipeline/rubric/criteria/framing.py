@@ -16,8 +16,8 @@ from pipeline.rubric.criteria import lexicons as L
 from pipeline.rubric.criteria import lexicons_state as S
 from pipeline.rubric.criteria._common import GuardParams, PhraseMatcher, human_agent_messages, pinned_model
 from pipeline.rubric.criteria._decline_params import DeclineModelParams
-from pipeline.rubric.criteria._framing_turns import (ACTING, COND_CLAUSE, EMPTY_OFFER, EMPTY_REMEDY, GRANTS, LAPSED, conditional_granted,
-                                                     empty_offer, lapsed_refusals)
+from pipeline.rubric.criteria._framing_turns import (ACTING, COND_CLAUSE, EMPTY_OFFER, EMPTY_REMEDY, GRANTS, LAPSED, ONLY_CAN,
+                                                     conditional_granted, empty_offer, lapsed_refusals, only_refusals)
 from pipeline.rubric.criteria._shapes import _asks, _plain_question, asks_to_confirm
 from pipeline.rubric.criteria.forbidden import is_denied, is_negated_offer
 from pipeline.rubric.matching import Lexicon, Match, clauses, compile_entries, message_evidence, view
@@ -45,6 +45,7 @@ class _Compiled(NamedTuple):
     empty: Any = None  # default@15 (frm14): (empty_offer, empty_remedy) compiled, or None (off)
     cond: Any = None  # default@15 (frm14): (conditional, grants) compiled, or None (off)
     acting: Any = None  # default@15 (frm14): FramingParams.acting compiled, or None (off)
+    only: Any = None  # default@15 (frm14): FramingParams.only_can compiled, or None (off)
 
 
 _CONTRAST = re.compile("不过|但是|可是|但")
@@ -172,6 +173,9 @@ class FramingParams(Strict):
     lapsed: str | None = Field(default=LAPSED, description="default@15 (frm14): a window said to be past (已经过了七天无理由"
                                "退货期 / 已超过签收15天 / 过保了 / 活动已经结束了), not denied, asked or a condition: a refusal where it "
                                "answers a request, as `answered_refusals` (regex on the analysis form; null: off)")
+    only_can: str | None = Field(default=ONLY_CAN, description="default@15 (frm14): \"only\" said of the shop's service "
+                                 "(只能原路退回 / 仅支持换货 / 只发大陆), not asked back, answering a request: a refusal, as "
+                                 "`answered_refusals` (只能手洗, a product fact, is not matched) (regex on the analysis form; null: off)")
     empty_offer: str | None = Field(default=EMPTY_OFFER, description="default@15 (frm14): an alternative (or a contrast "
                                     "clause) whose clause only asks the customer to wait, understand or keep watching (耐心"
                                     "等待 / 理解一下 / 留意物流 / 放心) and holds no `empty_remedy` offers nothing (null: off)")
@@ -224,7 +228,7 @@ class PositiveFraming(Criterion):
                          re.compile(p.unasked) if p.unasked else None, re.compile(p.lapsed) if p.lapsed else None,
                          (re.compile(p.empty_offer), re.compile(p.empty_remedy)) if p.empty_offer else None,
                          (re.compile(p.conditional), re.compile(p.grants)) if p.conditional else None,
-                         re.compile(p.acting) if p.acting else None)
+                         re.compile(p.acting) if p.acting else None, re.compile(p.only_can) if p.only_can else None)
 
     def _decline_model(self):
         d: DeclineModelParams = self.params.declines
@@ -381,6 +385,8 @@ class PositiveFraming(Criterion):
             extra += answered.find(msg).accepted
             if c.lapsed is not None:  # default@15: 已经过了七天无理由退货期, answering a request
                 extra += lapsed_refusals(view(msg).s, c.lapsed, view(msg), f"{self.id}.lapsed")
+            if c.only is not None:  # default@15: 退款只能原路退回, answering 能退到微信吗
+                extra += only_refusals(view(msg).s, c.only, view(msg), f"{self.id}.only_can")
         if (asked or complained) and declined is not None:
             extra += declined.find(msg).accepted
         if extra:
@@ -469,7 +475,7 @@ class PositiveFraming(Criterion):
         # The rule's candidates first: a refusal word, or a refusal without one (most agent messages have neither).
         cand = [bool(self._own_refusals(m)[1]) or (answered is not None and bool(answered.find(m).accepted))
                 or (declined is not None and bool(declined.find(m).accepted))
-                or (self.compiled.lapsed is not None and bool(self.compiled.lapsed.search(view(m).s))) for m in agent_msgs]
+                or any(p is not None and p.search(view(m).s) for p in (self.compiled.lapsed, self.compiled.only)) for m in agent_msgs]
         requests = self._requests_before(customer_turns, agent_msgs)
         # a referral declines when it answers a request, or a complaint (it asks the shop to act, as for `declined`)
         referred = [self._referral(m) if r is not None or (self.params.referral_complaints and self._complaint_before(customer_turns, m))
@@ -535,7 +541,7 @@ class PositiveFraming(Criterion):
                 continue  # the agent took the answer back (我上一条说错了): nothing stays refused
             if by_model:
                 r = message_evidence(m, f"{self.id}.model_refusal", f"拒绝客户请求（{model.model_id} 读作拒绝，P={p_decline[i]:.2f}）", whole=True)
-            elif request is not None and found[0].rule.startswith((f"{self.id}.answered_refusal", f"{self.id}.declined", f"{self.id}.lapsed")):
+            elif request is not None and found[0].rule.startswith((f"{self.id}.answered_refusal", f"{self.id}.declined", f"{self.id}.lapsed", f"{self.id}.only_can")):
                 said = request.view.msg.text.strip()[:30]
                 r = found[0].evidence(f"拒绝客户请求（回应客户 seq {request.view.msg.seq}：“{said}”）")
             elif complaint is not None and found[0].rule.startswith(f"{self.id}.declined"):

@@ -213,3 +213,33 @@ def test_a_limitation_told_while_doing_what_was_asked_declines_nothing(customer,
 def test_the_shop_acting_after_a_request_still_declines(customer, reply):
     res = _score(_rule(), customer, reply)
     assert res.status in ("pass", "fail") and not any(e.rule == "positive_framing.acting" for e in res.evidence), reply
+
+
+ONLY = [
+    ("退款能退到我微信吗", "亲，退款只能原路退回哦"),
+    ("能寄到香港吗", "亲，我们只发大陆地区哈"),
+    ("能退吗 不喜欢", "亲，灯具类仅支持换货哦"),
+    ("能開專票嗎", "親，本店只開電子普票喔"),  # traditional
+    ("可以周末上门装吗", "师傅仅限工作日上门安装的哈"),
+]
+
+
+@pytest.mark.parametrize("customer,reply", ONLY)
+def test_only_said_of_the_shops_service_answering_a_request_is_a_refusal(customer, reply):
+    res = _score(_rule(), customer, reply)
+    assert res.status == "fail", reply
+    assert any(e.rule == "positive_framing.only_can" for e in res.evidence), reply
+    assert _score(_rule(only_can=None), customer, reply).status == "na", reply
+
+
+@pytest.mark.parametrize("customer,reply", [
+    ("这个能机洗吗", "亲，只能手洗哦"),  # a care fact, not the shop's service
+    ("能退吗", "只能换货吗？您是想退款对吧"),  # asked back
+    ("什么时候退款到账", "退款只能原路退回，1-3天到账哦"),  # a question, no request
+])
+def test_only_as_a_fact_asked_back_or_unrequested_is_none(customer, reply):
+    assert _score(_rule(), customer, reply).status == "na", reply
+
+
+def test_only_with_the_shops_alternative_passes():
+    assert _score(_rule(), "能寄到香港吗", "亲我们只发大陆，不过我可以帮您寄到深圳转运仓").status == "pass"
