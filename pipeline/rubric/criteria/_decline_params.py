@@ -16,7 +16,7 @@ class DeclineModelParams(Strict):
 
     enabled: bool = True
     model: str | None = Field(default=None, description="decline model directory; null = the shipped models/zh-cs-declines")
-    model_version: str | None = Field(default="zh-cs-declines@3", description="the model the thresholds were chosen with: another is refused")
+    model_version: str | None = Field(default="zh-cs-declines@4", description="the model the thresholds were chosen with: another is refused")
     threshold: float = Field(
         default=0.6, ge=0.0, le=1.0,
         description="a message with no refusal the rule sees is a refusal when the model's P(declines) + "
