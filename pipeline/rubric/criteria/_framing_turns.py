@@ -87,7 +87,10 @@ def conditional_granted(s: str, start: int, cond: re.Pattern, grants: re.Pattern
 # default@15 (frm14): the shop doing something for the customer in the same message (已经给您从别的仓调货了 / 马上帮您
 # 改地址) where the customer asked for nothing the shop could refuse (a question 啥时候发货, not a request, nor a
 # complaint): a refusal word there (缺货 / 不能…) explains a limitation on the way, it declines nothing (analysis form)
-ACTING = r"(已经|已|马上|这就|现在就|正在|立刻)(给您|帮您|为您|给你|帮你|为你|给亲|帮亲|替您)"
+# A look-up (已经帮您查了 / 正在帮您核实) is not doing what was asked: after it the no is the answer (我要退货 → 已经帮您查了，
+# 这款不支持退货), so it is left out.
+ACTING = (r"(已经|已|马上|这就|现在就|正在|立刻)(给您|帮您|为您|给你|帮你|为你|给亲|帮亲|替您)"
+          r"(?![^，。,.!！?？;；]{0,2}(查|核实|核对|看|确认|问|咨询|了解|反馈|登记|记录))")
 
 
 # default@15 (frm14): "only" said of the shop's service (只能原路退回 / 仅支持换货 / 只发大陆 / 只支持寄付 / 仅限工作日

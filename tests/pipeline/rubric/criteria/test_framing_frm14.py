@@ -243,3 +243,13 @@ def test_only_as_a_fact_asked_back_or_unrequested_is_none(customer, reply):
 
 def test_only_with_the_shops_alternative_passes():
     assert _score(_rule(), "能寄到香港吗", "亲我们只发大陆，不过我可以帮您寄到深圳转运仓").status == "pass"
+
+
+@pytest.mark.parametrize("customer,reply", [
+    ("我要退货", "已经帮您查了，这款不支持退货哦"),  # a look-up, then the no: the answer to a request said without a request word
+    ("我要退货", "亲 正在帮你核实，这个是不支持退货的"),
+])
+def test_a_look_up_is_not_the_shop_acting(customer, reply):
+    res = _score(_rule(), customer, reply)
+    assert res.status == "fail", reply
+    assert not any(e.rule == "positive_framing.acting" for e in res.evidence), reply
