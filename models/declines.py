@@ -56,7 +56,7 @@ from models.base import (
 )
 
 DECLINE_LABELS: tuple[str, ...] = ("not_declining", "declines", "declines_with_alternative")
-NAME, VERSION = "zh-cs-declines", 3
+NAME, VERSION = "zh-cs-declines", 4
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED_DECLINE_MODEL_DIR = Path(__file__).resolve().parent / "zh-cs-declines"

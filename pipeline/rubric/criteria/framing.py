@@ -7,7 +7,7 @@ same words to a customer who asked for nothing explain, they refuse nothing."""
 from __future__ import annotations
 
 import re
-from typing import Any, Literal, NamedTuple
+from typing import Any, NamedTuple
 
 from pydantic import Field
 
@@ -16,6 +16,9 @@ from pipeline.conversation import Conversation, CriterionResult
 from pipeline.rubric.criteria import lexicons as L
 from pipeline.rubric.criteria import lexicons_state as S
 from pipeline.rubric.criteria._common import GuardParams, PhraseMatcher, human_agent_messages, pinned_model
+from pipeline.rubric.criteria._decline_params import DeclineModelParams
+from pipeline.rubric.criteria._framing_turns import (ACTING, COND_CLAUSE, EMPTY_OFFER, EMPTY_REMEDY, GRANTS, LAPSED, ONLY_CAN,
+                                                     conditional_granted, empty_offer, lapsed_refusals, only_refusals)
 from pipeline.rubric.criteria._shapes import _asks, _plain_question, asks_to_confirm
 from pipeline.rubric.criteria.forbidden import is_denied, is_negated_offer
 from pipeline.rubric.matching import Lexicon, Match, clauses, compile_entries, message_evidence, view
@@ -40,6 +43,11 @@ class _Compiled(NamedTuple):
     referral: Any = None  # default@14 (frm13): FramingParams.referral compiled, or None (off)
     vague: Any = None  # default@14 (frm13): (vague_step, concrete_step) compiled, or None (off)
     unasked: Any = None  # default@14 (frm13): FramingParams.unasked compiled, or None (off)
+    lapsed: Any = None  # default@15 (frm14): FramingParams.lapsed compiled, or None (off)
+    empty: Any = None  # default@15 (frm14): (empty_offer, empty_remedy) compiled, or None (off)
+    cond: Any = None  # default@15 (frm14): (conditional, grants) compiled, or None (off)
+    acting: Any = None  # default@15 (frm14): FramingParams.acting compiled, or None (off)
+    only: Any = None  # default@15 (frm14): FramingParams.only_can compiled, or None (off)
 
 
 _CONTRAST = re.compile("不过|但是|可是|但")
@@ -76,44 +84,6 @@ SHOP_ACTS = (r"(帮|替|为您|为你|给您|给你)|(我|我们|这边|小店|�
 
 # default@13 (frl12): an A-not-A question (修不修 / 退不退 / 换不换) asks, it refuses nothing: 您看完再决定修不修 holds 不修
 A_NOT_A = [r"re:(?P<yn>[\u4e00-\u9fff])不(?P=yn)"]
-
-
-class DeclineModelParams(Strict):
-    """default@12: the decline model (models/declines.py, zh-cs-declines) reads every human-agent message with the
-    customer's turn before it; it finds declines said without refusal words (a rule stated, stock gone, a condition not
-    met) and whether the message offers something in their place."""
-
-    enabled: bool = True
-    model: str | None = Field(default=None, description="decline model directory; null = the shipped models/zh-cs-declines")
-    model_version: str | None = Field(default="zh-cs-declines@3", description="the model the thresholds were chosen with: another is refused")
-    threshold: float = Field(
-        default=0.6, ge=0.0, le=1.0,
-        description="a message with no refusal the rule sees is a refusal when the model's P(declines) + "
-        "P(declines_with_alternative) reaches this and it answers the customer (`answers`)",
-    )
-    answers: Literal["customer", "request"] = Field(
-        default="request",
-        description="what a model decline must answer: `customer` — the customer wrote since the agent's last message; "
-        "`request` — one of the customer's last `request_turns` turns makes a request (the `requests` lexicon)",
-    )
-    alternative: float | None = Field(
-        default=0.5, ge=0.0, le=1.0,
-        description="a declining message offers something in place when P(declines_with_alternative) / P(either declining "
-        "class) reaches this — for the model's declines and, with `rule_refusals`, the rule's (null: the rule's "
-        "alternatives only)",
-    )
-    rule_refusals: bool = Field(default=True, description="the model's alternative reading also answers the rule's refusals")
-    customer_above: float | None = Field(
-        default=0.8, ge=0.0, le=1.0,
-        description="default@13: with `answers: request`, a model decline at this probability or more counts where it answers "
-        "the customer though the `requests` lexicon found no request in their turn (我要退货 / 给我发顺丰 / 帮我催一下 ask "
-        "without a request word): the model reads the customer's turn too (null: off)",
-    )
-    veto: float | None = Field(
-        default=0.9, ge=0.0, le=1.0,
-        description="a rule refusal in a message the model reads as not declining with at least this probability "
-        "is no refusal (null: off)",
-    )
 
 
 class FramingParams(Strict):
@@ -202,6 +172,24 @@ class FramingParams(Strict):
     referral_complaints: bool = Field(default=True, description="default@14 (frm13): a referral answering a complaint (a "
                                       "negative customer turn that states a problem) declines too, as `declined` does")
     shop_acts: str = Field(default=SHOP_ACTS, description="the shop acting in a referral's clause (我帮您联系快递): no referral")
+    lapsed: str | None = Field(default=LAPSED, description="default@15 (frm14): a window said to be past (已经过了七天无理由"
+                               "退货期 / 已超过签收15天 / 过保了 / 活动已经结束了), not denied, asked or a condition: a refusal where it "
+                               "answers a request, as `answered_refusals` (regex on the analysis form; null: off)")
+    only_can: str | None = Field(default=ONLY_CAN, description="default@15 (frm14): \"only\" said of the shop's service "
+                                 "(只能原路退回 / 仅支持换货 / 只发大陆), not asked back, answering a request: a refusal, as "
+                                 "`answered_refusals` (只能手洗, a product fact, is not matched) (regex on the analysis form; null: off)")
+    empty_offer: str | None = Field(default=EMPTY_OFFER, description="default@15 (frm14): an alternative (or a contrast "
+                                    "clause) whose clause only asks the customer to wait, understand or keep watching (耐心"
+                                    "等待 / 理解一下 / 留意物流 / 放心) and holds no `empty_remedy` offers nothing (null: off)")
+    conditional: str | None = Field(default=COND_CLAUSE, description="default@15 (frm14): a refusal word inside a condition "
+                                    "(如果拆封了就不支持退 / 超过7天的话就不能换了) in a message that grants outside that clause "
+                                    "(`grants`: 可以换的 / 直接申请就行 / 还在七天内) quotes a rule on the way to a yes (null: off)")
+    grants: str = Field(default=GRANTS, description="a clause that grants the request (regex on each clause)")
+    acting: str | None = Field(default=ACTING, description="default@15 (frm14): the shop doing something for the customer "
+                               "(已经给您调货了 / 马上帮您改) in a message answering no request and no complaint: its refusal "
+                               "words explain a limitation on the way, nothing is declined (regex on the analysis form; null: off)")
+    empty_remedy: str = Field(default=EMPTY_REMEDY, description="what keeps such a clause an alternative: the shop acting, "
+                              "a real option, a time")
     granted: str | None = Field(
         default=S.GRANTED,
         description="a message that grants the request (可以换的 / 已经给您通过了): a refusal without a refusal word after it "
@@ -239,7 +227,10 @@ class PositiveFraming(Criterion):
                          re.compile(p.inclusion_question), self._decline_model(),
                          (re.compile(p.referral), re.compile(p.shop_acts)) if p.referral else None,
                          (re.compile(p.vague_step), re.compile(p.concrete_step)) if p.vague_step else None,
-                         re.compile(p.unasked) if p.unasked else None)
+                         re.compile(p.unasked) if p.unasked else None, re.compile(p.lapsed) if p.lapsed else None,
+                         (re.compile(p.empty_offer), re.compile(p.empty_remedy)) if p.empty_offer else None,
+                         (re.compile(p.conditional), re.compile(p.grants)) if p.conditional else None,
+                         re.compile(p.acting) if p.acting else None, re.compile(p.only_can) if p.only_can else None)
 
     def _decline_model(self):
         d: DeclineModelParams = self.params.declines
@@ -329,7 +320,19 @@ class PositiveFraming(Criterion):
         if found and self.compiled.referral is not None:
             spans = self._referral_clauses(v.s)
             found = [a for a in found if not any(x <= a.start < y for x, y in spans)]
+        if found and self.compiled.empty is not None:  # default@15: 您可以耐心等待一下 offers nothing
+            found = [a for a in found if not empty_offer(v.s, a.start, *self.compiled.empty)]
         return found
+
+    def _hollow(self, msg, start: int):
+        """default@15 (frm14): an offer after `start` whose clause only asks the customer to wait or understand (the
+        word lists' alternatives unfiltered; a Match, rule `empty_offer`, or None): the model's alternative reading of that
+        message is not credited."""
+        if self.compiled.empty is None:
+            return False
+        v = view(msg)
+        a = next((a for a in self.compiled.alt.find(v) if a.start >= start and empty_offer(v.s, a.start, *self.compiled.empty)), None)
+        return None if a is None else Match(view=v, start=a.start, end=a.end, rule=f"{self.id}.empty_offer", pattern=self.params.empty_offer or "")
 
     def _referral(self, msg, granted_ok: bool = False):
         """default@14 (frm13): the first referral of a message (a Match, rule `referral`) that sends the customer elsewhere
@@ -380,6 +383,8 @@ class PositiveFraming(Criterion):
             found = [r for r in found if not is_denied(r.view.s, r.start)]
         if self.params.confirming:
             found = [r for r in found if not asks_to_confirm(r.view.s, r.end)]
+        if self.compiled.cond is not None:  # default@15: 超过7天的话就不能换了，您这个才第三天，可以换的
+            found = [r for r in found if not conditional_granted(r.view.s, r.start, *self.compiled.cond)]
         return found
 
     def _refusals(self, msg, asked: bool = False, complained: bool = False, own: tuple[list, list] | None = None) -> list:
@@ -392,6 +397,10 @@ class PositiveFraming(Criterion):
         extra = []
         if asked and answered is not None and not (granted is not None and granted.search(view(msg).s)):
             extra += answered.find(msg).accepted
+            if c.lapsed is not None:  # default@15: 已经过了七天无理由退货期, answering a request
+                extra += lapsed_refusals(view(msg).s, c.lapsed, view(msg), f"{self.id}.lapsed")
+            if c.only is not None:  # default@15: 退款只能原路退回, answering 能退到微信吗
+                extra += only_refusals(view(msg).s, c.only, view(msg), f"{self.id}.only_can")
         if (asked or complained) and declined is not None:
             extra += declined.find(msg).accepted
         if extra:
@@ -457,6 +466,8 @@ class PositiveFraming(Criterion):
                 continue
             if any(x <= rest_start < y for x, y in self._referral_clauses(v.s)):
                 continue  # 但是您可以去投诉: the contrast sends the customer elsewhere
+            if self.compiled.empty is not None and empty_offer(v.s, rest_start, *self.compiled.empty):
+                continue  # 不过您可以耐心等待一下 (default@15): nothing in place
             again = [r for r in self._refusals(msg, asked, own=own) if r.start >= rest_start]
             if not again:
                 return Match(view=v, start=marker.start(), end=clause_end, rule=f"{self.id}.contrast_offer", pattern=v.s[marker.start():clause_end])
@@ -477,7 +488,8 @@ class PositiveFraming(Criterion):
         d: DeclineModelParams = self.params.declines
         # The rule's candidates first: a refusal word, or a refusal without one (most agent messages have neither).
         cand = [bool(self._own_refusals(m)[1]) or (answered is not None and bool(answered.find(m).accepted))
-                or (declined is not None and bool(declined.find(m).accepted)) for m in agent_msgs]
+                or (declined is not None and bool(declined.find(m).accepted))
+                or any(p is not None and p.search(view(m).s) for p in (self.compiled.lapsed, self.compiled.only)) for m in agent_msgs]
         requests = self._requests_before(customer_turns, agent_msgs)
         # a referral declines when it answers a request, or a complaint (it asks the shop to act, as for `declined`)
         referred = [self._referral(m) if r is not None or (self.params.referral_complaints and self._complaint_before(customer_turns, m))
@@ -509,6 +521,15 @@ class PositiveFraming(Criterion):
                 found = [referred[i]]  # the request answered by sending the customer elsewhere (default@14)
             if found and d.veto is not None and probs is not None and float(probs[i, 0]) >= d.veto:
                 found = []  # the model reads the message as declining nothing (a rule or the goods explained)
+            cond, acting = self.compiled.cond, self.compiled.acting
+            if request is None and complaint is None and acting is not None and acting.search(view(m).s):
+                # default@15: 缺货了，已经给您从别的仓调货 to 啥时候发货 — the shop does what was asked; nothing declined
+                unasked.append(message_evidence(m, f"{self.id}.acting", "客户没有提出请求，客服在为客户办理，限制说明不算拒绝"))
+                continue
+            if not found and cond is not None and any(conditional_granted(r.view.s, r.start, *cond) for r in own[0]):
+                # default@15: the only refusal words quote a rule on the way to a yes — nor does the model's reading count
+                unasked.append(message_evidence(m, f"{self.id}.conditional", "拒绝词只在条件里（如果…就不能…），同一条消息同意了客户的请求"))
+                continue
             rule[i] = (own, request, complaint, found)
         # A decline only the model reads counts once per reply (the agent's messages between two customer turns), on
         # the message it reads as declining most, and not where the rule found a refusal in the same reply: an
@@ -534,7 +555,7 @@ class PositiveFraming(Criterion):
                 continue  # the agent took the answer back (我上一条说错了): nothing stays refused
             if by_model:
                 r = message_evidence(m, f"{self.id}.model_refusal", f"拒绝客户请求（{model.model_id} 读作拒绝，P={p_decline[i]:.2f}）", whole=True)
-            elif request is not None and found[0].rule.startswith((f"{self.id}.answered_refusal", f"{self.id}.declined")):
+            elif request is not None and found[0].rule.startswith((f"{self.id}.answered_refusal", f"{self.id}.declined", f"{self.id}.lapsed", f"{self.id}.only_can")):
                 said = request.view.msg.text.strip()[:30]
                 r = found[0].evidence(f"拒绝客户请求（回应客户 seq {request.view.msg.seq}：“{said}”）")
             elif complaint is not None and found[0].rule.startswith(f"{self.id}.declined"):
@@ -549,7 +570,8 @@ class PositiveFraming(Criterion):
             sent = self._referral(m, granted_ok=True) if offer is None else None
             if sent is not None:
                 r_sent = sent.evidence("让客户找第三方或投诉（店铺自己不做什么），不算替代方案")
-            if offer is None and sent is None and probs is not None and d.alternative is not None and (by_model or d.rule_refusals) and p_decline[i] > 0:
+            hollow = self._hollow(m, start) if offer is None else None  # default@15: 您可以耐心等待一下 is the message's only offer
+            if offer is None and sent is None and not hollow and probs is not None and d.alternative is not None and (by_model or d.rule_refusals) and p_decline[i] > 0:
                 share = float(probs[i, 2] / p_decline[i])
                 if share >= d.alternative:
                     offer = message_evidence(m, f"{self.id}.model_alternative", f"给出替代方案（{model.model_id} 读作拒绝并给出替代，"
@@ -569,7 +591,8 @@ class PositiveFraming(Criterion):
                         break
             if offer is None:
                 missing = message_evidence(m, f"{self.id}.missing", "拒绝后未给出替代方案（虽然…不过我们可以…）")
-                return self.failed([r, missing] + ([r_sent] if sent is not None and r_sent.rule != r.rule else []))
+                return self.failed([r, missing] + ([r_sent] if sent is not None and r_sent.rule != r.rule else [])
+                                   + ([hollow.evidence("只请客户等待或理解，没有给出实际的替代方案")] if hollow else []))
             evidence += [r, offer]
         if not any_refusal:
             return self.not_applicable(unasked)
