@@ -66,3 +66,25 @@ CONFIRM_CLOSES_15 = [
     "re:[^。？?!！]{4,}(是这样吗|是这样吧|是这样的吗|是这个意思吗|是这个情况吗|理解得对吗|理解的对吗|理解得没错吧|没理解错吧|是不是这样|是这么回事吗|这样对吗|说得对吗|我说的对吗)",
     "re:(明白|了解|清楚|懂|收到)(了)?[，, ]*(就是说|也就是|意思是)[^，。？?!！]{4,}",
 ]
+
+# `settled`: trouble the shop already settled, told with thanks (上回那个漏了的杯子你们给我退了 谢谢 / 补发的已经收到了
+# 谢谢): the clause is no open case. Excluded from the topic words and the problem / action signals, so an
+# after-sales chat that ends so keeps the trouble words of its earlier messages; a question (退了吗) settles nothing
+SETTLED_15 = [
+    "re:(?:^|(?<=[，。,.!！?？~～]))[^，。,.!！?？]{0,16}(你们|商家|店家|客服|已经|都)[^，。,.!！?？]{0,4}"
+    "(退|退款|退钱|补发|补寄|换|修好|处理好|解决|赔)(了|好了)(?![^，。,.!！?？]{0,2}(吗|么|嘛|没|[?？]))[^。!！?？]{0,12}(谢谢|感谢|多谢|辛苦|没问题|挺好|很满意)",
+    "re:(退款|钱|补发的|换的|赔的)[^，。,.!！?？]{0,4}(到账|收到|到了)(了)?(?![^，。,.!！?？]{0,2}(吗|么|嘛|没|[?？]))[^。!！?？]{0,12}(谢谢|感谢|多谢|辛苦)",
+]
+
+# `shapes_15`: more faults told by their effect, as default@14's shapes (AFTER_SALES_MORE_14): a bad smell
+# (一股怪味 / 有股霉味), the goods swollen (胀气了 / 袋子鼓起来了), seeping (往外渗水 / 底下一滩水), wobbling (放着一直晃 /
+# 腿长短不齐) and a noise told by its sound (哐哐响). Not a question about it (有没有异味 / 会不会晃 — `hypothetical`)
+_NOT_ASKED = "(?![^，。,.!！?？]{0,3}(吗|么|嘛|不|[?？]))"
+SHAPES_15 = [
+    # (a smell hoped away — 不会有塑料味吧 — asks too)
+    "re:(?<!没)(?<!没有)(?<!有没有)(怪|臭|霉|馊|哈喇|刺鼻|胶水|塑料|橡胶|油漆|甲醛|糊|腥臭)(的)?(味|味道|气味)(?![^，。,.!！?？]{0,3}(吗|么|嘛|不|吧|[?？]))",
+    "re:(胀气|胀袋|胀包|鼓起来|鼓鼓的|是鼓的|鼓了)" + _NOT_ASKED,
+    "re:(往外|一直|老是|还在|有点)?(渗水|渗油|渗漏|往外渗|渗出来|漏出来)|一(滩|摊)(水|油)",
+    "re:(放着|一直|老是|总是|来回|站上去|坐上去|用着)(晃|摇|晃动|摇晃)|长短不(齐|一)|高低不平" + _NOT_ASKED,
+    "re:(哐哐|咣咣|咣当|哐当|嘎嘎|咚咚|哗哗|嗒嗒|噼啪)[^，。,.!！?？]{0,2}(响|的响|地响|作响)",
+]

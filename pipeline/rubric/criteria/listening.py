@@ -350,6 +350,10 @@ class ListeningParams(Strict):
                                      description="an invoice issued wrongly is after-sales (topic words; the presale signal's 发票 does not count there)")
     ignored_instruction: list[str] = Field(default_factory=lambda: list(F15.IGNORED_INSTRUCTION_15),
                                            description="the shop did not do what the customer had asked (topic words)")
+    settled: list[str] = Field(default_factory=lambda: list(F15.SETTLED_15),
+                               description="trouble the shop already settled, told with thanks, is no open case (excluded like `hypothetical`)")
+    shapes_15: list[str] = Field(default_factory=lambda: list(F15.SHAPES_15),
+                                 description="more faults told by their effect: a bad smell, swollen, seeping, wobbling, a noise by its sound (topic words)")
     check_forms: list[str] = Field(default_factory=lambda: list(F15.CHECK_FORMS_15),
                                    description="listening: the agent's own look-up of this order in other words (lexicon phrases)")
     confirm_closes: list[str] = Field(default_factory=lambda: list(F15.CONFIRM_CLOSES_15),
@@ -374,7 +378,7 @@ def _decision_15(p: ListeningParams) -> DecisionParams:
     for s in p.decision.signals:
         ex = s.exclude
         if s.name in ("problem", "action"):
-            ex = ex + p.hypothetical + (disclaimed if s.name == "problem" else [])
+            ex = ex + p.hypothetical + p.settled + (disclaimed if s.name == "problem" else [])
         elif s.name == "presale":
             ex = ex + clauses
         sig.append(s.model_copy(update={"exclude": ex}) if ex is not s.exclude else s)
@@ -393,8 +397,8 @@ class ActiveListening(Criterion):
     def compile(self):
         p: ListeningParams = self.params
         cues = p.applies_to.cues
-        extra = p.fee_dispute + p.invoice_error + p.ignored_instruction
-        cues = cues.model_copy(update={"phrases": cues.phrases + extra, "exclude": cues.exclude + p.hypothetical})
+        extra = p.fee_dispute + p.invoice_error + p.ignored_instruction + p.shapes_15
+        cues = cues.model_copy(update={"phrases": cues.phrases + extra, "exclude": cues.exclude + p.hypothetical + p.settled})
         topic = PhraseMatcher(f"{self.id}.topic", cues, GuardParams(negation=True, negation_window=2, quotation=False))
         kinds = None
         if p.kinds.enabled:

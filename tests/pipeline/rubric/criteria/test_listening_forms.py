@@ -183,3 +183,56 @@ def test_without_the_switches_they_are_not(listening, agent):
 ])
 def test_politeness_and_instructions_are_not_listening(listening, agent):
     assert listening.score(_conv(("c", FAULT), ("a", agent))).status == "fail", agent
+
+
+# ---- settled: trouble the shop already settled, told with thanks -------------------------------------------------
+
+
+SETTLED = [
+    "上次那个摔坏的台灯你们给我补发了 谢谢 这次想问问灯泡有没有卖",
+    "之前裂开的那个花盆已经给我换了，挺好的～再问下有大号的吗",
+]
+
+
+@pytest.mark.parametrize("customer", SETTLED)
+def test_trouble_already_settled_with_thanks_is_no_open_case(listening, customer):
+    assert _status(listening, customer) == "na", customer
+    assert _status(_off(listening, settled=[]), customer) != "na", customer
+
+
+@pytest.mark.parametrize("turns", [
+    (("c", "杯子到手就碎了"), ("a", "已经给您退款了"), ("c", "退款到账了 谢谢")),  # the chat's own case, settled at its end
+    (("c", "退款到账了吗 都三天了"), ("a", "您好")),  # a question settles nothing
+    (("c", "你们补发了 谢谢 可是补发的还是碎了"), ("a", "您好")),  # the trouble told again after the thanks
+])
+def test_a_case_of_this_chat_or_a_question_still_applies(listening, turns):
+    assert listening.score(_conv(*turns)).status != "na", turns
+
+
+# ---- shapes_15: more faults told by their effect ----------------------------------------------------------------
+
+
+SHAPES = [
+    "奶粉罐子鼓起来了 打开一股怪味",
+    "新买的沙发有股刺鼻的味道 熏得眼睛疼",
+    "这个鞋柜放着一直晃😩",
+    "热水壶底座往外渗水",
+    "空调外机半夜咣当咣当响",
+    "衣櫃門板高低不平",
+]
+
+
+@pytest.mark.parametrize("customer", SHAPES)
+def test_a_fault_told_by_its_effect_is_after_sales(listening, customer):
+    assert _status(listening, customer) != "na", customer
+    assert _status(_off(listening, shapes_15=[]), customer) == "na", customer
+
+
+@pytest.mark.parametrize("customer", [
+    "这款沙发有没有甲醛味啊",
+    "床垫会不会晃啊 我睡觉轻",
+    "不会有塑料味吧 给宝宝用的",
+    "这个音响低音咚咚的好不好",
+])
+def test_a_question_about_the_effect_is_pre_sale(listening, customer):
+    assert _status(listening, customer) == "na", customer
