@@ -3,8 +3,8 @@
 Each list is the default of one switch in `active_listening.params` (rubrics/default.yaml; `[]` or null = off):
 
 - `hypothetical`: a trouble word in a clause that is a condition (…的话) or a wish against it (别到了碎了 / 免得路上压坏 /
-  会不会一碰就碎) reports nothing that happened: pre-sale worry or a policy question. Excluded from the topic words and
-  from the problem / action signals.
+  会不会一碰就碎), or a place asked about (是不是到驿站了), reports nothing that happened: pre-sale worry, a policy
+  question or a look-up. Excluded from the topic words and from the problem / action signals.
 - `disclaimed` (a decision signal, -1.2: it outweighs one trouble word): the customer says nothing is wrong or nothing is bought or shipped yet
   (现在没坏 / 就是问问 / 还没买呢 / 还没发吧 / 趁还没发货) — an order change or a question, not a case to restate.
 - `fee_dispute`: a charge disputed — a fee taken (运费扣了我 / 收了我安装费) or asked of the customer against what was
@@ -28,12 +28,15 @@ HYPOTHETICAL_15 = [
     "re:(别|可别|千万别|千万不要)(?!再)(到时|到了|一|没|用|穿|洗|戴|寄|收到|路上|过几天|过两天|几天|一个月|半年|一年|两天|三天|刚)[^，。,.!！?？]{0,8}",
     "re:(免得|以免|省得|生怕)[^，。,.!！?？]{0,10}",
     "re:(会不会|容不容易|经不经)(?!是)" + _TROUBLE_FAKE + "[^，。,.!！?？]{0,8}(啊|呀|吧|呢|吗|么|嘛|[?？])",
+    # where the parcel is, asked (是不是到驿站了 / 放快递柜了吗): a look-up, not a parcel left against the customer's wish
+    "re:(是不是|是否|有没有)(已经)?[^，。,.!！?？]{0,6}(驿站|快递柜|丰巢|代收点)[^，。,.!！?？]{0,2}",
+    "re:[^，。,.!！?？]{0,6}(驿站|快递柜|丰巢|代收点)(了)?(吗|么|嘛|[?？])",
 ]
 
 DISCLAIMED_15 = [
     "re:(现在|目前|暂时|还|东西|它)?(没坏|没出问题|没什么问题|没啥问题|没毛病|没啥毛病)(?![^，。,.!！?？]{0,4}(吗|么|嘛|[?？]))",
     "re:(就是|只是|就|先|随便|顺便|单纯|我就|就想|只想|先想)(想)?(问|咨询|了解)(问|一下|下)(而已|哈|哦|啊|呀)?(?=[，,。.!！~～]|$)",
-    "re:不(急|着急)[，, ]*(就|只是|我就)?(问|咨询)(问|一下|下)",
+    "re:不(急|着急)(哈|哦|啊|呀|的|嘛)?[，, ]*(就是|就|只是|我就|只)?(想)?(问|咨询)(问|一下|下)",
     "re:还(没|没有)(买|拍|下单|付款)((呢|哦|啊|呀)|(?=[，,。.!！~～]|$|先|想|准备|打算))",
     "re:(还没发|没发货|还没发货|还没寄|还没出库)(吧|的话|对吧)",
     "re:趁(还)?(没|没有)(发|发货|寄|出库)",

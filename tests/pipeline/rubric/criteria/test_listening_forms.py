@@ -31,6 +31,8 @@ HYPOTHETICAL = [
     "宝子 这个花瓶千万别收到就有裂纹啊 送人的",
     "这件T恤会不会洗两次就变形啊",
     "麻烦多包几层 免得路上压坏了",
+    "帮我查查物流 是不是已经放丰巢了",
+    "我的件到驿站了吗？",
 ]
 
 
@@ -48,6 +50,7 @@ def test_without_the_switch_the_trouble_word_counts(listening, customer):
     "已经坏了 退货的话运费谁出",  # the fault is told outside the condition
     "别再给我发错了 上次就发错过一次",  # 别再: it happened
     "杯子到了就裂了 怎么回事",  # a statement
+    "放到驿站没人通知我 白跑一趟",  # a parcel left at a pickup point, told
 ])
 def test_a_fault_told_outside_the_condition_still_applies(listening, customer):
     assert _status(listening, customer) != "na", customer
@@ -60,6 +63,7 @@ DISCLAIMED = [
     "我的扫地机还在保修期吗 目前用着没毛病 随便问一下",
     "打算给我爸买一台 还没拍呢 坏了能上门修吗",
     "能帮我换成蓝色的吗 趁还没发货",
+    "东西还没到 不着急哈 就是想问问大概啥时候",
 ]
 
 
