@@ -401,6 +401,10 @@ class ActiveListening(Criterion):
         extra = p.fee_dispute + p.invoice_error + p.ignored_instruction + p.shapes_15
         cues = cues.model_copy(update={"phrases": cues.phrases + extra, "exclude": cues.exclude + p.hypothetical + p.settled})
         topic = PhraseMatcher(f"{self.id}.topic", cues, GuardParams(negation=True, negation_window=2, quotation=False))
+        # default@15: the same words without the `hypothetical` / `settled` contexts, to name what they set aside (evidence)
+        ctx = p.hypothetical + p.settled
+        self._context_topic = PhraseMatcher(f"{self.id}.topic", cues.model_copy(update={"exclude": cues.exclude[: len(cues.exclude) - len(ctx)]}),
+                                            GuardParams(negation=True, negation_window=2, quotation=False)) if ctx else None
         kinds = None
         if p.kinds.enabled:
             from models.kinds import load_kind_model
@@ -479,6 +483,7 @@ class ActiveListening(Criterion):
             if d.fired:
                 f = d.fired[0]
                 ev.append(message_evidence(f.msg, f"{self.id}.topic.score", f"不判为售后/投诉会话，{d.explain()}"))
+            ev += self._context_evidence(conversation, topic)
             return self.not_applicable(ev)
         if not d.holds:  # the model's reading: the customer's first message is what the chat is about
             first = next(iter(customer_messages(conversation, with_text=True)))
@@ -497,6 +502,21 @@ class ActiveListening(Criterion):
             topic_ev.rule = f"{self.id}.kind.tail"
             topic_ev.note += f"，自该条起的客户消息 P(售后)={tail:.2f} ≥ {kp.applies_above:g}，否决不成立"
         return self._judge(conversation, topic_ev, matcher)
+
+    def _context_evidence(self, conversation: Conversation, topic: PhraseMatcher) -> list:
+        """default@15: the first trouble word a `hypothetical` / `settled` context set aside (坏了的话… / 你们给我补发了 谢谢),
+        named with rule `active_listening.topic.context`, on an na verdict; [] when none."""
+        if self._context_topic is None:
+            return []
+        for m in customer_messages(_read_as_mandarin(conversation), with_text=True):
+            if topic.find(m).accepted:
+                return []
+            found = self._context_topic.find(m).accepted
+            if found:
+                ev = found[0].evidence("售后用语出现在假设、担忧、询问或已解决的语境中（hypothetical / settled），不计为售后/投诉")
+                ev.rule = f"{self.id}.topic.context"
+                return [ev]
+        return []
 
     def _tail_reading(self, conversation: Conversation, d) -> float | None:
         """default@15 (lst14, `kinds.tail`): P(after-sales) of the customer's messages from the one holding the rule's

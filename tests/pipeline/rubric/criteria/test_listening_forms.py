@@ -240,3 +240,22 @@ def test_a_fault_told_by_its_effect_is_after_sales(listening, customer):
 ])
 def test_a_question_about_the_effect_is_pre_sale(listening, customer):
     assert _status(listening, customer) == "na", customer
+
+
+# ---- evidence: what a context set aside is named on the na verdict ----------------------------------------------
+
+
+@pytest.mark.parametrize("customer,word", [
+    ("碎了的话包赔吗 寄给我婆婆的", "碎了"),
+    ("上次那个摔坏的台灯你们给我补发了 谢谢 这次想问问灯泡有没有卖", "坏的"),
+])
+def test_a_trouble_word_set_aside_by_its_context_is_named(listening, customer, word):
+    res = listening.score(_conv(("c", customer), ("a", "您好")))
+    assert res.status == "na"
+    ev = res.evidence[-1]
+    assert ev.rule == "active_listening.topic.context" and word in ev.note
+
+
+def test_without_the_contexts_nothing_is_named(listening):
+    res = _off(listening, hypothetical=[], settled=[]).score(_conv(("c", "您好 请问有大码吗"), ("a", "有的")))
+    assert res.status == "na" and all(e.rule != "active_listening.topic.context" for e in res.evidence)
