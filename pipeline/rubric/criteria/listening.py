@@ -23,6 +23,7 @@ from pipeline.rubric.criteria._common import (
     is_praise,
     pinned_model,
 )
+from pipeline.rubric.criteria import _listening_forms as F15
 from pipeline.rubric.criteria._restatement import RestatementParams, find_restatement
 from pipeline.rubric.criteria._shapes import _QUESTION_END, asks_to_confirm
 from pipeline.rubric.matching import message_evidence, view
@@ -283,6 +284,8 @@ def after_sales_decision() -> DecisionParams:
             SignalParams(name="before_delivery", weight=-0.55, note="刚下单/客户自己拍错，发货前修改", phrases=L.AS_BEFORE_DELIVERY),
             SignalParams(name="elsewhere", weight=-0.55, note="问题出在别家/以前买的商品（售前顾虑）", phrases=ELSEWHERE),
             SignalParams(name="buys_now", weight=-0.55, note="客户决定下单（售前）", phrases=BUYS_NOW, exclude=BUYS_NOW_EXCLUDE),
+            # default@15 (lst14): the customer says nothing is wrong, bought or shipped yet (weight 0 = off)
+            SignalParams(name="disclaimed", weight=-1.2, note="客户说明没有问题/尚未购买或发货（咨询、改单）", phrases=F15.DISCLAIMED_15),
         ],
         sentiment=SentimentSignalParams(weight=0.15, min_negative_score=0.8, min_margin=0.5),
     )
@@ -303,6 +306,9 @@ class KindModelParams(Strict):
     na_below: float = Field(default=KIND_NA_BELOW, ge=0, le=1, description="P(after-sales) under which the rule's after-sales reading is vetoed")
     applies_above: float = Field(default=KIND_APPLIES_ABOVE, ge=0, le=1.01,
                                  description="P(after-sales) from which the conversation is after-sales though the rule says not (above 1: never)")
+    tail: bool = Field(default=True, description="default@15 (lst14): before vetoing, the model reads the customer's messages from "
+                       "the one with the rule's trouble word on; at P ≥ applies_above there, and with no signal of the rule pulling "
+                       "the other way, the veto does not hold (a chat that opens with small talk and turns to a fault)")
 
 
 class ListeningParams(Strict):
@@ -335,12 +341,49 @@ class ListeningParams(Strict):
         description="default@13 (lsn12b): a restatement found by the content the agent's sentence shares with the customer's "
         "words (pipeline/rubric/criteria/_restatement.py); enabled false = the lexicon alone",
     )
+    # default@15 (lst14): one switch per mechanism ([] = off); the lists and why: _listening_forms.py
+    hypothetical: list[str] = Field(default_factory=lambda: list(F15.HYPOTHETICAL_15),
+                                    description="a trouble word in a condition (…的话) or a wish against it (别到了碎了) is no report: "
+                                    "excluded from the topic words and the problem / action signals")
+    fee_dispute: list[str] = Field(default_factory=lambda: list(F15.FEE_DISPUTE_15), description="a charge disputed is a complaint (topic words)")
+    invoice_error: list[str] = Field(default_factory=list,
+                                     description="an invoice issued wrongly is after-sales (topic words; the presale signal's 发票 does not count "
+                                     "there). Off ([]) in default@15: a dev writer labels it na; _listening_forms.INVOICE_ERROR_15 switches it on")
+    ignored_instruction: list[str] = Field(default_factory=lambda: list(F15.IGNORED_INSTRUCTION_15),
+                                           description="the shop did not do what the customer had asked (topic words)")
+    settled: list[str] = Field(default_factory=lambda: list(F15.SETTLED_15),
+                               description="trouble the shop already settled, told with thanks, is no open case (excluded like `hypothetical`)")
+    shapes_15: list[str] = Field(default_factory=lambda: list(F15.SHAPES_15),
+                                 description="more faults told by their effect: a bad smell, swollen, seeping, wobbling, a noise by its sound (topic words)")
+    check_forms: list[str] = Field(default_factory=lambda: list(F15.CHECK_FORMS_15),
+                                   description="listening: the agent's own look-up of this order in other words (lexicon phrases)")
+    confirm_closes: list[str] = Field(default_factory=lambda: list(F15.CONFIRM_CLOSES_15),
+                                      description="listening: a confirming question closed in other words (lexicon phrases)")
     lexicon: LexiconParams = Field(
         default_factory=lambda: LexiconParams(
             phrases=L.LISTENING + LISTENING_MORE + LISTENING_MORE_14, exclude=L.LISTENING_EXCLUDE + LISTENING_EXCLUDE_MORE + ASKS_ONLY_10 + TEMPLATE_13,
             variants=L.YOU
         )
     )
+
+
+def _decision_15(p: ListeningParams) -> DecisionParams:
+    """The decision with default@15's switches read in: `hypothetical` clauses excluded from the problem / action
+    signals, the customer's disclaimer (the `disclaimed` signal's own words: 没坏) from the problem signal, and a
+    clause of a complaint found by `fee_dispute` / `invoice_error` / `ignored_instruction` from the presale signal (its
+    运费 / 发票 / 改地址 ask nothing before buying there)."""
+    disclaimed = [w for s in p.decision.signals if s.name == "disclaimed" and s.weight for w in s.phrases]
+    clauses = ["re:[^，。,.!！?？]{0,8}" + x[3:] + "[^，。,.!！?？]{0,8}" if x.startswith("re:") else x
+               for x in p.fee_dispute + p.invoice_error + p.ignored_instruction]
+    sig = []
+    for s in p.decision.signals:
+        ex = s.exclude
+        if s.name in ("problem", "action"):
+            ex = ex + p.hypothetical + p.settled + (disclaimed if s.name == "problem" else [])
+        elif s.name == "presale":
+            ex = ex + clauses
+        sig.append(s.model_copy(update={"exclude": ex}) if ex is not s.exclude else s)
+    return p.decision.model_copy(update={"signals": sig})
 
 
 @register_criterion("active_listening.v1")
@@ -354,7 +397,14 @@ class ActiveListening(Criterion):
 
     def compile(self):
         p: ListeningParams = self.params
-        topic = PhraseMatcher(f"{self.id}.topic", p.applies_to.cues, GuardParams(negation=True, negation_window=2, quotation=False))
+        cues = p.applies_to.cues
+        extra = p.fee_dispute + p.invoice_error + p.ignored_instruction + p.shapes_15
+        cues = cues.model_copy(update={"phrases": cues.phrases + extra, "exclude": cues.exclude + p.hypothetical + p.settled})
+        topic = PhraseMatcher(f"{self.id}.topic", cues, GuardParams(negation=True, negation_window=2, quotation=False))
+        # default@15: the same words without the `hypothetical` / `settled` contexts, to name what they set aside (evidence)
+        ctx = p.hypothetical + p.settled
+        self._context_topic = PhraseMatcher(f"{self.id}.topic", cues.model_copy(update={"exclude": cues.exclude[: len(cues.exclude) - len(ctx)]}),
+                                            GuardParams(negation=True, negation_window=2, quotation=False)) if ctx else None
         kinds = None
         if p.kinds.enabled:
             from models.kinds import load_kind_model
@@ -362,7 +412,8 @@ class ActiveListening(Criterion):
             kinds = pinned_model(self.id, "kind", load_kind_model, p.kinds.model, p.kinds.model_version,
                                  "kinds.model_version (and re-check na_below / applies_above)")
         self._kinds = kinds
-        return topic, PhraseMatcher(self.id, p.lexicon, GuardParams(quotation=True)), SignalDecision(p.decision, f"{self.id}.topic")
+        lex = p.lexicon.model_copy(update={"phrases": p.lexicon.phrases + p.check_forms + p.confirm_closes})
+        return topic, PhraseMatcher(self.id, lex, GuardParams(quotation=True)), SignalDecision(_decision_15(p), f"{self.id}.topic")
 
     def prime(self, conversations) -> None:
         """Speed only: the kind model reads the batch's customer messages at once (Rubric.score_many) and keeps each
@@ -418,7 +469,9 @@ class ActiveListening(Criterion):
         if kind is not None and (kp.na_below > 0 if d.holds else kp.applies_above <= 1):
             texts = [m.text for m in customer_messages(conversation, with_text=True)]
             p_as = float(kind.predict_proba([texts])[0]) if texts else 0.0
-        if d.holds and p_as is not None and p_as < kp.na_below:
+        # default@15: the veto does not hold where the part from the trouble word on reads as after-sales
+        tail = self._tail_reading(conversation, d) if d.holds and p_as is not None and p_as < kp.na_below else None
+        if d.holds and p_as is not None and p_as < kp.na_below and tail is None:
             # named: what the rule read as trouble (its span), the model id and P
             lead = next((f for f in d.fired if f.weight > 0), d.fired[0])
             note = f"分类模型 {kind.model_id} 判为非售后/投诉会话（P(售后)={p_as:.2f} < {kp.na_below:g}），规则的售后读数被否决：{d.explain()}"
@@ -430,6 +483,7 @@ class ActiveListening(Criterion):
             if d.fired:
                 f = d.fired[0]
                 ev.append(message_evidence(f.msg, f"{self.id}.topic.score", f"不判为售后/投诉会话，{d.explain()}"))
+            ev += self._context_evidence(conversation, topic)
             return self.not_applicable(ev)
         if not d.holds:  # the model's reading: the customer's first message is what the chat is about
             first = next(iter(customer_messages(conversation, with_text=True)))
@@ -444,7 +498,40 @@ class ActiveListening(Criterion):
             topic_ev = message_evidence(lead.msg, f"{self.id}.topic.score", f"售后/投诉类会话，{d.explain()}")
         if p_as is not None:
             topic_ev.note += f"；分类模型 {kind.model_id} P(售后)={p_as:.2f}"
+        if tail is not None:
+            topic_ev.rule = f"{self.id}.kind.tail"
+            topic_ev.note += f"，自该条起的客户消息 P(售后)={tail:.2f} ≥ {kp.applies_above:g}，否决不成立"
         return self._judge(conversation, topic_ev, matcher)
+
+    def _context_evidence(self, conversation: Conversation, topic: PhraseMatcher) -> list:
+        """default@15: the first trouble word a `hypothetical` / `settled` context set aside (坏了的话… / 你们给我补发了 谢谢),
+        named with rule `active_listening.topic.context`, on an na verdict; [] when none."""
+        if self._context_topic is None:
+            return []
+        for m in customer_messages(_read_as_mandarin(conversation), with_text=True):
+            if topic.find(m).accepted:
+                return []
+            found = self._context_topic.find(m).accepted
+            if found:
+                ev = found[0].evidence("售后用语出现在假设、担忧、询问或已解决的语境中（hypothetical / settled），不计为售后/投诉")
+                ev.rule = f"{self.id}.topic.context"
+                return [ev]
+        return []
+
+    def _tail_reading(self, conversation: Conversation, d) -> float | None:
+        """default@15 (lst14, `kinds.tail`): P(after-sales) of the customer's messages from the one holding the rule's
+        lead trouble word on, when that is not the first, no signal of the rule pulled the other way (a worry before
+        buying that cites a past bad buy, then buys: the veto holds) and the model reads it at ≥ applies_above; else None."""
+        kp = self.params.kinds
+        if not kp.tail or any(f.weight < 0 for f in d.fired):  # a sign of shopping (presale / elsewhere / buys_now …): the veto holds
+            return None
+        lead = next((f for f in d.fired if f.weight > 0 and f.msg is not None and f.msg.role == "customer"), None)
+        cust = list(customer_messages(conversation, with_text=True))
+        k = next((n for n, m in enumerate(cust) if lead is not None and m.seq == lead.msg.seq), 0)
+        if k == 0:
+            return None
+        p = float(self._kinds.predict_proba([[m.text for m in cust[k:]]])[0])
+        return p if p >= kp.applies_above else None
 
     def _judge(self, conversation: Conversation, topic_ev, matcher: PhraseMatcher) -> CriterionResult:
         """pass / fail of an after-sales conversation: a human agent restates or confirms (unchanged by the kind model)."""

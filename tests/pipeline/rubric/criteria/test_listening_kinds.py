@@ -124,3 +124,59 @@ def test_prime_hands_the_kind_model_the_texts_score_asks_about():
     assert primed == stub.read == [["这款保修几年 坏了可以换新吗"], ["你好", "杯子底下那圈胶掉渣渣"]]
     del stub.prime
     crit.prime(convs)  # no batch read: nothing to do
+
+
+# ---- default@15 (lst14): kinds.tail — the part from the rule's trouble word on, read alone ---------------------
+
+
+class _ByTexts(_Stub):
+    """P by how many customer messages it reads: the whole chat low, its tail high."""
+
+    def __init__(self, whole: float, tail: float):
+        super().__init__(whole)
+        self.whole, self.tail = whole, tail
+
+    def predict_proba(self, convs):
+        self.read.extend(convs)
+        return np.array([self.whole if len(c) > 1 else self.tail for c in convs], dtype=np.float32)
+
+
+# opens with a greeting and small talk, then a fault (the rule: 漏水了)
+TURNS_TO_FAULT = [("customer", "在吗在吗", 0), ("agent", "在的亲", 20), ("customer", "净水器接口漏水了 厨房地上全是水", 40),
+                  ("agent", "您好", 60)]
+# shopping again after a past fault: the presale signal (有货吗) pulls the other way
+SHOPPING_AGAIN = [("customer", "这款还有货吗", 0), ("agent", "有的", 20),
+                  ("customer", "之前你们家买的那个用两天就漏水了", 40), ("agent", "好的", 60)]
+
+
+def _tail_criterion(whole: float, tail: float, on: bool = True) -> ActiveListening:
+    crit = ActiveListening(params=ListeningParams(kinds=KindModelParams(enabled=False, na_below=0.4, applies_above=0.7, tail=on)))
+    crit.compiled  # noqa: B018
+    crit._kinds = _ByTexts(whole, tail)
+    return crit
+
+
+def test_no_veto_where_the_part_from_the_trouble_word_on_reads_after_sales():
+    conv = make_conversation(TURNS_TO_FAULT, run_stages=False)
+    res = _tail_criterion(0.2, 0.85).score(conv)
+    assert res.status == "fail"  # applies; nobody restated
+    ev = res.evidence[0]
+    assert ev.rule == "active_listening.kind.tail" and "P(售后)=0.85" in ev.note and ev.seq == 3
+
+
+def test_the_veto_holds_without_the_switch_or_below_applies_above():
+    conv = make_conversation(TURNS_TO_FAULT, run_stages=False)
+    assert _tail_criterion(0.2, 0.85, on=False).score(conv).status == "na"
+    assert _tail_criterion(0.2, 0.6).score(conv).status == "na"
+
+
+def test_the_veto_holds_where_a_signal_pulls_the_other_way():
+    conv = make_conversation(SHOPPING_AGAIN, run_stages=False)
+    crit = _tail_criterion(0.2, 0.9)
+    assert crit.rule_decision(conv).holds  # the rule reads after-sales (漏水了) despite 有货吗
+    assert crit.score(conv).status == "na"
+
+
+def test_a_trouble_word_in_the_first_message_is_read_with_the_whole_chat():
+    conv = make_conversation([("customer", "净水器接口漏水了", 0), ("customer", "在吗", 10), ("agent", "您好", 30)], run_stages=False)
+    assert _tail_criterion(0.2, 0.9).score(conv).status == "na"
