@@ -35,11 +35,19 @@ _CONFIRMING = re.compile(r"(对吗|是吗|对吧|是吧|没错吧|吗)[\s。.]*[
 
 
 _CREDIT_KIND = {"trouble": "致歉（说出给客户造成的麻烦）", "owned": "承担责任", "patience": "感谢客户久等的耐心",
-                "split": "致歉（分两条短消息说完）", "apology_register": "致歉（方言/书面/自我检讨的说法）"}
+                "split": "致歉（分两条短消息说完）", "apology_register": "致歉（方言/书面/自我检讨的说法）",
+                "apology_remedy": "致歉并当即承担补救", "owned_failure": "承担责任（说出己方没做到的事）",
+                "perspective": "换位（把自己放在客户的处境里）"}  # emp14
 
 URGENCY_STATED_MIN_STATE = 0.3  # default@13 (emp12b): stated urgency counts from this P(needs empathy)
 ANSWERED_MIN_STATE = 0.6  # emp13: a turn this upset whose reply acknowledges it (an apology will do) starts the trigger
 ANSWERED_FEELING_MIN_STATE = 0.25  # emp13: … from this P when the reply names the customer's feeling
+# emp14: a remedy the agent has done or takes on now (已给您补发 / 这就给您换 / 给您办理退款) — settles a calm report
+SETTLED = (r"(已经|已)(经)?(给|为|帮)?(您|你|亲)?(重新)?(补发|重发|发出|寄出|退款|退回|换新|换好|改好|改过来|修改好|备注好|办好|安排好)"
+           r"|(马上|立刻|立即|现在|这就|这边|我|我们)(就|直接|这边)?(给|为|帮)(您|你|亲)(补发|重发|重新发|换(一|个|新|货)|退款|办理退款"
+           r"|退(掉|了)|改(一下|地址|成|为|好)|修改|备注|加急|免单|补偿|安排补发)|原路退回|退款(已|成功)")
+# emp14: … unless the sentence sets a condition on the customer, hands the matter on or asks (寄回后才能 / 麻烦您先 / 反馈)
+SETTLED_NOT = r"才(能|可以|会|给)|(麻烦|请|需要)(您|你|亲)|(您|你|亲)(先|需要)|(?<!不用)(?<!无需)(?<!不必)(?<!不需要)寄回|退回来|反馈|申请|登记|核实|审核|查一下|确认一下|[?？]|吗"
 
 
 def default_conversation() -> ConversationUpsetParams:
@@ -52,7 +60,8 @@ def default_conversation() -> ConversationUpsetParams:
                                    answered_min_state=ANSWERED_MIN_STATE, answered_feeling=U.FEELING_NAMED,
                                    answered_feeling_min_state=ANSWERED_FEELING_MIN_STATE, answered_not=U.SLOW_REPLY_APOLOGY,
                                    rhetorical=U.RHETORICAL, conciliation=U.CONCILIATION,
-                                   imposed_thanks=U.IMPOSED_THANKS, imposed_thanks_min_state=0.3)
+                                   imposed_thanks=U.IMPOSED_THANKS, imposed_thanks_min_state=0.3,
+                                   settled=SETTLED, settled_not=SETTLED_NOT)  # emp14
 
 
 def default_calm() -> CalmCueParams:
@@ -361,9 +370,12 @@ class Empathy(Criterion):
     def score(self, conversation: Conversation) -> CriterionResult:
         emotion, matcher, *_ = self.compiled
         # default@13 (emp12c): read at conversation level; emp13: the agent's reply may lift a moderately upset turn
-        trigger = first_trigger(emotion, conversation.messages, self._acknowledges(conversation.messages))
+        settled: list[Match] = []
+        trigger = first_trigger(emotion, conversation.messages, self._acknowledges(conversation.messages), settled)
         if trigger is None:
-            return self.not_applicable()
+            # emp14: a turn passed over as a calm report fixed at once says why the verdict is na
+            return self.not_applicable([hit.evidence(f"客户平静地反映问题（无情绪词、无情绪形态），客服当即解决（“{hit.pattern}”），"
+                                                     "客户随后平静接受：无需安抚的情绪") for hit in settled[:1]])
         tmsg, how, cue = trigger
         if how == "state":
             st = tmsg.state
