@@ -319,7 +319,8 @@ def first_trigger(det, messages: Sequence[Message], acknowledges=None,
     """The first customer turn from which the conversation needs empathy: the turn reader (det.negative), less its
     vetoed hits, then the conversation rules. None when no turn does. `acknowledges(agent_msg, turn) -> Match | None`
     (the empathy criterion's credit) lets the agent's reply lift a moderately upset turn (answered_min_state).
-    `settled` (emp14), when given, collects the matches of turns passed over as calm reports fixed at once."""
+    `settled` (emp14), when given, collects the matches of turns passed over as calm reports fixed at once (rule
+    …settled_at_once) or as a word only asked about (…calm.embedded)."""
     conv = reader_for(det)
     for i, m in enumerate(messages):
         if m.role != "customer" or not m.text.strip():
@@ -327,7 +328,10 @@ def first_trigger(det, messages: Sequence[Message], acknowledges=None,
         if conv is not None and conv.conciliates(m):
             continue  # emp13: the customer makes peace in this turn
         negative, how, cue = det.negative(m, messages[:i])
-        if negative and not (conv is not None and (conv.vetoes(m, how, cue) or conv.calm_reading(det, m, how, cue))):
+        calm = conv.calm_reading(det, m, how, cue) if negative and conv is not None else None
+        if calm == "embedded" and settled is not None and cue is not None:  # emp14: say why the word counted for nothing
+            settled.append(Match(cue.view, cue.start, cue.end, f"{conv.rule_prefix}.calm.embedded", cue.view.s[cue.start : cue.end]))
+        if negative and not (conv is not None and (conv.vetoes(m, how, cue) or calm)):
             fixed = conv.settled_at_once(det, m, messages, i, how, cue) if conv is not None else None
             if fixed is None:
                 return m, how, cue

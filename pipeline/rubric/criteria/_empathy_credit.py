@@ -86,6 +86,17 @@ def _perspective() -> list[str]:
             "[^，。,.!！?？]{1,6}"]
 
 
+_FEELING = ("着急|生气|失望|担心|揪心|闹心|糟心|窝火|憋屈|心烦|烦心|烦|难受|不舒服|郁闷|上火|恼火|头疼|头大|无奈|焦虑|不爽|难过|伤心|不放心|"
+            "火大|心塞|添堵|扫兴|寒心|崩溃|抓狂|气愤|来气|气|心急|不安|忐忑|发愁|犯愁|膈应|无语|心累|委屈|不踏实|心慌|发慌|嬲")
+
+
+def _situation_feeling() -> list[str]:
+    """emp14: the trouble named as upsetting, the feeling said of anyone (钱迟迟不到账确实让人揪心 / 這樣真係令人好嬲 / 太让人
+    窝火了): an affirming word before 让人 / 令人 grants the feeling without naming the customer. Not negated (不会让人失望
+    has no affirming word) and not about a product's merits (the feelings are all negative)."""
+    return [f"(确实|的确|真的|实在|真是|真係|真系|太|真|挺|很|够|好)(是)?(让|令|叫)人(很|挺|特别|非常|太|有点|有些|好|几|咁)?({_FEELING})"]
+
+
 _REQUEST = re.compile(r"(麻烦|请|辛苦)(您|你|亲)|(您|你|亲)(先|稍等|等一下|等下|提供|发一下|发下|拍|确认|核对)|稍等|提供|[?？]"
                       r"|不了|不能|没法|无法|不行|办不到|做不到|不支持|不可以")  # emp14: a request or a refusal, not a remedy
 
@@ -122,6 +133,8 @@ class EmpathyCreditParams(Strict):
                                       "now in its sentence, no request of the customer ([] switches it off)")
     owned_failure: list[str] = Field(default_factory=_owned_failure, description="emp14: the shop as the subject of a failure "
                                      "(是我们包装没做到位 / 我们的失职; [] switches it off)")
+    situation_feeling: list[str] = Field(default_factory=_situation_feeling, description="emp14: the trouble named as "
+                                         "upsetting for anyone (确实让人揪心; [] switches it off)")
     perspective: list[str] = Field(default_factory=_perspective, description="emp14: the agent in the customer's place, whatever "
                                    "the feeling is called (换谁都坐不住; not 换谁都一样; [] switches it off)")
     split_max_chars: int = Field(default=12, ge=0, description="the longest message holding a lone apology word whose "
@@ -135,7 +148,8 @@ def compile_credit(p: EmpathyCreditParams):
     if not p.enabled:
         return None
     fam = {name: [re.compile(x) for x in getattr(p, name)] for name in ("trouble", "owned", "patience", "apology_register",
-                                                                 "apology_remedy", "owned_failure", "perspective")}
+                                                                 "apology_remedy", "owned_failure", "perspective",
+                                                                 "situation_feeling")}
     guards = [re.compile(g) for g in _guards()]
     return fam, guards, re.compile(p.split_preface) if p.split_max_chars else None, p
 

@@ -37,13 +37,19 @@ _CONFIRMING = re.compile(r"(对吗|是吗|对吧|是吧|没错吧|吗)[\s。.]*[
 _CREDIT_KIND = {"trouble": "致歉（说出给客户造成的麻烦）", "owned": "承担责任", "patience": "感谢客户久等的耐心",
                 "split": "致歉（分两条短消息说完）", "apology_register": "致歉（方言/书面/自我检讨的说法）",
                 "apology_remedy": "致歉并当即承担补救", "owned_failure": "承担责任（说出己方没做到的事）",
-                "perspective": "换位（把自己放在客户的处境里）"}  # emp14
+                "perspective": "换位（把自己放在客户的处境里）", "situation_feeling": "说出这种处境让人难受"}  # emp14
 
+# emp14: why a turn was passed over, by the last part of its rule id (the evidence of an na)
+_PASSED_OVER = {"settled_at_once": "客户平静地反映问题（无情绪词、无情绪形态），客服当即解决（“{}”），客户随后平静接受：无需安抚的情绪",
+                "embedded": "“{}”是客户请客服查明的内容（帮我看一下怎么回事），状态模型读为平静：不是情绪"}
 URGENCY_STATED_MIN_STATE = 0.3  # default@13 (emp12b): stated urgency counts from this P(needs empathy)
 ANSWERED_MIN_STATE = 0.6  # emp13: a turn this upset whose reply acknowledges it (an apology will do) starts the trigger
 ANSWERED_FEELING_MIN_STATE = 0.25  # emp13: … from this P when the reply names the customer's feeling
+# emp14: a request to find out just before the word (帮我看一下 / 麻烦查下 / 想问问), and the words it can ask about
+EMBEDDED = r"(帮|麻烦|请|给)?(我|忙|您|你)?(看|查|问|瞅|核实|了解|确认)(一)?(下|看|查|问|一下)?(到底|是)?$"
+EMBEDDED_WORDS = "怎么回事|咋回事|怎么搞的|什么情况|啥情况"
 # emp14: a remedy the agent has done or takes on now (已给您补发 / 这就给您换 / 给您办理退款) — settles a calm report
-SETTLED = (r"(已经|已)(经)?(给|为|帮)?(您|你|亲)?(重新)?(补发|重发|发出|寄出|退款|退回|换新|换好|改好|改过来|修改好|备注好|办好|安排好)"
+SETTLED = (r"(已经|已)(经)?(给|为|帮)?(您|你|亲)?(重新)?(补发|重发|发出|寄出|退款|退回|退了|换新|换好|改好|改过来|修改好|备注好|备注了|办好|安排好|改价|补差价|返现|补偿|补上|补好)"
            r"|(马上|立刻|立即|现在|这就|这边|我|我们)(就|直接|这边)?(给|为|帮)(您|你|亲)(补发|重发|重新发|换(一|个|新|货)|退款|办理退款"
            r"|退(掉|了)|改(一下|地址|成|为|好)|修改|备注|加急|免单|补偿|安排补发)|原路退回|退款(已|成功)")
 # emp14: … unless the sentence sets a condition on the customer, hands the matter on or asks (寄回后才能 / 麻烦您先 / 反馈)
@@ -67,6 +73,7 @@ def default_conversation() -> ConversationUpsetParams:
 def default_calm() -> CalmCueParams:
     """default@13 (emp12d): an emotion word the customer does not feel now (_calm_cue), words in lexicons_upset."""
     return CalmCueParams(hypothetical=U.HYPOTHETICAL, threat=U.HYPOTHETICAL_KEEPS, reported=U.REPORTED,
+                         embedded=EMBEDDED, embedded_words=EMBEDDED_WORDS, embedded_max_state=0.5,  # emp14
                          reported_self=U.REPORTED_SELF, disclaimer=U.DISCLAIMER, disclaimed_min_state=0.95)
 
 
@@ -115,6 +122,7 @@ class CourtesyParams(Strict):
         "re:没(能|有)?(及时|注意|看到|处理|回复|说清|发)", "re:回复(晚|慢)", "re:(刚才|之前|上次)", "re:(发错|漏发|少发|错发|延误|晚了|慢了)",
         "re:等(了|得)?(这么|那么|好|很|太)?(久|长时间|半天|几天)", *S.CANTONESE_APOLOGY_CAUSE, *S.TROUBLE_CAUSE,
         "re:(这么|那么|好|很)多(次|遍|趟|回)",  # default@13 (emp12c): the customer's repeated effort named (辛苦您试了这么多次)
+        "re:(一直|这么久|那么久|这几天|好几天|这些天)(在)?等(?!的)", "re:拖(了|得)(这么|那么|好|很|太)?(久|长时间|几天)",  # emp14: the wait named long
     ])  # fmt: skip
     soothing: list[str] = Field(default_factory=lambda: [
         "您放心", "请放心", "放心", "别着急", "不要着急", "不用着急", "您别着急", "您别担心", "别担心", "不用担心", "您先别急", "别急",
@@ -374,8 +382,7 @@ class Empathy(Criterion):
         trigger = first_trigger(emotion, conversation.messages, self._acknowledges(conversation.messages), settled)
         if trigger is None:
             # emp14: a turn passed over as a calm report fixed at once says why the verdict is na
-            return self.not_applicable([hit.evidence(f"客户平静地反映问题（无情绪词、无情绪形态），客服当即解决（“{hit.pattern}”），"
-                                                     "客户随后平静接受：无需安抚的情绪") for hit in settled[:1]])
+            return self.not_applicable([hit.evidence(_PASSED_OVER[hit.rule.rsplit(".", 1)[-1]].format(hit.pattern)) for hit in settled[:1]])
         tmsg, how, cue = trigger
         if how == "state":
             st = tmsg.state

@@ -24,6 +24,9 @@ def _score(empathy, reply):
     ("这是我们的失职，今天发出", "owned_failure"),
     ("五天都没动静，换谁都坐不住，我这边马上催仓库", "perspective"),
     ("换我也肯定坐不住，这就帮您催", "perspective"),
+    ("钱迟迟不到账确实让人揪心，这边马上给您催", "situation_feeling"),
+    ("這樣真係令人好嬲，我即刻跟進", "situation_feeling"),
+    ("太让人窝火了😤 我马上联系快递", "situation_feeling"),
 ])
 def test_acknowledgement_by_its_function_is_credited(empathy, reply, family):
     r = _score(empathy, reply)
@@ -42,6 +45,9 @@ def test_acknowledgement_by_its_function_is_credited(empathy, reply, family):
     "换谁来都得按流程走",
     "换我也不知道怎么办",
     "换谁都是这个流程哦",
+    "这款不会让人失望的",  # nothing granted: a promise about the product
+    "质量真的让人放心",  # not a trouble's feeling
+    "退款很快的，不会让人等太久",
 ])
 def test_the_look_alikes_earn_nothing(empathy, reply):
     assert _score(empathy, reply).status == "fail", reply
@@ -51,6 +57,7 @@ def test_the_look_alikes_earn_nothing(empathy, reply):
     ("apology_remedy", "实在不好意思，这边马上安排加急发出"),
     ("owned_failure", "是我们打包没做到位，给您重新发"),
     ("perspective", "换谁都坐不住，我马上催"),
+    ("situation_feeling", "确实让人揪心，我马上催"),
 ])
 def test_an_empty_family_switches_it_off(empathy, family, reply):
     from pipeline.rubric.criteria.empathy import Empathy
@@ -58,3 +65,14 @@ def test_an_empty_family_switches_it_off(empathy, family, reply):
     params = empathy.params.model_copy(deep=True)
     setattr(params.credit, family, [])
     assert _score(Empathy(empathy.id, params=params), reply).status == "fail"
+
+
+@pytest.mark.parametrize("reply", ["亲，辛苦您一直等着，这个确实拖得太久了，我马上帮您催财务", "辛苦您一直等哈，马上好"])
+def test_thanks_for_effort_naming_the_long_wait_is_no_request_preface(empathy, reply):
+    # courtesy.cause (emp14): the wait named long (一直等 / 拖得太久) is what the thanks is for
+    assert _score(empathy, reply).status == "pass", reply
+
+
+@pytest.mark.parametrize("reply", ["辛苦您点一下确认收货", "辛苦亲提供下订单号", "不好意思，您一直等的那个单号是多少"])
+def test_thanks_or_sorry_before_a_request_stays_courtesy(empathy, reply):
+    assert _score(empathy, reply).status == "fail", reply
