@@ -320,7 +320,8 @@ def first_trigger(det, messages: Sequence[Message], acknowledges=None,
     vetoed hits, then the conversation rules. None when no turn does. `acknowledges(agent_msg, turn) -> Match | None`
     (the empathy criterion's credit) lets the agent's reply lift a moderately upset turn (answered_min_state).
     `settled` (emp14), when given, collects the matches of turns passed over as calm reports fixed at once (rule
-    …settled_at_once) or as a word only asked about (…calm.embedded)."""
+    …settled_at_once) or as an emotion word not felt now (…calm.<reason>: hypothetical / reported / disclaimed /
+    embedded)."""
     conv = reader_for(det)
     for i, m in enumerate(messages):
         if m.role != "customer" or not m.text.strip():
@@ -329,8 +330,10 @@ def first_trigger(det, messages: Sequence[Message], acknowledges=None,
             continue  # emp13: the customer makes peace in this turn
         negative, how, cue = det.negative(m, messages[:i])
         calm = conv.calm_reading(det, m, how, cue) if negative and conv is not None else None
-        if calm == "embedded" and settled is not None and cue is not None:  # emp14: say why the word counted for nothing
-            settled.append(Match(cue.view, cue.start, cue.end, f"{conv.rule_prefix}.calm.embedded", cue.view.s[cue.start : cue.end]))
+        if calm and settled is not None:  # emp14: say why the turn counted for nothing (the evidence of an na)
+            v = cue.view if cue is not None else view(m)
+            a, b = (cue.start, cue.end) if cue is not None else (0, len(v.s))
+            settled.append(Match(v, a, b, f"{conv.rule_prefix}.calm.{calm}", v.s[a:b]))
         if negative and not (conv is not None and (conv.vetoes(m, how, cue) or calm)):
             fixed = conv.settled_at_once(det, m, messages, i, how, cue) if conv is not None else None
             if fixed is None:

@@ -41,10 +41,17 @@ _CREDIT_KIND = {"trouble": "致歉（说出给客户造成的麻烦）", "owned"
 
 # emp14: why a turn was passed over, by the last part of its rule id (the evidence of an na)
 _PASSED_OVER = {"settled_at_once": "客户平静地反映问题（无情绪词、无情绪形态），客服当即解决（“{}”），客户随后平静接受：无需安抚的情绪",
-                "embedded": "“{}”是客户请客服查明的内容（帮我看一下怎么回事），状态模型读为平静：不是情绪"}
+                "embedded": "“{}”是客户请客服查明的内容（帮我看一下怎么回事），状态模型读为平静：不是情绪",
+                "hypothetical": "“{}”说的是假设的情况（如果/万一…），不是客户此刻的情绪",
+                "reported": "“{}”是转述别人的话（朋友说/评论里说），不是客户此刻的情绪",
+                "disclaimed": "客户声明不是投诉/不会差评（“{}”），其余无情绪词：不是情绪"}
 URGENCY_STATED_MIN_STATE = 0.3  # default@13 (emp12b): stated urgency counts from this P(needs empathy)
 ANSWERED_MIN_STATE = 0.6  # emp13: a turn this upset whose reply acknowledges it (an apology will do) starts the trigger
 ANSWERED_FEELING_MIN_STATE = 0.25  # emp13: … from this P when the reply names the customer's feeling
+# emp14: a shape cue that is only part of another word — 理一下 (a ping: pay attention to me) inside 处理一下 / 办理一下
+# (麻烦处理一下 is the commonest calm request), 急 inside 应急灯 / 急救包 (a product)
+SHAPE_INSIDE_WORDS = ["re:(处|整|办|清|料|打|护|修|代|管|梳|调|治|审|受|助|经|协|合|道|原|推|答|受|自|礼|总|心)理一下",
+                      "re:应急|急救|急诊|急性|急刹|急冻|急转弯"]
 # emp14: a request to find out just before the word (帮我看一下 / 麻烦查下 / 想问问), and the words it can ask about
 EMBEDDED = r"(帮|麻烦|请|给)?(我|忙|您|你)?(看|查|问|瞅|核实|了解|确认)(一)?(下|看|查|问|一下)?(到底|是)?$"
 EMBEDDED_WORDS = "怎么回事|咋回事|怎么搞的|什么情况|啥情况"
@@ -89,7 +96,8 @@ def default_emotion() -> EmotionParams:
     return EmotionParams(
         min_negative_score=0.96,
         shape_min_score=0.85,
-        shape_cues=LexiconParams(phrases=L.EMO_SHAPE + S.SHAPE_MORE, exclude=L.EMO_SHAPE_EXCLUDE + S.SHAPE_EXCLUDE_MORE),
+        shape_cues=LexiconParams(phrases=L.EMO_SHAPE + S.SHAPE_MORE,
+                                 exclude=L.EMO_SHAPE_EXCLUDE + S.SHAPE_EXCLUDE_MORE + SHAPE_INSIDE_WORDS),  # emp14
         cues=emotion_cues(),
         urgency=LexiconParams(phrases=S.URGENCY + U.URGENCY_STATED, exclude=S.URGENCY_EXCLUDE),  # default@13: + stated
         relief=LexiconParams(phrases=S.RELIEF),
