@@ -52,6 +52,22 @@ ANSWERED_FEELING_MIN_STATE = 0.25  # emp13: … from this P when the reply names
 # (麻烦处理一下 is the commonest calm request), 急 inside 应急灯 / 急救包 (a product)
 SHAPE_INSIDE_WORDS = ["re:(处|整|办|清|料|打|护|修|代|管|梳|调|治|审|受|助|经|协|合|道|原|推|答|受|自|礼|总|心)理一下",
                       "re:应急|急救|急诊|急性|急刹|急冻|急转弯"]
+# emp14: emotion words in a literal sense common in shop talk — 气 in 气派 / 气味, 曝光 of a camera, 上火 and 头疼 of the
+# body, a program that 崩溃 (crashes), a side effect asked about (会恶心吗); a word said in praise (后悔没早点买 / 真行 再来
+#两瓶 / 很搞笑 孩子超喜欢), a trait (怕生 / 怕冷), the weather or a cold (热得受不了 / 手脚冰凉 难受): excluded from
+# empathy's trigger cues only
+LITERAL_SENSES = ["re:(好|真|太|很)气(派|质|色|味|场|泡|垫|囊|温|压|球|管|候|息|势|魄|韵|血|体|孔|门|氛|度)",
+                  "re:曝光(率|度|补偿|不足|过度|时间|模式|参数|值|量|锁定|怎么|如何|咋)|(调|自动|手动|长|短|过度|多重|包围|调整)曝光",
+                  "re:(吃|喝|吃了|喝了|吃多了|喝多了|吃多|喝多|会不会|会|容易|易|防|降|清)上火|上火(吗|么|嘛)",
+                  "re:(系统|软件|程序|app|应用|电脑|游戏|网页|页面|打开|闪退|平板|电视|一打开)(就|会|又|总|老|一直|总是|老是|直接)?崩溃",
+                  "re:(孩子|宝宝|老人|小孩|发烧|感冒|偏|经常|容易|治|缓解)[^，。,.!！?？]{0,2}头疼|头疼(发烧|发热|脑热|药|贴|的时候)",
+                  "re:(会|会不会|容易|有没有|会有)(点|一点|些)?恶心(吗|么|嘛)",
+                  "re:后悔(没|没有)(早|早点|早些)(买|入|下单|入手|拍)",
+                  "re:搞笑(?=[^。!！?？]{0,8}(喜欢|爱|开心|哈哈|好玩|有趣|可爱))",
+                  "re:真行(?=[^。!！?？]{0,6}(再来|再买|回购|好用|效果|推荐|棒|赞))",
+                  "re:(好|很|真|太|超|挺|特别|非常|有点|有些|蛮|真的|比较)?(害)?怕(生|冷|热|痒|光|晒|潮|吵|黑|辣|酸|胖)",
+                  "re:(热|冷|晒|冻|闷|潮)(得|的)受不了",
+                  "re:(手脚冰凉|冰凉|天冷|天热|冷|热|闷|鼻塞|感冒|咳嗽)[^，。,.!！?？]{0,3}难受"]
 # emp14: a request to find out just before the word (帮我看一下 / 麻烦查下 / 想问问), and the words it can ask about
 EMBEDDED = r"(帮|麻烦|请|给)?(我|忙|您|你)?(看|查|问|瞅|核实|了解|确认)(一)?(下|看|查|问|一下)?(到底|是)?$"
 EMBEDDED_WORDS = "怎么回事|咋回事|怎么搞的|什么情况|啥情况"
@@ -77,6 +93,13 @@ def default_conversation() -> ConversationUpsetParams:
                                    settled=SETTLED, settled_not=SETTLED_NOT)  # emp14
 
 
+def _trigger_cues():
+    """The shared emotion words (emotion_cues) less their literal senses (emp14: LITERAL_SENSES)."""
+    cues = emotion_cues()
+    cues.exclude = list(cues.exclude) + LITERAL_SENSES
+    return cues
+
+
 def default_calm() -> CalmCueParams:
     """default@13 (emp12d): an emotion word the customer does not feel now (_calm_cue), words in lexicons_upset."""
     return CalmCueParams(hypothetical=U.HYPOTHETICAL, threat=U.HYPOTHETICAL_KEEPS, reported=U.REPORTED,
@@ -98,7 +121,7 @@ def default_emotion() -> EmotionParams:
         shape_min_score=0.85,
         shape_cues=LexiconParams(phrases=L.EMO_SHAPE + S.SHAPE_MORE,
                                  exclude=L.EMO_SHAPE_EXCLUDE + S.SHAPE_EXCLUDE_MORE + SHAPE_INSIDE_WORDS),  # emp14
-        cues=emotion_cues(),
+        cues=_trigger_cues(),
         urgency=LexiconParams(phrases=S.URGENCY + U.URGENCY_STATED, exclude=S.URGENCY_EXCLUDE),  # default@13: + stated
         relief=LexiconParams(phrases=S.RELIEF),
         status_cue=S.STATUS_CUE,
