@@ -193,6 +193,15 @@ class DismissalParams(Strict):
     model_version: str | None = Field(default="zh-cs-acts@7", description="the act model the threshold was chosen with")
 
 
+# emp14: progress reported or reassurance after a contrast (已经在催 / 正在处理 / 会原路退回 / 您放心 / 预计明天到) …
+CONTRAST_PROGRESS = (r"已经?(在)?(帮您|给您|为您|帮你|给你)?(催|发出|发货|安排|处理|联系|退款|退回|加急|反馈|登记|提交|核实|补发)|正在(帮您|给您|为您|帮你|给你)?(催|处理|安排|"
+                     r"加急|联系|核实|配送|派送|发货|补货)|(会|将)(尽快)?(原路)?(退回|到账|送达|发出|补发)|放心|预计|"
+                     r"(今天|明天|后天|周[一二三四五六日天])(就|会|能)?(发|到|送|安排)")
+# … which a refusal in the same rest takes back (但是活动价已经结束了 / 不过这个不能退)
+CONTRAST_REFUSAL = r"不能|不可以|不可|没办法|没法|无法|不支持|不给|不行|概不|恕不|只能|结束了|没有了|不退|不换|不予|规定|无能为力"
+
+_REFUSAL_AFTER = re.compile(CONTRAST_REFUSAL)
+
 # emp13: the apology named only to decline it (道歉就不必了吧 / 对不起就免了 / 抱歉什么的没必要)
 DECLINED = r"[^，。,.!！?？\s]{0,6}?(就|也|倒是?|什么的)?(不必|不用|没必要|免了|算了|用不着|不需要)(了|吧|啦)*(?=[，。,.!！?？\s~～]|$)"
 
@@ -222,6 +231,12 @@ class EmpathyParams(Strict):
     )
     dismissal: DismissalParams = Field(default_factory=DismissalParams)
     credit: EmpathyCreditParams = Field(default_factory=EmpathyCreditParams)  # emp12e (_empathy_credit)
+    contrast_progress: str | None = Field(
+        default=CONTRAST_PROGRESS,
+        description="emp14: what after a contrast reports progress or reassures (但是快递这边确实延误了，我们已经在催了 / 不过您放心，"
+        "钱会原路退回的): with no refusal in the rest (CONTRAST_REFUSAL) and the act model reading no taboo act there, the "
+        "contrast explains, it does not take the acknowledgement back (a regex on the analysis form; null switches it off)",
+    )
     declined: str | None = Field(
         default=DECLINED,
         description="emp13: an apology word followed in its clause by a refusal to make it (道歉就不必了吧 / 说对不起就免了) "
@@ -253,6 +268,7 @@ class Empathy(Criterion):
             self._act_model() if p.dismissal.enabled else None,
             compile_credit(p.credit),
             re.compile(p.declined) if p.declined else None,
+            re.compile(p.contrast_progress) if p.contrast_progress else None,  # emp14
         )
 
     def _act_model(self):
@@ -330,6 +346,22 @@ class Empathy(Criterion):
                 return False
         return True
 
+    def _contrast_reports_progress(self, match) -> bool:
+        """emp14: 非常理解您的心情，但是快递这边确实延误了，我们已经在催了 — what follows the contrast reports progress or
+        reassures, refuses nothing (CONTRAST_REFUSAL) and the act model reads no taboo act in it: the acknowledgement
+        stands. 我理解，但规定就是规定 / 抱歉，但是活动价已经结束了 still cancel."""
+        progress = self.compiled[7]
+        if progress is None:
+            return False
+        s = match.view.s
+        marker = _CONTRAST_AFTER.search(s, match.end)
+        if marker is None:
+            return False
+        tail = s[marker.end() :]
+        if not progress.search(tail) or _REFUSAL_AFTER.search(tail):
+            return False
+        return self._dismissed_after(match, None) is None
+
     @staticmethod
     def _contrast_in_a_later_question(match) -> bool:
         """抱歉让您久等了。跟您确认下：是能开机，但屏幕不亮，对吗？ — the contrast that the guard found after the apology
@@ -397,6 +429,9 @@ class Empathy(Criterion):
                 return (r.match, f"人工客服表达同理：{acknowledgement_kind(said)}（后文的转折属于确认问题的问句）"), rejected
             if self._contrast_inside_a_later_sentence(r.match) and self._dismissed_after(r.match, matcher.offer) is None:
                 return (r.match, f"人工客服表达同理：{acknowledgement_kind(said)}（后文的转折在另一句中，限定的是后面的说明）"), rejected
+            if self._contrast_reports_progress(r.match):  # emp14
+                hit = Match(r.match.view, r.match.start, r.match.end, f"{self.id}.contrast_progress", r.match.pattern)
+                return (hit, f"人工客服表达同理：{acknowledgement_kind(said)}（转折后是进展说明或安抚，没有拒绝或推诿）"), rejected
         return None, rejected + list(found.rejected)
 
     def _acknowledges(self, messages):

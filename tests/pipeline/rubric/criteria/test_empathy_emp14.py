@@ -39,3 +39,36 @@ def test_the_inside_word_exclusions_switch_off(empathy):
     params = empathy.params.model_copy(deep=True)
     params.trigger.shape_cues.exclude = [x for x in params.trigger.shape_cues.exclude if x not in SHAPE_INSIDE_WORDS]
     assert score_with_reading(Empathy(empathy.id, params=params), "麻烦处理一下 衣服有个洞", "negative", 0.9, 0.5).status == "fail"
+
+
+@pytest.mark.parametrize("reply", [
+    "非常理解您的心情，但是快递这边确实延误了，我们已经在催了",
+    "抱歉让您久等了，但是这个型号确实缺货，预计周五补货",
+    "非常抱歉，不过您放心，钱会原路退回的",
+    "理解您着急，但是仓库这两天爆单，预计明天发出",
+])
+def test_an_acknowledgement_whose_contrast_reports_progress_stands(empathy, reply):
+    r = score_with_reading(empathy, "等了五天还没发货 气死了", "negative", 0.95, 0.93, reply=reply)
+    assert r.status == "pass", reply
+    assert r.evidence[-1].rule == "empathy.contrast_progress"
+
+
+@pytest.mark.parametrize("reply", [
+    "我理解，但规定就是规定",
+    "实在抱歉，但是活动价已经结束了",
+    "理解您，但是这个不能退，放心质量没问题",
+    "抱歉哈，但是快递的问题我们也没办法，已经在催了",
+    "理解您的心情，只是现在系统升级，晚点再试一下",
+])
+def test_a_contrast_that_refuses_or_only_explains_still_cancels(empathy, reply):
+    assert score_with_reading(empathy, "等了五天还没发货 气死了", "negative", 0.95, 0.93, reply=reply).status == "fail", reply
+
+
+def test_contrast_progress_null_switches_it_off(empathy):
+    from pipeline.rubric.criteria.empathy import Empathy
+
+    params = empathy.params.model_copy(deep=True)
+    params.contrast_progress = None
+    r = score_with_reading(Empathy(empathy.id, params=params), "等了五天还没发货 气死了", "negative", 0.95, 0.93,
+                           reply="非常抱歉，不过您放心，钱会原路退回的")
+    assert r.status == "fail"
