@@ -44,7 +44,8 @@ _PASSED_OVER = {"settled_at_once": "客户平静地反映问题（无情绪词�
                 "embedded": "“{}”是客户请客服查明的内容（帮我看一下怎么回事），状态模型读为平静：不是情绪",
                 "hypothetical": "“{}”说的是假设的情况（如果/万一…），不是客户此刻的情绪",
                 "reported": "“{}”是转述别人的话（朋友说/评论里说），不是客户此刻的情绪",
-                "disclaimed": "客户声明不是投诉/不会差评（“{}”），其余无情绪词：不是情绪"}
+                "disclaimed": "客户声明不是投诉/不会差评（“{}”），其余无情绪词：不是情绪",
+                "others": "“{}”担心的是别的买家（下次给别人…），不是客户自己此刻的情绪"}
 URGENCY_STATED_MIN_STATE = 0.3  # default@13 (emp12b): stated urgency counts from this P(needs empathy)
 ANSWERED_MIN_STATE = 0.6  # emp13: a turn this upset whose reply acknowledges it (an apology will do) starts the trigger
 ANSWERED_FEELING_MIN_STATE = 0.25  # emp13: … from this P when the reply names the customer's feeling
@@ -71,6 +72,8 @@ LITERAL_SENSES = ["re:(好|真|太|很)气(派|质|色|味|场|泡|垫|囊|温|�
 # emp14: a request to find out just before the word (帮我看一下 / 麻烦查下 / 想问问), and the words it can ask about
 EMBEDDED = r"(帮|麻烦|请|给)?(我|忙|您|你)?(看|查|问|瞅|核实|了解|确认)(一)?(下|看|查|问|一下)?(到底|是)?$"
 EMBEDDED_WORDS = "怎么回事|咋回事|怎么搞的|什么情况|啥情况"
+# emp14: other buyers named as the ones a worry is for (怕你们下次给别人也发成这样)
+OTHERS = r"(给|发给|卖给|让)?(别人|别的(买家|顾客|客户|人|亲)|其他(买家|顾客|客户|人)|下一个(买家|顾客|客户|人)|后面的(人|买家|顾客)|后来的(人|买家))"
 # emp14: a remedy the agent has done or takes on now (已给您补发 / 这就给您换 / 给您办理退款) — settles a calm report
 SETTLED = (r"(已经|已)(经)?(给|为|帮)?(您|你|亲)?(重新)?(补发|重发|发出|寄出|退款|退回|退了|换新|换好|改好|改过来|修改好|备注好|备注了|办好|安排好|改价|补差价|返现|补偿|补上|补好)"
            r"|(马上|立刻|立即|现在|这就|这边|我|我们)(就|直接|这边)?(给|为|帮)(您|你|亲)(补发|重发|重新发|换(一|个|新|货)|退款|办理退款"
@@ -104,6 +107,7 @@ def default_calm() -> CalmCueParams:
     """default@13 (emp12d): an emotion word the customer does not feel now (_calm_cue), words in lexicons_upset."""
     return CalmCueParams(hypothetical=U.HYPOTHETICAL, threat=U.HYPOTHETICAL_KEEPS, reported=U.REPORTED,
                          embedded=EMBEDDED, embedded_words=EMBEDDED_WORDS, embedded_max_state=0.5,  # emp14
+                         others=OTHERS, others_max_state=0.85,  # emp14
                          reported_self=U.REPORTED_SELF, disclaimer=U.DISCLAIMER, disclaimed_min_state=0.95)
 
 
