@@ -96,6 +96,20 @@ class ConversationUpsetParams(Strict):
         default=None,
         description="emp13: an acknowledgement whose sentence matches this regex (analysis form) is the agent's apology for "
         "its own slow reply (抱歉久等 / 不好意思回复晚了), said to calm and upset customers alike: it lifts no turn")
+    settled: str | None = Field(
+        default=None,
+        description="emp14: the remedy done or taken on by the agent now (已给您补发 / 这就给您换 / 给您办理退款): a turn "
+        "that only the model readings find upset (no emotion word, no shape) and whose human reply settles it this way, "
+        "answered by the customer's calm next turn, is a calm report fixed at once, not a feeling shown (a regex on the "
+        "reply's analysis form; null: off)")
+    settled_not: str | None = Field(
+        default=None,
+        description="emp14: words that make the settling sentence no settlement — a condition on the customer or a hand-off "
+        "(寄回后才能 / 麻烦您先 / 需要您 / 反馈 / 申请 / 核实): the trouble is not yet fixed (a regex on the sentence)")
+    settled_max_state: float = Field(default=1.0, ge=0, le=1, description="emp14: a turn read at this P(needs empathy) or "
+                                     "above stays upset however it is settled (1.0: no bar)")
+    settled_next_max_state: float = Field(default=0.5, ge=0, le=1, description="emp14: the customer's next turn must read "
+                                          "under this P(needs empathy) and not upset: the customer took the fix calmly")
 
 
 
@@ -128,6 +142,7 @@ class ConversationUpset:
         self.answered_not, self.answered_feeling = _c(params.answered_not), _c(params.answered_feeling)
         self.conciliation, self.rhetoric = _c(params.conciliation), _c(params.rhetorical)
         self.imposed = _c(params.imposed_thanks)
+        self.settled, self.settled_not = _c(params.settled), _c(params.settled_not)
 
     def _told(self, rx: re.Pattern | None, msgs: Sequence[Message]) -> tuple[Message, re.Match] | None:
         if rx is None:
@@ -191,6 +206,44 @@ class ConversationUpset:
                     return "answered", Match(v, *whole, f"{self.rule_prefix}.answered_upset", why)
         return None
 
+    def settled_at_once(self, det, msg: Message, messages: Sequence[Message], i: int, how: str, cue: Match | None) -> Match | None:
+        """emp14: the turn is a calm report fixed at once — only the model readings (how state / sentiment: no emotion
+        word, no shape of feeling) find it upset, the human agent's reply settles the trouble (a remedy done or taken
+        on now, no condition on the customer, no hand-off), and the customer's next turn takes it calmly. The match
+        names the settling words (evidence for the na); None when the turn stays upset."""
+        p = self.params
+        st = getattr(msg, "state", None)
+        if self.settled is None or how not in ("state", "sentiment") or cue is not None:
+            return None
+        if st is not None and st.needs_empathy >= p.settled_max_state:
+            return None
+        if det.matcher.find(msg).accepted or det._shapes(msg) or self.read(msg, messages[:i]) is not None:
+            return None  # a word or shape of feeling, or persistence / a stake with a setback: upset shown
+        found = None
+        for reply in reply_to(messages, i):
+            v = view(reply)
+            for hit in self.settled.finditer(v.s):
+                m = Match(v, hit.start(), hit.end(), f"{self.rule_prefix}.settled_at_once", hit.group(0))
+                if self.settled_not is None or not self.settled_not.search(_sentence(m)):
+                    found = m
+                    break
+            if found is not None:
+                break
+        if found is None:
+            return None
+        last = reply_to(messages, i)[-1].seq
+        j = next((k for k in range(i + 1, len(messages))
+                  if messages[k].role == "customer" and messages[k].text.strip() and messages[k].seq > last), None)
+        if j is None:
+            return None  # nobody knows how the customer took it
+        nxt = messages[j]
+        nst = getattr(nxt, "state", None)
+        if nst is not None and nst.needs_empathy >= p.settled_next_max_state:
+            return None
+        if det.negative(nxt, messages[:j])[0]:
+            return None
+        return found
+
     def conciliates(self, msg: Message) -> bool:
         """emp13: the turn makes peace (own tone apologised for, a misjudgement owned, a feeling told as over) and no
         contrast follows the last such words."""
@@ -243,7 +296,7 @@ def reader_for(det) -> ConversationUpset | None:
         params = getattr(det.params, "conversation", None)
         on = params is not None and any((params.stake, params.persistence, params.hurry_denied, params.laughter, params.calm,
                                          params.answered_min_state is not None, params.rhetorical,
-                                         params.conciliation, params.imposed_thanks))
+                                         params.conciliation, params.imposed_thanks, params.settled))
         det.__dict__["_conversation_upset"] = ConversationUpset(params, det.rule_prefix) if on else None
     return det.__dict__["_conversation_upset"]
 
@@ -261,10 +314,14 @@ def reply_to(messages: Sequence[Message], i: int) -> list[Message]:
     return out
 
 
-def first_trigger(det, messages: Sequence[Message], acknowledges=None) -> tuple[Message, str, Match | None] | None:
+def first_trigger(det, messages: Sequence[Message], acknowledges=None,
+                  settled: list | None = None) -> tuple[Message, str, Match | None] | None:
     """The first customer turn from which the conversation needs empathy: the turn reader (det.negative), less its
     vetoed hits, then the conversation rules. None when no turn does. `acknowledges(agent_msg, turn) -> Match | None`
-    (the empathy criterion's credit) lets the agent's reply lift a moderately upset turn (answered_min_state)."""
+    (the empathy criterion's credit) lets the agent's reply lift a moderately upset turn (answered_min_state).
+    `settled` (emp14), when given, collects the matches of turns passed over as calm reports fixed at once (rule
+    …settled_at_once) or as an emotion word not felt now (…calm.<reason>: hypothetical / reported / disclaimed /
+    embedded)."""
     conv = reader_for(det)
     for i, m in enumerate(messages):
         if m.role != "customer" or not m.text.strip():
@@ -272,8 +329,18 @@ def first_trigger(det, messages: Sequence[Message], acknowledges=None) -> tuple[
         if conv is not None and conv.conciliates(m):
             continue  # emp13: the customer makes peace in this turn
         negative, how, cue = det.negative(m, messages[:i])
-        if negative and not (conv is not None and (conv.vetoes(m, how, cue) or conv.calm_reading(det, m, how, cue))):
-            return m, how, cue
+        calm = conv.calm_reading(det, m, how, cue) if negative and conv is not None else None
+        if calm and settled is not None:  # emp14: say why the turn counted for nothing (the evidence of an na)
+            v = cue.view if cue is not None else view(m)
+            a, b = (cue.start, cue.end) if cue is not None else (0, len(v.s))
+            settled.append(Match(v, a, b, f"{conv.rule_prefix}.calm.{calm}", v.s[a:b]))
+        if negative and not (conv is not None and (conv.vetoes(m, how, cue) or calm)):
+            fixed = conv.settled_at_once(det, m, messages, i, how, cue) if conv is not None else None
+            if fixed is None:
+                return m, how, cue
+            if settled is not None:
+                settled.append(fixed)
+            continue  # emp14: a calm report fixed at once; the later turns are read as before
         if conv is not None:
             hit = (conv.read(m, messages[:i]) or (None if negative else conv.rhetorical(det, m))
                    or conv.read_reply(det, m, messages, i, acknowledges))

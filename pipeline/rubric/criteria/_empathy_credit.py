@@ -60,6 +60,47 @@ def _register() -> list[str]:
             "(我|我们|我们这边)(深刻)?(检讨|反省)"]
 
 
+def _apology_remedy() -> list[str]:
+    """emp14: an apology word the courtesy rule holds back for want of a cause (不好意思 / sorry) whose sentence takes the
+    remedy on now (实在不好意思，这边马上安排加急发出 / 真的很不好意思亲，今天一定发出): the apology with ownership of
+    the fix answers the trouble; before a request (不好意思，您稍等 / 麻烦提供订单号) it stays courtesy (`_REQUEST`)."""
+    return ["(不好意思|sorry|唔好意思|抱歉)[^。!！?？]{0,12}?(马上|立刻|立即|这就|即刻|而家|现在就|今天(一定|就|内)?|一定|尽快)"
+            "[^。!！?？]{0,6}?(安排|补发|补寄|补给|重发|重新发|发出|寄出|换|退|催|加急|处理|跟进|解决|搞掂|补)"]
+
+
+def _owned_failure() -> list[str]:
+    """emp14: the shop as the subject of a failure (是我们包装没做到位 / 我们这边没有及时跟进 / 这是我们的失职): the
+    responsibility taken by what went wrong, not only by the slip words of `owned`. A denial just before (不是我们没…)
+    is guarded as for every family."""
+    return [f"{_OURS}[^，。,.!！?？]{{0,6}}?(没有?|未能?|没能)(做到位|做好|到位|注意到|检查(好|到位|仔细)|核对(好|清楚|仔细)|处理好|"
+            "包好|包装好|打包好|说清楚|讲清楚|跟进好?|及时)",
+            f"{_OURS}的(失职|疏忽|失误|过错|工作失误|不到位)"]
+
+
+def _perspective() -> list[str]:
+    """emp14: the agent puts itself or anyone in the customer's place, whatever the feeling is called (五天都没动静，换谁都
+    坐不住 / 搁我也得炸): the place taken is the acknowledgement. Not a rule said of everyone (换谁都一样 / 换谁来都是这个价 /
+    换谁都得按流程走 / 换我也没办法)."""
+    return ["(换谁|搁谁|放谁|换了谁|换做谁|换作谁|换成谁|换我|搁我|换做我|换作我|换成我|换了我|要是我|我要是)(来|遇到|碰到|摊上|遇上)?"
+            "[^，。,.!！?？]{0,4}?(都|也)(?!(会|得|要)?(一样|是|这样|那样|这么|那么|这个|可以|能|行|没|按|照|走|只能|只有|不(行|能|可以|会|给|知道|清楚)))(会|得|要)?"
+            "[^，。,.!！?？]{1,6}"]
+
+
+_FEELING = ("着急|生气|失望|担心|揪心|闹心|糟心|窝火|憋屈|心烦|烦心|烦|难受|不舒服|郁闷|上火|恼火|头疼|头大|无奈|焦虑|不爽|难过|伤心|不放心|"
+            "火大|心塞|添堵|扫兴|寒心|崩溃|抓狂|气愤|来气|气|心急|不安|忐忑|发愁|犯愁|膈应|无语|心累|委屈|不踏实|心慌|发慌|嬲")
+
+
+def _situation_feeling() -> list[str]:
+    """emp14: the trouble named as upsetting, the feeling said of anyone (钱迟迟不到账确实让人揪心 / 這樣真係令人好嬲 / 太让人
+    窝火了): an affirming word before 让人 / 令人 grants the feeling without naming the customer. Not negated (不会让人失望
+    has no affirming word) and not about a product's merits (the feelings are all negative)."""
+    return [f"(确实|的确|真的|实在|真是|真係|真系|太|真|挺|很|够|好)(是)?(让|令|叫)人(很|挺|特别|非常|太|有点|有些|好|几|咁)?({_FEELING})"]
+
+
+_REQUEST = re.compile(r"(麻烦|请|辛苦)(您|你|亲)|(您|你|亲)(先|稍等|等一下|等下|提供|发一下|发下|拍|确认|核对)|稍等|提供|[?？]"
+                      r"|不了|不能|没法|无法|不行|办不到|做不到|不支持|不可以")  # emp14: a request or a refusal, not a remedy
+
+
 def _patience() -> list[str]:
     thanks = f"(谢谢|感谢|多谢|辛苦){_YOU}?(这么|那么|一直|这几天|这些天|这段时间|这两天|这么久|耐心)"
     return [
@@ -88,6 +129,14 @@ class EmpathyCreditParams(Strict):
     owned: list[str] = Field(default_factory=_owned)
     patience: list[str] = Field(default_factory=_patience)
     apology_register: list[str] = Field(default_factory=_register, description="emp13: apologies in a register the lexicon lacks")
+    apology_remedy: list[str] = Field(default_factory=_apology_remedy, description="emp14: an apology word with the remedy taken on "
+                                      "now in its sentence, no request of the customer ([] switches it off)")
+    owned_failure: list[str] = Field(default_factory=_owned_failure, description="emp14: the shop as the subject of a failure "
+                                     "(是我们包装没做到位 / 我们的失职; [] switches it off)")
+    situation_feeling: list[str] = Field(default_factory=_situation_feeling, description="emp14: the trouble named as "
+                                         "upsetting for anyone (确实让人揪心; [] switches it off)")
+    perspective: list[str] = Field(default_factory=_perspective, description="emp14: the agent in the customer's place, whatever "
+                                   "the feeling is called (换谁都坐不住; not 换谁都一样; [] switches it off)")
     split_max_chars: int = Field(default=12, ge=0, description="the longest message holding a lone apology word whose "
                                  "cause opens the next agent message (0 switches the split rule off)")
     split_preface: str = r"^[\s~～]*(真的|真是|实在|非常|很|太)?(不好意思|抱歉|对不起|唔好意思|sorry|对唔住)(了|啊|呀|哈|哦|亲|亲亲|～|~|[\s,，。!！])*$"
@@ -98,7 +147,9 @@ class EmpathyCreditParams(Strict):
 def compile_credit(p: EmpathyCreditParams):
     if not p.enabled:
         return None
-    fam = {name: [re.compile(x) for x in getattr(p, name)] for name in ("trouble", "owned", "patience", "apology_register")}
+    fam = {name: [re.compile(x) for x in getattr(p, name)] for name in ("trouble", "owned", "patience", "apology_register",
+                                                                 "apology_remedy", "owned_failure", "perspective",
+                                                                 "situation_feeling")}
     guards = [re.compile(g) for g in _guards()]
     return fam, guards, re.compile(p.split_preface) if p.split_max_chars else None, p
 
@@ -142,6 +193,8 @@ def find_credit(compiled, messages, trigger, cause) -> tuple[Match, str] | None:
                         continue
                     if name == "patience" and not (_PATIENCE_LONG.search(sent) or _PATIENCE_OWNED.search(s)):
                         continue
+                    if name == "apology_remedy" and _REQUEST.search(sent):
+                        continue  # emp14: an apology before a request is courtesy whatever follows
                     return Match(v, hit.start(), hit.end(), f"empathy.credit.{name}", rx.pattern), name
         if split is not None and i + 1 < len(agents) and len(s.strip()) <= p.split_max_chars and split.match(s):
             nxt = view(agents[i + 1])

@@ -35,11 +35,51 @@ _CONFIRMING = re.compile(r"(对吗|是吗|对吧|是吧|没错吧|吗)[\s。.]*[
 
 
 _CREDIT_KIND = {"trouble": "致歉（说出给客户造成的麻烦）", "owned": "承担责任", "patience": "感谢客户久等的耐心",
-                "split": "致歉（分两条短消息说完）", "apology_register": "致歉（方言/书面/自我检讨的说法）"}
+                "split": "致歉（分两条短消息说完）", "apology_register": "致歉（方言/书面/自我检讨的说法）",
+                "apology_remedy": "致歉并当即承担补救", "owned_failure": "承担责任（说出己方没做到的事）",
+                "perspective": "换位（把自己放在客户的处境里）", "situation_feeling": "说出这种处境让人难受"}  # emp14
 
+# emp14: why a turn was passed over, by the last part of its rule id (the evidence of an na)
+_PASSED_OVER = {"settled_at_once": "客户平静地反映问题（无情绪词、无情绪形态），客服当即解决（“{}”），客户随后平静接受：无需安抚的情绪",
+                "embedded": "“{}”是客户请客服查明的内容（帮我看一下怎么回事），状态模型读为平静：不是情绪",
+                "hypothetical": "“{}”说的是假设的情况（如果/万一…），不是客户此刻的情绪",
+                "reported": "“{}”是转述别人的话（朋友说/评论里说），不是客户此刻的情绪",
+                "disclaimed": "客户声明不是投诉/不会差评（“{}”），其余无情绪词：不是情绪",
+                "others": "“{}”担心的是别的买家（下次给别人…），不是客户自己此刻的情绪"}
 URGENCY_STATED_MIN_STATE = 0.3  # default@13 (emp12b): stated urgency counts from this P(needs empathy)
 ANSWERED_MIN_STATE = 0.6  # emp13: a turn this upset whose reply acknowledges it (an apology will do) starts the trigger
 ANSWERED_FEELING_MIN_STATE = 0.25  # emp13: … from this P when the reply names the customer's feeling
+# emp14: a shape cue that is only part of another word — 理一下 (a ping: pay attention to me) inside 处理一下 / 办理一下
+# (麻烦处理一下 is the commonest calm request), 急 inside 应急灯 / 急救包 (a product)
+SHAPE_INSIDE_WORDS = ["re:(处|整|办|清|料|打|护|修|代|管|梳|调|治|审|受|助|经|协|合|道|原|推|答|受|自|礼|总|心)理一下",
+                      "re:应急|急救|急诊|急性|急刹|急冻|急转弯"]
+# emp14: emotion words in a literal sense common in shop talk — 气 in 气派 / 气味, 曝光 of a camera, 上火 and 头疼 of the
+# body, a program that 崩溃 (crashes), a side effect asked about (会恶心吗); a word said in praise (后悔没早点买 / 真行 再来
+#两瓶 / 很搞笑 孩子超喜欢), a trait (怕生 / 怕冷), the weather or a cold (热得受不了 / 手脚冰凉 难受): excluded from
+# empathy's trigger cues only
+LITERAL_SENSES = ["re:(好|真|太|很)气(派|质|色|味|场|泡|垫|囊|温|压|球|管|候|息|势|魄|韵|血|体|孔|门|氛|度)",
+                  "re:曝光(率|度|补偿|不足|过度|时间|模式|参数|值|量|锁定|怎么|如何|咋)|(调|自动|手动|长|短|过度|多重|包围|调整)曝光",
+                  "re:(吃|喝|吃了|喝了|吃多了|喝多了|吃多|喝多|会不会|会|容易|易|防|降|清)上火|上火(吗|么|嘛)",
+                  "re:(系统|软件|程序|app|应用|电脑|游戏|网页|页面|打开|闪退|平板|电视|一打开)(就|会|又|总|老|一直|总是|老是|直接)?崩溃",
+                  "re:(孩子|宝宝|老人|小孩|发烧|感冒|偏|经常|容易|治|缓解)[^，。,.!！?？]{0,2}头疼|头疼(发烧|发热|脑热|药|贴|的时候)",
+                  "re:(会|会不会|容易|有没有|会有)(点|一点|些)?恶心(吗|么|嘛)",
+                  "re:后悔(没|没有)(早|早点|早些)(买|入|下单|入手|拍)",
+                  "re:搞笑(?=[^。!！?？]{0,8}(喜欢|爱|开心|哈哈|好玩|有趣|可爱))",
+                  "re:真行(?=[^。!！?？]{0,6}(再来|再买|回购|好用|效果|推荐|棒|赞))",
+                  "re:(好|很|真|太|超|挺|特别|非常|有点|有些|蛮|真的|比较)?(害)?怕(生|冷|热|痒|光|晒|潮|吵|黑|辣|酸|胖)",
+                  "re:(热|冷|晒|冻|闷|潮)(得|的)受不了",
+                  "re:(手脚冰凉|冰凉|天冷|天热|冷|热|闷|鼻塞|感冒|咳嗽)[^，。,.!！?？]{0,3}难受"]
+# emp14: a request to find out just before the word (帮我看一下 / 麻烦查下 / 想问问), and the words it can ask about
+EMBEDDED = r"(帮|麻烦|请|给)?(我|忙|您|你)?(看|查|问|瞅|核实|了解|确认)(一)?(下|看|查|问|一下)?(到底|是)?$"
+EMBEDDED_WORDS = "怎么回事|咋回事|怎么搞的|什么情况|啥情况"
+# emp14: other buyers named as the ones a worry is for (怕你们下次给别人也发成这样)
+OTHERS = r"(给|发给|卖给|让)?(别人|别的(买家|顾客|客户|人|亲)|其他(买家|顾客|客户|人)|下一个(买家|顾客|客户|人)|后面的(人|买家|顾客)|后来的(人|买家))"
+# emp14: a remedy the agent has done or takes on now (已给您补发 / 这就给您换 / 给您办理退款) — settles a calm report
+SETTLED = (r"(已经|已)(经)?(给|为|帮)?(您|你|亲)?(重新)?(补发|重发|发出|寄出|退款|退回|退了|换新|换好|改好|改过来|修改好|备注好|备注了|办好|安排好|改价|补差价|返现|补偿|补上|补好)"
+           r"|(马上|立刻|立即|现在|这就|这边|我|我们)(就|直接|这边)?(给|为|帮)(您|你|亲)(补发|重发|重新发|换(一|个|新|货)|退款|办理退款"
+           r"|退(掉|了)|改(一下|地址|成|为|好)|修改|备注|加急|免单|补偿|安排补发)|原路退回|退款(已|成功)")
+# emp14: … unless the sentence sets a condition on the customer, hands the matter on or asks (寄回后才能 / 麻烦您先 / 反馈)
+SETTLED_NOT = r"才(能|可以|会|给)|(麻烦|请|需要)(您|你|亲)|(您|你|亲)(先|需要)|(?<!不用)(?<!无需)(?<!不必)(?<!不需要)寄回|退回来|反馈|申请|登记|核实|审核|查一下|确认一下|[?？]|吗"
 
 
 def default_conversation() -> ConversationUpsetParams:
@@ -52,12 +92,22 @@ def default_conversation() -> ConversationUpsetParams:
                                    answered_min_state=ANSWERED_MIN_STATE, answered_feeling=U.FEELING_NAMED,
                                    answered_feeling_min_state=ANSWERED_FEELING_MIN_STATE, answered_not=U.SLOW_REPLY_APOLOGY,
                                    rhetorical=U.RHETORICAL, conciliation=U.CONCILIATION,
-                                   imposed_thanks=U.IMPOSED_THANKS, imposed_thanks_min_state=0.3)
+                                   imposed_thanks=U.IMPOSED_THANKS, imposed_thanks_min_state=0.3,
+                                   settled=SETTLED, settled_not=SETTLED_NOT)  # emp14
+
+
+def _trigger_cues():
+    """The shared emotion words (emotion_cues) less their literal senses (emp14: LITERAL_SENSES)."""
+    cues = emotion_cues()
+    cues.exclude = list(cues.exclude) + LITERAL_SENSES
+    return cues
 
 
 def default_calm() -> CalmCueParams:
     """default@13 (emp12d): an emotion word the customer does not feel now (_calm_cue), words in lexicons_upset."""
     return CalmCueParams(hypothetical=U.HYPOTHETICAL, threat=U.HYPOTHETICAL_KEEPS, reported=U.REPORTED,
+                         embedded=EMBEDDED, embedded_words=EMBEDDED_WORDS, embedded_max_state=0.5,  # emp14
+                         others=OTHERS, others_max_state=0.85,  # emp14
                          reported_self=U.REPORTED_SELF, disclaimer=U.DISCLAIMER, disclaimed_min_state=0.95)
 
 
@@ -73,8 +123,9 @@ def default_emotion() -> EmotionParams:
     return EmotionParams(
         min_negative_score=0.96,
         shape_min_score=0.85,
-        shape_cues=LexiconParams(phrases=L.EMO_SHAPE + S.SHAPE_MORE, exclude=L.EMO_SHAPE_EXCLUDE + S.SHAPE_EXCLUDE_MORE),
-        cues=emotion_cues(),
+        shape_cues=LexiconParams(phrases=L.EMO_SHAPE + S.SHAPE_MORE,
+                                 exclude=L.EMO_SHAPE_EXCLUDE + S.SHAPE_EXCLUDE_MORE + SHAPE_INSIDE_WORDS),  # emp14
+        cues=_trigger_cues(),
         urgency=LexiconParams(phrases=S.URGENCY + U.URGENCY_STATED, exclude=S.URGENCY_EXCLUDE),  # default@13: + stated
         relief=LexiconParams(phrases=S.RELIEF),
         status_cue=S.STATUS_CUE,
@@ -106,6 +157,7 @@ class CourtesyParams(Strict):
         "re:没(能|有)?(及时|注意|看到|处理|回复|说清|发)", "re:回复(晚|慢)", "re:(刚才|之前|上次)", "re:(发错|漏发|少发|错发|延误|晚了|慢了)",
         "re:等(了|得)?(这么|那么|好|很|太)?(久|长时间|半天|几天)", *S.CANTONESE_APOLOGY_CAUSE, *S.TROUBLE_CAUSE,
         "re:(这么|那么|好|很)多(次|遍|趟|回)",  # default@13 (emp12c): the customer's repeated effort named (辛苦您试了这么多次)
+        "re:(一直|这么久|那么久|这几天|好几天|这些天)(在)?等(?!的)", "re:拖(了|得)(这么|那么|好|很|太)?(久|长时间|几天)",  # emp14: the wait named long
     ])  # fmt: skip
     soothing: list[str] = Field(default_factory=lambda: [
         "您放心", "请放心", "放心", "别着急", "不要着急", "不用着急", "您别着急", "您别担心", "别担心", "不用担心", "您先别急", "别急",
@@ -145,6 +197,15 @@ class DismissalParams(Strict):
     model_version: str | None = Field(default="zh-cs-acts@7", description="the act model the threshold was chosen with")
 
 
+# emp14: progress reported or reassurance after a contrast (已经在催 / 正在处理 / 会原路退回 / 您放心 / 预计明天到) …
+CONTRAST_PROGRESS = (r"已经?(在)?(帮您|给您|为您|帮你|给你)?(催|发出|发货|安排|处理|联系|退款|退回|加急|反馈|登记|提交|核实|补发)|正在(帮您|给您|为您|帮你|给你)?(催|处理|安排|"
+                     r"加急|联系|核实|配送|派送|发货|补货)|(会|将)(尽快)?(原路)?(退回|到账|送达|发出|补发)|放心|预计|"
+                     r"(今天|明天|后天|周[一二三四五六日天])(就|会|能)?(发|到|送|安排)")
+# … which a refusal in the same rest takes back (但是活动价已经结束了 / 不过这个不能退)
+CONTRAST_REFUSAL = r"不能|不可以|不可|没办法|没法|无法|不支持|不给|不行|概不|恕不|只能|结束了|没有了|不退|不换|不予|规定|无能为力"
+
+_REFUSAL_AFTER = re.compile(CONTRAST_REFUSAL)
+
 # emp13: the apology named only to decline it (道歉就不必了吧 / 对不起就免了 / 抱歉什么的没必要)
 DECLINED = r"[^，。,.!！?？\s]{0,6}?(就|也|倒是?|什么的)?(不必|不用|没必要|免了|算了|用不着|不需要)(了|吧|啦)*(?=[，。,.!！?？\s~～]|$)"
 
@@ -174,6 +235,12 @@ class EmpathyParams(Strict):
     )
     dismissal: DismissalParams = Field(default_factory=DismissalParams)
     credit: EmpathyCreditParams = Field(default_factory=EmpathyCreditParams)  # emp12e (_empathy_credit)
+    contrast_progress: str | None = Field(
+        default=CONTRAST_PROGRESS,
+        description="emp14: what after a contrast reports progress or reassures (但是快递这边确实延误了，我们已经在催了 / 不过您放心，"
+        "钱会原路退回的): with no refusal in the rest (CONTRAST_REFUSAL) and the act model reading no taboo act there, the "
+        "contrast explains, it does not take the acknowledgement back (a regex on the analysis form; null switches it off)",
+    )
     declined: str | None = Field(
         default=DECLINED,
         description="emp13: an apology word followed in its clause by a refusal to make it (道歉就不必了吧 / 说对不起就免了) "
@@ -205,6 +272,7 @@ class Empathy(Criterion):
             self._act_model() if p.dismissal.enabled else None,
             compile_credit(p.credit),
             re.compile(p.declined) if p.declined else None,
+            re.compile(p.contrast_progress) if p.contrast_progress else None,  # emp14
         )
 
     def _act_model(self):
@@ -282,6 +350,22 @@ class Empathy(Criterion):
                 return False
         return True
 
+    def _contrast_reports_progress(self, match) -> bool:
+        """emp14: 非常理解您的心情，但是快递这边确实延误了，我们已经在催了 — what follows the contrast reports progress or
+        reassures, refuses nothing (CONTRAST_REFUSAL) and the act model reads no taboo act in it: the acknowledgement
+        stands. 我理解，但规定就是规定 / 抱歉，但是活动价已经结束了 still cancel."""
+        progress = self.compiled[7]
+        if progress is None:
+            return False
+        s = match.view.s
+        marker = _CONTRAST_AFTER.search(s, match.end)
+        if marker is None:
+            return False
+        tail = s[marker.end() :]
+        if not progress.search(tail) or _REFUSAL_AFTER.search(tail):
+            return False
+        return self._dismissed_after(match, None) is None
+
     @staticmethod
     def _contrast_in_a_later_question(match) -> bool:
         """抱歉让您久等了。跟您确认下：是能开机，但屏幕不亮，对吗？ — the contrast that the guard found after the apology
@@ -349,6 +433,9 @@ class Empathy(Criterion):
                 return (r.match, f"人工客服表达同理：{acknowledgement_kind(said)}（后文的转折属于确认问题的问句）"), rejected
             if self._contrast_inside_a_later_sentence(r.match) and self._dismissed_after(r.match, matcher.offer) is None:
                 return (r.match, f"人工客服表达同理：{acknowledgement_kind(said)}（后文的转折在另一句中，限定的是后面的说明）"), rejected
+            if self._contrast_reports_progress(r.match):  # emp14
+                hit = Match(r.match.view, r.match.start, r.match.end, f"{self.id}.contrast_progress", r.match.pattern)
+                return (hit, f"人工客服表达同理：{acknowledgement_kind(said)}（转折后是进展说明或安抚，没有拒绝或推诿）"), rejected
         return None, rejected + list(found.rejected)
 
     def _acknowledges(self, messages):
@@ -361,9 +448,11 @@ class Empathy(Criterion):
     def score(self, conversation: Conversation) -> CriterionResult:
         emotion, matcher, *_ = self.compiled
         # default@13 (emp12c): read at conversation level; emp13: the agent's reply may lift a moderately upset turn
-        trigger = first_trigger(emotion, conversation.messages, self._acknowledges(conversation.messages))
+        settled: list[Match] = []
+        trigger = first_trigger(emotion, conversation.messages, self._acknowledges(conversation.messages), settled)
         if trigger is None:
-            return self.not_applicable()
+            # emp14: a turn passed over as a calm report fixed at once says why the verdict is na
+            return self.not_applicable([hit.evidence(_PASSED_OVER[hit.rule.rsplit(".", 1)[-1]].format(hit.pattern)) for hit in settled[:1]])
         tmsg, how, cue = trigger
         if how == "state":
             st = tmsg.state

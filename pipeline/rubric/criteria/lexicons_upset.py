@@ -116,7 +116,9 @@ REPORTED = ("(朋友|同事|同学|邻居|室友|别人|人家|有人|好多人|
 REPORTED_SELF = "我也|我自己|我现在|我真的|我都|我是真|我就"
 # a complaint or a push disclaimed (我不是要投诉 / 不是催您哈 / 没有怪你们的意思 / 不是来找茬的 / 唔系要投诉)
 DISCLAIMER = ("(不是|并不是|也不是|倒不是|唔系|唔係|没|冇)(要|想|来|说|在|存心)?(投诉|找茬|找麻烦|催|怪|追究|为难|挑刺|闹|怪罪)"
-              "|(没有|没|冇)(要|想)?(怪|责怪|投诉|追究|埋怨)(你们|您|你|你哋|客服)?的意思|不是针对(你|您|客服)")
+              "|(没有|没|冇)(要|想)?(怪|责怪|投诉|追究|埋怨)(你们|您|你|你哋|客服)?的意思|不是针对(你|您|客服)"
+              # emp14: a complaint the customer says they will not make (我不想给差评 / 也不打算投诉 / 唔想俾差评)
+              "|(不|不太|并不|也不|唔)(想|愿意|打算|会)(给|打|写|去|俾)?(你们|你|您|你哋)?(个)?(中差评|差评|投诉)")
 
 # emp13: the agent's apology for its own slow reply (抱歉久等 / 不好意思回复晚了): agents say it to calm and upset customers
 # alike, so it shows nothing of how the agent read the turn (ConversationUpsetParams.answered_not)
