@@ -120,3 +120,19 @@ def status_with_reading(criterion: Any, customer: str, label: str, negative: flo
                         reply: str = "好的，这边帮您看一下") -> str:
     """`score_with_reading`'s status."""
     return score_with_reading(criterion, customer, label, negative, needs, context, agent_before, reply).status
+
+
+def score_turns(criterion: Any, *turns: str) -> Any:
+    """The criterion's result on turns that alternate customer, agent, … from the customer, 30 s apart."""
+    roles = ("customer", "agent")
+    return criterion.score(make_conversation([(roles[i % 2], t, 30 * i) for i, t in enumerate(turns)]))
+
+
+def framing_words_only(**params: Any) -> Any:
+    """positive_framing with the decline model's layer off (its word lists alone), `params` set on the criterion."""
+    from pipeline.rubric import CRITERIA  # here, not at the top: the registry imports every criterion
+    crit = CRITERIA["positive_framing.v1"]()
+    crit.params.declines = crit.params.declines.model_copy(update={"enabled": False})
+    for k, v in params.items():
+        setattr(crit.params, k, v)
+    return crit

@@ -12,23 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from pipeline.rubric import CRITERIA
-from pipeline.rubric.testing import make_conversation
-
-
-def _rule(**params):
-    """The word lists alone (the decline model's layer off), `params` set on the criterion."""
-    crit = CRITERIA["positive_framing.v1"]()
-    crit.params.declines = crit.params.declines.model_copy(update={"enabled": False})
-    for k, v in params.items():
-        setattr(crit.params, k, v)
-    return crit
-
-
-def _score(crit, *turns):
-    """Turns alternate customer, agent, … from the customer; 30 s apart."""
-    roles = ("customer", "agent")
-    return crit.score(make_conversation([(roles[i % 2], t, 30 * i) for i, t in enumerate(turns)]))
+from pipeline.rubric.testing import framing_words_only as _rule, make_conversation, score_turns as _score
 
 
 @pytest.mark.parametrize(

@@ -16,24 +16,8 @@ import re
 import numpy as np
 import pytest
 
-from pipeline.rubric import CRITERIA
 from pipeline.rubric.criteria._framing_turns import EMPTY_OFFER, EMPTY_REMEDY, LAPSED, empty_offer, lapsed_refusals
-from pipeline.rubric.testing import make_conversation
-
-
-def _rule(**params):
-    """The word lists alone (the decline model's layer off), `params` set on the criterion."""
-    crit = CRITERIA["positive_framing.v1"]()
-    crit.params.declines = crit.params.declines.model_copy(update={"enabled": False})
-    for k, v in params.items():
-        setattr(crit.params, k, v)
-    return crit
-
-
-def _score(crit, *turns):
-    """Turns alternate customer, agent, … from the customer; 30 s apart."""
-    roles = ("customer", "agent")
-    return crit.score(make_conversation([(roles[i % 2], t, 30 * i) for i, t in enumerate(turns)]))
+from pipeline.rubric.testing import framing_words_only as _rule, score_turns as _score
 
 
 LAPSES = [
