@@ -78,8 +78,7 @@ def classify_texts(model: SentimentModel, texts: list[str], batch_size: int = 20
 
 def annotate_sentiment(conversations: Sequence[Conversation], model: SentimentModel, batch_size: int = 2048) -> None:
     """Fill Message.sentiment for every customer message with text, across all conversations at once."""
-    # needs_sentiment(m), written out: one function call per message of the batch cost as much as the test
-    targets = [m for conv in conversations for m in conv.messages if m.role == "customer" and m.text and m.text.strip()]
+    targets = [m for conv in conversations for m in conv.messages if needs_sentiment(m)]
     for m, sentiment in zip(targets, classify_texts(model, [m.text for m in targets], batch_size)):
         m.sentiment = sentiment
     for conv in conversations:
