@@ -220,7 +220,8 @@ class ConversationUpset:
         if det.matcher.find(msg).accepted or det._shapes(msg) or self.read(msg, messages[:i]) is not None:
             return None  # a word or shape of feeling, or persistence / a stake with a setback: upset shown
         found = None
-        for reply in reply_to(messages, i):
+        replies = reply_to(messages, i)
+        for reply in replies:
             v = view(reply)
             for hit in self.settled.finditer(v.s):
                 m = Match(v, hit.start(), hit.end(), f"{self.rule_prefix}.settled_at_once", hit.group(0))
@@ -231,7 +232,7 @@ class ConversationUpset:
                 break
         if found is None:
             return None
-        last = reply_to(messages, i)[-1].seq
+        last = replies[-1].seq
         j = next((k for k in range(i + 1, len(messages))
                   if messages[k].role == "customer" and messages[k].text.strip() and messages[k].seq > last), None)
         if j is None:

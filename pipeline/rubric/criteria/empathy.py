@@ -330,17 +330,22 @@ class Empathy(Criterion):
                 return f"套话安抚（客户已多次催问，“{said}”未承认客户的等待）"
         return None
 
+    @staticmethod
+    def _after_contrast(match) -> str | None:
+        """The message's text after the first contrast marker (但是 / 不过 …) that follows the acknowledgement, or None."""
+        s = match.view.s
+        marker = _CONTRAST_AFTER.search(s, match.end)
+        return None if marker is None else s[marker.end() :]
+
     def _offer_only_conditional(self, match, offer) -> bool:
         """我理解您着急，但是您得先寄回来，我们才能给您补发: the contrast after the acknowledgement offers only what a
         condition on the customer (才能 / 才可以) gates, in the clause of each offer: it cancels like 但规定就是规定."""
         condition = self.compiled[3]
         if condition is None or offer is None:
             return False
-        s = match.view.s
-        marker = _CONTRAST_AFTER.search(s, match.end)
-        if marker is None:
+        tail = self._after_contrast(match)
+        if tail is None:
             return False
-        tail = s[marker.end() :]
         offers = [o.start() for o in offer.finditer(tail)]
         if not offers:
             return False
@@ -357,11 +362,9 @@ class Empathy(Criterion):
         progress = self.compiled[7]
         if progress is None:
             return False
-        s = match.view.s
-        marker = _CONTRAST_AFTER.search(s, match.end)
-        if marker is None:
+        tail = self._after_contrast(match)
+        if tail is None:
             return False
-        tail = s[marker.end() :]
         if not progress.search(tail) or _REFUSAL_AFTER.search(tail):
             return False
         return self._dismissed_after(match, None) is None

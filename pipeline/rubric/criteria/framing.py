@@ -329,7 +329,7 @@ class PositiveFraming(Criterion):
         word lists' alternatives unfiltered; a Match, rule `empty_offer`, or None): the model's alternative reading of that
         message is not credited."""
         if self.compiled.empty is None:
-            return False
+            return None
         v = view(msg)
         a = next((a for a in self.compiled.alt.find(v) if a.start >= start and empty_offer(v.s, a.start, *self.compiled.empty)), None)
         return None if a is None else Match(view=v, start=a.start, end=a.end, rule=f"{self.id}.empty_offer", pattern=self.params.empty_offer or "")

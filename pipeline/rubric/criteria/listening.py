@@ -397,14 +397,13 @@ class ActiveListening(Criterion):
 
     def compile(self):
         p: ListeningParams = self.params
-        cues = p.applies_to.cues
         extra = p.fee_dispute + p.invoice_error + p.ignored_instruction + p.shapes_15
-        cues = cues.model_copy(update={"phrases": cues.phrases + extra, "exclude": cues.exclude + p.hypothetical + p.settled})
-        topic = PhraseMatcher(f"{self.id}.topic", cues, GuardParams(negation=True, negation_window=2, quotation=False))
-        # default@15: the same words without the `hypothetical` / `settled` contexts, to name what they set aside (evidence)
+        words = p.applies_to.cues.model_copy(update={"phrases": p.applies_to.cues.phrases + extra})
         ctx = p.hypothetical + p.settled
-        self._context_topic = PhraseMatcher(f"{self.id}.topic", cues.model_copy(update={"exclude": cues.exclude[: len(cues.exclude) - len(ctx)]}),
-                                            GuardParams(negation=True, negation_window=2, quotation=False)) if ctx else None
+        guards = GuardParams(negation=True, negation_window=2, quotation=False)
+        topic = PhraseMatcher(f"{self.id}.topic", words.model_copy(update={"exclude": words.exclude + ctx}), guards)
+        # default@15: the same words without the `hypothetical` / `settled` contexts, to name what they set aside (evidence)
+        self._context_topic = PhraseMatcher(f"{self.id}.topic", words, guards) if ctx else None
         kinds = None
         if p.kinds.enabled:
             from models.kinds import load_kind_model
